@@ -1,0 +1,10 @@
+//! Configuration: every `*.tf` file of a directory forms one module (as in Terraform);
+//! `module` blocks with local `source` paths load child modules recursively. Expressions stay
+//! `hcl-edit` trees with byte spans, tagged with their file, so every later error can point
+//! at file:line:column.
+
+mod loader;
+mod model;
+
+pub use loader::load;
+pub use model::*;

@@ -1,0 +1,228 @@
+//! The module tree the loader produces and everything downstream reads.
+
+use crate::diag::{FileId, SourceMap, Span};
+use crate::lang::Type;
+use hcl_edit::expr::Expression;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// An expression together with the file it came from.
+#[derive(Debug, Clone)]
+pub struct Expr {
+    pub file: FileId,
+    pub expr: Expression,
+}
+
+impl Expr {
+    /// The span of the whole expression.
+    pub fn span(&self) -> Span {
+        use hcl_edit::Span as _;
+        Span::new(self.file, self.expr.span().unwrap_or(0..0))
+    }
+}
+
+/// A loaded configuration: the root module (children nested inside) and all source files.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub root: Module,
+    pub sources: SourceMap,
+}
+
+/// One module: all `*.tf` files of one directory.
+#[derive(Debug, Clone, Default)]
+pub struct Module {
+    pub dir: PathBuf,
+    /// Names of the module calls leading here from the root (empty for the root).
+    pub path: Vec<String>,
+    pub terraform: TerraformBlock,
+    pub providers: Vec<ProviderConfig>,
+    pub variables: BTreeMap<String, Variable>,
+    pub locals: BTreeMap<String, Local>,
+    pub outputs: BTreeMap<String, Output>,
+    /// Keyed by `type.name` for managed resources and `data.type.name` for data sources.
+    pub resources: BTreeMap<String, Resource>,
+    pub module_calls: BTreeMap<String, ModuleCall>,
+    /// Child modules, keyed by module call name.
+    pub children: BTreeMap<String, Module>,
+    pub moved: Vec<Moved>,
+    pub removed: Vec<Removed>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct TerraformBlock {
+    pub required_version: Option<(String, Span)>,
+    pub backend: Option<Backend>,
+    /// `required_providers { aws = { source = ..., version = ... } }`: name → source.
+    pub required_providers: BTreeMap<String, String>,
+}
+
+/// `terraform { backend "<kind>" { ... } }`. Backend arguments must be literal (as in
+/// Terraform), but are kept as expressions so errors can point at them.
+#[derive(Debug, Clone)]
+pub struct Backend {
+    pub kind: String,
+    pub config: BTreeMap<String, Attribute>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct ProviderConfig {
+    pub name: String,
+    pub alias: Option<String>,
+    pub body: Body,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct Variable {
+    pub name: String,
+    pub ty: Option<Type>,
+    pub default: Option<Expr>,
+    pub description: Option<String>,
+    pub sensitive: bool,
+    pub nullable: bool,
+    pub validations: Vec<Validation>,
+    /// The `variable "name"` header.
+    pub span: Span,
+}
+
+/// A `validation { condition = ..., error_message = ... }` (also used for preconditions).
+#[derive(Debug, Clone)]
+pub struct Validation {
+    pub condition: Expr,
+    pub error_message: Expr,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct Local {
+    pub name: String,
+    pub expr: Expr,
+    /// The whole `name = expr` attribute.
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct Output {
+    pub name: String,
+    pub expr: Expr,
+    pub description: Option<String>,
+    pub sensitive: bool,
+    pub depends_on: Vec<Expr>,
+    pub preconditions: Vec<Validation>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ResourceMode {
+    Managed,
+    Data,
+}
+
+#[derive(Debug, Clone)]
+pub struct Resource {
+    pub mode: ResourceMode,
+    pub type_name: String,
+    pub name: String,
+    pub count: Option<Expr>,
+    pub for_each: Option<Expr>,
+    pub depends_on: Vec<Expr>,
+    /// `provider = aws.west` → ("aws", Some("west")); default from the type's prefix.
+    pub provider: Option<(String, Option<String>)>,
+    pub lifecycle: Lifecycle,
+    /// The remaining arguments and nested blocks (meta-arguments removed).
+    pub body: Body,
+    /// The `resource "type" "name"` header.
+    pub span: Span,
+}
+
+impl Resource {
+    /// `type.name` or `data.type.name`, relative to the module.
+    pub fn key(&self) -> String {
+        match self.mode {
+            ResourceMode::Managed => format!("{}.{}", self.type_name, self.name),
+            ResourceMode::Data => format!("data.{}.{}", self.type_name, self.name),
+        }
+    }
+
+    /// The provider configuration name this resource uses (`aws` for `aws_vpc`).
+    pub fn provider_name(&self) -> String {
+        match &self.provider {
+            Some((name, _)) => name.clone(),
+            None => default_provider_for_type(&self.type_name),
+        }
+    }
+}
+
+/// Terraform's rule: the provider is the type name's prefix up to the first underscore.
+pub fn default_provider_for_type(type_name: &str) -> String {
+    type_name.split('_').next().unwrap_or(type_name).to_string()
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Lifecycle {
+    pub create_before_destroy: bool,
+    pub prevent_destroy: bool,
+    /// Attribute names (top-level) whose changes are ignored; `all` ignores everything.
+    pub ignore_changes: Vec<String>,
+    pub ignore_all_changes: bool,
+    pub replace_triggered_by: Vec<Expr>,
+    pub preconditions: Vec<Validation>,
+    pub postconditions: Vec<Validation>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ModuleCall {
+    pub name: String,
+    pub source: String,
+    pub source_span: Span,
+    pub count: Option<Expr>,
+    pub for_each: Option<Expr>,
+    pub depends_on: Vec<Expr>,
+    /// Input variables passed to the child.
+    pub inputs: BTreeMap<String, Attribute>,
+    /// `providers = { aws = aws.west }`: child name → parent (name, alias).
+    pub providers: BTreeMap<String, (String, Option<String>)>,
+    pub span: Span,
+}
+
+/// `moved { from = ..., to = ... }` with the addresses as written.
+#[derive(Debug, Clone)]
+pub struct Moved {
+    pub from: String,
+    pub to: String,
+    pub span: Span,
+}
+
+/// `removed { from = ... lifecycle { destroy = false } }`.
+#[derive(Debug, Clone)]
+pub struct Removed {
+    pub from: String,
+    pub destroy: bool,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct Attribute {
+    pub name: String,
+    pub expr: Expr,
+    /// The whole `name = expr`.
+    pub span: Span,
+    pub name_span: Span,
+}
+
+/// A block body whose meaning depends on a schema (resource, provider, nested blocks).
+#[derive(Debug, Clone, Default)]
+pub struct Body {
+    pub attributes: BTreeMap<String, Attribute>,
+    pub blocks: Vec<Block>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Block {
+    pub kind: String,
+    pub labels: Vec<String>,
+    pub body: Body,
+    /// The block header (`kind "label" {`).
+    pub span: Span,
+}

@@ -1,0 +1,173 @@
+//! Renderers for [`Diagnostics`]: a human one (source line with a marker, via
+//! `annotate-snippets`) and a JSON one for `--json`, both from the same model.
+
+use super::{Diagnostic, Diagnostics, Severity, SourceMap, Span};
+use annotate_snippets::{Level, Renderer, Snippet};
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RenderOptions {
+    pub color: bool,
+}
+
+fn level(s: Severity) -> Level {
+    match s {
+        Severity::Error => Level::Error,
+        Severity::Warning => Level::Warning,
+    }
+}
+
+/// The lines a span touches (whole lines), with the span made relative to them.
+fn excerpt(
+    sources: &SourceMap,
+    span: Span,
+) -> Option<(String, usize, usize, std::ops::Range<usize>)> {
+    let file = sources.get(span.file)?;
+    let start = (span.start as usize).min(file.text.len());
+    let end = (span.end as usize).clamp(start, file.text.len());
+    let first = file.line_index(start);
+    let last = file.line_index(end.saturating_sub(1).max(start));
+    let from = file.line_start(first);
+    let to = file.text[file.line_start(last)..]
+        .find('\n')
+        .map(|i| file.line_start(last) + i)
+        .unwrap_or(file.text.len());
+    let text = file.text[from..to].to_string();
+    let mut rel = (start - from)..(end.min(to) - from);
+    if rel.is_empty() {
+        rel.end = (rel.start + 1).min(text.len().max(rel.start));
+    }
+    Some((text, first + 1, from, rel))
+}
+
+/// Renders diagnostics the way a terminal user reads them: `Error: summary`, the location,
+/// the source line with a marker, the detail and the hint.
+pub fn render_human(diags: &Diagnostics, sources: &SourceMap, opts: RenderOptions) -> String {
+    let renderer = if opts.color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
+    let mut out = String::new();
+    for d in diags.iter() {
+        out.push_str(&render_one(d, sources, &renderer));
+        out.push('\n');
+    }
+    out
+}
+
+fn render_one(d: &Diagnostic, sources: &SourceMap, renderer: &Renderer) -> String {
+    let lvl = level(d.severity);
+    let title = match &d.address {
+        Some(a) if !d.summary.contains(a.as_str()) => format!("{}: {}", a, d.summary),
+        _ => d.summary.clone(),
+    };
+    let mut owned: Vec<(String, usize, String, std::ops::Range<usize>, String, bool)> = Vec::new();
+    if let Some(span) = d.subject {
+        if let Some((text, line, _, rel)) = excerpt(sources, span) {
+            let loc = sources.location(span);
+            owned.push((text, line, loc.to_string(), rel, String::new(), true));
+        }
+    }
+    for (span, label) in &d.related {
+        if let Some((text, line, _, rel)) = excerpt(sources, *span) {
+            let loc = sources.location(*span);
+            owned.push((text, line, loc.to_string(), rel, label.clone(), false));
+        }
+    }
+    let mut msg = lvl.title(&title);
+    for (text, line, origin, rel, label, primary) in &owned {
+        let ann_level = if *primary { lvl } else { Level::Info };
+        msg = msg.snippet(
+            Snippet::source(text)
+                .line_start(*line)
+                .origin(origin)
+                .fold(false)
+                .annotation(ann_level.span(rel.clone()).label(label)),
+        );
+    }
+    let mut detail_lines = Vec::new();
+    if !d.detail.is_empty() {
+        detail_lines.push(d.detail.clone());
+    }
+    for line in &detail_lines {
+        msg = msg.footer(Level::Note.title(line));
+    }
+    if let Some(h) = &d.help {
+        msg = msg.footer(Level::Help.title(h));
+    }
+    let rendered = renderer.render(msg).to_string();
+    rendered
+}
+
+/// JSON form of diagnostics (stable field names, as `terraform validate -json` users expect).
+pub fn render_json(diags: &Diagnostics, sources: &SourceMap) -> serde_json::Value {
+    let range = |s: Span| {
+        let start = sources.location(s);
+        let end = sources.file(s.file).location(s.end as usize);
+        serde_json::json!({
+            "filename": start.path.display().to_string(),
+            "start": {"line": start.line, "column": start.column, "byte": s.start},
+            "end": {"line": end.line, "column": end.column, "byte": s.end},
+        })
+    };
+    let items: Vec<_> = diags
+        .iter()
+        .map(|d| {
+            let mut v = serde_json::json!({
+                "severity": d.severity,
+                "summary": d.summary,
+                "detail": d.detail,
+            });
+            if let Some(s) = d.subject {
+                v["range"] = range(s);
+                v["snippet"] = serde_json::json!({"code": sources.snippet(s)});
+            }
+            if let Some(a) = &d.address {
+                v["address"] = a.clone().into();
+            }
+            if let Some(h) = &d.help {
+                v["help"] = h.clone().into();
+            }
+            if !d.related.is_empty() {
+                v["related"] = d
+                    .related
+                    .iter()
+                    .map(|(s, l)| serde_json::json!({"label": l, "range": range(*s)}))
+                    .collect();
+            }
+            v
+        })
+        .collect();
+    serde_json::json!({
+        "valid": !diags.has_errors(),
+        "error_count": diags.iter().filter(|d| d.is_error()).count(),
+        "warning_count": diags.iter().filter(|d| !d.is_error()).count(),
+        "diagnostics": items,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn human_render_shows_location_line_and_hint() {
+        let mut sm = SourceMap::new();
+        let f = sm.add(
+            "mod/main.tf",
+            "locals {\n  a = var.clustr_version\n}\n".to_string(),
+        );
+        let d = Diagnostic::error("Reference to undeclared input variable")
+            .detail("An input variable with the name \"clustr_version\" has not been declared.")
+            .subject(Span::new(f, 15..33))
+            .help("did you mean `var.cluster_version`?");
+        let out = render_human(&Diagnostics::from(d), &sm, RenderOptions::default());
+        assert!(
+            out.contains("error: Reference to undeclared input variable"),
+            "{out}"
+        );
+        assert!(out.contains("mod/main.tf:2:7"), "{out}");
+        assert!(out.contains("a = var.clustr_version"), "{out}");
+        assert!(out.contains("did you mean `var.cluster_version`?"), "{out}");
+    }
+}

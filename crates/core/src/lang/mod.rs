@@ -1,0 +1,13 @@
+//! The expression language: values (with unknowns and sensitivity marks), type constraints,
+//! the evaluator over `hcl-edit` expressions, reference collection and the function library.
+
+pub mod eval;
+pub mod funcs;
+pub mod refs;
+pub mod types;
+pub mod value;
+
+pub use eval::{eval, EvalContext, Resolver};
+pub use refs::{references, Reference};
+pub use types::{ObjectAttr, Type};
+pub use value::{Number, Value};

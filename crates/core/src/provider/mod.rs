@@ -1,0 +1,182 @@
+//! The provider contract. A provider is configured once per `provider` block and hands out
+//! resource types; each resource type implements the one [`Resource`] trait (one file per
+//! type, one registry line). Adding a type never touches the engine.
+//!
+//! The contract, after Terraform's resource-instance change lifecycle: the engine merges the
+//! configuration with prior state into a *proposed* state; the type's [`Resource::plan`] turns
+//! that into the *planned* state (which may hold unknowns) and says which changes force
+//! replacement; `create`/`update` must return a wholly known state. Every operation must be
+//! idempotent: repeating a create that already happened (found by its `hubctl:address` tag or
+//! id) and deleting something already gone are not errors.
+
+mod registry;
+mod schema;
+pub mod terraform_data;
+
+pub use registry::Registry;
+pub use schema::{AttrSchema, BlockSchema, Nesting, Schema};
+
+use crate::lang::Value;
+use async_trait::async_trait;
+use std::any::Any;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// A provider-side failure. `operation` names the API call (`ec2:CreateSubnet`).
+#[derive(Debug, Clone)]
+pub struct ProviderError {
+    pub operation: String,
+    pub message: String,
+    pub retryable: bool,
+}
+
+impl ProviderError {
+    pub fn new(operation: impl Into<String>, message: impl Into<String>) -> Self {
+        ProviderError {
+            operation: operation.into(),
+            message: message.into(),
+            retryable: false,
+        }
+    }
+}
+
+impl std::fmt::Display for ProviderError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.operation.is_empty() {
+            write!(f, "{}", self.message)
+        } else {
+            write!(f, "{}: {}", self.operation, self.message)
+        }
+    }
+}
+
+impl std::error::Error for ProviderError {}
+
+/// A configured provider's clients (e.g. the AWS SDK clients for one region/endpoint set);
+/// resource types downcast it to their provider's concrete type.
+pub type ProviderClient = Arc<dyn Any + Send + Sync>;
+
+/// What a resource operation gets besides its values.
+pub struct OpContext<'a> {
+    pub client: &'a ProviderClient,
+    /// The instance's full address, for tags and error messages.
+    pub address: &'a str,
+    /// From `timeouts { create = "10m" }`, or the type's default.
+    pub timeout: Option<Duration>,
+    /// Waiters report progress here ("Still creating...").
+    pub progress: &'a (dyn Fn(&str) + Send + Sync),
+}
+
+/// The planned new state of one instance and the attribute paths that force replacement.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlannedState {
+    pub planned: Value,
+    pub requires_replace: Vec<String>,
+}
+
+/// One managed resource type.
+#[async_trait]
+pub trait Resource: Send + Sync {
+    fn type_name(&self) -> &'static str;
+    fn schema(&self) -> &Schema;
+
+    /// Planned state from the prior state and the proposed state (config merged with prior
+    /// computed values; unknown where a computed value has no prior). The default marks
+    /// changed force-new attributes for replacement and makes computed attributes unknown
+    /// on create; types override it when an attribute's value follows from others.
+    fn plan(&self, prior: Option<&Value>, proposed: Value) -> PlannedState {
+        plan_by_schema(self.schema(), prior, proposed)
+    }
+
+    /// Creates the object; returns the full new state (no unknowns).
+    async fn create(&self, ctx: &OpContext<'_>, planned: &Value) -> Result<Value, ProviderError>;
+
+    /// Reads current state; `Ok(None)` when the object is gone.
+    async fn read(
+        &self,
+        ctx: &OpContext<'_>,
+        state: &Value,
+    ) -> Result<Option<Value>, ProviderError> {
+        let _ = ctx;
+        Ok(Some(state.clone()))
+    }
+
+    /// Reads many instances at once (one Describe call with an id filter). The default reads
+    /// one by one; the engine calls this once per resource type during refresh.
+    async fn read_many(
+        &self,
+        ctx: &OpContext<'_>,
+        states: &[Value],
+    ) -> Vec<Result<Option<Value>, ProviderError>> {
+        let mut out = Vec::with_capacity(states.len());
+        for s in states {
+            out.push(self.read(ctx, s).await);
+        }
+        out
+    }
+
+    /// Updates in place. Types without in-place updates mark every argument force-new.
+    async fn update(
+        &self,
+        ctx: &OpContext<'_>,
+        prior: &Value,
+        planned: &Value,
+    ) -> Result<Value, ProviderError> {
+        let _ = (ctx, prior, planned);
+        Err(ProviderError::new(
+            "",
+            format!("{} does not support in-place update", self.type_name()),
+        ))
+    }
+
+    async fn delete(&self, ctx: &OpContext<'_>, state: &Value) -> Result<(), ProviderError>;
+}
+
+/// One data source type.
+#[async_trait]
+pub trait DataSource: Send + Sync {
+    fn type_name(&self) -> &'static str;
+    fn schema(&self) -> &Schema;
+    async fn read(&self, ctx: &OpContext<'_>, config: &Value) -> Result<Value, ProviderError>;
+}
+
+/// A provider: its configuration schema, its types, and how to build its clients.
+#[async_trait]
+pub trait Provider: Send + Sync {
+    fn name(&self) -> &'static str;
+    fn config_schema(&self) -> Schema {
+        Schema::new()
+    }
+    fn resources(&self) -> Vec<Arc<dyn Resource>>;
+    fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
+        Vec::new()
+    }
+    /// Builds clients from the evaluated `provider` block (null when there is none).
+    async fn configure(&self, config: &Value) -> Result<ProviderClient, ProviderError>;
+}
+
+/// The default planning rule (see [`Resource::plan`]).
+pub fn plan_by_schema(schema: &Schema, prior: Option<&Value>, proposed: Value) -> PlannedState {
+    let mut requires_replace = Vec::new();
+    if let (Some(prior), Some(new)) = (prior.and_then(Value::as_map), proposed.as_map()) {
+        for (name, a) in &schema.attributes {
+            if !a.force_new {
+                continue;
+            }
+            let before = prior.get(name).unwrap_or(&Value::Null);
+            let after = new.get(name).unwrap_or(&Value::Null);
+            if !after.is_wholly_known() || before != after {
+                requires_replace.push(name.clone());
+            }
+        }
+        for (name, b) in &schema.blocks {
+            if b.force_new && prior.get(name) != new.get(name) {
+                requires_replace.push(name.clone());
+            }
+        }
+    }
+    PlannedState {
+        planned: proposed,
+        requires_replace,
+    }
+}

@@ -1,0 +1,57 @@
+//! Maps provider names and resource type names to implementations.
+
+use super::{DataSource, Provider, Resource};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+#[derive(Default, Clone)]
+pub struct Registry {
+    providers: HashMap<String, Arc<dyn Provider>>,
+    resources: HashMap<String, (String, Arc<dyn Resource>)>,
+    data_sources: HashMap<String, (String, Arc<dyn DataSource>)>,
+}
+
+impl Registry {
+    /// A registry with the built-in `terraform` provider (`terraform_data`).
+    pub fn with_builtins() -> Self {
+        let mut r = Registry::default();
+        r.add(Arc::new(super::terraform_data::TerraformProvider));
+        r
+    }
+
+    pub fn add(&mut self, p: Arc<dyn Provider>) {
+        let name = p.name().to_string();
+        for r in p.resources() {
+            self.resources
+                .insert(r.type_name().to_string(), (name.clone(), r));
+        }
+        for d in p.data_sources() {
+            self.data_sources
+                .insert(d.type_name().to_string(), (name.clone(), d));
+        }
+        self.providers.insert(name, p);
+    }
+
+    pub fn provider(&self, name: &str) -> Option<&Arc<dyn Provider>> {
+        self.providers.get(name)
+    }
+
+    /// The resource type and the name of the provider that serves it.
+    pub fn resource(&self, type_name: &str) -> Option<(&str, &Arc<dyn Resource>)> {
+        self.resources.get(type_name).map(|(p, r)| (p.as_str(), r))
+    }
+
+    pub fn data_source(&self, type_name: &str) -> Option<(&str, &Arc<dyn DataSource>)> {
+        self.data_sources
+            .get(type_name)
+            .map(|(p, r)| (p.as_str(), r))
+    }
+
+    pub fn resource_type_names(&self) -> Vec<&str> {
+        self.resources.keys().map(String::as_str).collect()
+    }
+
+    pub fn data_source_type_names(&self) -> Vec<&str> {
+        self.data_sources.keys().map(String::as_str).collect()
+    }
+}
