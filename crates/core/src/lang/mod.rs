@@ -1,6 +1,7 @@
 //! The expression language: values (with unknowns and sensitivity marks), type constraints,
 //! the evaluator over `hcl-edit` expressions, reference collection and the function library.
 
+pub mod convert;
 pub mod eval;
 pub mod funcs;
 pub mod refs;
