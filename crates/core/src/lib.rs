@@ -10,3 +10,13 @@ pub mod lang;
 pub mod plan;
 pub mod provider;
 pub mod state;
+
+/// The source text of a bare identifier expression (`iterator = it`, `provider = aws.west`).
+pub(crate) fn diag_text_of(e: &config::Expr) -> String {
+    use hcl_edit::expr::Expression;
+    match &e.expr {
+        Expression::Variable(v) => v.as_str().to_string(),
+        Expression::String(s) => s.as_str().to_string(),
+        other => other.to_string().trim().to_string(),
+    }
+}

@@ -36,8 +36,9 @@ impl From<i64> for Number {
 ///
 /// Lists and tuples share `List`; maps and objects share `Map` (keys sorted, as Terraform
 /// prints them). `Set` holds distinct elements in a canonical (sorted) order.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub enum Value {
+    #[default]
     Null,
     Bool(bool),
     Number(Number),

@@ -1,1 +1,16 @@
-//! placeholder
+//! Planning: expand instances, evaluate bodies, refresh, diff, decide — and the plan model,
+//! its file format and its rendering.
+
+pub mod body;
+pub mod diff;
+pub mod driver;
+pub mod encoding;
+pub mod expand;
+mod model;
+mod provider_node;
+pub mod render;
+pub mod resource;
+pub mod scope;
+pub mod walk;
+
+pub use model::*;

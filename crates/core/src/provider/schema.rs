@@ -110,6 +110,39 @@ impl Schema {
         self.blocks.insert(name.to_string(), b);
         self
     }
+    /// The object type of a whole instance value (every attribute optional), used to give
+    /// state values read back from JSON their schema types (sets, numbers).
+    pub fn object_type(&self) -> Type {
+        let mut attrs = BTreeMap::new();
+        for (k, a) in &self.attributes {
+            attrs.insert(
+                k.clone(),
+                crate::lang::ObjectAttr {
+                    ty: a.ty.clone(),
+                    optional: true,
+                    default: None,
+                },
+            );
+        }
+        for (k, b) in &self.blocks {
+            let inner = b.schema.object_type();
+            let ty = match b.nesting {
+                Nesting::Single => inner,
+                Nesting::List => Type::List(Box::new(inner)),
+                Nesting::Set => Type::Set(Box::new(inner)),
+            };
+            attrs.insert(
+                k.clone(),
+                crate::lang::ObjectAttr {
+                    ty,
+                    optional: true,
+                    default: None,
+                },
+            );
+        }
+        Type::Object(attrs)
+    }
+
     /// Names of all arguments and blocks a user may write (for "did you mean" hints).
     pub fn argument_names(&self) -> Vec<&str> {
         self.attributes

@@ -1,0 +1,517 @@
+//! Builds the [`Graph`] from a loaded [`Config`], resolving every reference to a node and
+//! reporting references to things that do not exist (with a did-you-mean hint).
+
+use crate::config::{Body, Config, Expr, Module};
+use crate::diag::{Diagnostic, Diagnostics, Span};
+use crate::lang::{references, Reference};
+use std::collections::{BTreeMap, HashMap};
+
+/// A module in the flattened tree (modules are addressed by index from here on).
+#[derive(Debug, Clone)]
+pub struct ModuleEntry {
+    pub path: Vec<String>,
+    pub parent: Option<usize>,
+    pub children: BTreeMap<String, usize>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum NodeKind {
+    Variable(String),
+    Local(String),
+    Output(String),
+    /// `type.name` or `data.type.name`.
+    Resource(String),
+    /// `name` or `name.alias`; implicit (no block) providers live in the root module.
+    Provider(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct Node {
+    pub module: usize,
+    pub kind: NodeKind,
+    /// The declaration, for messages (cycles, errors).
+    pub span: Option<Span>,
+    /// Nodes this one waits for.
+    pub deps: Vec<usize>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Graph {
+    pub modules: Vec<ModuleEntry>,
+    pub nodes: Vec<Node>,
+    pub index: HashMap<(usize, NodeKind), usize>,
+    /// For a resource node: the provider node it uses.
+    pub provider_of: HashMap<usize, usize>,
+}
+
+impl Graph {
+    pub fn node(&self, module: usize, kind: &NodeKind) -> Option<usize> {
+        self.index.get(&(module, kind.clone())).copied()
+    }
+
+    /// `module.a.aws_vpc.this`, `module.a.var.x`, `local.y`, `provider["aws"]`.
+    pub fn describe(&self, n: usize) -> String {
+        let node = &self.nodes[n];
+        let prefix = crate::addr::module_prefix(&self.modules[node.module].path);
+        match &node.kind {
+            NodeKind::Variable(v) => format!("{prefix}var.{v}"),
+            NodeKind::Local(v) => format!("{prefix}local.{v}"),
+            NodeKind::Output(v) => format!("{prefix}output.{v}"),
+            NodeKind::Resource(r) => format!("{prefix}{r}"),
+            NodeKind::Provider(p) => format!("{prefix}provider[\"{p}\"]"),
+        }
+    }
+
+    /// Reverse edges: for each node, the nodes that wait for it.
+    pub fn dependents(&self) -> Vec<Vec<usize>> {
+        let mut out = vec![Vec::new(); self.nodes.len()];
+        for (i, n) in self.nodes.iter().enumerate() {
+            for &d in &n.deps {
+                out[d].push(i);
+            }
+        }
+        out
+    }
+
+    pub fn module_path(&self, n: usize) -> &[String] {
+        &self.modules[self.nodes[n].module].path
+    }
+}
+
+/// The module at `path` under `root`.
+pub fn module_at<'a>(root: &'a Module, path: &[String]) -> &'a Module {
+    let mut m = root;
+    for p in path {
+        m = &m.children[p];
+    }
+    m
+}
+
+/// Builds the graph; reference errors and cycles come back as diagnostics.
+pub fn build(config: &Config) -> (Graph, Diagnostics) {
+    let mut b = Builder {
+        g: Graph::default(),
+        diags: Diagnostics::new(),
+        config,
+    };
+    b.add_module(&config.root, None, Vec::new());
+    b.resolve_edges();
+    let cycle_diags = super::cycles::find(&b.g);
+    b.diags.extend(cycle_diags);
+    (b.g, b.diags)
+}
+
+struct Builder<'c> {
+    g: Graph,
+    diags: Diagnostics,
+    config: &'c Config,
+}
+
+/// Calls `f` for every expression in a body, nested blocks included.
+pub fn for_each_expr<'b>(body: &'b Body, f: &mut dyn FnMut(&'b Expr)) {
+    for a in body.attributes.values() {
+        f(&a.expr);
+    }
+    for b in &body.blocks {
+        for_each_expr(&b.body, f);
+    }
+}
+
+impl<'c> Builder<'c> {
+    fn add_node(&mut self, module: usize, kind: NodeKind, span: Option<Span>) -> usize {
+        let id = self.g.nodes.len();
+        self.g.nodes.push(Node {
+            module,
+            kind: kind.clone(),
+            span,
+            deps: Vec::new(),
+        });
+        self.g.index.insert((module, kind), id);
+        id
+    }
+
+    fn add_module(&mut self, m: &Module, parent: Option<usize>, path: Vec<String>) {
+        let mi = self.g.modules.len();
+        self.g.modules.push(ModuleEntry {
+            path: path.clone(),
+            parent,
+            children: BTreeMap::new(),
+        });
+        for (name, v) in &m.variables {
+            self.add_node(mi, NodeKind::Variable(name.clone()), Some(v.span));
+        }
+        for (name, l) in &m.locals {
+            self.add_node(mi, NodeKind::Local(name.clone()), Some(l.span));
+        }
+        for (name, o) in &m.outputs {
+            self.add_node(mi, NodeKind::Output(name.clone()), Some(o.span));
+        }
+        for (key, r) in &m.resources {
+            self.add_node(mi, NodeKind::Resource(key.clone()), Some(r.span));
+        }
+        for p in &m.providers {
+            let key = match &p.alias {
+                Some(a) => format!("{}.{}", p.name, a),
+                None => p.name.clone(),
+            };
+            self.add_node(mi, NodeKind::Provider(key), Some(p.span));
+        }
+        for (name, child) in &m.children {
+            let ci = self.g.modules.len();
+            self.g.modules[mi].children.insert(name.clone(), ci);
+            let mut cp = path.clone();
+            cp.push(name.clone());
+            self.add_module(child, Some(mi), cp);
+        }
+    }
+
+    fn resolve_edges(&mut self) {
+        for n in 0..self.g.nodes.len() {
+            let (mi, kind) = (self.g.nodes[n].module, self.g.nodes[n].kind.clone());
+            let path = self.g.modules[mi].path.clone();
+            let module = module_at(&self.config.root, &path);
+            let mut deps = Vec::new();
+            match &kind {
+                NodeKind::Variable(name) => {
+                    let v = &module.variables[name];
+                    // A child's variable is set by the module call, evaluated in the parent.
+                    if let (Some(parent), Some(call)) = (self.g.modules[mi].parent, path.last()) {
+                        let parent_mod = module_at(&self.config.root, &path[..path.len() - 1]);
+                        if let Some(mc) = parent_mod.module_calls.get(call) {
+                            if let Some(a) = mc.inputs.get(name) {
+                                self.expr_deps(parent, &a.expr, &mut deps, None);
+                            }
+                            for d in &mc.depends_on {
+                                self.expr_deps(parent, d, &mut deps, None);
+                            }
+                        }
+                    }
+                    for val in &v.validations {
+                        self.expr_deps(mi, &val.condition, &mut deps, Some(n));
+                        self.expr_deps(mi, &val.error_message, &mut deps, Some(n));
+                    }
+                }
+                NodeKind::Local(name) => {
+                    self.expr_deps(mi, &module.locals[name].expr, &mut deps, None)
+                }
+                NodeKind::Output(name) => {
+                    let o = &module.outputs[name];
+                    self.expr_deps(mi, &o.expr, &mut deps, None);
+                    for d in &o.depends_on {
+                        self.expr_deps(mi, d, &mut deps, None);
+                    }
+                    for p in &o.preconditions {
+                        self.expr_deps(mi, &p.condition, &mut deps, None);
+                        self.expr_deps(mi, &p.error_message, &mut deps, None);
+                    }
+                }
+                NodeKind::Resource(key) => {
+                    let r = &module.resources[key];
+                    for e in r
+                        .count
+                        .iter()
+                        .chain(r.for_each.iter())
+                        .chain(r.depends_on.iter())
+                    {
+                        self.expr_deps(mi, e, &mut deps, Some(n));
+                    }
+                    for e in &r.lifecycle.replace_triggered_by {
+                        self.expr_deps(mi, e, &mut deps, Some(n));
+                    }
+                    for v in r
+                        .lifecycle
+                        .preconditions
+                        .iter()
+                        .chain(&r.lifecycle.postconditions)
+                    {
+                        self.expr_deps(mi, &v.condition, &mut deps, Some(n));
+                        self.expr_deps(mi, &v.error_message, &mut deps, Some(n));
+                    }
+                    let mut exprs = Vec::new();
+                    for_each_expr(&r.body, &mut |e| exprs.push(e));
+                    for e in exprs {
+                        self.expr_deps(mi, e, &mut deps, Some(n));
+                    }
+                    // Module-level depends_on: everything in the module waits.
+                    let mut anc = mi;
+                    while let (Some(parent), Some(call)) = (
+                        self.g.modules[anc].parent,
+                        self.g.modules[anc].path.last().cloned(),
+                    ) {
+                        let pm = module_at(&self.config.root, &self.g.modules[parent].path);
+                        if let Some(mc) = pm.module_calls.get(&call) {
+                            for d in &mc.depends_on {
+                                self.expr_deps(parent, d, &mut deps, None);
+                            }
+                        }
+                        anc = parent;
+                    }
+                    if let Some(p) = self.provider_for(mi, r) {
+                        deps.push(p);
+                        self.g.provider_of.insert(n, p);
+                    }
+                }
+                NodeKind::Provider(_) => {
+                    if let Some(p) = module
+                        .providers
+                        .iter()
+                        .find(|p| self.g.nodes[n].span == Some(p.span))
+                    {
+                        let mut exprs = Vec::new();
+                        for_each_expr(&p.body, &mut |e| exprs.push(e));
+                        for e in exprs {
+                            self.expr_deps(mi, e, &mut deps, None);
+                        }
+                    }
+                }
+            }
+            deps.sort_unstable();
+            deps.dedup();
+            deps.retain(|&d| d != n);
+            self.g.nodes[n].deps = deps;
+        }
+    }
+
+    /// The provider node for a resource: the nearest module (walking up, following
+    /// `providers = {...}` maps of module calls) that configures it, else an implicit one.
+    fn provider_for(&mut self, mi: usize, r: &crate::config::Resource) -> Option<usize> {
+        let (mut name, mut alias) = match &r.provider {
+            Some((n, a)) => (n.clone(), a.clone()),
+            None => (r.provider_name(), None),
+        };
+        let mut m = mi;
+        loop {
+            let key = match &alias {
+                Some(a) => format!("{name}.{a}"),
+                None => name.clone(),
+            };
+            if let Some(id) = self.g.node(m, &NodeKind::Provider(key.clone())) {
+                return Some(id);
+            }
+            let Some(parent) = self.g.modules[m].parent else {
+                break;
+            };
+            let call = self.g.modules[m].path.last().cloned().unwrap_or_default();
+            let pm = module_at(&self.config.root, &self.g.modules[parent].path);
+            if let Some((pn, pa)) = pm
+                .module_calls
+                .get(&call)
+                .and_then(|c| c.providers.get(&key))
+            {
+                name = pn.clone();
+                alias = pa.clone();
+            } else if alias.is_some() {
+                self.diags.push(
+                    Diagnostic::error("Provider configuration not present")
+                        .detail(format!(
+                            "The resource {} uses provider \"{key}\", which is not configured in its module and not passed in by the module call's `providers` argument.",
+                            r.key()
+                        ))
+                        .subject(r.span),
+                );
+                return None;
+            }
+            m = parent;
+        }
+        let key = match &alias {
+            Some(a) => format!("{name}.{a}"),
+            None => name.clone(),
+        };
+        if alias.is_some() {
+            self.diags.push(
+                Diagnostic::error("Provider configuration not present")
+                    .detail(format!(
+                        "No `provider \"{name}\"` block with alias \"{}\" is declared.",
+                        alias.unwrap_or_default()
+                    ))
+                    .subject(r.span),
+            );
+            return None;
+        }
+        Some(match self.g.node(0, &NodeKind::Provider(key.clone())) {
+            Some(id) => id,
+            None => self.add_node(0, NodeKind::Provider(key), None),
+        })
+    }
+
+    fn expr_deps(&mut self, mi: usize, e: &Expr, deps: &mut Vec<usize>, this: Option<usize>) {
+        for r in references(&e.expr) {
+            let span = Span::new(e.file, r.range.clone());
+            if let Some(targets) = self.resolve_ref(mi, &r, span, this) {
+                deps.extend(targets);
+            }
+        }
+    }
+
+    /// The node(s) a reference points at; `None` (after a diagnostic) when it points nowhere.
+    fn resolve_ref(
+        &mut self,
+        mi: usize,
+        r: &Reference,
+        span: Span,
+        this: Option<usize>,
+    ) -> Option<Vec<usize>> {
+        let path = self.g.modules[mi].path.clone();
+        let module = module_at(&self.config.root, &path);
+        let first = r.attrs.first().map(String::as_str);
+        let in_module = if path.is_empty() {
+            "the root module".to_string()
+        } else {
+            format!("module.{}", path.join(".module."))
+        };
+        let missing_attr = |what: &str| {
+            Diagnostic::error(format!("Invalid reference to {what}"))
+                .detail(format!(
+                    "A reference to {what} must be followed by a name, like `{}.NAME`.",
+                    r.root
+                ))
+                .subject(span)
+        };
+        match r.root.as_str() {
+            "count" | "each" | "path" | "terraform" | "self" => None,
+            "var" => {
+                let Some(name) = first else {
+                    self.diags.push(missing_attr("an input variable"));
+                    return None;
+                };
+                if let Some(id) = self.g.node(mi, &NodeKind::Variable(name.to_string())) {
+                    return Some(vec![id]).filter(|_| Some(id) != this);
+                }
+                let hint =
+                    crate::lang::did_you_mean(name, module.variables.keys().map(String::as_str));
+                self.diags.push(undeclared(
+                    "Reference to undeclared input variable",
+                    format!("An input variable with the name \"{name}\" has not been declared in {in_module}. Declare it with a `variable \"{name}\" {{}}` block."),
+                    span,
+                    hint.map(|h| format!("did you mean `var.{h}`?")),
+                ));
+                None
+            }
+            "local" => {
+                let Some(name) = first else {
+                    self.diags.push(missing_attr("a local value"));
+                    return None;
+                };
+                if let Some(id) = self.g.node(mi, &NodeKind::Local(name.to_string())) {
+                    return Some(vec![id]);
+                }
+                let hint =
+                    crate::lang::did_you_mean(name, module.locals.keys().map(String::as_str));
+                self.diags.push(undeclared(
+                    "Reference to undeclared local value",
+                    format!("A local value with the name \"{name}\" has not been declared in {in_module}."),
+                    span,
+                    hint.map(|h| format!("did you mean `local.{h}`?")),
+                ));
+                None
+            }
+            "module" => {
+                let Some(call) = first else {
+                    self.diags.push(missing_attr("a module"));
+                    return None;
+                };
+                let Some(&ci) = self.g.modules[mi].children.get(call) else {
+                    let hint = crate::lang::did_you_mean(
+                        call,
+                        module.module_calls.keys().map(String::as_str),
+                    );
+                    self.diags.push(undeclared(
+                        "Reference to undeclared module",
+                        format!("No module call named \"{call}\" is declared in {in_module}."),
+                        span,
+                        hint.map(|h| format!("did you mean `module.{h}`?")),
+                    ));
+                    return None;
+                };
+                let child = module_at(&self.config.root, &self.g.modules[ci].path);
+                match r.attrs.get(1) {
+                    Some(out) => match self.g.node(ci, &NodeKind::Output(out.clone())) {
+                        Some(id) => Some(vec![id]),
+                        None => {
+                            let hint = crate::lang::did_you_mean(
+                                out,
+                                child.outputs.keys().map(String::as_str),
+                            );
+                            self.diags.push(undeclared(
+                                "Unsupported attribute",
+                                format!("This object does not have an attribute named \"{out}\": module \"{call}\" declares no such output."),
+                                span,
+                                hint.map(|h| format!("did you mean `module.{call}.{h}`?")),
+                            ));
+                            None
+                        }
+                    },
+                    None => Some(
+                        child
+                            .outputs
+                            .keys()
+                            .filter_map(|o| self.g.node(ci, &NodeKind::Output(o.clone())))
+                            .collect(),
+                    ),
+                }
+            }
+            "data" => {
+                let (Some(t), Some(n)) = (first, r.attrs.get(1)) else {
+                    self.diags.push(missing_attr("a data source"));
+                    return None;
+                };
+                let key = format!("data.{t}.{n}");
+                if let Some(id) = self.g.node(mi, &NodeKind::Resource(key.clone())) {
+                    return Some(vec![id]).filter(|_| Some(id) != this);
+                }
+                let hint =
+                    crate::lang::did_you_mean(&key, module.resources.keys().map(String::as_str));
+                self.diags.push(undeclared(
+                    "Reference to undeclared resource",
+                    format!(
+                        "A data resource \"{t}\" \"{n}\" has not been declared in {in_module}."
+                    ),
+                    span,
+                    hint.map(|h| format!("did you mean `{h}`?")),
+                ));
+                None
+            }
+            t => {
+                let Some(n) = first else {
+                    self.diags.push(
+                        Diagnostic::error("Invalid reference")
+                            .detail(format!("A reference to a resource type must be followed by at least one attribute access, specifying the resource name (`{t}.NAME`)."))
+                            .subject(span),
+                    );
+                    return None;
+                };
+                let key = format!("{t}.{n}");
+                if let Some(id) = self.g.node(mi, &NodeKind::Resource(key.clone())) {
+                    if Some(id) == this {
+                        self.diags.push(
+                            Diagnostic::error("Self-referential block")
+                                .detail(format!("Configuration for {key} may not refer to itself."))
+                                .subject(span),
+                        );
+                        return None;
+                    }
+                    return Some(vec![id]);
+                }
+                let hint =
+                    crate::lang::did_you_mean(&key, module.resources.keys().map(String::as_str));
+                self.diags.push(undeclared(
+                    "Reference to undeclared resource",
+                    format!(
+                        "A managed resource \"{t}\" \"{n}\" has not been declared in {in_module}."
+                    ),
+                    span,
+                    hint.map(|h| format!("did you mean `{h}`?")),
+                ));
+                None
+            }
+        }
+    }
+}
+
+fn undeclared(summary: &str, detail: String, span: Span, help: Option<String>) -> Diagnostic {
+    let d = Diagnostic::error(summary).detail(detail).subject(span);
+    match help {
+        Some(h) => d.help(h),
+        None => d,
+    }
+}

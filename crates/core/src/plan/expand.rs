@@ -1,0 +1,146 @@
+//! `count` and `for_each`: which instances a resource has. Both must be known at plan time;
+//! an unknown value is an error that names the expression and says how to work around it.
+
+use super::body::eval_expr;
+use crate::addr::InstanceKey;
+use crate::config::Expr;
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::lang::{Resolver, Value};
+use std::path::Path;
+
+/// One instance: its key and the `count.index` / `each` values it evaluates with.
+#[derive(Debug, Clone)]
+pub struct Instance {
+    pub key: InstanceKey,
+    pub count_index: Option<Value>,
+    pub each: Option<(Value, Value)>,
+}
+
+/// Expands a resource. `allow_unknown` (validate) turns an unknown count/for_each into one
+/// placeholder instance instead of an error.
+pub fn expand(
+    count: Option<&Expr>,
+    for_each: Option<&Expr>,
+    resolver: &dyn Resolver,
+    base_dir: &Path,
+    allow_unknown: bool,
+) -> (Vec<Instance>, Diagnostics) {
+    let mut diags = Diagnostics::new();
+    let single = vec![Instance {
+        key: InstanceKey::None,
+        count_index: None,
+        each: None,
+    }];
+    if let Some(e) = count {
+        let (v, d) = eval_expr(e, resolver, base_dir);
+        if d.has_errors() {
+            return (Vec::new(), d);
+        }
+        diags.extend(d);
+        if v.is_unknown() {
+            if allow_unknown {
+                return (
+                    vec![Instance {
+                        key: InstanceKey::Int(0),
+                        count_index: Some(Value::unknown()),
+                        each: None,
+                    }],
+                    diags,
+                );
+            }
+            diags.push(
+                Diagnostic::error("Invalid count argument")
+                    .detail("The \"count\" value depends on resource attributes that cannot be determined until apply, so hubctl cannot predict how many instances will be created. To work around this, use -target to first apply only the resources that the count depends on, or compute the count from values known at plan time.")
+                    .subject(e.span()),
+            );
+            return (Vec::new(), diags);
+        }
+        if v.is_sensitive() {
+            diags.push(Diagnostic::error("Invalid count argument").detail("Sensitive values, or values derived from sensitive values, cannot be used as count arguments.").subject(e.span()));
+            return (Vec::new(), diags);
+        }
+        let n = match v.peel() {
+            Value::Number(n) => n.as_i64().filter(|n| *n >= 0),
+            Value::String(s) => s.parse::<i64>().ok().filter(|n| *n >= 0),
+            _ => None,
+        };
+        let Some(n) = n else {
+            diags.push(
+                Diagnostic::error("Invalid count argument")
+                    .detail(format!("The given \"count\" argument value is unsuitable: a non-negative whole number is required, got {}.", v.type_name()))
+                    .subject(e.span()),
+            );
+            return (Vec::new(), diags);
+        };
+        return (
+            (0..n)
+                .map(|i| Instance {
+                    key: InstanceKey::Int(i),
+                    count_index: Some(Value::int(i)),
+                    each: None,
+                })
+                .collect(),
+            diags,
+        );
+    }
+    if let Some(e) = for_each {
+        let (v, d) = eval_expr(e, resolver, base_dir);
+        if d.has_errors() {
+            return (Vec::new(), d);
+        }
+        diags.extend(d);
+        let unsuitable = |why: String| {
+            Diagnostic::error("Invalid for_each argument")
+                .detail(why)
+                .subject(e.span())
+        };
+        if v.is_sensitive() {
+            diags.push(unsuitable("Sensitive values, or values derived from sensitive values, cannot be used as for_each arguments: the instance keys would reveal them. If the value is not secret, wrap it in nonsensitive().".into()));
+            return (Vec::new(), diags);
+        }
+        let unknown_msg = "The \"for_each\" value depends on resource attributes that cannot be determined until apply, so hubctl cannot predict how many instances will be created. To work around this, use a map whose keys are known at plan time (values may be unknown), or use -target to first apply only the resources that the for_each depends on.";
+        match v {
+            Value::Unknown(_) if allow_unknown => {
+                return (vec![Instance { key: InstanceKey::Str(String::new()), count_index: None, each: Some((Value::unknown(), Value::unknown())) }], diags)
+            }
+            Value::Unknown(_) => diags.push(unsuitable(unknown_msg.into())),
+            Value::Null => diags.push(unsuitable("The given \"for_each\" argument value is null. A map, or set of strings, is allowed.".into())),
+            Value::Map(m) => {
+                return (
+                    m.into_iter()
+                        .map(|(k, v)| Instance { key: InstanceKey::Str(k.clone()), count_index: None, each: Some((Value::String(k), v)) })
+                        .collect(),
+                    diags,
+                )
+            }
+            Value::Set(xs) => {
+                let mut out = Vec::new();
+                for x in xs {
+                    match x {
+                        Value::String(s) => out.push(Instance { key: InstanceKey::Str(s.clone()), count_index: None, each: Some((Value::String(s.clone()), Value::String(s))) }),
+                        Value::Unknown(_) if allow_unknown => {}
+                        Value::Unknown(_) => {
+                            diags.push(unsuitable(unknown_msg.into()));
+                            return (Vec::new(), diags);
+                        }
+                        Value::Sensitive(_) => {
+                            diags.push(unsuitable("A set used in for_each must not contain sensitive values.".into()));
+                            return (Vec::new(), diags);
+                        }
+                        other => {
+                            diags.push(unsuitable(format!("The given \"for_each\" argument value is unsuitable: \"for_each\" supports maps and sets of strings, but you have provided a set containing type {}.", other.type_name())));
+                            return (Vec::new(), diags);
+                        }
+                    }
+                }
+                return (out, diags);
+            }
+            other => diags.push(unsuitable(format!(
+                "The given \"for_each\" argument value is unsuitable: the \"for_each\" argument must be a map, or set of strings, and you have provided a value of type {}. Use toset() to convert a list of strings.",
+                match other { Value::List(_) => "tuple", o => o.type_name() }
+            ))),
+        }
+        return (Vec::new(), diags);
+    }
+    (single, diags)
+}

@@ -1,0 +1,146 @@
+//! What a plan is: one change per resource instance and output, plus what apply needs to
+//! check that the world has not moved since (state lineage/serial, configuration hash).
+
+use crate::lang::Value;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Hash)]
+#[serde(rename_all = "kebab-case")]
+pub enum Action {
+    NoOp,
+    Create,
+    Read,
+    Update,
+    DeleteThenCreate,
+    CreateThenDelete,
+    Delete,
+}
+
+impl Action {
+    /// The symbol Terraform prints (`+ ~ - -/+ +/- <=`).
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Action::NoOp => " ",
+            Action::Create => "+",
+            Action::Read => "<=",
+            Action::Update => "~",
+            Action::DeleteThenCreate => "-/+",
+            Action::CreateThenDelete => "+/-",
+            Action::Delete => "-",
+        }
+    }
+
+    pub fn is_replace(self) -> bool {
+        matches!(self, Action::DeleteThenCreate | Action::CreateThenDelete)
+    }
+
+    /// Terraform's JSON `actions` array.
+    pub fn json_actions(self) -> Vec<&'static str> {
+        match self {
+            Action::NoOp => vec!["no-op"],
+            Action::Create => vec!["create"],
+            Action::Read => vec!["read"],
+            Action::Update => vec!["update"],
+            Action::DeleteThenCreate => vec!["delete", "create"],
+            Action::CreateThenDelete => vec!["create", "delete"],
+            Action::Delete => vec!["delete"],
+        }
+    }
+}
+
+/// The planned change of one resource instance.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResourceChange {
+    pub address: String,
+    /// The config-level resource address (no instance key).
+    pub resource: String,
+    pub mode: crate::state::Mode,
+    pub type_name: String,
+    pub provider: String,
+    pub action: Action,
+    #[serde(with = "super::encoding::opt_value")]
+    pub before: Option<Value>,
+    #[serde(with = "super::encoding::opt_value")]
+    pub after: Option<Value>,
+    /// Attributes whose change forces the replacement.
+    pub replace_paths: Vec<String>,
+    /// Why, when it is not obvious ("tainted", "deleted outside hubctl", ...).
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OutputChange {
+    pub name: String,
+    pub action: Action,
+    #[serde(with = "super::encoding::opt_value")]
+    pub before: Option<Value>,
+    #[serde(with = "super::encoding::opt_value")]
+    pub after: Option<Value>,
+    pub sensitive: bool,
+}
+
+/// A complete plan. Saved with `plan -out` and applied exactly by `apply FILE`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    pub format: String,
+    pub format_version: u32,
+    pub hubctl_version: String,
+    pub destroy: bool,
+    /// Hash of every configuration file read (paths and contents).
+    pub config_hash: String,
+    /// The state the plan was made against (None when there was no state).
+    pub state_lineage: Option<String>,
+    pub state_serial: Option<u64>,
+    /// Root variable values used, so apply evaluates exactly the planned configuration.
+    #[serde(with = "super::encoding::value_map")]
+    pub variables: BTreeMap<String, Value>,
+    pub changes: Vec<ResourceChange>,
+    pub output_changes: Vec<OutputChange>,
+    /// Warnings/errors that were found while planning, rendered.
+    pub errored: bool,
+}
+
+pub const PLAN_FORMAT: &str = "hubctl-plan";
+pub const PLAN_FORMAT_VERSION: u32 = 1;
+
+/// Counts for the summary line.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Summary {
+    pub add: usize,
+    pub change: usize,
+    pub destroy: usize,
+    pub read: usize,
+}
+
+impl Plan {
+    pub fn summary(&self) -> Summary {
+        let mut s = Summary::default();
+        for c in &self.changes {
+            match c.action {
+                Action::Create => s.add += 1,
+                Action::Update => s.change += 1,
+                Action::Delete => s.destroy += 1,
+                Action::DeleteThenCreate | Action::CreateThenDelete => {
+                    s.add += 1;
+                    s.destroy += 1
+                }
+                Action::Read => s.read += 1,
+                Action::NoOp => {}
+            }
+        }
+        s
+    }
+
+    /// True when applying would change resources or outputs.
+    pub fn has_changes(&self) -> bool {
+        self.changes
+            .iter()
+            .any(|c| !matches!(c.action, Action::NoOp | Action::Read))
+            || self.output_changes.iter().any(|c| c.action != Action::NoOp)
+    }
+
+    pub fn change(&self, address: &str) -> Option<&ResourceChange> {
+        self.changes.iter().find(|c| c.address == address)
+    }
+}

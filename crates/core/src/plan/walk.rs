@@ -1,0 +1,448 @@
+//! One walk for validate, plan and apply: the executor runs every graph node the moment its
+//! dependencies are done; each node takes its inputs (the values of the nodes it depends on,
+//! written once into `values`) and returns its value, its planned changes and diagnostics.
+
+use super::body::{eval_body, eval_expr, BodyCtx};
+use super::model::{Plan, ResourceChange};
+use super::scope::Scope;
+use crate::apply::writer::StateWriter;
+use crate::config::{Config, Module, Validation};
+use crate::diag::{Diagnostic, Diagnostics, Span};
+use crate::graph::{build_module_at, Graph, NodeKind};
+use crate::lang::convert::convert;
+use crate::lang::{Resolver, Value};
+use crate::provider::{ProviderClient, ProviderError, Registry};
+use crate::state::{InstanceState, State};
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, OnceLock};
+use tokio::sync::{OnceCell, Semaphore};
+
+/// What the walk is for.
+#[derive(Clone)]
+pub enum WalkMode {
+    /// No provider calls; root variables and count/for_each may be unknown.
+    Validate,
+    Plan {
+        refresh: bool,
+        destroy: bool,
+    },
+    Apply(Arc<Plan>),
+}
+
+/// Progress events for the CLI's display.
+#[derive(Debug, Clone)]
+pub enum Event {
+    Refreshing {
+        address: String,
+        id: Option<String>,
+    },
+    Started {
+        address: String,
+        action: super::Action,
+    },
+    Still {
+        address: String,
+        action: super::Action,
+        elapsed: std::time::Duration,
+    },
+    Done {
+        address: String,
+        action: super::Action,
+        elapsed: std::time::Duration,
+        id: Option<String>,
+    },
+    Failed {
+        address: String,
+        action: super::Action,
+        error: String,
+    },
+}
+
+pub trait Observer: Send + Sync {
+    fn event(&self, e: Event);
+}
+
+/// An observer that ignores everything.
+pub struct Silent;
+impl Observer for Silent {
+    fn event(&self, _e: Event) {}
+}
+
+pub type RefreshResult = HashMap<String, Result<Option<Value>, ProviderError>>;
+
+/// Everything one walk shares; immutable except the write-once cells.
+pub struct Run {
+    pub config: Arc<Config>,
+    pub graph: Arc<Graph>,
+    pub registry: Registry,
+    pub root_dir: PathBuf,
+    pub mode: WalkMode,
+    /// Root module input values as given (CLI, files, environment), not yet converted.
+    pub vars: BTreeMap<String, Value>,
+    pub prior: Arc<State>,
+    /// Prior instances by config-level resource address.
+    pub prior_by_resource: HashMap<String, Vec<String>>,
+    pub values: Vec<OnceLock<Value>>,
+    pub clients: Vec<OnceLock<ProviderClient>>,
+    pub refreshes: Mutex<HashMap<(usize, String), Arc<OnceCell<RefreshResult>>>>,
+    pub semaphore: Arc<Semaphore>,
+    pub writer: Option<StateWriter>,
+    pub observer: Arc<dyn Observer>,
+}
+
+/// What a node hands back to the executor.
+#[derive(Default)]
+pub struct NodeResult {
+    pub value: Value,
+    pub changes: Vec<ResourceChange>,
+    pub diags: Diagnostics,
+}
+
+impl NodeResult {
+    pub fn value(value: Value, diags: Diagnostics) -> Self {
+        NodeResult {
+            value,
+            changes: Vec::new(),
+            diags,
+        }
+    }
+    pub fn failed(&self) -> bool {
+        self.diags.has_errors()
+    }
+}
+
+/// The config-level address of a state key (`a.b["k"]` → `a.b`, deposed suffix dropped).
+pub fn resource_of(address: &str) -> &str {
+    let a = address
+        .split_once(" (deposed")
+        .map(|(a, _)| a)
+        .unwrap_or(address);
+    match a.find('[') {
+        Some(i) => &a[..i],
+        None => a,
+    }
+}
+
+impl Run {
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        config: Arc<Config>,
+        graph: Arc<Graph>,
+        registry: Registry,
+        root_dir: PathBuf,
+        mode: WalkMode,
+        vars: BTreeMap<String, Value>,
+        prior: Arc<State>,
+        parallelism: usize,
+        writer: Option<StateWriter>,
+        observer: Arc<dyn Observer>,
+    ) -> Run {
+        let mut prior_by_resource: HashMap<String, Vec<String>> = HashMap::new();
+        for k in prior.resources.keys() {
+            prior_by_resource
+                .entry(resource_of(k).to_string())
+                .or_default()
+                .push(k.clone());
+        }
+        let n = graph.nodes.len();
+        Run {
+            config,
+            graph,
+            registry,
+            root_dir,
+            mode,
+            vars,
+            prior,
+            prior_by_resource,
+            values: (0..n).map(|_| OnceLock::new()).collect(),
+            clients: (0..n).map(|_| OnceLock::new()).collect(),
+            refreshes: Mutex::new(HashMap::new()),
+            semaphore: Arc::new(Semaphore::new(parallelism.max(1))),
+            writer,
+            observer,
+        }
+    }
+
+    pub fn module(&self, mi: usize) -> &Module {
+        build_module_at(&self.config.root, &self.graph.modules[mi].path)
+    }
+
+    /// `path.module`: the module's directory as loaded (relative when the root was).
+    pub fn module_dir(&self, mi: usize) -> String {
+        self.module(mi).dir.display().to_string()
+    }
+
+    pub fn base_dir(&self) -> PathBuf {
+        std::env::current_dir().unwrap_or_else(|_| self.root_dir.clone())
+    }
+
+    pub fn is_validate(&self) -> bool {
+        matches!(self.mode, WalkMode::Validate)
+    }
+
+    /// The prior state of one instance as a value, sensitive attributes re-marked.
+    pub fn prior_value(&self, address: &str) -> Option<Value> {
+        self.prior.resources.get(address).map(instance_value)
+    }
+}
+
+/// A state instance's attributes as a [`Value`], with its sensitive attributes marked.
+pub fn instance_value(inst: &InstanceState) -> Value {
+    let mut v = Value::from_json(&inst.attributes);
+    if let Value::Map(m) = &mut v {
+        for name in &inst.sensitive_attributes {
+            if let Some(x) = m.remove(name) {
+                m.insert(name.clone(), x.sensitive());
+            }
+        }
+    }
+    v
+}
+
+/// Evaluates one non-resource node (resources live in `plan::resource` / `apply::resource`).
+pub async fn eval_node(run: Arc<Run>, n: usize) -> NodeResult {
+    let node = &run.graph.nodes[n];
+    let mi = node.module;
+    match node.kind.clone() {
+        NodeKind::Variable(name) => eval_variable(&run, mi, &name),
+        NodeKind::Local(name) => {
+            let l = &run.module(mi).locals[&name];
+            let (v, d) = eval_expr(&l.expr, &Scope::new(&run, mi), &run.base_dir());
+            NodeResult::value(v, d)
+        }
+        NodeKind::Output(name) => eval_output(&run, mi, &name),
+        NodeKind::Provider(key) => super::provider_node::configure(&run, n, mi, &key).await,
+        NodeKind::Resource(key) => match &run.mode {
+            WalkMode::Apply(plan) => {
+                crate::apply::resource::apply_resource(&run, n, mi, &key, plan.clone()).await
+            }
+            _ => super::resource::plan_resource(&run, n, mi, &key).await,
+        },
+    }
+}
+
+fn eval_variable(run: &Run, mi: usize, name: &str) -> NodeResult {
+    let module = run.module(mi);
+    let var = &module.variables[name];
+    let mut diags = Diagnostics::new();
+    let base = run.base_dir();
+    let path = &run.graph.modules[mi].path;
+    // Where the value comes from, and the span to blame when it is wrong.
+    let (raw, blame): (Option<Value>, Span) = if path.is_empty() {
+        if run.is_validate() {
+            (
+                Some(Value::Unknown(
+                    var.ty.clone().unwrap_or(crate::lang::Type::Any),
+                )),
+                var.span,
+            )
+        } else {
+            (run.vars.get(name).cloned(), var.span)
+        }
+    } else {
+        let parent = run.graph.modules[mi].parent.unwrap_or(0);
+        let call = &run.module(parent).module_calls[path.last().map(String::as_str).unwrap_or("")];
+        match call.inputs.get(name) {
+            Some(a) => {
+                let (v, d) = eval_expr(&a.expr, &Scope::new(run, parent), &base);
+                diags.extend(d);
+                (Some(v), a.expr.span())
+            }
+            None => (None, call.span),
+        }
+    };
+    if diags.has_errors() {
+        return NodeResult::value(Value::unknown(), diags);
+    }
+    let raw = match raw {
+        Some(v) => v,
+        None => match &var.default {
+            Some(d) => {
+                let (v, dd) = eval_expr(d, &Scope::new(run, mi), &base);
+                diags.extend(dd);
+                v
+            }
+            None => {
+                let d = if path.is_empty() {
+                    Diagnostic::error("No value for required variable").detail(format!(
+                        "The root module input variable \"{name}\" is not set, and has no default value. Use a -var or -var-file command line argument, or a TF_VAR_{name} environment variable, to provide a value."
+                    ))
+                } else {
+                    Diagnostic::error("Missing required argument")
+                        .detail(format!("The argument \"{name}\" is required, but no definition was found: module variable \"{name}\" has no default."))
+                };
+                diags.push(d.subject(blame).related(var.span, "variable declared here"));
+                return NodeResult::value(Value::unknown(), diags);
+            }
+        },
+    };
+    let mut v = match &var.ty {
+        Some(t) => {
+            match convert(raw, t) {
+                Ok(v) => v,
+                Err(msg) => {
+                    diags.push(
+                    Diagnostic::error("Invalid value for input variable")
+                        .detail(format!("The given value is not suitable for var.{name} declared at {}: {msg}.", run.config.sources.location(var.span)))
+                        .subject(blame),
+                );
+                    return NodeResult::value(Value::unknown(), diags);
+                }
+            }
+        }
+        None => raw,
+    };
+    if v.is_null() && !var.nullable {
+        diags.push(
+            Diagnostic::error("Invalid value for input variable")
+                .detail(format!(
+                    "The given value is not suitable for var.{name}: the value must not be null."
+                ))
+                .subject(blame),
+        );
+    }
+    if !diags.has_errors() {
+        diags.extend(check_validations(
+            run,
+            mi,
+            name,
+            &v,
+            &var.validations,
+            blame,
+        ));
+    }
+    if var.sensitive {
+        v = v.sensitive();
+    }
+    NodeResult::value(v, diags)
+}
+
+/// A resolver where `var.<name>` is the value being validated.
+struct Validating<'a> {
+    inner: &'a Scope<'a>,
+    name: &'a str,
+    value: &'a Value,
+}
+
+impl Resolver for Validating<'_> {
+    fn resolve(
+        &self,
+        root: &str,
+        attrs: &[&str],
+        span: Span,
+    ) -> Result<(Value, usize), Diagnostic> {
+        if root == "var" && attrs.first() == Some(&self.name) {
+            return Ok((self.value.clone(), 1));
+        }
+        self.inner.resolve(root, attrs, span)
+    }
+}
+
+fn check_validations(
+    run: &Run,
+    mi: usize,
+    name: &str,
+    v: &Value,
+    rules: &[Validation],
+    blame: Span,
+) -> Diagnostics {
+    let mut diags = Diagnostics::new();
+    let scope = Scope::new(run, mi);
+    let r = Validating {
+        inner: &scope,
+        name,
+        value: v,
+    };
+    for rule in rules {
+        let (c, d) = eval_expr(&rule.condition, &r, &run.base_dir());
+        if d.has_errors() {
+            diags.extend(d);
+            continue;
+        }
+        match c.peel() {
+            Value::Bool(true) | Value::Unknown(_) => {}
+            Value::Bool(false) => {
+                let (msg, _) = eval_expr(&rule.error_message, &r, &run.base_dir());
+                let msg = msg
+                    .as_str()
+                    .unwrap_or("(error message could not be evaluated)")
+                    .to_string();
+                diags.push(
+                    Diagnostic::error("Invalid value for variable")
+                        .detail(format!(
+                            "{msg}\n\nThis was checked by the validation rule at {}.",
+                            run.config.sources.location(rule.span)
+                        ))
+                        .subject(blame)
+                        .related(rule.condition.span(), "validation condition"),
+                );
+            }
+            _ => diags.push(
+                Diagnostic::error("Invalid variable validation result")
+                    .detail("The validation condition must return true or false.")
+                    .subject(rule.condition.span()),
+            ),
+        }
+    }
+    diags
+}
+
+fn eval_output(run: &Run, mi: usize, name: &str) -> NodeResult {
+    let o = &run.module(mi).outputs[name];
+    let scope = Scope::new(run, mi);
+    let (v, mut diags) = eval_expr(&o.expr, &scope, &run.base_dir());
+    for p in &o.preconditions {
+        let (c, d) = eval_expr(&p.condition, &scope, &run.base_dir());
+        diags.extend(d);
+        if c.as_bool() == Some(false) {
+            let (msg, _) = eval_expr(&p.error_message, &scope, &run.base_dir());
+            diags.push(
+                Diagnostic::error("Module output value precondition failed")
+                    .detail(msg.as_str().unwrap_or("").to_string())
+                    .subject(p.condition.span()),
+            );
+        }
+    }
+    if !diags.has_errors() && v.contains_sensitive() && !o.sensitive {
+        diags.push(
+            Diagnostic::error("Output refers to sensitive values")
+                .detail("To reduce the risk of accidentally exporting sensitive data that was intended to be only internal, hubctl requires that any root module output containing sensitive data be explicitly marked as sensitive, to confirm your intent.")
+                .subject(o.span)
+                .help("add `sensitive = true` to the output block"),
+        );
+    }
+    let v = if o.sensitive { v.sensitive() } else { v };
+    NodeResult::value(v, diags)
+}
+
+/// Evaluates a provider block body against the provider's schema.
+pub fn provider_config(
+    run: &Run,
+    mi: usize,
+    key: &str,
+    schema: &crate::provider::Schema,
+) -> (Value, Diagnostics) {
+    let module = run.module(mi);
+    let Some(p) = module.providers.iter().find(|p| {
+        let k = match &p.alias {
+            Some(a) => format!("{}.{}", p.name, a),
+            None => p.name.clone(),
+        };
+        k == key
+    }) else {
+        return (Value::Null, Diagnostics::new());
+    };
+    let scope = Scope::new(run, mi);
+    let base = run.base_dir();
+    eval_body(
+        &p.body,
+        schema,
+        p.span,
+        &BodyCtx {
+            resolver: &scope,
+            base_dir: &base,
+            skip_blocks: &[],
+        },
+    )
+}
