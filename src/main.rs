@@ -1,1 +1,25 @@
-fn main() {}
+//! hubctl: the command-line front end. Arguments live in `args`, each verb in
+//! `commands/<verb>.rs`, and everything printed goes through `views`.
+
+mod args;
+mod commands;
+mod views;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = args::Cli::parse();
+    let filter = tracing_subscriber::EnvFilter::try_from_env("HUBCTL_LOG").unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("off"));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    let ui = views::Ui::new(!cli.no_color);
+    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("hubctl: cannot start the async runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let code = rt.block_on(commands::run(cli.command, &ui));
+    ExitCode::from(code)
+}

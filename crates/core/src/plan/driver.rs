@@ -330,6 +330,7 @@ pub async fn make_plan(run: Arc<Run>, config_hash: String, had_state: bool) -> (
         format_version: PLAN_FORMAT_VERSION,
         hubctl_version: env!("CARGO_PKG_VERSION").to_string(),
         destroy,
+        root_dir: run.root_dir.display().to_string(),
         config_hash,
         state_lineage: had_state.then(|| run.prior.lineage.clone()),
         state_serial: had_state.then_some(run.prior.serial),

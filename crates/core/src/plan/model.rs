@@ -87,6 +87,9 @@ pub struct Plan {
     pub format_version: u32,
     pub hubctl_version: String,
     pub destroy: bool,
+    /// The root module directory the plan was made for.
+    #[serde(default)]
+    pub root_dir: String,
     /// Hash of every configuration file read (paths and contents).
     pub config_hash: String,
     /// The state the plan was made against (None when there was no state).

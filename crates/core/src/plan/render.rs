@@ -1,1 +1,295 @@
-//! placeholder
+//! Renders a plan the way Terraform users read one: `+ ~ - -/+` per instance, nested
+//! attribute diffs, `# forces replacement`, `(known after apply)`, `(sensitive value)`, and
+//! the "Plan: X to add, Y to change, Z to destroy." summary.
+
+use super::model::{Action, OutputChange, Plan, ResourceChange};
+use crate::lang::Value;
+use std::fmt::Write;
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Style {
+    pub color: bool,
+}
+
+impl Style {
+    fn paint(&self, code: &str, s: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    }
+    fn sym(&self, a: Action) -> String {
+        let s = a.symbol();
+        match a {
+            Action::Create => self.paint("32", s),
+            Action::Update => self.paint("33", s),
+            Action::Delete => self.paint("31", s),
+            Action::DeleteThenCreate | Action::CreateThenDelete => self.paint("35", s),
+            Action::Read => self.paint("36", s),
+            Action::NoOp => s.to_string(),
+        }
+    }
+}
+
+/// The whole plan, as `hubctl plan` prints it.
+pub fn render_plan(plan: &Plan, style: Style) -> String {
+    let mut out = String::new();
+    let changes: Vec<&ResourceChange> = plan.changes.iter().filter(|c| c.action != Action::NoOp).collect();
+    let outputs: Vec<&OutputChange> = plan.output_changes.iter().filter(|c| c.action != Action::NoOp).collect();
+    if changes.is_empty() && outputs.is_empty() {
+        out.push_str(&style.paint("1;32", "No changes."));
+        out.push_str(" Your infrastructure matches the configuration.\n\n");
+        out.push_str("hubctl has compared your real infrastructure against your configuration and found no differences, so no changes are needed.\n");
+        return out;
+    }
+    if !changes.is_empty() {
+        let mut used: Vec<Action> = changes.iter().map(|c| c.action).collect();
+        used.sort_by_key(|a| *a as u8);
+        used.dedup();
+        out.push_str("hubctl will perform the following actions. Resource actions are indicated with the following symbols:\n");
+        for a in used {
+            let what = match a {
+                Action::Create => "create",
+                Action::Update => "update in-place",
+                Action::Delete => "destroy",
+                Action::DeleteThenCreate => "destroy and then create replacement",
+                Action::CreateThenDelete => "create replacement and then destroy",
+                Action::Read => "read (data resources)",
+                Action::NoOp => continue,
+            };
+            let _ = writeln!(out, "  {:>3} {what}", style.sym(a));
+        }
+        out.push('\n');
+        for c in &changes {
+            render_change(&mut out, c, style);
+            out.push('\n');
+        }
+    }
+    let s = plan.summary();
+    let _ = writeln!(
+        out,
+        "{} {} to add, {} to change, {} to destroy.",
+        style.paint("1", "Plan:"),
+        s.add,
+        s.change,
+        s.destroy
+    );
+    if !outputs.is_empty() {
+        out.push_str("\nChanges to Outputs:\n");
+        for o in outputs {
+            let before = o.before.as_ref().map(|v| fmt_value(v, 2, o.sensitive));
+            let after = o.after.as_ref().map(|v| fmt_value(v, 2, o.sensitive));
+            let line = match (before, after) {
+                (Some(b), Some(a)) => format!("{b} -> {a}"),
+                (None, Some(a)) => a,
+                (Some(b), None) => format!("{b} -> null"),
+                (None, None) => String::new(),
+            };
+            let _ = writeln!(out, "  {} {} = {}", style.sym(o.action), o.name, line);
+        }
+    }
+    out
+}
+
+fn header(c: &ResourceChange) -> String {
+    let what = match c.action {
+        Action::Create => "will be created",
+        Action::Update => "will be updated in-place",
+        Action::Delete => "will be destroyed",
+        Action::DeleteThenCreate | Action::CreateThenDelete => "must be replaced",
+        Action::Read => "will be read during apply",
+        Action::NoOp => "has no changes",
+    };
+    let mut h = format!("  # {} {what}", c.address);
+    if let Some(r) = &c.reason {
+        let _ = write!(h, "\n  # (because {r})");
+    }
+    h
+}
+
+fn render_change(out: &mut String, c: &ResourceChange, style: Style) {
+    out.push_str(&style.paint("1", &header(c)));
+    out.push('\n');
+    let name = c.resource.rsplit('.').next().unwrap_or("");
+    let kind = if c.mode == crate::state::Mode::Data { "data" } else { "resource" };
+    let _ = writeln!(out, "{:>3} {kind} \"{}\" \"{}\" {{", style.sym(c.action), c.type_name, name);
+    let empty = Value::Map(Default::default());
+    let before = c.before.as_ref().unwrap_or(&Value::Null);
+    let after = c.after.as_ref().unwrap_or(&Value::Null);
+    let (bm, am) = (before.as_map(), after.as_map());
+    let keys: std::collections::BTreeSet<&String> = bm.into_iter().flat_map(|m| m.keys()).chain(am.into_iter().flat_map(|m| m.keys())).collect();
+    let width = keys
+        .iter()
+        .filter(|k| {
+            let b = bm.and_then(|m| m.get(**k)).unwrap_or(&Value::Null);
+            let a = am.and_then(|m| m.get(**k)).unwrap_or(&Value::Null);
+            !(b.is_null() && a.is_null())
+        })
+        .map(|k| k.len())
+        .max()
+        .unwrap_or(0);
+    let mut hidden = 0;
+    for k in keys {
+        let b = bm.and_then(|m| m.get(k)).unwrap_or(&Value::Null);
+        let a = am.and_then(|m| m.get(k)).unwrap_or(&Value::Null);
+        if b.is_null() && a.is_null() {
+            continue;
+        }
+        let forces = c.replace_paths.iter().any(|p| p == k);
+        let suffix = if forces { style.paint("31", " # forces replacement") } else { String::new() };
+        let line = match c.action {
+            Action::Create | Action::Read => format!("{} {:width$} = {}", style.sym(Action::Create), k, fmt_value(a, 6, false)),
+            Action::Delete => format!("{} {:width$} = {} -> null", style.sym(Action::Delete), k, fmt_value(b, 6, false)),
+            _ => {
+                if super::diff::same(a, b) {
+                    hidden += 1;
+                    continue;
+                }
+                if b.is_null() {
+                    format!("{} {:width$} = {}", style.sym(Action::Create), k, fmt_value(a, 6, false))
+                } else if a.is_null() {
+                    format!("{} {:width$} = {} -> null", style.sym(Action::Delete), k, fmt_value(b, 6, false))
+                } else {
+                    format!("{} {:width$} = {} -> {}", style.sym(Action::Update), k, fmt_value(b, 6, false), fmt_value(a, 6, false))
+                }
+            }
+        };
+        let _ = writeln!(out, "      {line}{suffix}");
+    }
+    let _ = empty;
+    if hidden > 0 {
+        let _ = writeln!(out, "        # ({hidden} unchanged attribute{} hidden)", if hidden == 1 { "" } else { "s" });
+    }
+    out.push_str("    }\n");
+}
+
+/// A value in HCL-like notation, multi-line for collections, secrets and unknowns redacted.
+pub fn fmt_value(v: &Value, indent: usize, sensitive: bool) -> String {
+    if sensitive {
+        return "(sensitive value)".into();
+    }
+    match v {
+        Value::Sensitive(_) => "(sensitive value)".into(),
+        Value::Unknown(_) => "(known after apply)".into(),
+        Value::Null => "null".into(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => n.to_string(),
+        Value::String(s) if s.contains('\n') => {
+            let pad = " ".repeat(indent + 4);
+            let mut out = String::from("<<-EOT\n");
+            for l in s.lines() {
+                let _ = writeln!(out, "{pad}{l}");
+            }
+            let _ = write!(out, "{}EOT", " ".repeat(indent + 2));
+            out
+        }
+        Value::String(s) => serde_json::Value::String(s.clone()).to_string(),
+        Value::List(xs) | Value::Set(xs) => {
+            if xs.is_empty() {
+                return "[]".into();
+            }
+            let pad = " ".repeat(indent + 4);
+            let mut out = String::from("[\n");
+            for x in xs {
+                let _ = writeln!(out, "{pad}{},", fmt_value(x, indent + 4, false));
+            }
+            let _ = write!(out, "{}]", " ".repeat(indent + 2));
+            out
+        }
+        Value::Map(m) => {
+            if m.is_empty() {
+                return "{}".into();
+            }
+            let pad = " ".repeat(indent + 4);
+            let w = m.keys().map(|k| key_text(k).len()).max().unwrap_or(0);
+            let mut out = String::from("{\n");
+            for (k, x) in m {
+                let _ = writeln!(out, "{pad}{:w$} = {}", key_text(k), fmt_value(x, indent + 4, false));
+            }
+            let _ = write!(out, "{}}}", " ".repeat(indent + 2));
+            out
+        }
+    }
+}
+
+fn key_text(k: &str) -> String {
+    let ident = !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') && !k.starts_with(|c: char| c.is_ascii_digit());
+    if ident {
+        k.to_string()
+    } else {
+        serde_json::Value::String(k.to_string()).to_string()
+    }
+}
+
+/// Terraform-style JSON of a plan (`plan --json`): `resource_changes` with `before`,
+/// `after`, `after_unknown`, `before_sensitive`/`after_sensitive`; secrets never included.
+pub fn plan_json(plan: &Plan) -> serde_json::Value {
+    use serde_json::json;
+    let rc: Vec<_> = plan
+        .changes
+        .iter()
+        .map(|c| {
+            json!({
+                "address": c.address,
+                "mode": if c.mode == crate::state::Mode::Data { "data" } else { "managed" },
+                "type": c.type_name,
+                "name": c.resource.rsplit('.').next().unwrap_or(""),
+                "provider_name": c.provider,
+                "change": {
+                    "actions": c.action.json_actions(),
+                    "before": c.before.as_ref().map(safe_json),
+                    "after": c.after.as_ref().map(safe_json),
+                    "after_unknown": c.after.as_ref().map(|v| mask(v, &|v| v.is_unknown())),
+                    "before_sensitive": c.before.as_ref().map(|v| mask(v, &Value::is_sensitive)),
+                    "after_sensitive": c.after.as_ref().map(|v| mask(v, &Value::is_sensitive)),
+                    "replace_paths": c.replace_paths.iter().map(|p| vec![p]).collect::<Vec<_>>(),
+                },
+                "action_reason": c.reason,
+            })
+        })
+        .collect();
+    let oc: serde_json::Map<String, serde_json::Value> = plan
+        .output_changes
+        .iter()
+        .map(|o| {
+            let v = |x: &Option<Value>| if o.sensitive { serde_json::Value::Null } else { x.as_ref().map(safe_json).unwrap_or_default() };
+            (
+                o.name.clone(),
+                json!({"actions": o.action.json_actions(), "before": v(&o.before), "after": v(&o.after),
+                       "after_unknown": o.after.as_ref().is_some_and(|a| a.is_unknown()), "sensitive": o.sensitive}),
+            )
+        })
+        .collect();
+    let s = plan.summary();
+    json!({
+        "format_version": "1.2",
+        "hubctl_version": plan.hubctl_version,
+        "resource_changes": rc,
+        "output_changes": oc,
+        "summary": {"add": s.add, "change": s.change, "destroy": s.destroy, "read": s.read},
+        "errored": plan.errored,
+    })
+}
+
+/// JSON with unknowns and secrets as null (their places are given by the masks).
+fn safe_json(v: &Value) -> serde_json::Value {
+    match v {
+        Value::Sensitive(_) | Value::Unknown(_) => serde_json::Value::Null,
+        Value::List(xs) | Value::Set(xs) => serde_json::Value::Array(xs.iter().map(safe_json).collect()),
+        Value::Map(m) => serde_json::Value::Object(m.iter().map(|(k, v)| (k.clone(), safe_json(v))).collect()),
+        v => v.to_json(),
+    }
+}
+
+/// `true` where `pred` holds, mirrored into collections; `false` elsewhere.
+fn mask(v: &Value, pred: &dyn Fn(&Value) -> bool) -> serde_json::Value {
+    if pred(v) {
+        return serde_json::Value::Bool(true);
+    }
+    match v {
+        Value::List(xs) | Value::Set(xs) => serde_json::Value::Array(xs.iter().map(|x| mask(x, pred)).collect()),
+        Value::Map(m) => serde_json::Value::Object(m.iter().map(|(k, x)| (k.clone(), mask(x, pred))).collect()),
+        _ => serde_json::Value::Bool(false),
+    }
+}

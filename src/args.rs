@@ -1,0 +1,165 @@
+//! Command-line arguments (clap), kept apart from the commands that run them.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(name = "hubctl", version, about = "Plans and applies the AWS hub of a hub-spoke Kubernetes platform (Terraform-compatible HCL).")]
+pub struct Cli {
+    /// Disable colours in output.
+    #[arg(long = "no-color", global = true)]
+    pub no_color: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Check the configuration (syntax, references, types, arguments) without provider calls.
+    Validate(ValidateArgs),
+    /// Show what apply would change.
+    Plan(PlanArgs),
+    /// Make the changes (from the configuration, or exactly those of a saved plan file).
+    Apply(ApplyArgs),
+    /// Destroy everything in the state.
+    Destroy(DestroyArgs),
+    /// Print root module outputs from the state.
+    Output(OutputArgs),
+    /// Print the dependency graph in DOT format.
+    Graph(DirArg),
+    /// Rewrite configuration files to the canonical format.
+    Fmt(FmtArgs),
+    /// Release a stuck state lock (only when the ID matches).
+    #[command(name = "force-unlock")]
+    ForceUnlock(ForceUnlockArgs),
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct DirArg {
+    /// The root module directory.
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ValidateArgs {
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    /// Machine-readable diagnostics.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug, Clone, Default)]
+pub struct VarArgs {
+    /// Set a root input variable: --var name=value (repeatable).
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    pub vars: Vec<String>,
+    /// Read root input variables from a .tfvars or .tfvars.json file (repeatable).
+    #[arg(long = "var-file", value_name = "FILE")]
+    pub var_files: Vec<PathBuf>,
+}
+
+#[derive(Args, Debug, Clone, Default)]
+pub struct LockArgs {
+    /// Do not take the state lock (read-only use only).
+    #[arg(long = "lock", default_value_t = true, action = clap::ArgAction::Set, value_name = "BOOL")]
+    pub lock: bool,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct PlanArgs {
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    /// Write the plan to FILE, for `hubctl apply FILE`.
+    #[arg(long = "out", short = 'o', value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Exit 0 for no changes, 1 for errors, 2 when there are changes.
+    #[arg(long = "detailed-exitcode")]
+    pub detailed_exitcode: bool,
+    /// Print the plan as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Plan to destroy everything.
+    #[arg(long)]
+    pub destroy: bool,
+    /// Skip reading the current state of remote objects.
+    #[arg(long = "refresh", default_value_t = true, action = clap::ArgAction::Set, value_name = "BOOL")]
+    pub refresh: bool,
+    /// Operations run in parallel at most.
+    #[arg(long, default_value_t = 10)]
+    pub parallelism: usize,
+    #[command(flatten)]
+    pub vars: VarArgs,
+    #[command(flatten)]
+    pub lock: LockArgs,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ApplyArgs {
+    /// A root module directory, or a plan file written by `plan -out`.
+    #[arg(default_value = ".")]
+    pub target: PathBuf,
+    /// Do not ask for confirmation.
+    #[arg(long = "auto-approve")]
+    pub auto_approve: bool,
+    /// Operations run in parallel at most.
+    #[arg(long, default_value_t = 10)]
+    pub parallelism: usize,
+    #[arg(long = "refresh", default_value_t = true, action = clap::ArgAction::Set, value_name = "BOOL")]
+    pub refresh: bool,
+    #[command(flatten)]
+    pub vars: VarArgs,
+    #[command(flatten)]
+    pub lock: LockArgs,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct DestroyArgs {
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    #[arg(long = "auto-approve")]
+    pub auto_approve: bool,
+    #[arg(long, default_value_t = 10)]
+    pub parallelism: usize,
+    #[command(flatten)]
+    pub vars: VarArgs,
+    #[command(flatten)]
+    pub lock: LockArgs,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct OutputArgs {
+    /// The root module directory.
+    #[arg(long = "dir", default_value = ".")]
+    pub dir: PathBuf,
+    /// One output's name.
+    pub name: Option<String>,
+    #[arg(long)]
+    pub json: bool,
+    /// Print a string output without quotes.
+    #[arg(long)]
+    pub raw: bool,
+    /// Print sensitive values instead of redacting them.
+    #[arg(long = "show-sensitive")]
+    pub show_sensitive: bool,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct FmtArgs {
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    /// Only check; exit 3 when files need formatting.
+    #[arg(long)]
+    pub check: bool,
+    /// Also format subdirectories.
+    #[arg(long)]
+    pub recursive: bool,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ForceUnlockArgs {
+    pub lock_id: String,
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+}

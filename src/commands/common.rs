@@ -1,0 +1,149 @@
+//! What most commands share: loading the configuration, root variables, choosing and
+//! locking the state backend, building a walk.
+
+use crate::args::{LockArgs, VarArgs};
+use crate::views::Ui;
+use hubctl_core::config::vars::root_variables;
+use hubctl_core::config::Config;
+use hubctl_core::diag::{Diagnostic, Diagnostics, SourceMap, Span};
+use hubctl_core::lang::{eval, EvalContext, Resolver, Value};
+use hubctl_core::plan::driver::{prepare, Prepared};
+use hubctl_core::plan::walk::{Observer, Run, WalkMode};
+use hubctl_core::provider::Registry;
+use hubctl_core::state::{Backend, LocalBackend, LockInfo, State};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Exit codes, as Terraform uses them.
+pub const OK: u8 = 0;
+pub const ERROR: u8 = 1;
+pub const CHANGES: u8 = 2;
+
+/// All providers this build of hubctl has.
+pub fn registry() -> Registry {
+    Registry::with_builtins()
+}
+
+/// Loads and checks the configuration; prints diagnostics. `None` on errors.
+pub fn load(ui: &Ui, dir: &Path) -> Option<Prepared> {
+    let (p, diags) = prepare(dir);
+    match p {
+        Some(p) => {
+            ui.diags(&diags, &p.config.sources);
+            Some(p)
+        }
+        None => {
+            // Errors came before the sources were shared; reload the map for rendering.
+            let (config, _) = hubctl_core::config::load(dir);
+            ui.diags(&diags, &config.sources);
+            None
+        }
+    }
+}
+
+/// Root input values from the environment, tfvars files and flags.
+pub fn variables(ui: &Ui, config: &Config, dir: &Path, args: &VarArgs) -> Option<BTreeMap<String, Value>> {
+    let mut cli = Vec::new();
+    let mut sources = SourceMap::new();
+    let mut diags = Diagnostics::new();
+    for v in &args.vars {
+        match v.split_once('=') {
+            Some((k, val)) => cli.push((k.trim().to_string(), val.to_string())),
+            None => diags.push(Diagnostic::error("Invalid -var option").detail(format!("The given -var option {v:?} is not correctly specified. It must be a variable name and value separated by an equals sign, like --var key=value."))),
+        }
+    }
+    let (vars, d) = root_variables(&config.root, dir, &args.var_files, &cli, std::env::vars(), &mut sources);
+    diags.extend(d);
+    ui.diags(&diags, &sources);
+    (!diags.has_errors()).then_some(vars)
+}
+
+struct Literal;
+impl Resolver for Literal {
+    fn resolve(&self, root: &str, _: &[&str], span: Span) -> Result<(Value, usize), Diagnostic> {
+        Err(Diagnostic::error("Variables not allowed")
+            .detail(format!("A backend configuration cannot refer to \"{root}\": it is read before anything is evaluated."))
+            .subject(span))
+    }
+}
+
+/// The state backend the configuration asks for (default: `.hubctl/state.json` in the root).
+pub fn backend(config: &Config, dir: &Path) -> Result<Arc<dyn Backend>, Diagnostics> {
+    let default = dir.join(".hubctl").join("state.json");
+    let Some(b) = &config.root.terraform.backend else {
+        return Ok(Arc::new(LocalBackend::new(default)));
+    };
+    let mut diags = Diagnostics::new();
+    let mut settings = BTreeMap::new();
+    for (k, a) in &b.config {
+        let (v, d) = eval(&a.expr.expr, &EvalContext { file: a.expr.file, resolver: &Literal, base_dir: dir });
+        diags.extend(d);
+        settings.insert(k.clone(), v);
+    }
+    if diags.has_errors() {
+        return Err(diags);
+    }
+    match b.kind.as_str() {
+        "local" => {
+            let path = settings.get("path").and_then(|v| v.as_str().map(PathBuf::from)).map(|p| if p.is_absolute() { p } else { dir.join(p) });
+            Ok(Arc::new(LocalBackend::new(path.unwrap_or(default))))
+        }
+        other => Err(Diagnostic::error("Unsupported backend")
+            .detail(format!("hubctl does not support the backend \"{other}\" yet; the supported backend is \"local\"."))
+            .subject(b.span)
+            .into()),
+    }
+}
+
+/// Runs `f` holding the state lock (unless disabled), releasing it whatever happens.
+pub async fn with_lock<T, F, Fut>(ui: &Ui, backend: &Arc<dyn Backend>, lock: &LockArgs, operation: &str, f: F) -> Option<T>
+where
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = T>,
+{
+    if !lock.lock {
+        return Some(f().await);
+    }
+    let info = match backend.lock(LockInfo::new(operation, &backend.describe())).await {
+        Ok(i) => i,
+        Err(e) => {
+            ui.diags(&Diagnostic::error("Error acquiring the state lock").detail(e.to_string()).into(), &SourceMap::new());
+            return None;
+        }
+    };
+    let out = f().await;
+    if let Err(e) = backend.unlock(&info.id).await {
+        ui.diags(&Diagnostic::error("Error releasing the state lock").detail(format!("{e}\n\nThe lock ID is {}; release it with `hubctl force-unlock {}` once no hubctl runs.", info.id, info.id)).into(), &SourceMap::new());
+    }
+    Some(out)
+}
+
+/// The current state (a fresh one, and `false`, when there is none yet).
+pub async fn load_state(ui: &Ui, backend: &Arc<dyn Backend>) -> Option<(State, bool)> {
+    match backend.load().await {
+        Ok(Some(s)) => Some((s, true)),
+        Ok(None) => Some((State::new(), false)),
+        Err(e) => {
+            ui.diags(&Diagnostic::error("Failed to load state").detail(e.to_string()).into(), &SourceMap::new());
+            None
+        }
+    }
+}
+
+/// A walk over the prepared configuration.
+#[allow(clippy::too_many_arguments)]
+pub fn make_run(
+    p: &Prepared,
+    dir: &Path,
+    mode: WalkMode,
+    vars: BTreeMap<String, Value>,
+    prior: State,
+    parallelism: usize,
+    writer: Option<hubctl_core::apply::writer::StateWriter>,
+    observer: Arc<dyn Observer>,
+) -> Run {
+    let mut graph = p.graph.clone();
+    hubctl_core::plan::driver::add_orphan_providers(&mut graph, &prior);
+    Run::new(p.config.clone(), Arc::new(graph), registry(), dir.to_path_buf(), mode, vars, Arc::new(prior), parallelism, writer, observer)
+}

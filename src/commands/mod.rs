@@ -1,0 +1,26 @@
+//! One file per verb.
+
+mod apply;
+mod common;
+mod fmt;
+mod graph;
+mod output;
+mod plan;
+mod unlock;
+mod validate;
+
+use crate::args::Command;
+use crate::views::Ui;
+
+pub async fn run(cmd: Command, ui: &Ui) -> u8 {
+    match cmd {
+        Command::Validate(a) => validate::run(ui, a).await,
+        Command::Plan(a) => plan::run(ui, a).await,
+        Command::Apply(a) => apply::run(ui, a).await,
+        Command::Destroy(a) => apply::destroy(ui, a).await,
+        Command::Output(a) => output::run(ui, a).await,
+        Command::Graph(a) => graph::run(ui, a),
+        Command::Fmt(a) => fmt::run(ui, a),
+        Command::ForceUnlock(a) => unlock::run(ui, a).await,
+    }
+}

@@ -1,0 +1,59 @@
+//! Output: diagnostics (human or JSON, from the one model), plans, progress. All printing
+//! goes through [`Ui`], which knows whether stdout/stderr are terminals and if colour is on.
+
+mod progress;
+
+pub use progress::Progress;
+
+use hubctl_core::diag::{render_human, Diagnostics, RenderOptions, SourceMap};
+use std::io::IsTerminal;
+
+pub struct Ui {
+    pub color: bool,
+    pub stdout_tty: bool,
+    pub stdin_tty: bool,
+}
+
+impl Ui {
+    pub fn new(color_wanted: bool) -> Self {
+        let stdout_tty = std::io::stdout().is_terminal();
+        let no_color_env = std::env::var_os("NO_COLOR").is_some();
+        Ui {
+            color: color_wanted && !no_color_env && std::io::stderr().is_terminal(),
+            stdout_tty,
+            stdin_tty: std::io::stdin().is_terminal(),
+        }
+    }
+
+    /// Prints diagnostics to stderr.
+    pub fn diags(&self, diags: &Diagnostics, sources: &SourceMap) {
+        if diags.is_empty() {
+            return;
+        }
+        eprint!("{}", render_human(diags, sources, RenderOptions { color: self.color }));
+    }
+
+    pub fn out(&self, s: &str) {
+        print!("{s}");
+    }
+
+    pub fn plan_style(&self) -> hubctl_core::plan::render::Style {
+        hubctl_core::plan::render::Style { color: self.color && self.stdout_tty }
+    }
+
+    pub fn bold(&self, s: &str) -> String {
+        if self.color && self.stdout_tty {
+            format!("\x1b[1m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    }
+
+    pub fn green(&self, s: &str) -> String {
+        if self.color && self.stdout_tty {
+            format!("\x1b[1;32m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    }
+}
