@@ -5,10 +5,12 @@ pub mod convert;
 pub mod eval;
 pub mod funcs;
 pub mod refs;
+pub mod suggest;
 pub mod types;
 pub mod value;
 
-pub use eval::{eval, EvalContext, Resolver};
+pub use eval::{eval, eval_template_str, EvalContext, MapResolver, Resolver};
 pub use refs::{references, Reference};
+pub use suggest::did_you_mean;
 pub use types::{ObjectAttr, Type};
 pub use value::{Number, Value};
