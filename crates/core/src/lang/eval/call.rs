@@ -110,7 +110,10 @@ impl Evaluator<'_> {
                 format!("Call to function \"{name}\" failed: {}", sentence(&message)),
             ),
         };
-        let d = d.subject_opt(self.span(c.span()));
+        let d = match d.subject {
+            Some(_) => d,
+            None => d.subject_opt(self.span(c.span())),
+        };
         self.fail(d)
     }
 
@@ -271,5 +274,140 @@ fn template_location(path: &str, text: &str, span: Option<Span>) -> String {
             format!("{path}:{}:{}", loc.line, loc.column)
         }
         None => path.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testutil::{ev, ev_diags, ev_err, ev_in};
+    use super::*;
+
+    #[test]
+    fn unknown_functions_and_namespaces() {
+        let (summary, detail, covered) = ev_err("nosuchfunc(1)");
+        assert_eq!(summary, "Call to unknown function");
+        assert!(detail.contains("\"nosuchfunc\""));
+        assert_eq!(covered, "nosuchfunc");
+        let (_, d) = ev_diags("tyr(1)");
+        assert_eq!(d.0[0].help.as_deref(), Some("did you mean \"try\"?"));
+        let (summary, detail, _) = ev_err("provider::aws::arn_parse(s)");
+        assert_eq!(summary, "Unsupported function call");
+        assert!(detail.contains("provider::aws::arn_parse"));
+        // Argument errors are reported, and the function is not called.
+        let (_, d) = ev_diags("nosuchfunc(nul.x)");
+        assert_eq!(d.0[0].summary, "Attempt to get attribute from null value");
+        assert_eq!(
+            ev_err("nosuchfunc(n...)").0,
+            "Invalid expanding argument value"
+        );
+    }
+
+    #[test]
+    fn library_errors_become_diagnostics() {
+        let args = "f(1, \"x\")";
+        let expr = hcl_edit::parser::parse_expr(args).ok();
+        let Some(Expression::FuncCall(c)) = expr else {
+            panic!("not a call");
+        };
+        let resolver = super::super::MapResolver {
+            vars: Default::default(),
+        };
+        let ctx = super::super::EvalContext {
+            file: crate::diag::FileId(0),
+            resolver: &resolver,
+            base_dir: std::path::Path::new("."),
+        };
+        let mut ev = Evaluator::new(&ctx);
+        ev.func_error(
+            &c,
+            FuncError::Arg {
+                index: 1,
+                message: "must be a number".into(),
+            },
+        );
+        ev.func_error(
+            &c,
+            FuncError::Arity {
+                expected: "at least 3".into(),
+                got: 2,
+            },
+        );
+        ev.func_error(
+            &c,
+            FuncError::Arity {
+                expected: "1".into(),
+                got: 2,
+            },
+        );
+        ev.func_error(&c, FuncError::Other("boom".into()));
+        let d = &ev.diags.0;
+        assert_eq!(d[0].summary, "Invalid function argument");
+        assert_eq!(
+            d[0].detail,
+            "Invalid value for \"1\" parameter: must be a number."
+        );
+        assert_eq!(d[0].subject.map(|s| &args[s.range()]), Some("\"x\""));
+        assert_eq!(d[1].summary, "Not enough function arguments");
+        assert_eq!(d[2].summary, "Too many function arguments");
+        assert_eq!(d[3].detail, "Call to function \"f\" failed: boom.");
+    }
+
+    #[test]
+    fn try_and_can_evaluate_lazily() {
+        assert_eq!(
+            ev("try(m.zz, nul.a, \"fallback\")"),
+            Value::from("fallback")
+        );
+        assert_eq!(ev("try(m.a, 0)"), Value::int(1));
+        assert!(ev("try(u.a, 0)").is_unknown());
+        let (summary, detail, covered) = ev_err("try(m.zz, xs[9])");
+        assert_eq!(summary, "Error in function call");
+        assert!(
+            detail.contains("no expression succeeded") && detail.contains("Unsupported attribute")
+        );
+        assert_eq!(covered, "try(m.zz, xs[9])");
+        assert_eq!(ev_err("try()").0, "Not enough function arguments");
+        assert_eq!(ev("can(m.zz)"), Value::Bool(false));
+        assert_eq!(ev("can(m.a)"), Value::Bool(true));
+        assert_eq!(ev("can(u.a)"), Value::Unknown(Type::Bool));
+        assert_eq!(ev_err("can(1, 2)").0, "Too many function arguments");
+    }
+
+    #[test]
+    fn templatefile_renders_with_only_its_variables() {
+        let dir = tempfile::tempdir().ok();
+        let Some(dir) = dir else { return };
+        let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).is_ok();
+        assert!(write(
+            "ok.tpl",
+            "%{ for z in zones ~}\n${z}\n%{ endfor ~}\nby ${who}"
+        ));
+        assert!(write("bad.tpl", "line one\n  ${s}"));
+        assert!(write("rec.tpl", "${templatefile(\"ok.tpl\", {})}"));
+        let (v, d) = ev_in(
+            "templatefile(\"ok.tpl\", { zones = [\"a\", \"b\"], who = s })",
+            dir.path(),
+        );
+        assert!(d.is_empty(), "{d:?}");
+        assert_eq!(v, Value::from("a\nb\nby hi"));
+        let (v, _) = ev_in(
+            "templatefile(\"ok.tpl\", { zones = [], who = secret })",
+            dir.path(),
+        );
+        assert!(v.is_sensitive());
+        let src = "templatefile(\"bad.tpl\", {})";
+        let (_, d) = ev_in(src, dir.path());
+        assert_eq!(d.0[0].summary, "Error in function call");
+        assert!(d.0[0].detail.contains("bad.tpl:2:5"), "{}", d.0[0].detail);
+        assert_eq!(d.0[0].subject.map(|s| &src[s.range()]), Some(src));
+        let (_, d) = ev_in("templatefile(\"rec.tpl\", {})", dir.path());
+        assert!(
+            d.0[0].detail.contains("cannot be called from inside"),
+            "{:?}",
+            d
+        );
+        let (_, d) = ev_in("templatefile(\"missing.tpl\", {})", dir.path());
+        assert_eq!(d.0[0].summary, "Invalid function argument");
+        assert!(ev_in("templatefile(u, {})", dir.path()).0.is_unknown());
     }
 }

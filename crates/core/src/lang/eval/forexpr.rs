@@ -201,3 +201,80 @@ impl Evaluator<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testutil::{ev, ev_diags, ev_err};
+    use super::*;
+
+    #[test]
+    fn list_results() {
+        assert_eq!(
+            ev("[for x in xs : x * 2 if x != 2]"),
+            Value::List(vec![Value::int(2), Value::int(6)])
+        );
+        assert_eq!(
+            ev("[for i, x in xs : i + x]"),
+            Value::List(vec![Value::int(1), Value::int(3), Value::int(5)])
+        );
+        assert_eq!(
+            ev("[for k, v in m : \"${k}${v}\"]"),
+            Value::List(vec!["a1".into(), "b2".into()])
+        );
+        assert_eq!(
+            ev("[for k, v in set : \"${k}${v}\"]"),
+            Value::List(vec!["xx".into(), "yy".into()])
+        );
+        // Names bound by the `for` shadow the outer scope, and only inside it.
+        assert_eq!(
+            ev("[[for s in [\"a\"] : s], s]"),
+            Value::List(vec![Value::List(vec!["a".into()]), "hi".into()])
+        );
+    }
+
+    #[test]
+    fn object_results_and_grouping() {
+        assert_eq!(
+            ev("{for o in objs : o.id => o.n}"),
+            Value::map([("a", Value::int(1)), ("b", Value::int(2))])
+        );
+        assert_eq!(
+            ev("{for x in xs : (x > 1 ? \"big\" : \"small\") => x...}"),
+            Value::map([
+                ("big", Value::List(vec![Value::int(2), Value::int(3)])),
+                ("small", Value::List(vec![Value::int(1)])),
+            ])
+        );
+        let (summary, detail, covered) = ev_err("{for x in xs : \"k\" => x}");
+        assert_eq!(summary, "Duplicate object key");
+        assert!(detail.contains("\"k\"") && detail.contains("grouping"));
+        assert_eq!(covered, "\"k\"");
+    }
+
+    #[test]
+    fn errors() {
+        let (summary, _, covered) = ev_err("[for x in xs : x if x]");
+        assert_eq!(summary, "Invalid 'for' condition");
+        assert_eq!(covered, "x");
+        let (_, d) = ev_diags("[for x in xs : x if x]");
+        assert_eq!(d.len(), 3, "every element reports");
+        assert_eq!(ev_err("[for x in nul : x]").0, "Iteration over null value");
+        assert_eq!(
+            ev_err("[for x in s : x]").0,
+            "Iteration over non-iterable value"
+        );
+        assert_eq!(ev_err("{for x in xs : nul => x}").0, "Invalid object key");
+    }
+
+    #[test]
+    fn unknown_and_sensitive() {
+        assert!(ev("[for x in u : x]").is_unknown());
+        assert!(ev("{for x in xs : x => u}").as_map().is_some());
+        assert!(ev("{for x in xs : u => x}").is_unknown());
+        assert!(ev("[for x in xs : x if u]").is_unknown());
+        let v = ev("[for x in [secret] : x]");
+        assert!(v.contains_sensitive());
+        let v = ev("[for x in {a = secret}.a == \"pw\" ? xs : [] : x]");
+        assert!(v.is_sensitive());
+    }
+}

@@ -157,7 +157,14 @@ impl<'a> Evaluator<'a> {
             Expression::Array(a) => self.array(a),
             Expression::Object(o) => self.object(o),
             Expression::StringTemplate(t) => self.template(t, t.span()),
-            Expression::HeredocTemplate(h) => self.template(&h.template, h.span()),
+            Expression::HeredocTemplate(h) => match h.indent() {
+                Some(indent) => {
+                    let mut t = h.template.clone();
+                    template::dedent_nested(&mut t, indent);
+                    self.template(&t, h.span())
+                }
+                None => self.template(&h.template, h.span()),
+            },
             Expression::Parenthesis(p) => self.expr(p.inner()),
             Expression::Variable(name) => self.variable(name.as_str(), expr.span()),
             Expression::Conditional(c) => self.conditional(c),
@@ -279,5 +286,88 @@ impl<'a> Evaluator<'a> {
         };
         let branch = if chosen { &c.true_expr } else { &c.false_expr };
         self.expr(branch).mark_if(marked)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testutil::{ev, ev_diags, ev_err, sources};
+    use super::*;
+
+    #[test]
+    fn literals_arrays_and_objects() {
+        assert_eq!(ev("null"), Value::Null);
+        assert_eq!(ev("true"), Value::Bool(true));
+        assert_eq!(ev("1.5"), Value::number(1.5));
+        assert_eq!(ev("\"a\\nb\""), Value::from("a\nb"));
+        assert_eq!(
+            ev("[1, \"x\"]"),
+            Value::List(vec![Value::int(1), "x".into()])
+        );
+        assert_eq!(
+            ev("{ a = 1, \"b c\" = 2, (s) = 3, 4 = 5, null = 6 }"),
+            Value::map([
+                ("a", Value::int(1)),
+                ("b c", Value::int(2)),
+                ("hi", Value::int(3)),
+                ("4", Value::int(5)),
+                ("null", Value::int(6)),
+            ])
+        );
+        assert_eq!(ev("{ (u) = 1 }"), Value::Unknown(Type::Any));
+    }
+
+    #[test]
+    fn bad_object_keys_are_all_reported() {
+        let (_, d) = ev_diags("{ (nul) = 1, (xs) = 2, ok = 3 }");
+        let summaries: Vec<&str> = d.iter().map(|d| d.summary.as_str()).collect();
+        assert_eq!(summaries, ["Invalid object key", "Incorrect key type"]);
+    }
+
+    #[test]
+    fn variables_resolve_and_unknown_names_suggest() {
+        assert_eq!(ev("n"), Value::int(2));
+        let (summary, detail, covered) = ev_err("[1, nn]");
+        assert_eq!(summary, "Unknown variable");
+        assert!(detail.contains("\"nn\""));
+        assert_eq!(covered, "nn");
+        let (_, d) = ev_diags("nn");
+        assert_eq!(d.0[0].help.as_deref(), Some("did you mean \"n\"?"));
+    }
+
+    #[test]
+    fn conditional_evaluates_only_the_chosen_branch() {
+        assert_eq!(ev("t ? 1 : nope"), Value::int(1));
+        assert_eq!(ev("!t ? nope : \"b\""), Value::from("b"));
+        assert_eq!(ev("\"true\" ? 1 : 2"), Value::int(1));
+        assert_eq!(ev("u ? 1 : 2"), Value::Unknown(Type::Any));
+        assert!(ev("secret == \"pw\" ? 1 : 2").is_sensitive());
+        let (summary, _, covered) = ev_err("nul ? 1 : 2");
+        assert_eq!(
+            (summary.as_str(), covered.as_str()),
+            ("Null condition", "nul")
+        );
+        let (summary, _, _) = ev_err("xs ? 1 : 2");
+        assert_eq!(summary, "Incorrect condition type");
+    }
+
+    #[test]
+    fn errors_carry_line_and_column_and_evaluation_goes_on() {
+        let src = "[\n  m.a,\n  m.c,\n  xs[7],\n]";
+        let (v, d) = ev_diags(src);
+        assert_eq!(
+            v,
+            Value::List(vec![Value::int(1), Value::unknown(), Value::unknown()])
+        );
+        assert_eq!(d.len(), 2);
+        let sm = sources(src);
+        let at = |i: usize| {
+            let l = sm.location(d.0[i].subject.unwrap_or(Span::new(FileId(0), 0..0)));
+            (l.line, l.column)
+        };
+        assert_eq!(d.0[0].summary, "Unsupported attribute");
+        assert_eq!(at(0), (3, 4));
+        assert_eq!(d.0[1].summary, "Invalid index");
+        assert_eq!(at(1), (4, 5));
     }
 }

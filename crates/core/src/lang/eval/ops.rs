@@ -167,3 +167,59 @@ fn equality(l: Value, r: Value, want_equal: bool) -> Value {
     }
     Value::Bool((l == r) == want_equal).mark_if(lm || rm)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testutil::{ev, ev_err};
+    use super::*;
+
+    #[test]
+    fn arithmetic_converts_operands() {
+        assert_eq!(ev("1 + 2 * 3"), Value::int(7));
+        assert_eq!(ev("\"1\" + 1"), Value::int(2));
+        assert_eq!(ev("7 / 2"), Value::number(3.5));
+        assert_eq!(ev("-7 % 3"), Value::int(-1));
+        assert_eq!(ev("-n"), Value::int(-2));
+        assert_eq!(ev("n - 5"), Value::int(-3));
+        let (summary, detail, covered) = ev_err("1 / (n - 2)");
+        assert_eq!(summary, "Operation failed");
+        assert!(detail.contains("Division by zero"));
+        assert_eq!(covered, "(n - 2)");
+        let (summary, detail, covered) = ev_err("s + 1");
+        assert_eq!(summary, "Invalid operand");
+        assert_eq!(
+            detail,
+            "Unsuitable value for left operand: a number is required."
+        );
+        assert_eq!(covered, "s");
+        assert!(ev_err("1 + nul").1.contains("right operand"));
+    }
+
+    #[test]
+    fn comparisons_equality_and_logic() {
+        assert_eq!(ev("1 == 1.0"), Value::Bool(true));
+        assert_eq!(ev("1 == \"1\""), Value::Bool(false));
+        assert_eq!(ev("[1, {a = 2}] == [1, {a = 2}]"), Value::Bool(true));
+        assert_eq!(ev("m != {a = 1, b = 2}"), Value::Bool(false));
+        assert_eq!(ev("nul == null"), Value::Bool(true));
+        assert_eq!(ev("n < 3 && n >= 2"), Value::Bool(true));
+        assert_eq!(ev("n > 3 || !t"), Value::Bool(false));
+        assert_eq!(ev("\"true\" && t"), Value::Bool(true));
+        assert_eq!(ev_err("1 && t").0, "Invalid operand");
+        assert_eq!(ev_err("!1").0, "Invalid operand");
+    }
+
+    #[test]
+    fn unknown_and_sensitive_operands() {
+        assert_eq!(ev("u + 1"), Value::Unknown(Type::Number));
+        assert_eq!(ev("u < 1"), Value::Unknown(Type::Bool));
+        assert_eq!(ev("u == 1"), Value::Unknown(Type::Bool));
+        assert_eq!(ev("[u] == [1]"), Value::Unknown(Type::Bool));
+        assert_eq!(ev("!u"), Value::Unknown(Type::Bool));
+        assert_eq!(ev("u && false"), Value::Bool(false));
+        assert_eq!(ev("u || true"), Value::Bool(true));
+        assert_eq!(ev("u && true"), Value::Unknown(Type::Bool));
+        assert_eq!(ev("secret == \"pw\""), Value::Bool(true).sensitive());
+        assert_eq!(ev("[secret] == [\"pw\"]"), Value::Bool(true).sensitive());
+    }
+}

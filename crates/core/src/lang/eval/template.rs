@@ -215,6 +215,51 @@ impl Evaluator<'_> {
     }
 }
 
+/// Removes `indent` leading spaces or tabs from each line of the literals nested in
+/// directives. hcl-edit dedents only the top-level literals of a `<<-` heredoc, while
+/// Terraform dedents every line, including those inside `%{ if }`/`%{ for }` bodies.
+pub(super) fn dedent_nested(t: &mut Template, indent: usize) {
+    for el in t.iter_mut() {
+        let Element::Directive(d) = el else { continue };
+        let bodies: Vec<&mut Template> = match d.as_mut() {
+            Directive::If(d) => {
+                let mut b = vec![&mut d.if_expr.template];
+                if let Some(e) = &mut d.else_expr {
+                    b.push(&mut e.template);
+                }
+                b
+            }
+            Directive::For(d) => vec![&mut d.for_expr.template],
+        };
+        for body in bodies {
+            for el in body.iter_mut() {
+                if let Element::Literal(lit) = el {
+                    let dedented = dedent_lines(lit.as_str(), indent);
+                    *lit.as_mut() = dedented;
+                }
+            }
+            dedent_nested(body, indent);
+        }
+    }
+}
+
+/// Strips up to `indent` whitespace characters after every newline (not at the start: a
+/// nested literal always begins after a directive, mid-line).
+fn dedent_lines(text: &str, indent: usize) -> String {
+    let mut lines = text.split('\n');
+    let mut out = lines.next().unwrap_or("").to_string();
+    for line in lines {
+        out.push('\n');
+        let ws = line
+            .char_indices()
+            .take(indent)
+            .take_while(|(_, c)| *c == ' ' || *c == '\t')
+            .count();
+        out.push_str(&line[ws..]);
+    }
+    out
+}
+
 /// Whether the element trims the literal before it (`${~`, `%{~ if`).
 fn strips_before(el: &Element) -> bool {
     match el {
@@ -236,5 +281,90 @@ fn strips_after(el: &Element) -> bool {
             Directive::If(d) => d.endif_expr.strip.strip_end(),
             Directive::For(d) => d.endfor_expr.strip.strip_end(),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testutil::{ev, ev_diags, ev_err};
+    use super::*;
+
+    #[test]
+    fn interpolation_converts_primitives() {
+        assert_eq!(ev("\"${s}-${n}-${t}\""), Value::from("hi-2-true"));
+        assert_eq!(ev("\"a$${b}%%{c}\""), Value::from("a${b}%{c}"));
+        // A lone interpolation is the value itself, as in Terraform.
+        assert_eq!(ev("\"${xs}\""), ev("xs"));
+        assert_eq!(ev("\"x${u}\""), Value::Unknown(Type::String));
+        assert_eq!(ev("\"x${secret}\""), Value::from("xpw").sensitive());
+    }
+
+    #[test]
+    fn interpolation_errors() {
+        let (summary, detail, covered) = ev_err("\"a ${nul} b\"");
+        assert_eq!(summary, "Invalid template interpolation value");
+        assert!(
+            detail.starts_with("The expression result is null"),
+            "{detail}"
+        );
+        assert_eq!(covered, "nul");
+        let (_, detail, covered) = ev_err("\"a ${xs} b\"");
+        assert!(detail
+            .starts_with("Cannot include the given value in a string template: string required"));
+        assert_eq!(covered, "xs");
+        let (_, d) = ev_diags("\"${nul}${m} ${n}\"");
+        assert_eq!(d.len(), 2);
+    }
+
+    #[test]
+    fn directives_and_strip_markers() {
+        assert_eq!(
+            ev("\"%{ if t }yes%{ else }no%{ endif }\""),
+            Value::from("yes")
+        );
+        assert_eq!(ev("\"%{ if !t }yes%{ endif }!\""), Value::from("!"));
+        assert_eq!(
+            ev("\"%{ for x in xs }${x},%{ endfor }\""),
+            Value::from("1,2,3,")
+        );
+        assert_eq!(
+            ev("\"%{ for k, v in m }${k}=${v};%{ endfor }\""),
+            Value::from("a=1;b=2;")
+        );
+        assert_eq!(ev("\"a  ${~ s ~}  b\""), Value::from("ahib"));
+        assert_eq!(ev("\"%{ if u }x%{ endif }\""), Value::Unknown(Type::String));
+        assert_eq!(
+            ev("\"%{ for x in u }x%{ endfor }\""),
+            Value::Unknown(Type::String)
+        );
+        assert_eq!(
+            ev_err("\"%{ if nul }x%{ endif }\"").0,
+            "Invalid template directive"
+        );
+        assert_eq!(
+            ev_err("\"%{ for x in n }x%{ endfor }\"").0,
+            "Iteration over non-iterable value"
+        );
+    }
+
+    #[test]
+    fn heredocs_strip_indentation_and_markers() {
+        let src = "<<-EOT\n    %{ for x in xs ~}\n    - ${x}\n    %{ endfor ~}\n    done\n  EOT";
+        assert_eq!(ev(src), Value::from("- 1\n- 2\n- 3\ndone\n"));
+        let src = "<<EOT\nhello ${s}\nEOT";
+        assert_eq!(ev(src), Value::from("hello hi\n"));
+    }
+
+    #[test]
+    fn template_text_sees_only_its_variables() {
+        let vars = BTreeMap::from([("name".to_string(), Value::from("x"))]);
+        let (v, d) = eval_template_str("Hi ${name}!", FileId(0), vars.clone(), Path::new("."));
+        assert!(d.is_empty());
+        assert_eq!(v, Value::from("Hi x!"));
+        let (_, d) = eval_template_str("${nam} ${s}", FileId(0), vars.clone(), Path::new("."));
+        assert_eq!(d.len(), 2);
+        assert_eq!(d.0[0].help.as_deref(), Some("did you mean \"name\"?"));
+        let (_, d) = eval_template_str("${", FileId(0), vars, Path::new("."));
+        assert_eq!(d.0[0].summary, "Invalid template");
     }
 }

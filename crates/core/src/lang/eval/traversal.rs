@@ -265,3 +265,77 @@ fn element_type(value: &Value) -> Type {
         _ => Type::Any,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testutil::{ev, ev_diags, ev_err};
+    use super::*;
+
+    #[test]
+    fn attributes_and_indexes() {
+        assert_eq!(ev("m.a"), Value::int(1));
+        assert_eq!(ev("m[\"b\"]"), Value::int(2));
+        assert_eq!(ev("xs[1]"), Value::int(2));
+        assert_eq!(ev("xs[\"2\"]"), Value::int(3));
+        assert_eq!(ev("xs.0"), Value::int(1));
+        assert_eq!(ev("objs[1].id"), Value::from("b"));
+        assert_eq!(ev("{a = [10, 20]}.a[1]"), Value::int(20));
+    }
+
+    #[test]
+    fn access_errors() {
+        let (summary, detail, covered) = ev_err("m.aa");
+        assert_eq!(summary, "Unsupported attribute");
+        assert!(detail.contains("\"aa\""), "{detail}");
+        assert_eq!(covered, ".aa");
+        let (_, d) = ev_diags("m.aa");
+        assert_eq!(d.0[0].help.as_deref(), Some("did you mean \"a\"?"));
+        let (summary, detail, covered) = ev_err("xs[3]");
+        assert_eq!(summary, "Invalid index");
+        assert!(
+            detail.contains("greater than or equal to the length"),
+            "{detail}"
+        );
+        assert_eq!(covered, "[3]");
+        assert_eq!(ev_err("xs[-1]").0, "Invalid index");
+        assert_eq!(ev_err("xs[0.5]").0, "Invalid index");
+        assert_eq!(ev_err("m[\"zz\"]").0, "Invalid index");
+        assert_eq!(ev_err("set[0]").0, "Invalid index");
+        assert_eq!(ev_err("s[0]").0, "Invalid index");
+        assert_eq!(
+            ev_err("nul.a").0,
+            "Attempt to get attribute from null value"
+        );
+        assert_eq!(ev_err("nul[0]").0, "Attempt to index null value");
+        assert!(ev_err("objs.id").1.contains("list of objects"));
+        assert!(ev_err("s.x").1.contains("primitive-typed value (string)"));
+    }
+
+    #[test]
+    fn splats() {
+        let ids = Value::List(vec!["a".into(), "b".into()]);
+        assert_eq!(ev("objs[*].id"), ids);
+        assert_eq!(ev("objs.*.id"), ids);
+        assert_eq!(ev("objs.*.id[1]"), Value::from("b"));
+        assert_eq!(
+            ev("[[1, 2], [3]][*][0]"),
+            Value::List(vec![Value::int(1), Value::int(3)])
+        );
+        assert_eq!(ev("nul[*]"), Value::List(vec![]));
+        assert_eq!(ev("m[*].a"), Value::List(vec![Value::int(1)]));
+        assert_eq!(ev("set[*]"), Value::List(vec!["x".into(), "y".into()]));
+        assert!(ev("u[*].id").is_unknown());
+        let (_, d) = ev_diags("objs[*].nope");
+        assert_eq!(d.len(), 1, "one report for the whole splat");
+    }
+
+    #[test]
+    fn unknown_and_sensitive_propagate() {
+        assert_eq!(ev("u.a.b"), Value::unknown());
+        assert_eq!(ev("xs[u]"), Value::unknown());
+        let v = ev("{a = secret}.a");
+        assert!(v.is_sensitive());
+        assert!(ev("[secret][0]").is_sensitive());
+        assert!(ev("xs[secret == \"pw\" ? 0 : 1]").is_sensitive());
+    }
+}
