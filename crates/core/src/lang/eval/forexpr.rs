@@ -7,6 +7,7 @@ use crate::lang::convert::convert;
 use crate::lang::{Type, Value};
 use hcl_edit::expr::ForExpr;
 use hcl_edit::Span as _;
+use std::collections::btree_map::Entry;
 use std::collections::BTreeMap;
 use std::ops::Range;
 
@@ -95,22 +96,24 @@ impl Evaluator<'_> {
                 Item::Unknown => unknown = true,
                 Item::Elem(v) => elems.push(v),
                 Item::Entry(key, v) if f.grouping => groups.entry(key).or_default().push(v),
-                Item::Entry(key, v) => {
-                    if entries.contains_key(&key) {
+                Item::Entry(key, v) => match entries.entry(key) {
+                    Entry::Vacant(slot) => {
+                        slot.insert(v);
+                    }
+                    Entry::Occupied(slot) => {
                         let range = f.key_expr.as_ref().and_then(|e| e.span());
                         self.error_at(
                             range,
                             "Duplicate object key",
                             format!(
-                                "Two different items produced the key \"{key}\" in this 'for' \
+                                "Two different items produced the key \"{}\" in this 'for' \
                                  expression. If duplicates are expected, use the ellipsis (...) \
-                                 after the value expression to enable grouping by key."
+                                 after the value expression to enable grouping by key.",
+                                slot.key()
                             ),
                         );
-                    } else {
-                        entries.insert(key, v);
                     }
-                }
+                },
             }
         }
         let result = if unknown {
