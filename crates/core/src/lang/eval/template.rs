@@ -21,7 +21,8 @@ struct Out {
 }
 
 /// Parses and evaluates template text (the content of a template file) with only `vars` as
-/// variables; functions stay available. Spans in the diagnostics are byte ranges in `text`,
+/// variables; functions stay available except `templatefile` itself (no recursion, as in
+/// Terraform). Spans in the diagnostics are byte ranges in `text`,
 /// attributed to `file`.
 pub fn eval_template_str(
     text: &str,

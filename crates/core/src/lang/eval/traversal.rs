@@ -329,6 +329,48 @@ mod tests {
         assert_eq!(d.len(), 1, "one report for the whole splat");
     }
 
+    /// Resolves `res.<name>` to a whole resource object, consuming one attribute.
+    struct Resources;
+
+    impl crate::lang::Resolver for Resources {
+        fn resolve(
+            &self,
+            root: &str,
+            attrs: &[&str],
+            span: Span,
+        ) -> Result<(Value, usize), Diagnostic> {
+            match (root, attrs.first()) {
+                ("res", Some(&"a")) => {
+                    Ok((Value::map([("out", Value::List(vec!["x".into()]))]), 1))
+                }
+                _ => Err(Diagnostic::error("Reference to undeclared resource").subject(span)),
+            }
+        }
+    }
+
+    #[test]
+    fn resolver_consumes_leading_attributes() {
+        let run = |src: &str| {
+            let expr = hcl_edit::parser::parse_expr(src).map_err(|e| e.to_string());
+            let ctx = crate::lang::EvalContext {
+                file: crate::diag::FileId(0),
+                resolver: &Resources,
+                base_dir: std::path::Path::new("."),
+            };
+            expr.map(|e| crate::lang::eval(&e, &ctx))
+        };
+        let Ok((v, d)) = run("res.a.out[0]") else {
+            panic!("parse")
+        };
+        assert!(d.is_empty(), "{d:?}");
+        assert_eq!(v, Value::from("x"));
+        let src = "res.b.out[0]";
+        let Ok((_, d)) = run(src) else {
+            panic!("parse")
+        };
+        assert_eq!(d.0[0].subject.map(|s| &src[s.range()]), Some("res.b.out"));
+    }
+
     #[test]
     fn unknown_and_sensitive_propagate() {
         assert_eq!(ev("u.a.b"), Value::unknown());
