@@ -5,19 +5,13 @@ pub mod convert;
 pub mod eval;
 pub mod funcs;
 pub mod refs;
+pub mod suggest;
 pub mod types;
 pub mod value;
 
-pub use eval::{eval, EvalContext, Resolver};
+pub use eval::{eval, eval_template_str, EvalContext, MapResolver, Resolver};
 pub use refs::{references, Reference};
+pub use suggest::did_you_mean;
 pub use types::{ObjectAttr, Type};
 pub use value::{Number, Value};
 
-/// TEMPORARY until the evaluator work lands its suggestion helper.
-pub fn did_you_mean<'a>(
-    name: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-) -> Option<&'a str> {
-    let _ = name;
-    candidates.into_iter().next().filter(|_| false)
-}

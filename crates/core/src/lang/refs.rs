@@ -1,10 +1,20 @@
 //! Collects the references an expression makes; the graph builder turns them into edges.
+//!
+//! A reference is what a [`Resolver`](super::Resolver) would be asked for: the root name and
+//! the leading static attribute names. Names bound by an enclosing `for` expression or
+//! template `for` directive are local to it and are not references.
 
-use hcl_edit::expr::Expression;
+use hcl_edit::expr::{Expression, ForExpr, Traversal, TraversalOperator};
+use hcl_edit::template::ForTemplateExpr;
+use hcl_edit::visit::{self, Visit};
+use hcl_edit::Span;
 use std::ops::Range;
 
 /// A reference: the root name and the leading static attribute names of a traversal
 /// (`module.vpc.vpc_id` → root `module`, attrs `[vpc, vpc_id]`), with its byte range.
+///
+/// The range covers the root and those attributes (`aws_subnet.this` in
+/// `aws_subnet.this[0].id`): the part of the source that names the referenced object.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reference {
     pub root: String,
@@ -14,6 +24,190 @@ pub struct Reference {
 
 /// All references in `expr`, in source order, excluding names bound by `for` expressions.
 pub fn references(expr: &Expression) -> Vec<Reference> {
-    let _ = expr;
-    Vec::new()
+    let mut c = Collector::default();
+    c.visit_expr(expr);
+    c.refs
+}
+
+#[derive(Default)]
+struct Collector {
+    refs: Vec<Reference>,
+    /// Names bound by the enclosing `for`s, innermost last.
+    bound: Vec<String>,
+}
+
+impl Collector {
+    fn is_bound(&self, name: &str) -> bool {
+        self.bound.iter().any(|b| b == name)
+    }
+
+    fn traversal(&mut self, t: &Traversal) {
+        let Expression::Variable(root) = &t.expr else {
+            visit::visit_traversal(self, t);
+            return;
+        };
+        if !self.is_bound(root.as_str()) {
+            let mut attrs = Vec::new();
+            let mut range = t.expr.span().unwrap_or(0..0);
+            for op in &t.operators {
+                let TraversalOperator::GetAttr(name) = op.value() else {
+                    break;
+                };
+                attrs.push(name.as_str().to_string());
+                if let Some(r) = op.span() {
+                    range.end = r.end;
+                }
+            }
+            self.refs.push(Reference {
+                root: root.as_str().to_string(),
+                attrs,
+                range,
+            });
+        }
+        // Index keys may refer to things too: `var.m[local.k]`.
+        for op in &t.operators {
+            if let TraversalOperator::Index(key) = op.value() {
+                self.visit_expr(key);
+            }
+        }
+    }
+
+    /// Visits `f` with `names` bound.
+    fn scoped(&mut self, names: Vec<String>, f: impl FnOnce(&mut Self)) {
+        let depth = self.bound.len();
+        self.bound.extend(names);
+        f(self);
+        self.bound.truncate(depth);
+    }
+}
+
+impl Visit for Collector {
+    fn visit_expr(&mut self, expr: &Expression) {
+        match expr {
+            Expression::Variable(name) => {
+                if !self.is_bound(name.as_str()) {
+                    self.refs.push(Reference {
+                        root: name.as_str().to_string(),
+                        attrs: Vec::new(),
+                        range: expr.span().unwrap_or(0..0),
+                    });
+                }
+            }
+            Expression::Traversal(t) => self.traversal(t),
+            other => visit::visit_expr(self, other),
+        }
+    }
+
+    fn visit_for_expr(&mut self, f: &ForExpr) {
+        self.visit_expr(&f.intro.collection_expr);
+        let names = f
+            .intro
+            .key_var
+            .iter()
+            .chain([&f.intro.value_var])
+            .map(|n| n.as_str().to_string())
+            .collect();
+        self.scoped(names, |c| {
+            if let Some(k) = &f.key_expr {
+                c.visit_expr(k);
+            }
+            c.visit_expr(&f.value_expr);
+            if let Some(cond) = &f.cond {
+                c.visit_expr(&cond.expr);
+            }
+        });
+    }
+
+    fn visit_for_template_expr(&mut self, f: &ForTemplateExpr) {
+        self.visit_expr(&f.collection_expr);
+        let names = f
+            .key_var
+            .iter()
+            .chain([&f.value_var])
+            .map(|n| n.as_str().to_string())
+            .collect();
+        self.scoped(names, |c| c.visit_template(&f.template));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refs(src: &str) -> Vec<(String, Vec<String>, String)> {
+        let expr = match hcl_edit::parser::parse_expr(src) {
+            Ok(e) => e,
+            Err(e) => panic!("snippet does not parse: {e}"),
+        };
+        references(&expr)
+            .into_iter()
+            .map(|r| (r.root, r.attrs, src[r.range].to_string()))
+            .collect()
+    }
+
+    fn r(root: &str, attrs: &[&str], text: &str) -> (String, Vec<String>, String) {
+        (
+            root.to_string(),
+            attrs.iter().map(|a| a.to_string()).collect(),
+            text.to_string(),
+        )
+    }
+
+    #[test]
+    fn leading_static_attributes() {
+        assert_eq!(
+            refs("module.vpc.vpc_id"),
+            [r("module", &["vpc", "vpc_id"], "module.vpc.vpc_id")]
+        );
+        assert_eq!(
+            refs("aws_subnet.this[0].id"),
+            [r("aws_subnet", &["this"], "aws_subnet.this")]
+        );
+        assert_eq!(
+            refs("aws_subnet.this.0.id"),
+            [r("aws_subnet", &["this"], "aws_subnet.this")]
+        );
+        assert_eq!(
+            refs("aws_instance.web[*].id"),
+            [r("aws_instance", &["web"], "aws_instance.web")]
+        );
+        assert_eq!(refs("count"), [r("count", &[], "count")]);
+        assert_eq!(
+            refs("var.m[local.k]"),
+            [r("var", &["m"], "var.m"), r("local", &["k"], "local.k")]
+        );
+    }
+
+    #[test]
+    fn everywhere_in_source_order() {
+        let src = "cond(each.key) ? \"${var.a}-%{ if path.module != \"\" }x%{ endif }\" : { k = [self.id] }";
+        let roots: Vec<String> = refs(src).into_iter().map(|(root, _, _)| root).collect();
+        assert_eq!(roots, ["each", "var", "path", "self"]);
+        assert_eq!(refs("(data.x.y).z")[0], r("data", &["x", "y"], "data.x.y"));
+        assert_eq!(refs("1 + \"a\"").len(), 0);
+    }
+
+    #[test]
+    fn for_bound_names_are_not_references() {
+        assert_eq!(
+            refs("[for s in var.subnets : s.id]"),
+            [r("var", &["subnets"], "var.subnets")]
+        );
+        assert_eq!(
+            refs("{for k, v in var.m : k => v if v != local.x}"),
+            [r("var", &["m"], "var.m"), r("local", &["x"], "local.x")]
+        );
+        // The binding is scoped to its `for`: the same name outside is a reference.
+        assert_eq!(refs("[[for s in var.l : s], s]").len(), 2);
+        // A `for` collection cannot see its own variable.
+        assert_eq!(refs("[for s in s : s]"), [r("s", &[], "s")]);
+        let tpl = "\"%{ for i, z in var.zones }${z}${i}${local.sep}%{ endfor }\"";
+        assert_eq!(
+            refs(tpl),
+            [
+                r("var", &["zones"], "var.zones"),
+                r("local", &["sep"], "local.sep")
+            ]
+        );
+    }
 }

@@ -1,0 +1,225 @@
+//! Unary and binary operators. Operands convert as Terraform converts them (`"1" + 1` is 2);
+//! an unknown operand gives an unknown of the operator's result type; a sensitive operand
+//! makes the result sensitive.
+
+use super::Evaluator;
+use crate::diag::Diagnostic;
+use crate::lang::convert::convert;
+use crate::lang::{Type, Value};
+use hcl_edit::expr::{BinaryOp, BinaryOperator, Expression, UnaryOp, UnaryOperator};
+use hcl_edit::Span as _;
+
+/// Which operand a conversion error is about, for the message.
+#[derive(Clone, Copy)]
+enum Side {
+    Only,
+    Left,
+    Right,
+}
+
+impl Side {
+    fn label(self) -> &'static str {
+        match self {
+            Side::Only => "operand",
+            Side::Left => "left operand",
+            Side::Right => "right operand",
+        }
+    }
+}
+
+/// A converted operand: `None` when it is unknown (or failed to convert, already reported).
+type Operand<T> = Option<T>;
+
+impl Evaluator<'_> {
+    pub(super) fn unary(&mut self, op: &UnaryOp) -> Value {
+        let (v, marked) = self.expr(&op.expr).unmark();
+        let result = match *op.operator.value() {
+            UnaryOperator::Neg => match self.number(v, &op.expr, Side::Only) {
+                Some(n) => Value::number(-n),
+                None => Value::Unknown(Type::Number),
+            },
+            UnaryOperator::Not => match self.boolean(v, &op.expr, Side::Only) {
+                Some(b) => Value::Bool(!b),
+                None => Value::Unknown(Type::Bool),
+            },
+        };
+        result.mark_if(marked)
+    }
+
+    pub(super) fn binary(&mut self, op: &BinaryOp) -> Value {
+        use BinaryOperator as B;
+        let (l, lm) = self.expr(&op.lhs_expr).unmark();
+        let (r, rm) = self.expr(&op.rhs_expr).unmark();
+        let marked = lm || rm;
+        let operator = *op.operator.value();
+        let result = match operator {
+            B::Eq | B::NotEq => equality(l, r, operator == B::Eq),
+            B::And | B::Or => {
+                let a = self.boolean(l, &op.lhs_expr, Side::Left);
+                let b = self.boolean(r, &op.rhs_expr, Side::Right);
+                // A known deciding operand settles the result even if the other is unknown.
+                let decider = operator == B::Or;
+                match (a, b) {
+                    (Some(x), _) | (_, Some(x)) if x == decider => Value::Bool(decider),
+                    (Some(_), Some(_)) => Value::Bool(!decider),
+                    _ => Value::Unknown(Type::Bool),
+                }
+            }
+            _ => {
+                let a = self.number(l, &op.lhs_expr, Side::Left);
+                let b = self.number(r, &op.rhs_expr, Side::Right);
+                let (Some(a), Some(b)) = (a, b) else {
+                    let ty = if is_comparison(operator) {
+                        Type::Bool
+                    } else {
+                        Type::Number
+                    };
+                    return Value::Unknown(ty).mark_if(marked);
+                };
+                match operator {
+                    B::Plus => Value::number(a + b),
+                    B::Minus => Value::number(a - b),
+                    B::Mul => Value::number(a * b),
+                    B::Div | B::Mod if b == 0.0 => {
+                        let what = if operator == B::Div {
+                            "Division"
+                        } else {
+                            "Modulo"
+                        };
+                        self.error_at(
+                            op.rhs_expr.span(),
+                            "Operation failed",
+                            format!("Error during operation: {what} by zero is not allowed."),
+                        )
+                    }
+                    B::Div => Value::number(a / b),
+                    // Terraform's modulo keeps the sign of the dividend, as Rust's `%` does.
+                    B::Mod => Value::number(a % b),
+                    B::Less => Value::Bool(a < b),
+                    B::LessEq => Value::Bool(a <= b),
+                    B::Greater => Value::Bool(a > b),
+                    B::GreaterEq => Value::Bool(a >= b),
+                    _ => Value::unknown(),
+                }
+            }
+        };
+        result.mark_if(marked)
+    }
+
+    fn number(&mut self, v: Value, expr: &Expression, side: Side) -> Operand<f64> {
+        self.operand(v, expr, side, &Type::Number, "a number is required")
+            .and_then(|v| v.as_number())
+    }
+
+    fn boolean(&mut self, v: Value, expr: &Expression, side: Side) -> Operand<bool> {
+        self.operand(v, expr, side, &Type::Bool, "a bool is required")
+            .and_then(|v| v.as_bool())
+    }
+
+    fn operand(
+        &mut self,
+        v: Value,
+        expr: &Expression,
+        side: Side,
+        ty: &Type,
+        need: &str,
+    ) -> Operand<Value> {
+        if v.is_unknown() {
+            return None;
+        }
+        if v.is_null() {
+            self.fail(
+                Diagnostic::error("Invalid operand")
+                    .detail(format!(
+                        "Unsuitable value for {}: {need}, but the value is null.",
+                        side.label()
+                    ))
+                    .subject_opt(self.span(expr.span())),
+            );
+            return None;
+        }
+        match convert(v, ty) {
+            Ok(v) => Some(v),
+            Err(_) => {
+                self.error_at(
+                    expr.span(),
+                    "Invalid operand",
+                    format!("Unsuitable value for {}: {need}.", side.label()),
+                );
+                None
+            }
+        }
+    }
+}
+
+fn is_comparison(op: BinaryOperator) -> bool {
+    use BinaryOperator as B;
+    matches!(op, B::Less | B::LessEq | B::Greater | B::GreaterEq)
+}
+
+/// `==`/`!=`: deep equality without conversion (`1 == "1"` is false). Marks nested in the
+/// operands do not affect equality but make the result sensitive.
+fn equality(l: Value, r: Value, want_equal: bool) -> Value {
+    let (l, lm) = l.deep_unmark();
+    let (r, rm) = r.deep_unmark();
+    if !l.is_wholly_known() || !r.is_wholly_known() {
+        return Value::Unknown(Type::Bool).mark_if(lm || rm);
+    }
+    Value::Bool((l == r) == want_equal).mark_if(lm || rm)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testutil::{ev, ev_err};
+    use super::*;
+
+    #[test]
+    fn arithmetic_converts_operands() {
+        assert_eq!(ev("1 + 2 * 3"), Value::int(7));
+        assert_eq!(ev("\"1\" + 1"), Value::int(2));
+        assert_eq!(ev("7 / 2"), Value::number(3.5));
+        assert_eq!(ev("-7 % 3"), Value::int(-1));
+        assert_eq!(ev("-n"), Value::int(-2));
+        assert_eq!(ev("n - 5"), Value::int(-3));
+        let (summary, detail, covered) = ev_err("1 / (n - 2)");
+        assert_eq!(summary, "Operation failed");
+        assert!(detail.contains("Division by zero"));
+        assert_eq!(covered, "(n - 2)");
+        let (summary, detail, covered) = ev_err("s + 1");
+        assert_eq!(summary, "Invalid operand");
+        assert_eq!(
+            detail,
+            "Unsuitable value for left operand: a number is required."
+        );
+        assert_eq!(covered, "s");
+        assert!(ev_err("1 + nul").1.contains("right operand"));
+    }
+
+    #[test]
+    fn comparisons_equality_and_logic() {
+        assert_eq!(ev("1 == 1.0"), Value::Bool(true));
+        assert_eq!(ev("1 == \"1\""), Value::Bool(false));
+        assert_eq!(ev("[1, {a = 2}] == [1, {a = 2}]"), Value::Bool(true));
+        assert_eq!(ev("m != {a = 1, b = 2}"), Value::Bool(false));
+        assert_eq!(ev("nul == null"), Value::Bool(true));
+        assert_eq!(ev("n < 3 && n >= 2"), Value::Bool(true));
+        assert_eq!(ev("n > 3 || !t"), Value::Bool(false));
+        assert_eq!(ev("\"true\" && t"), Value::Bool(true));
+        assert_eq!(ev_err("1 && t").0, "Invalid operand");
+        assert_eq!(ev_err("!1").0, "Invalid operand");
+    }
+
+    #[test]
+    fn unknown_and_sensitive_operands() {
+        assert_eq!(ev("u + 1"), Value::Unknown(Type::Number));
+        assert_eq!(ev("u < 1"), Value::Unknown(Type::Bool));
+        assert_eq!(ev("u == 1"), Value::Unknown(Type::Bool));
+        assert_eq!(ev("[u] == [1]"), Value::Unknown(Type::Bool));
+        assert_eq!(ev("!u"), Value::Unknown(Type::Bool));
+        assert_eq!(ev("u && false"), Value::Bool(false));
+        assert_eq!(ev("u || true"), Value::Bool(true));
+        assert_eq!(ev("u && true"), Value::Unknown(Type::Bool));
+        assert_eq!(ev("secret == \"pw\""), Value::Bool(true).sensitive());
+        assert_eq!(ev("[secret] == [\"pw\"]"), Value::Bool(true).sensitive());
+    }
+}

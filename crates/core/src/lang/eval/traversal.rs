@@ -1,0 +1,383 @@
+//! Attribute access, indexing and splats (`a.b[0]`, `a[*].id`, `a.*.id`).
+
+use super::Evaluator;
+use crate::diag::{Diagnostic, Span};
+use crate::lang::convert::convert;
+use crate::lang::suggest::did_you_mean;
+use crate::lang::{Type, Value};
+use hcl_edit::expr::{Expression, Traversal, TraversalOperator};
+use hcl_edit::{Decorated, Span as _};
+use std::ops::Range;
+
+type Op = Decorated<TraversalOperator>;
+
+impl Evaluator<'_> {
+    pub(super) fn traversal(&mut self, t: &Traversal) -> Value {
+        let ops = &t.operators;
+        let (value, consumed) = match &t.expr {
+            Expression::Variable(root) => match self.local(root.as_str()) {
+                Some(v) => (v.clone(), 0),
+                None => match self.resolve_root(root.as_str(), t) {
+                    Some(found) => found,
+                    None => return Value::unknown(),
+                },
+            },
+            other => (self.expr(other), 0),
+        };
+        self.apply_ops(value, ops.get(consumed..).unwrap_or(&[]))
+    }
+
+    /// Asks the resolver for `root.a.b...` (the leading static attributes); `None` on error.
+    fn resolve_root(&mut self, root: &str, t: &Traversal) -> Option<(Value, usize)> {
+        let attrs: Vec<&str> = t
+            .operators
+            .iter()
+            .map_while(|op| match op.value() {
+                TraversalOperator::GetAttr(id) => Some(id.as_str()),
+                _ => None,
+            })
+            .collect();
+        let start = t.expr.span().map(|r| r.start).unwrap_or(0);
+        let end = attrs
+            .len()
+            .checked_sub(1)
+            .and_then(|i| t.operators[i].span())
+            .or_else(|| t.expr.span())
+            .map(|r| r.end)
+            .unwrap_or(start);
+        let span = Span::new(self.ctx.file, start..end);
+        match self.ctx.resolver.resolve(root, &attrs, span) {
+            Ok((v, n)) => Some((v, n.min(attrs.len()))),
+            Err(d) => {
+                self.fail(d);
+                None
+            }
+        }
+    }
+
+    fn apply_ops(&mut self, mut value: Value, ops: &[Op]) -> Value {
+        let mut i = 0;
+        while i < ops.len() {
+            match ops[i].value() {
+                // A full splat applies everything after it to each element.
+                TraversalOperator::FullSplat(_) => return self.splat(value, &ops[i + 1..]),
+                // An attribute splat applies only the attribute accesses that follow it.
+                TraversalOperator::AttrSplat(_) => {
+                    let n = ops[i + 1..]
+                        .iter()
+                        .take_while(|o| matches!(o.value(), TraversalOperator::GetAttr(_)))
+                        .count();
+                    value = self.splat(value, &ops[i + 1..i + 1 + n]);
+                    i += 1 + n;
+                }
+                _ => {
+                    value = self.step(value, &ops[i]);
+                    i += 1;
+                }
+            }
+        }
+        value
+    }
+
+    /// Terraform's splat: over a list or set, maps the operators over the elements; over
+    /// null, an empty list; over any other value, a one-element list of the result.
+    fn splat(&mut self, value: Value, rest: &[Op]) -> Value {
+        let (value, marked) = value.unmark();
+        let elems = match value {
+            Value::Unknown(_) => {
+                return Value::Unknown(Type::List(Box::new(Type::Any))).mark_if(marked)
+            }
+            Value::Null => Vec::new(),
+            Value::List(xs) | Value::Set(xs) => xs,
+            other => vec![other],
+        };
+        let mut out = Vec::with_capacity(elems.len());
+        for x in elems {
+            let before = self.diags.len();
+            out.push(self.apply_ops(x, rest));
+            if self.diags.len() > before {
+                // One report is enough: the same step fails the same way on every element.
+                return Value::unknown();
+            }
+        }
+        Value::List(out).mark_if(marked)
+    }
+
+    fn step(&mut self, value: Value, op: &Op) -> Value {
+        let (value, marked) = value.unmark();
+        let result = match op.value() {
+            TraversalOperator::GetAttr(name) => self.get_attr(value, name.as_str(), op.span()),
+            TraversalOperator::Index(key_expr) => {
+                let (key, key_marked) = self.expr(key_expr).unmark();
+                return self
+                    .index(value, key, op.span())
+                    .mark_if(marked || key_marked);
+            }
+            TraversalOperator::LegacyIndex(n) => {
+                self.index(value, Value::number(*n.value() as f64), op.span())
+            }
+            TraversalOperator::FullSplat(_) | TraversalOperator::AttrSplat(_) => value,
+        };
+        result.mark_if(marked)
+    }
+
+    fn get_attr(&mut self, value: Value, name: &str, range: Option<Range<usize>>) -> Value {
+        const SUMMARY: &str = "Unsupported attribute";
+        match value {
+            Value::Unknown(ty) => Value::Unknown(match ty {
+                Type::Object(attrs) => attrs.get(name).map(|a| a.ty.clone()).unwrap_or(Type::Any),
+                Type::Map(t) => *t,
+                _ => Type::Any,
+            }),
+            Value::Map(mut m) => match m.remove(name) {
+                Some(v) => v,
+                None => {
+                    let mut d = Diagnostic::error(SUMMARY)
+                        .detail(format!(
+                            "This object does not have an attribute named \"{name}\"."
+                        ))
+                        .subject_opt(self.span(range));
+                    if let Some(s) = did_you_mean(name, m.keys().map(String::as_str)) {
+                        d = d.help(format!("did you mean \"{s}\"?"));
+                    }
+                    self.fail(d)
+                }
+            },
+            Value::Null => self.error_at(
+                range,
+                "Attempt to get attribute from null value",
+                "This value is null, so it does not have any attributes.".into(),
+            ),
+            Value::List(_) | Value::Set(_) => self.error_at(
+                range,
+                SUMMARY,
+                format!(
+                    "Can't access attributes on a list of objects. Did you mean to access \
+                     attribute \"{name}\" for a specific element of the list, or across all \
+                     elements of the list (with a splat, [*].{name})?"
+                ),
+            ),
+            other => self.error_at(
+                range,
+                SUMMARY,
+                format!(
+                    "Can't access attributes on a primitive-typed value ({}).",
+                    other.type_name()
+                ),
+            ),
+        }
+    }
+
+    pub(super) fn index(&mut self, value: Value, key: Value, range: Option<Range<usize>>) -> Value {
+        const SUMMARY: &str = "Invalid index";
+        if let Value::Unknown(_) = key {
+            return Value::Unknown(element_type(&value));
+        }
+        match value {
+            Value::Unknown(ty) => Value::Unknown(element_type(&Value::Unknown(ty))),
+            Value::Null => self.error_at(
+                range,
+                "Attempt to index null value",
+                "This value is null, so it does not have any indices.".into(),
+            ),
+            Value::List(mut xs) => {
+                let idx =
+                    match convert(key, &Type::Number).ok().and_then(|k| k.as_number()) {
+                        Some(f) if f.fract() == 0.0 => f,
+                        _ => return self.error_at(
+                            range,
+                            SUMMARY,
+                            "The given key does not identify an element in this collection value: \
+                             a whole number is required."
+                                .into(),
+                        ),
+                    };
+                if idx < 0.0 || idx >= xs.len() as f64 {
+                    let why = if idx < 0.0 {
+                        "a negative number is not a valid index for a sequence".to_string()
+                    } else {
+                        format!(
+                            "the given index ({idx}) is greater than or equal to the length of the \
+                             collection ({})",
+                            xs.len()
+                        )
+                    };
+                    return self.error_at(
+                        range,
+                        SUMMARY,
+                        format!("The given key does not identify an element in this collection value: {why}."),
+                    );
+                }
+                xs.swap_remove(idx as usize)
+            }
+            Value::Set(_) => self.error_at(
+                range,
+                SUMMARY,
+                "Elements of a set are identified only by their value and don't have any separate \
+                 index or key to select with, so it's only possible to perform operations across \
+                 all elements of the set."
+                    .into(),
+            ),
+            Value::Map(mut m) => {
+                let key =
+                    match convert(key, &Type::String) {
+                        Ok(Value::String(k)) => k,
+                        _ => return self.error_at(
+                            range,
+                            SUMMARY,
+                            "The given key does not identify an element in this collection value: \
+                             a string key is required."
+                                .into(),
+                        ),
+                    };
+                match m.remove(&key) {
+                    Some(v) => v,
+                    None => {
+                        let mut d = Diagnostic::error(SUMMARY)
+                            .detail(format!(
+                                "The given key does not identify an element in this collection \
+                                 value: there is no element with key \"{key}\"."
+                            ))
+                            .subject_opt(self.span(range));
+                        if let Some(s) = did_you_mean(&key, m.keys().map(String::as_str)) {
+                            d = d.help(format!("did you mean \"{s}\"?"));
+                        }
+                        self.fail(d)
+                    }
+                }
+            }
+            other => self.error_at(
+                range,
+                SUMMARY,
+                format!(
+                    "This value does not have any indices (it is a {}).",
+                    other.type_name()
+                ),
+            ),
+        }
+    }
+}
+
+/// The type of an element of `value` as far as known; for unknown results of indexing.
+fn element_type(value: &Value) -> Type {
+    match value.peel() {
+        Value::Unknown(Type::List(t) | Type::Set(t) | Type::Map(t)) => (**t).clone(),
+        _ => Type::Any,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testutil::{ev, ev_diags, ev_err};
+    use super::*;
+
+    #[test]
+    fn attributes_and_indexes() {
+        assert_eq!(ev("m.a"), Value::int(1));
+        assert_eq!(ev("m[\"b\"]"), Value::int(2));
+        assert_eq!(ev("xs[1]"), Value::int(2));
+        assert_eq!(ev("xs[\"2\"]"), Value::int(3));
+        assert_eq!(ev("xs.0"), Value::int(1));
+        assert_eq!(ev("objs[1].id"), Value::from("b"));
+        assert_eq!(ev("{a = [10, 20]}.a[1]"), Value::int(20));
+    }
+
+    #[test]
+    fn access_errors() {
+        let (summary, detail, covered) = ev_err("m.aa");
+        assert_eq!(summary, "Unsupported attribute");
+        assert!(detail.contains("\"aa\""), "{detail}");
+        assert_eq!(covered, ".aa");
+        let (_, d) = ev_diags("m.aa");
+        assert_eq!(d.0[0].help.as_deref(), Some("did you mean \"a\"?"));
+        let (summary, detail, covered) = ev_err("xs[3]");
+        assert_eq!(summary, "Invalid index");
+        assert!(
+            detail.contains("greater than or equal to the length"),
+            "{detail}"
+        );
+        assert_eq!(covered, "[3]");
+        assert_eq!(ev_err("xs[-1]").0, "Invalid index");
+        assert_eq!(ev_err("xs[0.5]").0, "Invalid index");
+        assert_eq!(ev_err("m[\"zz\"]").0, "Invalid index");
+        assert_eq!(ev_err("set[0]").0, "Invalid index");
+        assert_eq!(ev_err("s[0]").0, "Invalid index");
+        assert_eq!(
+            ev_err("nul.a").0,
+            "Attempt to get attribute from null value"
+        );
+        assert_eq!(ev_err("nul[0]").0, "Attempt to index null value");
+        assert!(ev_err("objs.id").1.contains("list of objects"));
+        assert!(ev_err("s.x").1.contains("primitive-typed value (string)"));
+    }
+
+    #[test]
+    fn splats() {
+        let ids = Value::List(vec!["a".into(), "b".into()]);
+        assert_eq!(ev("objs[*].id"), ids);
+        assert_eq!(ev("objs.*.id"), ids);
+        assert_eq!(ev("objs.*.id[1]"), Value::from("b"));
+        assert_eq!(
+            ev("[[1, 2], [3]][*][0]"),
+            Value::List(vec![Value::int(1), Value::int(3)])
+        );
+        assert_eq!(ev("nul[*]"), Value::List(vec![]));
+        assert_eq!(ev("m[*].a"), Value::List(vec![Value::int(1)]));
+        assert_eq!(ev("set[*]"), Value::List(vec!["x".into(), "y".into()]));
+        assert!(ev("u[*].id").is_unknown());
+        let (_, d) = ev_diags("objs[*].nope");
+        assert_eq!(d.len(), 1, "one report for the whole splat");
+    }
+
+    /// Resolves `res.<name>` to a whole resource object, consuming one attribute.
+    struct Resources;
+
+    impl crate::lang::Resolver for Resources {
+        fn resolve(
+            &self,
+            root: &str,
+            attrs: &[&str],
+            span: Span,
+        ) -> Result<(Value, usize), Diagnostic> {
+            match (root, attrs.first()) {
+                ("res", Some(&"a")) => {
+                    Ok((Value::map([("out", Value::List(vec!["x".into()]))]), 1))
+                }
+                _ => Err(Diagnostic::error("Reference to undeclared resource").subject(span)),
+            }
+        }
+    }
+
+    #[test]
+    fn resolver_consumes_leading_attributes() {
+        let run = |src: &str| {
+            let expr = hcl_edit::parser::parse_expr(src).map_err(|e| e.to_string());
+            let ctx = crate::lang::EvalContext {
+                file: crate::diag::FileId(0),
+                resolver: &Resources,
+                base_dir: std::path::Path::new("."),
+            };
+            expr.map(|e| crate::lang::eval(&e, &ctx))
+        };
+        let Ok((v, d)) = run("res.a.out[0]") else {
+            panic!("parse")
+        };
+        assert!(d.is_empty(), "{d:?}");
+        assert_eq!(v, Value::from("x"));
+        let src = "res.b.out[0]";
+        let Ok((_, d)) = run(src) else {
+            panic!("parse")
+        };
+        assert_eq!(d.0[0].subject.map(|s| &src[s.range()]), Some("res.b.out"));
+    }
+
+    #[test]
+    fn unknown_and_sensitive_propagate() {
+        assert_eq!(ev("u.a.b"), Value::unknown());
+        assert_eq!(ev("xs[u]"), Value::unknown());
+        let v = ev("{a = secret}.a");
+        assert!(v.is_sensitive());
+        assert!(ev("[secret][0]").is_sensitive());
+        assert!(ev("xs[secret == \"pw\" ? 0 : 1]").is_sensitive());
+    }
+}
