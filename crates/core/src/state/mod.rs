@@ -1,1 +1,19 @@
-//! placeholder
+//! State: what hubctl believes exists. The model ([`State`], [`StateOp`]), the [`Backend`]
+//! contract with its conformance suite, and the local backend (snapshot + journal + lock
+//! file). Remote backends (S3) live in provider crates and run the same suite.
+
+pub mod backend;
+pub mod conformance;
+mod error;
+mod journal;
+pub mod local;
+pub mod lock;
+pub mod model;
+
+pub use backend::Backend;
+pub use error::StateError;
+pub use local::LocalBackend;
+pub use lock::LockInfo;
+pub use model::{
+    migrate_or_check, InstanceState, Mode, OutputState, State, StateOp, Status, FORMAT_VERSION,
+};
