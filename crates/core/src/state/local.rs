@@ -8,7 +8,7 @@
 
 use super::backend::Backend;
 use super::error::StateError;
-use super::journal;
+use super::journal::{self, Base};
 use super::lock::{acquire_lock_file, release_lock_file, LockInfo};
 use super::model::{State, StateOp};
 use async_trait::async_trait;
@@ -16,20 +16,20 @@ use std::ffi::OsString;
 use std::fs::{self, File, OpenOptions};
 use std::io::{ErrorKind, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 
 pub struct LocalBackend {
     path: PathBuf,
-    /// The journal opened for appending, kept across checkpoints. The mutex also orders
-    /// checkpoints against `persist`, which must not lose an op appended mid-way.
-    journal: Arc<Mutex<Option<File>>>,
+    /// The open journal and what we know of the snapshot. The mutex also orders checkpoints
+    /// against `persist`, which must not lose an op appended mid-way.
+    journal: Arc<Mutex<Slot>>,
 }
 
 impl LocalBackend {
     pub fn new(path: impl Into<PathBuf>) -> LocalBackend {
         LocalBackend {
             path: path.into(),
-            journal: Arc::new(Mutex::new(None)),
+            journal: Arc::new(Mutex::new(Slot::default())),
         }
     }
 
@@ -53,14 +53,29 @@ impl LocalBackend {
     async fn blocking<T, F>(&self, f: F) -> Result<T, StateError>
     where
         T: Send + 'static,
-        F: FnOnce(&Files, &Mutex<Option<File>>) -> Result<T, StateError> + Send + 'static,
+        F: FnOnce(&Files, &mut Slot) -> Result<T, StateError> + Send + 'static,
     {
         let files = Files::new(&self.path);
         let journal = Arc::clone(&self.journal);
-        tokio::task::spawn_blocking(move || f(&files, &journal))
-            .await
-            .map_err(|e| StateError::Other(format!("a state file task failed: {e}")))?
+        tokio::task::spawn_blocking(move || {
+            // A panic while holding the lock leaves at worst a stale handle; the files
+            // are the truth, so carry on.
+            let mut slot = journal.lock().unwrap_or_else(|p| p.into_inner());
+            f(&files, &mut slot)
+        })
+        .await
+        .map_err(|e| StateError::Other(format!("a state file task failed: {e}")))?
     }
+}
+
+/// Per-backend journal state.
+#[derive(Default)]
+struct Slot {
+    /// The journal opened for appending, kept across checkpoints.
+    file: Option<File>,
+    /// The current snapshot's base (`Some(None)`: no snapshot), once read or written, so
+    /// opening a journal does not read the whole snapshot again.
+    base: Option<Option<Base>>,
 }
 
 /// `s.json` + `suffix`: `s.json.journal`, not `s.journal`.
@@ -125,13 +140,21 @@ impl Files {
         }
     }
 
-    /// Opens the journal for appending, first cutting off a torn tail so new records
-    /// never land after garbage (which would turn a harmless tail into mid-file damage).
-    fn open_journal(&self) -> Result<File, StateError> {
+    /// Opens the journal for appending on the snapshot `base`. A journal that is new or
+    /// stale is restarted with a header; a live one has its torn tail cut off first, so new
+    /// records never land after garbage (which would turn a harmless tail into damage).
+    fn open_journal(&self, base: Option<Base>) -> Result<File, StateError> {
         let err = |e| StateError::io(self.journal.display(), e);
         self.ensure_dir()?;
         let bytes = read_optional(&self.journal)?.unwrap_or_default();
         let parsed = journal::parse(&bytes, &self.journal.display().to_string())?;
+        if parsed.header.is_none() && parsed.ops.is_empty() || parsed.is_stale(base.as_ref()) {
+            let mut file = File::create(&self.journal).map_err(err)?;
+            file.write_all(&journal::encode_header(base)).map_err(err)?;
+            file.sync_all().map_err(err)?;
+            self.sync_dir()?;
+            return Ok(file);
+        }
         let torn_newline = parsed.valid_len > 0 && bytes[parsed.valid_len - 1] != b'\n';
         let mut file = OpenOptions::new()
             .read(true)
@@ -182,11 +205,6 @@ fn write_atomic(tmp: &Path, dest: &Path, bytes: &[u8]) -> Result<(), StateError>
     fs::rename(tmp, dest).map_err(|e| StateError::io(dest.display(), e))
 }
 
-fn guard(m: &Mutex<Option<File>>) -> MutexGuard<'_, Option<File>> {
-    // A panic while holding it leaves at worst a stale handle; the file is the truth.
-    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
 /// Why a persist must not replace `stored`, if it must not.
 fn conflict(stored: &State, new: &State) -> Option<String> {
     if stored == new {
@@ -212,11 +230,12 @@ fn conflict(stored: &State, new: &State) -> Option<String> {
 #[async_trait]
 impl Backend for LocalBackend {
     async fn load(&self) -> Result<Option<State>, StateError> {
-        self.blocking(|files, journal| {
-            let _held = guard(journal);
+        self.blocking(|files, slot| {
             let snapshot = files.read_snapshot()?.map(|(_, s)| s);
+            let base = snapshot.as_ref().map(Base::of);
+            slot.base = Some(base.clone());
             let replay = files.read_journal()?;
-            if replay.ops.is_empty() {
+            if replay.ops.is_empty() || replay.is_stale(base.as_ref()) {
                 return Ok(snapshot);
             }
             let mut state = snapshot.unwrap_or_default();
@@ -236,18 +255,22 @@ impl Backend for LocalBackend {
         if line.is_empty() {
             return Ok(());
         }
-        self.blocking(move |files, journal| {
-            let mut handle = guard(journal);
-            if handle.is_none() {
-                *handle = Some(files.open_journal()?);
+        self.blocking(move |files, slot| {
+            if slot.file.is_none() {
+                let base = match slot.base.clone() {
+                    Some(base) => base,
+                    None => files.read_snapshot()?.map(|(_, s)| Base::of(&s)),
+                };
+                slot.file = Some(files.open_journal(base.clone())?);
+                slot.base = Some(base);
             }
-            let Some(file) = handle.as_mut() else {
+            let Some(file) = slot.file.as_mut() else {
                 return Err(StateError::Other("the journal is not open".into()));
             };
             let written = file.write_all(&line).and_then(|()| file.sync_data());
             if let Err(e) = written {
                 // The tail may be torn now; reopening repairs it.
-                *handle = None;
+                slot.file = None;
                 return Err(StateError::io(files.journal.display(), e));
             }
             Ok(())
@@ -257,8 +280,7 @@ impl Backend for LocalBackend {
 
     async fn persist(&self, state: &State) -> Result<(), StateError> {
         let state = state.clone();
-        self.blocking(move |files, journal| {
-            let mut handle = guard(journal);
+        self.blocking(move |files, slot| {
             files.ensure_dir()?;
             let stored = files.read_snapshot()?;
             if let Some((_, old)) = &stored {
@@ -270,6 +292,10 @@ impl Backend for LocalBackend {
                     )));
                 }
             }
+            // From here the snapshot may change: forget the open journal and the cached
+            // base, so a checkpoint after a failed persist finds out afresh.
+            slot.file = None;
+            slot.base = None;
             match &stored {
                 Some((_, old)) if *old == state => {}
                 _ => {
@@ -281,7 +307,7 @@ impl Backend for LocalBackend {
             }
             files.sync_dir()?;
             // The snapshot now holds everything the journal did.
-            *handle = None;
+            slot.base = Some(Some(Base::of(&state)));
             match fs::remove_file(&files.journal) {
                 Ok(()) => files.sync_dir(),
                 Err(e) if e.kind() == ErrorKind::NotFound => Ok(()),

@@ -72,12 +72,36 @@ async fn torn_tail_is_ignored_and_repaired_before_appending() {
 }
 
 #[tokio::test]
+async fn journal_outliving_its_snapshot_is_not_replayed() {
+    let dir = tempfile::tempdir().unwrap();
+    let b = backend(&dir);
+    let first = sample_state();
+    b.persist(&first).await.unwrap();
+    b.checkpoint(&[set("terraform_data.x")]).await.unwrap();
+    // A persist that renamed its snapshot and crashed before removing the journal; the
+    // caller had also dropped x again without a checkpoint.
+    let mut second = first.clone();
+    second.serial += 1;
+    second.apply_op(&set("terraform_data.y"));
+    fs::write(b.path(), second.encode()).unwrap();
+    let fresh = backend(&dir);
+    assert_eq!(fresh.load().await.unwrap(), Some(second.clone()));
+    // The next checkpoint restarts the journal on the new snapshot.
+    fresh.checkpoint(&[set("terraform_data.z")]).await.unwrap();
+    let loaded = fresh.load().await.unwrap().unwrap();
+    let keys: Vec<_> = loaded.resources.keys().map(String::as_str).collect();
+    assert!(keys.contains(&"terraform_data.z") && !keys.contains(&"terraform_data.x"));
+    assert_eq!(loaded.serial, second.serial + 1);
+}
+
+#[tokio::test]
 async fn damage_mid_journal_is_corrupt_and_blocks_checkpoints() {
     let dir = tempfile::tempdir().unwrap();
     let b = backend(&dir);
     b.checkpoint(&[set("terraform_data.a")]).await.unwrap();
     let mut bytes = fs::read(b.journal_path()).unwrap();
-    bytes.splice(0..0, b"garbage\n".iter().copied());
+    let at = bytes.iter().position(|&b| b == b'\n').unwrap() + 1;
+    bytes.splice(at..at, b"garbage\n".iter().copied());
     fs::write(b.journal_path(), &bytes).unwrap();
     let fresh = backend(&dir);
     match fresh.load().await {
