@@ -18,6 +18,7 @@ use std::io::{ErrorKind, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
+/// A state in a local file; see the module docs for the files beside it.
 pub struct LocalBackend {
     path: PathBuf,
     /// The open journal and what we know of the snapshot. The mutex also orders checkpoints
