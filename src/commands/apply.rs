@@ -105,8 +105,9 @@ async fn plan_and_apply(ui: &Ui, o: Opts, vars: &VarArgs, lock: &LockArgs) -> u8
             return ERROR;
         }
         let plan = Arc::new(plan);
+        let prior2 = prior.clone();
         let (state, diags) = apply(
-            |w| make_run(&p, &o.dir, WalkMode::Apply(plan.clone()), vars, prior.clone(), o.parallelism, Some(w), progress.clone()),
+            |w| make_run(&p, &o.dir, WalkMode::Apply(plan.clone()), vars, prior2, o.parallelism, w, progress.clone()),
             plan.clone(),
             be.clone(),
             prior,
@@ -146,7 +147,7 @@ async fn apply_saved(ui: &Ui, a: &ApplyArgs) -> u8 {
         let plan = Arc::new(plan);
         let vars = plan.variables.clone();
         let (state, diags) = apply(
-            |w| make_run(&p, &dir, WalkMode::Apply(plan.clone()), vars, prior.clone(), a.parallelism, Some(w), progress.clone()),
+            |w| make_run(&p, &dir, WalkMode::Apply(plan.clone()), vars, prior.clone(), a.parallelism, w, progress.clone()),
             plan.clone(),
             be.clone(),
             prior.clone(),

@@ -5,6 +5,7 @@
 
 mod loader;
 mod model;
+pub mod fmt;
 pub mod vars;
 
 pub use loader::load;
