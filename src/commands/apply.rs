@@ -15,17 +15,24 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub fn write_plan_file(path: &Path, plan: &Plan) -> Result<(), Diagnostic> {
-    let data = serde_json::to_vec(plan).map_err(|e| Diagnostic::error("Failed to encode plan").detail(e.to_string()))?;
+    let data = serde_json::to_vec(plan)
+        .map_err(|e| Diagnostic::error("Failed to encode plan").detail(e.to_string()))?;
     let tmp = path.with_extension("tmp");
     std::fs::write(&tmp, data)
         .and_then(|_| std::fs::rename(&tmp, path))
-        .map_err(|e| Diagnostic::error("Failed to write plan file").detail(format!("{}: {e}", path.display())))
+        .map_err(|e| {
+            Diagnostic::error("Failed to write plan file")
+                .detail(format!("{}: {e}", path.display()))
+        })
 }
 
 fn read_plan_file(path: &Path) -> Result<Plan, Diagnostic> {
-    let data = std::fs::read(path).map_err(|e| Diagnostic::error("Failed to read plan file").detail(format!("{}: {e}", path.display())))?;
+    let data = std::fs::read(path).map_err(|e| {
+        Diagnostic::error("Failed to read plan file").detail(format!("{}: {e}", path.display()))
+    })?;
     serde_json::from_slice(&data).map_err(|e| {
-        Diagnostic::error("Invalid plan file").detail(format!("{} is not a hubctl plan file: {e}", path.display()))
+        Diagnostic::error("Invalid plan file")
+            .detail(format!("{} is not a hubctl plan file: {e}", path.display()))
     })
 }
 
@@ -47,7 +54,14 @@ fn approve(ui: &Ui, question: &str, destroy: bool) -> bool {
         println!();
         true
     } else {
-        println!("\n{}", if destroy { "Destroy cancelled." } else { "Apply cancelled." });
+        println!(
+            "\n{}",
+            if destroy {
+                "Destroy cancelled."
+            } else {
+                "Apply cancelled."
+            }
+        );
         false
     }
 }
@@ -56,12 +70,24 @@ pub async fn run(ui: &Ui, a: ApplyArgs) -> u8 {
     if a.target.is_file() {
         return apply_saved(ui, &a).await;
     }
-    let opts = Opts { dir: a.target.clone(), auto_approve: a.auto_approve, parallelism: a.parallelism, refresh: a.refresh, destroy: false };
+    let opts = Opts {
+        dir: a.target.clone(),
+        auto_approve: a.auto_approve,
+        parallelism: a.parallelism,
+        refresh: a.refresh,
+        destroy: false,
+    };
     plan_and_apply(ui, opts, &a.vars, &a.lock).await
 }
 
 pub async fn destroy(ui: &Ui, a: DestroyArgs) -> u8 {
-    let opts = Opts { dir: a.dir.clone(), auto_approve: a.auto_approve, parallelism: a.parallelism, refresh: true, destroy: true };
+    let opts = Opts {
+        dir: a.dir.clone(),
+        auto_approve: a.auto_approve,
+        parallelism: a.parallelism,
+        refresh: true,
+        destroy: true,
+    };
     plan_and_apply(ui, opts, &a.vars, &a.lock).await
 }
 
@@ -74,8 +100,12 @@ struct Opts {
 }
 
 async fn plan_and_apply(ui: &Ui, o: Opts, vars: &VarArgs, lock: &LockArgs) -> u8 {
-    let Some(p) = load(ui, &o.dir) else { return ERROR };
-    let Some(vars) = variables(ui, &p.config, &o.dir, vars) else { return ERROR };
+    let Some(p) = load(ui, &o.dir) else {
+        return ERROR;
+    };
+    let Some(vars) = variables(ui, &p.config, &o.dir, vars) else {
+        return ERROR;
+    };
     let be = match backend(&p.config, &o.dir) {
         Ok(b) => b,
         Err(d) => {
@@ -86,9 +116,23 @@ async fn plan_and_apply(ui: &Ui, o: Opts, vars: &VarArgs, lock: &LockArgs) -> u8
     let progress = Arc::new(Progress::new(ui.stdout_tty));
     let op = if o.destroy { "destroy" } else { "apply" };
     let code = with_lock(ui, &be, lock, op, || async {
-        let Some((prior, had)) = load_state(ui, &be).await else { return ERROR };
-        let mode = WalkMode::Plan { refresh: o.refresh, destroy: o.destroy };
-        let run = make_run(&p, &o.dir, mode, vars.clone(), prior.clone(), o.parallelism, None, progress.clone());
+        let Some((prior, had)) = load_state(ui, &be).await else {
+            return ERROR;
+        };
+        let mode = WalkMode::Plan {
+            refresh: o.refresh,
+            destroy: o.destroy,
+        };
+        let run = make_run(
+            &p,
+            &o.dir,
+            mode,
+            vars.clone(),
+            prior.clone(),
+            o.parallelism,
+            None,
+            progress.clone(),
+        );
         let (plan, diags) = make_plan(Arc::new(run), p.config_hash.clone(), had).await;
         ui.diags(&diags, &p.config.sources);
         if diags.has_errors() {
@@ -100,14 +144,29 @@ async fn plan_and_apply(ui: &Ui, o: Opts, vars: &VarArgs, lock: &LockArgs) -> u8
             finish(ui, &plan, o.destroy, &p.config.root.outputs, None);
             return OK;
         }
-        let q = if o.destroy { "Do you really want to destroy all resources?" } else { "Do you want to perform these actions?" };
+        let q = if o.destroy {
+            "Do you really want to destroy all resources?"
+        } else {
+            "Do you want to perform these actions?"
+        };
         if !o.auto_approve && !approve(ui, q, o.destroy) {
             return ERROR;
         }
         let plan = Arc::new(plan);
         let prior2 = prior.clone();
         let (state, diags) = apply(
-            |w| make_run(&p, &o.dir, WalkMode::Apply(plan.clone()), vars, prior2, o.parallelism, w, progress.clone()),
+            |w| {
+                make_run(
+                    &p,
+                    &o.dir,
+                    WalkMode::Apply(plan.clone()),
+                    vars,
+                    prior2,
+                    o.parallelism,
+                    w,
+                    progress.clone(),
+                )
+            },
             plan.clone(),
             be.clone(),
             prior,
@@ -129,7 +188,9 @@ async fn apply_saved(ui: &Ui, a: &ApplyArgs) -> u8 {
         }
     };
     let dir = PathBuf::from(&plan.root_dir);
-    let Some(p) = load(ui, &dir) else { return ERROR };
+    let Some(p) = load(ui, &dir) else {
+        return ERROR;
+    };
     let be = match backend(&p.config, &dir) {
         Ok(b) => b,
         Err(d) => {
@@ -139,7 +200,9 @@ async fn apply_saved(ui: &Ui, a: &ApplyArgs) -> u8 {
     };
     let progress = Arc::new(Progress::new(ui.stdout_tty));
     let code = with_lock(ui, &be, &a.lock, "apply", || async {
-        let Some((prior, had)) = load_state(ui, &be).await else { return ERROR };
+        let Some((prior, had)) = load_state(ui, &be).await else {
+            return ERROR;
+        };
         if let Err(d) = check_plan_applicable(&plan, &p.config_hash, had.then_some(&prior)) {
             ui.diags(&d.into(), &SourceMap::new());
             return ERROR;
@@ -147,7 +210,18 @@ async fn apply_saved(ui: &Ui, a: &ApplyArgs) -> u8 {
         let plan = Arc::new(plan);
         let vars = plan.variables.clone();
         let (state, diags) = apply(
-            |w| make_run(&p, &dir, WalkMode::Apply(plan.clone()), vars, prior.clone(), a.parallelism, w, progress.clone()),
+            |w| {
+                make_run(
+                    &p,
+                    &dir,
+                    WalkMode::Apply(plan.clone()),
+                    vars,
+                    prior.clone(),
+                    a.parallelism,
+                    w,
+                    progress.clone(),
+                )
+            },
             plan.clone(),
             be.clone(),
             prior.clone(),
@@ -185,17 +259,31 @@ fn finish(
 ) {
     let s = plan.summary();
     if destroy {
-        println!("\n{} Resources: {} destroyed.", ui.green("Destroy complete!"), s.destroy);
+        println!(
+            "\n{} Resources: {} destroyed.",
+            ui.green("Destroy complete!"),
+            s.destroy
+        );
         return;
     }
-    println!("\n{} Resources: {} added, {} changed, {} destroyed.", ui.green("Apply complete!"), s.add, s.change, s.destroy);
+    println!(
+        "\n{} Resources: {} added, {} changed, {} destroyed.",
+        ui.green("Apply complete!"),
+        s.add,
+        s.change,
+        s.destroy
+    );
     if let Some(st) = state {
         if !st.outputs.is_empty() {
             println!("\nOutputs:\n");
             for (k, o) in &st.outputs {
                 let sensitive = o.sensitive || outputs.get(k).is_some_and(|d| d.sensitive);
                 let v = hubctl_core::lang::Value::from_json(&o.value);
-                println!("{k} = {}", hubctl_core::plan::render::fmt_value(&v, 0, sensitive).replace("(sensitive value)", "<sensitive>"));
+                println!(
+                    "{k} = {}",
+                    hubctl_core::plan::render::fmt_value(&v, 0, sensitive)
+                        .replace("(sensitive value)", "<sensitive>")
+                );
             }
         }
     }

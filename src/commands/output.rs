@@ -9,7 +9,9 @@ use hubctl_core::lang::Value;
 use hubctl_core::plan::render::fmt_value;
 
 pub async fn run(ui: &Ui, a: OutputArgs) -> u8 {
-    let Some(p) = load(ui, &a.dir) else { return ERROR };
+    let Some(p) = load(ui, &a.dir) else {
+        return ERROR;
+    };
     let be = match backend(&p.config, &a.dir) {
         Ok(b) => b,
         Err(d) => {
@@ -17,7 +19,9 @@ pub async fn run(ui: &Ui, a: OutputArgs) -> u8 {
             return ERROR;
         }
     };
-    let Some((state, _)) = load_state(ui, &be).await else { return ERROR };
+    let Some((state, _)) = load_state(ui, &be).await else {
+        return ERROR;
+    };
     let show = |sensitive: bool, v: &serde_json::Value| -> serde_json::Value {
         if sensitive && !a.show_sensitive {
             serde_json::Value::String("(sensitive value)".into())
@@ -41,7 +45,12 @@ pub async fn run(ui: &Ui, a: OutputArgs) -> u8 {
                 serde_json::Value::String(s) => print!("{s}"),
                 serde_json::Value::Number(_) | serde_json::Value::Bool(_) => print!("{v}"),
                 _ => {
-                    ui.diags(&Diagnostic::error("Unsupported value for raw output").detail("--raw only works with strings, numbers and bools; use --json.").into(), &SourceMap::new());
+                    ui.diags(
+                        &Diagnostic::error("Unsupported value for raw output")
+                            .detail("--raw only works with strings, numbers and bools; use --json.")
+                            .into(),
+                        &SourceMap::new(),
+                    );
                     return ERROR;
                 }
             }
@@ -64,7 +73,11 @@ pub async fn run(ui: &Ui, a: OutputArgs) -> u8 {
         return OK;
     }
     for (k, o) in &state.outputs {
-        let v = if o.sensitive && !a.show_sensitive { "<sensitive>".to_string() } else { fmt_value(&Value::from_json(&o.value), 0, false) };
+        let v = if o.sensitive && !a.show_sensitive {
+            "<sensitive>".to_string()
+        } else {
+            fmt_value(&Value::from_json(&o.value), 0, false)
+        };
         println!("{k} = {v}");
     }
     OK

@@ -7,7 +7,9 @@ use crate::views::Ui;
 use hubctl_core::diag::{Diagnostic, SourceMap};
 
 pub async fn run(ui: &Ui, a: ForceUnlockArgs) -> u8 {
-    let Some(p) = load(ui, &a.dir) else { return ERROR };
+    let Some(p) = load(ui, &a.dir) else {
+        return ERROR;
+    };
     let be = match backend(&p.config, &a.dir) {
         Ok(b) => b,
         Err(d) => {
@@ -17,11 +19,19 @@ pub async fn run(ui: &Ui, a: ForceUnlockArgs) -> u8 {
     };
     match be.force_unlock(&a.lock_id).await {
         Ok(()) => {
-            println!("{} The state has been unlocked.", ui.green("hubctl state has been successfully unlocked!"));
+            println!(
+                "{} The state has been unlocked.",
+                ui.green("hubctl state has been successfully unlocked!")
+            );
             OK
         }
         Err(e) => {
-            ui.diags(&Diagnostic::error("Failed to unlock state").detail(e.to_string()).into(), &SourceMap::new());
+            ui.diags(
+                &Diagnostic::error("Failed to unlock state")
+                    .detail(e.to_string())
+                    .into(),
+                &SourceMap::new(),
+            );
             ERROR
         }
     }
