@@ -7,6 +7,9 @@ use crate::state::{Backend, State, StateOp};
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
 
+/// The longest time checkpointed operations wait to be flushed to disk.
+const SYNC_EVERY: std::time::Duration = std::time::Duration::from_millis(100);
+
 type Request = (Vec<StateOp>, oneshot::Sender<Result<(), String>>);
 
 /// A handle to the writer task.
@@ -24,6 +27,7 @@ impl StateWriter {
         let (tx, mut rx) = mpsc::unbounded_channel::<Request>();
         let handle = tokio::spawn(async move {
             let mut state = state;
+            let mut synced = std::time::Instant::now();
             while let Some(first) = rx.recv().await {
                 let mut batch = vec![first];
                 while let Ok(more) = rx.try_recv() {
@@ -33,7 +37,11 @@ impl StateWriter {
                     .iter()
                     .flat_map(|(ops, _)| ops.iter().cloned())
                     .collect();
-                let res = backend.checkpoint(&ops).await.map_err(|e| e.to_string());
+                let mut res = backend.checkpoint(&ops).await.map_err(|e| e.to_string());
+                if res.is_ok() && synced.elapsed() >= SYNC_EVERY {
+                    res = backend.sync().await.map_err(|e| e.to_string());
+                    synced = std::time::Instant::now();
+                }
                 if res.is_ok() {
                     for op in &ops {
                         state.apply_op(op);
@@ -42,6 +50,9 @@ impl StateWriter {
                 for (_, ack) in batch {
                     let _ = ack.send(res.clone());
                 }
+            }
+            if let Err(e) = backend.sync().await {
+                tracing::warn!("final journal sync failed: {e}");
             }
             state
         });

@@ -86,8 +86,8 @@ pub fn render_plan(plan: &Plan, style: Style) -> String {
     if !outputs.is_empty() {
         out.push_str("\nChanges to Outputs:\n");
         for o in outputs {
-            let before = o.before.as_ref().map(|v| fmt_value(v, 2, o.sensitive));
-            let after = o.after.as_ref().map(|v| fmt_value(v, 2, o.sensitive));
+            let before = o.before.as_ref().map(|v| fmt_value(v, 4, o.sensitive));
+            let after = o.after.as_ref().map(|v| fmt_value(v, 4, o.sensitive));
             let line = match (before, after) {
                 (Some(b), Some(a)) => format!("{b} -> {a}"),
                 (None, Some(a)) => a,
@@ -169,13 +169,13 @@ fn render_change(out: &mut String, c: &ResourceChange, style: Style) {
                 "{} {:width$} = {}",
                 style.sym(Action::Create),
                 k,
-                fmt_value(a, 6, false)
+                fmt_value(a, 8, false)
             ),
             Action::Delete => format!(
                 "{} {:width$} = {} -> null",
                 style.sym(Action::Delete),
                 k,
-                fmt_value(b, 6, false)
+                fmt_value(b, 8, false)
             ),
             _ => {
                 if super::diff::same(a, b) {
@@ -187,22 +187,22 @@ fn render_change(out: &mut String, c: &ResourceChange, style: Style) {
                         "{} {:width$} = {}",
                         style.sym(Action::Create),
                         k,
-                        fmt_value(a, 6, false)
+                        fmt_value(a, 8, false)
                     )
                 } else if a.is_null() {
                     format!(
                         "{} {:width$} = {} -> null",
                         style.sym(Action::Delete),
                         k,
-                        fmt_value(b, 6, false)
+                        fmt_value(b, 8, false)
                     )
                 } else {
                     format!(
                         "{} {:width$} = {} -> {}",
                         style.sym(Action::Update),
                         k,
-                        fmt_value(b, 6, false),
-                        fmt_value(a, 6, false)
+                        fmt_value(b, 8, false),
+                        fmt_value(a, 8, false)
                     )
                 }
             }
@@ -220,8 +220,10 @@ fn render_change(out: &mut String, c: &ResourceChange, style: Style) {
     out.push_str("    }\n");
 }
 
-/// A value in HCL-like notation, multi-line for collections, secrets and unknowns redacted.
-pub fn fmt_value(v: &Value, indent: usize, sensitive: bool) -> String {
+/// A value in HCL-like notation, multi-line for collections (elements at `close + 2`, the
+/// closing bracket at column `close`), secrets and unknowns redacted.
+pub fn fmt_value(v: &Value, close: usize, sensitive: bool) -> String {
+    let nested = |x: &Value| fmt_value(x, close + 2, false);
     if sensitive {
         return "(sensitive value)".into();
     }
@@ -232,12 +234,12 @@ pub fn fmt_value(v: &Value, indent: usize, sensitive: bool) -> String {
         Value::Bool(b) => b.to_string(),
         Value::Number(n) => n.to_string(),
         Value::String(s) if s.contains('\n') => {
-            let pad = " ".repeat(indent + 4);
+            let pad = " ".repeat(close + 2);
             let mut out = String::from("<<-EOT\n");
             for l in s.lines() {
                 let _ = writeln!(out, "{pad}{l}");
             }
-            let _ = write!(out, "{}EOT", " ".repeat(indent + 2));
+            let _ = write!(out, "{}EOT", " ".repeat(close));
             out
         }
         Value::String(s) => serde_json::Value::String(s.clone()).to_string(),
@@ -245,30 +247,25 @@ pub fn fmt_value(v: &Value, indent: usize, sensitive: bool) -> String {
             if xs.is_empty() {
                 return "[]".into();
             }
-            let pad = " ".repeat(indent + 4);
+            let pad = " ".repeat(close + 2);
             let mut out = String::from("[\n");
             for x in xs {
-                let _ = writeln!(out, "{pad}{},", fmt_value(x, indent + 4, false));
+                let _ = writeln!(out, "{pad}{},", nested(x));
             }
-            let _ = write!(out, "{}]", " ".repeat(indent + 2));
+            let _ = write!(out, "{}]", " ".repeat(close));
             out
         }
         Value::Map(m) => {
             if m.is_empty() {
                 return "{}".into();
             }
-            let pad = " ".repeat(indent + 4);
+            let pad = " ".repeat(close + 2);
             let w = m.keys().map(|k| key_text(k).len()).max().unwrap_or(0);
             let mut out = String::from("{\n");
             for (k, x) in m {
-                let _ = writeln!(
-                    out,
-                    "{pad}{:w$} = {}",
-                    key_text(k),
-                    fmt_value(x, indent + 4, false)
-                );
+                let _ = writeln!(out, "{pad}{:w$} = {}", key_text(k), nested(x));
             }
-            let _ = write!(out, "{}}}", " ".repeat(indent + 2));
+            let _ = write!(out, "{}}}", " ".repeat(close));
             out
         }
     }

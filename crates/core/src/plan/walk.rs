@@ -71,6 +71,9 @@ impl Observer for Silent {
 
 pub type RefreshResult = HashMap<String, Result<Option<Value>, ProviderError>>;
 
+/// One batched refresh per (provider node, resource type), shared by the type's nodes.
+type RefreshCells = Mutex<HashMap<(usize, String), Arc<OnceCell<RefreshResult>>>>;
+
 /// Everything one walk shares; immutable except the write-once cells.
 pub struct Run {
     pub config: Arc<Config>,
@@ -85,7 +88,7 @@ pub struct Run {
     pub prior_by_resource: HashMap<String, Vec<String>>,
     pub values: Vec<OnceLock<Value>>,
     pub clients: Vec<OnceLock<ProviderClient>>,
-    pub refreshes: Mutex<HashMap<(usize, String), Arc<OnceCell<RefreshResult>>>>,
+    pub refreshes: RefreshCells,
     pub semaphore: Arc<Semaphore>,
     pub writer: Option<StateWriter>,
     pub observer: Arc<dyn Observer>,

@@ -268,13 +268,23 @@ impl Backend for LocalBackend {
             let Some(file) = slot.file.as_mut() else {
                 return Err(StateError::Other("the journal is not open".into()));
             };
-            let written = file.write_all(&line).and_then(|()| file.sync_data());
+            let written = file.write_all(&line);
             if let Err(e) = written {
                 // The tail may be torn now; reopening repairs it.
                 slot.file = None;
                 return Err(StateError::io(files.journal.display(), e));
             }
             Ok(())
+        })
+        .await
+    }
+
+    async fn sync(&self) -> Result<(), StateError> {
+        self.blocking(move |files, slot| match slot.file.as_mut() {
+            Some(file) => file
+                .sync_data()
+                .map_err(|e| StateError::io(files.journal.display(), e)),
+            None => Ok(()),
         })
         .await
     }
