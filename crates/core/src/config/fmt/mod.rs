@@ -354,6 +354,13 @@ mod tests {
     }
 
     #[test]
+    fn heredoc_in_call_and_multi_line_interpolation() {
+        let src = "a = jsonencode(<<EOT\n{ \"x\": [ }\nEOT\n)\nb = \"${\n  var.x\n}\"\nc = 1\n/* { [ */\nd = 2\n";
+        let want = "a = jsonencode(<<EOT\n{ \"x\": [ }\nEOT\n)\nb = \"${\n  var.x\n}\"\nc = 1\n/* { [ */\nd = 2\n";
+        assert_eq!(fmt(src), want);
+    }
+
+    #[test]
     fn commas_get_one_space_after() {
         assert_eq!(fmt("a = [1,2 , 3]\n"), "a = [1, 2, 3]\n");
         assert_eq!(fmt("a = f(x,\n  y)\n"), "a = f(x,\n  y)\n");
