@@ -5,6 +5,7 @@ use crate::config::model::{Attribute, Block, Body, Expr};
 use crate::diag::{Diagnostic, Diagnostics, FileId, Span};
 use hcl_edit::expr::{Expression, TraversalOperator};
 use hcl_edit::structure;
+use hcl_edit::template::Element;
 use hcl_edit::Span as _;
 use std::ops::Range;
 
@@ -162,9 +163,9 @@ impl Cx<'_> {
     }
 
     pub fn literal_string(&mut self, a: &structure::Attribute) -> Option<String> {
-        match strip_parens(&a.value) {
-            Expression::String(s) => Some(s.value().clone()),
-            _ => {
+        match literal_text(strip_parens(&a.value)) {
+            Some(s) => Some(s),
+            None => {
                 self.push(
                     Diagnostic::error("Invalid value")
                         .detail(format!(
@@ -274,6 +275,24 @@ impl Cx<'_> {
     }
 }
 
+/// A string without interpolations: quoted, or a heredoc (common for descriptions).
+fn literal_text(e: &Expression) -> Option<String> {
+    let join = |elements: &mut dyn Iterator<Item = &Element>| {
+        elements
+            .map(|el| match el {
+                Element::Literal(l) => Some(l.value().as_str()),
+                _ => None,
+            })
+            .collect::<Option<String>>()
+    };
+    match e {
+        Expression::String(s) => Some(s.value().clone()),
+        Expression::StringTemplate(t) => join(&mut t.iter()),
+        Expression::HeredocTemplate(h) => join(&mut h.template.iter()),
+        _ => None,
+    }
+}
+
 /// Parentheses do not change what an expression means to the loader.
 pub(super) fn strip_parens(e: &Expression) -> &Expression {
     match e {
@@ -346,6 +365,14 @@ mod tests {
         assert_eq!(did_you_mean("resorce", &valid), Some("resource"));
         assert_eq!(did_you_mean("varaible", &valid), Some("variable"));
         assert_eq!(did_you_mean("banana", &valid), None);
+    }
+
+    #[test]
+    fn literal_text_accepts_heredocs_but_not_interpolation() {
+        let e = hcl_edit::parser::parse_expr("<<-EOT\n  two\n  lines\nEOT").expect("parses");
+        assert_eq!(literal_text(&e).as_deref(), Some("two\nlines\n"));
+        let e = hcl_edit::parser::parse_expr("\"a${b}\"").expect("parses");
+        assert_eq!(literal_text(&e), None);
     }
 
     #[test]

@@ -152,7 +152,10 @@ impl Loader {
         match hcl_edit::parser::parse_body(text) {
             Ok(body) => Some((file, body)),
             Err(e) => {
-                let start = e.location().offset().min(text.len());
+                let mut start = e.location().offset().min(text.len());
+                while !text.is_char_boundary(start) {
+                    start -= 1;
+                }
                 let end = text[start..]
                     .char_indices()
                     .nth(1)

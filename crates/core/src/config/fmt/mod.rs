@@ -6,7 +6,9 @@
 //! over lines of tokens, because that is how hclwrite decides indentation and alignment and
 //! it leaves everything else (expressions, comments, heredocs) exactly as written.
 
-use std::collections::VecDeque;
+mod lex;
+
+use lex::{Lexer, Line, Tok};
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -69,228 +71,6 @@ fn collect(dir: &Path, recursive: bool, files: &mut Vec<PathBuf>) -> io::Result<
     Ok(())
 }
 
-#[derive(Debug, Clone, PartialEq)]
-enum Tok {
-    Space,
-    /// Anything without layout meaning: names, numbers, operators, heredoc openers.
-    Word(String),
-    /// A quoted string (with its interpolations), kept byte for byte.
-    Str(String),
-    Open(char),
-    Close(char),
-    /// A bare `=` (not `==`, `<=`, `=>`...): attribute and object-element assignment.
-    Assign,
-    Comment(String),
-}
-
-impl Tok {
-    fn text(&self) -> String {
-        match self {
-            Tok::Space => " ".to_string(),
-            Tok::Word(s) | Tok::Str(s) | Tok::Comment(s) => s.clone(),
-            Tok::Open(c) | Tok::Close(c) => c.to_string(),
-            Tok::Assign => "=".to_string(),
-        }
-    }
-
-    fn bracket(&self) -> i32 {
-        match self {
-            Tok::Open(_) => 1,
-            Tok::Close(_) => -1,
-            _ => 0,
-        }
-    }
-}
-
-enum Line {
-    Blank,
-    /// Heredoc bodies and continuations of multi-line comments or strings: not re-laid-out,
-    /// but their brackets still count for the lines that follow.
-    Verbatim(String, i32),
-    Code(Vec<Tok>),
-}
-
-#[derive(Clone, Copy)]
-enum Ctx {
-    Str,
-    Interp(u32),
-}
-
-/// Carries what spans lines: heredocs, block comments and strings.
-#[derive(Default)]
-struct Lexer {
-    heredoc: Option<String>,
-    pending: VecDeque<String>,
-    in_comment: bool,
-    strs: Vec<Ctx>,
-}
-
-impl Lexer {
-    fn line(&mut self, raw: &str) -> Line {
-        if let Some(marker) = &self.heredoc {
-            if raw.trim() == marker {
-                self.heredoc = self.pending.pop_front();
-            }
-            return Line::Verbatim(raw.to_string(), 0);
-        }
-        let continued_comment = self.in_comment;
-        let continued = continued_comment || !self.strs.is_empty();
-        let toks = self.tokens(raw);
-        if self.heredoc.is_none() {
-            self.heredoc = self.pending.pop_front();
-        }
-        if continued {
-            let net = toks.iter().map(Tok::bracket).sum();
-            let text = if continued_comment {
-                raw.trim_end()
-            } else {
-                raw
-            };
-            Line::Verbatim(text.to_string(), net)
-        } else if toks.iter().all(|t| *t == Tok::Space) {
-            Line::Blank
-        } else {
-            Line::Code(toks)
-        }
-    }
-
-    fn tokens(&mut self, line: &str) -> Vec<Tok> {
-        let c: Vec<char> = line.chars().collect();
-        let text = |a: usize, b: usize| c[a..b].iter().collect::<String>();
-        let at = |i: usize| c.get(i).copied().unwrap_or('\0');
-        let find_close = |from: usize| (from..c.len()).find(|&j| at(j) == '*' && at(j + 1) == '/');
-        let mut toks = Vec::new();
-        let mut i = 0;
-        if self.in_comment {
-            match find_close(0) {
-                Some(e) => {
-                    toks.push(Tok::Comment(text(0, e + 2)));
-                    self.in_comment = false;
-                    i = e + 2;
-                }
-                None => return vec![Tok::Comment(line.trim_end().to_string())],
-            }
-        }
-        if !self.strs.is_empty() {
-            let end = self.scan_string(&c, i);
-            toks.push(Tok::Str(text(i, end)));
-            i = end;
-        }
-        while i < c.len() {
-            let ch = c[i];
-            let start = i;
-            i += 1;
-            let tok = match ch {
-                _ if ch.is_whitespace() => {
-                    while at(i).is_whitespace() && i < c.len() {
-                        i += 1;
-                    }
-                    Tok::Space
-                }
-                '#' => {
-                    toks.push(Tok::Comment(text(start, c.len()).trim_end().to_string()));
-                    break;
-                }
-                '/' if at(i) == '/' => {
-                    toks.push(Tok::Comment(text(start, c.len()).trim_end().to_string()));
-                    break;
-                }
-                '/' if at(i) == '*' => match find_close(i + 1) {
-                    Some(e) => {
-                        i = e + 2;
-                        Tok::Comment(text(start, i))
-                    }
-                    None => {
-                        self.in_comment = true;
-                        toks.push(Tok::Comment(text(start, c.len()).trim_end().to_string()));
-                        break;
-                    }
-                },
-                '"' => {
-                    self.strs.push(Ctx::Str);
-                    i = self.scan_string(&c, i);
-                    Tok::Str(text(start, i))
-                }
-                '<' if at(i) == '<' => {
-                    let mut j = i + 1;
-                    if at(j) == '-' {
-                        j += 1;
-                    }
-                    let name_start = j;
-                    while j < c.len() && (c[j].is_alphanumeric() || c[j] == '_') {
-                        j += 1;
-                    }
-                    if j > name_start {
-                        self.pending.push_back(text(name_start, j));
-                    }
-                    i = j;
-                    Tok::Word(text(start, j))
-                }
-                '{' | '[' | '(' => Tok::Open(ch),
-                '}' | ']' | ')' => Tok::Close(ch),
-                '=' if at(i) == '=' || at(i) == '>' => {
-                    i += 1;
-                    Tok::Word(text(start, i))
-                }
-                '=' => Tok::Assign,
-                '!' | '<' | '>' if at(i) == '=' => {
-                    i += 1;
-                    Tok::Word(text(start, i))
-                }
-                _ => {
-                    while i < c.len() && !is_special(c[i]) {
-                        i += 1;
-                    }
-                    Tok::Word(text(start, i))
-                }
-            };
-            toks.push(tok);
-        }
-        toks
-    }
-
-    /// Scans a quoted string from `i` (just after the opening quote, or at the start of a
-    /// continuation line) to just past its closing quote, or to the end of the line.
-    fn scan_string(&mut self, c: &[char], mut i: usize) -> usize {
-        let at = |i: usize| c.get(i).copied().unwrap_or('\0');
-        while i < c.len() {
-            match self.strs.last_mut() {
-                None => return i,
-                Some(Ctx::Str) => match c[i] {
-                    '\\' => i += 2,
-                    '"' => {
-                        self.strs.pop();
-                        i += 1;
-                    }
-                    '$' | '%' if at(i + 1) == c[i] => i += 2,
-                    '$' | '%' if at(i + 1) == '{' => {
-                        self.strs.push(Ctx::Interp(0));
-                        i += 2;
-                    }
-                    _ => i += 1,
-                },
-                Some(Ctx::Interp(depth)) => {
-                    match c[i] {
-                        '"' => self.strs.push(Ctx::Str),
-                        '{' => *depth += 1,
-                        '}' if *depth == 0 => {
-                            self.strs.pop();
-                        }
-                        '}' => *depth -= 1,
-                        _ => {}
-                    }
-                    i += 1;
-                }
-            }
-        }
-        i.min(c.len())
-    }
-}
-
-fn is_special(c: char) -> bool {
-    c.is_whitespace() || "#/\"<>{}[]()=!".contains(c)
-}
-
 /// A code line split into hclwrite's cells: what precedes `=`, the `= value` part (only when
 /// the value is complete on this line) and a trailing comment.
 struct Cells {
@@ -309,12 +89,17 @@ fn join(toks: &[Tok]) -> String {
 }
 
 fn cells(mut toks: Vec<Tok>, indent: usize) -> Cells {
-    // One space for every run of blanks, and around every `=`.
+    // One space for every run of blanks, around every `=` and after commas.
     let mut norm: Vec<Tok> = Vec::with_capacity(toks.len() + 4);
     for t in toks.drain(..) {
-        let space_before = matches!(t, Tok::Assign) || norm.last() == Some(&Tok::Assign);
-        if (t == Tok::Space || space_before) && !norm.is_empty() && norm.last() != Some(&Tok::Space)
-        {
+        if t == Tok::Comma && norm.last() == Some(&Tok::Space) {
+            norm.pop();
+        }
+        let need_space = t == Tok::Space
+            || t == Tok::Assign
+            || norm.last() == Some(&Tok::Assign)
+            || (norm.last() == Some(&Tok::Comma) && !matches!(t, Tok::Close(_)));
+        if need_space && !norm.is_empty() && norm.last() != Some(&Tok::Space) {
             norm.push(Tok::Space);
         }
         if t != Tok::Space {
@@ -566,6 +351,19 @@ mod tests {
         let src = "x = [{\na = 1\n}, {\nb = 2\n}]\nf = merge(\nvar.a,\nvar.b)\ng = 1\n";
         let want = "x = [{\n  a = 1\n  }, {\n  b = 2\n}]\nf = merge(\n  var.a,\n  var.b)\ng = 1\n";
         assert_eq!(fmt(src), want);
+    }
+
+    #[test]
+    fn heredoc_in_call_and_multi_line_interpolation() {
+        let src = "a = jsonencode(<<EOT\n{ \"x\": [ }\nEOT\n)\nb = \"${\n  var.x\n}\"\nc = 1\n/* { [ */\nd = 2\n";
+        let want = "a = jsonencode(<<EOT\n{ \"x\": [ }\nEOT\n)\nb = \"${\n  var.x\n}\"\nc = 1\n/* { [ */\nd = 2\n";
+        assert_eq!(fmt(src), want);
+    }
+
+    #[test]
+    fn commas_get_one_space_after() {
+        assert_eq!(fmt("a = [1,2 , 3]\n"), "a = [1, 2, 3]\n");
+        assert_eq!(fmt("a = f(x,\n  y)\n"), "a = f(x,\n  y)\n");
     }
 
     #[test]
