@@ -26,6 +26,9 @@ impl Expr {
 pub struct Config {
     pub root: Module,
     pub sources: SourceMap,
+    /// A file or module could not be read: later checks (references) would report things
+    /// as missing that are only unread, so they are skipped.
+    pub incomplete: bool,
 }
 
 /// One module: all `*.tf` files of one directory.

@@ -29,13 +29,14 @@ pub fn find(g: &Graph) -> Diagnostics {
             names.join(" → "),
             names[0]
         ));
-        for (k, &n) in cycle.iter().enumerate() {
+        // The first node is the subject; the others follow it in cycle order.
+        for (k, &n) in cycle.iter().enumerate().skip(1) {
             if let Some(span) = g.nodes[n].span {
                 let next = &names[(k + 1) % names.len()];
                 d = d.related(span, format!("{} refers to {}", names[k], next));
             }
         }
-        if let Some(s) = cycle.iter().find_map(|&n| g.nodes[n].span) {
+        if let Some(s) = g.nodes[cycle[0]].span {
             d = d.subject(s);
         }
         diags.push(d.help("break the cycle by removing one of these references"));

@@ -26,7 +26,8 @@ pub struct Prepared {
 /// Loads `dir`, builds the graph and checks what can be checked without values.
 pub fn prepare(dir: &Path) -> (Option<Prepared>, Diagnostics) {
     let (config, mut diags) = load(dir);
-    if diags.has_errors() {
+    // Go on after other load errors, so reference errors come out in the same run.
+    if config.incomplete {
         return (None, diags);
     }
     diags.extend(check_module_inputs(&config));

@@ -21,12 +21,14 @@ pub fn load(dir: &Path) -> (Config, Diagnostics) {
         sources: SourceMap::new(),
         diags: Diagnostics::new(),
         stack: Vec::new(),
+        incomplete: false,
     };
     let root = loader.module(dir, Vec::new(), None);
     (
         Config {
             root,
             sources: loader.sources,
+            incomplete: loader.incomplete,
         },
         loader.diags,
     )
@@ -37,6 +39,8 @@ struct Loader {
     diags: Diagnostics,
     /// Canonical directories of the modules being loaded, to catch module cycles.
     stack: Vec<PathBuf>,
+    /// Set when a file or module could not be read (see `Config::incomplete`).
+    incomplete: bool,
 }
 
 impl Loader {
@@ -50,6 +54,7 @@ impl Loader {
         let files = match tf_files(dir) {
             Ok(files) if !files.is_empty() => files,
             Ok(_) => {
+                self.incomplete = true;
                 self.diags.push(
                     Diagnostic::error("No configuration files")
                         .detail(format!(
@@ -62,6 +67,7 @@ impl Loader {
                 return module;
             }
             Err(e) => {
+                self.incomplete = true;
                 self.diags.push(
                     Diagnostic::error("Cannot read configuration directory")
                         .detail(format!("Reading {} failed: {e}.", dir.display()))
@@ -93,6 +99,7 @@ impl Loader {
         for (name, source, span) in calls {
             let child_dir = normalize(&dir.join(&source));
             if !child_dir.is_dir() {
+                self.incomplete = true;
                 self.diags.push(
                     Diagnostic::error("Module source not found")
                         .detail(format!(
@@ -108,6 +115,7 @@ impl Loader {
                 .canonicalize()
                 .unwrap_or_else(|_| child_dir.clone());
             if self.stack.contains(&canonical) {
+                self.incomplete = true;
                 let chain = self
                     .stack
                     .iter()
@@ -140,6 +148,7 @@ impl Loader {
         let text = match std::fs::read_to_string(path) {
             Ok(text) => text,
             Err(e) => {
+                self.incomplete = true;
                 self.diags.push(
                     Diagnostic::error("Cannot read configuration file")
                         .detail(format!("Reading {} failed: {e}.", path.display())),
@@ -152,6 +161,7 @@ impl Loader {
         match hcl_edit::parser::parse_body(text) {
             Ok(body) => Some((file, body)),
             Err(e) => {
+                self.incomplete = true;
                 let mut start = e.location().offset().min(text.len());
                 while !text.is_char_boundary(start) {
                     start -= 1;
