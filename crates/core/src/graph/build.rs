@@ -515,3 +515,56 @@ fn undeclared(summary: &str, detail: String, span: Span, help: Option<String>) -
         None => d,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn graph_of(src: &str) -> (Graph, Diagnostics, Config) {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("main.tf"), src).unwrap();
+        let (config, d) = crate::config::load(dir.path());
+        assert!(!d.has_errors(), "{d:?}");
+        let (g, diags) = build(&config);
+        (g, diags, config)
+    }
+
+    #[test]
+    fn edges_follow_references_and_depends_on() {
+        let (g, d, _) = graph_of(
+            "variable \"v\" {}\nlocals { l = var.v }\nresource \"terraform_data\" \"a\" { input = local.l }\nresource \"terraform_data\" \"b\" { depends_on = [terraform_data.a] }\noutput \"o\" { value = terraform_data.b.id }\n",
+        );
+        assert!(d.is_empty(), "{d:?}");
+        let id = |k: NodeKind| g.node(0, &k).unwrap();
+        let a = id(NodeKind::Resource("terraform_data.a".into()));
+        let b = id(NodeKind::Resource("terraform_data.b".into()));
+        assert!(g.nodes[a].deps.contains(&id(NodeKind::Local("l".into()))));
+        assert!(g.nodes[b].deps.contains(&a));
+        assert!(g.nodes[id(NodeKind::Output("o".into()))].deps.contains(&b));
+        assert!(super::super::to_dot(&g).contains("\"terraform_data.b\" -> \"terraform_data.a\""));
+    }
+
+    #[test]
+    fn undeclared_reference_has_location_and_hint() {
+        let (_, d, config) = graph_of("variable \"cluster_version\" {}\nlocals {\n  a = var.clustr_version\n}\n");
+        assert_eq!(d.len(), 1);
+        let e = &d.0[0];
+        assert_eq!(e.summary, "Reference to undeclared input variable");
+        let loc = config.sources.location(e.subject.unwrap());
+        assert_eq!((loc.line, loc.column), (3, 7));
+        assert_eq!(e.help.as_deref(), Some("did you mean `var.cluster_version`?"));
+    }
+
+    #[test]
+    fn a_three_node_cycle_names_every_node_in_order() {
+        let (_, d, config) = graph_of(
+            "resource \"terraform_data\" \"a\" { input = terraform_data.c.id }\nresource \"terraform_data\" \"b\" { input = terraform_data.a.id }\nresource \"terraform_data\" \"c\" { input = terraform_data.b.id }\n",
+        );
+        assert_eq!(d.len(), 1);
+        let e = &d.0[0];
+        assert_eq!(e.summary, "Cycle in configuration");
+        assert!(e.detail.contains("terraform_data.a → terraform_data.c → terraform_data.b → terraform_data.a"), "{}", e.detail);
+        let lines: Vec<usize> = std::iter::once(e.subject.unwrap()).chain(e.related.iter().map(|(s, _)| *s)).map(|s| config.sources.location(s).line).collect();
+        assert_eq!(lines, vec![1, 3, 2]);
+    }
+}
