@@ -1,0 +1,5 @@
+//! Placeholder.
+
+use super::Spec;
+
+pub(super) const SPECS: &[Spec] = &[];
