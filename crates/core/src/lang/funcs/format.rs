@@ -341,7 +341,10 @@ mod tests {
     fn terraform_examples() {
         assert_eq!(f("Hello, %s!", vec![s("Ander")]), "Hello, Ander!");
         assert_eq!(f("There are %d lights", vec![n(4.0)]), "There are 4 lights");
-        assert_eq!(f("%-5s|%05.1f", vec![s("a"), n(3.14159)]), "a    |003.1");
+        assert_eq!(
+            f("%-5s|%05.1f", vec![s("a"), n(std::f64::consts::PI)]),
+            "a    |003.1"
+        );
         assert_eq!(f("%.2f", vec![n(2.0 / 3.0)]), "0.67");
         assert_eq!(
             f("%5d|%-4d|%+d", vec![n(42.0), n(7.0), n(3.0)]),

@@ -135,7 +135,7 @@ mod tests {
         assert_eq!(f("%g", 1e6), s("1e+06"));
         assert_eq!(f("%g", 0.00001), s("1e-05"));
         assert_eq!(f("%g", 0.5), s("0.5"));
-        assert_eq!(f("%.3g", 3.14159), s("3.14"));
+        assert_eq!(f("%.3g", std::f64::consts::PI), s("3.14"));
         assert_eq!(f("%.2g", 1234.0), s("1.2e+03"));
         assert_eq!(f("%f", 1.0), s("1.000000"));
         assert_eq!(f("%+.1f", 2.25), s("+2.2"));
