@@ -11,6 +11,9 @@ use crate::lang::Value;
 
 type R = Result<Value, FuncError>;
 
+/// Largest width or precision accepted, so a typo cannot allocate gigabytes.
+const MAX_WIDTH: usize = 10_000;
+
 pub(super) const SPECS: &[Spec] = &[
     Spec::new("format", Arity::AtLeast(1), Ret::String, format).nulls(),
     Spec::new(
@@ -163,6 +166,15 @@ fn parse(c: &mut Cursor, at: usize) -> Result<(Directive, Option<usize>), FuncEr
     };
     if let Some(i) = c.index().map_err(|_| bad_index(c))? {
         explicit = Some(i);
+    }
+    if width.max(prec).is_some_and(|n| n > MAX_WIDTH) {
+        return Err(err(
+            0,
+            format!(
+                "width or precision in \"{}\" exceeds {MAX_WIDTH}",
+                &c.s[at..c.pos]
+            ),
+        ));
     }
     let Some(verb) = c.bump() else {
         return Err(err(0, format!("unterminated format verb at {at}")));
@@ -375,6 +387,7 @@ mod tests {
         assert!(arg_err("format", vec![s("%s"), Value::Null]).contains("null"));
         assert!(run("format", vec![s("%s"), s("a"), s("b")]).is_err());
         assert!(arg_err("format", vec![s("50%")]).contains("unterminated"));
+        assert!(arg_err("format", vec![s("%99999999999d"), n(1.0)]).contains("exceeds"));
     }
 
     #[test]

@@ -7,6 +7,9 @@ use crate::lang::Value;
 
 type R = Result<Value, FuncError>;
 
+/// Cap on `setproduct`'s result, so a few large inputs cannot exhaust memory.
+const MAX_PRODUCT: usize = 100_000;
+
 pub(super) const SPECS: &[Spec] = &[
     Spec::new(
         "setintersection",
@@ -46,6 +49,15 @@ fn setsubtract(args: Vec<Value>, _: &FuncContext) -> R {
 /// The Cartesian product; a set when every argument is a set, otherwise a list (so element
 /// order from list arguments is kept).
 fn setproduct(args: Vec<Value>, _: &FuncContext) -> R {
+    let mut size = 1usize;
+    for i in 0..args.len() {
+        size = size.saturating_mul(seq(&args, i)?.len());
+    }
+    if size > MAX_PRODUCT {
+        return Err(FuncError::Other(format!(
+            "the product would have {size} elements, more than the limit of {MAX_PRODUCT}"
+        )));
+    }
     let mut product: Vec<Vec<Value>> = vec![Vec::new()];
     for i in 0..args.len() {
         let xs = seq(&args, i)?;

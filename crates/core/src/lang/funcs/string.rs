@@ -113,8 +113,8 @@ fn chomp(args: Vec<Value>, _: &FuncContext) -> R {
 /// Indents every line but the first, for embedding multi-line text in indented output.
 fn indent(args: Vec<Value>, _: &FuncContext) -> R {
     let n = args::integer(&args, 0)?;
-    if n < 0 {
-        return Err(err(0, "the number of spaces must not be negative"));
+    if !(0..=10_000).contains(&n) {
+        return Err(err(0, "the number of spaces must be between 0 and 10000"));
     }
     let s = args::string(&args, 1)?;
     let pad = format!("\n{}", " ".repeat(n as usize));
