@@ -175,6 +175,16 @@ mod tests {
             Value::map([("1", s("one")), ("true", s("yes"))])
         );
         assert_eq!(ok("yamldecode", vec![s("")]), Value::Null);
+        let nested = list(vec![Value::map([
+            ("a", n(1.5)),
+            ("b", strs(&["x: y", "multi\nline"])),
+        ])]);
+        let text = ok("yamlencode", vec![nested.clone()]);
+        assert_eq!(
+            text,
+            s("- a: 1.5\n  b:\n  - 'x: y'\n  - |-\n    multi\n    line\n")
+        );
+        assert_eq!(ok("yamldecode", vec![text]), nested);
         assert!(arg_err("yamldecode", vec![s("a: [")]).contains("invalid YAML"));
     }
 
