@@ -1,0 +1,213 @@
+//! Encodings: JSON, YAML, base64 and URL query escaping.
+
+use super::args::{self, err};
+use super::{Arity, FuncContext, FuncError, Ret, Spec};
+use crate::lang::{Number, Value};
+use base64::Engine;
+use std::collections::BTreeMap;
+
+type R = Result<Value, FuncError>;
+
+pub(super) const SPECS: &[Spec] = &[
+    Spec::new("base64decode", Arity::Exact(1), Ret::String, base64decode),
+    Spec::new("base64encode", Arity::Exact(1), Ret::String, base64encode),
+    Spec::new("jsondecode", Arity::Exact(1), Ret::Any, jsondecode),
+    Spec::new("jsonencode", Arity::Exact(1), Ret::String, jsonencode).nulls(),
+    Spec::new("urlencode", Arity::Exact(1), Ret::String, urlencode),
+    Spec::new("yamldecode", Arity::Exact(1), Ret::Any, yamldecode),
+    Spec::new("yamlencode", Arity::Exact(1), Ret::String, yamlencode).nulls(),
+];
+
+/// Compact JSON as Terraform writes it: object keys sorted (maps are `BTreeMap`s) and
+/// `<`, `>`, `&`, U+2028 and U+2029 escaped, as Go's encoder does, so the text can be
+/// embedded in HTML or JavaScript.
+pub(super) fn json_text(v: &Value) -> String {
+    let text = v.to_json().to_string();
+    if !text.contains(['<', '>', '&', '\u{2028}', '\u{2029}']) {
+        return text;
+    }
+    // These characters can only occur inside JSON strings, so replacing them everywhere
+    // is an escape, never a change of structure.
+    text.replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
+        .replace('\u{2028}', "\\u2028")
+        .replace('\u{2029}', "\\u2029")
+}
+
+fn jsonencode(args: Vec<Value>, _: &FuncContext) -> R {
+    Ok(Value::String(json_text(&args[0])))
+}
+
+fn jsondecode(args: Vec<Value>, _: &FuncContext) -> R {
+    let s = args::string(&args, 0)?;
+    let j: serde_json::Value =
+        serde_json::from_str(&s).map_err(|e| err(0, format!("invalid JSON: {e}")))?;
+    Ok(Value::from_json(&j))
+}
+
+fn yamlencode(args: Vec<Value>, _: &FuncContext) -> R {
+    serde_yaml_ng::to_string(&args[0].to_json())
+        .map(Value::String)
+        .map_err(|e| err(0, format!("cannot encode as YAML: {e}")))
+}
+
+fn yamldecode(args: Vec<Value>, _: &FuncContext) -> R {
+    let s = args::string(&args, 0)?;
+    let y: serde_yaml_ng::Value =
+        serde_yaml_ng::from_str(&s).map_err(|e| err(0, format!("invalid YAML: {e}")))?;
+    from_yaml(y)
+}
+
+fn from_yaml(y: serde_yaml_ng::Value) -> R {
+    use serde_yaml_ng::Value as Y;
+    Ok(match y {
+        Y::Null => Value::Null,
+        Y::Bool(b) => Value::Bool(b),
+        Y::Number(n) => match n.as_f64() {
+            Some(f) if f.is_finite() => Value::Number(Number(f)),
+            _ => return Err(err(0, format!("YAML number {n} cannot be represented"))),
+        },
+        Y::String(s) => Value::String(s),
+        Y::Sequence(xs) => Value::List(xs.into_iter().map(from_yaml).collect::<Result<_, _>>()?),
+        Y::Mapping(m) => {
+            let mut out = BTreeMap::new();
+            for (k, v) in m {
+                let key = match from_yaml(k)? {
+                    Value::String(s) => s,
+                    Value::Null => "null".into(),
+                    other => args::prim_str(&other).ok_or_else(|| {
+                        err(
+                            0,
+                            format!(
+                                "YAML mapping keys must be scalars, got {}",
+                                other.type_name()
+                            ),
+                        )
+                    })?,
+                };
+                out.insert(key, from_yaml(v)?);
+            }
+            Value::Map(out)
+        }
+        Y::Tagged(t) => from_yaml(t.value)?,
+    })
+}
+
+fn base64encode(args: Vec<Value>, _: &FuncContext) -> R {
+    let s = args::string(&args, 0)?;
+    Ok(Value::String(
+        base64::engine::general_purpose::STANDARD.encode(s.as_bytes()),
+    ))
+}
+
+fn base64decode(args: Vec<Value>, _: &FuncContext) -> R {
+    let s = args::string(&args, 0)?;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(s.as_bytes())
+        .map_err(|e| err(0, format!("failed to decode base64 data: {e}")))?;
+    String::from_utf8(bytes).map(Value::String).map_err(|_| {
+        err(
+            0,
+            "the result of decoding the provided string is not valid UTF-8",
+        )
+    })
+}
+
+/// Query-string escaping like Go's `url.QueryEscape`: spaces become `+`.
+fn urlencode(args: Vec<Value>, _: &FuncContext) -> R {
+    let s = args::string(&args, 0)?;
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
+            b' ' => out.push('+'),
+            b => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    Ok(Value::String(out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::{arg_err, list, n, ok, s, strs};
+    use crate::lang::Value;
+
+    #[test]
+    fn json_roundtrip() {
+        let v = Value::map([("hello", s("world")), ("a", list(vec![n(1.0), n(1.5)]))]);
+        assert_eq!(
+            ok("jsonencode", vec![v.clone()]),
+            s(r#"{"a":[1,1.5],"hello":"world"}"#)
+        );
+        assert_eq!(
+            ok(
+                "jsondecode",
+                vec![s(r#"{"hello": "world", "a": [1, 1.5]}"#)]
+            ),
+            v
+        );
+        assert_eq!(ok("jsonencode", vec![Value::Null]), s("null"));
+        assert_eq!(
+            ok("jsonencode", vec![s("<b>&")]),
+            s(r#""\u003cb\u003e\u0026""#)
+        );
+        assert_eq!(
+            ok("jsonencode", vec![Value::set(vec![s("b"), s("a")])]),
+            s(r#"["a","b"]"#)
+        );
+        assert_eq!(ok("jsondecode", vec![s("true")]), Value::Bool(true));
+        assert!(arg_err("jsondecode", vec![s("{")]).contains("invalid JSON"));
+    }
+
+    #[test]
+    fn yaml_roundtrip() {
+        let v = Value::map([("a", s("b")), ("c", strs(&["x", "true"])), ("n", n(1.0))]);
+        assert_eq!(
+            ok("yamlencode", vec![v.clone()]),
+            s("a: b\nc:\n- x\n- 'true'\nn: 1\n")
+        );
+        assert_eq!(ok("yamldecode", vec![s("a: b\nc: [x, 'true']\nn: 1\n")]), v);
+        assert_eq!(
+            ok("yamldecode", vec![s("1: one\ntrue: yes\n")]),
+            Value::map([("1", s("one")), ("true", s("yes"))])
+        );
+        assert_eq!(ok("yamldecode", vec![s("")]), Value::Null);
+        let nested = list(vec![Value::map([
+            ("a", n(1.5)),
+            ("b", strs(&["x: y", "multi\nline"])),
+        ])]);
+        let text = ok("yamlencode", vec![nested.clone()]);
+        assert_eq!(
+            text,
+            s("- a: 1.5\n  b:\n  - 'x: y'\n  - |-\n    multi\n    line\n")
+        );
+        assert_eq!(ok("yamldecode", vec![text]), nested);
+        assert!(arg_err("yamldecode", vec![s("a: [")]).contains("invalid YAML"));
+    }
+
+    #[test]
+    fn base64_and_url() {
+        assert_eq!(
+            ok("base64encode", vec![s("Hello World")]),
+            s("SGVsbG8gV29ybGQ=")
+        );
+        assert_eq!(
+            ok("base64decode", vec![s("SGVsbG8gV29ybGQ=")]),
+            s("Hello World")
+        );
+        assert!(arg_err("base64decode", vec![s("%%")]).contains("base64"));
+        assert!(arg_err("base64decode", vec![s("/w==")]).contains("UTF-8"));
+        assert_eq!(
+            ok("urlencode", vec![s("Hello World!")]),
+            s("Hello+World%21")
+        );
+        assert_eq!(ok("urlencode", vec![s("☃")]), s("%E2%98%83"));
+        assert_eq!(
+            ok("urlencode", vec![s("foo:bar@localhost?foo=bar&bar=baz")]),
+            s("foo%3Abar%40localhost%3Ffoo%3Dbar%26bar%3Dbaz")
+        );
+    }
+}

@@ -1,0 +1,135 @@
+//! Numeric functions.
+
+use super::args::{self, err};
+use super::{Arity, FuncContext, FuncError, Ret, Spec};
+use crate::lang::Value;
+
+type R = Result<Value, FuncError>;
+
+pub(super) const SPECS: &[Spec] = &[
+    Spec::new("abs", Arity::Exact(1), Ret::Number, abs),
+    Spec::new("ceil", Arity::Exact(1), Ret::Number, ceil),
+    Spec::new("floor", Arity::Exact(1), Ret::Number, floor),
+    Spec::new("max", Arity::AtLeast(1), Ret::Number, max),
+    Spec::new("min", Arity::AtLeast(1), Ret::Number, min),
+    Spec::new("parseint", Arity::Exact(2), Ret::Number, parseint),
+    Spec::new("pow", Arity::Exact(2), Ret::Number, pow),
+    Spec::new("signum", Arity::Exact(1), Ret::Number, signum),
+];
+
+fn unary(args: &[Value], f: impl FnOnce(f64) -> f64) -> R {
+    Ok(Value::number(f(args::number(args, 0)?)))
+}
+
+fn abs(args: Vec<Value>, _: &FuncContext) -> R {
+    unary(&args, f64::abs)
+}
+
+fn ceil(args: Vec<Value>, _: &FuncContext) -> R {
+    unary(&args, f64::ceil)
+}
+
+fn floor(args: Vec<Value>, _: &FuncContext) -> R {
+    unary(&args, f64::floor)
+}
+
+fn signum(args: Vec<Value>, _: &FuncContext) -> R {
+    unary(&args, |x| if x == 0.0 { 0.0 } else { x.signum() })
+}
+
+fn pow(args: Vec<Value>, _: &FuncContext) -> R {
+    let base = args::number(&args, 0)?;
+    let exp = args::number(&args, 1)?;
+    Ok(Value::number(base.powf(exp)))
+}
+
+fn fold(args: &[Value], pick: fn(f64, f64) -> f64) -> R {
+    let mut acc = args::number(args, 0)?;
+    for i in 1..args.len() {
+        acc = pick(acc, args::number(args, i)?);
+    }
+    Ok(Value::number(acc))
+}
+
+fn max(args: Vec<Value>, _: &FuncContext) -> R {
+    fold(&args, f64::max)
+}
+
+fn min(args: Vec<Value>, _: &FuncContext) -> R {
+    fold(&args, f64::min)
+}
+
+/// Parses an integer in base 2 to 62. Above base 36, lower-case letters are 10–35 and
+/// upper-case 36–61 (Go's big-integer convention, which Terraform uses).
+fn parseint(args: Vec<Value>, _: &FuncContext) -> R {
+    let s = args::string(&args, 0)?;
+    let base = args::integer(&args, 1)?;
+    if !(2..=62).contains(&base) {
+        return Err(err(
+            1,
+            "base must be a whole number between 2 and 62 inclusive",
+        ));
+    }
+    let fail = || err(0, format!("cannot parse \"{s}\" as a base {base} integer"));
+    let (neg, digits) = match s.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, s.strip_prefix('+').unwrap_or(&s)),
+    };
+    if digits.is_empty() {
+        return Err(fail());
+    }
+    let mut acc: i128 = 0;
+    for c in digits.chars() {
+        let d = match c {
+            '0'..='9' => c as i128 - '0' as i128,
+            'a'..='z' => c as i128 - 'a' as i128 + 10,
+            'A'..='Z' if base <= 36 => c as i128 - 'A' as i128 + 10,
+            'A'..='Z' => c as i128 - 'A' as i128 + 36,
+            _ => return Err(fail()),
+        };
+        if d >= base as i128 {
+            return Err(fail());
+        }
+        acc = acc
+            .checked_mul(base as i128)
+            .and_then(|a| a.checked_add(d))
+            .ok_or_else(fail)?;
+    }
+    Ok(Value::number(if neg { -acc } else { acc } as f64))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::{arg_err, n, ok, s};
+
+    #[test]
+    fn arithmetic() {
+        assert_eq!(ok("abs", vec![n(-12.4)]), n(12.4));
+        assert_eq!(ok("ceil", vec![n(4.1)]), n(5.0));
+        assert_eq!(ok("floor", vec![n(-4.1)]), n(-5.0));
+        assert_eq!(ok("pow", vec![n(3.0), n(2.0)]), n(9.0));
+        assert_eq!(ok("pow", vec![n(4.0), n(0.0)]), n(1.0));
+        assert_eq!(ok("signum", vec![n(-13.0)]), n(-1.0));
+        assert_eq!(ok("signum", vec![n(0.0)]), n(0.0));
+        assert_eq!(ok("max", vec![n(12.0), n(54.0), n(3.0)]), n(54.0));
+        assert_eq!(ok("min", vec![n(12.0), s("-3"), n(3.0)]), n(-3.0));
+        assert!(arg_err("max", vec![n(1.0), s("x")]).contains("number"));
+    }
+
+    #[test]
+    fn parseint_bases() {
+        assert_eq!(ok("parseint", vec![s("100"), n(10.0)]), n(100.0));
+        assert_eq!(ok("parseint", vec![s("FF"), n(16.0)]), n(255.0));
+        assert_eq!(ok("parseint", vec![s("-10"), n(16.0)]), n(-16.0));
+        assert_eq!(
+            ok("parseint", vec![s("1011111011101111"), n(2.0)]),
+            n(48879.0)
+        );
+        assert_eq!(ok("parseint", vec![s("aA"), n(62.0)]), n(656.0));
+        assert_eq!(
+            arg_err("parseint", vec![s("12"), n(2.0)]),
+            "cannot parse \"12\" as a base 2 integer"
+        );
+        assert!(arg_err("parseint", vec![s("1"), n(63.0)]).contains("between 2 and 62"));
+    }
+}

@@ -1,0 +1,136 @@
+//! Set algebra. Lists are accepted where sets are expected (Terraform converts them); results
+//! are canonical sets built with [`Value::set`].
+
+use super::args::seq;
+use super::{Arity, FuncContext, FuncError, Ret, Spec};
+use crate::lang::Value;
+
+type R = Result<Value, FuncError>;
+
+/// Cap on `setproduct`'s result, so a few large inputs cannot exhaust memory.
+const MAX_PRODUCT: usize = 100_000;
+
+pub(super) const SPECS: &[Spec] = &[
+    Spec::new(
+        "setintersection",
+        Arity::AtLeast(1),
+        Ret::Any,
+        setintersection,
+    ),
+    Spec::new("setproduct", Arity::AtLeast(2), Ret::Any, setproduct),
+    Spec::new("setsubtract", Arity::Exact(2), Ret::Any, setsubtract),
+    Spec::new("setunion", Arity::AtLeast(1), Ret::Any, setunion),
+];
+
+fn setunion(args: Vec<Value>, _: &FuncContext) -> R {
+    let mut all = Vec::new();
+    for i in 0..args.len() {
+        all.extend_from_slice(seq(&args, i)?);
+    }
+    Ok(Value::set(all))
+}
+
+fn setintersection(args: Vec<Value>, _: &FuncContext) -> R {
+    let mut acc = seq(&args, 0)?.to_vec();
+    for i in 1..args.len() {
+        let other = seq(&args, i)?;
+        acc.retain(|x| other.contains(x));
+    }
+    Ok(Value::set(acc))
+}
+
+fn setsubtract(args: Vec<Value>, _: &FuncContext) -> R {
+    let minus = seq(&args, 1)?;
+    let mut acc = seq(&args, 0)?.to_vec();
+    acc.retain(|x| !minus.contains(x));
+    Ok(Value::set(acc))
+}
+
+/// The Cartesian product; a set when every argument is a set, otherwise a list (so element
+/// order from list arguments is kept).
+fn setproduct(args: Vec<Value>, _: &FuncContext) -> R {
+    let mut size = 1usize;
+    for i in 0..args.len() {
+        size = size.saturating_mul(seq(&args, i)?.len());
+    }
+    if size > MAX_PRODUCT {
+        return Err(FuncError::Other(format!(
+            "the product would have {size} elements, more than the limit of {MAX_PRODUCT}"
+        )));
+    }
+    let mut product: Vec<Vec<Value>> = vec![Vec::new()];
+    for i in 0..args.len() {
+        let xs = seq(&args, i)?;
+        product = product
+            .into_iter()
+            .flat_map(|prefix| {
+                xs.iter().map(move |x| {
+                    let mut p = prefix.clone();
+                    p.push(x.clone());
+                    p
+                })
+            })
+            .collect();
+    }
+    let elems = product.into_iter().map(Value::List).collect();
+    if args.iter().all(|a| matches!(a, Value::Set(_))) {
+        Ok(Value::set(elems))
+    } else {
+        Ok(Value::List(elems))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::{list, ok, s, strs};
+    use crate::lang::Value;
+
+    fn set(xs: &[&str]) -> Value {
+        Value::set(xs.iter().map(|x| s(x)).collect())
+    }
+
+    #[test]
+    fn union_intersection_subtract() {
+        assert_eq!(
+            ok(
+                "setunion",
+                vec![set(&["a", "b"]), strs(&["b", "c"]), set(&["d"])]
+            ),
+            set(&["a", "b", "c", "d"])
+        );
+        assert_eq!(
+            ok(
+                "setintersection",
+                vec![set(&["a", "b"]), set(&["b", "c"]), set(&["b", "d"])]
+            ),
+            set(&["b"])
+        );
+        assert_eq!(
+            ok("setsubtract", vec![set(&["a", "b", "c"]), set(&["a", "c"])]),
+            set(&["b"])
+        );
+    }
+
+    #[test]
+    fn product_of_sets_and_lists() {
+        let p = ok(
+            "setproduct",
+            vec![set(&["development", "staging"]), set(&["app1", "app2"])],
+        );
+        assert_eq!(
+            p,
+            Value::set(vec![
+                strs(&["development", "app1"]),
+                strs(&["development", "app2"]),
+                strs(&["staging", "app1"]),
+                strs(&["staging", "app2"]),
+            ])
+        );
+        let p = ok("setproduct", vec![strs(&["b", "a"]), strs(&["x"])]);
+        assert_eq!(p, list(vec![strs(&["b", "x"]), strs(&["a", "x"])]));
+        assert_eq!(
+            ok("setproduct", vec![strs(&["a"]), strs(&[])]),
+            list(vec![])
+        );
+    }
+}
