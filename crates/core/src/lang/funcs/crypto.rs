@@ -40,7 +40,7 @@ fn md5_fn(args: Vec<Value>, _: &FuncContext) -> R {
 }
 
 fn sha1_fn(args: Vec<Value>, _: &FuncContext) -> R {
-    hex_of(&args, |b| sha1(b).to_vec())
+    hex_of(&args, |b| sha1::Sha1::digest(b).to_vec())
 }
 
 fn sha256(args: Vec<Value>, _: &FuncContext) -> R {
@@ -63,60 +63,6 @@ fn uuid(_: Vec<Value>, _: &FuncContext) -> R {
     Ok(Value::String(uuid::Uuid::new_v4().to_string()))
 }
 
-/// SHA-1 (FIPS 180-4).
-fn sha1(data: &[u8]) -> [u8; 20] {
-    let mut h: [u32; 5] = [
-        0x6745_2301,
-        0xEFCD_AB89,
-        0x98BA_DCFE,
-        0x1032_5476,
-        0xC3D2_E1F0,
-    ];
-    let mut msg = data.to_vec();
-    let bit_len = (data.len() as u64).wrapping_mul(8);
-    msg.push(0x80);
-    while msg.len() % 64 != 56 {
-        msg.push(0);
-    }
-    msg.extend_from_slice(&bit_len.to_be_bytes());
-    for block in msg.chunks_exact(64) {
-        let mut w = [0u32; 80];
-        for (wi, word) in w.iter_mut().zip(block.chunks_exact(4)) {
-            *wi = u32::from_be_bytes([word[0], word[1], word[2], word[3]]);
-        }
-        for i in 16..80 {
-            w[i] = (w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16]).rotate_left(1);
-        }
-        let [mut a, mut b, mut c, mut d, mut e] = h;
-        for (i, wi) in w.iter().enumerate() {
-            let (f, k) = match i {
-                0..=19 => ((b & c) | (!b & d), 0x5A82_7999),
-                20..=39 => (b ^ c ^ d, 0x6ED9_EBA1),
-                40..=59 => ((b & c) | (b & d) | (c & d), 0x8F1B_BCDC),
-                _ => (b ^ c ^ d, 0xCA62_C1D6),
-            };
-            let t = a
-                .rotate_left(5)
-                .wrapping_add(f)
-                .wrapping_add(e)
-                .wrapping_add(k)
-                .wrapping_add(*wi);
-            e = d;
-            d = c;
-            c = b.rotate_left(30);
-            b = a;
-            a = t;
-        }
-        for (hi, v) in h.iter_mut().zip([a, b, c, d, e]) {
-            *hi = hi.wrapping_add(v);
-        }
-    }
-    let mut out = [0u8; 20];
-    for (chunk, v) in out.chunks_exact_mut(4).zip(h) {
-        chunk.copy_from_slice(&v.to_be_bytes());
-    }
-    out
-}
 
 #[cfg(test)]
 mod tests {
