@@ -290,6 +290,11 @@ async fn apply_instance(
         client: &client,
         address,
         timeouts: timeouts_of(run, r).map_err(|d| d.address(address))?,
+        recovering: run
+            .prior
+            .resources
+            .get(address)
+            .is_some_and(|p| p.status == Status::Creating),
         progress: &progress,
     };
     let create = |planned: Value| {
@@ -418,11 +423,13 @@ fn timeouts_of(run: &Run, r: &Resource) -> Result<crate::provider::Timeouts, Dia
             "read" => t.read = Some(dur),
             "update" => t.update = Some(dur),
             "delete" => t.delete = Some(dur),
-            other => return Err(Diagnostic::error("Unsupported argument")
-                .detail(format!(
+            other => {
+                return Err(Diagnostic::error("Unsupported argument")
+                    .detail(format!(
                     "A timeouts block accepts create, read, update and delete, not \"{other}\"."
                 ))
-                .subject(a.name_span)),
+                    .subject(a.name_span))
+            }
         }
     }
     Ok(t)
@@ -512,6 +519,7 @@ pub async fn delete_instance(
         client: &client,
         address,
         timeouts: Default::default(),
+        recovering: false,
         progress: &progress,
     };
     let prior = ch.before.clone().unwrap_or(Value::Null);

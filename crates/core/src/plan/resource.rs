@@ -409,6 +409,7 @@ pub async fn read_data(
         client: &client,
         address: iaddr,
         timeouts: Default::default(),
+        recovering: false,
         progress: &noop,
     };
     run.observer.event(Event::Refreshing {
@@ -483,6 +484,7 @@ async fn refresh(run: &Run, n: usize, r: &Resource) -> Option<Arc<OnceCell<Refre
             client: &client,
             address: &addr,
             timeouts: Default::default(),
+            recovering: false,
             progress: &noop,
         };
         let _permit = run.semaphore.acquire().await;

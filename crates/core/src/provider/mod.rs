@@ -71,6 +71,10 @@ pub struct OpContext<'a> {
     /// The instance's full address, for tags and error messages.
     pub address: &'a str,
     pub timeouts: Timeouts,
+    /// An earlier create of this instance was interrupted (its intent is in state): the
+    /// object may exist already, and a create should look for it (by its address tag)
+    /// before making another.
+    pub recovering: bool,
     /// Waiters report progress here ("Still creating...").
     pub progress: &'a (dyn Fn(&str) + Send + Sync),
 }
