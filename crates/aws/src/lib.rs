@@ -1,1 +1,11 @@
-//! placeholder
+//! hubctl's AWS provider, on the official AWS SDK for Rust. One `SdkConfig` per `provider
+//! "aws"` block (region, credentials, endpoints, retries) builds the clients every resource
+//! type shares; each type is one file behind the engine's `Resource` trait, grouped by
+//! service, and registered by one line in [`AwsProvider::resources`].
+
+pub mod config;
+pub mod ec2;
+pub mod error;
+pub mod tags;
+
+pub use config::{AwsClients, AwsProvider};

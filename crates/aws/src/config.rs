@@ -1,0 +1,179 @@
+//! The `provider "aws"` block → one `SdkConfig` and the clients built from it.
+//!
+//! Region, credentials and endpoints follow the SDK's standard sources (`AWS_REGION`,
+//! `AWS_PROFILE`, `AWS_ENDPOINT_URL`, `AWS_ENDPOINT_URL_<SERVICE>`, the default credential
+//! chain) unless the block sets them; the block also accepts the arguments Terraform users'
+//! local-emulator setups carry (`access_key`, `secret_key`, `skip_*`, `endpoints { ... }`).
+//! Unless `skip_credentials_validation` is set, configuring calls `sts:GetCallerIdentity`
+//! once, so bad credentials or a wrong endpoint fail before any resource is touched.
+
+use crate::error;
+use async_trait::async_trait;
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, Region};
+use aws_credential_types::Credentials;
+use hubctl_core::lang::{Type, Value};
+use hubctl_core::provider::{
+    AttrSchema, BlockSchema, DataSource, Nesting, OpContext, Provider, ProviderClient, ProviderError, Resource, Schema,
+};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The clients of one configured provider, shared by every resource that uses it.
+pub struct AwsClients {
+    pub ec2: aws_sdk_ec2::Client,
+    pub region: String,
+    pub account_id: Option<String>,
+    pub default_tags: BTreeMap<String, String>,
+}
+
+/// The configured clients behind an operation's context.
+pub fn clients<'a>(ctx: &'a OpContext<'_>) -> Result<&'a AwsClients, ProviderError> {
+    ctx.client
+        .downcast_ref::<AwsClients>()
+        .ok_or_else(|| ProviderError::new("", "internal error: the AWS provider was not configured for this resource"))
+}
+
+/// Service names accepted in `endpoints { ... }`.
+const SERVICES: &[&str] = &["ec2", "s3", "sts", "iam", "eks", "kms", "dynamodb"];
+
+fn schema() -> Schema {
+    let s = |n: &str, sch: Schema| sch.attr(n, AttrSchema::optional(Type::String));
+    let b = |n: &str, sch: Schema| sch.attr(n, AttrSchema::optional(Type::Bool));
+    let mut sch = Schema::new();
+    for n in ["region", "access_key", "profile", "shared_config_files", "shared_credentials_files"] {
+        sch = s(n, sch);
+    }
+    sch = sch
+        .attr("secret_key", AttrSchema::optional(Type::String).sensitive())
+        .attr("token", AttrSchema::optional(Type::String).sensitive())
+        .attr("max_retries", AttrSchema::optional(Type::Number));
+    for n in [
+        "skip_credentials_validation",
+        "skip_requesting_account_id",
+        "skip_metadata_api_check",
+        "skip_region_validation",
+        "s3_use_path_style",
+        "s3_force_path_style",
+        "insecure",
+    ] {
+        sch = b(n, sch);
+    }
+    let mut endpoints = Schema::new();
+    for svc in SERVICES {
+        endpoints = s(svc, endpoints);
+    }
+    sch.block(
+        "default_tags",
+        BlockSchema {
+            nesting: Nesting::Single,
+            min_items: 0,
+            max_items: Some(1),
+            force_new: false,
+            schema: Schema::new().attr("tags", AttrSchema::optional(Type::Map(Box::new(Type::String)))),
+        },
+    )
+    .block("endpoints", BlockSchema { nesting: Nesting::Single, min_items: 0, max_items: Some(1), force_new: false, schema: endpoints })
+}
+
+fn string(v: &Value, k: &str) -> Option<String> {
+    v.get_attr(k).and_then(|x| x.as_str()).filter(|s| !s.is_empty()).map(str::to_string)
+}
+
+fn flag(v: &Value, k: &str) -> bool {
+    v.get_attr(k).and_then(Value::as_bool).unwrap_or(false)
+}
+
+/// The endpoint for a service: `endpoints { svc = ... }` wins over the environment.
+pub fn endpoint(config: &Value, service: &str) -> Option<String> {
+    config.get_attr("endpoints").and_then(|e| string(e, service))
+}
+
+/// Builds the shared SDK configuration from the provider block.
+pub async fn sdk_config(config: &Value) -> aws_config::SdkConfig {
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .retry_config(RetryConfig::standard().with_max_attempts(
+            config.get_attr("max_retries").and_then(Value::as_number).map(|n| n as u32 + 1).unwrap_or(5),
+        ))
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(Duration::from_secs(5))
+                .operation_attempt_timeout(Duration::from_secs(60))
+                .build(),
+        );
+    if let Some(r) = string(config, "region") {
+        loader = loader.region(Region::new(r));
+    }
+    if let Some(p) = string(config, "profile") {
+        loader = loader.profile_name(p);
+    }
+    if let (Some(ak), Some(sk)) = (string(config, "access_key"), string(config, "secret_key")) {
+        loader = loader.credentials_provider(Credentials::new(ak, sk, string(config, "token"), None, "hubctl-provider-block"));
+    }
+    loader.load().await
+}
+
+/// The `provider "aws"` implementation.
+pub struct AwsProvider;
+
+#[async_trait]
+impl Provider for AwsProvider {
+    fn name(&self) -> &'static str {
+        "aws"
+    }
+
+    fn config_schema(&self) -> Schema {
+        schema()
+    }
+
+    fn resources(&self) -> Vec<Arc<dyn Resource>> {
+        crate::ec2::resources()
+    }
+
+    fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
+        crate::ec2::data_sources()
+    }
+
+    async fn configure(&self, config: &Value) -> Result<ProviderClient, ProviderError> {
+        let sdk = sdk_config(config).await;
+        let Some(region) = sdk.region().map(|r| r.to_string()) else {
+            return Err(ProviderError::new(
+                "",
+                "no region is set: set `region` in the provider \"aws\" block or the AWS_REGION environment variable",
+            ));
+        };
+        let mut ec2 = aws_sdk_ec2::config::Builder::from(&sdk);
+        if let Some(url) = endpoint(config, "ec2") {
+            ec2 = ec2.endpoint_url(url);
+        }
+        let mut account_id = None;
+        if !flag(config, "skip_credentials_validation") || !flag(config, "skip_requesting_account_id") {
+            let mut sts = aws_sdk_sts::config::Builder::from(&sdk);
+            if let Some(url) = endpoint(config, "sts") {
+                sts = sts.endpoint_url(url);
+            }
+            let sts = aws_sdk_sts::Client::from_conf(sts.build());
+            match sts.get_caller_identity().send().await {
+                Ok(id) => account_id = id.account().map(str::to_string),
+                Err(e) if !flag(config, "skip_credentials_validation") => {
+                    let mut err = error::sdk("sts:GetCallerIdentity", e);
+                    err.message = format!(
+                        "validating the credentials failed: {}. Check the credentials (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or the provider block) and the endpoint; set skip_credentials_validation = true to skip this check",
+                        err.message
+                    );
+                    return Err(err);
+                }
+                Err(_) => {}
+            }
+        }
+        let default_tags = config
+            .get_attr("default_tags")
+            .and_then(|d| d.get_attr("tags"))
+            .and_then(Value::as_map)
+            .map(|m| m.iter().filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string()))).collect())
+            .unwrap_or_default();
+        Ok(Arc::new(AwsClients { ec2: aws_sdk_ec2::Client::from_conf(ec2.build()), region, account_id, default_tags }))
+    }
+}

@@ -1,0 +1,122 @@
+//! Helpers every EC2 type uses.
+
+use crate::error;
+use crate::tags::ADDRESS_TAG;
+use aws_sdk_ec2::types::{Filter, ResourceType, Tag, TagSpecification};
+use hubctl_core::lang::Value;
+use hubctl_core::provider::ProviderError;
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+/// A string attribute of a planned/prior value.
+pub fn s(v: &Value, k: &str) -> Option<String> {
+    v.get_attr(k).and_then(|x| x.as_str()).map(str::to_string)
+}
+
+/// A bool attribute.
+pub fn b(v: &Value, k: &str) -> Option<bool> {
+    v.get_attr(k).and_then(Value::as_bool)
+}
+
+/// A string or null.
+pub fn opt(x: Option<&str>) -> Value {
+    x.map(|s| Value::String(s.to_string())).unwrap_or(Value::Null)
+}
+
+/// The `id` every state value has.
+pub fn id_of(v: &Value) -> Result<String, ProviderError> {
+    s(v, "id").ok_or_else(|| ProviderError::new("", "the state of this resource has no id"))
+}
+
+pub fn filter(name: &str, values: impl IntoIterator<Item = String>) -> Filter {
+    let mut f = Filter::builder().name(name);
+    for v in values {
+        f = f.values(v);
+    }
+    f.build()
+}
+
+/// Tags as sent on create (`TagSpecifications`).
+pub fn tag_spec(rt: ResourceType, tags: &BTreeMap<String, String>) -> TagSpecification {
+    let mut t = TagSpecification::builder().resource_type(rt);
+    for (k, v) in tags {
+        t = t.tags(Tag::builder().key(k).value(v).build());
+    }
+    t.build()
+}
+
+/// AWS's tags as a map, without the bookkeeping tag.
+pub fn tag_map(tags: &[Tag]) -> BTreeMap<String, String> {
+    tags.iter()
+        .filter_map(|t| Some((t.key()?.to_string(), t.value().unwrap_or("").to_string())))
+        .filter(|(k, _)| k != ADDRESS_TAG)
+        .collect()
+}
+
+/// Moves an object's tags from `old` to `new` (CreateTags / DeleteTags, only what changed).
+pub async fn update_tags(
+    client: &aws_sdk_ec2::Client,
+    id: &str,
+    old: &BTreeMap<String, String>,
+    new: &BTreeMap<String, String>,
+) -> Result<(), ProviderError> {
+    let (set, remove) = crate::tags::changes(old, new);
+    if !remove.is_empty() {
+        let mut req = client.delete_tags().resources(id);
+        for k in &remove {
+            req = req.tags(Tag::builder().key(k).build());
+        }
+        req.send().await.map_err(|e| error::sdk("ec2:DeleteTags", e))?;
+    }
+    if !set.is_empty() {
+        let mut req = client.create_tags().resources(id);
+        for (k, v) in &set {
+            req = req.tags(Tag::builder().key(k).value(v).build());
+        }
+        req.send().await.map_err(|e| error::sdk("ec2:CreateTags", e))?;
+    }
+    Ok(())
+}
+
+/// Polls `check` until it yields `Some`, with backoff (1 s doubling to 10 s) and a timeout.
+/// `what` says what is awaited, for the timeout message.
+pub async fn wait_for<T, F, Fut>(what: &str, timeout: Duration, mut check: F) -> Result<T, ProviderError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<Option<T>, ProviderError>>,
+{
+    let start = Instant::now();
+    let mut delay = Duration::from_millis(250);
+    loop {
+        if let Some(v) = check().await? {
+            return Ok(v);
+        }
+        if start.elapsed() >= timeout {
+            return Err(ProviderError::new(
+                "",
+                format!("timed out after {}s waiting for {what}; raise it with a timeouts block", timeout.as_secs()),
+            ));
+        }
+        tokio::time::sleep(delay.min(timeout.saturating_sub(start.elapsed()))).await;
+        delay = (delay * 2).min(Duration::from_secs(10));
+    }
+}
+
+/// A deterministic idempotency token for a create: the same address and planned
+/// configuration give the same token, so a retried or re-run create never duplicates.
+pub fn client_token(address: &str, planned: &Value) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(address.as_bytes());
+    h.update([0]);
+    h.update(planned.to_json().to_string().as_bytes());
+    hex::encode(&h.finalize()[..24])
+}
+
+/// Reads every id in one Describe call (ids filtered by `filter_name`), returning results in
+/// input order: `None` for ids AWS no longer has.
+pub fn by_id<T>(ids: &[String], found: Vec<(String, T)>) -> Vec<Option<T>> {
+    let mut m: BTreeMap<String, T> = found.into_iter().collect();
+    ids.iter().map(|id| m.remove(id)).collect()
+}
