@@ -22,7 +22,9 @@ pub const CHANGES: u8 = 2;
 
 /// All providers this build of hubctl has.
 pub fn registry() -> Registry {
-    Registry::with_builtins()
+    let mut r = Registry::with_builtins();
+    r.add(Arc::new(hubctl_aws::AwsProvider));
+    r
 }
 
 /// Loads and checks the configuration; prints diagnostics. `None` on errors.
