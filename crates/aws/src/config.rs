@@ -144,13 +144,13 @@ impl Provider for AwsProvider {
                 "no region is set: set `region` in the provider \"aws\" block or the AWS_REGION environment variable",
             ));
         };
-        let mut ec2 = aws_sdk_ec2::config::Builder::from(&sdk);
+        let mut ec2 = aws_sdk_ec2::config::Builder::from(&sdk).interceptor(crate::api_log::ApiLog);
         if let Some(url) = endpoint(config, "ec2") {
             ec2 = ec2.endpoint_url(url);
         }
         let mut account_id = None;
         if !flag(config, "skip_credentials_validation") || !flag(config, "skip_requesting_account_id") {
-            let mut sts = aws_sdk_sts::config::Builder::from(&sdk);
+            let mut sts = aws_sdk_sts::config::Builder::from(&sdk).interceptor(crate::api_log::ApiLog);
             if let Some(url) = endpoint(config, "sts") {
                 sts = sts.endpoint_url(url);
             }
