@@ -3,7 +3,7 @@
 //! and never depend on order.
 
 // mod crash;
-// mod diagnostics;
+mod diagnostics;
 mod e2e;
 // mod misc;
 // mod planfile;
