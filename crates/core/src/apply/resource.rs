@@ -53,7 +53,7 @@ pub async fn apply_resource(
     let deps = dependencies(run, n);
     let futs = instances.iter().map(|inst| {
         let iaddr = format!("{addr}{}", inst.key);
-        let planned = plan.change(&iaddr).cloned();
+        let planned = run.planned.get(&iaddr).map(|&i| plan.changes[i].clone());
         let deps = deps.clone();
         let schema = &schema;
         async move {

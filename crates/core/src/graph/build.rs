@@ -546,13 +546,17 @@ mod tests {
 
     #[test]
     fn undeclared_reference_has_location_and_hint() {
-        let (_, d, config) = graph_of("variable \"cluster_version\" {}\nlocals {\n  a = var.clustr_version\n}\n");
+        let (_, d, config) =
+            graph_of("variable \"cluster_version\" {}\nlocals {\n  a = var.clustr_version\n}\n");
         assert_eq!(d.len(), 1);
         let e = &d.0[0];
         assert_eq!(e.summary, "Reference to undeclared input variable");
         let loc = config.sources.location(e.subject.unwrap());
         assert_eq!((loc.line, loc.column), (3, 7));
-        assert_eq!(e.help.as_deref(), Some("did you mean `var.cluster_version`?"));
+        assert_eq!(
+            e.help.as_deref(),
+            Some("did you mean `var.cluster_version`?")
+        );
     }
 
     #[test]
@@ -563,8 +567,17 @@ mod tests {
         assert_eq!(d.len(), 1);
         let e = &d.0[0];
         assert_eq!(e.summary, "Cycle in configuration");
-        assert!(e.detail.contains("terraform_data.a → terraform_data.c → terraform_data.b → terraform_data.a"), "{}", e.detail);
-        let lines: Vec<usize> = std::iter::once(e.subject.unwrap()).chain(e.related.iter().map(|(s, _)| *s)).map(|s| config.sources.location(s).line).collect();
+        assert!(
+            e.detail.contains(
+                "terraform_data.a → terraform_data.c → terraform_data.b → terraform_data.a"
+            ),
+            "{}",
+            e.detail
+        );
+        let lines: Vec<usize> = std::iter::once(e.subject.unwrap())
+            .chain(e.related.iter().map(|(s, _)| *s))
+            .map(|s| config.sources.location(s).line)
+            .collect();
         assert_eq!(lines, vec![1, 3, 2]);
     }
 }

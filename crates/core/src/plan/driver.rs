@@ -85,12 +85,15 @@ fn check_module_inputs(config: &Config) -> Diagnostics {
 /// Makes sure every provider an orphaned state instance needs has a node (orphans of
 /// removed configuration are deleted with the root module's provider configuration).
 pub fn add_orphan_providers(graph: &mut Graph, state: &State) {
-    for inst in state.resources.values() {
-        if inst.provider.is_empty() {
-            continue;
-        }
-        let kind = NodeKind::Provider(inst.provider.clone());
-        if graph.node(0, &kind).is_none() && !graph.nodes.iter().any(|n| n.kind == kind) {
+    let wanted: std::collections::BTreeSet<&str> = state
+        .resources
+        .values()
+        .map(|i| i.provider.as_str())
+        .filter(|p| !p.is_empty())
+        .collect();
+    for p in wanted {
+        let kind = NodeKind::Provider(p.to_string());
+        if graph.node(0, &kind).is_none() {
             let id = graph.nodes.len();
             graph.nodes.push(crate::graph::Node {
                 module: 0,

@@ -164,50 +164,28 @@ fn render_change(out: &mut String, c: &ResourceChange, style: Style) {
         } else {
             String::new()
         };
-        let line = match c.action {
-            Action::Create | Action::Read => format!(
-                "{} {:width$} = {}",
-                style.sym(Action::Create),
-                k,
-                fmt_value(a, 8, false)
-            ),
-            Action::Delete => format!(
-                "{} {:width$} = {} -> null",
-                style.sym(Action::Delete),
-                k,
-                fmt_value(b, 8, false)
-            ),
-            _ => {
-                if super::diff::same(a, b) {
-                    hidden += 1;
-                    continue;
-                }
-                if b.is_null() {
-                    format!(
-                        "{} {:width$} = {}",
-                        style.sym(Action::Create),
-                        k,
-                        fmt_value(a, 8, false)
-                    )
-                } else if a.is_null() {
-                    format!(
-                        "{} {:width$} = {} -> null",
-                        style.sym(Action::Delete),
-                        k,
-                        fmt_value(b, 8, false)
-                    )
-                } else {
-                    format!(
-                        "{} {:width$} = {} -> {}",
-                        style.sym(Action::Update),
-                        k,
-                        fmt_value(b, 8, false),
-                        fmt_value(a, 8, false)
-                    )
-                }
+        match c.action {
+            Action::Create | Action::Read => {
+                let _ = writeln!(
+                    out,
+                    "      {} {:width$} = {}{suffix}",
+                    style.sym(Action::Create),
+                    k,
+                    fmt_value(a, 8, false)
+                );
             }
-        };
-        let _ = writeln!(out, "      {line}{suffix}");
+            Action::Delete => {
+                let _ = writeln!(
+                    out,
+                    "      {} {:width$} = {} -> null{suffix}",
+                    style.sym(Action::Delete),
+                    k,
+                    fmt_value(b, 8, false)
+                );
+            }
+            _ if super::diff::same(a, b) => hidden += 1,
+            _ => attr_diff(out, 6, k, width, b, a, &suffix, style),
+        }
     }
     let _ = empty;
     if hidden > 0 {
@@ -218,6 +196,98 @@ fn render_change(out: &mut String, c: &ResourceChange, style: Style) {
         );
     }
     out.push_str("    }\n");
+}
+
+/// One changed attribute at column `indent`; objects on both sides diff key by key.
+#[allow(clippy::too_many_arguments)]
+fn attr_diff(
+    out: &mut String,
+    indent: usize,
+    k: &str,
+    width: usize,
+    b: &Value,
+    a: &Value,
+    suffix: &str,
+    style: Style,
+) {
+    let pad = " ".repeat(indent);
+    let close = indent + 2;
+    match (b, a) {
+        (Value::Map(bm), Value::Map(am)) => {
+            let _ = writeln!(
+                out,
+                "{pad}{} {:width$} = {{{suffix}",
+                style.sym(Action::Update),
+                key_text(k)
+            );
+            let keys: std::collections::BTreeSet<&String> = bm.keys().chain(am.keys()).collect();
+            let w = keys.iter().map(|k| key_text(k).len()).max().unwrap_or(0);
+            let mut hidden = 0;
+            for key in keys {
+                let (x, y) = (
+                    bm.get(key).unwrap_or(&Value::Null),
+                    am.get(key).unwrap_or(&Value::Null),
+                );
+                if super::diff::same(x, y) {
+                    hidden += 1;
+                } else if x.is_null() {
+                    let _ = writeln!(
+                        out,
+                        "{pad}    {} {:w$} = {}",
+                        style.sym(Action::Create),
+                        key_text(key),
+                        fmt_value(y, close + 4, false)
+                    );
+                } else if y.is_null() {
+                    let _ = writeln!(
+                        out,
+                        "{pad}    {} {:w$} = {} -> null",
+                        style.sym(Action::Delete),
+                        key_text(key),
+                        fmt_value(x, close + 4, false)
+                    );
+                } else {
+                    attr_diff(out, indent + 4, key, w, x, y, "", style);
+                }
+            }
+            if hidden > 0 {
+                let _ = writeln!(
+                    out,
+                    "{pad}      # ({hidden} unchanged element{} hidden)",
+                    if hidden == 1 { "" } else { "s" }
+                );
+            }
+            let _ = writeln!(out, "{}}}", " ".repeat(close));
+        }
+        _ if b.is_null() => {
+            let _ = writeln!(
+                out,
+                "{pad}{} {:width$} = {}{suffix}",
+                style.sym(Action::Create),
+                key_text(k),
+                fmt_value(a, close, false)
+            );
+        }
+        _ if a.is_null() => {
+            let _ = writeln!(
+                out,
+                "{pad}{} {:width$} = {} -> null{suffix}",
+                style.sym(Action::Delete),
+                key_text(k),
+                fmt_value(b, close, false)
+            );
+        }
+        _ => {
+            let _ = writeln!(
+                out,
+                "{pad}{} {:width$} = {} -> {}{suffix}",
+                style.sym(Action::Update),
+                key_text(k),
+                fmt_value(b, close, false),
+                fmt_value(a, close, false)
+            );
+        }
+    }
 }
 
 /// A value in HCL-like notation, multi-line for collections (elements at `close + 2`, the
@@ -360,5 +430,102 @@ fn mask(v: &Value, pred: &dyn Fn(&Value) -> bool) -> serde_json::Value {
             serde_json::Value::Object(m.iter().map(|(k, x)| (k.clone(), mask(x, pred))).collect())
         }
         _ => serde_json::Value::Bool(false),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::{Plan, ResourceChange, PLAN_FORMAT, PLAN_FORMAT_VERSION};
+
+    fn plan_with(changes: Vec<ResourceChange>) -> Plan {
+        Plan {
+            format: PLAN_FORMAT.into(),
+            format_version: PLAN_FORMAT_VERSION,
+            hubctl_version: "0".into(),
+            destroy: false,
+            root_dir: ".".into(),
+            config_hash: String::new(),
+            state_lineage: None,
+            state_serial: None,
+            variables: Default::default(),
+            changes,
+            output_changes: vec![],
+            errored: false,
+        }
+    }
+
+    fn change(
+        action: Action,
+        before: Option<Value>,
+        after: Option<Value>,
+        replace: &[&str],
+    ) -> ResourceChange {
+        ResourceChange {
+            address: "module.vpc.terraform_data.x[\"a\"]".into(),
+            resource: "module.vpc.terraform_data.x".into(),
+            mode: crate::state::Mode::Managed,
+            type_name: "terraform_data".into(),
+            provider: "terraform".into(),
+            action,
+            before,
+            after,
+            replace_paths: replace.iter().map(|s| s.to_string()).collect(),
+            reason: None,
+        }
+    }
+
+    #[test]
+    fn nested_update_replace_and_redaction() {
+        let before = Value::map([
+            ("id", Value::from("i-1")),
+            (
+                "input",
+                Value::map([("name", Value::from("a")), ("size", Value::int(1))]),
+            ),
+            ("secret", Value::from("hunter2").sensitive()),
+            ("triggers_replace", Value::from("1")),
+        ]);
+        let after = Value::map([
+            ("id", Value::unknown()),
+            (
+                "input",
+                Value::map([("name", Value::from("b")), ("size", Value::int(1))]),
+            ),
+            ("secret", Value::from("hunter3").sensitive()),
+            ("triggers_replace", Value::from("2")),
+        ]);
+        let p = plan_with(vec![change(
+            Action::DeleteThenCreate,
+            Some(before),
+            Some(after),
+            &["triggers_replace"],
+        )]);
+        let out = render_plan(&p, Style::default());
+        let expected = r#"  # module.vpc.terraform_data.x["a"] must be replaced
+-/+ resource "terraform_data" "x" {
+      ~ id               = "i-1" -> (known after apply)
+      ~ input            = {
+          ~ name = "a" -> "b"
+            # (1 unchanged element hidden)
+        }
+      ~ secret           = (sensitive value) -> (sensitive value)
+      ~ triggers_replace = "1" -> "2" # forces replacement
+    }
+"#;
+        assert!(out.contains(expected), "{out}");
+        assert!(out.contains("Plan: 1 to add, 0 to change, 1 to destroy."));
+        assert!(!out.contains("hunter"));
+        let json = plan_json(&p).to_string();
+        assert!(!json.contains("hunter"), "{json}");
+        assert!(json.contains(r#""actions":["delete","create"]"#));
+    }
+
+    #[test]
+    fn no_changes_says_so() {
+        let v = Value::map([("id", Value::from("x"))]);
+        let p = plan_with(vec![change(Action::NoOp, Some(v.clone()), Some(v), &[])]);
+        assert!(render_plan(&p, Style::default()).starts_with("No changes."));
+        assert!(!p.has_changes());
     }
 }

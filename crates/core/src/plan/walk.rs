@@ -89,6 +89,9 @@ pub struct Run {
     pub values: Vec<OnceLock<Value>>,
     pub clients: Vec<OnceLock<ProviderClient>>,
     pub refreshes: RefreshCells,
+    /// In apply mode: plan changes by instance address and by resource address.
+    pub planned: HashMap<String, usize>,
+    pub planned_by_resource: HashMap<String, Vec<usize>>,
     pub semaphore: Arc<Semaphore>,
     pub writer: Option<StateWriter>,
     pub observer: Arc<dyn Observer>,
@@ -149,6 +152,17 @@ impl Run {
                 .push(k.clone());
         }
         let n = graph.nodes.len();
+        let mut planned = HashMap::new();
+        let mut planned_by_resource: HashMap<String, Vec<usize>> = HashMap::new();
+        if let WalkMode::Apply(plan) = &mode {
+            for (i, c) in plan.changes.iter().enumerate() {
+                planned.insert(c.address.clone(), i);
+                planned_by_resource
+                    .entry(c.resource.clone())
+                    .or_default()
+                    .push(i);
+            }
+        }
         Run {
             config,
             graph,
@@ -161,6 +175,8 @@ impl Run {
             values: (0..n).map(|_| OnceLock::new()).collect(),
             clients: (0..n).map(|_| OnceLock::new()).collect(),
             refreshes: Mutex::new(HashMap::new()),
+            planned,
+            planned_by_resource,
             semaphore: Arc::new(Semaphore::new(parallelism.max(1))),
             writer,
             observer,

@@ -63,7 +63,6 @@ fn uuid(_: Vec<Value>, _: &FuncContext) -> R {
     Ok(Value::String(uuid::Uuid::new_v4().to_string()))
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::super::tests::{ok, s};
