@@ -5,6 +5,6 @@
 // mod crash;
 mod diagnostics;
 mod e2e;
-// mod misc;
-// mod planfile;
+mod misc;
+mod planfile;
 mod support;
