@@ -2,7 +2,7 @@
 //! in its own temporary copy of a fixture under `tests/fixtures/`, so tests run in parallel
 //! and never depend on order.
 
-// mod crash;
+mod crash;
 mod diagnostics;
 mod e2e;
 mod misc;
