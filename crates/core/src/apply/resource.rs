@@ -289,7 +289,12 @@ async fn apply_instance(
     let ctx = OpContext {
         client: &client,
         address,
-        timeout: None,
+        timeouts: timeouts_of(run, r).map_err(|d| d.address(address))?,
+        recovering: run
+            .prior
+            .resources
+            .get(address)
+            .is_some_and(|p| p.status == Status::Creating),
         progress: &progress,
     };
     let create = |planned: Value| {
@@ -393,6 +398,43 @@ async fn apply_instance(
     }
 }
 
+/// The resource's `timeouts` block, evaluated (constant durations like "10m", "1h30m").
+fn timeouts_of(run: &Run, r: &Resource) -> Result<crate::provider::Timeouts, Diagnostic> {
+    let mut t = crate::provider::Timeouts::default();
+    let Some(b) = r.body.blocks.iter().find(|b| b.kind == "timeouts") else {
+        return Ok(t);
+    };
+    for (name, a) in &b.body.attributes {
+        let scope = Scope::new(run, 0);
+        let (v, d) = crate::plan::body::eval_expr(&a.expr, &scope, &run.base_dir());
+        let text = v.as_str().map(str::to_string);
+        let dur = text
+            .as_deref()
+            .and_then(|s| humantime::parse_duration(s).ok());
+        let Some(dur) = dur.filter(|_| !d.has_errors()) else {
+            return Err(Diagnostic::error("Invalid timeout")
+                .detail(format!(
+                    "The timeout \"{name}\" must be a duration string like \"10m\" or \"1h30m\"."
+                ))
+                .subject(a.expr.span()));
+        };
+        match name.as_str() {
+            "create" => t.create = Some(dur),
+            "read" => t.read = Some(dur),
+            "update" => t.update = Some(dur),
+            "delete" => t.delete = Some(dur),
+            other => {
+                return Err(Diagnostic::error("Unsupported argument")
+                    .detail(format!(
+                    "A timeouts block accepts create, read, update and delete, not \"{other}\"."
+                ))
+                    .subject(a.name_span))
+            }
+        }
+    }
+    Ok(t)
+}
+
 /// Keeps sensitivity marks of the planned value on the provider's result (top-level).
 fn mark_like(v: Value, planned: &Value) -> Value {
     match (v, planned.as_map()) {
@@ -476,7 +518,8 @@ pub async fn delete_instance(
     let ctx = OpContext {
         client: &client,
         address,
-        timeout: None,
+        timeouts: Default::default(),
+        recovering: false,
         progress: &progress,
     };
     let prior = ch.before.clone().unwrap_or(Value::Null);

@@ -408,7 +408,8 @@ pub async fn read_data(
     let ctx = OpContext {
         client: &client,
         address: iaddr,
-        timeout: None,
+        timeouts: Default::default(),
+        recovering: false,
         progress: &noop,
     };
     run.observer.event(Event::Refreshing {
@@ -482,7 +483,8 @@ async fn refresh(run: &Run, n: usize, r: &Resource) -> Option<Arc<OnceCell<Refre
         let ctx = OpContext {
             client: &client,
             address: &addr,
-            timeout: None,
+            timeouts: Default::default(),
+            recovering: false,
             progress: &noop,
         };
         let _permit = run.semaphore.acquire().await;

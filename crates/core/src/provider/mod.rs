@@ -56,13 +56,25 @@ impl std::error::Error for ProviderError {}
 /// resource types downcast it to their provider's concrete type.
 pub type ProviderClient = Arc<dyn Any + Send + Sync>;
 
+/// From a resource's `timeouts { create = "10m" ... }` block; `None` means the type's default.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Timeouts {
+    pub create: Option<Duration>,
+    pub read: Option<Duration>,
+    pub update: Option<Duration>,
+    pub delete: Option<Duration>,
+}
+
 /// What a resource operation gets besides its values.
 pub struct OpContext<'a> {
     pub client: &'a ProviderClient,
     /// The instance's full address, for tags and error messages.
     pub address: &'a str,
-    /// From `timeouts { create = "10m" }`, or the type's default.
-    pub timeout: Option<Duration>,
+    pub timeouts: Timeouts,
+    /// An earlier create of this instance was interrupted (its intent is in state): the
+    /// object may exist already, and a create should look for it (by its address tag)
+    /// before making another.
+    pub recovering: bool,
     /// Waiters report progress here ("Still creating...").
     pub progress: &'a (dyn Fn(&str) + Send + Sync),
 }
