@@ -99,7 +99,6 @@ fn assert_recovered(w: &Work) {
 }
 
 #[test]
-#[ignore = "hubctl bug: a SIGKILLed apply leaves state.json.lock behind, so the next apply fails with \"Error acquiring the state lock\""]
 fn killed_apply_is_recovered_by_the_next_run() {
     let w = kill_midway();
     assert_recovered(&w);

@@ -75,7 +75,6 @@ fn unknown_reference_suggests_the_close_name() {
 }
 
 #[test]
-#[ignore = "hubctl bug: --var size=abc for a number variable is parsed as an expression (\"Variables not allowed\") instead of converted"]
 fn variable_given_a_value_of_the_wrong_type_on_the_command_line() {
     let (w, out) = broken(
         "variable \"size\" {\n  type    = number\n  default = 1\n}\n",
@@ -250,7 +249,6 @@ fn several_independent_reference_errors_are_all_reported() {
 }
 
 #[test]
-#[ignore = "hubctl bug: an unsupported argument is not reported when the same run also has reference errors"]
 fn errors_of_different_kinds_are_all_reported() {
     let (w, out) = broken(
         "resource \"terraform_data\" \"a\" {\n  input = var.one\n}\n\nresource \"terraform_data\" \"c\" {\n  inptu = 3\n}\n",

@@ -139,7 +139,6 @@ fn plan_json_lists_resource_changes_with_actions() {
 }
 
 #[test]
-#[ignore = "hubctl bug: plan --json prints \"Refreshing state...\" lines on stdout before the JSON"]
 fn plan_json_after_apply_shows_replace_actions() {
     let w = Work::fixture("e2e");
     w.apply_ok(&[]);

@@ -24,13 +24,17 @@ pub struct Prepared {
 }
 
 /// Loads `dir`, builds the graph and checks what can be checked without values.
-pub fn prepare(dir: &Path) -> (Option<Prepared>, Diagnostics) {
+pub fn prepare(
+    dir: &Path,
+    registry: &crate::provider::Registry,
+) -> (Option<Prepared>, Diagnostics) {
     let (config, mut diags) = load(dir);
     // Go on after other load errors, so reference errors come out in the same run.
     if config.incomplete {
         return (None, diags);
     }
     diags.extend(check_module_inputs(&config));
+    diags.extend(super::check::check_schemas(&config, registry));
     let (graph, gd) = build(&config);
     diags.extend(gd);
     if diags.has_errors() {
