@@ -24,7 +24,7 @@ struct Holder(std::process::Child);
 
 impl Holder {
     fn hold(w: &Work) -> Holder {
-        let child = std::process::Command::new("flock")
+        let mut child = std::process::Command::new("flock")
             .args(["--exclusive"])
             .arg(w.lock_path())
             .args(["sleep", "60"])
@@ -43,6 +43,8 @@ impl Holder {
             }
             std::thread::sleep(std::time::Duration::from_millis(50));
         }
+        let _ = child.kill();
+        let _ = child.wait();
         panic!("the holder never took the lock");
     }
 }
