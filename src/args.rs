@@ -4,7 +4,11 @@ use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
 #[derive(Parser, Debug)]
-#[command(name = "hubctl", version, about = "Plans and applies the AWS hub of a hub-spoke Kubernetes platform (Terraform-compatible HCL).")]
+#[command(
+    name = "hubctl",
+    version,
+    about = "Plans and applies the AWS hub of a hub-spoke Kubernetes platform (Terraform-compatible HCL)."
+)]
 pub struct Cli {
     /// Disable colours in output.
     #[arg(long = "no-color", global = true)]

@@ -43,7 +43,12 @@ pub fn load(ui: &Ui, dir: &Path) -> Option<Prepared> {
 }
 
 /// Root input values from the environment, tfvars files and flags.
-pub fn variables(ui: &Ui, config: &Config, dir: &Path, args: &VarArgs) -> Option<BTreeMap<String, Value>> {
+pub fn variables(
+    ui: &Ui,
+    config: &Config,
+    dir: &Path,
+    args: &VarArgs,
+) -> Option<BTreeMap<String, Value>> {
     let mut cli = Vec::new();
     let mut sources = SourceMap::new();
     let mut diags = Diagnostics::new();
@@ -53,7 +58,14 @@ pub fn variables(ui: &Ui, config: &Config, dir: &Path, args: &VarArgs) -> Option
             None => diags.push(Diagnostic::error("Invalid -var option").detail(format!("The given -var option {v:?} is not correctly specified. It must be a variable name and value separated by an equals sign, like --var key=value."))),
         }
     }
-    let (vars, d) = root_variables(&config.root, dir, &args.var_files, &cli, std::env::vars(), &mut sources);
+    let (vars, d) = root_variables(
+        &config.root,
+        dir,
+        &args.var_files,
+        &cli,
+        std::env::vars(),
+        &mut sources,
+    );
     diags.extend(d);
     ui.diags(&diags, &sources);
     (!diags.has_errors()).then_some(vars)
@@ -77,7 +89,14 @@ pub fn backend(config: &Config, dir: &Path) -> Result<Arc<dyn Backend>, Diagnost
     let mut diags = Diagnostics::new();
     let mut settings = BTreeMap::new();
     for (k, a) in &b.config {
-        let (v, d) = eval(&a.expr.expr, &EvalContext { file: a.expr.file, resolver: &Literal, base_dir: dir });
+        let (v, d) = eval(
+            &a.expr.expr,
+            &EvalContext {
+                file: a.expr.file,
+                resolver: &Literal,
+                base_dir: dir,
+            },
+        );
         diags.extend(d);
         settings.insert(k.clone(), v);
     }
@@ -97,7 +116,13 @@ pub fn backend(config: &Config, dir: &Path) -> Result<Arc<dyn Backend>, Diagnost
 }
 
 /// Runs `f` holding the state lock (unless disabled), releasing it whatever happens.
-pub async fn with_lock<T, F, Fut>(ui: &Ui, backend: &Arc<dyn Backend>, lock: &LockArgs, operation: &str, f: F) -> Option<T>
+pub async fn with_lock<T, F, Fut>(
+    ui: &Ui,
+    backend: &Arc<dyn Backend>,
+    lock: &LockArgs,
+    operation: &str,
+    f: F,
+) -> Option<T>
 where
     F: FnOnce() -> Fut,
     Fut: std::future::Future<Output = T>,
@@ -105,10 +130,18 @@ where
     if !lock.lock {
         return Some(f().await);
     }
-    let info = match backend.lock(LockInfo::new(operation, &backend.describe())).await {
+    let info = match backend
+        .lock(LockInfo::new(operation, &backend.describe()))
+        .await
+    {
         Ok(i) => i,
         Err(e) => {
-            ui.diags(&Diagnostic::error("Error acquiring the state lock").detail(e.to_string()).into(), &SourceMap::new());
+            ui.diags(
+                &Diagnostic::error("Error acquiring the state lock")
+                    .detail(e.to_string())
+                    .into(),
+                &SourceMap::new(),
+            );
             return None;
         }
     };
@@ -125,7 +158,12 @@ pub async fn load_state(ui: &Ui, backend: &Arc<dyn Backend>) -> Option<(State, b
         Ok(Some(s)) => Some((s, true)),
         Ok(None) => Some((State::new(), false)),
         Err(e) => {
-            ui.diags(&Diagnostic::error("Failed to load state").detail(e.to_string()).into(), &SourceMap::new());
+            ui.diags(
+                &Diagnostic::error("Failed to load state")
+                    .detail(e.to_string())
+                    .into(),
+                &SourceMap::new(),
+            );
             None
         }
     }
@@ -145,5 +183,16 @@ pub fn make_run(
 ) -> Run {
     let mut graph = p.graph.clone();
     hubctl_core::plan::driver::add_orphan_providers(&mut graph, &prior);
-    Run::new(p.config.clone(), Arc::new(graph), registry(), dir.to_path_buf(), mode, vars, Arc::new(prior), parallelism, writer, observer)
+    Run::new(
+        p.config.clone(),
+        Arc::new(graph),
+        registry(),
+        dir.to_path_buf(),
+        mode,
+        vars,
+        Arc::new(prior),
+        parallelism,
+        writer,
+        observer,
+    )
 }

@@ -30,7 +30,10 @@ impl Ui {
         if diags.is_empty() {
             return;
         }
-        eprint!("{}", render_human(diags, sources, RenderOptions { color: self.color }));
+        eprint!(
+            "{}",
+            render_human(diags, sources, RenderOptions { color: self.color })
+        );
     }
 
     pub fn out(&self, s: &str) {
@@ -38,7 +41,9 @@ impl Ui {
     }
 
     pub fn plan_style(&self) -> hubctl_core::plan::render::Style {
-        hubctl_core::plan::render::Style { color: self.color && self.stdout_tty }
+        hubctl_core::plan::render::Style {
+            color: self.color && self.stdout_tty,
+        }
     }
 
     pub fn bold(&self, s: &str) -> String {

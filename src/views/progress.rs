@@ -16,7 +16,9 @@ pub struct Progress {
 
 fn verbs(a: Action) -> (&'static str, &'static str, &'static str) {
     match a {
-        Action::Create | Action::DeleteThenCreate | Action::CreateThenDelete => ("Creating...", "creating", "Creation complete"),
+        Action::Create | Action::DeleteThenCreate | Action::CreateThenDelete => {
+            ("Creating...", "creating", "Creation complete")
+        }
         Action::Update => ("Modifying...", "modifying", "Modifications complete"),
         Action::Delete => ("Destroying...", "destroying", "Destruction complete"),
         Action::Read => ("Reading...", "reading", "Read complete"),
@@ -37,11 +39,17 @@ impl Progress {
     pub fn new(tty: bool) -> Self {
         let bar = tty.then(|| {
             let b = ProgressBar::new_spinner();
-            b.set_style(ProgressStyle::with_template("{spinner} {msg}").unwrap_or_else(|_| ProgressStyle::default_spinner()));
+            b.set_style(
+                ProgressStyle::with_template("{spinner} {msg}")
+                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+            );
             b.enable_steady_tick(Duration::from_millis(120));
             b
         });
-        Progress { bar, inflight: Mutex::new(BTreeMap::new()) }
+        Progress {
+            bar,
+            inflight: Mutex::new(BTreeMap::new()),
+        }
     }
 
     fn line(&self, s: String) {
@@ -57,8 +65,16 @@ impl Progress {
                 b.set_message("");
                 return;
             }
-            let items: Vec<String> = m.iter().take(4).map(|(a, t)| format!("{a} [{}]", secs(t.elapsed()))).collect();
-            let more = if m.len() > 4 { format!(" and {} more", m.len() - 4) } else { String::new() };
+            let items: Vec<String> = m
+                .iter()
+                .take(4)
+                .map(|(a, t)| format!("{a} [{}]", secs(t.elapsed())))
+                .collect();
+            let more = if m.len() > 4 {
+                format!(" and {} more", m.len() - 4)
+            } else {
+                String::new()
+            };
             b.set_message(format!("{} in flight: {}{more}", m.len(), items.join(", ")));
         }
     }
@@ -84,18 +100,35 @@ impl Observer for Progress {
                 self.line(format!("{address}: {}", verbs(action).0));
                 self.refresh_bar();
             }
-            Event::Still { address, action, elapsed } => {
+            Event::Still {
+                address,
+                action,
+                elapsed,
+            } => {
                 if self.bar.is_none() {
-                    self.line(format!("{address}: Still {}... [{} elapsed]", verbs(action).1, secs(elapsed)));
+                    self.line(format!(
+                        "{address}: Still {}... [{} elapsed]",
+                        verbs(action).1,
+                        secs(elapsed)
+                    ));
                 }
                 self.refresh_bar();
             }
-            Event::Done { address, action, elapsed, id } => {
+            Event::Done {
+                address,
+                action,
+                elapsed,
+                id,
+            } => {
                 if let Ok(mut m) = self.inflight.lock() {
                     m.remove(&address);
                 }
                 let id = id.map(|i| format!(" [id={i}]")).unwrap_or_default();
-                self.line(format!("{address}: {} after {}{id}", verbs(action).2, secs(elapsed)));
+                self.line(format!(
+                    "{address}: {} after {}{id}",
+                    verbs(action).2,
+                    secs(elapsed)
+                ));
                 self.refresh_bar();
             }
             Event::Failed { address, .. } => {

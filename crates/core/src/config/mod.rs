@@ -3,6 +3,7 @@
 //! `hcl-edit` trees with byte spans, tagged with their file, so every later error can point
 //! at file:line:column.
 
+pub mod fmt;
 mod loader;
 mod model;
 pub mod vars;

@@ -11,7 +11,12 @@ use std::path::{Path, PathBuf};
 /// Variable files may only hold constants.
 struct NoRefs;
 impl Resolver for NoRefs {
-    fn resolve(&self, root: &str, _attrs: &[&str], span: Span) -> Result<(Value, usize), Diagnostic> {
+    fn resolve(
+        &self,
+        root: &str,
+        _attrs: &[&str],
+        span: Span,
+    ) -> Result<(Value, usize), Diagnostic> {
         Err(Diagnostic::error("Variables not allowed")
             .detail(format!("Variables may not be used here (found a reference to \"{root}\"); values for input variables must be constants."))
             .subject(span))
@@ -20,28 +25,51 @@ impl Resolver for NoRefs {
 
 /// A `-var`/`TF_VAR_` string: taken literally for string (or untyped) variables, parsed as
 /// an HCL expression for other types (`-var 'azs=["a","b"]'`), as Terraform does.
-fn parse_raw(sources: &mut SourceMap, origin: &str, text: &str, ty: Option<&Type>) -> (Value, Diagnostics) {
+fn parse_raw(
+    sources: &mut SourceMap,
+    origin: &str,
+    text: &str,
+    ty: Option<&Type>,
+) -> (Value, Diagnostics) {
     if matches!(ty, None | Some(Type::String)) {
         return (Value::String(text.to_string()), Diagnostics::new());
     }
     let file = sources.add(origin, text.to_string());
     match hcl_edit::parser::parse_expr(text) {
-        Ok(e) => eval(&e, &EvalContext { file, resolver: &NoRefs, base_dir: Path::new(".") }),
+        Ok(e) => eval(
+            &e,
+            &EvalContext {
+                file,
+                resolver: &NoRefs,
+                base_dir: Path::new("."),
+            },
+        ),
         Err(err) => (
             Value::unknown(),
             Diagnostic::error("Invalid value for variable")
-                .detail(format!("The value given by {origin} is not a valid expression: {}", err.message()))
+                .detail(format!(
+                    "The value given by {origin} is not a valid expression: {}",
+                    err.message()
+                ))
                 .into(),
         ),
     }
 }
 
-fn read_file(sources: &mut SourceMap, path: &Path, out: &mut BTreeMap<String, Value>, root: &Module) -> Diagnostics {
+fn read_file(
+    sources: &mut SourceMap,
+    path: &Path,
+    out: &mut BTreeMap<String, Value>,
+    root: &Module,
+) -> Diagnostics {
     let mut diags = Diagnostics::new();
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) => {
-            diags.push(Diagnostic::error("Failed to read variables file").detail(format!("{}: {e}", path.display())));
+            diags.push(
+                Diagnostic::error("Failed to read variables file")
+                    .detail(format!("{}: {e}", path.display())),
+            );
             return diags;
         }
     };
@@ -54,8 +82,16 @@ fn read_file(sources: &mut SourceMap, path: &Path, out: &mut BTreeMap<String, Va
                     out.insert(k, Value::from_json(&v));
                 }
             }
-            Ok(_) => diags.push(Diagnostic::error("Invalid variables file").detail(format!("{}: the root must be a JSON object.", path.display()))),
-            Err(e) => diags.push(Diagnostic::error("Invalid variables file").detail(format!("{}:{}:{}: {e}", path.display(), e.line(), e.column()))),
+            Ok(_) => diags.push(Diagnostic::error("Invalid variables file").detail(format!(
+                "{}: the root must be a JSON object.",
+                path.display()
+            ))),
+            Err(e) => diags.push(Diagnostic::error("Invalid variables file").detail(format!(
+                "{}:{}:{}: {e}",
+                path.display(),
+                e.line(),
+                e.column()
+            ))),
         }
         return diags;
     }
@@ -63,8 +99,16 @@ fn read_file(sources: &mut SourceMap, path: &Path, out: &mut BTreeMap<String, Va
         Ok(b) => b,
         Err(e) => {
             let loc = e.location();
-            let offset = sources.file(file).line_start(loc.line().saturating_sub(1).min(sources.file(file).line_index(text.len()))) + loc.column().saturating_sub(1);
-            diags.push(Diagnostic::error("Syntax error").detail(e.message().to_string()).subject(Span::new(file, offset..offset + 1)));
+            let offset = sources.file(file).line_start(
+                loc.line()
+                    .saturating_sub(1)
+                    .min(sources.file(file).line_index(text.len())),
+            ) + loc.column().saturating_sub(1);
+            diags.push(
+                Diagnostic::error("Syntax error")
+                    .detail(e.message().to_string())
+                    .subject(Span::new(file, offset..offset + 1)),
+            );
             return diags;
         }
     };
@@ -81,7 +125,14 @@ fn read_file(sources: &mut SourceMap, path: &Path, out: &mut BTreeMap<String, Va
                     );
                     continue;
                 }
-                let (v, d) = eval(&a.value, &EvalContext { file, resolver: &NoRefs, base_dir: Path::new(".") });
+                let (v, d) = eval(
+                    &a.value,
+                    &EvalContext {
+                        file,
+                        resolver: &NoRefs,
+                        base_dir: Path::new("."),
+                    },
+                );
                 diags.extend(d);
                 out.insert(name, v);
             }
@@ -112,7 +163,12 @@ pub fn root_variables(
     for (k, v) in env {
         if let Some(name) = k.strip_prefix("TF_VAR_") {
             if let Some(var) = root.variables.get(name) {
-                let (val, d) = parse_raw(sources, &format!("environment variable {k}"), &v, var.ty.as_ref());
+                let (val, d) = parse_raw(
+                    sources,
+                    &format!("environment variable {k}"),
+                    &v,
+                    var.ty.as_ref(),
+                );
                 diags.extend(d);
                 out.insert(name.to_string(), val);
             }
@@ -129,7 +185,11 @@ pub fn root_variables(
         let mut extra: Vec<PathBuf> = rd
             .flatten()
             .map(|e| e.path())
-            .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.ends_with(".auto.tfvars") || n.ends_with(".auto.tfvars.json")))
+            .filter(|p| {
+                p.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+                    n.ends_with(".auto.tfvars") || n.ends_with(".auto.tfvars.json")
+                })
+            })
             .collect();
         extra.sort();
         auto.extend(extra);
@@ -141,7 +201,9 @@ pub fn root_variables(
         let Some(var) = root.variables.get(name) else {
             let mut d = Diagnostic::error("Value for undeclared variable")
                 .detail(format!("A variable named \"{name}\" was assigned on the command line, but the root module does not declare a variable of that name. To use this value, add a \"variable\" block to the configuration."));
-            if let Some(h) = crate::lang::did_you_mean(name, root.variables.keys().map(String::as_str)) {
+            if let Some(h) =
+                crate::lang::did_you_mean(name, root.variables.keys().map(String::as_str))
+            {
                 d = d.help(format!("did you mean \"{h}\"?"));
             }
             diags.push(d);

@@ -64,14 +64,26 @@ fn render_one(d: &Diagnostic, sources: &SourceMap, renderer: &Renderer) -> Strin
     let mut owned: Vec<(String, usize, String, std::ops::Range<usize>, String, bool)> = Vec::new();
     if let Some(span) = d.subject {
         if let Some((text, line, _, rel)) = excerpt(sources, span) {
-            let loc = sources.location(span);
-            owned.push((text, line, loc.to_string(), rel, String::new(), true));
+            owned.push((
+                text,
+                line,
+                sources.path(span.file).display().to_string(),
+                rel,
+                String::new(),
+                true,
+            ));
         }
     }
     for (span, label) in &d.related {
         if let Some((text, line, _, rel)) = excerpt(sources, *span) {
-            let loc = sources.location(*span);
-            owned.push((text, line, loc.to_string(), rel, label.clone(), false));
+            owned.push((
+                text,
+                line,
+                sources.path(span.file).display().to_string(),
+                rel,
+                label.clone(),
+                false,
+            ));
         }
     }
     let mut msg = lvl.title(&title);

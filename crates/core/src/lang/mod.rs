@@ -14,4 +14,3 @@ pub use refs::{references, Reference};
 pub use suggest::did_you_mean;
 pub use types::{ObjectAttr, Type};
 pub use value::{Number, Value};
-

@@ -35,8 +35,16 @@ impl Style {
 /// The whole plan, as `hubctl plan` prints it.
 pub fn render_plan(plan: &Plan, style: Style) -> String {
     let mut out = String::new();
-    let changes: Vec<&ResourceChange> = plan.changes.iter().filter(|c| c.action != Action::NoOp).collect();
-    let outputs: Vec<&OutputChange> = plan.output_changes.iter().filter(|c| c.action != Action::NoOp).collect();
+    let changes: Vec<&ResourceChange> = plan
+        .changes
+        .iter()
+        .filter(|c| c.action != Action::NoOp)
+        .collect();
+    let outputs: Vec<&OutputChange> = plan
+        .output_changes
+        .iter()
+        .filter(|c| c.action != Action::NoOp)
+        .collect();
     if changes.is_empty() && outputs.is_empty() {
         out.push_str(&style.paint("1;32", "No changes."));
         out.push_str(" Your infrastructure matches the configuration.\n\n");
@@ -112,13 +120,27 @@ fn render_change(out: &mut String, c: &ResourceChange, style: Style) {
     out.push_str(&style.paint("1", &header(c)));
     out.push('\n');
     let name = c.resource.rsplit('.').next().unwrap_or("");
-    let kind = if c.mode == crate::state::Mode::Data { "data" } else { "resource" };
-    let _ = writeln!(out, "{:>3} {kind} \"{}\" \"{}\" {{", style.sym(c.action), c.type_name, name);
+    let kind = if c.mode == crate::state::Mode::Data {
+        "data"
+    } else {
+        "resource"
+    };
+    let _ = writeln!(
+        out,
+        "{:>3} {kind} \"{}\" \"{}\" {{",
+        style.sym(c.action),
+        c.type_name,
+        name
+    );
     let empty = Value::Map(Default::default());
     let before = c.before.as_ref().unwrap_or(&Value::Null);
     let after = c.after.as_ref().unwrap_or(&Value::Null);
     let (bm, am) = (before.as_map(), after.as_map());
-    let keys: std::collections::BTreeSet<&String> = bm.into_iter().flat_map(|m| m.keys()).chain(am.into_iter().flat_map(|m| m.keys())).collect();
+    let keys: std::collections::BTreeSet<&String> = bm
+        .into_iter()
+        .flat_map(|m| m.keys())
+        .chain(am.into_iter().flat_map(|m| m.keys()))
+        .collect();
     let width = keys
         .iter()
         .filter(|k| {
@@ -137,21 +159,51 @@ fn render_change(out: &mut String, c: &ResourceChange, style: Style) {
             continue;
         }
         let forces = c.replace_paths.iter().any(|p| p == k);
-        let suffix = if forces { style.paint("31", " # forces replacement") } else { String::new() };
+        let suffix = if forces {
+            style.paint("31", " # forces replacement")
+        } else {
+            String::new()
+        };
         let line = match c.action {
-            Action::Create | Action::Read => format!("{} {:width$} = {}", style.sym(Action::Create), k, fmt_value(a, 6, false)),
-            Action::Delete => format!("{} {:width$} = {} -> null", style.sym(Action::Delete), k, fmt_value(b, 6, false)),
+            Action::Create | Action::Read => format!(
+                "{} {:width$} = {}",
+                style.sym(Action::Create),
+                k,
+                fmt_value(a, 6, false)
+            ),
+            Action::Delete => format!(
+                "{} {:width$} = {} -> null",
+                style.sym(Action::Delete),
+                k,
+                fmt_value(b, 6, false)
+            ),
             _ => {
                 if super::diff::same(a, b) {
                     hidden += 1;
                     continue;
                 }
                 if b.is_null() {
-                    format!("{} {:width$} = {}", style.sym(Action::Create), k, fmt_value(a, 6, false))
+                    format!(
+                        "{} {:width$} = {}",
+                        style.sym(Action::Create),
+                        k,
+                        fmt_value(a, 6, false)
+                    )
                 } else if a.is_null() {
-                    format!("{} {:width$} = {} -> null", style.sym(Action::Delete), k, fmt_value(b, 6, false))
+                    format!(
+                        "{} {:width$} = {} -> null",
+                        style.sym(Action::Delete),
+                        k,
+                        fmt_value(b, 6, false)
+                    )
                 } else {
-                    format!("{} {:width$} = {} -> {}", style.sym(Action::Update), k, fmt_value(b, 6, false), fmt_value(a, 6, false))
+                    format!(
+                        "{} {:width$} = {} -> {}",
+                        style.sym(Action::Update),
+                        k,
+                        fmt_value(b, 6, false),
+                        fmt_value(a, 6, false)
+                    )
                 }
             }
         };
@@ -159,7 +211,11 @@ fn render_change(out: &mut String, c: &ResourceChange, style: Style) {
     }
     let _ = empty;
     if hidden > 0 {
-        let _ = writeln!(out, "        # ({hidden} unchanged attribute{} hidden)", if hidden == 1 { "" } else { "s" });
+        let _ = writeln!(
+            out,
+            "        # ({hidden} unchanged attribute{} hidden)",
+            if hidden == 1 { "" } else { "s" }
+        );
     }
     out.push_str("    }\n");
 }
@@ -205,7 +261,12 @@ pub fn fmt_value(v: &Value, indent: usize, sensitive: bool) -> String {
             let w = m.keys().map(|k| key_text(k).len()).max().unwrap_or(0);
             let mut out = String::from("{\n");
             for (k, x) in m {
-                let _ = writeln!(out, "{pad}{:w$} = {}", key_text(k), fmt_value(x, indent + 4, false));
+                let _ = writeln!(
+                    out,
+                    "{pad}{:w$} = {}",
+                    key_text(k),
+                    fmt_value(x, indent + 4, false)
+                );
             }
             let _ = write!(out, "{}}}", " ".repeat(indent + 2));
             out
@@ -214,7 +275,10 @@ pub fn fmt_value(v: &Value, indent: usize, sensitive: bool) -> String {
 }
 
 fn key_text(k: &str) -> String {
-    let ident = !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') && !k.starts_with(|c: char| c.is_ascii_digit());
+    let ident = !k.is_empty()
+        && k.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        && !k.starts_with(|c: char| c.is_ascii_digit());
     if ident {
         k.to_string()
     } else {
@@ -276,8 +340,12 @@ pub fn plan_json(plan: &Plan) -> serde_json::Value {
 fn safe_json(v: &Value) -> serde_json::Value {
     match v {
         Value::Sensitive(_) | Value::Unknown(_) => serde_json::Value::Null,
-        Value::List(xs) | Value::Set(xs) => serde_json::Value::Array(xs.iter().map(safe_json).collect()),
-        Value::Map(m) => serde_json::Value::Object(m.iter().map(|(k, v)| (k.clone(), safe_json(v))).collect()),
+        Value::List(xs) | Value::Set(xs) => {
+            serde_json::Value::Array(xs.iter().map(safe_json).collect())
+        }
+        Value::Map(m) => {
+            serde_json::Value::Object(m.iter().map(|(k, v)| (k.clone(), safe_json(v))).collect())
+        }
         v => v.to_json(),
     }
 }
@@ -288,8 +356,12 @@ fn mask(v: &Value, pred: &dyn Fn(&Value) -> bool) -> serde_json::Value {
         return serde_json::Value::Bool(true);
     }
     match v {
-        Value::List(xs) | Value::Set(xs) => serde_json::Value::Array(xs.iter().map(|x| mask(x, pred)).collect()),
-        Value::Map(m) => serde_json::Value::Object(m.iter().map(|(k, x)| (k.clone(), mask(x, pred))).collect()),
+        Value::List(xs) | Value::Set(xs) => {
+            serde_json::Value::Array(xs.iter().map(|x| mask(x, pred)).collect())
+        }
+        Value::Map(m) => {
+            serde_json::Value::Object(m.iter().map(|(k, x)| (k.clone(), mask(x, pred))).collect())
+        }
         _ => serde_json::Value::Bool(false),
     }
 }

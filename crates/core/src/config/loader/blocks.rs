@@ -1,0 +1,417 @@
+//! Decoders for the blocks whose schema the loader itself knows: `terraform`, `provider`,
+//! `variable`, `locals`, `output`, `moved`, `removed`, and `validation`-shaped conditions.
+
+use super::cx::{root_name, strip_parens, Cx};
+use crate::config::model::{
+    Backend, Local, Moved, Output, ProviderConfig, Removed, TerraformBlock, Validation, Variable,
+};
+use crate::diag::Diagnostic;
+use crate::lang::convert::parse_constraint;
+use hcl_edit::expr::{Expression, ObjectKey};
+use hcl_edit::structure::{Attribute, Block, Structure};
+use hcl_edit::visit::{visit_expr, Visit};
+use hcl_edit::Span as _;
+
+pub(super) fn terraform(cx: &mut Cx, b: &Block, tf: &mut TerraformBlock) {
+    const ARGS: &[&str] = &["required_version", "backend", "required_providers"];
+    if !cx.no_labels(b) {
+        return;
+    }
+    for s in b.body.iter() {
+        match s {
+            Structure::Attribute(a) if a.key.as_str() == "required_version" => {
+                if let Some(v) = cx.literal_string(a) {
+                    tf.required_version = Some((v, cx.span(a.value.span())));
+                }
+            }
+            Structure::Attribute(a) => cx.unsupported_argument(a, "in a terraform block", ARGS),
+            Structure::Block(inner) => match inner.ident.as_str() {
+                "backend" => backend(cx, inner, tf),
+                "required_providers" => required_providers(cx, inner, tf),
+                _ => cx.unsupported_block(inner, "in a terraform block", ARGS),
+            },
+        }
+    }
+}
+
+fn backend(cx: &mut Cx, b: &Block, tf: &mut TerraformBlock) {
+    let Some(labels) = cx.labels(b, &["backend type"]) else {
+        return;
+    };
+    let span = cx.header(b);
+    if let Some(prev) = &tf.backend {
+        cx.push(
+            Diagnostic::error("Duplicate backend configuration")
+                .detail("A module may have only one backend configuration.")
+                .subject(span)
+                .related(prev.span, "previous declaration"),
+        );
+        return;
+    }
+    let mut config = std::collections::BTreeMap::new();
+    for s in b.body.iter() {
+        match s {
+            Structure::Attribute(a) => {
+                config.insert(a.key.as_str().to_string(), cx.attr(a));
+            }
+            Structure::Block(inner) => cx.unsupported_block(inner, "in a backend block", &[]),
+        }
+    }
+    tf.backend = Some(Backend {
+        kind: labels.into_iter().next().unwrap_or_default(),
+        config,
+        span,
+    });
+}
+
+fn required_providers(cx: &mut Cx, b: &Block, tf: &mut TerraformBlock) {
+    if !cx.no_labels(b) {
+        return;
+    }
+    for s in b.body.iter() {
+        let a = match s {
+            Structure::Attribute(a) => a,
+            Structure::Block(inner) => {
+                cx.unsupported_block(inner, "in a required_providers block", &[]);
+                continue;
+            }
+        };
+        let name = a.key.as_str().to_string();
+        let source = match strip_parens(&a.value) {
+            // The legacy form `aws = "~> 5.0"` is a version only.
+            Expression::String(_) => Some(format!("hashicorp/{name}")),
+            Expression::Object(obj) => {
+                let mut source = format!("hashicorp/{name}");
+                for (key, value) in obj.iter() {
+                    match (object_key(cx, key).as_str(), value.expr()) {
+                        ("source", Expression::String(s)) => source = s.value().clone(),
+                        ("version" | "configuration_aliases", _) => {}
+                        (other, e) => {
+                            cx.push(
+                                Diagnostic::error("Invalid required_providers object")
+                                    .detail(format!(
+                                        "\"{other}\" is not expected here; a provider \
+                                         requirement has a literal \"source\" string and an \
+                                         optional \"version\" constraint."
+                                    ))
+                                    .subject(cx.span(e.span())),
+                            );
+                        }
+                    }
+                }
+                Some(source)
+            }
+            _ => {
+                cx.push(
+                    Diagnostic::error("Invalid required_providers object")
+                        .detail(
+                            "A provider requirement must be an object with \"source\" and \
+                                 \"version\", or a version constraint string.",
+                        )
+                        .subject(cx.span(a.value.span())),
+                );
+                None
+            }
+        };
+        if let Some(source) = source {
+            tf.required_providers.insert(name, source);
+        }
+    }
+}
+
+/// An object key as written, without quotes (`aws`, `"aws"`, `aws.east`).
+pub(super) fn object_key(cx: &Cx, key: &ObjectKey) -> String {
+    match key {
+        ObjectKey::Ident(i) => i.as_str().to_string(),
+        ObjectKey::Expression(Expression::String(s)) => s.value().clone(),
+        ObjectKey::Expression(e) => cx.snippet(e.span()).to_string(),
+    }
+}
+
+pub(super) fn provider(cx: &mut Cx, b: &Block) -> Option<ProviderConfig> {
+    let name = cx.labels(b, &["name"])?.into_iter().next()?;
+    let mut body = cx.body(&b.body);
+    let mut alias = None;
+    if let Some(a) = b.body.get_attribute("alias") {
+        body.attributes.remove("alias");
+        alias = cx.literal_string(a);
+    }
+    Some(ProviderConfig {
+        name,
+        alias,
+        body,
+        span: cx.header(b),
+    })
+}
+
+pub(super) fn variable(cx: &mut Cx, b: &Block) -> Option<Variable> {
+    const ARGS: &[&str] = &[
+        "type",
+        "default",
+        "description",
+        "sensitive",
+        "nullable",
+        "validation",
+    ];
+    let name = cx.labels(b, &["name"])?.into_iter().next()?;
+    let mut v = Variable {
+        name,
+        ty: None,
+        default: None,
+        description: None,
+        sensitive: false,
+        nullable: true,
+        validations: Vec::new(),
+        span: cx.header(b),
+    };
+    for s in b.body.iter() {
+        match s {
+            Structure::Attribute(a) => match a.key.as_str() {
+                "type" => match parse_constraint(&a.value) {
+                    Ok(ty) => v.ty = Some(ty),
+                    Err((msg, range)) => cx.push(
+                        Diagnostic::error("Invalid type specification")
+                            .detail(msg)
+                            .subject(cx.span(range.or_else(|| a.value.span()))),
+                    ),
+                },
+                "default" => {
+                    check_constant(cx, &a.value);
+                    v.default = Some(cx.expr(&a.value));
+                }
+                "description" => v.description = cx.literal_string(a),
+                "sensitive" => v.sensitive = cx.literal_bool(a).unwrap_or(false),
+                "nullable" => v.nullable = cx.literal_bool(a).unwrap_or(true),
+                _ => cx.unsupported_argument(a, "in a variable block", ARGS),
+            },
+            Structure::Block(inner) if inner.ident.as_str() == "validation" => {
+                v.validations.extend(validation(cx, inner));
+            }
+            Structure::Block(inner) => cx.unsupported_block(inner, "in a variable block", ARGS),
+        }
+    }
+    Some(v)
+}
+
+/// Terraform evaluates defaults without any context: references and calls are errors.
+fn check_constant(cx: &mut Cx, e: &Expression) {
+    struct Finder(Option<(std::ops::Range<usize>, &'static str)>);
+    impl Visit for Finder {
+        fn visit_expr(&mut self, e: &Expression) {
+            if self.0.is_some() {
+                return;
+            }
+            match e {
+                Expression::Variable(v) => {
+                    self.0 = v.span().map(|r| (r, "Variables not allowed"));
+                }
+                Expression::FuncCall(f) => {
+                    self.0 = f.span().map(|r| (r, "Function calls not allowed"));
+                }
+                _ => visit_expr(self, e),
+            }
+        }
+    }
+    let mut finder = Finder(None);
+    finder.visit_expr(e);
+    if let Some((range, summary)) = finder.0 {
+        cx.push(
+            Diagnostic::error(summary)
+                .detail(
+                    "A variable's default value must be a constant: references to other \
+                         objects and function calls cannot be used here.",
+                )
+                .subject(cx.span(Some(range))),
+        );
+    }
+}
+
+/// `validation`, `precondition` and `postcondition` blocks share one shape.
+pub(super) fn validation(cx: &mut Cx, b: &Block) -> Option<Validation> {
+    const ARGS: &[&str] = &["condition", "error_message"];
+    if !cx.no_labels(b) {
+        return None;
+    }
+    let (mut condition, mut message) = (None, None);
+    for s in b.body.iter() {
+        match s {
+            Structure::Attribute(a) if a.key.as_str() == "condition" => {
+                condition = Some(cx.expr(&a.value));
+            }
+            Structure::Attribute(a) if a.key.as_str() == "error_message" => {
+                message = Some(cx.expr(&a.value));
+            }
+            Structure::Attribute(a) => {
+                let ctx = format!("in a {} block", b.ident.as_str());
+                cx.unsupported_argument(a, &ctx, ARGS);
+            }
+            Structure::Block(inner) => {
+                let ctx = format!("in a {} block", b.ident.as_str());
+                cx.unsupported_block(inner, &ctx, &[]);
+            }
+        }
+    }
+    if condition.is_none() {
+        cx.missing_argument(b, "condition");
+    }
+    if message.is_none() {
+        cx.missing_argument(b, "error_message");
+    }
+    Some(Validation {
+        condition: condition?,
+        error_message: message?,
+        span: cx.header(b),
+    })
+}
+
+pub(super) fn locals(cx: &mut Cx, b: &Block) -> Vec<Local> {
+    if !cx.no_labels(b) {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for s in b.body.iter() {
+        match s {
+            Structure::Attribute(a) => out.push(Local {
+                name: a.key.as_str().to_string(),
+                expr: cx.expr(&a.value),
+                span: cx.span(a.span()),
+            }),
+            Structure::Block(inner) => cx.unsupported_block(inner, "in a locals block", &[]),
+        }
+    }
+    out
+}
+
+pub(super) fn output(cx: &mut Cx, b: &Block) -> Option<Output> {
+    const ARGS: &[&str] = &[
+        "value",
+        "description",
+        "sensitive",
+        "depends_on",
+        "precondition",
+    ];
+    let name = cx.labels(b, &["name"])?.into_iter().next()?;
+    let (mut value, mut description, mut sensitive) = (None, None, false);
+    let (mut depends_on, mut preconditions) = (Vec::new(), Vec::new());
+    for s in b.body.iter() {
+        match s {
+            Structure::Attribute(a) => match a.key.as_str() {
+                "value" => value = Some(cx.expr(&a.value)),
+                "description" => description = cx.literal_string(a),
+                "sensitive" => sensitive = cx.literal_bool(a).unwrap_or(false),
+                "depends_on" => depends_on = cx.reference_list(a),
+                _ => cx.unsupported_argument(a, "in an output block", ARGS),
+            },
+            Structure::Block(inner) if inner.ident.as_str() == "precondition" => {
+                preconditions.extend(validation(cx, inner));
+            }
+            Structure::Block(inner) => cx.unsupported_block(inner, "in an output block", ARGS),
+        }
+    }
+    if value.is_none() {
+        cx.missing_argument(b, "value");
+    }
+    Some(Output {
+        name,
+        expr: value?,
+        description,
+        sensitive,
+        depends_on,
+        preconditions,
+        span: cx.header(b),
+    })
+}
+
+/// An address argument of `moved`/`removed`, kept as written.
+fn address(cx: &mut Cx, a: &Attribute) -> Option<String> {
+    if root_name(&a.value).is_none() {
+        cx.push(
+            Diagnostic::error("Invalid address")
+                .detail(format!(
+                    "The \"{}\" argument must be a resource or module address, like \
+                     aws_vpc.this or module.network.",
+                    a.key.as_str()
+                ))
+                .subject(cx.span(a.value.span())),
+        );
+        return None;
+    }
+    Some(cx.snippet(a.value.span()).to_string())
+}
+
+pub(super) fn moved(cx: &mut Cx, b: &Block) -> Option<Moved> {
+    if !cx.no_labels(b) {
+        return None;
+    }
+    let (mut from, mut to) = (None, None);
+    for s in b.body.iter() {
+        match s {
+            Structure::Attribute(a) if a.key.as_str() == "from" => from = address(cx, a),
+            Structure::Attribute(a) if a.key.as_str() == "to" => to = address(cx, a),
+            Structure::Attribute(a) => {
+                cx.unsupported_argument(a, "in a moved block", &["from", "to"])
+            }
+            Structure::Block(inner) => cx.unsupported_block(inner, "in a moved block", &[]),
+        }
+    }
+    for (name, present) in [
+        ("from", b.body.has_attribute("from")),
+        ("to", b.body.has_attribute("to")),
+    ] {
+        if !present {
+            cx.missing_argument(b, name);
+        }
+    }
+    Some(Moved {
+        from: from?,
+        to: to?,
+        span: cx.header(b),
+    })
+}
+
+pub(super) fn removed(cx: &mut Cx, b: &Block) -> Option<Removed> {
+    if !cx.no_labels(b) {
+        return None;
+    }
+    let (mut from, mut destroy) = (None, true);
+    for s in b.body.iter() {
+        match s {
+            Structure::Attribute(a) if a.key.as_str() == "from" => from = address(cx, a),
+            Structure::Attribute(a) => cx.unsupported_argument(a, "in a removed block", &["from"]),
+            Structure::Block(inner) if inner.ident.as_str() == "lifecycle" => {
+                if !cx.no_labels(inner) {
+                    continue;
+                }
+                for s in inner.body.iter() {
+                    match s {
+                        Structure::Attribute(a) if a.key.as_str() == "destroy" => {
+                            destroy = cx.literal_bool(a).unwrap_or(true);
+                        }
+                        Structure::Attribute(a) => {
+                            cx.unsupported_argument(
+                                a,
+                                "in a removed lifecycle block",
+                                &["destroy"],
+                            );
+                        }
+                        Structure::Block(x) => cx.unsupported_block(x, "in a lifecycle block", &[]),
+                    }
+                }
+            }
+            Structure::Block(inner) if inner.ident.as_str() == "provisioner" => {
+                super::resource::provisioner_warning(cx, inner);
+            }
+            Structure::Block(inner) => {
+                cx.unsupported_block(inner, "in a removed block", &["lifecycle"]);
+            }
+        }
+    }
+    if !b.body.has_attribute("from") {
+        cx.missing_argument(b, "from");
+    }
+    Some(Removed {
+        from: from?,
+        destroy,
+        span: cx.header(b),
+    })
+}

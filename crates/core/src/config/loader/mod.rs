@@ -1,0 +1,381 @@
+//! Reads a directory of `*.tf` files into a [`Module`] tree, as Terraform does: every `*.tf`
+//! file of one directory (sorted by name) forms one module, and `module` blocks with local
+//! sources load their children recursively. All problems found are reported together.
+
+mod blocks;
+mod cx;
+mod resource;
+#[cfg(test)]
+mod tests;
+
+use super::{Config, Module, ResourceMode};
+use crate::diag::{Diagnostic, Diagnostics, FileId, SourceMap, Span};
+use cx::Cx;
+use hcl_edit::structure::{Body, Structure};
+use std::path::{Component, Path, PathBuf};
+
+/// Loads the module in `dir` and all local child modules. Syntax errors are reported one per
+/// file (the parser stops at the first), and loading goes on with the other files.
+pub fn load(dir: &Path) -> (Config, Diagnostics) {
+    let mut loader = Loader {
+        sources: SourceMap::new(),
+        diags: Diagnostics::new(),
+        stack: Vec::new(),
+    };
+    let root = loader.module(dir, Vec::new(), None);
+    (
+        Config {
+            root,
+            sources: loader.sources,
+        },
+        loader.diags,
+    )
+}
+
+struct Loader {
+    sources: SourceMap,
+    diags: Diagnostics,
+    /// Canonical directories of the modules being loaded, to catch module cycles.
+    stack: Vec<PathBuf>,
+}
+
+impl Loader {
+    /// `caller` is the `source` span of the module call that led here (none for the root).
+    fn module(&mut self, dir: &Path, path: Vec<String>, caller: Option<Span>) -> Module {
+        let mut module = Module {
+            dir: dir.to_path_buf(),
+            path,
+            ..Module::default()
+        };
+        let files = match tf_files(dir) {
+            Ok(files) if !files.is_empty() => files,
+            Ok(_) => {
+                self.diags.push(
+                    Diagnostic::error("No configuration files")
+                        .detail(format!(
+                            "The directory {} contains no .tf files, so there is no module to \
+                             load.",
+                            dir.display()
+                        ))
+                        .subject_opt(caller),
+                );
+                return module;
+            }
+            Err(e) => {
+                self.diags.push(
+                    Diagnostic::error("Cannot read configuration directory")
+                        .detail(format!("Reading {} failed: {e}.", dir.display()))
+                        .subject_opt(caller),
+                );
+                return module;
+            }
+        };
+
+        let parsed: Vec<(FileId, Body)> = files.iter().filter_map(|f| self.parse(f)).collect();
+        for (file, body) in &parsed {
+            let text = self.sources.file(*file).text.clone();
+            let mut cx = Cx {
+                file: *file,
+                text: &text,
+                diags: &mut self.diags,
+            };
+            decode_file(&mut cx, body, &mut module);
+        }
+
+        self.stack
+            .push(dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf()));
+        let calls: Vec<(String, String, Span)> = module
+            .module_calls
+            .values()
+            .filter(|c| resource::is_local_source(&c.source))
+            .map(|c| (c.name.clone(), c.source.clone(), c.source_span))
+            .collect();
+        for (name, source, span) in calls {
+            let child_dir = normalize(&dir.join(&source));
+            if !child_dir.is_dir() {
+                self.diags.push(
+                    Diagnostic::error("Module source not found")
+                        .detail(format!(
+                            "The module \"{name}\" has source \"{source}\", which resolves to \
+                             {}, but no such directory exists.",
+                            child_dir.display()
+                        ))
+                        .subject(span),
+                );
+                continue;
+            }
+            let canonical = child_dir
+                .canonicalize()
+                .unwrap_or_else(|_| child_dir.clone());
+            if self.stack.contains(&canonical) {
+                let chain = self
+                    .stack
+                    .iter()
+                    .map(|d| d.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(" → ");
+                self.diags.push(
+                    Diagnostic::error("Module cycle")
+                        .detail(format!(
+                            "The module \"{name}\" loads {}, which is already being loaded: \
+                             {chain} → {}. A module cannot contain itself.",
+                            child_dir.display(),
+                            canonical.display()
+                        ))
+                        .subject(span),
+                );
+                continue;
+            }
+            let mut child_path = module.path.clone();
+            child_path.push(name.clone());
+            let child = self.module(&child_dir, child_path, Some(span));
+            module.children.insert(name, child);
+        }
+        self.stack.pop();
+        module
+    }
+
+    /// Reads and parses one file; a failure becomes one diagnostic for that file.
+    fn parse(&mut self, path: &Path) -> Option<(FileId, Body)> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(e) => {
+                self.diags.push(
+                    Diagnostic::error("Cannot read configuration file")
+                        .detail(format!("Reading {} failed: {e}.", path.display())),
+                );
+                return None;
+            }
+        };
+        let file = self.sources.add(path, text);
+        let text = &self.sources.file(file).text;
+        match hcl_edit::parser::parse_body(text) {
+            Ok(body) => Some((file, body)),
+            Err(e) => {
+                let start = e.location().offset().min(text.len());
+                let end = text[start..]
+                    .char_indices()
+                    .nth(1)
+                    .map_or(text.len(), |(i, _)| start + i);
+                let summary = if e.message().contains("redefined attribute") {
+                    "Duplicate argument"
+                } else {
+                    "Syntax error"
+                };
+                let detail = if summary == "Duplicate argument" {
+                    "An argument may be set only once in a block; this one is set again here."
+                        .to_string()
+                } else {
+                    let mut m = e.message().to_string();
+                    if let Some(first) = m.get_mut(0..1) {
+                        first.make_ascii_uppercase();
+                    }
+                    format!("{m}.")
+                };
+                self.diags.push(
+                    Diagnostic::error(summary)
+                        .detail(detail)
+                        .subject(Span::new(file, start..end)),
+                );
+                None
+            }
+        }
+    }
+}
+
+/// The `*.tf` files directly in `dir`, sorted by name.
+fn tf_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_file() && path.extension().is_some_and(|e| e == "tf") {
+            files.push(path);
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// Removes `.` and resolves `..` lexically, so child module dirs read like `modules/vpc`.
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                let last = out.components().next_back();
+                match last {
+                    Some(Component::Normal(_)) => {
+                        out.pop();
+                    }
+                    Some(Component::RootDir | Component::Prefix(_)) => {}
+                    _ => out.push(".."),
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    if out.as_os_str().is_empty() {
+        out.push(".");
+    }
+    out
+}
+
+const TOP_LEVEL: &[&str] = &[
+    "terraform",
+    "provider",
+    "variable",
+    "locals",
+    "output",
+    "resource",
+    "data",
+    "module",
+    "moved",
+    "removed",
+    "check",
+    "import",
+];
+
+fn duplicate(summary: String, what: &str, span: Span, previous: Span) -> Diagnostic {
+    Diagnostic::error(summary)
+        .detail(format!(
+            "{what} was already declared. Names must be unique within a module."
+        ))
+        .subject(span)
+        .related(previous, "previous declaration")
+}
+
+/// Decodes the top-level blocks of one file into `m`, checking names against earlier files.
+fn decode_file(cx: &mut Cx, body: &Body, m: &mut Module) {
+    for s in body.iter() {
+        let b = match s {
+            Structure::Block(b) => b,
+            Structure::Attribute(a) => {
+                cx.unsupported_argument(a, "at the top level of a configuration file", TOP_LEVEL);
+                continue;
+            }
+        };
+        match b.ident.as_str() {
+            "terraform" => blocks::terraform(cx, b, &mut m.terraform),
+            "provider" => {
+                let Some(p) = blocks::provider(cx, b) else {
+                    continue;
+                };
+                if let Some(prev) = m
+                    .providers
+                    .iter()
+                    .find(|q| q.name == p.name && q.alias == p.alias)
+                {
+                    let what = match &p.alias {
+                        Some(a) => {
+                            format!("A provider configuration \"{}\" with alias \"{a}\"", p.name)
+                        }
+                        None => format!("A default provider configuration \"{}\"", p.name),
+                    };
+                    cx.push(duplicate(
+                        "Duplicate provider configuration".into(),
+                        &what,
+                        p.span,
+                        prev.span,
+                    ));
+                    continue;
+                }
+                m.providers.push(p);
+            }
+            "variable" => {
+                let Some(v) = blocks::variable(cx, b) else {
+                    continue;
+                };
+                if let Some(prev) = m.variables.get(&v.name) {
+                    let what = format!("A variable named \"{}\"", v.name);
+                    cx.push(duplicate(
+                        "Duplicate variable declaration".into(),
+                        &what,
+                        v.span,
+                        prev.span,
+                    ));
+                    continue;
+                }
+                m.variables.insert(v.name.clone(), v);
+            }
+            "locals" => {
+                for l in blocks::locals(cx, b) {
+                    if let Some(prev) = m.locals.get(&l.name) {
+                        let what = format!("A local value named \"{}\"", l.name);
+                        cx.push(duplicate(
+                            "Duplicate local value definition".into(),
+                            &what,
+                            l.span,
+                            prev.span,
+                        ));
+                        continue;
+                    }
+                    m.locals.insert(l.name.clone(), l);
+                }
+            }
+            "output" => {
+                let Some(o) = blocks::output(cx, b) else {
+                    continue;
+                };
+                if let Some(prev) = m.outputs.get(&o.name) {
+                    let what = format!("An output named \"{}\"", o.name);
+                    cx.push(duplicate(
+                        "Duplicate output definition".into(),
+                        &what,
+                        o.span,
+                        prev.span,
+                    ));
+                    continue;
+                }
+                m.outputs.insert(o.name.clone(), o);
+            }
+            kind @ ("resource" | "data") => {
+                let mode = if kind == "data" {
+                    ResourceMode::Data
+                } else {
+                    ResourceMode::Managed
+                };
+                let Some(r) = resource::resource(cx, b, mode) else {
+                    continue;
+                };
+                let key = r.key();
+                if let Some(prev) = m.resources.get(&key) {
+                    let summary = format!("Duplicate {kind} \"{}\" configuration", r.type_name);
+                    let what = format!("A {kind} named \"{}\" of type \"{}\"", r.name, r.type_name);
+                    cx.push(duplicate(summary, &what, r.span, prev.span));
+                    continue;
+                }
+                m.resources.insert(key, r);
+            }
+            "module" => {
+                let Some(c) = resource::module_call(cx, b) else {
+                    continue;
+                };
+                if let Some(prev) = m.module_calls.get(&c.name) {
+                    let what = format!("A module call named \"{}\"", c.name);
+                    cx.push(duplicate(
+                        "Duplicate module call".into(),
+                        &what,
+                        c.span,
+                        prev.span,
+                    ));
+                    continue;
+                }
+                m.module_calls.insert(c.name.clone(), c);
+            }
+            "moved" => m.moved.extend(blocks::moved(cx, b)),
+            "removed" => m.removed.extend(blocks::removed(cx, b)),
+            kind @ ("check" | "import") => {
+                let span = cx.header(b);
+                cx.push(
+                    Diagnostic::warning(format!("\"{kind}\" blocks are not supported, ignored"))
+                        .detail(format!(
+                            "hubctl does not implement {kind} blocks yet; this one has no effect."
+                        ))
+                        .subject(span),
+                );
+            }
+            _ => cx.unsupported_block(b, "here", TOP_LEVEL),
+        }
+    }
+}

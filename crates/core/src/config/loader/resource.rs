@@ -1,0 +1,252 @@
+//! Decoders for blocks with meta-arguments: `resource`, `data` and `module` calls. The
+//! meta-arguments are taken out; what remains is kept schema-less for the engine.
+
+use super::blocks::{object_key, validation};
+use super::cx::{root_name, strip_parens, Cx};
+use crate::config::model::{Lifecycle, ModuleCall, Resource, ResourceMode};
+use crate::diag::Diagnostic;
+use hcl_edit::expr::Expression;
+use hcl_edit::structure::{Attribute, Block, Structure};
+use hcl_edit::Span as _;
+use std::collections::BTreeMap;
+
+pub(super) fn provisioner_warning(cx: &mut Cx, b: &Block) {
+    cx.push(
+        Diagnostic::warning("Provisioners are not supported")
+            .detail(format!(
+                "hubctl does not run provisioners; this \"{}\" block is ignored.",
+                b.ident.as_str()
+            ))
+            .subject(cx.header(b)),
+    );
+}
+
+/// Errors when both `count` and `for_each` are set: an object has one repetition mode.
+fn check_repetition(cx: &mut Cx, count: Option<&Attribute>, for_each: Option<&Attribute>) {
+    if let (Some(c), Some(f)) = (count, for_each) {
+        cx.push(
+            Diagnostic::error("Invalid combination of \"count\" and \"for_each\"")
+                .detail(
+                    "The \"count\" and \"for_each\" meta-arguments are mutually exclusive, \
+                         only one should be used to be explicit about the number of resources \
+                         to be created.",
+                )
+                .subject(cx.span(f.span()))
+                .related(cx.span(c.span()), "\"count\" is set here"),
+        );
+    }
+}
+
+pub(super) fn resource(cx: &mut Cx, b: &Block, mode: ResourceMode) -> Option<Resource> {
+    let mut labels = cx.labels(b, &["type", "name"])?.into_iter();
+    let (type_name, name) = (labels.next()?, labels.next()?);
+    let mut r = Resource {
+        mode,
+        type_name,
+        name,
+        count: None,
+        for_each: None,
+        depends_on: Vec::new(),
+        provider: None,
+        lifecycle: Lifecycle::default(),
+        body: Default::default(),
+        span: cx.header(b),
+    };
+    let mut lifecycle_span = None;
+    for s in b.body.iter() {
+        match s {
+            Structure::Attribute(a) => match a.key.as_str() {
+                "count" => r.count = Some(cx.expr(&a.value)),
+                "for_each" => r.for_each = Some(cx.expr(&a.value)),
+                "depends_on" => r.depends_on = cx.reference_list(a),
+                "provider" => r.provider = cx.provider_ref(&a.value),
+                _ => {
+                    r.body
+                        .attributes
+                        .insert(a.key.as_str().to_string(), cx.attr(a));
+                }
+            },
+            Structure::Block(inner) => match inner.ident.as_str() {
+                "lifecycle" => {
+                    let span = cx.header(inner);
+                    if let Some(prev) = lifecycle_span {
+                        cx.push(
+                            Diagnostic::error("Duplicate lifecycle block")
+                                .detail("Only one lifecycle block is allowed per resource.")
+                                .subject(span)
+                                .related(prev, "previous declaration"),
+                        );
+                        continue;
+                    }
+                    lifecycle_span = Some(span);
+                    lifecycle(cx, inner, &mut r.lifecycle);
+                }
+                "provisioner" | "connection" => provisioner_warning(cx, inner),
+                _ => r.body.blocks.push(cx.block(inner)),
+            },
+        }
+    }
+    check_repetition(
+        cx,
+        b.body.get_attribute("count"),
+        b.body.get_attribute("for_each"),
+    );
+    Some(r)
+}
+
+fn lifecycle(cx: &mut Cx, b: &Block, lc: &mut Lifecycle) {
+    const ARGS: &[&str] = &[
+        "create_before_destroy",
+        "prevent_destroy",
+        "ignore_changes",
+        "replace_triggered_by",
+        "precondition",
+        "postcondition",
+    ];
+    if !cx.no_labels(b) {
+        return;
+    }
+    for s in b.body.iter() {
+        match s {
+            Structure::Attribute(a) => match a.key.as_str() {
+                "create_before_destroy" => {
+                    lc.create_before_destroy = cx.literal_bool(a).unwrap_or(false);
+                }
+                "prevent_destroy" => lc.prevent_destroy = cx.literal_bool(a).unwrap_or(false),
+                "ignore_changes" => ignore_changes(cx, a, lc),
+                "replace_triggered_by" => lc.replace_triggered_by = cx.reference_list(a),
+                _ => cx.unsupported_argument(a, "in a lifecycle block", ARGS),
+            },
+            Structure::Block(inner) => match inner.ident.as_str() {
+                "precondition" => lc.preconditions.extend(validation(cx, inner)),
+                "postcondition" => lc.postconditions.extend(validation(cx, inner)),
+                _ => cx.unsupported_block(inner, "in a lifecycle block", ARGS),
+            },
+        }
+    }
+}
+
+/// `ignore_changes = all` or a list of attribute references (legacy strings accepted).
+fn ignore_changes(cx: &mut Cx, a: &Attribute, lc: &mut Lifecycle) {
+    match strip_parens(&a.value) {
+        Expression::Variable(v) if v.as_str() == "all" => lc.ignore_all_changes = true,
+        Expression::Array(items) => {
+            for item in items.iter() {
+                let name = match strip_parens(item) {
+                    Expression::String(s) => Some(s.value().clone()),
+                    e => root_name(e).map(str::to_string),
+                };
+                match name {
+                    Some(n) => lc.ignore_changes.push(n),
+                    None => cx.push(
+                        Diagnostic::error("Invalid ignore_changes entry")
+                            .detail(
+                                "Each entry must be an attribute of the resource, like \
+                                     tags or tags[\"Name\"].",
+                            )
+                            .subject(cx.span(item.span())),
+                    ),
+                }
+            }
+        }
+        _ => cx.push(
+            Diagnostic::error("Invalid ignore_changes value")
+                .detail("ignore_changes must be the keyword all or a list of attribute names.")
+                .subject(cx.span(a.value.span())),
+        ),
+    }
+}
+
+/// Whether a module source is a local path, the only kind the loader can follow.
+pub(super) fn is_local_source(source: &str) -> bool {
+    source.starts_with("./") || source.starts_with("../")
+}
+
+pub(super) fn module_call(cx: &mut Cx, b: &Block) -> Option<ModuleCall> {
+    let name = cx.labels(b, &["name"])?.into_iter().next()?;
+    let mut call = ModuleCall {
+        name,
+        source: String::new(),
+        source_span: cx.header(b),
+        count: None,
+        for_each: None,
+        depends_on: Vec::new(),
+        inputs: BTreeMap::new(),
+        providers: BTreeMap::new(),
+        span: cx.header(b),
+    };
+    for s in b.body.iter() {
+        let a = match s {
+            Structure::Attribute(a) => a,
+            Structure::Block(inner) => {
+                cx.unsupported_block(inner, "in a module block", &[]);
+                continue;
+            }
+        };
+        match a.key.as_str() {
+            "source" => {
+                call.source_span = cx.span(a.value.span());
+                if let Some(src) = cx.literal_string(a) {
+                    if !is_local_source(&src) {
+                        cx.push(
+                            Diagnostic::error("Unsupported module source")
+                                .detail(format!(
+                                    "The module source \"{src}\" is not a local path. Only \
+                                     local paths starting with \"./\" or \"../\" are supported \
+                                     for now; registry, Git and HTTP sources are not."
+                                ))
+                                .subject(call.source_span),
+                        );
+                    }
+                    call.source = src;
+                }
+            }
+            "version" => cx.push(
+                Diagnostic::error("Invalid argument")
+                    .detail(
+                        "The \"version\" argument is only valid for registry modules; \
+                             local module sources have no version.",
+                    )
+                    .subject(cx.span(a.span())),
+            ),
+            "count" => call.count = Some(cx.expr(&a.value)),
+            "for_each" => call.for_each = Some(cx.expr(&a.value)),
+            "depends_on" => call.depends_on = cx.reference_list(a),
+            "providers" => call.providers = providers_map(cx, a),
+            _ => {
+                call.inputs.insert(a.key.as_str().to_string(), cx.attr(a));
+            }
+        }
+    }
+    if !b.body.has_attribute("source") {
+        cx.missing_argument(b, "source");
+    }
+    check_repetition(
+        cx,
+        b.body.get_attribute("count"),
+        b.body.get_attribute("for_each"),
+    );
+    Some(call)
+}
+
+fn providers_map(cx: &mut Cx, a: &Attribute) -> BTreeMap<String, (String, Option<String>)> {
+    let mut out = BTreeMap::new();
+    let Expression::Object(obj) = strip_parens(&a.value) else {
+        cx.push(
+            Diagnostic::error("Invalid providers argument")
+                .detail(
+                    "\"providers\" must be a map from child provider names to provider \
+                         configurations, like { aws = aws.west }.",
+                )
+                .subject(cx.span(a.value.span())),
+        );
+        return out;
+    };
+    for (key, value) in obj.iter() {
+        let child = object_key(cx, key);
+        if let Some(parent) = cx.provider_ref(value.expr()) {
+            out.insert(child, parent);
+        }
+    }
+    out
+}

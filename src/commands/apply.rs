@@ -1,0 +1,290 @@
+//! `hubctl apply [DIR | PLANFILE]` and `hubctl destroy`: plan (or read a saved plan), ask
+//! for approval, apply with a checkpoint per resource, print the outputs.
+
+use super::common::{backend, load, load_state, make_run, variables, with_lock, ERROR, OK};
+use crate::args::{ApplyArgs, DestroyArgs, LockArgs, VarArgs};
+use crate::views::{Progress, Ui};
+use hubctl_core::apply::{apply, check_plan_applicable};
+use hubctl_core::diag::{Diagnostic, Diagnostics, SourceMap};
+use hubctl_core::plan::driver::make_plan;
+use hubctl_core::plan::render::render_plan;
+use hubctl_core::plan::walk::WalkMode;
+use hubctl_core::plan::Plan;
+use std::io::{BufRead, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+pub fn write_plan_file(path: &Path, plan: &Plan) -> Result<(), Diagnostic> {
+    let data = serde_json::to_vec(plan)
+        .map_err(|e| Diagnostic::error("Failed to encode plan").detail(e.to_string()))?;
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, data)
+        .and_then(|_| std::fs::rename(&tmp, path))
+        .map_err(|e| {
+            Diagnostic::error("Failed to write plan file")
+                .detail(format!("{}: {e}", path.display()))
+        })
+}
+
+fn read_plan_file(path: &Path) -> Result<Plan, Diagnostic> {
+    let data = std::fs::read(path).map_err(|e| {
+        Diagnostic::error("Failed to read plan file").detail(format!("{}: {e}", path.display()))
+    })?;
+    serde_json::from_slice(&data).map_err(|e| {
+        Diagnostic::error("Invalid plan file")
+            .detail(format!("{} is not a hubctl plan file: {e}", path.display()))
+    })
+}
+
+/// Asks for "yes" on a terminal; refuses (rather than hang) without one.
+fn approve(ui: &Ui, question: &str, destroy: bool) -> bool {
+    if !ui.stdin_tty {
+        let d = Diagnostic::error("No terminal to ask for approval").detail(format!(
+            "hubctl {} asks for confirmation, but standard input is not a terminal. Review the plan above and run again with --auto-approve to proceed without confirmation.",
+            if destroy { "destroy" } else { "apply" }
+        ));
+        ui.diags(&d.into(), &SourceMap::new());
+        return false;
+    }
+    print!("\n{}\n  hubctl will perform the actions described above.\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: ", ui.bold(question));
+    let _ = std::io::stdout().flush();
+    let mut line = String::new();
+    let _ = std::io::stdin().lock().read_line(&mut line);
+    if line.trim() == "yes" {
+        println!();
+        true
+    } else {
+        println!(
+            "\n{}",
+            if destroy {
+                "Destroy cancelled."
+            } else {
+                "Apply cancelled."
+            }
+        );
+        false
+    }
+}
+
+pub async fn run(ui: &Ui, a: ApplyArgs) -> u8 {
+    if a.target.is_file() {
+        return apply_saved(ui, &a).await;
+    }
+    let opts = Opts {
+        dir: a.target.clone(),
+        auto_approve: a.auto_approve,
+        parallelism: a.parallelism,
+        refresh: a.refresh,
+        destroy: false,
+    };
+    plan_and_apply(ui, opts, &a.vars, &a.lock).await
+}
+
+pub async fn destroy(ui: &Ui, a: DestroyArgs) -> u8 {
+    let opts = Opts {
+        dir: a.dir.clone(),
+        auto_approve: a.auto_approve,
+        parallelism: a.parallelism,
+        refresh: true,
+        destroy: true,
+    };
+    plan_and_apply(ui, opts, &a.vars, &a.lock).await
+}
+
+struct Opts {
+    dir: PathBuf,
+    auto_approve: bool,
+    parallelism: usize,
+    refresh: bool,
+    destroy: bool,
+}
+
+async fn plan_and_apply(ui: &Ui, o: Opts, vars: &VarArgs, lock: &LockArgs) -> u8 {
+    let Some(p) = load(ui, &o.dir) else {
+        return ERROR;
+    };
+    let Some(vars) = variables(ui, &p.config, &o.dir, vars) else {
+        return ERROR;
+    };
+    let be = match backend(&p.config, &o.dir) {
+        Ok(b) => b,
+        Err(d) => {
+            ui.diags(&d, &p.config.sources);
+            return ERROR;
+        }
+    };
+    let progress = Arc::new(Progress::new(ui.stdout_tty));
+    let op = if o.destroy { "destroy" } else { "apply" };
+    let code = with_lock(ui, &be, lock, op, || async {
+        let Some((prior, had)) = load_state(ui, &be).await else {
+            return ERROR;
+        };
+        let mode = WalkMode::Plan {
+            refresh: o.refresh,
+            destroy: o.destroy,
+        };
+        let run = make_run(
+            &p,
+            &o.dir,
+            mode,
+            vars.clone(),
+            prior.clone(),
+            o.parallelism,
+            None,
+            progress.clone(),
+        );
+        let (plan, diags) = make_plan(Arc::new(run), p.config_hash.clone(), had).await;
+        ui.diags(&diags, &p.config.sources);
+        if diags.has_errors() {
+            return ERROR;
+        }
+        println!();
+        ui.out(&render_plan(&plan, ui.plan_style()));
+        if !plan.has_changes() {
+            finish(ui, &plan, o.destroy, &p.config.root.outputs, None);
+            return OK;
+        }
+        let q = if o.destroy {
+            "Do you really want to destroy all resources?"
+        } else {
+            "Do you want to perform these actions?"
+        };
+        if !o.auto_approve && !approve(ui, q, o.destroy) {
+            return ERROR;
+        }
+        let plan = Arc::new(plan);
+        let prior2 = prior.clone();
+        let (state, diags) = apply(
+            |w| {
+                make_run(
+                    &p,
+                    &o.dir,
+                    WalkMode::Apply(plan.clone()),
+                    vars,
+                    prior2,
+                    o.parallelism,
+                    w,
+                    progress.clone(),
+                )
+            },
+            plan.clone(),
+            be.clone(),
+            prior,
+        )
+        .await;
+        progress.finish();
+        report(ui, &plan, o.destroy, &p.config, state, diags)
+    })
+    .await;
+    code.unwrap_or(ERROR)
+}
+
+async fn apply_saved(ui: &Ui, a: &ApplyArgs) -> u8 {
+    let plan = match read_plan_file(&a.target) {
+        Ok(p) => p,
+        Err(d) => {
+            ui.diags(&d.into(), &SourceMap::new());
+            return ERROR;
+        }
+    };
+    let dir = PathBuf::from(&plan.root_dir);
+    let Some(p) = load(ui, &dir) else {
+        return ERROR;
+    };
+    let be = match backend(&p.config, &dir) {
+        Ok(b) => b,
+        Err(d) => {
+            ui.diags(&d, &p.config.sources);
+            return ERROR;
+        }
+    };
+    let progress = Arc::new(Progress::new(ui.stdout_tty));
+    let code = with_lock(ui, &be, &a.lock, "apply", || async {
+        let Some((prior, had)) = load_state(ui, &be).await else {
+            return ERROR;
+        };
+        if let Err(d) = check_plan_applicable(&plan, &p.config_hash, had.then_some(&prior)) {
+            ui.diags(&d.into(), &SourceMap::new());
+            return ERROR;
+        }
+        let plan = Arc::new(plan);
+        let vars = plan.variables.clone();
+        let (state, diags) = apply(
+            |w| {
+                make_run(
+                    &p,
+                    &dir,
+                    WalkMode::Apply(plan.clone()),
+                    vars,
+                    prior.clone(),
+                    a.parallelism,
+                    w,
+                    progress.clone(),
+                )
+            },
+            plan.clone(),
+            be.clone(),
+            prior.clone(),
+        )
+        .await;
+        progress.finish();
+        report(ui, &plan, plan.destroy, &p.config, state, diags)
+    })
+    .await;
+    code.unwrap_or(ERROR)
+}
+
+fn report(
+    ui: &Ui,
+    plan: &Plan,
+    destroy: bool,
+    config: &hubctl_core::config::Config,
+    state: Option<hubctl_core::state::State>,
+    diags: Diagnostics,
+) -> u8 {
+    ui.diags(&diags, &config.sources);
+    if diags.has_errors() {
+        return ERROR;
+    }
+    finish(ui, plan, destroy, &config.root.outputs, state.as_ref());
+    OK
+}
+
+fn finish(
+    ui: &Ui,
+    plan: &Plan,
+    destroy: bool,
+    outputs: &std::collections::BTreeMap<String, hubctl_core::config::Output>,
+    state: Option<&hubctl_core::state::State>,
+) {
+    let s = plan.summary();
+    if destroy {
+        println!(
+            "\n{} Resources: {} destroyed.",
+            ui.green("Destroy complete!"),
+            s.destroy
+        );
+        return;
+    }
+    println!(
+        "\n{} Resources: {} added, {} changed, {} destroyed.",
+        ui.green("Apply complete!"),
+        s.add,
+        s.change,
+        s.destroy
+    );
+    if let Some(st) = state {
+        if !st.outputs.is_empty() {
+            println!("\nOutputs:\n");
+            for (k, o) in &st.outputs {
+                let sensitive = o.sensitive || outputs.get(k).is_some_and(|d| d.sensitive);
+                let v = hubctl_core::lang::Value::from_json(&o.value);
+                println!(
+                    "{k} = {}",
+                    hubctl_core::plan::render::fmt_value(&v, 0, sensitive)
+                        .replace("(sensitive value)", "<sensitive>")
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,13 @@
+//! `hubctl graph`: the dependency graph as DOT.
+
+use super::common::{load, ERROR, OK};
+use crate::args::DirArg;
+use crate::views::Ui;
+
+pub fn run(ui: &Ui, a: DirArg) -> u8 {
+    let Some(p) = load(ui, &a.dir) else {
+        return ERROR;
+    };
+    print!("{}", hubctl_core::graph::to_dot(&p.graph));
+    OK
+}

@@ -1,0 +1,79 @@
+//! `hubctl plan`: refresh, evaluate, diff; print the plan (or JSON); optionally save it.
+
+use super::common::{
+    backend, load, load_state, make_run, variables, with_lock, CHANGES, ERROR, OK,
+};
+use crate::args::PlanArgs;
+use crate::views::{Progress, Ui};
+use hubctl_core::diag::SourceMap;
+use hubctl_core::plan::driver::make_plan;
+use hubctl_core::plan::render::{plan_json, render_plan};
+use hubctl_core::plan::walk::WalkMode;
+use std::sync::Arc;
+
+pub async fn run(ui: &Ui, a: PlanArgs) -> u8 {
+    let Some(p) = load(ui, &a.dir) else {
+        return ERROR;
+    };
+    let Some(vars) = variables(ui, &p.config, &a.dir, &a.vars) else {
+        return ERROR;
+    };
+    let be = match backend(&p.config, &a.dir) {
+        Ok(b) => b,
+        Err(d) => {
+            ui.diags(&d, &p.config.sources);
+            return ERROR;
+        }
+    };
+    let progress = Arc::new(Progress::new(false));
+    let result = with_lock(ui, &be, &a.lock, "plan", || async {
+        let (prior, had) = load_state(ui, &be).await?;
+        let mode = WalkMode::Plan {
+            refresh: a.refresh,
+            destroy: a.destroy,
+        };
+        let run = make_run(
+            &p,
+            &a.dir,
+            mode,
+            vars,
+            prior,
+            a.parallelism,
+            None,
+            progress.clone(),
+        );
+        Some(make_plan(Arc::new(run), p.config_hash.clone(), had).await)
+    })
+    .await
+    .flatten();
+    let Some((plan, diags)) = result else {
+        return ERROR;
+    };
+    ui.diags(&diags, &p.config.sources);
+    if diags.has_errors() {
+        return ERROR;
+    }
+    if a.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&plan_json(&plan)).unwrap_or_default()
+        );
+    } else {
+        println!();
+        ui.out(&render_plan(&plan, ui.plan_style()));
+    }
+    if let Some(out) = &a.out {
+        if let Err(e) = super::apply::write_plan_file(out, &plan) {
+            ui.diags(&e.into(), &SourceMap::new());
+            return ERROR;
+        }
+        if !a.json {
+            println!("\nSaved the plan to: {}\n\nTo perform exactly these actions, run:\n    hubctl apply {}", out.display(), out.display());
+        }
+    }
+    if a.detailed_exitcode && plan.has_changes() {
+        CHANGES
+    } else {
+        OK
+    }
+}
