@@ -151,9 +151,11 @@ pub async fn walk(run: Arc<Run>, deletes: Vec<ResourceChange>) -> WalkResult {
                     }
                     r
                 };
+                let mut res = res;
                 let ok = !res.failed();
                 if i < n_graph {
-                    let _ = run.values[i].set(res.value.clone());
+                    // The value lives once, in its write-once cell; results keep the rest.
+                    let _ = run.values[i].set(std::mem::take(&mut res.value));
                 }
                 if let Ok(mut m) = results.lock() {
                     m.insert(i, res);
@@ -172,7 +174,10 @@ pub async fn walk(run: Arc<Run>, deletes: Vec<ResourceChange>) -> WalkResult {
             out.diags.extend(r.diags);
             if i < n_graph {
                 if let (NodeKind::Output(name), 0) = (&g.nodes[i].kind, g.nodes[i].module) {
-                    out.outputs.insert(name.clone(), r.value);
+                    out.outputs.insert(
+                        name.clone(),
+                        run.values[i].get().cloned().unwrap_or_default(),
+                    );
                 }
             }
         }
