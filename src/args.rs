@@ -1,6 +1,34 @@
 //! Command-line arguments (clap), kept apart from the commands that run them.
 
 use clap::{Args, Parser, Subcommand};
+
+/// Accepts Terraform's single-dash long flags (`-auto-approve`, `-out=FILE`, `-var k=v`,
+/// `-lock=false`) by rewriting them to the double-dash form, for every long flag the CLI has.
+pub fn terraform_style(argv: Vec<String>, cmd: &clap::Command) -> Vec<String> {
+    let mut longs: std::collections::HashSet<String> = cmd
+        .get_arguments()
+        .filter_map(|a| a.get_long().map(str::to_string))
+        .collect();
+    for sub in cmd.get_subcommands() {
+        longs.extend(
+            sub.get_arguments()
+                .filter_map(|a| a.get_long().map(str::to_string)),
+        );
+    }
+    argv.into_iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let name = a
+                .strip_prefix('-')
+                .filter(|r| !r.starts_with('-'))
+                .map(|r| r.split('=').next().unwrap_or(r));
+            match name {
+                Some(n) if i > 0 && n.len() > 1 && longs.contains(n) => format!("-{a}"),
+                _ => a,
+            }
+        })
+        .collect()
+}
 use std::path::PathBuf;
 
 #[derive(Parser, Debug)]
@@ -76,7 +104,7 @@ pub struct PlanArgs {
     #[arg(default_value = ".")]
     pub dir: PathBuf,
     /// Write the plan to FILE, for `hubctl apply FILE`.
-    #[arg(long = "out", short = 'o', value_name = "FILE")]
+    #[arg(long = "out", value_name = "FILE")]
     pub out: Option<PathBuf>,
     /// Exit 0 for no changes, 1 for errors, 2 when there are changes.
     #[arg(long = "detailed-exitcode")]
@@ -166,4 +194,52 @@ pub struct ForceUnlockArgs {
     pub lock_id: String,
     #[arg(default_value = ".")]
     pub dir: PathBuf,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn terraform_single_dash_flags_are_accepted() {
+        let argv = [
+            "hubctl",
+            "plan",
+            "-out=p.plan",
+            "-var",
+            "a=1",
+            "-lock=false",
+            "-detailed-exitcode",
+            "-x",
+            "dir",
+        ];
+        let fixed = terraform_style(
+            argv.iter().map(|s| s.to_string()).collect(),
+            &Cli::command(),
+        );
+        assert_eq!(
+            fixed,
+            [
+                "hubctl",
+                "plan",
+                "--out=p.plan",
+                "--var",
+                "a=1",
+                "--lock=false",
+                "--detailed-exitcode",
+                "-x",
+                "dir"
+            ]
+        );
+        let cli = Cli::parse_from(fixed[..7].iter().chain(std::iter::once(&fixed[8])));
+        match cli.command {
+            Command::Plan(p) => {
+                assert_eq!(p.out.as_deref(), Some(std::path::Path::new("p.plan")));
+                assert!(!p.lock.lock && p.detailed_exitcode);
+                assert_eq!(p.vars.vars, vec!["a=1".to_string()]);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
 }

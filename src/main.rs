@@ -5,11 +5,14 @@ mod args;
 mod commands;
 mod views;
 
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let cli = args::Cli::parse();
+    let cli = args::Cli::parse_from(args::terraform_style(
+        std::env::args().collect(),
+        &args::Cli::command(),
+    ));
     let filter = tracing_subscriber::EnvFilter::try_from_env("HUBCTL_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("off"));
     tracing_subscriber::fmt()

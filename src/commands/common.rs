@@ -29,7 +29,7 @@ pub fn registry() -> Registry {
 
 /// Loads and checks the configuration; prints diagnostics. `None` on errors.
 pub fn load(ui: &Ui, dir: &Path) -> Option<Prepared> {
-    let (p, diags) = prepare(dir);
+    let (p, diags) = prepare(dir, &registry());
     match p {
         Some(p) => {
             ui.diags(&diags, &p.config.sources);

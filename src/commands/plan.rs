@@ -25,7 +25,12 @@ pub async fn run(ui: &Ui, a: PlanArgs) -> u8 {
             return ERROR;
         }
     };
-    let progress = Arc::new(Progress::new(false));
+    // With --json, stdout carries only the JSON document.
+    let progress: Arc<dyn hubctl_core::plan::walk::Observer> = if a.json {
+        Arc::new(hubctl_core::plan::walk::Silent)
+    } else {
+        Arc::new(Progress::new(false))
+    };
     let result = with_lock(ui, &be, &a.lock, "plan", || async {
         let (prior, had) = load_state(ui, &be).await?;
         let mode = WalkMode::Plan {

@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 pub async fn run(ui: &Ui, a: ValidateArgs) -> u8 {
     if a.json {
-        let (p, diags) = hubctl_core::plan::driver::prepare(&a.dir);
+        let (p, diags) = hubctl_core::plan::driver::prepare(&a.dir, &super::common::registry());
         let (diags, sources) = match p {
             Some(p) => {
                 let run = make_run(

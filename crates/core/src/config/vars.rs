@@ -23,15 +23,17 @@ impl Resolver for NoRefs {
     }
 }
 
-/// A `-var`/`TF_VAR_` string: taken literally for string (or untyped) variables, parsed as
-/// an HCL expression for other types (`-var 'azs=["a","b"]'`), as Terraform does.
+/// A `-var`/`TF_VAR_` string: taken literally for primitive (or untyped) variables, parsed as
+/// an HCL expression for collection types (`-var 'azs=["a","b"]'`), as Terraform does.
 fn parse_raw(
     sources: &mut SourceMap,
     origin: &str,
     text: &str,
     ty: Option<&Type>,
 ) -> (Value, Diagnostics) {
-    if matches!(ty, None | Some(Type::String)) {
+    // Primitive types take the text as it is (converted later, with a clear type error);
+    // only collection and structural types are parsed as expressions.
+    if matches!(ty, None | Some(Type::String | Type::Number | Type::Bool)) {
         return (Value::String(text.to_string()), Diagnostics::new());
     }
     let file = sources.add(origin, text.to_string());

@@ -1,6 +1,7 @@
-//! Evaluates a resource, data or provider body against its schema: every argument checked
-//! (unsupported, missing, wrong type), nested blocks shaped by their nesting mode, `dynamic`
-//! blocks expanded, sensitive attributes marked. Several problems come out of one pass.
+//! Evaluates a resource, data or provider body against its schema: values converted to the
+//! attribute types, nested blocks shaped by their nesting mode, `dynamic` blocks expanded,
+//! sensitive attributes marked. Names (unsupported or missing arguments) are checked once,
+//! statically, by `check`, before any walk.
 
 use super::scope::With;
 use crate::config::{Block, Body, Expr};
@@ -40,21 +41,8 @@ pub fn eval_body(
     let mut diags = Diagnostics::new();
     let mut obj = BTreeMap::new();
     for (name, a) in &body.attributes {
+        // Names were checked statically (`check::check_body`) before any walk.
         let Some(s) = schema.attributes.get(name).filter(|s| s.is_argument()) else {
-            let names = schema.argument_names();
-            let mut d = Diagnostic::error("Unsupported argument")
-                .detail(format!(
-                    "An argument named \"{name}\" is not expected here."
-                ))
-                .subject(a.name_span);
-            if schema.attributes.get(name).is_some_and(|s| s.computed) {
-                d = d.detail(format!(
-                    "\"{name}\" is computed by the provider and cannot be set in configuration."
-                ));
-            } else if let Some(h) = crate::lang::did_you_mean(name, names.iter().copied()) {
-                d = d.help(format!("did you mean \"{h}\"?"));
-            }
-            diags.push(d);
             continue;
         };
         let (v, d) = eval_expr(&a.expr, ctx.resolver, ctx.base_dir);
@@ -84,15 +72,6 @@ pub fn eval_body(
         if obj.contains_key(name) {
             continue;
         }
-        if s.required {
-            diags.push(
-                Diagnostic::error("Missing required argument")
-                    .detail(format!(
-                        "The argument \"{name}\" is required, but no definition was found."
-                    ))
-                    .subject(header),
-            );
-        }
         obj.insert(name.clone(), s.default.clone().unwrap_or(Value::Null));
     }
     // Nested blocks, grouped by kind; `dynamic "kind"` expands into the same group.
@@ -107,15 +86,6 @@ pub fn eval_body(
             continue;
         }
         let Some(bs) = schema.blocks.get(kind) else {
-            let mut d = Diagnostic::error("Unsupported block type")
-                .detail(format!("Blocks of type \"{kind}\" are not expected here."))
-                .subject(b.span);
-            if let Some(h) =
-                crate::lang::did_you_mean(kind, schema.blocks.keys().map(String::as_str))
-            {
-                d = d.help(format!("did you mean \"{h}\"?"));
-            }
-            diags.push(d);
             continue;
         };
         if b.kind == "dynamic" {

@@ -24,13 +24,17 @@ pub struct Prepared {
 }
 
 /// Loads `dir`, builds the graph and checks what can be checked without values.
-pub fn prepare(dir: &Path) -> (Option<Prepared>, Diagnostics) {
+pub fn prepare(
+    dir: &Path,
+    registry: &crate::provider::Registry,
+) -> (Option<Prepared>, Diagnostics) {
     let (config, mut diags) = load(dir);
     // Go on after other load errors, so reference errors come out in the same run.
     if config.incomplete {
         return (None, diags);
     }
     diags.extend(check_module_inputs(&config));
+    diags.extend(super::check::check_schemas(&config, registry));
     let (graph, gd) = build(&config);
     diags.extend(gd);
     if diags.has_errors() {
@@ -147,9 +151,11 @@ pub async fn walk(run: Arc<Run>, deletes: Vec<ResourceChange>) -> WalkResult {
                     }
                     r
                 };
+                let mut res = res;
                 let ok = !res.failed();
                 if i < n_graph {
-                    let _ = run.values[i].set(res.value.clone());
+                    // The value lives once, in its write-once cell; results keep the rest.
+                    let _ = run.values[i].set(std::mem::take(&mut res.value));
                 }
                 if let Ok(mut m) = results.lock() {
                     m.insert(i, res);
@@ -168,7 +174,10 @@ pub async fn walk(run: Arc<Run>, deletes: Vec<ResourceChange>) -> WalkResult {
             out.diags.extend(r.diags);
             if i < n_graph {
                 if let (NodeKind::Output(name), 0) = (&g.nodes[i].kind, g.nodes[i].module) {
-                    out.outputs.insert(name.clone(), r.value);
+                    out.outputs.insert(
+                        name.clone(),
+                        run.values[i].get().cloned().unwrap_or_default(),
+                    );
                 }
             }
         }

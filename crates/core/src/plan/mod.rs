@@ -2,6 +2,7 @@
 //! its file format and its rendering.
 
 pub mod body;
+pub mod check;
 pub mod diff;
 pub mod driver;
 pub mod encoding;

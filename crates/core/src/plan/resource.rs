@@ -13,8 +13,9 @@ use crate::diag::{Diagnostic, Diagnostics};
 use crate::lang::Value;
 use crate::provider::{OpContext, Schema};
 use crate::state::{Mode, Status};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
+use std::sync::Mutex;
 use tokio::sync::OnceCell;
 
 /// Block kinds every resource accepts and the engine handles itself.
@@ -181,19 +182,21 @@ pub async fn plan_resource(run: &Run, n: usize, mi: usize, key: &str) -> NodeRes
                 None,
                 Some("an earlier apply was interrupted while creating it".to_string()),
             ),
-            (Some(p), Some(res)) => match res.get(iaddr.as_str()) {
-                Some(Ok(Some(v))) => (Some(normalize(&schema, remark(v.clone(), p))), None),
-                Some(Ok(None)) => (None, Some("it was deleted outside hubctl".to_string())),
-                Some(Err(e)) => {
-                    diags.push(
-                        Diagnostic::error("Error refreshing state")
-                            .detail(e.to_string())
-                            .address(iaddr.clone()),
-                    );
-                    continue;
+            (Some(p), Some(res)) => {
+                match res.lock().ok().and_then(|mut m| m.remove(iaddr.as_str())) {
+                    Some(Ok(Some(v))) => (Some(normalize(&schema, remark(v, p))), None),
+                    Some(Ok(None)) => (None, Some("it was deleted outside hubctl".to_string())),
+                    Some(Err(e)) => {
+                        diags.push(
+                            Diagnostic::error("Error refreshing state")
+                                .detail(e.to_string())
+                                .address(iaddr.clone()),
+                        );
+                        continue;
+                    }
+                    None => (Some(normalize(&schema, instance_value(p))), None),
                 }
-                None => (Some(normalize(&schema, instance_value(p))), None),
-            },
+            }
             (Some(p), None) => (Some(normalize(&schema, instance_value(p))), None),
         };
         let tainted = prior_inst.is_some_and(|p| p.status == Status::Tainted);
@@ -445,12 +448,12 @@ async fn refresh(run: &Run, n: usize, r: &Resource) -> Option<Arc<OnceCell<Refre
             .clone()
     };
     cell.get_or_init(|| async {
-        let mut out = RefreshResult::new();
+        let mut out = HashMap::new();
         let Some((_, rt)) = run.registry.resource(&r.type_name) else {
-            return out;
+            return Mutex::new(out);
         };
         let Some(client) = run.clients[p].get().cloned() else {
-            return out;
+            return Mutex::new(out);
         };
         let mut addrs = Vec::new();
         let mut states = Vec::new();
@@ -476,7 +479,7 @@ async fn refresh(run: &Run, n: usize, r: &Resource) -> Option<Arc<OnceCell<Refre
             states.push(instance_value(inst));
         }
         if states.is_empty() {
-            return out;
+            return Mutex::new(out);
         }
         let noop = |_: &str| {};
         let addr = format!("{} (refresh)", r.type_name);
@@ -492,7 +495,7 @@ async fn refresh(run: &Run, n: usize, r: &Resource) -> Option<Arc<OnceCell<Refre
         for (a, res) in addrs.into_iter().zip(results) {
             out.insert(a, res);
         }
-        out
+        Mutex::new(out)
     })
     .await;
     Some(cell)

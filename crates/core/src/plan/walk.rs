@@ -69,7 +69,8 @@ impl Observer for Silent {
     fn event(&self, _e: Event) {}
 }
 
-pub type RefreshResult = HashMap<String, Result<Option<Value>, ProviderError>>;
+/// Refreshed values by address; each instance takes its own entry out (no copies kept).
+pub type RefreshResult = Mutex<HashMap<String, Result<Option<Value>, ProviderError>>>;
 
 /// One batched refresh per (provider node, resource type), shared by the type's nodes.
 type RefreshCells = Mutex<HashMap<(usize, String), Arc<OnceCell<RefreshResult>>>>;

@@ -54,12 +54,14 @@ fn with(mut v: Value, name: &str, x: Value) -> Value {
     v
 }
 
-/// `output` as planned: the input itself when null, else unknown until apply.
+/// `output` as planned: the input itself when null, else unknown until apply. (Terraform
+/// types the unknown like the input; hubctl's unknowns are untyped here: the type is only
+/// used for messages, and a typed object costs a tree per resource.)
 fn planned_output(input: &Value) -> Value {
     if input.is_null() {
         Value::Null
     } else {
-        Value::Unknown(input.type_of())
+        Value::unknown()
     }
 }
 

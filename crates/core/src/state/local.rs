@@ -24,6 +24,8 @@ pub struct LocalBackend {
     /// The open journal and what we know of the snapshot. The mutex also orders checkpoints
     /// against `persist`, which must not lose an op appended mid-way.
     journal: Arc<Mutex<Slot>>,
+    /// The lock file handle holding the OS lock while this backend holds the state lock.
+    held: Arc<Mutex<Option<File>>>,
 }
 
 impl LocalBackend {
@@ -31,6 +33,7 @@ impl LocalBackend {
         LocalBackend {
             path: path.into(),
             journal: Arc::new(Mutex::new(Slot::default())),
+            held: Arc::new(Mutex::new(None)),
         }
     }
 
@@ -329,14 +332,24 @@ impl Backend for LocalBackend {
     }
 
     async fn lock(&self, info: LockInfo) -> Result<LockInfo, StateError> {
-        self.blocking(move |files, _| acquire_lock_file(&files.lock, info))
-            .await
+        let held = Arc::clone(&self.held);
+        self.blocking(move |files, _| {
+            let (info, file) = acquire_lock_file(&files.lock, info)?;
+            *held.lock().unwrap_or_else(|p| p.into_inner()) = Some(file);
+            Ok(info)
+        })
+        .await
     }
 
     async fn unlock(&self, id: &str) -> Result<(), StateError> {
         let id = id.to_string();
-        self.blocking(move |files, _| release_lock_file(&files.lock, &id))
-            .await
+        let held = Arc::clone(&self.held);
+        self.blocking(move |files, _| {
+            release_lock_file(&files.lock, &id)?;
+            held.lock().unwrap_or_else(|p| p.into_inner()).take();
+            Ok(())
+        })
+        .await
     }
 
     async fn force_unlock(&self, id: &str) -> Result<(), StateError> {

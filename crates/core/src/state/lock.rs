@@ -7,7 +7,8 @@
 use super::error::StateError;
 use serde::{Deserialize, Serialize};
 use std::fs;
-use std::io::{ErrorKind, Write};
+use std::io::{ErrorKind, Seek, Write};
+use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 
 /// Who holds a lock and why; shown to the run that is refused.
@@ -79,38 +80,86 @@ pub(crate) fn read_lock_file(path: &Path) -> Result<Option<LockInfo>, StateError
         })
 }
 
-/// Creates the lock file atomically; `Locked` with the holder if it already exists.
-pub(crate) fn acquire_lock_file(path: &Path, info: LockInfo) -> Result<LockInfo, StateError> {
+/// Takes the lock at `path`: the file holds the [`LockInfo`], and the returned handle holds
+/// an OS lock (`flock`) on it for as long as the run lives. The OS drops that lock when the
+/// process dies, however it dies, so a lock file whose OS lock is free was left by a killed
+/// run: it is taken over (as Terraform's local backend recovers), not reported as held.
+pub(crate) fn acquire_lock_file(
+    path: &Path,
+    info: LockInfo,
+) -> Result<(LockInfo, fs::File), StateError> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         fs::create_dir_all(dir).map_err(|e| StateError::io(dir.display(), e))?;
     }
+    let io = |e: std::io::Error| StateError::io(path.display(), e);
     let mut file = match fs::OpenOptions::new()
+        .read(true)
         .write(true)
         .create_new(true)
         .open(path)
     {
-        Ok(f) => f,
-        Err(e) if e.kind() == ErrorKind::AlreadyExists => {
-            return match read_lock_file(path)? {
-                Some(holder) => Err(StateError::Locked(holder)),
-                // Released between our attempt and the read: the caller may retry.
-                None => Err(StateError::Other(format!(
-                    "the lock {} changed while it was being taken; run the command again",
-                    path.display()
-                ))),
-            };
+        Ok(f) => {
+            f.try_lock().map_err(|e| {
+                StateError::io(path.display(), std::io::Error::other(e.to_string()))
+            })?;
+            f
         }
-        Err(e) => return Err(StateError::io(path.display(), e)),
+        Err(e) if e.kind() == ErrorKind::AlreadyExists => {
+            let f = match fs::OpenOptions::new().read(true).write(true).open(path) {
+                Ok(f) => f,
+                Err(e) if e.kind() == ErrorKind::NotFound => return Err(changed(path)),
+                Err(e) => return Err(io(e)),
+            };
+            match f.try_lock() {
+                Ok(()) => {}
+                Err(fs::TryLockError::WouldBlock) => {
+                    return match read_lock_file(path)? {
+                        Some(holder) => Err(StateError::Locked(holder)),
+                        None => Err(changed(path)),
+                    };
+                }
+                Err(fs::TryLockError::Error(e)) => return Err(io(e)),
+            }
+            // We hold the OS lock on this file; make sure it is still the file at `path`
+            // (the holder may have released and removed it meanwhile), and that its
+            // creator had finished writing it (creators lock before they write).
+            let same =
+                fs::metadata(path).ok().map(|m| m.ino()) == f.metadata().ok().map(|m| m.ino());
+            if !same || f.metadata().map(|m| m.len() == 0).unwrap_or(true) {
+                return Err(changed(path));
+            }
+            if let Some(stale) = read_lock_file(path)? {
+                tracing::warn!(
+                    "taking over the lock {} left by a run that is gone ({} by {})",
+                    stale.id,
+                    stale.operation,
+                    stale.who
+                );
+            }
+            f.set_len(0).map_err(io)?;
+            f
+        }
+        Err(e) => return Err(io(e)),
     };
     // Infallible: LockInfo is plain strings.
     let body = serde_json::to_vec_pretty(&info).expect("a LockInfo always serializes");
-    let written = file.write_all(&body).and_then(|()| file.sync_all());
+    let written = file
+        .seek(std::io::SeekFrom::Start(0))
+        .and_then(|_| file.write_all(&body))
+        .and_then(|()| file.sync_all());
     if let Err(e) = written {
         // Do not leave an empty lock behind that nobody can release by ID.
         let _ = fs::remove_file(path);
-        return Err(StateError::io(path.display(), e));
+        return Err(io(e));
     }
-    Ok(info)
+    Ok((info, file))
+}
+
+fn changed(path: &Path) -> StateError {
+    StateError::Other(format!(
+        "the lock {} changed while it was being taken; run the command again",
+        path.display()
+    ))
 }
 
 /// Removes the lock file if it holds `id`; `LockMismatch` otherwise (the lock stays).
@@ -147,7 +196,7 @@ mod tests {
     fn lock_file_lifecycle() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("sub/s.json.lock");
-        let first = acquire_lock_file(&path, LockInfo::new("apply", "s")).unwrap();
+        let (first, _held) = acquire_lock_file(&path, LockInfo::new("apply", "s")).unwrap();
         match acquire_lock_file(&path, LockInfo::new("plan", "s")) {
             Err(StateError::Locked(holder)) => assert_eq!(holder, first),
             other => panic!("expected Locked, got {other:?}"),
@@ -169,6 +218,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("s.json.lock");
         fs::write(&path, b"{").unwrap();
+        // Held by a live holder (an OS lock on the file): its content is reported.
+        let holder = fs::File::open(&path).unwrap();
+        holder.lock().unwrap();
         match acquire_lock_file(&path, LockInfo::new("apply", "s")) {
             Err(StateError::Corrupt { path: p, message }) => {
                 assert!(p.ends_with("s.json.lock"));
@@ -176,5 +228,16 @@ mod tests {
             }
             other => panic!("expected Corrupt, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn a_lock_whose_holder_is_gone_is_taken_over() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.json.lock");
+        let (first, held) = acquire_lock_file(&path, LockInfo::new("apply", "s")).unwrap();
+        drop(held); // what the OS does when the holding process dies
+        let (second, _held) = acquire_lock_file(&path, LockInfo::new("plan", "s")).unwrap();
+        assert_ne!(first.id, second.id);
+        assert_eq!(read_lock_file(&path).unwrap(), Some(second));
     }
 }

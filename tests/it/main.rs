@@ -1,0 +1,10 @@
+//! End-to-end tests of the `hubctl` binary: one test binary (link time matters), each test
+//! in its own temporary copy of a fixture under `tests/fixtures/`, so tests run in parallel
+//! and never depend on order.
+
+mod crash;
+mod diagnostics;
+mod e2e;
+mod misc;
+mod planfile;
+mod support;

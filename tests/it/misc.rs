@@ -1,0 +1,167 @@
+//! Locks (issue item 5) and the smaller commands: graph, fmt, validate, and apply without a
+//! terminal.
+
+use crate::support::{resource_addrs, Work};
+
+const LOCK_ID: &str = "4f1c2d6e-0b7a-4a55-9d3e-1f2a3b4c5d6e";
+
+fn write_lock(w: &Work) {
+    let info = serde_json::json!({
+        "id": LOCK_ID,
+        "operation": "apply",
+        "who": "ci@runner-7",
+        "version": "0.1.0",
+        "created": "2025-01-01T00:00:00Z",
+        "path": w.state_path().display().to_string(),
+    });
+    std::fs::create_dir_all(w.path(".hubctl")).expect("state dir");
+    std::fs::write(w.lock_path(), info.to_string()).expect("lock file");
+}
+
+/// A live holder of the lock: a process keeping an OS lock (flock) on the lock file, as a
+/// running hubctl does. Killed on drop.
+struct Holder(std::process::Child);
+
+impl Holder {
+    fn hold(w: &Work) -> Holder {
+        let mut child = std::process::Command::new("flock")
+            .args(["--exclusive"])
+            .arg(w.lock_path())
+            .args(["sleep", "60"])
+            .spawn()
+            .expect("flock(1) from util-linux");
+        // Wait until the OS lock is really held.
+        for _ in 0..100 {
+            let free = std::process::Command::new("flock")
+                .args(["--nonblock", "--exclusive"])
+                .arg(w.lock_path())
+                .arg("true")
+                .status()
+                .expect("flock");
+            if !free.success() {
+                return Holder(child);
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("the holder never took the lock");
+    }
+}
+
+impl Drop for Holder {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn held_lock_blocks_apply_until_force_unlocked_with_its_id() {
+    let w = Work::fixture("base");
+    write_lock(&w);
+    let _holder = Holder::hold(&w);
+    let out = w.run(&["apply", &w.arg(), "--auto-approve"]);
+    out.expect_code(1);
+    assert!(
+        out.stderr.contains(LOCK_ID),
+        "holder ID missing:\n{}",
+        out.stderr
+    );
+    assert!(!w.state_path().exists(), "a blocked apply wrote state");
+
+    let wrong = w.run(&["force-unlock", "not-the-id", &w.arg()]);
+    wrong.expect_code(1);
+    assert!(w.lock_path().exists(), "a wrong ID released the lock");
+
+    w.run(&["force-unlock", LOCK_ID, &w.arg()]).expect_code(0);
+    assert!(!w.lock_path().exists());
+    w.apply_ok(&[]);
+    assert_eq!(resource_addrs(&w.state()).len(), 2);
+    assert!(!w.lock_path().exists(), "apply released its own lock");
+}
+
+#[test]
+fn graph_has_the_reference_edges() {
+    let w = Work::fixture("base");
+    let out = w.run(&["graph", &w.arg()]);
+    out.expect_code(0);
+    assert!(out.stdout.starts_with("digraph {"), "{}", out.stdout);
+    for edge in [
+        "\"terraform_data.b\" -> \"terraform_data.a\"",
+        "\"terraform_data.a\" -> \"var.name\"",
+        "\"output.b\" -> \"terraform_data.b\"",
+    ] {
+        assert!(out.stdout.contains(edge), "missing {edge}\n{}", out.stdout);
+    }
+    assert!(!out
+        .stdout
+        .contains("\"terraform_data.a\" -> \"terraform_data.b\""));
+}
+
+#[test]
+fn graph_is_valid_dot() {
+    let w = Work::fixture("base");
+    let out = w.run(&["graph", &w.arg()]);
+    out.expect_code(0);
+    for line in out.stdout.lines() {
+        // Outside escapes, every quoted ID opens and closes: an even number of quotes.
+        let quotes = line.replace("\\\"", "").matches('"').count();
+        assert_eq!(quotes % 2, 0, "unbalanced quotes: {line}");
+        assert!(
+            !line.contains("[\"terraform\"]"),
+            "unescaped quotes: {line}"
+        );
+    }
+}
+
+#[test]
+fn fmt_check_then_fmt() {
+    let w = Work::empty();
+    w.write(
+        "main.tf",
+        "resource \"terraform_data\" \"a\" {\ninput=1\n    triggers_replace = [ 1 ]\n}\n",
+    );
+    let check = w.run(&["fmt", &w.arg(), "--check"]);
+    check.expect_code(3);
+    assert!(check.stdout.contains("main.tf"), "{}", check.stdout);
+    w.run(&["fmt", &w.arg()]).expect_code(0);
+    let text = w.read("main.tf");
+    assert!(text.contains("\n  input            = 1\n"), "{text}");
+    w.run(&["fmt", &w.arg(), "--check"]).expect_code(0);
+}
+
+#[test]
+fn validate_accepts_good_and_rejects_broken() {
+    let good = Work::fixture("e2e");
+    let ok = good.run(&["validate", &good.arg()]);
+    ok.expect_code(0);
+    assert!(ok.stdout.contains("Success!"), "{}", ok.stdout);
+
+    let bad = Work::fixture("base");
+    bad.write("broken.tf", "output \"x\" {\n  value = var.nope\n}\n");
+    let out = bad.run(&["validate", &bad.arg()]);
+    out.expect_code(1);
+    assert!(out
+        .stderr
+        .contains("Reference to undeclared input variable"));
+    assert!(out
+        .stderr
+        .contains(&format!("{}:2:11", bad.path("broken.tf").display())));
+    assert!(!bad.state_path().exists(), "validate never writes state");
+}
+
+#[test]
+fn apply_without_terminal_or_auto_approve_refuses() {
+    let w = Work::fixture("base");
+    w.apply_ok(&[]);
+    let before = w.state_bytes();
+    let out = w.run(&["apply", &w.arg(), "--var", "name=changed"]);
+    out.expect_code(1);
+    assert!(out.stderr.contains("--auto-approve"), "{}", out.stderr);
+    assert_eq!(w.state_bytes(), before);
+
+    let destroy = w.run(&["destroy", &w.arg()]);
+    destroy.expect_code(1);
+    assert_eq!(w.state_bytes(), before);
+}

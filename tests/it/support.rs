@@ -1,0 +1,178 @@
+//! The harness: copies a fixture into a temp dir and runs the real binary against it.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+/// The result of one `hubctl` run.
+#[derive(Debug)]
+pub struct Out {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Out {
+    /// Everything the user saw, for "must never appear" checks.
+    pub fn all(&self) -> String {
+        format!("{}{}", self.stdout, self.stderr)
+    }
+
+    /// Panics with the full output when the exit code is not `code`.
+    #[track_caller]
+    pub fn expect_code(&self, code: i32) -> &Self {
+        assert_eq!(
+            self.code, code,
+            "unexpected exit code\n--- stdout\n{}\n--- stderr\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+}
+
+/// A private, writable copy of a fixture module tree.
+pub struct Work {
+    tmp: tempfile::TempDir,
+}
+
+impl Work {
+    /// Copies `tests/fixtures/<name>` into a fresh temp dir.
+    pub fn fixture(name: &str) -> Work {
+        let w = Work::empty();
+        let src = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(name);
+        copy_dir(&src, w.dir());
+        w
+    }
+
+    /// An empty temp dir, for generated configurations.
+    pub fn empty() -> Work {
+        Work {
+            tmp: tempfile::Builder::new()
+                .prefix("hubctl-it-")
+                .tempdir()
+                .expect("create temp dir"),
+        }
+    }
+
+    pub fn dir(&self) -> &Path {
+        self.tmp.path()
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.dir().join(rel)
+    }
+
+    /// Writes (or overwrites) a file relative to the root module.
+    pub fn write(&self, rel: &str, text: &str) {
+        let p = self.path(rel);
+        if let Some(parent) = p.parent() {
+            fs::create_dir_all(parent).expect("create parent dir");
+        }
+        fs::write(p, text).expect("write file");
+    }
+
+    pub fn read(&self, rel: &str) -> String {
+        fs::read_to_string(self.path(rel)).expect("read file")
+    }
+
+    pub fn state_path(&self) -> PathBuf {
+        self.path(".hubctl/state.json")
+    }
+
+    pub fn journal_path(&self) -> PathBuf {
+        self.path(".hubctl/state.json.journal")
+    }
+
+    pub fn lock_path(&self) -> PathBuf {
+        self.path(".hubctl/state.json.lock")
+    }
+
+    /// The raw state file, to prove a failed run left it untouched.
+    pub fn state_bytes(&self) -> Vec<u8> {
+        fs::read(self.state_path()).expect("state file exists")
+    }
+
+    pub fn state(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.state_bytes()).expect("state file is JSON")
+    }
+
+    /// A `Command` for the binary, in the fixture dir, without a terminal.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_hubctl"));
+        c.arg("--no-color")
+            .args(args)
+            .current_dir(self.dir())
+            .env_remove("HUBCTL_LOG")
+            .stdin(Stdio::null());
+        c
+    }
+
+    /// Runs `hubctl --no-color <args>` to completion.
+    pub fn run(&self, args: &[&str]) -> Out {
+        let o = self.command(args).output().expect("run hubctl");
+        Out {
+            code: o.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+        }
+    }
+
+    /// The root dir as a command-line argument.
+    pub fn arg(&self) -> String {
+        self.dir().display().to_string()
+    }
+
+    /// `apply --auto-approve` that must succeed.
+    pub fn apply_ok(&self, extra: &[&str]) -> Out {
+        let dir = self.arg();
+        let mut args = vec!["apply", dir.as_str(), "--auto-approve"];
+        args.extend_from_slice(extra);
+        let o = self.run(&args);
+        o.expect_code(0);
+        o
+    }
+
+    /// `plan --detailed-exitcode` for the root dir.
+    pub fn plan(&self, extra: &[&str]) -> Out {
+        let dir = self.arg();
+        let mut args = vec!["plan", dir.as_str(), "--detailed-exitcode"];
+        args.extend_from_slice(extra);
+        self.run(&args)
+    }
+
+    /// Replaces this temp dir's path with `[DIR]` so snapshots are stable.
+    pub fn redact(&self, text: &str) -> String {
+        let dir = self.arg();
+        let canon = fs::canonicalize(self.dir())
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|_| dir.clone());
+        text.replace(&canon, "[DIR]").replace(&dir, "[DIR]")
+    }
+}
+
+fn copy_dir(src: &Path, dst: &Path) {
+    fs::create_dir_all(dst).expect("create dir");
+    for entry in fs::read_dir(src).unwrap_or_else(|e| panic!("{}: {e}", src.display())) {
+        let entry = entry.expect("dir entry");
+        let to = dst.join(entry.file_name());
+        if entry.file_type().expect("file type").is_dir() {
+            copy_dir(&entry.path(), &to);
+        } else {
+            fs::copy(entry.path(), &to).expect("copy file");
+        }
+    }
+}
+
+/// Resource addresses in a state JSON document.
+pub fn resource_addrs(state: &serde_json::Value) -> Vec<String> {
+    match &state["resources"] {
+        serde_json::Value::Object(m) => m.keys().cloned().collect(),
+        serde_json::Value::Array(a) => a
+            .iter()
+            .filter_map(|r| r["address"].as_str().map(str::to_string))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
