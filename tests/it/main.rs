@@ -2,9 +2,11 @@
 //! in its own temporary copy of a fixture under `tests/fixtures/`, so tests run in parallel
 //! and never depend on order.
 
+mod aws;
 mod crash;
 mod diagnostics;
 mod e2e;
 mod misc;
+mod moto;
 mod planfile;
 mod support;

@@ -152,7 +152,7 @@ impl Work {
     }
 }
 
-fn copy_dir(src: &Path, dst: &Path) {
+pub fn copy_dir(src: &Path, dst: &Path) {
     fs::create_dir_all(dst).expect("create dir");
     for entry in fs::read_dir(src).unwrap_or_else(|e| panic!("{}: {e}", src.display())) {
         let entry = entry.expect("dir entry");

@@ -1,0 +1,87 @@
+//! A private moto server (the AWS emulator) per test, on a free 127.0.0.1 port, killed on
+//! drop; plus a raw EC2 query client so tests can look at (and tamper with) the emulator
+//! without going through hubctl. Never anything but loopback.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub struct Moto {
+    child: Child,
+    pub endpoint: String,
+    port: u16,
+}
+
+impl Moto {
+    pub fn start() -> Moto {
+        let port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("free port").port();
+        let child = Command::new("python3")
+            .args(["-m", "moto.server", "-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("python3 -m moto.server (install with: pip install 'moto[server]')");
+        let mut m = Moto { child, endpoint: format!("http://127.0.0.1:{port}"), port };
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(30) {
+            if m.http("GET", "/moto-api/data.json", "").is_some() {
+                return m;
+            }
+            if let Ok(Some(status)) = m.child.try_wait() {
+                panic!("moto exited at start: {status}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("moto did not answer within 30 s");
+    }
+
+    /// A raw HTTP/1.1 request; `None` on connection failure. Returns the body.
+    pub fn http(&self, method: &str, path: &str, form: &str) -> Option<String> {
+        let mut s = TcpStream::connect(("127.0.0.1", self.port)).ok()?;
+        s.set_read_timeout(Some(Duration::from_secs(30))).ok()?;
+        let req = format!(
+            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nContent-Type: application/x-www-form-urlencoded\r\nAuthorization: AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/ec2/aws4_request, SignedHeaders=host, Signature=0\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{form}",
+            self.port,
+            form.len()
+        );
+        s.write_all(req.as_bytes()).ok()?;
+        let mut out = String::new();
+        s.read_to_string(&mut out).ok()?;
+        let (head, body) = out.split_once("\r\n\r\n")?;
+        if !head.starts_with("HTTP/1.1 2") && !head.starts_with("HTTP/1.0 2") {
+            return None;
+        }
+        Some(body.to_string())
+    }
+
+    /// An EC2 query API call (`Action=DescribeVpcs&...`), returning the XML body.
+    pub fn ec2(&self, action_and_params: &str) -> String {
+        self.http("POST", "/", &format!("Version=2016-11-15&Action={action_and_params}"))
+            .unwrap_or_else(|| panic!("EC2 {action_and_params} failed"))
+    }
+
+    /// How many objects of a kind moto holds: counts `<tag>` elements in a Describe answer.
+    pub fn count(&self, action: &str, id_tag: &str) -> usize {
+        let xml = self.ec2(action);
+        xml.matches(&format!("<{id_tag}>")).count()
+    }
+
+    /// The environment a hubctl run against this emulator needs (and nothing from the host).
+    pub fn env(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("AWS_ENDPOINT_URL", self.endpoint.clone()),
+            ("AWS_ACCESS_KEY_ID", "test".into()),
+            ("AWS_SECRET_ACCESS_KEY", "test".into()),
+            ("AWS_REGION", "us-east-1".into()),
+            ("AWS_EC2_METADATA_DISABLED", "true".into()),
+        ]
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
