@@ -92,7 +92,7 @@ fn hub_network_lifecycle_against_the_emulator() {
     let n = Net::new();
     let out = n.run(&["plan", &n.root(), "--detailed-exitcode"]);
     out.expect_code(2);
-    assert!(out.stdout.contains("Plan: 31 to add, 0 to change, 0 to destroy."), "{}", out.stdout);
+    assert!(out.stdout.contains("Plan: 28 to add, 0 to change, 0 to destroy."), "{}", out.stdout);
 
     n.apply();
     // VPC, 6 subnets, IGW, 3 EIPs, 3 NAT gateways, 4 route tables (+ routes, associations).
