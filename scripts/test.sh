@@ -15,6 +15,11 @@ if ! command -v cargo >/dev/null 2>&1; then
   exit 1
 fi
 rustup component add rustfmt clippy >/dev/null 2>&1 || true
+# The AWS integration tests start their own moto server (the local AWS emulator).
+if ! python3 -c 'import moto.server, flask' >/dev/null 2>&1; then
+  echo "== installing moto[server] (the local AWS emulator)"
+  python3 -m pip install --quiet 'moto[server]>=5,<6'
+fi
 
 echo "== cargo fmt --check"
 cargo fmt --all --check
