@@ -205,3 +205,34 @@ fn sensitive_variable_never_printed() {
     assert!(leak.stderr.contains("leak.tf:1:1"), "{}", leak.stderr);
     assert!(!leak.all().contains(SECRET));
 }
+
+/// Destroy-then-create of two dependent objects follows Terraform's order: the dependent's
+/// old object goes first, then the dependency is replaced, then the dependent is recreated
+/// (an AWS subnet cannot be deleted while a NAT gateway still sits in it).
+#[test]
+fn replacements_destroy_dependents_first_and_create_dependencies_first() {
+    let w = Work::empty();
+    w.write(
+        "main.tf",
+        "variable \"rev\" {\n  default = 1\n}\nresource \"terraform_data\" \"subnet\" {\n  triggers_replace = var.rev\n}\nresource \"terraform_data\" \"nat\" {\n  input            = terraform_data.subnet.id\n  triggers_replace = var.rev\n}\n",
+    );
+    w.apply_ok(&[]);
+    let out = w.apply_ok(&["--var", "rev=2"]);
+    let pos = |needle: &str| {
+        out.stdout
+            .find(needle)
+            .unwrap_or_else(|| panic!("{needle:?} missing in\n{}", out.stdout))
+    };
+    let nat_gone = pos("terraform_data.nat: Destruction complete");
+    let subnet_destroying = pos("terraform_data.subnet: Destroying...");
+    let subnet_gone = pos("terraform_data.subnet: Destruction complete");
+    let subnet_creating = pos("terraform_data.subnet: Creating...");
+    let nat_creating = pos("terraform_data.nat: Creating...");
+    assert!(nat_gone < subnet_destroying, "{}", out.stdout);
+    assert!(
+        subnet_gone < subnet_creating && subnet_creating < nat_creating,
+        "{}",
+        out.stdout
+    );
+    w.plan(&["--var", "rev=2"]).expect_code(0);
+}

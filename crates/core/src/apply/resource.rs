@@ -352,21 +352,9 @@ async fn apply_instance(
             .await?;
             Ok(v)
         }
-        Action::DeleteThenCreate => {
-            let prior = prior.cloned().unwrap_or(Value::Null);
-            timed(run, address, Action::Delete, rt.delete(&ctx, &prior))
-                .await
-                .map_err(|e| op_error(address, "Delete", e))?;
-            write(
-                run,
-                address,
-                vec![StateOp::RemoveInstance {
-                    address: address.to_string(),
-                }],
-            )
-            .await?;
-            create(planned.planned).await
-        }
+        // The delete half ran as its own node (`standalone_deletes`), after the deletes of
+        // everything that depended on the old object.
+        Action::DeleteThenCreate => create(planned.planned).await,
         Action::CreateThenDelete => {
             let prior = prior.cloned().unwrap_or(Value::Null);
             let deposed = format!("{address} (deposed)");

@@ -53,6 +53,19 @@ pub fn same(a: &Value, b: &Value) -> bool {
     a.clone().deep_unmark().0 == b.clone().deep_unmark().0
 }
 
+/// Equality across a state round trip, where sets come back as lists (outputs have no
+/// schema to restore them).
+pub fn same_loose(a: &Value, b: &Value) -> bool {
+    fn loosen(v: Value) -> Value {
+        match v {
+            Value::Set(xs) | Value::List(xs) => Value::List(xs.into_iter().map(loosen).collect()),
+            Value::Map(m) => Value::Map(m.into_iter().map(|(k, v)| (k, loosen(v))).collect()),
+            v => v,
+        }
+    }
+    loosen(a.clone().deep_unmark().0) == loosen(b.clone().deep_unmark().0)
+}
+
 /// The action for an instance.
 pub fn decide(
     prior: Option<&Value>,

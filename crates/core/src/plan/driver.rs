@@ -128,6 +128,15 @@ pub async fn walk(run: Arc<Run>, deletes: Vec<ResourceChange>) -> WalkResult {
     let mut deps: Vec<Vec<usize>> = g.nodes.iter().map(|n| n.deps.clone()).collect();
     let delete_deps = delete_edges(&run, &deletes, n_graph);
     deps.extend(delete_deps);
+    // The delete half of a destroy-then-create replacement runs before the resource's node
+    // creates the new object (and after everything that depended on the old one is gone).
+    for (k, c) in deletes.iter().enumerate() {
+        if c.action == Action::DeleteThenCreate {
+            if let Some(rn) = node_of(&run, &c.address) {
+                deps[rn].push(n_graph + k);
+            }
+        }
+    }
     let deletes = Arc::new(deletes);
     let results: Arc<Mutex<HashMap<usize, NodeResult>>> = Arc::new(Mutex::new(HashMap::new()));
     let r2 = run.clone();
@@ -201,14 +210,9 @@ fn provider_node_for_delete(run: &Run, ch: &ResourceChange) -> usize {
             return p;
         }
     }
+    // Orphans use the root module's configuration (added by `add_orphan_providers`).
     run.graph
         .node(0, &NodeKind::Provider(ch.provider.clone()))
-        .or_else(|| {
-            run.graph
-                .nodes
-                .iter()
-                .position(|n| n.kind == NodeKind::Provider(ch.provider.clone()))
-        })
         .unwrap_or(usize::MAX)
 }
 
@@ -223,8 +227,11 @@ fn delete_edges(run: &Run, deletes: &[ResourceChange], base: usize) -> Vec<Vec<u
             .or_default()
             .push(base + k);
     }
-    let deleting: std::collections::HashSet<&str> =
-        deletes.iter().map(|c| c.address.as_str()).collect();
+    let deleting: HashMap<&str, usize> = deletes
+        .iter()
+        .enumerate()
+        .map(|(k, c)| (c.address.as_str(), base + k))
+        .collect();
     let mut out = vec![Vec::new(); deletes.len()];
     for (k, c) in deletes.iter().enumerate() {
         let p = provider_node_for_delete(run, c);
@@ -237,16 +244,17 @@ fn delete_edges(run: &Run, deletes: &[ResourceChange], base: usize) -> Vec<Vec<u
             let Some(targets) = by_resource.get(dep.as_str()) else {
                 continue;
             };
-            let waiter: Vec<usize> = if deleting.contains(addr.as_str()) {
-                deletes
-                    .iter()
-                    .position(|c| &c.address == addr)
-                    .map(|k| vec![base + k])
-                    .unwrap_or_default()
-            } else {
-                node_of(run, addr).into_iter().collect()
+            let (waiter, is_delete): (Vec<usize>, bool) = match deleting.get(addr.as_str()) {
+                Some(&k) => (vec![k], true),
+                None => (node_of(run, addr).into_iter().collect(), false),
             };
             for &t in targets {
+                // A surviving dependent is updated away from an object before it is deleted,
+                // unless the object is being replaced: then the dependent needs the new one,
+                // which comes after the delete (destroy-then-create, as Terraform orders it).
+                if !is_delete && deletes[t - base].action == Action::DeleteThenCreate {
+                    continue;
+                }
                 for &w in &waiter {
                     if w != t {
                         out[t - base].push(w);
@@ -310,7 +318,7 @@ pub async fn make_plan(run: Arc<Run>, config_hash: String, had_state: bool) -> (
         let action = match (&before, &after) {
             (None, Some(_)) => Action::Create,
             (Some(_), None) => Action::Delete,
-            (Some(b), Some(a)) if super::diff::same(b, a) => Action::NoOp,
+            (Some(b), Some(a)) if super::diff::same_loose(b, a) => Action::NoOp,
             (Some(_), Some(_)) => Action::Update,
             (None, None) => continue,
         };
@@ -355,12 +363,15 @@ pub async fn make_plan(run: Arc<Run>, config_hash: String, had_state: bool) -> (
     (plan, diags)
 }
 
-/// Changes the apply walk handles as separate delete nodes (not inside a resource node).
+/// Changes the apply walk handles as separate delete nodes: deletes of orphans (and of
+/// everything, for destroy), and the delete halves of destroy-then-create replacements,
+/// each ordered against its dependents.
 pub fn standalone_deletes(run: &Run, plan: &Plan) -> Vec<ResourceChange> {
     plan.changes
         .iter()
         .filter(|c| {
-            c.action == Action::Delete && (plan.destroy || node_of(run, &c.address).is_none())
+            (c.action == Action::Delete && (plan.destroy || node_of(run, &c.address).is_none()))
+                || (c.action == Action::DeleteThenCreate && c.mode == Mode::Managed)
         })
         .cloned()
         .collect()

@@ -211,8 +211,15 @@ pub async fn plan_resource(run: &Run, n: usize, mi: usize, key: &str) -> NodeRes
             continue;
         };
         let prop = proposed(&schema, prior.as_ref(), &config, &r.lifecycle);
-        let planned = rt.plan(prior.as_ref(), prop);
+        let mut planned = rt.plan(prior.as_ref(), prop);
         let action = decide(prior.as_ref(), tainted, &planned, &r.lifecycle);
+        if action.is_replace() {
+            // The replacement is a new object: plan it as a create (computed attributes
+            // unknown), exactly as apply will, keeping what forced the replacement.
+            let why = std::mem::take(&mut planned.requires_replace);
+            planned = rt.plan(None, proposed(&schema, None, &config, &r.lifecycle));
+            planned.requires_replace = why;
+        }
         if action.is_replace() && r.lifecycle.prevent_destroy {
             diags.push(prevent_destroy(r, &iaddr));
         }

@@ -201,6 +201,16 @@ impl Run {
         matches!(self.mode, WalkMode::Validate)
     }
 
+    /// Planning or applying a destroy: locals and outputs may refer to objects already gone
+    /// (a destroy re-run after a partial failure); their values no longer matter.
+    pub fn is_destroy(&self) -> bool {
+        match &self.mode {
+            WalkMode::Plan { destroy, .. } => *destroy,
+            WalkMode::Apply(plan) => plan.destroy,
+            WalkMode::Validate => false,
+        }
+    }
+
     /// The prior state of one instance as a value, sensitive attributes re-marked.
     pub fn prior_value(&self, address: &str) -> Option<Value> {
         self.prior.resources.get(address).map(instance_value)
@@ -229,9 +239,12 @@ pub async fn eval_node(run: Arc<Run>, n: usize) -> NodeResult {
         NodeKind::Local(name) => {
             let l = &run.module(mi).locals[&name];
             let (v, d) = eval_expr(&l.expr, &Scope::new(&run, mi), &run.base_dir());
-            NodeResult::value(v, d)
+            lenient_in_destroy(&run, v, d)
         }
-        NodeKind::Output(name) => eval_output(&run, mi, &name),
+        NodeKind::Output(name) => {
+            let r = eval_output(&run, mi, &name);
+            lenient_in_destroy(&run, r.value, r.diags)
+        }
         NodeKind::Provider(key) => super::provider_node::configure(&run, n, mi, &key).await,
         NodeKind::Resource(key) => match &run.mode {
             WalkMode::Apply(plan) => {
@@ -240,6 +253,13 @@ pub async fn eval_node(run: Arc<Run>, n: usize) -> NodeResult {
             _ => super::resource::plan_resource(&run, n, mi, &key).await,
         },
     }
+}
+
+fn lenient_in_destroy(run: &Run, v: Value, d: Diagnostics) -> NodeResult {
+    if run.is_destroy() && d.has_errors() {
+        return NodeResult::value(Value::unknown(), Diagnostics::new());
+    }
+    NodeResult::value(v, d)
 }
 
 fn eval_variable(run: &Run, mi: usize, name: &str) -> NodeResult {
