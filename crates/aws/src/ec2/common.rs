@@ -21,7 +21,8 @@ pub fn b(v: &Value, k: &str) -> Option<bool> {
 
 /// A string or null.
 pub fn opt(x: Option<&str>) -> Value {
-    x.map(|s| Value::String(s.to_string())).unwrap_or(Value::Null)
+    x.map(|s| Value::String(s.to_string()))
+        .unwrap_or(Value::Null)
 }
 
 /// The `id` every state value has.
@@ -67,21 +68,29 @@ pub async fn update_tags(
         for k in &remove {
             req = req.tags(Tag::builder().key(k).build());
         }
-        req.send().await.map_err(|e| error::sdk("ec2:DeleteTags", e))?;
+        req.send()
+            .await
+            .map_err(|e| error::sdk("ec2:DeleteTags", e))?;
     }
     if !set.is_empty() {
         let mut req = client.create_tags().resources(id);
         for (k, v) in &set {
             req = req.tags(Tag::builder().key(k).value(v).build());
         }
-        req.send().await.map_err(|e| error::sdk("ec2:CreateTags", e))?;
+        req.send()
+            .await
+            .map_err(|e| error::sdk("ec2:CreateTags", e))?;
     }
     Ok(())
 }
 
 /// Polls `check` until it yields `Some`, with backoff (1 s doubling to 10 s) and a timeout.
 /// `what` says what is awaited, for the timeout message.
-pub async fn wait_for<T, F, Fut>(what: &str, timeout: Duration, mut check: F) -> Result<T, ProviderError>
+pub async fn wait_for<T, F, Fut>(
+    what: &str,
+    timeout: Duration,
+    mut check: F,
+) -> Result<T, ProviderError>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<Option<T>, ProviderError>>,
@@ -95,7 +104,10 @@ where
         if start.elapsed() >= timeout {
             return Err(ProviderError::new(
                 "",
-                format!("timed out after {}s waiting for {what}; raise it with a timeouts block", timeout.as_secs()),
+                format!(
+                    "timed out after {}s waiting for {what}; raise it with a timeouts block",
+                    timeout.as_secs()
+                ),
             ));
         }
         tokio::time::sleep(delay.min(timeout.saturating_sub(start.elapsed()))).await;
@@ -119,4 +131,19 @@ pub fn client_token(address: &str, planned: &Value) -> String {
 pub fn by_id<T>(ids: &[String], found: Vec<(String, T)>) -> Vec<Option<T>> {
     let mut m: BTreeMap<String, T> = found.into_iter().collect();
     ids.iter().map(|id| m.remove(id)).collect()
+}
+
+/// Clients for unit tests of pure mapping functions: nothing is ever sent.
+#[cfg(test)]
+pub fn test_clients(default_tags: BTreeMap<String, String>) -> crate::config::AwsClients {
+    let conf = aws_sdk_ec2::Config::builder()
+        .behavior_version(aws_sdk_ec2::config::BehaviorVersion::latest())
+        .region(aws_sdk_ec2::config::Region::new("us-east-1"))
+        .build();
+    crate::config::AwsClients {
+        ec2: aws_sdk_ec2::Client::from_conf(conf),
+        region: "us-east-1".into(),
+        account_id: Some("123456789012".into()),
+        default_tags,
+    }
 }
