@@ -21,8 +21,7 @@ pub fn b(v: &Value, k: &str) -> Option<bool> {
 
 /// A string or null.
 pub fn opt(x: Option<&str>) -> Value {
-    x.map(|s| Value::String(s.to_string()))
-        .unwrap_or(Value::Null)
+    x.map(|s| Value::String(s.to_string())).unwrap_or(Value::Null)
 }
 
 /// The `id` every state value has.
@@ -68,29 +67,21 @@ pub async fn update_tags(
         for k in &remove {
             req = req.tags(Tag::builder().key(k).build());
         }
-        req.send()
-            .await
-            .map_err(|e| error::sdk("ec2:DeleteTags", e))?;
+        req.send().await.map_err(|e| error::sdk("ec2:DeleteTags", e))?;
     }
     if !set.is_empty() {
         let mut req = client.create_tags().resources(id);
         for (k, v) in &set {
             req = req.tags(Tag::builder().key(k).value(v).build());
         }
-        req.send()
-            .await
-            .map_err(|e| error::sdk("ec2:CreateTags", e))?;
+        req.send().await.map_err(|e| error::sdk("ec2:CreateTags", e))?;
     }
     Ok(())
 }
 
 /// Polls `check` until it yields `Some`, with backoff (1 s doubling to 10 s) and a timeout.
 /// `what` says what is awaited, for the timeout message.
-pub async fn wait_for<T, F, Fut>(
-    what: &str,
-    timeout: Duration,
-    mut check: F,
-) -> Result<T, ProviderError>
+pub async fn wait_for<T, F, Fut>(what: &str, timeout: Duration, mut check: F) -> Result<T, ProviderError>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<Option<T>, ProviderError>>,
@@ -104,10 +95,7 @@ where
         if start.elapsed() >= timeout {
             return Err(ProviderError::new(
                 "",
-                format!(
-                    "timed out after {}s waiting for {what}; raise it with a timeouts block",
-                    timeout.as_secs()
-                ),
+                format!("timed out after {}s waiting for {what}; raise it with a timeouts block", timeout.as_secs()),
             ));
         }
         tokio::time::sleep(delay.min(timeout.saturating_sub(start.elapsed()))).await;
