@@ -135,3 +135,22 @@ pub fn test_clients(default_tags: BTreeMap<String, String>) -> crate::config::Aw
         default_tags,
     }
 }
+
+/// The planning rule of tagged EC2 types: the schema's rule, `tags_all` unknown when `tags`
+/// changes, and, when the object is replaced, its computed attributes unknown: the new
+/// object's ids are not the old one's, and the engine checks the plan it makes at apply time
+/// (without a prior) against this one. An optional+computed value equal to the prior may be
+/// a carried-over computed value rather than configuration, so it becomes unknown too.
+pub fn plan_tagged(schema: &hubctl_core::provider::Schema, prior: Option<&Value>, proposed: Value) -> hubctl_core::provider::PlannedState {
+    let mut p = hubctl_core::provider::plan_by_schema(schema, prior, proposed);
+    crate::tags::plan_tags_all(prior, &mut p.planned);
+    if let (Some(prior), false, Value::Map(m)) = (prior, p.requires_replace.is_empty(), &mut p.planned) {
+        for (name, a) in schema.attributes.iter().filter(|(_, a)| a.computed) {
+            let carried = !a.optional || prior.get_attr(name) == m.get(name);
+            if carried {
+                m.insert(name.clone(), Value::Unknown(a.ty.clone()));
+            }
+        }
+    }
+    p
+}

@@ -10,7 +10,9 @@
 //! tag. `public_dns` / `private_dns` are not returned by the API: like Terraform, they are
 //! derived from the IPs and the region.
 
-use super::common::{by_id, filter, id_of, opt, s, tag_map, tag_spec, update_tags, wait_for};
+use super::common::{
+    by_id, filter, id_of, opt, plan_tagged, s, tag_map, tag_spec, update_tags, wait_for,
+};
 use crate::config::{clients, AwsClients};
 use crate::error;
 use crate::tags;
@@ -205,9 +207,7 @@ impl Resource for Eip {
     }
 
     fn plan(&self, prior: Option<&Value>, proposed: Value) -> PlannedState {
-        let mut p = hubctl_core::provider::plan_by_schema(self.schema(), prior, proposed);
-        tags::plan_tags_all(prior, &mut p.planned);
-        p
+        plan_tagged(self.schema(), prior, proposed)
     }
 
     async fn create(&self, ctx: &OpContext<'_>, planned: &Value) -> Result<Value, ProviderError> {

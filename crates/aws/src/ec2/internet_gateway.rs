@@ -12,7 +12,9 @@
 //! the SDK's `AttachmentStatus` names; a freshly created gateway may briefly be unknown to
 //! AttachInternetGateway (`InvalidInternetGatewayID.NotFound`), which is retried.
 
-use super::common::{by_id, filter, id_of, opt, s, tag_map, tag_spec, update_tags, wait_for};
+use super::common::{
+    by_id, filter, id_of, opt, plan_tagged, s, tag_map, tag_spec, update_tags, wait_for,
+};
 use crate::config::{clients, AwsClients};
 use crate::error;
 use crate::tags;
@@ -209,9 +211,7 @@ impl Resource for InternetGateway {
     }
 
     fn plan(&self, prior: Option<&Value>, proposed: Value) -> PlannedState {
-        let mut p = hubctl_core::provider::plan_by_schema(self.schema(), prior, proposed);
-        tags::plan_tags_all(prior, &mut p.planned);
-        p
+        plan_tagged(self.schema(), prior, proposed)
     }
 
     async fn create(&self, ctx: &OpContext<'_>, planned: &Value) -> Result<Value, ProviderError> {

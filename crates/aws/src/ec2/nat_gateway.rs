@@ -13,7 +13,8 @@
 //! with a token derived from the stale gateway's id.
 
 use super::common::{
-    by_id, client_token, filter, id_of, opt, s, tag_map, tag_spec, update_tags, wait_for,
+    by_id, client_token, filter, id_of, opt, plan_tagged, s, tag_map, tag_spec, update_tags,
+    wait_for,
 };
 use crate::config::{clients, AwsClients};
 use crate::error;
@@ -197,9 +198,7 @@ impl Resource for NatGateway {
     }
 
     fn plan(&self, prior: Option<&Value>, proposed: Value) -> PlannedState {
-        let mut p = hubctl_core::provider::plan_by_schema(self.schema(), prior, proposed);
-        tags::plan_tags_all(prior, &mut p.planned);
-        p
+        plan_tagged(self.schema(), prior, proposed)
     }
 
     async fn create(&self, ctx: &OpContext<'_>, planned: &Value) -> Result<Value, ProviderError> {

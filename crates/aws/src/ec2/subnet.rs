@@ -9,7 +9,9 @@
 //! for minutes after their owner is gone) until the delete timeout (default 20m).
 //! Quirk: CreateSubnet takes no `ClientToken`; an interrupted create is found by its address tag.
 
-use super::common::{b, by_id, filter, id_of, opt, s, tag_map, tag_spec, update_tags, wait_for};
+use super::common::{
+    b, by_id, filter, id_of, opt, plan_tagged, s, tag_map, tag_spec, update_tags, wait_for,
+};
 use crate::config::{clients, AwsClients};
 use crate::error;
 use crate::tags;
@@ -182,9 +184,7 @@ impl Resource for Subnet {
     }
 
     fn plan(&self, prior: Option<&Value>, proposed: Value) -> PlannedState {
-        let mut p = hubctl_core::provider::plan_by_schema(self.schema(), prior, proposed);
-        tags::plan_tags_all(prior, &mut p.planned);
-        p
+        plan_tagged(self.schema(), prior, proposed)
     }
 
     async fn create(&self, ctx: &OpContext<'_>, planned: &Value) -> Result<Value, ProviderError> {
@@ -395,9 +395,18 @@ mod tests {
         if let Value::Map(m) = &mut proposed {
             m.insert("cidr_block".into(), Value::from("10.0.2.0/24"));
         }
-        assert_eq!(
-            Subnet.plan(Some(&prior), proposed).requires_replace,
-            vec!["cidr_block".to_string()]
-        );
+        let p = Subnet.plan(Some(&prior), proposed);
+        assert_eq!(p.requires_replace, vec!["cidr_block".to_string()]);
+        // The replacement is a new object: its ids are unknown, the new CIDR is known.
+        for k in [
+            "id",
+            "arn",
+            "tags_all",
+            "availability_zone",
+            "availability_zone_id",
+        ] {
+            assert!(p.planned.get_attr(k).is_some_and(Value::is_unknown), "{k}");
+        }
+        assert_eq!(s(&p.planned, "cidr_block").as_deref(), Some("10.0.2.0/24"));
     }
 }
