@@ -95,13 +95,21 @@ fn private_dns(region: &str, ip: &str) -> String {
     format!("ip-{}.{suffix}", dashed(ip))
 }
 
+/// A string or null; EC2 (and emulators) answer "" for "no such association" on addresses.
+fn nz(x: Option<&str>) -> Value {
+    opt(x.filter(|s| !s.is_empty()))
+}
+
 fn from_api(c: &AwsClients, a: &Address, base: &Value) -> Value {
     let id = a.allocation_id().unwrap_or_default();
     let actual = tag_map(a.tags());
     let owner = c.account_id.clone().unwrap_or_default();
     let domain = a.domain().map(|d| d.as_str()).unwrap_or("vpc");
     let dns = |ip: Option<&str>, f: fn(&str, &str) -> String| {
-        opt(ip.map(|ip| f(&c.region, ip)).as_deref())
+        opt(ip
+            .filter(|ip| !ip.is_empty())
+            .map(|ip| f(&c.region, ip))
+            .as_deref())
     };
     let mut m = base.as_map().cloned().unwrap_or_default();
     m.insert("id".into(), Value::from(id));
@@ -112,21 +120,18 @@ fn from_api(c: &AwsClients, a: &Address, base: &Value) -> Value {
     );
     m.insert("domain".into(), Value::from(domain));
     m.insert("vpc".into(), Value::Bool(domain == "vpc"));
-    m.insert("public_ipv4_pool".into(), opt(a.public_ipv4_pool()));
-    m.insert("network_border_group".into(), opt(a.network_border_group()));
-    m.insert("association_id".into(), opt(a.association_id()));
-    m.insert("public_ip".into(), opt(a.public_ip()));
+    m.insert("public_ipv4_pool".into(), nz(a.public_ipv4_pool()));
+    m.insert("network_border_group".into(), nz(a.network_border_group()));
+    m.insert("association_id".into(), nz(a.association_id()));
+    m.insert("public_ip".into(), nz(a.public_ip()));
     m.insert("public_dns".into(), dns(a.public_ip(), public_dns));
-    m.insert("private_ip".into(), opt(a.private_ip_address()));
+    m.insert("private_ip".into(), nz(a.private_ip_address()));
     m.insert(
         "private_dns".into(),
         dns(a.private_ip_address(), private_dns),
     );
-    m.insert("network_interface".into(), opt(a.network_interface_id()));
-    m.insert(
-        "instance".into(),
-        opt(a.instance_id().filter(|i| !i.is_empty())),
-    );
+    m.insert("network_interface".into(), nz(a.network_interface_id()));
+    m.insert("instance".into(), nz(a.instance_id()));
     m.insert(
         "tags".into(),
         tags::user_value(
@@ -383,6 +388,21 @@ mod tests {
             Some("arn:aws:ec2:us-east-1:123456789012:elastic-ip/eipalloc-1")
         );
         assert!(v.is_wholly_known());
+    }
+
+    #[test]
+    fn empty_strings_from_ec2_mean_unset() {
+        let c = test_clients(Default::default());
+        let a = Address::builder()
+            .allocation_id("eipalloc-1")
+            .network_interface_id("")
+            .instance_id("")
+            .private_ip_address("")
+            .build();
+        let v = from_api(&c, &a, &Value::map([("tags", Value::Null)]));
+        for k in ["network_interface", "instance", "private_ip", "private_dns"] {
+            assert_eq!(v.get_attr(k), Some(&Value::Null), "{k}");
+        }
     }
 
     #[test]
