@@ -154,3 +154,9 @@ pub fn plan_tagged(schema: &hubctl_core::provider::Schema, prior: Option<&Value>
     }
     p
 }
+
+/// Whether an object carries the address tag of `address`. Recovery checks it on what a
+/// tag-filtered Describe returned, since some implementations (emulators) ignore filters.
+pub fn tagged_for(tags: &[Tag], address: &str) -> bool {
+    tags.iter().any(|t| t.key() == Some(ADDRESS_TAG) && t.value() == Some(address))
+}

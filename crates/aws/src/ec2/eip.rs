@@ -11,7 +11,7 @@
 //! derived from the IPs and the region.
 
 use super::common::{
-    by_id, filter, id_of, opt, plan_tagged, s, tag_map, tag_spec, update_tags, wait_for,
+    by_id, filter, id_of, opt, plan_tagged, s, tag_map, tag_spec, tagged_for, update_tags, wait_for,
 };
 use crate::config::{clients, AwsClients};
 use crate::error;
@@ -230,7 +230,8 @@ impl Resource for Eip {
                 .await
                 .map_err(|e| error::sdk("ec2:DescribeAddresses", e))?;
             out.addresses()
-                .first()
+                .iter()
+                .find(|a| tagged_for(a.tags(), ctx.address))
                 .and_then(|a| a.allocation_id())
                 .map(str::to_string)
         } else {

@@ -13,7 +13,7 @@
 //! AttachInternetGateway (`InvalidInternetGatewayID.NotFound`), which is retried.
 
 use super::common::{
-    by_id, filter, id_of, opt, plan_tagged, s, tag_map, tag_spec, update_tags, wait_for,
+    by_id, filter, id_of, opt, plan_tagged, s, tag_map, tag_spec, tagged_for, update_tags, wait_for,
 };
 use crate::config::{clients, AwsClients};
 use crate::error;
@@ -228,7 +228,10 @@ impl Resource for InternetGateway {
                 .send()
                 .await
                 .map_err(|e| error::sdk("ec2:DescribeInternetGateways", e))?;
-            out.internet_gateways().first().cloned()
+            out.internet_gateways()
+                .iter()
+                .find(|g| tagged_for(g.tags(), ctx.address))
+                .cloned()
         } else {
             None
         };

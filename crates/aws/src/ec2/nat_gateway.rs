@@ -13,8 +13,8 @@
 //! with a token derived from the stale gateway's id.
 
 use super::common::{
-    by_id, client_token, filter, id_of, opt, plan_tagged, s, tag_map, tag_spec, update_tags,
-    wait_for,
+    by_id, client_token, filter, id_of, opt, plan_tagged, s, tag_map, tag_spec, tagged_for,
+    update_tags, wait_for,
 };
 use crate::config::{clients, AwsClients};
 use crate::error;
@@ -161,6 +161,32 @@ fn creation_progress(
     }
 }
 
+/// A live gateway an interrupted create already made, found by its address tag.
+async fn find_by_address(
+    c: &AwsClients,
+    address: &str,
+) -> Result<Option<ApiGateway>, ProviderError> {
+    let out = c
+        .ec2
+        .describe_nat_gateways()
+        .filter(filter(
+            &format!("tag:{}", tags::ADDRESS_TAG),
+            [address.to_string()],
+        ))
+        .filter(filter(
+            "state",
+            ["pending".to_string(), "available".to_string()],
+        ))
+        .send()
+        .await
+        .map_err(|e| error::sdk("ec2:DescribeNatGateways", e))?;
+    Ok(out
+        .nat_gateways()
+        .iter()
+        .find(|g| tagged_for(g.tags(), address))
+        .cloned())
+}
+
 /// One CreateNatGateway call with the given idempotency token.
 async fn create_call(
     c: &AwsClients,
@@ -203,9 +229,18 @@ impl Resource for NatGateway {
 
     async fn create(&self, ctx: &OpContext<'_>, planned: &Value) -> Result<Value, ProviderError> {
         let c = clients(ctx)?;
-        // The client token makes a repeated create (after a crash) return the same gateway.
+        // The client token makes a repeated create (after a crash) return the same gateway;
+        // the address tag finds it too where tokens have expired (or are not honoured).
         let mut token = client_token(ctx.address, planned);
-        let mut g = create_call(c, planned, ctx.address, token.clone()).await?;
+        let existing = if ctx.recovering {
+            find_by_address(c, ctx.address).await?
+        } else {
+            None
+        };
+        let mut g = match existing {
+            Some(g) => g,
+            None => create_call(c, planned, ctx.address, token.clone()).await?,
+        };
         for _ in 0..3 {
             if !matches!(
                 g.state(),

@@ -10,7 +10,8 @@
 //! Quirk: CreateSubnet takes no `ClientToken`; an interrupted create is found by its address tag.
 
 use super::common::{
-    b, by_id, filter, id_of, opt, plan_tagged, s, tag_map, tag_spec, update_tags, wait_for,
+    b, by_id, filter, id_of, opt, plan_tagged, s, tag_map, tag_spec, tagged_for, update_tags,
+    wait_for,
 };
 use crate::config::{clients, AwsClients};
 use crate::error;
@@ -126,7 +127,8 @@ async fn find_by_address(c: &AwsClients, address: &str) -> Result<Option<String>
         .map_err(|e| error::sdk("ec2:DescribeSubnets", e))?;
     Ok(out
         .subnets()
-        .first()
+        .iter()
+        .find(|s| tagged_for(s.tags(), address))
         .and_then(|s| s.subnet_id())
         .map(str::to_string))
 }
