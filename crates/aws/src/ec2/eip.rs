@@ -168,6 +168,26 @@ async fn describe_one(c: &AwsClients, id: &str) -> Result<Address, ProviderError
         })
 }
 
+/// The address an interrupted create already allocated, found by its address tag.
+async fn find_by_address(c: &AwsClients, address: &str) -> Result<Option<String>, ProviderError> {
+    let out = c
+        .ec2
+        .describe_addresses()
+        .filters(filter(
+            &format!("tag:{}", tags::ADDRESS_TAG),
+            [address.to_string()],
+        ))
+        .send()
+        .await
+        .map_err(|e| error::sdk("ec2:DescribeAddresses", e))?;
+    Ok(out
+        .addresses()
+        .iter()
+        .find(|a| tagged_for(a.tags(), address))
+        .and_then(|a| a.allocation_id())
+        .map(str::to_string))
+}
+
 /// Codes meaning "still held by an association that is going away": retried on delete.
 fn busy(code: Option<&str>) -> bool {
     matches!(code, Some("InvalidIPAddress.InUse" | "AuthFailure"))
@@ -219,21 +239,7 @@ impl Resource for Eip {
         let c = clients(ctx)?;
         // An interrupted create may have allocated the address already: adopt it.
         let existing = if ctx.recovering {
-            let out = c
-                .ec2
-                .describe_addresses()
-                .filters(filter(
-                    &format!("tag:{}", tags::ADDRESS_TAG),
-                    [ctx.address.to_string()],
-                ))
-                .send()
-                .await
-                .map_err(|e| error::sdk("ec2:DescribeAddresses", e))?;
-            out.addresses()
-                .iter()
-                .find(|a| tagged_for(a.tags(), ctx.address))
-                .and_then(|a| a.allocation_id())
-                .map(str::to_string)
+            find_by_address(c, ctx.address).await?
         } else {
             None
         };
@@ -317,7 +323,13 @@ impl Resource for Eip {
 
     async fn delete(&self, ctx: &OpContext<'_>, state: &Value) -> Result<(), ProviderError> {
         let c = clients(ctx)?;
-        let id = id_of(state)?;
+        // A create that never finished has no id: what it made, if anything, has the tag.
+        let Some(id) = (match s(state, "id") {
+            Some(id) => Some(id),
+            None => find_by_address(c, ctx.address).await?,
+        }) else {
+            return Ok(());
+        };
         let what = format!("Elastic IP {id} to be released (it is still associated)");
         wait_for(&what, ctx.timeouts.delete.unwrap_or(DELETE_TIMEOUT), || {
             let id = id.clone();

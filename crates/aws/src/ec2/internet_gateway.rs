@@ -116,6 +116,28 @@ async fn describe_one(c: &AwsClients, id: &str) -> Result<ApiGateway, ProviderEr
         })
 }
 
+/// The gateway an interrupted create already made, found by its address tag.
+async fn find_by_address(
+    c: &AwsClients,
+    address: &str,
+) -> Result<Option<ApiGateway>, ProviderError> {
+    let out = c
+        .ec2
+        .describe_internet_gateways()
+        .filters(filter(
+            &format!("tag:{}", tags::ADDRESS_TAG),
+            [address.to_string()],
+        ))
+        .send()
+        .await
+        .map_err(|e| error::sdk("ec2:DescribeInternetGateways", e))?;
+    Ok(out
+        .internet_gateways()
+        .iter()
+        .find(|g| tagged_for(g.tags(), address))
+        .cloned())
+}
+
 /// Attaches and waits until the attachment is usable.
 async fn attach(
     c: &AwsClients,
@@ -218,20 +240,7 @@ impl Resource for InternetGateway {
         let c = clients(ctx)?;
         // An interrupted create may have made the gateway already: adopt it, never duplicate.
         let existing = if ctx.recovering {
-            let out = c
-                .ec2
-                .describe_internet_gateways()
-                .filters(filter(
-                    &format!("tag:{}", tags::ADDRESS_TAG),
-                    [ctx.address.to_string()],
-                ))
-                .send()
-                .await
-                .map_err(|e| error::sdk("ec2:DescribeInternetGateways", e))?;
-            out.internet_gateways()
-                .iter()
-                .find(|g| tagged_for(g.tags(), ctx.address))
-                .cloned()
+            find_by_address(c, ctx.address).await?
         } else {
             None
         };
@@ -332,7 +341,14 @@ impl Resource for InternetGateway {
 
     async fn delete(&self, ctx: &OpContext<'_>, state: &Value) -> Result<(), ProviderError> {
         let c = clients(ctx)?;
-        let id = id_of(state)?;
+        // A create that never finished has no id: what it made, if anything, has the tag.
+        let id = match s(state, "id") {
+            Some(id) => id,
+            None => match find_by_address(c, ctx.address).await? {
+                Some(g) => g.internet_gateway_id().unwrap_or_default().to_string(),
+                None => return Ok(()),
+            },
+        };
         let timeout = ctx.timeouts.delete.unwrap_or(TIMEOUT);
         // Detach from whatever AWS says it is attached to, not only what state recorded.
         let attached = match describe(c, vec![id.clone()]).await?.first() {

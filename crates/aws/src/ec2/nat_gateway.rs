@@ -347,7 +347,14 @@ impl Resource for NatGateway {
 
     async fn delete(&self, ctx: &OpContext<'_>, state: &Value) -> Result<(), ProviderError> {
         let c = clients(ctx)?;
-        let id = id_of(state)?;
+        // A create that never finished has no id: what it made, if anything, has the tag.
+        let id = match s(state, "id") {
+            Some(id) => id,
+            None => match find_by_address(c, ctx.address).await? {
+                Some(g) => g.nat_gateway_id().unwrap_or_default().to_string(),
+                None => return Ok(()),
+            },
+        };
         match c.ec2.delete_nat_gateway().nat_gateway_id(&id).send().await {
             Ok(_) => {}
             Err(e) if error::is_not_found(&e) => return Ok(()),

@@ -302,7 +302,13 @@ impl Resource for Subnet {
 
     async fn delete(&self, ctx: &OpContext<'_>, state: &Value) -> Result<(), ProviderError> {
         let c = clients(ctx)?;
-        let id = id_of(state)?;
+        // A create that never finished has no id: what it made, if anything, has the tag.
+        let Some(id) = (match s(state, "id") {
+            Some(id) => Some(id),
+            None => find_by_address(c, ctx.address).await?,
+        }) else {
+            return Ok(());
+        };
         let what =
             format!("subnet {id} to be deleted (DependencyViolation: something still uses it)");
         wait_for(&what, ctx.timeouts.delete.unwrap_or(DELETE_TIMEOUT), || {
