@@ -160,3 +160,34 @@ pub fn plan_tagged(schema: &hubctl_core::provider::Schema, prior: Option<&Value>
 pub fn tagged_for(tags: &[Tag], address: &str) -> bool {
     tags.iter().any(|t| t.key() == Some(ADDRESS_TAG) && t.value() == Some(address))
 }
+
+/// `read_many` for EC2 types: ONE Describe (`describe`) of every instance's id, each answer
+/// mapped back to its instance by id (`None` where AWS no longer has the object). A failed
+/// call fails every instance.
+pub async fn refresh<'a, T, Fut>(
+    ctx: &'a hubctl_core::provider::OpContext<'_>,
+    states: &[Value],
+    describe: impl FnOnce(&'a crate::config::AwsClients, Vec<String>) -> Fut,
+    id: impl Fn(&T) -> Option<&str>,
+    map: impl Fn(&crate::config::AwsClients, &T, &Value) -> Value,
+) -> Vec<Result<Option<Value>, ProviderError>>
+where
+    Fut: Future<Output = Result<Vec<T>, ProviderError>>,
+{
+    let c = match crate::config::clients(ctx) {
+        Ok(c) => c,
+        Err(e) => return states.iter().map(|_| Err(e.clone())).collect(),
+    };
+    let ids: Vec<String> = states.iter().map(|v| s(v, "id").unwrap_or_default()).collect();
+    let known: Vec<String> = ids.iter().filter(|i| !i.is_empty()).cloned().collect();
+    if known.is_empty() {
+        return states.iter().map(|_| Ok(None)).collect();
+    }
+    match describe(c, known).await {
+        Ok(found) => {
+            let found = found.into_iter().filter_map(|x| Some((id(&x)?.to_string(), x))).collect();
+            by_id(&ids, found).into_iter().zip(states).map(|(x, st)| Ok(x.map(|x| map(c, &x, st)))).collect()
+        }
+        Err(e) => states.iter().map(|_| Err(e.clone())).collect(),
+    }
+}

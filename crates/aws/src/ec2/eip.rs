@@ -11,7 +11,8 @@
 //! derived from the IPs and the region.
 
 use super::common::{
-    by_id, filter, id_of, opt, plan_tagged, s, tag_map, tag_spec, tagged_for, update_tags, wait_for,
+    filter, id_of, opt, plan_tagged, refresh, s, tag_map, tag_spec, tagged_for, update_tags,
+    wait_for,
 };
 use crate::config::{clients, AwsClients};
 use crate::error;
@@ -272,28 +273,7 @@ impl Resource for Eip {
         ctx: &OpContext<'_>,
         states: &[Value],
     ) -> Vec<Result<Option<Value>, ProviderError>> {
-        let c = match clients(ctx) {
-            Ok(c) => c,
-            Err(e) => return states.iter().map(|_| Err(e.clone())).collect(),
-        };
-        let ids: Vec<String> = states
-            .iter()
-            .map(|v| s(v, "id").unwrap_or_default())
-            .collect();
-        match describe(c, ids.iter().filter(|i| !i.is_empty()).cloned().collect()).await {
-            Ok(found) => {
-                let found = found
-                    .into_iter()
-                    .filter_map(|a| Some((a.allocation_id()?.to_string(), a)))
-                    .collect();
-                by_id(&ids, found)
-                    .into_iter()
-                    .zip(states)
-                    .map(|(a, st)| Ok(a.map(|a| from_api(c, &a, st))))
-                    .collect()
-            }
-            Err(e) => states.iter().map(|_| Err(e.clone())).collect(),
-        }
+        refresh(ctx, states, describe, Address::allocation_id, from_api).await
     }
 
     async fn read(

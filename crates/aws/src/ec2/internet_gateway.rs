@@ -13,7 +13,8 @@
 //! AttachInternetGateway (`InvalidInternetGatewayID.NotFound`), which is retried.
 
 use super::common::{
-    by_id, filter, id_of, opt, plan_tagged, s, tag_map, tag_spec, tagged_for, update_tags, wait_for,
+    filter, id_of, opt, plan_tagged, refresh, s, tag_map, tag_spec, tagged_for, update_tags,
+    wait_for,
 };
 use crate::config::{clients, AwsClients};
 use crate::error;
@@ -280,28 +281,14 @@ impl Resource for InternetGateway {
         ctx: &OpContext<'_>,
         states: &[Value],
     ) -> Vec<Result<Option<Value>, ProviderError>> {
-        let c = match clients(ctx) {
-            Ok(c) => c,
-            Err(e) => return states.iter().map(|_| Err(e.clone())).collect(),
-        };
-        let ids: Vec<String> = states
-            .iter()
-            .map(|v| s(v, "id").unwrap_or_default())
-            .collect();
-        match describe(c, ids.iter().filter(|i| !i.is_empty()).cloned().collect()).await {
-            Ok(found) => {
-                let found = found
-                    .into_iter()
-                    .filter_map(|g| Some((g.internet_gateway_id()?.to_string(), g)))
-                    .collect();
-                by_id(&ids, found)
-                    .into_iter()
-                    .zip(states)
-                    .map(|(g, st)| Ok(g.map(|g| from_api(c, &g, st))))
-                    .collect()
-            }
-            Err(e) => states.iter().map(|_| Err(e.clone())).collect(),
-        }
+        refresh(
+            ctx,
+            states,
+            describe,
+            ApiGateway::internet_gateway_id,
+            from_api,
+        )
+        .await
     }
 
     async fn read(

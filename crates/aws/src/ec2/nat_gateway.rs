@@ -13,7 +13,7 @@
 //! with a token derived from the stale gateway's id.
 
 use super::common::{
-    by_id, client_token, filter, id_of, opt, plan_tagged, s, tag_map, tag_spec, tagged_for,
+    client_token, filter, id_of, opt, plan_tagged, refresh, s, tag_map, tag_spec, tagged_for,
     update_tags, wait_for,
 };
 use crate::config::{clients, AwsClients};
@@ -289,28 +289,7 @@ impl Resource for NatGateway {
         ctx: &OpContext<'_>,
         states: &[Value],
     ) -> Vec<Result<Option<Value>, ProviderError>> {
-        let c = match clients(ctx) {
-            Ok(c) => c,
-            Err(e) => return states.iter().map(|_| Err(e.clone())).collect(),
-        };
-        let ids: Vec<String> = states
-            .iter()
-            .map(|v| s(v, "id").unwrap_or_default())
-            .collect();
-        match describe(c, ids.iter().filter(|i| !i.is_empty()).cloned().collect()).await {
-            Ok(found) => {
-                let found = found
-                    .into_iter()
-                    .filter_map(|g| Some((g.nat_gateway_id()?.to_string(), g)))
-                    .collect();
-                by_id(&ids, found)
-                    .into_iter()
-                    .zip(states)
-                    .map(|(g, st)| Ok(g.map(|g| from_api(c, &g, st))))
-                    .collect()
-            }
-            Err(e) => states.iter().map(|_| Err(e.clone())).collect(),
-        }
+        refresh(ctx, states, describe, ApiGateway::nat_gateway_id, from_api).await
     }
 
     async fn read(

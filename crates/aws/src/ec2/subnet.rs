@@ -10,7 +10,7 @@
 //! Quirk: CreateSubnet takes no `ClientToken`; an interrupted create is found by its address tag.
 
 use super::common::{
-    b, by_id, filter, id_of, opt, plan_tagged, s, tag_map, tag_spec, tagged_for, update_tags,
+    b, filter, id_of, opt, plan_tagged, refresh, s, tag_map, tag_spec, tagged_for, update_tags,
     wait_for,
 };
 use crate::config::{clients, AwsClients};
@@ -243,28 +243,7 @@ impl Resource for Subnet {
         ctx: &OpContext<'_>,
         states: &[Value],
     ) -> Vec<Result<Option<Value>, ProviderError>> {
-        let c = match clients(ctx) {
-            Ok(c) => c,
-            Err(e) => return states.iter().map(|_| Err(e.clone())).collect(),
-        };
-        let ids: Vec<String> = states
-            .iter()
-            .map(|v| s(v, "id").unwrap_or_default())
-            .collect();
-        match describe(c, ids.iter().filter(|i| !i.is_empty()).cloned().collect()).await {
-            Ok(found) => {
-                let found = found
-                    .into_iter()
-                    .filter_map(|sn| Some((sn.subnet_id()?.to_string(), sn)))
-                    .collect();
-                by_id(&ids, found)
-                    .into_iter()
-                    .zip(states)
-                    .map(|(sn, st)| Ok(sn.map(|sn| from_api(c, &sn, st))))
-                    .collect()
-            }
-            Err(e) => states.iter().map(|_| Err(e.clone())).collect(),
-        }
+        refresh(ctx, states, describe, ApiSubnet::subnet_id, from_api).await
     }
 
     async fn read(
