@@ -120,3 +120,74 @@ pub fn by_id<T>(ids: &[String], found: Vec<(String, T)>) -> Vec<Option<T>> {
     let mut m: BTreeMap<String, T> = found.into_iter().collect();
     ids.iter().map(|id| m.remove(id)).collect()
 }
+
+/// Clients for unit tests of pure mapping functions: nothing is ever sent.
+#[cfg(test)]
+pub fn test_clients(default_tags: BTreeMap<String, String>) -> crate::config::AwsClients {
+    let conf = aws_sdk_ec2::Config::builder()
+        .behavior_version(aws_sdk_ec2::config::BehaviorVersion::latest())
+        .region(aws_sdk_ec2::config::Region::new("us-east-1"))
+        .build();
+    crate::config::AwsClients {
+        ec2: aws_sdk_ec2::Client::from_conf(conf),
+        region: "us-east-1".into(),
+        account_id: Some("123456789012".into()),
+        default_tags,
+    }
+}
+
+/// The planning rule of tagged EC2 types: the schema's rule, `tags_all` unknown when `tags`
+/// changes, and, when the object is replaced, its computed attributes unknown: the new
+/// object's ids are not the old one's, and the engine checks the plan it makes at apply time
+/// (without a prior) against this one. An optional+computed value equal to the prior may be
+/// a carried-over computed value rather than configuration, so it becomes unknown too.
+pub fn plan_tagged(schema: &hubctl_core::provider::Schema, prior: Option<&Value>, proposed: Value) -> hubctl_core::provider::PlannedState {
+    let mut p = hubctl_core::provider::plan_by_schema(schema, prior, proposed);
+    crate::tags::plan_tags_all(prior, &mut p.planned);
+    if let (Some(prior), false, Value::Map(m)) = (prior, p.requires_replace.is_empty(), &mut p.planned) {
+        for (name, a) in schema.attributes.iter().filter(|(_, a)| a.computed) {
+            let carried = !a.optional || prior.get_attr(name) == m.get(name);
+            if carried {
+                m.insert(name.clone(), Value::Unknown(a.ty.clone()));
+            }
+        }
+    }
+    p
+}
+
+/// Whether an object carries the address tag of `address`. Recovery checks it on what a
+/// tag-filtered Describe returned, since some implementations (emulators) ignore filters.
+pub fn tagged_for(tags: &[Tag], address: &str) -> bool {
+    tags.iter().any(|t| t.key() == Some(ADDRESS_TAG) && t.value() == Some(address))
+}
+
+/// `read_many` for EC2 types: ONE Describe (`describe`) of every instance's id, each answer
+/// mapped back to its instance by id (`None` where AWS no longer has the object). A failed
+/// call fails every instance.
+pub async fn refresh<'a, T, Fut>(
+    ctx: &'a hubctl_core::provider::OpContext<'_>,
+    states: &[Value],
+    describe: impl FnOnce(&'a crate::config::AwsClients, Vec<String>) -> Fut,
+    id: impl Fn(&T) -> Option<&str>,
+    map: impl Fn(&crate::config::AwsClients, &T, &Value) -> Value,
+) -> Vec<Result<Option<Value>, ProviderError>>
+where
+    Fut: Future<Output = Result<Vec<T>, ProviderError>>,
+{
+    let c = match crate::config::clients(ctx) {
+        Ok(c) => c,
+        Err(e) => return states.iter().map(|_| Err(e.clone())).collect(),
+    };
+    let ids: Vec<String> = states.iter().map(|v| s(v, "id").unwrap_or_default()).collect();
+    let known: Vec<String> = ids.iter().filter(|i| !i.is_empty()).cloned().collect();
+    if known.is_empty() {
+        return states.iter().map(|_| Ok(None)).collect();
+    }
+    match describe(c, known).await {
+        Ok(found) => {
+            let found = found.into_iter().filter_map(|x| Some((id(&x)?.to_string(), x))).collect();
+            by_id(&ids, found).into_iter().zip(states).map(|(x, st)| Ok(x.map(|x| map(c, &x, st)))).collect()
+        }
+        Err(e) => states.iter().map(|_| Err(e.clone())).collect(),
+    }
+}

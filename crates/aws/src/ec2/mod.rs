@@ -2,6 +2,10 @@
 //! updates, id filters, waiters.
 
 mod common;
+mod eip;
+mod internet_gateway;
+mod nat_gateway;
+mod subnet;
 mod vpc;
 
 pub use common::*;
@@ -11,7 +15,13 @@ use std::sync::Arc;
 
 /// One line per resource type.
 pub fn resources() -> Vec<Arc<dyn Resource>> {
-    vec![Arc::new(vpc::Vpc)]
+    vec![
+        Arc::new(vpc::Vpc),
+        Arc::new(subnet::Subnet),
+        Arc::new(internet_gateway::InternetGateway),
+        Arc::new(eip::Eip),
+        Arc::new(nat_gateway::NatGateway),
+    ]
 }
 
 /// One line per data source.

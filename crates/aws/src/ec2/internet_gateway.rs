@@ -1,0 +1,455 @@
+//! `aws_internet_gateway`.
+//!
+//! API calls: `CreateInternetGateway` (tags in `TagSpecifications`), `AttachInternetGateway` /
+//! `DetachInternetGateway`, `DescribeInternetGateways` (refresh: one call for all gateways,
+//! filtered by `internet-gateway-id`), `CreateTags` / `DeleteTags`, `DeleteInternetGateway`.
+//! Force-new: nothing. A new `vpc_id` detaches from the old VPC and attaches to the new one
+//! in place, as Terraform does.
+//! Waiters: after attaching, until the attachment is `available` (create/update timeout,
+//! default 20m); detach and delete retry `DependencyViolation` (public addresses still mapped
+//! in the VPC, e.g. a NAT gateway's being torn down) until the delete timeout (default 20m).
+//! Quirks: an attached gateway reports the attachment state `available`, which is not one of
+//! the SDK's `AttachmentStatus` names; a freshly created gateway may briefly be unknown to
+//! AttachInternetGateway (`InvalidInternetGatewayID.NotFound`), which is retried.
+
+use super::common::{
+    filter, id_of, opt, plan_tagged, refresh, s, tag_map, tag_spec, tagged_for, update_tags,
+    wait_for,
+};
+use crate::config::{clients, AwsClients};
+use crate::error;
+use crate::tags;
+use async_trait::async_trait;
+use aws_sdk_ec2::types::{InternetGateway as ApiGateway, ResourceType};
+use hubctl_core::lang::{Type, Value};
+use hubctl_core::provider::{AttrSchema, OpContext, PlannedState, ProviderError, Resource, Schema};
+use std::sync::OnceLock;
+use std::time::Duration;
+
+pub struct InternetGateway;
+
+const TIMEOUT: Duration = Duration::from_secs(20 * 60);
+
+fn schema() -> &'static Schema {
+    static S: OnceLock<Schema> = OnceLock::new();
+    S.get_or_init(|| {
+        Schema::new()
+            .attr("vpc_id", AttrSchema::optional(Type::String))
+            .attr(
+                "tags",
+                AttrSchema::optional(Type::Map(Box::new(Type::String))),
+            )
+            .attr(
+                "tags_all",
+                AttrSchema::computed(Type::Map(Box::new(Type::String))),
+            )
+            .attr("id", AttrSchema::computed(Type::String))
+            .attr("arn", AttrSchema::computed(Type::String))
+            .attr("owner_id", AttrSchema::computed(Type::String))
+    })
+}
+
+/// The VPC the gateway is attached (or attaching) to.
+fn attached_vpc(g: &ApiGateway) -> Option<&str> {
+    g.attachments()
+        .iter()
+        .find(|a| {
+            !matches!(
+                a.state().map(|s| s.as_str()),
+                Some("detached" | "detaching")
+            )
+        })
+        .and_then(|a| a.vpc_id())
+}
+
+fn from_api(c: &AwsClients, g: &ApiGateway, base: &Value) -> Value {
+    let id = g.internet_gateway_id().unwrap_or_default();
+    let actual = tag_map(g.tags());
+    let owner = g
+        .owner_id()
+        .map(str::to_string)
+        .or_else(|| c.account_id.clone())
+        .unwrap_or_default();
+    let mut m = base.as_map().cloned().unwrap_or_default();
+    m.insert("id".into(), Value::from(id));
+    m.insert(
+        "arn".into(),
+        Value::String(format!(
+            "arn:aws:ec2:{}:{owner}:internet-gateway/{id}",
+            c.region
+        )),
+    );
+    m.insert("owner_id".into(), Value::String(owner));
+    m.insert("vpc_id".into(), opt(attached_vpc(g)));
+    m.insert(
+        "tags".into(),
+        tags::user_value(
+            base.get_attr("tags").unwrap_or(&Value::Null),
+            &actual,
+            &c.default_tags,
+        ),
+    );
+    m.insert("tags_all".into(), tags::to_value(&actual));
+    Value::Map(m)
+}
+
+async fn describe(c: &AwsClients, ids: Vec<String>) -> Result<Vec<ApiGateway>, ProviderError> {
+    let out = c
+        .ec2
+        .describe_internet_gateways()
+        .filters(filter("internet-gateway-id", ids))
+        .send()
+        .await
+        .map_err(|e| error::sdk("ec2:DescribeInternetGateways", e))?;
+    Ok(out.internet_gateways().to_vec())
+}
+
+async fn describe_one(c: &AwsClients, id: &str) -> Result<ApiGateway, ProviderError> {
+    describe(c, vec![id.to_string()])
+        .await?
+        .into_iter()
+        .next()
+        .ok_or_else(|| {
+            ProviderError::new(
+                "ec2:DescribeInternetGateways",
+                format!("internet gateway {id} not found"),
+            )
+        })
+}
+
+/// The gateway an interrupted create already made, found by its address tag.
+async fn find_by_address(
+    c: &AwsClients,
+    address: &str,
+) -> Result<Option<ApiGateway>, ProviderError> {
+    let out = c
+        .ec2
+        .describe_internet_gateways()
+        .filters(filter(
+            &format!("tag:{}", tags::ADDRESS_TAG),
+            [address.to_string()],
+        ))
+        .send()
+        .await
+        .map_err(|e| error::sdk("ec2:DescribeInternetGateways", e))?;
+    Ok(out
+        .internet_gateways()
+        .iter()
+        .find(|g| tagged_for(g.tags(), address))
+        .cloned())
+}
+
+/// Attaches and waits until the attachment is usable.
+async fn attach(
+    c: &AwsClients,
+    id: &str,
+    vpc: &str,
+    timeout: Duration,
+) -> Result<(), ProviderError> {
+    wait_for(
+        &format!("internet gateway {id} to attach to {vpc}"),
+        timeout,
+        || {
+            let (id, vpc) = (id.to_string(), vpc.to_string());
+            async move {
+                match c
+                    .ec2
+                    .attach_internet_gateway()
+                    .internet_gateway_id(&id)
+                    .vpc_id(&vpc)
+                    .send()
+                    .await
+                {
+                    Ok(_) => Ok(Some(())),
+                    Err(e) if error::code(&e) == Some("InvalidInternetGatewayID.NotFound") => {
+                        Ok(None)
+                    }
+                    Err(e) => Err(error::sdk("ec2:AttachInternetGateway", e)),
+                }
+            }
+        },
+    )
+    .await?;
+    wait_for(
+        &format!("internet gateway {id} to be attached to {vpc}"),
+        timeout,
+        || async {
+            let g = describe_one(c, id).await?;
+            let ready = g.attachments().iter().any(|a| {
+                a.vpc_id() == Some(vpc)
+                    && matches!(
+                        a.state().map(|s| s.as_str()),
+                        Some("available" | "attached")
+                    )
+            });
+            Ok(ready.then_some(()))
+        },
+    )
+    .await
+}
+
+/// Detaches, retrying while the VPC still has mapped public addresses; an attachment that
+/// is already gone is success.
+async fn detach(
+    c: &AwsClients,
+    id: &str,
+    vpc: &str,
+    timeout: Duration,
+) -> Result<(), ProviderError> {
+    let what = format!("internet gateway {id} to detach from {vpc} (DependencyViolation: public addresses are still mapped)");
+    wait_for(&what, timeout, || {
+        let (id, vpc) = (id.to_string(), vpc.to_string());
+        async move {
+            match c
+                .ec2
+                .detach_internet_gateway()
+                .internet_gateway_id(id)
+                .vpc_id(vpc)
+                .send()
+                .await
+            {
+                Ok(_) => Ok(Some(())),
+                Err(e)
+                    if error::is_not_found(&e)
+                        || error::code(&e) == Some("Gateway.NotAttached") =>
+                {
+                    Ok(Some(()))
+                }
+                Err(e) if error::code(&e) == Some("DependencyViolation") => Ok(None),
+                Err(e) => Err(error::sdk("ec2:DetachInternetGateway", e)),
+            }
+        }
+    })
+    .await
+}
+
+#[async_trait]
+impl Resource for InternetGateway {
+    fn type_name(&self) -> &'static str {
+        "aws_internet_gateway"
+    }
+
+    fn schema(&self) -> &Schema {
+        schema()
+    }
+
+    fn plan(&self, prior: Option<&Value>, proposed: Value) -> PlannedState {
+        plan_tagged(self.schema(), prior, proposed)
+    }
+
+    async fn create(&self, ctx: &OpContext<'_>, planned: &Value) -> Result<Value, ProviderError> {
+        let c = clients(ctx)?;
+        // An interrupted create may have made the gateway already: adopt it, never duplicate.
+        let existing = if ctx.recovering {
+            find_by_address(c, ctx.address).await?
+        } else {
+            None
+        };
+        let g = match existing {
+            Some(g) => g,
+            None => {
+                let t = tags::for_create(&c.default_tags, planned, ctx.address);
+                let out = c
+                    .ec2
+                    .create_internet_gateway()
+                    .tag_specifications(tag_spec(ResourceType::InternetGateway, &t))
+                    .send()
+                    .await
+                    .map_err(|e| error::sdk("ec2:CreateInternetGateway", e))?;
+                out.internet_gateway().cloned().ok_or_else(|| {
+                    ProviderError::new(
+                        "ec2:CreateInternetGateway",
+                        "the response has no internet gateway",
+                    )
+                })?
+            }
+        };
+        let id = g.internet_gateway_id().unwrap_or_default().to_string();
+        let want = s(planned, "vpc_id");
+        let timeout = ctx.timeouts.create.unwrap_or(TIMEOUT);
+        if let Some(old) = attached_vpc(&g).filter(|v| Some(*v) != want.as_deref()) {
+            detach(c, &id, old, timeout).await?;
+        }
+        if let Some(vpc) = want.as_deref().filter(|v| Some(*v) != attached_vpc(&g)) {
+            attach(c, &id, vpc, timeout).await?;
+        }
+        Ok(from_api(c, &describe_one(c, &id).await?, planned))
+    }
+
+    async fn read_many(
+        &self,
+        ctx: &OpContext<'_>,
+        states: &[Value],
+    ) -> Vec<Result<Option<Value>, ProviderError>> {
+        refresh(
+            ctx,
+            states,
+            describe,
+            ApiGateway::internet_gateway_id,
+            from_api,
+        )
+        .await
+    }
+
+    async fn read(
+        &self,
+        ctx: &OpContext<'_>,
+        state: &Value,
+    ) -> Result<Option<Value>, ProviderError> {
+        self.read_many(ctx, std::slice::from_ref(state))
+            .await
+            .pop()
+            .unwrap_or(Ok(None))
+    }
+
+    async fn update(
+        &self,
+        ctx: &OpContext<'_>,
+        prior: &Value,
+        planned: &Value,
+    ) -> Result<Value, ProviderError> {
+        let c = clients(ctx)?;
+        let id = id_of(prior)?;
+        let (old, new) = (s(prior, "vpc_id"), s(planned, "vpc_id"));
+        if old != new {
+            let timeout = ctx.timeouts.update.unwrap_or(TIMEOUT);
+            if let Some(old) = &old {
+                detach(c, &id, old, timeout).await?;
+            }
+            if let Some(new) = &new {
+                attach(c, &id, new, timeout).await?;
+            }
+        }
+        let old = tags::all(&c.default_tags, &tags::user_tags(prior));
+        let new = tags::all(&c.default_tags, &tags::user_tags(planned));
+        update_tags(&c.ec2, &id, &old, &new).await?;
+        Ok(from_api(c, &describe_one(c, &id).await?, planned))
+    }
+
+    async fn delete(&self, ctx: &OpContext<'_>, state: &Value) -> Result<(), ProviderError> {
+        let c = clients(ctx)?;
+        // A create that never finished has no id: what it made, if anything, has the tag.
+        let id = match s(state, "id") {
+            Some(id) => id,
+            None => match find_by_address(c, ctx.address).await? {
+                Some(g) => g.internet_gateway_id().unwrap_or_default().to_string(),
+                None => return Ok(()),
+            },
+        };
+        let timeout = ctx.timeouts.delete.unwrap_or(TIMEOUT);
+        // Detach from whatever AWS says it is attached to, not only what state recorded.
+        let attached = match describe(c, vec![id.clone()]).await?.first() {
+            Some(g) => attached_vpc(g).map(str::to_string),
+            None => return Ok(()),
+        };
+        if let Some(vpc) = attached {
+            detach(c, &id, &vpc, timeout).await?;
+        }
+        let what = format!(
+            "internet gateway {id} to be deleted (DependencyViolation: it is still in use)"
+        );
+        wait_for(&what, timeout, || {
+            let id = id.clone();
+            async move {
+                match c
+                    .ec2
+                    .delete_internet_gateway()
+                    .internet_gateway_id(id)
+                    .send()
+                    .await
+                {
+                    Ok(_) => Ok(Some(())),
+                    Err(e) if error::is_not_found(&e) => Ok(Some(())),
+                    Err(e) if error::code(&e) == Some("DependencyViolation") => Ok(None),
+                    Err(e) => Err(error::sdk("ec2:DeleteInternetGateway", e)),
+                }
+            }
+        })
+        .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ec2::common::test_clients;
+    use aws_sdk_ec2::types::{AttachmentStatus, InternetGatewayAttachment, Tag};
+
+    fn gateway(attachments: &[(&str, &str)]) -> ApiGateway {
+        let mut g = ApiGateway::builder()
+            .internet_gateway_id("igw-1")
+            .owner_id("123456789012")
+            .tags(Tag::builder().key("Name").value("hub").build())
+            .tags(
+                Tag::builder()
+                    .key(tags::ADDRESS_TAG)
+                    .value("aws_internet_gateway.this")
+                    .build(),
+            );
+        for (vpc, state) in attachments {
+            g = g.attachments(
+                InternetGatewayAttachment::builder()
+                    .vpc_id(*vpc)
+                    .state(AttachmentStatus::from(*state))
+                    .build(),
+            );
+        }
+        g.build()
+    }
+
+    #[test]
+    fn attached_gateway_reports_its_vpc() {
+        let c = test_clients(Default::default());
+        let v = from_api(
+            &c,
+            &gateway(&[("vpc-1", "available")]),
+            &Value::map([("tags", Value::Null)]),
+        );
+        assert_eq!(s(&v, "vpc_id").as_deref(), Some("vpc-1"));
+        assert_eq!(
+            s(&v, "arn").as_deref(),
+            Some("arn:aws:ec2:us-east-1:123456789012:internet-gateway/igw-1")
+        );
+        assert_eq!(
+            v.get_attr("tags"),
+            Some(&Value::map([("Name", Value::from("hub"))]))
+        );
+        assert_eq!(
+            v.get_attr("tags_all"),
+            Some(&Value::map([("Name", Value::from("hub"))]))
+        );
+    }
+
+    #[test]
+    fn detached_gateway_has_no_vpc() {
+        let c = test_clients(Default::default());
+        let v = from_api(
+            &c,
+            &gateway(&[("vpc-1", "detached")]),
+            &Value::map([("tags", Value::Null)]),
+        );
+        assert_eq!(v.get_attr("vpc_id"), Some(&Value::Null));
+        assert_eq!(attached_vpc(&gateway(&[])), None);
+        assert_eq!(
+            attached_vpc(&gateway(&[("vpc-1", "detaching"), ("vpc-2", "attaching")])),
+            Some("vpc-2")
+        );
+    }
+
+    #[test]
+    fn moving_to_another_vpc_is_an_in_place_update() {
+        let c = test_clients(Default::default());
+        let prior = from_api(
+            &c,
+            &gateway(&[("vpc-1", "available")]),
+            &Value::map([("tags", Value::Null)]),
+        );
+        let mut proposed = prior.clone();
+        if let Value::Map(m) = &mut proposed {
+            m.insert("vpc_id".into(), Value::from("vpc-2"));
+        }
+        let p = InternetGateway.plan(Some(&prior), proposed);
+        assert!(p.requires_replace.is_empty());
+        assert_eq!(s(&p.planned, "vpc_id").as_deref(), Some("vpc-2"));
+    }
+}

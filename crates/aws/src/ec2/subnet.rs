@@ -1,0 +1,399 @@
+//! `aws_subnet`.
+//!
+//! API calls: `CreateSubnet` (tags in `TagSpecifications`), `ModifySubnetAttribute`
+//! (`map_public_ip_on_launch`, which CreateSubnet cannot set), `DescribeSubnets` (refresh: one
+//! call for all subnets, filtered by `subnet-id`), `CreateTags` / `DeleteTags`, `DeleteSubnet`.
+//! Force-new: `vpc_id`, `cidr_block`, `availability_zone`, `availability_zone_id`.
+//! Waiters: after create, until the subnet is `available` (create timeout, default 10m); delete
+//! retries `DependencyViolation` (network interfaces of Lambda, ELB or a NAT gateway linger
+//! for minutes after their owner is gone) until the delete timeout (default 20m).
+//! Quirk: CreateSubnet takes no `ClientToken`; an interrupted create is found by its address tag.
+
+use super::common::{
+    b, filter, id_of, opt, plan_tagged, refresh, s, tag_map, tag_spec, tagged_for, update_tags,
+    wait_for,
+};
+use crate::config::{clients, AwsClients};
+use crate::error;
+use crate::tags;
+use async_trait::async_trait;
+use aws_sdk_ec2::types::{AttributeBooleanValue, ResourceType, Subnet as ApiSubnet, SubnetState};
+use hubctl_core::lang::{Type, Value};
+use hubctl_core::provider::{AttrSchema, OpContext, PlannedState, ProviderError, Resource, Schema};
+use std::sync::OnceLock;
+use std::time::Duration;
+
+pub struct Subnet;
+
+const CREATE_TIMEOUT: Duration = Duration::from_secs(10 * 60);
+const DELETE_TIMEOUT: Duration = Duration::from_secs(20 * 60);
+
+fn schema() -> &'static Schema {
+    static S: OnceLock<Schema> = OnceLock::new();
+    S.get_or_init(|| {
+        let str_c = || AttrSchema::computed(Type::String);
+        Schema::new()
+            .attr("vpc_id", AttrSchema::required(Type::String).force_new())
+            .attr("cidr_block", AttrSchema::required(Type::String).force_new())
+            .attr(
+                "availability_zone",
+                AttrSchema::optional_computed(Type::String).force_new(),
+            )
+            .attr(
+                "availability_zone_id",
+                AttrSchema::optional_computed(Type::String).force_new(),
+            )
+            .attr(
+                "map_public_ip_on_launch",
+                AttrSchema::optional(Type::Bool).default(Value::Bool(false)),
+            )
+            .attr(
+                "tags",
+                AttrSchema::optional(Type::Map(Box::new(Type::String))),
+            )
+            .attr(
+                "tags_all",
+                AttrSchema::computed(Type::Map(Box::new(Type::String))),
+            )
+            .attr("id", str_c())
+            .attr("arn", str_c())
+            .attr("owner_id", str_c())
+    })
+}
+
+/// The state value from what DescribeSubnets returned; `base` (planned or prior) supplies
+/// how the user wrote `tags`.
+fn from_api(c: &AwsClients, sn: &ApiSubnet, base: &Value) -> Value {
+    let id = sn.subnet_id().unwrap_or_default();
+    let actual = tag_map(sn.tags());
+    let owner = sn
+        .owner_id()
+        .map(str::to_string)
+        .or_else(|| c.account_id.clone())
+        .unwrap_or_default();
+    let arn = sn
+        .subnet_arn()
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("arn:aws:ec2:{}:{owner}:subnet/{id}", c.region));
+    let mut m = base.as_map().cloned().unwrap_or_default();
+    m.insert("id".into(), Value::from(id));
+    m.insert("arn".into(), Value::String(arn));
+    m.insert("owner_id".into(), Value::String(owner));
+    m.insert("vpc_id".into(), opt(sn.vpc_id()));
+    m.insert("cidr_block".into(), opt(sn.cidr_block()));
+    m.insert("availability_zone".into(), opt(sn.availability_zone()));
+    m.insert(
+        "availability_zone_id".into(),
+        opt(sn.availability_zone_id()),
+    );
+    m.insert(
+        "map_public_ip_on_launch".into(),
+        Value::Bool(sn.map_public_ip_on_launch().unwrap_or(false)),
+    );
+    m.insert(
+        "tags".into(),
+        tags::user_value(
+            base.get_attr("tags").unwrap_or(&Value::Null),
+            &actual,
+            &c.default_tags,
+        ),
+    );
+    m.insert("tags_all".into(), tags::to_value(&actual));
+    Value::Map(m)
+}
+
+async fn describe(c: &AwsClients, ids: Vec<String>) -> Result<Vec<ApiSubnet>, ProviderError> {
+    let out = c
+        .ec2
+        .describe_subnets()
+        .filters(filter("subnet-id", ids))
+        .send()
+        .await
+        .map_err(|e| error::sdk("ec2:DescribeSubnets", e))?;
+    Ok(out.subnets().to_vec())
+}
+
+/// The subnet an interrupted create already made, found by its address tag.
+async fn find_by_address(c: &AwsClients, address: &str) -> Result<Option<String>, ProviderError> {
+    let out = c
+        .ec2
+        .describe_subnets()
+        .filters(filter(
+            &format!("tag:{}", tags::ADDRESS_TAG),
+            [address.to_string()],
+        ))
+        .send()
+        .await
+        .map_err(|e| error::sdk("ec2:DescribeSubnets", e))?;
+    Ok(out
+        .subnets()
+        .iter()
+        .find(|s| tagged_for(s.tags(), address))
+        .and_then(|s| s.subnet_id())
+        .map(str::to_string))
+}
+
+async fn set_map_public_ip(c: &AwsClients, id: &str, on: bool) -> Result<(), ProviderError> {
+    c.ec2
+        .modify_subnet_attribute()
+        .subnet_id(id)
+        .map_public_ip_on_launch(AttributeBooleanValue::builder().value(on).build())
+        .send()
+        .await
+        .map_err(|e| error::sdk("ec2:ModifySubnetAttribute", e))?;
+    Ok(())
+}
+
+/// Waits until the subnet is `available`, failing at once on a terminal failure state.
+async fn wait_available(
+    c: &AwsClients,
+    id: &str,
+    timeout: Duration,
+) -> Result<ApiSubnet, ProviderError> {
+    wait_for(&format!("subnet {id} to become available"), timeout, || {
+        let id = id.to_string();
+        async move {
+            let found = describe(c, vec![id.clone()]).await?;
+            let Some(sn) = found.into_iter().next() else {
+                return Ok(None);
+            };
+            match sn.state() {
+                Some(SubnetState::Available) | None => Ok(Some(sn)),
+                Some(SubnetState::Failed | SubnetState::FailedInsufficientCapacity) => {
+                    Err(ProviderError::new(
+                        "ec2:CreateSubnet",
+                        format!(
+                            "subnet {id} failed to become available (state {})",
+                            sn.state().map(|s| s.as_str()).unwrap_or("")
+                        ),
+                    ))
+                }
+                Some(_) => Ok(None),
+            }
+        }
+    })
+    .await
+}
+
+#[async_trait]
+impl Resource for Subnet {
+    fn type_name(&self) -> &'static str {
+        "aws_subnet"
+    }
+
+    fn schema(&self) -> &Schema {
+        schema()
+    }
+
+    fn plan(&self, prior: Option<&Value>, proposed: Value) -> PlannedState {
+        plan_tagged(self.schema(), prior, proposed)
+    }
+
+    async fn create(&self, ctx: &OpContext<'_>, planned: &Value) -> Result<Value, ProviderError> {
+        let c = clients(ctx)?;
+        // An interrupted create may have made the subnet already: adopt it, never duplicate.
+        let existing = if ctx.recovering {
+            find_by_address(c, ctx.address).await?
+        } else {
+            None
+        };
+        let id = match existing {
+            Some(id) => id,
+            None => {
+                let t = tags::for_create(&c.default_tags, planned, ctx.address);
+                let out = c
+                    .ec2
+                    .create_subnet()
+                    .vpc_id(s(planned, "vpc_id").unwrap_or_default())
+                    .cidr_block(s(planned, "cidr_block").unwrap_or_default())
+                    .set_availability_zone(s(planned, "availability_zone"))
+                    .set_availability_zone_id(s(planned, "availability_zone_id"))
+                    .tag_specifications(tag_spec(ResourceType::Subnet, &t))
+                    .send()
+                    .await
+                    .map_err(|e| error::sdk("ec2:CreateSubnet", e))?;
+                out.subnet()
+                    .and_then(|s| s.subnet_id())
+                    .map(str::to_string)
+                    .ok_or_else(|| {
+                        ProviderError::new("ec2:CreateSubnet", "the response has no subnet id")
+                    })?
+            }
+        };
+        let mut sn = wait_available(c, &id, ctx.timeouts.create.unwrap_or(CREATE_TIMEOUT)).await?;
+        let want = b(planned, "map_public_ip_on_launch").unwrap_or(false);
+        if sn.map_public_ip_on_launch().unwrap_or(false) != want {
+            set_map_public_ip(c, &id, want).await?;
+            sn = describe(c, vec![id.clone()])
+                .await?
+                .into_iter()
+                .next()
+                .ok_or_else(|| {
+                    ProviderError::new(
+                        "ec2:DescribeSubnets",
+                        format!("subnet {id} vanished right after it was created"),
+                    )
+                })?;
+        }
+        Ok(from_api(c, &sn, planned))
+    }
+
+    async fn read_many(
+        &self,
+        ctx: &OpContext<'_>,
+        states: &[Value],
+    ) -> Vec<Result<Option<Value>, ProviderError>> {
+        refresh(ctx, states, describe, ApiSubnet::subnet_id, from_api).await
+    }
+
+    async fn read(
+        &self,
+        ctx: &OpContext<'_>,
+        state: &Value,
+    ) -> Result<Option<Value>, ProviderError> {
+        self.read_many(ctx, std::slice::from_ref(state))
+            .await
+            .pop()
+            .unwrap_or(Ok(None))
+    }
+
+    async fn update(
+        &self,
+        ctx: &OpContext<'_>,
+        prior: &Value,
+        planned: &Value,
+    ) -> Result<Value, ProviderError> {
+        let c = clients(ctx)?;
+        let id = id_of(prior)?;
+        let want = b(planned, "map_public_ip_on_launch").unwrap_or(false);
+        if b(prior, "map_public_ip_on_launch").unwrap_or(false) != want {
+            set_map_public_ip(c, &id, want).await?;
+        }
+        let old = tags::all(&c.default_tags, &tags::user_tags(prior));
+        let new = tags::all(&c.default_tags, &tags::user_tags(planned));
+        update_tags(&c.ec2, &id, &old, &new).await?;
+        let sn = describe(c, vec![id.clone()]).await?;
+        let sn = sn.first().ok_or_else(|| {
+            ProviderError::new("ec2:DescribeSubnets", format!("subnet {id} not found"))
+        })?;
+        Ok(from_api(c, sn, planned))
+    }
+
+    async fn delete(&self, ctx: &OpContext<'_>, state: &Value) -> Result<(), ProviderError> {
+        let c = clients(ctx)?;
+        // A create that never finished has no id: what it made, if anything, has the tag.
+        let Some(id) = (match s(state, "id") {
+            Some(id) => Some(id),
+            None => find_by_address(c, ctx.address).await?,
+        }) else {
+            return Ok(());
+        };
+        let what =
+            format!("subnet {id} to be deleted (DependencyViolation: something still uses it)");
+        wait_for(&what, ctx.timeouts.delete.unwrap_or(DELETE_TIMEOUT), || {
+            let id = id.clone();
+            async move {
+                match c.ec2.delete_subnet().subnet_id(id).send().await {
+                    Ok(_) => Ok(Some(())),
+                    Err(e) if error::is_not_found(&e) => Ok(Some(())),
+                    Err(e) if error::code(&e) == Some("DependencyViolation") => Ok(None),
+                    Err(e) => Err(error::sdk("ec2:DeleteSubnet", e)),
+                }
+            }
+        })
+        .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ec2::common::test_clients;
+    use aws_sdk_ec2::types::Tag;
+
+    fn api_subnet(extra: &[(&str, &str)]) -> ApiSubnet {
+        let mut bld = ApiSubnet::builder()
+            .subnet_id("subnet-1")
+            .vpc_id("vpc-1")
+            .cidr_block("10.0.1.0/24")
+            .availability_zone("us-east-1a")
+            .availability_zone_id("use1-az6")
+            .owner_id("123456789012")
+            .state(SubnetState::Available)
+            .tags(
+                Tag::builder()
+                    .key(tags::ADDRESS_TAG)
+                    .value("aws_subnet.public")
+                    .build(),
+            );
+        for (k, v) in extra {
+            bld = bld.tags(Tag::builder().key(*k).value(*v).build());
+        }
+        bld.build()
+    }
+
+    #[test]
+    fn from_api_maps_attributes_and_hides_the_address_tag() {
+        let c = test_clients(Default::default());
+        let planned = Value::map([("tags", Value::map([("Name", Value::from("public"))]))]);
+        let v = from_api(&c, &api_subnet(&[("Name", "public")]), &planned);
+        assert_eq!(s(&v, "id").as_deref(), Some("subnet-1"));
+        assert_eq!(
+            s(&v, "arn").as_deref(),
+            Some("arn:aws:ec2:us-east-1:123456789012:subnet/subnet-1")
+        );
+        assert_eq!(s(&v, "availability_zone_id").as_deref(), Some("use1-az6"));
+        // AWS omits the flag when it was never set: that is false, as the schema default says.
+        assert_eq!(b(&v, "map_public_ip_on_launch"), Some(false));
+        assert_eq!(
+            v.get_attr("tags_all"),
+            Some(&Value::map([("Name", Value::from("public"))]))
+        );
+        assert!(v.is_wholly_known());
+    }
+
+    #[test]
+    fn unset_tags_stay_null_when_only_default_tags_exist() {
+        let c = test_clients([("Owner".to_string(), "net".to_string())].into());
+        let v = from_api(
+            &c,
+            &api_subnet(&[("Owner", "net")]),
+            &Value::map([("tags", Value::Null)]),
+        );
+        assert_eq!(v.get_attr("tags"), Some(&Value::Null));
+        assert_eq!(
+            v.get_attr("tags_all"),
+            Some(&Value::map([("Owner", Value::from("net"))]))
+        );
+    }
+
+    #[test]
+    fn changing_the_cidr_forces_replacement_but_the_public_ip_flag_does_not() {
+        let c = test_clients(Default::default());
+        let prior = from_api(&c, &api_subnet(&[]), &Value::map([("tags", Value::Null)]));
+        let mut proposed = prior.clone();
+        if let Value::Map(m) = &mut proposed {
+            m.insert("map_public_ip_on_launch".into(), Value::Bool(true));
+        }
+        assert!(Subnet
+            .plan(Some(&prior), proposed.clone())
+            .requires_replace
+            .is_empty());
+        if let Value::Map(m) = &mut proposed {
+            m.insert("cidr_block".into(), Value::from("10.0.2.0/24"));
+        }
+        let p = Subnet.plan(Some(&prior), proposed);
+        assert_eq!(p.requires_replace, vec!["cidr_block".to_string()]);
+        // The replacement is a new object: its ids are unknown, the new CIDR is known.
+        for k in [
+            "id",
+            "arn",
+            "tags_all",
+            "availability_zone",
+            "availability_zone_id",
+        ] {
+            assert!(p.planned.get_attr(k).is_some_and(Value::is_unknown), "{k}");
+        }
+        assert_eq!(s(&p.planned, "cidr_block").as_deref(), Some("10.0.2.0/24"));
+    }
+}
