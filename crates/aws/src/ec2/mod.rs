@@ -1,7 +1,12 @@
 //! EC2 resource types (the hub network) and what they share: tag specifications, tag
 //! updates, id filters, waiters.
 
+mod availability_zones;
 mod common;
+mod region;
+mod route;
+mod route_table;
+mod route_table_association;
 mod vpc;
 
 pub use common::*;
@@ -11,10 +16,18 @@ use std::sync::Arc;
 
 /// One line per resource type.
 pub fn resources() -> Vec<Arc<dyn Resource>> {
-    vec![Arc::new(vpc::Vpc)]
+    vec![
+        Arc::new(vpc::Vpc),
+        Arc::new(route_table::RouteTable),
+        Arc::new(route::AwsRoute),
+        Arc::new(route_table_association::Association),
+    ]
 }
 
 /// One line per data source.
 pub fn data_sources() -> Vec<Arc<dyn DataSource>> {
-    vec![]
+    vec![
+        Arc::new(availability_zones::AvailabilityZones),
+        Arc::new(region::Region),
+    ]
 }
