@@ -4,7 +4,7 @@ use crate::error;
 use crate::tags::ADDRESS_TAG;
 use aws_sdk_ec2::types::{Filter, ResourceType, Tag, TagSpecification};
 use hubctl_core::lang::Value;
-use hubctl_core::provider::ProviderError;
+use hubctl_core::provider::{PlannedState, ProviderError, Schema};
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::time::{Duration, Instant};
@@ -119,4 +119,18 @@ pub fn client_token(address: &str, planned: &Value) -> String {
 pub fn by_id<T>(ids: &[String], found: Vec<(String, T)>) -> Vec<Option<T>> {
     let mut m: BTreeMap<String, T> = found.into_iter().collect();
     ids.iter().map(|id| m.remove(id)).collect()
+}
+
+/// On replacement the new object gets new ids: computed-only attributes become unknown.
+/// (The engine's `plan_by_schema` keeps the prior values, which apply then rejects as an
+/// inconsistent final plan.)
+pub fn unknown_on_replace(schema: &Schema, p: &mut PlannedState) {
+    if p.requires_replace.is_empty() {
+        return;
+    }
+    if let Value::Map(m) = &mut p.planned {
+        for (k, a) in schema.attributes.iter().filter(|(_, a)| a.computed && !a.is_argument()) {
+            m.insert(k.clone(), Value::Unknown(a.ty.clone()));
+        }
+    }
 }

@@ -11,7 +11,7 @@
 //! Terraform SDK's shape), so they are schema defaults rather than nulls. A gateway endpoint
 //! target comes back from AWS as `GatewayId = vpce-...` and is mapped to `vpc_endpoint_id`.
 
-use super::common::{filter, id_of, s, wait_for};
+use super::common::{filter, id_of, s, unknown_on_replace, wait_for};
 use super::route_table::describe;
 use crate::config::{clients, AwsClients};
 use crate::error;
@@ -364,7 +364,9 @@ impl Resource for AwsRoute {
         let mut args: Vec<&str> = ROUTE_DESTS.to_vec();
         args.extend(TARGETS.iter().filter(|t| **t != "network_interface_id"));
         nulls_to_empty(&mut proposed, &args);
-        hubctl_core::provider::plan_by_schema(self.schema(), prior, proposed)
+        let mut p = hubctl_core::provider::plan_by_schema(self.schema(), prior, proposed);
+        unknown_on_replace(self.schema(), &mut p);
+        p
     }
 
     async fn create(&self, ctx: &OpContext<'_>, planned: &Value) -> Result<Value, ProviderError> {

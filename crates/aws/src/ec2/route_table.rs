@@ -12,7 +12,9 @@
 //! price: removing every inline block leaves the routes in place). The `local` route, routes
 //! propagated from a VPN gateway and gateway-endpoint routes are never part of `route`.
 
-use super::common::{client_token, filter, id_of, s, tag_map, tag_spec, update_tags, wait_for};
+use super::common::{
+    client_token, filter, id_of, s, tag_map, tag_spec, unknown_on_replace, update_tags, wait_for,
+};
 use super::route::{
     self, nulls_to_empty, spec_from, targets_of, Dest, DestNames, RouteSpec, TARGETS,
 };
@@ -312,18 +314,18 @@ impl Resource for RouteTable {
         schema()
     }
 
-    fn plan(&self, prior: Option<&Value>, mut proposed: Value) -> PlannedState {
-        if let Value::Map(m) = &mut proposed {
-            let configured = m
+    fn plan(&self, prior: Option<&Value>, proposed: Value) -> PlannedState {
+        let mut p = hubctl_core::provider::plan_by_schema(self.schema(), prior, proposed);
+        unknown_on_replace(self.schema(), &mut p);
+        // Replacing makes a new table: nothing of the old one's routes is "there".
+        let prior = prior.filter(|_| p.requires_replace.is_empty());
+        if let Value::Map(m) = &mut p.planned {
+            let mut xs = m
                 .get("route")
                 .and_then(Value::as_seq)
-                .is_some_and(|xs| !xs.is_empty());
-            let routes = if configured {
-                let mut xs = m
-                    .get("route")
-                    .and_then(Value::as_seq)
-                    .unwrap_or_default()
-                    .to_vec();
+                .unwrap_or_default()
+                .to_vec();
+            let routes = if !xs.is_empty() {
                 let names: Vec<&str> = DESTS.iter().chain(TARGETS).copied().collect();
                 xs.iter_mut().for_each(|x| nulls_to_empty(x, &names));
                 Value::set(xs)
@@ -336,7 +338,6 @@ impl Resource for RouteTable {
             };
             m.insert("route".into(), routes);
         }
-        let mut p = hubctl_core::provider::plan_by_schema(self.schema(), prior, proposed);
         tags::plan_tags_all(prior, &mut p.planned);
         p
     }
@@ -663,5 +664,30 @@ mod tests {
             Value::map([("vpc_id", Value::from("vpc-2")), ("route", want)]),
         );
         assert_eq!(p.requires_replace, vec!["vpc_id".to_string()]);
+    }
+
+    #[test]
+    fn a_replacement_table_has_unknown_ids_and_routes() {
+        let prior = Value::map([
+            ("id", Value::from("rtb-1")),
+            (
+                "arn",
+                Value::from("arn:aws:ec2:us-east-1:1:route-table/rtb-1"),
+            ),
+            ("vpc_id", Value::from("vpc-1")),
+            (
+                "route",
+                Value::set(vec![route("0.0.0.0/0", "gateway_id", "igw-1")]),
+            ),
+        ]);
+        let mut proposed = prior.clone();
+        if let Value::Map(m) = &mut proposed {
+            m.insert("vpc_id".into(), Value::from("vpc-2"));
+            m.insert("route".into(), Value::set(vec![]));
+        }
+        let p = RouteTable.plan(Some(&prior), proposed);
+        for k in ["id", "arn", "route", "tags_all"] {
+            assert!(p.planned.get_attr(k).is_some_and(Value::is_unknown), "{k}");
+        }
     }
 }

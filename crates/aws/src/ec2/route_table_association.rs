@@ -9,7 +9,7 @@
 //! create looks for an association of the same subnet or gateway with the same table).
 //! Unset `subnet_id` / `gateway_id` are `""` in state, as Terraform writes them.
 
-use super::common::{filter, id_of, s, wait_for};
+use super::common::{filter, id_of, s, unknown_on_replace, wait_for};
 use super::route::nulls_to_empty;
 use super::route_table::describe;
 use crate::config::{clients, AwsClients};
@@ -124,7 +124,16 @@ impl Resource for Association {
 
     fn plan(&self, prior: Option<&Value>, mut proposed: Value) -> PlannedState {
         nulls_to_empty(&mut proposed, &["subnet_id", "gateway_id"]);
-        hubctl_core::provider::plan_by_schema(self.schema(), prior, proposed)
+        let mut p = hubctl_core::provider::plan_by_schema(self.schema(), prior, proposed);
+        unknown_on_replace(self.schema(), &mut p);
+        // ReplaceRouteTableAssociation gives the association a new id.
+        let moved = prior.is_some_and(|pr| {
+            pr.get_attr("route_table_id") != p.planned.get_attr("route_table_id")
+        });
+        if let (true, Value::Map(m)) = (moved, &mut p.planned) {
+            m.insert("id".into(), Value::Unknown(Type::String));
+        }
+        p
     }
 
     async fn create(&self, ctx: &OpContext<'_>, planned: &Value) -> Result<Value, ProviderError> {
@@ -332,13 +341,13 @@ mod tests {
         }
         let p = Association.plan(Some(&prior), proposed.clone());
         assert!(p.requires_replace.is_empty());
+        assert!(p.planned.get_attr("id").is_some_and(Value::is_unknown));
         assert_eq!(p.planned.get_attr("gateway_id"), Some(&Value::from("")));
         if let Value::Map(m) = &mut proposed {
             m.insert("subnet_id".into(), Value::from("subnet-2"));
         }
-        assert_eq!(
-            Association.plan(Some(&prior), proposed).requires_replace,
-            vec!["subnet_id".to_string()]
-        );
+        let p = Association.plan(Some(&prior), proposed);
+        assert_eq!(p.requires_replace, vec!["subnet_id".to_string()]);
+        assert!(p.planned.get_attr("id").is_some_and(Value::is_unknown));
     }
 }
