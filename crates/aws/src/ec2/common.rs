@@ -121,16 +121,19 @@ pub fn by_id<T>(ids: &[String], found: Vec<(String, T)>) -> Vec<Option<T>> {
     ids.iter().map(|id| m.remove(id)).collect()
 }
 
-/// On replacement the new object gets new ids: computed-only attributes become unknown.
-/// (The engine's `plan_by_schema` keeps the prior values, which apply then rejects as an
-/// inconsistent final plan.)
-pub fn unknown_on_replace(schema: &Schema, p: &mut PlannedState) {
-    if p.requires_replace.is_empty() {
+/// On replacement the new object starts afresh: computed attributes, and optional+computed
+/// ones that merely carried the prior value over, become unknown. Apply plans the create half
+/// of a replacement with no prior state and rejects any known planned value that differs, so
+/// the plan must not promise the old object's values (the engine's `plan_by_schema` keeps them).
+pub fn unknown_on_replace(schema: &Schema, prior: Option<&Value>, p: &mut PlannedState) {
+    let (Some(prior), false) = (prior, p.requires_replace.is_empty()) else {
         return;
-    }
+    };
     if let Value::Map(m) = &mut p.planned {
-        for (k, a) in schema.attributes.iter().filter(|(_, a)| a.computed && !a.is_argument()) {
-            m.insert(k.clone(), Value::Unknown(a.ty.clone()));
+        for (k, a) in schema.attributes.iter().filter(|(_, a)| a.computed) {
+            if !a.is_argument() || m.get(k) == prior.get_attr(k) {
+                m.insert(k.clone(), Value::Unknown(a.ty.clone()));
+            }
         }
     }
 }

@@ -365,7 +365,7 @@ impl Resource for AwsRoute {
         args.extend(TARGETS.iter().filter(|t| **t != "network_interface_id"));
         nulls_to_empty(&mut proposed, &args);
         let mut p = hubctl_core::provider::plan_by_schema(self.schema(), prior, proposed);
-        unknown_on_replace(self.schema(), &mut p);
+        unknown_on_replace(self.schema(), prior, &mut p);
         p
     }
 
@@ -525,6 +525,40 @@ mod tests {
         let t = targets_of(&r);
         assert_eq!(t["vpc_endpoint_id"], "vpce-7");
         assert_eq!(t["gateway_id"], "");
+    }
+
+    #[test]
+    fn a_new_destination_replaces_with_unknown_computed_values() {
+        let prior = Value::map([
+            ("id", Value::from("r-rtb-11080289494")),
+            ("route_table_id", Value::from("rtb-1")),
+            ("destination_cidr_block", Value::from("0.0.0.0/0")),
+            ("gateway_id", Value::from("igw-1")),
+            ("network_interface_id", Value::from("")),
+            ("state", Value::from("active")),
+        ]);
+        let mut prior = prior;
+        nulls_to_empty(&mut prior, &ROUTE_DESTS);
+        nulls_to_empty(&mut prior, TARGETS);
+        let mut proposed = prior.clone();
+        if let Value::Map(m) = &mut proposed {
+            m.insert(
+                "destination_cidr_block".into(),
+                Value::from("100.64.0.0/10"),
+            );
+        }
+        let p = AwsRoute.plan(Some(&prior), proposed);
+        assert_eq!(
+            p.requires_replace,
+            vec!["destination_cidr_block".to_string()]
+        );
+        for k in ["id", "state", "network_interface_id"] {
+            assert!(p.planned.get_attr(k).is_some_and(Value::is_unknown), "{k}");
+        }
+        assert_eq!(
+            p.planned.get_attr("gateway_id"),
+            Some(&Value::from("igw-1"))
+        );
     }
 
     #[test]

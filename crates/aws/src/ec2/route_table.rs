@@ -316,7 +316,7 @@ impl Resource for RouteTable {
 
     fn plan(&self, prior: Option<&Value>, proposed: Value) -> PlannedState {
         let mut p = hubctl_core::provider::plan_by_schema(self.schema(), prior, proposed);
-        unknown_on_replace(self.schema(), &mut p);
+        unknown_on_replace(self.schema(), prior, &mut p);
         // Replacing makes a new table: nothing of the old one's routes is "there".
         let prior = prior.filter(|_| p.requires_replace.is_empty());
         if let Value::Map(m) = &mut p.planned {
@@ -686,7 +686,7 @@ mod tests {
             m.insert("route".into(), Value::set(vec![]));
         }
         let p = RouteTable.plan(Some(&prior), proposed);
-        for k in ["id", "arn", "route", "tags_all"] {
+        for k in ["id", "arn", "route", "tags_all", "propagating_vgws"] {
             assert!(p.planned.get_attr(k).is_some_and(Value::is_unknown), "{k}");
         }
     }

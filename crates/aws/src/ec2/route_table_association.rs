@@ -125,7 +125,7 @@ impl Resource for Association {
     fn plan(&self, prior: Option<&Value>, mut proposed: Value) -> PlannedState {
         nulls_to_empty(&mut proposed, &["subnet_id", "gateway_id"]);
         let mut p = hubctl_core::provider::plan_by_schema(self.schema(), prior, proposed);
-        unknown_on_replace(self.schema(), &mut p);
+        unknown_on_replace(self.schema(), prior, &mut p);
         // ReplaceRouteTableAssociation gives the association a new id.
         let moved = prior.is_some_and(|pr| {
             pr.get_attr("route_table_id") != p.planned.get_attr("route_table_id")
