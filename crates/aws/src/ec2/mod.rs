@@ -7,6 +7,7 @@ mod region;
 mod route;
 mod route_table;
 mod route_table_association;
+mod routes;
 mod vpc;
 
 pub use common::*;

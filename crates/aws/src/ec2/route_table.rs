@@ -15,14 +15,15 @@
 use super::common::{
     client_token, filter, id_of, s, tag_map, tag_spec, unknown_on_replace, update_tags, wait_for,
 };
-use super::route::{
-    self, nulls_to_empty, spec_from, targets_of, Dest, DestNames, RouteSpec, TARGETS,
+use super::routes::{
+    self, describe, nulls_to_empty, route_changes, targets_of, Dest, DestNames, RouteChanges,
+    TARGETS,
 };
 use crate::config::{clients, AwsClients};
 use crate::error;
 use crate::tags;
 use async_trait::async_trait;
-use aws_sdk_ec2::types::{Filter, ResourceType, Route, RouteOrigin, RouteTable as ApiTable};
+use aws_sdk_ec2::types::{ResourceType, Route, RouteOrigin, RouteTable as ApiTable};
 use hubctl_core::lang::{Type, Value};
 use hubctl_core::provider::{
     AttrSchema, BlockSchema, Nesting, OpContext, PlannedState, ProviderError, Resource, Schema,
@@ -80,28 +81,6 @@ fn schema() -> &'static Schema {
                 },
             )
     })
-}
-
-/// One DescribeRouteTables call with `f` (an id or association filter); shared by the route
-/// types. Missing objects are simply absent.
-pub(super) async fn describe(c: &AwsClients, f: Filter) -> Result<Vec<ApiTable>, ProviderError> {
-    let mut out = Vec::new();
-    let mut next: Option<String> = None;
-    loop {
-        let page = c
-            .ec2
-            .describe_route_tables()
-            .filters(f.clone())
-            .set_next_token(next.take())
-            .send()
-            .await
-            .map_err(|e| error::sdk("ec2:DescribeRouteTables", e))?;
-        out.extend(page.route_tables().iter().cloned());
-        match page.next_token() {
-            Some(t) if !t.is_empty() => next = Some(t.to_string()),
-            _ => return Ok(out),
-        }
-    }
 }
 
 /// Whether a route AWS reports belongs in `route` (user-made, not local/propagated/endpoint).
@@ -175,43 +154,6 @@ fn from_api(c: &AwsClients, t: &ApiTable, base: &Value) -> Value {
     Value::Map(m)
 }
 
-/// The calls that take a table's inline routes from `old` to `new`: deletes for
-/// destinations no longer configured, replaces for changed targets, creates for the rest.
-#[derive(Debug, Default)]
-struct RouteChanges {
-    deletes: Vec<Dest>,
-    creates: Vec<RouteSpec>,
-    replaces: Vec<RouteSpec>,
-}
-
-fn route_changes(old: &[Value], new: &[Value]) -> Result<RouteChanges, ProviderError> {
-    let parse = |xs: &[Value]| {
-        xs.iter()
-            .map(|v| spec_from(v, DESTS))
-            .collect::<Result<Vec<_>, _>>()
-    };
-    let (old, new) = (parse(old)?, parse(new)?);
-    let deletes = old
-        .iter()
-        .filter(|o| !new.iter().any(|n| n.dest == o.dest))
-        .map(|o| o.dest.clone())
-        .collect();
-    let mut creates = Vec::new();
-    let mut replaces = Vec::new();
-    for n in new.into_iter().filter(|n| !old.contains(n)) {
-        if old.iter().any(|o| o.dest == n.dest) {
-            replaces.push(n);
-        } else {
-            creates.push(n);
-        }
-    }
-    Ok(RouteChanges {
-        deletes,
-        creates,
-        replaces,
-    })
-}
-
 fn strings(v: Option<&Value>) -> Vec<String> {
     v.and_then(Value::as_seq)
         .unwrap_or_default()
@@ -283,15 +225,15 @@ async fn converge(
             deletes,
             creates,
             replaces,
-        } = route_changes(old, new)?;
+        } = route_changes(old, new, DESTS)?;
         for d in &deletes {
-            route::delete_route(c, id, d).await?;
+            routes::delete_route(c, id, d).await?;
         }
         for r in &replaces {
-            route::replace_route(c, id, r).await?;
+            routes::replace_route(c, id, r).await?;
         }
         for r in &creates {
-            route::create_route(c, id, r).await?;
+            routes::create_route(c, id, r).await?;
         }
     }
     Ok(())
@@ -488,206 +430,5 @@ impl Resource for RouteTable {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use aws_sdk_ec2::types::{PropagatingVgw, Tag};
-
-    fn clients() -> AwsClients {
-        let conf = aws_sdk_ec2::Config::builder()
-            .behavior_version(aws_sdk_ec2::config::BehaviorVersion::latest())
-            .build();
-        AwsClients {
-            ec2: aws_sdk_ec2::Client::from_conf(conf),
-            region: "us-east-1".into(),
-            account_id: Some("123456789012".into()),
-            default_tags: BTreeMap::from([("Project".to_string(), "hub".to_string())]),
-        }
-    }
-
-    fn route(dest: &str, target: &str, id: &str) -> Value {
-        let mut m: BTreeMap<String, Value> = DESTS
-            .iter()
-            .chain(TARGETS)
-            .map(|n| (n.to_string(), Value::from("")))
-            .collect();
-        m.insert("cidr_block".into(), Value::from(dest));
-        m.insert(target.into(), Value::from(id));
-        Value::Map(m)
-    }
-
-    #[test]
-    fn from_api_drops_local_propagated_and_endpoint_routes() {
-        let t = ApiTable::builder()
-            .route_table_id("rtb-1")
-            .vpc_id("vpc-1")
-            .owner_id("123456789012")
-            .routes(
-                Route::builder()
-                    .destination_cidr_block("10.0.0.0/16")
-                    .gateway_id("local")
-                    .build(),
-            )
-            .routes(
-                Route::builder()
-                    .destination_cidr_block("0.0.0.0/0")
-                    .nat_gateway_id("nat-1")
-                    .build(),
-            )
-            .routes(
-                Route::builder()
-                    .destination_cidr_block("172.16.0.0/12")
-                    .gateway_id("vgw-1")
-                    .origin(RouteOrigin::EnableVgwRoutePropagation)
-                    .build(),
-            )
-            .routes(
-                Route::builder()
-                    .destination_prefix_list_id("pl-1")
-                    .gateway_id("vpce-1")
-                    .build(),
-            )
-            .propagating_vgws(PropagatingVgw::builder().gateway_id("vgw-1").build())
-            .tags(Tag::builder().key("Name").value("hub-public").build())
-            .tags(Tag::builder().key("Project").value("hub").build())
-            .tags(
-                Tag::builder()
-                    .key(tags::ADDRESS_TAG)
-                    .value("aws_route_table.public")
-                    .build(),
-            )
-            .build();
-        let base = Value::map([("tags", Value::map([("Name", Value::from("hub-public"))]))]);
-        let v = from_api(&clients(), &t, &base);
-        assert_eq!(
-            v.get_attr("route"),
-            Some(&Value::set(vec![route(
-                "0.0.0.0/0",
-                "nat_gateway_id",
-                "nat-1"
-            )]))
-        );
-        assert_eq!(
-            v.get_attr("propagating_vgws"),
-            Some(&Value::set(vec![Value::from("vgw-1")]))
-        );
-        assert_eq!(
-            v.get_attr("arn"),
-            Some(&Value::from(
-                "arn:aws:ec2:us-east-1:123456789012:route-table/rtb-1"
-            ))
-        );
-        assert_eq!(
-            v.get_attr("tags"),
-            Some(&Value::map([("Name", Value::from("hub-public"))]))
-        );
-        assert_eq!(
-            v.get_attr("tags_all")
-                .and_then(Value::as_map)
-                .map(|m| m.len()),
-            Some(2)
-        );
-    }
-
-    #[test]
-    fn route_changes_delete_replace_and_create() {
-        let old = [
-            route("0.0.0.0/0", "gateway_id", "igw-1"),
-            route("10.1.0.0/16", "vpc_peering_connection_id", "pcx-1"),
-        ];
-        let new = [
-            route("0.0.0.0/0", "nat_gateway_id", "nat-1"),
-            route("10.2.0.0/16", "transit_gateway_id", "tgw-1"),
-        ];
-        let RouteChanges {
-            deletes: del,
-            creates: cre,
-            replaces: rep,
-        } = route_changes(&old, &new).expect("valid routes");
-        assert_eq!(del, vec![Dest::Ipv4("10.1.0.0/16".into())]);
-        assert_eq!(rep.len(), 1);
-        assert_eq!(
-            (rep[0].target, rep[0].target_id.as_str()),
-            ("nat_gateway_id", "nat-1")
-        );
-        assert_eq!(cre.len(), 1);
-        assert_eq!(cre[0].dest, Dest::Ipv4("10.2.0.0/16".into()));
-        let RouteChanges {
-            deletes: del,
-            creates: cre,
-            replaces: rep,
-        } = route_changes(&new, &new).expect("valid routes");
-        assert!(del.is_empty() && cre.is_empty() && rep.is_empty());
-    }
-
-    #[test]
-    fn no_route_blocks_keep_the_routes_there() {
-        let prior = Value::map([
-            ("id", Value::from("rtb-1")),
-            ("vpc_id", Value::from("vpc-1")),
-            (
-                "route",
-                Value::set(vec![route("0.0.0.0/0", "gateway_id", "igw-1")]),
-            ),
-        ]);
-        let proposed = Value::map([
-            ("id", Value::from("rtb-1")),
-            ("vpc_id", Value::from("vpc-1")),
-            ("route", Value::set(vec![])),
-        ]);
-        let p = RouteTable.plan(Some(&prior), proposed.clone());
-        assert_eq!(p.planned.get_attr("route"), prior.get_attr("route"));
-        assert!(p.requires_replace.is_empty());
-        let created = RouteTable.plan(None, proposed);
-        assert!(created
-            .planned
-            .get_attr("route")
-            .is_some_and(Value::is_unknown));
-    }
-
-    #[test]
-    fn configured_routes_are_planned_as_written() {
-        let prior = Value::map([
-            ("vpc_id", Value::from("vpc-1")),
-            (
-                "route",
-                Value::set(vec![route("0.0.0.0/0", "gateway_id", "igw-1")]),
-            ),
-        ]);
-        let want = Value::set(vec![route("0.0.0.0/0", "nat_gateway_id", "nat-1")]);
-        let p = RouteTable.plan(
-            Some(&prior),
-            Value::map([("vpc_id", Value::from("vpc-1")), ("route", want.clone())]),
-        );
-        assert_eq!(p.planned.get_attr("route"), Some(&want));
-        let p = RouteTable.plan(
-            Some(&prior),
-            Value::map([("vpc_id", Value::from("vpc-2")), ("route", want)]),
-        );
-        assert_eq!(p.requires_replace, vec!["vpc_id".to_string()]);
-    }
-
-    #[test]
-    fn a_replacement_table_has_unknown_ids_and_routes() {
-        let prior = Value::map([
-            ("id", Value::from("rtb-1")),
-            (
-                "arn",
-                Value::from("arn:aws:ec2:us-east-1:1:route-table/rtb-1"),
-            ),
-            ("vpc_id", Value::from("vpc-1")),
-            (
-                "route",
-                Value::set(vec![route("0.0.0.0/0", "gateway_id", "igw-1")]),
-            ),
-        ]);
-        let mut proposed = prior.clone();
-        if let Value::Map(m) = &mut proposed {
-            m.insert("vpc_id".into(), Value::from("vpc-2"));
-            m.insert("route".into(), Value::set(vec![]));
-        }
-        let p = RouteTable.plan(Some(&prior), proposed);
-        for k in ["id", "arn", "route", "tags_all", "propagating_vgws"] {
-            assert!(p.planned.get_attr(k).is_some_and(Value::is_unknown), "{k}");
-        }
-    }
-}
+#[path = "route_table_tests.rs"]
+mod tests;

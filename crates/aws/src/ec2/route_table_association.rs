@@ -10,8 +10,7 @@
 //! Unset `subnet_id` / `gateway_id` are `""` in state, as Terraform writes them.
 
 use super::common::{filter, id_of, s, unknown_on_replace, wait_for};
-use super::route::nulls_to_empty;
-use super::route_table::describe;
+use super::routes::{describe, nulls_to_empty};
 use crate::config::{clients, AwsClients};
 use crate::error;
 use async_trait::async_trait;
