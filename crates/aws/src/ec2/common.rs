@@ -4,7 +4,7 @@ use crate::error;
 use crate::tags::ADDRESS_TAG;
 use aws_sdk_ec2::types::{Filter, ResourceType, Tag, TagSpecification};
 use hubctl_core::lang::Value;
-use hubctl_core::provider::ProviderError;
+use hubctl_core::provider::{PlannedState, ProviderError, Schema};
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::time::{Duration, Instant};
@@ -189,5 +189,22 @@ where
             by_id(&ids, found).into_iter().zip(states).map(|(x, st)| Ok(x.map(|x| map(c, &x, st)))).collect()
         }
         Err(e) => states.iter().map(|_| Err(e.clone())).collect(),
+    }
+}
+
+/// On replacement the new object starts afresh: computed attributes, and optional+computed
+/// ones that merely carried the prior value over, become unknown. Apply plans the create half
+/// of a replacement with no prior state and rejects any known planned value that differs, so
+/// the plan must not promise the old object's values (the engine's `plan_by_schema` keeps them).
+pub fn unknown_on_replace(schema: &Schema, prior: Option<&Value>, p: &mut PlannedState) {
+    let (Some(prior), false) = (prior, p.requires_replace.is_empty()) else {
+        return;
+    };
+    if let Value::Map(m) = &mut p.planned {
+        for (k, a) in schema.attributes.iter().filter(|(_, a)| a.computed) {
+            if !a.is_argument() || m.get(k) == prior.get_attr(k) {
+                m.insert(k.clone(), Value::Unknown(a.ty.clone()));
+            }
+        }
     }
 }

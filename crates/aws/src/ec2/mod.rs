@@ -1,11 +1,17 @@
 //! EC2 resource types (the hub network) and what they share: tag specifications, tag
 //! updates, id filters, waiters.
 
+mod availability_zones;
 mod common;
 mod eip;
 mod internet_gateway;
 mod nat_gateway;
 mod subnet;
+mod region;
+mod route;
+mod route_table;
+mod route_table_association;
+mod routes;
 mod vpc;
 
 pub use common::*;
@@ -21,10 +27,16 @@ pub fn resources() -> Vec<Arc<dyn Resource>> {
         Arc::new(internet_gateway::InternetGateway),
         Arc::new(eip::Eip),
         Arc::new(nat_gateway::NatGateway),
+        Arc::new(route_table::RouteTable),
+        Arc::new(route::AwsRoute),
+        Arc::new(route_table_association::Association),
     ]
 }
 
 /// One line per data source.
 pub fn data_sources() -> Vec<Arc<dyn DataSource>> {
-    vec![]
+    vec![
+        Arc::new(availability_zones::AvailabilityZones),
+        Arc::new(region::Region),
+    ]
 }

@@ -1,0 +1,434 @@
+//! `aws_route_table`.
+//!
+//! API calls: `CreateRouteTable` (tags in `TagSpecifications`, `ClientToken`),
+//! `CreateRoute` / `ReplaceRoute` / `DeleteRoute` (inline routes), `EnableVgwRoutePropagation`
+//! / `DisableVgwRoutePropagation`, `DescribeRouteTables` (refresh: one call for all tables,
+//! filtered by `route-table-id`), `CreateTags` / `DeleteTags`, `DisassociateRouteTable` (every
+//! association, before) `DeleteRouteTable`.
+//! Force-new: `vpc_id`.
+//! Waiter: after create, until DescribeRouteTables lists the table (default 5m).
+//! Quirks: `route` is optional *and computed*, as in Terraform: with no `route` blocks the
+//! table keeps whatever routes it has, so separate `aws_route` resources do not fight it (the
+//! price: removing every inline block leaves the routes in place). The `local` route, routes
+//! propagated from a VPN gateway and gateway-endpoint routes are never part of `route`.
+
+use super::common::{
+    client_token, filter, id_of, s, tag_map, tag_spec, unknown_on_replace, update_tags, wait_for,
+};
+use super::routes::{
+    self, describe, nulls_to_empty, route_changes, targets_of, Dest, DestNames, RouteChanges,
+    TARGETS,
+};
+use crate::config::{clients, AwsClients};
+use crate::error;
+use crate::tags;
+use async_trait::async_trait;
+use aws_sdk_ec2::types::{ResourceType, Route, RouteOrigin, RouteTable as ApiTable};
+use hubctl_core::lang::{Type, Value};
+use hubctl_core::provider::{
+    AttrSchema, BlockSchema, Nesting, OpContext, PlannedState, ProviderError, Resource, Schema,
+};
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+pub struct RouteTable;
+
+/// Destination names inside a `route` block.
+const DESTS: DestNames = [
+    "cidr_block",
+    "ipv6_cidr_block",
+    "destination_prefix_list_id",
+];
+
+fn route_schema() -> Schema {
+    let arg = || AttrSchema::optional(Type::String).default(Value::from(""));
+    DESTS
+        .iter()
+        .chain(TARGETS)
+        .fold(Schema::new(), |sch, n| sch.attr(n, arg()))
+}
+
+fn schema() -> &'static Schema {
+    static S: OnceLock<Schema> = OnceLock::new();
+    S.get_or_init(|| {
+        let str_c = || AttrSchema::computed(Type::String);
+        Schema::new()
+            .attr("vpc_id", AttrSchema::required(Type::String).force_new())
+            .attr(
+                "propagating_vgws",
+                AttrSchema::optional_computed(Type::Set(Box::new(Type::String))),
+            )
+            .attr(
+                "tags",
+                AttrSchema::optional(Type::Map(Box::new(Type::String))),
+            )
+            .attr(
+                "tags_all",
+                AttrSchema::computed(Type::Map(Box::new(Type::String))),
+            )
+            .attr("id", str_c())
+            .attr("arn", str_c())
+            .attr("owner_id", str_c())
+            .block(
+                "route",
+                BlockSchema {
+                    nesting: Nesting::Set,
+                    min_items: 0,
+                    max_items: None,
+                    force_new: false,
+                    schema: route_schema(),
+                },
+            )
+    })
+}
+
+/// Whether a route AWS reports belongs in `route` (user-made, not local/propagated/endpoint).
+fn is_user_route(r: &Route) -> bool {
+    let gw = r.gateway_id().unwrap_or_default();
+    gw != "local"
+        && gw != "VpcLattice"
+        && r.origin() != Some(&RouteOrigin::EnableVgwRoutePropagation)
+        && !(r.destination_prefix_list_id().is_some() && gw.starts_with("vpce-"))
+        && Dest::of(r).is_some()
+}
+
+/// A `route` element in Terraform's shape.
+fn route_value(r: &Route) -> Value {
+    let f = |x: Option<&str>| Value::from(x.unwrap_or_default());
+    let mut m: BTreeMap<String, Value> = targets_of(r)
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), Value::String(v)))
+        .collect();
+    m.insert(DESTS[0].into(), f(r.destination_cidr_block()));
+    m.insert(DESTS[1].into(), f(r.destination_ipv6_cidr_block()));
+    m.insert(DESTS[2].into(), f(r.destination_prefix_list_id()));
+    Value::Map(m)
+}
+
+fn from_api(c: &AwsClients, t: &ApiTable, base: &Value) -> Value {
+    let id = t.route_table_id().unwrap_or_default();
+    let owner = t
+        .owner_id()
+        .map(str::to_string)
+        .or_else(|| c.account_id.clone())
+        .unwrap_or_default();
+    let actual = tag_map(t.tags());
+    let mut m = base.as_map().cloned().unwrap_or_default();
+    m.insert("id".into(), Value::from(id));
+    m.insert(
+        "arn".into(),
+        Value::String(format!("arn:aws:ec2:{}:{owner}:route-table/{id}", c.region)),
+    );
+    m.insert("owner_id".into(), Value::String(owner));
+    m.insert("vpc_id".into(), Value::from(t.vpc_id().unwrap_or_default()));
+    m.insert(
+        "propagating_vgws".into(),
+        Value::set(
+            t.propagating_vgws()
+                .iter()
+                .filter_map(|p| p.gateway_id())
+                .map(Value::from)
+                .collect(),
+        ),
+    );
+    m.insert(
+        "route".into(),
+        Value::set(
+            t.routes()
+                .iter()
+                .filter(|r| is_user_route(r))
+                .map(route_value)
+                .collect(),
+        ),
+    );
+    m.insert(
+        "tags".into(),
+        tags::user_value(
+            base.get_attr("tags").unwrap_or(&Value::Null),
+            &actual,
+            &c.default_tags,
+        ),
+    );
+    m.insert("tags_all".into(), tags::to_value(&actual));
+    Value::Map(m)
+}
+
+fn strings(v: Option<&Value>) -> Vec<String> {
+    v.and_then(Value::as_seq)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|x| x.as_str().map(str::to_string))
+        .collect()
+}
+
+async fn set_propagation(
+    c: &AwsClients,
+    id: &str,
+    vgw: &str,
+    on: bool,
+) -> Result<(), ProviderError> {
+    if on {
+        let r = c
+            .ec2
+            .enable_vgw_route_propagation()
+            .route_table_id(id)
+            .gateway_id(vgw)
+            .send()
+            .await;
+        r.map_err(|e| error::sdk("ec2:EnableVgwRoutePropagation", e))?;
+    } else {
+        let r = c
+            .ec2
+            .disable_vgw_route_propagation()
+            .route_table_id(id)
+            .gateway_id(vgw)
+            .send()
+            .await;
+        r.map_err(|e| error::sdk("ec2:DisableVgwRoutePropagation", e))?;
+    }
+    Ok(())
+}
+
+/// Brings propagation and inline routes from `prior` (none on create) to `planned`.
+async fn converge(
+    c: &AwsClients,
+    id: &str,
+    prior: Option<&Value>,
+    planned: &Value,
+) -> Result<(), ProviderError> {
+    if let Some(want) = planned
+        .get_attr("propagating_vgws")
+        .filter(|v| v.is_wholly_known())
+    {
+        let (have, want) = (
+            strings(prior.and_then(|p| p.get_attr("propagating_vgws"))),
+            strings(Some(want)),
+        );
+        for g in have.iter().filter(|g| !want.contains(g)) {
+            set_propagation(c, id, g, false).await?;
+        }
+        for g in want.iter().filter(|g| !have.contains(g)) {
+            set_propagation(c, id, g, true).await?;
+        }
+    }
+    if let Some(new) = planned
+        .get_attr("route")
+        .filter(|v| v.is_wholly_known())
+        .and_then(Value::as_seq)
+    {
+        let old = prior
+            .and_then(|p| p.get_attr("route"))
+            .and_then(Value::as_seq)
+            .unwrap_or_default();
+        let RouteChanges {
+            deletes,
+            creates,
+            replaces,
+        } = route_changes(old, new, DESTS)?;
+        for d in &deletes {
+            routes::delete_route(c, id, d).await?;
+        }
+        for r in &replaces {
+            routes::replace_route(c, id, r).await?;
+        }
+        for r in &creates {
+            routes::create_route(c, id, r).await?;
+        }
+    }
+    Ok(())
+}
+
+async fn read_one(c: &AwsClients, id: &str) -> Result<Option<ApiTable>, ProviderError> {
+    Ok(describe(c, filter("route-table-id", [id.to_string()]))
+        .await?
+        .into_iter()
+        .next())
+}
+
+#[async_trait]
+impl Resource for RouteTable {
+    fn type_name(&self) -> &'static str {
+        "aws_route_table"
+    }
+
+    fn schema(&self) -> &Schema {
+        schema()
+    }
+
+    fn plan(&self, prior: Option<&Value>, proposed: Value) -> PlannedState {
+        let mut p = hubctl_core::provider::plan_by_schema(self.schema(), prior, proposed);
+        unknown_on_replace(self.schema(), prior, &mut p);
+        // Replacing makes a new table: nothing of the old one's routes is "there".
+        let prior = prior.filter(|_| p.requires_replace.is_empty());
+        if let Value::Map(m) = &mut p.planned {
+            let mut xs = m
+                .get("route")
+                .and_then(Value::as_seq)
+                .unwrap_or_default()
+                .to_vec();
+            let routes = if !xs.is_empty() {
+                let names: Vec<&str> = DESTS.iter().chain(TARGETS).copied().collect();
+                xs.iter_mut().for_each(|x| nulls_to_empty(x, &names));
+                Value::set(xs)
+            } else {
+                // No blocks: computed, keep what is there.
+                match prior.and_then(|p| p.get_attr("route")) {
+                    Some(r) => r.clone(),
+                    None => Value::Unknown(Type::Set(Box::new(route_schema().object_type()))),
+                }
+            };
+            m.insert("route".into(), routes);
+        }
+        tags::plan_tags_all(prior, &mut p.planned);
+        p
+    }
+
+    async fn create(&self, ctx: &OpContext<'_>, planned: &Value) -> Result<Value, ProviderError> {
+        let c = clients(ctx)?;
+        // An interrupted create may have made the table already: adopt it, never duplicate.
+        let existing = if ctx.recovering {
+            let f = filter(
+                &format!("tag:{}", tags::ADDRESS_TAG),
+                [ctx.address.to_string()],
+            );
+            describe(c, f)
+                .await?
+                .first()
+                .and_then(|t| t.route_table_id())
+                .map(str::to_string)
+        } else {
+            None
+        };
+        let id = match existing {
+            Some(id) => id,
+            None => {
+                let t = tags::for_create(&c.default_tags, planned, ctx.address);
+                let out = c
+                    .ec2
+                    .create_route_table()
+                    .vpc_id(s(planned, "vpc_id").unwrap_or_default())
+                    .tag_specifications(tag_spec(ResourceType::RouteTable, &t))
+                    .client_token(client_token(ctx.address, planned))
+                    .send()
+                    .await
+                    .map_err(|e| error::sdk("ec2:CreateRouteTable", e))?;
+                out.route_table()
+                    .and_then(|t| t.route_table_id())
+                    .map(str::to_string)
+                    .ok_or_else(|| {
+                        ProviderError::new(
+                            "ec2:CreateRouteTable",
+                            "the response has no route table id",
+                        )
+                    })?
+            }
+        };
+        let timeout = ctx.timeouts.create.unwrap_or(Duration::from_secs(300));
+        let before = wait_for("the route table to become visible", timeout, || {
+            read_one(c, &id)
+        })
+        .await?;
+        // On recovery, routes already made count as there (reconciled, not re-created).
+        let prior = from_api(c, &before, planned);
+        converge(c, &id, Some(&prior), planned).await?;
+        let t = read_one(c, &id).await?.ok_or_else(|| {
+            ProviderError::new(
+                "ec2:DescribeRouteTables",
+                format!("route table {id} vanished right after it was created"),
+            )
+        })?;
+        Ok(from_api(c, &t, planned))
+    }
+
+    async fn read_many(
+        &self,
+        ctx: &OpContext<'_>,
+        states: &[Value],
+    ) -> Vec<Result<Option<Value>, ProviderError>> {
+        let c = match clients(ctx) {
+            Ok(c) => c,
+            Err(e) => return states.iter().map(|_| Err(e.clone())).collect(),
+        };
+        let ids: Vec<String> = states.iter().filter_map(|v| s(v, "id")).collect();
+        match describe(c, filter("route-table-id", ids)).await {
+            Ok(tables) => states
+                .iter()
+                .map(|st| {
+                    let id = s(st, "id");
+                    Ok(tables
+                        .iter()
+                        .find(|t| t.route_table_id().map(str::to_string) == id)
+                        .map(|t| from_api(c, t, st)))
+                })
+                .collect(),
+            Err(e) => states.iter().map(|_| Err(e.clone())).collect(),
+        }
+    }
+
+    async fn read(
+        &self,
+        ctx: &OpContext<'_>,
+        state: &Value,
+    ) -> Result<Option<Value>, ProviderError> {
+        self.read_many(ctx, std::slice::from_ref(state))
+            .await
+            .pop()
+            .unwrap_or(Ok(None))
+    }
+
+    async fn update(
+        &self,
+        ctx: &OpContext<'_>,
+        prior: &Value,
+        planned: &Value,
+    ) -> Result<Value, ProviderError> {
+        let c = clients(ctx)?;
+        let id = id_of(prior)?;
+        converge(c, &id, Some(prior), planned).await?;
+        let old = tags::all(&c.default_tags, &tags::user_tags(prior));
+        let new = tags::all(&c.default_tags, &tags::user_tags(planned));
+        update_tags(&c.ec2, &id, &old, &new).await?;
+        let t = read_one(c, &id).await?.ok_or_else(|| {
+            ProviderError::new(
+                "ec2:DescribeRouteTables",
+                format!("route table {id} not found"),
+            )
+        })?;
+        Ok(from_api(c, &t, planned))
+    }
+
+    async fn delete(&self, ctx: &OpContext<'_>, state: &Value) -> Result<(), ProviderError> {
+        let c = clients(ctx)?;
+        let id = id_of(state)?;
+        let Some(t) = read_one(c, &id).await? else {
+            return Ok(());
+        };
+        // AWS refuses to delete a table that still has subnets or gateways associated.
+        for a in t.associations().iter().filter(|a| a.main() != Some(true)) {
+            let Some(aid) = a.route_table_association_id() else {
+                continue;
+            };
+            match c
+                .ec2
+                .disassociate_route_table()
+                .association_id(aid)
+                .send()
+                .await
+            {
+                Ok(_) => {}
+                Err(e) if error::is_not_found(&e) => {}
+                Err(e) => return Err(error::sdk("ec2:DisassociateRouteTable", e)),
+            }
+        }
+        match c.ec2.delete_route_table().route_table_id(&id).send().await {
+            Ok(_) => Ok(()),
+            Err(e) if error::is_not_found(&e) => Ok(()),
+            Err(e) => Err(error::sdk("ec2:DeleteRouteTable", e)),
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "route_table_tests.rs"]
+mod tests;
