@@ -312,9 +312,25 @@ async fn apply_instance(
                 }],
             )
             .await?;
-            let v = timed(run, address, Action::Create, rt.create(ctx, &planned))
-                .await
-                .map_err(|e| op_error(address, "Create", e))?;
+            let v = match timed(run, address, Action::Create, rt.create(ctx, &planned)).await {
+                Ok(v) => v,
+                Err(e) => {
+                    // A definitive refusal created nothing: drop the intent. When the outcome
+                    // is uncertain (timeouts, lost connections), keep it: the next run looks
+                    // for the object by its address before creating another.
+                    if !e.retryable {
+                        write(
+                            run,
+                            address,
+                            vec![StateOp::RemoveInstance {
+                                address: address.to_string(),
+                            }],
+                        )
+                        .await?;
+                    }
+                    return Err(op_error(address, "Create", e));
+                }
+            };
             let v = mark_like(v, &planned);
             write(
                 run,
