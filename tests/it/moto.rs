@@ -15,14 +15,28 @@ pub struct Moto {
 
 impl Moto {
     pub fn start() -> Moto {
-        let port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("free port").port();
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("free port")
+            .port();
         let child = Command::new("python3")
-            .args(["-m", "moto.server", "-H", "127.0.0.1", "-p", &port.to_string()])
+            .args([
+                "-m",
+                "moto.server",
+                "-H",
+                "127.0.0.1",
+                "-p",
+                &port.to_string(),
+            ])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .expect("python3 -m moto.server (install with: pip install 'moto[server]')");
-        let mut m = Moto { child, endpoint: format!("http://127.0.0.1:{port}"), port };
+        let mut m = Moto {
+            child,
+            endpoint: format!("http://127.0.0.1:{port}"),
+            port,
+        };
         let start = Instant::now();
         while start.elapsed() < Duration::from_secs(30) {
             if m.http("GET", "/moto-api/data.json", "").is_some() {
@@ -57,14 +71,25 @@ impl Moto {
 
     /// An EC2 query API call (`Action=DescribeVpcs&...`), returning the XML body.
     pub fn ec2(&self, action_and_params: &str) -> String {
-        self.http("POST", "/", &format!("Version=2016-11-15&Action={action_and_params}"))
-            .unwrap_or_else(|| panic!("EC2 {action_and_params} failed"))
+        self.http(
+            "POST",
+            "/",
+            &format!("Version=2016-11-15&Action={action_and_params}"),
+        )
+        .unwrap_or_else(|| panic!("EC2 {action_and_params} failed"))
     }
 
-    /// How many objects of a kind moto holds: counts `<tag>` elements in a Describe answer.
+    /// How many objects of a kind moto holds: distinct `<tag>` values in a Describe answer
+    /// (ids also appear nested, e.g. in route table associations).
     pub fn count(&self, action: &str, id_tag: &str) -> usize {
         let xml = self.ec2(action);
-        xml.matches(&format!("<{id_tag}>")).count()
+        let open = format!("<{id_tag}>");
+        let ids: std::collections::BTreeSet<&str> = xml
+            .split(&open)
+            .skip(1)
+            .filter_map(|rest| rest.split('<').next())
+            .collect();
+        ids.len()
     }
 
     /// The environment a hubctl run against this emulator needs (and nothing from the host).

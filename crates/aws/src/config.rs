@@ -15,7 +15,8 @@ use aws_config::{BehaviorVersion, Region};
 use aws_credential_types::Credentials;
 use hubctl_core::lang::{Type, Value};
 use hubctl_core::provider::{
-    AttrSchema, BlockSchema, DataSource, Nesting, OpContext, Provider, ProviderClient, ProviderError, Resource, Schema,
+    AttrSchema, BlockSchema, DataSource, Nesting, OpContext, Provider, ProviderClient,
+    ProviderError, Resource, Schema,
 };
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -31,9 +32,12 @@ pub struct AwsClients {
 
 /// The configured clients behind an operation's context.
 pub fn clients<'a>(ctx: &'a OpContext<'_>) -> Result<&'a AwsClients, ProviderError> {
-    ctx.client
-        .downcast_ref::<AwsClients>()
-        .ok_or_else(|| ProviderError::new("", "internal error: the AWS provider was not configured for this resource"))
+    ctx.client.downcast_ref::<AwsClients>().ok_or_else(|| {
+        ProviderError::new(
+            "",
+            "internal error: the AWS provider was not configured for this resource",
+        )
+    })
 }
 
 /// Service names accepted in `endpoints { ... }`.
@@ -43,7 +47,13 @@ fn schema() -> Schema {
     let s = |n: &str, sch: Schema| sch.attr(n, AttrSchema::optional(Type::String));
     let b = |n: &str, sch: Schema| sch.attr(n, AttrSchema::optional(Type::Bool));
     let mut sch = Schema::new();
-    for n in ["region", "access_key", "profile", "shared_config_files", "shared_credentials_files"] {
+    for n in [
+        "region",
+        "access_key",
+        "profile",
+        "shared_config_files",
+        "shared_credentials_files",
+    ] {
         sch = s(n, sch);
     }
     sch = sch
@@ -72,14 +82,29 @@ fn schema() -> Schema {
             min_items: 0,
             max_items: Some(1),
             force_new: false,
-            schema: Schema::new().attr("tags", AttrSchema::optional(Type::Map(Box::new(Type::String)))),
+            schema: Schema::new().attr(
+                "tags",
+                AttrSchema::optional(Type::Map(Box::new(Type::String))),
+            ),
         },
     )
-    .block("endpoints", BlockSchema { nesting: Nesting::Single, min_items: 0, max_items: Some(1), force_new: false, schema: endpoints })
+    .block(
+        "endpoints",
+        BlockSchema {
+            nesting: Nesting::Single,
+            min_items: 0,
+            max_items: Some(1),
+            force_new: false,
+            schema: endpoints,
+        },
+    )
 }
 
 fn string(v: &Value, k: &str) -> Option<String> {
-    v.get_attr(k).and_then(|x| x.as_str()).filter(|s| !s.is_empty()).map(str::to_string)
+    v.get_attr(k)
+        .and_then(|x| x.as_str())
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
 }
 
 fn flag(v: &Value, k: &str) -> bool {
@@ -88,15 +113,23 @@ fn flag(v: &Value, k: &str) -> bool {
 
 /// The endpoint for a service: `endpoints { svc = ... }` wins over the environment.
 pub fn endpoint(config: &Value, service: &str) -> Option<String> {
-    config.get_attr("endpoints").and_then(|e| string(e, service))
+    config
+        .get_attr("endpoints")
+        .and_then(|e| string(e, service))
 }
 
 /// Builds the shared SDK configuration from the provider block.
 pub async fn sdk_config(config: &Value) -> aws_config::SdkConfig {
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
-        .retry_config(RetryConfig::standard().with_max_attempts(
-            config.get_attr("max_retries").and_then(Value::as_number).map(|n| n as u32 + 1).unwrap_or(5),
-        ))
+        .retry_config(
+            RetryConfig::standard().with_max_attempts(
+                config
+                    .get_attr("max_retries")
+                    .and_then(Value::as_number)
+                    .map(|n| n as u32 + 1)
+                    .unwrap_or(5),
+            ),
+        )
         .timeout_config(
             TimeoutConfig::builder()
                 .connect_timeout(Duration::from_secs(5))
@@ -110,7 +143,13 @@ pub async fn sdk_config(config: &Value) -> aws_config::SdkConfig {
         loader = loader.profile_name(p);
     }
     if let (Some(ak), Some(sk)) = (string(config, "access_key"), string(config, "secret_key")) {
-        loader = loader.credentials_provider(Credentials::new(ak, sk, string(config, "token"), None, "hubctl-provider-block"));
+        loader = loader.credentials_provider(Credentials::new(
+            ak,
+            sk,
+            string(config, "token"),
+            None,
+            "hubctl-provider-block",
+        ));
     }
     loader.load().await
 }
@@ -149,8 +188,11 @@ impl Provider for AwsProvider {
             ec2 = ec2.endpoint_url(url);
         }
         let mut account_id = None;
-        if !flag(config, "skip_credentials_validation") || !flag(config, "skip_requesting_account_id") {
-            let mut sts = aws_sdk_sts::config::Builder::from(&sdk).interceptor(crate::api_log::ApiLog);
+        if !flag(config, "skip_credentials_validation")
+            || !flag(config, "skip_requesting_account_id")
+        {
+            let mut sts =
+                aws_sdk_sts::config::Builder::from(&sdk).interceptor(crate::api_log::ApiLog);
             if let Some(url) = endpoint(config, "sts") {
                 sts = sts.endpoint_url(url);
             }
@@ -172,8 +214,17 @@ impl Provider for AwsProvider {
             .get_attr("default_tags")
             .and_then(|d| d.get_attr("tags"))
             .and_then(Value::as_map)
-            .map(|m| m.iter().filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string()))).collect())
+            .map(|m| {
+                m.iter()
+                    .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string())))
+                    .collect()
+            })
             .unwrap_or_default();
-        Ok(Arc::new(AwsClients { ec2: aws_sdk_ec2::Client::from_conf(ec2.build()), region, account_id, default_tags }))
+        Ok(Arc::new(AwsClients {
+            ec2: aws_sdk_ec2::Client::from_conf(ec2.build()),
+            region,
+            account_id,
+            default_tags,
+        }))
     }
 }

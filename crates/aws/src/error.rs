@@ -19,7 +19,10 @@ where
             let err = se.err();
             let code = err.code().unwrap_or("Unknown");
             let msg = err.message().unwrap_or("");
-            let retryable = matches!(code, "Throttling" | "RequestLimitExceeded" | "ServiceUnavailable" | "InternalError");
+            let retryable = matches!(
+                code,
+                "Throttling" | "RequestLimitExceeded" | "ServiceUnavailable" | "InternalError"
+            );
             (format!("{code}: {msg}"), retryable)
         }
         SdkError::DispatchFailure(d) => {
@@ -30,12 +33,22 @@ where
             } else {
                 "the request could not be sent"
             };
-            (format!("{what}: {}", DisplayErrorContext(&e)), d.is_timeout() || d.is_io())
+            (
+                format!("{what}: {}", DisplayErrorContext(&e)),
+                d.is_timeout() || d.is_io(),
+            )
         }
-        SdkError::TimeoutError(_) => (format!("the request timed out: {}", DisplayErrorContext(&e)), true),
+        SdkError::TimeoutError(_) => (
+            format!("the request timed out: {}", DisplayErrorContext(&e)),
+            true,
+        ),
         _ => (DisplayErrorContext(&e).to_string(), false),
     };
-    ProviderError { operation: op.to_string(), message, retryable }
+    ProviderError {
+        operation: op.to_string(),
+        message,
+        retryable,
+    }
 }
 
 /// The AWS error code of a service error (`InvalidVpcID.NotFound`), if it is one.
@@ -54,5 +67,7 @@ pub fn is_not_found<E, R>(e: &SdkError<E, R>) -> bool
 where
     E: ProvideErrorMetadata,
 {
-    code(e).is_some_and(|c| c.ends_with(".NotFound") || c.ends_with("NotFound") || c == "InvalidAllocationID.NotFound")
+    code(e).is_some_and(|c| {
+        c.ends_with(".NotFound") || c.ends_with("NotFound") || c == "InvalidAllocationID.NotFound"
+    })
 }

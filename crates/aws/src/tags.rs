@@ -12,31 +12,50 @@ pub const ADDRESS_TAG: &str = "hubctl:address";
 pub fn user_tags(v: &Value) -> BTreeMap<String, String> {
     v.get_attr("tags")
         .and_then(Value::as_map)
-        .map(|m| m.iter().filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string()))).collect())
+        .map(|m| {
+            m.iter()
+                .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string())))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
 /// Default tags overlaid by the user's tags (Terraform's `tags_all`).
-pub fn all(default_tags: &BTreeMap<String, String>, user: &BTreeMap<String, String>) -> BTreeMap<String, String> {
+pub fn all(
+    default_tags: &BTreeMap<String, String>,
+    user: &BTreeMap<String, String>,
+) -> BTreeMap<String, String> {
     let mut out = default_tags.clone();
     out.extend(user.iter().map(|(k, v)| (k.clone(), v.clone())));
     out
 }
 
 /// What to send on create: `tags_all` plus the address tag.
-pub fn for_create(default_tags: &BTreeMap<String, String>, planned: &Value, address: &str) -> BTreeMap<String, String> {
+pub fn for_create(
+    default_tags: &BTreeMap<String, String>,
+    planned: &Value,
+    address: &str,
+) -> BTreeMap<String, String> {
     let mut t = all(default_tags, &user_tags(planned));
     t.insert(ADDRESS_TAG.to_string(), address.to_string());
     t
 }
 
 pub fn to_value(tags: &BTreeMap<String, String>) -> Value {
-    Value::Map(tags.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect())
+    Value::Map(
+        tags.iter()
+            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+            .collect(),
+    )
 }
 
 /// `tags` as the user configured them (null when none) from what AWS has, so a refresh
 /// does not turn an unset `tags` into `{}`.
-pub fn user_value(prior_user: &Value, actual: &BTreeMap<String, String>, default_tags: &BTreeMap<String, String>) -> Value {
+pub fn user_value(
+    prior_user: &Value,
+    actual: &BTreeMap<String, String>,
+    default_tags: &BTreeMap<String, String>,
+) -> Value {
     let user: BTreeMap<String, String> = actual
         .iter()
         .filter(|(k, v)| prior_user.get_attr(k).is_some() || default_tags.get(*k) != Some(*v))
@@ -50,9 +69,20 @@ pub fn user_value(prior_user: &Value, actual: &BTreeMap<String, String>, default
 }
 
 /// Keys to add/overwrite and keys to remove to go from `old` to `new`.
-pub fn changes(old: &BTreeMap<String, String>, new: &BTreeMap<String, String>) -> (BTreeMap<String, String>, Vec<String>) {
-    let set = new.iter().filter(|(k, v)| old.get(*k) != Some(*v)).map(|(k, v)| (k.clone(), v.clone())).collect();
-    let remove = old.keys().filter(|k| !new.contains_key(*k)).cloned().collect();
+pub fn changes(
+    old: &BTreeMap<String, String>,
+    new: &BTreeMap<String, String>,
+) -> (BTreeMap<String, String>, Vec<String>) {
+    let set = new
+        .iter()
+        .filter(|(k, v)| old.get(*k) != Some(*v))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let remove = old
+        .keys()
+        .filter(|k| !new.contains_key(*k))
+        .cloned()
+        .collect();
     (set, remove)
 }
 
@@ -75,18 +105,30 @@ mod tests {
 
     #[test]
     fn defaults_are_overlaid_and_address_tag_added() {
-        let d = BTreeMap::from([("Owner".to_string(), "platform".to_string()), ("Env".to_string(), "x".to_string())]);
+        let d = BTreeMap::from([
+            ("Owner".to_string(), "platform".to_string()),
+            ("Env".to_string(), "x".to_string()),
+        ]);
         let planned = Value::map([("tags", Value::map([("Env", Value::from("staging"))]))]);
         let t = for_create(&d, &planned, "module.vpc.aws_vpc.this");
         assert_eq!(t.get("Env").map(String::as_str), Some("staging"));
         assert_eq!(t.get("Owner").map(String::as_str), Some("platform"));
-        assert_eq!(t.get(ADDRESS_TAG).map(String::as_str), Some("module.vpc.aws_vpc.this"));
+        assert_eq!(
+            t.get(ADDRESS_TAG).map(String::as_str),
+            Some("module.vpc.aws_vpc.this")
+        );
     }
 
     #[test]
     fn tag_changes_are_minimal() {
-        let old = BTreeMap::from([("a".to_string(), "1".to_string()), ("b".to_string(), "2".to_string())]);
-        let new = BTreeMap::from([("a".to_string(), "1".to_string()), ("c".to_string(), "3".to_string())]);
+        let old = BTreeMap::from([
+            ("a".to_string(), "1".to_string()),
+            ("b".to_string(), "2".to_string()),
+        ]);
+        let new = BTreeMap::from([
+            ("a".to_string(), "1".to_string()),
+            ("c".to_string(), "3".to_string()),
+        ]);
         let (set, remove) = changes(&old, &new);
         assert_eq!(set.len(), 1);
         assert_eq!(remove, vec!["b".to_string()]);

@@ -21,7 +21,8 @@ pub fn b(v: &Value, k: &str) -> Option<bool> {
 
 /// A string or null.
 pub fn opt(x: Option<&str>) -> Value {
-    x.map(|s| Value::String(s.to_string())).unwrap_or(Value::Null)
+    x.map(|s| Value::String(s.to_string()))
+        .unwrap_or(Value::Null)
 }
 
 /// The `id` every state value has.
@@ -67,21 +68,29 @@ pub async fn update_tags(
         for k in &remove {
             req = req.tags(Tag::builder().key(k).build());
         }
-        req.send().await.map_err(|e| error::sdk("ec2:DeleteTags", e))?;
+        req.send()
+            .await
+            .map_err(|e| error::sdk("ec2:DeleteTags", e))?;
     }
     if !set.is_empty() {
         let mut req = client.create_tags().resources(id);
         for (k, v) in &set {
             req = req.tags(Tag::builder().key(k).value(v).build());
         }
-        req.send().await.map_err(|e| error::sdk("ec2:CreateTags", e))?;
+        req.send()
+            .await
+            .map_err(|e| error::sdk("ec2:CreateTags", e))?;
     }
     Ok(())
 }
 
 /// Polls `check` until it yields `Some`, with backoff (1 s doubling to 10 s) and a timeout.
 /// `what` says what is awaited, for the timeout message.
-pub async fn wait_for<T, F, Fut>(what: &str, timeout: Duration, mut check: F) -> Result<T, ProviderError>
+pub async fn wait_for<T, F, Fut>(
+    what: &str,
+    timeout: Duration,
+    mut check: F,
+) -> Result<T, ProviderError>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<Option<T>, ProviderError>>,
@@ -93,10 +102,18 @@ where
             return Ok(v);
         }
         if start.elapsed() >= timeout {
-            return Err(ProviderError::new(
-                "",
-                format!("timed out after {}s waiting for {what}; raise it with a timeouts block", timeout.as_secs()),
-            ));
+            // Retryable: the object exists and may still get there; the engine keeps its
+            // intent record so the next run finds it instead of creating another.
+            return Err(ProviderError {
+                retryable: true,
+                ..ProviderError::new(
+                    "",
+                    format!(
+                        "timed out after {}s waiting for {what}; raise it with a timeouts block",
+                        timeout.as_secs()
+                    ),
+                )
+            });
         }
         tokio::time::sleep(delay.min(timeout.saturating_sub(start.elapsed()))).await;
         delay = (delay * 2).min(Duration::from_secs(10));
@@ -141,10 +158,16 @@ pub fn test_clients(default_tags: BTreeMap<String, String>) -> crate::config::Aw
 /// object's ids are not the old one's, and the engine checks the plan it makes at apply time
 /// (without a prior) against this one. An optional+computed value equal to the prior may be
 /// a carried-over computed value rather than configuration, so it becomes unknown too.
-pub fn plan_tagged(schema: &hubctl_core::provider::Schema, prior: Option<&Value>, proposed: Value) -> hubctl_core::provider::PlannedState {
+pub fn plan_tagged(
+    schema: &hubctl_core::provider::Schema,
+    prior: Option<&Value>,
+    proposed: Value,
+) -> hubctl_core::provider::PlannedState {
     let mut p = hubctl_core::provider::plan_by_schema(schema, prior, proposed);
     crate::tags::plan_tags_all(prior, &mut p.planned);
-    if let (Some(prior), false, Value::Map(m)) = (prior, p.requires_replace.is_empty(), &mut p.planned) {
+    if let (Some(prior), false, Value::Map(m)) =
+        (prior, p.requires_replace.is_empty(), &mut p.planned)
+    {
         for (name, a) in schema.attributes.iter().filter(|(_, a)| a.computed) {
             let carried = !a.optional || prior.get_attr(name) == m.get(name);
             if carried {
@@ -158,7 +181,8 @@ pub fn plan_tagged(schema: &hubctl_core::provider::Schema, prior: Option<&Value>
 /// Whether an object carries the address tag of `address`. Recovery checks it on what a
 /// tag-filtered Describe returned, since some implementations (emulators) ignore filters.
 pub fn tagged_for(tags: &[Tag], address: &str) -> bool {
-    tags.iter().any(|t| t.key() == Some(ADDRESS_TAG) && t.value() == Some(address))
+    tags.iter()
+        .any(|t| t.key() == Some(ADDRESS_TAG) && t.value() == Some(address))
 }
 
 /// `read_many` for EC2 types: ONE Describe (`describe`) of every instance's id, each answer
@@ -178,15 +202,25 @@ where
         Ok(c) => c,
         Err(e) => return states.iter().map(|_| Err(e.clone())).collect(),
     };
-    let ids: Vec<String> = states.iter().map(|v| s(v, "id").unwrap_or_default()).collect();
+    let ids: Vec<String> = states
+        .iter()
+        .map(|v| s(v, "id").unwrap_or_default())
+        .collect();
     let known: Vec<String> = ids.iter().filter(|i| !i.is_empty()).cloned().collect();
     if known.is_empty() {
         return states.iter().map(|_| Ok(None)).collect();
     }
     match describe(c, known).await {
         Ok(found) => {
-            let found = found.into_iter().filter_map(|x| Some((id(&x)?.to_string(), x))).collect();
-            by_id(&ids, found).into_iter().zip(states).map(|(x, st)| Ok(x.map(|x| map(c, &x, st)))).collect()
+            let found = found
+                .into_iter()
+                .filter_map(|x| Some((id(&x)?.to_string(), x)))
+                .collect();
+            by_id(&ids, found)
+                .into_iter()
+                .zip(states)
+                .map(|(x, st)| Ok(x.map(|x| map(c, &x, st))))
+                .collect()
         }
         Err(e) => states.iter().map(|_| Err(e.clone())).collect(),
     }

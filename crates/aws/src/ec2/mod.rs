@@ -6,12 +6,12 @@ mod common;
 mod eip;
 mod internet_gateway;
 mod nat_gateway;
-mod subnet;
 mod region;
 mod route;
 mod route_table;
 mod route_table_association;
 mod routes;
+mod subnet;
 mod vpc;
 
 pub use common::*;

@@ -26,11 +26,28 @@ fn schema() -> &'static Schema {
         let str_c = || AttrSchema::computed(Type::String);
         Schema::new()
             .attr("cidr_block", AttrSchema::required(Type::String).force_new())
-            .attr("instance_tenancy", AttrSchema::optional(Type::String).force_new().default(Value::from("default")))
-            .attr("enable_dns_hostnames", AttrSchema::optional(Type::Bool).default(Value::Bool(false)))
-            .attr("enable_dns_support", AttrSchema::optional(Type::Bool).default(Value::Bool(true)))
-            .attr("tags", AttrSchema::optional(Type::Map(Box::new(Type::String))))
-            .attr("tags_all", AttrSchema::computed(Type::Map(Box::new(Type::String))))
+            .attr(
+                "instance_tenancy",
+                AttrSchema::optional(Type::String)
+                    .force_new()
+                    .default(Value::from("default")),
+            )
+            .attr(
+                "enable_dns_hostnames",
+                AttrSchema::optional(Type::Bool).default(Value::Bool(false)),
+            )
+            .attr(
+                "enable_dns_support",
+                AttrSchema::optional(Type::Bool).default(Value::Bool(true)),
+            )
+            .attr(
+                "tags",
+                AttrSchema::optional(Type::Map(Box::new(Type::String))),
+            )
+            .attr(
+                "tags_all",
+                AttrSchema::computed(Type::Map(Box::new(Type::String))),
+            )
             .attr("id", str_c())
             .attr("arn", str_c())
             .attr("owner_id", str_c())
@@ -47,34 +64,70 @@ fn schema() -> &'static Schema {
 fn from_api(c: &AwsClients, v: &aws_sdk_ec2::types::Vpc, base: &Value) -> Value {
     let id = v.vpc_id().unwrap_or_default();
     let actual = tag_map(v.tags());
-    let owner = v.owner_id().map(str::to_string).or_else(|| c.account_id.clone()).unwrap_or_default();
+    let owner = v
+        .owner_id()
+        .map(str::to_string)
+        .or_else(|| c.account_id.clone())
+        .unwrap_or_default();
     let mut m = base.as_map().cloned().unwrap_or_default();
     m.insert("id".into(), Value::from(id));
-    m.insert("arn".into(), Value::String(format!("arn:aws:ec2:{}:{owner}:vpc/{id}", c.region)));
+    m.insert(
+        "arn".into(),
+        Value::String(format!("arn:aws:ec2:{}:{owner}:vpc/{id}", c.region)),
+    );
     m.insert("cidr_block".into(), opt(v.cidr_block()));
-    m.insert("instance_tenancy".into(), opt(v.instance_tenancy().map(|t| t.as_str())));
+    m.insert(
+        "instance_tenancy".into(),
+        opt(v.instance_tenancy().map(|t| t.as_str())),
+    );
     m.insert("dhcp_options_id".into(), opt(v.dhcp_options_id()));
     m.insert("owner_id".into(), Value::String(owner));
-    m.insert("tags".into(), tags::user_value(base.get_attr("tags").unwrap_or(&Value::Null), &actual, &c.default_tags));
+    m.insert(
+        "tags".into(),
+        tags::user_value(
+            base.get_attr("tags").unwrap_or(&Value::Null),
+            &actual,
+            &c.default_tags,
+        ),
+    );
     m.insert("tags_all".into(), tags::to_value(&actual));
     Value::Map(m)
 }
 
-async fn describe(c: &AwsClients, ids: Vec<String>) -> Result<Vec<aws_sdk_ec2::types::Vpc>, ProviderError> {
-    let out = c.ec2.describe_vpcs().filters(filter("vpc-id", ids)).send().await.map_err(|e| error::sdk("ec2:DescribeVpcs", e))?;
+async fn describe(
+    c: &AwsClients,
+    ids: Vec<String>,
+) -> Result<Vec<aws_sdk_ec2::types::Vpc>, ProviderError> {
+    let out = c
+        .ec2
+        .describe_vpcs()
+        .filters(filter("vpc-id", ids))
+        .send()
+        .await
+        .map_err(|e| error::sdk("ec2:DescribeVpcs", e))?;
     Ok(out.vpcs().to_vec())
 }
 
 async fn set_dns(c: &AwsClients, id: &str, attr: &str, on: bool) -> Result<(), ProviderError> {
     let v = AttributeBooleanValue::builder().value(on).build();
     let req = c.ec2.modify_vpc_attribute().vpc_id(id);
-    let req = if attr == "enable_dns_hostnames" { req.enable_dns_hostnames(v) } else { req.enable_dns_support(v) };
-    req.send().await.map_err(|e| error::sdk("ec2:ModifyVpcAttribute", e))?;
+    let req = if attr == "enable_dns_hostnames" {
+        req.enable_dns_hostnames(v)
+    } else {
+        req.enable_dns_support(v)
+    };
+    req.send()
+        .await
+        .map_err(|e| error::sdk("ec2:ModifyVpcAttribute", e))?;
     Ok(())
 }
 
 /// The default route table, security group and network ACL AWS made with the VPC.
-async fn defaults(c: &AwsClients, id: &str, m: &mut std::collections::BTreeMap<String, Value>) -> Result<(), ProviderError> {
+async fn defaults(
+    c: &AwsClients,
+    id: &str,
+    m: &mut std::collections::BTreeMap<String, Value>,
+) -> Result<(), ProviderError> {
     let rt = c
         .ec2
         .describe_route_tables()
@@ -94,7 +147,10 @@ async fn defaults(c: &AwsClients, id: &str, m: &mut std::collections::BTreeMap<S
         .send()
         .await
         .map_err(|e| error::sdk("ec2:DescribeSecurityGroups", e))?;
-    m.insert("default_security_group_id".into(), opt(sg.security_groups().first().and_then(|g| g.group_id())));
+    m.insert(
+        "default_security_group_id".into(),
+        opt(sg.security_groups().first().and_then(|g| g.group_id())),
+    );
     let acl = c
         .ec2
         .describe_network_acls()
@@ -103,7 +159,10 @@ async fn defaults(c: &AwsClients, id: &str, m: &mut std::collections::BTreeMap<S
         .send()
         .await
         .map_err(|e| error::sdk("ec2:DescribeNetworkAcls", e))?;
-    m.insert("default_network_acl_id".into(), opt(acl.network_acls().first().and_then(|a| a.network_acl_id())));
+    m.insert(
+        "default_network_acl_id".into(),
+        opt(acl.network_acls().first().and_then(|a| a.network_acl_id())),
+    );
     Ok(())
 }
 
@@ -130,11 +189,17 @@ impl Resource for Vpc {
             let out = c
                 .ec2
                 .describe_vpcs()
-                .filters(filter(&format!("tag:{}", tags::ADDRESS_TAG), [ctx.address.to_string()]))
+                .filters(filter(
+                    &format!("tag:{}", tags::ADDRESS_TAG),
+                    [ctx.address.to_string()],
+                ))
                 .send()
                 .await
                 .map_err(|e| error::sdk("ec2:DescribeVpcs", e))?;
-            out.vpcs().first().and_then(|v| v.vpc_id()).map(str::to_string)
+            out.vpcs()
+                .first()
+                .and_then(|v| v.vpc_id())
+                .map(str::to_string)
         } else {
             None
         };
@@ -146,12 +211,21 @@ impl Resource for Vpc {
                     .ec2
                     .create_vpc()
                     .cidr_block(s(planned, "cidr_block").unwrap_or_default())
-                    .instance_tenancy(Tenancy::from(s(planned, "instance_tenancy").unwrap_or_else(|| "default".into()).as_str()))
+                    .instance_tenancy(Tenancy::from(
+                        s(planned, "instance_tenancy")
+                            .unwrap_or_else(|| "default".into())
+                            .as_str(),
+                    ))
                     .tag_specifications(tag_spec(ResourceType::Vpc, &t))
                     .send()
                     .await
                     .map_err(|e| error::sdk("ec2:CreateVpc", e))?;
-                out.vpc().and_then(|v| v.vpc_id()).map(str::to_string).ok_or_else(|| ProviderError::new("ec2:CreateVpc", "the response has no VPC id"))?
+                out.vpc()
+                    .and_then(|v| v.vpc_id())
+                    .map(str::to_string)
+                    .ok_or_else(|| {
+                        ProviderError::new("ec2:CreateVpc", "the response has no VPC id")
+                    })?
             }
         };
         if b(planned, "enable_dns_hostnames") == Some(true) {
@@ -161,7 +235,12 @@ impl Resource for Vpc {
             set_dns(c, &id, "enable_dns_support", false).await?;
         }
         let vpc = describe(c, vec![id.clone()]).await?;
-        let vpc = vpc.first().ok_or_else(|| ProviderError::new("ec2:DescribeVpcs", format!("VPC {id} vanished right after it was created")))?;
+        let vpc = vpc.first().ok_or_else(|| {
+            ProviderError::new(
+                "ec2:DescribeVpcs",
+                format!("VPC {id} vanished right after it was created"),
+            )
+        })?;
         let mut v = from_api(c, vpc, planned);
         if let Value::Map(m) = &mut v {
             defaults(c, &id, m).await?;
@@ -169,7 +248,11 @@ impl Resource for Vpc {
         Ok(v)
     }
 
-    async fn read_many(&self, ctx: &OpContext<'_>, states: &[Value]) -> Vec<Result<Option<Value>, ProviderError>> {
+    async fn read_many(
+        &self,
+        ctx: &OpContext<'_>,
+        states: &[Value],
+    ) -> Vec<Result<Option<Value>, ProviderError>> {
         let c = match clients(ctx) {
             Ok(c) => c,
             Err(e) => return states.iter().map(|_| Err(e.clone())).collect(),
@@ -180,33 +263,61 @@ impl Resource for Vpc {
                 .iter()
                 .map(|st| {
                     let id = s(st, "id");
-                    Ok(vpcs.iter().find(|v| v.vpc_id().map(str::to_string) == id).map(|v| from_api(c, v, st)))
+                    Ok(vpcs
+                        .iter()
+                        .find(|v| v.vpc_id().map(str::to_string) == id)
+                        .map(|v| from_api(c, v, st)))
                 })
                 .collect(),
             Err(e) => states.iter().map(|_| Err(e.clone())).collect(),
         }
     }
 
-    async fn read(&self, ctx: &OpContext<'_>, state: &Value) -> Result<Option<Value>, ProviderError> {
-        self.read_many(ctx, std::slice::from_ref(state)).await.pop().unwrap_or(Ok(None))
+    async fn read(
+        &self,
+        ctx: &OpContext<'_>,
+        state: &Value,
+    ) -> Result<Option<Value>, ProviderError> {
+        self.read_many(ctx, std::slice::from_ref(state))
+            .await
+            .pop()
+            .unwrap_or(Ok(None))
     }
 
-    async fn update(&self, ctx: &OpContext<'_>, prior: &Value, planned: &Value) -> Result<Value, ProviderError> {
+    async fn update(
+        &self,
+        ctx: &OpContext<'_>,
+        prior: &Value,
+        planned: &Value,
+    ) -> Result<Value, ProviderError> {
         let c = clients(ctx)?;
         let id = id_of(prior)?;
         for attr in ["enable_dns_hostnames", "enable_dns_support"] {
             if b(prior, attr) != b(planned, attr) {
-                set_dns(c, &id, attr, b(planned, attr).unwrap_or(attr == "enable_dns_support")).await?;
+                set_dns(
+                    c,
+                    &id,
+                    attr,
+                    b(planned, attr).unwrap_or(attr == "enable_dns_support"),
+                )
+                .await?;
             }
         }
         let old = tags::all(&c.default_tags, &tags::user_tags(prior));
         let new = tags::all(&c.default_tags, &tags::user_tags(planned));
         update_tags(&c.ec2, &id, &old, &new).await?;
         let vpc = describe(c, vec![id.clone()]).await?;
-        let vpc = vpc.first().ok_or_else(|| ProviderError::new("ec2:DescribeVpcs", format!("VPC {id} not found")))?;
+        let vpc = vpc
+            .first()
+            .ok_or_else(|| ProviderError::new("ec2:DescribeVpcs", format!("VPC {id} not found")))?;
         let mut v = from_api(c, vpc, planned);
         if let (Value::Map(m), Some(pm)) = (&mut v, prior.as_map()) {
-            for k in ["default_route_table_id", "main_route_table_id", "default_security_group_id", "default_network_acl_id"] {
+            for k in [
+                "default_route_table_id",
+                "main_route_table_id",
+                "default_security_group_id",
+                "default_network_acl_id",
+            ] {
                 m.insert(k.into(), pm.get(k).cloned().unwrap_or(Value::Null));
             }
         }
