@@ -120,6 +120,10 @@ impl Plan {
     pub fn summary(&self) -> Summary {
         let mut s = Summary::default();
         for c in &self.changes {
+            // Forgetting a data source is not destroying anything.
+            if c.mode == crate::state::Mode::Data && c.action == Action::Delete {
+                continue;
+            }
             match c.action {
                 Action::Create => s.add += 1,
                 Action::Update => s.change += 1,

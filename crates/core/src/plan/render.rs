@@ -38,7 +38,10 @@ pub fn render_plan(plan: &Plan, style: Style) -> String {
     let changes: Vec<&ResourceChange> = plan
         .changes
         .iter()
-        .filter(|c| c.action != Action::NoOp)
+        .filter(|c| {
+            c.action != Action::NoOp
+                && !(c.mode == crate::state::Mode::Data && c.action == Action::Delete)
+        })
         .collect();
     let outputs: Vec<&OutputChange> = plan
         .output_changes
