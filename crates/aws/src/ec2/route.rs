@@ -80,7 +80,7 @@ fn from_api(rt: &RouteTable, dest: &Dest) -> Option<Value> {
     m.insert("instance_owner_id".into(), f(r.instance_owner_id()));
     m.insert("origin".into(), f(r.origin().map(|o| o.as_str())));
     m.insert("state".into(), f(r.state().map(|o| o.as_str())));
-    Some(Value::Map(m))
+    Some(Value::Map(m.into_iter().collect()))
 }
 
 /// One DescribeRouteTables call, then the route each state points at.

@@ -103,7 +103,7 @@ fn route_value(r: &Route) -> Value {
     m.insert(DESTS[0].into(), f(r.destination_cidr_block()));
     m.insert(DESTS[1].into(), f(r.destination_ipv6_cidr_block()));
     m.insert(DESTS[2].into(), f(r.destination_prefix_list_id()));
-    Value::Map(m)
+    Value::Map(m.into_iter().collect())
 }
 
 fn from_api(c: &AwsClients, t: &ApiTable, base: &Value) -> Value {

@@ -22,7 +22,7 @@ fn route(dest: &str, target: &str, id: &str) -> Value {
         .collect();
     m.insert("cidr_block".into(), Value::from(dest));
     m.insert(target.into(), Value::from(id));
-    Value::Map(m)
+    Value::Map(m.into_iter().collect())
 }
 
 #[test]

@@ -126,7 +126,7 @@ async fn set_dns(c: &AwsClients, id: &str, attr: &str, on: bool) -> Result<(), P
 async fn defaults(
     c: &AwsClients,
     id: &str,
-    m: &mut std::collections::BTreeMap<String, Value>,
+    m: &mut hubctl_core::lang::VecMap<String, Value>,
 ) -> Result<(), ProviderError> {
     let rt = c
         .ec2

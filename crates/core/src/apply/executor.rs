@@ -2,7 +2,12 @@
 //! level-by-level barriers). A failed node skips everything that depends on it, directly or
 //! not, while independent branches go on. Resource operations bound themselves with the
 //! run's semaphore (`--parallelism`); cheap nodes (locals, outputs) never wait for a slot.
+//!
+//! Heavy nodes (resources) are spawned at most `max_heavy` at a time, the rest wait in a
+//! FIFO queue: a spawned task holds its whole future (kilobytes), and 10,000 ready
+//! resources spawned at once would all sit in memory waiting for the semaphore.
 
+use std::collections::VecDeque;
 use std::future::Future;
 use tokio::task::JoinSet;
 
@@ -14,16 +19,34 @@ pub enum Outcome {
     Skipped,
 }
 
+/// How many nodes may run at once: `heavy(i)` nodes are bounded by `max_heavy` (at least
+/// 1), the others are never held back.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits<H> {
+    pub heavy: H,
+    pub max_heavy: usize,
+}
+
+/// No node is heavy: everything ready starts at once.
+pub fn unlimited() -> Limits<fn(usize) -> bool> {
+    Limits {
+        heavy: |_| false,
+        max_heavy: usize::MAX,
+    }
+}
+
 /// Runs `deps.len()` nodes; `run(i)` starts node i and resolves to whether it succeeded;
 /// `done(i, ok)` is called on the coordinator (one place) as each finishes.
-pub async fn execute<F, Fut>(
+pub async fn execute<F, Fut, H>(
     deps: &[Vec<usize>],
     run: F,
     mut done: impl FnMut(usize, bool),
+    limits: Limits<H>,
 ) -> Vec<Outcome>
 where
     F: Fn(usize) -> Fut,
     Fut: Future<Output = bool> + Send + 'static,
+    H: Fn(usize) -> bool,
 {
     let n = deps.len();
     let mut waiting: Vec<usize> = deps.iter().map(Vec::len).collect();
@@ -34,24 +57,45 @@ where
         }
     }
     let mut outcome: Vec<Option<Outcome>> = vec![None; n];
+    let max_heavy = limits.max_heavy.max(1);
+    let mut heavy_running = 0;
+    let mut queued: VecDeque<usize> = VecDeque::new();
     let mut set = JoinSet::new();
-    for i in (0..n).filter(|&i| waiting[i] == 0) {
+    let spawn = |i: usize, set: &mut JoinSet<(usize, bool)>| {
         let f = run(i);
         set.spawn(async move { (i, f.await) });
-    }
-    while let Some(res) = set.join_next().await {
+    };
+    let mut newly_ready: Vec<usize> = (0..n).filter(|&i| waiting[i] == 0).collect();
+    loop {
+        for i in newly_ready.drain(..) {
+            if (limits.heavy)(i) {
+                queued.push_back(i);
+            } else {
+                spawn(i, &mut set);
+            }
+        }
+        while heavy_running < max_heavy {
+            let Some(i) = queued.pop_front() else { break };
+            heavy_running += 1;
+            spawn(i, &mut set);
+        }
+        let Some(res) = set.join_next().await else {
+            break;
+        };
         let (i, ok) = match res {
             Ok(r) => r,
             Err(e) => std::panic::resume_unwind(e.into_panic()),
         };
+        if (limits.heavy)(i) {
+            heavy_running -= 1;
+        }
         done(i, ok);
         if ok {
             outcome[i] = Some(Outcome::Done);
             for &j in &dependents[i] {
                 waiting[j] -= 1;
                 if waiting[j] == 0 && outcome[j].is_none() {
-                    let f = run(j);
-                    set.spawn(async move { (j, f.await) });
+                    newly_ready.push(j);
                 }
             }
         } else {
@@ -92,6 +136,7 @@ mod tests {
                 }
             },
             |_, _| {},
+            unlimited(),
         )
         .await;
         assert_eq!(
@@ -127,8 +172,47 @@ mod tests {
                 }
             },
             |_, _| {},
+            unlimited(),
         )
         .await;
         assert_eq!(*finished.lock().unwrap(), vec![1, 2, 0]);
+    }
+
+    #[tokio::test]
+    async fn bounds_heavy_nodes_but_never_holds_back_light_ones() {
+        // 0..6 heavy and independent, at most 2 at a time; 6 light, depends on nothing.
+        let deps = vec![vec![]; 7];
+        let live = Arc::new(Mutex::new((0usize, 0usize)));
+        let order = Arc::new(Mutex::new(Vec::new()));
+        let (l, o) = (live.clone(), order.clone());
+        let out = execute(
+            &deps,
+            move |i| {
+                let (l, o) = (l.clone(), o.clone());
+                async move {
+                    if i < 6 {
+                        {
+                            let mut g = l.lock().unwrap();
+                            g.0 += 1;
+                            g.1 = g.1.max(g.0);
+                        }
+                        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                        l.lock().unwrap().0 -= 1;
+                    }
+                    o.lock().unwrap().push(i);
+                    true
+                }
+            },
+            |_, _| {},
+            Limits {
+                heavy: |i| i < 6,
+                max_heavy: 2,
+            },
+        )
+        .await;
+        assert!(out.iter().all(|o| *o == Outcome::Done));
+        assert_eq!(live.lock().unwrap().1, 2);
+        // The light node finished before the queued heavy ones had a turn.
+        assert_eq!(order.lock().unwrap()[0], 6);
     }
 }

@@ -217,7 +217,7 @@ pub struct Attribute {
 /// A block body whose meaning depends on a schema (resource, provider, nested blocks).
 #[derive(Debug, Clone, Default)]
 pub struct Body {
-    pub attributes: BTreeMap<String, Attribute>,
+    pub attributes: crate::lang::VecMap<String, Attribute>,
     pub blocks: Vec<Block>,
 }
 

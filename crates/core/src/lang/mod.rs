@@ -8,9 +8,11 @@ pub mod refs;
 pub mod suggest;
 pub mod types;
 pub mod value;
+pub mod vecmap;
 
 pub use eval::{eval, eval_template_str, EvalContext, MapResolver, Resolver};
 pub use refs::{references, Reference};
 pub use suggest::did_you_mean;
 pub use types::{ObjectAttr, Type};
 pub use value::{Number, Value};
+pub use vecmap::VecMap;

@@ -3,7 +3,7 @@
 //! every caller special-casing them.
 
 use super::types::Type;
-use std::collections::BTreeMap;
+use super::vecmap::VecMap;
 use std::fmt;
 
 /// A number. Terraform numbers are arbitrary-precision; a hub's numbers (ports, counts,
@@ -45,7 +45,7 @@ pub enum Value {
     String(String),
     List(Vec<Value>),
     Set(Vec<Value>),
-    Map(BTreeMap<String, Value>),
+    Map(VecMap<String, Value>),
     /// Known only after apply; carries the type when the type is known.
     Unknown(Type),
     /// A value marked sensitive: it must never be printed.
@@ -204,7 +204,7 @@ impl Value {
         }
     }
 
-    pub fn as_map(&self) -> Option<&BTreeMap<String, Value>> {
+    pub fn as_map(&self) -> Option<&VecMap<String, Value>> {
         match self.peel() {
             Value::Map(m) => Some(m),
             _ => None,

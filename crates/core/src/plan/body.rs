@@ -39,7 +39,7 @@ pub fn eval_body(
     ctx: &BodyCtx,
 ) -> (Value, Diagnostics) {
     let mut diags = Diagnostics::new();
-    let mut obj = BTreeMap::new();
+    let mut obj = crate::lang::VecMap::new();
     for (name, a) in &body.attributes {
         // Names were checked statically (`check::check_body`) before any walk.
         let Some(s) = schema.attributes.get(name).filter(|s| s.is_argument()) else {

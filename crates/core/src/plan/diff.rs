@@ -4,7 +4,6 @@ use super::model::Action;
 use crate::config::Lifecycle;
 use crate::lang::Value;
 use crate::provider::{PlannedState, Schema};
-use std::collections::BTreeMap;
 
 /// Terraform's "proposed new state": configuration where set; for computed attributes left
 /// unset, the prior value (or unknown on create); `ignore_changes` attributes keep the prior.
@@ -16,7 +15,7 @@ pub fn proposed(
 ) -> Value {
     let cfg = config.as_map().cloned().unwrap_or_default();
     let prior_map = prior.and_then(Value::as_map);
-    let mut out = BTreeMap::new();
+    let mut out = crate::lang::VecMap::new();
     for (name, a) in &schema.attributes {
         let c = cfg.get(name).cloned().unwrap_or(Value::Null);
         let p = prior_map.and_then(|m| m.get(name));

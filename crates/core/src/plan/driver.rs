@@ -5,7 +5,7 @@
 use super::model::{Action, OutputChange, Plan, ResourceChange, PLAN_FORMAT, PLAN_FORMAT_VERSION};
 use super::resource::node_of;
 use super::walk::{eval_node, instance_value, resource_of, NodeResult, Run, WalkMode};
-use crate::apply::executor::{execute, Outcome};
+use crate::apply::executor::{execute, Limits, Outcome};
 use crate::config::{load, Config};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::graph::{build, Graph, NodeKind};
@@ -173,6 +173,12 @@ pub async fn walk(run: Arc<Run>, deletes: Vec<ResourceChange>) -> WalkResult {
             }
         },
         |_, _| {},
+        Limits {
+            heavy: |i: usize| i >= n_graph || matches!(g.nodes[i].kind, NodeKind::Resource(_)),
+            // Enough to keep the semaphore and the workers busy; ready resources beyond
+            // it wait as indices instead of spawned futures.
+            max_heavy: (4 * run.parallelism).max(64),
+        },
     )
     .await;
     let mut out = WalkResult::default();

@@ -70,7 +70,7 @@ impl Resolver for Scope<'_> {
                     Some(out) => Ok((self.node_value(child, NodeKind::Output(out.to_string()), span)?, 2)),
                     None => {
                         let m = crate::graph::build_module_at(&self.run.config.root, &self.run.graph.modules[child].path);
-                        let mut obj = std::collections::BTreeMap::new();
+                        let mut obj = crate::lang::VecMap::new();
                         for name in m.outputs.keys() {
                             obj.insert(name.clone(), self.node_value(child, NodeKind::Output(name.clone()), span)?);
                         }

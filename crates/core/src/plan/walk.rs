@@ -94,6 +94,8 @@ pub struct Run {
     pub planned: HashMap<String, usize>,
     pub planned_by_resource: HashMap<String, Vec<usize>>,
     pub semaphore: Arc<Semaphore>,
+    /// `--parallelism`, as given (the semaphore's size).
+    pub parallelism: usize,
     pub writer: Option<StateWriter>,
     pub observer: Arc<dyn Observer>,
 }
@@ -179,6 +181,7 @@ impl Run {
             planned,
             planned_by_resource,
             semaphore: Arc::new(Semaphore::new(parallelism.max(1))),
+            parallelism: parallelism.max(1),
             writer,
             observer,
         }

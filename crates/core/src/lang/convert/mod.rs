@@ -10,6 +10,7 @@ mod constraint;
 pub use constraint::parse_constraint;
 
 use super::{ObjectAttr, Type, Value};
+use crate::lang::VecMap;
 use std::collections::BTreeMap;
 
 /// Converts a value to a type as Terraform does (e.g. `"1"` → number, tuple → list,
@@ -130,10 +131,10 @@ fn conv_elems(xs: Vec<Value>, et: &Type) -> Result<Vec<Value>, ConvError> {
 }
 
 fn to_object(
-    mut m: BTreeMap<String, Value>,
+    mut m: VecMap<String, Value>,
     attrs: &BTreeMap<String, ObjectAttr>,
 ) -> Result<Value, ConvError> {
-    let mut out = BTreeMap::new();
+    let mut out = crate::lang::VecMap::new();
     for (name, attr) in attrs {
         let given = m.remove(name).filter(|v| !v.is_null());
         let v = match (given, attr.optional) {

@@ -198,7 +198,7 @@ impl Evaluator<'_> {
             _ => return self.func_error(c, arg_error(0, "a string path is required")),
         };
         let vars = match vars {
-            Value::Map(m) => m,
+            Value::Map(m) => m.into_iter().collect(),
             Value::Unknown(_) => return Value::Unknown(Type::String).mark_if(marked),
             _ => {
                 return self.func_error(

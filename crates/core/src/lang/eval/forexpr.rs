@@ -128,7 +128,7 @@ impl Evaluator<'_> {
                     .collect(),
             )
         } else {
-            Value::Map(entries)
+            Value::Map(entries.into_iter().collect())
         };
         result.mark_if(marked)
     }

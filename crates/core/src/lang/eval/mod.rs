@@ -192,7 +192,7 @@ impl<'a> Evaluator<'a> {
     }
 
     fn object(&mut self, o: &Object) -> Value {
-        let mut out = BTreeMap::new();
+        let mut out = crate::lang::VecMap::new();
         let mut unknown = false;
         for (key, value) in o.iter() {
             let k = match key {

@@ -4,7 +4,7 @@
 
 use super::FuncError;
 use crate::lang::Value;
-use std::collections::BTreeMap;
+use crate::lang::VecMap;
 
 pub(super) fn err(index: usize, message: impl Into<String>) -> FuncError {
     FuncError::Arg {
@@ -94,7 +94,7 @@ pub(super) fn take_seq(args: &mut [Value], i: usize) -> Result<Vec<Value>, FuncE
     }
 }
 
-pub(super) fn map(args: &[Value], i: usize) -> Result<&BTreeMap<String, Value>, FuncError> {
+pub(super) fn map(args: &[Value], i: usize) -> Result<&VecMap<String, Value>, FuncError> {
     args[i]
         .as_map()
         .ok_or_else(|| err(i, format!("map required, got {}", args[i].type_name())))

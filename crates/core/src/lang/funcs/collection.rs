@@ -72,7 +72,7 @@ fn concat(mut args: Vec<Value>, _: &FuncContext) -> R {
 }
 
 fn merge(args: Vec<Value>, _: &FuncContext) -> R {
-    let mut out = BTreeMap::new();
+    let mut out = crate::lang::VecMap::new();
     for (i, a) in args.into_iter().enumerate() {
         match a {
             Value::Null => {}

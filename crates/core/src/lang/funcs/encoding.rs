@@ -4,7 +4,6 @@ use super::args::{self, err};
 use super::{Arity, FuncContext, FuncError, Ret, Spec};
 use crate::lang::{Number, Value};
 use base64::Engine;
-use std::collections::BTreeMap;
 
 type R = Result<Value, FuncError>;
 
@@ -71,7 +70,7 @@ fn from_yaml(y: serde_yaml_ng::Value) -> R {
         Y::String(s) => Value::String(s),
         Y::Sequence(xs) => Value::List(xs.into_iter().map(from_yaml).collect::<Result<_, _>>()?),
         Y::Mapping(m) => {
-            let mut out = BTreeMap::new();
+            let mut out = crate::lang::VecMap::new();
             for (k, v) in m {
                 let key = match from_yaml(k)? {
                     Value::String(s) => s,

@@ -6,7 +6,6 @@ use super::args::{self, err};
 use super::{Arity, FuncContext, FuncError, Prim, Ret, Spec};
 use crate::lang::Value;
 use regex::{Captures, Regex};
-use std::collections::BTreeMap;
 
 type R = Result<Value, FuncError>;
 
@@ -64,7 +63,7 @@ fn result(c: &Captures, shape: &Shape) -> Value {
                     let v = c.name(n).map(|m| Value::from(m.as_str()));
                     (n.clone(), v.unwrap_or(Value::Null))
                 })
-                .collect::<BTreeMap<_, _>>(),
+                .collect::<crate::lang::VecMap<_, _>>(),
         ),
     }
 }
