@@ -41,4 +41,30 @@ pub trait Backend: Send + Sync {
     async fn force_unlock(&self, id: &str) -> Result<(), StateError>;
     /// Where the state lives, for messages ("local file .hubctl/state.json").
     fn describe(&self) -> String;
+
+    /// Stored versions of the state, newest first (S3 object versions). Backends without
+    /// history return an empty list.
+    async fn history(&self) -> Result<Vec<StateVersion>, StateError> {
+        Ok(Vec::new())
+    }
+
+    /// The state as stored in one version from [`Backend::history`].
+    async fn load_version(&self, version_id: &str) -> Result<State, StateError> {
+        Err(StateError::Other(format!(
+            "{} keeps no history, so version {version_id} cannot be read",
+            self.describe()
+        )))
+    }
+}
+
+/// One stored version of a state, for `hubctl state history`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StateVersion {
+    pub version_id: String,
+    /// RFC 3339.
+    pub modified: String,
+    pub serial: u64,
+    /// `user@host` of the writer, when recorded.
+    pub who: Option<String>,
+    pub resources: usize,
 }

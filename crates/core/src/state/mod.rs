@@ -4,13 +4,14 @@
 
 pub mod backend;
 pub mod conformance;
+pub mod crypto;
 mod error;
 mod journal;
 pub mod local;
 pub mod lock;
 pub mod model;
 
-pub use backend::Backend;
+pub use backend::{Backend, StateVersion};
 pub use error::StateError;
 pub use local::LocalBackend;
 pub use lock::LockInfo;
