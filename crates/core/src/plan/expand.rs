@@ -50,7 +50,7 @@ pub fn expand(
             }
             diags.push(
                 Diagnostic::error("Invalid count argument")
-                    .detail("The \"count\" value depends on resource attributes that cannot be determined until apply, so hubctl cannot predict how many instances will be created. To work around this, use -target to first apply only the resources that the count depends on, or compute the count from values known at plan time.")
+                    .detail("The \"count\" value depends on resource attributes that cannot be determined until apply, so hubctl cannot predict how many instances will be created. Compute the count from values known at plan time (variables, locals, data sources), or apply the resources it depends on first in a separate configuration (hubctl has no -target yet).")
                     .subject(e.span()),
             );
             return (Vec::new(), diags);
@@ -98,7 +98,7 @@ pub fn expand(
             diags.push(unsuitable("Sensitive values, or values derived from sensitive values, cannot be used as for_each arguments: the instance keys would reveal them. If the value is not secret, wrap it in nonsensitive().".into()));
             return (Vec::new(), diags);
         }
-        let unknown_msg = "The \"for_each\" value depends on resource attributes that cannot be determined until apply, so hubctl cannot predict how many instances will be created. To work around this, use a map whose keys are known at plan time (values may be unknown), or use -target to first apply only the resources that the for_each depends on.";
+        let unknown_msg = "The \"for_each\" value depends on resource attributes that cannot be determined until apply, so hubctl cannot predict how many instances will be created. To work around this, use a map whose keys are known at plan time (values may be unknown) (hubctl has no -target yet).";
         match v {
             Value::Unknown(_) if allow_unknown => {
                 return (vec![Instance { key: InstanceKey::Str(String::new()), count_index: None, each: Some((Value::unknown(), Value::unknown())) }], diags)

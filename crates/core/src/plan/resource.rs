@@ -286,7 +286,7 @@ pub async fn plan_resource(run: &Run, n: usize, mi: usize, key: &str) -> NodeRes
 
 fn prevent_destroy(r: &Resource, addr: &str) -> Diagnostic {
     Diagnostic::error("Instance cannot be destroyed")
-        .detail(format!("Resource {addr} has lifecycle.prevent_destroy set, but the plan calls for this resource to be destroyed. To avoid this error and continue with the plan, either disable lifecycle.prevent_destroy or reduce the scope of the plan using the -target flag."))
+        .detail(format!("Resource {addr} has lifecycle.prevent_destroy set, but the plan calls for this resource to be destroyed. To avoid this error and continue with the plan, disable lifecycle.prevent_destroy, or change the configuration so the object is kept."))
         .subject(r.span)
         .address(addr)
 }
