@@ -4,7 +4,8 @@
 #
 # Steps:   plan, apply, no-op plan (-detailed-exitcode, must exit 0), destroy; moto is reset
 #          between the two tools so each starts from an empty emulator.
-# Timing:  bash's $EPOCHREALTIME around `/usr/bin/time -f '%e %M'` (wall s, peak RSS).
+# Timing:  bash's $EPOCHREALTIME around `/usr/bin/time -f '%e %M'` (wall s, peak RSS), after
+#          an untimed warm-up plan per tool (moto builds its backends lazily on first use).
 # Requests: every step's AWS requests are counted in moto's own request log (same yardstick
 #          for both tools, no logging overhead in the timed runs). One extra, untimed no-op
 #          plan per tool with its request logging on (HUBCTL_LOG=hubctl::api=info,
@@ -27,7 +28,7 @@ STEPS=(plan apply noop-plan destroy)
 RESOURCES=28 # managed instances in the hub network with its 3 availability zones
 
 usage() {
-    sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+    sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 die() {
@@ -265,6 +266,7 @@ breakdown() {
 run_hubctl() {
     local root=$1 logs=$2 step
     local state=$root/.hubctl/state.json h=("$HUBCTL" --no-color)
+    measure "hubctl warm-up plan" "$logs/hubctl-warmup.log" "${h[@]}" plan "$root" --parallelism=$PARALLELISM
     for step in "${STEPS[@]}"; do
         local label="hubctl $step" log=$logs/hubctl-$step.log
         case $step in
@@ -293,6 +295,7 @@ run_terraform() {
     local root=$1 logs=$2 step
     local state=$root/.hubctl/state.json tf=(terraform "-chdir=$root")
     measure "terraform init" "$logs/terraform-init.log" "${tf[@]}" init -input=false -no-color
+    measure "terraform warm-up plan" "$logs/terraform-warmup.log" "${tf[@]}" plan -input=false -no-color -parallelism=$PARALLELISM
     for step in "${STEPS[@]}"; do
         local label="terraform $step" log=$logs/terraform-$step.log
         case $step in
@@ -351,7 +354,7 @@ render_ops() {
     done
     [[ ${#files[@]} -gt 0 ]] || return 0
     awk '
-    FNR == 1 { tool = (FILENAME ~ /hubctl/) ? "hubctl" : "terraform" }
+    FNR == 1 { tool = (FILENAME ~ /ops-hubctl\.txt$/) ? "hubctl" : "terraform" }
     {
         if (!($2 in seen)) { seen[$2] = 1; order[++rows] = $2 }
         n[$2, tool] = $1; total[tool] += $1
@@ -399,7 +402,7 @@ mkdir -p "$(dirname "$OUT")"
     echo "Real run of \`benches/network.sh $ORIG_ARGS\` on this machine, $(date -u '+%Y-%m-%d %H:%M UTC')."
     echo
     echo "- machine: $(nproc) CPUs ($(uname -sm)), shared with other jobs; moto runs on the same CPUs"
-    echo "- hubctl: $(cd "$REPO_DIR" && git rev-parse --short HEAD 2>/dev/null || echo unknown) ($HUBCTL)"
+    echo "- hubctl: $(cd "$REPO_DIR" && git describe --always --dirty 2>/dev/null || echo unknown) ($HUBCTL)"
     if [[ $USE_TERRAFORM -eq 1 ]]; then
         echo "- terraform: $(terraform version | head -n 1), AWS provider $(find "$MIRROR/registry.terraform.io/hashicorp/aws" -mindepth 1 -maxdepth 1 -printf '%f\n' | sort -V | tail -n 1)"
     else
