@@ -23,7 +23,11 @@ pub trait KeyProvider: Send + Sync {
     /// A fresh 256-bit data key.
     async fn generate(&self) -> Result<DataKey, StateError>;
     /// The plaintext of a wrapped key (KMS `Decrypt`).
-    async fn unwrap(&self, wrapped: &[u8], key_id: &str) -> Result<zeroize::Zeroizing<Vec<u8>>, StateError>;
+    async fn unwrap(
+        &self,
+        wrapped: &[u8],
+        key_id: &str,
+    ) -> Result<zeroize::Zeroizing<Vec<u8>>, StateError>;
     /// For messages: which key this is.
     fn describe(&self) -> String;
 }
@@ -36,17 +40,29 @@ pub struct Binding {
 }
 
 /// Seals `plaintext` under a fresh data key.
-pub async fn seal(plaintext: &[u8], keys: &dyn KeyProvider, binding: &Binding) -> Result<Vec<u8>, StateError> {
+pub async fn seal(
+    plaintext: &[u8],
+    keys: &dyn KeyProvider,
+    binding: &Binding,
+) -> Result<Vec<u8>, StateError> {
     let _ = (plaintext, keys, binding);
-    Err(StateError::Other("envelope encryption not implemented".into()))
+    Err(StateError::Other(
+        "envelope encryption not implemented".into(),
+    ))
 }
 
 /// Opens an envelope sealed by [`seal`]: tries `keys` in order (configured key, then an
 /// optional fallback key). `location` is where it was read from; the lineage comes from the
 /// (authenticated) header and is returned with the plaintext.
-pub async fn open(envelope: &[u8], keys: &[&dyn KeyProvider], location: &str) -> Result<(Vec<u8>, Binding), StateError> {
+pub async fn open(
+    envelope: &[u8],
+    keys: &[&dyn KeyProvider],
+    location: &str,
+) -> Result<(Vec<u8>, Binding), StateError> {
     let _ = (envelope, keys, location);
-    Err(StateError::Other("envelope encryption not implemented".into()))
+    Err(StateError::Other(
+        "envelope encryption not implemented".into(),
+    ))
 }
 
 /// Whether bytes look like an envelope (and not plaintext JSON).
