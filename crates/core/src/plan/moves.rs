@@ -29,11 +29,10 @@ impl AddrPattern {
     pub fn parse(s: &str) -> Result<AddrPattern, String> {
         let s = s.trim();
         let parts: Vec<&str> = s.split('.').collect();
-        if parts.len() % 2 == 0
-            && !parts.is_empty()
+        if !parts.is_empty()
             && parts
                 .chunks(2)
-                .all(|c| c[0] == "module" && !c[1].is_empty())
+                .all(|c| c.len() == 2 && c[0] == "module" && !c[1].is_empty())
             && !s.contains('[')
         {
             return Ok(AddrPattern::Module(s.to_string()));
