@@ -276,3 +276,138 @@ fn history_and_rollback_on_the_local_backend_say_there_is_no_history() {
     assert!(rb.stderr.contains("keeps no history"), "{}", rb.stderr);
     assert_eq!(w.state_bytes(), bytes);
 }
+
+/// The hub network as the fixture's Terraform configuration called it (inputs read from the
+/// fixture: name and cluster "hub", 10.0.0.0/16, three AZs, the module and default tags).
+fn hub_network_wrapper() -> &'static str {
+    r#"
+provider "aws" {
+  region                      = "us-east-1"
+  skip_credentials_validation = true
+  default_tags {
+    tags = {
+      Project   = "hub"
+      ManagedBy = "terraform"
+    }
+  }
+}
+
+module "vpc" {
+  source       = "./vpc"
+  name         = "hub"
+  cidr_block   = "10.0.0.0/16"
+  azs          = ["us-east-1a", "us-east-1b", "us-east-1c"]
+  cluster_name = "hub"
+  tags = {
+    Cluster     = "hub"
+    Environment = "hub"
+  }
+}
+"#
+}
+
+fn fixture_path() -> String {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("state-fixtures/terraform-1.11-hub-aws5.100.tfstate")
+        .display()
+        .to_string()
+}
+
+#[test]
+fn import_terraform_converts_the_hub_network_and_plans_no_changes() {
+    let w = Work::empty();
+    w.write("main.tf", hub_network_wrapper());
+    crate::support::copy_dir(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("modules/vpc"),
+        &w.path("vpc"),
+    );
+    // The Terraform module behind the fixture named two objects differently from
+    // modules/vpc (the IGW "hub-igw", the NAT gateways "hub-nat-<az>"); with modules/vpc as
+    // is, those 4 instances plan a Name tag update and nothing else.
+    let module = w.read("vpc/main.tf");
+    let patched = module
+        .replace(
+            "merge(var.tags, { Name = var.name })\n}\n\nresource \"aws_eip\"",
+            "merge(var.tags, { Name = \"${var.name}-igw\" })\n}\n\nresource \"aws_eip\"",
+        )
+        .replace(
+            "{ Name = \"${var.name}-${each.key}\" }",
+            "{ Name = \"${var.name}-nat-${each.key}\" }",
+        );
+    assert_eq!(
+        patched.matches("-igw").count(),
+        1,
+        "modules/vpc changed: {module}"
+    );
+    assert_eq!(
+        patched.matches("-nat-").count(),
+        2,
+        "modules/vpc changed: {module}"
+    );
+    w.write("vpc/main.tf", &patched);
+    let out = state_cmd(&w, &["import-terraform", &fixture_path()]);
+    out.expect_code(0);
+    assert!(
+        out.stdout.contains("Imported 28 resource instance(s)"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout
+            .contains("skipped aws_eks_cluster: 1 instance(s)"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("skipped aws_iam_role: 6 instance(s)"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("skipped 9 data source instance(s)"),
+        "{}",
+        out.stdout
+    );
+    let state = w.state();
+    assert_eq!(state["serial"], 1);
+    assert_ne!(state["lineage"], "d50509a4-0f59-2b12-9282-f1e282ee8419");
+    let addrs = resource_addrs(&state);
+    assert_eq!(addrs.len(), 28);
+    assert!(addrs.iter().all(|a| a.starts_with("module.vpc.")));
+
+    // A second import would overwrite: refused without --force.
+    let bytes = w.state_bytes();
+    state_cmd(&w, &["import-terraform", &fixture_path()]).expect_code(1);
+    assert_eq!(w.state_bytes(), bytes);
+
+    // Every imported attribute fits hubctl's schemas: no resource changes.
+    let dir = w.arg();
+    let plan = w
+        .command(&["plan", &dir, "-refresh=false", "--json"])
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+        .output()
+        .expect("run hubctl");
+    let stdout = String::from_utf8_lossy(&plan.stdout);
+    assert_eq!(
+        plan.status.code(),
+        Some(0),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&plan.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_str(&stdout).expect("plan JSON");
+    let changed: Vec<String> = doc["resource_changes"]
+        .as_array()
+        .expect("resource_changes")
+        .iter()
+        .filter(|c| c["change"]["actions"] != serde_json::json!(["no-op"]))
+        .map(|c| format!("{} {}", c["address"], c["change"]["actions"]))
+        .collect();
+    assert!(
+        changed.is_empty(),
+        "changes planned for imported resources: {changed:?}"
+    );
+    assert_eq!(doc["resource_changes"].as_array().map(Vec::len), Some(28));
+}
