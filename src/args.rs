@@ -5,16 +5,18 @@ use clap::{Args, Parser, Subcommand};
 /// Accepts Terraform's single-dash long flags (`-auto-approve`, `-out=FILE`, `-var k=v`,
 /// `-lock=false`) by rewriting them to the double-dash form, for every long flag the CLI has.
 pub fn terraform_style(argv: Vec<String>, cmd: &clap::Command) -> Vec<String> {
-    let mut longs: std::collections::HashSet<String> = cmd
-        .get_arguments()
-        .filter_map(|a| a.get_long().map(str::to_string))
-        .collect();
-    for sub in cmd.get_subcommands() {
+    fn collect(cmd: &clap::Command, longs: &mut std::collections::HashSet<String>) {
         longs.extend(
-            sub.get_arguments()
+            cmd.get_arguments()
                 .filter_map(|a| a.get_long().map(str::to_string)),
         );
+        // Nested groups too (`state rm -lock=false`).
+        for sub in cmd.get_subcommands() {
+            collect(sub, longs);
+        }
     }
+    let mut longs = std::collections::HashSet::new();
+    collect(cmd, &mut longs);
     argv.into_iter()
         .enumerate()
         .map(|(i, a)| {
@@ -64,6 +66,94 @@ pub enum Command {
     /// Release a stuck state lock (only when the ID matches).
     #[command(name = "force-unlock")]
     ForceUnlock(ForceUnlockArgs),
+    /// Inspect and change the state (list, show, rm, mv, pull, push, history, rollback).
+    #[command(subcommand)]
+    State(StateCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum StateCommand {
+    /// List the resource instances in the state (only those under ADDR... when given).
+    List(StateListArgs),
+    /// Show one resource instance's attributes (sensitive ones redacted).
+    Show(StateAddrArgs),
+    /// Forget instances without destroying them.
+    Rm(StateRmArgs),
+    /// Move instances, resources or modules to another address.
+    Mv(StateMvArgs),
+    /// Print the state as JSON.
+    Pull(StateDirArgs),
+    /// Replace the state with a local file (refuses older serials and other lineages).
+    Push(StatePushArgs),
+    /// Convert a Terraform state (format version 4) into this state.
+    #[command(name = "import-terraform")]
+    ImportTerraform(StatePushArgs),
+    /// List the stored versions of the state.
+    History(StateDirArgs),
+    /// Restore a stored version as a new serial, after showing the difference.
+    Rollback(StateRollbackArgs),
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct StateDirArgs {
+    /// The root module directory (its backend configuration says where the state is).
+    #[arg(long = "dir", default_value = ".")]
+    pub dir: PathBuf,
+    #[command(flatten)]
+    pub lock: LockArgs,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct StateListArgs {
+    /// Module, resource or instance addresses to filter by.
+    pub addrs: Vec<String>,
+    #[command(flatten)]
+    pub common: StateDirArgs,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct StateAddrArgs {
+    pub addr: String,
+    #[command(flatten)]
+    pub common: StateDirArgs,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct StateRmArgs {
+    #[arg(required = true)]
+    pub addrs: Vec<String>,
+    #[command(flatten)]
+    pub common: StateDirArgs,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct StateMvArgs {
+    pub src: String,
+    pub dst: String,
+    #[command(flatten)]
+    pub common: StateDirArgs,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct StatePushArgs {
+    pub file: PathBuf,
+    /// Overwrite even an unrelated or newer state.
+    #[arg(long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub common: StateDirArgs,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct StateRollbackArgs {
+    /// The version ID from `hubctl state history`.
+    #[arg(long = "version", value_name = "V")]
+    pub version: String,
+    /// Do not ask for confirmation.
+    #[arg(long = "auto-approve")]
+    pub auto_approve: bool,
+    #[command(flatten)]
+    pub common: StateDirArgs,
 }
 
 #[derive(Args, Debug, Clone)]

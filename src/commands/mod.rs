@@ -6,6 +6,7 @@ mod fmt;
 mod graph;
 mod output;
 mod plan;
+mod state;
 mod unlock;
 mod validate;
 
@@ -22,5 +23,6 @@ pub async fn run(cmd: Command, ui: &Ui) -> u8 {
         Command::Graph(a) => graph::run(ui, a),
         Command::Fmt(a) => fmt::run(ui, a),
         Command::ForceUnlock(a) => unlock::run(ui, a).await,
+        Command::State(c) => state::run(ui, c).await,
     }
 }

@@ -60,9 +60,16 @@ pub async fn apply(
 ) -> (Option<State>, Diagnostics) {
     let (writer, handle) = StateWriter::start(backend.clone(), prior);
     let run = Arc::new(make_run(Some(writer.clone())));
+    let mut diags = Diagnostics::new();
+    // `moved`/`removed` blocks rewrote the prior state the walk sees; record the same.
+    if !run.moves.is_empty() {
+        if let Err(e) = writer.write(run.moves.ops(&run.prior)).await {
+            diags.push(Diagnostic::error("Failed to persist state").detail(e));
+        }
+    }
     let deletes = standalone_deletes(&run, &plan);
     let res = walk(run.clone(), deletes).await;
-    let mut diags = res.diags;
+    diags.extend(res.diags);
     // Root outputs: every one that evaluated to a wholly known value is recorded.
     let mut ops = Vec::new();
     for (name, o) in &run.config.root.outputs {

@@ -281,7 +281,8 @@ pub async fn make_plan(run: Arc<Run>, config_hash: String, had_state: bool) -> (
     let destroy = matches!(run.mode, WalkMode::Plan { destroy: true, .. });
     let res = walk(run.clone(), Vec::new()).await;
     let mut changes = res.changes;
-    let mut diags = res.diags;
+    let mut diags = run.moves.diags.clone();
+    diags.extend(res.diags);
     // Orphans: instances whose resource left the configuration (or everything, for destroy).
     for (addr, inst) in &run.prior.resources {
         let in_config = node_of(&run, addr).is_some();
@@ -365,6 +366,8 @@ pub async fn make_plan(run: Arc<Run>, config_hash: String, had_state: bool) -> (
         changes,
         output_changes,
         errored: diags.has_errors(),
+        moved: run.moves.moved.clone(),
+        forgotten: run.moves.forgotten.clone(),
     };
     (plan, diags)
 }

@@ -8,6 +8,7 @@ pub mod driver;
 pub mod encoding;
 pub mod expand;
 mod model;
+pub mod moves;
 mod provider_node;
 pub mod render;
 pub mod resource;

@@ -102,6 +102,12 @@ pub struct Plan {
     pub output_changes: Vec<OutputChange>,
     /// Warnings/errors that were found while planning, rendered.
     pub errored: bool,
+    /// (old, new) addresses `moved` blocks rewrote in the prior state.
+    #[serde(default)]
+    pub moved: Vec<(String, String)>,
+    /// Instances `removed` blocks drop from the state without destroying them.
+    #[serde(default)]
+    pub forgotten: Vec<String>,
 }
 
 pub const PLAN_FORMAT: &str = "hubctl-plan";
@@ -144,6 +150,8 @@ impl Plan {
         self.changes
             .iter()
             .any(|c| !matches!(c.action, Action::NoOp | Action::Read))
+            || !self.moved.is_empty()
+            || !self.forgotten.is_empty()
             || self.output_changes.iter().any(|c| c.action != Action::NoOp)
     }
 

@@ -48,11 +48,22 @@ pub fn render_plan(plan: &Plan, style: Style) -> String {
         .iter()
         .filter(|c| c.action != Action::NoOp)
         .collect();
-    if changes.is_empty() && outputs.is_empty() {
+    let refactored = !plan.moved.is_empty() || !plan.forgotten.is_empty();
+    if changes.is_empty() && outputs.is_empty() && !refactored {
         out.push_str(&style.paint("1;32", "No changes."));
         out.push_str(" Your infrastructure matches the configuration.\n\n");
         out.push_str("hubctl has compared your real infrastructure against your configuration and found no differences, so no changes are needed.\n");
         return out;
+    }
+    for (old, new) in &plan.moved {
+        let _ = writeln!(
+            out,
+            "{}\n",
+            style.paint("1", &format!("  # {old} has moved to {new}"))
+        );
+    }
+    for a in &plan.forgotten {
+        let _ = writeln!(out, "{}\n  # (removed block with destroy = false: the object stays, hubctl stops managing it)\n", style.paint("1", &format!("  # {a} will no longer be managed by hubctl")));
     }
     if !changes.is_empty() {
         let mut used: Vec<Action> = changes.iter().map(|c| c.action).collect();
@@ -455,6 +466,8 @@ mod tests {
             changes,
             output_changes: vec![],
             errored: false,
+            moved: vec![],
+            forgotten: vec![],
         }
     }
 
@@ -530,5 +543,24 @@ mod tests {
         let p = plan_with(vec![change(Action::NoOp, Some(v.clone()), Some(v), &[])]);
         assert!(render_plan(&p, Style::default()).starts_with("No changes."));
         assert!(!p.has_changes());
+    }
+
+    #[test]
+    fn moves_are_notes_not_changes() {
+        let v = Value::map([("id", Value::from("x"))]);
+        let mut p = plan_with(vec![change(Action::NoOp, Some(v.clone()), Some(v), &[])]);
+        p.moved = vec![("t.a".into(), "t.b".into())];
+        p.forgotten = vec!["t.c".into()];
+        let text = render_plan(&p, Style::default());
+        assert!(text.contains("# t.a has moved to t.b"), "{text}");
+        assert!(
+            text.contains("# t.c will no longer be managed by hubctl"),
+            "{text}"
+        );
+        assert!(
+            text.contains("Plan: 0 to add, 0 to change, 0 to destroy."),
+            "{text}"
+        );
+        assert!(p.has_changes());
     }
 }

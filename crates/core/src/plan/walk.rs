@@ -98,6 +98,8 @@ pub struct Run {
     pub parallelism: usize,
     pub writer: Option<StateWriter>,
     pub observer: Arc<dyn Observer>,
+    /// What `moved`/`removed` blocks did to the state given; `prior` is the rewritten one.
+    pub moves: super::moves::MoveReport,
 }
 
 /// What a node hands back to the executor.
@@ -147,6 +149,14 @@ impl Run {
         writer: Option<StateWriter>,
         observer: Arc<dyn Observer>,
     ) -> Run {
+        let mut moves = super::moves::MoveReport::default();
+        let prior = if super::moves::has_refactorings(&config.root) {
+            let mut s = State::clone(&prior);
+            moves = super::moves::apply_refactorings(&config.root, &mut s);
+            Arc::new(s)
+        } else {
+            prior
+        };
         let mut prior_by_resource: HashMap<String, Vec<String>> = HashMap::new();
         for k in prior.resources.keys() {
             prior_by_resource
@@ -184,6 +194,7 @@ impl Run {
             parallelism: parallelism.max(1),
             writer,
             observer,
+            moves,
         }
     }
 

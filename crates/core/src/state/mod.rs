@@ -10,6 +10,7 @@ mod journal;
 pub mod local;
 pub mod lock;
 pub mod model;
+pub mod terraform;
 
 pub use backend::{Backend, StateVersion};
 pub use error::StateError;
