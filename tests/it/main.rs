@@ -9,4 +9,5 @@ mod e2e;
 mod misc;
 mod moto;
 mod planfile;
+mod s3state;
 mod support;

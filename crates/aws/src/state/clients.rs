@@ -4,6 +4,8 @@
 
 use super::settings::S3Settings;
 use aws_config::{BehaviorVersion, Region};
+/// For callers that inspect lock items without their own SDK dependency (tests).
+pub use aws_sdk_dynamodb::types::AttributeValue;
 
 /// S3, DynamoDB and KMS clients for one backend block.
 #[derive(Clone)]
@@ -27,6 +29,18 @@ impl Clients {
         let mut loader = aws_config::defaults(BehaviorVersion::latest());
         if let Some(r) = &settings.region {
             loader = loader.region(Region::new(r.clone()));
+        }
+        if let Some(p) = &settings.profile {
+            loader = loader.profile_name(p);
+        }
+        if let (Some(ak), Some(sk)) = (&settings.access_key, &settings.secret_key) {
+            loader = loader.credentials_provider(aws_credential_types::Credentials::new(
+                ak.clone(),
+                sk.clone(),
+                None,
+                None,
+                "hubctl-backend-block",
+            ));
         }
         let sdk = loader.load().await;
         let mut s3 = aws_sdk_s3::config::Builder::from(&sdk).interceptor(crate::api_log::ApiLog);

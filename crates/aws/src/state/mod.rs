@@ -2,6 +2,7 @@
 //! (`hubctl_core::state::crypto`), checkpoints as small sealed journal objects beside it,
 //! history from S3 object versions, and a DynamoDB (or S3 lock-object) lock.
 
+pub mod bootstrap;
 pub mod clients;
 pub mod dynamodb_lock;
 pub mod kms;
@@ -25,9 +26,17 @@ where
     R: std::fmt::Debug + Send + Sync + 'static,
 {
     let code = crate::error::code(&e).unwrap_or("").to_string();
+    // A service error without a code is an answer the SDK could not parse: say what it was.
+    let detail = match &e {
+        SdkError::ServiceError(_) if code.is_empty() => format!(
+            " ({})",
+            aws_smithy_types::error::display::DisplayErrorContext(&e)
+        ),
+        _ => String::new(),
+    };
     let err = crate::error::sdk(op, e);
     StateError::Other(format!(
-        "{op} on {target} failed: {}.{}",
+        "{op} on {target} failed: {}{detail}.{}",
         err.message,
         hint(&code)
     ))

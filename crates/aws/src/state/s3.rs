@@ -76,12 +76,17 @@ impl S3Backend {
     /// The backend over the block's clients, with KMS keys when encrypting.
     pub async fn connect(settings: S3Settings) -> S3Backend {
         let clients = Clients::new(&settings).await;
+        S3Backend::connect_with(settings, &clients)
+    }
+
+    /// The backend over given clients (shared by tests and `hubctl init`).
+    pub fn connect_with(settings: S3Settings, clients: &Clients) -> S3Backend {
         let keys: Vec<Arc<dyn KeyProvider>> = [&settings.kms_key_id, &settings.fallback_kms_key_id]
             .into_iter()
             .flatten()
             .map(|k| Arc::new(KmsKeys::new(clients.kms.clone(), k.clone())) as Arc<dyn KeyProvider>)
             .collect();
-        S3Backend::with_keys(settings, &clients, keys)
+        S3Backend::with_keys(settings, clients, keys)
     }
 
     /// The backend with explicit key providers (tests, or keys from elsewhere).

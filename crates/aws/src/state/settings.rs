@@ -22,6 +22,10 @@ pub struct S3Settings {
     pub endpoint_kms: Option<String>,
     pub skip_credentials_validation: bool,
     pub use_path_style: bool,
+    /// Static credentials (Terraform's `access_key` / `secret_key`); else the SDK's chain.
+    pub access_key: Option<String>,
+    pub secret_key: Option<String>,
+    pub profile: Option<String>,
 }
 
 const KNOWN: &[&str] = &[
@@ -44,6 +48,8 @@ const KNOWN: &[&str] = &[
     "force_path_style",
     "use_path_style",
     "profile",
+    "access_key",
+    "secret_key",
     "workspace_key_prefix",
 ];
 
@@ -90,6 +96,9 @@ impl S3Settings {
             use_path_style: b("use_path_style")
                 .or_else(|| b("force_path_style"))
                 .unwrap_or(false),
+            access_key: s("access_key"),
+            secret_key: s("secret_key"),
+            profile: s("profile"),
         };
         if out.key.starts_with('/') || out.key.ends_with('/') {
             return Err(format!(
