@@ -4,6 +4,7 @@ mod apply;
 mod common;
 mod fmt;
 mod graph;
+mod init;
 mod output;
 mod plan;
 mod unlock;
@@ -22,5 +23,6 @@ pub async fn run(cmd: Command, ui: &Ui) -> u8 {
         Command::Graph(a) => graph::run(ui, a),
         Command::Fmt(a) => fmt::run(ui, a),
         Command::ForceUnlock(a) => unlock::run(ui, a).await,
+        Command::Init(a) => init::run(ui, a).await,
     }
 }
