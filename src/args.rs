@@ -66,6 +66,8 @@ pub enum Command {
     /// Release a stuck state lock (only when the ID matches).
     #[command(name = "force-unlock")]
     ForceUnlock(ForceUnlockArgs),
+    /// Check the state backend (bucket, versioning, lock table, KMS key); --bootstrap creates them.
+    Init(InitArgs),
     /// Inspect and change the state (list, show, rm, mv, pull, push, history, rollback).
     #[command(subcommand)]
     State(StateCommand),
@@ -277,6 +279,16 @@ pub struct FmtArgs {
     /// Also format subdirectories.
     #[arg(long)]
     pub recursive: bool,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct InitArgs {
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    /// Create what the backend needs and is missing (versioned, private, SSE-KMS bucket;
+    /// LockID table; the KMS key for an alias/... kms_key_id).
+    #[arg(long)]
+    pub bootstrap: bool,
 }
 
 #[derive(Args, Debug, Clone)]

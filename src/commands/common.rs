@@ -3,6 +3,7 @@
 
 use crate::args::{LockArgs, VarArgs};
 use crate::views::Ui;
+use hubctl_aws::state::{S3Backend, S3Settings};
 use hubctl_core::config::vars::root_variables;
 use hubctl_core::config::Config;
 use hubctl_core::diag::{Diagnostic, Diagnostics, SourceMap, Span};
@@ -82,11 +83,14 @@ impl Resolver for Literal {
     }
 }
 
-/// The state backend the configuration asks for (default: `.hubctl/state.json` in the root).
-pub fn backend(config: &Config, dir: &Path) -> Result<Arc<dyn Backend>, Diagnostics> {
-    let default = dir.join(".hubctl").join("state.json");
+/// The configured backend: its kind, evaluated arguments and the block's span (None when
+/// the configuration names no backend).
+pub type BackendBlock = (String, BTreeMap<String, Value>, Span);
+
+/// Evaluates the `terraform { backend "..." }` arguments (literals only).
+pub fn backend_block(config: &Config, dir: &Path) -> Result<Option<BackendBlock>, Diagnostics> {
     let Some(b) = &config.root.terraform.backend else {
-        return Ok(Arc::new(LocalBackend::new(default)));
+        return Ok(None);
     };
     let mut diags = Diagnostics::new();
     let mut settings = BTreeMap::new();
@@ -105,14 +109,46 @@ pub fn backend(config: &Config, dir: &Path) -> Result<Arc<dyn Backend>, Diagnost
     if diags.has_errors() {
         return Err(diags);
     }
-    match b.kind.as_str() {
+    Ok(Some((b.kind.clone(), settings, b.span)))
+}
+
+/// The `s3` backend's settings, or a diagnostic on the block.
+pub fn s3_settings(
+    settings: &BTreeMap<String, Value>,
+    span: Span,
+) -> Result<S3Settings, Diagnostics> {
+    S3Settings::from_config(settings).map_err(|e| {
+        Diagnostic::error("Invalid backend configuration")
+            .detail(e)
+            .subject(span)
+            .into()
+    })
+}
+
+/// The state backend the configuration asks for (default: `.hubctl/state.json` in the root).
+pub async fn backend(config: &Config, dir: &Path) -> Result<Arc<dyn Backend>, Diagnostics> {
+    let default = dir.join(".hubctl").join("state.json");
+    let Some((kind, settings, span)) = backend_block(config, dir)? else {
+        return Ok(Arc::new(LocalBackend::new(default)));
+    };
+    match kind.as_str() {
         "local" => {
-            let path = settings.get("path").and_then(|v| v.as_str().map(PathBuf::from)).map(|p| if p.is_absolute() { p } else { dir.join(p) });
+            let path = settings
+                .get("path")
+                .and_then(|v| v.as_str().map(PathBuf::from))
+                .map(|p| if p.is_absolute() { p } else { dir.join(p) });
             Ok(Arc::new(LocalBackend::new(path.unwrap_or(default))))
         }
+        "s3" => {
+            let s = s3_settings(&settings, span)?;
+            Ok(Arc::new(S3Backend::connect(s).await))
+        }
         other => Err(Diagnostic::error("Unsupported backend")
-            .detail(format!("hubctl does not support the backend \"{other}\" yet; the supported backend is \"local\"."))
-            .subject(b.span)
+            .detail(format!(
+                "hubctl does not support the backend \"{other}\"; the supported backends \
+                 are \"local\" and \"s3\"."
+            ))
+            .subject(span)
             .into()),
     }
 }

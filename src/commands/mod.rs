@@ -4,6 +4,7 @@ mod apply;
 mod common;
 mod fmt;
 mod graph;
+mod init;
 mod output;
 mod plan;
 mod state;
@@ -24,5 +25,6 @@ pub async fn run(cmd: Command, ui: &Ui) -> u8 {
         Command::Fmt(a) => fmt::run(ui, a),
         Command::ForceUnlock(a) => unlock::run(ui, a).await,
         Command::State(c) => state::run(ui, c).await,
+        Command::Init(a) => init::run(ui, a).await,
     }
 }

@@ -43,9 +43,9 @@ pub(super) fn error(ui: &Ui, summary: &str, detail: impl Into<String>) -> u8 {
 
 /// The backend the configuration in `dir` names. Only the backend block matters here, so
 /// a configuration that is mid-refactoring (and does not validate) still works.
-fn open(ui: &Ui, c: &StateDirArgs) -> Option<Arc<dyn Backend>> {
+async fn open(ui: &Ui, c: &StateDirArgs) -> Option<Arc<dyn Backend>> {
     let (config, _) = hubctl_core::config::load(&c.dir);
-    match backend(&config, &c.dir) {
+    match backend(&config, &c.dir).await {
         Ok(b) => Some(b),
         Err(d) => {
             ui.diags(&d, &config.sources);
@@ -60,7 +60,7 @@ where
     F: FnOnce(Arc<dyn Backend>) -> Fut,
     Fut: Future<Output = u8>,
 {
-    let Some(be) = open(ui, c) else {
+    let Some(be) = open(ui, c).await else {
         return ERROR;
     };
     with_lock(ui, &be, &c.lock, op, || f(be.clone()))
@@ -77,7 +77,7 @@ where
     if !c.lock.lock {
         eprintln!("Warning: -lock=false ignored: `hubctl state {op}` writes the state, so it always takes the lock.");
     }
-    let Some(be) = open(ui, c) else {
+    let Some(be) = open(ui, c).await else {
         return ERROR;
     };
     with_lock(ui, &be, &LockArgs { lock: true }, op, || f(be.clone()))

@@ -9,5 +9,6 @@ mod e2e;
 mod misc;
 mod moto;
 mod planfile;
+mod s3state;
 mod state_cmds;
 mod support;

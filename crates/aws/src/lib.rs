@@ -7,6 +7,7 @@ pub mod api_log;
 pub mod config;
 pub mod ec2;
 pub mod error;
+pub mod state;
 pub mod tags;
 
 pub use config::{AwsClients, AwsProvider};

@@ -1,0 +1,123 @@
+//! [`KmsKeys`]: data keys from KMS `GenerateDataKey` (AES_256), unwrapped with `Decrypt`.
+//!
+//! `Decrypt` of a symmetric ciphertext needs no key id, so KMS would happily unwrap a data
+//! key wrapped by any key the caller may use. The envelope must open only with the
+//! configured key, so the key that did the unwrapping is compared with this provider's key.
+
+use super::call_failed;
+use async_trait::async_trait;
+use aws_sdk_kms::primitives::Blob;
+use aws_sdk_kms::types::DataKeySpec;
+use hubctl_core::state::crypto::{DataKey, KeyProvider};
+use hubctl_core::state::StateError;
+use tokio::sync::OnceCell;
+use zeroize::Zeroizing;
+
+/// One KMS key (`alias/...`, key id or ARN).
+pub struct KmsKeys {
+    client: aws_sdk_kms::Client,
+    key_id: String,
+    /// The key's ARN, resolved once (aliases resolve to the key they point at).
+    arn: OnceCell<String>,
+}
+
+impl KmsKeys {
+    pub fn new(client: aws_sdk_kms::Client, key_id: impl Into<String>) -> KmsKeys {
+        KmsKeys {
+            client,
+            key_id: key_id.into(),
+            arn: OnceCell::new(),
+        }
+    }
+
+    pub fn key_id(&self) -> &str {
+        &self.key_id
+    }
+
+    /// The key's ARN (`kms:DescribeKey`, once).
+    pub async fn arn(&self) -> Result<&str, StateError> {
+        self.arn
+            .get_or_try_init(|| async {
+                let out = self
+                    .client
+                    .describe_key()
+                    .key_id(&self.key_id)
+                    .send()
+                    .await
+                    .map_err(|e| call_failed("kms:DescribeKey", &self.describe(), e))?;
+                out.key_metadata()
+                    .and_then(|m| m.arn())
+                    .map(str::to_string)
+                    .ok_or_else(|| {
+                        StateError::Other(format!(
+                            "kms:DescribeKey on {} returned no ARN",
+                            self.describe()
+                        ))
+                    })
+            })
+            .await
+            .map(String::as_str)
+    }
+}
+
+#[async_trait]
+impl KeyProvider for KmsKeys {
+    async fn generate(&self) -> Result<DataKey, StateError> {
+        let out = self
+            .client
+            .generate_data_key()
+            .key_id(&self.key_id)
+            .key_spec(DataKeySpec::Aes256)
+            .send()
+            .await
+            .map_err(|e| call_failed("kms:GenerateDataKey", &self.describe(), e))?;
+        let missing = |what: &str| {
+            StateError::Other(format!(
+                "kms:GenerateDataKey on {} returned no {what}",
+                self.describe()
+            ))
+        };
+        let plaintext = out.plaintext().ok_or_else(|| missing("plaintext key"))?;
+        let wrapped = out
+            .ciphertext_blob()
+            .ok_or_else(|| missing("wrapped key"))?;
+        Ok(DataKey {
+            plaintext: Zeroizing::new(plaintext.as_ref().to_vec()),
+            wrapped: wrapped.as_ref().to_vec(),
+            key_id: out.key_id().unwrap_or(&self.key_id).to_string(),
+        })
+    }
+
+    async fn unwrap(&self, wrapped: &[u8], key_id: &str) -> Result<Zeroizing<Vec<u8>>, StateError> {
+        let arn = self.arn().await?.to_string();
+        if !key_id.is_empty() && key_id != arn && key_id != self.key_id {
+            return Err(StateError::Other(format!(
+                "the data key was wrapped by {key_id}, not by this key ({arn})"
+            )));
+        }
+        let out = self
+            .client
+            .decrypt()
+            .ciphertext_blob(Blob::new(wrapped.to_vec()))
+            .key_id(&self.key_id)
+            .send()
+            .await
+            .map_err(|e| call_failed("kms:Decrypt", &self.describe(), e))?;
+        if let Some(used) = out.key_id().filter(|used| *used != arn) {
+            return Err(StateError::Other(format!(
+                "kms:Decrypt unwrapped the data key with {used}, not with {arn}"
+            )));
+        }
+        let plain = out.plaintext().ok_or_else(|| {
+            StateError::Other(format!(
+                "kms:Decrypt on {} returned no plaintext",
+                self.describe()
+            ))
+        })?;
+        Ok(Zeroizing::new(plain.as_ref().to_vec()))
+    }
+
+    fn describe(&self) -> String {
+        format!("KMS key {}", self.key_id)
+    }
+}

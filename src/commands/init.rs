@@ -1,0 +1,75 @@
+//! `hubctl init [DIR] [--bootstrap]`: checks what the configured state backend needs and,
+//! with `--bootstrap`, creates what is missing. A local backend needs nothing.
+
+use super::common::{backend_block, load, s3_settings, ERROR, OK};
+use crate::args::InitArgs;
+use crate::views::Ui;
+use hubctl_aws::state::bootstrap;
+use hubctl_aws::state::clients::Clients;
+use hubctl_core::diag::{Diagnostic, SourceMap};
+
+pub async fn run(ui: &Ui, a: InitArgs) -> u8 {
+    let Some(p) = load(ui, &a.dir) else {
+        return ERROR;
+    };
+    let block = match backend_block(&p.config, &a.dir) {
+        Ok(b) => b,
+        Err(d) => {
+            ui.diags(&d, &p.config.sources);
+            return ERROR;
+        }
+    };
+    let Some((kind, settings, span)) = block.filter(|(k, _, _)| k != "local") else {
+        println!("The local backend needs no initialization.");
+        return OK;
+    };
+    if kind != "s3" {
+        ui.diags(
+            &Diagnostic::error("Unsupported backend")
+                .detail(format!("hubctl cannot initialize the backend \"{kind}\"."))
+                .subject(span)
+                .into(),
+            &p.config.sources,
+        );
+        return ERROR;
+    }
+    let s = match s3_settings(&settings, span) {
+        Ok(s) => s,
+        Err(d) => {
+            ui.diags(&d, &p.config.sources);
+            return ERROR;
+        }
+    };
+    let clients = Clients::new(&s).await;
+    let findings = match bootstrap::check(&s, &clients, a.bootstrap).await {
+        Ok(f) => f,
+        Err(e) => {
+            ui.diags(
+                &Diagnostic::error("Backend initialization failed")
+                    .detail(e.to_string())
+                    .into(),
+                &SourceMap::new(),
+            );
+            return ERROR;
+        }
+    };
+    for f in &findings {
+        println!("  {} {}", if f.ok { "ok  " } else { "MISSING" }, f.message);
+    }
+    if findings.iter().all(|f| f.ok) {
+        println!(
+            "{} The state lives at {}.",
+            ui.green("The s3 backend is ready."),
+            s.location()
+        );
+        OK
+    } else {
+        ui.diags(
+            &Diagnostic::error("The s3 backend is not ready")
+                .detail("Run `hubctl init --bootstrap` to create what is missing, or fix the backend block.")
+                .into(),
+            &SourceMap::new(),
+        );
+        ERROR
+    }
+}
