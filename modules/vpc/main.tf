@@ -46,7 +46,7 @@ resource "aws_subnet" "private" {
 
 resource "aws_internet_gateway" "this" {
   vpc_id = aws_vpc.this.id
-  tags   = merge(var.tags, { Name = var.name })
+  tags   = merge(var.tags, { Name = "${var.name}-igw" })
 }
 
 resource "aws_eip" "nat" {
@@ -61,7 +61,7 @@ resource "aws_nat_gateway" "this" {
 
   allocation_id = aws_eip.nat[each.key].id
   subnet_id     = aws_subnet.public[each.key].id
-  tags          = merge(var.tags, { Name = "${var.name}-${each.key}" })
+  tags          = merge(var.tags, { Name = "${var.name}-nat-${each.key}" })
 
   depends_on = [aws_internet_gateway.this]
 }
