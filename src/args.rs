@@ -189,6 +189,9 @@ pub struct LockArgs {
     /// Do not take the state lock (read-only use only).
     #[arg(long = "lock", default_value_t = true, action = clap::ArgAction::Set, value_name = "BOOL")]
     pub lock: bool,
+    /// Wait this long for a held lock (e.g. 5m), retrying with backoff; 0s fails at once.
+    #[arg(long = "lock-timeout", default_value = "0s", value_parser = humantime::parse_duration, value_name = "DURATION")]
+    pub lock_timeout: std::time::Duration,
 }
 
 #[derive(Args, Debug, Clone)]

@@ -153,6 +153,31 @@ pub async fn backend(config: &Config, dir: &Path) -> Result<Arc<dyn Backend>, Di
     }
 }
 
+/// Takes the lock; while another run holds it, retries with backoff (1 s doubling to 10 s)
+/// until `timeout` has passed, then reports the holder.
+async fn lock_with_retry(
+    backend: &Arc<dyn Backend>,
+    operation: &str,
+    timeout: std::time::Duration,
+) -> Result<LockInfo, hubctl_core::state::StateError> {
+    let start = std::time::Instant::now();
+    let mut delay = std::time::Duration::from_secs(1);
+    loop {
+        match backend
+            .lock(LockInfo::new(operation, &backend.describe()))
+            .await
+        {
+            Err(hubctl_core::state::StateError::Locked(_))
+                if start.elapsed() + delay <= timeout =>
+            {
+                tokio::time::sleep(delay).await;
+                delay = (delay * 2).min(std::time::Duration::from_secs(10));
+            }
+            other => return other,
+        }
+    }
+}
+
 /// Runs `f` holding the state lock (unless disabled), releasing it whatever happens.
 pub async fn with_lock<T, F, Fut>(
     ui: &Ui,
@@ -168,10 +193,7 @@ where
     if !lock.lock {
         return Some(f().await);
     }
-    let info = match backend
-        .lock(LockInfo::new(operation, &backend.describe()))
-        .await
-    {
+    let info = match lock_with_retry(backend, operation, lock.lock_timeout).await {
         Ok(i) => i,
         Err(e) => {
             ui.diags(

@@ -80,9 +80,18 @@ where
     let Some(be) = open(ui, c).await else {
         return ERROR;
     };
-    with_lock(ui, &be, &LockArgs { lock: true }, op, || f(be.clone()))
-        .await
-        .unwrap_or(ERROR)
+    with_lock(
+        ui,
+        &be,
+        &LockArgs {
+            lock: true,
+            lock_timeout: c.lock.lock_timeout,
+        },
+        op,
+        || f(be.clone()),
+    )
+    .await
+    .unwrap_or(ERROR)
 }
 
 /// Persists `state` as the next serial.

@@ -24,8 +24,9 @@ struct Holder(std::process::Child);
 
 impl Holder {
     fn hold(w: &Work) -> Holder {
+        // --no-fork: the lock dies with this process (a forked `sleep` would inherit it).
         let mut child = std::process::Command::new("flock")
-            .args(["--exclusive"])
+            .args(["--exclusive", "--no-fork"])
             .arg(w.lock_path())
             .args(["sleep", "60"])
             .spawn()
@@ -164,4 +165,23 @@ fn apply_without_terminal_or_auto_approve_refuses() {
     let destroy = w.run(&["destroy", &w.arg()]);
     destroy.expect_code(1);
     assert_eq!(w.state_bytes(), before);
+}
+
+/// Without --lock-timeout a held lock fails at once; with it, the run waits and proceeds
+/// once the holder is gone (here: a holder that dies after a second).
+#[test]
+fn lock_timeout_waits_for_the_holder() {
+    let w = Work::fixture("base");
+    write_lock(&w);
+    let mut holder = Holder::hold(&w);
+    w.run(&["apply", &w.arg(), "--auto-approve"]).expect_code(1);
+    let release = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(1500));
+        let _ = holder.0.kill();
+        let _ = holder.0.wait();
+    });
+    let out = w.run(&["apply", &w.arg(), "--auto-approve", "-lock-timeout=30s"]);
+    release.join().expect("release thread");
+    out.expect_code(0);
+    assert_eq!(resource_addrs(&w.state()).len(), 2);
 }
