@@ -276,17 +276,6 @@ impl Resource for Eip {
         refresh(ctx, states, describe, Address::allocation_id, from_api).await
     }
 
-    async fn read(
-        &self,
-        ctx: &OpContext<'_>,
-        state: &Value,
-    ) -> Result<Option<Value>, ProviderError> {
-        self.read_many(ctx, std::slice::from_ref(state))
-            .await
-            .pop()
-            .unwrap_or(Ok(None))
-    }
-
     async fn update(
         &self,
         ctx: &OpContext<'_>,

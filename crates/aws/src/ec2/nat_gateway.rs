@@ -292,17 +292,6 @@ impl Resource for NatGateway {
         refresh(ctx, states, describe, ApiGateway::nat_gateway_id, from_api).await
     }
 
-    async fn read(
-        &self,
-        ctx: &OpContext<'_>,
-        state: &Value,
-    ) -> Result<Option<Value>, ProviderError> {
-        self.read_many(ctx, std::slice::from_ref(state))
-            .await
-            .pop()
-            .unwrap_or(Ok(None))
-    }
-
     async fn update(
         &self,
         ctx: &OpContext<'_>,

@@ -185,17 +185,6 @@ impl Resource for AwsRoute {
         }
     }
 
-    async fn read(
-        &self,
-        ctx: &OpContext<'_>,
-        state: &Value,
-    ) -> Result<Option<Value>, ProviderError> {
-        self.read_many(ctx, std::slice::from_ref(state))
-            .await
-            .pop()
-            .unwrap_or(Ok(None))
-    }
-
     async fn update(
         &self,
         ctx: &OpContext<'_>,

@@ -103,28 +103,17 @@ pub trait Resource: Send + Sync {
     /// Creates the object; returns the full new state (no unknowns).
     async fn create(&self, ctx: &OpContext<'_>, planned: &Value) -> Result<Value, ProviderError>;
 
-    /// Reads current state; `Ok(None)` when the object is gone.
-    async fn read(
-        &self,
-        ctx: &OpContext<'_>,
-        state: &Value,
-    ) -> Result<Option<Value>, ProviderError> {
-        let _ = ctx;
-        Ok(Some(state.clone()))
-    }
-
-    /// Reads many instances at once (one Describe call with an id filter). The default reads
-    /// one by one; the engine calls this once per resource type during refresh.
+    /// Reads the current state of many instances at once (`Ok(None)` for objects that are
+    /// gone): one Describe call with an id filter, where the API allows. The engine calls it
+    /// once per resource type and provider during refresh. The default keeps the prior state,
+    /// for types with nothing remote to read (`terraform_data`).
     async fn read_many(
         &self,
         ctx: &OpContext<'_>,
         states: &[Value],
     ) -> Vec<Result<Option<Value>, ProviderError>> {
-        let mut out = Vec::with_capacity(states.len());
-        for s in states {
-            out.push(self.read(ctx, s).await);
-        }
-        out
+        let _ = ctx;
+        states.iter().map(|s| Ok(Some(s.clone()))).collect()
     }
 
     /// Updates in place. Types without in-place updates mark every argument force-new.
