@@ -68,6 +68,19 @@ pub fn user_value(
     }
 }
 
+/// Sets `tags` and `tags_all` of a state value from the tags AWS reported (bookkeeping tag
+/// already removed); `base` is the planned or prior value whose `tags` shape is kept.
+pub fn set_attrs(
+    m: &mut hubctl_core::lang::VecMap<String, Value>,
+    base: &Value,
+    actual: &BTreeMap<String, String>,
+    default_tags: &BTreeMap<String, String>,
+) {
+    let prior_user = base.get_attr("tags").unwrap_or(&Value::Null);
+    m.insert("tags".into(), user_value(prior_user, actual, default_tags));
+    m.insert("tags_all".into(), to_value(actual));
+}
+
 /// Keys to add/overwrite and keys to remove to go from `old` to `new`.
 pub fn changes(
     old: &BTreeMap<String, String>,

@@ -84,6 +84,19 @@ pub async fn update_tags(
     Ok(())
 }
 
+/// Moves an object's tags from what `prior` configured to what `planned` does (with the
+/// provider's default tags on both sides): the tag half of every tagged type's update.
+pub async fn sync_tags(
+    c: &crate::config::AwsClients,
+    id: &str,
+    prior: &Value,
+    planned: &Value,
+) -> Result<(), ProviderError> {
+    let old = crate::tags::all(&c.default_tags, &crate::tags::user_tags(prior));
+    let new = crate::tags::all(&c.default_tags, &crate::tags::user_tags(planned));
+    update_tags(&c.ec2, id, &old, &new).await
+}
+
 /// Polls `check` until it yields `Some`, with backoff (1 s doubling to 10 s) and a timeout.
 /// `what` says what is awaited, for the timeout message.
 pub async fn wait_for<T, F, Fut>(

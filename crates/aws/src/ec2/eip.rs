@@ -11,8 +11,7 @@
 //! derived from the IPs and the region.
 
 use super::common::{
-    filter, id_of, opt, plan_tagged, refresh, s, tag_map, tag_spec, tagged_for, update_tags,
-    wait_for,
+    filter, id_of, opt, plan_tagged, refresh, s, sync_tags, tag_map, tag_spec, tagged_for, wait_for,
 };
 use crate::config::{clients, AwsClients};
 use crate::error;
@@ -133,15 +132,7 @@ fn from_api(c: &AwsClients, a: &Address, base: &Value) -> Value {
     );
     m.insert("network_interface".into(), nz(a.network_interface_id()));
     m.insert("instance".into(), nz(a.instance_id()));
-    m.insert(
-        "tags".into(),
-        tags::user_value(
-            base.get_attr("tags").unwrap_or(&Value::Null),
-            &actual,
-            &c.default_tags,
-        ),
-    );
-    m.insert("tags_all".into(), tags::to_value(&actual));
+    tags::set_attrs(&mut m, base, &actual, &c.default_tags);
     Value::Map(m)
 }
 
@@ -284,9 +275,7 @@ impl Resource for Eip {
     ) -> Result<Value, ProviderError> {
         let c = clients(ctx)?;
         let id = id_of(prior)?;
-        let old = tags::all(&c.default_tags, &tags::user_tags(prior));
-        let new = tags::all(&c.default_tags, &tags::user_tags(planned));
-        update_tags(&c.ec2, &id, &old, &new).await?;
+        sync_tags(c, &id, prior, planned).await?;
         Ok(from_api(c, &describe_one(c, &id).await?, planned))
     }
 

@@ -13,8 +13,7 @@
 //! AttachInternetGateway (`InvalidInternetGatewayID.NotFound`), which is retried.
 
 use super::common::{
-    filter, id_of, opt, plan_tagged, refresh, s, tag_map, tag_spec, tagged_for, update_tags,
-    wait_for,
+    filter, id_of, opt, plan_tagged, refresh, s, sync_tags, tag_map, tag_spec, tagged_for, wait_for,
 };
 use crate::config::{clients, AwsClients};
 use crate::error;
@@ -81,15 +80,7 @@ fn from_api(c: &AwsClients, g: &ApiGateway, base: &Value) -> Value {
     );
     m.insert("owner_id".into(), Value::String(owner));
     m.insert("vpc_id".into(), opt(attached_vpc(g)));
-    m.insert(
-        "tags".into(),
-        tags::user_value(
-            base.get_attr("tags").unwrap_or(&Value::Null),
-            &actual,
-            &c.default_tags,
-        ),
-    );
-    m.insert("tags_all".into(), tags::to_value(&actual));
+    tags::set_attrs(&mut m, base, &actual, &c.default_tags);
     Value::Map(m)
 }
 
@@ -309,9 +300,7 @@ impl Resource for InternetGateway {
                 attach(c, &id, new, timeout).await?;
             }
         }
-        let old = tags::all(&c.default_tags, &tags::user_tags(prior));
-        let new = tags::all(&c.default_tags, &tags::user_tags(planned));
-        update_tags(&c.ec2, &id, &old, &new).await?;
+        sync_tags(c, &id, prior, planned).await?;
         Ok(from_api(c, &describe_one(c, &id).await?, planned))
     }
 

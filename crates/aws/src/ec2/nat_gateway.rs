@@ -13,8 +13,8 @@
 //! with a token derived from the stale gateway's id.
 
 use super::common::{
-    client_token, filter, id_of, opt, plan_tagged, refresh, s, tag_map, tag_spec, tagged_for,
-    update_tags, wait_for,
+    client_token, filter, id_of, opt, plan_tagged, refresh, s, sync_tags, tag_map, tag_spec,
+    tagged_for, wait_for,
 };
 use crate::config::{clients, AwsClients};
 use crate::error;
@@ -103,15 +103,7 @@ fn from_api(c: &AwsClients, g: &ApiGateway, base: &Value) -> Value {
         "association_id".into(),
         opt(primary.and_then(|a| a.association_id())),
     );
-    m.insert(
-        "tags".into(),
-        tags::user_value(
-            base.get_attr("tags").unwrap_or(&Value::Null),
-            &actual,
-            &c.default_tags,
-        ),
-    );
-    m.insert("tags_all".into(), tags::to_value(&actual));
+    tags::set_attrs(&mut m, base, &actual, &c.default_tags);
     Value::Map(m)
 }
 
@@ -300,9 +292,7 @@ impl Resource for NatGateway {
     ) -> Result<Value, ProviderError> {
         let c = clients(ctx)?;
         let id = id_of(prior)?;
-        let old = tags::all(&c.default_tags, &tags::user_tags(prior));
-        let new = tags::all(&c.default_tags, &tags::user_tags(planned));
-        update_tags(&c.ec2, &id, &old, &new).await?;
+        sync_tags(c, &id, prior, planned).await?;
         let g = describe(c, vec![id.clone()]).await?;
         let g = g.first().ok_or_else(|| {
             ProviderError::new(

@@ -13,7 +13,7 @@
 //! propagated from a VPN gateway and gateway-endpoint routes are never part of `route`.
 
 use super::common::{
-    client_token, filter, id_of, s, tag_map, tag_spec, unknown_on_replace, update_tags, wait_for,
+    client_token, filter, id_of, s, sync_tags, tag_map, tag_spec, unknown_on_replace, wait_for,
 };
 use super::routes::{
     self, describe, nulls_to_empty, route_changes, targets_of, Dest, DestNames, RouteChanges,
@@ -142,15 +142,7 @@ fn from_api(c: &AwsClients, t: &ApiTable, base: &Value) -> Value {
                 .collect(),
         ),
     );
-    m.insert(
-        "tags".into(),
-        tags::user_value(
-            base.get_attr("tags").unwrap_or(&Value::Null),
-            &actual,
-            &c.default_tags,
-        ),
-    );
-    m.insert("tags_all".into(), tags::to_value(&actual));
+    tags::set_attrs(&mut m, base, &actual, &c.default_tags);
     Value::Map(m)
 }
 
@@ -375,9 +367,7 @@ impl Resource for RouteTable {
         let c = clients(ctx)?;
         let id = id_of(prior)?;
         converge(c, &id, Some(prior), planned).await?;
-        let old = tags::all(&c.default_tags, &tags::user_tags(prior));
-        let new = tags::all(&c.default_tags, &tags::user_tags(planned));
-        update_tags(&c.ec2, &id, &old, &new).await?;
+        sync_tags(c, &id, prior, planned).await?;
         let t = read_one(c, &id).await?.ok_or_else(|| {
             ProviderError::new(
                 "ec2:DescribeRouteTables",

@@ -10,7 +10,7 @@
 //! Quirk: CreateSubnet takes no `ClientToken`; an interrupted create is found by its address tag.
 
 use super::common::{
-    b, filter, id_of, opt, plan_tagged, refresh, s, tag_map, tag_spec, tagged_for, update_tags,
+    b, filter, id_of, opt, plan_tagged, refresh, s, sync_tags, tag_map, tag_spec, tagged_for,
     wait_for,
 };
 use crate::config::{clients, AwsClients};
@@ -90,15 +90,7 @@ fn from_api(c: &AwsClients, sn: &ApiSubnet, base: &Value) -> Value {
         "map_public_ip_on_launch".into(),
         Value::Bool(sn.map_public_ip_on_launch().unwrap_or(false)),
     );
-    m.insert(
-        "tags".into(),
-        tags::user_value(
-            base.get_attr("tags").unwrap_or(&Value::Null),
-            &actual,
-            &c.default_tags,
-        ),
-    );
-    m.insert("tags_all".into(), tags::to_value(&actual));
+    tags::set_attrs(&mut m, base, &actual, &c.default_tags);
     Value::Map(m)
 }
 
@@ -258,9 +250,7 @@ impl Resource for Subnet {
         if b(prior, "map_public_ip_on_launch").unwrap_or(false) != want {
             set_map_public_ip(c, &id, want).await?;
         }
-        let old = tags::all(&c.default_tags, &tags::user_tags(prior));
-        let new = tags::all(&c.default_tags, &tags::user_tags(planned));
-        update_tags(&c.ec2, &id, &old, &new).await?;
+        sync_tags(c, &id, prior, planned).await?;
         let sn = describe(c, vec![id.clone()]).await?;
         let sn = sn.first().ok_or_else(|| {
             ProviderError::new("ec2:DescribeSubnets", format!("subnet {id} not found"))

@@ -8,7 +8,7 @@
 //! Quirk: DescribeVpcs does not return the DNS attributes; a refresh keeps their last known
 //! values rather than making a call per VPC.
 
-use super::common::{b, filter, id_of, opt, s, tag_map, tag_spec, update_tags};
+use super::common::{b, filter, id_of, opt, s, sync_tags, tag_map, tag_spec};
 use crate::config::{clients, AwsClients};
 use crate::error;
 use crate::tags;
@@ -82,15 +82,7 @@ fn from_api(c: &AwsClients, v: &aws_sdk_ec2::types::Vpc, base: &Value) -> Value 
     );
     m.insert("dhcp_options_id".into(), opt(v.dhcp_options_id()));
     m.insert("owner_id".into(), Value::String(owner));
-    m.insert(
-        "tags".into(),
-        tags::user_value(
-            base.get_attr("tags").unwrap_or(&Value::Null),
-            &actual,
-            &c.default_tags,
-        ),
-    );
-    m.insert("tags_all".into(), tags::to_value(&actual));
+    tags::set_attrs(&mut m, base, &actual, &c.default_tags);
     Value::Map(m)
 }
 
@@ -292,9 +284,7 @@ impl Resource for Vpc {
                 .await?;
             }
         }
-        let old = tags::all(&c.default_tags, &tags::user_tags(prior));
-        let new = tags::all(&c.default_tags, &tags::user_tags(planned));
-        update_tags(&c.ec2, &id, &old, &new).await?;
+        sync_tags(c, &id, prior, planned).await?;
         let vpc = describe(c, vec![id.clone()]).await?;
         let vpc = vpc
             .first()
