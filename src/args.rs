@@ -154,6 +154,9 @@ pub struct StateRollbackArgs {
     /// Do not ask for confirmation.
     #[arg(long = "auto-approve")]
     pub auto_approve: bool,
+    /// Ask for approval on standard input (false: fail instead of asking).
+    #[arg(long = "input", default_value_t = true, action = clap::ArgAction::Set, value_name = "BOOL")]
+    pub input: bool,
     #[command(flatten)]
     pub common: StateDirArgs,
 }
@@ -230,6 +233,9 @@ pub struct ApplyArgs {
     /// Do not ask for confirmation.
     #[arg(long = "auto-approve")]
     pub auto_approve: bool,
+    /// Ask for approval on standard input (false: fail instead of asking).
+    #[arg(long = "input", default_value_t = true, action = clap::ArgAction::Set, value_name = "BOOL")]
+    pub input: bool,
     /// Operations run in parallel at most.
     #[arg(long, default_value_t = 10)]
     pub parallelism: usize,
@@ -247,6 +253,9 @@ pub struct DestroyArgs {
     pub dir: PathBuf,
     #[arg(long = "auto-approve")]
     pub auto_approve: bool,
+    /// Ask for approval on standard input (false: fail instead of asking).
+    #[arg(long = "input", default_value_t = true, action = clap::ArgAction::Set, value_name = "BOOL")]
+    pub input: bool,
     #[arg(long, default_value_t = 10)]
     pub parallelism: usize,
     #[command(flatten)]

@@ -3,14 +3,13 @@
 
 use super::common::{backend, load, load_state, make_run, variables, with_lock, ERROR, OK};
 use crate::args::{ApplyArgs, DestroyArgs, LockArgs, VarArgs};
-use crate::views::{Progress, Ui};
+use crate::views::{Confirm, Progress, Ui};
 use hubctl_core::apply::{apply, check_plan_applicable};
 use hubctl_core::diag::{Diagnostic, Diagnostics, SourceMap};
 use hubctl_core::plan::driver::make_plan;
 use hubctl_core::plan::render::render_plan;
 use hubctl_core::plan::walk::WalkMode;
 use hubctl_core::plan::Plan;
-use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -36,36 +35,6 @@ fn read_plan_file(path: &Path) -> Result<Plan, Diagnostic> {
     })
 }
 
-/// Asks for "yes" on a terminal; refuses (rather than hang) without one.
-fn approve(ui: &Ui, question: &str, destroy: bool) -> bool {
-    if !ui.stdin_tty {
-        let d = Diagnostic::error("No terminal to ask for approval").detail(format!(
-            "hubctl {} asks for confirmation, but standard input is not a terminal. Review the plan above and run again with --auto-approve to proceed without confirmation.",
-            if destroy { "destroy" } else { "apply" }
-        ));
-        ui.diags(&d.into(), &SourceMap::new());
-        return false;
-    }
-    print!("\n{}\n  hubctl will perform the actions described above.\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: ", ui.bold(question));
-    let _ = std::io::stdout().flush();
-    let mut line = String::new();
-    let _ = std::io::stdin().lock().read_line(&mut line);
-    if line.trim() == "yes" {
-        println!();
-        true
-    } else {
-        println!(
-            "\n{}",
-            if destroy {
-                "Destroy cancelled."
-            } else {
-                "Apply cancelled."
-            }
-        );
-        false
-    }
-}
-
 pub async fn run(ui: &Ui, a: ApplyArgs) -> u8 {
     if a.target.is_file() {
         return apply_saved(ui, &a).await;
@@ -76,6 +45,7 @@ pub async fn run(ui: &Ui, a: ApplyArgs) -> u8 {
         parallelism: a.parallelism,
         refresh: a.refresh,
         destroy: false,
+        input: a.input,
     };
     plan_and_apply(ui, opts, &a.vars, &a.lock).await
 }
@@ -87,6 +57,7 @@ pub async fn destroy(ui: &Ui, a: DestroyArgs) -> u8 {
         parallelism: a.parallelism,
         refresh: true,
         destroy: true,
+        input: a.input,
     };
     plan_and_apply(ui, opts, &a.vars, &a.lock).await
 }
@@ -97,6 +68,7 @@ struct Opts {
     parallelism: usize,
     refresh: bool,
     destroy: bool,
+    input: bool,
 }
 
 async fn plan_and_apply(ui: &Ui, o: Opts, vars: &VarArgs, lock: &LockArgs) -> u8 {
@@ -149,7 +121,23 @@ async fn plan_and_apply(ui: &Ui, o: Opts, vars: &VarArgs, lock: &LockArgs) -> u8
         } else {
             "Do you want to perform these actions?"
         };
-        if !o.auto_approve && !approve(ui, q, o.destroy) {
+        let cancelled = if o.destroy {
+            "Destroy cancelled."
+        } else {
+            "Apply cancelled."
+        };
+        let asked = Confirm {
+            question: q,
+            detail: Some("hubctl will perform the actions described above."),
+            command: if o.destroy {
+                "hubctl destroy"
+            } else {
+                "hubctl apply"
+            },
+            cancelled,
+            input: o.input,
+        };
+        if !o.auto_approve && !ui.confirm(asked) {
             return ERROR;
         }
         let plan = Arc::new(plan);

@@ -162,14 +162,25 @@ async fn lock_with_retry(
 ) -> Result<LockInfo, hubctl_core::state::StateError> {
     let start = std::time::Instant::now();
     let mut delay = std::time::Duration::from_secs(1);
+    let mut announced = false;
     loop {
         match backend
             .lock(LockInfo::new(operation, &backend.describe()))
             .await
         {
-            Err(hubctl_core::state::StateError::Locked(_))
+            Err(hubctl_core::state::StateError::Locked(held))
                 if start.elapsed() + delay <= timeout =>
             {
+                if !announced {
+                    eprintln!(
+                        "Waiting up to {} for the state lock held by {} ({}, ID {})...",
+                        humantime::format_duration(timeout),
+                        held.who,
+                        held.operation,
+                        held.id
+                    );
+                    announced = true;
+                }
                 tokio::time::sleep(delay).await;
                 delay = (delay * 2).min(std::time::Duration::from_secs(10));
             }

@@ -1,7 +1,10 @@
 //! Output: diagnostics (human or JSON, from the one model), plans, progress. All printing
 //! goes through [`Ui`], which knows whether stdout/stderr are terminals and if colour is on.
 
+mod confirm;
 mod progress;
+
+pub use confirm::Confirm;
 
 pub use progress::Progress;
 
@@ -11,7 +14,6 @@ use std::io::IsTerminal;
 pub struct Ui {
     pub color: bool,
     pub stdout_tty: bool,
-    pub stdin_tty: bool,
 }
 
 impl Ui {
@@ -21,7 +23,6 @@ impl Ui {
         Ui {
             color: color_wanted && !no_color_env && std::io::stderr().is_terminal(),
             stdout_tty,
-            stdin_tty: std::io::stdin().is_terminal(),
         }
     }
 

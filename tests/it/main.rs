@@ -9,6 +9,7 @@ mod e2e;
 mod misc;
 mod moto;
 mod planfile;
+mod s3_cli;
 mod s3state;
 mod state_cmds;
 mod support;

@@ -1,7 +1,7 @@
 //! Locks (issue item 5) and the smaller commands: graph, fmt, validate, and apply without a
 //! terminal.
 
-use crate::support::{resource_addrs, Work};
+use crate::support::{resource_addrs, Running, Work};
 
 const LOCK_ID: &str = "4f1c2d6e-0b7a-4a55-9d3e-1f2a3b4c5d6e";
 
@@ -152,19 +152,48 @@ fn validate_accepts_good_and_rejects_broken() {
     assert!(!bad.state_path().exists(), "validate never writes state");
 }
 
+/// As in Terraform, the answer is read from standard input, terminal or not; a closed
+/// input or -input=false refuses instead of hanging, and only "yes" applies.
 #[test]
-fn apply_without_terminal_or_auto_approve_refuses() {
+fn apply_asks_for_approval_on_standard_input() {
     let w = Work::fixture("base");
     w.apply_ok(&[]);
     let before = w.state_bytes();
     let out = w.run(&["apply", &w.arg(), "--var", "name=changed"]);
     out.expect_code(1);
+    assert!(
+        out.stderr.contains("standard input is closed"),
+        "{}",
+        out.stderr
+    );
     assert!(out.stderr.contains("--auto-approve"), "{}", out.stderr);
     assert_eq!(w.state_bytes(), before);
 
     let destroy = w.run(&["destroy", &w.arg()]);
     destroy.expect_code(1);
     assert_eq!(w.state_bytes(), before);
+
+    let args = ["apply", &w.arg(), "-input=false", "--var", "name=changed"];
+    let mut no_input = Running::spawn(w.command(&args));
+    no_input.answer("yes");
+    let out = no_input.finish();
+    out.expect_code(1);
+    assert!(out.stdout.contains("-input=false"), "{}", out.stdout);
+    assert_eq!(w.state_bytes(), before);
+
+    let mut no = Running::spawn(w.command(&["apply", &w.arg(), "--var", "name=changed"]));
+    no.wait_for("Enter a value:");
+    no.answer("no");
+    let out = no.finish();
+    out.expect_code(1);
+    assert!(out.stdout.contains("Apply cancelled."), "{}", out.stdout);
+    assert_eq!(w.state_bytes(), before);
+
+    let mut yes = Running::spawn(w.command(&["apply", &w.arg(), "--var", "name=changed"]));
+    yes.wait_for("Enter a value:");
+    yes.answer("yes");
+    yes.finish().expect_code(0);
+    assert_ne!(w.state_bytes(), before);
 }
 
 /// Without --lock-timeout a held lock fails at once; with it, the run waits and proceeds

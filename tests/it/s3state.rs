@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 const BUCKET: &str = "hub-state";
 const TABLE: &str = "hub-locks";
 
-fn settings(moto: &Moto, key: &str, kms: &str) -> S3Settings {
+pub(crate) fn settings(moto: &Moto, key: &str, kms: &str) -> S3Settings {
     S3Settings {
         bucket: BUCKET.into(),
         key: key.into(),
@@ -233,113 +233,4 @@ async fn locks_use_terraform_layout_and_a_stale_digest_is_detected() {
         be.load_version(&versions[1].version_id).await.expect("v"),
         state
     );
-}
-
-/// A root module using the `s3` backend on `moto`, with one terraform_data resource.
-fn cli_work(moto: &Moto) -> crate::support::Work {
-    let w = crate::support::Work::empty();
-    let ep = &moto.endpoint;
-    w.write(
-        "main.tf",
-        &format!(
-            r#"terraform {{
-  backend "s3" {{
-    bucket         = "cli-state"
-    key            = "hub/cli.hubstate"
-    region         = "us-east-1"
-    dynamodb_table = "cli-locks"
-    kms_key_id     = "alias/cli-state"
-    endpoints      = {{ s3 = "{ep}", dynamodb = "{ep}", kms = "{ep}" }}
-    access_key     = "test"
-    secret_key     = "test"
-  }}
-}}
-
-resource "terraform_data" "net" {{
-  input = "10.77.0.0/16"
-}}
-
-output "net_id" {{
-  value = terraform_data.net.id
-}}
-"#
-        ),
-    );
-    w
-}
-
-fn cli(w: &crate::support::Work, args: &[&str]) -> crate::support::Out {
-    let mut c = w.command(args);
-    for (k, _) in std::env::vars().filter(|(k, _)| k.starts_with("AWS_")) {
-        c.env_remove(k);
-    }
-    c.env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("HOME", w.dir());
-    let o = c.output().expect("run hubctl");
-    crate::support::Out {
-        code: o.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
-    }
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn cli_init_apply_lock_and_force_unlock_with_the_s3_backend() {
-    let moto = Moto::start();
-    let w = cli_work(&moto);
-    let dir = w.arg();
-    let o = cli(&w, &["init", &dir]);
-    o.expect_code(1);
-    assert!(o.all().contains("--bootstrap"), "{}", o.all());
-    cli(&w, &["init", &dir, "--bootstrap"]).expect_code(0);
-    cli(&w, &["init", &dir]).expect_code(0);
-    cli(&w, &["apply", &dir, "--auto-approve"]).expect_code(0);
-
-    // In S3: ciphertext only; on disk: nothing.
-    let mut s = settings(&moto, "hub/cli.hubstate", "alias/cli-state");
-    s.bucket = "cli-state".into();
-    s.dynamodb_table = Some("cli-locks".into());
-    let clients = Clients::new(&s).await;
-    let be = S3Backend::connect_with(s, &clients);
-    let state = be.load().await.expect("load").expect("a state");
-    let id = state.resources["terraform_data.net"].attributes["id"]
-        .as_str()
-        .expect("id")
-        .to_string();
-    let o = clients
-        .s3
-        .get_object()
-        .bucket("cli-state")
-        .key("hub/cli.hubstate")
-        .send()
-        .await
-        .expect("get");
-    assert_eq!(
-        o.server_side_encryption().map(|e| e.as_str()),
-        Some("aws:kms")
-    );
-    let raw = o.body.collect().await.expect("body").into_bytes();
-    let text = String::from_utf8_lossy(&raw);
-    assert!(!text.contains(&id) && !text.contains("10.77.0.0"));
-    assert!(
-        !w.path(".hubctl").exists(),
-        "state files were written locally"
-    );
-
-    // Another run holds the lock: apply fails at once naming the holder.
-    let held = be
-        .lock(hubctl_core::state::LockInfo::new("apply", "other run"))
-        .await
-        .expect("lock");
-    let o = cli(&w, &["apply", &dir, "--auto-approve"]);
-    o.expect_code(1);
-    assert!(
-        o.all().contains(&held.id) && o.all().contains(&held.who),
-        "{}",
-        o.all()
-    );
-    cli(&w, &["force-unlock", "wrong-id", &dir]).expect_code(1);
-    cli(&w, &["force-unlock", &held.id, &dir]).expect_code(0);
-    let o = cli(&w, &["plan", &dir, "--detailed-exitcode"]);
-    o.expect_code(0);
 }

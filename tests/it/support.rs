@@ -1,6 +1,7 @@
 //! The harness: copies a fixture into a temp dir and runs the real binary against it.
 
 use std::fs;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -174,5 +175,101 @@ pub fn resource_addrs(state: &serde_json::Value) -> Vec<String> {
             .filter_map(|r| r["address"].as_str().map(str::to_string))
             .collect(),
         _ => Vec::new(),
+    }
+}
+
+/// A `hubctl` process left running, with its standard input open (to answer a prompt) and
+/// its output collected as it comes, so a test can act at a known point of the run.
+pub struct Running {
+    child: std::process::Child,
+    stdin: Option<std::process::ChildStdin>,
+    out: std::sync::Arc<std::sync::Mutex<String>>,
+    readers: Vec<std::thread::JoinHandle<()>>,
+}
+
+impl Running {
+    /// Spawns `c` with piped standard streams.
+    pub fn spawn(mut c: Command) -> Running {
+        c.stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = c.spawn().expect("spawn hubctl");
+        let out = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let mut readers = Vec::new();
+        let streams: [Box<dyn std::io::Read + Send>; 2] = [
+            Box::new(child.stdout.take().expect("stdout")),
+            Box::new(child.stderr.take().expect("stderr")),
+        ];
+        for mut stream in streams {
+            let out = out.clone();
+            readers.push(std::thread::spawn(move || {
+                let mut buf = [0u8; 4096];
+                while let Ok(n) = stream.read(&mut buf) {
+                    if n == 0 {
+                        break;
+                    }
+                    let text = String::from_utf8_lossy(&buf[..n]).into_owned();
+                    out.lock().expect("output buffer").push_str(&text);
+                }
+            }));
+        }
+        Running {
+            stdin: child.stdin.take(),
+            child,
+            out,
+            readers,
+        }
+    }
+
+    /// Everything printed so far (stdout and stderr interleaved).
+    pub fn output(&self) -> String {
+        self.out.lock().expect("output buffer").clone()
+    }
+
+    /// Waits (up to a minute) until the output contains `needle`.
+    #[track_caller]
+    pub fn wait_for(&mut self, needle: &str) {
+        let start = std::time::Instant::now();
+        while !self.output().contains(needle) {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                panic!(
+                    "hubctl exited ({status}) before printing {needle:?}:\n{}",
+                    self.output()
+                );
+            }
+            assert!(
+                start.elapsed() < std::time::Duration::from_secs(60),
+                "no {needle:?} within a minute:\n{}",
+                self.output()
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    }
+
+    /// Writes one line to the process's standard input.
+    pub fn answer(&mut self, line: &str) {
+        use std::io::Write;
+        let stdin = self.stdin.as_mut().expect("stdin is open");
+        writeln!(stdin, "{line}").expect("write to hubctl");
+    }
+
+    /// Kills the process (SIGKILL), as a crash or a cancelled CI job would.
+    pub fn kill(mut self) {
+        self.child.kill().expect("kill hubctl");
+        let _ = self.child.wait();
+    }
+
+    /// Waits for the exit; closes standard input first.
+    pub fn finish(mut self) -> Out {
+        drop(self.stdin.take());
+        let status = self.child.wait().expect("wait for hubctl");
+        for r in self.readers.drain(..) {
+            let _ = r.join();
+        }
+        Out {
+            code: status.code().unwrap_or(-1),
+            stdout: self.output(),
+            stderr: String::new(),
+        }
     }
 }

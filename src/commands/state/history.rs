@@ -5,9 +5,8 @@
 use super::{error, reading, save, writing};
 use crate::args::{StateDirArgs, StateRollbackArgs};
 use crate::commands::common::{ERROR, OK};
-use crate::views::Ui;
+use crate::views::{Confirm, Ui};
 use hubctl_core::state::{Backend, State};
-use std::io::{BufRead, Write};
 use std::sync::Arc;
 
 pub async fn history(ui: &Ui, a: StateDirArgs) -> u8 {
@@ -79,13 +78,19 @@ pub fn difference(current: &State, target: &State) -> (Vec<String>, Vec<String>,
 
 pub async fn rollback(ui: &Ui, a: StateRollbackArgs) -> u8 {
     writing(ui, &a.common, "rollback", |be| {
-        restore(ui, be, a.version.clone(), a.auto_approve)
+        restore(ui, be, a.version.clone(), a.auto_approve, a.input)
     })
     .await
 }
 
 /// The rollback itself, under the lock the caller holds.
-async fn restore(ui: &Ui, be: Arc<dyn Backend>, version: String, auto_approve: bool) -> u8 {
+async fn restore(
+    ui: &Ui,
+    be: Arc<dyn Backend>,
+    version: String,
+    auto_approve: bool,
+    input: bool,
+) -> u8 {
     let target = match be.load_version(&version).await {
         Ok(s) => s,
         Err(e) => return error(ui, "Failed to read the state version", e.to_string()),
@@ -122,7 +127,14 @@ async fn restore(ui: &Ui, be: Arc<dyn Backend>, version: String, auto_approve: b
         removed.len(),
         changed.len()
     );
-    if !auto_approve && !approve(ui) {
+    let asked = Confirm {
+        question: "Do you want to roll the state back?",
+        detail: None,
+        command: "hubctl state rollback",
+        cancelled: "Rollback cancelled.",
+        input,
+    };
+    if !auto_approve && !ui.confirm(asked) {
         return ERROR;
     }
     let mut next = target;
@@ -137,26 +149,6 @@ async fn restore(ui: &Ui, be: Arc<dyn Backend>, version: String, auto_approve: b
         }
         None => ERROR,
     }
-}
-
-/// Asks for "yes" on a terminal; refuses rather than hang without one.
-fn approve(ui: &Ui) -> bool {
-    if !ui.stdin_tty {
-        error(ui, "No terminal to ask for approval", "hubctl state rollback asks for confirmation, but standard input is not a terminal. Review the difference above and run again with --auto-approve to proceed without confirmation.");
-        return false;
-    }
-    print!(
-        "\n{}\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: ",
-        ui.bold("Do you want to roll the state back?")
-    );
-    let _ = std::io::stdout().flush();
-    let mut line = String::new();
-    let _ = std::io::stdin().lock().read_line(&mut line);
-    let yes = line.trim() == "yes";
-    if !yes {
-        println!("\nRollback cancelled.");
-    }
-    yes
 }
 
 #[cfg(test)]
@@ -308,11 +300,14 @@ mod tests {
 
         let ui = Ui::new(false);
         let dynbe: Arc<dyn Backend> = be.clone();
-        assert_eq!(restore(&ui, dynbe.clone(), "v0".into(), true).await, OK);
+        assert_eq!(
+            restore(&ui, dynbe.clone(), "v0".into(), true, false).await,
+            OK
+        );
         let now = be.load().await.unwrap().unwrap();
         assert_eq!(now.serial, 3);
         assert_eq!(now.lineage, s.lineage);
         assert_eq!(now.resources, old.resources);
-        assert_eq!(restore(&ui, dynbe, "v9".into(), true).await, ERROR);
+        assert_eq!(restore(&ui, dynbe, "v9".into(), true, false).await, ERROR);
     }
 }
