@@ -94,6 +94,8 @@ pub enum StateCommand {
     History(StateDirArgs),
     /// Restore a stored version as a new serial, after showing the difference.
     Rollback(StateRollbackArgs),
+    /// Re-encrypt the current state under another KMS key (key rotation).
+    Rekey(StateRekeyArgs),
 }
 
 #[derive(Args, Debug, Clone)]
@@ -157,6 +159,15 @@ pub struct StateRollbackArgs {
     /// Ask for approval on standard input (false: fail instead of asking).
     #[arg(long = "input", default_value_t = true, action = clap::ArgAction::Set, value_name = "BOOL")]
     pub input: bool,
+    #[command(flatten)]
+    pub common: StateDirArgs,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct StateRekeyArgs {
+    /// The new key (`alias/...`, key id or ARN).
+    #[arg(long = "to-kms-key-id", value_name = "KEY")]
+    pub to_kms_key_id: String,
     #[command(flatten)]
     pub common: StateDirArgs,
 }

@@ -2,38 +2,17 @@
 //! for approval, apply with a checkpoint per resource, print the outputs.
 
 use super::common::{backend, load, load_state, make_run, variables, with_lock, ERROR, OK};
+use super::planfile;
 use crate::args::{ApplyArgs, DestroyArgs, LockArgs, VarArgs};
 use crate::views::{Confirm, Progress, Ui};
 use hubctl_core::apply::{apply, check_plan_applicable};
-use hubctl_core::diag::{Diagnostic, Diagnostics, SourceMap};
+use hubctl_core::diag::{Diagnostics, SourceMap};
 use hubctl_core::plan::driver::make_plan;
 use hubctl_core::plan::render::render_plan;
 use hubctl_core::plan::walk::WalkMode;
 use hubctl_core::plan::Plan;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
-
-pub fn write_plan_file(path: &Path, plan: &Plan) -> Result<(), Diagnostic> {
-    let data = serde_json::to_vec(plan)
-        .map_err(|e| Diagnostic::error("Failed to encode plan").detail(e.to_string()))?;
-    let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, data)
-        .and_then(|_| std::fs::rename(&tmp, path))
-        .map_err(|e| {
-            Diagnostic::error("Failed to write plan file")
-                .detail(format!("{}: {e}", path.display()))
-        })
-}
-
-fn read_plan_file(path: &Path) -> Result<Plan, Diagnostic> {
-    let data = std::fs::read(path).map_err(|e| {
-        Diagnostic::error("Failed to read plan file").detail(format!("{}: {e}", path.display()))
-    })?;
-    serde_json::from_slice(&data).map_err(|e| {
-        Diagnostic::error("Invalid plan file")
-            .detail(format!("{} is not a hubctl plan file: {e}", path.display()))
-    })
-}
 
 pub async fn run(ui: &Ui, a: ApplyArgs) -> u8 {
     if a.target.is_file() {
@@ -168,14 +147,14 @@ async fn plan_and_apply(ui: &Ui, o: Opts, vars: &VarArgs, lock: &LockArgs) -> u8
 }
 
 async fn apply_saved(ui: &Ui, a: &ApplyArgs) -> u8 {
-    let plan = match read_plan_file(&a.target) {
-        Ok(p) => p,
+    let file = match planfile::read(&a.target) {
+        Ok(f) => f,
         Err(d) => {
             ui.diags(&d.into(), &SourceMap::new());
             return ERROR;
         }
     };
-    let dir = PathBuf::from(&plan.root_dir);
+    let dir = file.root_dir();
     let Some(p) = load(ui, &dir) else {
         return ERROR;
     };
@@ -183,6 +162,13 @@ async fn apply_saved(ui: &Ui, a: &ApplyArgs) -> u8 {
         Ok(b) => b,
         Err(d) => {
             ui.diags(&d, &p.config.sources);
+            return ERROR;
+        }
+    };
+    let plan = match planfile::open(&a.target, file, be.as_ref()).await {
+        Ok(p) => p,
+        Err(d) => {
+            ui.diags(&d.into(), &SourceMap::new());
             return ERROR;
         }
     };

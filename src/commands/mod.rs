@@ -7,6 +7,7 @@ mod graph;
 mod init;
 mod output;
 mod plan;
+mod planfile;
 mod state;
 mod unlock;
 mod validate;

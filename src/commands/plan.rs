@@ -68,12 +68,16 @@ pub async fn run(ui: &Ui, a: PlanArgs) -> u8 {
         ui.out(&render_plan(&plan, ui.plan_style()));
     }
     if let Some(out) = &a.out {
-        if let Err(e) = super::apply::write_plan_file(out, &plan) {
-            ui.diags(&e.into(), &SourceMap::new());
-            return ERROR;
-        }
+        let sealed = match super::planfile::write(out, &plan, be.as_ref()).await {
+            Ok(s) => s,
+            Err(e) => {
+                ui.diags(&e.into(), &SourceMap::new());
+                return ERROR;
+            }
+        };
         if !a.json {
-            println!("\nSaved the plan to: {}\n\nTo perform exactly these actions, run:\n    hubctl apply {}", out.display(), out.display());
+            let how = if sealed { " (encrypted)" } else { "" };
+            println!("\nSaved the plan{how} to: {}\n\nTo perform exactly these actions, run:\n    hubctl apply {}", out.display(), out.display());
         }
     }
     if a.detailed_exitcode && plan.has_changes() {

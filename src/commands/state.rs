@@ -8,7 +8,7 @@ mod import;
 use super::common::{backend, load_state, with_lock, ERROR, OK};
 use crate::args::{
     LockArgs, StateAddrArgs, StateCommand, StateDirArgs, StateListArgs, StateMvArgs, StatePushArgs,
-    StateRmArgs,
+    StateRekeyArgs, StateRmArgs,
 };
 use crate::views::Ui;
 use hubctl_core::diag::{Diagnostic, SourceMap};
@@ -30,6 +30,7 @@ pub async fn run(ui: &Ui, cmd: StateCommand) -> u8 {
         StateCommand::ImportTerraform(a) => import::run(ui, a).await,
         StateCommand::History(a) => history::history(ui, a).await,
         StateCommand::Rollback(a) => history::rollback(ui, a).await,
+        StateCommand::Rekey(a) => rekey(ui, a).await,
     }
 }
 
@@ -296,6 +297,29 @@ async fn push(ui: &Ui, a: StatePushArgs) -> u8 {
                 OK
             }
             None => ERROR,
+        }
+    })
+    .await
+}
+
+/// Key rotation: the backend seals the current state under the new key and reads it back
+/// with that key alone before anything is reported done.
+async fn rekey(ui: &Ui, a: StateRekeyArgs) -> u8 {
+    let to = a.to_kms_key_id.clone();
+    writing(ui, &a.common, "rekey", |be| async move {
+        match be.rekey(&to).await {
+            Ok(s) => {
+                println!(
+                    "Re-encrypted {} under {to} (serial {}); it opens with that key alone.\n\n\
+                     Now set kms_key_id = \"{to}\" in the backend block, and keep the old \
+                     key as fallback_kms_key_id while older versions in the history may \
+                     still be needed.",
+                    be.describe(),
+                    s.serial
+                );
+                OK
+            }
+            Err(e) => error(ui, "Failed to re-encrypt the state", e.to_string()),
         }
     })
     .await

@@ -17,6 +17,7 @@ use super::settings::S3Settings;
 use async_trait::async_trait;
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{Delete, ObjectIdentifier, ServerSideEncryption};
+use hubctl_core::state::backend::OpenedArtifact;
 use hubctl_core::state::crypto::{self, Binding, KeyProvider};
 use hubctl_core::state::{Backend, LockInfo, State, StateError, StateOp, StateVersion};
 use md5::{Digest, Md5};
@@ -64,6 +65,8 @@ pub struct S3Backend {
     lockfile: Option<S3Lockfile>,
     /// The configured key first, then the fallback; empty when `encrypt = false`.
     keys: Vec<Arc<dyn KeyProvider>>,
+    /// For backends derived from this one (`rekey`).
+    clients: Clients,
     cursor: Mutex<Cursor>,
 }
 
@@ -111,6 +114,7 @@ impl S3Backend {
                 .then(|| S3Lockfile::new(clients.s3.clone(), &settings.bucket, &settings.key)),
             s3: clients.s3.clone(),
             keys,
+            clients: clients.clone(),
             settings,
             cursor: Mutex::new(Cursor::default()),
         }
@@ -129,17 +133,26 @@ impl S3Backend {
     }
 
     async fn seal(&self, plain: &[u8], key: &str, lineage: &str) -> Result<Vec<u8>, StateError> {
+        self.seal_at(plain, &self.url(key), lineage).await
+    }
+
+    /// Seals `plain` bound to `location` (an object URL, or an artifact's binding).
+    async fn seal_at(
+        &self,
+        plain: &[u8],
+        location: &str,
+        lineage: &str,
+    ) -> Result<Vec<u8>, StateError> {
         if !self.settings.encrypt {
             return Ok(plain.to_vec());
         }
         let Some(provider) = self.keys.first() else {
             return Err(StateError::Other(format!(
-                "no KMS key is configured to encrypt {}; set kms_key_id",
-                self.url(key)
+                "no KMS key is configured to encrypt {location}; set kms_key_id"
             )));
         };
         let binding = Binding {
-            location: self.url(key),
+            location: location.to_string(),
             lineage: lineage.to_string(),
         };
         crypto::seal(plain, provider.as_ref(), &binding).await
@@ -522,6 +535,27 @@ impl Backend for S3Backend {
         self.versions().await
     }
 
+    fn encrypts(&self) -> bool {
+        self.settings.encrypt
+    }
+
+    async fn seal_artifact(
+        &self,
+        kind: &str,
+        lineage: &str,
+        plain: &[u8],
+    ) -> Result<Option<Vec<u8>>, StateError> {
+        self.seal_artifact_impl(kind, lineage, plain).await
+    }
+
+    async fn open_artifact(&self, kind: &str, sealed: &[u8]) -> Result<OpenedArtifact, StateError> {
+        self.open_artifact_impl(kind, sealed).await
+    }
+
+    async fn rekey(&self, to_key: &str) -> Result<State, StateError> {
+        self.rekey_impl(to_key).await
+    }
+
     async fn load_version(&self, version_id: &str) -> Result<State, StateError> {
         match self.get(&self.settings.key, Some(version_id)).await? {
             Some(bytes) => self.decode(&bytes).await,
@@ -535,6 +569,8 @@ impl Backend for S3Backend {
 
 #[path = "s3_history.rs"]
 mod history;
+#[path = "s3_keys.rs"]
+mod keys;
 
 #[cfg(test)]
 mod tests {

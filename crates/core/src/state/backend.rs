@@ -55,7 +55,51 @@ pub trait Backend: Send + Sync {
             self.describe()
         )))
     }
+
+    /// Whether state (and so saved plans) is encrypted client-side here: an encrypting
+    /// backend accepts only sealed plan files.
+    fn encrypts(&self) -> bool {
+        false
+    }
+
+    /// Seals another artifact that carries state values (a saved plan, `kind` = "plan")
+    /// the way this backend seals its state, bound to `kind`, this state's location and
+    /// `lineage`. `None`: this backend stores state in plaintext, so the artifact stays
+    /// plaintext too (as in Terraform).
+    async fn seal_artifact(
+        &self,
+        kind: &str,
+        lineage: &str,
+        plain: &[u8],
+    ) -> Result<Option<Vec<u8>>, StateError> {
+        let _ = (kind, lineage, plain);
+        Ok(None)
+    }
+
+    /// Opens what [`Backend::seal_artifact`] sealed (refusing one sealed for another
+    /// kind or state).
+    async fn open_artifact(&self, kind: &str, sealed: &[u8]) -> Result<OpenedArtifact, StateError> {
+        let _ = sealed;
+        Err(StateError::Other(format!(
+            "the {kind} is encrypted, but {} does not encrypt, so it cannot be opened; \
+             use the backend the {kind} was made with",
+            self.describe()
+        )))
+    }
+
+    /// Re-encrypts the current state under another key (`to_key`) as a new serial, after
+    /// checking it opens with that key alone; returns the state written.
+    async fn rekey(&self, to_key: &str) -> Result<State, StateError> {
+        let _ = to_key;
+        Err(StateError::Other(format!(
+            "{} does not encrypt the state, so there is no key to change",
+            self.describe()
+        )))
+    }
 }
+
+/// What an [`Backend::open_artifact`] returns: the plaintext and the lineage it was sealed for.
+pub type OpenedArtifact = (Vec<u8>, String);
 
 /// One stored version of a state, for `hubctl state history`.
 #[derive(Debug, Clone, PartialEq)]

@@ -1,0 +1,139 @@
+//! Saved plan files (`plan -out`, `apply FILE`). A plan carries state and configuration
+//! values, so with an encrypting backend it is sealed like the state: bound to the state it
+//! was made from (not to its path, since plans travel between CI jobs). The root directory
+//! stays readable in a first line, because it says which configuration (and so which
+//! backend and key) opens the rest.
+
+use hubctl_core::diag::Diagnostic;
+use hubctl_core::plan::Plan;
+use hubctl_core::state::Backend;
+use std::path::{Path, PathBuf};
+
+/// The first bytes of a sealed plan file; the root directory (JSON string) follows.
+const SEALED: &str = "HUBCTL-SEALED-PLAN/1 ";
+/// The artifact kind the backend binds plans to.
+const KIND: &str = "plan";
+
+/// A plan file as read from disk, before any key is needed.
+pub enum PlanFile {
+    Plain(Box<Plan>),
+    Sealed {
+        root_dir: PathBuf,
+        envelope: Vec<u8>,
+    },
+}
+
+impl PlanFile {
+    /// The root module the plan was made for.
+    pub fn root_dir(&self) -> PathBuf {
+        match self {
+            PlanFile::Plain(p) => PathBuf::from(&p.root_dir),
+            PlanFile::Sealed { root_dir, .. } => root_dir.clone(),
+        }
+    }
+}
+
+fn failed(summary: &str, path: &Path, why: impl std::fmt::Display) -> Diagnostic {
+    Diagnostic::error(summary).detail(format!("{}: {why}", path.display()))
+}
+
+/// Writes `plan` to `path` (atomically), sealed when `be` encrypts; true when sealed.
+pub async fn write(path: &Path, plan: &Plan, be: &dyn Backend) -> Result<bool, Diagnostic> {
+    let json = serde_json::to_vec(plan).map_err(|e| failed("Failed to encode plan", path, e))?;
+    let lineage = plan.state_lineage.as_deref().unwrap_or_default();
+    let sealed = be
+        .seal_artifact(KIND, lineage, &json)
+        .await
+        .map_err(|e| failed("Failed to encrypt the plan", path, e))?;
+    let data = match &sealed {
+        None => json,
+        Some(envelope) => {
+            let dir = serde_json::to_string(&plan.root_dir)
+                .map_err(|e| failed("Failed to encode plan", path, e))?;
+            let mut data = format!("{SEALED}{dir}\n").into_bytes();
+            data.extend_from_slice(envelope);
+            data
+        }
+    };
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, data)
+        .and_then(|_| std::fs::rename(&tmp, path))
+        .map_err(|e| failed("Failed to write plan file", path, e))?;
+    Ok(sealed.is_some())
+}
+
+/// Reads a plan file; a sealed one is opened later with [`open`].
+pub fn read(path: &Path) -> Result<PlanFile, Diagnostic> {
+    let data = std::fs::read(path).map_err(|e| failed("Failed to read plan file", path, e))?;
+    if let Some(rest) = data.strip_prefix(SEALED.as_bytes()) {
+        let end = rest.iter().position(|&b| b == b'\n').ok_or_else(|| {
+            failed(
+                "Invalid plan file",
+                path,
+                "the sealed plan's first line is cut off",
+            )
+        })?;
+        let root_dir: String = serde_json::from_slice(&rest[..end]).map_err(|e| {
+            failed(
+                "Invalid plan file",
+                path,
+                format!("the first line is damaged ({e})"),
+            )
+        })?;
+        return Ok(PlanFile::Sealed {
+            root_dir: PathBuf::from(root_dir),
+            envelope: rest[end + 1..].to_vec(),
+        });
+    }
+    serde_json::from_slice(&data)
+        .map(|p| PlanFile::Plain(Box::new(p)))
+        .map_err(|e| {
+            failed(
+                "Invalid plan file",
+                path,
+                format!("it is not a hubctl plan file: {e}"),
+            )
+        })
+}
+
+/// The plan inside `file`, opened with `be`'s keys. An encrypting backend refuses a
+/// plaintext plan (it could have been written by anyone), and a sealed plan must have been
+/// sealed for the state lineage it names.
+pub async fn open(path: &Path, file: PlanFile, be: &dyn Backend) -> Result<Plan, Diagnostic> {
+    let envelope = match file {
+        PlanFile::Plain(p) if !be.encrypts() => return Ok(*p),
+        PlanFile::Plain(_) => {
+            return Err(failed(
+                "Refusing an unencrypted plan file",
+                path,
+                format!(
+                    "{} encrypts state, so its plans are written encrypted; this one is \
+                     plaintext, so it was not written by `hubctl plan -out` with this \
+                     backend. Make the plan again",
+                    be.describe()
+                ),
+            ))
+        }
+        PlanFile::Sealed { envelope, .. } => envelope,
+    };
+    let (json, lineage) = be
+        .open_artifact(KIND, &envelope)
+        .await
+        .map_err(|e| failed("Failed to decrypt the plan file", path, e))?;
+    let plan: Plan = serde_json::from_slice(&json).map_err(|e| {
+        failed(
+            "Invalid plan file",
+            path,
+            format!("the decrypted plan cannot be read: {e}"),
+        )
+    })?;
+    if plan.state_lineage.as_deref().unwrap_or_default() != lineage {
+        return Err(failed(
+            "Invalid plan file",
+            path,
+            "the plan inside was sealed for another state lineage; it was assembled from two \
+             plans",
+        ));
+    }
+    Ok(plan)
+}
