@@ -97,6 +97,37 @@ async fn stored_objects_are_sealed_and_bound_to_key_and_location() {
     );
     assert_eq!(be.load().await.expect("load"), Some(state.clone()));
 
+    // The data key is bound to the state by KMS encryption context: KMS unwraps it only
+    // when asked with the same location and lineage.
+    let (_, header, _) =
+        hubctl_core::state::crypto::parse(&bytes, "s3://hub-state/hub/net.hubstate").expect("hdr");
+    assert!(header.key_bound);
+    let wrapped = {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD
+            .decode(&header.wrapped_key)
+            .expect("base64")
+    };
+    let decrypt = |ctx: Option<(&str, &str)>| {
+        let mut req = clients
+            .kms
+            .decrypt()
+            .ciphertext_blob(aws_smithy_types::Blob::new(wrapped.clone()));
+        if let Some((location, lineage)) = ctx {
+            req = req
+                .encryption_context("hubctl:location", location)
+                .encryption_context("hubctl:lineage", lineage);
+        }
+        req.send()
+    };
+    decrypt(Some(("s3://hub-state/hub/net.hubstate", &state.lineage)))
+        .await
+        .expect("the right context unwraps");
+    assert!(decrypt(None).await.is_err(), "unwrapped without context");
+    assert!(decrypt(Some(("s3://hub-state/other", &state.lineage)))
+        .await
+        .is_err());
+
     // Another KMS key cannot open it.
     let other = clients.kms.create_key().send().await.expect("key");
     let other_id = other.key_metadata().expect("meta").key_id().to_string();
@@ -233,4 +264,41 @@ async fn locks_use_terraform_layout_and_a_stale_digest_is_detected() {
         be.load_version(&versions[1].version_id).await.expect("v"),
         state
     );
+}
+
+/// Writers that all passed the serial check before any of them wrote: the conditional PUT
+/// (If-Match on the ETag read) lets exactly one replace the state; the rest are refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn racing_writers_cannot_both_replace_the_state() {
+    let moto = Moto::start();
+    let clients = bootstrapped(&moto).await;
+    let s = settings(&moto, "race/s.hubstate", "alias/hub-state");
+    let base = sample_state();
+    S3Backend::connect_with(s.clone(), &clients)
+        .persist(&base)
+        .await
+        .expect("persist the base");
+    let mut writers = tokio::task::JoinSet::new();
+    for i in 0..8 {
+        let be = S3Backend::connect_with(s.clone(), &clients);
+        let mut next = base.clone();
+        next.serial += 1;
+        next.hubctl_version = format!("writer-{i}");
+        writers.spawn(async move { (be.persist(&next).await, next) });
+    }
+    let mut won = Vec::new();
+    while let Some(done) = writers.join_next().await {
+        match done.expect("writer task") {
+            (Ok(()), state) => won.push(state),
+            (Err(StateError::Conflict(_)), _) => {}
+            (Err(e), _) => panic!("unexpected error: {e}"),
+        }
+    }
+    assert_eq!(won.len(), 1, "exactly one writer may win");
+    let stored = S3Backend::connect_with(s, &clients)
+        .load()
+        .await
+        .expect("load")
+        .expect("state");
+    assert_eq!(stored, won[0]);
 }

@@ -62,6 +62,18 @@ where
     }
 }
 
+/// A conditional write lost: S3 answers a failed `If-Match` / `If-None-Match` with 412
+/// PreconditionFailed, or 409 ConditionalRequestConflict while another one is in flight.
+pub fn is_precondition_failed<E, R>(e: &SdkError<E, R>) -> bool
+where
+    E: ProvideErrorMetadata,
+{
+    matches!(
+        code(e),
+        Some("PreconditionFailed" | "ConditionalRequestConflict")
+    )
+}
+
 /// True for "the object is already gone" codes: deletes treat them as success.
 pub fn is_not_found<E, R>(e: &SdkError<E, R>) -> bool
 where

@@ -3,12 +3,14 @@
 //! `Decrypt` of a symmetric ciphertext needs no key id, so KMS would happily unwrap a data
 //! key wrapped by any key the caller may use. The envelope must open only with the
 //! configured key, so the key that did the unwrapping is compared with this provider's key.
+//! Data keys carry the envelope's binding as encryption context: KMS unwraps one only for
+//! the same state location and lineage, and CloudTrail shows which state each Decrypt was for.
 
 use super::call_failed;
 use async_trait::async_trait;
 use aws_sdk_kms::primitives::Blob;
 use aws_sdk_kms::types::DataKeySpec;
-use hubctl_core::state::crypto::{DataKey, KeyProvider};
+use hubctl_core::state::crypto::{Binding, DataKey, KeyProvider};
 use hubctl_core::state::StateError;
 use tokio::sync::OnceCell;
 use zeroize::Zeroizing;
@@ -62,12 +64,16 @@ impl KmsKeys {
 
 #[async_trait]
 impl KeyProvider for KmsKeys {
-    async fn generate(&self) -> Result<DataKey, StateError> {
-        let out = self
+    async fn generate(&self, context: &Binding) -> Result<DataKey, StateError> {
+        let mut req = self
             .client
             .generate_data_key()
             .key_id(&self.key_id)
-            .key_spec(DataKeySpec::Aes256)
+            .key_spec(DataKeySpec::Aes256);
+        for (k, v) in context.context() {
+            req = req.encryption_context(k, v);
+        }
+        let out = req
             .send()
             .await
             .map_err(|e| call_failed("kms:GenerateDataKey", &self.describe(), e))?;
@@ -88,18 +94,27 @@ impl KeyProvider for KmsKeys {
         })
     }
 
-    async fn unwrap(&self, wrapped: &[u8], key_id: &str) -> Result<Zeroizing<Vec<u8>>, StateError> {
+    async fn unwrap(
+        &self,
+        wrapped: &[u8],
+        key_id: &str,
+        context: Option<&Binding>,
+    ) -> Result<Zeroizing<Vec<u8>>, StateError> {
         let arn = self.arn().await?.to_string();
         if !key_id.is_empty() && key_id != arn && key_id != self.key_id {
             return Err(StateError::Other(format!(
                 "the data key was wrapped by {key_id}, not by this key ({arn})"
             )));
         }
-        let out = self
+        let mut req = self
             .client
             .decrypt()
             .ciphertext_blob(Blob::new(wrapped.to_vec()))
-            .key_id(&self.key_id)
+            .key_id(&self.key_id);
+        for (k, v) in context.iter().flat_map(|c| c.context()) {
+            req = req.encryption_context(k, v);
+        }
+        let out = req
             .send()
             .await
             .map_err(|e| call_failed("kms:Decrypt", &self.describe(), e))?;

@@ -40,21 +40,14 @@ impl S3Lockfile {
             .await;
         match put {
             Ok(_) => Ok(()),
-            Err(e)
-                if matches!(
-                    crate::error::code(&e),
-                    Some("PreconditionFailed" | "ConditionalRequestConflict")
-                ) =>
-            {
-                match self.held().await? {
-                    Some(holder) => Err(StateError::Locked(holder)),
-                    None => Err(StateError::Other(format!(
-                        "the lock object {} changed while it was being taken; run the \
+            Err(e) if crate::error::is_precondition_failed(&e) => match self.held().await? {
+                Some(holder) => Err(StateError::Locked(holder)),
+                None => Err(StateError::Other(format!(
+                    "the lock object {} changed while it was being taken; run the \
                          command again",
-                        self.target()
-                    ))),
-                }
-            }
+                    self.target()
+                ))),
+            },
             Err(e) => Err(call_failed("s3:PutObject", &self.target(), e)),
         }
     }

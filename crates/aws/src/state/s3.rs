@@ -178,6 +178,15 @@ impl S3Backend {
     }
 
     async fn get(&self, key: &str, version: Option<&str>) -> Result<Option<Vec<u8>>, StateError> {
+        Ok(self.fetch(key, version).await?.map(|(bytes, _)| bytes))
+    }
+
+    /// An object's bytes and ETag (None when there is no such object).
+    async fn fetch(
+        &self,
+        key: &str,
+        version: Option<&str>,
+    ) -> Result<Option<(Vec<u8>, Option<String>)>, StateError> {
         let got = self
             .s3
             .get_object()
@@ -191,11 +200,12 @@ impl S3Backend {
             Err(e) if e.as_service_error().is_some_and(|s| s.is_no_such_key()) => return Ok(None),
             Err(e) => return Err(call_failed("s3:GetObject", &self.url(key), e)),
         };
+        let etag = out.e_tag().map(str::to_string);
         let body = out.body.collect().await.map_err(|e| StateError::Io {
             path: self.url(key),
             message: format!("s3:GetObject: reading the body failed: {e}"),
         })?;
-        Ok(Some(body.into_bytes().to_vec()))
+        Ok(Some((body.into_bytes().to_vec(), etag)))
     }
 
     async fn put(
@@ -203,6 +213,7 @@ impl S3Backend {
         key: &str,
         body: Vec<u8>,
         meta: &[(&str, String)],
+        only_if: Precondition,
     ) -> Result<(), StateError> {
         let mut req = self
             .s3
@@ -211,6 +222,11 @@ impl S3Backend {
             .key(key)
             .content_type("application/octet-stream")
             .body(ByteStream::from(body));
+        req = match &only_if {
+            Precondition::Always => req,
+            Precondition::Absent => req.if_none_match("*"),
+            Precondition::Unchanged(etag) => req.if_match(etag),
+        };
         if self.settings.encrypt {
             req = req
                 .server_side_encryption(ServerSideEncryption::AwsKms)
@@ -219,10 +235,17 @@ impl S3Backend {
         for (k, v) in meta {
             req = req.metadata(*k, v);
         }
-        req.send()
-            .await
-            .map_err(|e| call_failed("s3:PutObject", &self.url(key), e))?;
-        Ok(())
+        match req.send().await {
+            Ok(_) => Ok(()),
+            Err(e) if crate::error::is_precondition_failed(&e) => {
+                Err(StateError::Conflict(format!(
+                    "another process wrote {} between this run's read and its write \
+                 (s3:PutObject precondition {only_if:?} failed); nothing was overwritten",
+                    self.url(key)
+                )))
+            }
+            Err(e) => Err(call_failed("s3:PutObject", &self.url(key), e)),
+        }
     }
 
     /// Decodes a stored snapshot, checking the envelope's lineage against the state's.
@@ -240,13 +263,13 @@ impl S3Backend {
         }
     }
 
-    /// The latest snapshot, with its stored bytes.
-    async fn snapshot(&self) -> Result<Option<(Vec<u8>, State)>, StateError> {
-        match self.get(&self.settings.key, None).await? {
+    /// The latest snapshot, with the ETag a write over it must match.
+    async fn snapshot(&self) -> Result<Option<(Option<String>, State)>, StateError> {
+        match self.fetch(&self.settings.key, None).await? {
             None => Ok(None),
-            Some(bytes) => {
+            Some((bytes, etag)) => {
                 let state = self.decode(&bytes).await?;
-                Ok(Some((bytes, state)))
+                Ok(Some((etag, state)))
             }
         }
     }
@@ -355,6 +378,16 @@ impl S3Backend {
     }
 }
 
+/// When a PutObject may replace what is stored.
+#[derive(Debug)]
+enum Precondition {
+    Always,
+    /// Only when there is no object yet (`If-None-Match: *`).
+    Absent,
+    /// Only over the object with this ETag (`If-Match`).
+    Unchanged(String),
+}
+
 /// The sequence number at the end of a journal key.
 fn seq_of(key: &str) -> Option<u64> {
     key.rsplit('/').next().and_then(|s| s.parse().ok())
@@ -447,7 +480,7 @@ impl Backend for S3Backend {
         // Infallible: ops hold only strings, bools and JSON values.
         let plain = serde_json::to_vec(&record).expect("a journal record serializes");
         let body = self.seal(&plain, &key, &lineage).await?;
-        self.put(&key, body, &[]).await?;
+        self.put(&key, body, &[], Precondition::Always).await?;
         cursor.next_seq = Some(seq + 1);
         Ok(())
     }
@@ -475,7 +508,15 @@ impl Backend for S3Backend {
                 (META_WHO, who),
                 (META_RESOURCES, state.resources.len().to_string()),
             ];
-            self.put(&self.settings.key, body, &meta).await?;
+            // Compare-and-swap: the object must still be the one checked above, so two
+            // writers that both passed the check cannot both write (the lock should make
+            // this impossible; this holds even when a run skipped or lost the lock).
+            let only_if = match &stored {
+                None => Precondition::Absent,
+                Some((Some(etag), _)) => Precondition::Unchanged(etag.clone()),
+                Some((None, _)) => Precondition::Always,
+            };
+            self.put(&self.settings.key, body, &meta, only_if).await?;
             if let Some(table) = &self.table {
                 table.set_digest(&digest).await?;
             }

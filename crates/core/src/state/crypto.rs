@@ -34,13 +34,16 @@ pub struct DataKey {
 /// Where data keys come from. Implementations: KMS (hubctl-aws), and a fixed key for tests.
 #[async_trait]
 pub trait KeyProvider: Send + Sync {
-    /// A fresh 256-bit data key.
-    async fn generate(&self) -> Result<DataKey, StateError>;
-    /// The plaintext of a wrapped key (KMS `Decrypt`).
+    /// A fresh 256-bit data key, wrapped bound to `context` (KMS encryption context), so
+    /// it unwraps only for the same binding and every unwrap is logged with it.
+    async fn generate(&self, context: &Binding) -> Result<DataKey, StateError>;
+    /// The plaintext of a wrapped key (KMS `Decrypt`); `context` is None for envelopes
+    /// sealed before data keys were bound.
     async fn unwrap(
         &self,
         wrapped: &[u8],
         key_id: &str,
+        context: Option<&Binding>,
     ) -> Result<zeroize::Zeroizing<Vec<u8>>, StateError>;
     /// For messages: which key this is.
     fn describe(&self) -> String;
@@ -51,6 +54,16 @@ pub trait KeyProvider: Send + Sync {
 pub struct Binding {
     pub location: String,
     pub lineage: String,
+}
+
+impl Binding {
+    /// As a KMS encryption context (also what CloudTrail records for each Decrypt).
+    pub fn context(&self) -> [(&'static str, &str); 2] {
+        [
+            ("hubctl:location", self.location.as_str()),
+            ("hubctl:lineage", self.lineage.as_str()),
+        ]
+    }
 }
 
 /// The header line. Field order is fixed by the struct, but the reader never re-encodes it:
@@ -66,6 +79,10 @@ pub struct Header {
     pub nonce: String,
     pub location: String,
     pub lineage: String,
+    /// The data key was wrapped with [`Binding::context`] (false in envelopes written
+    /// before that, which unwrap without a context).
+    #[serde(default)]
+    pub key_bound: bool,
 }
 
 fn refused(location: &str, why: impl std::fmt::Display) -> StateError {
@@ -92,7 +109,7 @@ pub async fn seal(
     keys: &dyn KeyProvider,
     binding: &Binding,
 ) -> Result<Vec<u8>, StateError> {
-    let key = keys.generate().await?;
+    let key = keys.generate(binding).await?;
     let aes = cipher(&key.plaintext, &binding.location)?;
     let nonce = Aes256Gcm::generate_nonce(&mut OsRng);
     let header = Header {
@@ -103,6 +120,7 @@ pub async fn seal(
         nonce: B64.encode(nonce),
         location: binding.location.clone(),
         lineage: binding.lineage.clone(),
+        key_bound: true,
     };
     // Infallible: plain strings and a number.
     let header_json = serde_json::to_vec(&header).expect("an envelope header serializes");
@@ -197,9 +215,14 @@ pub async fn open(
     if keys.is_empty() {
         return Err(refused(location, "no key was configured to decrypt it"));
     }
+    let bound = Binding {
+        location: header.location.clone(),
+        lineage: header.lineage.clone(),
+    };
+    let context = header.key_bound.then_some(&bound);
     let mut failures = Vec::new();
     for provider in keys {
-        let key = match provider.unwrap(&wrapped, &header.key_id).await {
+        let key = match provider.unwrap(&wrapped, &header.key_id, context).await {
             Ok(k) => k,
             Err(e) => {
                 failures.push(format!("{}: {e}", provider.describe()));
@@ -226,13 +249,7 @@ pub async fn open(
                     ),
                 )
             })?;
-        return Ok((
-            plaintext,
-            Binding {
-                location: header.location,
-                lineage: header.lineage,
-            },
-        ));
+        return Ok((plaintext, bound));
     }
     Err(refused(
         location,
@@ -269,16 +286,30 @@ impl StaticKey {
     fn aes(&self) -> Aes256Gcm {
         Aes256Gcm::new(self.kek.as_ref().into())
     }
+
+    /// The wrap's AAD: the binding, as KMS would bind an encryption context.
+    fn aad(context: Option<&Binding>) -> Vec<u8> {
+        context
+            .map(|c| serde_json::to_vec(&c.context()).unwrap_or_default())
+            .unwrap_or_default()
+    }
 }
 
 #[async_trait]
 impl KeyProvider for StaticKey {
-    async fn generate(&self) -> Result<DataKey, StateError> {
+    async fn generate(&self, context: &Binding) -> Result<DataKey, StateError> {
         let plaintext = zeroize::Zeroizing::new(Aes256Gcm::generate_key(&mut OsRng).to_vec());
         let nonce = Aes256Gcm::generate_nonce(&mut OsRng);
+        let aad = StaticKey::aad(Some(context));
         let sealed = self
             .aes()
-            .encrypt(&nonce, plaintext.as_slice())
+            .encrypt(
+                &nonce,
+                Payload {
+                    msg: plaintext.as_slice(),
+                    aad: &aad,
+                },
+            )
             .map_err(|_| StateError::Other(format!("{}: wrapping failed", self.id)))?;
         let mut wrapped = nonce.to_vec();
         wrapped.extend(sealed);
@@ -293,13 +324,21 @@ impl KeyProvider for StaticKey {
         &self,
         wrapped: &[u8],
         _key_id: &str,
+        context: Option<&Binding>,
     ) -> Result<zeroize::Zeroizing<Vec<u8>>, StateError> {
         if wrapped.len() < 12 {
             return Err(StateError::Other("the wrapped key is truncated".into()));
         }
         let (nonce, sealed) = wrapped.split_at(12);
+        let aad = StaticKey::aad(context);
         self.aes()
-            .decrypt(Nonce::from_slice(nonce), sealed)
+            .decrypt(
+                Nonce::from_slice(nonce),
+                Payload {
+                    msg: sealed,
+                    aad: &aad,
+                },
+            )
             .map(zeroize::Zeroizing::new)
             .map_err(|_| StateError::Other("not wrapped by this key".into()))
     }
@@ -395,10 +434,11 @@ mod tests {
             msg.contains("sealed for s3://b/k1, read from s3://b/k2"),
             "{msg}"
         );
-        // Rewriting the location in the header breaks the tag.
+        // Rewriting the location in the header: the data key, bound to the old location,
+        // no longer unwraps (and the header is AAD of the tag too).
         let forged = edit_header(&sealed, "s3://b/k1", "s3://b/k2");
         let msg = message(open(&forged, &[&k], "s3://b/k2").await);
-        assert!(msg.contains("tampered"), "{msg}");
+        assert!(msg.contains("could not be unwrapped"), "{msg}");
     }
 
     #[tokio::test]
