@@ -226,6 +226,17 @@ fn moved_block_renames_without_destroying() {
         "{}",
         plan.stdout
     );
+    let json = w.run(&["plan", &w.arg(), "--json"]);
+    json.expect_code(0);
+    let doc: serde_json::Value = serde_json::from_str(&json.stdout).expect("plan JSON");
+    let renamed = doc["resource_changes"]
+        .as_array()
+        .expect("resource_changes")
+        .iter()
+        .find(|c| c["address"] == "terraform_data.renamed")
+        .expect("the renamed instance");
+    assert_eq!(renamed["previous_address"], "terraform_data.a");
+    assert_eq!(renamed["change"]["actions"], serde_json::json!(["no-op"]));
     w.apply_ok(&[]);
     let state = w.state();
     assert_eq!(

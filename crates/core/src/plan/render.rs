@@ -371,11 +371,16 @@ fn key_text(k: &str) -> String {
 /// `after`, `after_unknown`, `before_sensitive`/`after_sensitive`; secrets never included.
 pub fn plan_json(plan: &Plan) -> serde_json::Value {
     use serde_json::json;
-    let rc: Vec<_> = plan
+    let moved_from: std::collections::HashMap<&str, &str> = plan
+        .moved
+        .iter()
+        .map(|(old, new)| (new.as_str(), old.as_str()))
+        .collect();
+    let mut rc: Vec<_> = plan
         .changes
         .iter()
         .map(|c| {
-            json!({
+            let mut entry = json!({
                 "address": c.address,
                 "mode": if c.mode == crate::state::Mode::Data { "data" } else { "managed" },
                 "type": c.type_name,
@@ -391,9 +396,20 @@ pub fn plan_json(plan: &Plan) -> serde_json::Value {
                     "replace_paths": c.replace_paths.iter().map(|p| vec![p]).collect::<Vec<_>>(),
                 },
                 "action_reason": c.reason,
-            })
+            });
+            // Terraform's marker of a `moved` block at work.
+            if let Some(old) = moved_from.get(c.address.as_str()) {
+                entry["previous_address"] = json!(old);
+            }
+            entry
         })
         .collect();
+    // `removed` blocks with destroy = false: Terraform 1.7's "forget" action.
+    rc.extend(
+        plan.forgotten
+            .iter()
+            .map(|a| json!({"address": a, "mode": "managed", "change": {"actions": ["forget"]}})),
+    );
     let oc: serde_json::Map<String, serde_json::Value> = plan
         .output_changes
         .iter()
@@ -562,5 +578,11 @@ mod tests {
             "{text}"
         );
         assert!(p.has_changes());
+        p.moved = vec![("t.a".into(), p.changes[0].address.clone())];
+        let json = plan_json(&p);
+        let rc = json["resource_changes"].as_array().expect("changes");
+        assert_eq!(rc[0]["previous_address"], "t.a");
+        assert_eq!(rc[1]["address"], "t.c");
+        assert_eq!(rc[1]["change"]["actions"], serde_json::json!(["forget"]));
     }
 }
