@@ -248,19 +248,15 @@ impl S3Backend {
         }
     }
 
-    /// Decodes a stored snapshot, checking the envelope's lineage against the state's.
+    /// Decodes a stored snapshot (sealed: the envelope's lineage must be the state's).
     async fn decode(&self, bytes: &[u8]) -> Result<State, StateError> {
         let location = self.settings.location();
-        let (plain, lineage) = self.open(bytes, &self.settings.key).await?;
-        let state = State::decode(&plain, &location)?;
-        match lineage {
-            Some(l) if l != state.lineage => Err(StateError::Other(format!(
-                "Refusing to read {location}: the envelope was sealed for lineage {l}, but \
-                 the state inside has lineage {}; the object was assembled from two states",
-                state.lineage
-            ))),
-            _ => Ok(state),
+        if crypto::is_envelope(bytes) {
+            let keys: Vec<&dyn KeyProvider> = self.keys.iter().map(|k| k.as_ref()).collect();
+            return crypto::open_state(bytes, &keys, &location).await;
         }
+        let (plain, _) = self.open(bytes, &self.settings.key).await?;
+        State::decode(&plain, &location)
     }
 
     /// The latest snapshot, with the ETag a write over it must match.

@@ -262,6 +262,28 @@ pub async fn open(
     ))
 }
 
+/// Opens a sealed state snapshot and checks that the lineage the envelope was bound to is
+/// the lineage of the state inside (else the object was assembled from two states).
+pub async fn open_state(
+    envelope: &[u8],
+    keys: &[&dyn KeyProvider],
+    location: &str,
+) -> Result<super::State, StateError> {
+    let (plain, binding) = open(envelope, keys, location).await?;
+    let state = super::State::decode(&plain, location)?;
+    if binding.lineage != state.lineage {
+        return Err(refused(
+            location,
+            format!(
+                "the envelope was sealed for lineage {}, but the state inside has lineage \
+                 {}; the object was assembled from two states",
+                binding.lineage, state.lineage
+            ),
+        ));
+    }
+    Ok(state)
+}
+
 /// Whether bytes look like an envelope (and not plaintext JSON).
 pub fn is_envelope(bytes: &[u8]) -> bool {
     bytes.starts_with(MAGIC)

@@ -19,3 +19,7 @@ pub use lock::LockInfo;
 pub use model::{
     migrate_or_check, InstanceState, Mode, OutputState, State, StateOp, Status, FORMAT_VERSION,
 };
+
+#[cfg(test)]
+#[path = "fixtures_tests.rs"]
+mod fixtures_tests;
