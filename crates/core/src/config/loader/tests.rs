@@ -250,7 +250,7 @@ fn nested_modules_load_with_paths_and_providers() {
     let (dir, config, diags) = load_files(&[
         (
             "main.tf",
-            "module \"net\" {\n  source    = \"./modules/net\"\n  cidr      = \"10.0.0.0/16\"\n  providers = { aws = aws.west }\n  count     = 1\n}\n",
+            "module \"net\" {\n  source    = \"./modules/net\"\n  cidr      = \"10.0.0.0/16\"\n  providers = { aws = aws.west }\n}\n",
         ),
         ("modules/net/main.tf", "variable \"cidr\" {}\nmodule \"sub\" {\n  source = \"../sub\"\n}\n"),
         ("modules/sub/main.tf", "output \"x\" {\n  value = 1\n}\n"),
@@ -262,7 +262,6 @@ fn nested_modules_load_with_paths_and_providers() {
         call.providers["aws"],
         ("aws".to_string(), Some("west".to_string()))
     );
-    assert!(call.count.is_some());
     let net = &config.root.children["net"];
     assert_eq!(net.path, ["net"]);
     assert_eq!(net.dir, dir.path().join("modules/net"));
@@ -349,6 +348,7 @@ check "c" {}
         ("Missing required argument", 10, 1),
         ("Duplicate output definition", 14, 1),
         ("Duplicate local value definition", 19, 3),
+        ("Unsupported argument", 22, 3),
         ("Missing required argument", 21, 1),
         ("Unsupported module source", 25, 12),
         ("Duplicate module call", 24, 1),
@@ -368,16 +368,16 @@ check "c" {}
         .collect();
     assert_eq!(got_short, expect);
     assert_eq!(
-        diags.0[11].help.as_deref(),
+        diags.0[12].help.as_deref(),
         Some("did you mean \"resource\"?")
     );
     assert_eq!(
-        diags.0[17].detail,
+        diags.0[18].detail,
         "The argument \"error_message\" is required, but no definition was found."
     );
     assert!(
-        diags.0[8].detail.contains("only local paths")
-            || diags.0[8].detail.contains("Only local paths")
+        diags.0[9].detail.contains("only local paths")
+            || diags.0[9].detail.contains("Only local paths")
     );
 }
 
@@ -449,4 +449,28 @@ fn lexical_normalization_of_child_dirs() {
     assert_eq!(normalize(Path::new("a/./b/../c")), PathBuf::from("a/c"));
     assert_eq!(normalize(Path::new("../x")), PathBuf::from("../x"));
     assert_eq!(normalize(Path::new("./")), PathBuf::from("."));
+}
+
+#[test]
+fn module_repetition_is_refused_at_the_argument() {
+    let (_dir, config, diags) = load_files(&[
+        (
+            "main.tf",
+            "module \"a\" {\n  source = \"./m\"\n  count  = 2\n}\nmodule \"b\" {\n  source   = \"./m\"\n  for_each = {}\n}\n",
+        ),
+        ("m/main.tf", "variable \"x\" {\n  default = 1\n}\n"),
+    ]);
+    let got = located(&config, &diags);
+    let short: Vec<_> = got
+        .iter()
+        .map(|(s, l, c, f)| (s.as_str(), *l, *c, f.as_str()))
+        .collect();
+    assert_eq!(
+        short,
+        [
+            ("Unsupported argument", 3, 3, "main.tf"),
+            ("Unsupported argument", 7, 3, "main.tf"),
+        ]
+    );
+    assert!(diags.0[1].detail.contains("\"for_each\""));
 }
