@@ -57,7 +57,7 @@ async fn plan_and_apply(ui: &Ui, o: Opts, vars: &VarArgs, lock: &LockArgs) -> u8
     let Some(vars) = variables(ui, &p.config, &o.dir, vars) else {
         return ERROR;
     };
-    let be = match backend(&p.config, &o.dir).await {
+    let be = match backend(ui, &p.config, &o.dir).await {
         Ok(b) => b,
         Err(d) => {
             ui.diags(&d, &p.config.sources);
@@ -158,7 +158,7 @@ async fn apply_saved(ui: &Ui, a: &ApplyArgs) -> u8 {
     let Some(p) = load(ui, &dir) else {
         return ERROR;
     };
-    let be = match backend(&p.config, &dir).await {
+    let be = match backend(ui, &p.config, &dir).await {
         Ok(b) => b,
         Err(d) => {
             ui.diags(&d, &p.config.sources);

@@ -126,7 +126,11 @@ pub fn s3_settings(
 }
 
 /// The state backend the configuration asks for (default: `.hubctl/state.json` in the root).
-pub async fn backend(config: &Config, dir: &Path) -> Result<Arc<dyn Backend>, Diagnostics> {
+pub async fn backend(
+    ui: &Ui,
+    config: &Config,
+    dir: &Path,
+) -> Result<Arc<dyn Backend>, Diagnostics> {
     let default = dir.join(".hubctl").join("state.json");
     let Some((kind, settings, span)) = backend_block(config, dir)? else {
         return Ok(Arc::new(LocalBackend::new(default)));
@@ -141,6 +145,7 @@ pub async fn backend(config: &Config, dir: &Path) -> Result<Arc<dyn Backend>, Di
         }
         "s3" => {
             let s = s3_settings(&settings, span)?;
+            ui.diags(&s3_warnings(&s, span), &config.sources);
             Ok(Arc::new(S3Backend::connect(s).await))
         }
         other => Err(Diagnostic::error("Unsupported backend")
@@ -151,6 +156,35 @@ pub async fn backend(config: &Config, dir: &Path) -> Result<Arc<dyn Backend>, Di
             .subject(span)
             .into()),
     }
+}
+
+/// What a user must hear about a working but unsafe `s3` backend block.
+fn s3_warnings(s: &S3Settings, span: Span) -> Diagnostics {
+    let mut out = Diagnostics::default();
+    if !s.encrypt {
+        out.push(
+            Diagnostic::warning("State stored without encryption")
+                .detail(format!(
+                    "The backend block has encrypt = false, so the state at {} (with every \
+                     resource attribute, secrets included) is written in plaintext. Set \
+                     encrypt = true and kms_key_id.",
+                    s.location()
+                ))
+                .subject(span),
+        );
+    }
+    if s.dynamodb_table.is_none() && !s.use_lockfile {
+        out.push(
+            Diagnostic::warning("State not locked")
+                .detail(format!(
+                    "The backend block sets neither dynamodb_table nor use_lockfile = true, \
+                     so two runs can write {} at once. Set one of them.",
+                    s.location()
+                ))
+                .subject(span),
+        );
+    }
+    out
 }
 
 /// Takes the lock; while another run holds it, retries with backoff (1 s doubling to 10 s)

@@ -18,7 +18,7 @@ pub async fn run(ui: &Ui, a: PlanArgs) -> u8 {
     let Some(vars) = variables(ui, &p.config, &a.dir, &a.vars) else {
         return ERROR;
     };
-    let be = match backend(&p.config, &a.dir).await {
+    let be = match backend(ui, &p.config, &a.dir).await {
         Ok(b) => b,
         Err(d) => {
             ui.diags(&d, &p.config.sources);

@@ -46,7 +46,7 @@ pub(super) fn error(ui: &Ui, summary: &str, detail: impl Into<String>) -> u8 {
 /// a configuration that is mid-refactoring (and does not validate) still works.
 async fn open(ui: &Ui, c: &StateDirArgs) -> Option<Arc<dyn Backend>> {
     let (config, _) = hubctl_core::config::load(&c.dir);
-    match backend(&config, &c.dir).await {
+    match backend(ui, &config, &c.dir).await {
         Ok(b) => Some(b),
         Err(d) => {
             ui.diags(&d, &config.sources);

@@ -10,7 +10,7 @@ pub async fn run(ui: &Ui, a: ForceUnlockArgs) -> u8 {
     let Some(p) = load(ui, &a.dir) else {
         return ERROR;
     };
-    let be = match backend(&p.config, &a.dir).await {
+    let be = match backend(ui, &p.config, &a.dir).await {
         Ok(b) => b,
         Err(d) => {
             ui.diags(&d, &p.config.sources);

@@ -436,3 +436,43 @@ async fn saved_plans_are_sealed_with_the_backend_key() {
         "10.55.0.0/16"
     );
 }
+
+/// `encrypt = false` and no lock still work, as in Terraform, but each run says so, at the
+/// backend block.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unencrypted_or_unlocked_backends_are_warned_about() {
+    let moto = Moto::start();
+    let (w, dir) = bootstrapped(&moto);
+    let main = w
+        .read("main.tf")
+        .replace("    dynamodb_table = \"cli-locks\"\n", "")
+        .replace(
+            "    kms_key_id     = \"alias/cli-state\"\n",
+            "    encrypt        = false\n",
+        )
+        .replace("hub/cli.hubstate", "hub/plain.hubstate");
+    w.write("main.tf", &main);
+    let o = cli(&w, &["apply", &dir, "--auto-approve"]);
+    o.expect_code(0);
+    let at = format!("{}:2:3", w.path("main.tf").display());
+    for warning in ["State stored without encryption", "State not locked"] {
+        assert!(
+            o.stderr.contains(&format!("warning: {warning}")),
+            "{}",
+            o.stderr
+        );
+    }
+    assert!(o.stderr.contains(&at), "{}", o.stderr);
+    let s = cli_settings(&moto);
+    let clients = Clients::new(&s).await;
+    let raw = clients
+        .s3
+        .get_object()
+        .bucket("cli-state")
+        .key("hub/plain.hubstate")
+        .send()
+        .await
+        .expect("get");
+    let body = raw.body.collect().await.expect("body").into_bytes();
+    assert!(String::from_utf8_lossy(&body).contains("10.77.0.0/16"));
+}
