@@ -87,7 +87,8 @@ pub enum StateCommand {
     Pull(StateDirArgs),
     /// Replace the state with a local file (refuses older serials and other lineages).
     Push(StatePushArgs),
-    /// Convert a Terraform state (format version 4) into this state.
+    /// Convert a Terraform state (format version 4; a file, or s3://bucket/key of a
+    /// Terraform S3 backend) into this state.
     #[command(name = "import-terraform")]
     ImportTerraform(StatePushArgs),
     /// List the stored versions of the state.

@@ -476,3 +476,63 @@ async fn unencrypted_or_unlocked_backends_are_warned_about() {
     let body = raw.body.collect().await.expect("body").into_bytes();
     assert!(String::from_utf8_lossy(&body).contains("10.77.0.0/16"));
 }
+
+/// `state import-terraform s3://...` reads a Terraform S3 backend's object with the backend
+/// block's endpoints and credentials, and converts it into the encrypted hubctl state.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn terraform_state_is_imported_straight_from_s3() {
+    let moto = Moto::start();
+    let (w, dir) = bootstrapped(&moto);
+    let s = cli_settings(&moto);
+    let clients = Clients::new(&s).await;
+    clients
+        .s3
+        .create_bucket()
+        .bucket("tf-legacy")
+        .send()
+        .await
+        .expect("CreateBucket");
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("state-fixtures/terraform-1.11-hub-aws5.100.tfstate");
+    clients
+        .s3
+        .put_object()
+        .bucket("tf-legacy")
+        .key("hub/terraform.tfstate")
+        .body(std::fs::read(fixture).expect("fixture").into())
+        .send()
+        .await
+        .expect("PutObject");
+    let url = "s3://tf-legacy/hub/terraform.tfstate";
+    let o = cli(&w, &["state", "import-terraform", url, "--dir", &dir]);
+    o.expect_code(0);
+    assert!(
+        o.stdout.contains("Imported 28 resource instance(s)"),
+        "{}",
+        o.stdout
+    );
+    let state = S3Backend::connect_with(s, &clients)
+        .load()
+        .await
+        .expect("load")
+        .expect("state");
+    assert_eq!(state.resources.len(), 28);
+    assert!(state.resources.contains_key("module.vpc.aws_vpc.this"));
+
+    let o = cli(
+        &w,
+        &[
+            "state",
+            "import-terraform",
+            "s3://tf-legacy/missing",
+            "--dir",
+            &dir,
+        ],
+    );
+    o.expect_code(1);
+    assert!(
+        o.stderr.contains("s3:GetObject on s3://tf-legacy/missing"),
+        "{}",
+        o.stderr
+    );
+}

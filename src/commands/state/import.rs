@@ -3,21 +3,38 @@
 
 use super::{error, save, writing};
 use crate::args::StatePushArgs;
-use crate::commands::common::{registry, ERROR, OK};
+use crate::commands::common::{backend_block, registry, s3_settings, ERROR, OK};
 use crate::views::Ui;
+use hubctl_aws::state::{object, S3Settings};
 use hubctl_core::state::terraform::from_terraform;
+
+/// A local file, or `s3://bucket/key` (a Terraform S3 backend's object), read with this
+/// configuration's `s3` backend settings when it has them, else the SDK's defaults.
+async fn read(ui: &Ui, a: &StatePushArgs, origin: &str) -> Result<Vec<u8>, String> {
+    if object::parse_url(origin).is_none() {
+        return std::fs::read(&a.file).map_err(|e| format!("{origin}: {e}"));
+    }
+    let (config, _) = hubctl_core::config::load(&a.common.dir);
+    let settings = match backend_block(&config, &a.common.dir) {
+        Ok(Some((kind, cfg, span))) if kind == "s3" => match s3_settings(&cfg, span) {
+            Ok(s) => s,
+            Err(d) => {
+                ui.diags(&d, &config.sources);
+                return Err("the backend block is invalid".into());
+            }
+        },
+        _ => S3Settings::default(),
+    };
+    object::read(&settings, origin)
+        .await
+        .map_err(|e| e.to_string())
+}
 
 pub async fn run(ui: &Ui, a: StatePushArgs) -> u8 {
     let origin = a.file.display().to_string();
-    let bytes = match std::fs::read(&a.file) {
+    let bytes = match read(ui, &a, &origin).await {
         Ok(b) => b,
-        Err(e) => {
-            return error(
-                ui,
-                "Failed to read the Terraform state",
-                format!("{origin}: {e}"),
-            )
-        }
+        Err(e) => return error(ui, "Failed to read the Terraform state", e),
     };
     let reg = registry();
     let supported = |t: &str| reg.resource(t).is_some();

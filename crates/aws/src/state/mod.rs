@@ -7,6 +7,7 @@ pub mod clients;
 pub mod dynamodb_lock;
 pub mod kms;
 pub mod lockfile;
+pub mod object;
 pub mod s3;
 pub mod settings;
 
