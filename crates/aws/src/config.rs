@@ -7,12 +7,9 @@
 //! Unless `skip_credentials_validation` is set, configuring calls `sts:GetCallerIdentity`
 //! once, so bad credentials or a wrong endpoint fail before any resource is touched.
 
+use crate::auth::{AssumeRole, Auth};
 use crate::error;
 use async_trait::async_trait;
-use aws_config::retry::RetryConfig;
-use aws_config::timeout::TimeoutConfig;
-use aws_config::{BehaviorVersion, Region};
-use aws_credential_types::Credentials;
 use hubctl_core::lang::{Type, Value};
 use hubctl_core::provider::{
     AttrSchema, BlockSchema, DataSource, Nesting, OpContext, Provider, ProviderClient,
@@ -20,7 +17,6 @@ use hubctl_core::provider::{
 };
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::time::Duration;
 
 /// The clients of one configured provider, shared by every resource that uses it.
 pub struct AwsClients {
@@ -47,14 +43,11 @@ fn schema() -> Schema {
     let s = |n: &str, sch: Schema| sch.attr(n, AttrSchema::optional(Type::String));
     let b = |n: &str, sch: Schema| sch.attr(n, AttrSchema::optional(Type::Bool));
     let mut sch = Schema::new();
-    for n in [
-        "region",
-        "access_key",
-        "profile",
-        "shared_config_files",
-        "shared_credentials_files",
-    ] {
+    for n in ["region", "access_key", "profile"] {
         sch = s(n, sch);
+    }
+    for n in ["shared_config_files", "shared_credentials_files"] {
+        sch = sch.attr(n, AttrSchema::optional(Type::List(Box::new(Type::String))));
     }
     sch = sch
         .attr("secret_key", AttrSchema::optional(Type::String).sensitive())
@@ -89,6 +82,18 @@ fn schema() -> Schema {
         },
     )
     .block(
+        "assume_role",
+        BlockSchema {
+            nesting: Nesting::Single,
+            min_items: 0,
+            max_items: Some(1),
+            force_new: false,
+            schema: ["role_arn", "session_name", "external_id", "duration"]
+                .into_iter()
+                .fold(Schema::new(), |sch, n| s(n, sch)),
+        },
+    )
+    .block(
         "endpoints",
         BlockSchema {
             nesting: Nesting::Single,
@@ -118,40 +123,45 @@ pub fn endpoint(config: &Value, service: &str) -> Option<String> {
         .and_then(|e| string(e, service))
 }
 
-/// Builds the shared SDK configuration from the provider block.
-pub async fn sdk_config(config: &Value) -> aws_config::SdkConfig {
-    let mut loader = aws_config::defaults(BehaviorVersion::latest())
-        .retry_config(
-            RetryConfig::standard().with_max_attempts(
-                config
-                    .get_attr("max_retries")
-                    .and_then(Value::as_number)
-                    .map(|n| n as u32 + 1)
-                    .unwrap_or(5),
-            ),
-        )
-        .timeout_config(
-            TimeoutConfig::builder()
-                .connect_timeout(Duration::from_secs(5))
-                .operation_attempt_timeout(Duration::from_secs(60))
-                .build(),
-        );
-    if let Some(r) = string(config, "region") {
-        loader = loader.region(Region::new(r));
+fn strings(v: &Value, k: &str) -> Vec<String> {
+    match v.get_attr(k) {
+        Some(Value::List(xs)) | Some(Value::Set(xs)) => xs
+            .iter()
+            .filter_map(|x| x.as_str().map(str::to_string))
+            .collect(),
+        _ => Vec::new(),
     }
-    if let Some(p) = string(config, "profile") {
-        loader = loader.profile_name(p);
-    }
-    if let (Some(ak), Some(sk)) = (string(config, "access_key"), string(config, "secret_key")) {
-        loader = loader.credentials_provider(Credentials::new(
-            ak,
-            sk,
-            string(config, "token"),
-            None,
-            "hubctl-provider-block",
-        ));
-    }
-    loader.load().await
+}
+
+/// The provider block's authentication arguments.
+pub fn auth(config: &Value) -> Result<Auth, String> {
+    let assume_role = match config.get_attr("assume_role").filter(|r| !r.is_null()) {
+        None => None,
+        Some(r) => Some(AssumeRole {
+            role_arn: string(r, "role_arn")
+                .ok_or("assume_role needs role_arn (the ARN of the role to assume)")?,
+            session_name: string(r, "session_name"),
+            external_id: string(r, "external_id"),
+            duration: string(r, "duration")
+                .map(|d| crate::auth::parse_duration(&d, "assume_role.duration"))
+                .transpose()?,
+        }),
+    };
+    Ok(Auth {
+        region: string(config, "region"),
+        profile: string(config, "profile"),
+        access_key: string(config, "access_key"),
+        secret_key: string(config, "secret_key"),
+        token: string(config, "token"),
+        shared_config_files: strings(config, "shared_config_files"),
+        shared_credentials_files: strings(config, "shared_credentials_files"),
+        max_retries: config
+            .get_attr("max_retries")
+            .and_then(Value::as_number)
+            .map(|n| n.max(0.0) as u32),
+        assume_role,
+        sts_endpoint: endpoint(config, "sts"),
+    })
 }
 
 /// The `provider "aws"` implementation.
@@ -176,7 +186,10 @@ impl Provider for AwsProvider {
     }
 
     async fn configure(&self, config: &Value) -> Result<ProviderClient, ProviderError> {
-        let sdk = sdk_config(config).await;
+        let sdk = auth(config)
+            .map_err(|e| ProviderError::new("", e))?
+            .sdk_config()
+            .await;
         let Some(region) = sdk.region().map(|r| r.to_string()) else {
             return Err(ProviderError::new(
                 "",

@@ -4,6 +4,7 @@
 //! service, and registered by one line in [`AwsProvider::resources`].
 
 pub mod api_log;
+pub mod auth;
 pub mod config;
 pub mod ec2;
 pub mod error;

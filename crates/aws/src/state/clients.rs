@@ -3,7 +3,6 @@
 //! endpoint is overridden, because emulators (moto) do not serve `bucket.host` names.
 
 use super::settings::S3Settings;
-use aws_config::{BehaviorVersion, Region};
 /// For callers that inspect lock items without their own SDK dependency (tests).
 pub use aws_sdk_dynamodb::types::AttributeValue;
 
@@ -26,29 +25,18 @@ fn env_endpoint(service: &str) -> bool {
 
 impl Clients {
     pub async fn new(settings: &S3Settings) -> Clients {
-        let mut loader = aws_config::defaults(BehaviorVersion::latest());
-        if let Some(r) = &settings.region {
-            loader = loader.region(Region::new(r.clone()));
-        }
-        if let Some(p) = &settings.profile {
-            loader = loader.profile_name(p);
-        }
-        if let (Some(ak), Some(sk)) = (&settings.access_key, &settings.secret_key) {
-            loader = loader.credentials_provider(aws_credential_types::Credentials::new(
-                ak.clone(),
-                sk.clone(),
-                None,
-                None,
-                "hubctl-backend-block",
-            ));
-        }
-        let sdk = loader.load().await;
+        let sdk = settings.auth().sdk_config().await;
         let mut s3 = aws_sdk_s3::config::Builder::from(&sdk).interceptor(crate::api_log::ApiLog);
         if let Some(url) = &settings.endpoint_s3 {
             s3 = s3.endpoint_url(url);
         }
         if settings.use_path_style || settings.endpoint_s3.is_some() || env_endpoint("S3") {
             s3 = s3.force_path_style(true);
+        }
+        if settings.skip_s3_checksum {
+            s3 = s3.request_checksum_calculation(
+                aws_sdk_s3::config::RequestChecksumCalculation::WhenRequired,
+            );
         }
         let mut ddb =
             aws_sdk_dynamodb::config::Builder::from(&sdk).interceptor(crate::api_log::ApiLog);

@@ -1,6 +1,7 @@
 //! `terraform { backend "s3" { ... } }` → [`S3Settings`], accepting Terraform's names
 //! (old and new) so existing backend blocks work unchanged.
 
+use crate::auth::{parse_duration, AssumeRole, Auth};
 use hubctl_core::lang::Value;
 use std::collections::BTreeMap;
 
@@ -26,6 +27,16 @@ pub struct S3Settings {
     pub access_key: Option<String>,
     pub secret_key: Option<String>,
     pub profile: Option<String>,
+    /// Session token of static credentials.
+    pub token: Option<String>,
+    pub shared_config_files: Vec<String>,
+    pub shared_credentials_files: Vec<String>,
+    pub max_retries: Option<u32>,
+    /// `assume_role = { role_arn = ... }` (or the older top-level `role_arn`).
+    pub assume_role: Option<AssumeRole>,
+    pub endpoint_sts: Option<String>,
+    /// Send S3 checksums only where an operation requires them (S3-compatible stores).
+    pub skip_s3_checksum: bool,
 }
 
 const KNOWN: &[&str] = &[
@@ -50,15 +61,57 @@ const KNOWN: &[&str] = &[
     "profile",
     "access_key",
     "secret_key",
+    "token",
+    "shared_config_files",
+    "shared_credentials_files",
+    "max_retries",
+    "assume_role",
+    "role_arn",
+    "session_name",
+    "external_id",
+    "sts_endpoint",
+    "iam_endpoint",
+    "skip_s3_checksum",
     "workspace_key_prefix",
+];
+
+/// Arguments of Terraform's s3 backend that hubctl does not implement: named as such, not
+/// as typos, so a Terraform user knows what to remove or wait for.
+const TERRAFORM_ONLY: &[&str] = &[
+    "acl",
+    "sse_customer_key",
+    "allowed_account_ids",
+    "forbidden_account_ids",
+    "assume_role_with_web_identity",
+    "custom_ca_bundle",
+    "ec2_metadata_service_endpoint",
+    "ec2_metadata_service_endpoint_mode",
+    "http_proxy",
+    "https_proxy",
+    "no_proxy",
+    "insecure",
+    "retry_mode",
+    "use_fips_endpoint",
+    "use_dualstack_endpoint",
+    "sts_region",
 ];
 
 impl S3Settings {
     /// Reads the evaluated backend arguments; the error is a sentence for a diagnostic.
     pub fn from_config(cfg: &BTreeMap<String, Value>) -> Result<S3Settings, String> {
         if let Some(unknown) = cfg.keys().find(|k| !KNOWN.contains(&k.as_str())) {
+            if TERRAFORM_ONLY.contains(&unknown.as_str()) {
+                return Err(format!(
+                    "The argument \"{unknown}\" of Terraform's s3 backend is not supported by \
+                     hubctl yet; remove it (hubctl accepts {}).",
+                    KNOWN.join(", ")
+                ));
+            }
+            let hint = hubctl_core::lang::suggest::did_you_mean(unknown, KNOWN.iter().copied())
+                .map(|k| format!(" Did you mean \"{k}\"?"))
+                .unwrap_or_default();
             return Err(format!(
-                "The backend \"s3\" has no argument \"{unknown}\"; it accepts {}.",
+                "The backend \"s3\" has no argument \"{unknown}\".{hint} It accepts {}.",
                 KNOWN.join(", ")
             ));
         }
@@ -99,6 +152,16 @@ impl S3Settings {
             access_key: s("access_key"),
             secret_key: s("secret_key"),
             profile: s("profile"),
+            token: s("token"),
+            shared_config_files: strings(cfg.get("shared_config_files")),
+            shared_credentials_files: strings(cfg.get("shared_credentials_files")),
+            max_retries: cfg
+                .get("max_retries")
+                .and_then(Value::as_number)
+                .map(|n| n.max(0.0) as u32),
+            assume_role: assume_role(cfg)?,
+            endpoint_sts: ep("sts").or_else(|| s("sts_endpoint")),
+            skip_s3_checksum: b("skip_s3_checksum").unwrap_or(false),
         };
         if out.key.starts_with('/') || out.key.ends_with('/') {
             return Err(format!(
@@ -122,10 +185,62 @@ impl S3Settings {
         format!("s3://{}/{}", self.bucket, self.key)
     }
 
+    /// The SDK configuration inputs of this block.
+    pub fn auth(&self) -> Auth {
+        Auth {
+            region: self.region.clone(),
+            profile: self.profile.clone(),
+            access_key: self.access_key.clone(),
+            secret_key: self.secret_key.clone(),
+            token: self.token.clone(),
+            shared_config_files: self.shared_config_files.clone(),
+            shared_credentials_files: self.shared_credentials_files.clone(),
+            max_retries: self.max_retries,
+            assume_role: self.assume_role.clone(),
+            sts_endpoint: self.endpoint_sts.clone(),
+        }
+    }
+
     /// Terraform's lock item id.
     pub fn lock_id(&self) -> String {
         format!("{}/{}", self.bucket, self.key)
     }
+}
+
+fn strings(v: Option<&Value>) -> Vec<String> {
+    match v {
+        Some(Value::List(xs)) | Some(Value::Set(xs)) => xs
+            .iter()
+            .filter_map(|x| x.as_str().map(str::to_string))
+            .collect(),
+        Some(Value::String(s)) => vec![s.clone()],
+        _ => Vec::new(),
+    }
+}
+
+/// `assume_role = { role_arn, session_name, external_id, duration }` (Terraform 1.6+), or
+/// the older top-level `role_arn` / `session_name` / `external_id`.
+fn assume_role(cfg: &BTreeMap<String, Value>) -> Result<Option<AssumeRole>, String> {
+    let text = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_string);
+    if let Some(obj) = cfg.get("assume_role").filter(|v| !v.is_null()) {
+        let role_arn = text(obj.get_attr("role_arn")).ok_or(
+            "The backend \"s3\" assume_role needs role_arn (the ARN of the role to assume).",
+        )?;
+        return Ok(Some(AssumeRole {
+            role_arn,
+            session_name: text(obj.get_attr("session_name")),
+            external_id: text(obj.get_attr("external_id")),
+            duration: text(obj.get_attr("duration"))
+                .map(|d| parse_duration(&d, "The backend \"s3\" assume_role.duration"))
+                .transpose()?,
+        }));
+    }
+    Ok(text(cfg.get("role_arn")).map(|role_arn| AssumeRole {
+        role_arn,
+        session_name: text(cfg.get("session_name")),
+        external_id: text(cfg.get("external_id")),
+        duration: None,
+    }))
 }
 
 #[cfg(test)]
@@ -181,5 +296,56 @@ mod tests {
         ]))
         .unwrap();
         assert!(!plain.encrypt);
+    }
+
+    #[test]
+    fn reads_assume_role_in_both_of_terraforms_spellings() {
+        let base = [
+            ("bucket", s("b")),
+            ("key", s("k")),
+            ("encrypt", Value::Bool(false)),
+        ];
+        let mut c = cfg(&base);
+        c.insert(
+            "assume_role".into(),
+            Value::map([
+                ("role_arn", s("arn:aws:iam::123456789012:role/state")),
+                ("session_name", s("ci")),
+                ("duration", s("15m")),
+            ]),
+        );
+        let role = S3Settings::from_config(&c).unwrap().assume_role.unwrap();
+        assert_eq!(role.role_arn, "arn:aws:iam::123456789012:role/state");
+        assert_eq!(role.session_name.as_deref(), Some("ci"));
+        assert_eq!(role.duration, Some(std::time::Duration::from_secs(900)));
+
+        let mut legacy = cfg(&base);
+        legacy.insert("role_arn".into(), s("arn:aws:iam::1:role/r"));
+        let st = S3Settings::from_config(&legacy).unwrap();
+        assert_eq!(
+            st.auth().assume_role.unwrap().role_arn,
+            "arn:aws:iam::1:role/r"
+        );
+
+        let mut bad = cfg(&base);
+        bad.insert("assume_role".into(), Value::map([("session_name", s("x"))]));
+        let err = S3Settings::from_config(&bad).unwrap_err();
+        assert!(err.contains("role_arn"), "{err}");
+    }
+
+    #[test]
+    fn terraform_only_arguments_and_typos_are_told_apart() {
+        let base = [("bucket", s("b")), ("key", s("k"))];
+        let mut c = cfg(&base);
+        c.insert("acl".into(), s("private"));
+        let err = S3Settings::from_config(&c).unwrap_err();
+        assert!(
+            err.contains("\"acl\" of Terraform's s3 backend is not supported"),
+            "{err}"
+        );
+        let mut c = cfg(&base);
+        c.insert("dynamodb_tabel".into(), s("locks"));
+        let err = S3Settings::from_config(&c).unwrap_err();
+        assert!(err.contains("Did you mean \"dynamodb_table\"?"), "{err}");
     }
 }

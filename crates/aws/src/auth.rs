@@ -1,0 +1,155 @@
+//! Region, credentials and retries for one AWS configuration — a `provider "aws"` block or a
+//! `backend "s3"` block, which take the same Terraform arguments (`profile`, static keys,
+//! `shared_*_files`, `max_retries`, `assume_role`) — turned into one `SdkConfig`.
+//!
+//! What a block leaves out comes from the SDK's standard sources (`AWS_REGION`,
+//! `AWS_PROFILE`, `AWS_ENDPOINT_URL*`, the default credential chain). With `assume_role`, the
+//! base credentials only call `sts:AssumeRole`; every other call uses the role's temporary
+//! credentials, refreshed by the SDK before they expire.
+
+use aws_config::retry::RetryConfig;
+use aws_config::sts::AssumeRoleProvider;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_credential_types::provider::SharedCredentialsProvider;
+use aws_credential_types::Credentials;
+use aws_runtime::env_config::file::{EnvConfigFileKind, EnvConfigFiles};
+use std::time::Duration;
+
+/// Terraform's `assume_role { role_arn, session_name, external_id, duration }`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AssumeRole {
+    pub role_arn: String,
+    pub session_name: Option<String>,
+    pub external_id: Option<String>,
+    pub duration: Option<Duration>,
+}
+
+/// The authentication part of a block.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Auth {
+    pub region: Option<String>,
+    pub profile: Option<String>,
+    pub access_key: Option<String>,
+    pub secret_key: Option<String>,
+    pub token: Option<String>,
+    pub shared_config_files: Vec<String>,
+    pub shared_credentials_files: Vec<String>,
+    /// Retries after the first attempt (Terraform's `max_retries`); None: the default.
+    pub max_retries: Option<u32>,
+    pub assume_role: Option<AssumeRole>,
+    /// Where `sts:AssumeRole` goes (`endpoints { sts = ... }`), else the SDK's default.
+    pub sts_endpoint: Option<String>,
+}
+
+/// A short description for the credential provider's name (shows in SDK errors).
+const STATIC: &str = "hubctl-static-keys";
+
+impl Auth {
+    /// The shared SDK configuration. `AssumeRole` is lazy: a role that cannot be assumed
+    /// fails the first call, with the STS error in that call's message.
+    pub async fn sdk_config(&self) -> SdkConfig {
+        let attempts = self.max_retries.map_or(5, |r| r.saturating_add(1));
+        let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            .retry_config(RetryConfig::standard().with_max_attempts(attempts))
+            .timeout_config(
+                TimeoutConfig::builder()
+                    .connect_timeout(Duration::from_secs(5))
+                    .operation_attempt_timeout(Duration::from_secs(60))
+                    .build(),
+            );
+        if let Some(r) = &self.region {
+            loader = loader.region(Region::new(r.clone()));
+        }
+        if let Some(p) = &self.profile {
+            loader = loader.profile_name(p);
+        }
+        if !self.shared_config_files.is_empty() || !self.shared_credentials_files.is_empty() {
+            let home = std::env::var("HOME").ok();
+            let expand_home = |f: &str| expand_home(f, home.as_deref());
+            let mut files = EnvConfigFiles::builder();
+            for f in &self.shared_config_files {
+                files = files.with_file(EnvConfigFileKind::Config, expand_home(f));
+            }
+            for f in &self.shared_credentials_files {
+                files = files.with_file(EnvConfigFileKind::Credentials, expand_home(f));
+            }
+            loader = loader.profile_files(files.build());
+        }
+        if let (Some(ak), Some(sk)) = (&self.access_key, &self.secret_key) {
+            loader = loader.credentials_provider(Credentials::new(
+                ak.clone(),
+                sk.clone(),
+                self.token.clone(),
+                None,
+                STATIC,
+            ));
+        }
+        let base = loader.load().await;
+        let Some(role) = &self.assume_role else {
+            return base;
+        };
+        let mut sts_conf = base.to_builder();
+        if let Some(url) = &self.sts_endpoint {
+            sts_conf = sts_conf.endpoint_url(url);
+        }
+        let mut provider = AssumeRoleProvider::builder(role.role_arn.clone())
+            .session_name(
+                role.session_name
+                    .clone()
+                    .unwrap_or_else(|| "hubctl".to_string()),
+            )
+            .configure(&sts_conf.build());
+        if let Some(id) = &role.external_id {
+            provider = provider.external_id(id.clone());
+        }
+        if let Some(d) = role.duration {
+            provider = provider.session_length(d);
+        }
+        let assumed = provider.build().await;
+        base.to_builder()
+            .credentials_provider(SharedCredentialsProvider::new(assumed))
+            .build()
+    }
+}
+
+/// `~/...` as Terraform expands it in file paths.
+fn expand_home(path: &str, home: Option<&str>) -> String {
+    match (path.strip_prefix("~/"), home) {
+        (Some(rest), Some(home)) => format!("{home}/{rest}"),
+        _ => path.to_string(),
+    }
+}
+
+/// Terraform's duration strings (`"1h"`, `"15m"`, `"900s"`), for messages a sentence.
+pub fn parse_duration(s: &str, what: &str) -> Result<Duration, String> {
+    humantime::parse_duration(s)
+        .map_err(|e| format!("{what} {s:?} is not a duration like \"1h\" or \"15m\" ({e})"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_like_terraforms() {
+        assert_eq!(
+            parse_duration("1h", "duration"),
+            Ok(Duration::from_secs(3600))
+        );
+        assert_eq!(
+            parse_duration("15m", "duration"),
+            Ok(Duration::from_secs(900))
+        );
+        let err = parse_duration("soon", "assume_role.duration").unwrap_err();
+        assert!(err.contains("assume_role.duration \"soon\""), "{err}");
+    }
+
+    #[test]
+    fn home_is_expanded_only_at_the_start() {
+        let home = Some("/home/ops");
+        assert_eq!(expand_home("~/.aws/config", home), "/home/ops/.aws/config");
+        assert_eq!(expand_home("/etc/aws/config", home), "/etc/aws/config");
+        assert_eq!(expand_home("~/.aws/config", None), "~/.aws/config");
+    }
+}
