@@ -282,6 +282,9 @@ pub async fn make_plan(run: Arc<Run>, config_hash: String, had_state: bool) -> (
     let res = walk(run.clone(), Vec::new()).await;
     let mut changes = res.changes;
     let mut diags = run.moves.diags.clone();
+    if !destroy {
+        diags.extend(super::import::check(&run.config.root));
+    }
     diags.extend(res.diags);
     // Orphans: instances whose resource left the configuration (or everything, for destroy).
     for (addr, inst) in &run.prior.resources {
@@ -298,6 +301,7 @@ pub async fn make_plan(run: Arc<Run>, config_hash: String, had_state: bool) -> (
                 after: None,
                 replace_paths: vec![],
                 reason: (!destroy).then(|| "it is no longer in the configuration".to_string()),
+                importing: None,
             });
         }
     }
