@@ -215,3 +215,49 @@ fn an_import_block_for_a_missing_object_names_block_id_and_call() {
     }
     assert!(!d.w.state_path().exists());
 }
+
+#[test]
+fn an_import_that_differs_from_the_configuration_is_updated_by_apply() {
+    let moto = Moto::start();
+    // Made outside hubctl: no `hubctl:address` tag, and a Name the configuration changes.
+    let xml = moto.ec2(
+        "CreateVpc&CidrBlock=10.9.0.0/16&TagSpecification.1.ResourceType=vpc\
+         &TagSpecification.1.Tag.1.Key=Name&TagSpecification.1.Tag.1.Value=old",
+    );
+    let id = xml
+        .split("<vpcId>")
+        .nth(1)
+        .and_then(|r| r.split('<').next())
+        .expect("vpc id")
+        .to_string();
+    let w = Work::empty();
+    w.write(
+        "main.tf",
+        &format!(
+            "resource \"aws_vpc\" \"hub\" {{\n  cidr_block = \"10.9.0.0/16\"\n  tags = {{ Name = \"new\" }}\n}}\n\nimport {{\n  to = aws_vpc.hub\n  id = \"{id}\"\n}}\n"
+        ),
+    );
+    let d = Dir { w, moto: &moto };
+    let o = d.plan();
+    o.expect_code(2);
+    assert!(
+        o.stdout
+            .contains("Plan: 1 to import, 0 to add, 1 to change, 0 to destroy."),
+        "{}",
+        o.stdout
+    );
+    assert!(o.stdout.contains(&format!("# (imported from \"{id}\")")));
+    assert!(o.stdout.contains("\"old\" -> \"new\""), "{}", o.stdout);
+    assert!(!o.stdout.contains("hubctl:address"));
+    let dir = d.w.arg();
+    d.run(&["apply", &dir, "--auto-approve"]).expect_code(0);
+    assert_eq!(
+        d.w.state()["resources"]["aws_vpc.hub"]["attributes"]["id"],
+        id.as_str()
+    );
+    d.plan().expect_code(0);
+    // The update moved only the user's tags; the bookkeeping tag is left alone.
+    let tags = moto.ec2(&format!("DescribeVpcs&VpcId.1={id}"));
+    assert!(tags.contains("<value>new</value>"), "{tags}");
+    assert!(!tags.contains("hubctl:address"), "{tags}");
+}
