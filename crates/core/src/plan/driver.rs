@@ -35,6 +35,7 @@ pub fn prepare(
     }
     diags.extend(check_module_inputs(&config));
     diags.extend(super::check::check_schemas(&config, registry));
+    diags.extend(super::import::check(&config.root));
     let (graph, gd) = build(&config);
     diags.extend(gd);
     if diags.has_errors() {
@@ -282,9 +283,6 @@ pub async fn make_plan(run: Arc<Run>, config_hash: String, had_state: bool) -> (
     let res = walk(run.clone(), Vec::new()).await;
     let mut changes = res.changes;
     let mut diags = run.moves.diags.clone();
-    if !destroy {
-        diags.extend(super::import::check(&run.config.root));
-    }
     diags.extend(res.diags);
     // Orphans: instances whose resource left the configuration (or everything, for destroy).
     for (addr, inst) in &run.prior.resources {

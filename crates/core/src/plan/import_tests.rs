@@ -185,7 +185,7 @@ async fn a_target_already_in_state_is_not_imported_again() {
 #[tokio::test]
 async fn missing_objects_and_targets_are_errors_at_the_block() {
     let files = format!(
-        "{THINGS}\nimport {{\n  to = fake_thing.a\n  id = \"t-404\"\n}}\nimport {{\n  to = fake_thing.b\n  id = \"bad-1\"\n}}\nimport {{\n  to = fake_thing.nope\n  id = \"t-1\"\n}}\n"
+        "{THINGS}\nimport {{\n  to = fake_thing.a\n  id = \"t-404\"\n}}\nimport {{\n  to = fake_thing.b\n  id = \"bad-1\"\n}}\n"
     );
     let (_, diags) = plan_of(&files, State::new()).await;
     let mut got = summaries(&diags);
@@ -195,7 +195,6 @@ async fn missing_objects_and_targets_are_errors_at_the_block() {
         [
             "Cannot import non-existent remote object",
             "Cannot import non-existent remote object",
-            "Configuration for import target does not exist",
         ]
     );
     for d in diags.iter() {
@@ -210,6 +209,46 @@ async fn missing_objects_and_targets_are_errors_at_the_block() {
 }
 
 #[tokio::test]
+async fn targets_without_configuration_fail_before_the_walk() {
+    let files = format!(
+        "{THINGS}\nimport {{\n  to = fake_thing.nope\n  id = \"t-1\"\n}}\nimport {{\n  to = fake_thing.a\n  id = \"t-1\"\n}}\nimport {{\n  to = fake_thing.a\n  id = \"t-2\"\n}}\n"
+    );
+    let (plan, diags) = plan_of(&files, State::new()).await;
+    assert!(plan.changes.is_empty(), "the walk ran");
+    assert_eq!(
+        summaries(&diags),
+        [
+            "Configuration for import target does not exist",
+            "Duplicate import configuration"
+        ]
+    );
+    let help = diags.iter().next().and_then(|d| d.help.clone());
+    assert!(help.is_some_and(|h| h.contains("resource \"fake_thing\" \"nope\"")));
+}
+
+#[tokio::test]
+async fn instances_of_counted_resources_are_imported_by_key() {
+    let files = r#"
+resource "fake_thing" "a" {
+  count = 2
+  name  = count.index == 0 ? "alpha" : "beta"
+}
+import {
+  to = fake_thing.a[1]
+  id = "t-2"
+}
+"#;
+    let (plan, diags) = plan_of(files, State::new()).await;
+    assert!(!diags.has_errors(), "{:?}", summaries(&diags));
+    assert_eq!(
+        plan.change("fake_thing.a[0]").map(|c| c.action),
+        Some(Action::Create)
+    );
+    let one = plan.change("fake_thing.a[1]").expect("planned");
+    assert_eq!((one.action, one.importing.is_some()), (Action::NoOp, true));
+}
+
+#[tokio::test]
 async fn unknown_ids_keys_and_unsupported_types_are_refused() {
     let files = r#"
 resource "fake_thing" "a" {
@@ -217,6 +256,12 @@ resource "fake_thing" "a" {
   name  = "alpha"
 }
 resource "terraform_data" "d" {}
+resource "fake_thing" "c" {}
+resource "fake_thing" "e" {}
+import {
+  to = fake_thing.c
+  id = fake_thing.e.id
+}
 import {
   to = fake_thing.a[3]
   id = "t-1"
@@ -233,6 +278,7 @@ import {
         got,
         [
             "Configuration for import target does not exist",
+            "Invalid import id argument",
             "Resource type does not support import",
         ]
     );
