@@ -189,7 +189,14 @@ fn existing_objects_are_adopted_by_cli_and_by_import_blocks() {
     );
     assert!(o.stdout.contains("# aws_vpc.hub will be imported"));
     let dir = adopt.w.arg();
-    adopt.run(&["apply", &dir, "--auto-approve"]).expect_code(0);
+    let o = adopt.run(&["apply", &dir, "--auto-approve"]);
+    o.expect_code(0);
+    assert!(
+        o.stdout
+            .contains("Resources: 8 imported, 0 added, 0 changed, 0 destroyed."),
+        "{}",
+        o.stdout
+    );
     let o = adopt.plan();
     o.expect_code(0);
     assert!(o.stdout.contains("No changes."), "{}", o.stdout);
