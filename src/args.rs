@@ -68,6 +68,8 @@ pub enum Command {
     ForceUnlock(ForceUnlockArgs),
     /// Check the state backend (bucket, versioning, lock table, KMS key); --bootstrap creates them.
     Init(InitArgs),
+    /// Adopt an existing object into the state as ADDR (its resource block must exist).
+    Import(ImportArgs),
     /// Inspect and change the state (list, show, rm, mv, pull, push, history, rollback).
     #[command(subcommand)]
     State(StateCommand),
@@ -313,6 +315,21 @@ pub struct InitArgs {
     /// LockID table; the KMS key for an alias/... kms_key_id).
     #[arg(long)]
     pub bootstrap: bool,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ImportArgs {
+    /// The root module directory.
+    #[arg(long = "dir", default_value = ".")]
+    pub dir: std::path::PathBuf,
+    /// The instance address to import to (`aws_vpc.hub`, `module.vpc.aws_subnet.this["a"]`).
+    pub addr: String,
+    /// The object's id, in the resource type's import syntax (`vpc-0abc`, `rtb-1_0.0.0.0/0`).
+    pub id: String,
+    #[command(flatten)]
+    pub vars: VarArgs,
+    #[command(flatten)]
+    pub lock: LockArgs,
 }
 
 #[derive(Args, Debug, Clone)]

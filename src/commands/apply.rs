@@ -240,8 +240,14 @@ fn finish(
         );
         return;
     }
+    // Terraform's wording: "N imported, " only when something was.
+    let imported = if s.import > 0 {
+        format!("{} imported, ", s.import)
+    } else {
+        String::new()
+    };
     println!(
-        "\n{} Resources: {} added, {} changed, {} destroyed.",
+        "\n{} Resources: {imported}{} added, {} changed, {} destroyed.",
         ui.green("Apply complete!"),
         s.add,
         s.change,

@@ -4,6 +4,7 @@ mod apply;
 mod common;
 mod fmt;
 mod graph;
+mod import;
 mod init;
 mod output;
 mod plan;
@@ -27,5 +28,6 @@ pub async fn run(cmd: Command, ui: &Ui) -> u8 {
         Command::ForceUnlock(a) => unlock::run(ui, a).await,
         Command::State(c) => state::run(ui, c).await,
         Command::Init(a) => init::run(ui, a).await,
+        Command::Import(a) => import::run(ui, a).await,
     }
 }

@@ -6,6 +6,7 @@ mod aws;
 mod crash;
 mod diagnostics;
 mod e2e;
+mod import;
 mod misc;
 mod moto;
 mod planfile;

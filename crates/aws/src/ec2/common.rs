@@ -255,3 +255,26 @@ pub fn unknown_on_replace(schema: &Schema, prior: Option<&Value>, p: &mut Planne
         }
     }
 }
+
+/// `Resource::import` for types whose refresh needs only the id: one `read_many` of `{id}`,
+/// whose answer (the full state) is what the engine then refreshes once more. An id AWS
+/// does not know is an error naming the Describe call (`op`) that looked for it.
+pub async fn import_by_id(
+    rt: &(dyn hubctl_core::provider::Resource + '_),
+    ctx: &hubctl_core::provider::OpContext<'_>,
+    id: &str,
+    op: &str,
+) -> Result<Value, ProviderError> {
+    let st = Value::map([("id", Value::from(id))]);
+    let found = rt.read_many(ctx, std::slice::from_ref(&st)).await;
+    match found.into_iter().next() {
+        Some(Ok(Some(v))) => Ok(v),
+        Some(Err(e)) => Err(e),
+        Some(Ok(None)) | None => Err(not_found(op, rt.type_name(), id)),
+    }
+}
+
+/// The error for an import id that names no object.
+pub fn not_found(op: &str, type_name: &str, id: &str) -> ProviderError {
+    ProviderError::new(op, format!("no {type_name} with id \"{id}\" exists"))
+}

@@ -267,6 +267,10 @@ impl Resource for InternetGateway {
         Ok(from_api(c, &describe_one(c, &id).await?, planned))
     }
 
+    async fn import(&self, ctx: &OpContext<'_>, id: &str) -> Result<Value, ProviderError> {
+        super::common::import_by_id(self, ctx, id, "ec2:DescribeInternetGateways").await
+    }
+
     async fn read_many(
         &self,
         ctx: &OpContext<'_>,

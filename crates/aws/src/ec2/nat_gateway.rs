@@ -276,6 +276,10 @@ impl Resource for NatGateway {
         Ok(from_api(c, &g, planned))
     }
 
+    async fn import(&self, ctx: &OpContext<'_>, id: &str) -> Result<Value, ProviderError> {
+        super::common::import_by_id(self, ctx, id, "ec2:DescribeNatGateways").await
+    }
+
     async fn read_many(
         &self,
         ctx: &OpContext<'_>,

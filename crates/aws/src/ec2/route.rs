@@ -6,6 +6,7 @@
 //! Force-new: `route_table_id`, the destination (`destination_cidr_block`,
 //! `destination_ipv6_cidr_block`, `destination_prefix_list_id`).
 //! Waiter: after `CreateRoute`, until DescribeRouteTables lists it (default 5m).
+//! Import id: `rtb-xxx_DESTINATION` (Terraform's).
 //! Quirks: a route has no id of its own; Terraform's is `r-<rtb id><crc32 of destination>`,
 //! built the same here so imported state matches. Unset targets are `""` in state (the
 //! Terraform SDK's shape), so they are schema defaults rather than nulls. A gateway endpoint
@@ -108,6 +109,35 @@ async fn read_routes(
         .collect()
 }
 
+/// Terraform's import id `rtb-xxx_10.0.0.0/0` (also an IPv6 CIDR or a `pl-` prefix list
+/// after the underscore) as the state `read_routes` needs.
+fn import_state(id: &str) -> Result<Value, ProviderError> {
+    let Some((rtb, dest)) = id
+        .split_once('_')
+        .filter(|(r, d)| !r.is_empty() && !d.is_empty())
+    else {
+        return Err(ProviderError::new(
+            "",
+            format!("invalid aws_route import id \"{id}\": expected ROUTETABLEID_DESTINATION, like rtb-0123_10.0.0.0/0"),
+        ));
+    };
+    let slot = if dest.starts_with("pl-") {
+        2
+    } else if dest.contains(':') {
+        1
+    } else {
+        0
+    };
+    let mut m: BTreeMap<String, Value> = ROUTE_DESTS
+        .iter()
+        .map(|d| (d.to_string(), Value::from("")))
+        .collect();
+    m.insert(ROUTE_DESTS[slot].into(), Value::from(dest));
+    m.insert("route_table_id".into(), Value::from(rtb));
+    m.insert("id".into(), Value::String(route_id(rtb, dest)));
+    Ok(Value::Map(m.into_iter().collect()))
+}
+
 /// Reads one route back, waiting until AWS lists it.
 async fn read_back(
     c: &AwsClients,
@@ -168,6 +198,16 @@ impl Resource for AwsRoute {
             ctx.timeouts.create.unwrap_or(Duration::from_secs(300)),
         )
         .await
+    }
+
+    async fn import(&self, ctx: &OpContext<'_>, id: &str) -> Result<Value, ProviderError> {
+        let c = clients(ctx)?;
+        let st = import_state(id)?;
+        read_routes(c, std::slice::from_ref(&st))
+            .await?
+            .pop()
+            .flatten()
+            .ok_or_else(|| super::common::not_found("ec2:DescribeRouteTables", "aws_route", id))
     }
 
     async fn read_many(
@@ -282,6 +322,31 @@ mod tests {
             p.planned.get_attr("gateway_id"),
             Some(&Value::from("igw-1"))
         );
+    }
+
+    #[test]
+    fn import_ids_name_the_table_and_destination() {
+        let v = import_state("rtb-1_0.0.0.0/0").expect("valid");
+        assert_eq!(v.get_attr("route_table_id"), Some(&Value::from("rtb-1")));
+        assert_eq!(
+            v.get_attr("destination_cidr_block"),
+            Some(&Value::from("0.0.0.0/0"))
+        );
+        assert_eq!(
+            v.get_attr("id"),
+            Some(&Value::from(route_id("rtb-1", "0.0.0.0/0")))
+        );
+        let v6 = import_state("rtb-1_::/0").expect("valid");
+        assert_eq!(
+            v6.get_attr("destination_ipv6_cidr_block"),
+            Some(&Value::from("::/0"))
+        );
+        let pl = import_state("rtb-1_pl-9").expect("valid");
+        assert_eq!(
+            pl.get_attr("destination_prefix_list_id"),
+            Some(&Value::from("pl-9"))
+        );
+        assert!(import_state("rtb-1").is_err() && import_state("_1.0.0.0/8").is_err());
     }
 
     #[test]

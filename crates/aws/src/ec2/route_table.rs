@@ -333,6 +333,10 @@ impl Resource for RouteTable {
         Ok(from_api(c, &t, planned))
     }
 
+    async fn import(&self, ctx: &OpContext<'_>, id: &str) -> Result<Value, ProviderError> {
+        super::common::import_by_id(self, ctx, id, "ec2:DescribeRouteTables").await
+    }
+
     async fn read_many(
         &self,
         ctx: &OpContext<'_>,

@@ -5,6 +5,7 @@
 //! (refresh: one call filtered by `association.route-table-association-id`).
 //! Force-new: `subnet_id`, `gateway_id` (exactly one of them is set).
 //! Waiter: after associate/replace, until the association is `associated` (default 5m).
+//! Import id: `subnet-xxx/rtb-yyy` or `igw-xxx/rtb-yyy` (Terraform's).
 //! Quirks: the association is no object of its own (no tags, so recovery after an interrupted
 //! create looks for an association of the same subnet or gateway with the same table).
 //! Unset `subnet_id` / `gateway_id` are `""` in state, as Terraform writes them.
@@ -189,6 +190,29 @@ impl Resource for Association {
             ctx.timeouts.create.unwrap_or(Duration::from_secs(300)),
         )
         .await
+    }
+
+    /// Terraform's import id: `subnet-xxx/rtb-yyy` or `igw-xxx/rtb-yyy`.
+    async fn import(&self, ctx: &OpContext<'_>, id: &str) -> Result<Value, ProviderError> {
+        let c = clients(ctx)?;
+        let Some((target, rtb)) = id
+            .split_once('/')
+            .filter(|(t, r)| !t.is_empty() && !r.is_empty())
+        else {
+            return Err(ProviderError::new(
+                "",
+                format!("invalid aws_route_table_association import id \"{id}\": expected SUBNETID/ROUTETABLEID or GATEWAYID/ROUTETABLEID"),
+            ));
+        };
+        let tables = describe(c, filter("route-table-id", [rtb.to_string()])).await?;
+        find(&tables, |a| {
+            a.route_table_id() == Some(rtb)
+                && (a.subnet_id() == Some(target) || a.gateway_id() == Some(target))
+        })
+        .map(from_api)
+        .ok_or_else(|| {
+            super::common::not_found("ec2:DescribeRouteTables", "aws_route_table_association", id)
+        })
     }
 
     async fn read_many(

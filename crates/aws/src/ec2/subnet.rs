@@ -230,6 +230,10 @@ impl Resource for Subnet {
         Ok(from_api(c, &sn, planned))
     }
 
+    async fn import(&self, ctx: &OpContext<'_>, id: &str) -> Result<Value, ProviderError> {
+        super::common::import_by_id(self, ctx, id, "ec2:DescribeSubnets").await
+    }
+
     async fn read_many(
         &self,
         ctx: &OpContext<'_>,

@@ -3,7 +3,7 @@
 //! API calls: `CreateVpc` (tags in `TagSpecifications`), `ModifyVpcAttribute` (one call per
 //! DNS attribute), `DescribeVpcs` (refresh: one call for all VPCs, filtered by `vpc-id`),
 //! `DescribeRouteTables` / `DescribeSecurityGroups` / `DescribeNetworkAcls` (the VPC's
-//! defaults, once at create), `CreateTags` / `DeleteTags`, `DeleteVpc`.
+//! defaults, once at create or import), `DescribeVpcAttribute` (DNS flags, at import), `CreateTags` / `DeleteTags`, `DeleteVpc`.
 //! Force-new: `cidr_block`, `instance_tenancy`.
 //! Quirk: DescribeVpcs does not return the DNS attributes; a refresh keeps their last known
 //! values rather than making a call per VPC.
@@ -112,6 +112,32 @@ async fn set_dns(c: &AwsClients, id: &str, attr: &str, on: bool) -> Result<(), P
         .await
         .map_err(|e| error::sdk("ec2:ModifyVpcAttribute", e))?;
     Ok(())
+}
+
+/// One DNS attribute as DescribeVpcAttribute reports it (DescribeVpcs does not).
+async fn get_dns(c: &AwsClients, id: &str, attr: &str) -> Result<Value, ProviderError> {
+    use aws_sdk_ec2::types::VpcAttributeName as N;
+    let name = if attr == "enable_dns_hostnames" {
+        N::EnableDnsHostnames
+    } else {
+        N::EnableDnsSupport
+    };
+    let out = c
+        .ec2
+        .describe_vpc_attribute()
+        .vpc_id(id)
+        .attribute(name)
+        .send()
+        .await
+        .map_err(|e| error::sdk("ec2:DescribeVpcAttribute", e))?;
+    let v = if attr == "enable_dns_hostnames" {
+        out.enable_dns_hostnames()
+    } else {
+        out.enable_dns_support()
+    };
+    Ok(v.and_then(|v| v.value())
+        .map(Value::Bool)
+        .unwrap_or(Value::Null))
 }
 
 /// The default route table, security group and network ACL AWS made with the VPC.
@@ -236,6 +262,20 @@ impl Resource for Vpc {
         let mut v = from_api(c, vpc, planned);
         if let Value::Map(m) = &mut v {
             defaults(c, &id, m).await?;
+        }
+        Ok(v)
+    }
+
+    /// The refresh keeps DNS flags and default ids from the prior state, so an import reads
+    /// them once here (as create does).
+    async fn import(&self, ctx: &OpContext<'_>, id: &str) -> Result<Value, ProviderError> {
+        let mut v = super::common::import_by_id(self, ctx, id, "ec2:DescribeVpcs").await?;
+        let c = clients(ctx)?;
+        if let Value::Map(m) = &mut v {
+            for attr in ["enable_dns_hostnames", "enable_dns_support"] {
+                m.insert(attr.into(), get_dns(c, id, attr).await?);
+            }
+            defaults(c, id, m).await?;
         }
         Ok(v)
     }

@@ -107,7 +107,7 @@ pub async fn apply_resource(
 
 /// The config-level addresses this resource depends on (recorded in state so destroy and
 /// orphan deletion can order themselves without the configuration).
-fn dependencies(run: &Run, n: usize) -> Vec<String> {
+pub fn dependencies(run: &Run, n: usize) -> Vec<String> {
     let mut out = Vec::new();
     let mut stack = run.graph.nodes[n].deps.clone();
     let mut seen = std::collections::HashSet::new();
@@ -267,6 +267,15 @@ async fn apply_instance(
         )
         .await?;
         return Ok(v);
+    }
+    // An imported object enters the state first (its own checkpoint), so a failed update
+    // still leaves it managed; a replacement's create records the new object instead.
+    if let (Some(_), Some(before), false) = (&ch.importing, &ch.before, ch.action.is_replace()) {
+        let op = StateOp::SetInstance {
+            address: address.to_string(),
+            instance: record(before, Status::Ready),
+        };
+        write(run, address, vec![op]).await?;
     }
     if ch.action == Action::NoOp {
         return Ok(ch.before.clone().unwrap_or(Value::Null));

@@ -49,6 +49,8 @@ pub struct Module {
     pub children: BTreeMap<String, Module>,
     pub moved: Vec<Moved>,
     pub removed: Vec<Removed>,
+    /// `import {}` blocks (root module only, as in Terraform).
+    pub imports: Vec<Import>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -202,6 +204,17 @@ pub struct Moved {
 pub struct Removed {
     pub from: String,
     pub destroy: bool,
+    pub span: Span,
+}
+
+/// `import { to = ADDR  id = EXPR }`: adopt an existing object as the instance `to`.
+#[derive(Debug, Clone)]
+pub struct Import {
+    /// The instance address as written (module-relative, with `[key]`).
+    pub to: String,
+    /// Evaluated at plan time in the root module; must be a known string.
+    pub id: Expr,
+    /// The block header, for errors about the block.
     pub span: Span,
 }
 

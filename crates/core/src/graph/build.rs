@@ -232,6 +232,13 @@ impl<'c> Builder<'c> {
                     for e in exprs {
                         self.expr_deps(mi, e, &mut deps, Some(n));
                     }
+                    // Import ids (root module expressions) are evaluated when this is planned.
+                    let cfg: &'c Config = self.config;
+                    for imp in &cfg.root.imports {
+                        if crate::plan::import::names_resource(&imp.to, &path, key) {
+                            self.expr_deps(0, &imp.id, &mut deps, Some(n));
+                        }
+                    }
                     // Module-level depends_on: everything in the module waits.
                     let mut anc = mi;
                     while let (Some(parent), Some(call)) = (

@@ -35,6 +35,7 @@ pub fn prepare(
     }
     diags.extend(check_module_inputs(&config));
     diags.extend(super::check::check_schemas(&config, registry));
+    diags.extend(super::import::check(&config.root));
     let (graph, gd) = build(&config);
     diags.extend(gd);
     if diags.has_errors() {
@@ -298,6 +299,7 @@ pub async fn make_plan(run: Arc<Run>, config_hash: String, had_state: bool) -> (
                 after: None,
                 replace_paths: vec![],
                 reason: (!destroy).then(|| "it is no longer in the configuration".to_string()),
+                importing: None,
             });
         }
     }

@@ -7,6 +7,7 @@ pub mod diff;
 pub mod driver;
 pub mod encoding;
 pub mod expand;
+pub mod import;
 mod model;
 pub mod moves;
 mod provider_node;

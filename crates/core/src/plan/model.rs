@@ -67,6 +67,16 @@ pub struct ResourceChange {
     pub replace_paths: Vec<String>,
     /// Why, when it is not obvious ("tainted", "deleted outside hubctl", ...).
     pub reason: Option<String>,
+    /// Set when the instance is adopted by an `import` block: `before` is the imported
+    /// object, which apply writes to state before carrying out `action`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub importing: Option<Importing>,
+}
+
+/// Terraform's `change.importing`: the id the object was imported by.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Importing {
+    pub id: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -116,6 +126,7 @@ pub const PLAN_FORMAT_VERSION: u32 = 1;
 /// Counts for the summary line.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Summary {
+    pub import: usize,
     pub add: usize,
     pub change: usize,
     pub destroy: usize,
@@ -129,6 +140,9 @@ impl Plan {
             // Forgetting a data source is not destroying anything.
             if c.mode == crate::state::Mode::Data && c.action == Action::Delete {
                 continue;
+            }
+            if c.importing.is_some() {
+                s.import += 1;
             }
             match c.action {
                 Action::Create => s.add += 1,
@@ -149,7 +163,7 @@ impl Plan {
     pub fn has_changes(&self) -> bool {
         self.changes
             .iter()
-            .any(|c| !matches!(c.action, Action::NoOp | Action::Read))
+            .any(|c| !matches!(c.action, Action::NoOp | Action::Read) || c.importing.is_some())
             || !self.moved.is_empty()
             || !self.forgotten.is_empty()
             || self.output_changes.iter().any(|c| c.action != Action::NoOp)

@@ -199,6 +199,22 @@ pub async fn plan_resource(run: &Run, n: usize, mi: usize, key: &str) -> NodeRes
             }
             (Some(p), None) => (Some(normalize(&schema, instance_value(p))), None),
         };
+        let mut importing = None;
+        let (prior, reason) = match super::import::target_for(run, &iaddr) {
+            Some(t) if prior_inst.is_none() && r.mode == ResourceMode::Managed => {
+                match super::import::import_instance(run, n, r, &schema, t).await {
+                    Ok((id, v)) => {
+                        importing = Some(super::model::Importing { id });
+                        (Some(v), None)
+                    }
+                    Err(d) => {
+                        diags.push(d);
+                        continue;
+                    }
+                }
+            }
+            _ => (prior, reason),
+        };
         let tainted = prior_inst.is_some_and(|p| p.status == Status::Tainted);
         if r.mode == ResourceMode::Data {
             let (value, change, d) = plan_data(run, n, r, &iaddr, &addr, config, prior).await;
@@ -229,7 +245,7 @@ pub async fn plan_resource(run: &Run, n: usize, mi: usize, key: &str) -> NodeRes
             reason
         };
         items.push((inst.key.clone(), planned.planned.clone()));
-        changes.push(change(
+        let mut ch = change(
             run,
             n,
             r,
@@ -240,7 +256,12 @@ pub async fn plan_resource(run: &Run, n: usize, mi: usize, key: &str) -> NodeRes
             Some(planned.planned),
             planned.requires_replace,
             reason,
-        ));
+        );
+        ch.importing = importing;
+        changes.push(ch);
+    }
+    if !validate && r.mode == ResourceMode::Managed {
+        diags.extend(super::import::unmatched(run, &addr, &seen));
     }
     // Instances in state that the configuration no longer has.
     for old in run.prior_by_resource.get(&addr).into_iter().flatten() {
@@ -333,6 +354,7 @@ pub fn change(
         after,
         replace_paths,
         reason,
+        importing: None,
     }
 }
 

@@ -100,6 +100,9 @@ pub struct Run {
     pub observer: Arc<dyn Observer>,
     /// What `moved`/`removed` blocks did to the state given; `prior` is the rewritten one.
     pub moves: super::moves::MoveReport,
+    /// Instances to import (the root module's `import` blocks; `hubctl import` replaces
+    /// them with its one target before the walk starts).
+    pub imports: Vec<super::import::ImportTarget>,
 }
 
 /// What a node hands back to the executor.
@@ -176,6 +179,7 @@ impl Run {
                     .push(i);
             }
         }
+        let imports = super::import::targets(&config.root);
         Run {
             config,
             graph,
@@ -195,6 +199,7 @@ impl Run {
             writer,
             observer,
             moves,
+            imports,
         }
     }
 

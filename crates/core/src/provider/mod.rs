@@ -116,6 +116,18 @@ pub trait Resource: Send + Sync {
         states.iter().map(|s| Ok(Some(s.clone()))).collect()
     }
 
+    /// Turns a user-given import id (Terraform's import id syntax for the type) into a
+    /// minimal state that [`Resource::read_many`] can refresh into a full one. A missing
+    /// object is an error naming the API call that looked for it. The default refuses:
+    /// types without a remote object (`terraform_data`) have nothing to adopt.
+    async fn import(&self, ctx: &OpContext<'_>, id: &str) -> Result<Value, ProviderError> {
+        let _ = (ctx, id);
+        Err(ProviderError::new(
+            "",
+            format!("{} does not support import", self.type_name()),
+        ))
+    }
+
     /// Updates in place. Types without in-place updates mark every argument force-new.
     async fn update(
         &self,

@@ -3,7 +3,8 @@
 
 use super::cx::{root_name, strip_parens, Cx};
 use crate::config::model::{
-    Backend, Local, Moved, Output, ProviderConfig, Removed, TerraformBlock, Validation, Variable,
+    Backend, Import, Local, Moved, Output, ProviderConfig, Removed, TerraformBlock, Validation,
+    Variable,
 };
 use crate::diag::Diagnostic;
 use crate::lang::convert::parse_constraint;
@@ -412,6 +413,32 @@ pub(super) fn removed(cx: &mut Cx, b: &Block) -> Option<Removed> {
     Some(Removed {
         from: from?,
         destroy,
+        span: cx.header(b),
+    })
+}
+
+pub(super) fn import(cx: &mut Cx, b: &Block) -> Option<Import> {
+    const ARGS: &[&str] = &["to", "id"];
+    if !cx.no_labels(b) {
+        return None;
+    }
+    let (mut to, mut id) = (None, None);
+    for s in b.body.iter() {
+        match s {
+            Structure::Attribute(a) if a.key.as_str() == "to" => to = address(cx, a),
+            Structure::Attribute(a) if a.key.as_str() == "id" => id = Some(cx.expr(&a.value)),
+            Structure::Attribute(a) => cx.unsupported_argument(a, "in an import block", ARGS),
+            Structure::Block(inner) => cx.unsupported_block(inner, "in an import block", ARGS),
+        }
+    }
+    for name in ARGS {
+        if !b.body.has_attribute(name) {
+            cx.missing_argument(b, name);
+        }
+    }
+    Some(Import {
+        to: to?,
+        id: id?,
         span: cx.header(b),
     })
 }

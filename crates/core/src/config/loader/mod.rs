@@ -382,7 +382,13 @@ fn decode_file(cx: &mut Cx, body: Body, m: &mut Module) {
             }
             "moved" => m.moved.extend(blocks::moved(cx, b)),
             "removed" => m.removed.extend(blocks::removed(cx, b)),
-            kind @ ("check" | "import") => {
+            "import" if m.path.is_empty() => m.imports.extend(blocks::import(cx, b)),
+            "import" => cx.push(
+                Diagnostic::error("Invalid import block")
+                    .detail("Import blocks are only allowed in the root module; write this one in the root module, with the module path in its `to` address.")
+                    .subject(cx.header(b)),
+            ),
+            kind @ "check" => {
                 let span = cx.header(b);
                 cx.push(
                     Diagnostic::warning(format!("\"{kind}\" blocks are not supported, ignored"))

@@ -474,3 +474,29 @@ fn module_repetition_is_refused_at_the_argument() {
     );
     assert!(diags.0[1].detail.contains("\"for_each\""));
 }
+
+#[test]
+fn import_blocks_load_in_the_root_module_only() {
+    let (_dir, config, diags) = load_files(&[
+        (
+            "main.tf",
+            "module \"net\" {\n  source = \"./net\"\n}\nimport {\n  to = module.net.aws_vpc.x[\"a\"]\n  id = \"vpc-${1}\"\n}\nimport {\n  id = \"x\"\n}\n",
+        ),
+        ("net/main.tf", "import {\n  to = aws_vpc.x\n  id = \"vpc-1\"\n}\n"),
+    ]);
+    let m = &config.root;
+    assert_eq!(m.imports.len(), 1);
+    assert_eq!(m.imports[0].to, "module.net.aws_vpc.x[\"a\"]");
+    assert_eq!(
+        config.sources.snippet(m.imports[0].id.span()),
+        "\"vpc-${1}\""
+    );
+    let got = located(&config, &diags);
+    assert_eq!(got.len(), 2, "{got:?}");
+    assert!(got
+        .iter()
+        .any(|d| d.0 == "Invalid import block" && d.1 == 1));
+    assert!(got
+        .iter()
+        .any(|d| d.0.starts_with("Missing required argument") && d.1 == 8));
+}
