@@ -188,6 +188,13 @@ fn existing_objects_are_adopted_by_cli_and_by_import_blocks() {
         o.stdout
     );
     assert!(o.stdout.contains("# aws_vpc.hub will be imported"));
+    // Nothing but imports: no action symbols to explain.
+    assert!(
+        o.stdout
+            .contains("hubctl will perform the following actions:\n"),
+        "{}",
+        o.stdout
+    );
     let dir = adopt.w.arg();
     let o = adopt.run(&["apply", &dir, "--auto-approve"]);
     o.expect_code(0);

@@ -69,7 +69,13 @@ pub fn render_plan(plan: &Plan, style: Style) -> String {
         let mut used: Vec<Action> = changes.iter().map(|c| c.action).collect();
         used.sort_by_key(|a| *a as u8);
         used.dedup();
-        out.push_str("hubctl will perform the following actions. Resource actions are indicated with the following symbols:\n");
+        used.retain(|a| *a != Action::NoOp);
+        if used.is_empty() {
+            // Only imports: no symbols to explain.
+            out.push_str("hubctl will perform the following actions:\n");
+        } else {
+            out.push_str("hubctl will perform the following actions. Resource actions are indicated with the following symbols:\n");
+        }
         for a in used {
             let what = match a {
                 Action::Create => "create",
