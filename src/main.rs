@@ -14,6 +14,11 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    // mimalloc asks for transparent huge pages: every first touch of a 2 MB page then zeroes
+    // all of it. For a short-lived CLI that is wasted time and memory (measured: a 10,000-
+    // resource apply peaks at 147 MB with them, 109 MB without).
+    #[cfg(target_os = "linux")]
+    let _ = rustix::thread::disable_transparent_huge_pages(true);
     let cli = args::Cli::parse_from(args::terraform_style(
         std::env::args().collect(),
         &args::Cli::command(),
