@@ -46,9 +46,7 @@ fn jsondecode(args: Vec<Value>, _: &FuncContext) -> R {
 }
 
 fn yamlencode(args: Vec<Value>, _: &FuncContext) -> R {
-    serde_yaml_ng::to_string(&args[0].to_json())
-        .map(Value::String)
-        .map_err(|e| err(0, format!("cannot encode as YAML: {e}")))
+    Ok(Value::String(super::yaml_emit::yaml_text(&args[0])))
 }
 
 fn yamldecode(args: Vec<Value>, _: &FuncContext) -> R {
@@ -166,7 +164,7 @@ mod tests {
         let v = Value::map([("a", s("b")), ("c", strs(&["x", "true"])), ("n", n(1.0))]);
         assert_eq!(
             ok("yamlencode", vec![v.clone()]),
-            s("a: b\nc:\n- x\n- 'true'\nn: 1\n")
+            s("\"a\": \"b\"\n\"c\":\n- \"x\"\n- \"true\"\n\"n\": 1\n")
         );
         assert_eq!(ok("yamldecode", vec![s("a: b\nc: [x, 'true']\nn: 1\n")]), v);
         assert_eq!(
@@ -181,7 +179,7 @@ mod tests {
         let text = ok("yamlencode", vec![nested.clone()]);
         assert_eq!(
             text,
-            s("- a: 1.5\n  b:\n  - 'x: y'\n  - |-\n    multi\n    line\n")
+            s("- \"a\": 1.5\n  \"b\":\n  - \"x: y\"\n  - |-\n    multi\n    line\n")
         );
         assert_eq!(ok("yamldecode", vec![text]), nested);
         assert!(arg_err("yamldecode", vec![s("a: [")]).contains("invalid YAML"));

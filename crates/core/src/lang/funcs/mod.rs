@@ -19,6 +19,7 @@ mod pattern;
 mod sequence;
 mod sets;
 mod string;
+mod yaml_emit;
 
 use crate::lang::{Type, Value};
 use std::path::Path;
