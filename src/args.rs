@@ -70,7 +70,8 @@ pub enum Command {
     Init(InitArgs),
     /// Adopt an existing object into the state as ADDR (its resource block must exist).
     Import(ImportArgs),
-    /// Inspect and change the state (list, show, rm, mv, pull, push, history, rollback).
+    /// Inspect and change the state (list, show, rm, mv, pull, push, import-terraform, history,
+    /// rollback, rekey).
     #[command(subcommand)]
     State(StateCommand),
 }
@@ -203,7 +204,7 @@ pub struct VarArgs {
 
 #[derive(Args, Debug, Clone, Default)]
 pub struct LockArgs {
-    /// Do not take the state lock (read-only use only).
+    /// Take the state lock; -lock=false skips it (only safe for read-only use).
     #[arg(long = "lock", default_value_t = true, action = clap::ArgAction::Set, value_name = "BOOL")]
     pub lock: bool,
     /// Wait this long for a held lock (e.g. 5m), retrying with backoff; 0s fails at once.
