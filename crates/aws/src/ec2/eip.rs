@@ -10,16 +10,15 @@
 //! tag. `public_dns` / `private_dns` are not returned by the API: like Terraform, they are
 //! derived from the IPs and the region.
 
-use super::common::{
-    filter, id_of, opt, plan_tagged, refresh, s, sync_tags, tag_map, tag_spec, tagged_for, wait_for,
-};
-use crate::config::{clients, AwsClients};
+use super::common::{filter, opt, s, tag_map, tag_spec, wait_for};
+use super::tagged::Tagged;
+use crate::config::AwsClients;
 use crate::error;
 use crate::tags;
 use async_trait::async_trait;
-use aws_sdk_ec2::types::{Address, DomainType, ResourceType};
+use aws_sdk_ec2::types::{Address, DomainType, Filter, ResourceType, Tag};
 use hubctl_core::lang::{Type, Value};
-use hubctl_core::provider::{AttrSchema, OpContext, PlannedState, ProviderError, Resource, Schema};
+use hubctl_core::provider::{AttrSchema, OpContext, ProviderError, Schema};
 use std::sync::OnceLock;
 use std::time::Duration;
 
@@ -136,48 +135,15 @@ fn from_api(c: &AwsClients, a: &Address, base: &Value) -> Value {
     Value::Map(m)
 }
 
-async fn describe(c: &AwsClients, ids: Vec<String>) -> Result<Vec<Address>, ProviderError> {
+async fn describe(c: &AwsClients, filters: Vec<Filter>) -> Result<Vec<Address>, ProviderError> {
     let out = c
         .ec2
         .describe_addresses()
-        .filters(filter("allocation-id", ids))
+        .set_filters(Some(filters))
         .send()
         .await
         .map_err(|e| error::sdk("ec2:DescribeAddresses", e))?;
     Ok(out.addresses().to_vec())
-}
-
-async fn describe_one(c: &AwsClients, id: &str) -> Result<Address, ProviderError> {
-    describe(c, vec![id.to_string()])
-        .await?
-        .into_iter()
-        .next()
-        .ok_or_else(|| {
-            ProviderError::new(
-                "ec2:DescribeAddresses",
-                format!("Elastic IP {id} not found"),
-            )
-        })
-}
-
-/// The address an interrupted create already allocated, found by its address tag.
-async fn find_by_address(c: &AwsClients, address: &str) -> Result<Option<String>, ProviderError> {
-    let out = c
-        .ec2
-        .describe_addresses()
-        .filters(filter(
-            &format!("tag:{}", tags::ADDRESS_TAG),
-            [address.to_string()],
-        ))
-        .send()
-        .await
-        .map_err(|e| error::sdk("ec2:DescribeAddresses", e))?;
-    Ok(out
-        .addresses()
-        .iter()
-        .find(|a| tagged_for(a.tags(), address))
-        .and_then(|a| a.allocation_id())
-        .map(str::to_string))
 }
 
 /// Codes meaning "still held by an association that is going away": retried on delete.
@@ -188,7 +154,8 @@ fn busy(code: Option<&str>) -> bool {
 /// One delete attempt: disassociate what AWS says is associated, then release.
 /// `Some(())` when the address is gone, `None` to try again.
 async fn release_once(c: &AwsClients, id: &str) -> Result<Option<()>, ProviderError> {
-    let Some(a) = describe(c, vec![id.to_string()]).await?.into_iter().next() else {
+    let found = describe(c, vec![filter("allocation-id", [id.to_string()])]).await?;
+    let Some(a) = found.into_iter().next() else {
         return Ok(Some(()));
     };
     if let Some(assoc) = a.association_id() {
@@ -214,88 +181,72 @@ async fn release_once(c: &AwsClients, id: &str) -> Result<Option<()>, ProviderEr
 }
 
 #[async_trait]
-impl Resource for Eip {
-    fn type_name(&self) -> &'static str {
-        "aws_eip"
-    }
+impl Tagged for Eip {
+    type Api = Address;
+    const TYPE_NAME: &'static str = "aws_eip";
+    const NOUN: &'static str = "Elastic IP";
+    const DESCRIBE: &'static str = "ec2:DescribeAddresses";
+    const ID_FILTER: &'static str = "allocation-id";
 
-    fn schema(&self) -> &Schema {
+    fn schema(&self) -> &'static Schema {
         schema()
     }
 
-    fn plan(&self, prior: Option<&Value>, proposed: Value) -> PlannedState {
-        plan_tagged(self.schema(), prior, proposed)
+    fn id(x: &Address) -> Option<&str> {
+        x.allocation_id()
     }
 
-    async fn create(&self, ctx: &OpContext<'_>, planned: &Value) -> Result<Value, ProviderError> {
-        let c = clients(ctx)?;
-        // An interrupted create may have allocated the address already: adopt it.
-        let existing = if ctx.recovering {
-            find_by_address(c, ctx.address).await?
-        } else {
-            None
-        };
-        let id = match existing {
-            Some(id) => id,
-            None => {
-                let t = tags::for_create(&c.default_tags, planned, ctx.address);
-                let domain = s(planned, "domain").unwrap_or_else(|| "vpc".into());
-                let out = c
-                    .ec2
-                    .allocate_address()
-                    .domain(DomainType::from(domain.as_str()))
-                    .set_address(s(planned, "address"))
-                    .set_public_ipv4_pool(s(planned, "public_ipv4_pool"))
-                    .set_network_border_group(s(planned, "network_border_group"))
-                    .tag_specifications(tag_spec(ResourceType::ElasticIp, &t))
-                    .send()
-                    .await
-                    .map_err(|e| error::sdk("ec2:AllocateAddress", e))?;
-                out.allocation_id().map(str::to_string).ok_or_else(|| {
-                    ProviderError::new("ec2:AllocateAddress", "the response has no allocation id")
-                })?
-            }
-        };
-        Ok(from_api(c, &describe_one(c, &id).await?, planned))
+    fn tags(x: &Address) -> &[Tag] {
+        x.tags()
     }
 
-    async fn import(&self, ctx: &OpContext<'_>, id: &str) -> Result<Value, ProviderError> {
-        super::common::import_by_id(self, ctx, id, "ec2:DescribeAddresses").await
+    fn from_api(c: &AwsClients, x: &Address, base: &Value) -> Value {
+        from_api(c, x, base)
     }
 
-    async fn read_many(
+    async fn describe(
         &self,
-        ctx: &OpContext<'_>,
-        states: &[Value],
-    ) -> Vec<Result<Option<Value>, ProviderError>> {
-        refresh(ctx, states, describe, Address::allocation_id, from_api).await
+        c: &AwsClients,
+        filters: Vec<Filter>,
+    ) -> Result<Vec<Address>, ProviderError> {
+        describe(c, filters).await
     }
 
-    async fn update(
+    /// AllocateAddress answers with the allocation id only; the address is read afterwards.
+    async fn create(
         &self,
+        c: &AwsClients,
         ctx: &OpContext<'_>,
-        prior: &Value,
         planned: &Value,
-    ) -> Result<Value, ProviderError> {
-        let c = clients(ctx)?;
-        let id = id_of(prior)?;
-        sync_tags(c, &id, prior, planned).await?;
-        Ok(from_api(c, &describe_one(c, &id).await?, planned))
+    ) -> Result<Address, ProviderError> {
+        let t = tags::for_create(&c.default_tags, planned, ctx.address);
+        let domain = s(planned, "domain").unwrap_or_else(|| "vpc".into());
+        let out = c
+            .ec2
+            .allocate_address()
+            .domain(DomainType::from(domain.as_str()))
+            .set_address(s(planned, "address"))
+            .set_public_ipv4_pool(s(planned, "public_ipv4_pool"))
+            .set_network_border_group(s(planned, "network_border_group"))
+            .tag_specifications(tag_spec(ResourceType::ElasticIp, &t))
+            .send()
+            .await
+            .map_err(|e| error::sdk("ec2:AllocateAddress", e))?;
+        let id = out.allocation_id().ok_or_else(|| {
+            ProviderError::new("ec2:AllocateAddress", "the response has no allocation id")
+        })?;
+        Ok(Address::builder().allocation_id(id).build())
     }
 
-    async fn delete(&self, ctx: &OpContext<'_>, state: &Value) -> Result<(), ProviderError> {
-        let c = clients(ctx)?;
-        // A create that never finished has no id: what it made, if anything, has the tag.
-        let Some(id) = (match s(state, "id") {
-            Some(id) => Some(id),
-            None => find_by_address(c, ctx.address).await?,
-        }) else {
-            return Ok(());
-        };
+    async fn delete(
+        &self,
+        c: &AwsClients,
+        ctx: &OpContext<'_>,
+        id: &str,
+    ) -> Result<(), ProviderError> {
         let what = format!("Elastic IP {id} to be released (it is still associated)");
         wait_for(&what, ctx.timeouts.delete.unwrap_or(DELETE_TIMEOUT), || {
-            let id = id.clone();
-            async move { release_once(c, &id).await }
+            release_once(c, id)
         })
         .await
     }
@@ -305,7 +256,6 @@ impl Resource for Eip {
 mod tests {
     use super::*;
     use crate::ec2::common::test_clients;
-    use aws_sdk_ec2::types::Tag;
 
     fn address() -> Address {
         Address::builder()
