@@ -10,8 +10,8 @@
 //! tag. `public_dns` / `private_dns` are not returned by the API: like Terraform, they are
 //! derived from the IPs and the region.
 
-use super::common::{filter, opt, s, tag_map, tag_spec, wait_for};
-use super::tagged::Tagged;
+use super::common::{opt, s, tag_map, tag_spec, wait_for};
+use super::tagged::{read, Tagged};
 use crate::config::AwsClients;
 use crate::error;
 use crate::tags;
@@ -25,49 +25,6 @@ use std::time::Duration;
 pub struct Eip;
 
 const DELETE_TIMEOUT: Duration = Duration::from_secs(3 * 60);
-
-fn schema() -> &'static Schema {
-    static S: OnceLock<Schema> = OnceLock::new();
-    S.get_or_init(|| {
-        let str_c = || AttrSchema::computed(Type::String);
-        Schema::new()
-            .attr(
-                "domain",
-                AttrSchema::optional(Type::String)
-                    .force_new()
-                    .default(Value::from("vpc")),
-            )
-            // Deprecated in Terraform's v5 provider, still accepted there: `vpc = true`.
-            .attr("vpc", AttrSchema::optional_computed(Type::Bool).force_new())
-            .attr("address", AttrSchema::optional(Type::String).force_new())
-            .attr(
-                "public_ipv4_pool",
-                AttrSchema::optional_computed(Type::String).force_new(),
-            )
-            .attr(
-                "network_border_group",
-                AttrSchema::optional_computed(Type::String).force_new(),
-            )
-            .attr(
-                "tags",
-                AttrSchema::optional(Type::Map(Box::new(Type::String))),
-            )
-            .attr(
-                "tags_all",
-                AttrSchema::computed(Type::Map(Box::new(Type::String))),
-            )
-            .attr("id", str_c())
-            .attr("arn", str_c())
-            .attr("allocation_id", str_c())
-            .attr("association_id", str_c())
-            .attr("public_ip", str_c())
-            .attr("public_dns", str_c())
-            .attr("private_ip", str_c())
-            .attr("private_dns", str_c())
-            .attr("network_interface", str_c())
-            .attr("instance", str_c())
-    })
-}
 
 /// `1.2.3.4` → `1-2-3-4`, the form EC2 host names use.
 fn dashed(ip: &str) -> String {
@@ -99,53 +56,6 @@ fn nz(x: Option<&str>) -> Value {
     opt(x.filter(|s| !s.is_empty()))
 }
 
-fn from_api(c: &AwsClients, a: &Address, base: &Value) -> Value {
-    let id = a.allocation_id().unwrap_or_default();
-    let actual = tag_map(a.tags());
-    let owner = c.account_id.clone().unwrap_or_default();
-    let domain = a.domain().map(|d| d.as_str()).unwrap_or("vpc");
-    let dns = |ip: Option<&str>, f: fn(&str, &str) -> String| {
-        opt(ip
-            .filter(|ip| !ip.is_empty())
-            .map(|ip| f(&c.region, ip))
-            .as_deref())
-    };
-    let mut m = base.as_map().cloned().unwrap_or_default();
-    m.insert("id".into(), Value::from(id));
-    m.insert("allocation_id".into(), Value::from(id));
-    m.insert(
-        "arn".into(),
-        Value::String(format!("arn:aws:ec2:{}:{owner}:elastic-ip/{id}", c.region)),
-    );
-    m.insert("domain".into(), Value::from(domain));
-    m.insert("vpc".into(), Value::Bool(domain == "vpc"));
-    m.insert("public_ipv4_pool".into(), nz(a.public_ipv4_pool()));
-    m.insert("network_border_group".into(), nz(a.network_border_group()));
-    m.insert("association_id".into(), nz(a.association_id()));
-    m.insert("public_ip".into(), nz(a.public_ip()));
-    m.insert("public_dns".into(), dns(a.public_ip(), public_dns));
-    m.insert("private_ip".into(), nz(a.private_ip_address()));
-    m.insert(
-        "private_dns".into(),
-        dns(a.private_ip_address(), private_dns),
-    );
-    m.insert("network_interface".into(), nz(a.network_interface_id()));
-    m.insert("instance".into(), nz(a.instance_id()));
-    tags::set_attrs(&mut m, base, &actual, &c.default_tags);
-    Value::Map(m)
-}
-
-async fn describe(c: &AwsClients, filters: Vec<Filter>) -> Result<Vec<Address>, ProviderError> {
-    let out = c
-        .ec2
-        .describe_addresses()
-        .set_filters(Some(filters))
-        .send()
-        .await
-        .map_err(|e| error::sdk("ec2:DescribeAddresses", e))?;
-    Ok(out.addresses().to_vec())
-}
-
 /// Codes meaning "still held by an association that is going away": retried on delete.
 fn busy(code: Option<&str>) -> bool {
     matches!(code, Some("InvalidIPAddress.InUse" | "AuthFailure"))
@@ -154,8 +64,7 @@ fn busy(code: Option<&str>) -> bool {
 /// One delete attempt: disassociate what AWS says is associated, then release.
 /// `Some(())` when the address is gone, `None` to try again.
 async fn release_once(c: &AwsClients, id: &str) -> Result<Option<()>, ProviderError> {
-    let found = describe(c, vec![filter("allocation-id", [id.to_string()])]).await?;
-    let Some(a) = found.into_iter().next() else {
+    let Some(a) = read(&Eip, c, id).await? else {
         return Ok(Some(()));
     };
     if let Some(assoc) = a.association_id() {
@@ -189,7 +98,46 @@ impl Tagged for Eip {
     const ID_FILTER: &'static str = "allocation-id";
 
     fn schema(&self) -> &'static Schema {
-        schema()
+        static S: OnceLock<Schema> = OnceLock::new();
+        S.get_or_init(|| {
+            let str_c = || AttrSchema::computed(Type::String);
+            Schema::new()
+                .attr(
+                    "domain",
+                    AttrSchema::optional(Type::String)
+                        .force_new()
+                        .default(Value::from("vpc")),
+                )
+                // Deprecated in Terraform's v5 provider, still accepted there: `vpc = true`.
+                .attr("vpc", AttrSchema::optional_computed(Type::Bool).force_new())
+                .attr("address", AttrSchema::optional(Type::String).force_new())
+                .attr(
+                    "public_ipv4_pool",
+                    AttrSchema::optional_computed(Type::String).force_new(),
+                )
+                .attr(
+                    "network_border_group",
+                    AttrSchema::optional_computed(Type::String).force_new(),
+                )
+                .attr(
+                    "tags",
+                    AttrSchema::optional(Type::Map(Box::new(Type::String))),
+                )
+                .attr(
+                    "tags_all",
+                    AttrSchema::computed(Type::Map(Box::new(Type::String))),
+                )
+                .attr("id", str_c())
+                .attr("arn", str_c())
+                .attr("allocation_id", str_c())
+                .attr("association_id", str_c())
+                .attr("public_ip", str_c())
+                .attr("public_dns", str_c())
+                .attr("private_ip", str_c())
+                .attr("private_dns", str_c())
+                .attr("network_interface", str_c())
+                .attr("instance", str_c())
+        })
     }
 
     fn id(x: &Address) -> Option<&str> {
@@ -200,8 +148,40 @@ impl Tagged for Eip {
         x.tags()
     }
 
-    fn from_api(c: &AwsClients, x: &Address, base: &Value) -> Value {
-        from_api(c, x, base)
+    fn from_api(c: &AwsClients, a: &Address, base: &Value) -> Value {
+        let id = a.allocation_id().unwrap_or_default();
+        let actual = tag_map(a.tags());
+        let owner = c.account_id.clone().unwrap_or_default();
+        let domain = a.domain().map(|d| d.as_str()).unwrap_or("vpc");
+        let dns = |ip: Option<&str>, f: fn(&str, &str) -> String| {
+            opt(ip
+                .filter(|ip| !ip.is_empty())
+                .map(|ip| f(&c.region, ip))
+                .as_deref())
+        };
+        let mut m = base.as_map().cloned().unwrap_or_default();
+        m.insert("id".into(), Value::from(id));
+        m.insert("allocation_id".into(), Value::from(id));
+        m.insert(
+            "arn".into(),
+            Value::String(format!("arn:aws:ec2:{}:{owner}:elastic-ip/{id}", c.region)),
+        );
+        m.insert("domain".into(), Value::from(domain));
+        m.insert("vpc".into(), Value::Bool(domain == "vpc"));
+        m.insert("public_ipv4_pool".into(), nz(a.public_ipv4_pool()));
+        m.insert("network_border_group".into(), nz(a.network_border_group()));
+        m.insert("association_id".into(), nz(a.association_id()));
+        m.insert("public_ip".into(), nz(a.public_ip()));
+        m.insert("public_dns".into(), dns(a.public_ip(), public_dns));
+        m.insert("private_ip".into(), nz(a.private_ip_address()));
+        m.insert(
+            "private_dns".into(),
+            dns(a.private_ip_address(), private_dns),
+        );
+        m.insert("network_interface".into(), nz(a.network_interface_id()));
+        m.insert("instance".into(), nz(a.instance_id()));
+        tags::set_attrs(&mut m, base, &actual, &c.default_tags);
+        Value::Map(m)
     }
 
     async fn describe(
@@ -209,7 +189,14 @@ impl Tagged for Eip {
         c: &AwsClients,
         filters: Vec<Filter>,
     ) -> Result<Vec<Address>, ProviderError> {
-        describe(c, filters).await
+        let out = c
+            .ec2
+            .describe_addresses()
+            .set_filters(Some(filters))
+            .send()
+            .await
+            .map_err(|e| error::sdk("ec2:DescribeAddresses", e))?;
+        Ok(out.addresses().to_vec())
     }
 
     /// AllocateAddress answers with the allocation id only; the address is read afterwards.
@@ -297,7 +284,7 @@ mod tests {
     fn unassociated_address_maps_to_a_wholly_known_state() {
         let c = test_clients(Default::default());
         let planned = Value::map([("domain", Value::from("vpc")), ("tags", Value::Null)]);
-        let v = from_api(&c, &address(), &planned);
+        let v = Eip::from_api(&c, &address(), &planned);
         assert_eq!(s(&v, "id").as_deref(), Some("eipalloc-1"));
         assert_eq!(s(&v, "allocation_id").as_deref(), Some("eipalloc-1"));
         assert_eq!(
@@ -324,7 +311,7 @@ mod tests {
             .instance_id("")
             .private_ip_address("")
             .build();
-        let v = from_api(&c, &a, &Value::map([("tags", Value::Null)]));
+        let v = Eip::from_api(&c, &a, &Value::map([("tags", Value::Null)]));
         for k in ["network_interface", "instance", "private_ip", "private_dns"] {
             assert_eq!(v.get_attr(k), Some(&Value::Null), "{k}");
         }

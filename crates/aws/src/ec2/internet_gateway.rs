@@ -12,8 +12,8 @@
 //! the SDK's `AttachmentStatus` names; a freshly created gateway may briefly be unknown to
 //! AttachInternetGateway (`InvalidInternetGatewayID.NotFound`), which is retried.
 
-use super::common::{delete_when_unused, filter, opt, s, tag_map, tag_spec, wait_for};
-use super::tagged::{fetch, Lost, Tagged};
+use super::common::{delete_when_unused, opt, s, tag_map, tag_spec, wait_for};
+use super::tagged::{fetch, read, Lost, Tagged};
 use crate::config::AwsClients;
 use crate::error;
 use crate::tags;
@@ -28,25 +28,6 @@ pub struct InternetGateway;
 
 const TIMEOUT: Duration = Duration::from_secs(20 * 60);
 
-fn schema() -> &'static Schema {
-    static S: OnceLock<Schema> = OnceLock::new();
-    S.get_or_init(|| {
-        Schema::new()
-            .attr("vpc_id", AttrSchema::optional(Type::String))
-            .attr(
-                "tags",
-                AttrSchema::optional(Type::Map(Box::new(Type::String))),
-            )
-            .attr(
-                "tags_all",
-                AttrSchema::computed(Type::Map(Box::new(Type::String))),
-            )
-            .attr("id", AttrSchema::computed(Type::String))
-            .attr("arn", AttrSchema::computed(Type::String))
-            .attr("owner_id", AttrSchema::computed(Type::String))
-    })
-}
-
 /// The VPC the gateway is attached (or attaching) to.
 fn attached_vpc(g: &ApiGateway) -> Option<&str> {
     g.attachments()
@@ -58,40 +39,6 @@ fn attached_vpc(g: &ApiGateway) -> Option<&str> {
             )
         })
         .and_then(|a| a.vpc_id())
-}
-
-fn from_api(c: &AwsClients, g: &ApiGateway, base: &Value) -> Value {
-    let id = g.internet_gateway_id().unwrap_or_default();
-    let actual = tag_map(g.tags());
-    let owner = g
-        .owner_id()
-        .map(str::to_string)
-        .or_else(|| c.account_id.clone())
-        .unwrap_or_default();
-    let mut m = base.as_map().cloned().unwrap_or_default();
-    m.insert("id".into(), Value::from(id));
-    m.insert(
-        "arn".into(),
-        Value::String(format!(
-            "arn:aws:ec2:{}:{owner}:internet-gateway/{id}",
-            c.region
-        )),
-    );
-    m.insert("owner_id".into(), Value::String(owner));
-    m.insert("vpc_id".into(), opt(attached_vpc(g)));
-    tags::set_attrs(&mut m, base, &actual, &c.default_tags);
-    Value::Map(m)
-}
-
-async fn describe(c: &AwsClients, filters: Vec<Filter>) -> Result<Vec<ApiGateway>, ProviderError> {
-    let out = c
-        .ec2
-        .describe_internet_gateways()
-        .set_filters(Some(filters))
-        .send()
-        .await
-        .map_err(|e| error::sdk("ec2:DescribeInternetGateways", e))?;
-    Ok(out.internet_gateways().to_vec())
 }
 
 /// Attaches and waits until the attachment is usable.
@@ -187,7 +134,22 @@ impl Tagged for InternetGateway {
     const ID_FILTER: &'static str = "internet-gateway-id";
 
     fn schema(&self) -> &'static Schema {
-        schema()
+        static S: OnceLock<Schema> = OnceLock::new();
+        S.get_or_init(|| {
+            Schema::new()
+                .attr("vpc_id", AttrSchema::optional(Type::String))
+                .attr(
+                    "tags",
+                    AttrSchema::optional(Type::Map(Box::new(Type::String))),
+                )
+                .attr(
+                    "tags_all",
+                    AttrSchema::computed(Type::Map(Box::new(Type::String))),
+                )
+                .attr("id", AttrSchema::computed(Type::String))
+                .attr("arn", AttrSchema::computed(Type::String))
+                .attr("owner_id", AttrSchema::computed(Type::String))
+        })
     }
 
     fn id(x: &ApiGateway) -> Option<&str> {
@@ -198,8 +160,27 @@ impl Tagged for InternetGateway {
         x.tags()
     }
 
-    fn from_api(c: &AwsClients, x: &ApiGateway, base: &Value) -> Value {
-        from_api(c, x, base)
+    fn from_api(c: &AwsClients, g: &ApiGateway, base: &Value) -> Value {
+        let id = g.internet_gateway_id().unwrap_or_default();
+        let actual = tag_map(g.tags());
+        let owner = g
+            .owner_id()
+            .map(str::to_string)
+            .or_else(|| c.account_id.clone())
+            .unwrap_or_default();
+        let mut m = base.as_map().cloned().unwrap_or_default();
+        m.insert("id".into(), Value::from(id));
+        m.insert(
+            "arn".into(),
+            Value::String(format!(
+                "arn:aws:ec2:{}:{owner}:internet-gateway/{id}",
+                c.region
+            )),
+        );
+        m.insert("owner_id".into(), Value::String(owner));
+        m.insert("vpc_id".into(), opt(attached_vpc(g)));
+        tags::set_attrs(&mut m, base, &actual, &c.default_tags);
+        Value::Map(m)
     }
 
     async fn describe(
@@ -207,7 +188,14 @@ impl Tagged for InternetGateway {
         c: &AwsClients,
         filters: Vec<Filter>,
     ) -> Result<Vec<ApiGateway>, ProviderError> {
-        describe(c, filters).await
+        let out = c
+            .ec2
+            .describe_internet_gateways()
+            .set_filters(Some(filters))
+            .send()
+            .await
+            .map_err(|e| error::sdk("ec2:DescribeInternetGateways", e))?;
+        Ok(out.internet_gateways().to_vec())
     }
 
     async fn create(
@@ -250,7 +238,7 @@ impl Tagged for InternetGateway {
             attach(c, &id, vpc, timeout).await?;
         }
         let g = fetch(self, c, &id, Lost::NotFound).await?;
-        Ok(from_api(c, &g, planned))
+        Ok(InternetGateway::from_api(c, &g, planned))
     }
 
     /// A new `vpc_id` moves the gateway: detach from the old VPC, attach to the new one.
@@ -283,9 +271,8 @@ impl Tagged for InternetGateway {
     ) -> Result<(), ProviderError> {
         let timeout = ctx.timeouts.delete.unwrap_or(TIMEOUT);
         // Detach from whatever AWS says it is attached to, not only what state recorded.
-        let found = describe(c, vec![filter(Self::ID_FILTER, [id.to_string()])]).await?;
-        let attached = match found.first() {
-            Some(g) => attached_vpc(g).map(str::to_string),
+        let attached = match read(self, c, id).await? {
+            Some(g) => attached_vpc(&g).map(str::to_string),
             None => return Ok(()),
         };
         if let Some(vpc) = attached {
@@ -335,7 +322,7 @@ mod tests {
     #[test]
     fn attached_gateway_reports_its_vpc() {
         let c = test_clients(Default::default());
-        let v = from_api(
+        let v = InternetGateway::from_api(
             &c,
             &gateway(&[("vpc-1", "available")]),
             &Value::map([("tags", Value::Null)]),
@@ -358,7 +345,7 @@ mod tests {
     #[test]
     fn detached_gateway_has_no_vpc() {
         let c = test_clients(Default::default());
-        let v = from_api(
+        let v = InternetGateway::from_api(
             &c,
             &gateway(&[("vpc-1", "detached")]),
             &Value::map([("tags", Value::Null)]),
@@ -374,7 +361,7 @@ mod tests {
     #[test]
     fn moving_to_another_vpc_is_an_in_place_update() {
         let c = test_clients(Default::default());
-        let prior = from_api(
+        let prior = InternetGateway::from_api(
             &c,
             &gateway(&[("vpc-1", "available")]),
             &Value::map([("tags", Value::Null)]),

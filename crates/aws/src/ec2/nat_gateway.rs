@@ -13,7 +13,7 @@
 //! with a token derived from the stale gateway's id.
 
 use super::common::{client_token, filter, opt, s, tag_map, tag_spec, wait_for};
-use super::tagged::Tagged;
+use super::tagged::{read, Tagged};
 use crate::config::AwsClients;
 use crate::error;
 use crate::tags;
@@ -30,97 +30,6 @@ pub struct NatGateway;
 
 const CREATE_TIMEOUT: Duration = Duration::from_secs(10 * 60);
 const DELETE_TIMEOUT: Duration = Duration::from_secs(30 * 60);
-
-fn schema() -> &'static Schema {
-    static S: OnceLock<Schema> = OnceLock::new();
-    S.get_or_init(|| {
-        let str_c = || AttrSchema::computed(Type::String);
-        Schema::new()
-            .attr("subnet_id", AttrSchema::required(Type::String).force_new())
-            .attr(
-                "allocation_id",
-                AttrSchema::optional(Type::String).force_new(),
-            )
-            .attr(
-                "connectivity_type",
-                AttrSchema::optional(Type::String)
-                    .force_new()
-                    .default(Value::from("public")),
-            )
-            .attr(
-                "private_ip",
-                AttrSchema::optional_computed(Type::String).force_new(),
-            )
-            .attr(
-                "tags",
-                AttrSchema::optional(Type::Map(Box::new(Type::String))),
-            )
-            .attr(
-                "tags_all",
-                AttrSchema::computed(Type::Map(Box::new(Type::String))),
-            )
-            .attr("id", str_c())
-            .attr("network_interface_id", str_c())
-            .attr("public_ip", str_c())
-            .attr("association_id", str_c())
-    })
-}
-
-fn from_api(c: &AwsClients, g: &ApiGateway, base: &Value) -> Value {
-    let actual = tag_map(g.tags());
-    let addrs = g.nat_gateway_addresses();
-    let primary = addrs
-        .iter()
-        .find(|a| a.is_primary() == Some(true))
-        .or_else(|| addrs.first());
-    let mut m = base.as_map().cloned().unwrap_or_default();
-    m.insert("id".into(), opt(g.nat_gateway_id()));
-    m.insert("subnet_id".into(), opt(g.subnet_id()));
-    m.insert(
-        "connectivity_type".into(),
-        Value::from(
-            g.connectivity_type()
-                .map(|t| t.as_str())
-                .unwrap_or("public"),
-        ),
-    );
-    m.insert(
-        "allocation_id".into(),
-        opt(primary.and_then(|a| a.allocation_id())),
-    );
-    m.insert(
-        "network_interface_id".into(),
-        opt(primary.and_then(|a| a.network_interface_id())),
-    );
-    m.insert(
-        "private_ip".into(),
-        opt(primary.and_then(|a| a.private_ip())),
-    );
-    m.insert("public_ip".into(), opt(primary.and_then(|a| a.public_ip())));
-    m.insert(
-        "association_id".into(),
-        opt(primary.and_then(|a| a.association_id())),
-    );
-    tags::set_attrs(&mut m, base, &actual, &c.default_tags);
-    Value::Map(m)
-}
-
-/// Gateways matching `filters`; deleted ones are left out (AWS keeps showing them for a while).
-async fn describe(c: &AwsClients, filters: Vec<Filter>) -> Result<Vec<ApiGateway>, ProviderError> {
-    let out = c
-        .ec2
-        .describe_nat_gateways()
-        .set_filter(Some(filters))
-        .send()
-        .await
-        .map_err(|e| error::sdk("ec2:DescribeNatGateways", e))?;
-    Ok(out
-        .nat_gateways()
-        .iter()
-        .filter(|g| g.state() != Some(&NatGatewayState::Deleted))
-        .cloned()
-        .collect())
-}
 
 /// What the create waiter makes of one observation: done, keep waiting, or a clear failure.
 fn creation_progress(
@@ -186,7 +95,38 @@ impl Tagged for NatGateway {
     const ID_FILTER: &'static str = "nat-gateway-id";
 
     fn schema(&self) -> &'static Schema {
-        schema()
+        static S: OnceLock<Schema> = OnceLock::new();
+        S.get_or_init(|| {
+            let str_c = || AttrSchema::computed(Type::String);
+            Schema::new()
+                .attr("subnet_id", AttrSchema::required(Type::String).force_new())
+                .attr(
+                    "allocation_id",
+                    AttrSchema::optional(Type::String).force_new(),
+                )
+                .attr(
+                    "connectivity_type",
+                    AttrSchema::optional(Type::String)
+                        .force_new()
+                        .default(Value::from("public")),
+                )
+                .attr(
+                    "private_ip",
+                    AttrSchema::optional_computed(Type::String).force_new(),
+                )
+                .attr(
+                    "tags",
+                    AttrSchema::optional(Type::Map(Box::new(Type::String))),
+                )
+                .attr(
+                    "tags_all",
+                    AttrSchema::computed(Type::Map(Box::new(Type::String))),
+                )
+                .attr("id", str_c())
+                .attr("network_interface_id", str_c())
+                .attr("public_ip", str_c())
+                .attr("association_id", str_c())
+        })
     }
 
     fn id(x: &ApiGateway) -> Option<&str> {
@@ -197,16 +137,64 @@ impl Tagged for NatGateway {
         x.tags()
     }
 
-    fn from_api(c: &AwsClients, x: &ApiGateway, base: &Value) -> Value {
-        from_api(c, x, base)
+    fn from_api(c: &AwsClients, g: &ApiGateway, base: &Value) -> Value {
+        let actual = tag_map(g.tags());
+        let addrs = g.nat_gateway_addresses();
+        let primary = addrs
+            .iter()
+            .find(|a| a.is_primary() == Some(true))
+            .or_else(|| addrs.first());
+        let mut m = base.as_map().cloned().unwrap_or_default();
+        m.insert("id".into(), opt(g.nat_gateway_id()));
+        m.insert("subnet_id".into(), opt(g.subnet_id()));
+        m.insert(
+            "connectivity_type".into(),
+            Value::from(
+                g.connectivity_type()
+                    .map(|t| t.as_str())
+                    .unwrap_or("public"),
+            ),
+        );
+        m.insert(
+            "allocation_id".into(),
+            opt(primary.and_then(|a| a.allocation_id())),
+        );
+        m.insert(
+            "network_interface_id".into(),
+            opt(primary.and_then(|a| a.network_interface_id())),
+        );
+        m.insert(
+            "private_ip".into(),
+            opt(primary.and_then(|a| a.private_ip())),
+        );
+        m.insert("public_ip".into(), opt(primary.and_then(|a| a.public_ip())));
+        m.insert(
+            "association_id".into(),
+            opt(primary.and_then(|a| a.association_id())),
+        );
+        tags::set_attrs(&mut m, base, &actual, &c.default_tags);
+        Value::Map(m)
     }
 
+    /// Gateways matching `filters`; deleted ones are left out (AWS keeps showing them for a while).
     async fn describe(
         &self,
         c: &AwsClients,
         filters: Vec<Filter>,
     ) -> Result<Vec<ApiGateway>, ProviderError> {
-        describe(c, filters).await
+        let out = c
+            .ec2
+            .describe_nat_gateways()
+            .set_filter(Some(filters))
+            .send()
+            .await
+            .map_err(|e| error::sdk("ec2:DescribeNatGateways", e))?;
+        Ok(out
+            .nat_gateways()
+            .iter()
+            .filter(|g| g.state() != Some(&NatGatewayState::Deleted))
+            .cloned()
+            .collect())
     }
 
     /// Only a live gateway is adopted.
@@ -278,7 +266,7 @@ impl Tagged for NatGateway {
             }
         })
         .await?;
-        Ok(from_api(c, &g, planned))
+        Ok(NatGateway::from_api(c, &g, planned))
     }
 
     async fn delete(
@@ -295,10 +283,7 @@ impl Tagged for NatGateway {
         wait_for(
             &format!("NAT gateway {id} to be deleted"),
             ctx.timeouts.delete.unwrap_or(DELETE_TIMEOUT),
-            || async {
-                let found = describe(c, vec![filter("nat-gateway-id", [id.to_string()])]).await?;
-                Ok(found.is_empty().then_some(()))
-            },
+            || async { Ok(read(self, c, id).await?.is_none().then_some(())) },
         )
         .await
     }
@@ -341,7 +326,7 @@ mod tests {
             ("connectivity_type", Value::from("public")),
             ("tags", Value::Null),
         ]);
-        let v = from_api(&c, &gateway(NatGatewayState::Available), &planned);
+        let v = NatGateway::from_api(&c, &gateway(NatGatewayState::Available), &planned);
         assert_eq!(s(&v, "id").as_deref(), Some("nat-1"));
         assert_eq!(s(&v, "allocation_id").as_deref(), Some("eipalloc-1"));
         assert_eq!(s(&v, "network_interface_id").as_deref(), Some("eni-1"));

@@ -12,12 +12,12 @@
 //! price: removing every inline block leaves the routes in place). The `local` route, routes
 //! propagated from a VPN gateway and gateway-endpoint routes are never part of `route`.
 
-use super::common::{client_token, filter, gone, s, tag_map, tag_spec, wait_for};
+use super::common::{client_token, gone, s, tag_map, tag_spec, wait_for};
 use super::routes::{
     self, describe, nulls_to_empty, route_changes, targets_of, Dest, DestNames, RouteChanges,
     TARGETS,
 };
-use super::tagged::{fetch, Lost, Tagged};
+use super::tagged::{fetch, read, Lost, Tagged};
 use crate::config::AwsClients;
 use crate::error;
 use crate::tags;
@@ -49,40 +49,6 @@ fn route_schema() -> Schema {
         .fold(Schema::new(), |sch, n| sch.attr(n, arg()))
 }
 
-fn schema() -> &'static Schema {
-    static S: OnceLock<Schema> = OnceLock::new();
-    S.get_or_init(|| {
-        let str_c = || AttrSchema::computed(Type::String);
-        Schema::new()
-            .attr("vpc_id", AttrSchema::required(Type::String).force_new())
-            .attr(
-                "propagating_vgws",
-                AttrSchema::optional_computed(Type::Set(Box::new(Type::String))),
-            )
-            .attr(
-                "tags",
-                AttrSchema::optional(Type::Map(Box::new(Type::String))),
-            )
-            .attr(
-                "tags_all",
-                AttrSchema::computed(Type::Map(Box::new(Type::String))),
-            )
-            .attr("id", str_c())
-            .attr("arn", str_c())
-            .attr("owner_id", str_c())
-            .block(
-                "route",
-                BlockSchema {
-                    nesting: Nesting::Set,
-                    min_items: 0,
-                    max_items: None,
-                    force_new: false,
-                    schema: route_schema(),
-                },
-            )
-    })
-}
-
 /// Whether a route AWS reports belongs in `route` (user-made, not local/propagated/endpoint).
 fn is_user_route(r: &Route) -> bool {
     let gw = r.gateway_id().unwrap_or_default();
@@ -104,46 +70,6 @@ fn route_value(r: &Route) -> Value {
     m.insert(DESTS[1].into(), f(r.destination_ipv6_cidr_block()));
     m.insert(DESTS[2].into(), f(r.destination_prefix_list_id()));
     Value::Map(m.into_iter().collect())
-}
-
-fn from_api(c: &AwsClients, t: &ApiTable, base: &Value) -> Value {
-    let id = t.route_table_id().unwrap_or_default();
-    let owner = t
-        .owner_id()
-        .map(str::to_string)
-        .or_else(|| c.account_id.clone())
-        .unwrap_or_default();
-    let actual = tag_map(t.tags());
-    let mut m = base.as_map().cloned().unwrap_or_default();
-    m.insert("id".into(), Value::from(id));
-    m.insert(
-        "arn".into(),
-        Value::String(format!("arn:aws:ec2:{}:{owner}:route-table/{id}", c.region)),
-    );
-    m.insert("owner_id".into(), Value::String(owner));
-    m.insert("vpc_id".into(), Value::from(t.vpc_id().unwrap_or_default()));
-    m.insert(
-        "propagating_vgws".into(),
-        Value::set(
-            t.propagating_vgws()
-                .iter()
-                .filter_map(|p| p.gateway_id())
-                .map(Value::from)
-                .collect(),
-        ),
-    );
-    m.insert(
-        "route".into(),
-        Value::set(
-            t.routes()
-                .iter()
-                .filter(|r| is_user_route(r))
-                .map(route_value)
-                .collect(),
-        ),
-    );
-    tags::set_attrs(&mut m, base, &actual, &c.default_tags);
-    Value::Map(m)
 }
 
 fn strings(v: Option<&Value>) -> Vec<String> {
@@ -231,15 +157,6 @@ async fn converge(
     Ok(())
 }
 
-async fn read_one(c: &AwsClients, id: &str) -> Result<Option<ApiTable>, ProviderError> {
-    Ok(
-        describe(c, vec![filter("route-table-id", [id.to_string()])])
-            .await?
-            .into_iter()
-            .next(),
-    )
-}
-
 #[async_trait]
 impl Tagged for RouteTable {
     type Api = ApiTable;
@@ -249,7 +166,37 @@ impl Tagged for RouteTable {
     const ID_FILTER: &'static str = "route-table-id";
 
     fn schema(&self) -> &'static Schema {
-        schema()
+        static S: OnceLock<Schema> = OnceLock::new();
+        S.get_or_init(|| {
+            let str_c = || AttrSchema::computed(Type::String);
+            Schema::new()
+                .attr("vpc_id", AttrSchema::required(Type::String).force_new())
+                .attr(
+                    "propagating_vgws",
+                    AttrSchema::optional_computed(Type::Set(Box::new(Type::String))),
+                )
+                .attr(
+                    "tags",
+                    AttrSchema::optional(Type::Map(Box::new(Type::String))),
+                )
+                .attr(
+                    "tags_all",
+                    AttrSchema::computed(Type::Map(Box::new(Type::String))),
+                )
+                .attr("id", str_c())
+                .attr("arn", str_c())
+                .attr("owner_id", str_c())
+                .block(
+                    "route",
+                    BlockSchema {
+                        nesting: Nesting::Set,
+                        min_items: 0,
+                        max_items: None,
+                        force_new: false,
+                        schema: route_schema(),
+                    },
+                )
+        })
     }
 
     fn id(x: &ApiTable) -> Option<&str> {
@@ -260,8 +207,44 @@ impl Tagged for RouteTable {
         x.tags()
     }
 
-    fn from_api(c: &AwsClients, x: &ApiTable, base: &Value) -> Value {
-        from_api(c, x, base)
+    fn from_api(c: &AwsClients, t: &ApiTable, base: &Value) -> Value {
+        let id = t.route_table_id().unwrap_or_default();
+        let owner = t
+            .owner_id()
+            .map(str::to_string)
+            .or_else(|| c.account_id.clone())
+            .unwrap_or_default();
+        let actual = tag_map(t.tags());
+        let mut m = base.as_map().cloned().unwrap_or_default();
+        m.insert("id".into(), Value::from(id));
+        m.insert(
+            "arn".into(),
+            Value::String(format!("arn:aws:ec2:{}:{owner}:route-table/{id}", c.region)),
+        );
+        m.insert("owner_id".into(), Value::String(owner));
+        m.insert("vpc_id".into(), Value::from(t.vpc_id().unwrap_or_default()));
+        m.insert(
+            "propagating_vgws".into(),
+            Value::set(
+                t.propagating_vgws()
+                    .iter()
+                    .filter_map(|p| p.gateway_id())
+                    .map(Value::from)
+                    .collect(),
+            ),
+        );
+        m.insert(
+            "route".into(),
+            Value::set(
+                t.routes()
+                    .iter()
+                    .filter(|r| is_user_route(r))
+                    .map(route_value)
+                    .collect(),
+            ),
+        );
+        tags::set_attrs(&mut m, base, &actual, &c.default_tags);
+        Value::Map(m)
     }
 
     async fn describe(
@@ -332,14 +315,14 @@ impl Tagged for RouteTable {
         let id = t.route_table_id().unwrap_or_default().to_string();
         let timeout = ctx.timeouts.create.unwrap_or(Duration::from_secs(300));
         let before = wait_for("the route table to become visible", timeout, || {
-            read_one(c, &id)
+            read(self, c, &id)
         })
         .await?;
         // On recovery, routes already made count as there (reconciled, not re-created).
-        let prior = from_api(c, &before, planned);
+        let prior = RouteTable::from_api(c, &before, planned);
         converge(c, &id, Some(&prior), planned).await?;
         let t = fetch(self, c, &id, Lost::AfterCreate).await?;
-        Ok(from_api(c, &t, planned))
+        Ok(RouteTable::from_api(c, &t, planned))
     }
 
     async fn update_attrs(
@@ -359,7 +342,7 @@ impl Tagged for RouteTable {
         _ctx: &OpContext<'_>,
         id: &str,
     ) -> Result<(), ProviderError> {
-        let Some(t) = read_one(c, id).await? else {
+        let Some(t) = read(self, c, id).await? else {
             return Ok(());
         };
         // AWS refuses to delete a table that still has subnets or gateways associated.

@@ -67,7 +67,7 @@ fn from_api_drops_local_propagated_and_endpoint_routes() {
         )
         .build();
     let base = Value::map([("tags", Value::map([("Name", Value::from("hub-public"))]))]);
-    let v = from_api(&clients(), &t, &base);
+    let v = RouteTable::from_api(&clients(), &t, &base);
     assert_eq!(
         v.get_attr("route"),
         Some(&Value::set(vec![route(

@@ -9,8 +9,8 @@
 //! for minutes after their owner is gone) until the delete timeout (default 20m).
 //! Quirk: CreateSubnet takes no `ClientToken`; an interrupted create is found by its address tag.
 
-use super::common::{b, delete_when_unused, filter, opt, s, tag_map, tag_spec, wait_for};
-use super::tagged::{fetch, Lost, Tagged};
+use super::common::{b, delete_when_unused, opt, s, tag_map, tag_spec, wait_for};
+use super::tagged::{fetch, read, Lost, Tagged};
 use crate::config::AwsClients;
 use crate::error;
 use crate::tags;
@@ -27,83 +27,6 @@ pub struct Subnet;
 
 const CREATE_TIMEOUT: Duration = Duration::from_secs(10 * 60);
 const DELETE_TIMEOUT: Duration = Duration::from_secs(20 * 60);
-
-fn schema() -> &'static Schema {
-    static S: OnceLock<Schema> = OnceLock::new();
-    S.get_or_init(|| {
-        let str_c = || AttrSchema::computed(Type::String);
-        Schema::new()
-            .attr("vpc_id", AttrSchema::required(Type::String).force_new())
-            .attr("cidr_block", AttrSchema::required(Type::String).force_new())
-            .attr(
-                "availability_zone",
-                AttrSchema::optional_computed(Type::String).force_new(),
-            )
-            .attr(
-                "availability_zone_id",
-                AttrSchema::optional_computed(Type::String).force_new(),
-            )
-            .attr(
-                "map_public_ip_on_launch",
-                AttrSchema::optional(Type::Bool).default(Value::Bool(false)),
-            )
-            .attr(
-                "tags",
-                AttrSchema::optional(Type::Map(Box::new(Type::String))),
-            )
-            .attr(
-                "tags_all",
-                AttrSchema::computed(Type::Map(Box::new(Type::String))),
-            )
-            .attr("id", str_c())
-            .attr("arn", str_c())
-            .attr("owner_id", str_c())
-    })
-}
-
-/// The state value from what DescribeSubnets returned; `base` (planned or prior) supplies
-/// how the user wrote `tags`.
-fn from_api(c: &AwsClients, sn: &ApiSubnet, base: &Value) -> Value {
-    let id = sn.subnet_id().unwrap_or_default();
-    let actual = tag_map(sn.tags());
-    let owner = sn
-        .owner_id()
-        .map(str::to_string)
-        .or_else(|| c.account_id.clone())
-        .unwrap_or_default();
-    let arn = sn
-        .subnet_arn()
-        .map(str::to_string)
-        .unwrap_or_else(|| format!("arn:aws:ec2:{}:{owner}:subnet/{id}", c.region));
-    let mut m = base.as_map().cloned().unwrap_or_default();
-    m.insert("id".into(), Value::from(id));
-    m.insert("arn".into(), Value::String(arn));
-    m.insert("owner_id".into(), Value::String(owner));
-    m.insert("vpc_id".into(), opt(sn.vpc_id()));
-    m.insert("cidr_block".into(), opt(sn.cidr_block()));
-    m.insert("availability_zone".into(), opt(sn.availability_zone()));
-    m.insert(
-        "availability_zone_id".into(),
-        opt(sn.availability_zone_id()),
-    );
-    m.insert(
-        "map_public_ip_on_launch".into(),
-        Value::Bool(sn.map_public_ip_on_launch().unwrap_or(false)),
-    );
-    tags::set_attrs(&mut m, base, &actual, &c.default_tags);
-    Value::Map(m)
-}
-
-async fn describe(c: &AwsClients, filters: Vec<Filter>) -> Result<Vec<ApiSubnet>, ProviderError> {
-    let out = c
-        .ec2
-        .describe_subnets()
-        .set_filters(Some(filters))
-        .send()
-        .await
-        .map_err(|e| error::sdk("ec2:DescribeSubnets", e))?;
-    Ok(out.subnets().to_vec())
-}
 
 async fn set_map_public_ip(c: &AwsClients, id: &str, on: bool) -> Result<(), ProviderError> {
     c.ec2
@@ -125,8 +48,7 @@ async fn wait_available(
     wait_for(&format!("subnet {id} to become available"), timeout, || {
         let id = id.to_string();
         async move {
-            let found = describe(c, vec![filter("subnet-id", [id.clone()])]).await?;
-            let Some(sn) = found.into_iter().next() else {
+            let Some(sn) = read(&Subnet, c, &id).await? else {
                 return Ok(None);
             };
             match sn.state() {
@@ -156,7 +78,36 @@ impl Tagged for Subnet {
     const ID_FILTER: &'static str = "subnet-id";
 
     fn schema(&self) -> &'static Schema {
-        schema()
+        static S: OnceLock<Schema> = OnceLock::new();
+        S.get_or_init(|| {
+            let str_c = || AttrSchema::computed(Type::String);
+            Schema::new()
+                .attr("vpc_id", AttrSchema::required(Type::String).force_new())
+                .attr("cidr_block", AttrSchema::required(Type::String).force_new())
+                .attr(
+                    "availability_zone",
+                    AttrSchema::optional_computed(Type::String).force_new(),
+                )
+                .attr(
+                    "availability_zone_id",
+                    AttrSchema::optional_computed(Type::String).force_new(),
+                )
+                .attr(
+                    "map_public_ip_on_launch",
+                    AttrSchema::optional(Type::Bool).default(Value::Bool(false)),
+                )
+                .attr(
+                    "tags",
+                    AttrSchema::optional(Type::Map(Box::new(Type::String))),
+                )
+                .attr(
+                    "tags_all",
+                    AttrSchema::computed(Type::Map(Box::new(Type::String))),
+                )
+                .attr("id", str_c())
+                .attr("arn", str_c())
+                .attr("owner_id", str_c())
+        })
     }
 
     fn id(x: &ApiSubnet) -> Option<&str> {
@@ -167,8 +118,37 @@ impl Tagged for Subnet {
         x.tags()
     }
 
-    fn from_api(c: &AwsClients, x: &ApiSubnet, base: &Value) -> Value {
-        from_api(c, x, base)
+    /// The state value from what DescribeSubnets returned; `base` (planned or prior) supplies
+    /// how the user wrote `tags`.
+    fn from_api(c: &AwsClients, sn: &ApiSubnet, base: &Value) -> Value {
+        let id = sn.subnet_id().unwrap_or_default();
+        let actual = tag_map(sn.tags());
+        let owner = sn
+            .owner_id()
+            .map(str::to_string)
+            .or_else(|| c.account_id.clone())
+            .unwrap_or_default();
+        let arn = sn
+            .subnet_arn()
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("arn:aws:ec2:{}:{owner}:subnet/{id}", c.region));
+        let mut m = base.as_map().cloned().unwrap_or_default();
+        m.insert("id".into(), Value::from(id));
+        m.insert("arn".into(), Value::String(arn));
+        m.insert("owner_id".into(), Value::String(owner));
+        m.insert("vpc_id".into(), opt(sn.vpc_id()));
+        m.insert("cidr_block".into(), opt(sn.cidr_block()));
+        m.insert("availability_zone".into(), opt(sn.availability_zone()));
+        m.insert(
+            "availability_zone_id".into(),
+            opt(sn.availability_zone_id()),
+        );
+        m.insert(
+            "map_public_ip_on_launch".into(),
+            Value::Bool(sn.map_public_ip_on_launch().unwrap_or(false)),
+        );
+        tags::set_attrs(&mut m, base, &actual, &c.default_tags);
+        Value::Map(m)
     }
 
     async fn describe(
@@ -176,7 +156,14 @@ impl Tagged for Subnet {
         c: &AwsClients,
         filters: Vec<Filter>,
     ) -> Result<Vec<ApiSubnet>, ProviderError> {
-        describe(c, filters).await
+        let out = c
+            .ec2
+            .describe_subnets()
+            .set_filters(Some(filters))
+            .send()
+            .await
+            .map_err(|e| error::sdk("ec2:DescribeSubnets", e))?;
+        Ok(out.subnets().to_vec())
     }
 
     async fn create(
@@ -218,7 +205,7 @@ impl Tagged for Subnet {
             set_map_public_ip(c, &id, want).await?;
             sn = fetch(self, c, &id, Lost::AfterCreate).await?;
         }
-        Ok(from_api(c, &sn, planned))
+        Ok(Subnet::from_api(c, &sn, planned))
     }
 
     async fn update_attrs(
@@ -282,7 +269,7 @@ mod tests {
     fn from_api_maps_attributes_and_hides_the_address_tag() {
         let c = test_clients(Default::default());
         let planned = Value::map([("tags", Value::map([("Name", Value::from("public"))]))]);
-        let v = from_api(&c, &api_subnet(&[("Name", "public")]), &planned);
+        let v = Subnet::from_api(&c, &api_subnet(&[("Name", "public")]), &planned);
         assert_eq!(s(&v, "id").as_deref(), Some("subnet-1"));
         assert_eq!(
             s(&v, "arn").as_deref(),
@@ -301,7 +288,7 @@ mod tests {
     #[test]
     fn unset_tags_stay_null_when_only_default_tags_exist() {
         let c = test_clients([("Owner".to_string(), "net".to_string())].into());
-        let v = from_api(
+        let v = Subnet::from_api(
             &c,
             &api_subnet(&[("Owner", "net")]),
             &Value::map([("tags", Value::Null)]),
@@ -316,7 +303,7 @@ mod tests {
     #[test]
     fn changing_the_cidr_forces_replacement_but_the_public_ip_flag_does_not() {
         let c = test_clients(Default::default());
-        let prior = from_api(&c, &api_subnet(&[]), &Value::map([("tags", Value::Null)]));
+        let prior = Subnet::from_api(&c, &api_subnet(&[]), &Value::map([("tags", Value::Null)]));
         let mut proposed = prior.clone();
         if let Value::Map(m) = &mut proposed {
             m.insert("map_public_ip_on_launch".into(), Value::Bool(true));
@@ -337,7 +324,7 @@ mod tests {
     #[test]
     fn new_tags_update_in_place_with_unknown_tags_all() {
         let c = test_clients(Default::default());
-        let prior = from_api(&c, &api_subnet(&[]), &Value::map([("tags", Value::Null)]));
+        let prior = Subnet::from_api(&c, &api_subnet(&[]), &Value::map([("tags", Value::Null)]));
         let mut proposed = prior.clone();
         if let Value::Map(m) = &mut proposed {
             m.insert("tags".into(), Value::map([("Name", Value::from("a"))]));

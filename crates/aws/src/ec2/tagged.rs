@@ -117,6 +117,18 @@ pub(super) enum Lost {
     NotFound,
 }
 
+/// Object `id` if AWS has it (one Describe).
+pub(super) async fn read<T: Tagged + ?Sized>(
+    t: &T,
+    c: &AwsClients,
+    id: &str,
+) -> Result<Option<T::Api>, ProviderError> {
+    let found = t
+        .describe(c, vec![filter(T::ID_FILTER, [id.to_string()])])
+        .await?;
+    Ok(found.into_iter().next())
+}
+
 /// Object `id`, read with one Describe; its absence is an error naming the Describe call.
 pub(super) async fn fetch<T: Tagged + ?Sized>(
     t: &T,
@@ -124,10 +136,7 @@ pub(super) async fn fetch<T: Tagged + ?Sized>(
     id: &str,
     why: Lost,
 ) -> Result<T::Api, ProviderError> {
-    let found = t
-        .describe(c, vec![filter(T::ID_FILTER, [id.to_string()])])
-        .await?;
-    found.into_iter().next().ok_or_else(|| {
+    read(t, c, id).await?.ok_or_else(|| {
         let what = match why {
             Lost::AfterCreate => "vanished right after it was created",
             Lost::NotFound => "not found",

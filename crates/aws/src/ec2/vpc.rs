@@ -23,83 +23,6 @@ use std::sync::OnceLock;
 
 pub struct Vpc;
 
-fn schema() -> &'static Schema {
-    static S: OnceLock<Schema> = OnceLock::new();
-    S.get_or_init(|| {
-        let str_c = || AttrSchema::computed(Type::String);
-        Schema::new()
-            .attr("cidr_block", AttrSchema::required(Type::String).force_new())
-            .attr(
-                "instance_tenancy",
-                AttrSchema::optional(Type::String)
-                    .force_new()
-                    .default(Value::from("default")),
-            )
-            .attr(
-                "enable_dns_hostnames",
-                AttrSchema::optional(Type::Bool).default(Value::Bool(false)),
-            )
-            .attr(
-                "enable_dns_support",
-                AttrSchema::optional(Type::Bool).default(Value::Bool(true)),
-            )
-            .attr(
-                "tags",
-                AttrSchema::optional(Type::Map(Box::new(Type::String))),
-            )
-            .attr(
-                "tags_all",
-                AttrSchema::computed(Type::Map(Box::new(Type::String))),
-            )
-            .attr("id", str_c())
-            .attr("arn", str_c())
-            .attr("owner_id", str_c())
-            .attr("dhcp_options_id", str_c())
-            .attr("default_route_table_id", str_c())
-            .attr("main_route_table_id", str_c())
-            .attr("default_security_group_id", str_c())
-            .attr("default_network_acl_id", str_c())
-    })
-}
-
-/// The state value from what DescribeVpcs returned; DNS flags and default ids come from
-/// `base` (the planned or prior value).
-fn from_api(c: &AwsClients, v: &ApiVpc, base: &Value) -> Value {
-    let id = v.vpc_id().unwrap_or_default();
-    let actual = tag_map(v.tags());
-    let owner = v
-        .owner_id()
-        .map(str::to_string)
-        .or_else(|| c.account_id.clone())
-        .unwrap_or_default();
-    let mut m = base.as_map().cloned().unwrap_or_default();
-    m.insert("id".into(), Value::from(id));
-    m.insert(
-        "arn".into(),
-        Value::String(format!("arn:aws:ec2:{}:{owner}:vpc/{id}", c.region)),
-    );
-    m.insert("cidr_block".into(), opt(v.cidr_block()));
-    m.insert(
-        "instance_tenancy".into(),
-        opt(v.instance_tenancy().map(|t| t.as_str())),
-    );
-    m.insert("dhcp_options_id".into(), opt(v.dhcp_options_id()));
-    m.insert("owner_id".into(), Value::String(owner));
-    tags::set_attrs(&mut m, base, &actual, &c.default_tags);
-    Value::Map(m)
-}
-
-async fn describe(c: &AwsClients, filters: Vec<Filter>) -> Result<Vec<ApiVpc>, ProviderError> {
-    let out = c
-        .ec2
-        .describe_vpcs()
-        .set_filters(Some(filters))
-        .send()
-        .await
-        .map_err(|e| error::sdk("ec2:DescribeVpcs", e))?;
-    Ok(out.vpcs().to_vec())
-}
-
 async fn set_dns(c: &AwsClients, id: &str, attr: &str, on: bool) -> Result<(), ProviderError> {
     let v = AttributeBooleanValue::builder().value(on).build();
     let req = c.ec2.modify_vpc_attribute().vpc_id(id);
@@ -201,7 +124,42 @@ impl Tagged for Vpc {
     const ID_FILTER: &'static str = "vpc-id";
 
     fn schema(&self) -> &'static Schema {
-        schema()
+        static S: OnceLock<Schema> = OnceLock::new();
+        S.get_or_init(|| {
+            let str_c = || AttrSchema::computed(Type::String);
+            Schema::new()
+                .attr("cidr_block", AttrSchema::required(Type::String).force_new())
+                .attr(
+                    "instance_tenancy",
+                    AttrSchema::optional(Type::String)
+                        .force_new()
+                        .default(Value::from("default")),
+                )
+                .attr(
+                    "enable_dns_hostnames",
+                    AttrSchema::optional(Type::Bool).default(Value::Bool(false)),
+                )
+                .attr(
+                    "enable_dns_support",
+                    AttrSchema::optional(Type::Bool).default(Value::Bool(true)),
+                )
+                .attr(
+                    "tags",
+                    AttrSchema::optional(Type::Map(Box::new(Type::String))),
+                )
+                .attr(
+                    "tags_all",
+                    AttrSchema::computed(Type::Map(Box::new(Type::String))),
+                )
+                .attr("id", str_c())
+                .attr("arn", str_c())
+                .attr("owner_id", str_c())
+                .attr("dhcp_options_id", str_c())
+                .attr("default_route_table_id", str_c())
+                .attr("main_route_table_id", str_c())
+                .attr("default_security_group_id", str_c())
+                .attr("default_network_acl_id", str_c())
+        })
     }
 
     fn id(x: &ApiVpc) -> Option<&str> {
@@ -212,8 +170,31 @@ impl Tagged for Vpc {
         x.tags()
     }
 
-    fn from_api(c: &AwsClients, x: &ApiVpc, base: &Value) -> Value {
-        from_api(c, x, base)
+    /// The state value from what DescribeVpcs returned; DNS flags and default ids come from
+    /// `base` (the planned or prior value).
+    fn from_api(c: &AwsClients, v: &ApiVpc, base: &Value) -> Value {
+        let id = v.vpc_id().unwrap_or_default();
+        let actual = tag_map(v.tags());
+        let owner = v
+            .owner_id()
+            .map(str::to_string)
+            .or_else(|| c.account_id.clone())
+            .unwrap_or_default();
+        let mut m = base.as_map().cloned().unwrap_or_default();
+        m.insert("id".into(), Value::from(id));
+        m.insert(
+            "arn".into(),
+            Value::String(format!("arn:aws:ec2:{}:{owner}:vpc/{id}", c.region)),
+        );
+        m.insert("cidr_block".into(), opt(v.cidr_block()));
+        m.insert(
+            "instance_tenancy".into(),
+            opt(v.instance_tenancy().map(|t| t.as_str())),
+        );
+        m.insert("dhcp_options_id".into(), opt(v.dhcp_options_id()));
+        m.insert("owner_id".into(), Value::String(owner));
+        tags::set_attrs(&mut m, base, &actual, &c.default_tags);
+        Value::Map(m)
     }
 
     async fn describe(
@@ -221,7 +202,14 @@ impl Tagged for Vpc {
         c: &AwsClients,
         filters: Vec<Filter>,
     ) -> Result<Vec<ApiVpc>, ProviderError> {
-        describe(c, filters).await
+        let out = c
+            .ec2
+            .describe_vpcs()
+            .set_filters(Some(filters))
+            .send()
+            .await
+            .map_err(|e| error::sdk("ec2:DescribeVpcs", e))?;
+        Ok(out.vpcs().to_vec())
     }
 
     async fn create(
@@ -266,7 +254,7 @@ impl Tagged for Vpc {
             set_dns(c, &id, "enable_dns_support", false).await?;
         }
         let vpc = fetch(self, c, &id, Lost::AfterCreate).await?;
-        let mut v = from_api(c, &vpc, planned);
+        let mut v = Vpc::from_api(c, &vpc, planned);
         if let Value::Map(m) = &mut v {
             defaults(c, &id, m).await?;
         }
@@ -292,7 +280,7 @@ impl Tagged for Vpc {
 
     /// The default ids are the prior's: DescribeVpcs does not report them.
     fn updated(&self, c: &AwsClients, vpc: &ApiVpc, prior: &Value, planned: &Value) -> Value {
-        let mut v = from_api(c, vpc, planned);
+        let mut v = Vpc::from_api(c, vpc, planned);
         if let (Value::Map(m), Some(pm)) = (&mut v, prior.as_map()) {
             for k in DEFAULT_IDS {
                 m.insert(k.into(), pm.get(k).cloned().unwrap_or(Value::Null));
