@@ -10,14 +10,14 @@
 //! tag. `public_dns` / `private_dns` are not returned by the API: like Terraform, they are
 //! derived from the IPs and the region.
 
-use super::common::{opt, s, tag_map, tag_spec, wait_for};
+use super::common::{opt, s, tag_spec, wait_for};
 use super::tagged::{read, Tagged};
 use crate::config::AwsClients;
 use crate::error;
 use crate::tags;
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{Address, DomainType, Filter, ResourceType, Tag};
-use hubctl_core::lang::{Type, Value};
+use hubctl_core::lang::{Type, Value, VecMap};
 use hubctl_core::provider::{AttrSchema, OpContext, ProviderError, Schema};
 use std::sync::OnceLock;
 use std::time::Duration;
@@ -148,9 +148,9 @@ impl Tagged for Eip {
         x.tags()
     }
 
-    fn from_api(c: &AwsClients, a: &Address, base: &Value) -> Value {
+    /// The attributes AWS reports (tags aside).
+    fn attrs(c: &AwsClients, a: &Address, m: &mut VecMap<String, Value>) {
         let id = a.allocation_id().unwrap_or_default();
-        let actual = tag_map(a.tags());
         let owner = c.account_id.clone().unwrap_or_default();
         let domain = a.domain().map(|d| d.as_str()).unwrap_or("vpc");
         let dns = |ip: Option<&str>, f: fn(&str, &str) -> String| {
@@ -159,7 +159,6 @@ impl Tagged for Eip {
                 .map(|ip| f(&c.region, ip))
                 .as_deref())
         };
-        let mut m = base.as_map().cloned().unwrap_or_default();
         m.insert("id".into(), Value::from(id));
         m.insert("allocation_id".into(), Value::from(id));
         m.insert(
@@ -180,8 +179,6 @@ impl Tagged for Eip {
         );
         m.insert("network_interface".into(), nz(a.network_interface_id()));
         m.insert("instance".into(), nz(a.instance_id()));
-        tags::set_attrs(&mut m, base, &actual, &c.default_tags);
-        Value::Map(m)
     }
 
     async fn describe(

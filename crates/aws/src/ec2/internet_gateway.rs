@@ -12,14 +12,14 @@
 //! the SDK's `AttachmentStatus` names; a freshly created gateway may briefly be unknown to
 //! AttachInternetGateway (`InvalidInternetGatewayID.NotFound`), which is retried.
 
-use super::common::{delete_when_unused, opt, s, tag_map, tag_spec, wait_for};
+use super::common::{delete_when_unused, opt, s, tag_spec, wait_for};
 use super::tagged::{fetch, read, Lost, Tagged};
 use crate::config::AwsClients;
 use crate::error;
 use crate::tags;
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{Filter, InternetGateway as ApiGateway, ResourceType, Tag};
-use hubctl_core::lang::{Type, Value};
+use hubctl_core::lang::{Type, Value, VecMap};
 use hubctl_core::provider::{AttrSchema, OpContext, ProviderError, Schema};
 use std::sync::OnceLock;
 use std::time::Duration;
@@ -160,15 +160,14 @@ impl Tagged for InternetGateway {
         x.tags()
     }
 
-    fn from_api(c: &AwsClients, g: &ApiGateway, base: &Value) -> Value {
+    /// The attributes AWS reports (tags aside).
+    fn attrs(c: &AwsClients, g: &ApiGateway, m: &mut VecMap<String, Value>) {
         let id = g.internet_gateway_id().unwrap_or_default();
-        let actual = tag_map(g.tags());
         let owner = g
             .owner_id()
             .map(str::to_string)
             .or_else(|| c.account_id.clone())
             .unwrap_or_default();
-        let mut m = base.as_map().cloned().unwrap_or_default();
         m.insert("id".into(), Value::from(id));
         m.insert(
             "arn".into(),
@@ -179,8 +178,6 @@ impl Tagged for InternetGateway {
         );
         m.insert("owner_id".into(), Value::String(owner));
         m.insert("vpc_id".into(), opt(attached_vpc(g)));
-        tags::set_attrs(&mut m, base, &actual, &c.default_tags);
-        Value::Map(m)
     }
 
     async fn describe(

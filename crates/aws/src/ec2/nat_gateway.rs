@@ -12,7 +12,7 @@
 //! taint or destroy) can be answered with the old, deleted gateway; then the create is repeated
 //! with a token derived from the stale gateway's id.
 
-use super::common::{client_token, filter, opt, s, tag_map, tag_spec, wait_for};
+use super::common::{client_token, filter, opt, s, tag_spec, wait_for};
 use super::tagged::{read, Tagged};
 use crate::config::AwsClients;
 use crate::error;
@@ -21,7 +21,7 @@ use async_trait::async_trait;
 use aws_sdk_ec2::types::{
     ConnectivityType, Filter, NatGateway as ApiGateway, NatGatewayState, ResourceType, Tag,
 };
-use hubctl_core::lang::{Type, Value};
+use hubctl_core::lang::{Type, Value, VecMap};
 use hubctl_core::provider::{AttrSchema, OpContext, ProviderError, Schema};
 use std::sync::OnceLock;
 use std::time::Duration;
@@ -137,14 +137,13 @@ impl Tagged for NatGateway {
         x.tags()
     }
 
-    fn from_api(c: &AwsClients, g: &ApiGateway, base: &Value) -> Value {
-        let actual = tag_map(g.tags());
+    /// The attributes AWS reports (tags aside).
+    fn attrs(_: &AwsClients, g: &ApiGateway, m: &mut VecMap<String, Value>) {
         let addrs = g.nat_gateway_addresses();
         let primary = addrs
             .iter()
             .find(|a| a.is_primary() == Some(true))
             .or_else(|| addrs.first());
-        let mut m = base.as_map().cloned().unwrap_or_default();
         m.insert("id".into(), opt(g.nat_gateway_id()));
         m.insert("subnet_id".into(), opt(g.subnet_id()));
         m.insert(
@@ -172,8 +171,6 @@ impl Tagged for NatGateway {
             "association_id".into(),
             opt(primary.and_then(|a| a.association_id())),
         );
-        tags::set_attrs(&mut m, base, &actual, &c.default_tags);
-        Value::Map(m)
     }
 
     /// Gateways matching `filters`; deleted ones are left out (AWS keeps showing them for a while).

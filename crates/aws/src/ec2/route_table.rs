@@ -12,7 +12,7 @@
 //! price: removing every inline block leaves the routes in place). The `local` route, routes
 //! propagated from a VPN gateway and gateway-endpoint routes are never part of `route`.
 
-use super::common::{client_token, gone, s, tag_map, tag_spec, wait_for};
+use super::common::{client_token, gone, s, tag_spec, wait_for};
 use super::routes::{
     self, describe, nulls_to_empty, route_changes, targets_of, Dest, DestNames, RouteChanges,
     TARGETS,
@@ -23,7 +23,7 @@ use crate::error;
 use crate::tags;
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{Filter, ResourceType, Route, RouteOrigin, RouteTable as ApiTable, Tag};
-use hubctl_core::lang::{Type, Value};
+use hubctl_core::lang::{Type, Value, VecMap};
 use hubctl_core::provider::{
     plan_by_schema, AttrSchema, BlockSchema, Nesting, OpContext, PlannedState, ProviderError,
     Schema,
@@ -207,15 +207,14 @@ impl Tagged for RouteTable {
         x.tags()
     }
 
-    fn from_api(c: &AwsClients, t: &ApiTable, base: &Value) -> Value {
+    /// The attributes AWS reports (tags aside).
+    fn attrs(c: &AwsClients, t: &ApiTable, m: &mut VecMap<String, Value>) {
         let id = t.route_table_id().unwrap_or_default();
         let owner = t
             .owner_id()
             .map(str::to_string)
             .or_else(|| c.account_id.clone())
             .unwrap_or_default();
-        let actual = tag_map(t.tags());
-        let mut m = base.as_map().cloned().unwrap_or_default();
         m.insert("id".into(), Value::from(id));
         m.insert(
             "arn".into(),
@@ -243,8 +242,6 @@ impl Tagged for RouteTable {
                     .collect(),
             ),
         );
-        tags::set_attrs(&mut m, base, &actual, &c.default_tags);
-        Value::Map(m)
     }
 
     async fn describe(

@@ -9,7 +9,7 @@
 //! for minutes after their owner is gone) until the delete timeout (default 20m).
 //! Quirk: CreateSubnet takes no `ClientToken`; an interrupted create is found by its address tag.
 
-use super::common::{b, delete_when_unused, opt, s, tag_map, tag_spec, wait_for};
+use super::common::{b, delete_when_unused, opt, s, tag_spec, wait_for};
 use super::tagged::{fetch, read, Lost, Tagged};
 use crate::config::AwsClients;
 use crate::error;
@@ -18,7 +18,7 @@ use async_trait::async_trait;
 use aws_sdk_ec2::types::{
     AttributeBooleanValue, Filter, ResourceType, Subnet as ApiSubnet, SubnetState, Tag,
 };
-use hubctl_core::lang::{Type, Value};
+use hubctl_core::lang::{Type, Value, VecMap};
 use hubctl_core::provider::{AttrSchema, OpContext, ProviderError, Schema};
 use std::sync::OnceLock;
 use std::time::Duration;
@@ -118,11 +118,9 @@ impl Tagged for Subnet {
         x.tags()
     }
 
-    /// The state value from what DescribeSubnets returned; `base` (planned or prior) supplies
-    /// how the user wrote `tags`.
-    fn from_api(c: &AwsClients, sn: &ApiSubnet, base: &Value) -> Value {
+    /// The attributes AWS reports (tags aside).
+    fn attrs(c: &AwsClients, sn: &ApiSubnet, m: &mut VecMap<String, Value>) {
         let id = sn.subnet_id().unwrap_or_default();
-        let actual = tag_map(sn.tags());
         let owner = sn
             .owner_id()
             .map(str::to_string)
@@ -132,7 +130,6 @@ impl Tagged for Subnet {
             .subnet_arn()
             .map(str::to_string)
             .unwrap_or_else(|| format!("arn:aws:ec2:{}:{owner}:subnet/{id}", c.region));
-        let mut m = base.as_map().cloned().unwrap_or_default();
         m.insert("id".into(), Value::from(id));
         m.insert("arn".into(), Value::String(arn));
         m.insert("owner_id".into(), Value::String(owner));
@@ -147,8 +144,6 @@ impl Tagged for Subnet {
             "map_public_ip_on_launch".into(),
             Value::Bool(sn.map_public_ip_on_launch().unwrap_or(false)),
         );
-        tags::set_attrs(&mut m, base, &actual, &c.default_tags);
-        Value::Map(m)
     }
 
     async fn describe(

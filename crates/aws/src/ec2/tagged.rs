@@ -5,12 +5,12 @@
 //! tagged with the instance's address, never make a second), import, a refresh of one Describe
 //! call per type, tag sync on update, and the delete of a half-created object found by its tag.
 
-use super::common::{filter, id_of, not_found, refresh, s, sync_tags, tagged_for};
+use super::common::{filter, id_of, not_found, refresh, s, sync_tags, tag_map, tagged_for};
 use crate::config::{clients, AwsClients};
 use crate::tags;
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{Filter, Tag};
-use hubctl_core::lang::Value;
+use hubctl_core::lang::{Value, VecMap};
 use hubctl_core::provider::{
     plan_by_schema, OpContext, PlannedState, ProviderError, Resource, Schema,
 };
@@ -32,9 +32,8 @@ pub(super) trait Tagged: Send + Sync + 'static {
     fn schema(&self) -> &'static Schema;
     fn id(x: &Self::Api) -> Option<&str>;
     fn tags(x: &Self::Api) -> &[Tag];
-    /// The state from what AWS describes; `base` (planned or prior) keeps what AWS does not
-    /// report, like how the user wrote `tags`.
-    fn from_api(c: &AwsClients, x: &Self::Api, base: &Value) -> Value;
+    /// Sets the attributes AWS describes, tags aside (see [`Tagged::from_api`]).
+    fn attrs(c: &AwsClients, x: &Self::Api, m: &mut VecMap<String, Value>);
     /// One Describe call (per page) with these filters.
     async fn describe(
         &self,
@@ -56,6 +55,15 @@ pub(super) trait Tagged: Send + Sync + 'static {
         ctx: &OpContext<'_>,
         id: &str,
     ) -> Result<(), ProviderError>;
+
+    /// The state from what AWS describes; `base` (planned or prior) keeps what AWS does not
+    /// report, like how the user wrote `tags`. `tags_all` is what AWS has minus the address tag.
+    fn from_api(c: &AwsClients, x: &Self::Api, base: &Value) -> Value {
+        let mut m = base.as_map().cloned().unwrap_or_default();
+        Self::attrs(c, x, &mut m);
+        tags::set_attrs(&mut m, base, &tag_map(Self::tags(x)), &c.default_tags);
+        Value::Map(m)
+    }
 
     /// The schema's rule with `tags_all` unknown whenever `tags` changes. A replacement is
     /// planned by the engine as a create (no prior), so nothing here is replacement-specific.

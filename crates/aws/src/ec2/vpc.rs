@@ -8,7 +8,7 @@
 //! Quirk: DescribeVpcs does not return the DNS attributes; a refresh keeps their last known
 //! values rather than making a call per VPC.
 
-use super::common::{b, filter, gone, opt, s, tag_map, tag_spec};
+use super::common::{b, filter, gone, opt, s, tag_spec};
 use super::tagged::{fetch, Lost, Tagged};
 use crate::config::AwsClients;
 use crate::error;
@@ -17,7 +17,7 @@ use async_trait::async_trait;
 use aws_sdk_ec2::types::{
     AttributeBooleanValue, Filter, ResourceType, Tag, Tenancy, Vpc as ApiVpc,
 };
-use hubctl_core::lang::{Type, Value};
+use hubctl_core::lang::{Type, Value, VecMap};
 use hubctl_core::provider::{AttrSchema, OpContext, ProviderError, Schema};
 use std::sync::OnceLock;
 
@@ -170,17 +170,14 @@ impl Tagged for Vpc {
         x.tags()
     }
 
-    /// The state value from what DescribeVpcs returned; DNS flags and default ids come from
-    /// `base` (the planned or prior value).
-    fn from_api(c: &AwsClients, v: &ApiVpc, base: &Value) -> Value {
+    /// The attributes AWS reports (tags aside).
+    fn attrs(c: &AwsClients, v: &ApiVpc, m: &mut VecMap<String, Value>) {
         let id = v.vpc_id().unwrap_or_default();
-        let actual = tag_map(v.tags());
         let owner = v
             .owner_id()
             .map(str::to_string)
             .or_else(|| c.account_id.clone())
             .unwrap_or_default();
-        let mut m = base.as_map().cloned().unwrap_or_default();
         m.insert("id".into(), Value::from(id));
         m.insert(
             "arn".into(),
@@ -193,8 +190,6 @@ impl Tagged for Vpc {
         );
         m.insert("dhcp_options_id".into(), opt(v.dhcp_options_id()));
         m.insert("owner_id".into(), Value::String(owner));
-        tags::set_attrs(&mut m, base, &actual, &c.default_tags);
-        Value::Map(m)
     }
 
     async fn describe(
