@@ -3,8 +3,10 @@
 use crate::error;
 use crate::tags::ADDRESS_TAG;
 use aws_sdk_ec2::types::{Filter, ResourceType, Tag, TagSpecification};
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use hubctl_core::lang::Value;
-use hubctl_core::provider::{PlannedState, ProviderError, Schema};
+use hubctl_core::provider::ProviderError;
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::time::{Duration, Instant};
@@ -166,31 +168,6 @@ pub fn test_clients(default_tags: BTreeMap<String, String>) -> crate::config::Aw
     }
 }
 
-/// The planning rule of tagged EC2 types: the schema's rule, `tags_all` unknown when `tags`
-/// changes, and, when the object is replaced, its computed attributes unknown: the new
-/// object's ids are not the old one's, and the engine checks the plan it makes at apply time
-/// (without a prior) against this one. An optional+computed value equal to the prior may be
-/// a carried-over computed value rather than configuration, so it becomes unknown too.
-pub fn plan_tagged(
-    schema: &hubctl_core::provider::Schema,
-    prior: Option<&Value>,
-    proposed: Value,
-) -> hubctl_core::provider::PlannedState {
-    let mut p = hubctl_core::provider::plan_by_schema(schema, prior, proposed);
-    crate::tags::plan_tags_all(prior, &mut p.planned);
-    if let (Some(prior), false, Value::Map(m)) =
-        (prior, p.requires_replace.is_empty(), &mut p.planned)
-    {
-        for (name, a) in schema.attributes.iter().filter(|(_, a)| a.computed) {
-            let carried = !a.optional || prior.get_attr(name) == m.get(name);
-            if carried {
-                m.insert(name.clone(), Value::Unknown(a.ty.clone()));
-            }
-        }
-    }
-    p
-}
-
 /// Whether an object carries the address tag of `address`. Recovery checks it on what a
 /// tag-filtered Describe returned, since some implementations (emulators) ignore filters.
 pub fn tagged_for(tags: &[Tag], address: &str) -> bool {
@@ -239,42 +216,43 @@ where
     }
 }
 
-/// On replacement the new object starts afresh: computed attributes, and optional+computed
-/// ones that merely carried the prior value over, become unknown. Apply plans the create half
-/// of a replacement with no prior state and rejects any known planned value that differs, so
-/// the plan must not promise the old object's values (the engine's `plan_by_schema` keeps them).
-pub fn unknown_on_replace(schema: &Schema, prior: Option<&Value>, p: &mut PlannedState) {
-    let (Some(prior), false) = (prior, p.requires_replace.is_empty()) else {
-        return;
-    };
-    if let Value::Map(m) = &mut p.planned {
-        for (k, a) in schema.attributes.iter().filter(|(_, a)| a.computed) {
-            if !a.is_argument() || m.get(k) == prior.get_attr(k) {
-                m.insert(k.clone(), Value::Unknown(a.ty.clone()));
-            }
-        }
-    }
-}
-
-/// `Resource::import` for types whose refresh needs only the id: one `read_many` of `{id}`,
-/// whose answer (the full state) is what the engine then refreshes once more. An id AWS
-/// does not know is an error naming the Describe call (`op`) that looked for it.
-pub async fn import_by_id(
-    rt: &(dyn hubctl_core::provider::Resource + '_),
-    ctx: &hubctl_core::provider::OpContext<'_>,
-    id: &str,
-    op: &str,
-) -> Result<Value, ProviderError> {
-    let st = Value::map([("id", Value::from(id))]);
-    let found = rt.read_many(ctx, std::slice::from_ref(&st)).await;
-    match found.into_iter().next() {
-        Some(Ok(Some(v))) => Ok(v),
-        Some(Err(e)) => Err(e),
-        Some(Ok(None)) | None => Err(not_found(op, rt.type_name(), id)),
-    }
-}
-
 /// The error for an import id that names no object.
 pub fn not_found(op: &str, type_name: &str, id: &str) -> ProviderError {
     ProviderError::new(op, format!("no {type_name} with id \"{id}\" exists"))
+}
+
+/// A delete call's outcome: an object that is already gone counts as deleted.
+pub fn gone<T, E, R>(op: &str, r: Result<T, SdkError<E, R>>) -> Result<(), ProviderError>
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
+{
+    match r {
+        Ok(_) => Ok(()),
+        Err(e) if error::is_not_found(&e) => Ok(()),
+        Err(e) => Err(error::sdk(op, e)),
+    }
+}
+
+/// Repeats a delete call while AWS answers `DependencyViolation` (something that still uses
+/// the object is going away, like a lingering network interface) until `timeout`.
+pub async fn delete_when_unused<T, E, R, F, Fut>(
+    op: &str,
+    what: &str,
+    timeout: Duration,
+    call: F,
+) -> Result<(), ProviderError>
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
+    F: Fn() -> Fut,
+    Fut: Future<Output = Result<T, SdkError<E, R>>>,
+{
+    wait_for(what, timeout, || async {
+        match call().await {
+            Err(e) if error::code(&e) == Some("DependencyViolation") => Ok(None),
+            r => gone(op, r).map(Some),
+        }
+    })
+    .await
 }

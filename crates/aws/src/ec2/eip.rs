@@ -10,65 +10,21 @@
 //! tag. `public_dns` / `private_dns` are not returned by the API: like Terraform, they are
 //! derived from the IPs and the region.
 
-use super::common::{
-    filter, id_of, opt, plan_tagged, refresh, s, sync_tags, tag_map, tag_spec, tagged_for, wait_for,
-};
-use crate::config::{clients, AwsClients};
+use super::common::{opt, s, tag_spec, wait_for};
+use super::tagged::{read, Tagged};
+use crate::config::AwsClients;
 use crate::error;
 use crate::tags;
 use async_trait::async_trait;
-use aws_sdk_ec2::types::{Address, DomainType, ResourceType};
-use hubctl_core::lang::{Type, Value};
-use hubctl_core::provider::{AttrSchema, OpContext, PlannedState, ProviderError, Resource, Schema};
+use aws_sdk_ec2::types::{Address, DomainType, Filter, ResourceType, Tag};
+use hubctl_core::lang::{Type, Value, VecMap};
+use hubctl_core::provider::{AttrSchema, OpContext, ProviderError, Schema};
 use std::sync::OnceLock;
 use std::time::Duration;
 
 pub struct Eip;
 
 const DELETE_TIMEOUT: Duration = Duration::from_secs(3 * 60);
-
-fn schema() -> &'static Schema {
-    static S: OnceLock<Schema> = OnceLock::new();
-    S.get_or_init(|| {
-        let str_c = || AttrSchema::computed(Type::String);
-        Schema::new()
-            .attr(
-                "domain",
-                AttrSchema::optional(Type::String)
-                    .force_new()
-                    .default(Value::from("vpc")),
-            )
-            // Deprecated in Terraform's v5 provider, still accepted there: `vpc = true`.
-            .attr("vpc", AttrSchema::optional_computed(Type::Bool).force_new())
-            .attr("address", AttrSchema::optional(Type::String).force_new())
-            .attr(
-                "public_ipv4_pool",
-                AttrSchema::optional_computed(Type::String).force_new(),
-            )
-            .attr(
-                "network_border_group",
-                AttrSchema::optional_computed(Type::String).force_new(),
-            )
-            .attr(
-                "tags",
-                AttrSchema::optional(Type::Map(Box::new(Type::String))),
-            )
-            .attr(
-                "tags_all",
-                AttrSchema::computed(Type::Map(Box::new(Type::String))),
-            )
-            .attr("id", str_c())
-            .attr("arn", str_c())
-            .attr("allocation_id", str_c())
-            .attr("association_id", str_c())
-            .attr("public_ip", str_c())
-            .attr("public_dns", str_c())
-            .attr("private_ip", str_c())
-            .attr("private_dns", str_c())
-            .attr("network_interface", str_c())
-            .attr("instance", str_c())
-    })
-}
 
 /// `1.2.3.4` → `1-2-3-4`, the form EC2 host names use.
 fn dashed(ip: &str) -> String {
@@ -100,86 +56,6 @@ fn nz(x: Option<&str>) -> Value {
     opt(x.filter(|s| !s.is_empty()))
 }
 
-fn from_api(c: &AwsClients, a: &Address, base: &Value) -> Value {
-    let id = a.allocation_id().unwrap_or_default();
-    let actual = tag_map(a.tags());
-    let owner = c.account_id.clone().unwrap_or_default();
-    let domain = a.domain().map(|d| d.as_str()).unwrap_or("vpc");
-    let dns = |ip: Option<&str>, f: fn(&str, &str) -> String| {
-        opt(ip
-            .filter(|ip| !ip.is_empty())
-            .map(|ip| f(&c.region, ip))
-            .as_deref())
-    };
-    let mut m = base.as_map().cloned().unwrap_or_default();
-    m.insert("id".into(), Value::from(id));
-    m.insert("allocation_id".into(), Value::from(id));
-    m.insert(
-        "arn".into(),
-        Value::String(format!("arn:aws:ec2:{}:{owner}:elastic-ip/{id}", c.region)),
-    );
-    m.insert("domain".into(), Value::from(domain));
-    m.insert("vpc".into(), Value::Bool(domain == "vpc"));
-    m.insert("public_ipv4_pool".into(), nz(a.public_ipv4_pool()));
-    m.insert("network_border_group".into(), nz(a.network_border_group()));
-    m.insert("association_id".into(), nz(a.association_id()));
-    m.insert("public_ip".into(), nz(a.public_ip()));
-    m.insert("public_dns".into(), dns(a.public_ip(), public_dns));
-    m.insert("private_ip".into(), nz(a.private_ip_address()));
-    m.insert(
-        "private_dns".into(),
-        dns(a.private_ip_address(), private_dns),
-    );
-    m.insert("network_interface".into(), nz(a.network_interface_id()));
-    m.insert("instance".into(), nz(a.instance_id()));
-    tags::set_attrs(&mut m, base, &actual, &c.default_tags);
-    Value::Map(m)
-}
-
-async fn describe(c: &AwsClients, ids: Vec<String>) -> Result<Vec<Address>, ProviderError> {
-    let out = c
-        .ec2
-        .describe_addresses()
-        .filters(filter("allocation-id", ids))
-        .send()
-        .await
-        .map_err(|e| error::sdk("ec2:DescribeAddresses", e))?;
-    Ok(out.addresses().to_vec())
-}
-
-async fn describe_one(c: &AwsClients, id: &str) -> Result<Address, ProviderError> {
-    describe(c, vec![id.to_string()])
-        .await?
-        .into_iter()
-        .next()
-        .ok_or_else(|| {
-            ProviderError::new(
-                "ec2:DescribeAddresses",
-                format!("Elastic IP {id} not found"),
-            )
-        })
-}
-
-/// The address an interrupted create already allocated, found by its address tag.
-async fn find_by_address(c: &AwsClients, address: &str) -> Result<Option<String>, ProviderError> {
-    let out = c
-        .ec2
-        .describe_addresses()
-        .filters(filter(
-            &format!("tag:{}", tags::ADDRESS_TAG),
-            [address.to_string()],
-        ))
-        .send()
-        .await
-        .map_err(|e| error::sdk("ec2:DescribeAddresses", e))?;
-    Ok(out
-        .addresses()
-        .iter()
-        .find(|a| tagged_for(a.tags(), address))
-        .and_then(|a| a.allocation_id())
-        .map(str::to_string))
-}
-
 /// Codes meaning "still held by an association that is going away": retried on delete.
 fn busy(code: Option<&str>) -> bool {
     matches!(code, Some("InvalidIPAddress.InUse" | "AuthFailure"))
@@ -188,7 +64,7 @@ fn busy(code: Option<&str>) -> bool {
 /// One delete attempt: disassociate what AWS says is associated, then release.
 /// `Some(())` when the address is gone, `None` to try again.
 async fn release_once(c: &AwsClients, id: &str) -> Result<Option<()>, ProviderError> {
-    let Some(a) = describe(c, vec![id.to_string()]).await?.into_iter().next() else {
+    let Some(a) = read(&Eip, c, id).await? else {
         return Ok(Some(()));
     };
     if let Some(assoc) = a.association_id() {
@@ -214,88 +90,147 @@ async fn release_once(c: &AwsClients, id: &str) -> Result<Option<()>, ProviderEr
 }
 
 #[async_trait]
-impl Resource for Eip {
-    fn type_name(&self) -> &'static str {
-        "aws_eip"
+impl Tagged for Eip {
+    type Api = Address;
+    const TYPE_NAME: &'static str = "aws_eip";
+    const NOUN: &'static str = "Elastic IP";
+    const DESCRIBE: &'static str = "ec2:DescribeAddresses";
+    const ID_FILTER: &'static str = "allocation-id";
+
+    fn schema(&self) -> &'static Schema {
+        static S: OnceLock<Schema> = OnceLock::new();
+        S.get_or_init(|| {
+            let str_c = || AttrSchema::computed(Type::String);
+            Schema::new()
+                .attr(
+                    "domain",
+                    AttrSchema::optional(Type::String)
+                        .force_new()
+                        .default(Value::from("vpc")),
+                )
+                // Deprecated in Terraform's v5 provider, still accepted there: `vpc = true`.
+                .attr("vpc", AttrSchema::optional_computed(Type::Bool).force_new())
+                .attr("address", AttrSchema::optional(Type::String).force_new())
+                .attr(
+                    "public_ipv4_pool",
+                    AttrSchema::optional_computed(Type::String).force_new(),
+                )
+                .attr(
+                    "network_border_group",
+                    AttrSchema::optional_computed(Type::String).force_new(),
+                )
+                .attr(
+                    "tags",
+                    AttrSchema::optional(Type::Map(Box::new(Type::String))),
+                )
+                .attr(
+                    "tags_all",
+                    AttrSchema::computed(Type::Map(Box::new(Type::String))),
+                )
+                .attr("id", str_c())
+                .attr("arn", str_c())
+                .attr("allocation_id", str_c())
+                .attr("association_id", str_c())
+                .attr("public_ip", str_c())
+                .attr("public_dns", str_c())
+                .attr("private_ip", str_c())
+                .attr("private_dns", str_c())
+                .attr("network_interface", str_c())
+                .attr("instance", str_c())
+        })
     }
 
-    fn schema(&self) -> &Schema {
-        schema()
+    fn id(x: &Address) -> Option<&str> {
+        x.allocation_id()
     }
 
-    fn plan(&self, prior: Option<&Value>, proposed: Value) -> PlannedState {
-        plan_tagged(self.schema(), prior, proposed)
+    fn tags(x: &Address) -> &[Tag] {
+        x.tags()
     }
 
-    async fn create(&self, ctx: &OpContext<'_>, planned: &Value) -> Result<Value, ProviderError> {
-        let c = clients(ctx)?;
-        // An interrupted create may have allocated the address already: adopt it.
-        let existing = if ctx.recovering {
-            find_by_address(c, ctx.address).await?
-        } else {
-            None
+    /// The attributes AWS reports (tags aside).
+    fn attrs(c: &AwsClients, a: &Address, m: &mut VecMap<String, Value>) {
+        let id = a.allocation_id().unwrap_or_default();
+        let owner = c.account_id.clone().unwrap_or_default();
+        let domain = a.domain().map(|d| d.as_str()).unwrap_or("vpc");
+        let dns = |ip: Option<&str>, f: fn(&str, &str) -> String| {
+            opt(ip
+                .filter(|ip| !ip.is_empty())
+                .map(|ip| f(&c.region, ip))
+                .as_deref())
         };
-        let id = match existing {
-            Some(id) => id,
-            None => {
-                let t = tags::for_create(&c.default_tags, planned, ctx.address);
-                let domain = s(planned, "domain").unwrap_or_else(|| "vpc".into());
-                let out = c
-                    .ec2
-                    .allocate_address()
-                    .domain(DomainType::from(domain.as_str()))
-                    .set_address(s(planned, "address"))
-                    .set_public_ipv4_pool(s(planned, "public_ipv4_pool"))
-                    .set_network_border_group(s(planned, "network_border_group"))
-                    .tag_specifications(tag_spec(ResourceType::ElasticIp, &t))
-                    .send()
-                    .await
-                    .map_err(|e| error::sdk("ec2:AllocateAddress", e))?;
-                out.allocation_id().map(str::to_string).ok_or_else(|| {
-                    ProviderError::new("ec2:AllocateAddress", "the response has no allocation id")
-                })?
-            }
-        };
-        Ok(from_api(c, &describe_one(c, &id).await?, planned))
+        m.insert("id".into(), Value::from(id));
+        m.insert("allocation_id".into(), Value::from(id));
+        m.insert(
+            "arn".into(),
+            Value::String(format!("arn:aws:ec2:{}:{owner}:elastic-ip/{id}", c.region)),
+        );
+        m.insert("domain".into(), Value::from(domain));
+        m.insert("vpc".into(), Value::Bool(domain == "vpc"));
+        m.insert("public_ipv4_pool".into(), nz(a.public_ipv4_pool()));
+        m.insert("network_border_group".into(), nz(a.network_border_group()));
+        m.insert("association_id".into(), nz(a.association_id()));
+        m.insert("public_ip".into(), nz(a.public_ip()));
+        m.insert("public_dns".into(), dns(a.public_ip(), public_dns));
+        m.insert("private_ip".into(), nz(a.private_ip_address()));
+        m.insert(
+            "private_dns".into(),
+            dns(a.private_ip_address(), private_dns),
+        );
+        m.insert("network_interface".into(), nz(a.network_interface_id()));
+        m.insert("instance".into(), nz(a.instance_id()));
     }
 
-    async fn import(&self, ctx: &OpContext<'_>, id: &str) -> Result<Value, ProviderError> {
-        super::common::import_by_id(self, ctx, id, "ec2:DescribeAddresses").await
-    }
-
-    async fn read_many(
+    async fn describe(
         &self,
-        ctx: &OpContext<'_>,
-        states: &[Value],
-    ) -> Vec<Result<Option<Value>, ProviderError>> {
-        refresh(ctx, states, describe, Address::allocation_id, from_api).await
+        c: &AwsClients,
+        filters: Vec<Filter>,
+    ) -> Result<Vec<Address>, ProviderError> {
+        let out = c
+            .ec2
+            .describe_addresses()
+            .set_filters(Some(filters))
+            .send()
+            .await
+            .map_err(|e| error::sdk("ec2:DescribeAddresses", e))?;
+        Ok(out.addresses().to_vec())
     }
 
-    async fn update(
+    /// AllocateAddress answers with the allocation id only; the address is read afterwards.
+    async fn create(
         &self,
+        c: &AwsClients,
         ctx: &OpContext<'_>,
-        prior: &Value,
         planned: &Value,
-    ) -> Result<Value, ProviderError> {
-        let c = clients(ctx)?;
-        let id = id_of(prior)?;
-        sync_tags(c, &id, prior, planned).await?;
-        Ok(from_api(c, &describe_one(c, &id).await?, planned))
+    ) -> Result<Address, ProviderError> {
+        let t = tags::for_create(&c.default_tags, planned, ctx.address);
+        let domain = s(planned, "domain").unwrap_or_else(|| "vpc".into());
+        let out = c
+            .ec2
+            .allocate_address()
+            .domain(DomainType::from(domain.as_str()))
+            .set_address(s(planned, "address"))
+            .set_public_ipv4_pool(s(planned, "public_ipv4_pool"))
+            .set_network_border_group(s(planned, "network_border_group"))
+            .tag_specifications(tag_spec(ResourceType::ElasticIp, &t))
+            .send()
+            .await
+            .map_err(|e| error::sdk("ec2:AllocateAddress", e))?;
+        let id = out.allocation_id().ok_or_else(|| {
+            ProviderError::new("ec2:AllocateAddress", "the response has no allocation id")
+        })?;
+        Ok(Address::builder().allocation_id(id).build())
     }
 
-    async fn delete(&self, ctx: &OpContext<'_>, state: &Value) -> Result<(), ProviderError> {
-        let c = clients(ctx)?;
-        // A create that never finished has no id: what it made, if anything, has the tag.
-        let Some(id) = (match s(state, "id") {
-            Some(id) => Some(id),
-            None => find_by_address(c, ctx.address).await?,
-        }) else {
-            return Ok(());
-        };
+    async fn delete(
+        &self,
+        c: &AwsClients,
+        ctx: &OpContext<'_>,
+        id: &str,
+    ) -> Result<(), ProviderError> {
         let what = format!("Elastic IP {id} to be released (it is still associated)");
         wait_for(&what, ctx.timeouts.delete.unwrap_or(DELETE_TIMEOUT), || {
-            let id = id.clone();
-            async move { release_once(c, &id).await }
+            release_once(c, id)
         })
         .await
     }
@@ -305,7 +240,6 @@ impl Resource for Eip {
 mod tests {
     use super::*;
     use crate::ec2::common::test_clients;
-    use aws_sdk_ec2::types::Tag;
 
     fn address() -> Address {
         Address::builder()
@@ -347,7 +281,7 @@ mod tests {
     fn unassociated_address_maps_to_a_wholly_known_state() {
         let c = test_clients(Default::default());
         let planned = Value::map([("domain", Value::from("vpc")), ("tags", Value::Null)]);
-        let v = from_api(&c, &address(), &planned);
+        let v = Eip::from_api(&c, &address(), &planned);
         assert_eq!(s(&v, "id").as_deref(), Some("eipalloc-1"));
         assert_eq!(s(&v, "allocation_id").as_deref(), Some("eipalloc-1"));
         assert_eq!(
@@ -374,7 +308,7 @@ mod tests {
             .instance_id("")
             .private_ip_address("")
             .build();
-        let v = from_api(&c, &a, &Value::map([("tags", Value::Null)]));
+        let v = Eip::from_api(&c, &a, &Value::map([("tags", Value::Null)]));
         for k in ["network_interface", "instance", "private_ip", "private_dns"] {
             assert_eq!(v.get_attr(k), Some(&Value::Null), "{k}");
         }

@@ -12,41 +12,21 @@
 //! the SDK's `AttachmentStatus` names; a freshly created gateway may briefly be unknown to
 //! AttachInternetGateway (`InvalidInternetGatewayID.NotFound`), which is retried.
 
-use super::common::{
-    filter, id_of, opt, plan_tagged, refresh, s, sync_tags, tag_map, tag_spec, tagged_for, wait_for,
-};
-use crate::config::{clients, AwsClients};
+use super::common::{delete_when_unused, opt, s, tag_spec, wait_for};
+use super::tagged::{fetch, read, Lost, Tagged};
+use crate::config::AwsClients;
 use crate::error;
 use crate::tags;
 use async_trait::async_trait;
-use aws_sdk_ec2::types::{InternetGateway as ApiGateway, ResourceType};
-use hubctl_core::lang::{Type, Value};
-use hubctl_core::provider::{AttrSchema, OpContext, PlannedState, ProviderError, Resource, Schema};
+use aws_sdk_ec2::types::{Filter, InternetGateway as ApiGateway, ResourceType, Tag};
+use hubctl_core::lang::{Type, Value, VecMap};
+use hubctl_core::provider::{AttrSchema, OpContext, ProviderError, Schema};
 use std::sync::OnceLock;
 use std::time::Duration;
 
 pub struct InternetGateway;
 
 const TIMEOUT: Duration = Duration::from_secs(20 * 60);
-
-fn schema() -> &'static Schema {
-    static S: OnceLock<Schema> = OnceLock::new();
-    S.get_or_init(|| {
-        Schema::new()
-            .attr("vpc_id", AttrSchema::optional(Type::String))
-            .attr(
-                "tags",
-                AttrSchema::optional(Type::Map(Box::new(Type::String))),
-            )
-            .attr(
-                "tags_all",
-                AttrSchema::computed(Type::Map(Box::new(Type::String))),
-            )
-            .attr("id", AttrSchema::computed(Type::String))
-            .attr("arn", AttrSchema::computed(Type::String))
-            .attr("owner_id", AttrSchema::computed(Type::String))
-    })
-}
 
 /// The VPC the gateway is attached (or attaching) to.
 fn attached_vpc(g: &ApiGateway) -> Option<&str> {
@@ -59,75 +39,6 @@ fn attached_vpc(g: &ApiGateway) -> Option<&str> {
             )
         })
         .and_then(|a| a.vpc_id())
-}
-
-fn from_api(c: &AwsClients, g: &ApiGateway, base: &Value) -> Value {
-    let id = g.internet_gateway_id().unwrap_or_default();
-    let actual = tag_map(g.tags());
-    let owner = g
-        .owner_id()
-        .map(str::to_string)
-        .or_else(|| c.account_id.clone())
-        .unwrap_or_default();
-    let mut m = base.as_map().cloned().unwrap_or_default();
-    m.insert("id".into(), Value::from(id));
-    m.insert(
-        "arn".into(),
-        Value::String(format!(
-            "arn:aws:ec2:{}:{owner}:internet-gateway/{id}",
-            c.region
-        )),
-    );
-    m.insert("owner_id".into(), Value::String(owner));
-    m.insert("vpc_id".into(), opt(attached_vpc(g)));
-    tags::set_attrs(&mut m, base, &actual, &c.default_tags);
-    Value::Map(m)
-}
-
-async fn describe(c: &AwsClients, ids: Vec<String>) -> Result<Vec<ApiGateway>, ProviderError> {
-    let out = c
-        .ec2
-        .describe_internet_gateways()
-        .filters(filter("internet-gateway-id", ids))
-        .send()
-        .await
-        .map_err(|e| error::sdk("ec2:DescribeInternetGateways", e))?;
-    Ok(out.internet_gateways().to_vec())
-}
-
-async fn describe_one(c: &AwsClients, id: &str) -> Result<ApiGateway, ProviderError> {
-    describe(c, vec![id.to_string()])
-        .await?
-        .into_iter()
-        .next()
-        .ok_or_else(|| {
-            ProviderError::new(
-                "ec2:DescribeInternetGateways",
-                format!("internet gateway {id} not found"),
-            )
-        })
-}
-
-/// The gateway an interrupted create already made, found by its address tag.
-async fn find_by_address(
-    c: &AwsClients,
-    address: &str,
-) -> Result<Option<ApiGateway>, ProviderError> {
-    let out = c
-        .ec2
-        .describe_internet_gateways()
-        .filters(filter(
-            &format!("tag:{}", tags::ADDRESS_TAG),
-            [address.to_string()],
-        ))
-        .send()
-        .await
-        .map_err(|e| error::sdk("ec2:DescribeInternetGateways", e))?;
-    Ok(out
-        .internet_gateways()
-        .iter()
-        .find(|g| tagged_for(g.tags(), address))
-        .cloned())
 }
 
 /// Attaches and waits until the attachment is usable.
@@ -165,7 +76,7 @@ async fn attach(
         &format!("internet gateway {id} to be attached to {vpc}"),
         timeout,
         || async {
-            let g = describe_one(c, id).await?;
+            let g = fetch(&InternetGateway, c, id, Lost::NotFound).await?;
             let ready = g.attachments().iter().any(|a| {
                 a.vpc_id() == Some(vpc)
                     && matches!(
@@ -215,46 +126,105 @@ async fn detach(
 }
 
 #[async_trait]
-impl Resource for InternetGateway {
-    fn type_name(&self) -> &'static str {
-        "aws_internet_gateway"
+impl Tagged for InternetGateway {
+    type Api = ApiGateway;
+    const TYPE_NAME: &'static str = "aws_internet_gateway";
+    const NOUN: &'static str = "internet gateway";
+    const DESCRIBE: &'static str = "ec2:DescribeInternetGateways";
+    const ID_FILTER: &'static str = "internet-gateway-id";
+
+    fn schema(&self) -> &'static Schema {
+        static S: OnceLock<Schema> = OnceLock::new();
+        S.get_or_init(|| {
+            Schema::new()
+                .attr("vpc_id", AttrSchema::optional(Type::String))
+                .attr(
+                    "tags",
+                    AttrSchema::optional(Type::Map(Box::new(Type::String))),
+                )
+                .attr(
+                    "tags_all",
+                    AttrSchema::computed(Type::Map(Box::new(Type::String))),
+                )
+                .attr("id", AttrSchema::computed(Type::String))
+                .attr("arn", AttrSchema::computed(Type::String))
+                .attr("owner_id", AttrSchema::computed(Type::String))
+        })
     }
 
-    fn schema(&self) -> &Schema {
-        schema()
+    fn id(x: &ApiGateway) -> Option<&str> {
+        x.internet_gateway_id()
     }
 
-    fn plan(&self, prior: Option<&Value>, proposed: Value) -> PlannedState {
-        plan_tagged(self.schema(), prior, proposed)
+    fn tags(x: &ApiGateway) -> &[Tag] {
+        x.tags()
     }
 
-    async fn create(&self, ctx: &OpContext<'_>, planned: &Value) -> Result<Value, ProviderError> {
-        let c = clients(ctx)?;
-        // An interrupted create may have made the gateway already: adopt it, never duplicate.
-        let existing = if ctx.recovering {
-            find_by_address(c, ctx.address).await?
-        } else {
-            None
-        };
-        let g = match existing {
-            Some(g) => g,
-            None => {
-                let t = tags::for_create(&c.default_tags, planned, ctx.address);
-                let out = c
-                    .ec2
-                    .create_internet_gateway()
-                    .tag_specifications(tag_spec(ResourceType::InternetGateway, &t))
-                    .send()
-                    .await
-                    .map_err(|e| error::sdk("ec2:CreateInternetGateway", e))?;
-                out.internet_gateway().cloned().ok_or_else(|| {
-                    ProviderError::new(
-                        "ec2:CreateInternetGateway",
-                        "the response has no internet gateway",
-                    )
-                })?
-            }
-        };
+    /// The attributes AWS reports (tags aside).
+    fn attrs(c: &AwsClients, g: &ApiGateway, m: &mut VecMap<String, Value>) {
+        let id = g.internet_gateway_id().unwrap_or_default();
+        let owner = g
+            .owner_id()
+            .map(str::to_string)
+            .or_else(|| c.account_id.clone())
+            .unwrap_or_default();
+        m.insert("id".into(), Value::from(id));
+        m.insert(
+            "arn".into(),
+            Value::String(format!(
+                "arn:aws:ec2:{}:{owner}:internet-gateway/{id}",
+                c.region
+            )),
+        );
+        m.insert("owner_id".into(), Value::String(owner));
+        m.insert("vpc_id".into(), opt(attached_vpc(g)));
+    }
+
+    async fn describe(
+        &self,
+        c: &AwsClients,
+        filters: Vec<Filter>,
+    ) -> Result<Vec<ApiGateway>, ProviderError> {
+        let out = c
+            .ec2
+            .describe_internet_gateways()
+            .set_filters(Some(filters))
+            .send()
+            .await
+            .map_err(|e| error::sdk("ec2:DescribeInternetGateways", e))?;
+        Ok(out.internet_gateways().to_vec())
+    }
+
+    async fn create(
+        &self,
+        c: &AwsClients,
+        ctx: &OpContext<'_>,
+        planned: &Value,
+    ) -> Result<ApiGateway, ProviderError> {
+        let t = tags::for_create(&c.default_tags, planned, ctx.address);
+        let out = c
+            .ec2
+            .create_internet_gateway()
+            .tag_specifications(tag_spec(ResourceType::InternetGateway, &t))
+            .send()
+            .await
+            .map_err(|e| error::sdk("ec2:CreateInternetGateway", e))?;
+        out.internet_gateway().cloned().ok_or_else(|| {
+            ProviderError::new(
+                "ec2:CreateInternetGateway",
+                "the response has no internet gateway",
+            )
+        })
+    }
+
+    /// Attaches to `vpc_id` (a recovered gateway may be attached elsewhere: detached first).
+    async fn finish_create(
+        &self,
+        c: &AwsClients,
+        ctx: &OpContext<'_>,
+        planned: &Value,
+        g: ApiGateway,
+    ) -> Result<Value, ProviderError> {
         let id = g.internet_gateway_id().unwrap_or_default().to_string();
         let want = s(planned, "vpc_id");
         let timeout = ctx.timeouts.create.unwrap_or(TIMEOUT);
@@ -264,88 +234,55 @@ impl Resource for InternetGateway {
         if let Some(vpc) = want.as_deref().filter(|v| Some(*v) != attached_vpc(&g)) {
             attach(c, &id, vpc, timeout).await?;
         }
-        Ok(from_api(c, &describe_one(c, &id).await?, planned))
+        let g = fetch(self, c, &id, Lost::NotFound).await?;
+        Ok(InternetGateway::from_api(c, &g, planned))
     }
 
-    async fn import(&self, ctx: &OpContext<'_>, id: &str) -> Result<Value, ProviderError> {
-        super::common::import_by_id(self, ctx, id, "ec2:DescribeInternetGateways").await
-    }
-
-    async fn read_many(
+    /// A new `vpc_id` moves the gateway: detach from the old VPC, attach to the new one.
+    async fn update_attrs(
         &self,
+        c: &AwsClients,
         ctx: &OpContext<'_>,
-        states: &[Value],
-    ) -> Vec<Result<Option<Value>, ProviderError>> {
-        refresh(
-            ctx,
-            states,
-            describe,
-            ApiGateway::internet_gateway_id,
-            from_api,
-        )
-        .await
-    }
-
-    async fn update(
-        &self,
-        ctx: &OpContext<'_>,
+        id: &str,
         prior: &Value,
         planned: &Value,
-    ) -> Result<Value, ProviderError> {
-        let c = clients(ctx)?;
-        let id = id_of(prior)?;
+    ) -> Result<(), ProviderError> {
         let (old, new) = (s(prior, "vpc_id"), s(planned, "vpc_id"));
         if old != new {
             let timeout = ctx.timeouts.update.unwrap_or(TIMEOUT);
             if let Some(old) = &old {
-                detach(c, &id, old, timeout).await?;
+                detach(c, id, old, timeout).await?;
             }
             if let Some(new) = &new {
-                attach(c, &id, new, timeout).await?;
+                attach(c, id, new, timeout).await?;
             }
         }
-        sync_tags(c, &id, prior, planned).await?;
-        Ok(from_api(c, &describe_one(c, &id).await?, planned))
+        Ok(())
     }
 
-    async fn delete(&self, ctx: &OpContext<'_>, state: &Value) -> Result<(), ProviderError> {
-        let c = clients(ctx)?;
-        // A create that never finished has no id: what it made, if anything, has the tag.
-        let id = match s(state, "id") {
-            Some(id) => id,
-            None => match find_by_address(c, ctx.address).await? {
-                Some(g) => g.internet_gateway_id().unwrap_or_default().to_string(),
-                None => return Ok(()),
-            },
-        };
+    async fn delete(
+        &self,
+        c: &AwsClients,
+        ctx: &OpContext<'_>,
+        id: &str,
+    ) -> Result<(), ProviderError> {
         let timeout = ctx.timeouts.delete.unwrap_or(TIMEOUT);
         // Detach from whatever AWS says it is attached to, not only what state recorded.
-        let attached = match describe(c, vec![id.clone()]).await?.first() {
-            Some(g) => attached_vpc(g).map(str::to_string),
+        let attached = match read(self, c, id).await? {
+            Some(g) => attached_vpc(&g).map(str::to_string),
             None => return Ok(()),
         };
         if let Some(vpc) = attached {
-            detach(c, &id, &vpc, timeout).await?;
+            detach(c, id, &vpc, timeout).await?;
         }
         let what = format!(
             "internet gateway {id} to be deleted (DependencyViolation: it is still in use)"
         );
-        wait_for(&what, timeout, || {
-            let id = id.clone();
-            async move {
-                match c
-                    .ec2
-                    .delete_internet_gateway()
-                    .internet_gateway_id(id)
-                    .send()
-                    .await
-                {
-                    Ok(_) => Ok(Some(())),
-                    Err(e) if error::is_not_found(&e) => Ok(Some(())),
-                    Err(e) if error::code(&e) == Some("DependencyViolation") => Ok(None),
-                    Err(e) => Err(error::sdk("ec2:DeleteInternetGateway", e)),
-                }
-            }
+        delete_when_unused("ec2:DeleteInternetGateway", &what, timeout, || {
+            c.ec2
+                .delete_internet_gateway()
+                .internet_gateway_id(id)
+                .send()
         })
         .await
     }
@@ -355,7 +292,7 @@ impl Resource for InternetGateway {
 mod tests {
     use super::*;
     use crate::ec2::common::test_clients;
-    use aws_sdk_ec2::types::{AttachmentStatus, InternetGatewayAttachment, Tag};
+    use aws_sdk_ec2::types::{AttachmentStatus, InternetGatewayAttachment};
 
     fn gateway(attachments: &[(&str, &str)]) -> ApiGateway {
         let mut g = ApiGateway::builder()
@@ -382,7 +319,7 @@ mod tests {
     #[test]
     fn attached_gateway_reports_its_vpc() {
         let c = test_clients(Default::default());
-        let v = from_api(
+        let v = InternetGateway::from_api(
             &c,
             &gateway(&[("vpc-1", "available")]),
             &Value::map([("tags", Value::Null)]),
@@ -405,7 +342,7 @@ mod tests {
     #[test]
     fn detached_gateway_has_no_vpc() {
         let c = test_clients(Default::default());
-        let v = from_api(
+        let v = InternetGateway::from_api(
             &c,
             &gateway(&[("vpc-1", "detached")]),
             &Value::map([("tags", Value::Null)]),
@@ -421,7 +358,7 @@ mod tests {
     #[test]
     fn moving_to_another_vpc_is_an_in_place_update() {
         let c = test_clients(Default::default());
-        let prior = from_api(
+        let prior = InternetGateway::from_api(
             &c,
             &gateway(&[("vpc-1", "available")]),
             &Value::map([("tags", Value::Null)]),

@@ -12,6 +12,7 @@ mod route_table;
 mod route_table_association;
 mod routes;
 mod subnet;
+mod tagged;
 mod vpc;
 
 pub use common::*;
@@ -22,12 +23,12 @@ use std::sync::Arc;
 /// One line per resource type.
 pub fn resources() -> Vec<Arc<dyn Resource>> {
     vec![
-        Arc::new(vpc::Vpc),
-        Arc::new(subnet::Subnet),
-        Arc::new(internet_gateway::InternetGateway),
-        Arc::new(eip::Eip),
-        Arc::new(nat_gateway::NatGateway),
-        Arc::new(route_table::RouteTable),
+        Arc::new(tagged::Ec2(vpc::Vpc)),
+        Arc::new(tagged::Ec2(subnet::Subnet)),
+        Arc::new(tagged::Ec2(internet_gateway::InternetGateway)),
+        Arc::new(tagged::Ec2(eip::Eip)),
+        Arc::new(tagged::Ec2(nat_gateway::NatGateway)),
+        Arc::new(tagged::Ec2(route_table::RouteTable)),
         Arc::new(route::AwsRoute),
         Arc::new(route_table_association::Association),
     ]

@@ -12,19 +12,17 @@
 //! taint or destroy) can be answered with the old, deleted gateway; then the create is repeated
 //! with a token derived from the stale gateway's id.
 
-use super::common::{
-    client_token, filter, id_of, opt, plan_tagged, refresh, s, sync_tags, tag_map, tag_spec,
-    tagged_for, wait_for,
-};
-use crate::config::{clients, AwsClients};
+use super::common::{client_token, filter, opt, s, tag_spec, wait_for};
+use super::tagged::{read, Tagged};
+use crate::config::AwsClients;
 use crate::error;
 use crate::tags;
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{
-    ConnectivityType, NatGateway as ApiGateway, NatGatewayState, ResourceType,
+    ConnectivityType, Filter, NatGateway as ApiGateway, NatGatewayState, ResourceType, Tag,
 };
-use hubctl_core::lang::{Type, Value};
-use hubctl_core::provider::{AttrSchema, OpContext, PlannedState, ProviderError, Resource, Schema};
+use hubctl_core::lang::{Type, Value, VecMap};
+use hubctl_core::provider::{AttrSchema, OpContext, ProviderError, Schema};
 use std::sync::OnceLock;
 use std::time::Duration;
 
@@ -32,97 +30,6 @@ pub struct NatGateway;
 
 const CREATE_TIMEOUT: Duration = Duration::from_secs(10 * 60);
 const DELETE_TIMEOUT: Duration = Duration::from_secs(30 * 60);
-
-fn schema() -> &'static Schema {
-    static S: OnceLock<Schema> = OnceLock::new();
-    S.get_or_init(|| {
-        let str_c = || AttrSchema::computed(Type::String);
-        Schema::new()
-            .attr("subnet_id", AttrSchema::required(Type::String).force_new())
-            .attr(
-                "allocation_id",
-                AttrSchema::optional(Type::String).force_new(),
-            )
-            .attr(
-                "connectivity_type",
-                AttrSchema::optional(Type::String)
-                    .force_new()
-                    .default(Value::from("public")),
-            )
-            .attr(
-                "private_ip",
-                AttrSchema::optional_computed(Type::String).force_new(),
-            )
-            .attr(
-                "tags",
-                AttrSchema::optional(Type::Map(Box::new(Type::String))),
-            )
-            .attr(
-                "tags_all",
-                AttrSchema::computed(Type::Map(Box::new(Type::String))),
-            )
-            .attr("id", str_c())
-            .attr("network_interface_id", str_c())
-            .attr("public_ip", str_c())
-            .attr("association_id", str_c())
-    })
-}
-
-fn from_api(c: &AwsClients, g: &ApiGateway, base: &Value) -> Value {
-    let actual = tag_map(g.tags());
-    let addrs = g.nat_gateway_addresses();
-    let primary = addrs
-        .iter()
-        .find(|a| a.is_primary() == Some(true))
-        .or_else(|| addrs.first());
-    let mut m = base.as_map().cloned().unwrap_or_default();
-    m.insert("id".into(), opt(g.nat_gateway_id()));
-    m.insert("subnet_id".into(), opt(g.subnet_id()));
-    m.insert(
-        "connectivity_type".into(),
-        Value::from(
-            g.connectivity_type()
-                .map(|t| t.as_str())
-                .unwrap_or("public"),
-        ),
-    );
-    m.insert(
-        "allocation_id".into(),
-        opt(primary.and_then(|a| a.allocation_id())),
-    );
-    m.insert(
-        "network_interface_id".into(),
-        opt(primary.and_then(|a| a.network_interface_id())),
-    );
-    m.insert(
-        "private_ip".into(),
-        opt(primary.and_then(|a| a.private_ip())),
-    );
-    m.insert("public_ip".into(), opt(primary.and_then(|a| a.public_ip())));
-    m.insert(
-        "association_id".into(),
-        opt(primary.and_then(|a| a.association_id())),
-    );
-    tags::set_attrs(&mut m, base, &actual, &c.default_tags);
-    Value::Map(m)
-}
-
-/// Gateways by id; deleted ones are left out (AWS keeps showing them for a while).
-async fn describe(c: &AwsClients, ids: Vec<String>) -> Result<Vec<ApiGateway>, ProviderError> {
-    let out = c
-        .ec2
-        .describe_nat_gateways()
-        .filter(filter("nat-gateway-id", ids))
-        .send()
-        .await
-        .map_err(|e| error::sdk("ec2:DescribeNatGateways", e))?;
-    Ok(out
-        .nat_gateways()
-        .iter()
-        .filter(|g| g.state() != Some(&NatGatewayState::Deleted))
-        .cloned()
-        .collect())
-}
 
 /// What the create waiter makes of one observation: done, keep waiting, or a clear failure.
 fn creation_progress(
@@ -153,32 +60,6 @@ fn creation_progress(
     }
 }
 
-/// A live gateway an interrupted create already made, found by its address tag.
-async fn find_by_address(
-    c: &AwsClients,
-    address: &str,
-) -> Result<Option<ApiGateway>, ProviderError> {
-    let out = c
-        .ec2
-        .describe_nat_gateways()
-        .filter(filter(
-            &format!("tag:{}", tags::ADDRESS_TAG),
-            [address.to_string()],
-        ))
-        .filter(filter(
-            "state",
-            ["pending".to_string(), "available".to_string()],
-        ))
-        .send()
-        .await
-        .map_err(|e| error::sdk("ec2:DescribeNatGateways", e))?;
-    Ok(out
-        .nat_gateways()
-        .iter()
-        .find(|g| tagged_for(g.tags(), address))
-        .cloned())
-}
-
 /// One CreateNatGateway call with the given idempotency token.
 async fn create_call(
     c: &AwsClients,
@@ -206,33 +87,131 @@ async fn create_call(
 }
 
 #[async_trait]
-impl Resource for NatGateway {
-    fn type_name(&self) -> &'static str {
-        "aws_nat_gateway"
+impl Tagged for NatGateway {
+    type Api = ApiGateway;
+    const TYPE_NAME: &'static str = "aws_nat_gateway";
+    const NOUN: &'static str = "NAT gateway";
+    const DESCRIBE: &'static str = "ec2:DescribeNatGateways";
+    const ID_FILTER: &'static str = "nat-gateway-id";
+
+    fn schema(&self) -> &'static Schema {
+        static S: OnceLock<Schema> = OnceLock::new();
+        S.get_or_init(|| {
+            let str_c = || AttrSchema::computed(Type::String);
+            Schema::new()
+                .attr("subnet_id", AttrSchema::required(Type::String).force_new())
+                .attr(
+                    "allocation_id",
+                    AttrSchema::optional(Type::String).force_new(),
+                )
+                .attr(
+                    "connectivity_type",
+                    AttrSchema::optional(Type::String)
+                        .force_new()
+                        .default(Value::from("public")),
+                )
+                .attr(
+                    "private_ip",
+                    AttrSchema::optional_computed(Type::String).force_new(),
+                )
+                .attr(
+                    "tags",
+                    AttrSchema::optional(Type::Map(Box::new(Type::String))),
+                )
+                .attr(
+                    "tags_all",
+                    AttrSchema::computed(Type::Map(Box::new(Type::String))),
+                )
+                .attr("id", str_c())
+                .attr("network_interface_id", str_c())
+                .attr("public_ip", str_c())
+                .attr("association_id", str_c())
+        })
     }
 
-    fn schema(&self) -> &Schema {
-        schema()
+    fn id(x: &ApiGateway) -> Option<&str> {
+        x.nat_gateway_id()
     }
 
-    fn plan(&self, prior: Option<&Value>, proposed: Value) -> PlannedState {
-        plan_tagged(self.schema(), prior, proposed)
+    fn tags(x: &ApiGateway) -> &[Tag] {
+        x.tags()
     }
 
-    async fn create(&self, ctx: &OpContext<'_>, planned: &Value) -> Result<Value, ProviderError> {
-        let c = clients(ctx)?;
-        // The client token makes a repeated create (after a crash) return the same gateway;
-        // the address tag finds it too where tokens have expired (or are not honoured).
-        let mut token = client_token(ctx.address, planned);
-        let existing = if ctx.recovering {
-            find_by_address(c, ctx.address).await?
-        } else {
-            None
-        };
-        let mut g = match existing {
-            Some(g) => g,
-            None => create_call(c, planned, ctx.address, token.clone()).await?,
-        };
+    /// The attributes AWS reports (tags aside).
+    fn attrs(_: &AwsClients, g: &ApiGateway, m: &mut VecMap<String, Value>) {
+        let addrs = g.nat_gateway_addresses();
+        let primary = addrs
+            .iter()
+            .find(|a| a.is_primary() == Some(true))
+            .or_else(|| addrs.first());
+        m.insert("id".into(), opt(g.nat_gateway_id()));
+        m.insert("subnet_id".into(), opt(g.subnet_id()));
+        m.insert(
+            "connectivity_type".into(),
+            Value::from(
+                g.connectivity_type()
+                    .map(|t| t.as_str())
+                    .unwrap_or("public"),
+            ),
+        );
+        m.insert(
+            "allocation_id".into(),
+            opt(primary.and_then(|a| a.allocation_id())),
+        );
+        m.insert(
+            "network_interface_id".into(),
+            opt(primary.and_then(|a| a.network_interface_id())),
+        );
+        m.insert(
+            "private_ip".into(),
+            opt(primary.and_then(|a| a.private_ip())),
+        );
+        m.insert("public_ip".into(), opt(primary.and_then(|a| a.public_ip())));
+        m.insert(
+            "association_id".into(),
+            opt(primary.and_then(|a| a.association_id())),
+        );
+    }
+
+    /// Gateways matching `filters`; deleted ones are left out (AWS keeps showing them for a while).
+    async fn describe(
+        &self,
+        c: &AwsClients,
+        filters: Vec<Filter>,
+    ) -> Result<Vec<ApiGateway>, ProviderError> {
+        let out = c
+            .ec2
+            .describe_nat_gateways()
+            .set_filter(Some(filters))
+            .send()
+            .await
+            .map_err(|e| error::sdk("ec2:DescribeNatGateways", e))?;
+        Ok(out
+            .nat_gateways()
+            .iter()
+            .filter(|g| g.state() != Some(&NatGatewayState::Deleted))
+            .cloned()
+            .collect())
+    }
+
+    /// Only a live gateway is adopted.
+    fn recovery_filters(&self) -> Vec<Filter> {
+        vec![filter(
+            "state",
+            ["pending".to_string(), "available".to_string()],
+        )]
+    }
+
+    /// The client token makes a repeated create (after a crash) return the same gateway; the
+    /// address tag finds it too where tokens have expired (or are not honoured).
+    async fn create(
+        &self,
+        c: &AwsClients,
+        ctx: &OpContext<'_>,
+        planned: &Value,
+    ) -> Result<ApiGateway, ProviderError> {
+        let mut g =
+            create_call(c, planned, ctx.address, client_token(ctx.address, planned)).await?;
         for _ in 0..3 {
             if !matches!(
                 g.state(),
@@ -241,7 +220,7 @@ impl Resource for NatGateway {
                 break;
             }
             // A stale answer for an earlier, since deleted gateway with the same token.
-            token = client_token(
+            let token = client_token(
                 &format!(
                     "{}\0{}",
                     ctx.address,
@@ -249,8 +228,19 @@ impl Resource for NatGateway {
                 ),
                 planned,
             );
-            g = create_call(c, planned, ctx.address, token.clone()).await?;
+            g = create_call(c, planned, ctx.address, token).await?;
         }
+        Ok(g)
+    }
+
+    /// Waits until the gateway is `available`.
+    async fn finish_create(
+        &self,
+        c: &AwsClients,
+        ctx: &OpContext<'_>,
+        planned: &Value,
+        g: ApiGateway,
+    ) -> Result<Value, ProviderError> {
         let id = g.nat_gateway_id().map(str::to_string).ok_or_else(|| {
             ProviderError::new("ec2:CreateNatGateway", "the response has no NAT gateway id")
         })?;
@@ -273,51 +263,16 @@ impl Resource for NatGateway {
             }
         })
         .await?;
-        Ok(from_api(c, &g, planned))
+        Ok(NatGateway::from_api(c, &g, planned))
     }
 
-    async fn import(&self, ctx: &OpContext<'_>, id: &str) -> Result<Value, ProviderError> {
-        super::common::import_by_id(self, ctx, id, "ec2:DescribeNatGateways").await
-    }
-
-    async fn read_many(
+    async fn delete(
         &self,
+        c: &AwsClients,
         ctx: &OpContext<'_>,
-        states: &[Value],
-    ) -> Vec<Result<Option<Value>, ProviderError>> {
-        refresh(ctx, states, describe, ApiGateway::nat_gateway_id, from_api).await
-    }
-
-    async fn update(
-        &self,
-        ctx: &OpContext<'_>,
-        prior: &Value,
-        planned: &Value,
-    ) -> Result<Value, ProviderError> {
-        let c = clients(ctx)?;
-        let id = id_of(prior)?;
-        sync_tags(c, &id, prior, planned).await?;
-        let g = describe(c, vec![id.clone()]).await?;
-        let g = g.first().ok_or_else(|| {
-            ProviderError::new(
-                "ec2:DescribeNatGateways",
-                format!("NAT gateway {id} not found"),
-            )
-        })?;
-        Ok(from_api(c, g, planned))
-    }
-
-    async fn delete(&self, ctx: &OpContext<'_>, state: &Value) -> Result<(), ProviderError> {
-        let c = clients(ctx)?;
-        // A create that never finished has no id: what it made, if anything, has the tag.
-        let id = match s(state, "id") {
-            Some(id) => id,
-            None => match find_by_address(c, ctx.address).await? {
-                Some(g) => g.nat_gateway_id().unwrap_or_default().to_string(),
-                None => return Ok(()),
-            },
-        };
-        match c.ec2.delete_nat_gateway().nat_gateway_id(&id).send().await {
+        id: &str,
+    ) -> Result<(), ProviderError> {
+        match c.ec2.delete_nat_gateway().nat_gateway_id(id).send().await {
             Ok(_) => {}
             Err(e) if error::is_not_found(&e) => return Ok(()),
             Err(e) => return Err(error::sdk("ec2:DeleteNatGateway", e)),
@@ -325,10 +280,7 @@ impl Resource for NatGateway {
         wait_for(
             &format!("NAT gateway {id} to be deleted"),
             ctx.timeouts.delete.unwrap_or(DELETE_TIMEOUT),
-            || {
-                let id = id.clone();
-                async move { Ok(describe(c, vec![id]).await?.is_empty().then_some(())) }
-            },
+            || async { Ok(read(self, c, id).await?.is_none().then_some(())) },
         )
         .await
     }
@@ -338,7 +290,7 @@ impl Resource for NatGateway {
 mod tests {
     use super::*;
     use crate::ec2::common::test_clients;
-    use aws_sdk_ec2::types::{NatGatewayAddress, Tag};
+    use aws_sdk_ec2::types::NatGatewayAddress;
 
     fn gateway(state: NatGatewayState) -> ApiGateway {
         ApiGateway::builder()
@@ -371,7 +323,7 @@ mod tests {
             ("connectivity_type", Value::from("public")),
             ("tags", Value::Null),
         ]);
-        let v = from_api(&c, &gateway(NatGatewayState::Available), &planned);
+        let v = NatGateway::from_api(&c, &gateway(NatGatewayState::Available), &planned);
         assert_eq!(s(&v, "id").as_deref(), Some("nat-1"));
         assert_eq!(s(&v, "allocation_id").as_deref(), Some("eipalloc-1"));
         assert_eq!(s(&v, "network_interface_id").as_deref(), Some("eni-1"));

@@ -12,7 +12,7 @@
 //! Terraform SDK's shape), so they are schema defaults rather than nulls. A gateway endpoint
 //! target comes back from AWS as `GatewayId = vpce-...` and is mapped to `vpc_endpoint_id`.
 
-use super::common::{filter, id_of, s, unknown_on_replace, wait_for};
+use super::common::{filter, id_of, s, wait_for};
 use super::routes::{
     create_route, delete_route, describe, dest_from, nulls_to_empty, replace_route, route_id,
     spec_from, targets_of, Dest, DestNames, TARGETS,
@@ -95,7 +95,7 @@ async fn read_routes(
         .collect();
     rtbs.sort();
     rtbs.dedup();
-    let tables = describe(c, filter("route-table-id", rtbs)).await?;
+    let tables = describe(c, vec![filter("route-table-id", rtbs)]).await?;
     states
         .iter()
         .map(|st| {
@@ -171,9 +171,7 @@ impl Resource for AwsRoute {
         let mut args: Vec<&str> = ROUTE_DESTS.to_vec();
         args.extend(TARGETS.iter().filter(|t| **t != "network_interface_id"));
         nulls_to_empty(&mut proposed, &args);
-        let mut p = hubctl_core::provider::plan_by_schema(self.schema(), prior, proposed);
-        unknown_on_replace(self.schema(), prior, &mut p);
-        p
+        hubctl_core::provider::plan_by_schema(self.schema(), prior, proposed)
     }
 
     async fn create(&self, ctx: &OpContext<'_>, planned: &Value) -> Result<Value, ProviderError> {
@@ -291,7 +289,7 @@ mod tests {
     }
 
     #[test]
-    fn a_new_destination_replaces_with_unknown_computed_values() {
+    fn a_new_destination_replaces_but_a_new_target_updates_in_place() {
         let prior = Value::map([
             ("id", Value::from("r-rtb-11080289494")),
             ("route_table_id", Value::from("rtb-1")),
@@ -305,6 +303,15 @@ mod tests {
         nulls_to_empty(&mut prior, TARGETS);
         let mut proposed = prior.clone();
         if let Value::Map(m) = &mut proposed {
+            m.insert("gateway_id".into(), Value::from("igw-2"));
+        }
+        let p = AwsRoute.plan(Some(&prior), proposed.clone());
+        assert!(p.requires_replace.is_empty());
+        assert_eq!(
+            p.planned.get_attr("gateway_id"),
+            Some(&Value::from("igw-2"))
+        );
+        if let Value::Map(m) = &mut proposed {
             m.insert(
                 "destination_cidr_block".into(),
                 Value::from("100.64.0.0/10"),
@@ -314,13 +321,6 @@ mod tests {
         assert_eq!(
             p.requires_replace,
             vec!["destination_cidr_block".to_string()]
-        );
-        for k in ["id", "state", "network_interface_id"] {
-            assert!(p.planned.get_attr(k).is_some_and(Value::is_unknown), "{k}");
-        }
-        assert_eq!(
-            p.planned.get_attr("gateway_id"),
-            Some(&Value::from("igw-1"))
         );
     }
 

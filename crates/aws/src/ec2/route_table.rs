@@ -12,21 +12,21 @@
 //! price: removing every inline block leaves the routes in place). The `local` route, routes
 //! propagated from a VPN gateway and gateway-endpoint routes are never part of `route`.
 
-use super::common::{
-    client_token, filter, id_of, s, sync_tags, tag_map, tag_spec, unknown_on_replace, wait_for,
-};
+use super::common::{client_token, gone, s, tag_spec, wait_for};
 use super::routes::{
     self, describe, nulls_to_empty, route_changes, targets_of, Dest, DestNames, RouteChanges,
     TARGETS,
 };
-use crate::config::{clients, AwsClients};
+use super::tagged::{fetch, read, Lost, Tagged};
+use crate::config::AwsClients;
 use crate::error;
 use crate::tags;
 use async_trait::async_trait;
-use aws_sdk_ec2::types::{ResourceType, Route, RouteOrigin, RouteTable as ApiTable};
-use hubctl_core::lang::{Type, Value};
+use aws_sdk_ec2::types::{Filter, ResourceType, Route, RouteOrigin, RouteTable as ApiTable, Tag};
+use hubctl_core::lang::{Type, Value, VecMap};
 use hubctl_core::provider::{
-    AttrSchema, BlockSchema, Nesting, OpContext, PlannedState, ProviderError, Resource, Schema,
+    plan_by_schema, AttrSchema, BlockSchema, Nesting, OpContext, PlannedState, ProviderError,
+    Schema,
 };
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -47,40 +47,6 @@ fn route_schema() -> Schema {
         .iter()
         .chain(TARGETS)
         .fold(Schema::new(), |sch, n| sch.attr(n, arg()))
-}
-
-fn schema() -> &'static Schema {
-    static S: OnceLock<Schema> = OnceLock::new();
-    S.get_or_init(|| {
-        let str_c = || AttrSchema::computed(Type::String);
-        Schema::new()
-            .attr("vpc_id", AttrSchema::required(Type::String).force_new())
-            .attr(
-                "propagating_vgws",
-                AttrSchema::optional_computed(Type::Set(Box::new(Type::String))),
-            )
-            .attr(
-                "tags",
-                AttrSchema::optional(Type::Map(Box::new(Type::String))),
-            )
-            .attr(
-                "tags_all",
-                AttrSchema::computed(Type::Map(Box::new(Type::String))),
-            )
-            .attr("id", str_c())
-            .attr("arn", str_c())
-            .attr("owner_id", str_c())
-            .block(
-                "route",
-                BlockSchema {
-                    nesting: Nesting::Set,
-                    min_items: 0,
-                    max_items: None,
-                    force_new: false,
-                    schema: route_schema(),
-                },
-            )
-    })
 }
 
 /// Whether a route AWS reports belongs in `route` (user-made, not local/propagated/endpoint).
@@ -104,46 +70,6 @@ fn route_value(r: &Route) -> Value {
     m.insert(DESTS[1].into(), f(r.destination_ipv6_cidr_block()));
     m.insert(DESTS[2].into(), f(r.destination_prefix_list_id()));
     Value::Map(m.into_iter().collect())
-}
-
-fn from_api(c: &AwsClients, t: &ApiTable, base: &Value) -> Value {
-    let id = t.route_table_id().unwrap_or_default();
-    let owner = t
-        .owner_id()
-        .map(str::to_string)
-        .or_else(|| c.account_id.clone())
-        .unwrap_or_default();
-    let actual = tag_map(t.tags());
-    let mut m = base.as_map().cloned().unwrap_or_default();
-    m.insert("id".into(), Value::from(id));
-    m.insert(
-        "arn".into(),
-        Value::String(format!("arn:aws:ec2:{}:{owner}:route-table/{id}", c.region)),
-    );
-    m.insert("owner_id".into(), Value::String(owner));
-    m.insert("vpc_id".into(), Value::from(t.vpc_id().unwrap_or_default()));
-    m.insert(
-        "propagating_vgws".into(),
-        Value::set(
-            t.propagating_vgws()
-                .iter()
-                .filter_map(|p| p.gateway_id())
-                .map(Value::from)
-                .collect(),
-        ),
-    );
-    m.insert(
-        "route".into(),
-        Value::set(
-            t.routes()
-                .iter()
-                .filter(|r| is_user_route(r))
-                .map(route_value)
-                .collect(),
-        ),
-    );
-    tags::set_attrs(&mut m, base, &actual, &c.default_tags);
-    Value::Map(m)
 }
 
 fn strings(v: Option<&Value>) -> Vec<String> {
@@ -231,28 +157,103 @@ async fn converge(
     Ok(())
 }
 
-async fn read_one(c: &AwsClients, id: &str) -> Result<Option<ApiTable>, ProviderError> {
-    Ok(describe(c, filter("route-table-id", [id.to_string()]))
-        .await?
-        .into_iter()
-        .next())
-}
-
 #[async_trait]
-impl Resource for RouteTable {
-    fn type_name(&self) -> &'static str {
-        "aws_route_table"
+impl Tagged for RouteTable {
+    type Api = ApiTable;
+    const TYPE_NAME: &'static str = "aws_route_table";
+    const NOUN: &'static str = "route table";
+    const DESCRIBE: &'static str = "ec2:DescribeRouteTables";
+    const ID_FILTER: &'static str = "route-table-id";
+
+    fn schema(&self) -> &'static Schema {
+        static S: OnceLock<Schema> = OnceLock::new();
+        S.get_or_init(|| {
+            let str_c = || AttrSchema::computed(Type::String);
+            Schema::new()
+                .attr("vpc_id", AttrSchema::required(Type::String).force_new())
+                .attr(
+                    "propagating_vgws",
+                    AttrSchema::optional_computed(Type::Set(Box::new(Type::String))),
+                )
+                .attr(
+                    "tags",
+                    AttrSchema::optional(Type::Map(Box::new(Type::String))),
+                )
+                .attr(
+                    "tags_all",
+                    AttrSchema::computed(Type::Map(Box::new(Type::String))),
+                )
+                .attr("id", str_c())
+                .attr("arn", str_c())
+                .attr("owner_id", str_c())
+                .block(
+                    "route",
+                    BlockSchema {
+                        nesting: Nesting::Set,
+                        min_items: 0,
+                        max_items: None,
+                        force_new: false,
+                        schema: route_schema(),
+                    },
+                )
+        })
     }
 
-    fn schema(&self) -> &Schema {
-        schema()
+    fn id(x: &ApiTable) -> Option<&str> {
+        x.route_table_id()
+    }
+
+    fn tags(x: &ApiTable) -> &[Tag] {
+        x.tags()
+    }
+
+    /// The attributes AWS reports (tags aside).
+    fn attrs(c: &AwsClients, t: &ApiTable, m: &mut VecMap<String, Value>) {
+        let id = t.route_table_id().unwrap_or_default();
+        let owner = t
+            .owner_id()
+            .map(str::to_string)
+            .or_else(|| c.account_id.clone())
+            .unwrap_or_default();
+        m.insert("id".into(), Value::from(id));
+        m.insert(
+            "arn".into(),
+            Value::String(format!("arn:aws:ec2:{}:{owner}:route-table/{id}", c.region)),
+        );
+        m.insert("owner_id".into(), Value::String(owner));
+        m.insert("vpc_id".into(), Value::from(t.vpc_id().unwrap_or_default()));
+        m.insert(
+            "propagating_vgws".into(),
+            Value::set(
+                t.propagating_vgws()
+                    .iter()
+                    .filter_map(|p| p.gateway_id())
+                    .map(Value::from)
+                    .collect(),
+            ),
+        );
+        m.insert(
+            "route".into(),
+            Value::set(
+                t.routes()
+                    .iter()
+                    .filter(|r| is_user_route(r))
+                    .map(route_value)
+                    .collect(),
+            ),
+        );
+    }
+
+    async fn describe(
+        &self,
+        c: &AwsClients,
+        filters: Vec<Filter>,
+    ) -> Result<Vec<ApiTable>, ProviderError> {
+        describe(c, filters).await
     }
 
     fn plan(&self, prior: Option<&Value>, proposed: Value) -> PlannedState {
-        let mut p = hubctl_core::provider::plan_by_schema(self.schema(), prior, proposed);
-        unknown_on_replace(self.schema(), prior, &mut p);
-        // Replacing makes a new table: nothing of the old one's routes is "there".
-        let prior = prior.filter(|_| p.requires_replace.is_empty());
+        let mut p = plan_by_schema(self.schema(), prior, proposed);
         if let Value::Map(m) = &mut p.planned {
             let mut xs = m
                 .get("route")
@@ -276,115 +277,69 @@ impl Resource for RouteTable {
         p
     }
 
-    async fn create(&self, ctx: &OpContext<'_>, planned: &Value) -> Result<Value, ProviderError> {
-        let c = clients(ctx)?;
-        // An interrupted create may have made the table already: adopt it, never duplicate.
-        let existing = if ctx.recovering {
-            let f = filter(
-                &format!("tag:{}", tags::ADDRESS_TAG),
-                [ctx.address.to_string()],
-            );
-            describe(c, f)
-                .await?
-                .first()
-                .and_then(|t| t.route_table_id())
-                .map(str::to_string)
-        } else {
-            None
-        };
-        let id = match existing {
-            Some(id) => id,
-            None => {
-                let t = tags::for_create(&c.default_tags, planned, ctx.address);
-                let out = c
-                    .ec2
-                    .create_route_table()
-                    .vpc_id(s(planned, "vpc_id").unwrap_or_default())
-                    .tag_specifications(tag_spec(ResourceType::RouteTable, &t))
-                    .client_token(client_token(ctx.address, planned))
-                    .send()
-                    .await
-                    .map_err(|e| error::sdk("ec2:CreateRouteTable", e))?;
-                out.route_table()
-                    .and_then(|t| t.route_table_id())
-                    .map(str::to_string)
-                    .ok_or_else(|| {
-                        ProviderError::new(
-                            "ec2:CreateRouteTable",
-                            "the response has no route table id",
-                        )
-                    })?
-            }
-        };
+    async fn create(
+        &self,
+        c: &AwsClients,
+        ctx: &OpContext<'_>,
+        planned: &Value,
+    ) -> Result<ApiTable, ProviderError> {
+        let t = tags::for_create(&c.default_tags, planned, ctx.address);
+        let out = c
+            .ec2
+            .create_route_table()
+            .vpc_id(s(planned, "vpc_id").unwrap_or_default())
+            .tag_specifications(tag_spec(ResourceType::RouteTable, &t))
+            .client_token(client_token(ctx.address, planned))
+            .send()
+            .await
+            .map_err(|e| error::sdk("ec2:CreateRouteTable", e))?;
+        out.route_table()
+            .filter(|t| t.route_table_id().is_some())
+            .cloned()
+            .ok_or_else(|| {
+                ProviderError::new("ec2:CreateRouteTable", "the response has no route table id")
+            })
+    }
+
+    /// Waits until the table is visible, then makes its routes and propagation.
+    async fn finish_create(
+        &self,
+        c: &AwsClients,
+        ctx: &OpContext<'_>,
+        planned: &Value,
+        t: ApiTable,
+    ) -> Result<Value, ProviderError> {
+        let id = t.route_table_id().unwrap_or_default().to_string();
         let timeout = ctx.timeouts.create.unwrap_or(Duration::from_secs(300));
         let before = wait_for("the route table to become visible", timeout, || {
-            read_one(c, &id)
+            read(self, c, &id)
         })
         .await?;
         // On recovery, routes already made count as there (reconciled, not re-created).
-        let prior = from_api(c, &before, planned);
+        let prior = RouteTable::from_api(c, &before, planned);
         converge(c, &id, Some(&prior), planned).await?;
-        let t = read_one(c, &id).await?.ok_or_else(|| {
-            ProviderError::new(
-                "ec2:DescribeRouteTables",
-                format!("route table {id} vanished right after it was created"),
-            )
-        })?;
-        Ok(from_api(c, &t, planned))
+        let t = fetch(self, c, &id, Lost::AfterCreate).await?;
+        Ok(RouteTable::from_api(c, &t, planned))
     }
 
-    async fn import(&self, ctx: &OpContext<'_>, id: &str) -> Result<Value, ProviderError> {
-        super::common::import_by_id(self, ctx, id, "ec2:DescribeRouteTables").await
-    }
-
-    async fn read_many(
+    async fn update_attrs(
         &self,
-        ctx: &OpContext<'_>,
-        states: &[Value],
-    ) -> Vec<Result<Option<Value>, ProviderError>> {
-        let c = match clients(ctx) {
-            Ok(c) => c,
-            Err(e) => return states.iter().map(|_| Err(e.clone())).collect(),
-        };
-        let ids: Vec<String> = states.iter().filter_map(|v| s(v, "id")).collect();
-        match describe(c, filter("route-table-id", ids)).await {
-            Ok(tables) => states
-                .iter()
-                .map(|st| {
-                    let id = s(st, "id");
-                    Ok(tables
-                        .iter()
-                        .find(|t| t.route_table_id().map(str::to_string) == id)
-                        .map(|t| from_api(c, t, st)))
-                })
-                .collect(),
-            Err(e) => states.iter().map(|_| Err(e.clone())).collect(),
-        }
-    }
-
-    async fn update(
-        &self,
-        ctx: &OpContext<'_>,
+        c: &AwsClients,
+        _ctx: &OpContext<'_>,
+        id: &str,
         prior: &Value,
         planned: &Value,
-    ) -> Result<Value, ProviderError> {
-        let c = clients(ctx)?;
-        let id = id_of(prior)?;
-        converge(c, &id, Some(prior), planned).await?;
-        sync_tags(c, &id, prior, planned).await?;
-        let t = read_one(c, &id).await?.ok_or_else(|| {
-            ProviderError::new(
-                "ec2:DescribeRouteTables",
-                format!("route table {id} not found"),
-            )
-        })?;
-        Ok(from_api(c, &t, planned))
+    ) -> Result<(), ProviderError> {
+        converge(c, id, Some(prior), planned).await
     }
 
-    async fn delete(&self, ctx: &OpContext<'_>, state: &Value) -> Result<(), ProviderError> {
-        let c = clients(ctx)?;
-        let id = id_of(state)?;
-        let Some(t) = read_one(c, &id).await? else {
+    async fn delete(
+        &self,
+        c: &AwsClients,
+        _ctx: &OpContext<'_>,
+        id: &str,
+    ) -> Result<(), ProviderError> {
+        let Some(t) = read(self, c, id).await? else {
             return Ok(());
         };
         // AWS refuses to delete a table that still has subnets or gateways associated.
@@ -392,23 +347,16 @@ impl Resource for RouteTable {
             let Some(aid) = a.route_table_association_id() else {
                 continue;
             };
-            match c
+            let r = c
                 .ec2
                 .disassociate_route_table()
                 .association_id(aid)
                 .send()
-                .await
-            {
-                Ok(_) => {}
-                Err(e) if error::is_not_found(&e) => {}
-                Err(e) => return Err(error::sdk("ec2:DisassociateRouteTable", e)),
-            }
+                .await;
+            gone("ec2:DisassociateRouteTable", r)?;
         }
-        match c.ec2.delete_route_table().route_table_id(&id).send().await {
-            Ok(_) => Ok(()),
-            Err(e) if error::is_not_found(&e) => Ok(()),
-            Err(e) => Err(error::sdk("ec2:DeleteRouteTable", e)),
-        }
+        let r = c.ec2.delete_route_table().route_table_id(id).send().await;
+        gone("ec2:DeleteRouteTable", r)
     }
 }
 

@@ -10,7 +10,7 @@
 //! create looks for an association of the same subnet or gateway with the same table).
 //! Unset `subnet_id` / `gateway_id` are `""` in state, as Terraform writes them.
 
-use super::common::{filter, id_of, s, unknown_on_replace, wait_for};
+use super::common::{filter, gone, id_of, s, wait_for};
 use super::routes::{describe, nulls_to_empty};
 use crate::config::{clients, AwsClients};
 use crate::error;
@@ -84,7 +84,10 @@ async fn wait_associated(
         || async {
             let tables = describe(
                 c,
-                filter("association.route-table-association-id", [id.to_string()]),
+                vec![filter(
+                    "association.route-table-association-id",
+                    [id.to_string()],
+                )],
             )
             .await?;
             let Some(a) = tables
@@ -125,7 +128,6 @@ impl Resource for Association {
     fn plan(&self, prior: Option<&Value>, mut proposed: Value) -> PlannedState {
         nulls_to_empty(&mut proposed, &["subnet_id", "gateway_id"]);
         let mut p = hubctl_core::provider::plan_by_schema(self.schema(), prior, proposed);
-        unknown_on_replace(self.schema(), prior, &mut p);
         // ReplaceRouteTableAssociation gives the association a new id.
         let moved = prior.is_some_and(|pr| {
             pr.get_attr("route_table_id") != p.planned.get_attr("route_table_id")
@@ -154,7 +156,7 @@ impl Resource for Association {
                 Some(sn) => filter("association.subnet-id", [sn.clone()]),
                 None => filter("association.gateway-id", gateway.clone()),
             };
-            let tables = describe(c, f).await?;
+            let tables = describe(c, vec![f]).await?;
             find(&tables, |a| {
                 a.route_table_id() == Some(rtb.as_str())
                     && (a.subnet_id() == subnet.as_deref() || a.gateway_id() == gateway.as_deref())
@@ -204,7 +206,7 @@ impl Resource for Association {
                 format!("invalid aws_route_table_association import id \"{id}\": expected SUBNETID/ROUTETABLEID or GATEWAYID/ROUTETABLEID"),
             ));
         };
-        let tables = describe(c, filter("route-table-id", [rtb.to_string()])).await?;
+        let tables = describe(c, vec![filter("route-table-id", [rtb.to_string()])]).await?;
         find(&tables, |a| {
             a.route_table_id() == Some(rtb)
                 && (a.subnet_id() == Some(target) || a.gateway_id() == Some(target))
@@ -225,7 +227,12 @@ impl Resource for Association {
             Err(e) => return states.iter().map(|_| Err(e.clone())).collect(),
         };
         let ids: Vec<String> = states.iter().filter_map(|v| s(v, "id")).collect();
-        match describe(c, filter("association.route-table-association-id", ids)).await {
+        match describe(
+            c,
+            vec![filter("association.route-table-association-id", ids)],
+        )
+        .await
+        {
             Ok(tables) => states
                 .iter()
                 .map(|st| {
@@ -274,17 +281,13 @@ impl Resource for Association {
 
     async fn delete(&self, ctx: &OpContext<'_>, state: &Value) -> Result<(), ProviderError> {
         let c = clients(ctx)?;
-        match c
+        let r = c
             .ec2
             .disassociate_route_table()
             .association_id(id_of(state)?)
             .send()
-            .await
-        {
-            Ok(_) => Ok(()),
-            Err(e) if error::is_not_found(&e) => Ok(()),
-            Err(e) => Err(error::sdk("ec2:DisassociateRouteTable", e)),
-        }
+            .await;
+        gone("ec2:DisassociateRouteTable", r)
     }
 }
 

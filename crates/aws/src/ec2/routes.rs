@@ -238,14 +238,17 @@ pub(super) fn nulls_to_empty(v: &mut Value, names: &[&str]) {
 
 /// One DescribeRouteTables call with `f` (an id or association filter); shared by the route
 /// types. Missing objects are simply absent.
-pub(super) async fn describe(c: &AwsClients, f: Filter) -> Result<Vec<RouteTable>, ProviderError> {
+pub(super) async fn describe(
+    c: &AwsClients,
+    filters: Vec<Filter>,
+) -> Result<Vec<RouteTable>, ProviderError> {
     let mut out = Vec::new();
     let mut next: Option<String> = None;
     loop {
         let page = c
             .ec2
             .describe_route_tables()
-            .filters(f.clone())
+            .set_filters(Some(filters.clone()))
             .set_next_token(next.take())
             .send()
             .await

@@ -9,17 +9,17 @@
 //! for minutes after their owner is gone) until the delete timeout (default 20m).
 //! Quirk: CreateSubnet takes no `ClientToken`; an interrupted create is found by its address tag.
 
-use super::common::{
-    b, filter, id_of, opt, plan_tagged, refresh, s, sync_tags, tag_map, tag_spec, tagged_for,
-    wait_for,
-};
-use crate::config::{clients, AwsClients};
+use super::common::{b, delete_when_unused, opt, s, tag_spec, wait_for};
+use super::tagged::{fetch, read, Lost, Tagged};
+use crate::config::AwsClients;
 use crate::error;
 use crate::tags;
 use async_trait::async_trait;
-use aws_sdk_ec2::types::{AttributeBooleanValue, ResourceType, Subnet as ApiSubnet, SubnetState};
-use hubctl_core::lang::{Type, Value};
-use hubctl_core::provider::{AttrSchema, OpContext, PlannedState, ProviderError, Resource, Schema};
+use aws_sdk_ec2::types::{
+    AttributeBooleanValue, Filter, ResourceType, Subnet as ApiSubnet, SubnetState, Tag,
+};
+use hubctl_core::lang::{Type, Value, VecMap};
+use hubctl_core::provider::{AttrSchema, OpContext, ProviderError, Schema};
 use std::sync::OnceLock;
 use std::time::Duration;
 
@@ -27,103 +27,6 @@ pub struct Subnet;
 
 const CREATE_TIMEOUT: Duration = Duration::from_secs(10 * 60);
 const DELETE_TIMEOUT: Duration = Duration::from_secs(20 * 60);
-
-fn schema() -> &'static Schema {
-    static S: OnceLock<Schema> = OnceLock::new();
-    S.get_or_init(|| {
-        let str_c = || AttrSchema::computed(Type::String);
-        Schema::new()
-            .attr("vpc_id", AttrSchema::required(Type::String).force_new())
-            .attr("cidr_block", AttrSchema::required(Type::String).force_new())
-            .attr(
-                "availability_zone",
-                AttrSchema::optional_computed(Type::String).force_new(),
-            )
-            .attr(
-                "availability_zone_id",
-                AttrSchema::optional_computed(Type::String).force_new(),
-            )
-            .attr(
-                "map_public_ip_on_launch",
-                AttrSchema::optional(Type::Bool).default(Value::Bool(false)),
-            )
-            .attr(
-                "tags",
-                AttrSchema::optional(Type::Map(Box::new(Type::String))),
-            )
-            .attr(
-                "tags_all",
-                AttrSchema::computed(Type::Map(Box::new(Type::String))),
-            )
-            .attr("id", str_c())
-            .attr("arn", str_c())
-            .attr("owner_id", str_c())
-    })
-}
-
-/// The state value from what DescribeSubnets returned; `base` (planned or prior) supplies
-/// how the user wrote `tags`.
-fn from_api(c: &AwsClients, sn: &ApiSubnet, base: &Value) -> Value {
-    let id = sn.subnet_id().unwrap_or_default();
-    let actual = tag_map(sn.tags());
-    let owner = sn
-        .owner_id()
-        .map(str::to_string)
-        .or_else(|| c.account_id.clone())
-        .unwrap_or_default();
-    let arn = sn
-        .subnet_arn()
-        .map(str::to_string)
-        .unwrap_or_else(|| format!("arn:aws:ec2:{}:{owner}:subnet/{id}", c.region));
-    let mut m = base.as_map().cloned().unwrap_or_default();
-    m.insert("id".into(), Value::from(id));
-    m.insert("arn".into(), Value::String(arn));
-    m.insert("owner_id".into(), Value::String(owner));
-    m.insert("vpc_id".into(), opt(sn.vpc_id()));
-    m.insert("cidr_block".into(), opt(sn.cidr_block()));
-    m.insert("availability_zone".into(), opt(sn.availability_zone()));
-    m.insert(
-        "availability_zone_id".into(),
-        opt(sn.availability_zone_id()),
-    );
-    m.insert(
-        "map_public_ip_on_launch".into(),
-        Value::Bool(sn.map_public_ip_on_launch().unwrap_or(false)),
-    );
-    tags::set_attrs(&mut m, base, &actual, &c.default_tags);
-    Value::Map(m)
-}
-
-async fn describe(c: &AwsClients, ids: Vec<String>) -> Result<Vec<ApiSubnet>, ProviderError> {
-    let out = c
-        .ec2
-        .describe_subnets()
-        .filters(filter("subnet-id", ids))
-        .send()
-        .await
-        .map_err(|e| error::sdk("ec2:DescribeSubnets", e))?;
-    Ok(out.subnets().to_vec())
-}
-
-/// The subnet an interrupted create already made, found by its address tag.
-async fn find_by_address(c: &AwsClients, address: &str) -> Result<Option<String>, ProviderError> {
-    let out = c
-        .ec2
-        .describe_subnets()
-        .filters(filter(
-            &format!("tag:{}", tags::ADDRESS_TAG),
-            [address.to_string()],
-        ))
-        .send()
-        .await
-        .map_err(|e| error::sdk("ec2:DescribeSubnets", e))?;
-    Ok(out
-        .subnets()
-        .iter()
-        .find(|s| tagged_for(s.tags(), address))
-        .and_then(|s| s.subnet_id())
-        .map(str::to_string))
-}
 
 async fn set_map_public_ip(c: &AwsClients, id: &str, on: bool) -> Result<(), ProviderError> {
     c.ec2
@@ -145,8 +48,7 @@ async fn wait_available(
     wait_for(&format!("subnet {id} to become available"), timeout, || {
         let id = id.to_string();
         async move {
-            let found = describe(c, vec![id.clone()]).await?;
-            let Some(sn) = found.into_iter().next() else {
+            let Some(sn) = read(&Subnet, c, &id).await? else {
                 return Ok(None);
             };
             match sn.state() {
@@ -168,121 +70,165 @@ async fn wait_available(
 }
 
 #[async_trait]
-impl Resource for Subnet {
-    fn type_name(&self) -> &'static str {
-        "aws_subnet"
+impl Tagged for Subnet {
+    type Api = ApiSubnet;
+    const TYPE_NAME: &'static str = "aws_subnet";
+    const NOUN: &'static str = "subnet";
+    const DESCRIBE: &'static str = "ec2:DescribeSubnets";
+    const ID_FILTER: &'static str = "subnet-id";
+
+    fn schema(&self) -> &'static Schema {
+        static S: OnceLock<Schema> = OnceLock::new();
+        S.get_or_init(|| {
+            let str_c = || AttrSchema::computed(Type::String);
+            Schema::new()
+                .attr("vpc_id", AttrSchema::required(Type::String).force_new())
+                .attr("cidr_block", AttrSchema::required(Type::String).force_new())
+                .attr(
+                    "availability_zone",
+                    AttrSchema::optional_computed(Type::String).force_new(),
+                )
+                .attr(
+                    "availability_zone_id",
+                    AttrSchema::optional_computed(Type::String).force_new(),
+                )
+                .attr(
+                    "map_public_ip_on_launch",
+                    AttrSchema::optional(Type::Bool).default(Value::Bool(false)),
+                )
+                .attr(
+                    "tags",
+                    AttrSchema::optional(Type::Map(Box::new(Type::String))),
+                )
+                .attr(
+                    "tags_all",
+                    AttrSchema::computed(Type::Map(Box::new(Type::String))),
+                )
+                .attr("id", str_c())
+                .attr("arn", str_c())
+                .attr("owner_id", str_c())
+        })
     }
 
-    fn schema(&self) -> &Schema {
-        schema()
+    fn id(x: &ApiSubnet) -> Option<&str> {
+        x.subnet_id()
     }
 
-    fn plan(&self, prior: Option<&Value>, proposed: Value) -> PlannedState {
-        plan_tagged(self.schema(), prior, proposed)
+    fn tags(x: &ApiSubnet) -> &[Tag] {
+        x.tags()
     }
 
-    async fn create(&self, ctx: &OpContext<'_>, planned: &Value) -> Result<Value, ProviderError> {
-        let c = clients(ctx)?;
-        // An interrupted create may have made the subnet already: adopt it, never duplicate.
-        let existing = if ctx.recovering {
-            find_by_address(c, ctx.address).await?
-        } else {
-            None
-        };
-        let id = match existing {
-            Some(id) => id,
-            None => {
-                let t = tags::for_create(&c.default_tags, planned, ctx.address);
-                let out = c
-                    .ec2
-                    .create_subnet()
-                    .vpc_id(s(planned, "vpc_id").unwrap_or_default())
-                    .cidr_block(s(planned, "cidr_block").unwrap_or_default())
-                    .set_availability_zone(s(planned, "availability_zone"))
-                    .set_availability_zone_id(s(planned, "availability_zone_id"))
-                    .tag_specifications(tag_spec(ResourceType::Subnet, &t))
-                    .send()
-                    .await
-                    .map_err(|e| error::sdk("ec2:CreateSubnet", e))?;
-                out.subnet()
-                    .and_then(|s| s.subnet_id())
-                    .map(str::to_string)
-                    .ok_or_else(|| {
-                        ProviderError::new("ec2:CreateSubnet", "the response has no subnet id")
-                    })?
-            }
-        };
+    /// The attributes AWS reports (tags aside).
+    fn attrs(c: &AwsClients, sn: &ApiSubnet, m: &mut VecMap<String, Value>) {
+        let id = sn.subnet_id().unwrap_or_default();
+        let owner = sn
+            .owner_id()
+            .map(str::to_string)
+            .or_else(|| c.account_id.clone())
+            .unwrap_or_default();
+        let arn = sn
+            .subnet_arn()
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("arn:aws:ec2:{}:{owner}:subnet/{id}", c.region));
+        m.insert("id".into(), Value::from(id));
+        m.insert("arn".into(), Value::String(arn));
+        m.insert("owner_id".into(), Value::String(owner));
+        m.insert("vpc_id".into(), opt(sn.vpc_id()));
+        m.insert("cidr_block".into(), opt(sn.cidr_block()));
+        m.insert("availability_zone".into(), opt(sn.availability_zone()));
+        m.insert(
+            "availability_zone_id".into(),
+            opt(sn.availability_zone_id()),
+        );
+        m.insert(
+            "map_public_ip_on_launch".into(),
+            Value::Bool(sn.map_public_ip_on_launch().unwrap_or(false)),
+        );
+    }
+
+    async fn describe(
+        &self,
+        c: &AwsClients,
+        filters: Vec<Filter>,
+    ) -> Result<Vec<ApiSubnet>, ProviderError> {
+        let out = c
+            .ec2
+            .describe_subnets()
+            .set_filters(Some(filters))
+            .send()
+            .await
+            .map_err(|e| error::sdk("ec2:DescribeSubnets", e))?;
+        Ok(out.subnets().to_vec())
+    }
+
+    async fn create(
+        &self,
+        c: &AwsClients,
+        ctx: &OpContext<'_>,
+        planned: &Value,
+    ) -> Result<ApiSubnet, ProviderError> {
+        let t = tags::for_create(&c.default_tags, planned, ctx.address);
+        let out = c
+            .ec2
+            .create_subnet()
+            .vpc_id(s(planned, "vpc_id").unwrap_or_default())
+            .cidr_block(s(planned, "cidr_block").unwrap_or_default())
+            .set_availability_zone(s(planned, "availability_zone"))
+            .set_availability_zone_id(s(planned, "availability_zone_id"))
+            .tag_specifications(tag_spec(ResourceType::Subnet, &t))
+            .send()
+            .await
+            .map_err(|e| error::sdk("ec2:CreateSubnet", e))?;
+        out.subnet()
+            .filter(|s| s.subnet_id().is_some())
+            .cloned()
+            .ok_or_else(|| ProviderError::new("ec2:CreateSubnet", "the response has no subnet id"))
+    }
+
+    /// Waits for `available`, then sets `map_public_ip_on_launch` (CreateSubnet cannot).
+    async fn finish_create(
+        &self,
+        c: &AwsClients,
+        ctx: &OpContext<'_>,
+        planned: &Value,
+        sn: ApiSubnet,
+    ) -> Result<Value, ProviderError> {
+        let id = sn.subnet_id().unwrap_or_default().to_string();
         let mut sn = wait_available(c, &id, ctx.timeouts.create.unwrap_or(CREATE_TIMEOUT)).await?;
         let want = b(planned, "map_public_ip_on_launch").unwrap_or(false);
         if sn.map_public_ip_on_launch().unwrap_or(false) != want {
             set_map_public_ip(c, &id, want).await?;
-            sn = describe(c, vec![id.clone()])
-                .await?
-                .into_iter()
-                .next()
-                .ok_or_else(|| {
-                    ProviderError::new(
-                        "ec2:DescribeSubnets",
-                        format!("subnet {id} vanished right after it was created"),
-                    )
-                })?;
+            sn = fetch(self, c, &id, Lost::AfterCreate).await?;
         }
-        Ok(from_api(c, &sn, planned))
+        Ok(Subnet::from_api(c, &sn, planned))
     }
 
-    async fn import(&self, ctx: &OpContext<'_>, id: &str) -> Result<Value, ProviderError> {
-        super::common::import_by_id(self, ctx, id, "ec2:DescribeSubnets").await
-    }
-
-    async fn read_many(
+    async fn update_attrs(
         &self,
-        ctx: &OpContext<'_>,
-        states: &[Value],
-    ) -> Vec<Result<Option<Value>, ProviderError>> {
-        refresh(ctx, states, describe, ApiSubnet::subnet_id, from_api).await
-    }
-
-    async fn update(
-        &self,
-        ctx: &OpContext<'_>,
+        c: &AwsClients,
+        _ctx: &OpContext<'_>,
+        id: &str,
         prior: &Value,
         planned: &Value,
-    ) -> Result<Value, ProviderError> {
-        let c = clients(ctx)?;
-        let id = id_of(prior)?;
+    ) -> Result<(), ProviderError> {
         let want = b(planned, "map_public_ip_on_launch").unwrap_or(false);
         if b(prior, "map_public_ip_on_launch").unwrap_or(false) != want {
-            set_map_public_ip(c, &id, want).await?;
+            set_map_public_ip(c, id, want).await?;
         }
-        sync_tags(c, &id, prior, planned).await?;
-        let sn = describe(c, vec![id.clone()]).await?;
-        let sn = sn.first().ok_or_else(|| {
-            ProviderError::new("ec2:DescribeSubnets", format!("subnet {id} not found"))
-        })?;
-        Ok(from_api(c, sn, planned))
+        Ok(())
     }
 
-    async fn delete(&self, ctx: &OpContext<'_>, state: &Value) -> Result<(), ProviderError> {
-        let c = clients(ctx)?;
-        // A create that never finished has no id: what it made, if anything, has the tag.
-        let Some(id) = (match s(state, "id") {
-            Some(id) => Some(id),
-            None => find_by_address(c, ctx.address).await?,
-        }) else {
-            return Ok(());
-        };
+    async fn delete(
+        &self,
+        c: &AwsClients,
+        ctx: &OpContext<'_>,
+        id: &str,
+    ) -> Result<(), ProviderError> {
         let what =
             format!("subnet {id} to be deleted (DependencyViolation: something still uses it)");
-        wait_for(&what, ctx.timeouts.delete.unwrap_or(DELETE_TIMEOUT), || {
-            let id = id.clone();
-            async move {
-                match c.ec2.delete_subnet().subnet_id(id).send().await {
-                    Ok(_) => Ok(Some(())),
-                    Err(e) if error::is_not_found(&e) => Ok(Some(())),
-                    Err(e) if error::code(&e) == Some("DependencyViolation") => Ok(None),
-                    Err(e) => Err(error::sdk("ec2:DeleteSubnet", e)),
-                }
-            }
+        let timeout = ctx.timeouts.delete.unwrap_or(DELETE_TIMEOUT);
+        delete_when_unused("ec2:DeleteSubnet", &what, timeout, || {
+            c.ec2.delete_subnet().subnet_id(id).send()
         })
         .await
     }
@@ -292,7 +238,6 @@ impl Resource for Subnet {
 mod tests {
     use super::*;
     use crate::ec2::common::test_clients;
-    use aws_sdk_ec2::types::Tag;
 
     fn api_subnet(extra: &[(&str, &str)]) -> ApiSubnet {
         let mut bld = ApiSubnet::builder()
@@ -319,7 +264,7 @@ mod tests {
     fn from_api_maps_attributes_and_hides_the_address_tag() {
         let c = test_clients(Default::default());
         let planned = Value::map([("tags", Value::map([("Name", Value::from("public"))]))]);
-        let v = from_api(&c, &api_subnet(&[("Name", "public")]), &planned);
+        let v = Subnet::from_api(&c, &api_subnet(&[("Name", "public")]), &planned);
         assert_eq!(s(&v, "id").as_deref(), Some("subnet-1"));
         assert_eq!(
             s(&v, "arn").as_deref(),
@@ -338,7 +283,7 @@ mod tests {
     #[test]
     fn unset_tags_stay_null_when_only_default_tags_exist() {
         let c = test_clients([("Owner".to_string(), "net".to_string())].into());
-        let v = from_api(
+        let v = Subnet::from_api(
             &c,
             &api_subnet(&[("Owner", "net")]),
             &Value::map([("tags", Value::Null)]),
@@ -353,7 +298,7 @@ mod tests {
     #[test]
     fn changing_the_cidr_forces_replacement_but_the_public_ip_flag_does_not() {
         let c = test_clients(Default::default());
-        let prior = from_api(&c, &api_subnet(&[]), &Value::map([("tags", Value::Null)]));
+        let prior = Subnet::from_api(&c, &api_subnet(&[]), &Value::map([("tags", Value::Null)]));
         let mut proposed = prior.clone();
         if let Value::Map(m) = &mut proposed {
             m.insert("map_public_ip_on_launch".into(), Value::Bool(true));
@@ -367,16 +312,24 @@ mod tests {
         }
         let p = Subnet.plan(Some(&prior), proposed);
         assert_eq!(p.requires_replace, vec!["cidr_block".to_string()]);
-        // The replacement is a new object: its ids are unknown, the new CIDR is known.
-        for k in [
-            "id",
-            "arn",
-            "tags_all",
-            "availability_zone",
-            "availability_zone_id",
-        ] {
-            assert!(p.planned.get_attr(k).is_some_and(Value::is_unknown), "{k}");
+        // What the replacement will hold is the engine's concern (it plans it as a create).
+        assert_eq!(p.planned.get_attr("tags_all"), prior.get_attr("tags_all"));
+    }
+
+    #[test]
+    fn new_tags_update_in_place_with_unknown_tags_all() {
+        let c = test_clients(Default::default());
+        let prior = Subnet::from_api(&c, &api_subnet(&[]), &Value::map([("tags", Value::Null)]));
+        let mut proposed = prior.clone();
+        if let Value::Map(m) = &mut proposed {
+            m.insert("tags".into(), Value::map([("Name", Value::from("a"))]));
         }
-        assert_eq!(s(&p.planned, "cidr_block").as_deref(), Some("10.0.2.0/24"));
+        let p = Subnet.plan(Some(&prior), proposed);
+        assert!(p.requires_replace.is_empty());
+        assert!(p
+            .planned
+            .get_attr("tags_all")
+            .is_some_and(Value::is_unknown));
+        assert_eq!(s(&p.planned, "id").as_deref(), Some("subnet-1"));
     }
 }
