@@ -11,7 +11,7 @@
 //! derived from the IPs and the region.
 
 use super::common::{opt, s, tag_spec, wait_for};
-use super::tagged::{read, Tagged};
+use super::tagged::{read, set_id_and_arn, tagged_schema, Tagged};
 use crate::config::AwsClients;
 use crate::error;
 use crate::tags;
@@ -101,7 +101,7 @@ impl Tagged for Eip {
         static S: OnceLock<Schema> = OnceLock::new();
         S.get_or_init(|| {
             let str_c = || AttrSchema::computed(Type::String);
-            Schema::new()
+            tagged_schema()
                 .attr(
                     "domain",
                     AttrSchema::optional(Type::String)
@@ -119,15 +119,6 @@ impl Tagged for Eip {
                     "network_border_group",
                     AttrSchema::optional_computed(Type::String).force_new(),
                 )
-                .attr(
-                    "tags",
-                    AttrSchema::optional(Type::Map(Box::new(Type::String))),
-                )
-                .attr(
-                    "tags_all",
-                    AttrSchema::computed(Type::Map(Box::new(Type::String))),
-                )
-                .attr("id", str_c())
                 .attr("arn", str_c())
                 .attr("allocation_id", str_c())
                 .attr("association_id", str_c())
@@ -151,7 +142,7 @@ impl Tagged for Eip {
     /// The attributes AWS reports (tags aside).
     fn attrs(c: &AwsClients, a: &Address, m: &mut VecMap<String, Value>) {
         let id = a.allocation_id().unwrap_or_default();
-        let owner = c.account_id.clone().unwrap_or_default();
+        set_id_and_arn(c, m, "elastic-ip", id, None, None);
         let domain = a.domain().map(|d| d.as_str()).unwrap_or("vpc");
         let dns = |ip: Option<&str>, f: fn(&str, &str) -> String| {
             opt(ip
@@ -159,12 +150,7 @@ impl Tagged for Eip {
                 .map(|ip| f(&c.region, ip))
                 .as_deref())
         };
-        m.insert("id".into(), Value::from(id));
         m.insert("allocation_id".into(), Value::from(id));
-        m.insert(
-            "arn".into(),
-            Value::String(format!("arn:aws:ec2:{}:{owner}:elastic-ip/{id}", c.region)),
-        );
         m.insert("domain".into(), Value::from(domain));
         m.insert("vpc".into(), Value::Bool(domain == "vpc"));
         m.insert("public_ipv4_pool".into(), nz(a.public_ipv4_pool()));

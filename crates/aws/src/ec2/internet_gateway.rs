@@ -13,7 +13,7 @@
 //! AttachInternetGateway (`InvalidInternetGatewayID.NotFound`), which is retried.
 
 use super::common::{delete_when_unused, opt, s, tag_spec, wait_for};
-use super::tagged::{fetch, read, Lost, Tagged};
+use super::tagged::{fetch, read, set_id_and_arn, tagged_schema, Lost, Tagged};
 use crate::config::AwsClients;
 use crate::error;
 use crate::tags;
@@ -136,17 +136,8 @@ impl Tagged for InternetGateway {
     fn schema(&self) -> &'static Schema {
         static S: OnceLock<Schema> = OnceLock::new();
         S.get_or_init(|| {
-            Schema::new()
+            tagged_schema()
                 .attr("vpc_id", AttrSchema::optional(Type::String))
-                .attr(
-                    "tags",
-                    AttrSchema::optional(Type::Map(Box::new(Type::String))),
-                )
-                .attr(
-                    "tags_all",
-                    AttrSchema::computed(Type::Map(Box::new(Type::String))),
-                )
-                .attr("id", AttrSchema::computed(Type::String))
                 .attr("arn", AttrSchema::computed(Type::String))
                 .attr("owner_id", AttrSchema::computed(Type::String))
         })
@@ -163,19 +154,7 @@ impl Tagged for InternetGateway {
     /// The attributes AWS reports (tags aside).
     fn attrs(c: &AwsClients, g: &ApiGateway, m: &mut VecMap<String, Value>) {
         let id = g.internet_gateway_id().unwrap_or_default();
-        let owner = g
-            .owner_id()
-            .map(str::to_string)
-            .or_else(|| c.account_id.clone())
-            .unwrap_or_default();
-        m.insert("id".into(), Value::from(id));
-        m.insert(
-            "arn".into(),
-            Value::String(format!(
-                "arn:aws:ec2:{}:{owner}:internet-gateway/{id}",
-                c.region
-            )),
-        );
+        let owner = set_id_and_arn(c, m, "internet-gateway", id, g.owner_id(), None);
         m.insert("owner_id".into(), Value::String(owner));
         m.insert("vpc_id".into(), opt(attached_vpc(g)));
     }

@@ -13,7 +13,7 @@
 //! with a token derived from the stale gateway's id.
 
 use super::common::{client_token, filter, opt, s, tag_spec, wait_for};
-use super::tagged::{read, Tagged};
+use super::tagged::{read, tagged_schema, Tagged};
 use crate::config::AwsClients;
 use crate::error;
 use crate::tags;
@@ -98,7 +98,7 @@ impl Tagged for NatGateway {
         static S: OnceLock<Schema> = OnceLock::new();
         S.get_or_init(|| {
             let str_c = || AttrSchema::computed(Type::String);
-            Schema::new()
+            tagged_schema()
                 .attr("subnet_id", AttrSchema::required(Type::String).force_new())
                 .attr(
                     "allocation_id",
@@ -114,15 +114,6 @@ impl Tagged for NatGateway {
                     "private_ip",
                     AttrSchema::optional_computed(Type::String).force_new(),
                 )
-                .attr(
-                    "tags",
-                    AttrSchema::optional(Type::Map(Box::new(Type::String))),
-                )
-                .attr(
-                    "tags_all",
-                    AttrSchema::computed(Type::Map(Box::new(Type::String))),
-                )
-                .attr("id", str_c())
                 .attr("network_interface_id", str_c())
                 .attr("public_ip", str_c())
                 .attr("association_id", str_c())

@@ -17,7 +17,7 @@ use super::routes::{
     self, describe, nulls_to_empty, route_changes, targets_of, Dest, DestNames, RouteChanges,
     TARGETS,
 };
-use super::tagged::{fetch, read, Lost, Tagged};
+use super::tagged::{fetch, read, set_id_and_arn, tagged_schema, Lost, Tagged};
 use crate::config::AwsClients;
 use crate::error;
 use crate::tags;
@@ -169,21 +169,12 @@ impl Tagged for RouteTable {
         static S: OnceLock<Schema> = OnceLock::new();
         S.get_or_init(|| {
             let str_c = || AttrSchema::computed(Type::String);
-            Schema::new()
+            tagged_schema()
                 .attr("vpc_id", AttrSchema::required(Type::String).force_new())
                 .attr(
                     "propagating_vgws",
                     AttrSchema::optional_computed(Type::Set(Box::new(Type::String))),
                 )
-                .attr(
-                    "tags",
-                    AttrSchema::optional(Type::Map(Box::new(Type::String))),
-                )
-                .attr(
-                    "tags_all",
-                    AttrSchema::computed(Type::Map(Box::new(Type::String))),
-                )
-                .attr("id", str_c())
                 .attr("arn", str_c())
                 .attr("owner_id", str_c())
                 .block(
@@ -210,16 +201,7 @@ impl Tagged for RouteTable {
     /// The attributes AWS reports (tags aside).
     fn attrs(c: &AwsClients, t: &ApiTable, m: &mut VecMap<String, Value>) {
         let id = t.route_table_id().unwrap_or_default();
-        let owner = t
-            .owner_id()
-            .map(str::to_string)
-            .or_else(|| c.account_id.clone())
-            .unwrap_or_default();
-        m.insert("id".into(), Value::from(id));
-        m.insert(
-            "arn".into(),
-            Value::String(format!("arn:aws:ec2:{}:{owner}:route-table/{id}", c.region)),
-        );
+        let owner = set_id_and_arn(c, m, "route-table", id, t.owner_id(), None);
         m.insert("owner_id".into(), Value::String(owner));
         m.insert("vpc_id".into(), Value::from(t.vpc_id().unwrap_or_default()));
         m.insert(

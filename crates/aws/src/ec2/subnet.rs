@@ -10,7 +10,7 @@
 //! Quirk: CreateSubnet takes no `ClientToken`; an interrupted create is found by its address tag.
 
 use super::common::{b, delete_when_unused, opt, s, tag_spec, wait_for};
-use super::tagged::{fetch, read, Lost, Tagged};
+use super::tagged::{fetch, read, set_id_and_arn, tagged_schema, Lost, Tagged};
 use crate::config::AwsClients;
 use crate::error;
 use crate::tags;
@@ -81,7 +81,7 @@ impl Tagged for Subnet {
         static S: OnceLock<Schema> = OnceLock::new();
         S.get_or_init(|| {
             let str_c = || AttrSchema::computed(Type::String);
-            Schema::new()
+            tagged_schema()
                 .attr("vpc_id", AttrSchema::required(Type::String).force_new())
                 .attr("cidr_block", AttrSchema::required(Type::String).force_new())
                 .attr(
@@ -96,15 +96,6 @@ impl Tagged for Subnet {
                     "map_public_ip_on_launch",
                     AttrSchema::optional(Type::Bool).default(Value::Bool(false)),
                 )
-                .attr(
-                    "tags",
-                    AttrSchema::optional(Type::Map(Box::new(Type::String))),
-                )
-                .attr(
-                    "tags_all",
-                    AttrSchema::computed(Type::Map(Box::new(Type::String))),
-                )
-                .attr("id", str_c())
                 .attr("arn", str_c())
                 .attr("owner_id", str_c())
         })
@@ -121,17 +112,7 @@ impl Tagged for Subnet {
     /// The attributes AWS reports (tags aside).
     fn attrs(c: &AwsClients, sn: &ApiSubnet, m: &mut VecMap<String, Value>) {
         let id = sn.subnet_id().unwrap_or_default();
-        let owner = sn
-            .owner_id()
-            .map(str::to_string)
-            .or_else(|| c.account_id.clone())
-            .unwrap_or_default();
-        let arn = sn
-            .subnet_arn()
-            .map(str::to_string)
-            .unwrap_or_else(|| format!("arn:aws:ec2:{}:{owner}:subnet/{id}", c.region));
-        m.insert("id".into(), Value::from(id));
-        m.insert("arn".into(), Value::String(arn));
+        let owner = set_id_and_arn(c, m, "subnet", id, sn.owner_id(), sn.subnet_arn());
         m.insert("owner_id".into(), Value::String(owner));
         m.insert("vpc_id".into(), opt(sn.vpc_id()));
         m.insert("cidr_block".into(), opt(sn.cidr_block()));

@@ -10,10 +10,43 @@ use crate::config::{clients, AwsClients};
 use crate::tags;
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{Filter, Tag};
+use hubctl_core::lang::Type;
 use hubctl_core::lang::{Value, VecMap};
 use hubctl_core::provider::{
-    plan_by_schema, OpContext, PlannedState, ProviderError, Resource, Schema,
+    plan_by_schema, AttrSchema, OpContext, PlannedState, ProviderError, Resource, Schema,
 };
+
+/// Where every tagged type's schema starts: `tags` (as the user wrote them), `tags_all` (with
+/// the provider's default tags) and the object's `id`.
+pub(super) fn tagged_schema() -> Schema {
+    let tags = || Type::Map(Box::new(Type::String));
+    Schema::new()
+        .attr("tags", AttrSchema::optional(tags()))
+        .attr("tags_all", AttrSchema::computed(tags()))
+        .attr("id", AttrSchema::computed(Type::String))
+}
+
+/// Sets `id` and `arn` and returns the owner: the account AWS names, else the caller's. The
+/// ARN is AWS's when it reports one, else EC2's form `arn:aws:ec2:<region>:<owner>:<kind>/<id>`.
+pub(super) fn set_id_and_arn(
+    c: &AwsClients,
+    m: &mut VecMap<String, Value>,
+    kind: &str,
+    id: &str,
+    owner: Option<&str>,
+    arn: Option<&str>,
+) -> String {
+    let owner = owner
+        .map(str::to_string)
+        .or_else(|| c.account_id.clone())
+        .unwrap_or_default();
+    let arn = arn
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("arn:aws:ec2:{}:{owner}:{kind}/{id}", c.region));
+    m.insert("id".into(), Value::from(id));
+    m.insert("arn".into(), Value::String(arn));
+    owner
+}
 
 /// A tagged EC2 object type. The required items are what differs between types; the provided
 /// ones are hooks for the steps only some types have.

@@ -9,7 +9,7 @@
 //! values rather than making a call per VPC.
 
 use super::common::{b, filter, gone, opt, s, tag_spec};
-use super::tagged::{fetch, Lost, Tagged};
+use super::tagged::{fetch, set_id_and_arn, tagged_schema, Lost, Tagged};
 use crate::config::AwsClients;
 use crate::error;
 use crate::tags;
@@ -127,7 +127,7 @@ impl Tagged for Vpc {
         static S: OnceLock<Schema> = OnceLock::new();
         S.get_or_init(|| {
             let str_c = || AttrSchema::computed(Type::String);
-            Schema::new()
+            tagged_schema()
                 .attr("cidr_block", AttrSchema::required(Type::String).force_new())
                 .attr(
                     "instance_tenancy",
@@ -143,15 +143,6 @@ impl Tagged for Vpc {
                     "enable_dns_support",
                     AttrSchema::optional(Type::Bool).default(Value::Bool(true)),
                 )
-                .attr(
-                    "tags",
-                    AttrSchema::optional(Type::Map(Box::new(Type::String))),
-                )
-                .attr(
-                    "tags_all",
-                    AttrSchema::computed(Type::Map(Box::new(Type::String))),
-                )
-                .attr("id", str_c())
                 .attr("arn", str_c())
                 .attr("owner_id", str_c())
                 .attr("dhcp_options_id", str_c())
@@ -173,16 +164,7 @@ impl Tagged for Vpc {
     /// The attributes AWS reports (tags aside).
     fn attrs(c: &AwsClients, v: &ApiVpc, m: &mut VecMap<String, Value>) {
         let id = v.vpc_id().unwrap_or_default();
-        let owner = v
-            .owner_id()
-            .map(str::to_string)
-            .or_else(|| c.account_id.clone())
-            .unwrap_or_default();
-        m.insert("id".into(), Value::from(id));
-        m.insert(
-            "arn".into(),
-            Value::String(format!("arn:aws:ec2:{}:{owner}:vpc/{id}", c.region)),
-        );
+        let owner = set_id_and_arn(c, m, "vpc", id, v.owner_id(), None);
         m.insert("cidr_block".into(), opt(v.cidr_block()));
         m.insert(
             "instance_tenancy".into(),
