@@ -40,6 +40,9 @@ impl Tok {
 
 pub(super) enum Line {
     Blank,
+    /// A heredoc's body or closing marker: kept as written, and, as in hclwrite (where the
+    /// whole heredoc belongs to the line that opens it), no break in an alignment run.
+    Heredoc(String),
     /// Heredoc bodies and continuations of multi-line comments or strings: not re-laid-out,
     /// but their brackets still count for the lines that follow.
     Verbatim(String, i32),
@@ -67,7 +70,7 @@ impl Lexer {
             if raw.trim() == marker {
                 self.heredoc = self.pending.pop_front();
             }
-            return Line::Verbatim(raw.to_string(), 0);
+            return Line::Heredoc(raw.to_string());
         }
         let continued_comment = self.in_comment;
         let continued = continued_comment || !self.strs.is_empty();
@@ -123,12 +126,14 @@ impl Lexer {
                     }
                     Tok::Space
                 }
+                // A line comment runs to the end of the line, trailing spaces included
+                // (HCL's comment token does; terraform fmt keeps them).
                 '#' => {
-                    toks.push(Tok::Comment(text(start, c.len()).trim_end().to_string()));
+                    toks.push(Tok::Comment(text(start, c.len())));
                     break;
                 }
                 '/' if at(i) == '/' => {
-                    toks.push(Tok::Comment(text(start, c.len()).trim_end().to_string()));
+                    toks.push(Tok::Comment(text(start, c.len())));
                     break;
                 }
                 '/' if at(i) == '*' => match find_close(i + 1) {
