@@ -37,6 +37,15 @@ fn range(args: Vec<Value>, _: &FuncContext) -> R {
     if step == 0.0 {
         return Err(err(2, "step must not be zero"));
     }
+    if step < 0.0 && limit > start {
+        return Err(err(2, "end must be less than start when step is negative"));
+    }
+    if step > 0.0 && limit < start {
+        return Err(err(
+            2,
+            "end must be greater than start when step is positive",
+        ));
+    }
     let mut out = Vec::new();
     let mut x = start;
     while (step > 0.0 && x < limit) || (step < 0.0 && x > limit) {
