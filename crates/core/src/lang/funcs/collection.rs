@@ -100,6 +100,10 @@ fn lookup(args: Vec<Value>, _: &FuncContext) -> R {
 }
 
 fn element(args: Vec<Value>, _: &FuncContext) -> R {
+    if matches!(args[0], Value::Set(_)) {
+        // Sets have no order a user could index by; Terraform refuses them too.
+        return Err(err(0, "cannot read elements from a set"));
+    }
     let xs = seq(&args, 0)?;
     let i = args::integer(&args, 1)?;
     if i < 0 {

@@ -26,7 +26,8 @@ fn abs(args: Vec<Value>, _: &FuncContext) -> R {
 }
 
 fn ceil(args: Vec<Value>, _: &FuncContext) -> R {
-    unary(&args, f64::ceil)
+    // `+ 0.0` turns -0 into 0: Terraform's ceil returns an integer (`ceil(-0.5)` is 0).
+    unary(&args, |x| x.ceil() + 0.0)
 }
 
 fn floor(args: Vec<Value>, _: &FuncContext) -> R {

@@ -62,13 +62,14 @@ fn setproduct(args: Vec<Value>, _: &FuncContext) -> R {
     }
     let mut product: Vec<Vec<Value>> = vec![Vec::new()];
     for i in 0..args.len() {
-        let xs = seq(&args, i)?;
+        // Each argument is a `list(any)`: its elements share one type.
+        let xs = unified_seqs(&args, &[i])?.concat();
         product = product
             .into_iter()
             .flat_map(|prefix| {
-                xs.iter().map(move |x| {
+                xs.clone().into_iter().map(move |x| {
                     let mut p = prefix.clone();
-                    p.push(x.clone());
+                    p.push(x);
                     p
                 })
             })
