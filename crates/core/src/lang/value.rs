@@ -20,6 +20,8 @@ impl Number {
 impl fmt::Display for Number {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.as_i64() {
+            // Terraform keeps the sign of a negative zero (`-0`, `tonumber("-0")`).
+            Some(0) if self.0.is_sign_negative() => write!(f, "-0"),
             Some(i) => write!(f, "{i}"),
             None => write!(f, "{}", self.0),
         }

@@ -6,8 +6,10 @@
 //! variable value.
 
 mod constraint;
+mod unify;
 
 pub use constraint::parse_constraint;
+pub use unify::unify;
 
 use super::{ObjectAttr, Type, Value};
 use crate::lang::VecMap;
@@ -82,10 +84,16 @@ fn conv(value: Value, ty: &Type) -> Result<Value, ConvError> {
             Type::Number => to_number(v),
             Type::Bool => to_bool(v),
             Type::List(et) => match v {
+                Value::List(xs) | Value::Set(xs) if **et == Type::Any => {
+                    Ok(Value::List(single_type(xs, "list")?))
+                }
                 Value::List(xs) | Value::Set(xs) => Ok(Value::List(conv_elems(xs, et)?)),
                 _ => Err(mismatch(ty)),
             },
             Type::Set(et) => match v {
+                Value::List(xs) | Value::Set(xs) if **et == Type::Any => {
+                    Ok(Value::set(single_type(xs, "set")?))
+                }
                 Value::List(xs) | Value::Set(xs) => Ok(Value::set(conv_elems(xs, et)?)),
                 _ => Err(mismatch(ty)),
             },
@@ -105,6 +113,11 @@ fn conv(value: Value, ty: &Type) -> Result<Value, ConvError> {
                 _ => Err(mismatch(ty)),
             },
             Type::Map(et) => match v {
+                Value::Map(m) if **et == Type::Any => {
+                    let (keys, vals): (Vec<String>, Vec<Value>) = m.into_iter().unzip();
+                    let vals = single_type(vals, "map")?;
+                    Ok(Value::Map(keys.into_iter().zip(vals).collect()))
+                }
                 Value::Map(m) => Ok(Value::Map(
                     m.into_iter()
                         .map(|(k, x)| match conv(x, et) {
@@ -121,6 +134,11 @@ fn conv(value: Value, ty: &Type) -> Result<Value, ConvError> {
             },
         },
     }
+}
+
+/// `list(any)` and friends: the elements must share one type, found by unification.
+fn single_type(xs: Vec<Value>, kind: &str) -> Result<Vec<Value>, ConvError> {
+    unify(xs).ok_or_else(|| ConvError::new(format!("{kind} of any single type required")))
 }
 
 fn conv_elems(xs: Vec<Value>, et: &Type) -> Result<Vec<Value>, ConvError> {

@@ -9,6 +9,8 @@
 
 mod call;
 mod forexpr;
+#[cfg(test)]
+mod funcdiff_tests;
 mod ops;
 mod template;
 #[cfg(test)]
@@ -284,8 +286,24 @@ impl<'a> Evaluator<'a> {
                 }
             },
         };
-        let branch = if chosen { &c.true_expr } else { &c.false_expr };
-        self.expr(branch).mark_if(marked)
+        // Like Terraform, evaluate both branches so the result has the type both unify to
+        // (`true ? 1 : "a"` is "1"); only the chosen branch's errors count.
+        let (t, t_diags) = self.isolated(&c.true_expr);
+        let (f, f_diags) = self.isolated(&c.false_expr);
+        let diags = if chosen { t_diags } else { f_diags };
+        let failed = diags.has_errors();
+        self.diags.0.extend(diags.0);
+        if failed {
+            return if chosen { t } else { f };
+        }
+        match crate::lang::convert::unify(vec![t, f]) {
+            Some(mut both) => both.swap_remove(usize::from(!chosen)).mark_if(marked),
+            None => self.error_at(
+                c.span(),
+                "Inconsistent conditional result types",
+                "The true and false result expressions must have consistent types.".into(),
+            ),
+        }
     }
 }
 

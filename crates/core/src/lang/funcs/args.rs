@@ -25,7 +25,8 @@ pub(super) fn prim_str(v: &Value) -> Option<String> {
 
 /// Parses a number the way Terraform converts a string to a number.
 pub(super) fn parse_number(s: &str) -> Option<f64> {
-    let t = s.trim();
+    // No trimming: Terraform rejects " 1".
+    let t = s;
     if t.is_empty() || t.eq_ignore_ascii_case("nan") || t.to_ascii_lowercase().contains("inf") {
         return None;
     }
@@ -92,6 +93,29 @@ pub(super) fn take_seq(args: &mut [Value], i: usize) -> Result<Vec<Value>, FuncE
         Value::List(xs) | Value::Set(xs) => Ok(xs),
         other => Err(err(i, format!("list required, got {}", other.type_name()))),
     }
+}
+
+/// The sequences at `indexes` with all their elements converted to one common type, as
+/// Terraform does for `list(any)`/`set(any)` parameters that must agree
+/// (`setunion([1], ["a"])` is `["1", "a"]`).
+pub(super) fn unified_seqs(
+    args: &[Value],
+    indexes: &[usize],
+) -> Result<Vec<Vec<Value>>, FuncError> {
+    let mut lens = Vec::new();
+    let mut all = Vec::new();
+    for &i in indexes {
+        let xs = seq(args, i)?;
+        lens.push(xs.len());
+        all.extend_from_slice(xs);
+    }
+    let mut all = crate::lang::convert::unify(all)
+        .ok_or_else(|| FuncError::Other("all elements must have the same type".into()))?
+        .into_iter();
+    Ok(lens
+        .into_iter()
+        .map(|n| all.by_ref().take(n).collect())
+        .collect())
 }
 
 pub(super) fn map(args: &[Value], i: usize) -> Result<&VecMap<String, Value>, FuncError> {

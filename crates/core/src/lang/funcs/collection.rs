@@ -1,6 +1,6 @@
 //! Functions over lists, sets and maps: building, looking up and summarising.
 
-use super::args::{self, err, seq, str_of, take_seq};
+use super::args::{self, err, seq, str_of, take_seq, unified_seqs};
 use super::{Arity, FuncContext, FuncError, Prim, Ret, Spec};
 use crate::lang::Value;
 use std::collections::BTreeMap;
@@ -66,6 +66,9 @@ fn concat(mut args: Vec<Value>, _: &FuncContext) -> R {
     }
     let mut out = Vec::new();
     for i in 0..args.len() {
+        if matches!(args[i], Value::Set(_)) {
+            return Err(err(i, "all arguments must be lists or tuples; got a set"));
+        }
         out.extend(take_seq(&mut args, i)?);
     }
     Ok(Value::List(out))
@@ -97,6 +100,10 @@ fn lookup(args: Vec<Value>, _: &FuncContext) -> R {
 }
 
 fn element(args: Vec<Value>, _: &FuncContext) -> R {
+    if matches!(args[0], Value::Set(_)) {
+        // Sets have no order a user could index by; Terraform refuses them too.
+        return Err(err(0, "cannot read elements from a set"));
+    }
     let xs = seq(&args, 0)?;
     let i = args::integer(&args, 1)?;
     if i < 0 {
@@ -152,9 +159,9 @@ fn flatten(mut args: Vec<Value>, _: &FuncContext) -> R {
     Ok(Value::List(out))
 }
 
-fn distinct(mut args: Vec<Value>, _: &FuncContext) -> R {
+fn distinct(args: Vec<Value>, _: &FuncContext) -> R {
     let mut out: Vec<Value> = Vec::new();
-    for x in take_seq(&mut args, 0)? {
+    for x in unified_seqs(&args, &[0])?.concat() {
         if !out.contains(&x) {
             out.push(x);
         }
@@ -174,6 +181,9 @@ fn index(args: Vec<Value>, _: &FuncContext) -> R {
 }
 
 fn coalesce(args: Vec<Value>, _: &FuncContext) -> R {
+    // The result has the type all arguments unify to: `coalesce(1, "x")` is "1".
+    let args = crate::lang::convert::unify(args)
+        .ok_or_else(|| FuncError::Other("all arguments must have the same type".into()))?;
     args.into_iter()
         .find(|v| !v.is_null() && v.as_str() != Some(""))
         .ok_or_else(|| FuncError::Other("no non-null, non-empty-string arguments".into()))
@@ -268,7 +278,11 @@ fn transpose(args: Vec<Value>, _: &FuncContext) -> R {
 }
 
 fn matchkeys(args: Vec<Value>, _: &FuncContext) -> R {
-    let (vals, keys, search) = (seq(&args, 0)?, seq(&args, 1)?, seq(&args, 2)?);
+    let vals = seq(&args, 0)?;
+    // Keys and search set are compared after unifying them: `[2]` finds `"2"`.
+    let mut unified = unified_seqs(&args, &[1, 2])?.into_iter();
+    let keys = unified.next().unwrap_or_default();
+    let search = unified.next().unwrap_or_default();
     if vals.len() != keys.len() {
         return Err(err(1, "length of keys and values should be equal"));
     }

@@ -3,7 +3,8 @@
 
 use super::args::{err, parse_number, prim_str};
 use super::{Arity, FuncContext, FuncError, Prim, Ret, Spec};
-use crate::lang::Value;
+use crate::lang::convert::convert;
+use crate::lang::{Type, Value};
 
 type R = Result<Value, FuncError>;
 
@@ -64,29 +65,23 @@ fn tobool(args: Vec<Value>, _: &FuncContext) -> R {
     }
 }
 
-/// Gives mixed primitive elements one type, as Terraform does when it builds a list or map
-/// from a tuple or object: when strings are present, numbers and bools become strings.
-fn unify(xs: Vec<Value>) -> Vec<Value> {
-    let has_string = xs.iter().any(|x| matches!(x, Value::String(_)));
-    let mixed = xs
-        .iter()
-        .any(|x| matches!(x, Value::Number(_) | Value::Bool(_)));
-    if !(has_string && mixed) {
-        return xs;
-    }
-    xs.into_iter()
-        .map(|x| match prim_str(&x) {
-            Some(s) => Value::String(s),
-            None => x,
-        })
-        .collect()
+/// `tolist`, `toset` and `tomap` convert to a collection of "any single type": the
+/// elements are unified, so `tolist([1, "a"])` is `["1", "a"]` and `tolist([1, true])` fails.
+fn single(v: Value, ty: Type, from: &str, to: &str) -> R {
+    convert(v, &ty).map_err(|_| {
+        err(
+            0,
+            format!("cannot convert {from} to {to} of any single type"),
+        )
+    })
 }
 
 fn tolist(mut args: Vec<Value>, _: &FuncContext) -> R {
     match args.remove(0) {
         Value::Null => Ok(Value::Null),
         Value::Unknown(_) => Ok(Value::Unknown(Ret::ListOf(Prim::Any).ty())),
-        Value::List(xs) | Value::Set(xs) => Ok(Value::List(unify(xs))),
+        v @ Value::List(_) => single(v, Type::List(Box::new(Type::Any)), "tuple", "list"),
+        v @ Value::Set(_) => single(v, Type::List(Box::new(Type::Any)), "set", "list"),
         v => Err(cannot(&v, "list")),
     }
 }
@@ -94,7 +89,9 @@ fn tolist(mut args: Vec<Value>, _: &FuncContext) -> R {
 fn toset(mut args: Vec<Value>, _: &FuncContext) -> R {
     match args.remove(0) {
         Value::Null => Ok(Value::Null),
-        Value::List(xs) | Value::Set(xs) => Ok(Value::set(unify(xs))),
+        v @ (Value::List(_) | Value::Set(_)) => {
+            single(v, Type::Set(Box::new(Type::Any)), "tuple", "set")
+        }
         v => Err(cannot(&v, "set")),
     }
 }
@@ -103,10 +100,7 @@ fn tomap(mut args: Vec<Value>, _: &FuncContext) -> R {
     match args.remove(0) {
         Value::Null => Ok(Value::Null),
         Value::Unknown(_) => Ok(Value::Unknown(Ret::MapOf(Prim::Any).ty())),
-        Value::Map(m) => {
-            let (keys, vals): (Vec<String>, Vec<Value>) = m.into_iter().unzip();
-            Ok(Value::Map(keys.into_iter().zip(unify(vals)).collect()))
-        }
+        v @ Value::Map(_) => single(v, Type::Map(Box::new(Type::Any)), "object", "map"),
         v => Err(cannot(&v, "map")),
     }
 }

@@ -17,11 +17,13 @@ pub(super) const SPECS: &[Spec] = &[
     Spec::new("yamlencode", Arity::Exact(1), Ret::String, yamlencode).nulls(),
 ];
 
-/// Compact JSON as Terraform writes it: object keys sorted (maps are `BTreeMap`s) and
-/// `<`, `>`, `&`, U+2028 and U+2029 escaped, as Go's encoder does, so the text can be
-/// embedded in HTML or JavaScript.
+/// Compact JSON as Terraform writes it: object keys sorted, numbers in plain decimal
+/// (`1e21` is `1000000000000000000000`, `1e-7` is `0.0000001`, as Terraform's big floats
+/// print) and `<`, `>`, `&`, U+2028 and U+2029 escaped, as Go's encoder does, so the text
+/// can be embedded in HTML or JavaScript.
 pub(super) fn json_text(v: &Value) -> String {
-    let text = v.to_json().to_string();
+    let mut text = String::new();
+    write_json(v, &mut text);
     if !text.contains(['<', '>', '&', '\u{2028}', '\u{2029}']) {
         return text;
     }
@@ -32,6 +34,36 @@ pub(super) fn json_text(v: &Value) -> String {
         .replace('&', "\\u0026")
         .replace('\u{2028}', "\\u2028")
         .replace('\u{2029}', "\\u2029")
+}
+
+fn write_json(v: &Value, out: &mut String) {
+    match v {
+        Value::Number(n) if n.0.is_finite() => out.push_str(&n.to_string()),
+        Value::List(xs) | Value::Set(xs) => {
+            out.push('[');
+            for (i, x) in xs.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_json(x, out);
+            }
+            out.push(']');
+        }
+        Value::Map(m) => {
+            out.push('{');
+            for (i, (k, x)) in m.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(&serde_json::Value::from(k.as_str()).to_string());
+                out.push(':');
+                write_json(x, out);
+            }
+            out.push('}');
+        }
+        Value::Sensitive(inner) => write_json(inner, out),
+        other => out.push_str(&other.to_json().to_string()),
+    }
 }
 
 fn jsonencode(args: Vec<Value>, _: &FuncContext) -> R {
@@ -51,6 +83,12 @@ fn yamlencode(args: Vec<Value>, _: &FuncContext) -> R {
 
 fn yamldecode(args: Vec<Value>, _: &FuncContext) -> R {
     let s = args::string(&args, 0)?;
+    // Terraform rejects a text with no document at all rather than reading it as null.
+    if s.lines()
+        .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
+    {
+        return Err(err(0, "missing start of document"));
+    }
     let y: serde_yaml_ng::Value =
         serde_yaml_ng::from_str(&s).map_err(|e| err(0, format!("invalid YAML: {e}")))?;
     from_yaml(y)
@@ -72,7 +110,7 @@ fn from_yaml(y: serde_yaml_ng::Value) -> R {
             for (k, v) in m {
                 let key = match from_yaml(k)? {
                     Value::String(s) => s,
-                    Value::Null => "null".into(),
+                    Value::Null => return Err(err(0, "mapping key cannot be null")),
                     other => args::prim_str(&other).ok_or_else(|| {
                         err(
                             0,
@@ -171,7 +209,8 @@ mod tests {
             ok("yamldecode", vec![s("1: one\ntrue: yes\n")]),
             Value::map([("1", s("one")), ("true", s("yes"))])
         );
-        assert_eq!(ok("yamldecode", vec![s("")]), Value::Null);
+        // Terraform: "missing start of document", not null.
+        assert!(arg_err("yamldecode", vec![s("")]).contains("missing start"));
         let nested = list(vec![Value::map([
             ("a", n(1.5)),
             ("b", strs(&["x: y", "multi\nline"])),

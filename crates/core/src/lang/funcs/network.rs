@@ -27,6 +27,8 @@ struct Net {
     base: u128,
     len: u32,
     bits: u32,
+    /// Parsed from an IPv4-mapped IPv6 prefix (its netmask is printed as IPv6).
+    mapped: bool,
 }
 
 impl Net {
@@ -36,10 +38,26 @@ impl Net {
             .parse()
             .map_err(|_| err(i, format!("invalid CIDR address \"{s}\"")))?;
         let net = net.trunc();
+        // Go parses an IPv4-mapped IPv6 prefix (`::ffff:10.0.0.0/104`) as the IPv4 prefix
+        // it maps, so Terraform's results are IPv4 (`10.0.0.0/8`).
+        if let IpNet::V6(v6) = net {
+            if let (Some(v4), Some(len)) = (
+                v6.network().to_ipv4_mapped(),
+                v6.prefix_len().checked_sub(96),
+            ) {
+                return Ok(Net {
+                    base: u128::from(u32::from(v4)),
+                    len: u32::from(len),
+                    bits: 32,
+                    mapped: true,
+                });
+            }
+        }
         Ok(Net {
             base: to_u128(net.network()),
             len: u32::from(net.prefix_len()),
             bits: u32::from(net.max_prefix_len()),
+            mapped: false,
         })
     }
 
@@ -137,6 +155,10 @@ fn cidrnetmask(args: Vec<Value>, _: &FuncContext) -> R {
     let net = Net::parse(&args, 0)?;
     if net.bits != 32 {
         return Err(err(0, "IPv6 addresses cannot have a netmask"));
+    }
+    if net.mapped {
+        let mask = u128::MAX.checked_shl(32 - net.len).unwrap_or(0);
+        return Ok(Value::String(Ipv6Addr::from(mask).to_string()));
     }
     let mask = (u32::MAX).checked_shl(32 - net.len).unwrap_or(0);
     Ok(Value::String(Ipv4Addr::from(mask).to_string()))

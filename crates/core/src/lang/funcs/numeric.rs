@@ -26,21 +26,31 @@ fn abs(args: Vec<Value>, _: &FuncContext) -> R {
 }
 
 fn ceil(args: Vec<Value>, _: &FuncContext) -> R {
-    unary(&args, f64::ceil)
+    // `+ 0.0` turns -0 into 0: Terraform's ceil returns an integer (`ceil(-0.5)` is 0).
+    unary(&args, |x| x.ceil() + 0.0)
 }
 
 fn floor(args: Vec<Value>, _: &FuncContext) -> R {
     unary(&args, f64::floor)
 }
 
+/// Terraform's `signum` takes whole numbers only.
 fn signum(args: Vec<Value>, _: &FuncContext) -> R {
-    unary(&args, |x| if x == 0.0 { 0.0 } else { x.signum() })
+    let x = args::integer(&args, 0)?;
+    Ok(Value::int(x.signum()))
 }
 
 fn pow(args: Vec<Value>, _: &FuncContext) -> R {
     let base = args::number(&args, 0)?;
     let exp = args::number(&args, 1)?;
-    Ok(Value::number(base.powf(exp)))
+    let r = base.powf(exp);
+    if !r.is_finite() {
+        // Terraform fails too (its big floats have no NaN, and 0^-1 or overflow errors).
+        return Err(FuncError::Other(format!(
+            "{base} to the power {exp} is not a real number"
+        )));
+    }
+    Ok(Value::number(r))
 }
 
 fn fold(args: &[Value], pick: fn(f64, f64) -> f64) -> R {

@@ -37,6 +37,15 @@ fn range(args: Vec<Value>, _: &FuncContext) -> R {
     if step == 0.0 {
         return Err(err(2, "step must not be zero"));
     }
+    if step < 0.0 && limit > start {
+        return Err(err(2, "end must be less than start when step is negative"));
+    }
+    if step > 0.0 && limit < start {
+        return Err(err(
+            2,
+            "end must be greater than start when step is positive",
+        ));
+    }
     let mut out = Vec::new();
     let mut x = start;
     while (step > 0.0 && x < limit) || (step < 0.0 && x > limit) {
@@ -55,6 +64,9 @@ fn range(args: Vec<Value>, _: &FuncContext) -> R {
 fn slice(mut args: Vec<Value>, _: &FuncContext) -> R {
     let start = args::integer(&args, 1)?;
     let end = args::integer(&args, 2)?;
+    if matches!(args[0], Value::Set(_)) {
+        return Err(err(0, "a list is required, not a set"));
+    }
     let xs = take_seq(&mut args, 0)?;
     if start < 0 {
         return Err(err(1, "the starting index must not be negative"));

@@ -1,7 +1,7 @@
 //! Set algebra. Lists are accepted where sets are expected (Terraform converts them); results
 //! are canonical sets built with [`Value::set`].
 
-use super::args::seq;
+use super::args::{seq, unified_seqs};
 use super::{Arity, FuncContext, FuncError, Ret, Spec};
 use crate::lang::Value;
 
@@ -22,26 +22,28 @@ pub(super) const SPECS: &[Spec] = &[
     Spec::new("setunion", Arity::AtLeast(1), Ret::Any, setunion),
 ];
 
+/// The arguments' elements, unified to one type across all arguments.
+fn all_unified(args: &[Value]) -> Result<Vec<Vec<Value>>, FuncError> {
+    unified_seqs(args, &(0..args.len()).collect::<Vec<_>>())
+}
+
 fn setunion(args: Vec<Value>, _: &FuncContext) -> R {
-    let mut all = Vec::new();
-    for i in 0..args.len() {
-        all.extend_from_slice(seq(&args, i)?);
-    }
-    Ok(Value::set(all))
+    Ok(Value::set(all_unified(&args)?.concat()))
 }
 
 fn setintersection(args: Vec<Value>, _: &FuncContext) -> R {
-    let mut acc = seq(&args, 0)?.to_vec();
-    for i in 1..args.len() {
-        let other = seq(&args, i)?;
+    let mut sets = all_unified(&args)?.into_iter();
+    let mut acc = sets.next().unwrap_or_default();
+    for other in sets {
         acc.retain(|x| other.contains(x));
     }
     Ok(Value::set(acc))
 }
 
 fn setsubtract(args: Vec<Value>, _: &FuncContext) -> R {
-    let minus = seq(&args, 1)?;
-    let mut acc = seq(&args, 0)?.to_vec();
+    let mut sets = all_unified(&args)?.into_iter();
+    let mut acc = sets.next().unwrap_or_default();
+    let minus = sets.next().unwrap_or_default();
     acc.retain(|x| !minus.contains(x));
     Ok(Value::set(acc))
 }
@@ -60,13 +62,14 @@ fn setproduct(args: Vec<Value>, _: &FuncContext) -> R {
     }
     let mut product: Vec<Vec<Value>> = vec![Vec::new()];
     for i in 0..args.len() {
-        let xs = seq(&args, i)?;
+        // Each argument is a `list(any)`: its elements share one type.
+        let xs = unified_seqs(&args, &[i])?.concat();
         product = product
             .into_iter()
             .flat_map(|prefix| {
-                xs.iter().map(move |x| {
+                xs.clone().into_iter().map(move |x| {
                     let mut p = prefix.clone();
-                    p.push(x.clone());
+                    p.push(x);
                     p
                 })
             })

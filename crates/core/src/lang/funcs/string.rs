@@ -58,11 +58,37 @@ fn split(args: Vec<Value>, _: &FuncContext) -> R {
 }
 
 fn lower(args: Vec<Value>, _: &FuncContext) -> R {
-    one_string(&args, str::to_lowercase)
+    one_string(&args, |s| s.chars().map(simple_lower).collect())
 }
 
 fn upper(args: Vec<Value>, _: &FuncContext) -> R {
-    one_string(&args, str::to_uppercase)
+    one_string(&args, |s| s.chars().map(simple_upper).collect())
+}
+
+/// Go's per-rune case mapping, which Terraform uses: a letter whose full mapping is several
+/// characters (`ß` → `SS`) stays as it is, and `Σ` never becomes a final `ς`.
+fn simple_upper(c: char) -> char {
+    let mut up = c.to_uppercase();
+    match (up.next(), up.next()) {
+        (Some(u), None) => u,
+        _ => c,
+    }
+}
+
+/// The one lower-case mapping of several characters, `İ` → `i̇`, is `i` in Go.
+fn simple_lower(c: char) -> char {
+    c.to_lowercase().next().unwrap_or(c)
+}
+
+/// Go's title case: like upper case except for the digraphs `ǅ`, `ǈ`, `ǋ` and `ǲ`.
+fn simple_title(c: char) -> char {
+    match c {
+        '\u{1C4}'..='\u{1C6}' => '\u{1C5}',
+        '\u{1C7}'..='\u{1C9}' => '\u{1C8}',
+        '\u{1CA}'..='\u{1CC}' => '\u{1CB}',
+        '\u{1F1}'..='\u{1F3}' => '\u{1F2}',
+        _ => simple_upper(c),
+    }
 }
 
 /// Upper-cases the first letter of each word; letters, digits and `_` form words, as in
@@ -73,7 +99,7 @@ fn title(args: Vec<Value>, _: &FuncContext) -> R {
         let mut prev_sep = true;
         for c in s.chars() {
             if prev_sep {
-                out.extend(c.to_uppercase());
+                out.push(simple_title(c));
             } else {
                 out.push(c);
             }

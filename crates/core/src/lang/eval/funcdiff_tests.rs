@@ -1,0 +1,150 @@
+//! Differential test against Terraform 1.11: every expression in
+//! `testdata/funcdiff-exprs.txt` was evaluated as `jsonencode(EXPR)` by `terraform console`
+//! (see `testdata/record_funcdiff.py`); hubctl must return the same JSON text, and fail
+//! where Terraform fails.
+
+use super::{eval, EvalContext, MapResolver};
+use crate::lang::Value;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// Cases where hubctl knowingly differs, each with the reason it is left so.
+const KNOWN_DIFFERENCES: &[(&str, &str)] = &[
+    // Numbers are f64, not arbitrary precision.
+    (
+        "parseint(\"9223372036854775807\", 10)",
+        "f64 keeps 53 bits of an integer",
+    ),
+    ("jsondecode(\"1e400\")", "beyond f64's range"),
+    (
+        "format(\"%s\", 100000000000000000000)",
+        "hcl-edit rejects integer literals > u64",
+    ),
+    (
+        "-0",
+        "hcl-edit parses `-0` as the integer 0, losing the sign",
+    ),
+    (
+        "tostring(-0)",
+        "hcl-edit parses `-0` as the integer 0, losing the sign",
+    ),
+    ("sum([0.1, 0.2])", "f64 sum is 0.30000000000000004"),
+    ("0.1 + 0.2", "f64 sum is 0.30000000000000004"),
+    // Strings are measured in characters, not grapheme clusters (no segmentation crate).
+    (
+        "strrev(\"e\\u0301\")",
+        "reverses the combining accent separately",
+    ),
+    (
+        "substr(\"e\\u0301x\", 0, 1)",
+        "cuts between letter and combining accent",
+    ),
+    ("length(\"e\\u0301\")", "counts the combining accent"),
+    // Values do not record list vs tuple.
+    (
+        "tolist([1]) == [1]",
+        "a list and a tuple of equal elements compare equal",
+    ),
+    // Terraform's format gives an unknown for a null argument, which would never become
+    // known at apply; hubctl reports the null instead.
+    (
+        "format(\"%s\", null)",
+        "a null argument is an error, not an unknown",
+    ),
+    (
+        "format(\"%v\", null)",
+        "a null argument is an error, not an unknown",
+    ),
+    // The YAML parser follows YAML 1.2 (Terraform's go-yaml has 1.1 bools and timestamps).
+    ("yamldecode(\"yes\")", "YAML 1.2: `yes` is a string"),
+    (
+        "yamldecode(\"a: 2001-12-14\")",
+        "YAML 1.2: no timestamp type",
+    ),
+    (
+        "yamldecode(\"a: 1\\na: 2\")",
+        "serde_yaml_ng rejects duplicate keys",
+    ),
+    // Terraform's unchecked arithmetic gives nonsense for negative bits and numbers.
+    (
+        "cidrsubnet(\"10.0.0.0/8\", -1, 0)",
+        "negative newbits are rejected",
+    ),
+    (
+        "cidrsubnet(\"10.0.0.0/8\", 8, -1)",
+        "negative netnum is rejected",
+    ),
+];
+
+/// `Ok(json text)`, `Err(None)` for an unknown result, `Err(Some(diagnostics))` on error.
+fn hubctl_json(expr: &str) -> Result<String, Option<String>> {
+    let src = format!("jsonencode({expr})");
+    let parsed = hcl_edit::parser::parse_expr(&src).map_err(|e| Some(format!("parse: {e}")))?;
+    let resolver = MapResolver {
+        vars: BTreeMap::new(),
+    };
+    let ctx = EvalContext {
+        file: crate::diag::FileId(0),
+        resolver: &resolver,
+        base_dir: Path::new("testdata/no-such-dir"),
+    };
+    let (v, diags) = eval(&parsed, &ctx);
+    if diags.has_errors() {
+        let summaries: Vec<_> = diags.0.iter().map(|d| d.summary.clone()).collect();
+        return Err(Some(summaries.join("; ")));
+    }
+    match v.deep_unmark().0 {
+        Value::String(s) => Ok(s),
+        Value::Unknown(_) => Err(None),
+        other => Err(Some(format!("not a string: {other:?}"))),
+    }
+}
+
+#[test]
+fn functions_match_terraform() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/funcdiff-terraform-1.11.json");
+    let text = std::fs::read_to_string(&path).expect("golden file");
+    let cases: Vec<serde_json::Value> = serde_json::from_str(&text).expect("golden JSON");
+    assert!(cases.len() >= 300);
+    let mut failed = Vec::new();
+    let mut known_seen = Vec::new();
+    for case in &cases {
+        let expr = case["expr"].as_str().expect("expr");
+        let got = hubctl_json(expr);
+        let ok = if let Some(want) = case["json"].as_str() {
+            got.as_deref() == Ok(want)
+        } else if case["error"].is_string() {
+            matches!(got, Err(Some(_)))
+        } else {
+            // "(known after apply)": Terraform's result is unknown.
+            got == Err(None)
+        };
+        if KNOWN_DIFFERENCES.iter().any(|(e, _)| *e == expr) {
+            known_seen.push(expr);
+            if ok {
+                failed.push(format!(
+                    "{expr}\n  listed as a known difference but now matches"
+                ));
+            }
+        } else if !ok {
+            let want = [&case["json"], &case["error"], &case["console"]]
+                .into_iter()
+                .find(|v| !v.is_null())
+                .cloned()
+                .unwrap_or_default();
+            failed.push(format!("{expr}\n  terraform: {want}\n  hubctl:    {got:?}"));
+        }
+    }
+    for (expr, _) in KNOWN_DIFFERENCES {
+        assert!(
+            known_seen.contains(expr),
+            "known difference not in golden file: {expr}"
+        );
+    }
+    assert!(
+        failed.is_empty(),
+        "{} differences:\n{}",
+        failed.len(),
+        failed.join("\n")
+    );
+}
