@@ -215,6 +215,8 @@ impl Scanner {
             self.emit(Kind::OQuote, p + 1);
             self.modes.push(Mode::Quoted);
         } else if self.starts(p, "<<") && self.heredoc_opener(p) {
+            // Emitted by `heredoc_opener`; a `<<` not followed by a marker and newline
+            // falls through to two `<` operators.
         } else if ch == '}' || self.starts(p, "~}") {
             let len = if ch == '}' { 1 } else { 2 };
             let ends_template = self.ret_braces.last() == Some(&self.braces);
@@ -334,7 +336,9 @@ impl Scanner {
     fn quoted(&mut self) {
         let p = self.p;
         if self.template_sequence() {
-        } else if self.at(p) == '"' {
+            return;
+        }
+        if self.at(p) == '"' {
             self.emit(Kind::CQuote, p + 1);
             self.modes.pop();
         } else if matches!(self.at(p), '\n' | '\r') {
