@@ -1,234 +1,382 @@
-//! Splits source lines into the few token kinds layout cares about, carrying heredocs,
-//! block comments and multi-line strings from one line to the next.
+//! HCL native-syntax tokens as hclsyntax's scanner cuts them, because hclwrite formats that
+//! token stream: its lines end at newline tokens (a heredoc's body is inside its opening
+//! line), and its spacing rules look at token kinds. Whitespace between tokens is dropped;
+//! layout regenerates it.
 
-use std::collections::VecDeque;
-
-#[derive(Debug, Clone, PartialEq)]
-pub(super) enum Tok {
-    Space,
-    /// Anything without layout meaning: names, numbers, operators, heredoc openers.
-    Word(String),
-    /// A quoted string (with its interpolations), kept byte for byte.
-    Str(String),
-    Open(char),
-    Close(char),
-    /// A bare `=` (not `==`, `<=`, `=>`...): attribute and object-element assignment.
-    Assign,
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Kind {
+    /// An identifier; `-` may continue one, so `a-1` is a single identifier.
+    Ident,
+    Number,
+    Plus,
+    Minus,
+    Star,
+    Slash,
+    Percent,
+    EqualOp,
+    NotEqual,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    And,
+    Or,
+    Bang,
+    Dot,
+    Ellipsis,
+    Question,
+    Colon,
+    DoubleColon,
+    FatArrow,
+    Equal,
     Comma,
-    Comment(String),
+    OBrace,
+    CBrace,
+    OBrack,
+    CBrack,
+    OParen,
+    CParen,
+    OQuote,
+    CQuote,
+    /// Literal text of a quoted string, escapes included.
+    QuotedLit,
+    /// `${` or `${~`.
+    Interp,
+    /// `%{` or `%{~`.
+    Control,
+    /// The `}` or `~}` closing an interpolation or directive.
+    SeqEnd,
+    /// `<<EOT` or `<<-EOT` with the newline after it.
+    OHeredoc,
+    /// A heredoc's closing line, indentation included, newline excluded.
+    CHeredoc,
+    /// Literal heredoc text, with its newline when it reaches the end of the line.
+    StringLit,
+    /// A comment; a `#` or `//` comment includes the newline that ends it.
+    Comment,
+    Newline,
+    /// Anything else (`~`, `;`, a newline inside quotes...): invalid, rejected by the parser.
+    Other,
 }
 
-impl Tok {
-    pub(super) fn text(&self) -> String {
-        match self {
-            Tok::Space => " ".to_string(),
-            Tok::Word(s) | Tok::Str(s) | Tok::Comment(s) => s.clone(),
-            Tok::Open(c) | Tok::Close(c) => c.to_string(),
-            Tok::Assign => "=".to_string(),
-            Tok::Comma => ",".to_string(),
+#[derive(Debug, Clone)]
+pub(super) struct Token {
+    pub kind: Kind,
+    pub text: String,
+    /// Spaces before the token, as layout decides them.
+    pub spaces: usize,
+}
+
+impl Token {
+    pub(super) fn new(kind: Kind, text: &str) -> Token {
+        Token {
+            kind,
+            text: text.to_string(),
+            spaces: 0,
         }
     }
 
+    /// hclwrite's bracket count: template sequences open and close like brackets.
     pub(super) fn bracket(&self) -> i32 {
-        match self {
-            Tok::Open(_) => 1,
-            Tok::Close(_) => -1,
+        match self.kind {
+            Kind::OBrace | Kind::OBrack | Kind::OParen | Kind::Interp | Kind::Control => 1,
+            Kind::CBrace | Kind::CBrack | Kind::CParen | Kind::SeqEnd => -1,
             _ => 0,
         }
     }
-}
 
-pub(super) enum Line {
-    Blank,
-    /// A heredoc's body or closing marker: kept as written, and, as in hclwrite (where the
-    /// whole heredoc belongs to the line that opens it), no break in an alignment run.
-    Heredoc(String),
-    /// Heredoc bodies and continuations of multi-line comments or strings: not re-laid-out,
-    /// but their brackets still count for the lines that follow.
-    Verbatim(String, i32),
-    Code(Vec<Tok>),
+    /// Whether the token ends a line (a line comment swallows its newline).
+    pub(super) fn ends_line(&self) -> bool {
+        self.kind == Kind::Newline || (self.kind == Kind::Comment && self.text.ends_with('\n'))
+    }
 }
 
 #[derive(Clone, Copy)]
-enum Ctx {
-    Str,
-    Interp(u32),
+enum Mode {
+    Main,
+    Quoted,
+    Heredoc,
 }
 
-/// Carries what spans lines: heredocs, block comments and strings.
-#[derive(Default)]
-pub(super) struct Lexer {
-    heredoc: Option<String>,
-    pending: VecDeque<String>,
-    in_comment: bool,
-    strs: Vec<Ctx>,
+struct Heredoc {
+    marker: String,
+    start_of_line: bool,
 }
 
-impl Lexer {
-    pub(super) fn line(&mut self, raw: &str) -> Line {
-        if let Some(marker) = &self.heredoc {
-            if raw.trim() == marker {
-                self.heredoc = self.pending.pop_front();
+/// The scanner's state machine: a mode stack (expressions inside templates inside
+/// expressions), the brace depth at which each interpolation ends, open heredocs.
+struct Scanner {
+    c: Vec<char>,
+    p: usize,
+    toks: Vec<Token>,
+    modes: Vec<Mode>,
+    braces: i32,
+    ret_braces: Vec<i32>,
+    heredocs: Vec<Heredoc>,
+}
+
+pub(super) fn lex(src: &str) -> Vec<Token> {
+    let mut s = Scanner {
+        c: src.chars().collect(),
+        p: 0,
+        toks: Vec::new(),
+        modes: vec![Mode::Main],
+        braces: 0,
+        ret_braces: Vec::new(),
+        heredocs: Vec::new(),
+    };
+    while s.p < s.c.len() {
+        match s.modes.last().copied().unwrap_or(Mode::Main) {
+            Mode::Main => s.main(),
+            Mode::Quoted => s.quoted(),
+            Mode::Heredoc => s.heredoc(),
+        }
+    }
+    s.toks
+}
+
+const OPERATORS: [(&str, Kind); 27] = [
+    ("...", Kind::Ellipsis),
+    ("==", Kind::EqualOp),
+    ("!=", Kind::NotEqual),
+    (">=", Kind::Ge),
+    ("<=", Kind::Le),
+    ("&&", Kind::And),
+    ("||", Kind::Or),
+    ("::", Kind::DoubleColon),
+    ("=>", Kind::FatArrow),
+    ("[", Kind::OBrack),
+    ("]", Kind::CBrack),
+    ("(", Kind::OParen),
+    (")", Kind::CParen),
+    (".", Kind::Dot),
+    (",", Kind::Comma),
+    ("*", Kind::Star),
+    ("/", Kind::Slash),
+    ("%", Kind::Percent),
+    ("+", Kind::Plus),
+    ("-", Kind::Minus),
+    ("=", Kind::Equal),
+    ("<", Kind::Lt),
+    (">", Kind::Gt),
+    ("!", Kind::Bang),
+    ("?", Kind::Question),
+    (":", Kind::Colon),
+    ("{", Kind::OBrace),
+];
+
+fn ident_start(c: char) -> bool {
+    c.is_alphabetic() || c == '_'
+}
+
+fn ident_continue(c: char) -> bool {
+    c.is_alphanumeric() || c == '_' || c == '-'
+}
+
+impl Scanner {
+    fn at(&self, i: usize) -> char {
+        self.c.get(i).copied().unwrap_or('\0')
+    }
+
+    fn starts(&self, i: usize, s: &str) -> bool {
+        s.chars().enumerate().all(|(k, ch)| self.at(i + k) == ch)
+    }
+
+    fn emit(&mut self, kind: Kind, to: usize) {
+        let to = to.min(self.c.len());
+        let text: String = self.c[self.p..to].iter().collect();
+        self.toks.push(Token::new(kind, &text));
+        self.p = to;
+    }
+
+    /// Length of a newline (`\n` or `\r\n`) at `i`, or 0.
+    fn newline(&self, i: usize) -> usize {
+        match (self.at(i), self.at(i + 1)) {
+            ('\n', _) => 1,
+            ('\r', '\n') => 2,
+            _ => 0,
+        }
+    }
+
+    fn main(&mut self) {
+        let p = self.p;
+        let ch = self.at(p);
+        if ch == ' ' || ch == '\t' {
+            self.p += 1;
+        } else if self.newline(p) > 0 {
+            self.emit(Kind::Newline, p + self.newline(p));
+        } else if ch == '#' || self.starts(p, "//") {
+            let end = (p..self.c.len()).find(|&j| self.c[j] == '\n');
+            self.emit(Kind::Comment, end.map_or(self.c.len(), |e| e + 1));
+        } else if self.starts(p, "/*") {
+            let end = (p + 2..self.c.len()).find(|&j| self.starts(j, "*/"));
+            self.emit(Kind::Comment, end.map_or(self.c.len(), |e| e + 2));
+        } else if ch == '"' {
+            self.emit(Kind::OQuote, p + 1);
+            self.modes.push(Mode::Quoted);
+        } else if self.starts(p, "<<") && self.heredoc_opener(p) {
+            // Emitted by `heredoc_opener`; a `<<` not followed by a marker and newline
+            // falls through to two `<` operators.
+        } else if ch == '}' || self.starts(p, "~}") {
+            let len = if ch == '}' { 1 } else { 2 };
+            let ends_template = self.ret_braces.last() == Some(&self.braces);
+            self.braces -= 1;
+            if ends_template {
+                self.ret_braces.pop();
+                self.modes.pop();
             }
-            return Line::Heredoc(raw.to_string());
-        }
-        let continued_comment = self.in_comment;
-        let continued = continued_comment || !self.strs.is_empty();
-        let toks = self.tokens(raw);
-        if self.heredoc.is_none() {
-            self.heredoc = self.pending.pop_front();
-        }
-        if continued {
-            let net = toks.iter().map(Tok::bracket).sum();
-            let text = if continued_comment {
-                raw.trim_end()
+            let kind = if ends_template || len == 2 {
+                Kind::SeqEnd
             } else {
-                raw
+                Kind::CBrace
             };
-            Line::Verbatim(text.to_string(), net)
-        } else if toks.iter().all(|t| *t == Tok::Space) {
-            Line::Blank
+            self.emit(kind, p + len);
+        } else if ch.is_ascii_digit() {
+            self.number(p);
+        } else if ident_start(ch) {
+            let end = (p + 1..self.c.len())
+                .find(|&j| !ident_continue(self.c[j]))
+                .unwrap_or(self.c.len());
+            self.emit(Kind::Ident, end);
+        } else if let Some((op, kind)) = OPERATORS.iter().find(|(op, _)| self.starts(p, op)) {
+            if *kind == Kind::OBrace {
+                self.braces += 1;
+            }
+            self.emit(*kind, p + op.chars().count());
         } else {
-            Line::Code(toks)
+            self.emit(Kind::Other, p + 1);
         }
     }
 
-    fn tokens(&mut self, line: &str) -> Vec<Tok> {
-        let c: Vec<char> = line.chars().collect();
-        let text = |a: usize, b: usize| c[a..b].iter().collect::<String>();
-        let at = |i: usize| c.get(i).copied().unwrap_or('\0');
-        let find_close = |from: usize| (from..c.len()).find(|&j| at(j) == '*' && at(j + 1) == '/');
-        let mut toks = Vec::new();
-        let mut i = 0;
-        if self.in_comment {
-            match find_close(0) {
-                Some(e) => {
-                    toks.push(Tok::Comment(text(0, e + 2)));
-                    self.in_comment = false;
-                    i = e + 2;
-                }
-                None => return vec![Tok::Comment(line.trim_end().to_string())],
+    /// Digits with `.` and exponents inside, never ending in `.` (so `x.0.y` splits).
+    fn number(&mut self, p: usize) {
+        let (mut j, mut end) = (p + 1, p + 1);
+        loop {
+            let ch = self.at(j);
+            let sign = matches!(self.at(j + 1), '+' | '-');
+            if ch.is_ascii_digit() {
+                j += 1;
+                end = j;
+            } else if ch == '.' {
+                j += 1;
+            } else if matches!(ch, 'e' | 'E') && self.at(j + 1 + sign as usize).is_ascii_digit() {
+                j += 2 + sign as usize;
+                end = j;
+            } else {
+                break;
             }
         }
-        if !self.strs.is_empty() {
-            let end = self.scan_string(&c, i);
-            toks.push(Tok::Str(text(i, end)));
-            i = end;
-        }
-        while i < c.len() {
-            let ch = c[i];
-            let start = i;
-            i += 1;
-            let tok = match ch {
-                _ if ch.is_whitespace() => {
-                    while at(i).is_whitespace() && i < c.len() {
-                        i += 1;
-                    }
-                    Tok::Space
-                }
-                // A line comment runs to the end of the line, trailing spaces included
-                // (HCL's comment token does; terraform fmt keeps them).
-                '#' => {
-                    toks.push(Tok::Comment(text(start, c.len())));
-                    break;
-                }
-                '/' if at(i) == '/' => {
-                    toks.push(Tok::Comment(text(start, c.len())));
-                    break;
-                }
-                '/' if at(i) == '*' => match find_close(i + 1) {
-                    Some(e) => {
-                        i = e + 2;
-                        Tok::Comment(text(start, i))
-                    }
-                    None => {
-                        self.in_comment = true;
-                        toks.push(Tok::Comment(text(start, c.len()).trim_end().to_string()));
-                        break;
-                    }
-                },
-                '"' => {
-                    self.strs.push(Ctx::Str);
-                    i = self.scan_string(&c, i);
-                    Tok::Str(text(start, i))
-                }
-                '<' if at(i) == '<' => {
-                    let mut j = i + 1;
-                    if at(j) == '-' {
-                        j += 1;
-                    }
-                    let name_start = j;
-                    while j < c.len() && (c[j].is_alphanumeric() || c[j] == '_') {
-                        j += 1;
-                    }
-                    if j > name_start {
-                        self.pending.push_back(text(name_start, j));
-                    }
-                    i = j;
-                    Tok::Word(text(start, j))
-                }
-                '{' | '[' | '(' => Tok::Open(ch),
-                '}' | ']' | ')' => Tok::Close(ch),
-                '=' if at(i) == '=' || at(i) == '>' => {
-                    i += 1;
-                    Tok::Word(text(start, i))
-                }
-                '=' => Tok::Assign,
-                ',' => Tok::Comma,
-                '!' | '<' | '>' if at(i) == '=' => {
-                    i += 1;
-                    Tok::Word(text(start, i))
-                }
-                _ => {
-                    while i < c.len() && !is_special(c[i]) {
-                        i += 1;
-                    }
-                    Tok::Word(text(start, i))
-                }
-            };
-            toks.push(tok);
-        }
-        toks
+        self.emit(Kind::Number, end);
     }
 
-    /// Scans a quoted string from `i` (just after the opening quote, or at the start of a
-    /// continuation line) to just past its closing quote, or to the end of the line.
-    fn scan_string(&mut self, c: &[char], mut i: usize) -> usize {
-        let at = |i: usize| c.get(i).copied().unwrap_or('\0');
-        while i < c.len() {
-            match self.strs.last_mut() {
-                None => return i,
-                Some(Ctx::Str) => match c[i] {
-                    '\\' => i += 2,
-                    '"' => {
-                        self.strs.pop();
-                        i += 1;
-                    }
-                    '$' | '%' if at(i + 1) == c[i] => i += 2,
-                    '$' | '%' if at(i + 1) == '{' => {
-                        self.strs.push(Ctx::Interp(0));
-                        i += 2;
-                    }
-                    _ => i += 1,
-                },
-                Some(Ctx::Interp(depth)) => {
-                    match c[i] {
-                        '"' => self.strs.push(Ctx::Str),
-                        '{' => *depth += 1,
-                        '}' if *depth == 0 => {
-                            self.strs.pop();
-                        }
-                        '}' => *depth -= 1,
-                        _ => {}
-                    }
-                    i += 1;
-                }
+    /// `<<EOT` or `<<-EOT` right before a newline opens a heredoc.
+    fn heredoc_opener(&mut self, p: usize) -> bool {
+        let mut j = p + 2;
+        if self.at(j) == '-' {
+            j += 1;
+        }
+        let name = j;
+        if !ident_start(self.at(j)) {
+            return false;
+        }
+        while ident_continue(self.at(j)) && j < self.c.len() {
+            j += 1;
+        }
+        let nl = self.newline(j);
+        if nl == 0 {
+            return false;
+        }
+        let marker = self.c[name..j].iter().collect();
+        self.emit(Kind::OHeredoc, j + nl);
+        self.heredocs.push(Heredoc {
+            marker,
+            start_of_line: true,
+        });
+        self.modes.push(Mode::Heredoc);
+        true
+    }
+
+    /// `${`/`%{` (optionally with `~`) enters an expression that ends at its `}`.
+    fn template_sequence(&mut self) -> bool {
+        let p = self.p;
+        let kind = match (self.at(p), self.at(p + 1)) {
+            ('$', '{') => Kind::Interp,
+            ('%', '{') => Kind::Control,
+            _ => return false,
+        };
+        let len = if self.at(p + 2) == '~' { 3 } else { 2 };
+        self.emit(kind, p + len);
+        self.braces += 1;
+        self.ret_braces.push(self.braces);
+        if let Some(h) = self.heredocs.last_mut() {
+            h.start_of_line = false;
+        }
+        self.modes.push(Mode::Main);
+        true
+    }
+
+    /// Literal template text from `p` up to a template sequence or one of `stops`;
+    /// `$${` and `%%{` are escapes, and in quoted strings so is a backslash pair.
+    fn literal_end(&self, p: usize, quoted: bool) -> usize {
+        let mut j = p;
+        while j < self.c.len() {
+            let ch = self.c[j];
+            match ch {
+                '\\' if quoted && !matches!(self.at(j + 1), '\n' | '\r') => j += 2,
+                '"' | '\r' if quoted => return j,
+                '\n' => return if quoted { j } else { j + 1 },
+                '$' | '%' if self.at(j + 1) == '{' => return j,
+                '$' | '%' if self.at(j + 1) == ch && self.at(j + 2) == '{' => j += 3,
+                _ => j += 1,
             }
         }
-        i.min(c.len())
+        self.c.len()
     }
-}
 
-fn is_special(c: char) -> bool {
-    c.is_whitespace() || "#/\"<>{}[]()=!,".contains(c)
+    fn quoted(&mut self) {
+        let p = self.p;
+        if self.template_sequence() {
+            return;
+        }
+        if self.at(p) == '"' {
+            self.emit(Kind::CQuote, p + 1);
+            self.modes.pop();
+        } else if matches!(self.at(p), '\n' | '\r') {
+            let end = (p..self.c.len())
+                .find(|&j| !matches!(self.c[j], '\n' | '\r'))
+                .unwrap_or(self.c.len());
+            self.emit(Kind::Other, end);
+        } else {
+            let end = self.literal_end(p, true);
+            self.emit(Kind::QuotedLit, end);
+        }
+    }
+
+    /// Heredoc text line by line; a whole line that is the marker (trimmed) closes it.
+    fn heredoc(&mut self) {
+        let p = self.p;
+        if self.template_sequence() {
+            return;
+        }
+        let end = self.literal_end(p, false);
+        let at_eol = end > p && self.at(end - 1) == '\n';
+        let line: String = self.c[p..end].iter().collect();
+        let closes = at_eol
+            && self
+                .heredocs
+                .last()
+                .is_some_and(|h| h.start_of_line && line.trim() == h.marker);
+        if closes {
+            let nl = if line.ends_with("\r\n") { 2 } else { 1 };
+            self.heredocs.pop();
+            self.modes.pop();
+            self.emit(Kind::CHeredoc, end - nl);
+            self.emit(Kind::Newline, end);
+            return;
+        }
+        if let Some(h) = self.heredocs.last_mut() {
+            h.start_of_line = at_eol;
+        }
+        self.emit(Kind::StringLit, end);
+    }
 }

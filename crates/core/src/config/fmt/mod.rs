@@ -1,15 +1,17 @@
-//! Canonical layout, as `terraform fmt` does it: two-space indentation per bracket level,
-//! one space around `=`, `=` and trailing comments aligned within runs of consecutive
-//! single-line attributes, no trailing whitespace. Like hclwrite, it leaves blank lines, the
-//! final newline (or its absence) and CRLF line ends as they are.
+//! `hubctl fmt`: the canonical layout `terraform fmt` produces. The text is tokenized as
+//! hclsyntax does (`lex`), Terraform's own rewrites are applied (`rewrite`: quoted labels,
+//! unwrapped `"${x}"`, modern variable types), then hclwrite's formatter decides every space
+//! (`layout`: indentation, spacing between tokens, alignment of `=` and comments). Only
+//! whitespace between tokens changes otherwise: comments, heredoc text, blank lines, the
+//! final newline (or its absence) and CRLF line ends stay as written.
 //!
-//! The text is parsed with `hcl-edit` only to reject invalid input; the layout itself is done
-//! over lines of tokens, because that is how hclwrite decides indentation and alignment and
-//! it leaves everything else (expressions, comments, heredocs) exactly as written.
+//! The text is parsed with `hcl-edit` only to reject invalid input, as terraform refuses to
+//! format what it cannot parse.
 
+mod layout;
 mod lex;
+mod rewrite;
 
-use lex::{Lexer, Line, Tok};
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -24,16 +26,14 @@ pub fn format_source(text: &str) -> Result<String, String> {
             e.message()
         ));
     }
-    let mut lexer = Lexer::default();
-    let mut crlf = Vec::new();
-    let lines: Vec<Line> = text
-        .split('\n')
-        .map(|raw| {
-            crlf.push(raw.ends_with('\r'));
-            lexer.line(raw.strip_suffix('\r').unwrap_or(raw))
-        })
-        .collect();
-    Ok(render(lines, &crlf))
+    let mut toks = rewrite::apply(&lex::lex(text));
+    layout::format(&mut toks);
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    for t in &toks {
+        out.extend(std::iter::repeat_n(' ', t.spaces));
+        out.push_str(&t.text);
+    }
+    Ok(out)
 }
 
 /// The `.tf`/`.tfvars` files under `dir` whose formatting differs, with their original and
@@ -76,225 +76,6 @@ fn collect(dir: &Path, recursive: bool, files: &mut Vec<PathBuf>) -> io::Result<
     Ok(())
 }
 
-/// A code line split into hclwrite's cells: what precedes `=`, the `= value` part (only when
-/// the value is complete on this line) and a trailing comment.
-struct Cells {
-    indent: usize,
-    lead: String,
-    assign: Option<String>,
-    comment: Option<String>,
-}
-
-/// The tokens' text without surrounding blanks; a line comment keeps its text to the end of
-/// the line, trailing spaces included, as hclwrite keeps comment tokens whole.
-fn join(toks: &[Tok]) -> String {
-    let text = toks.iter().map(Tok::text).collect::<String>();
-    match toks.last() {
-        Some(Tok::Comment(_)) => text.trim_start().to_string(),
-        _ => text.trim().to_string(),
-    }
-}
-
-fn cells(mut toks: Vec<Tok>, indent: usize) -> Cells {
-    // One space for every run of blanks, around every `=` and after commas.
-    let mut norm: Vec<Tok> = Vec::with_capacity(toks.len() + 4);
-    for t in toks.drain(..) {
-        if t == Tok::Comma && norm.last() == Some(&Tok::Space) {
-            norm.pop();
-        }
-        let need_space = t == Tok::Space
-            || t == Tok::Assign
-            || norm.last() == Some(&Tok::Assign)
-            || (norm.last() == Some(&Tok::Comma) && !matches!(t, Tok::Close(_)));
-        if need_space && !norm.is_empty() && norm.last() != Some(&Tok::Space) {
-            norm.push(Tok::Space);
-        }
-        if t != Tok::Space {
-            norm.push(t);
-        }
-    }
-    while norm.last() == Some(&Tok::Space) {
-        norm.pop();
-    }
-    let mut comment = None;
-    if norm.len() > 1 {
-        if let Some(Tok::Comment(c)) = norm.last() {
-            comment = Some(c.clone());
-            norm.pop();
-        }
-    }
-    let assign_at = norm
-        .iter()
-        .position(|t| *t == Tok::Assign)
-        .filter(|&i| i > 0 && norm[i..].iter().map(Tok::bracket).sum::<i32>() == 0);
-    let (lead, assign) = match assign_at {
-        Some(i) => (join(&norm[..i]), Some(join(&norm[i..]))),
-        None => (join(&norm), None),
-    };
-    Cells {
-        indent,
-        lead,
-        assign,
-        comment,
-    }
-}
-
-/// Closes `n` bracket openings: a line's net closes pop whole levels from the indent stack
-/// (a level remembers how many openings its line made, as in `merge({`), and a partial close
-/// only lowers the top level's count.
-fn pop_levels(stack: &mut Vec<i32>, mut n: i32) {
-    while n > 0 {
-        let Some(top) = stack.last_mut() else {
-            return;
-        };
-        if *top <= n {
-            n -= *top;
-            stack.pop();
-        } else {
-            *top -= n;
-            return;
-        }
-    }
-}
-
-enum Out {
-    Blank,
-    Verbatim(String),
-    Heredoc(String),
-    Code(Cells),
-}
-
-/// hclwrite's indentation: a line with a net opening is indented at the current depth and
-/// opens one level; a line with a net closing is indented after the levels it closes; the
-/// brackets themselves (`}, {`, `}, local.tags)`) only count through their sum.
-fn render(lines: Vec<Line>, crlf: &[bool]) -> String {
-    let mut stack: Vec<i32> = Vec::new();
-    let mut out: Vec<Out> = Vec::new();
-    for line in lines {
-        match line {
-            Line::Blank => out.push(Out::Blank),
-            Line::Heredoc(text) => out.push(Out::Heredoc(text)),
-            Line::Verbatim(text, net) => {
-                apply(&mut stack, net);
-                out.push(Out::Verbatim(text));
-            }
-            Line::Code(toks) => {
-                let net: i32 = toks.iter().map(Tok::bracket).sum();
-                let indent = if net > 0 {
-                    stack.len()
-                } else {
-                    pop_levels(&mut stack, -net);
-                    stack.len()
-                };
-                if net > 0 {
-                    stack.push(net);
-                }
-                out.push(Out::Code(cells(toks, indent)));
-            }
-        }
-    }
-    align(&mut out);
-    let mut text = String::new();
-    for (i, o) in out.into_iter().enumerate() {
-        if i > 0 {
-            text.push('\n');
-        }
-        match o {
-            Out::Blank => {}
-            Out::Verbatim(t) | Out::Heredoc(t) => text.push_str(&t),
-            Out::Code(c) => {
-                text.push_str(&" ".repeat(2 * c.indent));
-                text.push_str(&c.lead);
-                if let Some(a) = c.assign {
-                    text.push_str(&a);
-                }
-                if let Some(comment) = c.comment {
-                    text.push_str(&comment);
-                }
-            }
-        }
-        if crlf.get(i).copied().unwrap_or(false) {
-            text.push('\r');
-        }
-    }
-    text
-}
-
-/// A line with a net opening increases the indent by one level, whatever the count.
-fn apply(stack: &mut Vec<i32>, net: i32) {
-    if net > 0 {
-        stack.push(net);
-    } else {
-        pop_levels(stack, -net);
-    }
-}
-
-/// Pads `lead` so `=` lines up within runs of assignment lines, then pads the code so
-/// trailing comments line up within runs of commented lines. Pads are folded into the text.
-fn align(out: &mut [Out]) {
-    let runs = |out: &[Out], pick: &dyn Fn(&Cells) -> bool, through_heredocs: bool| {
-        let mut runs: Vec<(usize, usize)> = Vec::new();
-        let mut start = None;
-        for (i, o) in out.iter().enumerate() {
-            if through_heredocs && start.is_some() && matches!(o, Out::Heredoc(_)) {
-                continue;
-            }
-            let inside = matches!(o, Out::Code(c) if pick(c));
-            match (inside, start) {
-                (true, None) => start = Some(i),
-                (false, Some(s)) => {
-                    runs.push((s, i));
-                    start = None;
-                }
-                _ => {}
-            }
-        }
-        if let Some(s) = start {
-            runs.push((s, out.len()));
-        }
-        runs
-    };
-    let width = |s: &str| s.chars().count();
-
-    for (s, e) in runs(out, &|c| c.assign.is_some(), true) {
-        let col = cells_in(&out[s..e])
-            .map(|c| 2 * c.indent + width(&c.lead))
-            .max()
-            .unwrap_or(0);
-        for c in cells_in_mut(&mut out[s..e]) {
-            let pad = col - (2 * c.indent + width(&c.lead)) + 1;
-            if let Some(a) = c.assign.take() {
-                c.assign = Some(format!("{}{a}", " ".repeat(pad)));
-            }
-        }
-    }
-    let code_width =
-        |c: &Cells| 2 * c.indent + width(&c.lead) + c.assign.as_deref().map_or(0, width);
-    for (s, e) in runs(out, &|c| c.comment.is_some(), false) {
-        let col = cells_in(&out[s..e]).map(code_width).max().unwrap_or(0);
-        for c in cells_in_mut(&mut out[s..e]) {
-            let pad = col - code_width(c) + 1;
-            if let Some(comment) = c.comment.take() {
-                c.comment = Some(format!("{}{comment}", " ".repeat(pad)));
-            }
-        }
-    }
-}
-
-fn cells_in(out: &[Out]) -> impl Iterator<Item = &Cells> {
-    out.iter().filter_map(|o| match o {
-        Out::Code(c) => Some(c),
-        _ => None,
-    })
-}
-
-fn cells_in_mut(out: &mut [Out]) -> impl Iterator<Item = &mut Cells> {
-    out.iter_mut().filter_map(|o| match o {
-        Out::Code(c) => Some(c),
-        _ => None,
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -332,8 +113,16 @@ mod tests {
     #[test]
     fn operators_with_equals_are_not_assignments() {
         let src = "x = a==b ? 1 : 2\nyy = {for k, v in m : k => v if v >= 1}\n";
-        let want = "x  = a==b ? 1 : 2\nyy = {for k, v in m : k => v if v >= 1}\n";
+        let want = "x  = a == b ? 1 : 2\nyy = { for k, v in m : k => v if v >= 1 }\n";
         assert_eq!(fmt(src), want);
+    }
+
+    /// terraform fmt unwraps one level per run (recorded from terraform fmt 1.11).
+    #[test]
+    fn nested_interpolation_unwraps_one_level_per_run() {
+        let once = format_source("a = \"${ \"${ b }\" }\"\n").expect("valid");
+        assert_eq!(once, "a = \"${b}\"\n");
+        assert_eq!(format_source(&once).as_deref(), Ok("a = b\n"));
     }
 
     #[test]
