@@ -250,6 +250,50 @@ fn moved_block_renames_without_destroying() {
     w.plan(&[]).expect_code(0);
 }
 
+/// Adding `count` moves the one object to `[0]` and removing it moves `[0]` back, as
+/// Terraform's implied moves do, instead of destroying and re-creating it.
+#[test]
+fn adding_or_removing_count_moves_the_object_instead_of_replacing_it() {
+    let w = applied();
+    let id = w.state()["resources"]["terraform_data.a"]["attributes"]["id"].clone();
+    let counted = MAIN.replace(
+        "resource \"terraform_data\" \"a\" {\n",
+        "resource \"terraform_data\" \"a\" {\n  count = 1\n",
+    );
+    w.write("main.tf", &counted);
+    let plan = w.plan(&[]);
+    plan.expect_code(2);
+    assert!(
+        plan.stdout
+            .contains("# terraform_data.a has moved to terraform_data.a[0]"),
+        "{}",
+        plan.stdout
+    );
+    assert!(plan
+        .stdout
+        .contains("Plan: 0 to add, 0 to change, 0 to destroy."));
+    w.apply_ok(&[]);
+    assert_eq!(
+        w.state()["resources"]["terraform_data.a[0]"]["attributes"]["id"],
+        id
+    );
+
+    w.write("main.tf", MAIN);
+    let plan = w.plan(&[]);
+    assert!(
+        plan.stdout
+            .contains("# terraform_data.a[0] has moved to terraform_data.a"),
+        "{}",
+        plan.stdout
+    );
+    w.apply_ok(&[]);
+    assert_eq!(
+        w.state()["resources"]["terraform_data.a"]["attributes"]["id"],
+        id
+    );
+    w.plan(&[]).expect_code(0);
+}
+
 #[test]
 fn removed_block_forgets_instead_of_destroying() {
     let w = applied();

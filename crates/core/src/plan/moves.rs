@@ -232,6 +232,62 @@ impl MoveReport {
     }
 }
 
+/// Whether the prior state must be rewritten before planning: the module tree has
+/// `moved`/`removed` blocks, or `count` was added to or removed from a resource (most runs
+/// have neither, and then the state is not copied).
+pub fn needs_refactoring(root: &Module, state: &State) -> bool {
+    has_refactorings(root) || !implied_moves(root, state).is_empty()
+}
+
+/// Terraform's implied moves: adding `count` to a resource moves its one object to `[0]`,
+/// and removing `count`/`for_each` moves `[0]` back, instead of destroying one object and
+/// creating another. Only where the destination is free.
+fn implied_moves(root: &Module, state: &State) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for k in state.resources.keys() {
+        // Cheap pre-filter: only unkeyed addresses and `[0]` can move.
+        if k.ends_with(']') && !k.ends_with("[0]") {
+            continue;
+        }
+        let Ok(a) = InstanceAddr::parse(k) else {
+            continue;
+        };
+        if a.resource.mode != crate::config::ResourceMode::Managed {
+            continue;
+        }
+        let mut m = root;
+        if a.resource
+            .module
+            .iter()
+            .any(|name| match m.children.get(name) {
+                Some(child) => {
+                    m = child;
+                    false
+                }
+                None => true,
+            })
+        {
+            continue;
+        }
+        let Some(r) = m
+            .resources
+            .get(&format!("{}.{}", a.resource.type_name, a.resource.name))
+        else {
+            continue;
+        };
+        let key = match (&a.key, r.count.is_some(), r.for_each.is_some()) {
+            (InstanceKey::None, true, _) => InstanceKey::Int(0),
+            (InstanceKey::Int(0), false, false) => InstanceKey::None,
+            _ => continue,
+        };
+        let to = a.resource.instance(key).to_string();
+        if !state.resources.contains_key(&to) {
+            out.push((k.clone(), to));
+        }
+    }
+    out
+}
+
 /// Whether the module tree has any `moved`/`removed` block (most have none: no state copy).
 pub fn has_refactorings(m: &Module) -> bool {
     !m.moved.is_empty() || !m.removed.is_empty() || m.children.values().any(has_refactorings)
@@ -306,6 +362,13 @@ pub fn apply_refactorings(root: &Module, state: &mut State) -> MoveReport {
             report.forgotten.push(k);
         }
     }
+    for (old, new) in implied_moves(root, state) {
+        if let Some(inst) = state.resources.remove(&old) {
+            state.resources.insert(new.clone(), inst);
+            report.moved.push((old, new));
+        }
+    }
+    report.moved.sort();
     report
 }
 

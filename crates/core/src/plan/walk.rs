@@ -153,7 +153,7 @@ impl Run {
         observer: Arc<dyn Observer>,
     ) -> Run {
         let mut moves = super::moves::MoveReport::default();
-        let prior = if super::moves::has_refactorings(&config.root) {
+        let prior = if super::moves::needs_refactoring(&config.root, &prior) {
             let mut s = State::clone(&prior);
             moves = super::moves::apply_refactorings(&config.root, &mut s);
             Arc::new(s)
