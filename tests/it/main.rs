@@ -9,6 +9,7 @@ mod e2e;
 mod import;
 mod misc;
 mod moto;
+mod plan_compat;
 mod planfile;
 mod s3_cli;
 mod s3state;

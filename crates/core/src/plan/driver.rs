@@ -2,7 +2,9 @@
 //! gathers values, changes and diagnostics. `prepare` loads and checks a configuration;
 //! `make_plan` produces a [`Plan`].
 
-use super::model::{Action, OutputChange, Plan, ResourceChange, PLAN_FORMAT, PLAN_FORMAT_VERSION};
+use super::model::{
+    Action, OutputChange, Plan, Reason, ResourceChange, PLAN_FORMAT, PLAN_FORMAT_VERSION,
+};
 use super::resource::node_of;
 use super::walk::{eval_node, instance_value, resource_of, NodeResult, Run, WalkMode};
 use crate::apply::executor::{execute, Limits, Outcome};
@@ -298,7 +300,7 @@ pub async fn make_plan(run: Arc<Run>, config_hash: String, had_state: bool) -> (
                 before: Some(instance_value(inst)),
                 after: None,
                 replace_paths: vec![],
-                reason: (!destroy).then(|| "it is no longer in the configuration".to_string()),
+                reason: (!destroy).then(|| orphan_reason(&run, addr)),
                 importing: None,
             });
         }
@@ -391,4 +393,20 @@ pub fn standalone_deletes(run: &Run, plan: &Plan) -> Vec<ResourceChange> {
 /// Whether a state instance counts as managed (for summaries).
 pub fn is_managed(m: Mode) -> bool {
     m == Mode::Managed
+}
+
+/// Why an instance whose resource left the configuration is deleted: its resource block, or
+/// the whole module call, is gone (Terraform's two reasons).
+fn orphan_reason(run: &Run, address: &str) -> Reason {
+    let module = crate::addr::InstanceAddr::parse(address)
+        .map(|a| a.resource.module)
+        .unwrap_or_default();
+    let mut m = &run.config.root;
+    for name in &module {
+        match m.children.get(name) {
+            Some(child) => m = child,
+            None => return Reason::NoModule,
+        }
+    }
+    Reason::NoResourceConfig
 }

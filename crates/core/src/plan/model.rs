@@ -49,6 +49,70 @@ impl Action {
     }
 }
 
+/// Why an instance gets its action. JSON plans carry Terraform's `action_reason` values
+/// (pipelines parse them); the human plan says it in words. Reasons Terraform has no value
+/// for are only said in words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Reason {
+    Tainted,
+    /// An argument that cannot change in place changed (the `# forces replacement` marks).
+    CannotUpdate,
+    /// `lifecycle { replace_triggered_by }`.
+    Triggers,
+    DeletedOutside,
+    /// The intent record of an interrupted create is all the state has.
+    InterruptedCreate,
+    CountIndex,
+    EachKey,
+    /// `count` became `for_each` (or the reverse), so the old key can never match.
+    WrongRepetition,
+    NoResourceConfig,
+    NoModule,
+    /// A deposed object left by an interrupted create-before-destroy replacement.
+    Deposed,
+    /// A data source read deferred to apply.
+    ReadConfigUnknown,
+}
+
+impl Reason {
+    /// Terraform's JSON `action_reason`, where it has one.
+    pub fn json(self) -> Option<&'static str> {
+        Some(match self {
+            Reason::Tainted => "replace_because_tainted",
+            Reason::CannotUpdate => "replace_because_cannot_update",
+            Reason::Triggers => "replace_by_triggers",
+            Reason::CountIndex => "delete_because_count_index",
+            Reason::EachKey => "delete_because_each_key",
+            Reason::WrongRepetition => "delete_because_wrong_repetition",
+            Reason::NoResourceConfig => "delete_because_no_resource_config",
+            Reason::NoModule => "delete_because_no_module",
+            Reason::ReadConfigUnknown => "read_because_config_unknown",
+            Reason::DeletedOutside | Reason::InterruptedCreate | Reason::Deposed => return None,
+        })
+    }
+
+    /// The words of the human plan's `# (because ...)` line; None where the plan shows why
+    /// otherwise (`# forces replacement` on the attributes).
+    pub fn words(self) -> Option<&'static str> {
+        Some(match self {
+            Reason::Tainted => "it is tainted",
+            Reason::CannotUpdate => return None,
+            Reason::Triggers => "of changes in replace_triggered_by",
+            Reason::DeletedOutside => "it was deleted outside hubctl",
+            Reason::InterruptedCreate => "an earlier apply was interrupted while creating it",
+            Reason::CountIndex => "its index is out of range for count",
+            Reason::EachKey => "its key is not in for_each",
+            Reason::WrongRepetition => "the resource's count or for_each changed kind",
+            Reason::NoResourceConfig => "it is no longer in the configuration",
+            Reason::NoModule => "its module is no longer in the configuration",
+            Reason::Deposed => "it is a deposed object left by a replacement",
+            Reason::ReadConfigUnknown => {
+                "its configuration depends on values known only after apply"
+            }
+        })
+    }
+}
+
 /// The planned change of one resource instance.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ResourceChange {
@@ -65,8 +129,8 @@ pub struct ResourceChange {
     pub after: Option<Value>,
     /// Attributes whose change forces the replacement.
     pub replace_paths: Vec<String>,
-    /// Why, when it is not obvious ("tainted", "deleted outside hubctl", ...).
-    pub reason: Option<String>,
+    /// Why, when the action alone does not say.
+    pub reason: Option<Reason>,
     /// Set when the instance is adopted by an `import` block: `before` is the imported
     /// object, which apply writes to state before carrying out `action`.
     #[serde(default, skip_serializing_if = "Option::is_none")]

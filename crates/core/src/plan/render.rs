@@ -2,7 +2,7 @@
 //! attribute diffs, `# forces replacement`, `(known after apply)`, `(sensitive value)`, and
 //! the "Plan: X to add, Y to change, Z to destroy." summary.
 
-use super::model::{Action, OutputChange, Plan, ResourceChange};
+use super::model::{Action, OutputChange, Plan, Reason, ResourceChange};
 use crate::lang::Value;
 use std::fmt::Write;
 
@@ -142,7 +142,7 @@ fn header(c: &ResourceChange) -> String {
     if let (Some(i), false) = (&c.importing, c.action == Action::NoOp) {
         let _ = write!(h, "\n  # (imported from \"{}\")", i.id);
     }
-    if let Some(r) = &c.reason {
+    if let Some(r) = c.reason.and_then(Reason::words) {
         let _ = write!(h, "\n  # (because {r})");
     }
     h
@@ -413,7 +413,7 @@ pub fn plan_json(plan: &Plan) -> serde_json::Value {
                     "after_sensitive": c.after.as_ref().map(|v| mask(v, &Value::is_sensitive)),
                     "replace_paths": c.replace_paths.iter().map(|p| vec![p]).collect::<Vec<_>>(),
                 },
-                "action_reason": c.reason,
+                "action_reason": c.reason.and_then(Reason::json),
             });
             // Terraform's marker of a `moved` block at work.
             if let Some(old) = moved_from.get(c.address.as_str()) {
@@ -426,11 +426,10 @@ pub fn plan_json(plan: &Plan) -> serde_json::Value {
         })
         .collect();
     // `removed` blocks with destroy = false: Terraform 1.7's "forget" action.
-    rc.extend(
-        plan.forgotten
-            .iter()
-            .map(|a| json!({"address": a, "mode": "managed", "change": {"actions": ["forget"]}})),
-    );
+    rc.extend(plan.forgotten.iter().map(|a| {
+        json!({"address": a, "mode": "managed", "change": {"actions": ["forget"]},
+               "action_reason": Reason::NoResourceConfig.json()})
+    }));
     let oc: serde_json::Map<String, serde_json::Value> = plan
         .output_changes
         .iter()

@@ -4,7 +4,7 @@
 use super::body::{eval_body, BodyCtx};
 use super::diff::{decide, proposed};
 use super::expand::{expand, Instance};
-use super::model::{Action, ResourceChange};
+use super::model::{Action, Reason, ResourceChange};
 use super::scope::Scope;
 use super::walk::{instance_value, resource_of, Event, NodeResult, RefreshResult, Run, WalkMode};
 use crate::addr::InstanceKey;
@@ -178,14 +178,11 @@ pub async fn plan_resource(run: &Run, n: usize, mi: usize, key: &str) -> NodeRes
         let prior_inst = run.prior.resources.get(&iaddr);
         let (prior, reason) = match (prior_inst, &refreshed) {
             (None, _) => (None, None),
-            (Some(p), _) if p.status == Status::Creating => (
-                None,
-                Some("an earlier apply was interrupted while creating it".to_string()),
-            ),
+            (Some(p), _) if p.status == Status::Creating => (None, Some(Reason::InterruptedCreate)),
             (Some(p), Some(res)) => {
                 match res.lock().ok().and_then(|mut m| m.remove(iaddr.as_str())) {
                     Some(Ok(Some(v))) => (Some(normalize(&schema, remark(v, p))), None),
-                    Some(Ok(None)) => (None, Some("it was deleted outside hubctl".to_string())),
+                    Some(Ok(None)) => (None, Some(Reason::DeletedOutside)),
                     Some(Err(e)) => {
                         diags.push(
                             Diagnostic::error("Error refreshing state")
@@ -240,7 +237,9 @@ pub async fn plan_resource(run: &Run, n: usize, mi: usize, key: &str) -> NodeRes
             diags.push(prevent_destroy(r, &iaddr));
         }
         let reason = if tainted {
-            Some("it is tainted".into())
+            Some(Reason::Tainted)
+        } else if action.is_replace() && reason.is_none() {
+            Some(Reason::CannotUpdate)
         } else {
             reason
         };
@@ -276,9 +275,9 @@ pub async fn plan_resource(run: &Run, n: usize, mi: usize, key: &str) -> NodeRes
             diags.push(prevent_destroy(r, old));
         }
         let why = if old.contains(" (deposed") {
-            "it is a deposed object left by a replacement"
+            Reason::Deposed
         } else {
-            "its key is no longer in count/for_each"
+            stale_key_reason(old, r)
         };
         changes.push(change(
             run,
@@ -290,7 +289,7 @@ pub async fn plan_resource(run: &Run, n: usize, mi: usize, key: &str) -> NodeRes
             Some(instance_value(inst)),
             None,
             vec![],
-            Some(why.into()),
+            Some(why),
         ));
     }
     let value = if validate {
@@ -337,7 +336,7 @@ pub fn change(
     before: Option<Value>,
     after: Option<Value>,
     replace_paths: Vec<String>,
-    reason: Option<String>,
+    reason: Option<Reason>,
 ) -> ResourceChange {
     ResourceChange {
         address: address.to_string(),
@@ -394,7 +393,7 @@ async fn plan_data(
             prior,
             Some(config.clone()),
             vec![],
-            Some("its configuration depends on values known only after apply".into()),
+            Some(Reason::ReadConfigUnknown),
         );
         return (Value::unknown(), Some(ch), diags);
     }
@@ -545,4 +544,16 @@ pub fn node_of(run: &Run, address: &str) -> Option<usize> {
         ),
     };
     run.graph.node(mi, &crate::graph::NodeKind::Resource(key))
+}
+
+/// Why an instance in state whose key the configuration no longer produces is deleted, in
+/// Terraform's terms: an index beyond `count`, a key not in `for_each`, or a key of the other
+/// kind (`count` became `for_each`, or repetition was added or removed).
+fn stale_key_reason(address: &str, r: &Resource) -> Reason {
+    let key = crate::addr::InstanceAddr::parse(address).map(|a| a.key);
+    match (key, r.count.is_some(), r.for_each.is_some()) {
+        (Ok(crate::addr::InstanceKey::Int(_)), true, _) => Reason::CountIndex,
+        (Ok(crate::addr::InstanceKey::Str(_)), _, true) => Reason::EachKey,
+        _ => Reason::WrongRepetition,
+    }
 }
