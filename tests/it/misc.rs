@@ -214,3 +214,27 @@ fn lock_timeout_waits_for_the_holder() {
     out.expect_code(0);
     assert_eq!(resource_addrs(&w.state()).len(), 2);
 }
+
+/// As in Terraform, an output whose value is null is not kept in state: `output --json`
+/// leaves it out and `output NAME` says it is not found.
+#[test]
+fn null_outputs_are_not_kept() {
+    let w = Work::empty();
+    w.write(
+        "main.tf",
+        "output \"nul\" {\n  value = null\n}\noutput \"one\" {\n  value = 1\n}\n",
+    );
+    w.apply_ok(&[]);
+    let json = w.run(&["output", "--dir", &w.arg(), "--json"]);
+    json.expect_code(0);
+    let doc: serde_json::Value = serde_json::from_str(&json.stdout).expect("JSON");
+    assert!(doc.get("nul").is_none(), "{doc}");
+    assert_eq!(doc["one"]["value"], 1);
+    let named = w.run(&["output", "--dir", &w.arg(), "nul"]);
+    named.expect_code(1);
+    assert!(
+        named.stderr.contains("Output \"nul\" not found"),
+        "{}",
+        named.stderr
+    );
+}

@@ -70,10 +70,14 @@ pub async fn apply(
     let deletes = standalone_deletes(&run, &plan);
     let res = walk(run.clone(), deletes).await;
     diags.extend(res.diags);
-    // Root outputs: every one that evaluated to a wholly known value is recorded.
+    // Root outputs: every one that evaluated to a wholly known value is recorded, except
+    // null ones, which Terraform does not keep in state (`output NAME` says "not found").
     let mut ops = Vec::new();
     for (name, o) in &run.config.root.outputs {
         match res.outputs.get(name) {
+            Some(v) if !plan.destroy && v.is_null() => {
+                ops.push(StateOp::RemoveOutput { name: name.clone() })
+            }
             Some(v) if !plan.destroy && v.is_wholly_known() => ops.push(StateOp::SetOutput {
                 name: name.clone(),
                 output: OutputState {
