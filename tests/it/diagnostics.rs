@@ -291,3 +291,31 @@ fn three_node_cycle_names_every_node_in_order() {
     assert!(out.stderr.contains("local.a → local.b → local.c → local.a"));
     insta::assert_snapshot!("cycle", w.redact(&out.stderr));
 }
+
+/// `validate --json` has `terraform validate -json`'s shape: format_version, ranges with
+/// file names as given, and snippets with the whole line, offsets and the enclosing block.
+#[test]
+fn validate_json_has_terraforms_schema() {
+    let w = Work::empty();
+    w.write(
+        "main.tf",
+        "resource \"terraform_data\" \"a\" {\n  input = var.missing\n}\n",
+    );
+    let out = w.command(&["validate", "--json"]).output().expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(doc["format_version"], "1.0");
+    assert_eq!(doc["valid"], false);
+    let d = &doc["diagnostics"][0];
+    assert_eq!(d["summary"], "Reference to undeclared input variable");
+    assert_eq!(d["range"]["filename"], "main.tf");
+    assert_eq!(d["range"]["start"]["line"], 2);
+    let s = &d["snippet"];
+    assert_eq!(s["context"], "resource \"terraform_data\" \"a\"");
+    assert_eq!(s["code"], "  input = var.missing");
+    assert_eq!(s["start_line"], 2);
+    assert_eq!(
+        (&s["highlight_start_offset"], &s["highlight_end_offset"]),
+        (&serde_json::json!(10), &serde_json::json!(21))
+    );
+}

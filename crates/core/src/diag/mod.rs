@@ -2,6 +2,7 @@
 //! [`Diagnostics`] so warnings are never lost and several errors surface in one run; the
 //! renderers (`render`) turn the same model into human or JSON output.
 
+mod context;
 mod render;
 mod source;
 

@@ -111,13 +111,17 @@ fn render_one(d: &Diagnostic, sources: &SourceMap, renderer: &Renderer) -> Strin
     rendered
 }
 
-/// JSON form of diagnostics (stable field names, as `terraform validate -json` users expect).
+/// JSON form of diagnostics in `terraform validate -json`'s schema (`format_version` 1.0,
+/// `range`, `snippet` with the whole source line, highlight offsets and the enclosing block),
+/// so tools that annotate Terraform's output read hubctl's unchanged. `address`, `help` and
+/// `related` are additions.
 pub fn render_json(diags: &Diagnostics, sources: &SourceMap) -> serde_json::Value {
     let range = |s: Span| {
         let start = sources.location(s);
         let end = sources.file(s.file).location(s.end as usize);
+        let path = start.path.display().to_string();
         serde_json::json!({
-            "filename": start.path.display().to_string(),
+            "filename": path.strip_prefix("./").unwrap_or(&path),
             "start": {"line": start.line, "column": start.column, "byte": s.start},
             "end": {"line": end.line, "column": end.column, "byte": s.end},
         })
@@ -132,7 +136,7 @@ pub fn render_json(diags: &Diagnostics, sources: &SourceMap) -> serde_json::Valu
             });
             if let Some(s) = d.subject {
                 v["range"] = range(s);
-                v["snippet"] = serde_json::json!({"code": sources.snippet(s)});
+                v["snippet"] = snippet(sources, s);
             }
             if let Some(a) = &d.address {
                 v["address"] = a.clone().into();
@@ -151,11 +155,40 @@ pub fn render_json(diags: &Diagnostics, sources: &SourceMap) -> serde_json::Valu
         })
         .collect();
     serde_json::json!({
+        "format_version": "1.0",
         "valid": !diags.has_errors(),
         "error_count": diags.iter().filter(|d| d.is_error()).count(),
         "warning_count": diags.iter().filter(|d| !d.is_error()).count(),
         "diagnostics": items,
     })
+}
+
+/// Terraform's snippet: the source lines the range covers, where the range starts and ends
+/// in them (bytes), and the header of the innermost block around it.
+fn snippet(sources: &SourceMap, s: Span) -> serde_json::Value {
+    let file = sources.file(s.file);
+    let (start, end) = (s.start as usize, (s.end as usize).max(s.start as usize));
+    let first = file.line_index(start);
+    let last = file.line_index(end.saturating_sub(1).max(start));
+    let code_start = file.line_start(first);
+    let code_end = file
+        .text
+        .get(file.line_start(last)..)
+        .and_then(|rest| rest.find('\n'))
+        .map_or(file.text.len(), |i| file.line_start(last) + i);
+    let code = file.text.get(code_start..code_end).unwrap_or("");
+    let mut v = serde_json::json!({
+        "context": super::context::enclosing_block(&file.text, start),
+        "code": code.trim_end_matches('\r'),
+        "start_line": first + 1,
+        "highlight_start_offset": start - code_start,
+        "highlight_end_offset": end.min(code_end) - code_start,
+        "values": [],
+    });
+    if v["context"].is_null() {
+        v.as_object_mut().map(|m| m.remove("context"));
+    }
+    v
 }
 
 #[cfg(test)]
