@@ -4,7 +4,7 @@
 use crate::args::{LockArgs, VarArgs};
 use crate::views::Ui;
 use hubctl_aws::state::{S3Backend, S3Settings};
-use hubctl_core::config::vars::root_variables;
+use hubctl_core::config::vars::{parse_cli_var, root_variables, CliInput};
 use hubctl_core::config::Config;
 use hubctl_core::diag::{Diagnostic, Diagnostics, SourceMap, Span};
 use hubctl_core::lang::{eval, EvalContext, Resolver, Value};
@@ -52,26 +52,64 @@ pub fn variables(
     dir: &Path,
     args: &VarArgs,
 ) -> Option<BTreeMap<String, Value>> {
-    let mut cli = Vec::new();
     let mut sources = SourceMap::new();
     let mut diags = Diagnostics::new();
-    for v in &args.vars {
-        match v.split_once('=') {
-            Some((k, val)) => cli.push((k.trim().to_string(), val.to_string())),
-            None => diags.push(Diagnostic::error("Invalid -var option").detail(format!("The given -var option {v:?} is not correctly specified. It must be a variable name and value separated by an equals sign, like --var key=value."))),
-        }
-    }
-    let (vars, d) = root_variables(
-        &config.root,
-        dir,
-        &args.var_files,
-        &cli,
-        std::env::vars(),
-        &mut sources,
-    );
+    let vars: Vec<Option<CliInput>> = args
+        .vars
+        .iter()
+        .map(|v| parse_cli_var(v).map_err(|d| diags.push(d)).ok())
+        .collect();
+    let files = args
+        .var_files
+        .iter()
+        .map(|f| Some(CliInput::File(f.clone())));
+    let cli: Vec<CliInput> =
+        match var_file_order(std::env::args(), args.vars.len(), args.var_files.len()) {
+            Some(order) => interleave(order, vars, files),
+            None => files.chain(vars).flatten().collect(),
+        };
+    let (vars, d) = root_variables(&config.root, dir, &cli, std::env::vars(), &mut sources);
     diags.extend(d);
     ui.diags(&diags, &sources);
     (!diags.has_errors()).then_some(vars)
+}
+
+/// Whether each `-var`/`-var-file` option on the command line is a file, in order: clap
+/// keeps the two kinds in separate lists, but Terraform applies them left to right. `None`
+/// when the count does not match what clap parsed (then files go before vars).
+fn var_file_order(
+    argv: impl Iterator<Item = String>,
+    vars: usize,
+    files: usize,
+) -> Option<Vec<bool>> {
+    let order: Vec<bool> = argv
+        .skip(1)
+        .take_while(|a| a != "--")
+        .filter_map(|a| {
+            let flag = a.strip_prefix("--").or_else(|| a.strip_prefix('-'))?;
+            match flag.split('=').next() {
+                Some("var") => Some(false),
+                Some("var-file") => Some(true),
+                _ => None,
+            }
+        })
+        .collect();
+    let n_files = order.iter().filter(|f| **f).count();
+    (n_files == files && order.len() - n_files == vars).then_some(order)
+}
+
+/// Merges vars and files into command-line order (`None`: a var that failed to parse).
+fn interleave(
+    order: Vec<bool>,
+    vars: Vec<Option<CliInput>>,
+    mut files: impl Iterator<Item = Option<CliInput>>,
+) -> Vec<CliInput> {
+    let mut vars = vars.into_iter();
+    order
+        .into_iter()
+        .filter_map(|is_file| if is_file { files.next() } else { vars.next() })
+        .flatten()
+        .collect()
 }
 
 struct Literal;

@@ -6,6 +6,8 @@
 pub mod fmt;
 mod loader;
 mod model;
+#[cfg(test)]
+mod vardiff_tests;
 pub mod vars;
 
 pub use loader::load;

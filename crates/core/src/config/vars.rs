@@ -1,6 +1,7 @@
 //! Root module input values, from (lowest to highest precedence, as Terraform does):
-//! `TF_VAR_name` environment variables, `terraform.tfvars`, `*.auto.tfvars` (and `.json`),
-//! `--var-file` files, `--var name=value` flags.
+//! `TF_VAR_name` environment variables, `terraform.tfvars`, `terraform.tfvars.json`,
+//! `*.auto.tfvars` (and `.json`, in name order), then `--var-file` files and `--var name=value`
+//! flags in the order given on the command line.
 
 use super::Module;
 use crate::diag::{Diagnostic, Diagnostics, SourceMap, Span};
@@ -23,6 +24,64 @@ impl Resolver for NoRefs {
     }
 }
 
+/// One command-line input. Terraform applies `-var` and `-var-file` left to right, so a later
+/// one wins whatever its kind; the order of this list is that order.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CliInput {
+    Var(String, String),
+    File(PathBuf),
+}
+
+/// Splits a `-var` option as Terraform does: at the first `=`; a name ending in a space is
+/// refused (a mistyped `-var "x = 1"` would otherwise set an undeclared variable).
+pub fn parse_cli_var(raw: &str) -> Result<CliInput, Diagnostic> {
+    let Some((name, value)) = raw.split_once('=') else {
+        return Err(Diagnostic::error("Invalid -var option").detail(format!("The given -var option {raw:?} is not correctly specified. It must be a variable name and value separated by an equals sign, like --var key=value.")));
+    };
+    if name.ends_with(' ') {
+        return Err(Diagnostic::error("Invalid -var option").detail(format!(
+            "Variable name {name:?} is invalid due to trailing space. Did you mean -var=\"{}={}\"?",
+            name.trim_end(),
+            value.trim_start()
+        )));
+    }
+    Ok(CliInput::Var(name.to_string(), value.to_string()))
+}
+
+/// Input values are constants: Terraform evaluates them without functions or variables.
+fn constant(file: crate::diag::FileId, e: &hcl_edit::expr::Expression) -> (Value, Diagnostics) {
+    use hcl_edit::visit::{visit_expr, Visit};
+    struct Calls(Option<std::ops::Range<usize>>);
+    impl Visit for Calls {
+        fn visit_expr(&mut self, e: &hcl_edit::expr::Expression) {
+            use hcl_edit::Span as _;
+            match e {
+                _ if self.0.is_some() => {}
+                hcl_edit::expr::Expression::FuncCall(f) => self.0 = Some(f.span().unwrap_or(0..0)),
+                _ => visit_expr(self, e),
+            }
+        }
+    }
+    let mut calls = Calls(None);
+    calls.visit_expr(e);
+    if let Some(range) = calls.0 {
+        let d = Diagnostic::error("Function calls not allowed")
+            .detail(
+                "Functions may not be called here: values for input variables must be constants.",
+            )
+            .subject(Span::new(file, range));
+        return (Value::unknown(), d.into());
+    }
+    eval(
+        e,
+        &EvalContext {
+            file,
+            resolver: &NoRefs,
+            base_dir: Path::new("."),
+        },
+    )
+}
+
 /// A `-var`/`TF_VAR_` string: taken literally for primitive (or untyped) variables, parsed as
 /// an HCL expression for collection types (`-var 'azs=["a","b"]'`), as Terraform does.
 fn parse_raw(
@@ -38,14 +97,7 @@ fn parse_raw(
     }
     let file = sources.add(origin, text.to_string());
     match hcl_edit::parser::parse_expr(text) {
-        Ok(e) => eval(
-            &e,
-            &EvalContext {
-                file,
-                resolver: &NoRefs,
-                base_dir: Path::new("."),
-            },
-        ),
+        Ok(e) => constant(file, &e),
         Err(err) => (
             Value::unknown(),
             Diagnostic::error("Invalid value for variable")
@@ -58,11 +110,41 @@ fn parse_raw(
     }
 }
 
+/// Values for undeclared variables found in files: Terraform warns about the first two and
+/// then only counts the rest, since one tfvars file is often shared by many configurations.
+#[derive(Default)]
+struct Undeclared(usize);
+
+impl Undeclared {
+    fn warn(&mut self, diags: &mut Diagnostics, name: &str, path: &Path, subject: Option<Span>) {
+        self.0 += 1;
+        if self.0 > 2 {
+            return;
+        }
+        let mut d = Diagnostic::warning("Value for undeclared variable")
+            .detail(format!("The root module does not declare a variable named \"{name}\" but a value was found in file \"{}\". It is ignored.", path.display()));
+        if let Some(s) = subject {
+            d = d.subject(s);
+        }
+        diags.push(d);
+    }
+
+    fn finish(self, diags: &mut Diagnostics) {
+        if self.0 > 2 {
+            diags.push(Diagnostic::warning("Values for undeclared variables").detail(format!(
+                "In addition to the other similar warnings shown, {} other variable(s) defined without being declared.",
+                self.0 - 2
+            )));
+        }
+    }
+}
+
 fn read_file(
     sources: &mut SourceMap,
     path: &Path,
     out: &mut BTreeMap<String, Value>,
     root: &Module,
+    undeclared: &mut Undeclared,
 ) -> Diagnostics {
     let mut diags = Diagnostics::new();
     let text = match std::fs::read_to_string(path) {
@@ -81,7 +163,11 @@ fn read_file(
         match serde_json::from_str::<serde_json::Value>(&text) {
             Ok(serde_json::Value::Object(m)) => {
                 for (k, v) in m {
-                    out.insert(k, Value::from_json(&v));
+                    if root.variables.contains_key(&k) {
+                        out.insert(k, Value::from_json(&v));
+                    } else {
+                        undeclared.warn(&mut diags, &k, path, None);
+                    }
                 }
             }
             Ok(_) => diags.push(Diagnostic::error("Invalid variables file").detail(format!(
@@ -115,31 +201,20 @@ fn read_file(
         }
     };
     for s in body.iter() {
+        use hcl_edit::Span as _;
         match s {
             hcl_edit::structure::Structure::Attribute(a) => {
                 let name = a.key.as_str().to_string();
                 if !root.variables.contains_key(&name) {
-                    use hcl_edit::Span as _;
-                    diags.push(
-                        Diagnostic::warning("Value for undeclared variable")
-                            .detail(format!("The root module does not declare a variable named \"{name}\" but a value was found in file \"{}\". It is ignored.", path.display()))
-                            .subject(Span::new(file, a.key.span().unwrap_or(0..0))),
-                    );
+                    let span = Span::new(file, a.key.span().unwrap_or(0..0));
+                    undeclared.warn(&mut diags, &name, path, Some(span));
                     continue;
                 }
-                let (v, d) = eval(
-                    &a.value,
-                    &EvalContext {
-                        file,
-                        resolver: &NoRefs,
-                        base_dir: Path::new("."),
-                    },
-                );
+                let (v, d) = constant(file, &a.value);
                 diags.extend(d);
                 out.insert(name, v);
             }
             hcl_edit::structure::Structure::Block(b) => {
-                use hcl_edit::Span as _;
                 diags.push(
                     Diagnostic::error("Unexpected block")
                         .detail("Variables files contain only `name = value` definitions.")
@@ -155,8 +230,7 @@ fn read_file(
 pub fn root_variables(
     root: &Module,
     root_dir: &Path,
-    var_files: &[PathBuf],
-    cli_vars: &[(String, String)],
+    cli: &[CliInput],
     env: impl IntoIterator<Item = (String, String)>,
     sources: &mut SourceMap,
 ) -> (BTreeMap<String, Value>, Diagnostics) {
@@ -196,10 +270,18 @@ pub fn root_variables(
         extra.sort();
         auto.extend(extra);
     }
-    for p in auto.iter().chain(var_files) {
-        diags.extend(read_file(sources, p, &mut out, root));
+    let mut undeclared = Undeclared::default();
+    for p in &auto {
+        diags.extend(read_file(sources, p, &mut out, root, &mut undeclared));
     }
-    for (name, text) in cli_vars {
+    for input in cli {
+        let (name, text) = match input {
+            CliInput::File(p) => {
+                diags.extend(read_file(sources, p, &mut out, root, &mut undeclared));
+                continue;
+            }
+            CliInput::Var(name, text) => (name, text),
+        };
         let Some(var) = root.variables.get(name) else {
             let mut d = Diagnostic::error("Value for undeclared variable")
                 .detail(format!("A variable named \"{name}\" was assigned on the command line, but the root module does not declare a variable of that name. To use this value, add a \"variable\" block to the configuration."));
@@ -215,5 +297,6 @@ pub fn root_variables(
         diags.extend(d);
         out.insert(name.clone(), val);
     }
+    undeclared.finish(&mut diags);
     (out, diags)
 }

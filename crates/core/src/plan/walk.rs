@@ -314,6 +314,9 @@ fn eval_variable(run: &Run, mi: usize, name: &str) -> NodeResult {
     if diags.has_errors() {
         return NodeResult::value(Value::unknown(), diags);
     }
+    // For a non-nullable variable a null means "not set": the default applies, as in Terraform.
+    let raw = raw.filter(|v| var.nullable || !v.is_null() || var.default.is_none());
+    let from_default = raw.is_none();
     let raw = match raw {
         Some(v) => v,
         None => match &var.default {
@@ -341,8 +344,13 @@ fn eval_variable(run: &Run, mi: usize, name: &str) -> NodeResult {
             match convert(raw, t) {
                 Ok(v) => v,
                 Err(msg) => {
+                    let summary = if from_default {
+                        "Invalid default value for variable"
+                    } else {
+                        "Invalid value for input variable"
+                    };
                     diags.push(
-                    Diagnostic::error("Invalid value for input variable")
+                    Diagnostic::error(summary)
                         .detail(format!("The given value is not suitable for var.{name} declared at {}: {msg}.", run.config.sources.location(var.span)))
                         .subject(blame),
                 );
@@ -353,8 +361,13 @@ fn eval_variable(run: &Run, mi: usize, name: &str) -> NodeResult {
         None => raw,
     };
     if v.is_null() && !var.nullable {
+        let (summary, blame) = if from_default {
+            ("Invalid default value for variable", var.span)
+        } else {
+            ("Required variable not set", blame)
+        };
         diags.push(
-            Diagnostic::error("Invalid value for input variable")
+            Diagnostic::error(summary)
                 .detail(format!(
                     "The given value is not suitable for var.{name}: the value must not be null."
                 ))

@@ -154,10 +154,12 @@ fn to_object(
 ) -> Result<Value, ConvError> {
     let mut out = crate::lang::VecMap::new();
     for (name, attr) in attrs {
-        let given = m.remove(name).filter(|v| !v.is_null());
-        let v = match (given, attr.optional) {
-            (Some(v), _) => v,
-            (None, true) => attr.default.clone().unwrap_or(Value::Null),
+        // A null stands for "absent" only where there is a default to put in its place: an
+        // explicit null for a required attribute is a valid (null) value in Terraform.
+        let v = match (m.remove(name), attr.optional) {
+            (Some(v), _) if !v.is_null() || attr.default.is_none() => v,
+            (_, true) => attr.default.clone().unwrap_or(Value::Null),
+            (Some(null), false) => null,
             (None, false) => {
                 return Err(ConvError::new(format!("attribute {name:?} is required")));
             }
@@ -202,8 +204,9 @@ fn to_bool(v: Value) -> Result<Value, ConvError> {
     match v {
         Value::Bool(_) => Ok(v),
         Value::String(s) => match s.as_str() {
-            "true" => Ok(Value::Bool(true)),
-            "false" => Ok(Value::Bool(false)),
+            // cty also reads "1" and "0" (as `-var flag=1` gives).
+            "true" | "1" => Ok(Value::Bool(true)),
+            "false" | "0" => Ok(Value::Bool(false)),
             _ => Err(ConvError::new("a bool is required")),
         },
         _ => Err(mismatch(&Type::Bool)),
