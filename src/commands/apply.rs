@@ -6,7 +6,7 @@ use super::planfile;
 use crate::args::{ApplyArgs, DestroyArgs, LockArgs, VarArgs};
 use crate::views::{Confirm, Progress, Ui};
 use hubctl_core::apply::{apply, check_plan_applicable};
-use hubctl_core::diag::{Diagnostics, SourceMap};
+use hubctl_core::diag::{Diagnostic, Diagnostics, SourceMap};
 use hubctl_core::plan::driver::make_plan;
 use hubctl_core::plan::render::render_plan;
 use hubctl_core::plan::walk::WalkMode;
@@ -147,6 +147,15 @@ async fn plan_and_apply(ui: &Ui, o: Opts, vars: &VarArgs, lock: &LockArgs) -> u8
 }
 
 async fn apply_saved(ui: &Ui, a: &ApplyArgs) -> u8 {
+    if !a.vars.vars.is_empty() || !a.vars.var_files.is_empty() {
+        // A saved plan already holds its variable values (as in Terraform).
+        let d = Diagnostic::error("Can't set variables when applying a saved plan").detail(
+            "The plan file already holds the variable values it was made with; -var and \
+             -var-file cannot change them. Make a new plan with the values you want.",
+        );
+        ui.diags(&d.into(), &SourceMap::new());
+        return ERROR;
+    }
     let file = match planfile::read(&a.target) {
         Ok(f) => f,
         Err(d) => {

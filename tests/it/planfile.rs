@@ -78,3 +78,20 @@ fn plan_after_a_configuration_edit_is_refused() {
     );
     assert!(!w.state_path().exists() || resource_addrs(&w.state()).is_empty());
 }
+
+/// As in Terraform, a saved plan carries its variables: -var with a plan file is refused.
+#[test]
+fn variables_cannot_be_set_when_applying_a_saved_plan() {
+    let w = Work::fixture("base");
+    let plan = w.path("p.plan").display().to_string();
+    w.run(&["plan", &w.arg(), "--out", &plan]).expect_code(0);
+    let out = w.run(&["apply", &plan, "--var", "name=other"]);
+    out.expect_code(1);
+    assert!(
+        out.stderr
+            .contains("Can't set variables when applying a saved plan"),
+        "{}",
+        out.stderr
+    );
+    assert!(!w.state_path().exists(), "nothing was applied");
+}
