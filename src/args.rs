@@ -43,6 +43,9 @@ pub struct Cli {
     /// Disable colours in output.
     #[arg(long = "no-color", global = true)]
     pub no_color: bool,
+    /// Switch to DIR before doing anything else (Terraform's `-chdir=DIR`).
+    #[arg(long = "chdir", value_name = "DIR")]
+    pub chdir: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -245,6 +248,9 @@ pub struct ApplyArgs {
     /// A root module directory, or a plan file written by `plan -out`.
     #[arg(default_value = ".")]
     pub target: PathBuf,
+    /// Destroy everything instead (Terraform's `apply -destroy`, the same as `hubctl destroy`).
+    #[arg(long)]
+    pub destroy: bool,
     /// Do not ask for confirmation.
     #[arg(long = "auto-approve")]
     pub auto_approve: bool,

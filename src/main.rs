@@ -31,6 +31,15 @@ fn main() -> ExitCode {
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     let ui = views::Ui::new(!cli.no_color);
+    if let Some(dir) = &cli.chdir {
+        if let Err(e) = std::env::set_current_dir(dir) {
+            eprintln!(
+                "hubctl: -chdir={}: cannot switch to that directory: {e}",
+                dir.display()
+            );
+            return ExitCode::from(1);
+        }
+    }
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

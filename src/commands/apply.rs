@@ -18,6 +18,17 @@ pub async fn run(ui: &Ui, a: ApplyArgs) -> u8 {
     if a.target.is_file() {
         return apply_saved(ui, &a).await;
     }
+    if a.destroy {
+        let d = DestroyArgs {
+            dir: a.target,
+            auto_approve: a.auto_approve,
+            input: a.input,
+            parallelism: a.parallelism,
+            vars: a.vars,
+            lock: a.lock,
+        };
+        return destroy(ui, d).await;
+    }
     let opts = Opts {
         dir: a.target.clone(),
         auto_approve: a.auto_approve,

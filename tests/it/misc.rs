@@ -238,3 +238,30 @@ fn null_outputs_are_not_kept() {
         named.stderr
     );
 }
+
+/// Terraform's `-chdir=DIR` (before the command) and `apply -destroy`.
+#[test]
+fn chdir_and_apply_destroy_work_as_in_terraform() {
+    let w = Work::fixture("base");
+    let chdir = format!("-chdir={}", w.arg());
+    let mut c = w.command(&[&chdir, "apply", "-auto-approve"]);
+    c.current_dir(std::env::temp_dir());
+    let out = c.output().expect("run");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(resource_addrs(&w.state()).len(), 2);
+    let bad = w.run(&["-chdir=/nonexistent/dir", "plan"]);
+    bad.expect_code(1);
+    assert!(
+        bad.stderr.contains("-chdir=/nonexistent/dir"),
+        "{}",
+        bad.stderr
+    );
+    w.run(&["apply", &w.arg(), "-destroy", "-auto-approve"])
+        .expect_code(0);
+    assert!(resource_addrs(&w.state()).is_empty());
+}
