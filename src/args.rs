@@ -231,6 +231,10 @@ pub struct PlanArgs {
     /// Plan to destroy everything.
     #[arg(long)]
     pub destroy: bool,
+    /// Replace this instance even if nothing forces it (repeatable; Terraform's -replace).
+    #[arg(long = "replace", value_name = "ADDR")]
+    pub replace: Vec<String>,
+
     /// Skip reading the current state of remote objects.
     #[arg(long = "refresh", default_value_t = true, action = clap::ArgAction::Set, value_name = "BOOL")]
     pub refresh: bool,
@@ -251,6 +255,10 @@ pub struct ApplyArgs {
     /// Destroy everything instead (Terraform's `apply -destroy`, the same as `hubctl destroy`).
     #[arg(long)]
     pub destroy: bool,
+    /// Replace this instance even if nothing forces it (repeatable; Terraform's -replace).
+    #[arg(long = "replace", value_name = "ADDR")]
+    pub replace: Vec<String>,
+
     /// Do not ask for confirmation.
     #[arg(long = "auto-approve")]
     pub auto_approve: bool,

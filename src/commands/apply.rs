@@ -29,6 +29,9 @@ pub async fn run(ui: &Ui, a: ApplyArgs) -> u8 {
         };
         return destroy(ui, d).await;
     }
+    let Some(replace) = super::common::replace_targets(ui, &a.replace) else {
+        return ERROR;
+    };
     let opts = Opts {
         dir: a.target.clone(),
         auto_approve: a.auto_approve,
@@ -36,6 +39,7 @@ pub async fn run(ui: &Ui, a: ApplyArgs) -> u8 {
         refresh: a.refresh,
         destroy: false,
         input: a.input,
+        replace,
     };
     plan_and_apply(ui, opts, &a.vars, &a.lock).await
 }
@@ -48,6 +52,7 @@ pub async fn destroy(ui: &Ui, a: DestroyArgs) -> u8 {
         refresh: true,
         destroy: true,
         input: a.input,
+        replace: Default::default(),
     };
     plan_and_apply(ui, opts, &a.vars, &a.lock).await
 }
@@ -59,6 +64,8 @@ struct Opts {
     refresh: bool,
     destroy: bool,
     input: bool,
+    /// `-replace=ADDR` instances.
+    replace: std::collections::HashSet<String>,
 }
 
 async fn plan_and_apply(ui: &Ui, o: Opts, vars: &VarArgs, lock: &LockArgs) -> u8 {
@@ -95,7 +102,10 @@ async fn plan_and_apply(ui: &Ui, o: Opts, vars: &VarArgs, lock: &LockArgs) -> u8
             None,
             progress.clone(),
         );
-        let (plan, diags) = make_plan(Arc::new(run), p.config_hash.clone(), had).await;
+        let mut run = run;
+        run.replace = o.replace.clone();
+        let (plan, mut diags) = make_plan(Arc::new(run), p.config_hash.clone(), had).await;
+        diags.extend(super::common::unmatched_replacements(&plan, &o.replace));
         ui.diags(&diags, &p.config.sources);
         if diags.has_errors() {
             return ERROR;

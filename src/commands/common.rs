@@ -339,3 +339,54 @@ pub fn make_run(
         observer,
     )
 }
+
+/// The `-replace=ADDR` instances, normalized (`aws_x.a["k"]`); a diagnostic for any that is
+/// not an instance address.
+pub fn replace_targets(ui: &Ui, addrs: &[String]) -> Option<std::collections::HashSet<String>> {
+    let mut out = std::collections::HashSet::new();
+    for a in addrs {
+        match hubctl_core::addr::InstanceAddr::parse(a.trim()) {
+            Ok(i) => {
+                out.insert(i.to_string());
+            }
+            Err(e) => {
+                ui.diags(
+                    &Diagnostic::error("Invalid -replace address")
+                        .detail(format!("{a:?} is not a resource instance address: {e}."))
+                        .into(),
+                    &SourceMap::new(),
+                );
+                return None;
+            }
+        }
+    }
+    Some(out)
+}
+
+/// A warning for each `-replace` address the plan does not replace (Terraform warns too:
+/// a typo there would otherwise silently do nothing).
+pub fn unmatched_replacements(
+    plan: &hubctl_core::plan::Plan,
+    targets: &std::collections::HashSet<String>,
+) -> Diagnostics {
+    let mut d = Diagnostics::new();
+    let mut missing: Vec<&String> = targets
+        .iter()
+        .filter(|t| {
+            !plan
+                .changes
+                .iter()
+                .any(|c| &c.address == *t && c.action.is_replace())
+        })
+        .collect();
+    missing.sort();
+    for t in missing {
+        d.push(
+            Diagnostic::warning("Replace request not used").detail(format!(
+                "-replace={t} matches no resource instance that exists in the state and the \
+             configuration, so nothing is replaced for it."
+            )),
+        );
+    }
+    d
+}

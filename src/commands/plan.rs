@@ -31,6 +31,9 @@ pub async fn run(ui: &Ui, a: PlanArgs) -> u8 {
     } else {
         Arc::new(Progress::new(false))
     };
+    let Some(replace) = super::common::replace_targets(ui, &a.replace) else {
+        return ERROR;
+    };
     let result = with_lock(ui, &be, &a.lock, "plan", || async {
         let (prior, had) = load_state(ui, &be).await?;
         let mode = WalkMode::Plan {
@@ -47,13 +50,16 @@ pub async fn run(ui: &Ui, a: PlanArgs) -> u8 {
             None,
             progress.clone(),
         );
+        let mut run = run;
+        run.replace = replace.clone();
         Some(make_plan(Arc::new(run), p.config_hash.clone(), had).await)
     })
     .await
     .flatten();
-    let Some((plan, diags)) = result else {
+    let Some((plan, mut diags)) = result else {
         return ERROR;
     };
+    diags.extend(super::common::unmatched_replacements(&plan, &replace));
     ui.diags(&diags, &p.config.sources);
     if diags.has_errors() {
         return ERROR;

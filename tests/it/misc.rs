@@ -265,3 +265,48 @@ fn chdir_and_apply_destroy_work_as_in_terraform() {
         .expect_code(0);
     assert!(resource_addrs(&w.state()).is_empty());
 }
+
+/// `-replace=ADDR` (Terraform 0.15.2+): the instance is replaced although nothing forces it,
+/// with Terraform's `replace_by_request` reason; an address matching nothing is warned about.
+#[test]
+fn replace_option_replaces_one_instance() {
+    let w = Work::fixture("base");
+    w.apply_ok(&[]);
+    let id = w.state()["resources"]["terraform_data.a"]["attributes"]["id"].clone();
+    let json = w.run(&["plan", &w.arg(), "-replace=terraform_data.a", "--json"]);
+    json.expect_code(0);
+    let doc: serde_json::Value = serde_json::from_str(&json.stdout).expect("plan JSON");
+    let a = doc["resource_changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .find(|c| c["address"] == "terraform_data.a")
+        .expect("terraform_data.a");
+    assert_eq!(
+        a["change"]["actions"],
+        serde_json::json!(["delete", "create"])
+    );
+    assert_eq!(a["action_reason"], "replace_by_request");
+    w.apply_ok(&["-replace=terraform_data.a"]);
+    assert_ne!(
+        w.state()["resources"]["terraform_data.a"]["attributes"]["id"],
+        id
+    );
+    w.plan(&[]).expect_code(0);
+
+    let typo = w.plan(&["-replace=terraform_data.nope"]);
+    typo.expect_code(0);
+    assert!(
+        typo.stderr
+            .contains("-replace=terraform_data.nope matches no"),
+        "{}",
+        typo.stderr
+    );
+    let bad = w.plan(&["-replace=not an address"]);
+    bad.expect_code(1);
+    assert!(
+        bad.stderr.contains("Invalid -replace address"),
+        "{}",
+        bad.stderr
+    );
+}

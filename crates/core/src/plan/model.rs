@@ -59,6 +59,8 @@ pub enum Reason {
     CannotUpdate,
     /// `lifecycle { replace_triggered_by }`.
     Triggers,
+    /// `-replace=ADDR`.
+    ByRequest,
     DeletedOutside,
     /// The intent record of an interrupted create is all the state has.
     InterruptedCreate,
@@ -81,6 +83,7 @@ impl Reason {
             Reason::Tainted => "replace_because_tainted",
             Reason::CannotUpdate => "replace_because_cannot_update",
             Reason::Triggers => "replace_by_triggers",
+            Reason::ByRequest => "replace_by_request",
             Reason::CountIndex => "delete_because_count_index",
             Reason::EachKey => "delete_because_each_key",
             Reason::WrongRepetition => "delete_because_wrong_repetition",
@@ -98,6 +101,7 @@ impl Reason {
             Reason::Tainted => "it is tainted",
             Reason::CannotUpdate => return None,
             Reason::Triggers => "of changes in replace_triggered_by",
+            Reason::ByRequest => "of the -replace option",
             Reason::DeletedOutside => "it was deleted outside hubctl",
             Reason::InterruptedCreate => "an earlier apply was interrupted while creating it",
             Reason::CountIndex => "its index is out of range for count",

@@ -213,6 +213,7 @@ pub async fn plan_resource(run: &Run, n: usize, mi: usize, key: &str) -> NodeRes
             _ => (prior, reason),
         };
         let tainted = prior_inst.is_some_and(|p| p.status == Status::Tainted);
+        let requested = run.replace.contains(&iaddr);
         if r.mode == ResourceMode::Data {
             let (value, change, d) = plan_data(run, n, r, &iaddr, &addr, config, prior).await;
             diags.extend(d);
@@ -225,7 +226,7 @@ pub async fn plan_resource(run: &Run, n: usize, mi: usize, key: &str) -> NodeRes
         };
         let prop = proposed(&schema, prior.as_ref(), &config, &r.lifecycle);
         let mut planned = rt.plan(prior.as_ref(), prop);
-        let action = decide(prior.as_ref(), tainted, &planned, &r.lifecycle);
+        let action = decide(prior.as_ref(), tainted || requested, &planned, &r.lifecycle);
         if action.is_replace() {
             // The replacement is a new object: plan it as a create (computed attributes
             // unknown), exactly as apply will, keeping what forced the replacement.
@@ -238,6 +239,8 @@ pub async fn plan_resource(run: &Run, n: usize, mi: usize, key: &str) -> NodeRes
         }
         let reason = if tainted {
             Some(Reason::Tainted)
+        } else if requested && action.is_replace() && planned.requires_replace.is_empty() {
+            Some(Reason::ByRequest)
         } else if action.is_replace() && reason.is_none() {
             Some(Reason::CannotUpdate)
         } else {

@@ -103,6 +103,8 @@ pub struct Run {
     /// Instances to import (the root module's `import` blocks; `hubctl import` replaces
     /// them with its one target before the walk starts).
     pub imports: Vec<super::import::ImportTarget>,
+    /// Instances `-replace=ADDR` asks to replace even though nothing forces it.
+    pub replace: std::collections::HashSet<String>,
 }
 
 /// What a node hands back to the executor.
@@ -200,6 +202,7 @@ impl Run {
             observer,
             moves,
             imports,
+            replace: Default::default(),
         }
     }
 
