@@ -12,6 +12,8 @@ mod moto;
 mod plan_compat;
 mod planfile;
 mod s3_cli;
+mod s3_cli_access;
+mod s3_cli_keys;
 mod s3state;
 mod state_cmds;
 mod support;

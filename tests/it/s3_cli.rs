@@ -9,7 +9,7 @@ use hubctl_aws::state::{S3Backend, S3Settings};
 use hubctl_core::state::Backend;
 
 /// A root module using the `s3` backend on `moto`, with one terraform_data resource.
-fn cli_work(moto: &Moto) -> Work {
+pub(crate) fn cli_work(moto: &Moto) -> Work {
     let w = Work::empty();
     let ep = &moto.endpoint;
     w.write(
@@ -47,7 +47,7 @@ output "net_id" {{
 }
 
 /// `hubctl` with only the test's AWS settings (none inherited from the environment).
-fn cli_command(w: &Work, args: &[&str]) -> std::process::Command {
+pub(crate) fn cli_command(w: &Work, args: &[&str]) -> std::process::Command {
     let mut c = w.command(args);
     for (k, _) in std::env::vars().filter(|(k, _)| k.starts_with("AWS_")) {
         c.env_remove(k);
@@ -57,7 +57,7 @@ fn cli_command(w: &Work, args: &[&str]) -> std::process::Command {
     c
 }
 
-fn cli(w: &Work, args: &[&str]) -> Out {
+pub(crate) fn cli(w: &Work, args: &[&str]) -> Out {
     let o = cli_command(w, args).output().expect("run hubctl");
     Out {
         code: o.status.code().unwrap_or(-1),
@@ -67,7 +67,7 @@ fn cli(w: &Work, args: &[&str]) -> Out {
 }
 
 /// The settings of [`cli_work`]'s backend block, for reading what the CLI wrote.
-fn cli_settings(moto: &Moto) -> S3Settings {
+pub(crate) fn cli_settings(moto: &Moto) -> S3Settings {
     let mut s = crate::s3state::settings(moto, "hub/cli.hubstate", "alias/cli-state");
     s.bucket = "cli-state".into();
     s.dynamodb_table = Some("cli-locks".into());
@@ -75,7 +75,7 @@ fn cli_settings(moto: &Moto) -> S3Settings {
 }
 
 /// A `cli_work` root whose backend exists (`hubctl init --bootstrap`).
-fn bootstrapped(moto: &Moto) -> (Work, String) {
+pub(crate) fn bootstrapped(moto: &Moto) -> (Work, String) {
     let w = cli_work(moto);
     let dir = w.arg();
     cli(&w, &["init", &dir, "--bootstrap"]).expect_code(0);
@@ -253,375 +253,4 @@ async fn a_killed_runs_lock_is_reported_and_released_by_force_unlock() {
         &["apply", &dir, "--auto-approve", "--var", "cidr=10.3.0.0/16"],
     )
     .expect_code(0);
-}
-
-/// `state rekey`: the state is sealed again under the new key as a new serial; the old key
-/// alone no longer opens it, the new one does, and a configuration still naming only the
-/// old key is refused clearly until it is updated.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn rekey_moves_the_state_to_a_new_kms_key() {
-    let moto = Moto::start();
-    let (w, dir) = bootstrapped(&moto);
-    cli(&w, &["apply", &dir, "--auto-approve"]).expect_code(0);
-    let s = cli_settings(&moto);
-    let clients = Clients::new(&s).await;
-    let new_key = clients.kms.create_key().send().await.expect("CreateKey");
-    let new_arn = new_key
-        .key_metadata()
-        .expect("metadata")
-        .arn()
-        .expect("arn");
-    clients
-        .kms
-        .create_alias()
-        .alias_name("alias/cli-rotated")
-        .target_key_id(new_arn)
-        .send()
-        .await
-        .expect("CreateAlias");
-    let before = S3Backend::connect_with(s.clone(), &clients)
-        .load()
-        .await
-        .expect("load")
-        .expect("state");
-
-    let o = cli(
-        &w,
-        &[
-            "state",
-            "rekey",
-            "--to-kms-key-id",
-            "alias/cli-rotated",
-            "--dir",
-            &dir,
-        ],
-    );
-    o.expect_code(0);
-    assert!(
-        o.stdout.contains("kms_key_id = \"alias/cli-rotated\""),
-        "{}",
-        o.stdout
-    );
-
-    let old_only = S3Backend::connect_with(s.clone(), &clients).load().await;
-    let err = old_only.expect_err("the old key must no longer open the state");
-    assert!(err.to_string().contains(new_arn), "{err}");
-    let mut rotated = s.clone();
-    rotated.kms_key_id = Some("alias/cli-rotated".into());
-    let after = S3Backend::connect_with(rotated.clone(), &clients)
-        .load()
-        .await
-        .expect("load with the new key")
-        .expect("state");
-    assert_eq!(after.resources, before.resources);
-    assert_eq!(after.lineage, before.lineage);
-    assert_eq!(after.serial, before.serial + 1);
-
-    // The unchanged configuration (old key only) cannot read it; the updated one can.
-    let o = cli(&w, &["plan", &dir]);
-    o.expect_code(1);
-    assert!(o.stderr.contains(new_arn), "{}", o.stderr);
-    let main = w.read("main.tf").replace(
-        "kms_key_id     = \"alias/cli-state\"",
-        "kms_key_id     = \"alias/cli-rotated\"\n    fallback_kms_key_id = \"alias/cli-state\"",
-    );
-    w.write("main.tf", &main);
-    cli(&w, &["plan", &dir, "--detailed-exitcode"]).expect_code(0);
-
-    // A key that does not exist: refused before anything is written.
-    let o = cli(
-        &w,
-        &[
-            "state",
-            "rekey",
-            "--to-kms-key-id",
-            "alias/missing",
-            "--dir",
-            &dir,
-        ],
-    );
-    o.expect_code(1);
-    assert!(o.stderr.contains("kms:GenerateDataKey"), "{}", o.stderr);
-    let still = S3Backend::connect_with(rotated, &clients)
-        .load()
-        .await
-        .expect("load")
-        .expect("state");
-    assert_eq!(still, after);
-}
-
-/// With an encrypting backend, `plan -out` writes a sealed plan (no value or address in
-/// its bytes) that applies from any path; a tampered or plaintext plan is refused.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn saved_plans_are_sealed_with_the_backend_key() {
-    let moto = Moto::start();
-    let (w, dir) = bootstrapped(&moto);
-    let plan = w.path("p.plan").display().to_string();
-    let o = cli(
-        &w,
-        &["plan", &dir, "--out", &plan, "--var", "cidr=10.55.0.0/16"],
-    );
-    o.expect_code(0);
-    assert!(
-        o.stdout.contains("Saved the plan (encrypted)"),
-        "{}",
-        o.stdout
-    );
-    let bytes = std::fs::read(&plan).expect("plan file");
-    let text = String::from_utf8_lossy(&bytes);
-    assert!(text.starts_with("HUBCTL-SEALED-PLAN/1 "), "{text}");
-    assert!(!text.contains("10.55.0.0") && !text.contains("terraform_data"));
-
-    let mut tampered = bytes.clone();
-    let at = tampered.len() - 20;
-    tampered[at] ^= 1;
-    let bad = w.path("tampered.plan");
-    std::fs::write(&bad, &tampered).expect("write");
-    let o = cli(&w, &["apply", &bad.display().to_string()]);
-    o.expect_code(1);
-    assert!(
-        o.stderr.contains("Failed to decrypt the plan file"),
-        "{}",
-        o.stderr
-    );
-
-    // A plaintext plan (made with a local backend, pointed at this root) is refused.
-    let local = Work::empty();
-    local.write(
-        "main.tf",
-        "variable \"cidr\" {\n  type = string\n}\nresource \"terraform_data\" \"net\" {\n  input = var.cidr\n}\n",
-    );
-    let plain_path = local.path("plain.plan").display().to_string();
-    let local_dir = local.arg();
-    cli(
-        &local,
-        &[
-            "plan",
-            &local_dir,
-            "--out",
-            &plain_path,
-            "--var",
-            "cidr=10.9.0.0/16",
-        ],
-    )
-    .expect_code(0);
-    let mut plain: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(&plain_path).expect("read")).expect("JSON plan");
-    plain["root_dir"] = serde_json::Value::String(dir.clone());
-    std::fs::write(&plain_path, serde_json::to_vec(&plain).expect("json")).expect("write");
-    let o = cli(&w, &["apply", &plain_path]);
-    o.expect_code(1);
-    assert!(
-        o.stderr.contains("Refusing an unencrypted plan file"),
-        "{}",
-        o.stderr
-    );
-    let s = cli_settings(&moto);
-    let clients = Clients::new(&s).await;
-    let be = S3Backend::connect_with(s, &clients);
-    assert!(
-        be.load().await.expect("load").is_none(),
-        "nothing was applied"
-    );
-
-    // The sealed plan is bound to the state, not to its path.
-    let moved = w.path("moved.plan");
-    std::fs::rename(&plan, &moved).expect("move");
-    let o = cli(&w, &["apply", &moved.display().to_string()]);
-    o.expect_code(0);
-    assert!(o.stdout.contains("1 added"), "{}", o.stdout);
-    let state = be.load().await.expect("load").expect("state");
-    assert_eq!(
-        state.resources["terraform_data.net"].attributes["input"],
-        "10.55.0.0/16"
-    );
-}
-
-/// `encrypt = false` and no lock still work, as in Terraform, but each run says so, at the
-/// backend block.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn unencrypted_or_unlocked_backends_are_warned_about() {
-    let moto = Moto::start();
-    let (w, dir) = bootstrapped(&moto);
-    let main = w
-        .read("main.tf")
-        .replace("    dynamodb_table = \"cli-locks\"\n", "")
-        .replace(
-            "    kms_key_id     = \"alias/cli-state\"\n",
-            "    encrypt        = false\n",
-        )
-        .replace("hub/cli.hubstate", "hub/plain.hubstate");
-    w.write("main.tf", &main);
-    let o = cli(&w, &["apply", &dir, "--auto-approve"]);
-    o.expect_code(0);
-    let at = format!("{}:2:3", w.path("main.tf").display());
-    for warning in ["State stored without encryption", "State not locked"] {
-        assert!(
-            o.stderr.contains(&format!("warning: {warning}")),
-            "{}",
-            o.stderr
-        );
-    }
-    assert!(o.stderr.contains(&at), "{}", o.stderr);
-    let s = cli_settings(&moto);
-    let clients = Clients::new(&s).await;
-    let raw = clients
-        .s3
-        .get_object()
-        .bucket("cli-state")
-        .key("hub/plain.hubstate")
-        .send()
-        .await
-        .expect("get");
-    let body = raw.body.collect().await.expect("body").into_bytes();
-    assert!(String::from_utf8_lossy(&body).contains("10.77.0.0/16"));
-}
-
-/// `state import-terraform s3://...` reads a Terraform S3 backend's object with the backend
-/// block's endpoints and credentials, and converts it into the encrypted hubctl state.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn terraform_state_is_imported_straight_from_s3() {
-    let moto = Moto::start();
-    let (w, dir) = bootstrapped(&moto);
-    let s = cli_settings(&moto);
-    let clients = Clients::new(&s).await;
-    clients
-        .s3
-        .create_bucket()
-        .bucket("tf-legacy")
-        .send()
-        .await
-        .expect("CreateBucket");
-    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("state-fixtures/terraform-1.11-hub-aws5.100.tfstate");
-    clients
-        .s3
-        .put_object()
-        .bucket("tf-legacy")
-        .key("hub/terraform.tfstate")
-        .body(std::fs::read(fixture).expect("fixture").into())
-        .send()
-        .await
-        .expect("PutObject");
-    let url = "s3://tf-legacy/hub/terraform.tfstate";
-    let o = cli(&w, &["state", "import-terraform", url, "--dir", &dir]);
-    o.expect_code(0);
-    assert!(
-        o.stdout.contains("Imported 28 resource instance(s)"),
-        "{}",
-        o.stdout
-    );
-    let state = S3Backend::connect_with(s, &clients)
-        .load()
-        .await
-        .expect("load")
-        .expect("state");
-    assert_eq!(state.resources.len(), 28);
-    assert!(state.resources.contains_key("module.vpc.aws_vpc.this"));
-
-    let o = cli(
-        &w,
-        &[
-            "state",
-            "import-terraform",
-            "s3://tf-legacy/missing",
-            "--dir",
-            &dir,
-        ],
-    );
-    o.expect_code(1);
-    assert!(
-        o.stderr.contains("s3:GetObject on s3://tf-legacy/missing"),
-        "{}",
-        o.stderr
-    );
-}
-
-/// The role sessions moto's STS handed out (role ARN, session name).
-fn assumed_roles(moto: &Moto) -> Vec<(String, String)> {
-    let body = moto
-        .http("GET", "/moto-api/data.json", "")
-        .expect("moto data");
-    let json = &body[body.find('{').expect("JSON body")..];
-    let data: serde_json::Value = serde_json::from_str(json).expect("moto data JSON");
-    data["sts"]["AssumedRole"]
-        .as_array()
-        .map(|roles| {
-            roles
-                .iter()
-                .map(|r| {
-                    let field = |k: &str| r[k].as_str().unwrap_or_default().to_string();
-                    (field("role_arn"), field("session_name"))
-                })
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-/// `assume_role` in the backend block and in the provider block: each takes a role session
-/// through STS before touching anything (seen in moto's record of sessions).
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn backend_and_provider_assume_their_roles() {
-    let moto = Moto::start();
-    let (w, dir) = bootstrapped(&moto);
-    assert!(assumed_roles(&moto).is_empty());
-    let ep = &moto.endpoint;
-    let main = w
-        .read("main.tf")
-        .replace(
-            "    access_key     = \"test\"\n",
-            "    access_key     = \"test\"\n    assume_role    = { role_arn = \"arn:aws:iam::123456789012:role/hub-state\", session_name = \"hubctl-backend\" }\n",
-        )
-        .replace(
-            &format!("endpoints      = {{ s3 = \"{ep}\", dynamodb = \"{ep}\", kms = \"{ep}\" }}"),
-            &format!("endpoints      = {{ s3 = \"{ep}\", dynamodb = \"{ep}\", kms = \"{ep}\", sts = \"{ep}\" }}"),
-        )
-        + &format!(
-            r#"
-provider "aws" {{
-  region     = "us-east-1"
-  access_key = "test"
-  secret_key = "test"
-  assume_role {{
-    role_arn     = "arn:aws:iam::123456789012:role/hub-deployer"
-    session_name = "hubctl-provider"
-  }}
-  endpoints {{
-    ec2 = "{ep}"
-    sts = "{ep}"
-  }}
-}}
-
-data "aws_region" "current" {{}}
-
-output "region" {{
-  value = data.aws_region.current.name
-}}
-"#
-        );
-    w.write("main.tf", &main);
-    let o = cli(&w, &["apply", &dir, "--auto-approve"]);
-    o.expect_code(0);
-    let roles = assumed_roles(&moto);
-    for (arn, session) in [
-        ("arn:aws:iam::123456789012:role/hub-state", "hubctl-backend"),
-        (
-            "arn:aws:iam::123456789012:role/hub-deployer",
-            "hubctl-provider",
-        ),
-    ] {
-        assert!(
-            roles.iter().any(|(a, s)| a == arn && s == session),
-            "no {session} session of {arn} in {roles:?}"
-        );
-    }
-    let state = S3Backend::connect_with(
-        cli_settings(&moto),
-        &Clients::new(&cli_settings(&moto)).await,
-    )
-    .load()
-    .await
-    .expect("load")
-    .expect("state");
-    assert_eq!(state.outputs["region"].value, "us-east-1");
 }
