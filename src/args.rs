@@ -6,10 +6,15 @@ use clap::{Args, Parser, Subcommand};
 /// `-lock=false`) by rewriting them to the double-dash form, for every long flag the CLI has.
 pub fn terraform_style(argv: Vec<String>, cmd: &clap::Command) -> Vec<String> {
     fn collect(cmd: &clap::Command, longs: &mut std::collections::HashSet<String>) {
-        longs.extend(
-            cmd.get_arguments()
-                .filter_map(|a| a.get_long().map(str::to_string)),
-        );
+        for a in cmd.get_arguments() {
+            longs.extend(a.get_long().map(str::to_string));
+            longs.extend(
+                a.get_all_aliases()
+                    .into_iter()
+                    .flatten()
+                    .map(str::to_string),
+            );
+        }
         // Nested groups too (`state rm -lock=false`).
         for sub in cmd.get_subcommands() {
             collect(sub, longs);
@@ -334,8 +339,8 @@ pub struct InitArgs {
 
 #[derive(Args, Debug, Clone)]
 pub struct ImportArgs {
-    /// The root module directory.
-    #[arg(long = "dir", default_value = ".")]
+    /// The root module directory (Terraform's `-config=DIR` works too).
+    #[arg(long = "dir", visible_alias = "config", default_value = ".")]
     pub dir: std::path::PathBuf,
     /// The instance address to import to (`aws_vpc.hub`, `module.vpc.aws_subnet.this["a"]`).
     pub addr: String,
@@ -396,6 +401,28 @@ mod tests {
                 assert_eq!(p.out.as_deref(), Some(std::path::Path::new("p.plan")));
                 assert!(!p.lock.lock && p.detailed_exitcode);
                 assert_eq!(p.vars.vars, vec!["a=1".to_string()]);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn aliases_take_single_dashes_too() {
+        let argv = [
+            "hubctl",
+            "import",
+            "-config=live/hub",
+            "aws_vpc.hub",
+            "vpc-1",
+        ];
+        let fixed = terraform_style(
+            argv.iter().map(|s| s.to_string()).collect(),
+            &Cli::command(),
+        );
+        match Cli::parse_from(fixed).command {
+            Command::Import(i) => {
+                assert_eq!(i.dir, std::path::PathBuf::from("live/hub"));
+                assert_eq!((i.addr.as_str(), i.id.as_str()), ("aws_vpc.hub", "vpc-1"));
             }
             other => panic!("{other:?}"),
         }
