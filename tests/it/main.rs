@@ -14,3 +14,4 @@ mod s3_cli;
 mod s3state;
 mod state_cmds;
 mod support;
+mod triggers;

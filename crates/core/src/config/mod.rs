@@ -6,6 +6,7 @@
 pub mod fmt;
 mod loader;
 mod model;
+pub mod triggers;
 pub mod vars;
 
 pub use loader::load;

@@ -134,15 +134,19 @@ fn header(c: &ResourceChange) -> String {
         Action::Read => "will be read during apply",
         Action::NoOp => "has no changes",
     };
+    let triggered = c.reason.as_deref() == Some(super::triggers::REPLACE_BY_TRIGGERS);
     let what = match (&c.importing, c.action) {
         (Some(_), Action::NoOp) => "will be imported",
+        (_, a) if triggered && a.is_replace() => {
+            "will be replaced due to changes in replace_triggered_by"
+        }
         _ => what,
     };
     let mut h = format!("  # {} {what}", c.address);
     if let (Some(i), false) = (&c.importing, c.action == Action::NoOp) {
         let _ = write!(h, "\n  # (imported from \"{}\")", i.id);
     }
-    if let Some(r) = &c.reason {
+    if let Some(r) = c.reason.as_ref().filter(|_| !triggered) {
         let _ = write!(h, "\n  # (because {r})");
     }
     h

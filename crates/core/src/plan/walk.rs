@@ -103,6 +103,8 @@ pub struct Run {
     /// Instances to import (the root module's `import` blocks; `hubctl import` replaces
     /// them with its one target before the walk starts).
     pub imports: Vec<super::import::ImportTarget>,
+    /// Planned changes of the resources `replace_triggered_by` names.
+    pub triggers: super::triggers::Recorded,
 }
 
 /// What a node hands back to the executor.
@@ -180,6 +182,7 @@ impl Run {
             }
         }
         let imports = super::import::targets(&config.root);
+        let triggers = super::triggers::Recorded::new(&config, &graph, &mode);
         Run {
             config,
             graph,
@@ -200,6 +203,7 @@ impl Run {
             observer,
             moves,
             imports,
+            triggers,
         }
     }
 
