@@ -38,8 +38,8 @@ impl Recorded {
         if !matches!(mode, WalkMode::Plan { destroy: false, .. }) {
             return Recorded { planned };
         }
-        for ((mi, kind), _) in &graph.index {
-            let NodeKind::Resource(key) = kind else {
+        for node in &graph.nodes {
+            let (mi, NodeKind::Resource(key)) = (&node.module, &node.kind) else {
                 continue;
             };
             let module = build_module_at(&config.root, &graph.modules[*mi].path);
