@@ -17,4 +17,5 @@ mod s3_cli_keys;
 mod s3state;
 mod state_cmds;
 mod support;
+mod triggers;
 mod vars_cli;

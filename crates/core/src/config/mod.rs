@@ -6,6 +6,7 @@
 pub mod fmt;
 mod loader;
 mod model;
+pub mod triggers;
 #[cfg(test)]
 mod vardiff_tests;
 pub mod vars;

@@ -166,6 +166,7 @@ pub async fn walk(run: Arc<Run>, deletes: Vec<ResourceChange>) -> WalkResult {
                 let mut res = res;
                 let ok = !res.failed();
                 if i < n_graph {
+                    run.triggers.record(i, &res.changes);
                     // The value lives once, in its write-once cell; results keep the rest.
                     let _ = run.values[i].set(std::mem::take(&mut res.value));
                 }

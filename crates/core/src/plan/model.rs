@@ -95,13 +95,14 @@ impl Reason {
     }
 
     /// The words of the human plan's `# (because ...)` line; None where the plan shows why
-    /// otherwise (`# forces replacement` on the attributes).
+    /// otherwise (`# forces replacement` on the attributes, or the header line).
     pub fn words(self) -> Option<&'static str> {
         Some(match self {
             Reason::Tainted => "it is tainted",
             Reason::CannotUpdate => return None,
-            Reason::Triggers => "of changes in replace_triggered_by",
-            Reason::ByRequest => "of the -replace option",
+            // Said by the header ("will be replaced due to changes in replace_triggered_by",
+            // "will be replaced, as requested"), as Terraform does.
+            Reason::Triggers | Reason::ByRequest => return None,
             Reason::DeletedOutside => "it was deleted outside hubctl",
             Reason::InterruptedCreate => "an earlier apply was interrupted while creating it",
             Reason::CountIndex => "its index is out of range for count",

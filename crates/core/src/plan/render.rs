@@ -134,8 +134,12 @@ fn header(c: &ResourceChange) -> String {
         Action::Read => "will be read during apply",
         Action::NoOp => "has no changes",
     };
-    let what = match (&c.importing, c.action) {
-        (Some(_), Action::NoOp) => "will be imported",
+    let what = match (&c.importing, c.action, c.reason) {
+        (Some(_), Action::NoOp, _) => "will be imported",
+        (_, a, Some(Reason::Triggers)) if a.is_replace() => {
+            "will be replaced due to changes in replace_triggered_by"
+        }
+        (_, a, Some(Reason::ByRequest)) if a.is_replace() => "will be replaced, as requested",
         _ => what,
     };
     let mut h = format!("  # {} {what}", c.address);

@@ -226,7 +226,15 @@ pub async fn plan_resource(run: &Run, n: usize, mi: usize, key: &str) -> NodeRes
         };
         let prop = proposed(&schema, prior.as_ref(), &config, &r.lifecycle);
         let mut planned = rt.plan(prior.as_ref(), prop);
+        let triggered = match super::triggers::triggered(run, mi, r, inst) {
+            Ok(t) => t,
+            Err(d) => {
+                diags.extend(d.with_address(&iaddr));
+                continue;
+            }
+        };
         let action = decide(prior.as_ref(), tainted || requested, &planned, &r.lifecycle);
+        let action = super::triggers::force(action, triggered, r);
         if action.is_replace() {
             // The replacement is a new object: plan it as a create (computed attributes
             // unknown), exactly as apply will, keeping what forced the replacement.
@@ -239,7 +247,8 @@ pub async fn plan_resource(run: &Run, n: usize, mi: usize, key: &str) -> NodeRes
         }
         let reason = if tainted {
             Some(Reason::Tainted)
-        } else if requested && action.is_replace() && planned.requires_replace.is_empty() {
+        } else if requested && action.is_replace() {
+            // Terraform names the request even when an argument forces the replacement too.
             Some(Reason::ByRequest)
         } else if action.is_replace() && reason.is_none() {
             Some(Reason::CannotUpdate)
@@ -260,6 +269,9 @@ pub async fn plan_resource(run: &Run, n: usize, mi: usize, key: &str) -> NodeRes
             reason,
         );
         ch.importing = importing;
+        if triggered && !requested && !tainted {
+            super::triggers::mark(&mut ch);
+        }
         changes.push(ch);
     }
     if !validate && r.mode == ResourceMode::Managed {

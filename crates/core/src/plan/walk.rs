@@ -105,6 +105,8 @@ pub struct Run {
     pub imports: Vec<super::import::ImportTarget>,
     /// Instances `-replace=ADDR` asks to replace even though nothing forces it.
     pub replace: std::collections::HashSet<String>,
+    /// Planned changes of the resources `replace_triggered_by` names.
+    pub triggers: super::triggers::Recorded,
 }
 
 /// What a node hands back to the executor.
@@ -182,6 +184,7 @@ impl Run {
             }
         }
         let imports = super::import::targets(&config.root);
+        let triggers = super::triggers::Recorded::new(&config, &graph, &mode);
         Run {
             config,
             graph,
@@ -203,6 +206,7 @@ impl Run {
             moves,
             imports,
             replace: Default::default(),
+            triggers,
         }
     }
 

@@ -114,7 +114,7 @@ fn lifecycle(cx: &mut Cx, b: &Block, lc: &mut Lifecycle) {
                 }
                 "prevent_destroy" => lc.prevent_destroy = cx.literal_bool(a).unwrap_or(false),
                 "ignore_changes" => ignore_changes(cx, a, lc),
-                "replace_triggered_by" => lc.replace_triggered_by = cx.reference_list(a),
+                "replace_triggered_by" => lc.replace_triggered_by = triggers(cx, a),
                 _ => cx.unsupported_argument(a, "in a lifecycle block", ARGS),
             },
             Structure::Block(inner) => match inner.ident.as_str() {
@@ -124,6 +124,25 @@ fn lifecycle(cx: &mut Cx, b: &Block, lc: &mut Lifecycle) {
             },
         }
     }
+}
+
+/// `replace_triggered_by`: a list of resource references (see [`crate::config::triggers`]).
+fn triggers(cx: &mut Cx, a: &Attribute) -> Vec<crate::config::Expr> {
+    let Expression::Array(items) = strip_parens(&a.value) else {
+        return cx.reference_list(a);
+    };
+    let mut out = Vec::new();
+    for item in items.iter() {
+        match crate::config::triggers::parse(item) {
+            Ok(_) => out.push(cx.expr(item)),
+            Err((summary, detail)) => cx.push(
+                Diagnostic::error(summary)
+                    .detail(detail)
+                    .subject(cx.span(item.span())),
+            ),
+        }
+    }
+    out
 }
 
 /// `ignore_changes = all` or a list of attribute references (legacy strings accepted).
