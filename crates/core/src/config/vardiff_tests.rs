@@ -9,7 +9,6 @@ use super::vars::{parse_cli_var, root_variables, CliInput};
 use crate::diag::{Diagnostics, SourceMap};
 use crate::lang::Value;
 use crate::plan::driver::{prepare, walk};
-use crate::plan::walk::{Run, Silent, WalkMode};
 use crate::provider::Registry;
 use crate::state::State;
 use std::path::Path;
@@ -90,21 +89,7 @@ async fn run_case(case: &serde_json::Value) -> Outcome {
         let mut sources = SourceMap::new();
         let (vars, d) = root_variables(&p.config.root, dir.path(), &cli, env, &mut sources);
         diags.extend(d);
-        let run = Run::new(
-            p.config.clone(),
-            Arc::new(p.graph.clone()),
-            registry,
-            dir.path().to_path_buf(),
-            WalkMode::Plan {
-                refresh: false,
-                destroy: false,
-            },
-            vars,
-            Arc::new(State::new()),
-            1,
-            None,
-            Arc::new(Silent),
-        );
+        let run = p.plan_run(dir.path(), registry, vars, State::new(), false);
         let res = walk(Arc::new(run), Vec::new()).await;
         diags.extend(res.diags);
         for i in 0..exprs.len() {

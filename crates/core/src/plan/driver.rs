@@ -25,6 +25,36 @@ pub struct Prepared {
     pub config_hash: String,
 }
 
+impl Prepared {
+    /// A plan walk over this configuration, silent, with parallelism 4: what in-process
+    /// tests of planning need (the CLI builds its runs with progress and its own options).
+    #[cfg(test)]
+    pub(crate) fn plan_run(
+        &self,
+        dir: &Path,
+        registry: crate::provider::Registry,
+        vars: BTreeMap<String, Value>,
+        prior: State,
+        refresh: bool,
+    ) -> Run {
+        Run::new(
+            self.config.clone(),
+            Arc::new(self.graph.clone()),
+            registry,
+            dir.to_path_buf(),
+            WalkMode::Plan {
+                refresh,
+                destroy: false,
+            },
+            vars,
+            Arc::new(prior),
+            4,
+            None,
+            Arc::new(super::walk::Silent),
+        )
+    }
+}
+
 /// Loads `dir`, builds the graph and checks what can be checked without values.
 pub fn prepare(
     dir: &Path,

@@ -1,7 +1,6 @@
 use super::*;
 use crate::plan::driver::{make_plan, prepare};
 use crate::plan::render::{plan_json, render_plan, Style};
-use crate::plan::walk::{Silent, WalkMode};
 use crate::plan::Action;
 use crate::provider::{
     AttrSchema, Provider, ProviderClient, ProviderError, Registry, Resource as ResourceType,
@@ -93,21 +92,7 @@ async fn plan_of(files: &str, prior: State) -> (super::Plan, Diagnostics) {
     let Some(p) = p else {
         return (plan_stub(), d);
     };
-    let run = Run::new(
-        p.config.clone(),
-        Arc::new(p.graph.clone()),
-        registry,
-        dir.path().to_path_buf(),
-        WalkMode::Plan {
-            refresh: true,
-            destroy: false,
-        },
-        Default::default(),
-        Arc::new(prior),
-        4,
-        None,
-        Arc::new(Silent),
-    );
+    let run = p.plan_run(dir.path(), registry, Default::default(), prior, true);
     let run = Arc::new(run);
     let (plan, diags) = make_plan(run.clone(), p.config_hash.clone(), false).await;
     // What `hubctl import` would persist: the imported objects only.

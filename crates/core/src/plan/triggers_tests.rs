@@ -3,7 +3,6 @@ use crate::diag::Diagnostics;
 use crate::plan::driver::{make_plan, prepare};
 use crate::plan::model::Reason;
 use crate::plan::render::{plan_json, render_plan, Style};
-use crate::plan::walk::Silent;
 use crate::plan::Plan;
 use crate::provider::Registry;
 use crate::state::{InstanceState, Mode, State, Status};
@@ -41,21 +40,7 @@ async fn plan_of(files: &str, prior: State) -> (Option<Plan>, Diagnostics) {
     let Some(p) = p else {
         return (None, d);
     };
-    let run = Run::new(
-        p.config.clone(),
-        Arc::new(p.graph.clone()),
-        registry,
-        dir.path().to_path_buf(),
-        WalkMode::Plan {
-            refresh: true,
-            destroy: false,
-        },
-        Default::default(),
-        Arc::new(prior),
-        4,
-        None,
-        Arc::new(Silent),
-    );
+    let run = p.plan_run(dir.path(), registry, Default::default(), prior, true);
     let (plan, diags) = make_plan(Arc::new(run), p.config_hash.clone(), true).await;
     d.extend(diags);
     (Some(plan), d)
