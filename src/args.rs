@@ -239,6 +239,10 @@ pub struct PlanArgs {
     /// Replace this instance even if nothing forces it (repeatable; Terraform's -replace).
     #[arg(long = "replace", value_name = "ADDR")]
     pub replace: Vec<String>,
+    /// Plan only this resource or module and what it depends on (repeatable; Terraform's
+    /// -target, for exceptional situations such as recovering from errors).
+    #[arg(long = "target", value_name = "ADDR")]
+    pub targets: Vec<String>,
 
     /// Skip reading the current state of remote objects.
     #[arg(long = "refresh", default_value_t = true, action = clap::ArgAction::Set, value_name = "BOOL")]
@@ -263,6 +267,10 @@ pub struct ApplyArgs {
     /// Replace this instance even if nothing forces it (repeatable; Terraform's -replace).
     #[arg(long = "replace", value_name = "ADDR")]
     pub replace: Vec<String>,
+    /// Plan only this resource or module and what it depends on (repeatable; Terraform's
+    /// -target, for exceptional situations such as recovering from errors).
+    #[arg(long = "target", value_name = "ADDR")]
+    pub targets: Vec<String>,
 
     /// Do not ask for confirmation.
     #[arg(long = "auto-approve")]

@@ -18,6 +18,14 @@ pub async fn run(ui: &Ui, a: ApplyArgs) -> u8 {
     if a.target.is_file() {
         return apply_saved(ui, &a).await;
     }
+    if a.destroy && !a.targets.is_empty() {
+        let d = Diagnostic::error("-target with -destroy is not supported").detail(
+            "hubctl cannot yet limit a destroy to some resources (Terraform would destroy them \
+             and everything that depends on them). Run without -target.",
+        );
+        ui.diags(&d.into(), &SourceMap::new());
+        return ERROR;
+    }
     if a.destroy {
         let d = DestroyArgs {
             dir: a.target,
@@ -40,6 +48,7 @@ pub async fn run(ui: &Ui, a: ApplyArgs) -> u8 {
         destroy: false,
         input: a.input,
         replace,
+        targets: a.targets.clone(),
     };
     plan_and_apply(ui, opts, &a.vars, &a.lock).await
 }
@@ -53,6 +62,7 @@ pub async fn destroy(ui: &Ui, a: DestroyArgs) -> u8 {
         destroy: true,
         input: a.input,
         replace: Default::default(),
+        targets: Vec::new(),
     };
     plan_and_apply(ui, opts, &a.vars, &a.lock).await
 }
@@ -66,6 +76,8 @@ struct Opts {
     input: bool,
     /// `-replace=ADDR` instances.
     replace: std::collections::HashSet<String>,
+    /// `-target=ADDR` addresses.
+    targets: Vec<String>,
 }
 
 async fn plan_and_apply(ui: &Ui, o: Opts, vars: &VarArgs, lock: &LockArgs) -> u8 {
@@ -104,8 +116,10 @@ async fn plan_and_apply(ui: &Ui, o: Opts, vars: &VarArgs, lock: &LockArgs) -> u8
         );
         let mut run = run;
         run.replace = o.replace.clone();
+        run.set_targets(&o.targets);
         let (plan, mut diags) = make_plan(Arc::new(run), p.config_hash.clone(), had).await;
         diags.extend(super::common::unmatched_replacements(&plan, &o.replace));
+        diags.extend(super::common::targeting_warning(&o.targets, false));
         ui.diags(&diags, &p.config.sources);
         if diags.has_errors() {
             return ERROR;
@@ -246,6 +260,8 @@ fn report(
     state: Option<hubctl_core::state::State>,
     diags: Diagnostics,
 ) -> u8 {
+    let mut diags = diags;
+    diags.extend(super::common::targeting_warning(&plan.targets, true));
     ui.diags(&diags, &config.sources);
     if diags.has_errors() {
         return ERROR;

@@ -390,3 +390,26 @@ pub fn unmatched_replacements(
     }
     d
 }
+
+/// Terraform's warning for a targeted plan: what it leaves out can drift from the
+/// configuration unnoticed.
+pub fn targeting_warning(targets: &[String], applied: bool) -> Diagnostics {
+    if targets.is_empty() {
+        return Diagnostics::new();
+    }
+    let d = if applied {
+        Diagnostic::warning("Applied changes may be incomplete").detail(
+            "The plan was created with -target, so some changes requested in the configuration \
+             may have been ignored. Run `hubctl plan` without -target to verify that no changes \
+             are pending.",
+        )
+    } else {
+        Diagnostic::warning("Resource targeting is in effect").detail(format!(
+            "The plan is limited to {} and what it depends on, so it may not show every \
+             change the configuration asks for. -target is for exceptional situations such as \
+             recovering from errors, not for routine use.",
+            targets.join(", ")
+        ))
+    };
+    d.into()
+}

@@ -5,7 +5,7 @@ use super::common::{
 };
 use crate::args::PlanArgs;
 use crate::views::{Progress, Ui};
-use hubctl_core::diag::SourceMap;
+use hubctl_core::diag::{Diagnostic, SourceMap};
 use hubctl_core::plan::driver::make_plan;
 use hubctl_core::plan::render::{plan_json, render_plan};
 use hubctl_core::plan::walk::WalkMode;
@@ -34,6 +34,10 @@ pub async fn run(ui: &Ui, a: PlanArgs) -> u8 {
     let Some(replace) = super::common::replace_targets(ui, &a.replace) else {
         return ERROR;
     };
+    if a.destroy && !a.targets.is_empty() {
+        ui.diags(&Diagnostic::error("-target with -destroy is not supported").detail("hubctl cannot yet limit a destroy plan to some resources (Terraform would destroy them and everything that depends on them). Run without -target.").into(), &SourceMap::new());
+        return ERROR;
+    }
     let result = with_lock(ui, &be, &a.lock, "plan", || async {
         let (prior, had) = load_state(ui, &be).await?;
         let mode = WalkMode::Plan {
@@ -52,6 +56,7 @@ pub async fn run(ui: &Ui, a: PlanArgs) -> u8 {
         );
         let mut run = run;
         run.replace = replace.clone();
+        run.set_targets(&a.targets);
         Some(make_plan(Arc::new(run), p.config_hash.clone(), had).await)
     })
     .await
@@ -60,6 +65,7 @@ pub async fn run(ui: &Ui, a: PlanArgs) -> u8 {
         return ERROR;
     };
     diags.extend(super::common::unmatched_replacements(&plan, &replace));
+    diags.extend(super::common::targeting_warning(&a.targets, false));
     ui.diags(&diags, &p.config.sources);
     if diags.has_errors() {
         return ERROR;

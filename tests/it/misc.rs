@@ -310,3 +310,80 @@ fn replace_option_replaces_one_instance() {
         bad.stderr
     );
 }
+
+const TARGETED: &str = r#"
+resource "terraform_data" "a" {
+  input = "a"
+}
+resource "terraform_data" "b" {
+  input = terraform_data.a.output
+}
+resource "terraform_data" "c" {
+  input = "c"
+}
+output "b" {
+  value = terraform_data.b.output
+}
+output "c" {
+  value = terraform_data.c.output
+}
+"#;
+
+/// `-target=ADDR`: the plan and its apply (direct or from a saved plan) cover the target
+/// and what it depends on, plus outputs computed only from those; the rest waits, with
+/// Terraform's warnings.
+#[test]
+fn target_limits_plan_and_apply_to_the_target_and_its_dependencies() {
+    let w = Work::empty();
+    w.write("main.tf", TARGETED);
+    let plan = w.plan(&["-target=terraform_data.b"]);
+    plan.expect_code(2);
+    assert!(plan.stdout.contains("Plan: 2 to add"), "{}", plan.stdout);
+    assert!(!plan.stdout.contains("terraform_data.c"), "{}", plan.stdout);
+    assert!(
+        plan.stderr.contains("Resource targeting is in effect"),
+        "{}",
+        plan.stderr
+    );
+
+    let saved = w.path("t.plan").display().to_string();
+    w.run(&["plan", &w.arg(), "-target=terraform_data.b", "-out", &saved])
+        .expect_code(0);
+    let out = w.run(&["apply", &saved]);
+    out.expect_code(0);
+    assert!(
+        out.stderr.contains("Applied changes may be incomplete"),
+        "{}",
+        out.stderr
+    );
+    let mut addrs = resource_addrs(&w.state());
+    addrs.sort();
+    assert_eq!(addrs, ["terraform_data.a", "terraform_data.b"]);
+    let outputs = w.state()["outputs"].clone();
+    assert_eq!(outputs["b"]["value"], "a");
+    assert!(outputs.get("c").is_none(), "{outputs}");
+
+    let rest = w.plan(&[]);
+    rest.expect_code(2);
+    assert!(
+        rest.stdout
+            .contains("Plan: 1 to add, 0 to change, 0 to destroy."),
+        "{}",
+        rest.stdout
+    );
+    // Not yet: a targeted destroy (Terraform destroys the dependents too).
+    let d = w.run(&[
+        "apply",
+        &w.arg(),
+        "-destroy",
+        "-auto-approve",
+        "-target=terraform_data.a",
+    ]);
+    d.expect_code(1);
+    assert!(
+        d.stderr.contains("-target with -destroy is not supported"),
+        "{}",
+        d.stderr
+    );
+    assert_eq!(resource_addrs(&w.state()).len(), 2);
+}

@@ -320,7 +320,8 @@ pub async fn make_plan(run: Arc<Run>, config_hash: String, had_state: bool) -> (
     // Orphans: instances whose resource left the configuration (or everything, for destroy).
     for (addr, inst) in &run.prior.resources {
         let in_config = node_of(&run, addr).is_some();
-        if destroy || !in_config {
+        let targeted = run.targets.as_ref().is_none_or(|t| t.covers(addr));
+        if targeted && (destroy || !in_config) {
             changes.push(ResourceChange {
                 address: addr.clone(),
                 resource: resource_of(addr).to_string(),
@@ -344,6 +345,12 @@ pub async fn make_plan(run: Arc<Run>, config_hash: String, had_state: bool) -> (
     let prior_outputs = &run.prior.outputs;
     let root = &run.config.root;
     for (name, o) in &root.outputs {
+        let node = run
+            .graph
+            .node(0, &crate::graph::NodeKind::Output(name.clone()));
+        if node.is_some_and(|n| !run.targeted(n)) {
+            continue;
+        }
         let after = if destroy {
             None
         } else {
@@ -403,6 +410,11 @@ pub async fn make_plan(run: Arc<Run>, config_hash: String, had_state: bool) -> (
         errored: diags.has_errors(),
         moved: run.moves.moved.clone(),
         forgotten: run.moves.forgotten.clone(),
+        targets: run
+            .targets
+            .as_ref()
+            .map(|t| t.addrs.clone())
+            .unwrap_or_default(),
     };
     (plan, diags)
 }

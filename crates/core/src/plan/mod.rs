@@ -14,6 +14,7 @@ mod provider_node;
 pub mod render;
 pub mod resource;
 pub mod scope;
+pub mod targets;
 pub mod triggers;
 pub mod walk;
 

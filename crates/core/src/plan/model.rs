@@ -181,6 +181,9 @@ pub struct Plan {
     pub output_changes: Vec<OutputChange>,
     /// Warnings/errors that were found while planning, rendered.
     pub errored: bool,
+    /// `-target` addresses the plan was limited to (empty: everything); apply keeps to them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub targets: Vec<String>,
     /// (old, new) addresses `moved` blocks rewrote in the prior state.
     #[serde(default)]
     pub moved: Vec<(String, String)>,

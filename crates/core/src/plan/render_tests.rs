@@ -17,6 +17,7 @@ fn plan_with(changes: Vec<ResourceChange>) -> Plan {
         errored: false,
         moved: vec![],
         forgotten: vec![],
+        targets: vec![],
     }
 }
 

@@ -105,6 +105,9 @@ pub struct Run {
     pub imports: Vec<super::import::ImportTarget>,
     /// Instances `-replace=ADDR` asks to replace even though nothing forces it.
     pub replace: std::collections::HashSet<String>,
+    /// `-target=ADDR`: only these nodes are walked (None: all). A saved plan's targets are
+    /// taken over by its apply.
+    pub targets: Option<super::targets::Targets>,
     /// Planned changes of the resources `replace_triggered_by` names.
     pub triggers: super::triggers::Recorded,
 }
@@ -185,7 +188,11 @@ impl Run {
         }
         let imports = super::import::targets(&config.root);
         let triggers = super::triggers::Recorded::new(&config, &graph, &mode);
-        Run {
+        let saved_targets = match &mode {
+            WalkMode::Apply(plan) if !plan.targets.is_empty() => Some(plan.targets.clone()),
+            _ => None,
+        };
+        let mut run = Run {
             config,
             graph,
             registry,
@@ -206,8 +213,25 @@ impl Run {
             moves,
             imports,
             replace: Default::default(),
+            targets: None,
             triggers,
+        };
+        if let Some(addrs) = saved_targets {
+            run.set_targets(&addrs);
         }
+        run
+    }
+
+    /// Restricts the walk to `addrs` and what they depend on (`-target`).
+    pub fn set_targets(&mut self, addrs: &[String]) {
+        if !addrs.is_empty() {
+            self.targets = Some(super::targets::Targets::resolve(self, addrs));
+        }
+    }
+
+    /// Whether node `n` is walked (every node, unless `-target` narrowed the walk).
+    pub fn targeted(&self, n: usize) -> bool {
+        self.targets.as_ref().is_none_or(|t| t.nodes.contains(&n))
     }
 
     pub fn module(&self, mi: usize) -> &Module {
@@ -258,6 +282,9 @@ pub fn instance_value(inst: &InstanceState) -> Value {
 
 /// Evaluates one non-resource node (resources live in `plan::resource` / `apply::resource`).
 pub async fn eval_node(run: Arc<Run>, n: usize) -> NodeResult {
+    if !run.targeted(n) {
+        return NodeResult::value(Value::unknown(), Diagnostics::new());
+    }
     let node = &run.graph.nodes[n];
     let mi = node.module;
     match node.kind.clone() {

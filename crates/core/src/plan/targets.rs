@@ -1,0 +1,124 @@
+//! `-target=ADDR` (Terraform's resource targeting): a plan, and the apply of that plan, walk
+//! only the targeted resources and everything they depend on. Other resources are neither
+//! refreshed nor changed, and outputs outside that set keep their stored values.
+
+use super::resource::node_of;
+use super::walk::Run;
+use crate::graph::NodeKind;
+use std::collections::HashSet;
+
+/// The targeted addresses and the graph nodes a targeted walk evaluates.
+#[derive(Debug, Clone, Default)]
+pub struct Targets {
+    pub addrs: Vec<String>,
+    pub nodes: HashSet<usize>,
+}
+
+impl Targets {
+    /// The nodes of `addrs` (resources, instances — which select their whole resource — or
+    /// modules) and, transitively, everything they depend on.
+    pub fn resolve(run: &Run, addrs: &[String]) -> Targets {
+        let mut todo: Vec<usize> = Vec::new();
+        for a in addrs {
+            if let Some(n) = node_of(run, a) {
+                todo.push(n);
+                continue;
+            }
+            // A module: every resource inside it.
+            for (i, node) in run.graph.nodes.iter().enumerate() {
+                if matches!(node.kind, NodeKind::Resource(_))
+                    && within_module(&run.graph.modules[node.module].path, a)
+                {
+                    todo.push(i);
+                }
+            }
+        }
+        let mut nodes = HashSet::new();
+        while let Some(n) = todo.pop() {
+            if nodes.insert(n) {
+                todo.extend(run.graph.nodes[n].deps.iter().copied());
+            }
+        }
+        // Values (locals, outputs, variables) computed only from what is walked are walked
+        // too, as in Terraform: a targeted apply updates the outputs of what it changed.
+        loop {
+            let more: Vec<usize> = run
+                .graph
+                .nodes
+                .iter()
+                .enumerate()
+                .filter(|(i, node)| {
+                    !nodes.contains(i)
+                        && matches!(
+                            node.kind,
+                            NodeKind::Output(_) | NodeKind::Local(_) | NodeKind::Variable(_)
+                        )
+                        && node.deps.iter().all(|d| nodes.contains(d))
+                })
+                .map(|(i, _)| i)
+                .collect();
+            if more.is_empty() {
+                break;
+            }
+            nodes.extend(more);
+        }
+        Targets {
+            addrs: addrs.to_vec(),
+            nodes,
+        }
+    }
+
+    /// Whether an instance address in state is targeted (for deletes of instances whose
+    /// resource block is gone).
+    pub fn covers(&self, address: &str) -> bool {
+        self.addrs.iter().any(|t| {
+            address == t
+                || address
+                    .strip_prefix(t.as_str())
+                    .is_some_and(|rest| rest.starts_with('[') || rest.starts_with('.'))
+        })
+    }
+}
+
+/// Whether module path `path` (`["net", "sub"]`) is `target` (`module.net`) or inside it.
+fn within_module(path: &[String], target: &str) -> bool {
+    let mut prefix = String::new();
+    for name in path {
+        if !prefix.is_empty() {
+            prefix.push('.');
+        }
+        prefix.push_str("module.");
+        prefix.push_str(name);
+        if prefix == target {
+            return true;
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn module_paths_match_their_targets_and_their_children() {
+        let path = vec!["net".to_string(), "sub".to_string()];
+        assert!(within_module(&path, "module.net"));
+        assert!(within_module(&path, "module.net.module.sub"));
+        assert!(!within_module(&path, "module.ne"));
+        assert!(!within_module(&[], "module.net"));
+    }
+
+    #[test]
+    fn covered_addresses_are_the_target_and_what_is_under_it() {
+        let t = Targets {
+            addrs: vec!["aws_x.a".into(), "module.m".into()],
+            nodes: HashSet::new(),
+        };
+        assert!(t.covers("aws_x.a"));
+        assert!(t.covers("aws_x.a[\"k\"]"));
+        assert!(t.covers("module.m.aws_y.b"));
+        assert!(!t.covers("aws_x.ab"));
+        assert!(!t.covers("aws_x.b"));
+    }
+}
