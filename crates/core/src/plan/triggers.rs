@@ -22,7 +22,6 @@ use crate::lang::Value;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-/// Terraform's `action_reason` for a replacement forced by `replace_triggered_by`.
 /// The planned changes of the resource nodes some trigger names, written once per node.
 #[derive(Default)]
 pub struct Recorded {
