@@ -69,6 +69,8 @@ pub enum Command {
     Output(OutputArgs),
     /// Print the dependency graph in DOT format.
     Graph(DirArg),
+    /// Show a saved plan (or, without one, the state); --json gives Terraform's plan JSON.
+    Show(ShowArgs),
     /// Rewrite configuration files to the canonical format.
     Fmt(FmtArgs),
     /// Release a stuck state lock (only when the ID matches).
@@ -321,6 +323,17 @@ pub struct OutputArgs {
     /// Print sensitive values instead of redacting them.
     #[arg(long = "show-sensitive")]
     pub show_sensitive: bool,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ShowArgs {
+    /// A plan file written by `plan -out`; without it, the current state is shown.
+    pub planfile: Option<PathBuf>,
+    /// The root module directory whose state to show.
+    #[arg(long = "dir", default_value = ".")]
+    pub dir: PathBuf,
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Args, Debug, Clone)]

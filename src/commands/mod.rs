@@ -9,6 +9,7 @@ mod init;
 mod output;
 mod plan;
 mod planfile;
+mod show;
 mod state;
 mod unlock;
 mod validate;
@@ -24,6 +25,7 @@ pub async fn run(cmd: Command, ui: &Ui) -> u8 {
         Command::Destroy(a) => apply::destroy(ui, a).await,
         Command::Output(a) => output::run(ui, a).await,
         Command::Graph(a) => graph::run(ui, a),
+        Command::Show(a) => show::run(ui, a).await,
         Command::Fmt(a) => fmt::run(ui, a),
         Command::ForceUnlock(a) => unlock::run(ui, a).await,
         Command::State(c) => state::run(ui, c).await,

@@ -95,3 +95,22 @@ fn variables_cannot_be_set_when_applying_a_saved_plan() {
     );
     assert!(!w.state_path().exists(), "nothing was applied");
 }
+
+/// `show --json PLANFILE` prints the saved plan as `plan --json` does (what policy tools
+/// read); `show PLANFILE` renders it.
+#[test]
+fn show_prints_a_saved_plan() {
+    let w = Work::fixture("base");
+    let plan = w.path("p.plan").display().to_string();
+    w.run(&["plan", &w.arg(), "--out", &plan]).expect_code(0);
+    let json = w.run(&["show", "--json", &plan]);
+    json.expect_code(0);
+    let doc: serde_json::Value = serde_json::from_str(&json.stdout).expect("JSON");
+    let live = w.run(&["plan", &w.arg(), "--json"]);
+    let live: serde_json::Value = serde_json::from_str(&live.stdout).expect("JSON");
+    assert_eq!(doc["resource_changes"], live["resource_changes"]);
+    assert_eq!(doc["resource_changes"].as_array().map(Vec::len), Some(2));
+    let human = w.run(&["show", &plan]);
+    human.expect_code(0);
+    assert!(human.stdout.contains("Plan: 2 to add"), "{}", human.stdout);
+}

@@ -455,3 +455,34 @@ fn import_terraform_converts_the_hub_network_and_plans_no_changes() {
     );
     assert_eq!(doc["resource_changes"].as_array().map(Vec::len), Some(28));
 }
+
+/// `show --json` without a plan prints the state in `terraform show -json`'s shape, with
+/// sensitive values null and marked; `show` lists every instance.
+#[test]
+fn show_prints_the_state_with_secrets_redacted() {
+    let w = applied();
+    let out = w.run(&["show", "--json", "--dir", &w.arg()]);
+    out.expect_code(0);
+    assert!(!out.stdout.contains("hunter2"), "{}", out.stdout);
+    let doc: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON");
+    let resources = doc["values"]["root_module"]["resources"]
+        .as_array()
+        .expect("resources");
+    let secret = resources
+        .iter()
+        .find(|r| r["address"] == "terraform_data.secret")
+        .expect("secret");
+    assert_eq!(secret["values"]["input"], serde_json::Value::Null);
+    assert_eq!(secret["sensitive_values"]["input"], true);
+    assert!(resources
+        .iter()
+        .any(|r| r["address"] == "module.m.terraform_data.inner"));
+    let human = w.run(&["show", "--dir", &w.arg()]);
+    human.expect_code(0);
+    assert!(
+        human.stdout.contains("# terraform_data.b[1]:"),
+        "{}",
+        human.stdout
+    );
+    assert!(!human.stdout.contains("hunter2"));
+}

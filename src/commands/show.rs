@@ -1,0 +1,140 @@
+//! `hubctl show [PLANFILE] [--json]`: a saved plan (human, or Terraform's plan JSON that policy
+//! tools read), or the current state. As everywhere, sensitive values are redacted.
+
+use super::common::{backend, load, load_state, ERROR, OK};
+use super::planfile;
+use crate::args::ShowArgs;
+use crate::views::Ui;
+use hubctl_core::diag::SourceMap;
+use hubctl_core::plan::render::{plan_json, render_plan};
+use hubctl_core::state::State;
+use std::path::Path;
+
+pub async fn run(ui: &Ui, a: ShowArgs) -> u8 {
+    match &a.planfile {
+        Some(path) => show_plan(ui, path, a.json).await,
+        None => show_state(ui, &a.dir, a.json).await,
+    }
+}
+
+async fn show_plan(ui: &Ui, path: &Path, json: bool) -> u8 {
+    let file = match planfile::read(path) {
+        Ok(f) => f,
+        Err(d) => {
+            ui.diags(&d.into(), &SourceMap::new());
+            return ERROR;
+        }
+    };
+    let dir = file.root_dir();
+    let Some(p) = load(ui, &dir) else {
+        return ERROR;
+    };
+    let be = match backend(ui, &p.config, &dir).await {
+        Ok(b) => b,
+        Err(d) => {
+            ui.diags(&d, &p.config.sources);
+            return ERROR;
+        }
+    };
+    let plan = match planfile::open(path, file, be.as_ref()).await {
+        Ok(p) => p,
+        Err(d) => {
+            ui.diags(&d.into(), &SourceMap::new());
+            return ERROR;
+        }
+    };
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&plan_json(&plan)).unwrap_or_default()
+        );
+    } else {
+        ui.out(&render_plan(&plan, ui.plan_style()));
+    }
+    OK
+}
+
+async fn show_state(ui: &Ui, dir: &Path, json: bool) -> u8 {
+    let Some(p) = load(ui, dir) else {
+        return ERROR;
+    };
+    let be = match backend(ui, &p.config, dir).await {
+        Ok(b) => b,
+        Err(d) => {
+            ui.diags(&d, &p.config.sources);
+            return ERROR;
+        }
+    };
+    let Some((state, had)) = load_state(ui, &be).await else {
+        return ERROR;
+    };
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&state_json(&state)).unwrap_or_default()
+        );
+    } else if !had || state.resources.is_empty() {
+        println!("The state file is empty. No resources are represented.");
+    } else {
+        for (addr, inst) in &state.resources {
+            println!("{}", super::state::render_instance(addr, inst));
+        }
+    }
+    OK
+}
+
+/// The state in the shape of `terraform show -json` (`values.outputs`,
+/// `values.root_module.resources`), with every resource of every module listed in the root
+/// module by its full address, and sensitive values null with a `sensitive_values` mask.
+fn state_json(state: &State) -> serde_json::Value {
+    use serde_json::{json, Map, Value as J};
+    let resources: Vec<J> = state
+        .resources
+        .iter()
+        .map(|(addr, inst)| {
+            let mut values = inst.attributes.clone();
+            let mut mask = Map::new();
+            if let Some(obj) = values.as_object_mut() {
+                for k in &inst.sensitive_attributes {
+                    if let Some(v) = obj.get_mut(k) {
+                        *v = J::Null;
+                        mask.insert(k.clone(), J::Bool(true));
+                    }
+                }
+            }
+            let name = hubctl_core::plan::walk::resource_of(addr)
+                .rsplit('.')
+                .next()
+                .unwrap_or("");
+            json!({
+                "address": addr,
+                "mode": match inst.mode {
+                    hubctl_core::state::Mode::Data => "data",
+                    hubctl_core::state::Mode::Managed => "managed",
+                },
+                "type": inst.type_name,
+                "name": name,
+                "provider_name": inst.provider,
+                "values": values,
+                "sensitive_values": mask,
+            })
+        })
+        .collect();
+    let outputs: Map<String, J> = state
+        .outputs
+        .iter()
+        .map(|(k, o)| {
+            let value = if o.sensitive {
+                J::Null
+            } else {
+                o.value.clone()
+            };
+            (k.clone(), json!({"sensitive": o.sensitive, "value": value}))
+        })
+        .collect();
+    json!({
+        "format_version": "1.0",
+        "hubctl_version": state.hubctl_version,
+        "values": {"outputs": outputs, "root_module": {"resources": resources}},
+    })
+}
