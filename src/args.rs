@@ -245,6 +245,9 @@ pub struct PlanArgs {
     /// -target, for exceptional situations such as recovering from errors).
     #[arg(long = "target", value_name = "ADDR")]
     pub targets: Vec<String>,
+    /// Only read the remote objects and record what changed outside hubctl; change nothing.
+    #[arg(long = "refresh-only")]
+    pub refresh_only: bool,
 
     /// Skip reading the current state of remote objects.
     #[arg(long = "refresh", default_value_t = true, action = clap::ArgAction::Set, value_name = "BOOL")]
@@ -273,6 +276,9 @@ pub struct ApplyArgs {
     /// -target, for exceptional situations such as recovering from errors).
     #[arg(long = "target", value_name = "ADDR")]
     pub targets: Vec<String>,
+    /// Only read the remote objects and record what changed outside hubctl; change nothing.
+    #[arg(long = "refresh-only")]
+    pub refresh_only: bool,
 
     /// Do not ask for confirmation.
     #[arg(long = "auto-approve")]

@@ -49,6 +49,7 @@ pub async fn run(ui: &Ui, a: ApplyArgs) -> u8 {
         input: a.input,
         replace,
         targets: a.targets.clone(),
+        refresh_only: a.refresh_only,
     };
     plan_and_apply(ui, opts, &a.vars, &a.lock).await
 }
@@ -63,6 +64,7 @@ pub async fn destroy(ui: &Ui, a: DestroyArgs) -> u8 {
         input: a.input,
         replace: Default::default(),
         targets: Vec::new(),
+        refresh_only: false,
     };
     plan_and_apply(ui, opts, &a.vars, &a.lock).await
 }
@@ -78,6 +80,8 @@ struct Opts {
     replace: std::collections::HashSet<String>,
     /// `-target=ADDR` addresses.
     targets: Vec<String>,
+    /// `-refresh-only`: record drift, change nothing.
+    refresh_only: bool,
 }
 
 async fn plan_and_apply(ui: &Ui, o: Opts, vars: &VarArgs, lock: &LockArgs) -> u8 {
@@ -117,6 +121,7 @@ async fn plan_and_apply(ui: &Ui, o: Opts, vars: &VarArgs, lock: &LockArgs) -> u8
         let mut run = run;
         run.replace = o.replace.clone();
         run.set_targets(&o.targets);
+        run.refresh_only = o.refresh_only;
         let (plan, mut diags) = make_plan(Arc::new(run), p.config_hash.clone(), had).await;
         diags.extend(super::common::unmatched_replacements(&plan, &o.replace));
         diags.extend(super::common::targeting_warning(&o.targets, false));
@@ -153,6 +158,9 @@ async fn plan_and_apply(ui: &Ui, o: Opts, vars: &VarArgs, lock: &LockArgs) -> u8
         };
         if !o.auto_approve && !ui.confirm(asked) {
             return ERROR;
+        }
+        if plan.refresh_only {
+            return record_refresh(ui, &be, prior, &plan, &p.config).await;
         }
         let plan = Arc::new(plan);
         let prior2 = prior.clone();
@@ -224,6 +232,9 @@ async fn apply_saved(ui: &Ui, a: &ApplyArgs) -> u8 {
         if let Err(d) = check_plan_applicable(&plan, &p.config_hash, had.then_some(&prior)) {
             ui.diags(&d.into(), &SourceMap::new());
             return ERROR;
+        }
+        if plan.refresh_only {
+            return record_refresh(ui, &be, prior, &plan, &p.config).await;
         }
         let plan = Arc::new(plan);
         let vars = plan.variables.clone();
@@ -313,4 +324,34 @@ fn finish(
             }
         }
     }
+}
+
+/// Applies a refresh-only plan: the state takes what was read; no provider is called.
+async fn record_refresh(
+    ui: &Ui,
+    be: &Arc<dyn hubctl_core::state::Backend>,
+    prior: hubctl_core::state::State,
+    plan: &Plan,
+    config: &hubctl_core::config::Config,
+) -> u8 {
+    let mut next = prior.clone();
+    for op in hubctl_core::plan::refresh_only::record_ops(plan, &prior) {
+        next.apply_op(&op);
+    }
+    next.serial += 1;
+    if let Err(e) = be.persist(&next).await {
+        ui.diags(
+            &Diagnostic::error("Failed to save state")
+                .detail(e.to_string())
+                .into(),
+            &config.sources,
+        );
+        return ERROR;
+    }
+    println!(
+        "\n{} {} object(s) recorded as they are now; nothing was changed.",
+        ui.green("Apply complete!"),
+        plan.drift.len()
+    );
+    OK
 }

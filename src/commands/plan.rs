@@ -34,6 +34,15 @@ pub async fn run(ui: &Ui, a: PlanArgs) -> u8 {
     let Some(replace) = super::common::replace_targets(ui, &a.replace) else {
         return ERROR;
     };
+    if a.destroy && a.refresh_only {
+        ui.diags(
+            &Diagnostic::error("Incompatible plan options")
+                .detail("-destroy and -refresh-only cannot be used together.")
+                .into(),
+            &SourceMap::new(),
+        );
+        return ERROR;
+    }
     if a.destroy && !a.targets.is_empty() {
         ui.diags(&Diagnostic::error("-target with -destroy is not supported").detail("hubctl cannot yet limit a destroy plan to some resources (Terraform would destroy them and everything that depends on them). Run without -target.").into(), &SourceMap::new());
         return ERROR;
@@ -57,6 +66,7 @@ pub async fn run(ui: &Ui, a: PlanArgs) -> u8 {
         let mut run = run;
         run.replace = replace.clone();
         run.set_targets(&a.targets);
+        run.refresh_only = a.refresh_only;
         Some(make_plan(Arc::new(run), p.config_hash.clone(), had).await)
     })
     .await

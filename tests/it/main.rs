@@ -11,6 +11,7 @@ mod misc;
 mod moto;
 mod plan_compat;
 mod planfile;
+mod refresh_only;
 mod s3_cli;
 mod s3_cli_access;
 mod s3_cli_keys;

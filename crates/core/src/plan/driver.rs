@@ -321,7 +321,7 @@ pub async fn make_plan(run: Arc<Run>, config_hash: String, had_state: bool) -> (
     for (addr, inst) in &run.prior.resources {
         let in_config = node_of(&run, addr).is_some();
         let targeted = run.targets.as_ref().is_none_or(|t| t.covers(addr));
-        if targeted && (destroy || !in_config) {
+        if targeted && !run.refresh_only && (destroy || !in_config) {
             changes.push(ResourceChange {
                 address: addr.clone(),
                 resource: resource_of(addr).to_string(),
@@ -341,6 +341,9 @@ pub async fn make_plan(run: Arc<Run>, config_hash: String, had_state: bool) -> (
         changes.retain(|c| c.action == Action::Delete);
     }
     changes.sort_by(|a, b| a.address.cmp(&b.address));
+    let (drift, changes): (Vec<ResourceChange>, Vec<ResourceChange>) = changes
+        .into_iter()
+        .partition(|c| c.reason == Some(Reason::Drift));
     let mut output_changes = Vec::new();
     let prior_outputs = &run.prior.outputs;
     let root = &run.config.root;
@@ -415,6 +418,8 @@ pub async fn make_plan(run: Arc<Run>, config_hash: String, had_state: bool) -> (
             .as_ref()
             .map(|t| t.addrs.clone())
             .unwrap_or_default(),
+        refresh_only: run.refresh_only,
+        drift,
     };
     (plan, diags)
 }

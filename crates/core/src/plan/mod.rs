@@ -11,6 +11,7 @@ pub mod import;
 mod model;
 pub mod moves;
 mod provider_node;
+pub mod refresh_only;
 pub mod render;
 pub mod resource;
 pub mod scope;

@@ -74,6 +74,8 @@ pub enum Reason {
     Deposed,
     /// A data source read deferred to apply.
     ReadConfigUnknown,
+    /// `-refresh-only`: the object changed (or vanished) outside hubctl; applying records it.
+    Drift,
 }
 
 impl Reason {
@@ -90,7 +92,10 @@ impl Reason {
             Reason::NoResourceConfig => "delete_because_no_resource_config",
             Reason::NoModule => "delete_because_no_module",
             Reason::ReadConfigUnknown => "read_because_config_unknown",
-            Reason::DeletedOutside | Reason::InterruptedCreate | Reason::Deposed => return None,
+            Reason::DeletedOutside
+            | Reason::InterruptedCreate
+            | Reason::Deposed
+            | Reason::Drift => return None,
         })
     }
 
@@ -102,7 +107,7 @@ impl Reason {
             Reason::CannotUpdate => return None,
             // Said by the header ("will be replaced due to changes in replace_triggered_by",
             // "will be replaced, as requested"), as Terraform does.
-            Reason::Triggers | Reason::ByRequest => return None,
+            Reason::Triggers | Reason::ByRequest | Reason::Drift => return None,
             Reason::DeletedOutside => "it was deleted outside hubctl",
             Reason::InterruptedCreate => "an earlier apply was interrupted while creating it",
             Reason::CountIndex => "its index is out of range for count",
@@ -181,6 +186,13 @@ pub struct Plan {
     pub output_changes: Vec<OutputChange>,
     /// Warnings/errors that were found while planning, rendered.
     pub errored: bool,
+    /// `-refresh-only`: applying only records `drift` (what changed outside hubctl) in state.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub refresh_only: bool,
+    /// Objects that changed outside hubctl: `before` as stored, `after` as read (None when
+    /// the object is gone). Only refresh-only plans fill it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub drift: Vec<ResourceChange>,
     /// `-target` addresses the plan was limited to (empty: everything); apply keeps to them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub targets: Vec<String>,
@@ -238,6 +250,7 @@ impl Plan {
             .any(|c| !matches!(c.action, Action::NoOp | Action::Read) || c.importing.is_some())
             || !self.moved.is_empty()
             || !self.forgotten.is_empty()
+            || !self.drift.is_empty()
             || self.output_changes.iter().any(|c| c.action != Action::NoOp)
     }
 

@@ -34,6 +34,9 @@ impl Style {
 
 /// The whole plan, as `hubctl plan` prints it.
 pub fn render_plan(plan: &Plan, style: Style) -> String {
+    if plan.refresh_only {
+        return render_refresh_only(plan, style);
+    }
     let mut out = String::new();
     let changes: Vec<&ResourceChange> = plan
         .changes
@@ -108,6 +111,39 @@ pub fn render_plan(plan: &Plan, style: Style) -> String {
         s.change,
         s.destroy
     );
+    render_outputs(&mut out, &outputs, style);
+    out
+}
+
+/// `-refresh-only`: what changed outside hubctl, and that applying only records it (the
+/// words are Terraform's).
+fn render_refresh_only(plan: &Plan, style: Style) -> String {
+    let mut out = String::new();
+    let outputs: Vec<&OutputChange> = plan
+        .output_changes
+        .iter()
+        .filter(|c| c.action != Action::NoOp)
+        .collect();
+    if plan.drift.is_empty() && outputs.is_empty() {
+        out.push_str(&style.paint("1;32", "No changes."));
+        out.push_str(" Your infrastructure still matches the configuration.\n\n");
+        out.push_str("hubctl has checked that the real remote objects still match the result of your most recent changes, and found no differences.\n");
+        return out;
+    }
+    if !plan.drift.is_empty() {
+        out.push_str(&style.paint("1", "Objects have changed outside of hubctl"));
+        out.push_str("\n\nhubctl detected the following changes made outside of hubctl since the last \"hubctl apply\" which may have affected this plan:\n\n");
+        for c in &plan.drift {
+            render_change(&mut out, c, style);
+            out.push('\n');
+        }
+        out.push_str("This is a refresh-only plan, so hubctl will not take any actions to undo these. If you were expecting these changes then you can apply this plan to record the updated values in the hubctl state without changing any remote objects.\n");
+    }
+    render_outputs(&mut out, &outputs, style);
+    out
+}
+
+fn render_outputs(out: &mut String, outputs: &[&OutputChange], style: Style) {
     if !outputs.is_empty() {
         out.push_str("\nChanges to Outputs:\n");
         for o in outputs {
@@ -122,7 +158,6 @@ pub fn render_plan(plan: &Plan, style: Style) -> String {
             let _ = writeln!(out, "  {} {} = {}", style.sym(o.action), o.name, line);
         }
     }
-    out
 }
 
 fn header(c: &ResourceChange) -> String {
@@ -140,6 +175,8 @@ fn header(c: &ResourceChange) -> String {
             "will be replaced due to changes in replace_triggered_by"
         }
         (_, a, Some(Reason::ByRequest)) if a.is_replace() => "will be replaced, as requested",
+        (_, Action::Update, Some(Reason::Drift)) => "has changed",
+        (_, Action::Delete, Some(Reason::Drift)) => "has been deleted",
         _ => what,
     };
     let mut h = format!("  # {} {what}", c.address);
@@ -389,6 +426,28 @@ fn key_text(k: &str) -> String {
     }
 }
 
+/// One `resource_changes` (or `resource_drift`) entry: before/after with unknowns and secrets
+/// as null and their places in the masks.
+fn change_json(c: &ResourceChange) -> serde_json::Value {
+    serde_json::json!({
+        "address": c.address,
+        "mode": if c.mode == crate::state::Mode::Data { "data" } else { "managed" },
+        "type": c.type_name,
+        "name": c.resource.rsplit('.').next().unwrap_or(""),
+        "provider_name": c.provider,
+        "change": {
+            "actions": c.action.json_actions(),
+            "before": c.before.as_ref().map(safe_json),
+            "after": c.after.as_ref().map(safe_json),
+            "after_unknown": c.after.as_ref().map(|v| mask(v, &|v| v.is_unknown())),
+            "before_sensitive": c.before.as_ref().map(|v| mask(v, &Value::is_sensitive)),
+            "after_sensitive": c.after.as_ref().map(|v| mask(v, &Value::is_sensitive)),
+            "replace_paths": c.replace_paths.iter().map(|p| vec![p]).collect::<Vec<_>>(),
+        },
+        "action_reason": c.reason.and_then(Reason::json),
+    })
+}
+
 /// Terraform-style JSON of a plan (`plan --json`): `resource_changes` with `before`,
 /// `after`, `after_unknown`, `before_sensitive`/`after_sensitive`; secrets never included.
 pub fn plan_json(plan: &Plan) -> serde_json::Value {
@@ -402,23 +461,7 @@ pub fn plan_json(plan: &Plan) -> serde_json::Value {
         .changes
         .iter()
         .map(|c| {
-            let mut entry = json!({
-                "address": c.address,
-                "mode": if c.mode == crate::state::Mode::Data { "data" } else { "managed" },
-                "type": c.type_name,
-                "name": c.resource.rsplit('.').next().unwrap_or(""),
-                "provider_name": c.provider,
-                "change": {
-                    "actions": c.action.json_actions(),
-                    "before": c.before.as_ref().map(safe_json),
-                    "after": c.after.as_ref().map(safe_json),
-                    "after_unknown": c.after.as_ref().map(|v| mask(v, &|v| v.is_unknown())),
-                    "before_sensitive": c.before.as_ref().map(|v| mask(v, &Value::is_sensitive)),
-                    "after_sensitive": c.after.as_ref().map(|v| mask(v, &Value::is_sensitive)),
-                    "replace_paths": c.replace_paths.iter().map(|p| vec![p]).collect::<Vec<_>>(),
-                },
-                "action_reason": c.reason.and_then(Reason::json),
-            });
+            let mut entry = change_json(c);
             // Terraform's marker of a `moved` block at work.
             if let Some(old) = moved_from.get(c.address.as_str()) {
                 entry["previous_address"] = json!(old);
@@ -446,8 +489,10 @@ pub fn plan_json(plan: &Plan) -> serde_json::Value {
             )
         })
         .collect();
+    let drift: Vec<serde_json::Value> = plan.drift.iter().map(change_json).collect();
     let s = plan.summary();
     json!({
+        "resource_drift": drift,
         "format_version": "1.2",
         "hubctl_version": plan.hubctl_version,
         "resource_changes": rc,

@@ -108,6 +108,8 @@ pub struct Run {
     /// `-target=ADDR`: only these nodes are walked (None: all). A saved plan's targets are
     /// taken over by its apply.
     pub targets: Option<super::targets::Targets>,
+    /// `-refresh-only`: read every object and report drift; plan no action.
+    pub refresh_only: bool,
     /// Planned changes of the resources `replace_triggered_by` names.
     pub triggers: super::triggers::Recorded,
 }
@@ -214,6 +216,7 @@ impl Run {
             imports,
             replace: Default::default(),
             targets: None,
+            refresh_only: false,
             triggers,
         };
         if let Some(addrs) = saved_targets {

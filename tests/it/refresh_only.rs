@@ -1,0 +1,125 @@
+//! `-refresh-only` against moto: objects changed or deleted outside hubctl are reported as
+//! drift (not as actions), and applying only records them in state; nothing is changed.
+
+use crate::moto::Moto;
+use crate::support::{Out, Work};
+
+const CONFIG: &str = r#"
+provider "aws" {
+  region = "us-east-1"
+}
+
+resource "aws_vpc" "hub" {
+  cidr_block = "10.50.0.0/16"
+  tags       = { Name = "hub" }
+}
+
+resource "aws_subnet" "a" {
+  vpc_id            = aws_vpc.hub.id
+  cidr_block        = "10.50.1.0/24"
+  availability_zone = "us-east-1a"
+}
+"#;
+
+fn run(w: &Work, moto: &Moto, args: &[&str]) -> Out {
+    let mut c = w.command(args);
+    for k in ["AWS_PROFILE", "AWS_ENDPOINT_URL_EC2", "AWS_SESSION_TOKEN"] {
+        c.env_remove(k);
+    }
+    c.env("HOME", w.dir());
+    for (k, v) in moto.env() {
+        c.env(k, v);
+    }
+    let o = c.output().expect("run hubctl");
+    Out {
+        code: o.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+    }
+}
+
+#[test]
+fn refresh_only_reports_drift_and_records_it_without_changing_anything() {
+    let moto = Moto::start();
+    let w = Work::empty();
+    w.write("main.tf", CONFIG);
+    let dir = w.arg();
+    run(&w, &moto, &["apply", &dir, "--auto-approve"]).expect_code(0);
+    let state = w.state();
+    let vpc = state["resources"]["aws_vpc.hub"]["attributes"]["id"]
+        .as_str()
+        .expect("vpc id")
+        .to_string();
+    let subnet = state["resources"]["aws_subnet.a"]["attributes"]["id"]
+        .as_str()
+        .expect("subnet id")
+        .to_string();
+    moto.ec2(&format!(
+        "CreateTags&ResourceId.1={vpc}&Tag.1.Key=Team&Tag.1.Value=ops"
+    ));
+    moto.ec2(&format!("DeleteSubnet&SubnetId={subnet}"));
+    let applied = w.state_bytes();
+
+    let plan = run(
+        &w,
+        &moto,
+        &["plan", &dir, "-refresh-only", "--detailed-exitcode"],
+    );
+    plan.expect_code(2);
+    for needle in [
+        "Objects have changed outside of hubctl",
+        "# aws_vpc.hub has changed",
+        "# aws_subnet.a has been deleted",
+        "This is a refresh-only plan",
+    ] {
+        assert!(plan.stdout.contains(needle), "{needle}:\n{}", plan.stdout);
+    }
+    let json = run(&w, &moto, &["plan", &dir, "-refresh-only", "--json"]);
+    let doc: serde_json::Value = serde_json::from_str(&json.stdout).expect("plan JSON");
+    assert_eq!(
+        doc["resource_drift"].as_array().map(Vec::len),
+        Some(2),
+        "{doc}"
+    );
+    assert_eq!(
+        doc["resource_changes"].as_array().map(Vec::len),
+        Some(0),
+        "{doc}"
+    );
+    assert_eq!(
+        w.state_bytes(),
+        applied,
+        "a refresh-only plan never writes state"
+    );
+
+    let apply = run(
+        &w,
+        &moto,
+        &["apply", &dir, "-refresh-only", "--auto-approve"],
+    );
+    apply.expect_code(0);
+    assert!(
+        apply.stdout.contains("2 object(s) recorded"),
+        "{}",
+        apply.stdout
+    );
+    let state = w.state();
+    assert!(state["resources"].get("aws_subnet.a").is_none(), "{state}");
+    assert_eq!(
+        state["resources"]["aws_vpc.hub"]["attributes"]["tags_all"]["Team"],
+        "ops"
+    );
+    // Nothing was changed in AWS: the tag added outside is still there, the subnet gone.
+    let xml = moto.ec2(&format!("DescribeVpcs&VpcId.1={vpc}"));
+    assert!(xml.contains("<value>ops</value>"), "{xml}");
+
+    // A normal plan now undoes the drift.
+    let plan = run(&w, &moto, &["plan", &dir]);
+    plan.expect_code(0);
+    assert!(
+        plan.stdout
+            .contains("Plan: 1 to add, 1 to change, 0 to destroy."),
+        "{}",
+        plan.stdout
+    );
+}
