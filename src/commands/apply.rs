@@ -199,30 +199,14 @@ async fn apply_saved(ui: &Ui, a: &ApplyArgs) -> u8 {
         ui.diags(&d.into(), &SourceMap::new());
         return ERROR;
     }
-    let file = match planfile::read(&a.target) {
-        Ok(f) => f,
-        Err(d) => {
-            ui.diags(&d.into(), &SourceMap::new());
-            return ERROR;
-        }
-    };
-    let dir = file.root_dir();
-    let Some(p) = load(ui, &dir) else {
+    let Some(planfile::Saved {
+        dir,
+        prepared: p,
+        backend: be,
+        plan,
+    }) = planfile::load_saved(ui, &a.target).await
+    else {
         return ERROR;
-    };
-    let be = match backend(ui, &p.config, &dir).await {
-        Ok(b) => b,
-        Err(d) => {
-            ui.diags(&d, &p.config.sources);
-            return ERROR;
-        }
-    };
-    let plan = match planfile::open(&a.target, file, be.as_ref()).await {
-        Ok(p) => p,
-        Err(d) => {
-            ui.diags(&d.into(), &SourceMap::new());
-            return ERROR;
-        }
     };
     let progress = Arc::new(Progress::new(ui.stdout_tty));
     let code = with_lock(ui, &be, &a.lock, "apply", || async {

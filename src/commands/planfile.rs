@@ -137,3 +137,44 @@ pub async fn open(path: &Path, file: PlanFile, be: &dyn Backend) -> Result<Plan,
     }
     Ok(plan)
 }
+
+/// A saved plan, ready to use: its configuration loaded, its backend, and the plan opened
+/// with that backend's key. Diagnostics are printed; None after any error.
+pub struct Saved {
+    pub dir: PathBuf,
+    pub prepared: hubctl_core::plan::driver::Prepared,
+    pub backend: std::sync::Arc<dyn Backend>,
+    pub plan: Plan,
+}
+
+pub async fn load_saved(ui: &crate::views::Ui, path: &Path) -> Option<Saved> {
+    use hubctl_core::diag::SourceMap;
+    let file = match read(path) {
+        Ok(f) => f,
+        Err(d) => {
+            ui.diags(&d.into(), &SourceMap::new());
+            return None;
+        }
+    };
+    let dir = file.root_dir();
+    let prepared = super::common::load(ui, &dir)?;
+    let backend = match super::common::backend(ui, &prepared.config, &dir).await {
+        Ok(b) => b,
+        Err(d) => {
+            ui.diags(&d, &prepared.config.sources);
+            return None;
+        }
+    };
+    match open(path, file, backend.as_ref()).await {
+        Ok(plan) => Some(Saved {
+            dir,
+            prepared,
+            backend,
+            plan,
+        }),
+        Err(d) => {
+            ui.diags(&d.into(), &SourceMap::new());
+            None
+        }
+    }
+}

@@ -5,7 +5,6 @@ use super::common::{backend, load, load_state, ERROR, OK};
 use super::planfile;
 use crate::args::ShowArgs;
 use crate::views::Ui;
-use hubctl_core::diag::SourceMap;
 use hubctl_core::plan::render::{plan_json, render_plan};
 use hubctl_core::state::State;
 use std::path::Path;
@@ -18,31 +17,10 @@ pub async fn run(ui: &Ui, a: ShowArgs) -> u8 {
 }
 
 async fn show_plan(ui: &Ui, path: &Path, json: bool) -> u8 {
-    let file = match planfile::read(path) {
-        Ok(f) => f,
-        Err(d) => {
-            ui.diags(&d.into(), &SourceMap::new());
-            return ERROR;
-        }
-    };
-    let dir = file.root_dir();
-    let Some(p) = load(ui, &dir) else {
+    let Some(saved) = planfile::load_saved(ui, path).await else {
         return ERROR;
     };
-    let be = match backend(ui, &p.config, &dir).await {
-        Ok(b) => b,
-        Err(d) => {
-            ui.diags(&d, &p.config.sources);
-            return ERROR;
-        }
-    };
-    let plan = match planfile::open(path, file, be.as_ref()).await {
-        Ok(p) => p,
-        Err(d) => {
-            ui.diags(&d.into(), &SourceMap::new());
-            return ERROR;
-        }
-    };
+    let plan = saved.plan;
     if json {
         println!(
             "{}",

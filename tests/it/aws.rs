@@ -32,28 +32,7 @@ impl Net {
     }
 
     fn run_with(&self, args: &[&str], env: &[(&str, String)]) -> Out {
-        let mut c = self.w.command(args);
-        for k in [
-            "AWS_PROFILE",
-            "AWS_ENDPOINT_URL_EC2",
-            "AWS_SESSION_TOKEN",
-            "AWS_DEFAULT_REGION",
-        ] {
-            c.env_remove(k);
-        }
-        c.env("HOME", self.w.dir());
-        for (k, v) in self.moto.env() {
-            c.env(k, v);
-        }
-        for (k, v) in env {
-            c.env(k, v);
-        }
-        let o = c.output().expect("run hubctl");
-        Out {
-            code: o.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
-        }
+        self.moto.hubctl(&self.w, args, env)
     }
 
     fn run(&self, args: &[&str]) -> Out {

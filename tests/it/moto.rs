@@ -92,6 +92,38 @@ impl Moto {
         ids.len()
     }
 
+    /// Runs `hubctl` in `w` against this emulator, with no AWS setting of the host leaking
+    /// in; `extra` adds or overrides variables.
+    pub fn hubctl(
+        &self,
+        w: &crate::support::Work,
+        args: &[&str],
+        extra: &[(&str, String)],
+    ) -> crate::support::Out {
+        let mut c = w.command(args);
+        for k in [
+            "AWS_PROFILE",
+            "AWS_ENDPOINT_URL_EC2",
+            "AWS_SESSION_TOKEN",
+            "AWS_DEFAULT_REGION",
+        ] {
+            c.env_remove(k);
+        }
+        c.env("HOME", w.dir());
+        for (k, v) in self.env() {
+            c.env(k, v);
+        }
+        for (k, v) in extra {
+            c.env(k, v);
+        }
+        let o = c.output().expect("run hubctl");
+        crate::support::Out {
+            code: o.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+        }
+    }
+
     /// The environment a hubctl run against this emulator needs (and nothing from the host).
     pub fn env(&self) -> Vec<(&'static str, String)> {
         vec![

@@ -22,20 +22,7 @@ resource "aws_subnet" "a" {
 "#;
 
 fn run(w: &Work, moto: &Moto, args: &[&str]) -> Out {
-    let mut c = w.command(args);
-    for k in ["AWS_PROFILE", "AWS_ENDPOINT_URL_EC2", "AWS_SESSION_TOKEN"] {
-        c.env_remove(k);
-    }
-    c.env("HOME", w.dir());
-    for (k, v) in moto.env() {
-        c.env(k, v);
-    }
-    let o = c.output().expect("run hubctl");
-    Out {
-        code: o.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
-    }
+    moto.hubctl(w, args, &[])
 }
 
 #[test]
