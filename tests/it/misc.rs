@@ -387,3 +387,49 @@ fn target_limits_plan_and_apply_to_the_target_and_its_dependencies() {
     );
     assert_eq!(resource_addrs(&w.state()).len(), 2);
 }
+
+/// `-target` naming one instance plans and applies that instance only (also from a saved
+/// plan); its siblings keep their stored values, and outputs see both.
+#[test]
+fn target_can_name_one_instance() {
+    let w = Work::empty();
+    w.write(
+        "main.tf",
+        "variable \"rev\" {\n  default = \"1\"\n}\nresource \"terraform_data\" \"a\" {\n  count = 3\n  input = \"v${count.index}-${var.rev}\"\n}\noutput \"all\" {\n  value = terraform_data.a[*].output\n}\n",
+    );
+    w.apply_ok(&[]);
+    let saved = w.path("t.plan").display().to_string();
+    let plan = w.run(&[
+        "plan",
+        &w.arg(),
+        "-var",
+        "rev=2",
+        "-target=terraform_data.a[1]",
+        "-out",
+        &saved,
+    ]);
+    plan.expect_code(0);
+    assert!(
+        plan.stdout
+            .contains("Plan: 0 to add, 1 to change, 0 to destroy."),
+        "{}",
+        plan.stdout
+    );
+    w.run(&["apply", &saved]).expect_code(0);
+    let state = w.state();
+    let input = |k: &str| state["resources"][k]["attributes"]["input"].clone();
+    assert_eq!(input("terraform_data.a[0]"), "v0-1");
+    assert_eq!(input("terraform_data.a[1]"), "v1-2");
+    assert_eq!(input("terraform_data.a[2]"), "v2-1");
+    assert_eq!(
+        state["outputs"]["all"]["value"],
+        serde_json::json!(["v0-1", "v1-2", "v2-1"])
+    );
+    let rest = w.plan(&["-var", "rev=2"]);
+    assert!(
+        rest.stdout
+            .contains("Plan: 0 to add, 2 to change, 0 to destroy."),
+        "{}",
+        rest.stdout
+    );
+}

@@ -57,6 +57,15 @@ pub async fn apply_resource(
         let deps = deps.clone();
         let schema = &schema;
         async move {
+            if !run.instance_targeted(n, &iaddr) {
+                // Left out by -target: keeps its stored value.
+                let kept = run
+                    .prior
+                    .resources
+                    .get(&iaddr)
+                    .map_or_else(Value::unknown, crate::plan::walk::instance_value);
+                return (inst.key.clone(), kept, Diagnostics::new());
+            }
             let Some(ch) = planned else {
                 let d = Diagnostic::error("Resource instance not in plan")
                     .detail("The configuration now has an instance the saved plan did not include; the configuration or its inputs changed after planning. Run plan again.")

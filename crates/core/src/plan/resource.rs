@@ -176,6 +176,13 @@ pub async fn plan_resource(run: &Run, n: usize, mi: usize, key: &str) -> NodeRes
             continue;
         }
         let prior_inst = run.prior.resources.get(&iaddr);
+        if !run.instance_targeted(n, &iaddr) {
+            // Not targeted: stays as stored.
+            let kept =
+                prior_inst.map_or_else(Value::unknown, |p| normalize(&schema, instance_value(p)));
+            items.push((inst.key.clone(), kept));
+            continue;
+        }
         let (prior, reason) = match (prior_inst, &refreshed) {
             (None, _) => (None, None),
             (Some(p), _) if p.status == Status::Creating => (None, Some(Reason::InterruptedCreate)),
@@ -309,7 +316,7 @@ pub async fn plan_resource(run: &Run, n: usize, mi: usize, key: &str) -> NodeRes
     }
     // Instances in state that the configuration no longer has.
     for old in run.prior_by_resource.get(&addr).into_iter().flatten() {
-        if seen.contains(old) || validate {
+        if seen.contains(old) || validate || !run.instance_targeted(n, old) {
             continue;
         }
         let inst = &run.prior.resources[old];

@@ -5,13 +5,16 @@
 use super::resource::node_of;
 use super::walk::Run;
 use crate::graph::NodeKind;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// The targeted addresses and the graph nodes a targeted walk evaluates.
 #[derive(Debug, Clone, Default)]
 pub struct Targets {
     pub addrs: Vec<String>,
     pub nodes: HashSet<usize>,
+    /// Resource nodes targeted only by instance addresses (`aws_x.a[0]`) and needed by no
+    /// other target: only those instances are planned; the others keep their state.
+    pub only_instances: HashMap<usize, HashSet<String>>,
 }
 
 impl Targets {
@@ -19,8 +22,18 @@ impl Targets {
     /// modules) and, transitively, everything they depend on.
     pub fn resolve(run: &Run, addrs: &[String]) -> Targets {
         let mut todo: Vec<usize> = Vec::new();
+        let mut instances: HashMap<usize, HashSet<String>> = HashMap::new();
+        let mut whole: HashSet<usize> = HashSet::new();
         for a in addrs {
             if let Some(n) = node_of(run, a) {
+                match crate::addr::InstanceAddr::parse(a) {
+                    Ok(i) if i.key != crate::addr::InstanceKey::None => {
+                        instances.entry(n).or_default().insert(i.to_string());
+                    }
+                    _ => {
+                        whole.insert(n);
+                    }
+                }
                 todo.push(n);
                 continue;
             }
@@ -62,10 +75,26 @@ impl Targets {
             }
             nodes.extend(more);
         }
+        // A resource another walked resource depends on is needed whole (outputs and locals
+        // that read it do not count: they only see what the plan leaves).
+        let needed: HashSet<usize> = nodes
+            .iter()
+            .filter(|&&n| matches!(run.graph.nodes[n].kind, NodeKind::Resource(_)))
+            .flat_map(|&n| run.graph.nodes[n].deps.iter().copied())
+            .collect();
+        instances.retain(|n, _| !whole.contains(n) && !needed.contains(n));
         Targets {
             addrs: addrs.to_vec(),
             nodes,
+            only_instances: instances,
         }
+    }
+
+    /// Whether instance `address` of resource node `n` is planned (or applied).
+    pub fn instance(&self, n: usize, address: &str) -> bool {
+        self.only_instances
+            .get(&n)
+            .is_none_or(|keep| keep.contains(address))
     }
 
     /// Whether an instance address in state is targeted (for deletes of instances whose
@@ -114,6 +143,7 @@ mod tests {
         let t = Targets {
             addrs: vec!["aws_x.a".into(), "module.m".into()],
             nodes: HashSet::new(),
+            only_instances: HashMap::new(),
         };
         assert!(t.covers("aws_x.a"));
         assert!(t.covers("aws_x.a[\"k\"]"));

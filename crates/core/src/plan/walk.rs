@@ -232,6 +232,12 @@ impl Run {
         }
     }
 
+    /// Whether instance `address` of resource node `n` is planned or applied (`-target` may
+    /// name single instances).
+    pub fn instance_targeted(&self, n: usize, address: &str) -> bool {
+        self.targets.as_ref().is_none_or(|t| t.instance(n, address))
+    }
+
     /// Whether node `n` is walked (every node, unless `-target` narrowed the walk).
     pub fn targeted(&self, n: usize) -> bool {
         self.targets.as_ref().is_none_or(|t| t.nodes.contains(&n))
