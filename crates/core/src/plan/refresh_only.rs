@@ -1,8 +1,49 @@
 //! Applying a `-refresh-only` plan: no provider is called; the state takes what the refresh
 //! read (objects changed or gone outside hubctl) and the outputs computed from it.
 
-use super::model::{Action, Plan};
-use crate::state::{OutputState, State, StateOp};
+use super::model::{Action, Plan, Reason, ResourceChange};
+use super::walk::{instance_value, Run};
+use crate::config::Resource;
+use crate::lang::Value;
+use crate::provider::Schema;
+use crate::state::{InstanceState, OutputState, State, StateOp};
+
+/// Planning one instance in refresh-only mode: the value dependents see (what was read, or
+/// the stored value) and the drift between the stored object and the one read, if any.
+/// `addrs` is (instance address, resource address).
+pub(super) fn drift(
+    run: &Run,
+    n: usize,
+    r: &Resource,
+    addrs: (&str, &str),
+    schema: &Schema,
+    stored: Option<&InstanceState>,
+    read: Option<Value>,
+) -> (Value, Option<ResourceChange>) {
+    let Some(p) = stored else {
+        return (Value::unknown(), None);
+    };
+    let before = super::resource::normalize(schema, instance_value(p));
+    let value = read.clone().unwrap_or_else(Value::unknown);
+    let action = match &read {
+        Some(now) if super::diff::same(&before, now) => return (value, None),
+        Some(_) => Action::Update,
+        None => Action::Delete,
+    };
+    let change = super::resource::change(
+        run,
+        n,
+        r,
+        addrs.0,
+        addrs.1,
+        action,
+        Some(before),
+        read,
+        vec![],
+        Some(Reason::Drift),
+    );
+    (value, Some(change))
+}
 
 /// The state changes that record a refresh-only plan's drift and outputs.
 pub fn record_ops(plan: &Plan, prior: &State) -> Vec<StateOp> {

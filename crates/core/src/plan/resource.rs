@@ -204,33 +204,10 @@ pub async fn plan_resource(run: &Run, n: usize, mi: usize, key: &str) -> NodeRes
             (Some(p), None) => (Some(normalize(&schema, instance_value(p))), None),
         };
         if run.refresh_only {
-            if let Some(p) = prior_inst {
-                let stored = normalize(&schema, instance_value(p));
-                let value = prior.clone().unwrap_or_else(Value::unknown);
-                let drifted = match &prior {
-                    Some(now) => (!super::diff::same(&stored, now)).then_some(Action::Update),
-                    None => Some(Action::Delete),
-                };
-                if let Some(action) = drifted {
-                    let mut ch = change(
-                        run,
-                        n,
-                        r,
-                        &iaddr,
-                        &addr,
-                        action,
-                        Some(stored),
-                        prior,
-                        vec![],
-                        Some(Reason::Drift),
-                    );
-                    ch.importing = None;
-                    changes.push(ch);
-                }
-                items.push((inst.key.clone(), value));
-            } else {
-                items.push((inst.key.clone(), Value::unknown()));
-            }
+            let (value, drift) =
+                super::refresh_only::drift(run, n, r, (&iaddr, &addr), &schema, prior_inst, prior);
+            items.push((inst.key.clone(), value));
+            changes.extend(drift);
             continue;
         }
         let mut importing = None;
