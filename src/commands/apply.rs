@@ -160,7 +160,7 @@ async fn plan_and_apply(ui: &Ui, o: Opts, vars: &VarArgs, lock: &LockArgs) -> u8
             return ERROR;
         }
         if plan.refresh_only {
-            return record_refresh(ui, &be, prior, &plan, &p.config).await;
+            return record_refresh(ui, &be, prior, &plan).await;
         }
         let plan = Arc::new(plan);
         let prior2 = prior.clone();
@@ -218,7 +218,7 @@ async fn apply_saved(ui: &Ui, a: &ApplyArgs) -> u8 {
             return ERROR;
         }
         if plan.refresh_only {
-            return record_refresh(ui, &be, prior, &plan, &p.config).await;
+            return record_refresh(ui, &be, prior, &plan).await;
         }
         let plan = Arc::new(plan);
         let vars = plan.variables.clone();
@@ -316,20 +316,12 @@ async fn record_refresh(
     be: &Arc<dyn hubctl_core::state::Backend>,
     prior: hubctl_core::state::State,
     plan: &Plan,
-    config: &hubctl_core::config::Config,
 ) -> u8 {
     let mut next = prior.clone();
     for op in hubctl_core::plan::refresh_only::record_ops(plan, &prior) {
         next.apply_op(&op);
     }
-    next.serial += 1;
-    if let Err(e) = be.persist(&next).await {
-        ui.diags(
-            &Diagnostic::error("Failed to save state")
-                .detail(e.to_string())
-                .into(),
-            &config.sources,
-        );
+    if super::state::save(ui, be, next).await.is_none() {
         return ERROR;
     }
     println!(
