@@ -113,6 +113,19 @@ impl Auth {
     }
 }
 
+/// A list-of-strings argument (`shared_config_files`); a single string counts as a list of one.
+pub(crate) fn strings(v: Option<&hubctl_core::lang::Value>) -> Vec<String> {
+    use hubctl_core::lang::Value;
+    match v {
+        Some(Value::List(xs)) | Some(Value::Set(xs)) => xs
+            .iter()
+            .filter_map(|x| x.as_str().map(str::to_string))
+            .collect(),
+        Some(Value::String(s)) => vec![s.clone()],
+        _ => Vec::new(),
+    }
+}
+
 /// `~/...` as Terraform expands it in file paths.
 fn expand_home(path: &str, home: Option<&str>) -> String {
     match (path.strip_prefix("~/"), home) {

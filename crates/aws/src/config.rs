@@ -7,7 +7,7 @@
 //! Unless `skip_credentials_validation` is set, configuring calls `sts:GetCallerIdentity`
 //! once, so bad credentials or a wrong endpoint fail before any resource is touched.
 
-use crate::auth::{AssumeRole, Auth};
+use crate::auth::{strings, AssumeRole, Auth};
 use crate::error;
 use async_trait::async_trait;
 use hubctl_core::lang::{Type, Value};
@@ -123,16 +123,6 @@ pub fn endpoint(config: &Value, service: &str) -> Option<String> {
         .and_then(|e| string(e, service))
 }
 
-fn strings(v: &Value, k: &str) -> Vec<String> {
-    match v.get_attr(k) {
-        Some(Value::List(xs)) | Some(Value::Set(xs)) => xs
-            .iter()
-            .filter_map(|x| x.as_str().map(str::to_string))
-            .collect(),
-        _ => Vec::new(),
-    }
-}
-
 /// The provider block's authentication arguments.
 pub fn auth(config: &Value) -> Result<Auth, String> {
     let assume_role = match config.get_attr("assume_role").filter(|r| !r.is_null()) {
@@ -153,8 +143,8 @@ pub fn auth(config: &Value) -> Result<Auth, String> {
         access_key: string(config, "access_key"),
         secret_key: string(config, "secret_key"),
         token: string(config, "token"),
-        shared_config_files: strings(config, "shared_config_files"),
-        shared_credentials_files: strings(config, "shared_credentials_files"),
+        shared_config_files: strings(config.get_attr("shared_config_files")),
+        shared_credentials_files: strings(config.get_attr("shared_credentials_files")),
         max_retries: config
             .get_attr("max_retries")
             .and_then(Value::as_number)

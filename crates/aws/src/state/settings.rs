@@ -1,7 +1,7 @@
 //! `terraform { backend "s3" { ... } }` → [`S3Settings`], accepting Terraform's names
 //! (old and new) so existing backend blocks work unchanged.
 
-use crate::auth::{parse_duration, AssumeRole, Auth};
+use crate::auth::{parse_duration, strings, AssumeRole, Auth};
 use hubctl_core::lang::Value;
 use std::collections::BTreeMap;
 
@@ -204,17 +204,6 @@ impl S3Settings {
     /// Terraform's lock item id.
     pub fn lock_id(&self) -> String {
         format!("{}/{}", self.bucket, self.key)
-    }
-}
-
-fn strings(v: Option<&Value>) -> Vec<String> {
-    match v {
-        Some(Value::List(xs)) | Some(Value::Set(xs)) => xs
-            .iter()
-            .filter_map(|x| x.as_str().map(str::to_string))
-            .collect(),
-        Some(Value::String(s)) => vec![s.clone()],
-        _ => Vec::new(),
     }
 }
 
