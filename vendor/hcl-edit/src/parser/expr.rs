@@ -304,7 +304,7 @@ fn unary_op<'i>(
     move |input: &mut Input<'i>| {
         (
             spanned(unary_operator.map(Spanned::new)),
-            prefix_decorated(sp, nested(expr_term_with_state(state))),
+            prefix_decorated(ws_or_sp(state), nested(expr_term_with_state(state))),
         )
             .map(|(operator, expr)| {
                 state
@@ -420,7 +420,6 @@ fn array<'i>(
     state: &RefCell<ExprParseState>,
 ) -> impl ModalParser<Input<'i>, (), ContextError> + '_ {
     move |input: &mut Input<'i>| {
-        state.borrow_mut().allow_newlines();
         delimited(
             '[',
             for_expr_or_items(for_list_expr(state), array_items(state)),
@@ -434,11 +433,7 @@ fn for_list_expr<'i>(
     state: &RefCell<ExprParseState>,
 ) -> impl ModalParser<Input<'i>, (), ContextError> + '_ {
     move |input: &mut Input<'i>| {
-        (
-            for_intro,
-            decorated(ws, expr_with_state(state), ws),
-            opt(for_cond(state)),
-        )
+        (for_intro, decorated(ws, multiline_expr, ws), opt(for_cond))
             .map(|(intro, value_expr, cond)| {
                 let mut expr = ForExpr::new(intro, value_expr);
                 expr.cond = cond;
@@ -457,7 +452,7 @@ fn array_items<'i>(
     move |input: &mut Input<'i>| {
         let values = separated(
             0..,
-            decorated(ws, preceded(not(']'), expr_with_state(state)), ws),
+            decorated(ws, preceded(not(']'), multiline_expr), ws),
             ',',
         );
 
@@ -492,16 +487,15 @@ fn for_object_expr<'i>(
     state: &RefCell<ExprParseState>,
 ) -> impl ModalParser<Input<'i>, (), ContextError> + '_ {
     move |input: &mut Input<'i>| {
-        state.borrow_mut().allow_newlines();
         (
             for_intro,
             separated_pair(
-                decorated(ws, expr, ws),
+                decorated(ws, multiline_expr, ws),
                 cut_tag("=>"),
-                decorated(ws, expr, ws),
+                decorated(ws, multiline_expr, ws),
             ),
             opt(("...", raw_string(ws))),
-            opt(for_cond(state)),
+            opt(for_cond),
         )
             .map(|(intro, (key_expr, value_expr), grouping, cond)| {
                 let mut expr = ForExpr::new(intro, value_expr);
@@ -640,9 +634,10 @@ fn object_value(input: &mut Input) -> ModalResult<ObjectValue> {
 }
 
 fn object_value_assignment(input: &mut Input) -> ModalResult<ObjectValueAssignment> {
-    dispatch! {any;
-        '=' => empty.value(ObjectValueAssignment::Equals),
-        ':' => empty.value(ObjectValueAssignment::Colon),
+    // Peek so that a missing separator is reported where it is missing, not one character on.
+    dispatch! {peek(any);
+        '=' => '='.value(ObjectValueAssignment::Equals),
+        ':' => ':'.value(ObjectValueAssignment::Colon),
         _ => cut_err(fail)
             .context(StrContext::Label("object value assignment"))
             .context(StrContext::Expected(StrContextValue::CharLiteral('=')))
@@ -679,7 +674,7 @@ fn for_intro(input: &mut Input) -> ModalResult<ForIntro> {
             (
                 decorated(ws, cut_ident, ws),
                 opt(preceded(',', decorated(ws, cut_ident, ws))),
-                preceded(cut_tag("in"), decorated(ws, expr, ws)),
+                preceded(cut_tag("in"), decorated(ws, multiline_expr, ws)),
             ),
             cut_char(':'),
         )
@@ -695,16 +690,12 @@ fn for_intro(input: &mut Input) -> ModalResult<ForIntro> {
     .parse_next(input)
 }
 
-fn for_cond<'i>(
-    state: &RefCell<ExprParseState>,
-) -> impl ModalParser<Input<'i>, ForCond, ContextError> + '_ {
-    move |input: &mut Input| {
-        prefix_decorated(
-            ws,
-            preceded("if", decorated(ws, expr_with_state(state), ws)).map(ForCond::new),
-        )
-        .parse_next(input)
-    }
+fn for_cond(input: &mut Input) -> ModalResult<ForCond> {
+    prefix_decorated(
+        ws,
+        preceded("if", decorated(ws, multiline_expr, ws)).map(ForCond::new),
+    )
+    .parse_next(input)
 }
 
 fn parenthesis<'i>(
@@ -800,7 +791,7 @@ fn identlike<'i>(
                     FuncName::from(ident)
                 };
 
-                let func_args = func_args(state).parse_next(input)?;
+                let func_args = func_args.parse_next(input)?;
                 let func_call = FuncCall::new(func_name, func_args);
                 Expression::FuncCall(Box::new(func_call))
             }
@@ -843,59 +834,49 @@ fn func_namespace_components<'i>(
     }
 }
 
-fn func_args<'i>(
-    state: &RefCell<ExprParseState>,
-) -> impl ModalParser<Input<'i>, FuncArgs, ContextError> + '_ {
-    move |input: &mut Input| {
-        #[derive(Copy, Clone)]
-        enum Trailer {
-            Comma,
-            Ellipsis,
-        }
-
-        state.borrow_mut().allow_newlines();
-
-        let args = separated(
-            1..,
-            decorated(
-                ws,
-                preceded(peek(none_of(b",.)")), expr_with_state(state)),
-                ws,
-            ),
-            ',',
-        );
-
-        let trailer = dispatch! {any;
-            ',' => empty.value(Trailer::Comma),
-            '.' => cut_tag("..").value(Trailer::Ellipsis),
-            _ => fail,
-        };
-
-        delimited(
-            cut_char('('),
-            (opt((args, opt(trailer))), raw_string(ws)).map(|(args, trailing)| {
-                let mut args = match args {
-                    Some((args, Some(trailer))) => {
-                        let args: Vec<_> = args;
-                        let mut args = FuncArgs::from(args);
-                        if let Trailer::Ellipsis = trailer {
-                            args.set_expand_final(true);
-                        } else {
-                            args.set_trailing_comma(true);
-                        }
-                        args
-                    }
-                    Some((args, None)) => FuncArgs::from(args),
-                    None => FuncArgs::default(),
-                };
-
-                args.set_trailing(trailing);
-                args
-            }),
-            cut_char(')').context(StrContext::Expected(StrContextValue::Description(
-                "expression",
-            ))),
-        )
-        .parse_next(input)
+fn func_args(input: &mut Input) -> ModalResult<FuncArgs> {
+    #[derive(Copy, Clone)]
+    enum Trailer {
+        Comma,
+        Ellipsis,
     }
+
+    let args = separated(
+        1..,
+        decorated(ws, preceded(peek(none_of(b",.)")), multiline_expr), ws),
+        ',',
+    );
+
+    let trailer = dispatch! {any;
+        ',' => empty.value(Trailer::Comma),
+        '.' => cut_tag("..").value(Trailer::Ellipsis),
+        _ => fail,
+    };
+
+    delimited(
+        cut_char('('),
+        (opt((args, opt(trailer))), raw_string(ws)).map(|(args, trailing)| {
+            let mut args = match args {
+                Some((args, Some(trailer))) => {
+                    let args: Vec<_> = args;
+                    let mut args = FuncArgs::from(args);
+                    if let Trailer::Ellipsis = trailer {
+                        args.set_expand_final(true);
+                    } else {
+                        args.set_trailing_comma(true);
+                    }
+                    args
+                }
+                Some((args, None)) => FuncArgs::from(args),
+                None => FuncArgs::default(),
+            };
+
+            args.set_trailing(trailing);
+            args
+        }),
+        cut_char(')').context(StrContext::Expected(StrContextValue::Description(
+            "expression",
+        ))),
+    )
+    .parse_next(input)
 }
