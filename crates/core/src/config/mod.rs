@@ -6,6 +6,8 @@
 pub mod fmt;
 mod loader;
 mod model;
+#[cfg(test)]
+mod parsediff_tests;
 pub mod triggers;
 #[cfg(test)]
 mod vardiff_tests;

@@ -1,0 +1,4 @@
+output "v" {
+  value = tobool(true)
+    ? 1 : 2
+}

@@ -1,0 +1,4 @@
+output "v" {
+  value = [true][0]
+    ? 1 : 2
+}

@@ -1,0 +1,4 @@
+output "v" {
+  value = true ? 1
+    : 2
+}

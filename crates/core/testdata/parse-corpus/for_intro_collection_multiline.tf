@@ -1,0 +1,9 @@
+variable "xs" {
+  default = ["a", "b", "c"]
+}
+output "l" {
+  value = [for s in
+    concat(var.xs,
+    ["d"]) :
+    s]
+}

@@ -1,0 +1,10 @@
+variable "xs" {
+  default = ["a", "b", "c"]
+}
+output "l" {
+  value = [
+    for s in var.xs :
+      s == "a" ? "first" :
+                 "other"
+  ]
+}

@@ -1,0 +1,8 @@
+variable "xs" {
+  default = ["a", "b", "c"]
+}
+output "l" {
+  value = [for s in var.xs : s == "a"
+    ? 1
+    : 2]
+}

@@ -1,0 +1,7 @@
+variable "xs" {
+  default = ["a", "b", "c"]
+}
+output "m" {
+  value = { for s in var.xs : s => s == "b" ? "second"
+    : "other" }
+}

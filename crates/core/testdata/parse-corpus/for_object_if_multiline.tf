@@ -1,0 +1,10 @@
+variable "xs" {
+  default = ["a", "b", "c"]
+}
+output "m" {
+  value = {
+    for s in var.xs : s => s
+    if s != "a"
+    && s != "z"
+  }
+}

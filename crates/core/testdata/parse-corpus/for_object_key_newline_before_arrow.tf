@@ -1,0 +1,9 @@
+variable "xs" {
+  default = ["a", "b", "c"]
+}
+output "m" {
+  value = {
+    for s in var.xs : s
+    => upper(s)
+  }
+}

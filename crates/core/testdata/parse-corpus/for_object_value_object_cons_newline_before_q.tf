@@ -1,0 +1,11 @@
+variable "xs" {
+  default = ["a", "b", "c"]
+}
+output "m" {
+  value = {
+    for s in var.xs : s => {
+      first = s == "a"
+      ? true : false
+    }
+  }
+}

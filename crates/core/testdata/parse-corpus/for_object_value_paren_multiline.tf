@@ -1,0 +1,12 @@
+variable "xs" {
+  default = ["a", "b", "c"]
+}
+output "m" {
+  value = {
+    for s in var.xs : s => (
+      s == "a"
+      ? 1
+      : 2
+    )
+  }
+}

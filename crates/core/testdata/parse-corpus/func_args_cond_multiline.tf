@@ -1,0 +1,9 @@
+output "v" {
+  value = max(
+    true
+    ? 1
+    : 2,
+    3 *
+    4
+  )
+}

@@ -1,0 +1,7 @@
+variable "xs" {
+  default = ["a", "b", "c"]
+}
+output "v" {
+  value = var.xs[true
+  ? 0 : 1]
+}

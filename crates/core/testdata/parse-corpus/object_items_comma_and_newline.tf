@@ -1,0 +1,5 @@
+output "v" {
+  value = { a = 1, b = 2,
+    c = 3,
+  }
+}

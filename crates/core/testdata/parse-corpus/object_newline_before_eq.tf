@@ -1,0 +1,6 @@
+output "v" {
+  value = {
+    a
+    = 1
+  }
+}

@@ -1,0 +1,6 @@
+output "v" {
+  value = {
+    a = max(1, 2)
+    * 3
+  }
+}

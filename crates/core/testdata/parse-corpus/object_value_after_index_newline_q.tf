@@ -1,0 +1,6 @@
+output "v" {
+  value = {
+    a = [true][0]
+    ? 1 : 2
+  }
+}

@@ -1,0 +1,8 @@
+locals {
+  o = { a = { b = "deep" } }
+}
+output "v" {
+  value = (local.o
+    .a
+    .b)
+}

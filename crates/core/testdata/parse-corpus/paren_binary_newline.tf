@@ -1,0 +1,9 @@
+variable "xs" {
+  default = ["a", "b", "c"]
+}
+output "v" {
+  value = (1
+    + 2
+    *
+    3)
+}

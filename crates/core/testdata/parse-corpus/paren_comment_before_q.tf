@@ -1,0 +1,5 @@
+output "v" {
+  value = (true # why
+    ? 1 // other
+    : 2)
+}

@@ -1,0 +1,4 @@
+output "v" {
+  value = (max
+  (1, 2))
+}

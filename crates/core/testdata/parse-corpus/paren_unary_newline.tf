@@ -1,0 +1,5 @@
+output "v" {
+  value = [(-
+    1), (!
+  false)]
+}

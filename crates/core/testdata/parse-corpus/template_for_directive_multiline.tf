@@ -1,0 +1,7 @@
+variable "xs" {
+  default = ["a", "b", "c"]
+}
+output "v" {
+  value = "%{ for s in
+    var.xs }<${s}>%{ endfor }"
+}

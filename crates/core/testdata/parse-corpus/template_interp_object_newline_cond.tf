@@ -1,0 +1,6 @@
+output "v" {
+  value = "${{
+    a = true
+    ? 1 : 2
+  }.a}"
+}

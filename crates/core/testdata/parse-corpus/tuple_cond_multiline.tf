@@ -1,0 +1,8 @@
+output "v" {
+  value = [
+    true
+    ? 1
+    : 2,
+    3,
+  ]
+}
