@@ -11,7 +11,8 @@ use std::time::{Duration, Instant};
 
 pub struct Progress {
     bar: Option<ProgressBar>,
-    inflight: Mutex<BTreeMap<String, Instant>>,
+    /// Operations in flight: when each started and what its waiter last reported.
+    inflight: Mutex<BTreeMap<String, (Instant, Option<String>)>>,
 }
 
 fn verbs(a: Action) -> (&'static str, &'static str, &'static str) {
@@ -68,7 +69,10 @@ impl Progress {
             let items: Vec<String> = m
                 .iter()
                 .take(4)
-                .map(|(a, t)| format!("{a} [{}]", secs(t.elapsed())))
+                .map(|(a, (t, what))| match what {
+                    Some(w) => format!("{a} [{}, {w}]", secs(t.elapsed())),
+                    None => format!("{a} [{}]", secs(t.elapsed())),
+                })
                 .collect();
             let more = if m.len() > 4 {
                 format!(" and {} more", m.len() - 4)
@@ -95,7 +99,7 @@ impl Observer for Progress {
             }
             Event::Started { address, action } => {
                 if let Ok(mut m) = self.inflight.lock() {
-                    m.insert(address.clone(), Instant::now());
+                    m.insert(address.clone(), (Instant::now(), None));
                 }
                 self.line(format!("{address}: {}", verbs(action).0));
                 self.refresh_bar();
@@ -129,6 +133,15 @@ impl Observer for Progress {
                     verbs(action).2,
                     secs(elapsed)
                 ));
+                self.refresh_bar();
+            }
+            // On a terminal the live line shows it; plain logs keep Terraform's lines only.
+            Event::Progress { address, message } => {
+                if let Ok(mut m) = self.inflight.lock() {
+                    if let Some(entry) = m.get_mut(&address) {
+                        entry.1 = Some(message);
+                    }
+                }
                 self.refresh_bar();
             }
             Event::Failed { address, .. } => {

@@ -319,3 +319,35 @@ fn validate_json_has_terraforms_schema() {
         (&serde_json::json!(10), &serde_json::json!(21))
     );
 }
+
+/// A type's own cross-argument rules run at validate time, before any API call: an
+/// `aws_route` with two targets is refused at the second target's line and column. The
+/// endpoint is a closed port, so any call would fail loudly.
+#[test]
+fn a_route_with_two_targets_is_refused_by_validate() {
+    let w = Work::empty();
+    w.write(
+        "main.tf",
+        "provider \"aws\" {\n  region = \"us-east-1\"\n}\n\nresource \"aws_route\" \"out\" {\n  route_table_id         = \"rtb-1\"\n  destination_cidr_block = \"0.0.0.0/0\"\n  gateway_id             = \"igw-1\"\n  nat_gateway_id         = \"nat-1\"\n}\n",
+    );
+    let o = w
+        .command(&["validate"])
+        .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .output()
+        .expect("run");
+    let out = Out {
+        code: o.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+    };
+    out.expect_code(1);
+    assert_error(&w, &out, "Invalid combination of arguments", "main.tf", "9:3");
+    assert!(
+        out.stderr.contains("only one of `carrier_gateway_id,")
+            && out.stderr.contains("but `gateway_id,nat_gateway_id` were specified"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(error_count(&out), 1, "{}", out.stderr);
+}

@@ -6,6 +6,7 @@ use aws_sdk_ec2::types::{Filter, ResourceType, Tag, TagSpecification};
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use hubctl_core::lang::Value;
+use hubctl_core::provider::ErrorKind;
 use hubctl_core::provider::ProviderError;
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -117,18 +118,13 @@ where
             return Ok(v);
         }
         if start.elapsed() >= timeout {
-            // Retryable: the object exists and may still get there; the engine keeps its
+            // Uncertain: the object exists and may still get there; the engine keeps its
             // intent record so the next run finds it instead of creating another.
-            return Err(ProviderError {
-                retryable: true,
-                ..ProviderError::new(
-                    "",
-                    format!(
-                        "timed out after {}s waiting for {what}; raise it with a timeouts block",
-                        timeout.as_secs()
-                    ),
-                )
-            });
+            return Err(ProviderError::msg(format!(
+                "timed out after {}s waiting for {what}; raise it with a timeouts block",
+                timeout.as_secs()
+            ))
+            .kind(ErrorKind::Uncertain));
         }
         tokio::time::sleep(delay.min(timeout.saturating_sub(start.elapsed()))).await;
         delay = (delay * 2).min(Duration::from_secs(10));
@@ -229,7 +225,7 @@ where
 {
     match r {
         Ok(_) => Ok(()),
-        Err(e) if error::is_not_found(&e) => Ok(()),
+        Err(e) if error::is_not_found("ec2", &e) => Ok(()),
         Err(e) => Err(error::sdk(op, e)),
     }
 }

@@ -76,14 +76,14 @@ async fn release_once(c: &AwsClients, id: &str) -> Result<Option<()>, ProviderEr
             .await
         {
             Ok(_) => {}
-            Err(e) if error::is_not_found(&e) => {}
+            Err(e) if error::is_not_found("ec2", &e) => {}
             Err(e) if busy(error::code(&e)) => return Ok(None),
             Err(e) => return Err(error::sdk("ec2:DisassociateAddress", e)),
         }
     }
     match c.ec2.release_address().allocation_id(id).send().await {
         Ok(_) => Ok(Some(())),
-        Err(e) if error::is_not_found(&e) => Ok(Some(())),
+        Err(e) if error::is_not_found("ec2", &e) => Ok(Some(())),
         Err(e) if busy(error::code(&e)) => Ok(None),
         Err(e) => Err(error::sdk("ec2:ReleaseAddress", e)),
     }

@@ -112,7 +112,7 @@ async fn detach(
             {
                 Ok(_) => Ok(Some(())),
                 Err(e)
-                    if error::is_not_found(&e)
+                    if error::is_not_found("ec2", &e)
                         || error::code(&e) == Some("Gateway.NotAttached") =>
                 {
                     Ok(Some(()))

@@ -265,7 +265,7 @@ impl Tagged for NatGateway {
     ) -> Result<(), ProviderError> {
         match c.ec2.delete_nat_gateway().nat_gateway_id(id).send().await {
             Ok(_) => {}
-            Err(e) if error::is_not_found(&e) => return Ok(()),
+            Err(e) if error::is_not_found("ec2", &e) => return Ok(()),
             Err(e) => return Err(error::sdk("ec2:DeleteNatGateway", e)),
         }
         wait_for(

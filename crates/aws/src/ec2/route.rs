@@ -21,7 +21,10 @@ use crate::config::{clients, AwsClients};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::RouteTable;
 use hubctl_core::lang::{Type, Value};
-use hubctl_core::provider::{AttrSchema, OpContext, PlannedState, ProviderError, Resource, Schema};
+use hubctl_core::provider::validate::exactly_one_of;
+use hubctl_core::provider::{
+    AttrSchema, Invalid, OpContext, PlanContext, PlannedState, ProviderError, Resource, Schema,
+};
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 use std::time::Duration;
@@ -157,6 +160,16 @@ async fn read_back(
     .await
 }
 
+impl AwsRoute {
+    /// The schema's rule, with unset destinations and targets `""` as Terraform stores them.
+    fn plan_rule(&self, prior: Option<&Value>, mut proposed: Value) -> PlannedState {
+        let mut args: Vec<&str> = ROUTE_DESTS.to_vec();
+        args.extend(TARGETS.iter().filter(|t| **t != "network_interface_id"));
+        nulls_to_empty(&mut proposed, &args);
+        hubctl_core::provider::plan_by_schema(schema(), prior, proposed)
+    }
+}
+
 #[async_trait]
 impl Resource for AwsRoute {
     fn type_name(&self) -> &'static str {
@@ -167,11 +180,24 @@ impl Resource for AwsRoute {
         schema()
     }
 
-    fn plan(&self, prior: Option<&Value>, mut proposed: Value) -> PlannedState {
-        let mut args: Vec<&str> = ROUTE_DESTS.to_vec();
-        args.extend(TARGETS.iter().filter(|t| **t != "network_interface_id"));
-        nulls_to_empty(&mut proposed, &args);
-        hubctl_core::provider::plan_by_schema(self.schema(), prior, proposed)
+    async fn plan(
+        &self,
+        _ctx: &PlanContext<'_>,
+        prior: Option<&Value>,
+        proposed: Value,
+    ) -> Result<PlannedState, ProviderError> {
+        Ok(self.plan_rule(prior, proposed))
+    }
+
+    /// One destination and one target, as the Terraform provider's `ExactlyOneOf`.
+    fn validate(&self, config: &Value) -> Vec<Invalid> {
+        [
+            exactly_one_of(config, &ROUTE_DESTS),
+            exactly_one_of(config, TARGETS),
+        ]
+        .into_iter()
+        .flatten()
+        .collect()
     }
 
     async fn create(&self, ctx: &OpContext<'_>, planned: &Value) -> Result<Value, ProviderError> {
@@ -305,7 +331,7 @@ mod tests {
         if let Value::Map(m) = &mut proposed {
             m.insert("gateway_id".into(), Value::from("igw-2"));
         }
-        let p = AwsRoute.plan(Some(&prior), proposed.clone());
+        let p = AwsRoute.plan_rule(Some(&prior), proposed.clone());
         assert!(p.requires_replace.is_empty());
         assert_eq!(
             p.planned.get_attr("gateway_id"),
@@ -317,7 +343,7 @@ mod tests {
                 Value::from("100.64.0.0/10"),
             );
         }
-        let p = AwsRoute.plan(Some(&prior), proposed);
+        let p = AwsRoute.plan_rule(Some(&prior), proposed);
         assert_eq!(
             p.requires_replace,
             vec!["destination_cidr_block".to_string()]
@@ -351,7 +377,7 @@ mod tests {
 
     #[test]
     fn plan_turns_null_targets_into_empty_strings() {
-        let p = AwsRoute.plan(
+        let p = AwsRoute.plan_rule(
             None,
             Value::map([
                 ("route_table_id", Value::from("rtb-1")),

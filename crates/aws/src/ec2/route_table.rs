@@ -24,9 +24,10 @@ use crate::tags;
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{Filter, ResourceType, Route, RouteOrigin, RouteTable as ApiTable, Tag};
 use hubctl_core::lang::{Type, Value, VecMap};
+use hubctl_core::provider::validate::exactly_one_of;
 use hubctl_core::provider::{
-    plan_by_schema, AttrSchema, BlockSchema, Nesting, OpContext, PlannedState, ProviderError,
-    Schema,
+    plan_by_schema, AttrSchema, BlockSchema, Invalid, Nesting, OpContext, PlannedState,
+    ProviderError, Schema,
 };
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -232,6 +233,29 @@ impl Tagged for RouteTable {
         filters: Vec<Filter>,
     ) -> Result<Vec<ApiTable>, ProviderError> {
         describe(c, filters).await
+    }
+
+    /// Each inline `route` has one destination and one target. The blocks form a set, which
+    /// has no source order, so a finding names the route by its destination.
+    fn validate(&self, config: &Value) -> Vec<Invalid> {
+        let routes = config.get_attr("route").and_then(Value::as_seq);
+        let mut out = Vec::new();
+        for r in routes.unwrap_or_default() {
+            let dest = DESTS
+                .iter()
+                .find_map(|d| r.get_attr(d).and_then(Value::as_str));
+            for mut f in [exactly_one_of(r, &DESTS), exactly_one_of(r, TARGETS)]
+                .into_iter()
+                .flatten()
+            {
+                f.path.insert(0, "route".into());
+                if let Some(d) = dest {
+                    f.detail = format!("route to {d}: {}", f.detail);
+                }
+                out.push(f);
+            }
+        }
+        out
     }
 
     fn plan(&self, prior: Option<&Value>, proposed: Value) -> PlannedState {

@@ -19,7 +19,10 @@ use aws_sdk_ec2::types::{
     RouteTable, RouteTableAssociation as ApiAssociation, RouteTableAssociationStateCode,
 };
 use hubctl_core::lang::{Type, Value};
-use hubctl_core::provider::{AttrSchema, OpContext, PlannedState, ProviderError, Resource, Schema};
+use hubctl_core::provider::validate::exactly_one_of;
+use hubctl_core::provider::{
+    AttrSchema, Invalid, OpContext, PlanContext, PlannedState, ProviderError, Resource, Schema,
+};
 use std::sync::OnceLock;
 use std::time::Duration;
 
@@ -115,6 +118,22 @@ async fn wait_associated(
     .await
 }
 
+impl Association {
+    /// The schema's rule; moving to another route table gives the association a new id.
+    fn plan_rule(&self, prior: Option<&Value>, mut proposed: Value) -> PlannedState {
+        nulls_to_empty(&mut proposed, &["subnet_id", "gateway_id"]);
+        let mut p = hubctl_core::provider::plan_by_schema(schema(), prior, proposed);
+        // ReplaceRouteTableAssociation gives the association a new id.
+        let moved = prior.is_some_and(|pr| {
+            pr.get_attr("route_table_id") != p.planned.get_attr("route_table_id")
+        });
+        if let (true, Value::Map(m)) = (moved, &mut p.planned) {
+            m.insert("id".into(), Value::Unknown(Type::String));
+        }
+        p
+    }
+}
+
 #[async_trait]
 impl Resource for Association {
     fn type_name(&self) -> &'static str {
@@ -125,17 +144,19 @@ impl Resource for Association {
         schema()
     }
 
-    fn plan(&self, prior: Option<&Value>, mut proposed: Value) -> PlannedState {
-        nulls_to_empty(&mut proposed, &["subnet_id", "gateway_id"]);
-        let mut p = hubctl_core::provider::plan_by_schema(self.schema(), prior, proposed);
-        // ReplaceRouteTableAssociation gives the association a new id.
-        let moved = prior.is_some_and(|pr| {
-            pr.get_attr("route_table_id") != p.planned.get_attr("route_table_id")
-        });
-        if let (true, Value::Map(m)) = (moved, &mut p.planned) {
-            m.insert("id".into(), Value::Unknown(Type::String));
-        }
-        p
+    async fn plan(
+        &self,
+        _ctx: &PlanContext<'_>,
+        prior: Option<&Value>,
+        proposed: Value,
+    ) -> Result<PlannedState, ProviderError> {
+        Ok(self.plan_rule(prior, proposed))
+    }
+
+    fn validate(&self, config: &Value) -> Vec<Invalid> {
+        exactly_one_of(config, &["subnet_id", "gateway_id"])
+            .into_iter()
+            .collect()
     }
 
     async fn create(&self, ctx: &OpContext<'_>, planned: &Value) -> Result<Value, ProviderError> {
@@ -354,14 +375,14 @@ mod tests {
             m.insert("route_table_id".into(), Value::from("rtb-2"));
             m.insert("gateway_id".into(), Value::Null);
         }
-        let p = Association.plan(Some(&prior), proposed.clone());
+        let p = Association.plan_rule(Some(&prior), proposed.clone());
         assert!(p.requires_replace.is_empty());
         assert!(p.planned.get_attr("id").is_some_and(Value::is_unknown));
         assert_eq!(p.planned.get_attr("gateway_id"), Some(&Value::from("")));
         if let Value::Map(m) = &mut proposed {
             m.insert("subnet_id".into(), Value::from("subnet-2"));
         }
-        let p = Association.plan(Some(&prior), proposed);
+        let p = Association.plan_rule(Some(&prior), proposed);
         assert_eq!(p.requires_replace, vec!["subnet_id".to_string()]);
         assert!(p.planned.get_attr("id").is_some_and(Value::is_unknown));
     }

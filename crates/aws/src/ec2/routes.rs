@@ -220,7 +220,7 @@ pub(super) async fn delete_route(
     };
     match req.send().await {
         Ok(_) => Ok(()),
-        Err(e) if error::is_not_found(&e) => Ok(()),
+        Err(e) if error::is_not_found("ec2", &e) => Ok(()),
         Err(e) => Err(error::sdk("ec2:DeleteRoute", e)),
     }
 }

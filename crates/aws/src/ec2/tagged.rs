@@ -13,7 +13,8 @@ use aws_sdk_ec2::types::{Filter, Tag};
 use hubctl_core::lang::Type;
 use hubctl_core::lang::{Value, VecMap};
 use hubctl_core::provider::{
-    plan_by_schema, AttrSchema, OpContext, PlannedState, ProviderError, Resource, Schema,
+    plan_by_schema, AttrSchema, Invalid, OpContext, PlanContext, PlannedState, ProviderError,
+    Resource, Schema,
 };
 
 /// Where every tagged type's schema starts: `tags` (as the user wrote them), `tags_all` (with
@@ -104,6 +105,12 @@ pub(super) trait Tagged: Send + Sync + 'static {
         let mut p = plan_by_schema(self.schema(), prior, proposed);
         tags::plan_tags_all(prior, &mut p.planned);
         p
+    }
+
+    /// Cross-argument rules (see [`Resource::validate`]).
+    fn validate(&self, config: &Value) -> Vec<Invalid> {
+        let _ = config;
+        Vec::new()
     }
 
     /// Filters besides the address tag that a recovered object must match (e.g. not deleted).
@@ -215,8 +222,17 @@ impl<T: Tagged> Resource for Ec2<T> {
         self.0.schema()
     }
 
-    fn plan(&self, prior: Option<&Value>, proposed: Value) -> PlannedState {
-        self.0.plan(prior, proposed)
+    async fn plan(
+        &self,
+        _ctx: &PlanContext<'_>,
+        prior: Option<&Value>,
+        proposed: Value,
+    ) -> Result<PlannedState, ProviderError> {
+        Ok(self.0.plan(prior, proposed))
+    }
+
+    fn validate(&self, config: &Value) -> Vec<Invalid> {
+        self.0.validate(config)
     }
 
     async fn create(&self, ctx: &OpContext<'_>, planned: &Value) -> Result<Value, ProviderError> {

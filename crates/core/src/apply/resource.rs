@@ -6,15 +6,16 @@
 use crate::config::{Resource, ResourceMode};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::lang::Value;
+use crate::plan::data::read_data;
 use crate::plan::diff::proposed;
 use crate::plan::expand::expand;
 use crate::plan::resource::{
-    aggregate, client_of, eval_instance, prior_aggregate, read_data, resource_address, schema_of,
+    aggregate, client_of, eval_instance, plan_error, prior_aggregate, resource_address, schema_of,
 };
 use crate::plan::scope::Scope;
 use crate::plan::walk::{Event, NodeResult, Run};
 use crate::plan::{Action, Plan, ResourceChange};
-use crate::provider::{OpContext, ProviderClient, Resource as ResourceType};
+use crate::provider::{OpContext, PlanContext, ProviderClient, Resource as ResourceType};
 use crate::state::{InstanceState, Mode, StateOp, Status};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -220,6 +221,16 @@ async fn timed<T, E: std::fmt::Display>(
     res
 }
 
+/// What a type's waiters report ([`OpContext::progress`]), passed on as progress events.
+fn reporter<'a>(run: &'a Run, address: &'a str) -> impl Fn(&str) + Send + Sync + 'a {
+    move |message: &str| {
+        run.observer.event(Event::Progress {
+            address: address.to_string(),
+            message: message.to_string(),
+        })
+    }
+}
+
 fn resource_type(run: &Run, type_name: &str) -> Result<Arc<dyn ResourceType>, Diagnostic> {
     run.registry
         .resource(type_name)
@@ -293,17 +304,17 @@ async fn apply_instance(
     let client = client(run, n, address)?;
     let schema = rt.schema().clone();
     let prior = ch.before.as_ref();
-    let planned = rt.plan(
-        if ch.action.is_replace() { None } else { prior },
-        proposed(
-            &schema,
-            if ch.action.is_replace() { None } else { prior },
-            &config,
-            &r.lifecycle,
-        ),
-    );
+    let base = if ch.action.is_replace() { None } else { prior };
+    let pctx = PlanContext {
+        client: Some(&client),
+        address,
+    };
+    let planned = rt
+        .plan(&pctx, base, proposed(&schema, base, &config, &r.lifecycle))
+        .await
+        .map_err(|e| plan_error(r, address, e))?;
     check_consistent(ch, &planned.planned)?;
-    let progress = |_: &str| {};
+    let progress = reporter(run, address);
     let ctx = OpContext {
         client: &client,
         address,
@@ -336,7 +347,7 @@ async fn apply_instance(
                     // A definitive refusal created nothing: drop the intent. When the outcome
                     // is uncertain (timeouts, lost connections), keep it: the next run looks
                     // for the object by its address before creating another.
-                    if !e.retryable {
+                    if !e.is_uncertain() {
                         write(
                             run,
                             address,
@@ -536,7 +547,7 @@ pub async fn delete_instance(
         .and_then(|c| c.get().cloned())
         .or_else(|| client_of(run, provider_node))
         .ok_or_else(|| Diagnostic::error("Provider not configured").address(address))?;
-    let progress = |_: &str| {};
+    let progress = reporter(run, address);
     let ctx = OpContext {
         client: &client,
         address,

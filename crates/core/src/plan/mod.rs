@@ -3,6 +3,9 @@
 
 pub mod body;
 pub mod check;
+pub mod data;
+#[cfg(test)]
+mod deferred_tests;
 pub mod diff;
 pub mod driver;
 pub mod encoding;
@@ -17,6 +20,7 @@ pub mod resource;
 pub mod scope;
 pub mod targets;
 pub mod triggers;
+mod validate;
 pub mod walk;
 
 pub use model::*;

@@ -258,3 +258,38 @@ impl Plan {
         self.changes.iter().find(|c| c.address == address)
     }
 }
+
+/// The steps of an attribute path as written in `replace_paths` (`vpc_config[0].subnet_ids`),
+/// as Terraform's plan JSON lists them: `["vpc_config", 0, "subnet_ids"]`.
+pub fn path_steps(path: &str) -> Vec<serde_json::Value> {
+    let mut out = Vec::new();
+    for seg in path.split('.') {
+        let mut parts = seg.split('[');
+        if let Some(name) = parts.next().filter(|n| !n.is_empty()) {
+            out.push(serde_json::Value::from(name));
+        }
+        for idx in parts {
+            let idx = idx.trim_end_matches(']');
+            match idx.parse::<u64>() {
+                Ok(i) => out.push(serde_json::Value::from(i)),
+                Err(_) => out.push(serde_json::Value::from(idx.trim_matches('"'))),
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod path_tests {
+    #[test]
+    fn paths_split_into_terraform_steps() {
+        assert_eq!(
+            super::path_steps("vpc_config[0].subnet_ids"),
+            serde_json::json!(["vpc_config", 0, "subnet_ids"])
+                .as_array()
+                .cloned()
+                .unwrap()
+        );
+        assert_eq!(super::path_steps("tags"), vec![serde_json::json!("tags")]);
+    }
+}

@@ -2,7 +2,7 @@
 //! attribute diffs, `# forces replacement`, `(known after apply)`, `(sensitive value)`, and
 //! the "Plan: X to add, Y to change, Z to destroy." summary.
 
-use super::model::{Action, OutputChange, Plan, Reason, ResourceChange};
+use super::model::{path_steps, Action, OutputChange, Plan, Reason, ResourceChange};
 use crate::lang::Value;
 use std::fmt::Write;
 
@@ -231,7 +231,10 @@ fn render_change(out: &mut String, c: &ResourceChange, style: Style) {
         if b.is_null() && a.is_null() {
             continue;
         }
-        let forces = c.replace_paths.iter().any(|p| p == k);
+        let forces = c
+            .replace_paths
+            .iter()
+            .any(|p| path_steps(p).first() == Some(&serde_json::json!(k)));
         let suffix = if forces {
             style.paint("31", " # forces replacement")
         } else {
@@ -442,7 +445,7 @@ fn change_json(c: &ResourceChange) -> serde_json::Value {
             "after_unknown": c.after.as_ref().map(|v| mask(v, &|v| v.is_unknown())),
             "before_sensitive": c.before.as_ref().map(|v| mask(v, &Value::is_sensitive)),
             "after_sensitive": c.after.as_ref().map(|v| mask(v, &Value::is_sensitive)),
-            "replace_paths": c.replace_paths.iter().map(|p| vec![p]).collect::<Vec<_>>(),
+            "replace_paths": c.replace_paths.iter().map(|p| path_steps(p.as_str())).collect::<Vec<_>>(),
         },
         "action_reason": c.reason.and_then(Reason::json),
     })

@@ -11,7 +11,7 @@ use crate::addr::InstanceKey;
 use crate::config::{Resource, ResourceMode};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::lang::Value;
-use crate::provider::{OpContext, Schema};
+use crate::provider::{OpContext, PlanContext, Schema};
 use crate::state::{Mode, Status};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -171,6 +171,13 @@ pub async fn plan_resource(run: &Run, n: usize, mi: usize, key: &str) -> NodeRes
         let (config, d) = eval_instance(run, mi, r, &schema, inst);
         let failed = d.has_errors();
         diags.extend(d.with_address(&iaddr));
+        let invalid = !failed && {
+            let d = super::validate::check(run, r, &config);
+            let bad = d.has_errors();
+            diags.extend(d.with_address(&iaddr));
+            bad
+        };
+        let failed = failed || invalid;
         if failed || validate {
             items.push((inst.key.clone(), config));
             continue;
@@ -229,7 +236,8 @@ pub async fn plan_resource(run: &Run, n: usize, mi: usize, key: &str) -> NodeRes
         let tainted = prior_inst.is_some_and(|p| p.status == Status::Tainted);
         let requested = run.replace.contains(&iaddr);
         if r.mode == ResourceMode::Data {
-            let (value, change, d) = plan_data(run, n, r, &iaddr, &addr, config, prior).await;
+            let (value, change, d) =
+                super::data::plan_data(run, n, r, (&iaddr, &addr), config, prior).await;
             diags.extend(d);
             items.push((inst.key.clone(), value));
             changes.extend(change);
@@ -238,8 +246,19 @@ pub async fn plan_resource(run: &Run, n: usize, mi: usize, key: &str) -> NodeRes
         let Some((_, rt)) = run.registry.resource(&r.type_name) else {
             continue;
         };
+        let client = client_of(run, n);
+        let pctx = PlanContext {
+            client: client.as_ref(),
+            address: &iaddr,
+        };
         let prop = proposed(&schema, prior.as_ref(), &config, &r.lifecycle);
-        let mut planned = rt.plan(prior.as_ref(), prop);
+        let mut planned = match rt.plan(&pctx, prior.as_ref(), prop).await {
+            Ok(p) => p,
+            Err(e) => {
+                diags.push(plan_error(r, &iaddr, e));
+                continue;
+            }
+        };
         let triggered = match super::triggers::triggered(run, mi, r, inst) {
             Ok(t) => t,
             Err(d) => {
@@ -253,7 +272,14 @@ pub async fn plan_resource(run: &Run, n: usize, mi: usize, key: &str) -> NodeRes
             // The replacement is a new object: plan it as a create (computed attributes
             // unknown), exactly as apply will, keeping what forced the replacement.
             let why = std::mem::take(&mut planned.requires_replace);
-            planned = rt.plan(None, proposed(&schema, None, &config, &r.lifecycle));
+            let fresh = proposed(&schema, None, &config, &r.lifecycle);
+            planned = match rt.plan(&pctx, None, fresh).await {
+                Ok(p) => p,
+                Err(e) => {
+                    diags.push(plan_error(r, &iaddr, e));
+                    continue;
+                }
+            };
             planned.requires_replace = why;
         }
         if action.is_replace() && r.lifecycle.prevent_destroy {
@@ -333,6 +359,14 @@ pub async fn plan_resource(run: &Run, n: usize, mi: usize, key: &str) -> NodeRes
     }
 }
 
+/// A type's plan failed (an API call it makes at plan time, or a refusal of the values).
+pub fn plan_error(r: &Resource, address: &str, e: crate::provider::ProviderError) -> Diagnostic {
+    Diagnostic::error(format!("Error planning {}", r.type_name))
+        .detail(e.to_string())
+        .address(address)
+        .subject(r.span)
+}
+
 fn prevent_destroy(r: &Resource, addr: &str) -> Diagnostic {
     Diagnostic::error("Instance cannot be destroyed")
         .detail(format!("Resource {addr} has lifecycle.prevent_destroy set, but the plan calls for this resource to be destroyed. To avoid this error and continue with the plan, disable lifecycle.prevent_destroy, or change the configuration so the object is kept."))
@@ -397,91 +431,6 @@ pub fn provider_key(run: &Run, n: usize) -> String {
         Some(crate::graph::NodeKind::Provider(k)) => k.clone(),
         _ => String::new(),
     }
-}
-
-/// Data sources read at plan time when their configuration is known, else at apply.
-#[allow(clippy::too_many_arguments)]
-async fn plan_data(
-    run: &Run,
-    n: usize,
-    r: &Resource,
-    iaddr: &str,
-    addr: &str,
-    config: Value,
-    prior: Option<Value>,
-) -> (Value, Option<ResourceChange>, Diagnostics) {
-    let mut diags = Diagnostics::new();
-    if !config.is_wholly_known() {
-        let ch = change(
-            run,
-            n,
-            r,
-            iaddr,
-            addr,
-            Action::Read,
-            prior,
-            Some(config.clone()),
-            vec![],
-            Some(Reason::ReadConfigUnknown),
-        );
-        return (Value::unknown(), Some(ch), diags);
-    }
-    match read_data(run, n, r, iaddr, &config).await {
-        Ok(v) => (
-            v.clone(),
-            Some(change(
-                run,
-                n,
-                r,
-                iaddr,
-                addr,
-                Action::NoOp,
-                prior,
-                Some(v),
-                vec![],
-                None,
-            )),
-            diags,
-        ),
-        Err(d) => {
-            diags.push(d);
-            (Value::unknown(), None, diags)
-        }
-    }
-}
-
-/// Reads a data source through its provider.
-pub async fn read_data(
-    run: &Run,
-    n: usize,
-    r: &Resource,
-    iaddr: &str,
-    config: &Value,
-) -> Result<Value, Diagnostic> {
-    let (_, ds) = run
-        .registry
-        .data_source(&r.type_name)
-        .ok_or_else(|| Diagnostic::error("Invalid data source type").address(iaddr))?;
-    let client = client_of(run, n)
-        .ok_or_else(|| Diagnostic::error("Provider not configured").address(iaddr))?;
-    let noop = |_: &str| {};
-    let ctx = OpContext {
-        client: &client,
-        address: iaddr,
-        timeouts: Default::default(),
-        recovering: false,
-        progress: &noop,
-    };
-    run.observer.event(Event::Refreshing {
-        address: iaddr.to_string(),
-        id: None,
-    });
-    ds.read(&ctx, config).await.map_err(|e| {
-        Diagnostic::error(format!("Error reading {}", r.type_name))
-            .detail(e.to_string())
-            .address(iaddr)
-            .subject(r.span)
-    })
 }
 
 pub fn client_of(run: &Run, n: usize) -> Option<crate::provider::ProviderClient> {

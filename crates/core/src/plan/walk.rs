@@ -57,6 +57,11 @@ pub enum Event {
         action: super::Action,
         error: String,
     },
+    /// What an operation in flight is waiting for, from the type's waiter.
+    Progress {
+        address: String,
+        message: String,
+    },
 }
 
 pub trait Observer: Send + Sync {

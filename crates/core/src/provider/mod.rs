@@ -8,49 +8,30 @@
 //! replacement; `create`/`update` must return a wholly known state. Every operation must be
 //! idempotent: repeating a create that already happened (found by its `hubctl:address` tag or
 //! id) and deleting something already gone are not errors.
+//!
+//! A provider whose configuration depends on values computed during apply (a Kubernetes
+//! provider fed by an EKS cluster's endpoint) is not configured at plan time: its types plan
+//! without a client, and the provider is configured during apply as soon as its inputs are
+//! known.
 
+mod error;
+mod plan_rule;
 mod registry;
 mod schema;
 pub mod terraform_data;
+pub mod validate;
 
+pub use error::{ErrorKind, ProviderError};
+pub use plan_rule::plan_by_schema;
 pub use registry::Registry;
 pub use schema::{AttrSchema, BlockSchema, Nesting, Schema};
+pub use validate::Invalid;
 
 use crate::lang::Value;
 use async_trait::async_trait;
 use std::any::Any;
 use std::sync::Arc;
 use std::time::Duration;
-
-/// A provider-side failure. `operation` names the API call (`ec2:CreateSubnet`).
-#[derive(Debug, Clone)]
-pub struct ProviderError {
-    pub operation: String,
-    pub message: String,
-    pub retryable: bool,
-}
-
-impl ProviderError {
-    pub fn new(operation: impl Into<String>, message: impl Into<String>) -> Self {
-        ProviderError {
-            operation: operation.into(),
-            message: message.into(),
-            retryable: false,
-        }
-    }
-}
-
-impl std::fmt::Display for ProviderError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.operation.is_empty() {
-            write!(f, "{}", self.message)
-        } else {
-            write!(f, "{}: {}", self.operation, self.message)
-        }
-    }
-}
-
-impl std::error::Error for ProviderError {}
 
 /// A configured provider's clients (e.g. the AWS SDK clients for one region/endpoint set);
 /// resource types downcast it to their provider's concrete type.
@@ -75,8 +56,18 @@ pub struct OpContext<'a> {
     /// object may exist already, and a create should look for it (by its address tag)
     /// before making another.
     pub recovering: bool,
-    /// Waiters report progress here ("Still creating...").
+    /// Waiters report what they wait for here ("NAT gateway pending"); the CLI shows it on
+    /// the live line beside the elapsed time.
     pub progress: &'a (dyn Fn(&str) + Send + Sync),
+}
+
+/// What planning gets besides its values. `client` is `None` while the provider's own
+/// configuration is not known yet (it depends on values computed during apply): the type
+/// then plans from configuration alone, leaving what it would have asked the API unknown.
+pub struct PlanContext<'a> {
+    pub client: Option<&'a ProviderClient>,
+    /// The instance's full address, for error messages.
+    pub address: &'a str,
 }
 
 /// The planned new state of one instance and the attribute paths that force replacement.
@@ -92,12 +83,26 @@ pub trait Resource: Send + Sync {
     fn type_name(&self) -> &'static str;
     fn schema(&self) -> &Schema;
 
+    /// Cross-argument rules, checked at validate and plan time before any API call. The
+    /// configuration may hold unknowns (an unknown argument counts as set).
+    fn validate(&self, config: &Value) -> Vec<Invalid> {
+        let _ = config;
+        Vec::new()
+    }
+
     /// Planned state from the prior state and the proposed state (config merged with prior
     /// computed values; unknown where a computed value has no prior). The default marks
-    /// changed force-new attributes for replacement and makes computed attributes unknown
-    /// on create; types override it when an attribute's value follows from others.
-    fn plan(&self, prior: Option<&Value>, proposed: Value) -> PlannedState {
-        plan_by_schema(self.schema(), prior, proposed)
+    /// changed force-new attributes (at any depth) for replacement and leaves computed
+    /// attributes unknown on create; types override it when an attribute's value follows
+    /// from others or from the API (a server-side dry run, a policy's canonical form).
+    async fn plan(
+        &self,
+        ctx: &PlanContext<'_>,
+        prior: Option<&Value>,
+        proposed: Value,
+    ) -> Result<PlannedState, ProviderError> {
+        let _ = ctx;
+        Ok(plan_by_schema(self.schema(), prior, proposed))
     }
 
     /// Creates the object; returns the full new state (no unknowns).
@@ -122,10 +127,10 @@ pub trait Resource: Send + Sync {
     /// types without a remote object (`terraform_data`) have nothing to adopt.
     async fn import(&self, ctx: &OpContext<'_>, id: &str) -> Result<Value, ProviderError> {
         let _ = (ctx, id);
-        Err(ProviderError::new(
-            "",
-            format!("{} does not support import", self.type_name()),
-        ))
+        Err(ProviderError::msg(format!(
+            "{} does not support import",
+            self.type_name()
+        )))
     }
 
     /// Updates in place. Types without in-place updates mark every argument force-new.
@@ -136,10 +141,10 @@ pub trait Resource: Send + Sync {
         planned: &Value,
     ) -> Result<Value, ProviderError> {
         let _ = (ctx, prior, planned);
-        Err(ProviderError::new(
-            "",
-            format!("{} does not support in-place update", self.type_name()),
-        ))
+        Err(ProviderError::msg(format!(
+            "{} does not support in-place update",
+            self.type_name()
+        )))
     }
 
     async fn delete(&self, ctx: &OpContext<'_>, state: &Value) -> Result<(), ProviderError>;
@@ -150,6 +155,11 @@ pub trait Resource: Send + Sync {
 pub trait DataSource: Send + Sync {
     fn type_name(&self) -> &'static str;
     fn schema(&self) -> &Schema;
+    /// As [`Resource::validate`].
+    fn validate(&self, config: &Value) -> Vec<Invalid> {
+        let _ = config;
+        Vec::new()
+    }
     async fn read(&self, ctx: &OpContext<'_>, config: &Value) -> Result<Value, ProviderError>;
 }
 
@@ -166,30 +176,4 @@ pub trait Provider: Send + Sync {
     }
     /// Builds clients from the evaluated `provider` block (null when there is none).
     async fn configure(&self, config: &Value) -> Result<ProviderClient, ProviderError>;
-}
-
-/// The default planning rule (see [`Resource::plan`]).
-pub fn plan_by_schema(schema: &Schema, prior: Option<&Value>, proposed: Value) -> PlannedState {
-    let mut requires_replace = Vec::new();
-    if let (Some(prior), Some(new)) = (prior.and_then(Value::as_map), proposed.as_map()) {
-        for (name, a) in &schema.attributes {
-            if !a.force_new {
-                continue;
-            }
-            let before = prior.get(name).unwrap_or(&Value::Null);
-            let after = new.get(name).unwrap_or(&Value::Null);
-            if !after.is_wholly_known() || before != after {
-                requires_replace.push(name.clone());
-            }
-        }
-        for (name, b) in &schema.blocks {
-            if b.force_new && prior.get(name) != new.get(name) {
-                requires_replace.push(name.clone());
-            }
-        }
-    }
-    PlannedState {
-        planned: proposed,
-        requires_replace,
-    }
 }

@@ -5,7 +5,8 @@
 //! until apply (so dependents see "known after apply"); `id` is a fresh UUID per create.
 
 use super::{
-    AttrSchema, OpContext, PlannedState, Provider, ProviderClient, ProviderError, Resource, Schema,
+    AttrSchema, OpContext, PlanContext, PlannedState, Provider, ProviderClient, ProviderError,
+    Resource, Schema,
 };
 use crate::lang::{Type, Value};
 use async_trait::async_trait;
@@ -65,6 +66,41 @@ fn planned_output(input: &Value) -> Value {
     }
 }
 
+/// Terraform's rule: `id` is new per create, `output` unknown whenever `input` changes.
+fn plan_instance(prior: Option<&Value>, proposed: Value) -> PlannedState {
+    let input = attr(&proposed, "input").clone();
+    match prior {
+        None => {
+            let p = with(proposed, "id", Value::Unknown(Type::String));
+            PlannedState {
+                planned: with(p, "output", planned_output(&input)),
+                requires_replace: vec![],
+            }
+        }
+        Some(prior) if attr(prior, "triggers_replace") != attr(&proposed, "triggers_replace") => {
+            let p = with(proposed, "id", Value::Unknown(Type::String));
+            PlannedState {
+                planned: with(p, "output", planned_output(&input)),
+                requires_replace: vec!["triggers_replace".into()],
+            }
+        }
+        Some(prior) if attr(prior, "input") != &input => {
+            let p = with(proposed, "id", attr(prior, "id").clone());
+            PlannedState {
+                planned: with(p, "output", planned_output(&input)),
+                requires_replace: vec![],
+            }
+        }
+        Some(prior) => {
+            let p = with(proposed, "id", attr(prior, "id").clone());
+            PlannedState {
+                planned: with(p, "output", attr(prior, "output").clone()),
+                requires_replace: vec![],
+            }
+        }
+    }
+}
+
 #[async_trait]
 impl Resource for TerraformData {
     fn type_name(&self) -> &'static str {
@@ -75,40 +111,13 @@ impl Resource for TerraformData {
         schema()
     }
 
-    fn plan(&self, prior: Option<&Value>, proposed: Value) -> PlannedState {
-        let input = attr(&proposed, "input").clone();
-        match prior {
-            None => {
-                let p = with(proposed, "id", Value::Unknown(Type::String));
-                PlannedState {
-                    planned: with(p, "output", planned_output(&input)),
-                    requires_replace: vec![],
-                }
-            }
-            Some(prior)
-                if attr(prior, "triggers_replace") != attr(&proposed, "triggers_replace") =>
-            {
-                let p = with(proposed, "id", Value::Unknown(Type::String));
-                PlannedState {
-                    planned: with(p, "output", planned_output(&input)),
-                    requires_replace: vec!["triggers_replace".into()],
-                }
-            }
-            Some(prior) if attr(prior, "input") != &input => {
-                let p = with(proposed, "id", attr(prior, "id").clone());
-                PlannedState {
-                    planned: with(p, "output", planned_output(&input)),
-                    requires_replace: vec![],
-                }
-            }
-            Some(prior) => {
-                let p = with(proposed, "id", attr(prior, "id").clone());
-                PlannedState {
-                    planned: with(p, "output", attr(prior, "output").clone()),
-                    requires_replace: vec![],
-                }
-            }
-        }
+    async fn plan(
+        &self,
+        _ctx: &PlanContext<'_>,
+        prior: Option<&Value>,
+        proposed: Value,
+    ) -> Result<PlannedState, ProviderError> {
+        Ok(plan_instance(prior, proposed))
     }
 
     async fn create(&self, _ctx: &OpContext<'_>, planned: &Value) -> Result<Value, ProviderError> {
@@ -151,7 +160,7 @@ mod tests {
 
     #[test]
     fn create_plans_unknown_id_and_output() {
-        let p = TerraformData.plan(None, obj(Value::from("a"), Value::Null));
+        let p = plan_instance(None, obj(Value::from("a"), Value::Null));
         assert!(attr(&p.planned, "id").is_unknown());
         assert!(attr(&p.planned, "output").is_unknown());
     }
@@ -164,13 +173,13 @@ mod tests {
             ("id", Value::from("x")),
             ("output", Value::from("a")),
         ]);
-        let p = TerraformData.plan(Some(&prior), obj(Value::from("a"), Value::from("2")));
+        let p = plan_instance(Some(&prior), obj(Value::from("a"), Value::from("2")));
         assert_eq!(p.requires_replace, vec!["triggers_replace".to_string()]);
-        let p = TerraformData.plan(Some(&prior), obj(Value::from("b"), Value::from("1")));
+        let p = plan_instance(Some(&prior), obj(Value::from("b"), Value::from("1")));
         assert!(p.requires_replace.is_empty());
         assert_eq!(attr(&p.planned, "id"), &Value::from("x"));
         assert!(attr(&p.planned, "output").is_unknown());
-        let p = TerraformData.plan(Some(&prior), obj(Value::from("a"), Value::from("1")));
+        let p = plan_instance(Some(&prior), obj(Value::from("a"), Value::from("1")));
         assert_eq!(p.planned, prior);
     }
 }

@@ -1,0 +1,94 @@
+//! Data sources: read at plan time when their configuration and provider are known, else
+//! planned as a read during apply (their value unknown until then).
+
+use super::model::{Action, Reason, ResourceChange};
+use super::resource::{change, client_of};
+use super::walk::{Event, Run};
+use crate::config::Resource;
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::lang::Value;
+use crate::provider::OpContext;
+
+/// Data sources read at plan time when their configuration is known, else at apply.
+pub async fn plan_data(
+    run: &Run,
+    n: usize,
+    r: &Resource,
+    (iaddr, addr): (&str, &str),
+    config: Value,
+    prior: Option<Value>,
+) -> (Value, Option<ResourceChange>, Diagnostics) {
+    let mut diags = Diagnostics::new();
+    // Unknown arguments, or a provider configured only during apply: read at apply.
+    if !config.is_wholly_known() || client_of(run, n).is_none() {
+        let ch = change(
+            run,
+            n,
+            r,
+            iaddr,
+            addr,
+            Action::Read,
+            prior,
+            Some(config.clone()),
+            vec![],
+            Some(Reason::ReadConfigUnknown),
+        );
+        return (Value::unknown(), Some(ch), diags);
+    }
+    match read_data(run, n, r, iaddr, &config).await {
+        Ok(v) => (
+            v.clone(),
+            Some(change(
+                run,
+                n,
+                r,
+                iaddr,
+                addr,
+                Action::NoOp,
+                prior,
+                Some(v),
+                vec![],
+                None,
+            )),
+            diags,
+        ),
+        Err(d) => {
+            diags.push(d);
+            (Value::unknown(), None, diags)
+        }
+    }
+}
+
+/// Reads a data source through its provider.
+pub async fn read_data(
+    run: &Run,
+    n: usize,
+    r: &Resource,
+    iaddr: &str,
+    config: &Value,
+) -> Result<Value, Diagnostic> {
+    let (_, ds) = run
+        .registry
+        .data_source(&r.type_name)
+        .ok_or_else(|| Diagnostic::error("Invalid data source type").address(iaddr))?;
+    let client = client_of(run, n)
+        .ok_or_else(|| Diagnostic::error("Provider not configured").address(iaddr))?;
+    let noop = |_: &str| {};
+    let ctx = OpContext {
+        client: &client,
+        address: iaddr,
+        timeouts: Default::default(),
+        recovering: false,
+        progress: &noop,
+    };
+    run.observer.event(Event::Refreshing {
+        address: iaddr.to_string(),
+        id: None,
+    });
+    ds.read(&ctx, config).await.map_err(|e| {
+        Diagnostic::error(format!("Error reading {}", r.type_name))
+            .detail(e.to_string())
+            .address(iaddr)
+            .subject(r.span)
+    })
+}
