@@ -10,6 +10,7 @@ pub mod lang;
 pub mod plan;
 pub mod provider;
 pub mod state;
+pub mod walk;
 
 /// The source text of a bare identifier expression (`iterator = it`, `provider = aws.west`).
 pub(crate) fn diag_text_of(e: &config::Expr) -> String {

@@ -1,7 +1,7 @@
 //! `count` and `for_each`: which instances a resource has. Both must be known at plan time;
 //! an unknown value is an error that names the expression and says how to work around it.
 
-use super::body::eval_expr;
+use crate::walk::body::eval_expr;
 use crate::addr::InstanceKey;
 use crate::config::Expr;
 use crate::diag::{Diagnostic, Diagnostics};

@@ -2,7 +2,7 @@
 //! read (objects changed or gone outside hubctl) and the outputs computed from it.
 
 use super::model::{Action, Plan, Reason, ResourceChange};
-use super::walk::{instance_value, Run};
+use crate::walk::Run;
 use crate::config::Resource;
 use crate::lang::Value;
 use crate::provider::Schema;
@@ -23,7 +23,7 @@ pub(super) fn drift(
     let Some(p) = stored else {
         return (Value::unknown(), None);
     };
-    let before = super::resource::normalize(schema, instance_value(p));
+    let before = super::resource::normalize(schema, p.value());
     let value = read.clone().unwrap_or_else(Value::unknown);
     let action = match &read {
         Some(now) if super::diff::same(&before, now) => return (value, None),

@@ -4,71 +4,21 @@
 //! differs from its prior one. A create (or delete) of the referenced instance triggers
 //! nothing.
 //!
-//! The graph orders every resource after the resources its triggers name; when such a
-//! target's node finishes planning, the walk records a copy of its changes here (only for
-//! nodes some trigger names), and the dependent reads them.
+//! The graph orders every resource after the resources its triggers name; the plan step
+//! keeps each node's changes in a write-once cell ([`PlanStep::changes`]), which the
+//! dependent reads.
 
 use super::diff::same;
 use super::expand::Instance;
 use super::model::{Action, ResourceChange};
-use super::resource::resource_address;
-use super::walk::{Run, WalkMode};
+use super::step::PlanStep;
+use crate::walk::Run;
 use crate::addr::InstanceKey;
 use crate::config::triggers::{parse, Key, Step};
-use crate::config::{Config, Resource};
+use crate::config::Resource;
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::graph::{build_module_at, Graph, NodeKind};
+use crate::graph::NodeKind;
 use crate::lang::Value;
-use std::collections::HashMap;
-use std::sync::OnceLock;
-
-/// The planned changes of the resource nodes some trigger names, written once per node.
-#[derive(Default)]
-pub struct Recorded {
-    planned: HashMap<usize, OnceLock<Vec<ResourceChange>>>,
-}
-
-impl Recorded {
-    /// One empty cell per resource node a `replace_triggered_by` names (plan walks only).
-    pub fn new(config: &Config, graph: &Graph, mode: &WalkMode) -> Recorded {
-        let mut planned = HashMap::new();
-        if !matches!(mode, WalkMode::Plan { destroy: false, .. }) {
-            return Recorded { planned };
-        }
-        for node in &graph.nodes {
-            let (mi, NodeKind::Resource(key)) = (&node.module, &node.kind) else {
-                continue;
-            };
-            let module = build_module_at(&config.root, &graph.modules[*mi].path);
-            let Some(r) = module.resources.get(key) else {
-                continue;
-            };
-            for e in &r.lifecycle.replace_triggered_by {
-                if let Ok(t) = parse(&e.expr) {
-                    if let Some(n) = graph.node(*mi, &NodeKind::Resource(t.resource)) {
-                        planned.entry(n).or_insert_with(OnceLock::new);
-                    }
-                }
-            }
-        }
-        Recorded { planned }
-    }
-
-    /// Called by the walk when node `n` is done: keeps its changes if a trigger names it.
-    pub fn record(&self, n: usize, changes: &[ResourceChange]) {
-        if let Some(cell) = self.planned.get(&n) {
-            let _ = cell.set(changes.to_vec());
-        }
-    }
-
-    fn changes(&self, n: usize) -> &[ResourceChange] {
-        self.planned
-            .get(&n)
-            .and_then(OnceLock::get)
-            .map(Vec::as_slice)
-            .unwrap_or(&[])
-    }
-}
 
 /// Marks a change as forced by `replace_triggered_by` (the one place that sets the reason).
 pub fn mark(ch: &mut ResourceChange) {
@@ -91,7 +41,13 @@ pub fn force(action: Action, triggered: bool, r: &Resource) -> Action {
 }
 
 /// Whether one of `r`'s `replace_triggered_by` elements fires for instance `inst`.
-pub fn triggered(run: &Run, mi: usize, r: &Resource, inst: &Instance) -> Result<bool, Diagnostics> {
+pub fn triggered(
+    run: &Run,
+    step: &PlanStep,
+    mi: usize,
+    r: &Resource,
+    inst: &Instance,
+) -> Result<bool, Diagnostics> {
     let mut diags = Diagnostics::new();
     'elements: for e in &r.lifecycle.replace_triggered_by {
         let t = match parse(&e.expr) {
@@ -116,8 +72,8 @@ pub fn triggered(run: &Run, mi: usize, r: &Resource, inst: &Instance) -> Result<
             );
             continue;
         };
-        let changes = run.triggers.changes(n);
-        let base = resource_address(run, mi, &t.resource);
+        let changes = step.changes(n);
+        let base = run.resource_address(mi, &t.resource);
         if t.whole {
             if changes
                 .iter()

@@ -1,7 +1,7 @@
 //! Runs a type's own rules ([`crate::provider::Resource::validate`]) on one instance's
 //! evaluated configuration and points each finding at the attribute it names.
 
-use super::walk::Run;
+use crate::walk::Run;
 use crate::config::{Body, Resource, ResourceMode};
 use crate::diag::{Diagnostic, Diagnostics, Span};
 use crate::lang::Value;
