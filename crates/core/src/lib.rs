@@ -12,6 +12,9 @@ pub mod provider;
 pub mod state;
 pub mod walk;
 
+#[cfg(test)]
+mod layering_tests;
+
 /// The source text of a bare identifier expression (`iterator = it`, `provider = aws.west`).
 pub(crate) fn diag_text_of(e: &config::Expr) -> String {
     use hcl_edit::expr::Expression;

@@ -125,25 +125,6 @@ impl InstanceAddr {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn roundtrip() {
-        for s in [
-            "module.vpc.aws_subnet.this[\"us-east-1a\"]",
-            "data.aws_region.current",
-            "t.n[3]",
-            "module.a.module.b.x.y",
-        ] {
-            assert_eq!(InstanceAddr::parse(s).unwrap().to_string(), s);
-        }
-        assert!(InstanceAddr::parse("module.a").is_err());
-        assert!(InstanceAddr::parse("a.b[x]").is_err());
-    }
-}
-
 /// The config-level address of a state key (`a.b["k"]` → `a.b`, deposed suffix dropped).
 pub fn resource_of(address: &str) -> &str {
     let a = address
@@ -163,4 +144,23 @@ pub fn names_resource(to: &str, path: &[String], key: &str) -> bool {
             && a.resource.module == path
             && format!("{}.{}", a.resource.type_name, a.resource.name) == key
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roundtrip() {
+        for s in [
+            "module.vpc.aws_subnet.this[\"us-east-1a\"]",
+            "data.aws_region.current",
+            "t.n[3]",
+            "module.a.module.b.x.y",
+        ] {
+            assert_eq!(InstanceAddr::parse(s).unwrap().to_string(), s);
+        }
+        assert!(InstanceAddr::parse("module.a").is_err());
+        assert!(InstanceAddr::parse("a.b[x]").is_err());
+    }
 }

@@ -138,7 +138,11 @@ impl Cx<'_> {
         diags
     }
 
-    async fn apply_instance(&self, ch: &ResourceChange, config: Value) -> Result<Value, Diagnostic> {
+    async fn apply_instance(
+        &self,
+        ch: &ResourceChange,
+        config: Value,
+    ) -> Result<Value, Diagnostic> {
         let (run, r) = (self.run, self.r);
         let address = ch.address.as_str();
         let record = Record {
@@ -157,7 +161,8 @@ impl Cx<'_> {
         }
         // An imported object enters the state first (its own checkpoint), so a failed update
         // still leaves it managed; a replacement's create records the new object instead.
-        if let (Some(_), Some(before), false) = (&ch.importing, &ch.before, ch.action.is_replace()) {
+        if let (Some(_), Some(before), false) = (&ch.importing, &ch.before, ch.action.is_replace())
+        {
             let op = record.set(address, before, Status::Ready);
             write(self.step, address, vec![op]).await?;
         }
@@ -166,7 +171,10 @@ impl Cx<'_> {
         }
         let rt = resource_type(run, &r.type_name)?;
         let client = client(run, self.n, address)?;
-        let planned = self.replan(ch, rt.as_ref(), &client, &config).await?.planned;
+        let planned = self
+            .replan(ch, rt.as_ref(), &client, &config)
+            .await?
+            .planned;
         let progress = reporter(self.step.observer.as_ref(), address);
         let ctx = OpContext {
             client: &client,
@@ -239,7 +247,11 @@ impl Cx<'_> {
             address,
         };
         let planned = rt
-            .plan(&pctx, base, proposed(rt.schema(), base, config, &r.lifecycle))
+            .plan(
+                &pctx,
+                base,
+                proposed(rt.schema(), base, config, &r.lifecycle),
+            )
             .await
             .map_err(|e| plan_error(r, address, e))?;
         check_consistent(ch, &planned.planned)?;
@@ -311,7 +323,8 @@ impl Op<'_, '_> {
                 // for the object by its address before creating another.
                 if !e.is_uncertain() {
                     let address = address.to_string();
-                    self.write(vec![StateOp::RemoveInstance { address }]).await?;
+                    self.write(vec![StateOp::RemoveInstance { address }])
+                        .await?;
                 }
                 return Err(op_error(address, "Create", e));
             }
@@ -385,9 +398,15 @@ pub async fn delete_instance(
         progress: &progress,
     };
     let prior = ch.before.clone().unwrap_or(Value::Null);
-    timed(run, step.observer.as_ref(), address, Action::Delete, rt.delete(&ctx, &prior))
-        .await
-        .map_err(|e| op_error(address, "Delete", e))?;
+    timed(
+        run,
+        step.observer.as_ref(),
+        address,
+        Action::Delete,
+        rt.delete(&ctx, &prior),
+    )
+    .await
+    .map_err(|e| op_error(address, "Delete", e))?;
     write(
         step,
         address,

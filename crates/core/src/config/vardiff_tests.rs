@@ -10,9 +10,9 @@ use crate::diag::{Diagnostics, SourceMap};
 use crate::lang::Value;
 use crate::plan::driver::prepare;
 use crate::plan::PlanStep;
-use crate::walk::{walk, Extra};
 use crate::provider::Registry;
 use crate::state::State;
+use crate::walk::{walk, Extra};
 use std::path::Path;
 use std::sync::Arc;
 

@@ -1,14 +1,14 @@
 //! Data sources: read at plan time when their configuration and provider are known, else
 //! planned as a read during apply (their value unknown until then).
 
-use super::model::{Action, Reason, ResourceChange};
 use super::events::{Event, Observer};
+use super::model::{Action, Reason, ResourceChange};
 use super::resource::change;
-use crate::walk::Run;
 use crate::config::Resource;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::lang::Value;
 use crate::provider::OpContext;
+use crate::walk::Run;
 
 /// Data sources read at plan time when their configuration is known, else at apply.
 pub async fn plan_data(

@@ -4,13 +4,13 @@
 use crate::apply::apply;
 use crate::lang::{Type, Value};
 use crate::plan::driver::{make_plan, prepare};
-use crate::plan::Silent;
-use crate::walk::{Mode, Run, RunInputs};
 use crate::plan::Action;
+use crate::plan::Silent;
 use crate::provider::{
     AttrSchema, OpContext, Provider, ProviderClient, ProviderError, Registry, Resource, Schema,
 };
 use crate::state::{Backend, LocalBackend, State};
+use crate::walk::{Mode, Run, RunInputs};
 use async_trait::async_trait;
 use std::sync::{Arc, Mutex};
 

@@ -4,15 +4,15 @@
 //! any other instance, so an import can also update or replace. The CLI injects one
 //! target into the same walk and keeps only the import (no second mechanism).
 
-use super::model::Plan;
 use super::events::{Event, Observer};
-use crate::walk::Run;
+use super::model::Plan;
 use crate::addr::InstanceAddr;
 use crate::config::{Expr, Module, Resource, ResourceMode};
 use crate::diag::{Diagnostic, Diagnostics, Span};
 use crate::lang::Value;
 use crate::provider::{OpContext, Schema};
 use crate::state::{InstanceState, Mode, StateOp, Status};
+use crate::walk::Run;
 use std::collections::{BTreeMap, HashSet};
 
 /// Where an import id comes from.

@@ -1,7 +1,7 @@
 use super::*;
+use crate::addr::names_resource;
 use crate::plan::driver::{make_plan, prepare};
 use crate::plan::render::{plan_json, render_plan, Style};
-use crate::addr::names_resource;
 use crate::plan::Action;
 use crate::provider::{
     AttrSchema, Provider, ProviderClient, ProviderError, Registry, Resource as ResourceType,

@@ -2,11 +2,11 @@
 //! read (objects changed or gone outside hubctl) and the outputs computed from it.
 
 use super::model::{Action, Plan, Reason, ResourceChange};
-use crate::walk::Run;
 use crate::config::Resource;
 use crate::lang::Value;
 use crate::provider::Schema;
 use crate::state::{InstanceState, OutputState, State, StateOp};
+use crate::walk::Run;
 
 /// Planning one instance in refresh-only mode: the value dependents see (what was read, or
 /// the stored value) and the drift between the stored object and the one read, if any.

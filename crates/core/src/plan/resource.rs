@@ -269,8 +269,7 @@ impl Cx<'_> {
             let addrs = (iaddr, self.addr);
             let observer = self.step.observer.as_ref();
             let (value, change, d) =
-                super::data::plan_data(run, observer, self.n, r, addrs, config, prior.value)
-                    .await;
+                super::data::plan_data(run, observer, self.n, r, addrs, config, prior.value).await;
             diags.extend(d);
             return Some((value, change));
         }
@@ -311,9 +310,15 @@ impl Cx<'_> {
         match super::import::target_for(self.run, &step.imports, iaddr) {
             Some(t) if stored.is_none() && self.r.mode == ResourceMode::Managed => {
                 let observer = step.observer.as_ref();
-                let (id, v) =
-                    super::import::import_instance(self.run, observer, self.n, self.r, self.schema, t)
-                        .await?;
+                let (id, v) = super::import::import_instance(
+                    self.run,
+                    observer,
+                    self.n,
+                    self.r,
+                    self.schema,
+                    t,
+                )
+                .await?;
                 Ok(Some(Prior {
                     value: Some(v),
                     reason: None,

@@ -12,13 +12,13 @@ use super::diff::same;
 use super::expand::Instance;
 use super::model::{Action, ResourceChange};
 use super::step::PlanStep;
-use crate::walk::Run;
 use crate::addr::InstanceKey;
 use crate::config::triggers::{parse, Key, Step};
 use crate::config::Resource;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::graph::NodeKind;
 use crate::lang::Value;
+use crate::walk::Run;
 
 /// Marks a change as forced by `replace_triggered_by` (the one place that sets the reason).
 pub fn mark(ch: &mut ResourceChange) {
