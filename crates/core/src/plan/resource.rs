@@ -383,16 +383,7 @@ impl Cx<'_> {
                 diags.push(prevent_destroy(r, iaddr));
             }
         }
-        let reason = if tainted {
-            Some(Reason::Tainted)
-        } else if requested && action.is_replace() {
-            // Terraform names the request even when an argument forces the replacement too.
-            Some(Reason::ByRequest)
-        } else if action.is_replace() && prior.reason.is_none() {
-            Some(Reason::CannotUpdate)
-        } else {
-            prior.reason
-        };
+        let reason = replace_reason(tainted, requested, action, prior.reason);
         let value = planned.planned.clone();
         let mut ch = change(
             run,
@@ -444,6 +435,25 @@ impl Cx<'_> {
             ));
         }
         changes
+    }
+}
+
+/// Why an instance is replaced (or the prior's reason, when it is not).
+fn replace_reason(
+    tainted: bool,
+    requested: bool,
+    action: Action,
+    prior: Option<Reason>,
+) -> Option<Reason> {
+    if tainted {
+        Some(Reason::Tainted)
+    } else if requested && action.is_replace() {
+        // Terraform names the request even when an argument forces the replacement too.
+        Some(Reason::ByRequest)
+    } else if action.is_replace() && prior.is_none() {
+        Some(Reason::CannotUpdate)
+    } else {
+        prior
     }
 }
 

@@ -49,81 +49,11 @@ pub fn triggered(
     inst: &Instance,
 ) -> Result<bool, Diagnostics> {
     let mut diags = Diagnostics::new();
-    'elements: for e in &r.lifecycle.replace_triggered_by {
-        let t = match parse(&e.expr) {
-            Ok(t) => t,
-            Err((summary, detail)) => {
-                diags.push(Diagnostic::error(summary).detail(detail).subject(e.span()));
-                continue;
-            }
-        };
-        let Some(n) = run.graph.node(mi, &NodeKind::Resource(t.resource.clone())) else {
-            let module = match crate::addr::module_prefix(&run.graph.modules[mi].path) {
-                p if p.is_empty() => "the root module".to_string(),
-                p => p.trim_end_matches('.').to_string(),
-            };
-            diags.push(
-                Diagnostic::error("Reference to undeclared resource")
-                    .detail(format!(
-                        "A resource {} has not been declared in {module}",
-                        t.resource
-                    ))
-                    .subject(e.span()),
-            );
-            continue;
-        };
-        let changes = step.changes(n);
-        let base = run.resource_address(mi, &t.resource);
-        if t.whole {
-            if changes
-                .iter()
-                .any(|c| c.resource == base && changed(c.action))
-            {
-                return Ok(true);
-            }
-            continue;
-        }
-        let key = match &t.key {
-            None => InstanceKey::None,
-            Some(k) => match eval_key(k, inst) {
-                Ok(k) => k,
-                Err(d) => {
-                    diags.push(d.subject(e.span()));
-                    continue;
-                }
-            },
-        };
-        let address = format!("{base}{key}");
-        let Some(c) = changes.iter().find(|c| c.address == address) else {
-            continue;
-        };
-        if !changed(c.action) {
-            continue;
-        }
-        if t.path.is_empty() {
-            return Ok(true);
-        }
-        let mut path = Vec::with_capacity(t.path.len());
-        for s in &t.path {
-            match s {
-                Step::Attr(a) => path.push(InstanceKey::Str(a.clone())),
-                Step::Index(k) => match eval_key(k, inst) {
-                    Ok(k) => path.push(k),
-                    Err(d) => {
-                        diags.push(d.subject(e.span()));
-                        continue 'elements;
-                    }
-                },
-            }
-        }
-        let before = c.before.as_ref().and_then(|v| at(v, &path));
-        let after = c.after.as_ref().and_then(|v| at(v, &path));
-        let fired = match (before, after) {
-            (Some(b), Some(a)) => !same(b, a),
-            (b, a) => b.is_some() != a.is_some(),
-        };
-        if fired {
-            return Ok(true);
+    for e in &r.lifecycle.replace_triggered_by {
+        match fires(run, step, mi, e, inst) {
+            Ok(true) => return Ok(true),
+            Ok(false) => {}
+            Err(d) => diags.push(d),
         }
     }
     if diags.has_errors() {
@@ -131,6 +61,65 @@ pub fn triggered(
     } else {
         Ok(false)
     }
+}
+
+/// Whether one `replace_triggered_by` element fires: the resource (or the instance, or
+/// its attribute) it names is planned to change.
+fn fires(
+    run: &Run,
+    step: &PlanStep,
+    mi: usize,
+    e: &crate::config::Expr,
+    inst: &Instance,
+) -> Result<bool, Diagnostic> {
+    let t = parse(&e.expr)
+        .map_err(|(summary, detail)| Diagnostic::error(summary).detail(detail).subject(e.span()))?;
+    let Some(n) = run.graph.node(mi, &NodeKind::Resource(t.resource.clone())) else {
+        let module = match crate::addr::module_prefix(&run.graph.modules[mi].path) {
+            p if p.is_empty() => "the root module".to_string(),
+            p => p.trim_end_matches('.').to_string(),
+        };
+        return Err(Diagnostic::error("Reference to undeclared resource")
+            .detail(format!(
+                "A resource {} has not been declared in {module}",
+                t.resource
+            ))
+            .subject(e.span()));
+    };
+    let changes = step.changes(n);
+    let base = run.resource_address(mi, &t.resource);
+    if t.whole {
+        return Ok(changes
+            .iter()
+            .any(|c| c.resource == base && changed(c.action)));
+    }
+    let key = match &t.key {
+        None => InstanceKey::None,
+        Some(k) => eval_key(k, inst).map_err(|d| d.subject(e.span()))?,
+    };
+    let address = format!("{base}{key}");
+    let Some(c) = changes.iter().find(|c| c.address == address) else {
+        return Ok(false);
+    };
+    if !changed(c.action) {
+        return Ok(false);
+    }
+    if t.path.is_empty() {
+        return Ok(true);
+    }
+    let mut path = Vec::with_capacity(t.path.len());
+    for s in &t.path {
+        match s {
+            Step::Attr(a) => path.push(InstanceKey::Str(a.clone())),
+            Step::Index(k) => path.push(eval_key(k, inst).map_err(|d| d.subject(e.span()))?),
+        }
+    }
+    let before = c.before.as_ref().and_then(|v| at(v, &path));
+    let after = c.after.as_ref().and_then(|v| at(v, &path));
+    Ok(match (before, after) {
+        (Some(b), Some(a)) => !same(b, a),
+        (b, a) => b.is_some() != a.is_some(),
+    })
 }
 
 /// Only updates and replacements of the referenced instance trigger.
