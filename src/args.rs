@@ -1,6 +1,6 @@
 //! Command-line arguments (clap), kept apart from the commands that run them.
 
-use clap::{Args, Parser, Subcommand};
+use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 /// Accepts Terraform's single-dash long flags (`-auto-approve`, `-out=FILE`, `-var k=v`,
 /// `-lock=false`) by rewriting them to the double-dash form, for every long flag the CLI has.
@@ -53,6 +53,51 @@ pub struct Cli {
     pub chdir: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Command,
+}
+
+impl Cli {
+    /// Parses the command line (Terraform's single-dash flags accepted), and records the
+    /// order of the -var/-var-file options, which clap keeps in separate lists.
+    pub fn from_argv(argv: Vec<String>) -> Cli {
+        let matches = Cli::command().get_matches_from(terraform_style(argv, &Cli::command()));
+        let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+        if let (Some((_, sub)), Some(v)) = (matches.subcommand(), cli.command.var_args_mut()) {
+            v.order = var_order(sub);
+        }
+        cli
+    }
+}
+
+/// Whether each -var/-var-file option is a file, in command-line order (clap's indices).
+fn var_order(m: &ArgMatches) -> Vec<bool> {
+    let mut at: Vec<(usize, bool)> = Vec::new();
+    at.extend(
+        m.indices_of("vars")
+            .into_iter()
+            .flatten()
+            .map(|i| (i, false)),
+    );
+    at.extend(
+        m.indices_of("var_files")
+            .into_iter()
+            .flatten()
+            .map(|i| (i, true)),
+    );
+    at.sort_unstable();
+    at.into_iter().map(|(_, file)| file).collect()
+}
+
+impl Command {
+    /// The -var/-var-file options of the commands that take them.
+    fn var_args_mut(&mut self) -> Option<&mut VarArgs> {
+        match self {
+            Command::Plan(a) => Some(&mut a.vars),
+            Command::Apply(a) => Some(&mut a.vars),
+            Command::Destroy(a) => Some(&mut a.vars),
+            Command::Import(a) => Some(&mut a.vars),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Subcommand, Debug)]
@@ -210,6 +255,10 @@ pub struct VarArgs {
     /// Read root input variables from a .tfvars or .tfvars.json file (repeatable).
     #[arg(long = "var-file", value_name = "FILE")]
     pub var_files: Vec<PathBuf>,
+    /// Whether each of the options above is a file, in command-line order (Terraform
+    /// applies them left to right); filled by [`Cli::from_argv`].
+    #[arg(skip)]
+    pub order: Vec<bool>,
 }
 
 #[derive(Args, Debug, Clone, Default)]

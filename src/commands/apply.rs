@@ -1,7 +1,7 @@
 //! `hubctl apply [DIR | PLANFILE]` and `hubctl destroy`: plan (or read a saved plan), ask
 //! for approval, apply with a checkpoint per resource, print the outputs.
 
-use super::common::{backend, load, load_state, make_run, variables, with_lock, ERROR, OK};
+use super::common::{backend, load, load_state, make_run, variables, with_lock, Walk, ERROR, OK};
 use super::planfile;
 use crate::args::{ApplyArgs, DestroyArgs, LockArgs, VarArgs};
 use crate::views::{Confirm, Progress, Ui};
@@ -9,8 +9,8 @@ use hubctl_core::apply::{apply, check_plan_applicable};
 use hubctl_core::diag::{Diagnostic, Diagnostics, SourceMap};
 use hubctl_core::plan::driver::make_plan;
 use hubctl_core::plan::render::render_plan;
-use hubctl_core::plan::walk::WalkMode;
-use hubctl_core::plan::Plan;
+use hubctl_core::plan::{Plan, PlanOptions};
+use hubctl_core::walk::Mode;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -104,25 +104,24 @@ async fn plan_and_apply(ui: &Ui, o: Opts, vars: &VarArgs, lock: &LockArgs) -> u8
         let Some((prior, had)) = load_state(ui, &be).await else {
             return ERROR;
         };
-        let mode = WalkMode::Plan {
-            refresh: o.refresh,
+        let walk = Walk {
+            dir: &o.dir,
+            mode: Mode::Plan,
             destroy: o.destroy,
+            vars: vars.clone(),
+            parallelism: o.parallelism,
+            targets: o.targets.clone(),
         };
-        let run = make_run(
-            &p,
-            &o.dir,
-            mode,
-            vars.clone(),
-            prior.clone(),
-            o.parallelism,
-            None,
-            progress.clone(),
-        );
-        let mut run = run;
-        run.replace = o.replace.clone();
-        run.set_targets(&o.targets);
-        run.refresh_only = o.refresh_only;
-        let (plan, mut diags) = make_plan(Arc::new(run), p.config_hash.clone(), had).await;
+        let (run, moves) = make_run(&p, walk, prior.clone());
+        let opts = PlanOptions {
+            refresh: o.refresh,
+            refresh_only: o.refresh_only,
+            replace: o.replace.clone(),
+            imports: None,
+            moves,
+            observer: progress.clone(),
+        };
+        let (plan, mut diags) = make_plan(run, opts, p.config_hash.clone(), had).await;
         diags.extend(super::common::unmatched_replacements(&plan, &o.replace));
         diags.extend(super::common::targeting_warning(&o.targets, false));
         ui.diags(&diags, &p.config.sources);
@@ -163,21 +162,13 @@ async fn plan_and_apply(ui: &Ui, o: Opts, vars: &VarArgs, lock: &LockArgs) -> u8
             return record_refresh(ui, &be, prior, &plan).await;
         }
         let plan = Arc::new(plan);
-        let prior2 = prior.clone();
+        let walk = apply_walk(&o.dir, &plan, vars, o.parallelism);
+        let (run, moves) = make_run(&p, walk, prior.clone());
         let (state, diags) = apply(
-            |w| {
-                make_run(
-                    &p,
-                    &o.dir,
-                    WalkMode::Apply(plan.clone()),
-                    vars,
-                    prior2,
-                    o.parallelism,
-                    w,
-                    progress.clone(),
-                )
-            },
+            run,
             plan.clone(),
+            &moves,
+            progress.clone(),
             be.clone(),
             prior,
         )
@@ -221,21 +212,13 @@ async fn apply_saved(ui: &Ui, a: &ApplyArgs) -> u8 {
             return record_refresh(ui, &be, prior, &plan).await;
         }
         let plan = Arc::new(plan);
-        let vars = plan.variables.clone();
+        let walk = apply_walk(&dir, &plan, plan.variables.clone(), a.parallelism);
+        let (run, moves) = make_run(&p, walk, prior.clone());
         let (state, diags) = apply(
-            |w| {
-                make_run(
-                    &p,
-                    &dir,
-                    WalkMode::Apply(plan.clone()),
-                    vars,
-                    prior.clone(),
-                    a.parallelism,
-                    w,
-                    progress.clone(),
-                )
-            },
+            run,
             plan.clone(),
+            &moves,
+            progress.clone(),
             be.clone(),
             prior.clone(),
         )
@@ -245,6 +228,23 @@ async fn apply_saved(ui: &Ui, a: &ApplyArgs) -> u8 {
     })
     .await;
     code.unwrap_or(ERROR)
+}
+
+/// The apply walk of `plan` (its targets, if it was made with -target).
+fn apply_walk<'a>(
+    dir: &'a std::path::Path,
+    plan: &Plan,
+    vars: std::collections::BTreeMap<String, hubctl_core::lang::Value>,
+    parallelism: usize,
+) -> Walk<'a> {
+    Walk {
+        dir,
+        mode: Mode::Apply,
+        destroy: plan.destroy,
+        vars,
+        parallelism,
+        targets: plan.targets.clone(),
+    }
 }
 
 fn report(

@@ -9,9 +9,10 @@ use hubctl_core::config::Config;
 use hubctl_core::diag::{Diagnostic, Diagnostics, SourceMap, Span};
 use hubctl_core::lang::{eval, EvalContext, Resolver, Value};
 use hubctl_core::plan::driver::{prepare, Prepared};
-use hubctl_core::plan::walk::{Observer, Run, WalkMode};
+use hubctl_core::plan::moves::{refactor, MoveReport};
 use hubctl_core::provider::Registry;
 use hubctl_core::state::{Backend, LocalBackend, LockInfo, State};
+use hubctl_core::walk::{Mode, Run, RunInputs};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -63,39 +64,18 @@ pub fn variables(
         .var_files
         .iter()
         .map(|f| Some(CliInput::File(f.clone())));
-    let cli: Vec<CliInput> =
-        match var_file_order(std::env::args(), args.vars.len(), args.var_files.len()) {
-            Some(order) => interleave(order, vars, files),
-            None => files.chain(vars).flatten().collect(),
-        };
+    // In command-line order when clap's indices account for every option, else files first.
+    let n_files = args.order.iter().filter(|f| **f).count();
+    let ordered = n_files == args.var_files.len() && args.order.len() - n_files == vars.len();
+    let cli: Vec<CliInput> = if ordered {
+        interleave(args.order.clone(), vars, files)
+    } else {
+        files.chain(vars).flatten().collect()
+    };
     let (vars, d) = root_variables(&config.root, dir, &cli, std::env::vars(), &mut sources);
     diags.extend(d);
     ui.diags(&diags, &sources);
     (!diags.has_errors()).then_some(vars)
-}
-
-/// Whether each `-var`/`-var-file` option on the command line is a file, in order: clap
-/// keeps the two kinds in separate lists, but Terraform applies them left to right. `None`
-/// when the count does not match what clap parsed (then files go before vars).
-fn var_file_order(
-    argv: impl Iterator<Item = String>,
-    vars: usize,
-    files: usize,
-) -> Option<Vec<bool>> {
-    let order: Vec<bool> = argv
-        .skip(1)
-        .take_while(|a| a != "--")
-        .filter_map(|a| {
-            let flag = a.strip_prefix("--").or_else(|| a.strip_prefix('-'))?;
-            match flag.split('=').next() {
-                Some("var") => Some(false),
-                Some("var-file") => Some(true),
-                _ => None,
-            }
-        })
-        .collect();
-    let n_files = order.iter().filter(|f| **f).count();
-    (n_files == files && order.len() - n_files == vars).then_some(order)
 }
 
 /// Merges vars and files into command-line order (`None`: a var that failed to parse).
@@ -312,32 +292,37 @@ pub async fn load_state(ui: &Ui, backend: &Arc<dyn Backend>) -> Option<(State, b
     }
 }
 
-/// A walk over the prepared configuration.
-#[allow(clippy::too_many_arguments)]
-pub fn make_run(
-    p: &Prepared,
-    dir: &Path,
-    mode: WalkMode,
-    vars: BTreeMap<String, Value>,
-    prior: State,
-    parallelism: usize,
-    writer: Option<hubctl_core::apply::writer::StateWriter>,
-    observer: Arc<dyn Observer>,
-) -> Run {
+/// What a walk is for, beyond the prepared configuration and the prior state.
+pub struct Walk<'a> {
+    pub dir: &'a Path,
+    pub mode: Mode,
+    pub destroy: bool,
+    pub vars: BTreeMap<String, Value>,
+    pub parallelism: usize,
+    /// `-target` addresses (a saved plan's, when applying one).
+    pub targets: Vec<String>,
+}
+
+/// A walk over the prepared configuration. The prior state is rewritten by the `moved` and
+/// `removed` blocks first; what they did is returned beside the run.
+pub fn make_run(p: &Prepared, w: Walk<'_>, prior: State) -> (Arc<Run>, MoveReport) {
     let mut graph = p.graph.clone();
     hubctl_core::plan::driver::add_orphan_providers(&mut graph, &prior);
-    Run::new(
-        p.config.clone(),
-        Arc::new(graph),
-        registry(),
-        dir.to_path_buf(),
-        mode,
-        vars,
-        Arc::new(prior),
-        parallelism,
-        writer,
-        observer,
-    )
+    let (prior, moves) = refactor(&p.config.root, prior);
+    let run = Run::new(RunInputs {
+        config: p.config.clone(),
+        graph: Arc::new(graph),
+        registry: registry(),
+        root_dir: w.dir.to_path_buf(),
+        base_dir: std::env::current_dir().unwrap_or_else(|_| w.dir.to_path_buf()),
+        mode: w.mode,
+        destroy: w.destroy,
+        vars: w.vars,
+        prior: Arc::new(prior),
+        parallelism: w.parallelism,
+        targets: w.targets,
+    });
+    (Arc::new(run), moves)
 }
 
 /// The `-replace=ADDR` instances, normalized (`aws_x.a["k"]`); a diagnostic for any that is

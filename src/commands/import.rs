@@ -2,14 +2,15 @@
 //! one address into the ordinary plan walk; of that plan only the import is kept: the
 //! imported object is written to the state as a new serial, nothing else is changed.
 
-use super::common::{backend, load, load_state, make_run, variables, with_lock, ERROR, OK};
+use super::common::{backend, load, load_state, make_run, variables, with_lock, Walk, ERROR, OK};
 use crate::args::ImportArgs;
 use crate::views::{Progress, Ui};
 use hubctl_core::addr::InstanceAddr;
 use hubctl_core::diag::{Diagnostic, SourceMap};
 use hubctl_core::plan::driver::make_plan;
 use hubctl_core::plan::import::{import_ops, missing_config, resource_config, ImportTarget};
-use hubctl_core::plan::walk::WalkMode;
+use hubctl_core::plan::PlanOptions;
+use hubctl_core::walk::Mode;
 use std::sync::Arc;
 
 fn fail(ui: &Ui, d: Diagnostic) -> u8 {
@@ -51,14 +52,23 @@ pub async fn run(ui: &Ui, a: ImportArgs) -> u8 {
             )));
         }
         // No refresh of what is already managed: an import touches only its own object.
-        let mode = WalkMode::Plan {
-            refresh: false,
+        let walk = Walk {
+            dir: &a.dir,
+            mode: Mode::Plan,
             destroy: false,
+            vars,
+            parallelism: 10,
+            targets: Vec::new(),
         };
-        let mut run = make_run(&p, &a.dir, mode, vars, prior.clone(), 10, None, progress);
-        run.imports = vec![target.clone()];
-        let run = Arc::new(run);
-        let (plan, diags) = make_plan(run.clone(), p.config_hash.clone(), had).await;
+        let (run, moves) = make_run(&p, walk, prior.clone());
+        let opts = PlanOptions {
+            refresh: false,
+            imports: Some(vec![target.clone()]),
+            moves,
+            observer: progress,
+            ..PlanOptions::default()
+        };
+        let (plan, diags) = make_plan(run.clone(), opts, p.config_hash.clone(), had).await;
         ui.diags(&diags, &p.config.sources);
         if diags.has_errors() {
             return ERROR;

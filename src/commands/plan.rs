@@ -1,14 +1,15 @@
 //! `hubctl plan`: refresh, evaluate, diff; print the plan (or JSON); optionally save it.
 
 use super::common::{
-    backend, load, load_state, make_run, variables, with_lock, CHANGES, ERROR, OK,
+    backend, load, load_state, make_run, variables, with_lock, Walk, CHANGES, ERROR, OK,
 };
 use crate::args::PlanArgs;
 use crate::views::{Progress, Ui};
 use hubctl_core::diag::{Diagnostic, SourceMap};
 use hubctl_core::plan::driver::make_plan;
 use hubctl_core::plan::render::{plan_json, render_plan};
-use hubctl_core::plan::walk::WalkMode;
+use hubctl_core::plan::PlanOptions;
+use hubctl_core::walk::Mode;
 use std::sync::Arc;
 
 pub async fn run(ui: &Ui, a: PlanArgs) -> u8 {
@@ -26,8 +27,8 @@ pub async fn run(ui: &Ui, a: PlanArgs) -> u8 {
         }
     };
     // With --json, stdout carries only the JSON document.
-    let progress: Arc<dyn hubctl_core::plan::walk::Observer> = if a.json {
-        Arc::new(hubctl_core::plan::walk::Silent)
+    let progress: Arc<dyn hubctl_core::plan::Observer> = if a.json {
+        Arc::new(hubctl_core::plan::Silent)
     } else {
         Arc::new(Progress::new(false))
     };
@@ -49,25 +50,24 @@ pub async fn run(ui: &Ui, a: PlanArgs) -> u8 {
     }
     let result = with_lock(ui, &be, &a.lock, "plan", || async {
         let (prior, had) = load_state(ui, &be).await?;
-        let mode = WalkMode::Plan {
-            refresh: a.refresh,
+        let walk = Walk {
+            dir: &a.dir,
+            mode: Mode::Plan,
             destroy: a.destroy,
-        };
-        let run = make_run(
-            &p,
-            &a.dir,
-            mode,
             vars,
-            prior,
-            a.parallelism,
-            None,
-            progress.clone(),
-        );
-        let mut run = run;
-        run.replace = replace.clone();
-        run.set_targets(&a.targets);
-        run.refresh_only = a.refresh_only;
-        Some(make_plan(Arc::new(run), p.config_hash.clone(), had).await)
+            parallelism: a.parallelism,
+            targets: a.targets.clone(),
+        };
+        let (run, moves) = make_run(&p, walk, prior);
+        let opts = PlanOptions {
+            refresh: a.refresh,
+            refresh_only: a.refresh_only,
+            replace: replace.clone(),
+            imports: None,
+            moves,
+            observer: progress.clone(),
+        };
+        Some(make_plan(run, opts, p.config_hash.clone(), had).await)
     })
     .await
     .flatten();

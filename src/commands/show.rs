@@ -80,7 +80,7 @@ fn state_json(state: &State) -> serde_json::Value {
                     }
                 }
             }
-            let name = hubctl_core::plan::walk::resource_of(addr)
+            let name = hubctl_core::addr::resource_of(addr)
                 .rsplit('.')
                 .next()
                 .unwrap_or("");

@@ -142,7 +142,7 @@ async fn list(ui: &Ui, a: StateListArgs) -> u8 {
 /// One instance in HCL-like notation; sensitive attributes are redacted.
 pub(crate) fn render_instance(addr: &str, inst: &hubctl_core::state::InstanceState) -> String {
     use std::fmt::Write;
-    let name = hubctl_core::plan::walk::resource_of(addr)
+    let name = hubctl_core::addr::resource_of(addr)
         .rsplit('.')
         .next()
         .unwrap_or("");

@@ -1,33 +1,24 @@
 //! `hubctl validate`: load, resolve references, check every body against its schema with all
 //! inputs unknown. No provider is called and no state is read.
 
-use super::common::{load, make_run, ERROR, OK};
+use super::common::{load, make_run, Walk, ERROR, OK};
 use crate::args::ValidateArgs;
 use crate::views::{Progress, Ui};
 use hubctl_core::diag::{render_json, Diagnostics};
-use hubctl_core::plan::driver::walk;
-use hubctl_core::plan::walk::{Silent, WalkMode};
+use hubctl_core::plan::driver::validate;
 use hubctl_core::state::State;
+use hubctl_core::walk::Mode;
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::path::Path;
 
 pub async fn run(ui: &Ui, a: ValidateArgs) -> u8 {
     if a.json {
         let (p, diags) = hubctl_core::plan::driver::prepare(&a.dir, &super::common::registry());
         let (diags, sources) = match p {
             Some(p) => {
-                let run = make_run(
-                    &p,
-                    &a.dir,
-                    WalkMode::Validate,
-                    BTreeMap::new(),
-                    State::new(),
-                    1,
-                    None,
-                    Arc::new(Silent),
-                );
+                let (run, _) = make_run(&p, validate_walk(&a.dir), State::new());
                 let mut all = diags;
-                all.extend(walk(Arc::new(run), vec![]).await.diags);
+                all.extend(validate(run).await);
                 (all, p.config.sources.clone())
             }
             None => (diags, hubctl_core::config::load(&a.dir).0.sources),
@@ -42,22 +33,24 @@ pub async fn run(ui: &Ui, a: ValidateArgs) -> u8 {
         return ERROR;
     };
     let _ = Progress::new(false);
-    let run = make_run(
-        &p,
-        &a.dir,
-        WalkMode::Validate,
-        BTreeMap::new(),
-        State::new(),
-        1,
-        None,
-        Arc::new(Silent),
-    );
-    let res = walk(Arc::new(run), vec![]).await;
-    let diags: Diagnostics = res.diags;
+    let (run, _) = make_run(&p, validate_walk(&a.dir), State::new());
+    let diags: Diagnostics = validate(run).await;
     ui.diags(&diags, &p.config.sources);
     if diags.has_errors() {
         return ERROR;
     }
     println!("{} The configuration is valid.", ui.green("Success!"));
     OK
+}
+
+/// A walk with every input unknown and no state.
+fn validate_walk(dir: &Path) -> Walk<'_> {
+    Walk {
+        dir,
+        mode: Mode::Validate,
+        destroy: false,
+        vars: BTreeMap::new(),
+        parallelism: 1,
+        targets: Vec::new(),
+    }
 }

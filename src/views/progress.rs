@@ -2,8 +2,8 @@
 //! elapsed time, completed operations printed above it. Otherwise: plain lines in
 //! Terraform's wording ("Still creating... [10s elapsed]"), so CI logs stay readable.
 
-use hubctl_core::plan::walk::{Event, Observer};
 use hubctl_core::plan::Action;
+use hubctl_core::plan::{Event, Observer};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::collections::BTreeMap;
 use std::sync::Mutex;

@@ -10,6 +10,10 @@ pub mod lang;
 pub mod plan;
 pub mod provider;
 pub mod state;
+pub mod walk;
+
+#[cfg(test)]
+mod layering_tests;
 
 /// The source text of a bare identifier expression (`iterator = it`, `provider = aws.west`).
 pub(crate) fn diag_text_of(e: &config::Expr) -> String {

@@ -125,6 +125,27 @@ impl InstanceAddr {
     }
 }
 
+/// The config-level address of a state key (`a.b["k"]` → `a.b`, deposed suffix dropped).
+pub fn resource_of(address: &str) -> &str {
+    let a = address
+        .split_once(" (deposed")
+        .map(|(a, _)| a)
+        .unwrap_or(address);
+    match a.find('[') {
+        Some(i) => &a[..i],
+        None => a,
+    }
+}
+
+/// Whether an import block's `to` names resource `key` (`type.name`) of module `path`.
+pub fn names_resource(to: &str, path: &[String], key: &str) -> bool {
+    InstanceAddr::parse(to.trim()).is_ok_and(|a| {
+        a.resource.mode == ResourceMode::Managed
+            && a.resource.module == path
+            && format!("{}.{}", a.resource.type_name, a.resource.name) == key
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,16 +1,18 @@
-//! Applying a plan: the DAG executor, the state writer (one place writes state, with a
-//! checkpoint after every resource operation), and the resource operations themselves.
+//! Applying a plan: the apply walk's step, the state writer (one place writes state, with
+//! a checkpoint after every resource operation), and the resource operations themselves.
 
-pub mod executor;
+mod ops;
 pub mod resource;
+pub mod step;
 pub mod writer;
 
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::plan::driver::{standalone_deletes, walk};
-use crate::plan::walk::Run;
-use crate::plan::Plan;
+use crate::plan::moves::MoveReport;
+use crate::plan::{Observer, Plan};
 use crate::state::{Backend, OutputState, State, StateOp};
+use crate::walk::{walk, Run, WalkResult};
 use std::sync::Arc;
+use step::ApplyStep;
 use writer::StateWriter;
 
 /// Why a saved plan cannot be applied to the current state/configuration.
@@ -51,50 +53,29 @@ pub fn check_plan_applicable(
     Ok(())
 }
 
-/// Applies `plan` with the `run`'s configuration; returns the persisted state.
+/// Applies `plan` with the `run`'s configuration (its prior state is `prior` as `moves`
+/// rewrote it; the rewrite is persisted first); returns the persisted state.
 pub async fn apply(
-    make_run: impl FnOnce(Option<StateWriter>) -> Run,
+    run: Arc<Run>,
     plan: Arc<Plan>,
+    moves: &MoveReport,
+    observer: Arc<dyn Observer>,
     backend: Arc<dyn Backend>,
     prior: State,
 ) -> (Option<State>, Diagnostics) {
     let (writer, handle) = StateWriter::start(backend.clone(), prior);
-    let run = Arc::new(make_run(Some(writer.clone())));
     let mut diags = Diagnostics::new();
     // `moved`/`removed` blocks rewrote the prior state the walk sees; record the same.
-    if !run.moves.is_empty() {
-        if let Err(e) = writer.write(run.moves.ops(&run.prior)).await {
+    if !moves.is_empty() {
+        if let Err(e) = writer.write(moves.ops(&run.prior)).await {
             diags.push(Diagnostic::error("Failed to persist state").detail(e));
         }
     }
-    let deletes = standalone_deletes(&run, &plan);
-    let res = walk(run.clone(), deletes).await;
-    diags.extend(res.diags);
-    // Root outputs: every one that evaluated to a wholly known value is recorded, except
-    // null ones, which Terraform does not keep in state (`output NAME` says "not found").
-    let mut ops = Vec::new();
-    for (name, o) in &run.config.root.outputs {
-        match res.outputs.get(name) {
-            Some(v) if !plan.destroy && v.is_null() => {
-                ops.push(StateOp::RemoveOutput { name: name.clone() })
-            }
-            Some(v) if !plan.destroy && v.is_wholly_known() => ops.push(StateOp::SetOutput {
-                name: name.clone(),
-                output: OutputState {
-                    value: v.to_json(),
-                    sensitive: o.sensitive || v.contains_sensitive(),
-                },
-            }),
-            _ if plan.destroy => ops.push(StateOp::RemoveOutput { name: name.clone() }),
-            _ => {}
-        }
-    }
-    for name in run.prior.outputs.keys() {
-        if !run.config.root.outputs.contains_key(name) {
-            ops.push(StateOp::RemoveOutput { name: name.clone() });
-        }
-    }
-    if let Err(e) = writer.write(ops).await {
+    let step = ApplyStep::new(&run, plan.clone(), writer.clone(), observer);
+    let extra = step.extra(&run);
+    let mut res = walk(run.clone(), Arc::new(step), extra).await;
+    diags.extend(std::mem::take(&mut res.diags));
+    if let Err(e) = writer.write(output_ops(&run, &plan, &res)).await {
         diags.push(Diagnostic::error("Failed to persist state").detail(e));
     }
     if !res.skipped.is_empty() {
@@ -123,4 +104,32 @@ pub async fn apply(
         return (None, diags);
     }
     (Some(state), diags)
+}
+
+/// Root outputs: every one that evaluated to a wholly known value is recorded, except null
+/// ones, which Terraform does not keep in state (`output NAME` says "not found").
+fn output_ops(run: &Run, plan: &Plan, res: &WalkResult) -> Vec<StateOp> {
+    let mut ops = Vec::new();
+    for (name, o) in &run.config.root.outputs {
+        match res.outputs.get(name) {
+            Some(v) if !plan.destroy && v.is_null() => {
+                ops.push(StateOp::RemoveOutput { name: name.clone() })
+            }
+            Some(v) if !plan.destroy && v.is_wholly_known() => ops.push(StateOp::SetOutput {
+                name: name.clone(),
+                output: OutputState {
+                    value: v.to_json(),
+                    sensitive: o.sensitive || v.contains_sensitive(),
+                },
+            }),
+            _ if plan.destroy => ops.push(StateOp::RemoveOutput { name: name.clone() }),
+            _ => {}
+        }
+    }
+    for name in run.prior.outputs.keys() {
+        if !run.config.root.outputs.contains_key(name) {
+            ops.push(StateOp::RemoveOutput { name: name.clone() });
+        }
+    }
+    ops
 }

@@ -3,33 +3,37 @@
 //! State is written through the writer after every operation, with an intent recorded
 //! before every create, so a crash at any point is recovered by the next run.
 
+use super::ops::{
+    check_consistent, client, mark_like, op_error, reporter, resource_type, timed, timeouts_of,
+    write,
+};
+use super::step::ApplyStep;
+use crate::addr::InstanceKey;
 use crate::config::{Resource, ResourceMode};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::lang::Value;
 use crate::plan::data::read_data;
 use crate::plan::diff::proposed;
-use crate::plan::expand::expand;
-use crate::plan::resource::{
-    aggregate, client_of, eval_instance, plan_error, prior_aggregate, resource_address, schema_of,
-};
-use crate::plan::scope::Scope;
-use crate::plan::walk::{Event, NodeResult, Run};
-use crate::plan::{Action, Plan, ResourceChange};
-use crate::provider::{OpContext, PlanContext, ProviderClient, Resource as ResourceType};
+use crate::plan::expand::{expand, Instance};
+use crate::plan::resource::{aggregate, eval_instance, plan_error, prior_aggregate, schema_of};
+use crate::plan::{Action, ResourceChange};
+use crate::provider::{OpContext, PlanContext, PlannedState, Resource as ResourceType, Schema};
 use crate::state::{InstanceState, Mode, StateOp, Status};
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+use crate::walk::scope::Scope;
+use crate::walk::{NodeResult, Run};
 
+/// Applies every instance of resource node `n`, and the deletes of its instances whose key
+/// left `count`/`for_each`.
 pub async fn apply_resource(
     run: &Run,
+    step: &ApplyStep,
     n: usize,
     mi: usize,
     key: &str,
-    plan: Arc<Plan>,
 ) -> NodeResult {
     let r = &run.module(mi).resources[key];
-    let addr = resource_address(run, mi, key);
-    if plan.destroy {
+    let addr = run.resource_address(mi, key);
+    if step.plan.destroy {
         return NodeResult::value(prior_aggregate(run, r, &addr), Diagnostics::new());
     }
     let schema = match schema_of(run, r) {
@@ -41,498 +45,336 @@ pub async fn apply_resource(
         r.count.as_ref(),
         r.for_each.as_ref(),
         &scope,
-        &run.base_dir(),
+        run.base_dir(),
         false,
     );
     if diags.has_errors() {
-        return NodeResult {
-            value: Value::unknown(),
-            changes: vec![],
-            diags: diags.with_address(&addr),
-        };
+        return NodeResult::value(Value::unknown(), diags.with_address(&addr));
     }
-    let deps = dependencies(run, n);
-    let futs = instances.iter().map(|inst| {
-        let iaddr = format!("{addr}{}", inst.key);
-        let planned = run.planned.get(&iaddr).map(|&i| plan.changes[i].clone());
-        let deps = deps.clone();
-        let schema = &schema;
-        async move {
-            if !run.instance_targeted(n, &iaddr) {
-                // Left out by -target: keeps its stored value.
-                let kept = run
-                    .prior
-                    .resources
-                    .get(&iaddr)
-                    .map_or_else(Value::unknown, crate::plan::walk::instance_value);
-                return (inst.key.clone(), kept, Diagnostics::new());
-            }
-            let Some(ch) = planned else {
-                let d = Diagnostic::error("Resource instance not in plan")
-                    .detail("The configuration now has an instance the saved plan did not include; the configuration or its inputs changed after planning. Run plan again.")
-                    .address(iaddr.clone());
-                return (inst.key.clone(), Value::unknown(), Diagnostics::from(d));
-            };
-            let (config, d) = eval_instance(run, mi, r, schema, inst);
-            if d.has_errors() {
-                return (inst.key.clone(), Value::unknown(), d.with_address(&iaddr));
-            }
-            match apply_instance(run, n, r, &ch, config, deps).await {
-                Ok(v) => (inst.key.clone(), v, d),
-                Err(e) => {
-                    let mut d = d;
-                    d.push(e);
-                    (inst.key.clone(), Value::unknown(), d)
-                }
-            }
-        }
-    });
+    let deps = run.graph.resource_dependencies(n);
+    let cx = Cx {
+        run,
+        step,
+        n,
+        mi,
+        r,
+        schema: &schema,
+        deps: &deps,
+    };
+    let futs = instances
+        .iter()
+        .map(|inst| cx.apply_one(inst, format!("{addr}{}", inst.key)));
     let results = futures_util::future::join_all(futs).await;
     let mut items = Vec::new();
     for (k, v, d) in results {
         diags.extend(d);
         items.push((k, v));
     }
-    // Instances the plan deletes because their key left count/for_each.
-    let keys: std::collections::HashSet<String> = instances
-        .iter()
-        .map(|i| format!("{addr}{}", i.key))
-        .collect();
-    let orphans: Vec<&ResourceChange> = plan
-        .changes
-        .iter()
-        .filter(|c| c.resource == addr && c.action == Action::Delete && !keys.contains(&c.address))
-        .collect();
-    for ch in orphans {
-        if let Err(e) = delete_instance(run, n, ch).await {
-            diags.push(e);
-        }
-    }
-    NodeResult {
-        value: aggregate(r, items),
-        changes: vec![],
-        diags,
-    }
+    diags.extend(cx.delete_stale(&addr, &instances).await);
+    NodeResult::value(aggregate(r, items), diags)
 }
 
-/// The config-level addresses this resource depends on (recorded in state so destroy and
-/// orphan deletion can order themselves without the configuration).
-pub fn dependencies(run: &Run, n: usize) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut stack = run.graph.nodes[n].deps.clone();
-    let mut seen = std::collections::HashSet::new();
-    while let Some(d) = stack.pop() {
-        if !seen.insert(d) {
-            continue;
-        }
-        match &run.graph.nodes[d].kind {
-            crate::graph::NodeKind::Resource(_) => out.push(run.graph.describe(d)),
-            crate::graph::NodeKind::Provider(_) => {}
-            _ => stack.extend(run.graph.nodes[d].deps.iter().copied()),
-        }
-    }
-    out.sort();
-    out
-}
-
-fn op_error(address: &str, what: &str, e: impl std::fmt::Display) -> Diagnostic {
-    Diagnostic::error(format!("{what} failed"))
-        .detail(e.to_string())
-        .address(address)
-}
-
-/// State record for an instance value.
-pub fn instance_state(
-    r_mode: Mode,
-    type_name: &str,
-    provider: &str,
-    v: &Value,
-    deps: Vec<String>,
-    status: Status,
-    cbd: bool,
-) -> InstanceState {
-    let sensitive = v
-        .as_map()
-        .map(|m| {
-            m.iter()
-                .filter(|(_, x)| x.contains_sensitive())
-                .map(|(k, _)| k.clone())
-                .collect()
-        })
-        .unwrap_or_default();
-    InstanceState {
-        mode: r_mode,
-        type_name: type_name.to_string(),
-        provider: provider.to_string(),
-        attributes: v.to_json(),
-        sensitive_attributes: sensitive,
-        dependencies: deps,
-        status,
-        create_before_destroy: cbd,
-    }
-}
-
-async fn write(run: &Run, address: &str, ops: Vec<StateOp>) -> Result<(), Diagnostic> {
-    match &run.writer {
-        Some(w) => w.write(ops).await.map_err(|e| {
-            Diagnostic::error("Failed to persist state").detail(format!("Writing the state after an operation on {address} failed: {e}. The operation itself succeeded; its result is in the journal up to the last successful write.")).address(address)
-        }),
-        None => Ok(()),
-    }
-}
-
-/// Runs `fut` under the parallelism bound, reporting start, "still ..." every 10 s, and done.
-async fn timed<T, E: std::fmt::Display>(
-    run: &Run,
-    address: &str,
-    action: Action,
-    fut: impl std::future::Future<Output = Result<T, E>>,
-) -> Result<T, E> {
-    let _permit = run.semaphore.acquire().await;
-    let start = Instant::now();
-    run.observer.event(Event::Started {
-        address: address.to_string(),
-        action,
-    });
-    tokio::pin!(fut);
-    let mut tick = tokio::time::interval_at(
-        tokio::time::Instant::now() + Duration::from_secs(10),
-        Duration::from_secs(10),
-    );
-    let res = loop {
-        tokio::select! {
-            r = &mut fut => break r,
-            _ = tick.tick() => run.observer.event(Event::Still { address: address.to_string(), action, elapsed: start.elapsed() }),
-        }
-    };
-    match &res {
-        Ok(_) => run.observer.event(Event::Done {
-            address: address.to_string(),
-            action,
-            elapsed: start.elapsed(),
-            id: None,
-        }),
-        Err(e) => run.observer.event(Event::Failed {
-            address: address.to_string(),
-            action,
-            error: e.to_string(),
-        }),
-    }
-    res
-}
-
-/// What a type's waiters report ([`OpContext::progress`]), passed on as progress events.
-fn reporter<'a>(run: &'a Run, address: &'a str) -> impl Fn(&str) + Send + Sync + 'a {
-    move |message: &str| {
-        run.observer.event(Event::Progress {
-            address: address.to_string(),
-            message: message.to_string(),
-        })
-    }
-}
-
-fn resource_type(run: &Run, type_name: &str) -> Result<Arc<dyn ResourceType>, Diagnostic> {
-    run.registry
-        .resource(type_name)
-        .map(|(_, t)| t.clone())
-        .ok_or_else(|| {
-            Diagnostic::error("Invalid resource type").detail(format!(
-                "hubctl does not support resource type \"{type_name}\"."
-            ))
-        })
-}
-
-fn client(run: &Run, n: usize, address: &str) -> Result<ProviderClient, Diagnostic> {
-    client_of(run, n).ok_or_else(|| Diagnostic::error("Provider not configured").address(address))
-}
-
-async fn apply_instance(
-    run: &Run,
+/// What applying one resource's instances shares.
+struct Cx<'a> {
+    run: &'a Run,
+    step: &'a ApplyStep,
     n: usize,
-    r: &Resource,
-    ch: &ResourceChange,
-    config: Value,
-    deps: Vec<String>,
-) -> Result<Value, Diagnostic> {
-    let address = ch.address.as_str();
-    let mode = if r.mode == ResourceMode::Data {
-        Mode::Data
-    } else {
-        Mode::Managed
-    };
-    let cbd = r.lifecycle.create_before_destroy;
-    let record = |v: &Value, status: Status| {
-        instance_state(
-            mode,
-            &r.type_name,
-            &ch.provider,
-            v,
-            deps.clone(),
-            status,
-            cbd,
-        )
-    };
-    if r.mode == ResourceMode::Data {
+    mi: usize,
+    r: &'a Resource,
+    schema: &'a Schema,
+    /// The resource's dependencies, recorded in each instance's state.
+    deps: &'a [String],
+}
+
+impl Cx<'_> {
+    /// Applies one instance's planned change: its key, its value, and diagnostics.
+    async fn apply_one(&self, inst: &Instance, iaddr: String) -> (InstanceKey, Value, Diagnostics) {
+        let run = self.run;
+        if !run.instance_targeted(self.n, &iaddr) {
+            // Left out by -target: keeps its stored value.
+            let kept = run
+                .prior
+                .resources
+                .get(&iaddr)
+                .map_or_else(Value::unknown, InstanceState::value);
+            return (inst.key.clone(), kept, Diagnostics::new());
+        }
+        let planned = self.step.planned.get(&iaddr);
+        let Some(ch) = planned.map(|&i| &self.step.plan.changes[i]) else {
+            let d = Diagnostic::error("Resource instance not in plan")
+                .detail("The configuration now has an instance the saved plan did not include; the configuration or its inputs changed after planning. Run plan again.")
+                .address(iaddr);
+            return (inst.key.clone(), Value::unknown(), Diagnostics::from(d));
+        };
+        let (config, d) = eval_instance(run, self.mi, self.r, self.schema, inst);
+        if d.has_errors() {
+            return (inst.key.clone(), Value::unknown(), d.with_address(&iaddr));
+        }
+        match self.apply_instance(ch, config).await {
+            Ok(v) => (inst.key.clone(), v, d),
+            Err(e) => {
+                let mut d = d;
+                d.push(e);
+                (inst.key.clone(), Value::unknown(), d)
+            }
+        }
+    }
+
+    /// The deletes the plan has for instances whose key left count/for_each.
+    async fn delete_stale(&self, addr: &str, instances: &[Instance]) -> Diagnostics {
+        let keys: std::collections::HashSet<String> = instances
+            .iter()
+            .map(|i| format!("{addr}{}", i.key))
+            .collect();
+        let mut diags = Diagnostics::new();
+        let stale = self.step.plan.changes.iter().filter(|c| {
+            c.resource == addr && c.action == Action::Delete && !keys.contains(&c.address)
+        });
+        for ch in stale {
+            if let Err(e) = delete_instance(self.run, self.step, self.n, ch).await {
+                diags.push(e);
+            }
+        }
+        diags
+    }
+
+    async fn apply_instance(
+        &self,
+        ch: &ResourceChange,
+        config: Value,
+    ) -> Result<Value, Diagnostic> {
+        let (run, r) = (self.run, self.r);
+        let address = ch.address.as_str();
+        let record = Record {
+            mode: if r.mode == ResourceMode::Data {
+                Mode::Data
+            } else {
+                Mode::Managed
+            },
+            type_name: &r.type_name,
+            provider: &ch.provider,
+            deps: self.deps,
+            cbd: r.lifecycle.create_before_destroy,
+        };
+        if r.mode == ResourceMode::Data {
+            return self.apply_data(ch, &config, &record).await;
+        }
+        // An imported object enters the state first (its own checkpoint), so a failed update
+        // still leaves it managed; a replacement's create records the new object instead.
+        if let (Some(_), Some(before), false) = (&ch.importing, &ch.before, ch.action.is_replace())
+        {
+            let op = record.set(address, before, Status::Ready);
+            write(self.step, address, vec![op]).await?;
+        }
+        if ch.action == Action::NoOp {
+            return Ok(ch.before.clone().unwrap_or(Value::Null));
+        }
+        let rt = resource_type(run, &r.type_name)?;
+        let client = client(run, self.n, address)?;
+        let planned = self
+            .replan(ch, rt.as_ref(), &client, &config)
+            .await?
+            .planned;
+        let progress = reporter(self.step.observer.as_ref(), address);
+        let ctx = OpContext {
+            client: &client,
+            address,
+            timeouts: timeouts_of(run, r).map_err(|d| d.address(address))?,
+            recovering: run
+                .prior
+                .resources
+                .get(address)
+                .is_some_and(|p| p.status == Status::Creating),
+            progress: &progress,
+        };
+        let op = Op {
+            run,
+            step: self.step,
+            address,
+            rt: rt.as_ref(),
+            ctx: &ctx,
+            record: &record,
+        };
+        let prior = ch.before.clone().unwrap_or(Value::Null);
+        match ch.action {
+            Action::Create => op.create(planned).await,
+            Action::Update => op.update(&prior, planned).await,
+            // The delete half ran as its own node (`standalone_deletes`), after the deletes of
+            // everything that depended on the old object.
+            Action::DeleteThenCreate => op.create(planned).await,
+            Action::CreateThenDelete => op.create_then_delete(prior, planned).await,
+            Action::Delete | Action::NoOp | Action::Read => Ok(prior),
+        }
+    }
+
+    /// A data source: read now if the plan deferred it, and recorded in state.
+    async fn apply_data(
+        &self,
+        ch: &ResourceChange,
+        config: &Value,
+        record: &Record<'_>,
+    ) -> Result<Value, Diagnostic> {
+        let address = ch.address.as_str();
         let v = match ch.action {
-            Action::Read => read_data(run, n, r, address, &config).await?,
+            Action::Read => {
+                let observer = self.step.observer.as_ref();
+                read_data(self.run, observer, self.n, self.r, address, config).await?
+            }
             _ => ch.after.clone().unwrap_or(Value::Null),
         };
-        write(
-            run,
-            address,
-            vec![StateOp::SetInstance {
-                address: address.to_string(),
-                instance: record(&v, Status::Ready),
-            }],
-        )
-        .await?;
-        return Ok(v);
+        let op = record.set(address, &v, Status::Ready);
+        write(self.step, address, vec![op]).await?;
+        Ok(v)
     }
-    // An imported object enters the state first (its own checkpoint), so a failed update
-    // still leaves it managed; a replacement's create records the new object instead.
-    if let (Some(_), Some(before), false) = (&ch.importing, &ch.before, ch.action.is_replace()) {
-        let op = StateOp::SetInstance {
-            address: address.to_string(),
-            instance: record(before, Status::Ready),
+
+    /// Plans the instance again with what is known now; it must agree with the saved plan.
+    async fn replan(
+        &self,
+        ch: &ResourceChange,
+        rt: &dyn ResourceType,
+        client: &crate::provider::ProviderClient,
+        config: &Value,
+    ) -> Result<PlannedState, Diagnostic> {
+        let r = self.r;
+        let address = ch.address.as_str();
+        let base = if ch.action.is_replace() {
+            None
+        } else {
+            ch.before.as_ref()
         };
-        write(run, address, vec![op]).await?;
-    }
-    if ch.action == Action::NoOp {
-        return Ok(ch.before.clone().unwrap_or(Value::Null));
-    }
-    let rt = resource_type(run, &r.type_name)?;
-    let client = client(run, n, address)?;
-    let schema = rt.schema().clone();
-    let prior = ch.before.as_ref();
-    let base = if ch.action.is_replace() { None } else { prior };
-    let pctx = PlanContext {
-        client: Some(&client),
-        address,
-    };
-    let planned = rt
-        .plan(&pctx, base, proposed(&schema, base, &config, &r.lifecycle))
-        .await
-        .map_err(|e| plan_error(r, address, e))?;
-    check_consistent(ch, &planned.planned)?;
-    let progress = reporter(run, address);
-    let ctx = OpContext {
-        client: &client,
-        address,
-        timeouts: timeouts_of(run, r).map_err(|d| d.address(address))?,
-        recovering: run
-            .prior
-            .resources
-            .get(address)
-            .is_some_and(|p| p.status == Status::Creating),
-        progress: &progress,
-    };
-    let create = |planned: Value| {
-        let ctx = &ctx;
-        let rt = rt.clone();
-        let record = &record;
-        async move {
-            // Intent first: a crash during the call is found and recovered by the next run.
-            write(
-                run,
-                address,
-                vec![StateOp::SetInstance {
-                    address: address.to_string(),
-                    instance: record(&planned, Status::Creating),
-                }],
-            )
-            .await?;
-            let v = match timed(run, address, Action::Create, rt.create(ctx, &planned)).await {
-                Ok(v) => v,
-                Err(e) => {
-                    // A definitive refusal created nothing: drop the intent. When the outcome
-                    // is uncertain (timeouts, lost connections), keep it: the next run looks
-                    // for the object by its address before creating another.
-                    if !e.is_uncertain() {
-                        write(
-                            run,
-                            address,
-                            vec![StateOp::RemoveInstance {
-                                address: address.to_string(),
-                            }],
-                        )
-                        .await?;
-                    }
-                    return Err(op_error(address, "Create", e));
-                }
-            };
-            let v = mark_like(v, &planned);
-            write(
-                run,
-                address,
-                vec![StateOp::SetInstance {
-                    address: address.to_string(),
-                    instance: record(&v, Status::Ready),
-                }],
-            )
-            .await?;
-            Ok::<Value, Diagnostic>(v)
-        }
-    };
-    match ch.action {
-        Action::Create => create(planned.planned).await,
-        Action::Update => {
-            let prior = prior.cloned().unwrap_or(Value::Null);
-            let v = timed(
-                run,
-                address,
-                Action::Update,
-                rt.update(&ctx, &prior, &planned.planned),
+        let pctx = PlanContext {
+            client: Some(client),
+            address,
+        };
+        let planned = rt
+            .plan(
+                &pctx,
+                base,
+                proposed(rt.schema(), base, config, &r.lifecycle),
             )
             .await
-            .map_err(|e| op_error(address, "Update", e))?;
-            let v = mark_like(v, &planned.planned);
-            write(
-                run,
-                address,
-                vec![StateOp::SetInstance {
-                    address: address.to_string(),
-                    instance: record(&v, Status::Ready),
-                }],
-            )
-            .await?;
-            Ok(v)
-        }
-        // The delete half ran as its own node (`standalone_deletes`), after the deletes of
-        // everything that depended on the old object.
-        Action::DeleteThenCreate => create(planned.planned).await,
-        Action::CreateThenDelete => {
-            let prior = prior.cloned().unwrap_or(Value::Null);
-            let deposed = format!("{address} (deposed)");
-            // Keep the old object in state under a deposed key until it is gone.
-            write(
-                run,
-                address,
-                vec![StateOp::SetInstance {
-                    address: deposed.clone(),
-                    instance: record(&prior, Status::Ready),
-                }],
-            )
-            .await?;
-            let v = create(planned.planned).await?;
-            timed(run, &deposed, Action::Delete, rt.delete(&ctx, &prior))
-                .await
-                .map_err(|e| op_error(&deposed, "Delete", e))?;
-            write(
-                run,
-                address,
-                vec![StateOp::RemoveInstance { address: deposed }],
-            )
-            .await?;
-            Ok(v)
-        }
-        Action::Delete | Action::NoOp | Action::Read => {
-            Ok(ch.before.clone().unwrap_or(Value::Null))
+            .map_err(|e| plan_error(r, address, e))?;
+        check_consistent(ch, &planned.planned)?;
+        Ok(planned)
+    }
+}
+
+/// How an instance of this resource is recorded in state.
+struct Record<'a> {
+    mode: Mode,
+    type_name: &'a str,
+    provider: &'a str,
+    deps: &'a [String],
+    cbd: bool,
+}
+
+impl Record<'_> {
+    fn set(&self, address: &str, v: &Value, status: Status) -> StateOp {
+        StateOp::SetInstance {
+            address: address.to_string(),
+            instance: InstanceState::from_value(
+                self.mode,
+                self.type_name,
+                self.provider,
+                v,
+                self.deps.to_vec(),
+                status,
+                self.cbd,
+            ),
         }
     }
 }
 
-/// The resource's `timeouts` block, evaluated (constant durations like "10m", "1h30m").
-fn timeouts_of(run: &Run, r: &Resource) -> Result<crate::provider::Timeouts, Diagnostic> {
-    let mut t = crate::provider::Timeouts::default();
-    let Some(b) = r.body.blocks.iter().find(|b| b.kind == "timeouts") else {
-        return Ok(t);
-    };
-    for (name, a) in &b.body.attributes {
-        let scope = Scope::new(run, 0);
-        let (v, d) = crate::plan::body::eval_expr(&a.expr, &scope, &run.base_dir());
-        let text = v.as_str().map(str::to_string);
-        let dur = text
-            .as_deref()
-            .and_then(|s| humantime::parse_duration(s).ok());
-        let Some(dur) = dur.filter(|_| !d.has_errors()) else {
-            return Err(Diagnostic::error("Invalid timeout")
-                .detail(format!(
-                    "The timeout \"{name}\" must be a duration string like \"10m\" or \"1h30m\"."
-                ))
-                .subject(a.expr.span()));
-        };
-        match name.as_str() {
-            "create" => t.create = Some(dur),
-            "read" => t.read = Some(dur),
-            "update" => t.update = Some(dur),
-            "delete" => t.delete = Some(dur),
-            other => {
-                return Err(Diagnostic::error("Unsupported argument")
-                    .detail(format!(
-                    "A timeouts block accepts create, read, update and delete, not \"{other}\"."
-                ))
-                    .subject(a.name_span))
-            }
-        }
-    }
-    Ok(t)
+/// One managed instance's operations through its type.
+struct Op<'a, 'c> {
+    run: &'a Run,
+    step: &'a ApplyStep,
+    address: &'a str,
+    rt: &'a dyn ResourceType,
+    ctx: &'a OpContext<'c>,
+    record: &'a Record<'a>,
 }
 
-/// Keeps sensitivity marks of the planned value on the provider's result (top-level).
-fn mark_like(v: Value, planned: &Value) -> Value {
-    match (v, planned.as_map()) {
-        (Value::Map(mut m), Some(p)) => {
-            for (k, pv) in p {
-                if pv.contains_sensitive() {
-                    if let Some(x) = m.remove(k) {
-                        m.insert(k.clone(), x.sensitive());
-                    }
+impl Op<'_, '_> {
+    async fn write(&self, ops: Vec<StateOp>) -> Result<(), Diagnostic> {
+        write(self.step, self.address, ops).await
+    }
+
+    async fn timed<T>(
+        &self,
+        address: &str,
+        action: Action,
+        fut: impl std::future::Future<Output = Result<T, crate::provider::ProviderError>>,
+    ) -> Result<T, crate::provider::ProviderError> {
+        timed(self.run, self.step.observer.as_ref(), address, action, fut).await
+    }
+
+    async fn create(&self, planned: Value) -> Result<Value, Diagnostic> {
+        let address = self.address;
+        // Intent first: a crash during the call is found and recovered by the next run.
+        self.write(vec![self.record.set(address, &planned, Status::Creating)])
+            .await?;
+        let created = self.rt.create(self.ctx, &planned);
+        let v = match self.timed(address, Action::Create, created).await {
+            Ok(v) => v,
+            Err(e) => {
+                // A definitive refusal created nothing: drop the intent. When the outcome
+                // is uncertain (timeouts, lost connections), keep it: the next run looks
+                // for the object by its address before creating another.
+                if !e.is_uncertain() {
+                    let address = address.to_string();
+                    self.write(vec![StateOp::RemoveInstance { address }])
+                        .await?;
                 }
+                return Err(op_error(address, "Create", e));
             }
-            Value::Map(m)
-        }
-        (v, _) => v,
+        };
+        let v = mark_like(v, &planned);
+        self.write(vec![self.record.set(address, &v, Status::Ready)])
+            .await?;
+        Ok(v)
     }
-}
 
-/// The values known at plan time must not change at apply time.
-fn check_consistent(ch: &ResourceChange, now: &Value) -> Result<(), Diagnostic> {
-    let Some(after) = &ch.after else {
-        return Ok(());
-    };
-    if let Some(path) = first_conflict(after, now, String::new()) {
-        return Err(Diagnostic::error("Provider produced inconsistent final plan")
-            .detail(format!("When expanding the plan for {} to include new values learned so far during apply, the value of {path} changed from what was planned. This is a bug in hubctl or a change of the configuration's inputs during apply; run plan again.", ch.address))
-            .address(ch.address.clone()));
+    async fn update(&self, prior: &Value, planned: Value) -> Result<Value, Diagnostic> {
+        let address = self.address;
+        let updated = self.rt.update(self.ctx, prior, &planned);
+        let v = self
+            .timed(address, Action::Update, updated)
+            .await
+            .map_err(|e| op_error(address, "Update", e))?;
+        let v = mark_like(v, &planned);
+        self.write(vec![self.record.set(address, &v, Status::Ready)])
+            .await?;
+        Ok(v)
     }
-    Ok(())
-}
 
-fn first_conflict(planned: &Value, now: &Value, path: String) -> Option<String> {
-    match (planned.peel(), now.peel()) {
-        (Value::Unknown(_), _) => None,
-        (Value::Map(a), Value::Map(b)) => a.iter().find_map(|(k, v)| {
-            let p = if path.is_empty() {
-                k.clone()
-            } else {
-                format!("{path}.{k}")
-            };
-            first_conflict(v, b.get(k).unwrap_or(&Value::Null), p)
-        }),
-        (Value::List(a), Value::List(b)) if a.len() == b.len() => a
-            .iter()
-            .zip(b)
-            .enumerate()
-            .find_map(|(i, (x, y))| first_conflict(x, y, format!("{path}[{i}]"))),
-        (a, b) if !a.is_wholly_known() => {
-            (a.as_seq().map(|s| s.len()) != b.as_seq().map(|s| s.len())).then_some(path)
-        }
-        (a, b) => (crate::plan::diff::same(a, b))
-            .then_some(())
-            .map_or(Some(path), |_| None),
+    async fn create_then_delete(&self, prior: Value, planned: Value) -> Result<Value, Diagnostic> {
+        let deposed = format!("{} (deposed)", self.address);
+        // Keep the old object in state under a deposed key until it is gone.
+        self.write(vec![self.record.set(&deposed, &prior, Status::Ready)])
+            .await?;
+        let v = self.create(planned).await?;
+        let deleted = self.rt.delete(self.ctx, &prior);
+        self.timed(&deposed, Action::Delete, deleted)
+            .await
+            .map_err(|e| op_error(&deposed, "Delete", e))?;
+        self.write(vec![StateOp::RemoveInstance { address: deposed }])
+            .await?;
+        Ok(v)
     }
 }
 
 /// Deletes one instance (orphan, count shrink, or `destroy`).
 pub async fn delete_instance(
     run: &Run,
+    step: &ApplyStep,
     provider_node: usize,
     ch: &ResourceChange,
 ) -> Result<(), Diagnostic> {
     let address = ch.address.as_str();
     if ch.mode == Mode::Data {
         return write(
-            run,
+            step,
             address,
             vec![StateOp::RemoveInstance {
                 address: address.to_string(),
@@ -545,9 +387,9 @@ pub async fn delete_instance(
         .clients
         .get(provider_node)
         .and_then(|c| c.get().cloned())
-        .or_else(|| client_of(run, provider_node))
+        .or_else(|| run.client_of(provider_node))
         .ok_or_else(|| Diagnostic::error("Provider not configured").address(address))?;
-    let progress = reporter(run, address);
+    let progress = reporter(step.observer.as_ref(), address);
     let ctx = OpContext {
         client: &client,
         address,
@@ -556,11 +398,17 @@ pub async fn delete_instance(
         progress: &progress,
     };
     let prior = ch.before.clone().unwrap_or(Value::Null);
-    timed(run, address, Action::Delete, rt.delete(&ctx, &prior))
-        .await
-        .map_err(|e| op_error(address, "Delete", e))?;
-    write(
+    timed(
         run,
+        step.observer.as_ref(),
+        address,
+        Action::Delete,
+        rt.delete(&ctx, &prior),
+    )
+    .await
+    .map_err(|e| op_error(address, "Delete", e))?;
+    write(
+        step,
         address,
         vec![StateOp::RemoveInstance {
             address: address.to_string(),

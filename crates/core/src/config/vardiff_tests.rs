@@ -8,9 +8,11 @@
 use super::vars::{parse_cli_var, root_variables, CliInput};
 use crate::diag::{Diagnostics, SourceMap};
 use crate::lang::Value;
-use crate::plan::driver::{prepare, walk};
+use crate::plan::driver::prepare;
+use crate::plan::PlanStep;
 use crate::provider::Registry;
 use crate::state::State;
+use crate::walk::{walk, Extra};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -89,8 +91,9 @@ async fn run_case(case: &serde_json::Value) -> Outcome {
         let mut sources = SourceMap::new();
         let (vars, d) = root_variables(&p.config.root, dir.path(), &cli, env, &mut sources);
         diags.extend(d);
-        let run = p.plan_run(dir.path(), registry, vars, State::new(), false);
-        let res = walk(Arc::new(run), Vec::new()).await;
+        let (run, opts) = p.plan_run(dir.path(), registry, vars, State::new(), false);
+        let step = Arc::new(PlanStep::new(&run, opts));
+        let res = walk(Arc::new(run), step, Extra::default()).await;
         diags.extend(res.diags);
         for i in 0..exprs.len() {
             results.push(match res.outputs.get(&format!("e{i}")) {

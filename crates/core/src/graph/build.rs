@@ -235,7 +235,7 @@ impl<'c> Builder<'c> {
                     // Import ids (root module expressions) are evaluated when this is planned.
                     let cfg: &'c Config = self.config;
                     for imp in &cfg.root.imports {
-                        if crate::plan::import::names_resource(&imp.to, &path, key) {
+                        if crate::addr::names_resource(&imp.to, &path, key) {
                             self.expr_deps(0, &imp.id, &mut deps, Some(n));
                         }
                     }

@@ -1,17 +1,19 @@
 //! Data sources: read at plan time when their configuration and provider are known, else
 //! planned as a read during apply (their value unknown until then).
 
+use super::events::{Event, Observer};
 use super::model::{Action, Reason, ResourceChange};
-use super::resource::{change, client_of};
-use super::walk::{Event, Run};
+use super::resource::change;
 use crate::config::Resource;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::lang::Value;
 use crate::provider::OpContext;
+use crate::walk::Run;
 
 /// Data sources read at plan time when their configuration is known, else at apply.
 pub async fn plan_data(
     run: &Run,
+    observer: &dyn Observer,
     n: usize,
     r: &Resource,
     (iaddr, addr): (&str, &str),
@@ -20,7 +22,7 @@ pub async fn plan_data(
 ) -> (Value, Option<ResourceChange>, Diagnostics) {
     let mut diags = Diagnostics::new();
     // Unknown arguments, or a provider configured only during apply: read at apply.
-    if !config.is_wholly_known() || client_of(run, n).is_none() {
+    if !config.is_wholly_known() || run.client_of(n).is_none() {
         let ch = change(
             run,
             n,
@@ -35,7 +37,7 @@ pub async fn plan_data(
         );
         return (Value::unknown(), Some(ch), diags);
     }
-    match read_data(run, n, r, iaddr, &config).await {
+    match read_data(run, observer, n, r, iaddr, &config).await {
         Ok(v) => (
             v.clone(),
             Some(change(
@@ -62,6 +64,7 @@ pub async fn plan_data(
 /// Reads a data source through its provider.
 pub async fn read_data(
     run: &Run,
+    observer: &dyn Observer,
     n: usize,
     r: &Resource,
     iaddr: &str,
@@ -71,7 +74,8 @@ pub async fn read_data(
         .registry
         .data_source(&r.type_name)
         .ok_or_else(|| Diagnostic::error("Invalid data source type").address(iaddr))?;
-    let client = client_of(run, n)
+    let client = run
+        .client_of(n)
         .ok_or_else(|| Diagnostic::error("Provider not configured").address(iaddr))?;
     let noop = |_: &str| {};
     let ctx = OpContext {
@@ -81,7 +85,7 @@ pub async fn read_data(
         recovering: false,
         progress: &noop,
     };
-    run.observer.event(Event::Refreshing {
+    observer.event(Event::Refreshing {
         address: iaddr.to_string(),
         id: None,
     });

@@ -4,12 +4,13 @@
 use crate::apply::apply;
 use crate::lang::{Type, Value};
 use crate::plan::driver::{make_plan, prepare};
-use crate::plan::walk::{Run, Silent, WalkMode};
 use crate::plan::Action;
+use crate::plan::Silent;
 use crate::provider::{
     AttrSchema, OpContext, Provider, ProviderClient, ProviderError, Registry, Resource, Schema,
 };
 use crate::state::{Backend, LocalBackend, State};
+use crate::walk::{Mode, Run, RunInputs};
 use async_trait::async_trait;
 use std::sync::{Arc, Mutex};
 
@@ -99,14 +100,14 @@ async fn a_provider_known_after_apply_plans_unknowns_and_is_configured_during_ap
     registry.add(Arc::new(Late(log.clone())));
     let (p, d) = prepare(dir.path(), &registry);
     let p = p.unwrap_or_else(|| panic!("{d:?}"));
-    let run = Arc::new(p.plan_run(
+    let (run, opts) = p.plan_run(
         dir.path(),
         registry.clone(),
         Default::default(),
         State::new(),
         true,
-    ));
-    let (plan, diags) = make_plan(run, p.config_hash.clone(), false).await;
+    );
+    let (plan, diags) = make_plan(Arc::new(run), opts, p.config_hash.clone(), false).await;
     assert!(!diags.has_errors(), "{diags:?}");
     let app = plan.change("late_thing.app").expect("planned");
     assert_eq!(app.action, Action::Create);
@@ -122,22 +123,24 @@ async fn a_provider_known_after_apply_plans_unknowns_and_is_configured_during_ap
     let backend: Arc<dyn Backend> =
         Arc::new(LocalBackend::new(dir.path().join("terraform.tfstate")));
     let graph = Arc::new(p.graph.clone());
+    let run = Run::new(RunInputs {
+        config: p.config.clone(),
+        graph,
+        registry,
+        root_dir: dir.path().to_path_buf(),
+        base_dir: dir.path().to_path_buf(),
+        mode: Mode::Apply,
+        destroy: false,
+        vars: Default::default(),
+        prior: Arc::new(State::new()),
+        parallelism: 4,
+        targets: vec![],
+    });
     let (state, diags) = apply(
-        |writer| {
-            Run::new(
-                p.config.clone(),
-                graph,
-                registry,
-                dir.path().to_path_buf(),
-                WalkMode::Apply(plan.clone()),
-                Default::default(),
-                Arc::new(State::new()),
-                4,
-                writer,
-                Arc::new(Silent),
-            )
-        },
+        Arc::new(run),
         plan.clone(),
+        &Default::default(),
+        Arc::new(Silent),
         backend,
         State::new(),
     )

@@ -1,11 +1,11 @@
 //! `count` and `for_each`: which instances a resource has. Both must be known at plan time;
 //! an unknown value is an error that names the expression and says how to work around it.
 
-use super::body::eval_expr;
 use crate::addr::InstanceKey;
 use crate::config::Expr;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::lang::{Resolver, Value};
+use crate::walk::body::eval_expr;
 use std::path::Path;
 
 /// One instance: its key and the `count.index` / `each` values it evaluates with.

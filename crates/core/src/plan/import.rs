@@ -4,14 +4,15 @@
 //! any other instance, so an import can also update or replace. The CLI injects one
 //! target into the same walk and keeps only the import (no second mechanism).
 
+use super::events::{Event, Observer};
 use super::model::Plan;
-use super::walk::{Event, Run};
 use crate::addr::InstanceAddr;
 use crate::config::{Expr, Module, Resource, ResourceMode};
 use crate::diag::{Diagnostic, Diagnostics, Span};
 use crate::lang::Value;
 use crate::provider::{OpContext, Schema};
-use crate::state::{Mode, StateOp, Status};
+use crate::state::{InstanceState, Mode, StateOp, Status};
+use crate::walk::Run;
 use std::collections::{BTreeMap, HashSet};
 
 /// Where an import id comes from.
@@ -57,15 +58,6 @@ pub fn targets(root: &Module) -> Vec<ImportTarget> {
             })
         })
         .collect()
-}
-
-/// Whether an import block's `to` names resource `key` (`type.name`) of module `path`.
-pub fn names_resource(to: &str, path: &[String], key: &str) -> bool {
-    InstanceAddr::parse(to.trim()).is_ok_and(|a| {
-        a.resource.mode == ResourceMode::Managed
-            && a.resource.module == path
-            && format!("{}.{}", a.resource.type_name, a.resource.name) == key
-    })
 }
 
 /// The resource block an instance address names, if the configuration has one.
@@ -144,18 +136,27 @@ pub fn check(root: &Module) -> Diagnostics {
 }
 
 /// The import target for an instance that is not in the prior state.
-pub fn target_for<'a>(run: &'a Run, address: &str) -> Option<&'a ImportTarget> {
+pub fn target_for<'a>(
+    run: &Run,
+    imports: &'a [ImportTarget],
+    address: &str,
+) -> Option<&'a ImportTarget> {
     if run.prior.resources.contains_key(address) {
         return None;
     }
-    run.imports.iter().find(|t| t.address == address)
+    imports.iter().find(|t| t.address == address)
 }
 
 /// Targets of resource `resource` whose instance key the expansion did not produce.
-pub fn unmatched(run: &Run, resource: &str, instances: &HashSet<String>) -> Diagnostics {
+pub fn unmatched(
+    run: &Run,
+    imports: &[ImportTarget],
+    resource: &str,
+    instances: &HashSet<String>,
+) -> Diagnostics {
     let mut diags = Diagnostics::new();
-    for t in &run.imports {
-        let of_resource = super::walk::resource_of(&t.address) == resource;
+    for t in imports {
+        let of_resource = crate::addr::resource_of(&t.address) == resource;
         if of_resource && !instances.contains(&t.address) && run.prior_value(&t.address).is_none() {
             let mut d = missing_config(&t.address).detail(format!("The configuration for the given import target {} does not exist: the resource has no instance with that key (check its count or for_each).", t.address));
             if let Some(s) = t.span {
@@ -181,8 +182,8 @@ fn eval_id(run: &Run, t: &ImportTarget) -> Result<String, Diagnostic> {
         ImportId::Literal(s) => return Ok(s.clone()),
         ImportId::Expr(e) => e,
     };
-    let scope = super::scope::Scope::new(run, 0);
-    let (v, d) = super::body::eval_expr(e, &scope, &run.base_dir());
+    let scope = crate::walk::scope::Scope::new(run, 0);
+    let (v, d) = crate::walk::body::eval_expr(e, &scope, run.base_dir());
     if let Some(first) = d.iter().find(|d| d.is_error()) {
         return Err(first.clone());
     }
@@ -208,6 +209,7 @@ fn eval_id(run: &Run, t: &ImportTarget) -> Result<String, Diagnostic> {
 /// and the refreshed object, which becomes the instance's prior state.
 pub async fn import_instance(
     run: &Run,
+    observer: &dyn Observer,
     n: usize,
     r: &Resource,
     schema: &Schema,
@@ -219,7 +221,8 @@ pub async fn import_instance(
         .registry
         .resource(type_name)
         .ok_or_else(|| at(Diagnostic::error("Invalid resource type"), t))?;
-    let client = super::resource::client_of(run, n)
+    let client = run
+        .client_of(n)
         .ok_or_else(|| at(Diagnostic::error("Provider not configured"), t))?;
     let noop = |_: &str| {};
     let ctx = OpContext {
@@ -229,7 +232,7 @@ pub async fn import_instance(
         recovering: false,
         progress: &noop,
     };
-    run.observer.event(Event::Refreshing {
+    observer.event(Event::Refreshing {
         address: t.address.clone(),
         id: Some(id.clone()),
     });
@@ -269,15 +272,15 @@ pub fn import_ops(run: &Run, plan: &Plan) -> Vec<StateOp> {
         .filter(|c| c.importing.is_some())
         .filter_map(|c| {
             let before = c.before.as_ref()?;
-            let node = super::resource::node_of(run, &c.address)?;
-            let deps = crate::apply::resource::dependencies(run, node);
+            let node = run.node_of(&c.address)?;
+            let deps = run.graph.resource_dependencies(node);
             let cbd = InstanceAddr::parse(&c.address)
                 .ok()
                 .and_then(|a| resource_config(&run.config.root, &a))
                 .is_some_and(|r| r.lifecycle.create_before_destroy);
             Some(StateOp::SetInstance {
                 address: c.address.clone(),
-                instance: crate::apply::resource::instance_state(
+                instance: InstanceState::from_value(
                     Mode::Managed,
                     &c.type_name,
                     &c.provider,

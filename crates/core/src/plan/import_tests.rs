@@ -1,4 +1,5 @@
 use super::*;
+use crate::addr::names_resource;
 use crate::plan::driver::{make_plan, prepare};
 use crate::plan::render::{plan_json, render_plan, Style};
 use crate::plan::Action;
@@ -92,9 +93,9 @@ async fn plan_of(files: &str, prior: State) -> (super::Plan, Diagnostics) {
     let Some(p) = p else {
         return (plan_stub(), d);
     };
-    let run = p.plan_run(dir.path(), registry, Default::default(), prior, true);
+    let (run, opts) = p.plan_run(dir.path(), registry, Default::default(), prior, true);
     let run = Arc::new(run);
-    let (plan, diags) = make_plan(run.clone(), p.config_hash.clone(), false).await;
+    let (plan, diags) = make_plan(run.clone(), opts, p.config_hash.clone(), false).await;
     // What `hubctl import` would persist: the imported objects only.
     let ops = import_ops(&run, &plan);
     assert_eq!(ops.len(), plan.summary().import);
@@ -148,7 +149,7 @@ async fn a_target_already_in_state_is_not_imported_again() {
     let mut prior = State::new();
     prior.resources.insert(
         "fake_thing.a".into(),
-        crate::apply::resource::instance_state(
+        InstanceState::from_value(
             Mode::Managed,
             "fake_thing",
             "fake",

@@ -11,7 +11,7 @@ use crate::diag::{Diagnostic, Diagnostics};
 use crate::state::{State, StateOp};
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::walk::resource_of;
+use crate::addr::resource_of;
 
 /// What an address written by a user selects in a state.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -230,6 +230,17 @@ impl MoveReport {
         }
         ops
     }
+}
+
+/// The prior state a walk starts from: what `moved`/`removed` blocks (and implied moves)
+/// make of the stored one, and what they did (reported by the plan, persisted by the apply).
+pub fn refactor(root: &Module, prior: State) -> (State, MoveReport) {
+    if !needs_refactoring(root, &prior) {
+        return (prior, MoveReport::default());
+    }
+    let mut s = prior;
+    let report = apply_refactorings(root, &mut s);
+    (s, report)
 }
 
 /// Whether the prior state must be rewritten before planning: the module tree has

@@ -2,11 +2,11 @@
 //! read (objects changed or gone outside hubctl) and the outputs computed from it.
 
 use super::model::{Action, Plan, Reason, ResourceChange};
-use super::walk::{instance_value, Run};
 use crate::config::Resource;
 use crate::lang::Value;
 use crate::provider::Schema;
 use crate::state::{InstanceState, OutputState, State, StateOp};
+use crate::walk::Run;
 
 /// Planning one instance in refresh-only mode: the value dependents see (what was read, or
 /// the stored value) and the drift between the stored object and the one read, if any.
@@ -23,7 +23,7 @@ pub(super) fn drift(
     let Some(p) = stored else {
         return (Value::unknown(), None);
     };
-    let before = super::resource::normalize(schema, instance_value(p));
+    let before = super::resource::normalize(schema, p.value());
     let value = read.clone().unwrap_or_else(Value::unknown);
     let action = match &read {
         Some(now) if super::diff::same(&before, now) => return (value, None),

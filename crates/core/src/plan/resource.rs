@@ -1,34 +1,23 @@
 //! Planning one resource (all its instances): expand, evaluate each instance's body, refresh
 //! the prior state (one batched read per resource type and provider), diff, and decide.
 
-use super::body::{eval_body, BodyCtx};
 use super::diff::{decide, proposed};
 use super::expand::{expand, Instance};
 use super::model::{Action, Reason, ResourceChange};
-use super::scope::Scope;
-use super::walk::{instance_value, resource_of, Event, NodeResult, RefreshResult, Run, WalkMode};
+use super::step::{PlanStep, RefreshResult};
 use crate::addr::InstanceKey;
 use crate::config::{Resource, ResourceMode};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::lang::Value;
-use crate::provider::{OpContext, PlanContext, Schema};
-use crate::state::{Mode, Status};
-use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
-use std::sync::Mutex;
-use tokio::sync::OnceCell;
+use crate::provider::{PlanContext, Schema};
+use crate::state::{InstanceState, Mode as StateMode, Status};
+use crate::walk::body::{eval_body, BodyCtx};
+use crate::walk::scope::Scope;
+use crate::walk::{Mode, NodeResult, Run};
+use std::collections::HashSet;
 
 /// Block kinds every resource accepts and the engine handles itself.
 pub const ENGINE_BLOCKS: &[&str] = &["timeouts"];
-
-/// The full address prefix of a resource in a module.
-pub fn resource_address(run: &Run, mi: usize, key: &str) -> String {
-    format!(
-        "{}{}",
-        crate::addr::module_prefix(&run.graph.modules[mi].path),
-        key
-    )
-}
 
 /// Collects a resource's instance values into the value references see.
 pub fn aggregate(r: &Resource, items: Vec<(InstanceKey, Value)>) -> Value {
@@ -63,7 +52,7 @@ pub fn prior_aggregate(run: &Run, r: &Resource, addr: &str) -> Value {
         let key = crate::addr::InstanceAddr::parse(a)
             .map(|p| p.key)
             .unwrap_or(InstanceKey::None);
-        items.push((key, instance_value(&run.prior.resources[a])));
+        items.push((key, run.prior.resources[a].value()));
     }
     aggregate(r, items)
 }
@@ -112,14 +101,13 @@ pub fn eval_instance(
         count_index: inst.count_index.clone(),
         each: inst.each.clone(),
     };
-    let base = run.base_dir();
     eval_body(
         &r.body,
         schema,
         r.span,
         &BodyCtx {
             resolver: &scope,
-            base_dir: &base,
+            base_dir: run.base_dir(),
             skip_blocks: ENGINE_BLOCKS,
         },
     )
@@ -130,232 +118,342 @@ pub fn normalize(schema: &Schema, v: Value) -> Value {
     crate::lang::convert::convert(v.clone(), &schema.object_type()).unwrap_or(v)
 }
 
-pub async fn plan_resource(run: &Run, n: usize, mi: usize, key: &str) -> NodeResult {
+/// Plans every instance of resource node `n`: the value references see, and the changes.
+pub async fn plan_resource(
+    run: &Run,
+    step: &PlanStep,
+    n: usize,
+    mi: usize,
+    key: &str,
+) -> (NodeResult, Vec<ResourceChange>) {
     let r = &run.module(mi).resources[key];
-    let addr = resource_address(run, mi, key);
+    let addr = run.resource_address(mi, key);
     let schema = match schema_of(run, r) {
         Ok(s) => s,
-        Err(d) => return NodeResult::value(Value::unknown(), d.into()),
+        Err(d) => return (NodeResult::value(Value::unknown(), d.into()), vec![]),
     };
     let validate = run.is_validate();
-    if matches!(run.mode, WalkMode::Plan { destroy: true, .. }) {
-        return NodeResult::value(prior_aggregate(run, r, &addr), Diagnostics::new());
+    if run.mode == Mode::Plan && run.destroy {
+        let value = prior_aggregate(run, r, &addr);
+        return (NodeResult::value(value, Diagnostics::new()), vec![]);
     }
     let scope = Scope::new(run, mi);
     let (instances, mut diags) = expand(
         r.count.as_ref(),
         r.for_each.as_ref(),
         &scope,
-        &run.base_dir(),
+        run.base_dir(),
         validate,
     );
     if diags.has_errors() {
-        return NodeResult {
-            value: Value::unknown(),
-            changes: vec![],
-            diags: diags.with_address(&addr),
-        };
+        let diags = diags.with_address(&addr);
+        return (NodeResult::value(Value::unknown(), diags), vec![]);
     }
     let refreshed = if validate {
         None
     } else {
-        refresh(run, n, r).await
+        step.refresh(run, n, r).await
     };
-    let refreshed = refreshed.as_ref().and_then(|c| c.get());
+    let cx = Cx {
+        run,
+        step,
+        n,
+        mi,
+        r,
+        addr: &addr,
+        schema: &schema,
+        refreshed: refreshed.as_ref().and_then(|c| c.get()),
+    };
     let mut items = Vec::new();
     let mut changes = Vec::new();
     let mut seen = HashSet::new();
     for inst in &instances {
         let iaddr = format!("{addr}{}", inst.key);
         seen.insert(iaddr.clone());
-        let (config, d) = eval_instance(run, mi, r, &schema, inst);
-        let failed = d.has_errors();
-        diags.extend(d.with_address(&iaddr));
-        let invalid = !failed && {
-            let d = super::validate::check(run, r, &config);
-            let bad = d.has_errors();
-            diags.extend(d.with_address(&iaddr));
-            bad
-        };
-        let failed = failed || invalid;
-        if failed || validate {
-            items.push((inst.key.clone(), config));
-            continue;
-        }
-        let prior_inst = run.prior.resources.get(&iaddr);
-        if !run.instance_targeted(n, &iaddr) {
-            // Not targeted: stays as stored.
-            let kept =
-                prior_inst.map_or_else(Value::unknown, |p| normalize(&schema, instance_value(p)));
-            items.push((inst.key.clone(), kept));
-            continue;
-        }
-        let (prior, reason) = match (prior_inst, &refreshed) {
-            (None, _) => (None, None),
-            (Some(p), _) if p.status == Status::Creating => (None, Some(Reason::InterruptedCreate)),
-            (Some(p), Some(res)) => {
-                match res.lock().ok().and_then(|mut m| m.remove(iaddr.as_str())) {
-                    Some(Ok(Some(v))) => (Some(normalize(&schema, remark(v, p))), None),
-                    Some(Ok(None)) => (None, Some(Reason::DeletedOutside)),
-                    Some(Err(e)) => {
-                        diags.push(
-                            Diagnostic::error("Error refreshing state")
-                                .detail(e.to_string())
-                                .address(iaddr.clone()),
-                        );
-                        continue;
-                    }
-                    None => (Some(normalize(&schema, instance_value(p))), None),
-                }
-            }
-            (Some(p), None) => (Some(normalize(&schema, instance_value(p))), None),
-        };
-        if run.refresh_only {
-            let (value, drift) =
-                super::refresh_only::drift(run, n, r, (&iaddr, &addr), &schema, prior_inst, prior);
-            items.push((inst.key.clone(), value));
-            changes.extend(drift);
-            continue;
-        }
-        let mut importing = None;
-        let (prior, reason) = match super::import::target_for(run, &iaddr) {
-            Some(t) if prior_inst.is_none() && r.mode == ResourceMode::Managed => {
-                match super::import::import_instance(run, n, r, &schema, t).await {
-                    Ok((id, v)) => {
-                        importing = Some(super::model::Importing { id });
-                        (Some(v), None)
-                    }
-                    Err(d) => {
-                        diags.push(d);
-                        continue;
-                    }
-                }
-            }
-            _ => (prior, reason),
-        };
-        let tainted = prior_inst.is_some_and(|p| p.status == Status::Tainted);
-        let requested = run.replace.contains(&iaddr);
-        if r.mode == ResourceMode::Data {
-            let (value, change, d) =
-                super::data::plan_data(run, n, r, (&iaddr, &addr), config, prior).await;
-            diags.extend(d);
+        if let Some((value, change)) = cx.plan_instance(inst, &iaddr, &mut diags).await {
             items.push((inst.key.clone(), value));
             changes.extend(change);
-            continue;
         }
-        let Some((_, rt)) = run.registry.resource(&r.type_name) else {
-            continue;
-        };
-        let client = client_of(run, n);
-        let pctx = PlanContext {
-            client: client.as_ref(),
-            address: &iaddr,
-        };
-        let prop = proposed(&schema, prior.as_ref(), &config, &r.lifecycle);
-        let mut planned = match rt.plan(&pctx, prior.as_ref(), prop).await {
-            Ok(p) => p,
-            Err(e) => {
-                diags.push(plan_error(r, &iaddr, e));
-                continue;
-            }
-        };
-        let triggered = match super::triggers::triggered(run, mi, r, inst) {
-            Ok(t) => t,
-            Err(d) => {
-                diags.extend(d.with_address(&iaddr));
-                continue;
-            }
-        };
-        let action = decide(prior.as_ref(), tainted || requested, &planned, &r.lifecycle);
-        let action = super::triggers::force(action, triggered, r);
-        if action.is_replace() {
-            // The replacement is a new object: plan it as a create (computed attributes
-            // unknown), exactly as apply will, keeping what forced the replacement.
-            let why = std::mem::take(&mut planned.requires_replace);
-            let fresh = proposed(&schema, None, &config, &r.lifecycle);
-            planned = match rt.plan(&pctx, None, fresh).await {
-                Ok(p) => p,
-                Err(e) => {
-                    diags.push(plan_error(r, &iaddr, e));
-                    continue;
-                }
-            };
-            planned.requires_replace = why;
-        }
-        if action.is_replace() && r.lifecycle.prevent_destroy {
-            diags.push(prevent_destroy(r, &iaddr));
-        }
-        let reason = if tainted {
-            Some(Reason::Tainted)
-        } else if requested && action.is_replace() {
-            // Terraform names the request even when an argument forces the replacement too.
-            Some(Reason::ByRequest)
-        } else if action.is_replace() && reason.is_none() {
-            Some(Reason::CannotUpdate)
-        } else {
-            reason
-        };
-        items.push((inst.key.clone(), planned.planned.clone()));
-        let mut ch = change(
-            run,
-            n,
-            r,
-            &iaddr,
-            &addr,
-            action,
-            prior,
-            Some(planned.planned),
-            planned.requires_replace,
-            reason,
-        );
-        ch.importing = importing;
-        if triggered && !requested && !tainted {
-            super::triggers::mark(&mut ch);
-        }
-        changes.push(ch);
     }
     if !validate && r.mode == ResourceMode::Managed {
-        diags.extend(super::import::unmatched(run, &addr, &seen));
+        diags.extend(super::import::unmatched(run, &step.imports, &addr, &seen));
     }
-    // Instances in state that the configuration no longer has.
-    for old in run.prior_by_resource.get(&addr).into_iter().flatten() {
-        if seen.contains(old) || validate || !run.instance_targeted(n, old) {
-            continue;
-        }
-        let inst = &run.prior.resources[old];
-        if r.mode == ResourceMode::Data {
-            continue;
-        }
-        if r.lifecycle.prevent_destroy {
-            diags.push(prevent_destroy(r, old));
-        }
-        let why = if old.contains(" (deposed") {
-            Reason::Deposed
-        } else {
-            stale_key_reason(old, r)
-        };
-        changes.push(change(
-            run,
-            n,
-            r,
-            old,
-            &addr,
-            Action::Delete,
-            Some(instance_value(inst)),
-            None,
-            vec![],
-            Some(why),
-        ));
+    if !validate && r.mode == ResourceMode::Managed {
+        changes.extend(cx.stale(&seen, &mut diags));
     }
     let value = if validate {
         Value::unknown()
     } else {
         aggregate(r, items)
     };
-    NodeResult {
-        value,
-        changes,
-        diags,
+    (NodeResult::value(value, diags), changes)
+}
+
+/// What planning one resource's instances shares.
+struct Cx<'a> {
+    run: &'a Run,
+    step: &'a PlanStep,
+    n: usize,
+    mi: usize,
+    r: &'a Resource,
+    addr: &'a str,
+    schema: &'a Schema,
+    refreshed: Option<&'a RefreshResult>,
+}
+
+/// An instance's prior object as planning starts from it.
+struct Prior<'a> {
+    /// What the refresh read (or the stored value, or the imported object).
+    value: Option<Value>,
+    /// Why there is none (or why the object is replaced), when that needs saying.
+    reason: Option<Reason>,
+    importing: Option<super::model::Importing>,
+    stored: Option<&'a InstanceState>,
+}
+
+impl Cx<'_> {
+    /// Plans one instance: the value dependents see and its change; `None` when it failed
+    /// (its diagnostics are in `diags`) and is left out of the resource's value.
+    async fn plan_instance(
+        &self,
+        inst: &Instance,
+        iaddr: &str,
+        diags: &mut Diagnostics,
+    ) -> Option<(Value, Option<ResourceChange>)> {
+        let (run, r) = (self.run, self.r);
+        let (config, d) = eval_instance(run, self.mi, r, self.schema, inst);
+        let failed = d.has_errors();
+        diags.extend(d.with_address(iaddr));
+        let failed = failed || {
+            let d = super::validate::check(run, r, &config);
+            let bad = d.has_errors();
+            diags.extend(d.with_address(iaddr));
+            bad
+        };
+        if failed || run.is_validate() {
+            return Some((config, None));
+        }
+        let stored = run.prior.resources.get(iaddr);
+        if !run.instance_targeted(self.n, iaddr) {
+            // Not targeted: stays as stored.
+            let kept = stored.map_or_else(Value::unknown, |p| normalize(self.schema, p.value()));
+            return Some((kept, None));
+        }
+        let (value, reason) = match self.refreshed_prior(iaddr, stored) {
+            Ok(p) => p,
+            Err(d) => {
+                diags.push(d);
+                return None;
+            }
+        };
+        if self.step.refresh_only {
+            let addrs = (iaddr, self.addr);
+            let (value, drift) =
+                super::refresh_only::drift(run, self.n, r, addrs, self.schema, stored, value);
+            return Some((value, drift));
+        }
+        let prior = match self.imported(iaddr, stored).await {
+            Ok(Some(p)) => p,
+            Ok(None) => Prior {
+                value,
+                reason,
+                importing: None,
+                stored,
+            },
+            Err(d) => {
+                diags.push(d);
+                return None;
+            }
+        };
+        if r.mode == ResourceMode::Data {
+            let addrs = (iaddr, self.addr);
+            let observer = self.step.observer.as_ref();
+            let (value, change, d) =
+                super::data::plan_data(run, observer, self.n, r, addrs, config, prior.value).await;
+            diags.extend(d);
+            return Some((value, change));
+        }
+        self.plan_managed(inst, iaddr, config, prior, diags).await
+    }
+
+    /// The prior object as the refresh read it: gone, changed, or (not refreshed) as stored.
+    fn refreshed_prior(
+        &self,
+        iaddr: &str,
+        stored: Option<&InstanceState>,
+    ) -> Result<(Option<Value>, Option<Reason>), Diagnostic> {
+        let schema = self.schema;
+        Ok(match (stored, self.refreshed) {
+            (None, _) => (None, None),
+            (Some(p), _) if p.status == Status::Creating => (None, Some(Reason::InterruptedCreate)),
+            (Some(p), Some(res)) => match res.lock().ok().and_then(|mut m| m.remove(iaddr)) {
+                Some(Ok(Some(v))) => (Some(normalize(schema, remark(v, p))), None),
+                Some(Ok(None)) => (None, Some(Reason::DeletedOutside)),
+                Some(Err(e)) => {
+                    return Err(Diagnostic::error("Error refreshing state")
+                        .detail(e.to_string())
+                        .address(iaddr))
+                }
+                None => (Some(normalize(schema, p.value())), None),
+            },
+            (Some(p), None) => (Some(normalize(schema, p.value())), None),
+        })
+    }
+
+    /// The object an import target adopts, when this instance is one (and not in state).
+    async fn imported<'s>(
+        &self,
+        iaddr: &str,
+        stored: Option<&'s InstanceState>,
+    ) -> Result<Option<Prior<'s>>, Diagnostic> {
+        let step = self.step;
+        match super::import::target_for(self.run, &step.imports, iaddr) {
+            Some(t) if stored.is_none() && self.r.mode == ResourceMode::Managed => {
+                let observer = step.observer.as_ref();
+                let (id, v) = super::import::import_instance(
+                    self.run,
+                    observer,
+                    self.n,
+                    self.r,
+                    self.schema,
+                    t,
+                )
+                .await?;
+                Ok(Some(Prior {
+                    value: Some(v),
+                    reason: None,
+                    importing: Some(super::model::Importing { id }),
+                    stored,
+                }))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// Plans a managed instance through its type: the action, and the planned object.
+    async fn plan_managed(
+        &self,
+        inst: &Instance,
+        iaddr: &str,
+        config: Value,
+        prior: Prior<'_>,
+        diags: &mut Diagnostics,
+    ) -> Option<(Value, Option<ResourceChange>)> {
+        let (run, r, schema) = (self.run, self.r, self.schema);
+        let tainted = prior.stored.is_some_and(|p| p.status == Status::Tainted);
+        let requested = self.step.replace.contains(iaddr);
+        let (_, rt) = run.registry.resource(&r.type_name)?;
+        let client = run.client_of(self.n);
+        let pctx = PlanContext {
+            client: client.as_ref(),
+            address: iaddr,
+        };
+        let before = prior.value.as_ref();
+        let prop = proposed(schema, before, &config, &r.lifecycle);
+        let mut planned = match rt.plan(&pctx, before, prop).await {
+            Ok(p) => p,
+            Err(e) => {
+                diags.push(plan_error(r, iaddr, e));
+                return None;
+            }
+        };
+        let triggered = match super::triggers::triggered(run, self.step, self.mi, r, inst) {
+            Ok(t) => t,
+            Err(d) => {
+                diags.extend(d.with_address(iaddr));
+                return None;
+            }
+        };
+        let action = decide(before, tainted || requested, &planned, &r.lifecycle);
+        let action = super::triggers::force(action, triggered, r);
+        if action.is_replace() {
+            // The replacement is a new object: plan it as a create (computed attributes
+            // unknown), exactly as apply will, keeping what forced the replacement.
+            let why = std::mem::take(&mut planned.requires_replace);
+            let fresh = proposed(schema, None, &config, &r.lifecycle);
+            planned = match rt.plan(&pctx, None, fresh).await {
+                Ok(p) => p,
+                Err(e) => {
+                    diags.push(plan_error(r, iaddr, e));
+                    return None;
+                }
+            };
+            planned.requires_replace = why;
+            if r.lifecycle.prevent_destroy {
+                diags.push(prevent_destroy(r, iaddr));
+            }
+        }
+        let reason = replace_reason(tainted, requested, action, prior.reason);
+        let value = planned.planned.clone();
+        let mut ch = change(
+            run,
+            self.n,
+            r,
+            iaddr,
+            self.addr,
+            action,
+            prior.value,
+            Some(planned.planned),
+            planned.requires_replace,
+            reason,
+        );
+        ch.importing = prior.importing;
+        if triggered && !requested && !tainted {
+            super::triggers::mark(&mut ch);
+        }
+        Some((value, Some(ch)))
+    }
+
+    /// Deletes of the instances in state that the configuration no longer has.
+    fn stale(&self, seen: &HashSet<String>, diags: &mut Diagnostics) -> Vec<ResourceChange> {
+        let (run, r) = (self.run, self.r);
+        let mut changes = Vec::new();
+        for old in run.prior_by_resource.get(self.addr).into_iter().flatten() {
+            if seen.contains(old) || !run.instance_targeted(self.n, old) {
+                continue;
+            }
+            let inst = &run.prior.resources[old];
+            if r.lifecycle.prevent_destroy {
+                diags.push(prevent_destroy(r, old));
+            }
+            let why = if old.contains(" (deposed") {
+                Reason::Deposed
+            } else {
+                stale_key_reason(old, r)
+            };
+            changes.push(change(
+                run,
+                self.n,
+                r,
+                old,
+                self.addr,
+                Action::Delete,
+                Some(inst.value()),
+                None,
+                vec![],
+                Some(why),
+            ));
+        }
+        changes
+    }
+}
+
+/// Why an instance is replaced (or the prior's reason, when it is not).
+fn replace_reason(
+    tainted: bool,
+    requested: bool,
+    action: Action,
+    prior: Option<Reason>,
+) -> Option<Reason> {
+    if tainted {
+        Some(Reason::Tainted)
+    } else if requested && action.is_replace() {
+        // Terraform names the request even when an argument forces the replacement too.
+        Some(Reason::ByRequest)
+    } else if action.is_replace() && prior.is_none() {
+        Some(Reason::CannotUpdate)
+    } else {
+        prior
     }
 }
 
@@ -374,7 +472,7 @@ fn prevent_destroy(r: &Resource, addr: &str) -> Diagnostic {
         .address(addr)
 }
 
-fn remark(v: Value, inst: &crate::state::InstanceState) -> Value {
+fn remark(v: Value, inst: &InstanceState) -> Value {
     match v {
         Value::Map(mut m) => {
             for name in &inst.sensitive_attributes {
@@ -405,12 +503,12 @@ pub fn change(
         address: address.to_string(),
         resource: resource.to_string(),
         mode: if r.mode == ResourceMode::Data {
-            Mode::Data
+            StateMode::Data
         } else {
-            Mode::Managed
+            StateMode::Managed
         },
         type_name: r.type_name.clone(),
-        provider: provider_key(run, n),
+        provider: run.provider_key(n),
         action,
         before,
         after,
@@ -418,110 +516,6 @@ pub fn change(
         reason,
         importing: None,
     }
-}
-
-/// The provider configuration key a resource node uses (`aws`, `aws.west`).
-pub fn provider_key(run: &Run, n: usize) -> String {
-    match run
-        .graph
-        .provider_of
-        .get(&n)
-        .map(|&p| &run.graph.nodes[p].kind)
-    {
-        Some(crate::graph::NodeKind::Provider(k)) => k.clone(),
-        _ => String::new(),
-    }
-}
-
-pub fn client_of(run: &Run, n: usize) -> Option<crate::provider::ProviderClient> {
-    run.graph
-        .provider_of
-        .get(&n)
-        .and_then(|&p| run.clients[p].get().cloned())
-}
-
-/// One batched read of every prior instance of this type under this provider; shared by
-/// all resource nodes of the type (the first to ask makes the call, the others wait for it).
-async fn refresh(run: &Run, n: usize, r: &Resource) -> Option<Arc<OnceCell<RefreshResult>>> {
-    if r.mode == ResourceMode::Data || !matches!(run.mode, WalkMode::Plan { refresh: true, .. }) {
-        return None;
-    }
-    let p = *run.graph.provider_of.get(&n)?;
-    let cell = {
-        let mut m = run.refreshes.lock().ok()?;
-        m.entry((p, r.type_name.clone()))
-            .or_insert_with(|| Arc::new(OnceCell::new()))
-            .clone()
-    };
-    cell.get_or_init(|| async {
-        let mut out = HashMap::new();
-        let Some((_, rt)) = run.registry.resource(&r.type_name) else {
-            return Mutex::new(out);
-        };
-        let Some(client) = run.clients[p].get().cloned() else {
-            return Mutex::new(out);
-        };
-        let mut addrs = Vec::new();
-        let mut states = Vec::new();
-        for (a, inst) in &run.prior.resources {
-            if inst.type_name != r.type_name
-                || inst.mode != Mode::Managed
-                || inst.status == Status::Creating
-            {
-                continue;
-            }
-            if node_of(run, a).and_then(|rn| run.graph.provider_of.get(&rn)) != Some(&p) {
-                continue;
-            }
-            run.observer.event(Event::Refreshing {
-                address: a.clone(),
-                id: inst
-                    .attributes
-                    .get("id")
-                    .and_then(|v| v.as_str())
-                    .map(str::to_string),
-            });
-            addrs.push(a.clone());
-            states.push(instance_value(inst));
-        }
-        if states.is_empty() {
-            return Mutex::new(out);
-        }
-        let noop = |_: &str| {};
-        let addr = format!("{} (refresh)", r.type_name);
-        let ctx = OpContext {
-            client: &client,
-            address: &addr,
-            timeouts: Default::default(),
-            recovering: false,
-            progress: &noop,
-        };
-        let _permit = run.semaphore.acquire().await;
-        let results = rt.read_many(&ctx, &states).await;
-        for (a, res) in addrs.into_iter().zip(results) {
-            out.insert(a, res);
-        }
-        Mutex::new(out)
-    })
-    .await;
-    Some(cell)
-}
-
-/// The resource node a state address belongs to, if the configuration still has it.
-pub fn node_of(run: &Run, address: &str) -> Option<usize> {
-    let parsed = crate::addr::InstanceAddr::parse(resource_of(address)).ok()?;
-    let mut mi = 0;
-    for m in &parsed.resource.module {
-        mi = *run.graph.modules[mi].children.get(m)?;
-    }
-    let key = match parsed.resource.mode {
-        ResourceMode::Managed => format!("{}.{}", parsed.resource.type_name, parsed.resource.name),
-        ResourceMode::Data => format!(
-            "data.{}.{}",
-            parsed.resource.type_name, parsed.resource.name
-        ),
-    };
-    run.graph.node(mi, &crate::graph::NodeKind::Resource(key))
 }
 
 /// Why an instance in state whose key the configuration no longer produces is deleted, in

@@ -40,8 +40,8 @@ async fn plan_of(files: &str, prior: State) -> (Option<Plan>, Diagnostics) {
     let Some(p) = p else {
         return (None, d);
     };
-    let run = p.plan_run(dir.path(), registry, Default::default(), prior, true);
-    let (plan, diags) = make_plan(Arc::new(run), p.config_hash.clone(), true).await;
+    let (run, opts) = p.plan_run(dir.path(), registry, Default::default(), prior, true);
+    let (plan, diags) = make_plan(Arc::new(run), opts, p.config_hash.clone(), true).await;
     d.extend(diags);
     (Some(plan), d)
 }

@@ -1,11 +1,11 @@
 //! Runs a type's own rules ([`crate::provider::Resource::validate`]) on one instance's
 //! evaluated configuration and points each finding at the attribute it names.
 
-use super::walk::Run;
 use crate::config::{Body, Resource, ResourceMode};
 use crate::diag::{Diagnostic, Diagnostics, Span};
 use crate::lang::Value;
 use crate::provider::Invalid;
+use crate::walk::Run;
 
 /// The type's findings as error diagnostics at their attributes' locations.
 pub fn check(run: &Run, r: &Resource, config: &Value) -> Diagnostics {

@@ -6,6 +6,7 @@ pub mod backend;
 pub mod conformance;
 pub mod crypto;
 mod error;
+mod instance;
 mod journal;
 pub mod local;
 pub mod lock;

@@ -6,7 +6,10 @@
 //! after what it depends on, so its values are known and it is configured before any of its
 //! resources needs it.
 
-use super::walk::{provider_config, NodeResult, Run, WalkMode};
+use super::body::{eval_body, BodyCtx};
+use super::run::{Mode, Run};
+use super::scope::Scope;
+use super::step::NodeResult;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::lang::Value;
 
@@ -23,7 +26,7 @@ pub async fn configure(run: &Run, n: usize, mi: usize, key: &str) -> NodeResult 
         return NodeResult::value(Value::Null, diags);
     }
     if !cfg.is_wholly_known() {
-        if matches!(run.mode, WalkMode::Apply(_)) {
+        if run.mode == Mode::Apply {
             let mut diags = diags;
             diags.push(
                 Diagnostic::error(format!("Provider \"{key}\" configuration is not known"))
@@ -53,4 +56,34 @@ pub async fn configure(run: &Run, n: usize, mi: usize, key: &str) -> NodeResult 
             NodeResult::value(Value::Null, diags)
         }
     }
+}
+
+/// Evaluates a provider block body against the provider's schema.
+pub fn provider_config(
+    run: &Run,
+    mi: usize,
+    key: &str,
+    schema: &crate::provider::Schema,
+) -> (Value, Diagnostics) {
+    let module = run.module(mi);
+    let Some(p) = module.providers.iter().find(|p| {
+        let k = match &p.alias {
+            Some(a) => format!("{}.{}", p.name, a),
+            None => p.name.clone(),
+        };
+        k == key
+    }) else {
+        return (Value::Null, Diagnostics::new());
+    };
+    let scope = Scope::new(run, mi);
+    eval_body(
+        &p.body,
+        schema,
+        p.span,
+        &BodyCtx {
+            resolver: &scope,
+            base_dir: run.base_dir(),
+            skip_blocks: &[],
+        },
+    )
 }

@@ -1,7 +1,7 @@
 //! The [`Resolver`] a node evaluates with: references answered from the values of the nodes
 //! it depends on (written once by the executor), plus `count.index`, `each.*` and `path.*`.
 
-use super::walk::Run;
+use super::run::Run;
 use crate::diag::{Diagnostic, Span};
 use crate::graph::NodeKind;
 use crate::lang::{Resolver, Value};
@@ -108,7 +108,7 @@ impl Resolver for Scope<'_> {
                 let p = match *which {
                     "module" => self.run.module_dir(self.module),
                     "root" => self.run.root_dir.display().to_string(),
-                    "cwd" => std::env::current_dir().map(|d| d.display().to_string()).unwrap_or_default(),
+                    "cwd" => self.run.base_dir.display().to_string(),
                     other => {
                         return Err(Diagnostic::error("Invalid \"path\" attribute")
                             .detail(format!("The \"path\" object has no attribute \"{other}\"; use path.module, path.root or path.cwd."))

@@ -2,9 +2,7 @@
 //! only the targeted resources and everything they depend on. Other resources are neither
 //! refreshed nor changed, and outputs outside that set keep their stored values.
 
-use super::resource::node_of;
-use super::walk::Run;
-use crate::graph::NodeKind;
+use crate::graph::{Graph, NodeKind};
 use std::collections::{HashMap, HashSet};
 
 /// The targeted addresses and the graph nodes a targeted walk evaluates.
@@ -20,12 +18,12 @@ pub struct Targets {
 impl Targets {
     /// The nodes of `addrs` (resources, instances — which select their whole resource — or
     /// modules) and, transitively, everything they depend on.
-    pub fn resolve(run: &Run, addrs: &[String]) -> Targets {
+    pub fn resolve(graph: &Graph, addrs: &[String]) -> Targets {
         let mut todo: Vec<usize> = Vec::new();
         let mut instances: HashMap<usize, HashSet<String>> = HashMap::new();
         let mut whole: HashSet<usize> = HashSet::new();
         for a in addrs {
-            if let Some(n) = node_of(run, a) {
+            if let Some(n) = graph.resource_node(a) {
                 match crate::addr::InstanceAddr::parse(a) {
                     Ok(i) if i.key != crate::addr::InstanceKey::None => {
                         instances.entry(n).or_default().insert(i.to_string());
@@ -38,9 +36,9 @@ impl Targets {
                 continue;
             }
             // A module: every resource inside it.
-            for (i, node) in run.graph.nodes.iter().enumerate() {
+            for (i, node) in graph.nodes.iter().enumerate() {
                 if matches!(node.kind, NodeKind::Resource(_))
-                    && within_module(&run.graph.modules[node.module].path, a)
+                    && within_module(&graph.modules[node.module].path, a)
                 {
                     todo.push(i);
                 }
@@ -49,14 +47,13 @@ impl Targets {
         let mut nodes = HashSet::new();
         while let Some(n) = todo.pop() {
             if nodes.insert(n) {
-                todo.extend(run.graph.nodes[n].deps.iter().copied());
+                todo.extend(graph.nodes[n].deps.iter().copied());
             }
         }
         // Values (locals, outputs, variables) computed only from what is walked are walked
         // too, as in Terraform: a targeted apply updates the outputs of what it changed.
         loop {
-            let more: Vec<usize> = run
-                .graph
+            let more: Vec<usize> = graph
                 .nodes
                 .iter()
                 .enumerate()
@@ -79,8 +76,8 @@ impl Targets {
         // that read it do not count: they only see what the plan leaves).
         let needed: HashSet<usize> = nodes
             .iter()
-            .filter(|&&n| matches!(run.graph.nodes[n].kind, NodeKind::Resource(_)))
-            .flat_map(|&n| run.graph.nodes[n].deps.iter().copied())
+            .filter(|&&n| matches!(graph.nodes[n].kind, NodeKind::Resource(_)))
+            .flat_map(|&n| graph.nodes[n].deps.iter().copied())
             .collect();
         instances.retain(|n, _| !whole.contains(n) && !needed.contains(n));
         Targets {

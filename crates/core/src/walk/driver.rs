@@ -1,0 +1,114 @@
+//! Runs a walk: every graph node, plus the extra nodes a step asks for, each the moment
+//! what it depends on is done. Values go into the run's write-once cells; the result holds
+//! the diagnostics, the root module's outputs and what was skipped.
+
+use super::executor::{execute, Limits, Outcome};
+use super::run::Run;
+use super::step::{NodeResult, Step};
+use crate::diag::Diagnostics;
+use crate::graph::NodeKind;
+use crate::lang::Value;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
+
+/// Nodes beyond the graph's (apply's standalone deletes), numbered from 0 for the step and
+/// placed after the graph's nodes.
+#[derive(Default)]
+pub struct Extra {
+    /// What each extra node waits for (graph node ids, or `graph.nodes.len() + k` for
+    /// extra node k).
+    pub deps: Vec<Vec<usize>>,
+    /// (graph node, extra node k): the graph node waits for the extra node.
+    pub before: Vec<(usize, usize)>,
+}
+
+/// What a walk produced.
+#[derive(Default)]
+pub struct WalkResult {
+    pub diags: Diagnostics,
+    /// Root module outputs.
+    pub outputs: BTreeMap<String, Value>,
+    /// Resources (and extra nodes) not run because something they depend on failed.
+    pub skipped: Vec<String>,
+}
+
+/// Walks the graph of `run` with `step` at the resource nodes.
+pub async fn walk(run: Arc<Run>, step: Arc<dyn Step>, extra: Extra) -> WalkResult {
+    let g = run.graph.clone();
+    let n_graph = g.nodes.len();
+    let mut deps: Vec<Vec<usize>> = g.nodes.iter().map(|n| n.deps.clone()).collect();
+    deps.extend(extra.deps);
+    for (node, k) in extra.before {
+        deps[node].push(n_graph + k);
+    }
+    let results: Arc<Mutex<HashMap<usize, Diagnostics>>> = Arc::default();
+    let (r2, res2, s2) = (run.clone(), results.clone(), step.clone());
+    let outcomes = execute(
+        &deps,
+        move |i| {
+            let (run, results, step) = (r2.clone(), res2.clone(), s2.clone());
+            async move {
+                let mut res = if i < n_graph {
+                    eval_node(&run, step.as_ref(), i).await
+                } else {
+                    step.extra(&run, i - n_graph).await
+                };
+                let ok = !res.failed();
+                if i < n_graph {
+                    // The value lives once, in its write-once cell.
+                    let _ = run.values[i].set(std::mem::take(&mut res.value));
+                }
+                if let Ok(mut m) = results.lock() {
+                    m.insert(i, res.diags);
+                }
+                ok
+            }
+        },
+        |_, _| {},
+        Limits {
+            heavy: |i: usize| i >= n_graph || matches!(g.nodes[i].kind, NodeKind::Resource(_)),
+            // Enough to keep the semaphore and the workers busy; ready resources beyond
+            // it wait as indices instead of spawned futures.
+            max_heavy: (4 * run.parallelism).max(64),
+        },
+    )
+    .await;
+    let mut results = std::mem::take(&mut *results.lock().unwrap_or_else(|e| e.into_inner()));
+    let mut out = WalkResult::default();
+    for (i, o) in outcomes.iter().enumerate() {
+        if let Some(d) = results.remove(&i) {
+            out.diags.extend(d);
+        }
+        if i < n_graph {
+            if let (NodeKind::Output(name), 0) = (&g.nodes[i].kind, g.nodes[i].module) {
+                if let Some(v) = run.values[i].get() {
+                    out.outputs.insert(name.clone(), v.clone());
+                }
+            }
+        }
+        if *o == Outcome::Skipped {
+            if i >= n_graph {
+                out.skipped.push(step.extra_name(i - n_graph));
+            } else if matches!(g.nodes[i].kind, NodeKind::Resource(_)) {
+                out.skipped.push(g.describe(i));
+            }
+        }
+    }
+    out
+}
+
+/// Evaluates graph node `n`: resources by the step, everything else alike in every mode.
+async fn eval_node(run: &Run, step: &dyn Step, n: usize) -> NodeResult {
+    if !run.targeted(n) {
+        return NodeResult::value(Value::unknown(), Diagnostics::new());
+    }
+    let node = &run.graph.nodes[n];
+    let mi = node.module;
+    match &node.kind {
+        NodeKind::Variable(name) => super::nodes::eval_variable(run, mi, name),
+        NodeKind::Local(name) => super::nodes::eval_local(run, mi, name),
+        NodeKind::Output(name) => super::nodes::eval_output_node(run, mi, name),
+        NodeKind::Provider(key) => super::provider::configure(run, n, mi, key).await,
+        NodeKind::Resource(key) => step.resource(run, n, mi, key).await,
+    }
+}

@@ -1,0 +1,261 @@
+//! The nodes every mode evaluates alike: input variables (with their validation rules),
+//! locals and outputs (with their preconditions).
+
+use super::body::eval_expr;
+use super::run::Run;
+use super::scope::Scope;
+use super::step::NodeResult;
+use crate::config::{Validation, Variable};
+use crate::diag::{Diagnostic, Diagnostics, Span};
+use crate::lang::convert::convert;
+use crate::lang::{Resolver, Value};
+
+/// A local's value.
+pub fn eval_local(run: &Run, mi: usize, name: &str) -> NodeResult {
+    let l = &run.module(mi).locals[name];
+    let (v, d) = eval_expr(&l.expr, &Scope::new(run, mi), run.base_dir());
+    lenient_in_destroy(run, v, d)
+}
+
+/// An output's value (its preconditions checked).
+pub fn eval_output_node(run: &Run, mi: usize, name: &str) -> NodeResult {
+    let r = eval_output(run, mi, name);
+    lenient_in_destroy(run, r.value, r.diags)
+}
+
+fn lenient_in_destroy(run: &Run, v: Value, d: Diagnostics) -> NodeResult {
+    if run.is_destroy() && d.has_errors() {
+        return NodeResult::value(Value::unknown(), Diagnostics::new());
+    }
+    NodeResult::value(v, d)
+}
+
+pub fn eval_variable(run: &Run, mi: usize, name: &str) -> NodeResult {
+    let var = &run.module(mi).variables[name];
+    let (raw, blame, mut diags) = given_value(run, mi, name, var);
+    if diags.has_errors() {
+        return NodeResult::value(Value::unknown(), diags);
+    }
+    // For a non-nullable variable a null means "not set": the default applies, as in Terraform.
+    let raw = raw.filter(|v| var.nullable || !v.is_null() || var.default.is_none());
+    let from_default = raw.is_none();
+    let raw = match raw {
+        Some(v) => v,
+        None => match &var.default {
+            Some(d) => {
+                let (v, dd) = eval_expr(d, &Scope::new(run, mi), run.base_dir());
+                diags.extend(dd);
+                v
+            }
+            None => {
+                diags.push(missing(run, mi, name, var, blame));
+                return NodeResult::value(Value::unknown(), diags);
+            }
+        },
+    };
+    let mut v = match typed(run, name, var, raw, from_default, blame) {
+        Ok(v) => v,
+        Err(d) => {
+            diags.push(d);
+            return NodeResult::value(Value::unknown(), diags);
+        }
+    };
+    if v.is_null() && !var.nullable {
+        let (summary, blame) = if from_default {
+            ("Invalid default value for variable", var.span)
+        } else {
+            ("Required variable not set", blame)
+        };
+        diags.push(
+            Diagnostic::error(summary)
+                .detail(format!(
+                    "The given value is not suitable for var.{name}: the value must not be null."
+                ))
+                .subject(blame),
+        );
+    }
+    if !diags.has_errors() {
+        diags.extend(check_validations(
+            run,
+            mi,
+            name,
+            &v,
+            &var.validations,
+            blame,
+        ));
+    }
+    if var.sensitive {
+        v = v.sensitive();
+    }
+    NodeResult::value(v, diags)
+}
+
+/// Where a variable's value comes from (the root's inputs, or the module call's argument)
+/// and the span to blame when it is wrong.
+fn given_value(
+    run: &Run,
+    mi: usize,
+    name: &str,
+    var: &Variable,
+) -> (Option<Value>, Span, Diagnostics) {
+    let mut diags = Diagnostics::new();
+    let path = &run.graph.modules[mi].path;
+    if path.is_empty() {
+        let v = if run.is_validate() {
+            Some(Value::Unknown(
+                var.ty.clone().unwrap_or(crate::lang::Type::Any),
+            ))
+        } else {
+            run.vars.get(name).cloned()
+        };
+        return (v, var.span, diags);
+    }
+    let parent = run.graph.modules[mi].parent.unwrap_or(0);
+    let call = &run.module(parent).module_calls[path.last().map(String::as_str).unwrap_or("")];
+    match call.inputs.get(name) {
+        Some(a) => {
+            let (v, d) = eval_expr(&a.expr, &Scope::new(run, parent), run.base_dir());
+            diags.extend(d);
+            (Some(v), a.expr.span(), diags)
+        }
+        None => (None, call.span, diags),
+    }
+}
+
+/// A required variable without a value.
+fn missing(run: &Run, mi: usize, name: &str, var: &Variable, blame: Span) -> Diagnostic {
+    let d = if run.graph.modules[mi].path.is_empty() {
+        Diagnostic::error("No value for required variable").detail(format!(
+            "The root module input variable \"{name}\" is not set, and has no default value. Use a -var or -var-file command line argument, or a TF_VAR_{name} environment variable, to provide a value."
+        ))
+    } else {
+        Diagnostic::error("Missing required argument")
+            .detail(format!("The argument \"{name}\" is required, but no definition was found: module variable \"{name}\" has no default."))
+    };
+    d.subject(blame).related(var.span, "variable declared here")
+}
+
+/// The value converted to the variable's type constraint.
+fn typed(
+    run: &Run,
+    name: &str,
+    var: &Variable,
+    raw: Value,
+    from_default: bool,
+    blame: Span,
+) -> Result<Value, Diagnostic> {
+    let Some(t) = &var.ty else {
+        return Ok(raw);
+    };
+    convert(raw, t).map_err(|msg| {
+        let summary = if from_default {
+            "Invalid default value for variable"
+        } else {
+            "Invalid value for input variable"
+        };
+        Diagnostic::error(summary)
+            .detail(format!(
+                "The given value is not suitable for var.{name} declared at {}: {msg}.",
+                run.config.sources.location(var.span)
+            ))
+            .subject(blame)
+    })
+}
+
+/// A resolver where `var.<name>` is the value being validated.
+struct Validating<'a> {
+    inner: &'a Scope<'a>,
+    name: &'a str,
+    value: &'a Value,
+}
+
+impl Resolver for Validating<'_> {
+    fn resolve(
+        &self,
+        root: &str,
+        attrs: &[&str],
+        span: Span,
+    ) -> Result<(Value, usize), Diagnostic> {
+        if root == "var" && attrs.first() == Some(&self.name) {
+            return Ok((self.value.clone(), 1));
+        }
+        self.inner.resolve(root, attrs, span)
+    }
+}
+
+fn check_validations(
+    run: &Run,
+    mi: usize,
+    name: &str,
+    v: &Value,
+    rules: &[Validation],
+    blame: Span,
+) -> Diagnostics {
+    let mut diags = Diagnostics::new();
+    let scope = Scope::new(run, mi);
+    let r = Validating {
+        inner: &scope,
+        name,
+        value: v,
+    };
+    for rule in rules {
+        let (c, d) = eval_expr(&rule.condition, &r, run.base_dir());
+        if d.has_errors() {
+            diags.extend(d);
+            continue;
+        }
+        match c.peel() {
+            Value::Bool(true) | Value::Unknown(_) => {}
+            Value::Bool(false) => {
+                let (msg, _) = eval_expr(&rule.error_message, &r, run.base_dir());
+                let msg = msg
+                    .as_str()
+                    .unwrap_or("(error message could not be evaluated)")
+                    .to_string();
+                diags.push(
+                    Diagnostic::error("Invalid value for variable")
+                        .detail(format!(
+                            "{msg}\n\nThis was checked by the validation rule at {}.",
+                            run.config.sources.location(rule.span)
+                        ))
+                        .subject(blame)
+                        .related(rule.condition.span(), "validation condition"),
+                );
+            }
+            _ => diags.push(
+                Diagnostic::error("Invalid variable validation result")
+                    .detail("The validation condition must return true or false.")
+                    .subject(rule.condition.span()),
+            ),
+        }
+    }
+    diags
+}
+
+fn eval_output(run: &Run, mi: usize, name: &str) -> NodeResult {
+    let o = &run.module(mi).outputs[name];
+    let scope = Scope::new(run, mi);
+    let (v, mut diags) = eval_expr(&o.expr, &scope, run.base_dir());
+    for p in &o.preconditions {
+        let (c, d) = eval_expr(&p.condition, &scope, run.base_dir());
+        diags.extend(d);
+        if c.as_bool() == Some(false) {
+            let (msg, _) = eval_expr(&p.error_message, &scope, run.base_dir());
+            diags.push(
+                Diagnostic::error("Module output value precondition failed")
+                    .detail(msg.as_str().unwrap_or("").to_string())
+                    .subject(p.condition.span()),
+            );
+        }
+    }
+    if !diags.has_errors() && v.contains_sensitive() && !o.sensitive {
+        diags.push(
+            Diagnostic::error("Output refers to sensitive values")
+                .detail("To reduce the risk of accidentally exporting sensitive data that was intended to be only internal, hubctl requires that any root module output containing sensitive data be explicitly marked as sensitive, to confirm your intent.")
+                .subject(o.span)
+                .help("add `sensitive = true` to the output block"),
+        );
+    }
+    let v = if o.sensitive { v.sensitive() } else { v };
+    NodeResult::value(v, diags)
+}

@@ -1,0 +1,183 @@
+//! What one walk shares: its inputs, fixed when the [`Run`] is built, and the write-once
+//! cells the nodes fill (a node's value, a provider's client), read by the nodes after it.
+
+use super::targets::Targets;
+use crate::addr::resource_of;
+use crate::config::{Config, Module};
+use crate::graph::{build_module_at, Graph};
+use crate::lang::Value;
+use crate::provider::{ProviderClient, Registry};
+use crate::state::State;
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+use tokio::sync::Semaphore;
+
+/// What the walk is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// No provider calls; root variables and count/for_each may be unknown.
+    Validate,
+    Plan,
+    Apply,
+}
+
+/// Everything a walk is built from; [`Run::new`] takes it whole, nothing changes after.
+pub struct RunInputs {
+    pub config: Arc<Config>,
+    pub graph: Arc<Graph>,
+    pub registry: Registry,
+    /// The root module's directory (`path.root`, the plan file's `root_dir`).
+    pub root_dir: PathBuf,
+    /// What relative paths (`file("x")`, `path.cwd`) resolve against: the directory
+    /// `-chdir` named, or the process's working directory.
+    pub base_dir: PathBuf,
+    pub mode: Mode,
+    /// Planning or applying a destroy.
+    pub destroy: bool,
+    /// Root module input values as given (CLI, files, environment), not yet converted.
+    pub vars: BTreeMap<String, Value>,
+    /// The prior state, already rewritten by `moved`/`removed` blocks.
+    pub prior: Arc<State>,
+    /// `--parallelism`: resource operations in flight at once.
+    pub parallelism: usize,
+    /// `-target=ADDR` addresses (empty: everything).
+    pub targets: Vec<String>,
+}
+
+/// One walk's shared inputs and write-once cells.
+pub struct Run {
+    pub(crate) config: Arc<Config>,
+    pub(crate) graph: Arc<Graph>,
+    pub(crate) registry: Registry,
+    pub(crate) root_dir: PathBuf,
+    pub(crate) base_dir: PathBuf,
+    pub(crate) mode: Mode,
+    pub(crate) destroy: bool,
+    pub(crate) vars: BTreeMap<String, Value>,
+    pub(crate) prior: Arc<State>,
+    /// Prior instances by config-level resource address.
+    pub(crate) prior_by_resource: HashMap<String, Vec<String>>,
+    pub(crate) semaphore: Semaphore,
+    pub(crate) parallelism: usize,
+    /// `-target`: only these nodes are walked (None: all).
+    pub(crate) targets: Option<Targets>,
+    /// Each node's value, written once when it is done.
+    pub(crate) values: Vec<OnceLock<Value>>,
+    /// Each provider node's client, written once when it is configured.
+    pub(crate) clients: Vec<OnceLock<ProviderClient>>,
+}
+
+impl Run {
+    pub fn new(i: RunInputs) -> Run {
+        let mut prior_by_resource: HashMap<String, Vec<String>> = HashMap::new();
+        for k in i.prior.resources.keys() {
+            prior_by_resource
+                .entry(resource_of(k).to_string())
+                .or_default()
+                .push(k.clone());
+        }
+        let n = i.graph.nodes.len();
+        let targets = (!i.targets.is_empty()).then(|| Targets::resolve(&i.graph, &i.targets));
+        Run {
+            prior_by_resource,
+            semaphore: Semaphore::new(i.parallelism.max(1)),
+            parallelism: i.parallelism.max(1),
+            targets,
+            values: (0..n).map(|_| OnceLock::new()).collect(),
+            clients: (0..n).map(|_| OnceLock::new()).collect(),
+            config: i.config,
+            graph: i.graph,
+            registry: i.registry,
+            root_dir: i.root_dir,
+            base_dir: i.base_dir,
+            mode: i.mode,
+            destroy: i.destroy,
+            vars: i.vars,
+            prior: i.prior,
+        }
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The prior state the walk sees (after `moved`/`removed` blocks).
+    pub fn prior(&self) -> &State {
+        &self.prior
+    }
+
+    /// Whether instance `address` of resource node `n` is planned or applied (`-target` may
+    /// name single instances).
+    pub fn instance_targeted(&self, n: usize, address: &str) -> bool {
+        self.targets.as_ref().is_none_or(|t| t.instance(n, address))
+    }
+
+    /// Whether node `n` is walked (every node, unless `-target` narrowed the walk).
+    pub fn targeted(&self, n: usize) -> bool {
+        self.targets.as_ref().is_none_or(|t| t.nodes.contains(&n))
+    }
+
+    pub fn module(&self, mi: usize) -> &Module {
+        build_module_at(&self.config.root, &self.graph.modules[mi].path)
+    }
+
+    /// `path.module`: the module's directory as loaded (relative when the root was).
+    pub fn module_dir(&self, mi: usize) -> String {
+        self.module(mi).dir.display().to_string()
+    }
+
+    pub fn base_dir(&self) -> &std::path::Path {
+        &self.base_dir
+    }
+
+    pub fn is_validate(&self) -> bool {
+        self.mode == Mode::Validate
+    }
+
+    /// Planning or applying a destroy: locals and outputs may refer to objects already gone
+    /// (a destroy re-run after a partial failure); their values no longer matter.
+    pub fn is_destroy(&self) -> bool {
+        self.destroy
+    }
+
+    /// The prior state of one instance as a value, sensitive attributes re-marked.
+    pub fn prior_value(&self, address: &str) -> Option<Value> {
+        self.prior.resources.get(address).map(|i| i.value())
+    }
+
+    /// The resource node a state address belongs to, if the configuration still has it.
+    pub fn node_of(&self, address: &str) -> Option<usize> {
+        self.graph.resource_node(address)
+    }
+
+    /// The client of the provider configuration resource node `n` uses, once configured.
+    pub fn client_of(&self, n: usize) -> Option<ProviderClient> {
+        self.graph
+            .provider_of
+            .get(&n)
+            .and_then(|&p| self.clients[p].get().cloned())
+    }
+
+    /// The provider configuration key a resource node uses (`aws`, `aws.west`).
+    pub fn provider_key(&self, n: usize) -> String {
+        match self
+            .graph
+            .provider_of
+            .get(&n)
+            .map(|&p| &self.graph.nodes[p].kind)
+        {
+            Some(crate::graph::NodeKind::Provider(k)) => k.clone(),
+            _ => String::new(),
+        }
+    }
+
+    /// The full address prefix of a resource in a module.
+    pub fn resource_address(&self, mi: usize, key: &str) -> String {
+        format!(
+            "{}{}",
+            crate::addr::module_prefix(&self.graph.modules[mi].path),
+            key
+        )
+    }
+}
