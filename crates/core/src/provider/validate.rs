@@ -24,9 +24,13 @@ impl Invalid {
     }
 }
 
-/// Whether an argument is set. An unknown value counts as set: it will hold something.
+/// Whether an argument is set. An unknown value counts as set: it will hold something. An
+/// empty string does not: types whose unset strings are `""` in state (the Terraform SDK's
+/// shape) have `""` as the schema default, so it is what the user did not write.
 fn is_set(config: &Value, name: &str) -> bool {
-    config.get_attr(name).is_some_and(|v| !v.is_null())
+    config
+        .get_attr(name)
+        .is_some_and(|v| !v.is_null() && v.as_str() != Some(""))
 }
 
 /// Terraform's `ExactlyOneOf`: one of `names` must be set, and only one. The finding points
@@ -82,7 +86,7 @@ mod tests {
         ]);
         let f = exactly_one_of(&two, &names).unwrap();
         assert_eq!(f.path, vec!["nat_gateway_id".to_string()]);
-        let none = Value::map([("gateway_id", Value::Null)]);
+        let none = Value::map([("gateway_id", Value::Null), ("nat_gateway_id", Value::from(""))]);
         assert_eq!(
             exactly_one_of(&none, &names).unwrap().path,
             Vec::<String>::new()
