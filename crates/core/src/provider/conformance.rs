@@ -135,7 +135,12 @@ async fn read(case: &Case<'_>, state: &Value) -> Option<Value> {
         .resource
         .read_many(&ctx(case, false), std::slice::from_ref(state))
         .await;
-    assert_eq!(r.len(), 1, "{}: read_many must answer once per state", name(case));
+    assert_eq!(
+        r.len(),
+        1,
+        "{}: read_many must answer once per state",
+        name(case)
+    );
     r.pop()
         .expect("one answer")
         .unwrap_or_else(|e| panic!("{}: read failed: {e}", name(case)))
