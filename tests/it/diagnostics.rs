@@ -342,10 +342,18 @@ fn a_route_with_two_targets_is_refused_by_validate() {
         stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
     };
     out.expect_code(1);
-    assert_error(&w, &out, "Invalid combination of arguments", "main.tf", "9:3");
+    assert_error(
+        &w,
+        &out,
+        "Invalid combination of arguments",
+        "main.tf",
+        "9:3",
+    );
     assert!(
         out.stderr.contains("only one of `carrier_gateway_id,")
-            && out.stderr.contains("but `gateway_id,nat_gateway_id` were specified"),
+            && out
+                .stderr
+                .contains("but `gateway_id,nat_gateway_id` were specified"),
         "{}",
         out.stderr
     );

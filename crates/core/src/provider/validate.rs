@@ -86,7 +86,10 @@ mod tests {
         ]);
         let f = exactly_one_of(&two, &names).unwrap();
         assert_eq!(f.path, vec!["nat_gateway_id".to_string()]);
-        let none = Value::map([("gateway_id", Value::Null), ("nat_gateway_id", Value::from(""))]);
+        let none = Value::map([
+            ("gateway_id", Value::Null),
+            ("nat_gateway_id", Value::from("")),
+        ]);
         assert_eq!(
             exactly_one_of(&none, &names).unwrap().path,
             Vec::<String>::new()
