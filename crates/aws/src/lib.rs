@@ -8,6 +8,7 @@ pub mod auth;
 pub mod config;
 pub mod ec2;
 pub mod error;
+pub mod managed;
 pub mod state;
 pub mod tags;
 

@@ -1,7 +1,7 @@
 //! `aws_eip` (VPC addresses).
 //!
 //! API calls: `AllocateAddress` (tags in `TagSpecifications`), `DescribeAddresses` (refresh: one
-//! call for all addresses, filtered by `allocation-id`), `CreateTags` / `DeleteTags`,
+//! call per 200 addresses, filtered by `allocation-id`), `CreateTags` / `DeleteTags`,
 //! `DisassociateAddress` + `ReleaseAddress` on delete.
 //! Force-new: `domain`, `vpc`, `address`, `public_ipv4_pool`, `network_border_group`.
 //! Waiters: delete retries `InvalidIPAddress.InUse` / `AuthFailure` (an association, e.g. of a
@@ -10,21 +10,87 @@
 //! tag. `public_dns` / `private_dns` are not returned by the API: like Terraform, they are
 //! derived from the IPs and the region.
 
-use super::common::{opt, s, tag_spec, wait_for};
-use super::tagged::{read, set_id_and_arn, tagged_schema, Tagged};
+use super::common::{arn, filters};
 use crate::config::AwsClients;
 use crate::error;
-use crate::tags;
+use crate::managed::tags::{ec2_map, ec2_spec, EC2};
+use crate::managed::{computed_str, nz, opt, read_one, wait_for};
+use crate::managed::{Field, Identity, Lookup, Managed, TagStyle};
 use async_trait::async_trait;
-use aws_sdk_ec2::types::{Address, DomainType, Filter, ResourceType, Tag};
-use hubctl_core::lang::{Type, Value, VecMap};
-use hubctl_core::provider::{AttrSchema, OpContext, ProviderError, Schema};
-use std::sync::OnceLock;
+use aws_sdk_ec2::types::{Address as Api, DomainType, ResourceType};
+use hubctl_core::lang::{Type, Value};
+use hubctl_core::provider::{AttrSchema, OpContext, ProviderError};
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 pub struct Eip;
 
 const DELETE_TIMEOUT: Duration = Duration::from_secs(3 * 60);
+
+fn domain(a: &Api) -> &str {
+    a.domain().map(|d| d.as_str()).unwrap_or("vpc")
+}
+
+/// A DNS name derived from an address, as Terraform derives it.
+fn dns(c: &AwsClients, ip: Option<&str>, f: fn(&str, &str) -> String) -> Value {
+    let name = ip.filter(|ip| !ip.is_empty()).map(|ip| f(&c.region, ip));
+    opt(name.as_deref())
+}
+
+fn new_str() -> AttrSchema {
+    AttrSchema::optional_computed(Type::String).force_new()
+}
+
+const ID: Field<Api> = Field::api("id", computed_str, |_, a| opt(a.allocation_id()));
+const ALLOCATION: Field<Api> =
+    Field::api("allocation_id", computed_str, |_, a| opt(a.allocation_id()));
+const ARN: Field<Api> = Field::api("arn", computed_str, |c, a| {
+    arn(c, "elastic-ip", a.allocation_id(), None)
+});
+const DOMAIN: Field<Api> = Field::api(
+    "domain",
+    || {
+        AttrSchema::optional(Type::String)
+            .force_new()
+            .default(Value::from("vpc"))
+    },
+    |_, a| Value::from(domain(a)),
+);
+/// Deprecated in Terraform's v5 provider, still accepted there: `vpc = true`.
+const VPC: Field<Api> = Field::api(
+    "vpc",
+    || AttrSchema::optional_computed(Type::Bool).force_new(),
+    |_, a| Value::Bool(domain(a) == "vpc"),
+);
+const ADDRESS: Field<Api> =
+    Field::kept("address", || AttrSchema::optional(Type::String).force_new());
+const POOL: Field<Api> = Field::api("public_ipv4_pool", new_str, |_, a| nz(a.public_ipv4_pool()));
+const BORDER: Field<Api> = Field::api("network_border_group", new_str, |_, a| {
+    nz(a.network_border_group())
+});
+const ASSOCIATION: Field<Api> =
+    Field::api(
+        "association_id",
+        computed_str,
+        |_, a| nz(a.association_id()),
+    );
+const PUBLIC_IP: Field<Api> = Field::api("public_ip", computed_str, |_, a| nz(a.public_ip()));
+const PUBLIC_DNS: Field<Api> = Field::api("public_dns", computed_str, |c, a| {
+    dns(c, a.public_ip(), public_dns)
+});
+const PRIVATE_IP: Field<Api> =
+    Field::api(
+        "private_ip",
+        computed_str,
+        |_, a| nz(a.private_ip_address()),
+    );
+const PRIVATE_DNS: Field<Api> = Field::api("private_dns", computed_str, |c, a| {
+    dns(c, a.private_ip_address(), private_dns)
+});
+const INTERFACE: Field<Api> = Field::api("network_interface", computed_str, |_, a| {
+    nz(a.network_interface_id())
+});
+const INSTANCE: Field<Api> = Field::api("instance", computed_str, |_, a| nz(a.instance_id()));
 
 /// `1.2.3.4` → `1-2-3-4`, the form EC2 host names use.
 fn dashed(ip: &str) -> String {
@@ -51,11 +117,6 @@ fn private_dns(region: &str, ip: &str) -> String {
     format!("ip-{}.{suffix}", dashed(ip))
 }
 
-/// A string or null; EC2 (and emulators) answer "" for "no such association" on addresses.
-fn nz(x: Option<&str>) -> Value {
-    opt(x.filter(|s| !s.is_empty()))
-}
-
 /// Codes meaning "still held by an association that is going away": retried on delete.
 fn busy(code: Option<&str>) -> bool {
     matches!(code, Some("InvalidIPAddress.InUse" | "AuthFailure"))
@@ -64,7 +125,7 @@ fn busy(code: Option<&str>) -> bool {
 /// One delete attempt: disassociate what AWS says is associated, then release.
 /// `Some(())` when the address is gone, `None` to try again.
 async fn release_once(c: &AwsClients, id: &str) -> Result<Option<()>, ProviderError> {
-    let Some(a) = read(&Eip, c, id).await? else {
+    let Some(a) = read_one(&Eip, c, id).await? else {
         return Ok(Some(()));
     };
     if let Some(assoc) = a.association_id() {
@@ -90,95 +151,52 @@ async fn release_once(c: &AwsClients, id: &str) -> Result<Option<()>, ProviderEr
 }
 
 #[async_trait]
-impl Tagged for Eip {
-    type Api = Address;
+impl Managed for Eip {
+    type Api = Api;
     const TYPE_NAME: &'static str = "aws_eip";
     const NOUN: &'static str = "Elastic IP";
     const DESCRIBE: &'static str = "ec2:DescribeAddresses";
-    const ID_FILTER: &'static str = "allocation-id";
+    const IDENTITY: Identity = Identity::ServerId;
+    const TAGS: TagStyle = EC2;
 
-    fn schema(&self) -> &'static Schema {
-        static S: OnceLock<Schema> = OnceLock::new();
-        S.get_or_init(|| {
-            let str_c = || AttrSchema::computed(Type::String);
-            tagged_schema()
-                .attr(
-                    "domain",
-                    AttrSchema::optional(Type::String)
-                        .force_new()
-                        .default(Value::from("vpc")),
-                )
-                // Deprecated in Terraform's v5 provider, still accepted there: `vpc = true`.
-                .attr("vpc", AttrSchema::optional_computed(Type::Bool).force_new())
-                .attr("address", AttrSchema::optional(Type::String).force_new())
-                .attr(
-                    "public_ipv4_pool",
-                    AttrSchema::optional_computed(Type::String).force_new(),
-                )
-                .attr(
-                    "network_border_group",
-                    AttrSchema::optional_computed(Type::String).force_new(),
-                )
-                .attr("arn", str_c())
-                .attr("allocation_id", str_c())
-                .attr("association_id", str_c())
-                .attr("public_ip", str_c())
-                .attr("public_dns", str_c())
-                .attr("private_ip", str_c())
-                .attr("private_dns", str_c())
-                .attr("network_interface", str_c())
-                .attr("instance", str_c())
-        })
+    fn fields() -> &'static [&'static Field<Api>] {
+        &[
+            &ID,
+            &ALLOCATION,
+            &ARN,
+            &DOMAIN,
+            &VPC,
+            &ADDRESS,
+            &POOL,
+            &BORDER,
+            &ASSOCIATION,
+            &PUBLIC_IP,
+            &PUBLIC_DNS,
+            &PRIVATE_IP,
+            &PRIVATE_DNS,
+            &INTERFACE,
+            &INSTANCE,
+        ]
     }
 
-    fn id(x: &Address) -> Option<&str> {
-        x.allocation_id()
+    fn key(x: &Api) -> Option<String> {
+        x.allocation_id().map(str::to_string)
     }
 
-    fn tags(x: &Address) -> &[Tag] {
-        x.tags()
+    fn tags(x: &Api) -> BTreeMap<String, String> {
+        ec2_map(x.tags())
     }
 
-    /// The attributes AWS reports (tags aside).
-    fn attrs(c: &AwsClients, a: &Address, m: &mut VecMap<String, Value>) {
-        let id = a.allocation_id().unwrap_or_default();
-        set_id_and_arn(c, m, "elastic-ip", id, None, None);
-        let domain = a.domain().map(|d| d.as_str()).unwrap_or("vpc");
-        let dns = |ip: Option<&str>, f: fn(&str, &str) -> String| {
-            opt(ip
-                .filter(|ip| !ip.is_empty())
-                .map(|ip| f(&c.region, ip))
-                .as_deref())
-        };
-        m.insert("allocation_id".into(), Value::from(id));
-        m.insert("domain".into(), Value::from(domain));
-        m.insert("vpc".into(), Value::Bool(domain == "vpc"));
-        m.insert("public_ipv4_pool".into(), nz(a.public_ipv4_pool()));
-        m.insert("network_border_group".into(), nz(a.network_border_group()));
-        m.insert("association_id".into(), nz(a.association_id()));
-        m.insert("public_ip".into(), nz(a.public_ip()));
-        m.insert("public_dns".into(), dns(a.public_ip(), public_dns));
-        m.insert("private_ip".into(), nz(a.private_ip_address()));
-        m.insert(
-            "private_dns".into(),
-            dns(a.private_ip_address(), private_dns),
-        );
-        m.insert("network_interface".into(), nz(a.network_interface_id()));
-        m.insert("instance".into(), nz(a.instance_id()));
-    }
-
-    async fn describe(
-        &self,
-        c: &AwsClients,
-        filters: Vec<Filter>,
-    ) -> Result<Vec<Address>, ProviderError> {
-        let out = c
+    /// DescribeAddresses has no pages: it answers every matching address at once.
+    async fn describe(&self, c: &AwsClients, by: Lookup<'_>) -> Result<Vec<Api>, ProviderError> {
+        let req = c
             .ec2
             .describe_addresses()
-            .set_filters(Some(filters))
+            .set_filters(Some(filters(by, "allocation-id")));
+        let out = req
             .send()
             .await
-            .map_err(|e| error::sdk("ec2:DescribeAddresses", e))?;
+            .map_err(|e| error::sdk(Self::DESCRIBE, e))?;
         Ok(out.addresses().to_vec())
     }
 
@@ -186,26 +204,27 @@ impl Tagged for Eip {
     async fn create(
         &self,
         c: &AwsClients,
-        ctx: &OpContext<'_>,
+        _ctx: &OpContext<'_>,
         planned: &Value,
-    ) -> Result<Address, ProviderError> {
-        let t = tags::for_create(&c.default_tags, planned, ctx.address);
-        let domain = s(planned, "domain").unwrap_or_else(|| "vpc".into());
-        let out = c
+        tags: &BTreeMap<String, String>,
+    ) -> Result<Api, ProviderError> {
+        let domain = DOMAIN.str(planned).unwrap_or_else(|| "vpc".into());
+        let req = c
             .ec2
             .allocate_address()
-            .domain(DomainType::from(domain.as_str()))
-            .set_address(s(planned, "address"))
-            .set_public_ipv4_pool(s(planned, "public_ipv4_pool"))
-            .set_network_border_group(s(planned, "network_border_group"))
-            .tag_specifications(tag_spec(ResourceType::ElasticIp, &t))
+            .domain(DomainType::from(domain.as_str()));
+        let req = req.set_address(ADDRESS.str(planned));
+        let req = req.set_public_ipv4_pool(POOL.str(planned));
+        let req = req.set_network_border_group(BORDER.str(planned));
+        let out = req
+            .tag_specifications(ec2_spec(ResourceType::ElasticIp, tags))
             .send()
-            .await
-            .map_err(|e| error::sdk("ec2:AllocateAddress", e))?;
+            .await;
+        let out = out.map_err(|e| error::sdk("ec2:AllocateAddress", e))?;
         let id = out.allocation_id().ok_or_else(|| {
             ProviderError::new("ec2:AllocateAddress", "the response has no allocation id")
         })?;
-        Ok(Address::builder().allocation_id(id).build())
+        Ok(Api::builder().allocation_id(id).build())
     }
 
     async fn delete(
@@ -215,20 +234,21 @@ impl Tagged for Eip {
         id: &str,
     ) -> Result<(), ProviderError> {
         let what = format!("Elastic IP {id} to be released (it is still associated)");
-        wait_for(&what, ctx.timeouts.delete.unwrap_or(DELETE_TIMEOUT), || {
-            release_once(c, id)
-        })
-        .await
+        let timeout = ctx.timeouts.delete.unwrap_or(DELETE_TIMEOUT);
+        wait_for(ctx, &what, timeout, || release_once(c, id)).await
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ec2::common::test_clients;
+    use crate::ec2::common::{s, test_clients};
+    use crate::managed::{assert_read_matches_schema, from_api};
+    use crate::tags;
+    use aws_sdk_ec2::types::Tag;
 
-    fn address() -> Address {
-        Address::builder()
+    fn address() -> Api {
+        Api::builder()
             .allocation_id("eipalloc-1")
             .public_ip("54.12.0.7")
             .domain(DomainType::Vpc)
@@ -241,6 +261,11 @@ mod tests {
                     .build(),
             )
             .build()
+    }
+
+    #[test]
+    fn read_returns_exactly_the_schema() {
+        assert_read_matches_schema(Eip, &address());
     }
 
     #[test]
@@ -267,7 +292,7 @@ mod tests {
     fn unassociated_address_maps_to_a_wholly_known_state() {
         let c = test_clients(Default::default());
         let planned = Value::map([("domain", Value::from("vpc")), ("tags", Value::Null)]);
-        let v = Eip::from_api(&c, &address(), &planned);
+        let v = from_api(&Eip, &c, &address(), &planned);
         assert_eq!(s(&v, "id").as_deref(), Some("eipalloc-1"));
         assert_eq!(s(&v, "allocation_id").as_deref(), Some("eipalloc-1"));
         assert_eq!(
@@ -288,13 +313,13 @@ mod tests {
     #[test]
     fn empty_strings_from_ec2_mean_unset() {
         let c = test_clients(Default::default());
-        let a = Address::builder()
+        let a = Api::builder()
             .allocation_id("eipalloc-1")
             .network_interface_id("")
             .instance_id("")
             .private_ip_address("")
             .build();
-        let v = Eip::from_api(&c, &a, &Value::map([("tags", Value::Null)]));
+        let v = from_api(&Eip, &c, &a, &Value::map([("tags", Value::Null)]));
         for k in ["network_interface", "instance", "private_ip", "private_dns"] {
             assert_eq!(v.get_attr(k), Some(&Value::Null), "{k}");
         }

@@ -1,7 +1,7 @@
 //! `aws_internet_gateway`.
 //!
 //! API calls: `CreateInternetGateway` (tags in `TagSpecifications`), `AttachInternetGateway` /
-//! `DetachInternetGateway`, `DescribeInternetGateways` (refresh: one call for all gateways,
+//! `DetachInternetGateway`, `DescribeInternetGateways` (refresh: one call per 200 gateways,
 //! filtered by `internet-gateway-id`), `CreateTags` / `DeleteTags`, `DeleteInternetGateway`.
 //! Force-new: nothing. A new `vpc_id` detaches from the old VPC and attaches to the new one
 //! in place, as Terraform does.
@@ -12,81 +12,70 @@
 //! the SDK's `AttachmentStatus` names; a freshly created gateway may briefly be unknown to
 //! AttachInternetGateway (`InvalidInternetGatewayID.NotFound`), which is retried.
 
-use super::common::{delete_when_unused, opt, s, tag_spec, wait_for};
-use super::tagged::{fetch, read, set_id_and_arn, tagged_schema, Lost, Tagged};
+use super::common::{arn, delete_when_unused, filters, owner};
 use crate::config::AwsClients;
 use crate::error;
-use crate::tags;
+use crate::managed::tags::{ec2_map, ec2_spec, EC2};
+use crate::managed::{computed_str, opt, read_one, refresh::paged, wait_for};
+use crate::managed::{Field, Identity, Lookup, Managed, TagStyle};
 use async_trait::async_trait;
-use aws_sdk_ec2::types::{Filter, InternetGateway as ApiGateway, ResourceType, Tag};
-use hubctl_core::lang::{Type, Value, VecMap};
-use hubctl_core::provider::{AttrSchema, OpContext, ProviderError, Schema};
-use std::sync::OnceLock;
+use aws_sdk_ec2::types::{InternetGateway as Api, ResourceType};
+use hubctl_core::lang::{Type, Value};
+use hubctl_core::provider::{AttrSchema, OpContext, ProviderError};
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 pub struct InternetGateway;
 
 const TIMEOUT: Duration = Duration::from_secs(20 * 60);
 
+const ID: Field<Api> = Field::api("id", computed_str, |_, g| opt(g.internet_gateway_id()));
+const ARN: Field<Api> = Field::api("arn", computed_str, |c, g| {
+    arn(c, "internet-gateway", g.internet_gateway_id(), g.owner_id())
+});
+const OWNER: Field<Api> = Field::api("owner_id", computed_str, |c, g| owner(c, g.owner_id()));
+const VPC: Field<Api> = Field::api(
+    "vpc_id",
+    || AttrSchema::optional(Type::String),
+    |_, g| opt(attached_vpc(g)),
+);
+
 /// The VPC the gateway is attached (or attaching) to.
-fn attached_vpc(g: &ApiGateway) -> Option<&str> {
-    g.attachments()
-        .iter()
-        .find(|a| {
-            !matches!(
-                a.state().map(|s| s.as_str()),
-                Some("detached" | "detaching")
-            )
-        })
+fn attached_vpc(g: &Api) -> Option<&str> {
+    let live = |s: Option<&str>| !matches!(s, Some("detached" | "detaching"));
+    let mut attached = g.attachments().iter();
+    attached
+        .find(|a| live(a.state().map(|s| s.as_str())))
         .and_then(|a| a.vpc_id())
 }
 
 /// Attaches and waits until the attachment is usable.
 async fn attach(
     c: &AwsClients,
+    ctx: &OpContext<'_>,
     id: &str,
     vpc: &str,
     timeout: Duration,
 ) -> Result<(), ProviderError> {
-    wait_for(
-        &format!("internet gateway {id} to attach to {vpc}"),
-        timeout,
-        || {
-            let (id, vpc) = (id.to_string(), vpc.to_string());
-            async move {
-                match c
-                    .ec2
-                    .attach_internet_gateway()
-                    .internet_gateway_id(&id)
-                    .vpc_id(&vpc)
-                    .send()
-                    .await
-                {
-                    Ok(_) => Ok(Some(())),
-                    Err(e) if error::code(&e) == Some("InvalidInternetGatewayID.NotFound") => {
-                        Ok(None)
-                    }
-                    Err(e) => Err(error::sdk("ec2:AttachInternetGateway", e)),
-                }
-            }
-        },
-    )
+    let what = format!("internet gateway {id} to attach to {vpc}");
+    wait_for(ctx, &what, timeout, || async {
+        let req = c.ec2.attach_internet_gateway().internet_gateway_id(id);
+        match req.vpc_id(vpc).send().await {
+            Ok(_) => Ok(Some(())),
+            Err(e) if error::code(&e) == Some("InvalidInternetGatewayID.NotFound") => Ok(None),
+            Err(e) => Err(error::sdk("ec2:AttachInternetGateway", e)),
+        }
+    })
     .await?;
-    wait_for(
-        &format!("internet gateway {id} to be attached to {vpc}"),
-        timeout,
-        || async {
-            let g = fetch(&InternetGateway, c, id, Lost::NotFound).await?;
-            let ready = g.attachments().iter().any(|a| {
-                a.vpc_id() == Some(vpc)
-                    && matches!(
-                        a.state().map(|s| s.as_str()),
-                        Some("available" | "attached")
-                    )
-            });
-            Ok(ready.then_some(()))
-        },
-    )
+    let what = format!("internet gateway {id} to be attached to {vpc}");
+    wait_for(ctx, &what, timeout, || async {
+        let g = crate::managed::fetch(&InternetGateway, c, id).await?;
+        let ready = g.attachments().iter().any(|a| {
+            let state = a.state().map(|s| s.as_str());
+            a.vpc_id() == Some(vpc) && matches!(state, Some("available" | "attached"))
+        });
+        Ok(ready.then_some(()))
+    })
     .await
 }
 
@@ -94,106 +83,99 @@ async fn attach(
 /// is already gone is success.
 async fn detach(
     c: &AwsClients,
+    ctx: &OpContext<'_>,
     id: &str,
     vpc: &str,
     timeout: Duration,
 ) -> Result<(), ProviderError> {
     let what = format!("internet gateway {id} to detach from {vpc} (DependencyViolation: public addresses are still mapped)");
-    wait_for(&what, timeout, || {
-        let (id, vpc) = (id.to_string(), vpc.to_string());
-        async move {
-            match c
-                .ec2
-                .detach_internet_gateway()
-                .internet_gateway_id(id)
-                .vpc_id(vpc)
-                .send()
-                .await
-            {
-                Ok(_) => Ok(Some(())),
-                Err(e)
-                    if error::is_not_found("ec2", &e)
-                        || error::code(&e) == Some("Gateway.NotAttached") =>
-                {
-                    Ok(Some(()))
-                }
-                Err(e) if error::code(&e) == Some("DependencyViolation") => Ok(None),
-                Err(e) => Err(error::sdk("ec2:DetachInternetGateway", e)),
-            }
+    wait_for(ctx, &what, timeout, || async {
+        let req = c.ec2.detach_internet_gateway().internet_gateway_id(id);
+        match req.vpc_id(vpc).send().await {
+            Ok(_) => Ok(Some(())),
+            Err(e) if error::is_not_found("ec2", &e) => Ok(Some(())),
+            Err(e) if error::code(&e) == Some("Gateway.NotAttached") => Ok(Some(())),
+            Err(e) if error::code(&e) == Some("DependencyViolation") => Ok(None),
+            Err(e) => Err(error::sdk("ec2:DetachInternetGateway", e)),
         }
     })
     .await
 }
 
+/// Moves the gateway from VPC `old` to `new` (either may be none).
+async fn reattach(
+    c: &AwsClients,
+    ctx: &OpContext<'_>,
+    id: &str,
+    (old, new): (Option<&str>, Option<&str>),
+    timeout: Duration,
+) -> Result<(), ProviderError> {
+    if old == new {
+        return Ok(());
+    }
+    if let Some(old) = old {
+        detach(c, ctx, id, old, timeout).await?;
+    }
+    match new {
+        Some(new) => attach(c, ctx, id, new, timeout).await,
+        None => Ok(()),
+    }
+}
+
 #[async_trait]
-impl Tagged for InternetGateway {
-    type Api = ApiGateway;
+impl Managed for InternetGateway {
+    type Api = Api;
     const TYPE_NAME: &'static str = "aws_internet_gateway";
     const NOUN: &'static str = "internet gateway";
     const DESCRIBE: &'static str = "ec2:DescribeInternetGateways";
-    const ID_FILTER: &'static str = "internet-gateway-id";
+    const IDENTITY: Identity = Identity::ServerId;
+    const TAGS: TagStyle = EC2;
 
-    fn schema(&self) -> &'static Schema {
-        static S: OnceLock<Schema> = OnceLock::new();
-        S.get_or_init(|| {
-            tagged_schema()
-                .attr("vpc_id", AttrSchema::optional(Type::String))
-                .attr("arn", AttrSchema::computed(Type::String))
-                .attr("owner_id", AttrSchema::computed(Type::String))
+    fn fields() -> &'static [&'static Field<Api>] {
+        &[&ID, &ARN, &OWNER, &VPC]
+    }
+
+    fn key(x: &Api) -> Option<String> {
+        x.internet_gateway_id().map(str::to_string)
+    }
+
+    fn tags(x: &Api) -> BTreeMap<String, String> {
+        ec2_map(x.tags())
+    }
+
+    async fn describe(&self, c: &AwsClients, by: Lookup<'_>) -> Result<Vec<Api>, ProviderError> {
+        let f = filters(by, "internet-gateway-id");
+        paged(|token| async {
+            let req = c
+                .ec2
+                .describe_internet_gateways()
+                .set_filters(Some(f.clone()));
+            let out = req.set_next_token(token).send().await;
+            let out = out.map_err(|e| error::sdk(Self::DESCRIBE, e))?;
+            let next = out.next_token().map(str::to_string);
+            Ok((out.internet_gateways().to_vec(), next))
         })
-    }
-
-    fn id(x: &ApiGateway) -> Option<&str> {
-        x.internet_gateway_id()
-    }
-
-    fn tags(x: &ApiGateway) -> &[Tag] {
-        x.tags()
-    }
-
-    /// The attributes AWS reports (tags aside).
-    fn attrs(c: &AwsClients, g: &ApiGateway, m: &mut VecMap<String, Value>) {
-        let id = g.internet_gateway_id().unwrap_or_default();
-        let owner = set_id_and_arn(c, m, "internet-gateway", id, g.owner_id(), None);
-        m.insert("owner_id".into(), Value::String(owner));
-        m.insert("vpc_id".into(), opt(attached_vpc(g)));
-    }
-
-    async fn describe(
-        &self,
-        c: &AwsClients,
-        filters: Vec<Filter>,
-    ) -> Result<Vec<ApiGateway>, ProviderError> {
-        let out = c
-            .ec2
-            .describe_internet_gateways()
-            .set_filters(Some(filters))
-            .send()
-            .await
-            .map_err(|e| error::sdk("ec2:DescribeInternetGateways", e))?;
-        Ok(out.internet_gateways().to_vec())
+        .await
     }
 
     async fn create(
         &self,
         c: &AwsClients,
-        ctx: &OpContext<'_>,
-        planned: &Value,
-    ) -> Result<ApiGateway, ProviderError> {
-        let t = tags::for_create(&c.default_tags, planned, ctx.address);
+        _ctx: &OpContext<'_>,
+        _planned: &Value,
+        tags: &BTreeMap<String, String>,
+    ) -> Result<Api, ProviderError> {
+        let spec = ec2_spec(ResourceType::InternetGateway, tags);
         let out = c
             .ec2
             .create_internet_gateway()
-            .tag_specifications(tag_spec(ResourceType::InternetGateway, &t))
+            .tag_specifications(spec)
             .send()
-            .await
-            .map_err(|e| error::sdk("ec2:CreateInternetGateway", e))?;
-        out.internet_gateway().cloned().ok_or_else(|| {
-            ProviderError::new(
-                "ec2:CreateInternetGateway",
-                "the response has no internet gateway",
-            )
-        })
+            .await;
+        let out = out.map_err(|e| error::sdk("ec2:CreateInternetGateway", e))?;
+        let msg = "the response has no internet gateway";
+        let g = out.internet_gateway().cloned();
+        g.ok_or_else(|| ProviderError::new("ec2:CreateInternetGateway", msg))
     }
 
     /// Attaches to `vpc_id` (a recovered gateway may be attached elsewhere: detached first).
@@ -202,19 +184,13 @@ impl Tagged for InternetGateway {
         c: &AwsClients,
         ctx: &OpContext<'_>,
         planned: &Value,
-        g: ApiGateway,
-    ) -> Result<Value, ProviderError> {
+        g: Api,
+    ) -> Result<Api, ProviderError> {
         let id = g.internet_gateway_id().unwrap_or_default().to_string();
-        let want = s(planned, "vpc_id");
+        let want = VPC.str(planned);
         let timeout = ctx.timeouts.create.unwrap_or(TIMEOUT);
-        if let Some(old) = attached_vpc(&g).filter(|v| Some(*v) != want.as_deref()) {
-            detach(c, &id, old, timeout).await?;
-        }
-        if let Some(vpc) = want.as_deref().filter(|v| Some(*v) != attached_vpc(&g)) {
-            attach(c, &id, vpc, timeout).await?;
-        }
-        let g = fetch(self, c, &id, Lost::NotFound).await?;
-        Ok(InternetGateway::from_api(c, &g, planned))
+        reattach(c, ctx, &id, (attached_vpc(&g), want.as_deref()), timeout).await?;
+        crate::managed::fetch(self, c, &id).await
     }
 
     /// A new `vpc_id` moves the gateway: detach from the old VPC, attach to the new one.
@@ -225,18 +201,11 @@ impl Tagged for InternetGateway {
         id: &str,
         prior: &Value,
         planned: &Value,
-    ) -> Result<(), ProviderError> {
-        let (old, new) = (s(prior, "vpc_id"), s(planned, "vpc_id"));
-        if old != new {
-            let timeout = ctx.timeouts.update.unwrap_or(TIMEOUT);
-            if let Some(old) = &old {
-                detach(c, id, old, timeout).await?;
-            }
-            if let Some(new) = &new {
-                attach(c, id, new, timeout).await?;
-            }
-        }
-        Ok(())
+    ) -> Result<Option<String>, ProviderError> {
+        let (old, new) = (VPC.str(prior), VPC.str(planned));
+        let timeout = ctx.timeouts.update.unwrap_or(TIMEOUT);
+        reattach(c, ctx, id, (old.as_deref(), new.as_deref()), timeout).await?;
+        Ok(None)
     }
 
     async fn delete(
@@ -247,17 +216,16 @@ impl Tagged for InternetGateway {
     ) -> Result<(), ProviderError> {
         let timeout = ctx.timeouts.delete.unwrap_or(TIMEOUT);
         // Detach from whatever AWS says it is attached to, not only what state recorded.
-        let attached = match read(self, c, id).await? {
-            Some(g) => attached_vpc(&g).map(str::to_string),
-            None => return Ok(()),
+        let Some(g) = read_one(self, c, id).await? else {
+            return Ok(());
         };
-        if let Some(vpc) = attached {
-            detach(c, id, &vpc, timeout).await?;
+        if let Some(vpc) = attached_vpc(&g) {
+            detach(c, ctx, id, vpc, timeout).await?;
         }
         let what = format!(
             "internet gateway {id} to be deleted (DependencyViolation: it is still in use)"
         );
-        delete_when_unused("ec2:DeleteInternetGateway", &what, timeout, || {
+        delete_when_unused(ctx, "ec2:DeleteInternetGateway", &what, timeout, || {
             c.ec2
                 .delete_internet_gateway()
                 .internet_gateway_id(id)
@@ -270,11 +238,14 @@ impl Tagged for InternetGateway {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ec2::common::test_clients;
+    use crate::ec2::common::{s, test_clients};
+    use crate::managed::{assert_read_matches_schema, from_api, schema_for};
+    use crate::tags;
+    use aws_sdk_ec2::types::Tag;
     use aws_sdk_ec2::types::{AttachmentStatus, InternetGatewayAttachment};
 
-    fn gateway(attachments: &[(&str, &str)]) -> ApiGateway {
-        let mut g = ApiGateway::builder()
+    fn gateway(attachments: &[(&str, &str)]) -> Api {
+        let mut g = Api::builder()
             .internet_gateway_id("igw-1")
             .owner_id("123456789012")
             .tags(Tag::builder().key("Name").value("hub").build())
@@ -296,9 +267,15 @@ mod tests {
     }
 
     #[test]
+    fn read_returns_exactly_the_schema() {
+        assert_read_matches_schema(InternetGateway, &gateway(&[("vpc-1", "available")]));
+    }
+
+    #[test]
     fn attached_gateway_reports_its_vpc() {
         let c = test_clients(Default::default());
-        let v = InternetGateway::from_api(
+        let v = from_api(
+            &InternetGateway,
             &c,
             &gateway(&[("vpc-1", "available")]),
             &Value::map([("tags", Value::Null)]),
@@ -321,7 +298,8 @@ mod tests {
     #[test]
     fn detached_gateway_has_no_vpc() {
         let c = test_clients(Default::default());
-        let v = InternetGateway::from_api(
+        let v = from_api(
+            &InternetGateway,
             &c,
             &gateway(&[("vpc-1", "detached")]),
             &Value::map([("tags", Value::Null)]),
@@ -337,7 +315,8 @@ mod tests {
     #[test]
     fn moving_to_another_vpc_is_an_in_place_update() {
         let c = test_clients(Default::default());
-        let prior = InternetGateway::from_api(
+        let prior = from_api(
+            &InternetGateway,
             &c,
             &gateway(&[("vpc-1", "available")]),
             &Value::map([("tags", Value::Null)]),
@@ -346,7 +325,7 @@ mod tests {
         if let Value::Map(m) = &mut proposed {
             m.insert("vpc_id".into(), Value::from("vpc-2"));
         }
-        let p = InternetGateway.plan(Some(&prior), proposed);
+        let p = InternetGateway.plan(&schema_for::<InternetGateway>(), Some(&prior), proposed);
         assert!(p.requires_replace.is_empty());
         assert_eq!(s(&p.planned, "vpc_id").as_deref(), Some("vpc-2"));
     }

@@ -1,5 +1,5 @@
-//! EC2 resource types (the hub network) and what they share: tag specifications, tag
-//! updates, id filters, waiters.
+//! EC2 resource types (the hub network), each on the managed-resource adapter
+//! ([`crate::managed`]), and what they share: id filters, EC2's ARN form, client tokens.
 
 mod availability_zones;
 mod common;
@@ -12,25 +12,25 @@ mod route_table;
 mod route_table_association;
 mod routes;
 mod subnet;
-mod tagged;
 mod vpc;
 
 pub use common::*;
 
+use crate::managed::Adapter;
 use hubctl_core::provider::{DataSource, Resource};
 use std::sync::Arc;
 
 /// One line per resource type.
 pub fn resources() -> Vec<Arc<dyn Resource>> {
     vec![
-        Arc::new(tagged::Ec2(vpc::Vpc)),
-        Arc::new(tagged::Ec2(subnet::Subnet)),
-        Arc::new(tagged::Ec2(internet_gateway::InternetGateway)),
-        Arc::new(tagged::Ec2(eip::Eip)),
-        Arc::new(tagged::Ec2(nat_gateway::NatGateway)),
-        Arc::new(tagged::Ec2(route_table::RouteTable)),
-        Arc::new(route::AwsRoute),
-        Arc::new(route_table_association::Association),
+        Arc::new(Adapter::new(vpc::Vpc)),
+        Arc::new(Adapter::new(subnet::Subnet)),
+        Arc::new(Adapter::new(internet_gateway::InternetGateway)),
+        Arc::new(Adapter::new(eip::Eip)),
+        Arc::new(Adapter::new(nat_gateway::NatGateway)),
+        Arc::new(Adapter::new(route_table::RouteTable)),
+        Arc::new(Adapter::new(route::AwsRoute)),
+        Arc::new(Adapter::new(route_table_association::Association)),
     ]
 }
 

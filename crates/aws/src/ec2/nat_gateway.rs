@@ -1,29 +1,28 @@
 //! `aws_nat_gateway`.
 //!
 //! API calls: `CreateNatGateway` (`ClientToken` + `TagSpecifications`), `DescribeNatGateways`
-//! (waiters and refresh: one call for all gateways, filtered by `nat-gateway-id`),
+//! (waiters and refresh: one call per 200 gateways, filtered by `nat-gateway-id`),
 //! `CreateTags` / `DeleteTags`, `DeleteNatGateway`.
 //! Force-new: `allocation_id`, `subnet_id`, `connectivity_type`, `private_ip`.
 //! Waiters: after create, until `available` (create timeout, default 10m; a `failed` gateway
 //! fails the create with AWS's failure message); after delete, until `deleted` (delete timeout,
-//! default 30m).
-//! Quirks: a deleted gateway stays visible as `deleted` for about an hour: it counts as gone.
-//! The deterministic client token means a re-create with an identical configuration (after a
-//! taint or destroy) can be answered with the old, deleted gateway; then the create is repeated
-//! with a token derived from the stale gateway's id.
+//! default 30m). Both report the gateway's state on the live line.
+//! Quirks: a deleted gateway stays visible as `deleted` for about an hour: it counts as gone,
+//! and recovery adopts only a `pending` or `available` one. The client token is fresh per
+//! create (see `common::client_token`), so a re-create never gets a deleted gateway back.
 
-use super::common::{client_token, filter, opt, s, tag_spec, wait_for};
-use super::tagged::{read, tagged_schema, Tagged};
+use super::common::{client_token, filter, filters};
 use crate::config::AwsClients;
 use crate::error;
-use crate::tags;
+use crate::managed::tags::{ec2_map, ec2_spec, EC2};
+use crate::managed::{computed_str, opt, optional_computed_str_new, read_one, required_str_new};
+use crate::managed::{refresh::paged, wait_for, Field, Identity, Lookup, Managed, TagStyle};
 use async_trait::async_trait;
-use aws_sdk_ec2::types::{
-    ConnectivityType, Filter, NatGateway as ApiGateway, NatGatewayState, ResourceType, Tag,
-};
-use hubctl_core::lang::{Type, Value, VecMap};
-use hubctl_core::provider::{AttrSchema, OpContext, ProviderError, Schema};
-use std::sync::OnceLock;
+use aws_sdk_ec2::types::{ConnectivityType, NatGateway as Api, NatGatewayAddress};
+use aws_sdk_ec2::types::{NatGatewayState, ResourceType};
+use hubctl_core::lang::{Type, Value};
+use hubctl_core::provider::{AttrSchema, OpContext, ProviderError};
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 pub struct NatGateway;
@@ -31,11 +30,54 @@ pub struct NatGateway;
 const CREATE_TIMEOUT: Duration = Duration::from_secs(10 * 60);
 const DELETE_TIMEOUT: Duration = Duration::from_secs(30 * 60);
 
+/// The gateway's primary address, which the address attributes describe.
+fn primary(g: &Api) -> Option<&NatGatewayAddress> {
+    let addrs = g.nat_gateway_addresses();
+    let p = addrs.iter().find(|a| a.is_primary() == Some(true));
+    p.or_else(|| addrs.first())
+}
+
+const ID: Field<Api> = Field::api("id", computed_str, |_, g| opt(g.nat_gateway_id()));
+const SUBNET: Field<Api> = Field::api("subnet_id", required_str_new, |_, g| opt(g.subnet_id()));
+/// AWS leaves it out for public gateways made before it existed.
+const KIND: Field<Api> = Field::api(
+    "connectivity_type",
+    || {
+        let s = AttrSchema::optional(Type::String).force_new();
+        s.default(Value::from("public"))
+    },
+    |_, g| {
+        Value::from(
+            g.connectivity_type()
+                .map(|t| t.as_str())
+                .unwrap_or("public"),
+        )
+    },
+);
+const ALLOCATION: Field<Api> = Field::api(
+    "allocation_id",
+    || AttrSchema::optional(Type::String).force_new(),
+    |_, g| opt(primary(g).and_then(|a| a.allocation_id())),
+);
+const PRIVATE_IP: Field<Api> = Field::api("private_ip", optional_computed_str_new, |_, g| {
+    opt(primary(g).and_then(|a| a.private_ip()))
+});
+const INTERFACE: Field<Api> = Field::api("network_interface_id", computed_str, |_, g| {
+    opt(primary(g).and_then(|a| a.network_interface_id()))
+});
+const PUBLIC_IP: Field<Api> = Field::api("public_ip", computed_str, |_, g| {
+    opt(primary(g).and_then(|a| a.public_ip()))
+});
+const ASSOCIATION: Field<Api> = Field::api("association_id", computed_str, |_, g| {
+    opt(primary(g).and_then(|a| a.association_id()))
+});
+
+fn state(g: &Api) -> &str {
+    g.state().map(|s| s.as_str()).unwrap_or("unknown")
+}
+
 /// What the create waiter makes of one observation: done, keep waiting, or a clear failure.
-fn creation_progress(
-    id: &str,
-    g: Option<&ApiGateway>,
-) -> Result<Option<ApiGateway>, ProviderError> {
+fn creation_progress(id: &str, g: Option<&Api>) -> Result<Option<Api>, ProviderError> {
     let Some(g) = g else {
         return Err(ProviderError::new(
             "ec2:CreateNatGateway",
@@ -60,201 +102,114 @@ fn creation_progress(
     }
 }
 
-/// One CreateNatGateway call with the given idempotency token.
-async fn create_call(
-    c: &AwsClients,
-    planned: &Value,
-    address: &str,
-    token: String,
-) -> Result<ApiGateway, ProviderError> {
-    let t = tags::for_create(&c.default_tags, planned, address);
-    let kind = s(planned, "connectivity_type").unwrap_or_else(|| "public".into());
-    let out = c
-        .ec2
-        .create_nat_gateway()
-        .subnet_id(s(planned, "subnet_id").unwrap_or_default())
-        .set_allocation_id(s(planned, "allocation_id"))
-        .connectivity_type(ConnectivityType::from(kind.as_str()))
-        .set_private_ip_address(s(planned, "private_ip"))
-        .client_token(token)
-        .tag_specifications(tag_spec(ResourceType::Natgateway, &t))
-        .send()
-        .await
-        .map_err(|e| error::sdk("ec2:CreateNatGateway", e))?;
-    out.nat_gateway().cloned().ok_or_else(|| {
-        ProviderError::new("ec2:CreateNatGateway", "the response has no NAT gateway")
-    })
-}
-
 #[async_trait]
-impl Tagged for NatGateway {
-    type Api = ApiGateway;
+impl Managed for NatGateway {
+    type Api = Api;
     const TYPE_NAME: &'static str = "aws_nat_gateway";
     const NOUN: &'static str = "NAT gateway";
     const DESCRIBE: &'static str = "ec2:DescribeNatGateways";
-    const ID_FILTER: &'static str = "nat-gateway-id";
+    const IDENTITY: Identity = Identity::ServerId;
+    const TAGS: TagStyle = EC2;
 
-    fn schema(&self) -> &'static Schema {
-        static S: OnceLock<Schema> = OnceLock::new();
-        S.get_or_init(|| {
-            let str_c = || AttrSchema::computed(Type::String);
-            tagged_schema()
-                .attr("subnet_id", AttrSchema::required(Type::String).force_new())
-                .attr(
-                    "allocation_id",
-                    AttrSchema::optional(Type::String).force_new(),
-                )
-                .attr(
-                    "connectivity_type",
-                    AttrSchema::optional(Type::String)
-                        .force_new()
-                        .default(Value::from("public")),
-                )
-                .attr(
-                    "private_ip",
-                    AttrSchema::optional_computed(Type::String).force_new(),
-                )
-                .attr("network_interface_id", str_c())
-                .attr("public_ip", str_c())
-                .attr("association_id", str_c())
+    fn fields() -> &'static [&'static Field<Api>] {
+        &[
+            &ID,
+            &SUBNET,
+            &KIND,
+            &ALLOCATION,
+            &PRIVATE_IP,
+            &INTERFACE,
+            &PUBLIC_IP,
+            &ASSOCIATION,
+        ]
+    }
+
+    fn key(x: &Api) -> Option<String> {
+        x.nat_gateway_id().map(str::to_string)
+    }
+
+    fn tags(x: &Api) -> BTreeMap<String, String> {
+        ec2_map(x.tags())
+    }
+
+    /// Gateways of the lookup; deleted ones are left out (AWS keeps showing them for a
+    /// while), and recovery adopts only a live one.
+    async fn describe(&self, c: &AwsClients, by: Lookup<'_>) -> Result<Vec<Api>, ProviderError> {
+        let mut f = filters(by, "nat-gateway-id");
+        if let Lookup::AddressTag(_) = by {
+            f.push(filter("state", ["pending".into(), "available".into()]));
+        }
+        let all = paged(|token| async {
+            let req = c.ec2.describe_nat_gateways().set_filter(Some(f.clone()));
+            let out = req.set_next_token(token).send().await;
+            let out = out.map_err(|e| error::sdk(Self::DESCRIBE, e))?;
+            Ok((
+                out.nat_gateways().to_vec(),
+                out.next_token().map(str::to_string),
+            ))
         })
+        .await?;
+        let live = |g: &Api| g.state() != Some(&NatGatewayState::Deleted);
+        Ok(all.into_iter().filter(live).collect())
     }
 
-    fn id(x: &ApiGateway) -> Option<&str> {
-        x.nat_gateway_id()
-    }
-
-    fn tags(x: &ApiGateway) -> &[Tag] {
-        x.tags()
-    }
-
-    /// The attributes AWS reports (tags aside).
-    fn attrs(_: &AwsClients, g: &ApiGateway, m: &mut VecMap<String, Value>) {
-        let addrs = g.nat_gateway_addresses();
-        let primary = addrs
-            .iter()
-            .find(|a| a.is_primary() == Some(true))
-            .or_else(|| addrs.first());
-        m.insert("id".into(), opt(g.nat_gateway_id()));
-        m.insert("subnet_id".into(), opt(g.subnet_id()));
-        m.insert(
-            "connectivity_type".into(),
-            Value::from(
-                g.connectivity_type()
-                    .map(|t| t.as_str())
-                    .unwrap_or("public"),
-            ),
-        );
-        m.insert(
-            "allocation_id".into(),
-            opt(primary.and_then(|a| a.allocation_id())),
-        );
-        m.insert(
-            "network_interface_id".into(),
-            opt(primary.and_then(|a| a.network_interface_id())),
-        );
-        m.insert(
-            "private_ip".into(),
-            opt(primary.and_then(|a| a.private_ip())),
-        );
-        m.insert("public_ip".into(), opt(primary.and_then(|a| a.public_ip())));
-        m.insert(
-            "association_id".into(),
-            opt(primary.and_then(|a| a.association_id())),
-        );
-    }
-
-    /// Gateways matching `filters`; deleted ones are left out (AWS keeps showing them for a while).
-    async fn describe(
-        &self,
-        c: &AwsClients,
-        filters: Vec<Filter>,
-    ) -> Result<Vec<ApiGateway>, ProviderError> {
-        let out = c
-            .ec2
-            .describe_nat_gateways()
-            .set_filter(Some(filters))
-            .send()
-            .await
-            .map_err(|e| error::sdk("ec2:DescribeNatGateways", e))?;
-        Ok(out
-            .nat_gateways()
-            .iter()
-            .filter(|g| g.state() != Some(&NatGatewayState::Deleted))
-            .cloned()
-            .collect())
-    }
-
-    /// Only a live gateway is adopted.
-    fn recovery_filters(&self) -> Vec<Filter> {
-        vec![filter(
-            "state",
-            ["pending".to_string(), "available".to_string()],
-        )]
-    }
-
-    /// The client token makes a repeated create (after a crash) return the same gateway; the
-    /// address tag finds it too where tokens have expired (or are not honoured).
     async fn create(
         &self,
         c: &AwsClients,
         ctx: &OpContext<'_>,
         planned: &Value,
-    ) -> Result<ApiGateway, ProviderError> {
-        let mut g =
-            create_call(c, planned, ctx.address, client_token(ctx.address, planned)).await?;
-        for _ in 0..3 {
-            if !matches!(
-                g.state(),
-                Some(NatGatewayState::Deleting | NatGatewayState::Deleted)
-            ) {
-                break;
-            }
-            // A stale answer for an earlier, since deleted gateway with the same token.
-            let token = client_token(
-                &format!(
-                    "{}\0{}",
-                    ctx.address,
-                    g.nat_gateway_id().unwrap_or_default()
-                ),
-                planned,
-            );
-            g = create_call(c, planned, ctx.address, token).await?;
-        }
-        Ok(g)
+        tags: &BTreeMap<String, String>,
+    ) -> Result<Api, ProviderError> {
+        let kind = KIND.str(planned).unwrap_or_else(|| "public".into());
+        let req = c
+            .ec2
+            .create_nat_gateway()
+            .set_subnet_id(SUBNET.str(planned));
+        let req = req.set_allocation_id(ALLOCATION.str(planned));
+        let req = req.connectivity_type(ConnectivityType::from(kind.as_str()));
+        let req = req.set_private_ip_address(PRIVATE_IP.str(planned));
+        let req = req.client_token(client_token(ctx.address));
+        let out = req
+            .tag_specifications(ec2_spec(ResourceType::Natgateway, tags))
+            .send()
+            .await;
+        let out = out.map_err(|e| error::sdk("ec2:CreateNatGateway", e))?;
+        let msg = "the response has no NAT gateway id";
+        let g = out
+            .nat_gateway()
+            .filter(|g| g.nat_gateway_id().is_some())
+            .cloned();
+        g.ok_or_else(|| ProviderError::new("ec2:CreateNatGateway", msg))
     }
 
-    /// Waits until the gateway is `available`.
+    /// Waits until the gateway is `available`, showing its state.
     async fn finish_create(
         &self,
         c: &AwsClients,
         ctx: &OpContext<'_>,
-        planned: &Value,
-        g: ApiGateway,
-    ) -> Result<Value, ProviderError> {
-        let id = g.nat_gateway_id().map(str::to_string).ok_or_else(|| {
-            ProviderError::new("ec2:CreateNatGateway", "the response has no NAT gateway id")
-        })?;
+        _planned: &Value,
+        g: Api,
+    ) -> Result<Api, ProviderError> {
+        let id = g.nat_gateway_id().unwrap_or_default().to_string();
         let what = format!("NAT gateway {id} to become available");
-        let g = wait_for(&what, ctx.timeouts.create.unwrap_or(CREATE_TIMEOUT), || {
-            let id = id.clone();
-            async move {
-                let out = c
-                    .ec2
-                    .describe_nat_gateways()
-                    .filter(filter("nat-gateway-id", [id.clone()]))
-                    .send()
-                    .await
-                    .map_err(|e| error::sdk("ec2:DescribeNatGateways", e))?;
-                // Freshly created gateways can be briefly invisible to Describe.
-                match out.nat_gateways().first() {
-                    None => Ok(None),
-                    found => creation_progress(&id, found),
-                }
-            }
+        let timeout = ctx.timeouts.create.unwrap_or(CREATE_TIMEOUT);
+        wait_for(ctx, &what, timeout, || async {
+            let req = c
+                .ec2
+                .describe_nat_gateways()
+                .filter(filter("nat-gateway-id", [id.clone()]));
+            let out = req
+                .send()
+                .await
+                .map_err(|e| error::sdk(Self::DESCRIBE, e))?;
+            // Freshly created gateways can be briefly invisible to Describe.
+            let Some(g) = out.nat_gateways().first() else {
+                return Ok(None);
+            };
+            (ctx.progress)(&format!("NAT gateway {id}: {}", state(g)));
+            creation_progress(&id, Some(g))
         })
-        .await?;
-        Ok(NatGateway::from_api(c, &g, planned))
+        .await
     }
 
     async fn delete(
@@ -263,16 +218,17 @@ impl Tagged for NatGateway {
         ctx: &OpContext<'_>,
         id: &str,
     ) -> Result<(), ProviderError> {
-        match c.ec2.delete_nat_gateway().nat_gateway_id(id).send().await {
-            Ok(_) => {}
-            Err(e) if error::is_not_found("ec2", &e) => return Ok(()),
-            Err(e) => return Err(error::sdk("ec2:DeleteNatGateway", e)),
-        }
-        wait_for(
-            &format!("NAT gateway {id} to be deleted"),
-            ctx.timeouts.delete.unwrap_or(DELETE_TIMEOUT),
-            || async { Ok(read(self, c, id).await?.is_none().then_some(())) },
-        )
+        let r = c.ec2.delete_nat_gateway().nat_gateway_id(id).send().await;
+        r.map_err(|e| error::sdk("ec2:DeleteNatGateway", e))?;
+        let what = format!("NAT gateway {id} to be deleted");
+        let timeout = ctx.timeouts.delete.unwrap_or(DELETE_TIMEOUT);
+        wait_for(ctx, &what, timeout, || async {
+            let g = read_one(self, c, id).await?;
+            if let Some(g) = &g {
+                (ctx.progress)(&format!("NAT gateway {id}: {}", state(g)));
+            }
+            Ok(g.is_none().then_some(()))
+        })
         .await
     }
 }
@@ -280,11 +236,13 @@ impl Tagged for NatGateway {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ec2::common::test_clients;
-    use aws_sdk_ec2::types::NatGatewayAddress;
+    use crate::ec2::common::{s, test_clients};
+    use crate::managed::{assert_read_matches_schema, from_api};
+    use crate::tags;
+    use aws_sdk_ec2::types::Tag;
 
-    fn gateway(state: NatGatewayState) -> ApiGateway {
-        ApiGateway::builder()
+    fn gateway(state: NatGatewayState) -> Api {
+        Api::builder()
             .nat_gateway_id("nat-1")
             .subnet_id("subnet-1")
             .state(state)
@@ -308,13 +266,23 @@ mod tests {
     }
 
     #[test]
+    fn read_returns_exactly_the_schema() {
+        assert_read_matches_schema(NatGateway, &gateway(NatGatewayState::Available));
+    }
+
+    #[test]
     fn primary_address_fills_the_computed_attributes() {
         let c = test_clients(Default::default());
         let planned = Value::map([
             ("connectivity_type", Value::from("public")),
             ("tags", Value::Null),
         ]);
-        let v = NatGateway::from_api(&c, &gateway(NatGatewayState::Available), &planned);
+        let v = from_api(
+            &NatGateway,
+            &c,
+            &gateway(NatGatewayState::Available),
+            &planned,
+        );
         assert_eq!(s(&v, "id").as_deref(), Some("nat-1"));
         assert_eq!(s(&v, "allocation_id").as_deref(), Some("eipalloc-1"));
         assert_eq!(s(&v, "network_interface_id").as_deref(), Some("eni-1"));
@@ -329,7 +297,7 @@ mod tests {
 
     #[test]
     fn failed_gateway_fails_the_create_with_aws_reason() {
-        let g = ApiGateway::builder()
+        let g = Api::builder()
             .nat_gateway_id("nat-1")
             .state(NatGatewayState::Failed)
             .failure_code("InsufficientFreeAddressesInSubnet")

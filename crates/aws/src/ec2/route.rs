@@ -1,283 +1,322 @@
 //! `aws_route`.
 //!
 //! API calls: `CreateRoute`, `ReplaceRoute` (a changed target), `DeleteRoute`,
-//! `DescribeRouteTables` (refresh: one call for every route table involved, filtered by
-//! `route-table-id`; each route is then found by its destination).
+//! `DescribeRouteTables` (refresh: one call per 200 routes for the route tables involved,
+//! filtered by `route-table-id`; each route is then found by its destination).
 //! Force-new: `route_table_id`, the destination (`destination_cidr_block`,
 //! `destination_ipv6_cidr_block`, `destination_prefix_list_id`).
 //! Waiter: after `CreateRoute`, until DescribeRouteTables lists it (default 5m).
-//! Import id: `rtb-xxx_DESTINATION` (Terraform's).
+//! Import id and lookup key: `rtb-xxx_DESTINATION` (Terraform's).
 //! Quirks: a route has no id of its own; Terraform's is `r-<rtb id><crc32 of destination>`,
 //! built the same here so imported state matches. Unset targets are `""` in state (the
 //! Terraform SDK's shape), so they are schema defaults rather than nulls. A gateway endpoint
 //! target comes back from AWS as `GatewayId = vpce-...` and is mapped to `vpc_endpoint_id`.
 
-use super::common::{filter, id_of, s, wait_for};
+use super::common::filter;
 use super::routes::{
     create_route, delete_route, describe, dest_from, nulls_to_empty, replace_route, route_id,
     spec_from, targets_of, Dest, DestNames, TARGETS,
 };
-use crate::config::{clients, AwsClients};
+use crate::config::AwsClients;
+use crate::managed::{computed_str, or_empty, required_str_new, wait_for};
+use crate::managed::{Field, Identity, Lookup, Managed};
 use async_trait::async_trait;
-use aws_sdk_ec2::types::RouteTable;
+use aws_sdk_ec2::types::Route;
 use hubctl_core::lang::{Type, Value};
 use hubctl_core::provider::validate::exactly_one_of;
 use hubctl_core::provider::{
-    AttrSchema, Invalid, OpContext, PlanContext, PlannedState, ProviderError, Resource, Schema,
+    plan_by_schema, AttrSchema, Invalid, OpContext, PlannedState, ProviderError, Schema,
 };
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 use std::time::Duration;
 
-const ROUTE_DESTS: DestNames = [
-    "destination_cidr_block",
-    "destination_ipv6_cidr_block",
-    "destination_prefix_list_id",
-];
-
 pub struct AwsRoute;
 
-fn schema() -> &'static Schema {
-    static S: OnceLock<Schema> = OnceLock::new();
-    S.get_or_init(|| {
-        let arg = || AttrSchema::optional(Type::String).default(Value::from(""));
-        let mut sch = Schema::new().attr(
-            "route_table_id",
-            AttrSchema::required(Type::String).force_new(),
-        );
-        for d in ROUTE_DESTS {
-            sch = sch.attr(d, arg().force_new());
-        }
-        for t in TARGETS {
-            sch = sch.attr(t, arg());
-        }
-        // AWS fills the interface in when the route goes to an instance.
-        sch = sch.attr(
-            "network_interface_id",
-            AttrSchema::optional_computed(Type::String),
-        );
-        for c in ["id", "instance_id", "instance_owner_id", "origin", "state"] {
-            sch = sch.attr(c, AttrSchema::computed(Type::String));
-        }
-        sch
+/// One route as DescribeRouteTables reports it, with its table.
+#[derive(Debug, Clone)]
+pub struct ApiRoute {
+    rtb: String,
+    route: Route,
+}
+
+impl ApiRoute {
+    fn dest(&self) -> Option<Dest> {
+        Dest::of(&self.route)
+    }
+}
+
+/// An unset destination or target is `""` in state.
+fn empty_default() -> AttrSchema {
+    AttrSchema::optional(Type::String).default(Value::from(""))
+}
+
+fn dest_arg() -> AttrSchema {
+    empty_default().force_new()
+}
+
+const ID: Field<ApiRoute> = Field::api("id", computed_str, |_, x| {
+    let dest = x.dest().map(|d| d.text().to_string()).unwrap_or_default();
+    Value::String(route_id(&x.rtb, &dest))
+});
+const RTB: Field<ApiRoute> = Field::api("route_table_id", required_str_new, |_, x| {
+    Value::from(x.rtb.as_str())
+});
+const DEST_V4: Field<ApiRoute> = Field::api("destination_cidr_block", dest_arg, |_, x| {
+    or_empty(x.route.destination_cidr_block())
+});
+const DEST_V6: Field<ApiRoute> = Field::api("destination_ipv6_cidr_block", dest_arg, |_, x| {
+    or_empty(x.route.destination_ipv6_cidr_block())
+});
+const DEST_PL: Field<ApiRoute> = Field::api("destination_prefix_list_id", dest_arg, |_, x| {
+    or_empty(x.route.destination_prefix_list_id())
+});
+const ROUTE_DESTS: DestNames = [DEST_V4.name, DEST_V6.name, DEST_PL.name];
+const INSTANCE: Field<ApiRoute> = Field::api("instance_id", computed_str, |_, x| {
+    or_empty(x.route.instance_id())
+});
+const INSTANCE_OWNER: Field<ApiRoute> = Field::api("instance_owner_id", computed_str, |_, x| {
+    or_empty(x.route.instance_owner_id())
+});
+const ORIGIN: Field<ApiRoute> = Field::api("origin", computed_str, |_, x| {
+    or_empty(x.route.origin().map(|o| o.as_str()))
+});
+const STATE: Field<ApiRoute> = Field::api("state", computed_str, |_, x| {
+    or_empty(x.route.state().map(|o| o.as_str()))
+});
+
+/// A target, read by name; AWS fills the interface in when the route goes to an instance.
+fn target(name: &'static str) -> Field<ApiRoute> {
+    let schema = match name {
+        "network_interface_id" => || AttrSchema::optional_computed(Type::String),
+        _ => empty_default,
+    };
+    Field::named(name, schema, |_, x, name| {
+        Value::String(targets_of(&x.route).remove(name).unwrap_or_default())
     })
 }
 
-/// The state of the route to `dest` in `rt`, or `None` when the table has no such route.
-fn from_api(rt: &RouteTable, dest: &Dest) -> Option<Value> {
-    let r = rt
-        .routes()
-        .iter()
-        .find(|r| Dest::of(r).as_ref() == Some(dest))?;
-    let rtb = rt.route_table_id().unwrap_or_default();
-    let f = |x: Option<&str>| Value::from(x.unwrap_or_default());
-    let mut m: BTreeMap<String, Value> = targets_of(r)
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), Value::String(v)))
-        .collect();
-    m.insert("id".into(), Value::String(route_id(rtb, dest.text())));
-    m.insert("route_table_id".into(), Value::from(rtb));
-    m.insert(ROUTE_DESTS[0].into(), f(r.destination_cidr_block()));
-    m.insert(ROUTE_DESTS[1].into(), f(r.destination_ipv6_cidr_block()));
-    m.insert(ROUTE_DESTS[2].into(), f(r.destination_prefix_list_id()));
-    m.insert("instance_id".into(), f(r.instance_id()));
-    m.insert("instance_owner_id".into(), f(r.instance_owner_id()));
-    m.insert("origin".into(), f(r.origin().map(|o| o.as_str())));
-    m.insert("state".into(), f(r.state().map(|o| o.as_str())));
-    Some(Value::Map(m.into_iter().collect()))
-}
-
-/// One DescribeRouteTables call, then the route each state points at.
-async fn read_routes(
-    c: &AwsClients,
-    states: &[Value],
-) -> Result<Vec<Option<Value>>, ProviderError> {
-    let mut rtbs: Vec<String> = states
-        .iter()
-        .filter_map(|v| s(v, "route_table_id"))
-        .collect();
-    rtbs.sort();
-    rtbs.dedup();
-    let tables = describe(c, vec![filter("route-table-id", rtbs)]).await?;
-    states
-        .iter()
-        .map(|st| {
-            let rtb = s(st, "route_table_id");
-            let dest = dest_from(st, ROUTE_DESTS)?;
-            Ok(tables
-                .iter()
-                .find(|t| t.route_table_id().map(str::to_string) == rtb)
-                .and_then(|t| from_api(t, &dest)))
-        })
-        .collect()
-}
-
-/// Terraform's import id `rtb-xxx_10.0.0.0/0` (also an IPv6 CIDR or a `pl-` prefix list
-/// after the underscore) as the state `read_routes` needs.
-fn import_state(id: &str) -> Result<Value, ProviderError> {
-    let Some((rtb, dest)) = id
-        .split_once('_')
-        .filter(|(r, d)| !r.is_empty() && !d.is_empty())
-    else {
-        return Err(ProviderError::new(
-            "",
-            format!("invalid aws_route import id \"{id}\": expected ROUTETABLEID_DESTINATION, like rtb-0123_10.0.0.0/0"),
-        ));
-    };
-    let slot = if dest.starts_with("pl-") {
-        2
-    } else if dest.contains(':') {
-        1
-    } else {
-        0
-    };
-    let mut m: BTreeMap<String, Value> = ROUTE_DESTS
-        .iter()
-        .map(|d| (d.to_string(), Value::from("")))
-        .collect();
-    m.insert(ROUTE_DESTS[slot].into(), Value::from(dest));
-    m.insert("route_table_id".into(), Value::from(rtb));
-    m.insert("id".into(), Value::String(route_id(rtb, dest)));
-    Ok(Value::Map(m.into_iter().collect()))
-}
-
-/// Reads one route back, waiting until AWS lists it.
-async fn read_back(
-    c: &AwsClients,
-    planned: &Value,
-    timeout: Duration,
-) -> Result<Value, ProviderError> {
-    wait_for(
-        "the route to appear in its route table",
-        timeout,
-        || async {
-            Ok(read_routes(c, std::slice::from_ref(planned))
-                .await?
-                .pop()
-                .flatten())
-        },
-    )
-    .await
-}
-
-impl AwsRoute {
-    /// The schema's rule, with unset destinations and targets `""` as Terraform stores them.
-    fn plan_rule(&self, prior: Option<&Value>, mut proposed: Value) -> PlannedState {
-        let mut args: Vec<&str> = ROUTE_DESTS.to_vec();
-        args.extend(TARGETS.iter().filter(|t| **t != "network_interface_id"));
-        nulls_to_empty(&mut proposed, &args);
-        hubctl_core::provider::plan_by_schema(schema(), prior, proposed)
-    }
+/// The key of a configured route: `rtb_destination`.
+fn key_of(v: &Value) -> Option<String> {
+    let dest = dest_from(v, ROUTE_DESTS).ok()?;
+    Some(format!("{}_{}", RTB.nonempty(v)?, dest.text()))
 }
 
 #[async_trait]
-impl Resource for AwsRoute {
-    fn type_name(&self) -> &'static str {
-        "aws_route"
+impl Managed for AwsRoute {
+    type Api = ApiRoute;
+    const TYPE_NAME: &'static str = "aws_route";
+    const NOUN: &'static str = "route";
+    const DESCRIBE: &'static str = "ec2:DescribeRouteTables";
+    const IDENTITY: Identity = Identity::Composite;
+
+    fn fields() -> &'static [&'static Field<ApiRoute>] {
+        static F: OnceLock<Vec<&'static Field<ApiRoute>>> = OnceLock::new();
+        F.get_or_init(|| {
+            let mut f: Vec<&'static Field<ApiRoute>> =
+                vec![&ID, &RTB, &DEST_V4, &DEST_V6, &DEST_PL];
+            f.extend([&INSTANCE, &INSTANCE_OWNER, &ORIGIN, &STATE]);
+            // Built once per process: ten small entries named by the shared target list.
+            f.extend(TARGETS.iter().map(|t| &*Box::leak(Box::new(target(t)))));
+            f
+        })
     }
 
-    fn schema(&self) -> &Schema {
-        schema()
+    fn key(x: &ApiRoute) -> Option<String> {
+        Some(format!("{}_{}", x.rtb, x.dest()?.text()))
     }
 
-    async fn plan(
+    fn state_key(state: &Value) -> Option<String> {
+        key_of(state)
+    }
+
+    /// Every route of the tables the keys name; routes carry no tags to look up.
+    async fn describe(
         &self,
-        _ctx: &PlanContext<'_>,
-        prior: Option<&Value>,
-        proposed: Value,
-    ) -> Result<PlannedState, ProviderError> {
-        Ok(self.plan_rule(prior, proposed))
+        c: &AwsClients,
+        by: Lookup<'_>,
+    ) -> Result<Vec<ApiRoute>, ProviderError> {
+        let Lookup::Keys(keys) = by else {
+            return Ok(Vec::new());
+        };
+        let mut rtbs: Vec<String> = keys
+            .iter()
+            .filter_map(|k| Some(k.split_once('_')?.0.to_string()))
+            .collect();
+        rtbs.sort();
+        rtbs.dedup();
+        let tables = describe(c, vec![filter("route-table-id", rtbs)]).await?;
+        let routes = tables.iter().flat_map(|t| {
+            let rtb = t.route_table_id().unwrap_or_default().to_string();
+            t.routes().iter().map(move |r| ApiRoute {
+                rtb: rtb.clone(),
+                route: r.clone(),
+            })
+        });
+        Ok(routes.collect())
     }
 
     /// One destination and one target, as the Terraform provider's `ExactlyOneOf`.
     fn validate(&self, config: &Value) -> Vec<Invalid> {
-        [
+        let found = [
             exactly_one_of(config, &ROUTE_DESTS),
             exactly_one_of(config, TARGETS),
-        ]
-        .into_iter()
-        .flatten()
-        .collect()
+        ];
+        found.into_iter().flatten().collect()
     }
 
-    async fn create(&self, ctx: &OpContext<'_>, planned: &Value) -> Result<Value, ProviderError> {
-        let c = clients(ctx)?;
+    /// The schema's rule, with unset destinations and targets `""` as Terraform stores them.
+    fn plan(&self, schema: &Schema, prior: Option<&Value>, mut proposed: Value) -> PlannedState {
+        let mut args: Vec<&str> = ROUTE_DESTS.to_vec();
+        args.extend(TARGETS.iter().filter(|t| **t != "network_interface_id"));
+        nulls_to_empty(&mut proposed, &args);
+        plan_by_schema(schema, prior, proposed)
+    }
+
+    /// An interrupted create may have made the route: it is found by its table and destination.
+    async fn find_existing(
+        &self,
+        c: &AwsClients,
+        _ctx: &OpContext<'_>,
+        planned: &Value,
+    ) -> Result<Option<ApiRoute>, ProviderError> {
+        match key_of(planned) {
+            Some(k) => crate::managed::read_one(self, c, &k).await,
+            None => Ok(None),
+        }
+    }
+
+    async fn create(
+        &self,
+        c: &AwsClients,
+        _ctx: &OpContext<'_>,
+        planned: &Value,
+        _tags: &BTreeMap<String, String>,
+    ) -> Result<ApiRoute, ProviderError> {
         let spec = spec_from(planned, ROUTE_DESTS)?;
-        let rtb = s(planned, "route_table_id").unwrap_or_default();
-        // An interrupted create may have made the route: point it at the target instead.
-        let exists = ctx.recovering
-            && read_routes(c, std::slice::from_ref(planned))
-                .await?
-                .pop()
-                .flatten()
-                .is_some();
-        if exists {
-            replace_route(c, &rtb, &spec).await?;
-        } else {
-            create_route(c, &rtb, &spec).await?;
-        }
-        read_back(
-            c,
-            planned,
-            ctx.timeouts.create.unwrap_or(Duration::from_secs(300)),
-        )
-        .await
+        let rtb = RTB.str(planned).unwrap_or_default();
+        create_route(c, &rtb, &spec).await?;
+        Ok(ApiRoute {
+            rtb,
+            route: Route::builder().build(),
+        })
     }
 
-    async fn import(&self, ctx: &OpContext<'_>, id: &str) -> Result<Value, ProviderError> {
-        let c = clients(ctx)?;
-        let st = import_state(id)?;
-        read_routes(c, std::slice::from_ref(&st))
-            .await?
-            .pop()
-            .flatten()
-            .ok_or_else(|| super::common::not_found("ec2:DescribeRouteTables", "aws_route", id))
-    }
-
-    async fn read_many(
+    /// Waits until AWS lists the route; a recovered route with another target is pointed at
+    /// the configured one.
+    async fn finish_create(
         &self,
+        c: &AwsClients,
         ctx: &OpContext<'_>,
-        states: &[Value],
-    ) -> Vec<Result<Option<Value>, ProviderError>> {
-        let res = match clients(ctx) {
-            Ok(c) => read_routes(c, states).await,
-            Err(e) => Err(e),
-        };
-        match res {
-            Ok(v) => v.into_iter().map(Ok).collect(),
-            Err(e) => states.iter().map(|_| Err(e.clone())).collect(),
+        planned: &Value,
+        _x: ApiRoute,
+    ) -> Result<ApiRoute, ProviderError> {
+        let spec = spec_from(planned, ROUTE_DESTS)?;
+        let timeout = ctx.timeouts.create.unwrap_or(Duration::from_secs(300));
+        let x = read_back(self, c, ctx, planned, timeout).await?;
+        if targets_of(&x.route).get(spec.target) == Some(&spec.target_id) {
+            return Ok(x);
+        }
+        replace_route(c, &x.rtb, &spec).await?;
+        read_back(self, c, ctx, planned, timeout).await
+    }
+
+    /// Terraform's import id `rtb-xxx_10.0.0.0/0` (also an IPv6 CIDR or a `pl-` prefix list
+    /// after the underscore) is the lookup key.
+    async fn import_key(&self, _c: &AwsClients, id: &str) -> Result<String, ProviderError> {
+        match id.split_once('_') {
+            Some((r, d)) if !r.is_empty() && !d.is_empty() => Ok(id.to_string()),
+            _ => Err(ProviderError::msg(format!(
+                "invalid aws_route import id \"{id}\": expected ROUTETABLEID_DESTINATION, like rtb-0123_10.0.0.0/0"
+            ))),
         }
     }
 
-    async fn update(
+    /// A changed target: ReplaceRoute.
+    async fn update_attrs(
         &self,
+        c: &AwsClients,
         ctx: &OpContext<'_>,
+        _key: &str,
         _prior: &Value,
         planned: &Value,
-    ) -> Result<Value, ProviderError> {
-        let c = clients(ctx)?;
+    ) -> Result<Option<String>, ProviderError> {
         let spec = spec_from(planned, ROUTE_DESTS)?;
-        replace_route(c, &s(planned, "route_table_id").unwrap_or_default(), &spec).await?;
-        read_back(
-            c,
-            planned,
-            ctx.timeouts.update.unwrap_or(Duration::from_secs(120)),
-        )
-        .await
+        replace_route(c, &RTB.str(planned).unwrap_or_default(), &spec).await?;
+        let timeout = ctx.timeouts.update.unwrap_or(Duration::from_secs(120));
+        read_back(self, c, ctx, planned, timeout)
+            .await
+            .map(|_| None)
     }
 
-    async fn delete(&self, ctx: &OpContext<'_>, state: &Value) -> Result<(), ProviderError> {
-        let c = clients(ctx)?;
-        id_of(state)?;
-        let dest = dest_from(state, ROUTE_DESTS)?;
-        delete_route(c, &s(state, "route_table_id").unwrap_or_default(), &dest).await
+    async fn delete(
+        &self,
+        c: &AwsClients,
+        _: &OpContext<'_>,
+        key: &str,
+    ) -> Result<(), ProviderError> {
+        let (rtb, _) = key.split_once('_').unwrap_or_default();
+        let dest = match key_dest(key) {
+            Some(d) => d,
+            None => return Err(ProviderError::msg(format!("invalid route key {key}"))),
+        };
+        delete_route(c, rtb, &dest).await
     }
+}
+
+/// The destination after the key's underscore: an IPv4 or IPv6 CIDR, or a prefix list.
+fn key_dest(key: &str) -> Option<Dest> {
+    let (_, d) = key.split_once('_')?;
+    Some(if d.starts_with("pl-") {
+        Dest::PrefixList(d.to_string())
+    } else if d.contains(':') {
+        Dest::Ipv6(d.to_string())
+    } else {
+        Dest::Ipv4(d.to_string())
+    })
+}
+
+/// Reads the planned route back, waiting until AWS lists it.
+async fn read_back(
+    t: &AwsRoute,
+    c: &AwsClients,
+    ctx: &OpContext<'_>,
+    planned: &Value,
+    timeout: Duration,
+) -> Result<ApiRoute, ProviderError> {
+    let key = key_of(planned).unwrap_or_default();
+    let what = format!("the route {key} to appear in its route table");
+    wait_for(ctx, &what, timeout, || crate::managed::read_one(t, c, &key)).await
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use aws_sdk_ec2::types::{Route, RouteOrigin, RouteState};
+    use crate::ec2::common::test_clients;
+    use crate::managed::{assert_read_matches_schema, schema_for};
+    use aws_sdk_ec2::types::{RouteOrigin, RouteState, RouteTable};
+
+    /// The state of the route to `dest` in `rt`, as a refresh reads it.
+    fn from_api(rt: &RouteTable, dest: &Dest) -> Option<Value> {
+        let r = rt
+            .routes()
+            .iter()
+            .find(|r| Dest::of(r).as_ref() == Some(dest))?;
+        let rtb = rt.route_table_id().unwrap_or_default().to_string();
+        let x = ApiRoute {
+            rtb,
+            route: r.clone(),
+        };
+        assert_read_matches_schema(AwsRoute, &x);
+        let c = test_clients(Default::default());
+        Some(crate::managed::from_api(&AwsRoute, &c, &x, &Value::Null))
+    }
+
+    impl AwsRoute {
+        fn plan_rule(&self, prior: Option<&Value>, proposed: Value) -> PlannedState {
+            self.plan(&schema_for::<AwsRoute>(), prior, proposed)
+        }
+    }
 
     #[test]
     fn from_api_gives_terraform_shape() {
@@ -350,29 +389,30 @@ mod tests {
         );
     }
 
-    #[test]
-    fn import_ids_name_the_table_and_destination() {
-        let v = import_state("rtb-1_0.0.0.0/0").expect("valid");
-        assert_eq!(v.get_attr("route_table_id"), Some(&Value::from("rtb-1")));
+    #[tokio::test]
+    async fn import_ids_name_the_table_and_destination() {
+        let c = test_clients(Default::default());
+        let key = AwsRoute
+            .import_key(&c, "rtb-1_0.0.0.0/0")
+            .await
+            .expect("valid");
+        let state = Value::map([
+            ("route_table_id", Value::from("rtb-1")),
+            ("destination_cidr_block", Value::from("0.0.0.0/0")),
+        ]);
+        assert_eq!(Some(key), key_of(&state));
+        assert_eq!(key_dest("rtb-1_::/0"), Some(Dest::Ipv6("::/0".into())));
         assert_eq!(
-            v.get_attr("destination_cidr_block"),
-            Some(&Value::from("0.0.0.0/0"))
+            key_dest("rtb-1_pl-9"),
+            Some(Dest::PrefixList("pl-9".into()))
         );
         assert_eq!(
-            v.get_attr("id"),
-            Some(&Value::from(route_id("rtb-1", "0.0.0.0/0")))
+            key_dest("rtb-1_10.0.0.0/8"),
+            Some(Dest::Ipv4("10.0.0.0/8".into()))
         );
-        let v6 = import_state("rtb-1_::/0").expect("valid");
-        assert_eq!(
-            v6.get_attr("destination_ipv6_cidr_block"),
-            Some(&Value::from("::/0"))
-        );
-        let pl = import_state("rtb-1_pl-9").expect("valid");
-        assert_eq!(
-            pl.get_attr("destination_prefix_list_id"),
-            Some(&Value::from("pl-9"))
-        );
-        assert!(import_state("rtb-1").is_err() && import_state("_1.0.0.0/8").is_err());
+        for bad in ["rtb-1", "_1.0.0.0/8", "rtb-1_"] {
+            assert!(AwsRoute.import_key(&c, bad).await.is_err(), "{bad}");
+        }
     }
 
     #[test]

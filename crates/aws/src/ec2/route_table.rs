@@ -1,8 +1,8 @@
 //! `aws_route_table`.
 //!
-//! API calls: `CreateRouteTable` (tags in `TagSpecifications`, `ClientToken`),
+//! API calls: `CreateRouteTable` (tags in `TagSpecifications`, a fresh `ClientToken`),
 //! `CreateRoute` / `ReplaceRoute` / `DeleteRoute` (inline routes), `EnableVgwRoutePropagation`
-//! / `DisableVgwRoutePropagation`, `DescribeRouteTables` (refresh: one call for all tables,
+//! / `DisableVgwRoutePropagation`, `DescribeRouteTables` (refresh: one call per 200 tables,
 //! filtered by `route-table-id`), `CreateTags` / `DeleteTags`, `DisassociateRouteTable` (every
 //! association, before) `DeleteRouteTable`.
 //! Force-new: `vpc_id`.
@@ -12,28 +12,59 @@
 //! price: removing every inline block leaves the routes in place). The `local` route, routes
 //! propagated from a VPN gateway and gateway-endpoint routes are never part of `route`.
 
-use super::common::{client_token, gone, s, tag_spec, wait_for};
+use super::common::{arn, client_token, filters, gone, owner};
 use super::routes::{
     self, describe, nulls_to_empty, route_changes, targets_of, Dest, DestNames, RouteChanges,
     TARGETS,
 };
-use super::tagged::{fetch, read, set_id_and_arn, tagged_schema, Lost, Tagged};
 use crate::config::AwsClients;
 use crate::error;
-use crate::tags;
+use crate::managed::tags::{ec2_map, ec2_spec, EC2};
+use crate::managed::{computed_str, opt, read_one, required_str_new, wait_for};
+use crate::managed::{fetch, Field, Identity, Lookup, Managed, TagStyle};
 use async_trait::async_trait;
-use aws_sdk_ec2::types::{Filter, ResourceType, Route, RouteOrigin, RouteTable as ApiTable, Tag};
-use hubctl_core::lang::{Type, Value, VecMap};
+use aws_sdk_ec2::types::{ResourceType, Route, RouteOrigin, RouteTable as ApiTable};
+use hubctl_core::lang::{Type, Value};
 use hubctl_core::provider::validate::exactly_one_of;
 use hubctl_core::provider::{
     plan_by_schema, AttrSchema, BlockSchema, Invalid, Nesting, OpContext, PlannedState,
     ProviderError, Schema,
 };
 use std::collections::BTreeMap;
-use std::sync::OnceLock;
 use std::time::Duration;
 
 pub struct RouteTable;
+
+const ID: Field<ApiTable> = Field::api("id", computed_str, |_, t| opt(t.route_table_id()));
+const ARN: Field<ApiTable> = Field::api("arn", computed_str, |c, t| {
+    arn(c, "route-table", t.route_table_id(), t.owner_id())
+});
+const OWNER: Field<ApiTable> = Field::api("owner_id", computed_str, |c, t| owner(c, t.owner_id()));
+const VPC: Field<ApiTable> = Field::api("vpc_id", required_str_new, |_, t| {
+    Value::from(t.vpc_id().unwrap_or_default())
+});
+const VGWS: Field<ApiTable> = Field::api(
+    "propagating_vgws",
+    || AttrSchema::optional_computed(Type::Set(Box::new(Type::String))),
+    |_, t| {
+        let vgws = t.propagating_vgws().iter().filter_map(|p| p.gateway_id());
+        Value::set(vgws.map(Value::from).collect())
+    },
+);
+const ROUTE: Field<ApiTable> = Field::block(
+    "route",
+    || BlockSchema {
+        nesting: Nesting::Set,
+        min_items: 0,
+        max_items: None,
+        force_new: false,
+        schema: route_schema(),
+    },
+    |_, t| {
+        let user = t.routes().iter().filter(|r| is_user_route(r));
+        Value::set(user.map(route_value).collect())
+    },
+);
 
 /// Destination names inside a `route` block.
 const DESTS: DestNames = [
@@ -116,12 +147,9 @@ async fn converge(
     prior: Option<&Value>,
     planned: &Value,
 ) -> Result<(), ProviderError> {
-    if let Some(want) = planned
-        .get_attr("propagating_vgws")
-        .filter(|v| v.is_wholly_known())
-    {
+    if let Some(want) = VGWS.get(planned).filter(|v| v.is_wholly_known()) {
         let (have, want) = (
-            strings(prior.and_then(|p| p.get_attr("propagating_vgws"))),
+            strings(prior.and_then(|p| VGWS.get(p))),
             strings(Some(want)),
         );
         for g in have.iter().filter(|g| !want.contains(g)) {
@@ -131,15 +159,10 @@ async fn converge(
             set_propagation(c, id, g, true).await?;
         }
     }
-    if let Some(new) = planned
-        .get_attr("route")
-        .filter(|v| v.is_wholly_known())
-        .and_then(Value::as_seq)
-    {
-        let old = prior
-            .and_then(|p| p.get_attr("route"))
-            .and_then(Value::as_seq)
-            .unwrap_or_default();
+    let known = ROUTE.get(planned).filter(|v| v.is_wholly_known());
+    if let Some(new) = known.and_then(Value::as_seq) {
+        let old = prior.and_then(|p| ROUTE.get(p)).and_then(Value::as_seq);
+        let old = old.unwrap_or_default();
         let RouteChanges {
             deletes,
             creates,
@@ -159,96 +182,46 @@ async fn converge(
 }
 
 #[async_trait]
-impl Tagged for RouteTable {
+impl Managed for RouteTable {
     type Api = ApiTable;
     const TYPE_NAME: &'static str = "aws_route_table";
     const NOUN: &'static str = "route table";
     const DESCRIBE: &'static str = "ec2:DescribeRouteTables";
-    const ID_FILTER: &'static str = "route-table-id";
+    const IDENTITY: Identity = Identity::ServerId;
+    const TAGS: TagStyle = EC2;
 
-    fn schema(&self) -> &'static Schema {
-        static S: OnceLock<Schema> = OnceLock::new();
-        S.get_or_init(|| {
-            let str_c = || AttrSchema::computed(Type::String);
-            tagged_schema()
-                .attr("vpc_id", AttrSchema::required(Type::String).force_new())
-                .attr(
-                    "propagating_vgws",
-                    AttrSchema::optional_computed(Type::Set(Box::new(Type::String))),
-                )
-                .attr("arn", str_c())
-                .attr("owner_id", str_c())
-                .block(
-                    "route",
-                    BlockSchema {
-                        nesting: Nesting::Set,
-                        min_items: 0,
-                        max_items: None,
-                        force_new: false,
-                        schema: route_schema(),
-                    },
-                )
-        })
+    fn fields() -> &'static [&'static Field<ApiTable>] {
+        &[&ID, &ARN, &OWNER, &VPC, &VGWS, &ROUTE]
     }
 
-    fn id(x: &ApiTable) -> Option<&str> {
-        x.route_table_id()
+    fn key(x: &ApiTable) -> Option<String> {
+        x.route_table_id().map(str::to_string)
     }
 
-    fn tags(x: &ApiTable) -> &[Tag] {
-        x.tags()
-    }
-
-    /// The attributes AWS reports (tags aside).
-    fn attrs(c: &AwsClients, t: &ApiTable, m: &mut VecMap<String, Value>) {
-        let id = t.route_table_id().unwrap_or_default();
-        let owner = set_id_and_arn(c, m, "route-table", id, t.owner_id(), None);
-        m.insert("owner_id".into(), Value::String(owner));
-        m.insert("vpc_id".into(), Value::from(t.vpc_id().unwrap_or_default()));
-        m.insert(
-            "propagating_vgws".into(),
-            Value::set(
-                t.propagating_vgws()
-                    .iter()
-                    .filter_map(|p| p.gateway_id())
-                    .map(Value::from)
-                    .collect(),
-            ),
-        );
-        m.insert(
-            "route".into(),
-            Value::set(
-                t.routes()
-                    .iter()
-                    .filter(|r| is_user_route(r))
-                    .map(route_value)
-                    .collect(),
-            ),
-        );
+    fn tags(x: &ApiTable) -> BTreeMap<String, String> {
+        ec2_map(x.tags())
     }
 
     async fn describe(
         &self,
         c: &AwsClients,
-        filters: Vec<Filter>,
+        by: Lookup<'_>,
     ) -> Result<Vec<ApiTable>, ProviderError> {
-        describe(c, filters).await
+        describe(c, filters(by, "route-table-id")).await
     }
 
     /// Each inline `route` has one destination and one target. The blocks form a set, which
     /// has no source order, so a finding names the route by its destination.
     fn validate(&self, config: &Value) -> Vec<Invalid> {
-        let routes = config.get_attr("route").and_then(Value::as_seq);
+        let routes = ROUTE.get(config).and_then(Value::as_seq);
         let mut out = Vec::new();
         for r in routes.unwrap_or_default() {
             let dest = DESTS
                 .iter()
                 .find_map(|d| r.get_attr(d).and_then(Value::as_str));
-            for mut f in [exactly_one_of(r, &DESTS), exactly_one_of(r, TARGETS)]
-                .into_iter()
-                .flatten()
-            {
-                f.path.insert(0, "route".into());
+            let found = [exactly_one_of(r, &DESTS), exactly_one_of(r, TARGETS)];
+            for mut f in found.into_iter().flatten() {
+                f.path.insert(0, ROUTE.name.into());
                 if let Some(d) = dest {
                     f.detail = format!("route to {d}: {}", f.detail);
                 }
@@ -258,28 +231,25 @@ impl Tagged for RouteTable {
         out
     }
 
-    fn plan(&self, prior: Option<&Value>, proposed: Value) -> PlannedState {
-        let mut p = plan_by_schema(self.schema(), prior, proposed);
+    /// With no `route` blocks, `route` is computed: it keeps what is there.
+    fn plan(&self, schema: &Schema, prior: Option<&Value>, proposed: Value) -> PlannedState {
+        let mut p = plan_by_schema(schema, prior, proposed);
         if let Value::Map(m) = &mut p.planned {
-            let mut xs = m
-                .get("route")
-                .and_then(Value::as_seq)
-                .unwrap_or_default()
-                .to_vec();
+            let xs = m.get(ROUTE.name).and_then(Value::as_seq);
+            let mut xs = xs.unwrap_or_default().to_vec();
             let routes = if !xs.is_empty() {
                 let names: Vec<&str> = DESTS.iter().chain(TARGETS).copied().collect();
                 xs.iter_mut().for_each(|x| nulls_to_empty(x, &names));
                 Value::set(xs)
             } else {
-                // No blocks: computed, keep what is there.
-                match prior.and_then(|p| p.get_attr("route")) {
+                match prior.and_then(|p| ROUTE.get(p)) {
                     Some(r) => r.clone(),
                     None => Value::Unknown(Type::Set(Box::new(route_schema().object_type()))),
                 }
             };
-            m.insert("route".into(), routes);
+            ROUTE.set(m, routes);
         }
-        tags::plan_tags_all(prior, &mut p.planned);
+        crate::tags::plan_tags_all(prior, &mut p.planned);
         p
     }
 
@@ -288,23 +258,18 @@ impl Tagged for RouteTable {
         c: &AwsClients,
         ctx: &OpContext<'_>,
         planned: &Value,
+        tags: &BTreeMap<String, String>,
     ) -> Result<ApiTable, ProviderError> {
-        let t = tags::for_create(&c.default_tags, planned, ctx.address);
-        let out = c
-            .ec2
-            .create_route_table()
-            .vpc_id(s(planned, "vpc_id").unwrap_or_default())
-            .tag_specifications(tag_spec(ResourceType::RouteTable, &t))
-            .client_token(client_token(ctx.address, planned))
-            .send()
-            .await
-            .map_err(|e| error::sdk("ec2:CreateRouteTable", e))?;
-        out.route_table()
+        let req = c.ec2.create_route_table().set_vpc_id(VPC.str(planned));
+        let req = req.tag_specifications(ec2_spec(ResourceType::RouteTable, tags));
+        let out = req.client_token(client_token(ctx.address)).send().await;
+        let out = out.map_err(|e| error::sdk("ec2:CreateRouteTable", e))?;
+        let msg = "the response has no route table id";
+        let t = out
+            .route_table()
             .filter(|t| t.route_table_id().is_some())
-            .cloned()
-            .ok_or_else(|| {
-                ProviderError::new("ec2:CreateRouteTable", "the response has no route table id")
-            })
+            .cloned();
+        t.ok_or_else(|| ProviderError::new("ec2:CreateRouteTable", msg))
     }
 
     /// Waits until the table is visible, then makes its routes and propagation.
@@ -314,18 +279,15 @@ impl Tagged for RouteTable {
         ctx: &OpContext<'_>,
         planned: &Value,
         t: ApiTable,
-    ) -> Result<Value, ProviderError> {
+    ) -> Result<ApiTable, ProviderError> {
         let id = t.route_table_id().unwrap_or_default().to_string();
         let timeout = ctx.timeouts.create.unwrap_or(Duration::from_secs(300));
-        let before = wait_for("the route table to become visible", timeout, || {
-            read(self, c, &id)
-        })
-        .await?;
+        let what = format!("route table {id} to become visible");
+        let before = wait_for(ctx, &what, timeout, || read_one(self, c, &id)).await?;
         // On recovery, routes already made count as there (reconciled, not re-created).
-        let prior = RouteTable::from_api(c, &before, planned);
+        let prior = crate::managed::from_api(self, c, &before, planned);
         converge(c, &id, Some(&prior), planned).await?;
-        let t = fetch(self, c, &id, Lost::AfterCreate).await?;
-        Ok(RouteTable::from_api(c, &t, planned))
+        fetch(self, c, &id).await
     }
 
     async fn update_attrs(
@@ -335,17 +297,17 @@ impl Tagged for RouteTable {
         id: &str,
         prior: &Value,
         planned: &Value,
-    ) -> Result<(), ProviderError> {
-        converge(c, id, Some(prior), planned).await
+    ) -> Result<Option<String>, ProviderError> {
+        converge(c, id, Some(prior), planned).await.map(|_| None)
     }
 
     async fn delete(
         &self,
         c: &AwsClients,
-        _ctx: &OpContext<'_>,
+        _: &OpContext<'_>,
         id: &str,
     ) -> Result<(), ProviderError> {
-        let Some(t) = read(self, c, id).await? else {
+        let Some(t) = read_one(self, c, id).await? else {
             return Ok(());
         };
         // AWS refuses to delete a table that still has subnets or gateways associated.
@@ -362,7 +324,8 @@ impl Tagged for RouteTable {
             gone("ec2:DisassociateRouteTable", r)?;
         }
         let r = c.ec2.delete_route_table().route_table_id(id).send().await;
-        gone("ec2:DeleteRouteTable", r)
+        r.map(|_| ())
+            .map_err(|e| error::sdk("ec2:DeleteRouteTable", e))
     }
 }
 

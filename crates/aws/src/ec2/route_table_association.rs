@@ -2,7 +2,8 @@
 //!
 //! API calls: `AssociateRouteTable`, `ReplaceRouteTableAssociation` (a new `route_table_id`;
 //! AWS gives the association a new id), `DisassociateRouteTable`, `DescribeRouteTables`
-//! (refresh: one call filtered by `association.route-table-association-id`).
+//! (refresh: one call per 200 associations, filtered by
+//! `association.route-table-association-id`).
 //! Force-new: `subnet_id`, `gateway_id` (exactly one of them is set).
 //! Waiter: after associate/replace, until the association is `associated` (default 5m).
 //! Import id: `subnet-xxx/rtb-yyy` or `igw-xxx/rtb-yyy` (Terraform's).
@@ -10,302 +11,255 @@
 //! create looks for an association of the same subnet or gateway with the same table).
 //! Unset `subnet_id` / `gateway_id` are `""` in state, as Terraform writes them.
 
-use super::common::{filter, gone, id_of, s, wait_for};
+use super::common::{filter, gone};
 use super::routes::{describe, nulls_to_empty};
-use crate::config::{clients, AwsClients};
+use crate::config::AwsClients;
 use crate::error;
+use crate::managed::{computed_str, or_empty, required_str, wait_for};
+use crate::managed::{Field, Identity, Lookup, Managed};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{
-    RouteTable, RouteTableAssociation as ApiAssociation, RouteTableAssociationStateCode,
+    RouteTable, RouteTableAssociation as Api, RouteTableAssociationStateCode,
 };
 use hubctl_core::lang::{Type, Value};
 use hubctl_core::provider::validate::exactly_one_of;
 use hubctl_core::provider::{
-    AttrSchema, Invalid, OpContext, PlanContext, PlannedState, ProviderError, Resource, Schema,
+    plan_by_schema, AttrSchema, Invalid, OpContext, PlannedState, ProviderError, Schema,
 };
-use std::sync::OnceLock;
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 pub struct Association;
 
-fn schema() -> &'static Schema {
-    static S: OnceLock<Schema> = OnceLock::new();
-    S.get_or_init(|| {
-        let arg = || {
-            AttrSchema::optional(Type::String)
-                .default(Value::from(""))
-                .force_new()
-        };
-        Schema::new()
-            .attr("subnet_id", arg())
-            .attr("gateway_id", arg())
-            .attr("route_table_id", AttrSchema::required(Type::String))
-            .attr("id", AttrSchema::computed(Type::String))
-    })
+/// `subnet_id` / `gateway_id`: exactly one is set, the other is `""` in state.
+fn target_arg() -> AttrSchema {
+    let s = AttrSchema::optional(Type::String).default(Value::from(""));
+    s.force_new()
 }
 
-fn from_api(a: &ApiAssociation) -> Value {
-    let f = |x: Option<&str>| Value::from(x.unwrap_or_default());
-    Value::map([
-        ("id", f(a.route_table_association_id())),
-        ("subnet_id", f(a.subnet_id())),
-        ("gateway_id", f(a.gateway_id())),
-        ("route_table_id", f(a.route_table_id())),
-    ])
-}
+const ID: Field<Api> = Field::api("id", computed_str, |_, a| {
+    or_empty(a.route_table_association_id())
+});
+const SUBNET: Field<Api> = Field::api("subnet_id", target_arg, |_, a| or_empty(a.subnet_id()));
+const GATEWAY: Field<Api> = Field::api("gateway_id", target_arg, |_, a| or_empty(a.gateway_id()));
+const RTB: Field<Api> = Field::api("route_table_id", required_str, |_, a| {
+    or_empty(a.route_table_id())
+});
 
-/// An association among the tables' associations, if it is (being) associated.
-fn find(tables: &[RouteTable], pred: impl Fn(&ApiAssociation) -> bool) -> Option<&ApiAssociation> {
-    let live = |a: &ApiAssociation| {
-        !matches!(
-            a.association_state().and_then(|s| s.state()),
-            Some(
-                RouteTableAssociationStateCode::Disassociated
-                    | RouteTableAssociationStateCode::Failed
-            )
+/// Whether an association is (being) associated: disassociated and failed ones are gone.
+fn is_live(a: &Api) -> bool {
+    let state = a.association_state().and_then(|s| s.state());
+    !matches!(
+        state,
+        Some(
+            RouteTableAssociationStateCode::Disassociated | RouteTableAssociationStateCode::Failed
         )
-    };
-    tables
-        .iter()
-        .flat_map(|t| t.associations())
-        .find(|a| live(a) && pred(a))
+    )
 }
 
-fn nonempty(v: &Value, k: &str) -> Option<String> {
-    s(v, k).filter(|x| !x.is_empty())
+/// A live association among the tables' associations.
+fn find(tables: &[RouteTable], pred: impl Fn(&Api) -> bool) -> Option<&Api> {
+    let mut all = tables.iter().flat_map(|t| t.associations());
+    all.find(|a| is_live(a) && pred(a))
+}
+
+/// The live association of `subnet` or `gateway` with table `rtb`.
+async fn find_of(
+    c: &AwsClients,
+    rtb: &str,
+    (subnet, gateway): (Option<&str>, Option<&str>),
+) -> Result<Option<Api>, ProviderError> {
+    let f = match (subnet, gateway) {
+        (Some(sn), _) => filter("association.subnet-id", [sn.to_string()]),
+        (None, Some(gw)) => filter("association.gateway-id", [gw.to_string()]),
+        (None, None) => return Ok(None),
+    };
+    let tables = describe(c, vec![f]).await?;
+    let hit = find(&tables, |a| {
+        a.route_table_id() == Some(rtb)
+            && ((subnet.is_some() && a.subnet_id() == subnet)
+                || (gateway.is_some() && a.gateway_id() == gateway))
+    });
+    Ok(hit.cloned())
 }
 
 /// Waits until association `id` is `associated`; a failed association is an error.
 async fn wait_associated(
     c: &AwsClients,
+    ctx: &OpContext<'_>,
     id: &str,
     timeout: Duration,
-) -> Result<Value, ProviderError> {
-    wait_for(
-        &format!("route table association {id} to be associated"),
-        timeout,
-        || async {
-            let tables = describe(
-                c,
-                vec![filter(
-                    "association.route-table-association-id",
-                    [id.to_string()],
-                )],
-            )
-            .await?;
-            let Some(a) = tables
-                .iter()
-                .flat_map(|t| t.associations())
-                .find(|a| a.route_table_association_id() == Some(id))
-            else {
-                return Ok(None);
-            };
-            match a.association_state().and_then(|s| s.state()) {
-                Some(RouteTableAssociationStateCode::Failed) => Err(ProviderError::new(
-                    "ec2:AssociateRouteTable",
-                    format!(
-                        "association {id} failed: {}",
-                        a.association_state()
-                            .and_then(|s| s.status_message())
-                            .unwrap_or("no reason given")
-                    ),
-                )),
-                Some(RouteTableAssociationStateCode::Associated) | None => Ok(Some(from_api(a))),
-                Some(_) => Ok(None),
+) -> Result<Api, ProviderError> {
+    let what = format!("route table association {id} to be associated");
+    wait_for(ctx, &what, timeout, || async {
+        let f = filter("association.route-table-association-id", [id.to_string()]);
+        let tables = describe(c, vec![f]).await?;
+        let mut all = tables.iter().flat_map(|t| t.associations());
+        let Some(a) = all.find(|a| a.route_table_association_id() == Some(id)) else {
+            return Ok(None);
+        };
+        let state = a.association_state();
+        match state.and_then(|s| s.state()) {
+            Some(RouteTableAssociationStateCode::Failed) => {
+                let why = state
+                    .and_then(|s| s.status_message())
+                    .unwrap_or("no reason given");
+                let msg = format!("association {id} failed: {why}");
+                Err(ProviderError::new("ec2:AssociateRouteTable", msg))
             }
-        },
-    )
+            Some(RouteTableAssociationStateCode::Associated) | None => Ok(Some(a.clone())),
+            Some(_) => Ok(None),
+        }
+    })
     .await
 }
 
-impl Association {
-    /// The schema's rule; moving to another route table gives the association a new id.
-    fn plan_rule(&self, prior: Option<&Value>, mut proposed: Value) -> PlannedState {
-        nulls_to_empty(&mut proposed, &["subnet_id", "gateway_id"]);
-        let mut p = hubctl_core::provider::plan_by_schema(schema(), prior, proposed);
-        // ReplaceRouteTableAssociation gives the association a new id.
-        let moved = prior.is_some_and(|pr| {
-            pr.get_attr("route_table_id") != p.planned.get_attr("route_table_id")
-        });
-        if let (true, Value::Map(m)) = (moved, &mut p.planned) {
-            m.insert("id".into(), Value::Unknown(Type::String));
-        }
-        p
-    }
-}
-
 #[async_trait]
-impl Resource for Association {
-    fn type_name(&self) -> &'static str {
-        "aws_route_table_association"
+impl Managed for Association {
+    type Api = Api;
+    const TYPE_NAME: &'static str = "aws_route_table_association";
+    const NOUN: &'static str = "route table association";
+    const DESCRIBE: &'static str = "ec2:DescribeRouteTables";
+    const IDENTITY: Identity = Identity::ServerId;
+
+    fn fields() -> &'static [&'static Field<Api>] {
+        &[&ID, &SUBNET, &GATEWAY, &RTB]
     }
 
-    fn schema(&self) -> &Schema {
-        schema()
+    fn key(x: &Api) -> Option<String> {
+        x.route_table_association_id().map(str::to_string)
     }
 
-    async fn plan(
-        &self,
-        _ctx: &PlanContext<'_>,
-        prior: Option<&Value>,
-        proposed: Value,
-    ) -> Result<PlannedState, ProviderError> {
-        Ok(self.plan_rule(prior, proposed))
+    /// Live associations by id; associations carry no tags to look up.
+    async fn describe(&self, c: &AwsClients, by: Lookup<'_>) -> Result<Vec<Api>, ProviderError> {
+        let Lookup::Keys(ids) = by else {
+            return Ok(Vec::new());
+        };
+        let f = filter(
+            "association.route-table-association-id",
+            ids.iter().cloned(),
+        );
+        let tables = describe(c, vec![f]).await?;
+        let all = tables.iter().flat_map(|t| t.associations());
+        Ok(all.filter(|a| is_live(a)).cloned().collect())
     }
 
     fn validate(&self, config: &Value) -> Vec<Invalid> {
-        exactly_one_of(config, &["subnet_id", "gateway_id"])
+        exactly_one_of(config, &[SUBNET.name, GATEWAY.name])
             .into_iter()
             .collect()
     }
 
-    async fn create(&self, ctx: &OpContext<'_>, planned: &Value) -> Result<Value, ProviderError> {
-        let c = clients(ctx)?;
-        let rtb = s(planned, "route_table_id").unwrap_or_default();
-        let (subnet, gateway) = (
-            nonempty(planned, "subnet_id"),
-            nonempty(planned, "gateway_id"),
-        );
-        if subnet.is_some() == gateway.is_some() {
-            return Err(ProviderError::new(
-                "",
-                "exactly one of subnet_id and gateway_id must be set",
-            ));
+    /// Moving to another route table gives the association a new id.
+    fn plan(&self, schema: &Schema, prior: Option<&Value>, mut proposed: Value) -> PlannedState {
+        nulls_to_empty(&mut proposed, &[SUBNET.name, GATEWAY.name]);
+        let mut p = plan_by_schema(schema, prior, proposed);
+        let moved = prior.is_some_and(|pr| RTB.get(pr) != RTB.get(&p.planned));
+        if let (true, Value::Map(m)) = (moved, &mut p.planned) {
+            ID.set(m, Value::Unknown(Type::String));
         }
-        let existing = if ctx.recovering {
-            let f = match &subnet {
-                Some(sn) => filter("association.subnet-id", [sn.clone()]),
-                None => filter("association.gateway-id", gateway.clone()),
-            };
-            let tables = describe(c, vec![f]).await?;
-            find(&tables, |a| {
-                a.route_table_id() == Some(rtb.as_str())
-                    && (a.subnet_id() == subnet.as_deref() || a.gateway_id() == gateway.as_deref())
-            })
-            .and_then(|a| a.route_table_association_id())
-            .map(str::to_string)
-        } else {
-            None
-        };
-        let id = match existing {
-            Some(id) => id,
-            None => {
-                let out = c
-                    .ec2
-                    .associate_route_table()
-                    .route_table_id(&rtb)
-                    .set_subnet_id(subnet)
-                    .set_gateway_id(gateway)
-                    .send()
-                    .await
-                    .map_err(|e| error::sdk("ec2:AssociateRouteTable", e))?;
-                out.association_id().map(str::to_string).ok_or_else(|| {
-                    ProviderError::new(
-                        "ec2:AssociateRouteTable",
-                        "the response has no association id",
-                    )
-                })?
-            }
-        };
-        wait_associated(
-            c,
-            &id,
-            ctx.timeouts.create.unwrap_or(Duration::from_secs(300)),
-        )
-        .await
+        p
+    }
+
+    /// The association is no object of its own: an interrupted create's is found as the
+    /// association of the same subnet or gateway with the same table.
+    async fn find_existing(
+        &self,
+        c: &AwsClients,
+        _ctx: &OpContext<'_>,
+        planned: &Value,
+    ) -> Result<Option<Api>, ProviderError> {
+        let rtb = RTB.str(planned).unwrap_or_default();
+        let (sn, gw) = (SUBNET.nonempty(planned), GATEWAY.nonempty(planned));
+        find_of(c, &rtb, (sn.as_deref(), gw.as_deref())).await
+    }
+
+    async fn create(
+        &self,
+        c: &AwsClients,
+        _ctx: &OpContext<'_>,
+        planned: &Value,
+        _tags: &BTreeMap<String, String>,
+    ) -> Result<Api, ProviderError> {
+        let req = c
+            .ec2
+            .associate_route_table()
+            .set_route_table_id(RTB.str(planned));
+        let req = req.set_subnet_id(SUBNET.nonempty(planned));
+        let out = req.set_gateway_id(GATEWAY.nonempty(planned)).send().await;
+        let out = out.map_err(|e| error::sdk("ec2:AssociateRouteTable", e))?;
+        let msg = "the response has no association id";
+        let id = out
+            .association_id()
+            .ok_or_else(|| ProviderError::new("ec2:AssociateRouteTable", msg))?;
+        Ok(Api::builder().route_table_association_id(id).build())
+    }
+
+    async fn finish_create(
+        &self,
+        c: &AwsClients,
+        ctx: &OpContext<'_>,
+        _planned: &Value,
+        x: Api,
+    ) -> Result<Api, ProviderError> {
+        let id = x.route_table_association_id().unwrap_or_default();
+        let timeout = ctx.timeouts.create.unwrap_or(Duration::from_secs(300));
+        wait_associated(c, ctx, id, timeout).await
     }
 
     /// Terraform's import id: `subnet-xxx/rtb-yyy` or `igw-xxx/rtb-yyy`.
-    async fn import(&self, ctx: &OpContext<'_>, id: &str) -> Result<Value, ProviderError> {
-        let c = clients(ctx)?;
+    async fn import_key(&self, c: &AwsClients, id: &str) -> Result<String, ProviderError> {
         let Some((target, rtb)) = id
             .split_once('/')
             .filter(|(t, r)| !t.is_empty() && !r.is_empty())
         else {
-            return Err(ProviderError::new(
-                "",
-                format!("invalid aws_route_table_association import id \"{id}\": expected SUBNETID/ROUTETABLEID or GATEWAYID/ROUTETABLEID"),
-            ));
+            return Err(ProviderError::msg(format!(
+                "invalid aws_route_table_association import id \"{id}\": expected SUBNETID/ROUTETABLEID or GATEWAYID/ROUTETABLEID"
+            )));
         };
-        let tables = describe(c, vec![filter("route-table-id", [rtb.to_string()])]).await?;
-        find(&tables, |a| {
-            a.route_table_id() == Some(rtb)
-                && (a.subnet_id() == Some(target) || a.gateway_id() == Some(target))
-        })
-        .map(from_api)
-        .ok_or_else(|| {
-            super::common::not_found("ec2:DescribeRouteTables", "aws_route_table_association", id)
-        })
+        let (sn, gw) = match target.starts_with("subnet-") {
+            true => (Some(target), None),
+            false => (None, Some(target)),
+        };
+        let found = find_of(c, rtb, (sn, gw)).await?;
+        let msg = format!("no aws_route_table_association with id \"{id}\" exists");
+        found
+            .and_then(|a| Self::key(&a))
+            .ok_or_else(|| ProviderError::new(Self::DESCRIBE, msg))
     }
 
-    async fn read_many(
+    /// A new table: ReplaceRouteTableAssociation, which gives the association a new id.
+    async fn update_attrs(
         &self,
+        c: &AwsClients,
         ctx: &OpContext<'_>,
-        states: &[Value],
-    ) -> Vec<Result<Option<Value>, ProviderError>> {
-        let c = match clients(ctx) {
-            Ok(c) => c,
-            Err(e) => return states.iter().map(|_| Err(e.clone())).collect(),
-        };
-        let ids: Vec<String> = states.iter().filter_map(|v| s(v, "id")).collect();
-        match describe(
-            c,
-            vec![filter("association.route-table-association-id", ids)],
-        )
-        .await
-        {
-            Ok(tables) => states
-                .iter()
-                .map(|st| {
-                    let id = s(st, "id");
-                    Ok(find(&tables, |a| {
-                        a.route_table_association_id().map(str::to_string) == id
-                    })
-                    .map(from_api))
-                })
-                .collect(),
-            Err(e) => states.iter().map(|_| Err(e.clone())).collect(),
-        }
-    }
-
-    async fn update(
-        &self,
-        ctx: &OpContext<'_>,
-        prior: &Value,
+        id: &str,
+        _prior: &Value,
         planned: &Value,
-    ) -> Result<Value, ProviderError> {
-        let c = clients(ctx)?;
-        let out = c
-            .ec2
-            .replace_route_table_association()
-            .association_id(id_of(prior)?)
-            .route_table_id(s(planned, "route_table_id").unwrap_or_default())
-            .send()
-            .await
-            .map_err(|e| error::sdk("ec2:ReplaceRouteTableAssociation", e))?;
-        let id = out
+    ) -> Result<Option<String>, ProviderError> {
+        let req = c.ec2.replace_route_table_association().association_id(id);
+        let out = req.set_route_table_id(RTB.str(planned)).send().await;
+        let out = out.map_err(|e| error::sdk("ec2:ReplaceRouteTableAssociation", e))?;
+        let msg = "the response has no new association id";
+        let op = "ec2:ReplaceRouteTableAssociation";
+        let new = out
             .new_association_id()
-            .map(str::to_string)
-            .ok_or_else(|| {
-                ProviderError::new(
-                    "ec2:ReplaceRouteTableAssociation",
-                    "the response has no new association id",
-                )
-            })?;
-        wait_associated(
-            c,
-            &id,
-            ctx.timeouts.update.unwrap_or(Duration::from_secs(120)),
-        )
-        .await
+            .ok_or_else(|| ProviderError::new(op, msg))?;
+        let timeout = ctx.timeouts.update.unwrap_or(Duration::from_secs(120));
+        wait_associated(c, ctx, new, timeout).await?;
+        Ok(Some(new.to_string()))
     }
 
-    async fn delete(&self, ctx: &OpContext<'_>, state: &Value) -> Result<(), ProviderError> {
-        let c = clients(ctx)?;
+    async fn delete(
+        &self,
+        c: &AwsClients,
+        _: &OpContext<'_>,
+        id: &str,
+    ) -> Result<(), ProviderError> {
         let r = c
             .ec2
             .disassociate_route_table()
-            .association_id(id_of(state)?)
+            .association_id(id)
             .send()
             .await;
         gone("ec2:DisassociateRouteTable", r)
@@ -315,10 +269,24 @@ impl Resource for Association {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ec2::common::test_clients;
+    use crate::managed::{assert_read_matches_schema, schema_for};
     use aws_sdk_ec2::types::RouteTableAssociationState;
 
-    fn assoc(id: &str, subnet: &str, state: RouteTableAssociationStateCode) -> ApiAssociation {
-        ApiAssociation::builder()
+    fn from_api(a: &Api) -> Value {
+        assert_read_matches_schema(Association, a);
+        let c = test_clients(Default::default());
+        crate::managed::from_api(&Association, &c, a, &Value::Null)
+    }
+
+    impl Association {
+        fn plan_rule(&self, prior: Option<&Value>, proposed: Value) -> PlannedState {
+            self.plan(&schema_for::<Association>(), prior, proposed)
+        }
+    }
+
+    fn assoc(id: &str, subnet: &str, state: RouteTableAssociationStateCode) -> Api {
+        Api::builder()
             .route_table_association_id(id)
             .route_table_id("rtb-1")
             .subnet_id(subnet)

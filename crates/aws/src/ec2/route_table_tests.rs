@@ -1,6 +1,12 @@
 //! Tests of `aws_route_table`'s pure parts: mapping, planning.
 use super::*;
+use crate::managed::{assert_read_matches_schema, from_api, schema_for};
+use crate::tags;
 use aws_sdk_ec2::types::{PropagatingVgw, Tag};
+
+fn plan(prior: Option<&Value>, proposed: Value) -> PlannedState {
+    RouteTable.plan(&schema_for::<RouteTable>(), prior, proposed)
+}
 
 fn clients() -> AwsClients {
     let conf = aws_sdk_ec2::Config::builder()
@@ -67,7 +73,8 @@ fn from_api_drops_local_propagated_and_endpoint_routes() {
         )
         .build();
     let base = Value::map([("tags", Value::map([("Name", Value::from("hub-public"))]))]);
-    let v = RouteTable::from_api(&clients(), &t, &base);
+    assert_read_matches_schema(RouteTable, &t);
+    let v = from_api(&RouteTable, &clients(), &t, &base);
     assert_eq!(
         v.get_attr("route"),
         Some(&Value::set(vec![route(
@@ -113,10 +120,10 @@ fn no_route_blocks_keep_the_routes_there() {
         ("vpc_id", Value::from("vpc-1")),
         ("route", Value::set(vec![])),
     ]);
-    let p = RouteTable.plan(Some(&prior), proposed.clone());
+    let p = plan(Some(&prior), proposed.clone());
     assert_eq!(p.planned.get_attr("route"), prior.get_attr("route"));
     assert!(p.requires_replace.is_empty());
-    let created = RouteTable.plan(None, proposed);
+    let created = plan(None, proposed);
     assert!(created
         .planned
         .get_attr("route")
@@ -133,12 +140,12 @@ fn configured_routes_are_planned_as_written() {
         ),
     ]);
     let want = Value::set(vec![route("0.0.0.0/0", "nat_gateway_id", "nat-1")]);
-    let p = RouteTable.plan(
+    let p = plan(
         Some(&prior),
         Value::map([("vpc_id", Value::from("vpc-1")), ("route", want.clone())]),
     );
     assert_eq!(p.planned.get_attr("route"), Some(&want));
-    let p = RouteTable.plan(
+    let p = plan(
         Some(&prior),
         Value::map([("vpc_id", Value::from("vpc-2")), ("route", want)]),
     );
@@ -163,13 +170,13 @@ fn null_route_arguments_are_planned_as_empty_and_new_tags_make_tags_all_unknown(
     if let Value::Map(m) = &mut proposed {
         m.insert("route".into(), Value::set(vec![written]));
     }
-    let p = RouteTable.plan(Some(&prior), proposed.clone());
+    let p = plan(Some(&prior), proposed.clone());
     assert!(p.requires_replace.is_empty());
     assert_eq!(p.planned, prior);
     if let Value::Map(m) = &mut proposed {
         m.insert("tags".into(), Value::map([("Name", Value::from("a"))]));
     }
-    let p = RouteTable.plan(Some(&prior), proposed);
+    let p = plan(Some(&prior), proposed);
     assert!(p
         .planned
         .get_attr("tags_all")

@@ -236,29 +236,25 @@ pub(super) fn nulls_to_empty(v: &mut Value, names: &[&str]) {
     }
 }
 
-/// One DescribeRouteTables call with `f` (an id or association filter); shared by the route
-/// types. Missing objects are simply absent.
+/// DescribeRouteTables with `filters` (ids, associations or the address tag), every page;
+/// shared by the route types. Missing objects are simply absent.
 pub(super) async fn describe(
     c: &AwsClients,
     filters: Vec<Filter>,
 ) -> Result<Vec<RouteTable>, ProviderError> {
-    let mut out = Vec::new();
-    let mut next: Option<String> = None;
-    loop {
-        let page = c
+    crate::managed::refresh::paged(|token| async {
+        let req = c
             .ec2
             .describe_route_tables()
-            .set_filters(Some(filters.clone()))
-            .set_next_token(next.take())
-            .send()
-            .await
-            .map_err(|e| error::sdk("ec2:DescribeRouteTables", e))?;
-        out.extend(page.route_tables().iter().cloned());
-        match page.next_token() {
-            Some(t) if !t.is_empty() => next = Some(t.to_string()),
-            _ => return Ok(out),
-        }
-    }
+            .set_filters(Some(filters.clone()));
+        let out = req.set_next_token(token).send().await;
+        let out = out.map_err(|e| error::sdk("ec2:DescribeRouteTables", e))?;
+        Ok((
+            out.route_tables().to_vec(),
+            out.next_token().map(str::to_string),
+        ))
+    })
+    .await
 }
 
 /// The calls that take a table's inline routes from `old` to `new`: deletes for

@@ -2,25 +2,25 @@
 //!
 //! API calls: `CreateSubnet` (tags in `TagSpecifications`), `ModifySubnetAttribute`
 //! (`map_public_ip_on_launch`, which CreateSubnet cannot set), `DescribeSubnets` (refresh: one
-//! call for all subnets, filtered by `subnet-id`), `CreateTags` / `DeleteTags`, `DeleteSubnet`.
+//! call per 200 subnets, filtered by `subnet-id`), `CreateTags` / `DeleteTags`, `DeleteSubnet`.
 //! Force-new: `vpc_id`, `cidr_block`, `availability_zone`, `availability_zone_id`.
 //! Waiters: after create, until the subnet is `available` (create timeout, default 10m); delete
 //! retries `DependencyViolation` (network interfaces of Lambda, ELB or a NAT gateway linger
 //! for minutes after their owner is gone) until the delete timeout (default 20m).
 //! Quirk: CreateSubnet takes no `ClientToken`; an interrupted create is found by its address tag.
 
-use super::common::{b, delete_when_unused, opt, s, tag_spec, wait_for};
-use super::tagged::{fetch, read, set_id_and_arn, tagged_schema, Lost, Tagged};
+use super::common::{arn, delete_when_unused, filters, owner};
 use crate::config::AwsClients;
 use crate::error;
-use crate::tags;
+use crate::managed::tags::{ec2_map, ec2_spec, EC2};
+use crate::managed::{computed_str, opt, optional_computed_str_new, required_str_new};
+use crate::managed::{fetch, read_one, refresh::paged, wait_for};
+use crate::managed::{Field, Identity, Lookup, Managed, TagStyle};
 use async_trait::async_trait;
-use aws_sdk_ec2::types::{
-    AttributeBooleanValue, Filter, ResourceType, Subnet as ApiSubnet, SubnetState, Tag,
-};
-use hubctl_core::lang::{Type, Value, VecMap};
-use hubctl_core::provider::{AttrSchema, OpContext, ProviderError, Schema};
-use std::sync::OnceLock;
+use aws_sdk_ec2::types::{AttributeBooleanValue, ResourceType, Subnet as Api, SubnetState};
+use hubctl_core::lang::{Type, Value};
+use hubctl_core::provider::{AttrSchema, OpContext, ProviderError};
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 pub struct Subnet;
@@ -28,142 +28,98 @@ pub struct Subnet;
 const CREATE_TIMEOUT: Duration = Duration::from_secs(10 * 60);
 const DELETE_TIMEOUT: Duration = Duration::from_secs(20 * 60);
 
+const ID: Field<Api> = Field::api("id", computed_str, |_, x| opt(x.subnet_id()));
+const ARN: Field<Api> = Field::api("arn", computed_str, |c, x| match x.subnet_arn() {
+    Some(a) => Value::from(a),
+    None => arn(c, "subnet", x.subnet_id(), x.owner_id()),
+});
+const OWNER: Field<Api> = Field::api("owner_id", computed_str, |c, x| owner(c, x.owner_id()));
+const VPC: Field<Api> = Field::api("vpc_id", required_str_new, |_, x| opt(x.vpc_id()));
+const CIDR: Field<Api> = Field::api("cidr_block", required_str_new, |_, x| opt(x.cidr_block()));
+const AZ: Field<Api> = Field::api("availability_zone", optional_computed_str_new, |_, x| {
+    opt(x.availability_zone())
+});
+const AZ_ID: Field<Api> = Field::api("availability_zone_id", optional_computed_str_new, |_, x| {
+    opt(x.availability_zone_id())
+});
+/// AWS omits the flag when it was never set: that is false, as the schema default says.
+const PUBLIC_IP: Field<Api> = Field::api(
+    "map_public_ip_on_launch",
+    || AttrSchema::optional(Type::Bool).default(Value::Bool(false)),
+    |_, x| Value::Bool(x.map_public_ip_on_launch().unwrap_or(false)),
+);
+
 async fn set_map_public_ip(c: &AwsClients, id: &str, on: bool) -> Result<(), ProviderError> {
-    c.ec2
-        .modify_subnet_attribute()
-        .subnet_id(id)
-        .map_public_ip_on_launch(AttributeBooleanValue::builder().value(on).build())
-        .send()
-        .await
-        .map_err(|e| error::sdk("ec2:ModifySubnetAttribute", e))?;
+    let v = AttributeBooleanValue::builder().value(on).build();
+    let req = c.ec2.modify_subnet_attribute().subnet_id(id);
+    let r = req.map_public_ip_on_launch(v).send().await;
+    r.map_err(|e| error::sdk("ec2:ModifySubnetAttribute", e))?;
     Ok(())
 }
 
-/// Waits until the subnet is `available`, failing at once on a terminal failure state.
-async fn wait_available(
-    c: &AwsClients,
-    id: &str,
-    timeout: Duration,
-) -> Result<ApiSubnet, ProviderError> {
-    wait_for(&format!("subnet {id} to become available"), timeout, || {
-        let id = id.to_string();
-        async move {
-            let Some(sn) = read(&Subnet, c, &id).await? else {
-                return Ok(None);
-            };
-            match sn.state() {
-                Some(SubnetState::Available) | None => Ok(Some(sn)),
-                Some(SubnetState::Failed | SubnetState::FailedInsufficientCapacity) => {
-                    Err(ProviderError::new(
-                        "ec2:CreateSubnet",
-                        format!(
-                            "subnet {id} failed to become available (state {})",
-                            sn.state().map(|s| s.as_str()).unwrap_or("")
-                        ),
-                    ))
-                }
-                Some(_) => Ok(None),
-            }
+/// What the create waiter makes of one observation: done, keep waiting, or a failure.
+fn availability(id: &str, sn: Api) -> Result<Option<Api>, ProviderError> {
+    match sn.state() {
+        Some(SubnetState::Available) | None => Ok(Some(sn)),
+        Some(SubnetState::Failed | SubnetState::FailedInsufficientCapacity) => {
+            let state = sn.state().map(|s| s.as_str()).unwrap_or("");
+            let msg = format!("subnet {id} failed to become available (state {state})");
+            Err(ProviderError::new("ec2:CreateSubnet", msg))
         }
-    })
-    .await
+        Some(_) => Ok(None),
+    }
 }
 
 #[async_trait]
-impl Tagged for Subnet {
-    type Api = ApiSubnet;
+impl Managed for Subnet {
+    type Api = Api;
     const TYPE_NAME: &'static str = "aws_subnet";
     const NOUN: &'static str = "subnet";
     const DESCRIBE: &'static str = "ec2:DescribeSubnets";
-    const ID_FILTER: &'static str = "subnet-id";
+    const IDENTITY: Identity = Identity::ServerId;
+    const TAGS: TagStyle = EC2;
 
-    fn schema(&self) -> &'static Schema {
-        static S: OnceLock<Schema> = OnceLock::new();
-        S.get_or_init(|| {
-            let str_c = || AttrSchema::computed(Type::String);
-            tagged_schema()
-                .attr("vpc_id", AttrSchema::required(Type::String).force_new())
-                .attr("cidr_block", AttrSchema::required(Type::String).force_new())
-                .attr(
-                    "availability_zone",
-                    AttrSchema::optional_computed(Type::String).force_new(),
-                )
-                .attr(
-                    "availability_zone_id",
-                    AttrSchema::optional_computed(Type::String).force_new(),
-                )
-                .attr(
-                    "map_public_ip_on_launch",
-                    AttrSchema::optional(Type::Bool).default(Value::Bool(false)),
-                )
-                .attr("arn", str_c())
-                .attr("owner_id", str_c())
+    fn fields() -> &'static [&'static Field<Api>] {
+        &[&ID, &ARN, &OWNER, &VPC, &CIDR, &AZ, &AZ_ID, &PUBLIC_IP]
+    }
+
+    fn key(x: &Api) -> Option<String> {
+        x.subnet_id().map(str::to_string)
+    }
+
+    fn tags(x: &Api) -> BTreeMap<String, String> {
+        ec2_map(x.tags())
+    }
+
+    async fn describe(&self, c: &AwsClients, by: Lookup<'_>) -> Result<Vec<Api>, ProviderError> {
+        let f = filters(by, "subnet-id");
+        paged(|token| async {
+            let req = c.ec2.describe_subnets().set_filters(Some(f.clone()));
+            let out = req.set_next_token(token).send().await;
+            let out = out.map_err(|e| error::sdk(Self::DESCRIBE, e))?;
+            Ok((out.subnets().to_vec(), out.next_token().map(str::to_string)))
         })
-    }
-
-    fn id(x: &ApiSubnet) -> Option<&str> {
-        x.subnet_id()
-    }
-
-    fn tags(x: &ApiSubnet) -> &[Tag] {
-        x.tags()
-    }
-
-    /// The attributes AWS reports (tags aside).
-    fn attrs(c: &AwsClients, sn: &ApiSubnet, m: &mut VecMap<String, Value>) {
-        let id = sn.subnet_id().unwrap_or_default();
-        let owner = set_id_and_arn(c, m, "subnet", id, sn.owner_id(), sn.subnet_arn());
-        m.insert("owner_id".into(), Value::String(owner));
-        m.insert("vpc_id".into(), opt(sn.vpc_id()));
-        m.insert("cidr_block".into(), opt(sn.cidr_block()));
-        m.insert("availability_zone".into(), opt(sn.availability_zone()));
-        m.insert(
-            "availability_zone_id".into(),
-            opt(sn.availability_zone_id()),
-        );
-        m.insert(
-            "map_public_ip_on_launch".into(),
-            Value::Bool(sn.map_public_ip_on_launch().unwrap_or(false)),
-        );
-    }
-
-    async fn describe(
-        &self,
-        c: &AwsClients,
-        filters: Vec<Filter>,
-    ) -> Result<Vec<ApiSubnet>, ProviderError> {
-        let out = c
-            .ec2
-            .describe_subnets()
-            .set_filters(Some(filters))
-            .send()
-            .await
-            .map_err(|e| error::sdk("ec2:DescribeSubnets", e))?;
-        Ok(out.subnets().to_vec())
+        .await
     }
 
     async fn create(
         &self,
         c: &AwsClients,
-        ctx: &OpContext<'_>,
+        _ctx: &OpContext<'_>,
         planned: &Value,
-    ) -> Result<ApiSubnet, ProviderError> {
-        let t = tags::for_create(&c.default_tags, planned, ctx.address);
-        let out = c
-            .ec2
-            .create_subnet()
-            .vpc_id(s(planned, "vpc_id").unwrap_or_default())
-            .cidr_block(s(planned, "cidr_block").unwrap_or_default())
-            .set_availability_zone(s(planned, "availability_zone"))
-            .set_availability_zone_id(s(planned, "availability_zone_id"))
-            .tag_specifications(tag_spec(ResourceType::Subnet, &t))
+        tags: &BTreeMap<String, String>,
+    ) -> Result<Api, ProviderError> {
+        let req = c.ec2.create_subnet().set_vpc_id(VPC.str(planned));
+        let req = req.set_cidr_block(CIDR.str(planned));
+        let req = req.set_availability_zone(AZ.str(planned));
+        let req = req.set_availability_zone_id(AZ_ID.str(planned));
+        let out = req
+            .tag_specifications(ec2_spec(ResourceType::Subnet, tags))
             .send()
-            .await
-            .map_err(|e| error::sdk("ec2:CreateSubnet", e))?;
-        out.subnet()
-            .filter(|s| s.subnet_id().is_some())
-            .cloned()
-            .ok_or_else(|| ProviderError::new("ec2:CreateSubnet", "the response has no subnet id"))
+            .await;
+        let out = out.map_err(|e| error::sdk("ec2:CreateSubnet", e))?;
+        let sn = out.subnet().filter(|s| s.subnet_id().is_some()).cloned();
+        sn.ok_or_else(|| ProviderError::new("ec2:CreateSubnet", "the response has no subnet id"))
     }
 
     /// Waits for `available`, then sets `map_public_ip_on_launch` (CreateSubnet cannot).
@@ -172,16 +128,23 @@ impl Tagged for Subnet {
         c: &AwsClients,
         ctx: &OpContext<'_>,
         planned: &Value,
-        sn: ApiSubnet,
-    ) -> Result<Value, ProviderError> {
+        sn: Api,
+    ) -> Result<Api, ProviderError> {
         let id = sn.subnet_id().unwrap_or_default().to_string();
-        let mut sn = wait_available(c, &id, ctx.timeouts.create.unwrap_or(CREATE_TIMEOUT)).await?;
-        let want = b(planned, "map_public_ip_on_launch").unwrap_or(false);
-        if sn.map_public_ip_on_launch().unwrap_or(false) != want {
-            set_map_public_ip(c, &id, want).await?;
-            sn = fetch(self, c, &id, Lost::AfterCreate).await?;
+        let what = format!("subnet {id} to become available");
+        let timeout = ctx.timeouts.create.unwrap_or(CREATE_TIMEOUT);
+        let sn = wait_for(ctx, &what, timeout, || async {
+            read_one(self, c, &id)
+                .await?
+                .map_or(Ok(None), |sn| availability(&id, sn))
+        })
+        .await?;
+        let want = PUBLIC_IP.bool(planned).unwrap_or(false);
+        if sn.map_public_ip_on_launch().unwrap_or(false) == want {
+            return Ok(sn);
         }
-        Ok(Subnet::from_api(c, &sn, planned))
+        set_map_public_ip(c, &id, want).await?;
+        fetch(self, c, &id).await
     }
 
     async fn update_attrs(
@@ -191,12 +154,12 @@ impl Tagged for Subnet {
         id: &str,
         prior: &Value,
         planned: &Value,
-    ) -> Result<(), ProviderError> {
-        let want = b(planned, "map_public_ip_on_launch").unwrap_or(false);
-        if b(prior, "map_public_ip_on_launch").unwrap_or(false) != want {
+    ) -> Result<Option<String>, ProviderError> {
+        let want = PUBLIC_IP.bool(planned).unwrap_or(false);
+        if PUBLIC_IP.bool(prior).unwrap_or(false) != want {
             set_map_public_ip(c, id, want).await?;
         }
-        Ok(())
+        Ok(None)
     }
 
     async fn delete(
@@ -208,7 +171,7 @@ impl Tagged for Subnet {
         let what =
             format!("subnet {id} to be deleted (DependencyViolation: something still uses it)");
         let timeout = ctx.timeouts.delete.unwrap_or(DELETE_TIMEOUT);
-        delete_when_unused("ec2:DeleteSubnet", &what, timeout, || {
+        delete_when_unused(ctx, "ec2:DeleteSubnet", &what, timeout, || {
             c.ec2.delete_subnet().subnet_id(id).send()
         })
         .await
@@ -218,10 +181,21 @@ impl Tagged for Subnet {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ec2::common::test_clients;
+    use crate::ec2::common::{s, test_clients};
+    use crate::managed::{assert_read_matches_schema, from_api, schema_for};
+    use crate::tags;
+    use aws_sdk_ec2::types::Tag;
 
-    fn api_subnet(extra: &[(&str, &str)]) -> ApiSubnet {
-        let mut bld = ApiSubnet::builder()
+    fn b(v: &Value, k: &str) -> Option<bool> {
+        v.get_attr(k).and_then(Value::as_bool)
+    }
+
+    fn plan(prior: &Value, proposed: Value) -> hubctl_core::provider::PlannedState {
+        Subnet.plan(&schema_for::<Subnet>(), Some(prior), proposed)
+    }
+
+    fn api_subnet(extra: &[(&str, &str)]) -> Api {
+        let mut bld = Api::builder()
             .subnet_id("subnet-1")
             .vpc_id("vpc-1")
             .cidr_block("10.0.1.0/24")
@@ -242,10 +216,15 @@ mod tests {
     }
 
     #[test]
+    fn read_returns_exactly_the_schema() {
+        assert_read_matches_schema(Subnet, &api_subnet(&[("Name", "a")]));
+    }
+
+    #[test]
     fn from_api_maps_attributes_and_hides_the_address_tag() {
         let c = test_clients(Default::default());
         let planned = Value::map([("tags", Value::map([("Name", Value::from("public"))]))]);
-        let v = Subnet::from_api(&c, &api_subnet(&[("Name", "public")]), &planned);
+        let v = from_api(&Subnet, &c, &api_subnet(&[("Name", "public")]), &planned);
         assert_eq!(s(&v, "id").as_deref(), Some("subnet-1"));
         assert_eq!(
             s(&v, "arn").as_deref(),
@@ -264,7 +243,8 @@ mod tests {
     #[test]
     fn unset_tags_stay_null_when_only_default_tags_exist() {
         let c = test_clients([("Owner".to_string(), "net".to_string())].into());
-        let v = Subnet::from_api(
+        let v = from_api(
+            &Subnet,
             &c,
             &api_subnet(&[("Owner", "net")]),
             &Value::map([("tags", Value::Null)]),
@@ -279,19 +259,21 @@ mod tests {
     #[test]
     fn changing_the_cidr_forces_replacement_but_the_public_ip_flag_does_not() {
         let c = test_clients(Default::default());
-        let prior = Subnet::from_api(&c, &api_subnet(&[]), &Value::map([("tags", Value::Null)]));
+        let prior = from_api(
+            &Subnet,
+            &c,
+            &api_subnet(&[]),
+            &Value::map([("tags", Value::Null)]),
+        );
         let mut proposed = prior.clone();
         if let Value::Map(m) = &mut proposed {
             m.insert("map_public_ip_on_launch".into(), Value::Bool(true));
         }
-        assert!(Subnet
-            .plan(Some(&prior), proposed.clone())
-            .requires_replace
-            .is_empty());
+        assert!(plan(&prior, proposed.clone()).requires_replace.is_empty());
         if let Value::Map(m) = &mut proposed {
             m.insert("cidr_block".into(), Value::from("10.0.2.0/24"));
         }
-        let p = Subnet.plan(Some(&prior), proposed);
+        let p = plan(&prior, proposed);
         assert_eq!(p.requires_replace, vec!["cidr_block".to_string()]);
         // What the replacement will hold is the engine's concern (it plans it as a create).
         assert_eq!(p.planned.get_attr("tags_all"), prior.get_attr("tags_all"));
@@ -300,12 +282,17 @@ mod tests {
     #[test]
     fn new_tags_update_in_place_with_unknown_tags_all() {
         let c = test_clients(Default::default());
-        let prior = Subnet::from_api(&c, &api_subnet(&[]), &Value::map([("tags", Value::Null)]));
+        let prior = from_api(
+            &Subnet,
+            &c,
+            &api_subnet(&[]),
+            &Value::map([("tags", Value::Null)]),
+        );
         let mut proposed = prior.clone();
         if let Value::Map(m) = &mut proposed {
             m.insert("tags".into(), Value::map([("Name", Value::from("a"))]));
         }
-        let p = Subnet.plan(Some(&prior), proposed);
+        let p = plan(&prior, proposed);
         assert!(p.requires_replace.is_empty());
         assert!(p
             .planned

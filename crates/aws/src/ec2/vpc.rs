@@ -1,62 +1,89 @@
 //! `aws_vpc`.
 //!
 //! API calls: `CreateVpc` (tags in `TagSpecifications`), `ModifyVpcAttribute` (one call per
-//! DNS attribute), `DescribeVpcs` (refresh: one call for all VPCs, filtered by `vpc-id`),
-//! `DescribeRouteTables` / `DescribeSecurityGroups` / `DescribeNetworkAcls` (the VPC's
-//! defaults, once at create or import), `DescribeVpcAttribute` (DNS flags, at import), `CreateTags` / `DeleteTags`, `DeleteVpc`.
+//! DNS attribute), `DescribeVpcs` (refresh: one call per 200 VPCs, filtered by `vpc-id`),
+//! `DescribeVpcAttribute` (DNS flags) and `DescribeRouteTables` / `DescribeSecurityGroups` /
+//! `DescribeNetworkAcls` (the VPC's defaults), once after create and at import,
+//! `CreateTags` / `DeleteTags`, `DeleteVpc`.
 //! Force-new: `cidr_block`, `instance_tenancy`.
-//! Quirk: DescribeVpcs does not return the DNS attributes; a refresh keeps their last known
-//! values rather than making a call per VPC.
+//! Quirk: DescribeVpcs does not return the DNS attributes or the default objects; a refresh
+//! keeps their last known values rather than making calls per VPC.
 
-use super::common::{b, filter, gone, opt, s, tag_spec};
-use super::tagged::{fetch, set_id_and_arn, tagged_schema, Lost, Tagged};
+use super::common::{arn, filter, filters, owner};
 use crate::config::AwsClients;
 use crate::error;
-use crate::tags;
+use crate::managed::tags::{ec2_map, ec2_spec, EC2};
+use crate::managed::{computed_str, opt, required_str_new, Field, Identity, Lookup, Managed};
+use crate::managed::{fetch, refresh::paged, TagStyle};
 use async_trait::async_trait;
-use aws_sdk_ec2::types::{
-    AttributeBooleanValue, Filter, ResourceType, Tag, Tenancy, Vpc as ApiVpc,
-};
-use hubctl_core::lang::{Type, Value, VecMap};
-use hubctl_core::provider::{AttrSchema, OpContext, ProviderError, Schema};
-use std::sync::OnceLock;
+use aws_sdk_ec2::types::VpcAttributeName;
+use aws_sdk_ec2::types::{AttributeBooleanValue, ResourceType, Tenancy, Vpc as Api};
+use hubctl_core::lang::{Type, Value};
+use hubctl_core::provider::{AttrSchema, OpContext, ProviderError};
+use std::collections::BTreeMap;
 
 pub struct Vpc;
 
-async fn set_dns(c: &AwsClients, id: &str, attr: &str, on: bool) -> Result<(), ProviderError> {
+const ID: Field<Api> = Field::api("id", computed_str, |_, v| opt(v.vpc_id()));
+const ARN: Field<Api> = Field::api("arn", computed_str, |c, v| {
+    arn(c, "vpc", v.vpc_id(), v.owner_id())
+});
+const OWNER: Field<Api> = Field::api("owner_id", computed_str, |c, v| owner(c, v.owner_id()));
+const CIDR: Field<Api> = Field::api("cidr_block", required_str_new, |_, v| opt(v.cidr_block()));
+const TENANCY: Field<Api> = Field::api(
+    "instance_tenancy",
+    || {
+        let s = AttrSchema::optional(Type::String).force_new();
+        s.default(Value::from("default"))
+    },
+    |_, v| opt(v.instance_tenancy().map(|t| t.as_str())),
+);
+const DHCP: Field<Api> = Field::api("dhcp_options_id", computed_str, |_, v| {
+    opt(v.dhcp_options_id())
+});
+const DNS_HOSTNAMES: Field<Api> = Field::kept("enable_dns_hostnames", || {
+    AttrSchema::optional(Type::Bool).default(Value::Bool(false))
+});
+const DNS_SUPPORT: Field<Api> = Field::kept("enable_dns_support", || {
+    AttrSchema::optional(Type::Bool).default(Value::Bool(true))
+});
+const DEFAULT_RTB: Field<Api> = Field::kept("default_route_table_id", computed_str);
+const MAIN_RTB: Field<Api> = Field::kept("main_route_table_id", computed_str);
+const DEFAULT_SG: Field<Api> = Field::kept("default_security_group_id", computed_str);
+const DEFAULT_ACL: Field<Api> = Field::kept("default_network_acl_id", computed_str);
+
+/// The two DNS flags, with their default (what AWS gives a new VPC).
+const DNS: [(&Field<Api>, VpcAttributeName, bool); 2] = [
+    (&DNS_HOSTNAMES, VpcAttributeName::EnableDnsHostnames, false),
+    (&DNS_SUPPORT, VpcAttributeName::EnableDnsSupport, true),
+];
+
+async fn set_dns(
+    c: &AwsClients,
+    id: &str,
+    name: &VpcAttributeName,
+    on: bool,
+) -> Result<(), ProviderError> {
     let v = AttributeBooleanValue::builder().value(on).build();
     let req = c.ec2.modify_vpc_attribute().vpc_id(id);
-    let req = if attr == "enable_dns_hostnames" {
+    let req = if *name == VpcAttributeName::EnableDnsHostnames {
         req.enable_dns_hostnames(v)
     } else {
         req.enable_dns_support(v)
     };
-    req.send()
-        .await
-        .map_err(|e| error::sdk("ec2:ModifyVpcAttribute", e))?;
+    let r = req.send().await;
+    r.map_err(|e| error::sdk("ec2:ModifyVpcAttribute", e))?;
     Ok(())
 }
 
-/// One DNS attribute as DescribeVpcAttribute reports it (DescribeVpcs does not).
-async fn get_dns(c: &AwsClients, id: &str, attr: &str) -> Result<Value, ProviderError> {
-    use aws_sdk_ec2::types::VpcAttributeName as N;
-    let name = if attr == "enable_dns_hostnames" {
-        N::EnableDnsHostnames
-    } else {
-        N::EnableDnsSupport
-    };
-    let out = c
-        .ec2
-        .describe_vpc_attribute()
-        .vpc_id(id)
-        .attribute(name)
-        .send()
-        .await
-        .map_err(|e| error::sdk("ec2:DescribeVpcAttribute", e))?;
-    let v = if attr == "enable_dns_hostnames" {
-        out.enable_dns_hostnames()
-    } else {
-        out.enable_dns_support()
+/// One DNS flag as DescribeVpcAttribute reports it (DescribeVpcs does not).
+async fn get_dns(c: &AwsClients, id: &str, name: VpcAttributeName) -> Result<Value, ProviderError> {
+    let req = c.ec2.describe_vpc_attribute().vpc_id(id);
+    let out = req.attribute(name.clone()).send().await;
+    let out = out.map_err(|e| error::sdk("ec2:DescribeVpcAttribute", e))?;
+    let v = match name {
+        VpcAttributeName::EnableDnsHostnames => out.enable_dns_hostnames(),
+        _ => out.enable_dns_support(),
     };
     Ok(v.and_then(|v| v.value())
         .map(Value::Bool)
@@ -64,178 +91,116 @@ async fn get_dns(c: &AwsClients, id: &str, attr: &str) -> Result<Value, Provider
 }
 
 /// The default route table, security group and network ACL AWS made with the VPC.
-async fn defaults(
-    c: &AwsClients,
-    id: &str,
-    m: &mut hubctl_core::lang::VecMap<String, Value>,
-) -> Result<(), ProviderError> {
-    let rt = c
-        .ec2
-        .describe_route_tables()
-        .filters(filter("vpc-id", [id.to_string()]))
-        .filters(filter("association.main", ["true".to_string()]))
+async fn defaults(c: &AwsClients, id: &str, v: &mut Value) -> Result<(), ProviderError> {
+    let vpc = || filter("vpc-id", [id.to_string()]);
+    let (ec2, one) = (&c.ec2, |k: &str| [k.to_string()]);
+    let rt = ec2.describe_route_tables().filters(vpc());
+    let rt = rt
+        .filters(filter("association.main", one("true")))
         .send()
-        .await
-        .map_err(|e| error::sdk("ec2:DescribeRouteTables", e))?;
-    let main = opt(rt.route_tables().first().and_then(|r| r.route_table_id()));
-    m.insert("default_route_table_id".into(), main.clone());
-    m.insert("main_route_table_id".into(), main);
-    let sg = c
-        .ec2
-        .describe_security_groups()
-        .filters(filter("vpc-id", [id.to_string()]))
-        .filters(filter("group-name", ["default".to_string()]))
+        .await;
+    let rt = rt.map_err(|e| error::sdk("ec2:DescribeRouteTables", e))?;
+    let sg = ec2.describe_security_groups().filters(vpc());
+    let sg = sg
+        .filters(filter("group-name", one("default")))
         .send()
-        .await
-        .map_err(|e| error::sdk("ec2:DescribeSecurityGroups", e))?;
-    m.insert(
-        "default_security_group_id".into(),
-        opt(sg.security_groups().first().and_then(|g| g.group_id())),
-    );
-    let acl = c
-        .ec2
-        .describe_network_acls()
-        .filters(filter("vpc-id", [id.to_string()]))
-        .filters(filter("default", ["true".to_string()]))
-        .send()
-        .await
-        .map_err(|e| error::sdk("ec2:DescribeNetworkAcls", e))?;
-    m.insert(
-        "default_network_acl_id".into(),
-        opt(acl.network_acls().first().and_then(|a| a.network_acl_id())),
-    );
+        .await;
+    let sg = sg.map_err(|e| error::sdk("ec2:DescribeSecurityGroups", e))?;
+    let acl = ec2.describe_network_acls().filters(vpc());
+    let acl = acl.filters(filter("default", one("true"))).send().await;
+    let acl = acl.map_err(|e| error::sdk("ec2:DescribeNetworkAcls", e))?;
+    if let Value::Map(m) = v {
+        let main = opt(rt.route_tables().first().and_then(|r| r.route_table_id()));
+        DEFAULT_RTB.set(m, main.clone());
+        MAIN_RTB.set(m, main);
+        let sg = sg.security_groups().first().and_then(|g| g.group_id());
+        DEFAULT_SG.set(m, opt(sg));
+        let acl = acl.network_acls().first().and_then(|a| a.network_acl_id());
+        DEFAULT_ACL.set(m, opt(acl));
+    }
     Ok(())
 }
 
-/// The attributes DescribeVpcs does not return, which a refresh carries over.
-const DEFAULT_IDS: [&str; 4] = [
-    "default_route_table_id",
-    "main_route_table_id",
-    "default_security_group_id",
-    "default_network_acl_id",
-];
-
 #[async_trait]
-impl Tagged for Vpc {
-    type Api = ApiVpc;
+impl Managed for Vpc {
+    type Api = Api;
     const TYPE_NAME: &'static str = "aws_vpc";
     const NOUN: &'static str = "VPC";
     const DESCRIBE: &'static str = "ec2:DescribeVpcs";
-    const ID_FILTER: &'static str = "vpc-id";
+    const IDENTITY: Identity = Identity::ServerId;
+    const TAGS: TagStyle = EC2;
 
-    fn schema(&self) -> &'static Schema {
-        static S: OnceLock<Schema> = OnceLock::new();
-        S.get_or_init(|| {
-            let str_c = || AttrSchema::computed(Type::String);
-            tagged_schema()
-                .attr("cidr_block", AttrSchema::required(Type::String).force_new())
-                .attr(
-                    "instance_tenancy",
-                    AttrSchema::optional(Type::String)
-                        .force_new()
-                        .default(Value::from("default")),
-                )
-                .attr(
-                    "enable_dns_hostnames",
-                    AttrSchema::optional(Type::Bool).default(Value::Bool(false)),
-                )
-                .attr(
-                    "enable_dns_support",
-                    AttrSchema::optional(Type::Bool).default(Value::Bool(true)),
-                )
-                .attr("arn", str_c())
-                .attr("owner_id", str_c())
-                .attr("dhcp_options_id", str_c())
-                .attr("default_route_table_id", str_c())
-                .attr("main_route_table_id", str_c())
-                .attr("default_security_group_id", str_c())
-                .attr("default_network_acl_id", str_c())
+    fn fields() -> &'static [&'static Field<Api>] {
+        &[
+            &ID,
+            &ARN,
+            &OWNER,
+            &CIDR,
+            &TENANCY,
+            &DHCP,
+            &DNS_HOSTNAMES,
+            &DNS_SUPPORT,
+            &DEFAULT_RTB,
+            &MAIN_RTB,
+            &DEFAULT_SG,
+            &DEFAULT_ACL,
+        ]
+    }
+
+    fn key(x: &Api) -> Option<String> {
+        x.vpc_id().map(str::to_string)
+    }
+
+    fn tags(x: &Api) -> BTreeMap<String, String> {
+        ec2_map(x.tags())
+    }
+
+    async fn describe(&self, c: &AwsClients, by: Lookup<'_>) -> Result<Vec<Api>, ProviderError> {
+        let f = filters(by, "vpc-id");
+        paged(|token| async {
+            let req = c.ec2.describe_vpcs().set_filters(Some(f.clone()));
+            let out = req.set_next_token(token).send().await;
+            let out = out.map_err(|e| error::sdk(Self::DESCRIBE, e))?;
+            Ok((out.vpcs().to_vec(), out.next_token().map(str::to_string)))
         })
-    }
-
-    fn id(x: &ApiVpc) -> Option<&str> {
-        x.vpc_id()
-    }
-
-    fn tags(x: &ApiVpc) -> &[Tag] {
-        x.tags()
-    }
-
-    /// The attributes AWS reports (tags aside).
-    fn attrs(c: &AwsClients, v: &ApiVpc, m: &mut VecMap<String, Value>) {
-        let id = v.vpc_id().unwrap_or_default();
-        let owner = set_id_and_arn(c, m, "vpc", id, v.owner_id(), None);
-        m.insert("cidr_block".into(), opt(v.cidr_block()));
-        m.insert(
-            "instance_tenancy".into(),
-            opt(v.instance_tenancy().map(|t| t.as_str())),
-        );
-        m.insert("dhcp_options_id".into(), opt(v.dhcp_options_id()));
-        m.insert("owner_id".into(), Value::String(owner));
-    }
-
-    async fn describe(
-        &self,
-        c: &AwsClients,
-        filters: Vec<Filter>,
-    ) -> Result<Vec<ApiVpc>, ProviderError> {
-        let out = c
-            .ec2
-            .describe_vpcs()
-            .set_filters(Some(filters))
-            .send()
-            .await
-            .map_err(|e| error::sdk("ec2:DescribeVpcs", e))?;
-        Ok(out.vpcs().to_vec())
+        .await
     }
 
     async fn create(
         &self,
         c: &AwsClients,
-        ctx: &OpContext<'_>,
+        _ctx: &OpContext<'_>,
         planned: &Value,
-    ) -> Result<ApiVpc, ProviderError> {
-        let t = tags::for_create(&c.default_tags, planned, ctx.address);
-        let out = c
-            .ec2
-            .create_vpc()
-            .cidr_block(s(planned, "cidr_block").unwrap_or_default())
-            .instance_tenancy(Tenancy::from(
-                s(planned, "instance_tenancy")
-                    .unwrap_or_else(|| "default".into())
-                    .as_str(),
-            ))
-            .tag_specifications(tag_spec(ResourceType::Vpc, &t))
+        tags: &BTreeMap<String, String>,
+    ) -> Result<Api, ProviderError> {
+        let tenancy = TENANCY.str(planned).unwrap_or_else(|| "default".into());
+        let req = c.ec2.create_vpc().set_cidr_block(CIDR.str(planned));
+        let req = req.instance_tenancy(Tenancy::from(tenancy.as_str()));
+        let out = req
+            .tag_specifications(ec2_spec(ResourceType::Vpc, tags))
             .send()
-            .await
-            .map_err(|e| error::sdk("ec2:CreateVpc", e))?;
-        out.vpc()
-            .filter(|v| v.vpc_id().is_some())
-            .cloned()
-            .ok_or_else(|| ProviderError::new("ec2:CreateVpc", "the response has no VPC id"))
+            .await;
+        let out = out.map_err(|e| error::sdk("ec2:CreateVpc", e))?;
+        let vpc = out.vpc().filter(|v| v.vpc_id().is_some()).cloned();
+        vpc.ok_or_else(|| ProviderError::new("ec2:CreateVpc", "the response has no VPC id"))
     }
 
-    /// Sets the DNS flags CreateVpc cannot, then reads the VPC and its default objects.
+    /// Sets the DNS flags CreateVpc cannot (where they differ from AWS's defaults).
     async fn finish_create(
         &self,
         c: &AwsClients,
-        _ctx: &OpContext<'_>,
+        ctx: &OpContext<'_>,
         planned: &Value,
-        vpc: ApiVpc,
-    ) -> Result<Value, ProviderError> {
-        let id = vpc.vpc_id().unwrap_or_default().to_string();
-        if b(planned, "enable_dns_hostnames") == Some(true) {
-            set_dns(c, &id, "enable_dns_hostnames", true).await?;
+        vpc: Api,
+    ) -> Result<Api, ProviderError> {
+        let _ = ctx;
+        let id = vpc.vpc_id().unwrap_or_default();
+        for (f, name, default) in DNS.iter() {
+            if let Some(on) = f.bool(planned).filter(|on| on != default) {
+                set_dns(c, id, name, on).await?;
+            }
         }
-        if b(planned, "enable_dns_support") == Some(false) {
-            set_dns(c, &id, "enable_dns_support", false).await?;
-        }
-        let vpc = fetch(self, c, &id, Lost::AfterCreate).await?;
-        let mut v = Vpc::from_api(c, &vpc, planned);
-        if let Value::Map(m) = &mut v {
-            defaults(c, &id, m).await?;
-        }
-        Ok(v)
+        fetch(self, c, id).await
     }
 
     async fn update_attrs(
@@ -245,45 +210,50 @@ impl Tagged for Vpc {
         id: &str,
         prior: &Value,
         planned: &Value,
-    ) -> Result<(), ProviderError> {
-        for attr in ["enable_dns_hostnames", "enable_dns_support"] {
-            if b(prior, attr) != b(planned, attr) {
-                let on = b(planned, attr).unwrap_or(attr == "enable_dns_support");
-                set_dns(c, id, attr, on).await?;
+    ) -> Result<Option<String>, ProviderError> {
+        for (f, name, default) in DNS.iter() {
+            if f.bool(prior) != f.bool(planned) {
+                set_dns(c, id, name, f.bool(planned).unwrap_or(*default)).await?;
             }
         }
-        Ok(())
+        Ok(None)
     }
 
-    /// The default ids are the prior's: DescribeVpcs does not report them.
-    fn updated(&self, c: &AwsClients, vpc: &ApiVpc, prior: &Value, planned: &Value) -> Value {
-        let mut v = Vpc::from_api(c, vpc, planned);
-        if let (Value::Map(m), Some(pm)) = (&mut v, prior.as_map()) {
-            for k in DEFAULT_IDS {
-                m.insert(k.into(), pm.get(k).cloned().unwrap_or(Value::Null));
+    /// The DNS flags and default objects, which DescribeVpcs does not report.
+    async fn complete(&self, c: &AwsClients, id: &str, v: &mut Value) -> Result<(), ProviderError> {
+        for (f, name, _) in DNS.iter() {
+            let on = get_dns(c, id, name.clone()).await?;
+            if let Value::Map(m) = v {
+                f.set(m, on);
             }
         }
-        v
-    }
-
-    /// The refresh keeps DNS flags and default ids from the prior state, so an import reads
-    /// them once here (as create does).
-    async fn imported(&self, c: &AwsClients, id: &str, v: &mut Value) -> Result<(), ProviderError> {
-        if let Value::Map(m) = v {
-            for attr in ["enable_dns_hostnames", "enable_dns_support"] {
-                m.insert(attr.into(), get_dns(c, id, attr).await?);
-            }
-            defaults(c, id, m).await?;
-        }
-        Ok(())
+        defaults(c, id, v).await
     }
 
     async fn delete(
         &self,
         c: &AwsClients,
-        _ctx: &OpContext<'_>,
+        _: &OpContext<'_>,
         id: &str,
     ) -> Result<(), ProviderError> {
-        gone("ec2:DeleteVpc", c.ec2.delete_vpc().vpc_id(id).send().await)
+        let r = c.ec2.delete_vpc().vpc_id(id).send().await;
+        r.map(|_| ()).map_err(|e| error::sdk("ec2:DeleteVpc", e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::managed::assert_read_matches_schema;
+
+    #[test]
+    fn read_returns_exactly_the_schema() {
+        let vpc = Api::builder()
+            .vpc_id("vpc-1")
+            .cidr_block("10.0.0.0/16")
+            .owner_id("123456789012")
+            .instance_tenancy(Tenancy::Default)
+            .build();
+        assert_read_matches_schema(Vpc, &vpc);
     }
 }

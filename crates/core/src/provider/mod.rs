@@ -14,6 +14,7 @@
 //! without a client, and the provider is configured during apply as soon as its inputs are
 //! known.
 
+pub mod conformance;
 mod error;
 mod plan_rule;
 mod registry;

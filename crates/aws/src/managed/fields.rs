@@ -1,0 +1,153 @@
+//! One declarative table of attributes per type. Each entry names an attribute once and
+//! says how it is declared (its schema) and how the API reports it (its read); the schema,
+//! the state read from the API and the request building (`CIDR.str(planned)`) all use the
+//! same entry, so a name can neither be misspelt in one place nor forgotten in another.
+
+use crate::config::AwsClients;
+use hubctl_core::lang::{Type, Value, VecMap};
+use hubctl_core::provider::{AttrSchema, BlockSchema, Schema};
+
+/// How the API reports an attribute on its description of an object `A`.
+pub type Read<A> = fn(&AwsClients, &A) -> Value;
+
+/// A read shared by several attributes (a route's ten targets), told which one it reads.
+pub type ReadNamed<A> = fn(&AwsClients, &A, &str) -> Value;
+
+/// One attribute (or nested block) of a type.
+pub struct Field<A: 'static> {
+    pub name: &'static str,
+    def: Def,
+    read: How<A>,
+}
+
+enum How<A: 'static> {
+    Api(Read<A>),
+    Named(ReadNamed<A>),
+    Kept,
+}
+
+#[derive(Clone, Copy)]
+enum Def {
+    Attr(fn() -> AttrSchema),
+    Block(fn() -> BlockSchema),
+}
+
+impl<A> Field<A> {
+    /// An attribute the API reports.
+    pub const fn api(name: &'static str, schema: fn() -> AttrSchema, read: Read<A>) -> Self {
+        Field {
+            name,
+            def: Def::Attr(schema),
+            read: How::Api(read),
+        }
+    }
+
+    /// One of several attributes read by the same function (see [`ReadNamed`]).
+    pub const fn named(name: &'static str, schema: fn() -> AttrSchema, read: ReadNamed<A>) -> Self {
+        Field {
+            name,
+            def: Def::Attr(schema),
+            read: How::Named(read),
+        }
+    }
+
+    /// An attribute the API's description does not report (a VPC's DNS flags): the state
+    /// keeps the planned or prior value; a type reads it with its own call where it must.
+    pub const fn kept(name: &'static str, schema: fn() -> AttrSchema) -> Self {
+        Field {
+            name,
+            def: Def::Attr(schema),
+            read: How::Kept,
+        }
+    }
+
+    /// A nested block the API reports (a route table's inline `route` set).
+    pub const fn block(name: &'static str, schema: fn() -> BlockSchema, read: Read<A>) -> Self {
+        Field {
+            name,
+            def: Def::Block(schema),
+            read: How::Api(read),
+        }
+    }
+
+    pub fn get<'v>(&self, v: &'v Value) -> Option<&'v Value> {
+        v.get_attr(self.name)
+    }
+
+    pub fn str(&self, v: &Value) -> Option<String> {
+        self.get(v).and_then(Value::as_str).map(str::to_string)
+    }
+
+    /// The string, where state writes "unset" as `""` (route and association arguments).
+    pub fn nonempty(&self, v: &Value) -> Option<String> {
+        self.str(v).filter(|s| !s.is_empty())
+    }
+
+    pub fn bool(&self, v: &Value) -> Option<bool> {
+        self.get(v).and_then(Value::as_bool)
+    }
+
+    pub fn set(&self, m: &mut VecMap<String, Value>, x: Value) {
+        m.insert(self.name.to_string(), x);
+    }
+}
+
+/// The schema the table declares.
+pub fn schema_of<A>(fields: &[&Field<A>]) -> Schema {
+    fields.iter().fold(Schema::new(), |s, f| match f.def {
+        Def::Attr(a) => s.attr(f.name, a()),
+        Def::Block(b) => s.block(f.name, b()),
+    })
+}
+
+/// Every field of the table from the API's description; `kept` ones from `base`.
+pub fn read_fields<A>(
+    c: &AwsClients,
+    x: &A,
+    base: &Value,
+    fields: &[&Field<A>],
+) -> VecMap<String, Value> {
+    let mut m = VecMap::new();
+    for f in fields {
+        let v = match f.read {
+            How::Api(read) => read(c, x),
+            How::Named(read) => read(c, x, f.name),
+            How::Kept => f.get(base).cloned().unwrap_or(Value::Null),
+        };
+        m.insert(f.name.to_string(), v);
+    }
+    m
+}
+
+/// A string or null.
+pub fn opt(x: Option<&str>) -> Value {
+    x.map(Value::from).unwrap_or(Value::Null)
+}
+
+/// A string or null, where EC2 (and emulators) answer `""` for "none".
+pub fn nz(x: Option<&str>) -> Value {
+    opt(x.filter(|s| !s.is_empty()))
+}
+
+/// A string that state writes as `""` when unset.
+pub fn or_empty(x: Option<&str>) -> Value {
+    Value::from(x.unwrap_or_default())
+}
+
+pub fn computed_str() -> AttrSchema {
+    AttrSchema::computed(Type::String)
+}
+
+pub fn required_str() -> AttrSchema {
+    AttrSchema::required(Type::String)
+}
+
+/// Required, and a change replaces the object.
+pub fn required_str_new() -> AttrSchema {
+    AttrSchema::required(Type::String).force_new()
+}
+
+/// Optional, computed when left out, and a change replaces the object.
+pub fn optional_computed_str_new() -> AttrSchema {
+    AttrSchema::optional_computed(Type::String).force_new()
+}

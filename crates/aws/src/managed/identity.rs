@@ -1,0 +1,59 @@
+//! How a type names its objects, and so how an interrupted create's object is found again:
+//! a server-assigned id (found by the `hubctl:address` tag the create sent), a user-given
+//! name (IAM roles, EKS clusters, KMS aliases: the name itself finds it), or a composite id
+//! built from the configuration (a route is `rtb_destination`: the type looks it up).
+
+use super::{Lookup, Managed};
+use crate::config::AwsClients;
+use crate::tags::ADDRESS_TAG;
+use hubctl_core::lang::Value;
+use hubctl_core::provider::{OpContext, ProviderError};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Identity {
+    /// The API assigns the id (`vpc-0abc`); state keeps it in `id`.
+    ServerId,
+    /// The user names the object: the key is the value of this argument.
+    Name(&'static str),
+    /// The key is built from several attributes by [`Managed::state_key`]; the type finds an
+    /// interrupted create's object itself ([`Managed::find_existing`]).
+    Composite,
+}
+
+impl Identity {
+    /// The lookup key a state holds: `id`, or the name argument.
+    pub fn state_key(self, state: &Value) -> Option<String> {
+        let attr = match self {
+            Identity::Name(a) => a,
+            Identity::ServerId | Identity::Composite => "id",
+        };
+        state
+            .get_attr(attr)
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    }
+}
+
+/// The object an interrupted create of `ctx.address` made, by the type's identity: by name,
+/// or by address tag (checked on the answer too, since some emulators ignore tag filters).
+pub async fn find_existing<T: Managed + ?Sized>(
+    t: &T,
+    c: &AwsClients,
+    ctx: &OpContext<'_>,
+    planned: &Value,
+) -> Result<Option<T::Api>, ProviderError> {
+    match T::IDENTITY {
+        Identity::Name(_) => match T::IDENTITY.state_key(planned) {
+            Some(name) => super::read_one(t, c, &name).await,
+            None => Ok(None),
+        },
+        Identity::ServerId if T::TAGS.has_tags() => {
+            let found = t.describe(c, Lookup::AddressTag(ctx.address)).await?;
+            Ok(found
+                .into_iter()
+                .find(|x| T::tags(x).get(ADDRESS_TAG).map(String::as_str) == Some(ctx.address)))
+        }
+        Identity::ServerId | Identity::Composite => Ok(None),
+    }
+}

@@ -1,0 +1,362 @@
+//! The managed-resource adapter every AWS type is built on, whatever its service. A type
+//! says how to describe, create and delete its object, declares its attributes once
+//! ([`Field`] table), and picks an [`Identity`] and a [`TagStyle`]; [`Adapter`] turns that
+//! into the engine's `Resource` with the control flow they share, written once:
+//!
+//! - recovery of an interrupted create (`OpContext.recovering`): the object is looked for by
+//!   its address tag, by its user-given name, or by the type's own composite lookup, and
+//!   adopted, never duplicated;
+//! - delete-if-gone: a delete answered with `ErrorKind::NotFound` (each service's spelling,
+//!   mapped in `error.rs`) is success, and so is a delete with nothing to delete;
+//! - import by id, and a batched refresh (chunked keys, every page: [`refresh`]);
+//! - tag sync on update, and `tags` / `tags_all` in state.
+//!
+//! Client tokens (`CreateNatGateway`, `CreateRouteTable`) guard the retries of one create
+//! call; they are random per create, since a token derived from the configuration would
+//! hand a replacement with an unchanged configuration its predecessor back.
+
+mod fields;
+mod identity;
+pub mod refresh;
+pub mod tags;
+mod wait;
+
+pub use fields::*;
+pub use identity::Identity;
+pub use tags::TagStyle;
+pub use wait::wait_for;
+
+use crate::config::{clients, AwsClients};
+use async_trait::async_trait;
+use hubctl_core::lang::Value;
+use hubctl_core::provider::{
+    plan_by_schema, Invalid, OpContext, PlanContext, PlannedState, ProviderError, Resource, Schema,
+};
+use std::collections::BTreeMap;
+
+/// How a Describe is asked for objects.
+#[derive(Clone, Copy)]
+pub enum Lookup<'a> {
+    /// By lookup key (at most [`Managed::MAX_KEYS`] per call).
+    Keys(&'a [String]),
+    /// What an interrupted create of this address made, by its address tag.
+    AddressTag(&'a str),
+}
+
+/// A managed AWS object type. The required items are what differs between types; the
+/// provided ones are hooks for the steps only some types have.
+#[async_trait]
+pub trait Managed: Send + Sync + 'static {
+    /// The SDK's description of one object (`aws_sdk_ec2::types::Subnet`).
+    type Api: Send + Sync + 'static;
+    const TYPE_NAME: &'static str;
+    /// How messages name one object ("subnet", "NAT gateway").
+    const NOUN: &'static str;
+    /// The Describe operation, for errors (`ec2:DescribeSubnets`).
+    const DESCRIBE: &'static str;
+    const IDENTITY: Identity;
+    const TAGS: TagStyle = TagStyle::None;
+    /// The most keys one Describe takes (EC2: 200 values per filter).
+    const MAX_KEYS: usize = 200;
+
+    /// The attribute table; `tags` / `tags_all` are added for types with tags.
+    fn fields() -> &'static [&'static Field<Self::Api>];
+    /// The lookup key of a described object (for a server-assigned id, its id).
+    fn key(x: &Self::Api) -> Option<String>;
+    /// The object's tags as AWS has them, the address tag included.
+    fn tags(x: &Self::Api) -> BTreeMap<String, String> {
+        let _ = x;
+        BTreeMap::new()
+    }
+    /// One lookup, following every page.
+    async fn describe(
+        &self,
+        c: &AwsClients,
+        by: Lookup<'_>,
+    ) -> Result<Vec<Self::Api>, ProviderError>;
+    /// The create call, sending `tags` (`tags_all` and the address tag) where the type has
+    /// tags; its answer (at least the key) goes to [`Managed::finish_create`].
+    async fn create(
+        &self,
+        c: &AwsClients,
+        ctx: &OpContext<'_>,
+        planned: &Value,
+        tags: &BTreeMap<String, String>,
+    ) -> Result<Self::Api, ProviderError>;
+    /// Deletes object `key` and waits as the type needs. A `NotFound` answer is success.
+    async fn delete(
+        &self,
+        c: &AwsClients,
+        ctx: &OpContext<'_>,
+        key: &str,
+    ) -> Result<(), ProviderError>;
+
+    /// The lookup key a state holds (see [`Identity::state_key`]).
+    fn state_key(state: &Value) -> Option<String> {
+        Self::IDENTITY.state_key(state)
+    }
+
+    /// Cross-argument rules (see `Resource::validate`).
+    fn validate(&self, config: &Value) -> Vec<Invalid> {
+        let _ = config;
+        Vec::new()
+    }
+
+    /// The schema's rule, with `tags_all` unknown whenever `tags` changes.
+    fn plan(&self, schema: &Schema, prior: Option<&Value>, proposed: Value) -> PlannedState {
+        let mut p = plan_by_schema(schema, prior, proposed);
+        if Self::TAGS.has_tags() {
+            crate::tags::plan_tags_all(prior, &mut p.planned);
+        }
+        p
+    }
+
+    /// The object an interrupted create already made (see [`identity::find_existing`]).
+    async fn find_existing(
+        &self,
+        c: &AwsClients,
+        ctx: &OpContext<'_>,
+        planned: &Value,
+    ) -> Result<Option<Self::Api>, ProviderError> {
+        identity::find_existing(self, c, ctx, planned).await
+    }
+
+    /// After the create call or recovery: waits and settings the create call cannot make;
+    /// returns the object as it is now. By default one Describe.
+    async fn finish_create(
+        &self,
+        c: &AwsClients,
+        ctx: &OpContext<'_>,
+        planned: &Value,
+        x: Self::Api,
+    ) -> Result<Self::Api, ProviderError> {
+        let _ = (ctx, planned);
+        fetch(self, c, &Self::key(&x).unwrap_or_default()).await
+    }
+
+    /// In-place changes other than tags (synced after this). Returns the new key when the
+    /// change gives the object a new one (`ReplaceRouteTableAssociation`).
+    async fn update_attrs(
+        &self,
+        c: &AwsClients,
+        ctx: &OpContext<'_>,
+        key: &str,
+        prior: &Value,
+        planned: &Value,
+    ) -> Result<Option<String>, ProviderError> {
+        let _ = (c, ctx, key, prior, planned);
+        Ok(None)
+    }
+
+    /// Reads what Describe does not report (a VPC's default route table), once after a
+    /// create and an import; a refresh keeps it from the prior state ([`Field::kept`]).
+    async fn complete(
+        &self,
+        c: &AwsClients,
+        key: &str,
+        state: &mut Value,
+    ) -> Result<(), ProviderError> {
+        let _ = (c, key, state);
+        Ok(())
+    }
+
+    /// The lookup key of a user-given import id (Terraform's syntax for the type).
+    async fn import_key(&self, c: &AwsClients, id: &str) -> Result<String, ProviderError> {
+        let _ = c;
+        Ok(id.to_string())
+    }
+}
+
+/// The state of a described object: every field of the table (`kept` ones from `base`, the
+/// planned or prior value), and for tagged types `tags` in the shape `base` has them and
+/// `tags_all` as AWS has them, the address tag left out.
+pub fn from_api<T: Managed + ?Sized>(t: &T, c: &AwsClients, x: &T::Api, base: &Value) -> Value {
+    let _ = t;
+    let mut m = read_fields(c, x, base, T::fields());
+    if T::TAGS.has_tags() {
+        let actual = tags::visible(T::tags(x));
+        crate::tags::set_attrs(&mut m, base, &actual, &c.default_tags);
+    }
+    Value::Map(m)
+}
+
+/// Object `key` if AWS has it.
+pub async fn read_one<T: Managed + ?Sized>(
+    t: &T,
+    c: &AwsClients,
+    key: &str,
+) -> Result<Option<T::Api>, ProviderError> {
+    let keys = [key.to_string()];
+    Ok(refresh::describe_keys(t, c, &keys).await?.remove(key))
+}
+
+/// Object `key`; its absence is an error naming the Describe call.
+pub async fn fetch<T: Managed + ?Sized>(
+    t: &T,
+    c: &AwsClients,
+    key: &str,
+) -> Result<T::Api, ProviderError> {
+    read_one(t, c, key).await?.ok_or_else(|| {
+        ProviderError::new(T::DESCRIBE, format!("{} {key} not found", T::NOUN))
+            .kind(hubctl_core::provider::ErrorKind::NotFound)
+    })
+}
+
+/// The schema a managed type declares: its table, plus `tags` / `tags_all` where it has tags.
+pub fn schema_for<T: Managed + ?Sized>() -> Schema {
+    let s = schema_of(T::fields());
+    if !T::TAGS.has_tags() {
+        return s;
+    }
+    let map = || hubctl_core::lang::Type::Map(Box::new(hubctl_core::lang::Type::String));
+    s.attr("tags", hubctl_core::provider::AttrSchema::optional(map()))
+        .attr(
+            "tags_all",
+            hubctl_core::provider::AttrSchema::computed(map()),
+        )
+}
+
+/// The engine's view of a [`Managed`] type.
+pub struct Adapter<T> {
+    t: T,
+    schema: Schema,
+}
+
+impl<T: Managed> Adapter<T> {
+    pub fn new(t: T) -> Self {
+        Adapter {
+            t,
+            schema: schema_for::<T>(),
+        }
+    }
+}
+
+#[async_trait]
+impl<T: Managed> Resource for Adapter<T> {
+    fn type_name(&self) -> &'static str {
+        T::TYPE_NAME
+    }
+
+    fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    fn validate(&self, config: &Value) -> Vec<Invalid> {
+        self.t.validate(config)
+    }
+
+    async fn plan(
+        &self,
+        _ctx: &PlanContext<'_>,
+        prior: Option<&Value>,
+        proposed: Value,
+    ) -> Result<PlannedState, ProviderError> {
+        Ok(self.t.plan(&self.schema, prior, proposed))
+    }
+
+    async fn create(&self, ctx: &OpContext<'_>, planned: &Value) -> Result<Value, ProviderError> {
+        let c = clients(ctx)?;
+        // An interrupted create may have made the object already: adopt it, never duplicate.
+        let existing = if ctx.recovering {
+            self.t.find_existing(c, ctx, planned).await?
+        } else {
+            None
+        };
+        let x = match existing {
+            Some(x) => x,
+            None => {
+                let tags = crate::tags::for_create(&c.default_tags, planned, ctx.address);
+                self.t.create(c, ctx, planned, &tags).await?
+            }
+        };
+        let x = self.t.finish_create(c, ctx, planned, x).await?;
+        let mut v = from_api(&self.t, c, &x, planned);
+        self.t
+            .complete(c, &T::key(&x).unwrap_or_default(), &mut v)
+            .await?;
+        Ok(v)
+    }
+
+    async fn import(&self, ctx: &OpContext<'_>, id: &str) -> Result<Value, ProviderError> {
+        let c = clients(ctx)?;
+        let key = self.t.import_key(c, id).await?;
+        let Some(x) = read_one(&self.t, c, &key).await? else {
+            return Err(ProviderError::new(
+                T::DESCRIBE,
+                format!("no {} with id \"{id}\" exists", T::TYPE_NAME),
+            ));
+        };
+        let mut v = from_api(&self.t, c, &x, &Value::Null);
+        self.t.complete(c, &key, &mut v).await?;
+        Ok(v)
+    }
+
+    async fn read_many(
+        &self,
+        ctx: &OpContext<'_>,
+        states: &[Value],
+    ) -> Vec<Result<Option<Value>, ProviderError>> {
+        match clients(ctx) {
+            Ok(c) => refresh::read_many(&self.t, c, states).await,
+            Err(e) => states.iter().map(|_| Err(e.clone())).collect(),
+        }
+    }
+
+    async fn update(
+        &self,
+        ctx: &OpContext<'_>,
+        prior: &Value,
+        planned: &Value,
+    ) -> Result<Value, ProviderError> {
+        let c = clients(ctx)?;
+        let key = T::state_key(prior)
+            .ok_or_else(|| ProviderError::msg("the state of this resource has no id"))?;
+        let key = match self.t.update_attrs(c, ctx, &key, prior, planned).await? {
+            Some(new) => new,
+            None => key,
+        };
+        T::TAGS.sync(c, &key, prior, planned).await?;
+        let x = fetch(&self.t, c, &key).await?;
+        Ok(from_api(&self.t, c, &x, planned))
+    }
+
+    async fn delete(&self, ctx: &OpContext<'_>, state: &Value) -> Result<(), ProviderError> {
+        let c = clients(ctx)?;
+        // A create that never finished has no key: what it made, if anything, is found as
+        // a recovering create would find it.
+        let key = match T::state_key(state) {
+            Some(k) => k,
+            None => match self.t.find_existing(c, ctx, state).await? {
+                Some(x) => T::key(&x).unwrap_or_default(),
+                None => return Ok(()),
+            },
+        };
+        match self.t.delete(c, ctx, &key).await {
+            Err(e) if e.is_not_found() => Ok(()),
+            r => r,
+        }
+    }
+}
+
+/// Checks that a type's read of a representative object returns exactly its schema's
+/// attributes and blocks: no more, no fewer.
+#[cfg(test)]
+pub fn assert_read_matches_schema<T: Managed>(t: T, x: &T::Api) {
+    let c = crate::ec2::test_clients(Default::default());
+    let a = Adapter::new(t);
+    let v = from_api(&a.t, &c, x, &Value::Null);
+    let got: std::collections::BTreeSet<&str> = v
+        .as_map()
+        .expect("an object")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    let want: std::collections::BTreeSet<&str> = a
+        .schema
+        .attributes
+        .keys()
+        .chain(a.schema.blocks.keys())
+        .map(String::as_str)
+        .collect();
+    assert_eq!(got, want, "{}: read vs schema", T::TYPE_NAME);
+}
