@@ -8,9 +8,11 @@
 
 use super::vars::root_variables;
 use crate::diag::{Diagnostics, SourceMap};
-use crate::plan::driver::{prepare, walk};
+use crate::plan::driver::prepare;
+use crate::plan::PlanStep;
 use crate::provider::Registry;
 use crate::state::State;
+use crate::walk::{walk, Extra};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
@@ -57,8 +59,9 @@ async fn run_case(name: &str) -> Outcome {
     };
     let mut sources = SourceMap::new();
     let (vars, mut diags) = root_variables(&p.config.root, dir.path(), &[], [], &mut sources);
-    let run = p.plan_run(dir.path(), registry, vars, State::new(), false);
-    let res = walk(Arc::new(run), Vec::new()).await;
+    let (run, opts) = p.plan_run(dir.path(), registry, vars, State::new(), false);
+    let step = Arc::new(PlanStep::new(&run, opts));
+    let res = walk(Arc::new(run), step, Extra::default()).await;
     diags.extend(res.diags);
     if diags.has_errors() {
         return Err(first_error_line(&diags, &p.config.sources));
