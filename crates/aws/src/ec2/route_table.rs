@@ -73,10 +73,10 @@ fn route_value(r: &Route) -> Value {
 }
 
 fn strings(v: Option<&Value>) -> Vec<String> {
-    v.and_then(Value::as_seq)
+    v.and_then(|x| x.peel().as_seq())
         .unwrap_or_default()
         .iter()
-        .filter_map(|x| x.as_str().map(str::to_string))
+        .filter_map(|x| x.peel().as_str().map(str::to_string))
         .collect()
 }
 
@@ -133,11 +133,11 @@ async fn converge(
     if let Some(new) = planned
         .get_attr("route")
         .filter(|v| v.is_wholly_known())
-        .and_then(Value::as_seq)
+        .and_then(|x| x.peel().as_seq())
     {
         let old = prior
             .and_then(|p| p.get_attr("route"))
-            .and_then(Value::as_seq)
+            .and_then(|x| x.peel().as_seq())
             .unwrap_or_default();
         let RouteChanges {
             deletes,
@@ -239,7 +239,7 @@ impl Tagged for RouteTable {
         if let Value::Map(m) = &mut p.planned {
             let mut xs = m
                 .get("route")
-                .and_then(Value::as_seq)
+                .and_then(|x| x.peel().as_seq())
                 .unwrap_or_default()
                 .to_vec();
             let routes = if !xs.is_empty() {
