@@ -107,7 +107,7 @@ pub fn plan_tags_all(prior: Option<&Value>, planned: &mut Value) {
         Some(p) => p.get_attr("tags") != planned.get_attr("tags"),
     };
     if changed {
-        if let Value::Map(m) = planned {
+        if let Some(m) = planned.as_map_mut() {
             m.insert("tags_all".into(), Value::unknown());
         }
     }

@@ -109,7 +109,7 @@ fn from_api(config: &Value, region: &str, mut zones: Vec<AvailabilityZone>) -> V
         "group_names".into(),
         Value::set(list(AvailabilityZone::group_name)),
     );
-    Value::Map(m)
+    Value::Object(m)
 }
 
 #[async_trait]

@@ -137,7 +137,7 @@ fn value(config: &Value, region: &str) -> Value {
     }
     m.insert("endpoint".into(), Value::String(endpoint(region)));
     m.insert("description".into(), Value::from(description));
-    Value::Map(m)
+    Value::Object(m)
 }
 
 #[async_trait]

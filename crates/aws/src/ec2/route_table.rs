@@ -236,7 +236,7 @@ impl Tagged for RouteTable {
 
     fn plan(&self, prior: Option<&Value>, proposed: Value) -> PlannedState {
         let mut p = plan_by_schema(self.schema(), prior, proposed);
-        if let Value::Map(m) = &mut p.planned {
+        if let Some(m) = p.planned.as_map_mut() {
             let mut xs = m
                 .get("route")
                 .and_then(|x| x.peel().as_seq())

@@ -132,7 +132,7 @@ impl Resource for Association {
         let moved = prior.is_some_and(|pr| {
             pr.get_attr("route_table_id") != p.planned.get_attr("route_table_id")
         });
-        if let (true, Value::Map(m)) = (moved, &mut p.planned) {
+        if let (true, Some(m)) = (moved, p.planned.as_map_mut()) {
             m.insert("id".into(), Value::Unknown(Type::String));
         }
         p
@@ -350,7 +350,7 @@ mod tests {
             ("route_table_id", Value::from("rtb-1")),
         ]);
         let mut proposed = prior.clone();
-        if let Value::Map(m) = &mut proposed {
+        if let Some(m) = proposed.as_map_mut() {
             m.insert("route_table_id".into(), Value::from("rtb-2"));
             m.insert("gateway_id".into(), Value::Null);
         }
@@ -358,7 +358,7 @@ mod tests {
         assert!(p.requires_replace.is_empty());
         assert!(p.planned.get_attr("id").is_some_and(Value::is_unknown));
         assert_eq!(p.planned.get_attr("gateway_id"), Some(&Value::from("")));
-        if let Value::Map(m) = &mut proposed {
+        if let Some(m) = proposed.as_map_mut() {
             m.insert("subnet_id".into(), Value::from("subnet-2"));
         }
         let p = Association.plan(Some(&prior), proposed);

@@ -156,17 +156,17 @@ fn null_route_arguments_are_planned_as_empty_and_new_tags_make_tags_all_unknown(
         ("route", Value::set(vec![r.clone()])),
     ]);
     let mut written = r.clone();
-    if let Value::Map(m) = &mut written {
+    if let Some(m) = written.as_map_mut() {
         m.insert("nat_gateway_id".into(), Value::Null);
     }
     let mut proposed = prior.clone();
-    if let Value::Map(m) = &mut proposed {
+    if let Some(m) = proposed.as_map_mut() {
         m.insert("route".into(), Value::set(vec![written]));
     }
     let p = RouteTable.plan(Some(&prior), proposed.clone());
     assert!(p.requires_replace.is_empty());
     assert_eq!(p.planned, prior);
-    if let Value::Map(m) = &mut proposed {
+    if let Some(m) = proposed.as_map_mut() {
         m.insert("tags".into(), Value::map([("Name", Value::from("a"))]));
     }
     let p = RouteTable.plan(Some(&prior), proposed);

@@ -281,14 +281,14 @@ mod tests {
         let c = test_clients(Default::default());
         let prior = Subnet::from_api(&c, &api_subnet(&[]), &Value::map([("tags", Value::Null)]));
         let mut proposed = prior.clone();
-        if let Value::Map(m) = &mut proposed {
+        if let Some(m) = proposed.as_map_mut() {
             m.insert("map_public_ip_on_launch".into(), Value::Bool(true));
         }
         assert!(Subnet
             .plan(Some(&prior), proposed.clone())
             .requires_replace
             .is_empty());
-        if let Value::Map(m) = &mut proposed {
+        if let Some(m) = proposed.as_map_mut() {
             m.insert("cidr_block".into(), Value::from("10.0.2.0/24"));
         }
         let p = Subnet.plan(Some(&prior), proposed);
@@ -302,7 +302,7 @@ mod tests {
         let c = test_clients(Default::default());
         let prior = Subnet::from_api(&c, &api_subnet(&[]), &Value::map([("tags", Value::Null)]));
         let mut proposed = prior.clone();
-        if let Value::Map(m) = &mut proposed {
+        if let Some(m) = proposed.as_map_mut() {
             m.insert("tags".into(), Value::map([("Name", Value::from("a"))]));
         }
         let p = Subnet.plan(Some(&prior), proposed);

@@ -95,7 +95,7 @@ pub(super) trait Tagged: Send + Sync + 'static {
         let mut m = base.as_map().cloned().unwrap_or_default();
         Self::attrs(c, x, &mut m);
         tags::set_attrs(&mut m, base, &tag_map(Self::tags(x)), &c.default_tags);
-        Value::Map(m)
+        Value::Object(m)
     }
 
     /// The schema's rule with `tags_all` unknown whenever `tags` changes. A replacement is

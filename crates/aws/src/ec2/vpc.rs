@@ -232,7 +232,7 @@ impl Tagged for Vpc {
         }
         let vpc = fetch(self, c, &id, Lost::AfterCreate).await?;
         let mut v = Vpc::from_api(c, &vpc, planned);
-        if let Value::Map(m) = &mut v {
+        if let Some(m) = v.as_map_mut() {
             defaults(c, &id, m).await?;
         }
         Ok(v)
@@ -258,7 +258,7 @@ impl Tagged for Vpc {
     /// The default ids are the prior's: DescribeVpcs does not report them.
     fn updated(&self, c: &AwsClients, vpc: &ApiVpc, prior: &Value, planned: &Value) -> Value {
         let mut v = Vpc::from_api(c, vpc, planned);
-        if let (Value::Map(m), Some(pm)) = (&mut v, prior.as_map()) {
+        if let (Some(m), Some(pm)) = (v.as_map_mut(), prior.as_map()) {
             for k in DEFAULT_IDS {
                 m.insert(k.into(), pm.get(k).cloned().unwrap_or(Value::Null));
             }
@@ -269,7 +269,7 @@ impl Tagged for Vpc {
     /// The refresh keeps DNS flags and default ids from the prior state, so an import reads
     /// them once here (as create does).
     async fn imported(&self, c: &AwsClients, id: &str, v: &mut Value) -> Result<(), ProviderError> {
-        if let Value::Map(m) = v {
+        if let Some(m) = v.as_map_mut() {
             for attr in ["enable_dns_hostnames", "enable_dns_support"] {
                 m.insert(attr.into(), get_dns(c, id, attr).await?);
             }
