@@ -16,6 +16,8 @@ mod template;
 #[cfg(test)]
 mod testutil;
 mod traversal;
+#[cfg(test)]
+mod typediff_tests;
 
 use crate::diag::{Diagnostic, Diagnostics, FileId, Span};
 use crate::lang::suggest::did_you_mean;
