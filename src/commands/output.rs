@@ -55,15 +55,28 @@ pub async fn run(ui: &Ui, a: OutputArgs) -> u8 {
                 }
             }
         } else {
-            println!("{}", fmt_value(&Value::from_json(&v), 0, false));
+            let shown = if o.sensitive && !a.show_sensitive {
+                Value::from_json(&v)
+            } else {
+                o.value()
+            };
+            println!("{}", fmt_value(&shown, 0, false));
         }
         return OK;
     }
     if a.json {
+        // Terraform's shape: {"NAME": {"sensitive": .., "type": <cty type>, "value": ..}}.
         let m: serde_json::Map<String, serde_json::Value> = state
             .outputs
             .iter()
-            .map(|(k, o)| (k.clone(), serde_json::json!({"sensitive": o.sensitive, "value": show(o.sensitive, &o.value)})))
+            .map(|(k, o)| {
+                let entry = serde_json::json!({
+                    "sensitive": o.sensitive,
+                    "type": o.ty().to_cty_json(),
+                    "value": show(o.sensitive, &o.value),
+                });
+                (k.clone(), entry)
+            })
             .collect();
         println!("{}", serde_json::to_string_pretty(&m).unwrap_or_default());
         return OK;
@@ -76,7 +89,7 @@ pub async fn run(ui: &Ui, a: OutputArgs) -> u8 {
         let v = if o.sensitive && !a.show_sensitive {
             "<sensitive>".to_string()
         } else {
-            fmt_value(&Value::from_json(&o.value), 0, false)
+            fmt_value(&o.value(), 0, false)
         };
         println!("{k} = {v}");
     }

@@ -10,6 +10,7 @@ mod e2e;
 mod import;
 mod misc;
 mod moto;
+mod outputs;
 mod plan_compat;
 mod planfile;
 mod refresh_only;

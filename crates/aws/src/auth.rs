@@ -116,10 +116,10 @@ impl Auth {
 /// A list-of-strings argument (`shared_config_files`); a single string counts as a list of one.
 pub(crate) fn strings(v: Option<&hubctl_core::lang::Value>) -> Vec<String> {
     use hubctl_core::lang::Value;
-    match v {
-        Some(Value::List(xs)) | Some(Value::Set(xs)) => xs
+    match v.map(Value::peel) {
+        Some(Value::List(xs) | Value::Tuple(xs) | Value::Set(xs)) => xs
             .iter()
-            .filter_map(|x| x.as_str().map(str::to_string))
+            .filter_map(|x| x.peel().as_str().map(str::to_string))
             .collect(),
         Some(Value::String(s)) => vec![s.clone()],
         _ => Vec::new(),

@@ -106,14 +106,17 @@ fn schema() -> Schema {
 }
 
 fn string(v: &Value, k: &str) -> Option<String> {
+    // Through a sensitive mark (`secret_key`): the value goes to the SDK only.
     v.get_attr(k)
-        .and_then(|x| x.as_str())
+        .and_then(|x| x.peel().as_str())
         .filter(|s| !s.is_empty())
         .map(str::to_string)
 }
 
 fn flag(v: &Value, k: &str) -> bool {
-    v.get_attr(k).and_then(Value::as_bool).unwrap_or(false)
+    v.get_attr(k)
+        .and_then(|x| x.peel().as_bool())
+        .unwrap_or(false)
 }
 
 /// The endpoint for a service: `endpoints { svc = ... }` wins over the environment.
@@ -147,7 +150,7 @@ pub fn auth(config: &Value) -> Result<Auth, String> {
         shared_credentials_files: strings(config.get_attr("shared_credentials_files")),
         max_retries: config
             .get_attr("max_retries")
-            .and_then(Value::as_number)
+            .and_then(|x| x.peel().as_number())
             .map(|n| n.max(0.0) as u32),
         assume_role,
         sts_endpoint: endpoint(config, "sts"),
@@ -216,10 +219,10 @@ impl Provider for AwsProvider {
         let default_tags = config
             .get_attr("default_tags")
             .and_then(|d| d.get_attr("tags"))
-            .and_then(Value::as_map)
+            .and_then(|t| t.peel().as_map())
             .map(|m| {
                 m.iter()
-                    .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string())))
+                    .filter_map(|(k, v)| v.peel().as_str().map(|s| (k.clone(), s.to_string())))
                     .collect()
             })
             .unwrap_or_default();

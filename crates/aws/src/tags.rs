@@ -10,11 +10,12 @@ pub const ADDRESS_TAG: &str = "hubctl:address";
 
 /// The tags a value's `tags` attribute holds (null → none).
 pub fn user_tags(v: &Value) -> BTreeMap<String, String> {
+    // Read through sensitive marks: tags go to the API, not to output.
     v.get_attr("tags")
-        .and_then(Value::as_map)
+        .and_then(|t| t.peel().as_map())
         .map(|m| {
             m.iter()
-                .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string())))
+                .filter_map(|(k, v)| v.peel().as_str().map(|s| (k.clone(), s.to_string())))
                 .collect()
         })
         .unwrap_or_default()
@@ -106,7 +107,7 @@ pub fn plan_tags_all(prior: Option<&Value>, planned: &mut Value) {
         Some(p) => p.get_attr("tags") != planned.get_attr("tags"),
     };
     if changed {
-        if let Value::Map(m) = planned {
+        if let Some(m) = planned.as_map_mut() {
             m.insert("tags_all".into(), Value::unknown());
         }
     }

@@ -48,10 +48,10 @@ fn schema() -> &'static Schema {
 }
 
 fn strings(v: Option<&Value>) -> Vec<String> {
-    v.and_then(Value::as_seq)
+    v.and_then(|x| x.peel().as_seq())
         .unwrap_or_default()
         .iter()
-        .filter_map(|x| x.as_str().map(str::to_string))
+        .filter_map(|x| x.peel().as_str().map(str::to_string))
         .collect()
 }
 
@@ -60,17 +60,17 @@ fn filters(config: &Value) -> Vec<Filter> {
     let mut out = Vec::new();
     if let Some(st) = config
         .get_attr("state")
-        .and_then(Value::as_str)
+        .and_then(|x| x.peel().as_str())
         .filter(|x| !x.is_empty())
     {
         out.push(filter("state", [st.to_string()]));
     }
     for f in config
         .get_attr("filter")
-        .and_then(Value::as_seq)
+        .and_then(|x| x.peel().as_seq())
         .unwrap_or_default()
     {
-        if let Some(name) = f.get_attr("name").and_then(Value::as_str) {
+        if let Some(name) = f.get_attr("name").and_then(|x| x.peel().as_str()) {
             out.push(filter(name, strings(f.get_attr("values"))));
         }
     }
@@ -109,7 +109,7 @@ fn from_api(config: &Value, region: &str, mut zones: Vec<AvailabilityZone>) -> V
         "group_names".into(),
         Value::set(list(AvailabilityZone::group_name)),
     );
-    Value::Map(m)
+    Value::Object(m)
 }
 
 #[async_trait]

@@ -13,14 +13,17 @@ use hubctl_core::provider::{OpContext, ProviderError};
 use std::future::Future;
 use std::time::Duration;
 
-/// A string attribute of a planned/prior value.
+/// A string attribute of a planned/prior value, read through a sensitive mark (it goes to
+/// the API).
 pub fn s(v: &Value, k: &str) -> Option<String> {
-    v.get_attr(k).and_then(|x| x.as_str()).map(str::to_string)
+    v.get_attr(k)
+        .and_then(|x| x.peel().as_str())
+        .map(str::to_string)
 }
 
 /// A bool attribute.
 pub fn b(v: &Value, k: &str) -> Option<bool> {
-    v.get_attr(k).and_then(Value::as_bool)
+    v.get_attr(k).and_then(|x| x.peel().as_bool())
 }
 
 pub fn filter(name: &str, values: impl IntoIterator<Item = String>) -> Filter {

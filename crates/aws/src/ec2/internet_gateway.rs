@@ -322,7 +322,7 @@ mod tests {
             &Value::map([("tags", Value::Null)]),
         );
         let mut proposed = prior.clone();
-        if let Value::Map(m) = &mut proposed {
+        if let Some(m) = proposed.as_map_mut() {
             m.insert("vpc_id".into(), Value::from("vpc-2"));
         }
         let p = InternetGateway.plan(&schema_for::<InternetGateway>(), Some(&prior), proposed);

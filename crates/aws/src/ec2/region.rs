@@ -94,7 +94,7 @@ fn resolve(config: &Value, configured: &str) -> Result<String, ProviderError> {
     let arg = |k: &str| {
         config
             .get_attr(k)
-            .and_then(Value::as_str)
+            .and_then(|x| x.peel().as_str())
             .filter(|x| !x.is_empty())
             .map(str::to_string)
     };
@@ -137,7 +137,7 @@ fn value(config: &Value, region: &str) -> Value {
     }
     m.insert("endpoint".into(), Value::String(endpoint(region)));
     m.insert("description".into(), Value::from(description));
-    Value::Map(m)
+    Value::Object(m)
 }
 
 #[async_trait]

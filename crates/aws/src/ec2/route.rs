@@ -367,7 +367,7 @@ mod tests {
         nulls_to_empty(&mut prior, &ROUTE_DESTS);
         nulls_to_empty(&mut prior, TARGETS);
         let mut proposed = prior.clone();
-        if let Value::Map(m) = &mut proposed {
+        if let Some(m) = proposed.as_map_mut() {
             m.insert("gateway_id".into(), Value::from("igw-2"));
         }
         let p = AwsRoute.plan_rule(Some(&prior), proposed.clone());
@@ -376,7 +376,7 @@ mod tests {
             p.planned.get_attr("gateway_id"),
             Some(&Value::from("igw-2"))
         );
-        if let Value::Map(m) = &mut proposed {
+        if let Some(m) = proposed.as_map_mut() {
             m.insert(
                 "destination_cidr_block".into(),
                 Value::from("100.64.0.0/10"),

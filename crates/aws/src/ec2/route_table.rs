@@ -101,7 +101,7 @@ fn route_value(r: &Route) -> Value {
     m.insert(DESTS[0].into(), f(r.destination_cidr_block()));
     m.insert(DESTS[1].into(), f(r.destination_ipv6_cidr_block()));
     m.insert(DESTS[2].into(), f(r.destination_prefix_list_id()));
-    Value::Map(m.into_iter().collect())
+    Value::Object(m.into_iter().collect())
 }
 
 fn strings(v: Option<&Value>) -> Vec<String> {
@@ -234,7 +234,7 @@ impl Managed for RouteTable {
     /// With no `route` blocks, `route` is computed: it keeps what is there.
     fn plan(&self, schema: &Schema, prior: Option<&Value>, proposed: Value) -> PlannedState {
         let mut p = plan_by_schema(schema, prior, proposed);
-        if let Value::Map(m) = &mut p.planned {
+        if let Some(m) = p.planned.as_map_mut() {
             let xs = m.get(ROUTE.name).and_then(Value::as_seq);
             let mut xs = xs.unwrap_or_default().to_vec();
             let routes = if !xs.is_empty() {

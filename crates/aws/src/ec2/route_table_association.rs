@@ -155,7 +155,7 @@ impl Managed for Association {
         nulls_to_empty(&mut proposed, &[SUBNET.name, GATEWAY.name]);
         let mut p = plan_by_schema(schema, prior, proposed);
         let moved = prior.is_some_and(|pr| RTB.get(pr) != RTB.get(&p.planned));
-        if let (true, Value::Map(m)) = (moved, &mut p.planned) {
+        if let (true, Some(m)) = (moved, p.planned.as_map_mut()) {
             ID.set(m, Value::Unknown(Type::String));
         }
         p
@@ -339,7 +339,7 @@ mod tests {
             ("route_table_id", Value::from("rtb-1")),
         ]);
         let mut proposed = prior.clone();
-        if let Value::Map(m) = &mut proposed {
+        if let Some(m) = proposed.as_map_mut() {
             m.insert("route_table_id".into(), Value::from("rtb-2"));
             m.insert("gateway_id".into(), Value::Null);
         }
@@ -347,7 +347,7 @@ mod tests {
         assert!(p.requires_replace.is_empty());
         assert!(p.planned.get_attr("id").is_some_and(Value::is_unknown));
         assert_eq!(p.planned.get_attr("gateway_id"), Some(&Value::from("")));
-        if let Value::Map(m) = &mut proposed {
+        if let Some(m) = proposed.as_map_mut() {
             m.insert("subnet_id".into(), Value::from("subnet-2"));
         }
         let p = Association.plan_rule(Some(&prior), proposed);

@@ -28,7 +28,7 @@ fn route(dest: &str, target: &str, id: &str) -> Value {
         .collect();
     m.insert("cidr_block".into(), Value::from(dest));
     m.insert(target.into(), Value::from(id));
-    Value::Map(m.into_iter().collect())
+    Value::Object(m.into_iter().collect())
 }
 
 #[test]
@@ -163,17 +163,17 @@ fn null_route_arguments_are_planned_as_empty_and_new_tags_make_tags_all_unknown(
         ("route", Value::set(vec![r.clone()])),
     ]);
     let mut written = r.clone();
-    if let Value::Map(m) = &mut written {
+    if let Some(m) = written.as_map_mut() {
         m.insert("nat_gateway_id".into(), Value::Null);
     }
     let mut proposed = prior.clone();
-    if let Value::Map(m) = &mut proposed {
+    if let Some(m) = proposed.as_map_mut() {
         m.insert("route".into(), Value::set(vec![written]));
     }
     let p = plan(Some(&prior), proposed.clone());
     assert!(p.requires_replace.is_empty());
     assert_eq!(p.planned, prior);
-    if let Value::Map(m) = &mut proposed {
+    if let Some(m) = proposed.as_map_mut() {
         m.insert("tags".into(), Value::map([("Name", Value::from("a"))]));
     }
     let p = plan(Some(&prior), proposed);

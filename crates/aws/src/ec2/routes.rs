@@ -227,7 +227,7 @@ pub(super) async fn delete_route(
 
 /// Turns explicit nulls of string arguments into `""`, the value state holds for "unset".
 pub(super) fn nulls_to_empty(v: &mut Value, names: &[&str]) {
-    if let Value::Map(m) = v {
+    if let Some(m) = v.as_map_mut() {
         for n in names {
             if m.get(*n).is_none_or(Value::is_null) {
                 m.insert((*n).to_string(), Value::from(""));

@@ -266,11 +266,11 @@ mod tests {
             &Value::map([("tags", Value::Null)]),
         );
         let mut proposed = prior.clone();
-        if let Value::Map(m) = &mut proposed {
+        if let Some(m) = proposed.as_map_mut() {
             m.insert("map_public_ip_on_launch".into(), Value::Bool(true));
         }
         assert!(plan(&prior, proposed.clone()).requires_replace.is_empty());
-        if let Value::Map(m) = &mut proposed {
+        if let Some(m) = proposed.as_map_mut() {
             m.insert("cidr_block".into(), Value::from("10.0.2.0/24"));
         }
         let p = plan(&prior, proposed);
@@ -289,7 +289,7 @@ mod tests {
             &Value::map([("tags", Value::Null)]),
         );
         let mut proposed = prior.clone();
-        if let Value::Map(m) = &mut proposed {
+        if let Some(m) = proposed.as_map_mut() {
             m.insert("tags".into(), Value::map([("Name", Value::from("a"))]));
         }
         let p = plan(&prior, proposed);

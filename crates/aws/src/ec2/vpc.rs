@@ -109,7 +109,7 @@ async fn defaults(c: &AwsClients, id: &str, v: &mut Value) -> Result<(), Provide
     let acl = ec2.describe_network_acls().filters(vpc());
     let acl = acl.filters(filter("default", one("true"))).send().await;
     let acl = acl.map_err(|e| error::sdk("ec2:DescribeNetworkAcls", e))?;
-    if let Value::Map(m) = v {
+    if let Some(m) = v.as_map_mut() {
         let main = opt(rt.route_tables().first().and_then(|r| r.route_table_id()));
         DEFAULT_RTB.set(m, main.clone());
         MAIN_RTB.set(m, main);
@@ -223,7 +223,7 @@ impl Managed for Vpc {
     async fn complete(&self, c: &AwsClients, id: &str, v: &mut Value) -> Result<(), ProviderError> {
         for (f, name, _) in DNS.iter() {
             let on = get_dns(c, id, name.clone()).await?;
-            if let Value::Map(m) = v {
+            if let Some(m) = v.as_map_mut() {
                 f.set(m, on);
             }
         }

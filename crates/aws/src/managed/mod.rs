@@ -177,7 +177,7 @@ pub fn from_api<T: Managed + ?Sized>(t: &T, c: &AwsClients, x: &T::Api, base: &V
         let actual = tags::visible(T::tags(x));
         crate::tags::set_attrs(&mut m, base, &actual, &c.default_tags);
     }
-    Value::Map(m)
+    Value::Object(m)
 }
 
 /// Object `key` if AWS has it.

@@ -117,10 +117,7 @@ fn output_ops(run: &Run, plan: &Plan, res: &WalkResult) -> Vec<StateOp> {
             }
             Some(v) if !plan.destroy && v.is_wholly_known() => ops.push(StateOp::SetOutput {
                 name: name.clone(),
-                output: OutputState {
-                    value: v.to_json(),
-                    sensitive: o.sensitive || v.contains_sensitive(),
-                },
+                output: OutputState::new(v, o.sensitive),
             }),
             _ if plan.destroy => ops.push(StateOp::RemoveOutput { name: name.clone() }),
             _ => {}

@@ -105,7 +105,8 @@ pub fn timeouts_of(run: &Run, r: &Resource) -> Result<crate::provider::Timeouts,
     for (name, a) in &b.body.attributes {
         let scope = Scope::new(run, 0);
         let (v, d) = crate::walk::body::eval_expr(&a.expr, &scope, run.base_dir());
-        let text = v.as_str().map(str::to_string);
+        // A duration read through a mark: it is only parsed, never shown.
+        let text = v.peel().as_str().map(str::to_string);
         let dur = text
             .as_deref()
             .and_then(|s| humantime::parse_duration(s).ok());
@@ -134,20 +135,17 @@ pub fn timeouts_of(run: &Run, r: &Resource) -> Result<crate::provider::Timeouts,
 }
 
 /// Keeps sensitivity marks of the planned value on the provider's result (top-level).
-pub fn mark_like(v: Value, planned: &Value) -> Value {
-    match (v, planned.as_map()) {
-        (Value::Map(mut m), Some(p)) => {
-            for (k, pv) in p {
-                if pv.contains_sensitive() {
-                    if let Some(x) = m.remove(k) {
-                        m.insert(k.clone(), x.sensitive());
-                    }
+pub fn mark_like(mut v: Value, planned: &Value) -> Value {
+    if let (Some(m), Some(p)) = (v.as_map_mut(), planned.as_map()) {
+        for (k, pv) in p {
+            if pv.contains_sensitive() {
+                if let Some(x) = m.remove(k) {
+                    m.insert(k.clone(), x.sensitive());
                 }
             }
-            Value::Map(m)
         }
-        (v, _) => v,
     }
+    v
 }
 
 /// The values known at plan time must not change at apply time.
@@ -166,19 +164,24 @@ pub fn check_consistent(ch: &ResourceChange, now: &Value) -> Result<(), Diagnost
 fn first_conflict(planned: &Value, now: &Value, path: String) -> Option<String> {
     match (planned.peel(), now.peel()) {
         (Value::Unknown(_), _) => None,
-        (Value::Map(a), Value::Map(b)) => a.iter().find_map(|(k, v)| {
-            let p = if path.is_empty() {
-                k.clone()
-            } else {
-                format!("{path}.{k}")
-            };
-            first_conflict(v, b.get(k).unwrap_or(&Value::Null), p)
-        }),
-        (Value::List(a), Value::List(b)) if a.len() == b.len() => a
-            .iter()
-            .zip(b)
-            .enumerate()
-            .find_map(|(i, (x, y))| first_conflict(x, y, format!("{path}[{i}]"))),
+        (Value::Map(a) | Value::Object(a), Value::Map(b) | Value::Object(b)) => {
+            a.iter().find_map(|(k, v)| {
+                let p = if path.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{path}.{k}")
+                };
+                first_conflict(v, b.get(k).unwrap_or(&Value::Null), p)
+            })
+        }
+        (Value::List(a) | Value::Tuple(a), Value::List(b) | Value::Tuple(b))
+            if a.len() == b.len() =>
+        {
+            a.iter()
+                .zip(b)
+                .enumerate()
+                .find_map(|(i, (x, y))| first_conflict(x, y, format!("{path}[{i}]")))
+        }
         (a, b) if !a.is_wholly_known() => {
             (a.as_seq().map(|s| s.len()) != b.as_seq().map(|s| s.len())).then_some(path)
         }

@@ -8,6 +8,7 @@ pub mod refs;
 pub mod suggest;
 pub mod types;
 pub mod value;
+mod value_json;
 pub mod vecmap;
 
 pub use eval::{eval, eval_template_str, EvalContext, MapResolver, Resolver};

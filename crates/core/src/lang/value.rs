@@ -36,8 +36,12 @@ impl From<i64> for Number {
 
 /// A configuration or state value.
 ///
-/// Lists and tuples share `List`; maps and objects share `Map` (keys sorted, as Terraform
-/// prints them). `Set` holds distinct elements in a canonical (sorted) order.
+/// The kinds are Terraform's (cty's): a `[a, b]` literal is a `Tuple` and `{a = 1}` an
+/// `Object`; `tolist`/`tomap`, type constraints and schemas make `List`s and `Map`s. A list's
+/// elements share one type, a tuple's need not; the same for maps and objects. Keys are kept
+/// sorted, as Terraform prints them; `Set` holds distinct elements in a canonical order.
+/// Code that only reads elements should use [`Value::as_seq`] and [`Value::as_map`], which
+/// see every kind of sequence and of string-keyed record.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub enum Value {
     #[default]
@@ -46,8 +50,10 @@ pub enum Value {
     Number(Number),
     String(String),
     List(Vec<Value>),
+    Tuple(Vec<Value>),
     Set(Vec<Value>),
     Map(VecMap<String, Value>),
+    Object(VecMap<String, Value>),
     /// Known only after apply; carries the type when the type is known.
     Unknown(Type),
     /// A value marked sensitive: it must never be printed.
@@ -73,6 +79,10 @@ impl Value {
 
     pub fn map<K: Into<String>>(items: impl IntoIterator<Item = (K, Value)>) -> Value {
         Value::Map(items.into_iter().map(|(k, v)| (k.into(), v)).collect())
+    }
+
+    pub fn object<K: Into<String>>(items: impl IntoIterator<Item = (K, Value)>) -> Value {
+        Value::Object(items.into_iter().map(|(k, v)| (k.into(), v)).collect())
     }
 
     /// Builds a set: sorts and removes duplicates.
@@ -111,8 +121,10 @@ impl Value {
         match self {
             Value::Unknown(_) => false,
             Value::Sensitive(v) => v.is_wholly_known(),
-            Value::List(xs) | Value::Set(xs) => xs.iter().all(Value::is_wholly_known),
-            Value::Map(m) => m.values().all(Value::is_wholly_known),
+            Value::List(xs) | Value::Tuple(xs) | Value::Set(xs) => {
+                xs.iter().all(Value::is_wholly_known)
+            }
+            Value::Map(m) | Value::Object(m) => m.values().all(Value::is_wholly_known),
             _ => true,
         }
     }
@@ -125,8 +137,10 @@ impl Value {
     pub fn contains_sensitive(&self) -> bool {
         match self {
             Value::Sensitive(_) => true,
-            Value::List(xs) | Value::Set(xs) => xs.iter().any(Value::contains_sensitive),
-            Value::Map(m) => m.values().any(Value::contains_sensitive),
+            Value::List(xs) | Value::Tuple(xs) | Value::Set(xs) => {
+                xs.iter().any(Value::contains_sensitive)
+            }
+            Value::Map(m) | Value::Object(m) => m.values().any(Value::contains_sensitive),
             _ => false,
         }
     }
@@ -148,21 +162,21 @@ impl Value {
                 let (xs, m) = unmark_all(xs);
                 (Value::List(xs), m)
             }
+            Value::Tuple(xs) => {
+                let (xs, m) = unmark_all(xs);
+                (Value::Tuple(xs), m)
+            }
             Value::Set(xs) => {
                 let (xs, m) = unmark_all(xs);
                 (Value::Set(xs), m)
             }
             Value::Map(map) => {
-                let mut any = false;
-                let map = map
-                    .into_iter()
-                    .map(|(k, v)| {
-                        let (v, m) = v.deep_unmark();
-                        any |= m;
-                        (k, v)
-                    })
-                    .collect();
-                (Value::Map(map), any)
+                let (map, m) = unmark_entries(map);
+                (Value::Map(map), m)
+            }
+            Value::Object(map) => {
+                let (map, m) = unmark_entries(map);
+                (Value::Object(map), m)
             }
             v => (v, false),
         }
@@ -177,56 +191,79 @@ impl Value {
         }
     }
 
-    /// The inner value, looking through a sensitive mark.
-    pub fn peel(&self) -> &Value {
+    /// The inner value, looking through a sensitive mark, and whether there was one. A
+    /// caller that builds another value, output or message from the inner value must carry
+    /// the mark over (`mark_if`).
+    pub fn peel_marked(&self) -> (&Value, bool) {
         match self {
-            Value::Sensitive(v) => v.peel(),
-            v => v,
+            Value::Sensitive(v) => (v.peel_marked().0, true),
+            v => (v, false),
         }
     }
 
+    /// The inner value, looking through a sensitive mark without saying whether there was
+    /// one: for reads whose result is not shown or kept in another value (a secret sent to
+    /// an API, a test of shape). Everything else uses [`Value::peel_marked`].
+    pub fn peel(&self) -> &Value {
+        self.peel_marked().0
+    }
+
+    // The accessors below see only an unmarked value: a marked one answers `None`, so no
+    // secret leaves through them unnoticed. Reading through a mark is spelled out at the
+    // call site, `v.peel().as_str()` or `v.peel_marked()`.
+
+    /// The string; `None` for any other kind and for a sensitive string.
     pub fn as_str(&self) -> Option<&str> {
-        match self.peel() {
+        match self {
             Value::String(s) => Some(s),
             _ => None,
         }
     }
 
     pub fn as_bool(&self) -> Option<bool> {
-        match self.peel() {
+        match self {
             Value::Bool(b) => Some(*b),
             _ => None,
         }
     }
 
     pub fn as_number(&self) -> Option<f64> {
-        match self.peel() {
+        match self {
             Value::Number(n) => Some(n.0),
             _ => None,
         }
     }
 
+    /// Entries of a map or object. A marked value has none: see [`Value::peel_marked`].
     pub fn as_map(&self) -> Option<&VecMap<String, Value>> {
-        match self.peel() {
-            Value::Map(m) => Some(m),
+        match self {
+            Value::Map(m) | Value::Object(m) => Some(m),
             _ => None,
         }
     }
 
-    /// Elements of a list or set.
+    /// Entries of a map or object, to change in place.
+    pub fn as_map_mut(&mut self) -> Option<&mut VecMap<String, Value>> {
+        match self {
+            Value::Map(m) | Value::Object(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    /// Elements of a list, tuple or set. A marked value has none: see [`Value::peel_marked`].
     pub fn as_seq(&self) -> Option<&[Value]> {
-        match self.peel() {
-            Value::List(xs) | Value::Set(xs) => Some(xs),
+        match self {
+            Value::List(xs) | Value::Tuple(xs) | Value::Set(xs) => Some(xs),
             _ => None,
         }
     }
 
-    /// Attribute of an object/map value (`None` if absent or not a map).
+    /// Attribute of an object/map value (`None` if absent, not a map, or marked as a whole).
     pub fn get_attr(&self, name: &str) -> Option<&Value> {
         self.as_map().and_then(|m| m.get(name))
     }
 
-    /// The name of the value's type as Terraform's messages say it.
+    /// The name of the value's kind as Terraform's messages say it.
     pub fn type_name(&self) -> &'static str {
         match self {
             Value::Null => "null",
@@ -234,89 +271,53 @@ impl Value {
             Value::Number(_) => "number",
             Value::String(_) => "string",
             Value::List(_) => "list",
+            Value::Tuple(_) => "tuple",
             Value::Set(_) => "set",
-            Value::Map(_) => "object",
+            Value::Map(_) => "map",
+            Value::Object(_) => "object",
             Value::Unknown(_) => "unknown",
             Value::Sensitive(v) => v.type_name(),
         }
     }
 
-    /// The value's type as far as it is known.
-    pub fn type_of(&self) -> Type {
+    /// The value's type as far as it is known (Terraform's `type()`): a null or an untyped
+    /// unknown is `Any` (cty's dynamic), an empty list a list of `Any`.
+    pub fn ty(&self) -> Type {
+        let common = |xs: &mut dyn Iterator<Item = &Value>| -> Box<Type> {
+            let ts: Vec<Type> = xs.map(Value::ty).collect();
+            Box::new(super::convert::unify_types(&ts).unwrap_or(Type::Any))
+        };
         match self {
             Value::Null => Type::Any,
             Value::Bool(_) => Type::Bool,
             Value::Number(_) => Type::Number,
             Value::String(_) => Type::String,
-            Value::List(xs) => Type::Tuple(xs.iter().map(Value::type_of).collect()),
-            Value::Set(xs) => Type::Set(Box::new(
-                xs.first().map(Value::type_of).unwrap_or(Type::Any),
-            )),
-            Value::Map(m) => Type::Object(
+            Value::List(xs) => Type::List(common(&mut xs.iter())),
+            Value::Set(xs) => Type::Set(common(&mut xs.iter())),
+            Value::Map(m) => Type::Map(common(&mut m.values())),
+            Value::Tuple(xs) => Type::Tuple(xs.iter().map(Value::ty).collect()),
+            Value::Object(m) => Type::Object(
                 m.iter()
-                    .map(|(k, v)| (k.clone(), super::types::ObjectAttr::required(v.type_of())))
+                    .map(|(k, v)| (k.clone(), super::types::ObjectAttr::required(v.ty())))
                     .collect(),
             ),
             Value::Unknown(t) => t.clone(),
-            Value::Sensitive(v) => v.type_of(),
+            Value::Sensitive(v) => v.ty(),
         }
     }
+}
 
-    /// Converts to JSON for state and plan files. Unknowns become null and marks are
-    /// dropped: callers that must not leak secrets use [`Value::to_json_redacted`].
-    pub fn to_json(&self) -> serde_json::Value {
-        use serde_json::Value as J;
-        match self {
-            Value::Null | Value::Unknown(_) => J::Null,
-            Value::Bool(b) => J::Bool(*b),
-            Value::Number(n) => match n.as_i64() {
-                Some(i) => J::from(i),
-                None => serde_json::Number::from_f64(n.0)
-                    .map(J::Number)
-                    .unwrap_or(J::Null),
-            },
-            Value::String(s) => J::String(s.clone()),
-            Value::List(xs) | Value::Set(xs) => J::Array(xs.iter().map(Value::to_json).collect()),
-            Value::Map(m) => J::Object(m.iter().map(|(k, v)| (k.clone(), v.to_json())).collect()),
-            Value::Sensitive(v) => v.to_json(),
-        }
-    }
-
-    /// JSON for human-facing output: sensitive values become `"(sensitive value)"` and
-    /// unknowns `"(known after apply)"`.
-    pub fn to_json_redacted(&self) -> serde_json::Value {
-        use serde_json::Value as J;
-        match self {
-            Value::Sensitive(_) => J::String("(sensitive value)".into()),
-            Value::Unknown(_) => J::String("(known after apply)".into()),
-            Value::List(xs) | Value::Set(xs) => {
-                J::Array(xs.iter().map(Value::to_json_redacted).collect())
-            }
-            Value::Map(m) => J::Object(
-                m.iter()
-                    .map(|(k, v)| (k.clone(), v.to_json_redacted()))
-                    .collect(),
-            ),
-            v => v.to_json(),
-        }
-    }
-
-    /// From JSON (state files, `jsondecode`). Arrays become lists, objects maps.
-    pub fn from_json(j: &serde_json::Value) -> Value {
-        use serde_json::Value as J;
-        match j {
-            J::Null => Value::Null,
-            J::Bool(b) => Value::Bool(*b),
-            J::Number(n) => Value::Number(Number(n.as_f64().unwrap_or(0.0))),
-            J::String(s) => Value::String(s.clone()),
-            J::Array(xs) => Value::List(xs.iter().map(Value::from_json).collect()),
-            J::Object(m) => Value::Map(
-                m.iter()
-                    .map(|(k, v)| (k.clone(), Value::from_json(v)))
-                    .collect(),
-            ),
-        }
-    }
+fn unmark_entries(map: VecMap<String, Value>) -> (VecMap<String, Value>, bool) {
+    let mut any = false;
+    let map = map
+        .into_iter()
+        .map(|(k, v)| {
+            let (v, m) = v.deep_unmark();
+            any |= m;
+            (k, v)
+        })
+        .collect();
+    (map, any)
 }
 
 fn unmark_all(xs: Vec<Value>) -> (Vec<Value>, bool) {
@@ -341,9 +342,9 @@ pub fn compare(a: &Value, b: &Value) -> std::cmp::Ordering {
             Value::Bool(_) => 1,
             Value::Number(_) => 2,
             Value::String(_) => 3,
-            Value::List(_) => 4,
+            Value::List(_) | Value::Tuple(_) => 4,
             Value::Set(_) => 5,
-            Value::Map(_) => 6,
+            Value::Map(_) | Value::Object(_) => 6,
             Value::Unknown(_) => 7,
             Value::Sensitive(_) => 8,
         }
@@ -352,7 +353,8 @@ pub fn compare(a: &Value, b: &Value) -> std::cmp::Ordering {
         (Value::Bool(x), Value::Bool(y)) => x.cmp(y),
         (Value::Number(x), Value::Number(y)) => x.0.partial_cmp(&y.0).unwrap_or(Ordering::Equal),
         (Value::String(x), Value::String(y)) => x.cmp(y),
-        (Value::List(x), Value::List(y)) | (Value::Set(x), Value::Set(y)) => {
+        (Value::List(x) | Value::Tuple(x), Value::List(y) | Value::Tuple(y))
+        | (Value::Set(x), Value::Set(y)) => {
             for (p, q) in x.iter().zip(y) {
                 let o = compare(p, q);
                 if o != Ordering::Equal {
@@ -361,7 +363,7 @@ pub fn compare(a: &Value, b: &Value) -> std::cmp::Ordering {
             }
             x.len().cmp(&y.len())
         }
-        (Value::Map(x), Value::Map(y)) => {
+        (Value::Map(x) | Value::Object(x), Value::Map(y) | Value::Object(y)) => {
             for ((k1, v1), (k2, v2)) in x.iter().zip(y) {
                 let o = k1.cmp(k2).then_with(|| compare(v1, v2));
                 if o != Ordering::Equal {
@@ -423,7 +425,7 @@ mod tests {
         assert_eq!(v.to_json_redacted()["u"], "(known after apply)");
         assert_eq!(
             Value::from_json(&serde_json::json!({"a": 1})),
-            Value::map([("a", Value::int(1))])
+            Value::object([("a", Value::int(1))])
         );
         assert_eq!(Number(3.0).to_string(), "3");
         assert_eq!(Number(0.5).to_string(), "0.5");

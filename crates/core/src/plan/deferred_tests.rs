@@ -66,7 +66,7 @@ impl Resource for Thing {
             .unwrap_or("");
         self.0.lock().unwrap().push(format!("create {name}"));
         let mut v = planned.clone();
-        if let Value::Map(m) = &mut v {
+        if let Some(m) = v.as_map_mut() {
             m.insert("id".into(), Value::from(format!("{endpoint}/{name}")));
         }
         Ok(v)

@@ -44,7 +44,7 @@ pub fn proposed(
         };
         out.insert(name.clone(), v);
     }
-    Value::Map(out)
+    Value::Object(out)
 }
 
 /// Equality that ignores sensitivity marks (a value does not change by being marked).
@@ -52,13 +52,18 @@ pub fn same(a: &Value, b: &Value) -> bool {
     a.clone().deep_unmark().0 == b.clone().deep_unmark().0
 }
 
-/// Equality across a state round trip, where sets come back as lists (outputs have no
-/// schema to restore them).
+/// Equality of contents whatever the kinds: a set, list or tuple of the same elements, a
+/// map or object of the same entries (an output written before types were kept in state
+/// comes back with JSON's tuples and objects).
 pub fn same_loose(a: &Value, b: &Value) -> bool {
     fn loosen(v: Value) -> Value {
         match v {
-            Value::Set(xs) | Value::List(xs) => Value::List(xs.into_iter().map(loosen).collect()),
-            Value::Map(m) => Value::Map(m.into_iter().map(|(k, v)| (k, loosen(v))).collect()),
+            Value::Set(xs) | Value::List(xs) | Value::Tuple(xs) => {
+                Value::List(xs.into_iter().map(loosen).collect())
+            }
+            Value::Map(m) | Value::Object(m) => {
+                Value::Map(m.into_iter().map(|(k, v)| (k, loosen(v))).collect())
+            }
             v => v,
         }
     }
@@ -99,7 +104,7 @@ mod tests {
         let cfg = Value::map([("name", Value::from("a"))]);
         let p = proposed(&s, None, &cfg, &Lifecycle::default());
         assert!(p.get_attr("id").unwrap().is_unknown());
-        let prior = Value::map([("id", Value::from("i-1")), ("name", Value::from("b"))]);
+        let prior = Value::object([("id", Value::from("i-1")), ("name", Value::from("b"))]);
         let p = proposed(&s, Some(&prior), &cfg, &Lifecycle::default());
         assert_eq!(p.get_attr("id"), Some(&Value::from("i-1")));
         let lc = Lifecycle {

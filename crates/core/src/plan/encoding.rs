@@ -1,60 +1,61 @@
-//! Lossless JSON encoding of [`Value`] for plan files: unknowns, sets and sensitive marks
-//! survive the round trip (`{"$unknown": true}`, `{"$set": [...]}`, `{"$sensitive": v}`;
-//! a map whose keys start with `$` is wrapped as `{"$map": {...}}`).
+//! Lossless JSON encoding of [`Value`] for plan files: unknowns with their types, the kinds
+//! of collections and sensitive marks survive the round trip. Tuples and objects are plain
+//! JSON arrays and objects; the rest are one-key wrappers: `{"$unknown": <cty type>}`,
+//! `{"$list": [...]}`, `{"$set": [...]}`, `{"$map": {...}}`, `{"$sensitive": v}`, and
+//! `{"$object": {...}}` for an object with a key that starts with `$`.
 
-use crate::lang::Value;
+use crate::lang::{Type, Value, VecMap};
 use serde_json::{json, Value as J};
 
 pub fn encode(v: &Value) -> J {
+    let all = |xs: &[Value]| J::Array(xs.iter().map(encode).collect());
+    let entries = |m: &VecMap<String, Value>| -> J {
+        J::Object(m.iter().map(|(k, v)| (k.clone(), encode(v))).collect())
+    };
     match v {
-        Value::Unknown(_) => json!({"$unknown": true}),
+        Value::Unknown(t) => json!({"$unknown": t.to_cty_json()}),
         Value::Sensitive(x) => json!({"$sensitive": encode(x)}),
-        Value::Set(xs) => json!({"$set": xs.iter().map(encode).collect::<Vec<_>>()}),
-        Value::List(xs) => J::Array(xs.iter().map(encode).collect()),
-        Value::Map(m) => {
-            let obj: serde_json::Map<String, J> =
-                m.iter().map(|(k, v)| (k.clone(), encode(v))).collect();
-            if m.keys().any(|k| k.starts_with('$')) {
-                json!({"$map": obj})
-            } else {
-                J::Object(obj)
-            }
+        Value::Set(xs) => json!({"$set": all(xs)}),
+        Value::List(xs) => json!({"$list": all(xs)}),
+        Value::Tuple(xs) => all(xs),
+        Value::Map(m) => json!({"$map": entries(m)}),
+        Value::Object(m) if m.keys().any(|k| k.starts_with('$')) => {
+            json!({"$object": entries(m)})
         }
+        Value::Object(m) => entries(m),
         other => other.to_json(),
     }
 }
 
 pub fn decode(j: &J) -> Value {
+    let all = |v: &J| -> Vec<Value> {
+        v.as_array()
+            .map(|a| a.iter().map(decode).collect())
+            .unwrap_or_default()
+    };
+    let entries = |v: &J| -> VecMap<String, Value> {
+        v.as_object()
+            .map(|o| o.iter().map(|(k, v)| (k.clone(), decode(v))).collect())
+            .unwrap_or_default()
+    };
     match j {
-        J::Array(xs) => Value::List(xs.iter().map(decode).collect()),
+        J::Array(_) => Value::Tuple(all(j)),
         J::Object(m) => {
-            if m.len() == 1 {
-                let (k, v) = m
-                    .iter()
-                    .next()
-                    .map(|(k, v)| (k.as_str(), v))
-                    .unwrap_or(("", &J::Null));
-                match k {
-                    "$unknown" => return Value::unknown(),
+            if let (1, Some((k, v))) = (m.len(), m.iter().next()) {
+                match k.as_str() {
+                    // `true`: a plan file written before unknowns kept their type.
+                    "$unknown" => {
+                        return Value::Unknown(Type::from_cty_json(v).unwrap_or(Type::Any))
+                    }
                     "$sensitive" => return decode(v).sensitive(),
-                    "$set" => {
-                        return Value::Set(
-                            v.as_array()
-                                .map(|a| a.iter().map(decode).collect())
-                                .unwrap_or_default(),
-                        )
-                    }
-                    "$map" => {
-                        return Value::Map(
-                            v.as_object()
-                                .map(|o| o.iter().map(|(k, v)| (k.clone(), decode(v))).collect())
-                                .unwrap_or_default(),
-                        )
-                    }
+                    "$set" => return Value::Set(all(v)),
+                    "$list" => return Value::List(all(v)),
+                    "$map" => return Value::Map(entries(v)),
+                    "$object" => return Value::Object(entries(v)),
                     _ => {}
                 }
             }
-            Value::Map(m.iter().map(|(k, v)| (k.clone(), decode(v))).collect())
+            Value::Object(entries(j))
         }
         other => Value::from_json(other),
     }
@@ -100,14 +101,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn roundtrip_keeps_unknowns_sets_and_marks() {
-        let v = Value::map([
+    fn roundtrip_keeps_unknowns_kinds_and_marks() {
+        let v = Value::object([
             ("u", Value::unknown()),
+            ("ut", Value::Unknown(Type::List(Box::new(Type::String)))),
             ("s", Value::set(vec![Value::from("a")])),
             ("p", Value::from("x").sensitive()),
             ("m", Value::map([("$odd", Value::int(1))])),
+            ("o", Value::object([("$odd", Value::int(1))])),
             ("l", Value::List(vec![Value::Null, Value::Bool(true)])),
+            ("t", Value::Tuple(vec![Value::int(1), Value::from("a")])),
+            ("e", Value::map::<&str>([])),
         ]);
-        assert_eq!(decode(&encode(&v)), v);
+        let back = decode(&encode(&v));
+        assert_eq!(back, v);
+        assert_eq!(back.ty(), v.ty());
+        // An older plan file's untyped unknown.
+        assert_eq!(decode(&json!({"$unknown": true})), Value::unknown());
     }
 }

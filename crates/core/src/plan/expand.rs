@@ -105,7 +105,7 @@ pub fn expand(
             }
             Value::Unknown(_) => diags.push(unsuitable(unknown_msg.into())),
             Value::Null => diags.push(unsuitable("The given \"for_each\" argument value is null. A map, or set of strings, is allowed.".into())),
-            Value::Map(m) => {
+            Value::Map(m) | Value::Object(m) => {
                 return (
                     m.into_iter()
                         .map(|(k, v)| Instance { key: InstanceKey::Str(k.clone()), count_index: None, each: Some((Value::String(k), v)) })
@@ -137,7 +137,7 @@ pub fn expand(
             }
             other => diags.push(unsuitable(format!(
                 "The given \"for_each\" argument value is unsuitable: the \"for_each\" argument must be a map, or set of strings, and you have provided a value of type {}. Use toset() to convert a list of strings.",
-                match other { Value::List(_) => "tuple", o => o.type_name() }
+                other.type_name()
             ))),
         }
         return (Vec::new(), diags);

@@ -68,10 +68,7 @@ pub fn record_ops(plan: &Plan, prior: &State) -> Vec<StateOp> {
         match &o.after {
             Some(v) if v.is_wholly_known() && !v.is_null() => ops.push(StateOp::SetOutput {
                 name: o.name.clone(),
-                output: OutputState {
-                    value: v.to_json(),
-                    sensitive: o.sensitive || v.contains_sensitive(),
-                },
+                output: OutputState::new(v, o.sensitive),
             }),
             Some(v) if v.is_null() => ops.push(StateOp::RemoveOutput {
                 name: o.name.clone(),

@@ -205,7 +205,7 @@ fn render_change(out: &mut String, c: &ResourceChange, style: Style) {
         c.type_name,
         name
     );
-    let empty = Value::Map(Default::default());
+    let empty = Value::Object(Default::default());
     let before = c.before.as_ref().unwrap_or(&Value::Null);
     let after = c.after.as_ref().unwrap_or(&Value::Null);
     let (bm, am) = (before.as_map(), after.as_map());
@@ -289,7 +289,7 @@ fn attr_diff(
     let pad = " ".repeat(indent);
     let close = indent + 2;
     match (b, a) {
-        (Value::Map(bm), Value::Map(am)) => {
+        (Value::Map(bm) | Value::Object(bm), Value::Map(am) | Value::Object(am)) => {
             let _ = writeln!(
                 out,
                 "{pad}{} {:width$} = {{{suffix}",
@@ -389,7 +389,7 @@ pub fn fmt_value(v: &Value, close: usize, sensitive: bool) -> String {
             out
         }
         Value::String(s) => serde_json::Value::String(s.clone()).to_string(),
-        Value::List(xs) | Value::Set(xs) => {
+        Value::List(xs) | Value::Tuple(xs) | Value::Set(xs) => {
             if xs.is_empty() {
                 return "[]".into();
             }
@@ -401,7 +401,7 @@ pub fn fmt_value(v: &Value, close: usize, sensitive: bool) -> String {
             let _ = write!(out, "{}]", " ".repeat(close));
             out
         }
-        Value::Map(m) => {
+        Value::Map(m) | Value::Object(m) => {
             if m.is_empty() {
                 return "{}".into();
             }
@@ -509,10 +509,10 @@ pub fn plan_json(plan: &Plan) -> serde_json::Value {
 fn safe_json(v: &Value) -> serde_json::Value {
     match v {
         Value::Sensitive(_) | Value::Unknown(_) => serde_json::Value::Null,
-        Value::List(xs) | Value::Set(xs) => {
+        Value::List(xs) | Value::Tuple(xs) | Value::Set(xs) => {
             serde_json::Value::Array(xs.iter().map(safe_json).collect())
         }
-        Value::Map(m) => {
+        Value::Map(m) | Value::Object(m) => {
             serde_json::Value::Object(m.iter().map(|(k, v)| (k.clone(), safe_json(v))).collect())
         }
         v => v.to_json(),
@@ -525,10 +525,10 @@ fn mask(v: &Value, pred: &dyn Fn(&Value) -> bool) -> serde_json::Value {
         return serde_json::Value::Bool(true);
     }
     match v {
-        Value::List(xs) | Value::Set(xs) => {
+        Value::List(xs) | Value::Tuple(xs) | Value::Set(xs) => {
             serde_json::Value::Array(xs.iter().map(|x| mask(x, pred)).collect())
         }
-        Value::Map(m) => {
+        Value::Map(m) | Value::Object(m) => {
             serde_json::Value::Object(m.iter().map(|(k, x)| (k.clone(), mask(x, pred))).collect())
         }
         _ => serde_json::Value::Bool(false),

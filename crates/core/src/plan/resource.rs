@@ -22,9 +22,9 @@ pub const ENGINE_BLOCKS: &[&str] = &["timeouts"];
 /// Collects a resource's instance values into the value references see.
 pub fn aggregate(r: &Resource, items: Vec<(InstanceKey, Value)>) -> Value {
     if r.count.is_some() {
-        Value::List(items.into_iter().map(|(_, v)| v).collect())
+        Value::Tuple(items.into_iter().map(|(_, v)| v).collect())
     } else if r.for_each.is_some() {
-        Value::Map(
+        Value::Object(
             items
                 .into_iter()
                 .map(|(k, v)| match k {
@@ -472,18 +472,15 @@ fn prevent_destroy(r: &Resource, addr: &str) -> Diagnostic {
         .address(addr)
 }
 
-fn remark(v: Value, inst: &InstanceState) -> Value {
-    match v {
-        Value::Map(mut m) => {
-            for name in &inst.sensitive_attributes {
-                if let Some(x) = m.remove(name) {
-                    m.insert(name.clone(), x.sensitive());
-                }
+fn remark(mut v: Value, inst: &InstanceState) -> Value {
+    if let Some(m) = v.as_map_mut() {
+        for name in &inst.sensitive_attributes {
+            if let Some(x) = m.remove(name) {
+                m.insert(name.clone(), x.sensitive());
             }
-            Value::Map(m)
         }
-        v => v,
     }
+    v
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -163,8 +163,10 @@ fn at<'v>(v: &'v Value, path: &[InstanceKey]) -> Option<&'v Value> {
     let mut cur = v;
     for p in path {
         cur = match (cur.peel(), p) {
-            (Value::Map(m), InstanceKey::Str(s)) => m.get(s.as_str())?,
-            (Value::List(xs), InstanceKey::Int(i)) => xs.get(usize::try_from(*i).ok()?)?,
+            (Value::Map(m) | Value::Object(m), InstanceKey::Str(s)) => m.get(s.as_str())?,
+            (Value::List(xs) | Value::Tuple(xs), InstanceKey::Int(i)) => {
+                xs.get(usize::try_from(*i).ok()?)?
+            }
             _ => return None,
         };
     }

@@ -218,7 +218,7 @@ mod tests {
     #[test]
     fn adding_a_list_block_with_a_force_new_value_replaces() {
         let mut prior = cluster(&["a"], true, &[]);
-        if let Value::Map(m) = &mut prior {
+        if let Some(m) = prior.as_map_mut() {
             m.insert("vpc_config".into(), Value::List(vec![]));
         }
         assert_eq!(
@@ -231,7 +231,7 @@ mod tests {
     fn an_unknown_force_new_value_replaces() {
         let prior = cluster(&["a"], true, &[]);
         let mut new = cluster(&["a"], true, &[]);
-        if let Value::Map(m) = &mut new {
+        if let Some(m) = new.as_map_mut() {
             m.insert("name".into(), Value::unknown());
         }
         assert_eq!(paths(&prior, new), vec!["name".to_string()]);

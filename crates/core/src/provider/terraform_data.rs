@@ -49,7 +49,7 @@ fn attr<'a>(v: &'a Value, name: &str) -> &'a Value {
 }
 
 fn with(mut v: Value, name: &str, x: Value) -> Value {
-    if let Value::Map(m) = &mut v {
+    if let Some(m) = v.as_map_mut() {
         m.insert(name.to_string(), x);
     }
     v

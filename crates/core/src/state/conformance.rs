@@ -49,6 +49,7 @@ pub fn sample_state() -> State {
         name: "endpoint".to_string(),
         output: OutputState {
             value: json!("https://example.test"),
+            ty: Some(json!("string")),
             sensitive: true,
         },
     });

@@ -39,7 +39,7 @@ impl InstanceState {
     /// The attributes as a [`Value`], with the sensitive ones marked.
     pub fn value(&self) -> Value {
         let mut v = Value::from_json(&self.attributes);
-        if let Value::Map(m) = &mut v {
+        if let Some(m) = v.as_map_mut() {
             for name in &self.sensitive_attributes {
                 if let Some(x) = m.remove(name) {
                     m.insert(name.clone(), x.sensitive());

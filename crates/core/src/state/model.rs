@@ -26,12 +26,44 @@ pub struct State {
     pub resources: BTreeMap<String, InstanceState>,
 }
 
-/// A root module output as last applied.
+/// A root module output as last applied. `type` is cty's JSON form of the value's type, as
+/// in Terraform's state, so a list, map or set reads back as one (JSON alone would give a
+/// tuple or object); states written before it was kept have none.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 pub struct OutputState {
     pub value: serde_json::Value,
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub ty: Option<serde_json::Value>,
     #[serde(default)]
     pub sensitive: bool,
+}
+
+impl OutputState {
+    /// An output's record: its JSON, its type and whether it is sensitive (declared so or
+    /// holding a sensitive value).
+    pub fn new(v: &crate::lang::Value, sensitive: bool) -> OutputState {
+        OutputState {
+            value: v.to_json(),
+            ty: Some(v.ty().to_cty_json()),
+            sensitive: sensitive || v.contains_sensitive(),
+        }
+    }
+
+    /// The output's type: the recorded one, else what its JSON shows (tuples, objects).
+    pub fn ty(&self) -> crate::lang::Type {
+        self.ty
+            .as_ref()
+            .and_then(crate::lang::Type::from_cty_json)
+            .unwrap_or_else(|| crate::lang::Value::from_json(&self.value).ty())
+    }
+
+    /// The value with its recorded type (marks are not kept: see `sensitive`).
+    pub fn value(&self) -> crate::lang::Value {
+        match self.ty.as_ref().and_then(crate::lang::Type::from_cty_json) {
+            Some(t) => crate::lang::Value::from_json_typed(&self.value, &t),
+            None => crate::lang::Value::from_json(&self.value),
+        }
+    }
 }
 
 /// Managed resources are created by hubctl; data sources are only read.
@@ -232,10 +264,7 @@ mod tests {
         });
         s.apply_op(&StateOp::SetOutput {
             name: "o".into(),
-            output: OutputState {
-                value: json!(1),
-                sensitive: false,
-            },
+            output: OutputState::new(&crate::lang::Value::int(1), false),
         });
         assert!(s.resources.contains_key("a.b") && s.outputs.contains_key("o"));
         s.apply_op(&StateOp::RemoveInstance {
@@ -244,6 +273,28 @@ mod tests {
         s.apply_op(&StateOp::RemoveOutput { name: "o".into() });
         assert!(s.resources.is_empty() && s.outputs.is_empty());
         assert_eq!(s.serial, 0, "apply_op must not bump the serial");
+    }
+
+    #[test]
+    fn outputs_keep_their_type_and_older_ones_read_without() {
+        use crate::lang::Value;
+        let v = Value::set(vec![Value::from("a"), Value::from("b")]);
+        let o = OutputState::new(&v, false);
+        let j = serde_json::to_value(&o).unwrap();
+        assert_eq!(
+            j,
+            json!({"value": ["a", "b"], "type": ["set", "string"], "sensitive": false})
+        );
+        let back: OutputState = serde_json::from_value(j).unwrap();
+        assert_eq!(back.value(), v);
+        // A state written before types were kept: the JSON's own shape.
+        let old: OutputState = serde_json::from_value(json!({"value": ["a"]})).unwrap();
+        assert_eq!(old.ty, None);
+        assert_eq!(old.value(), Value::Tuple(vec![Value::from("a")]));
+        assert_eq!(old.ty().to_cty_json(), json!(["tuple", ["string"]]));
+        let secret = OutputState::new(&Value::from("pw").sensitive(), false);
+        assert!(secret.sensitive);
+        assert_eq!(secret.ty, Some(json!("string")));
     }
 
     #[test]

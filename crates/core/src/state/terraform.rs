@@ -42,6 +42,9 @@ struct TfState {
 #[derive(Deserialize)]
 struct TfOutput {
     value: serde_json::Value,
+    /// cty's type JSON, kept as is: hubctl's state records it the same way.
+    #[serde(rename = "type", default)]
+    ty: Option<serde_json::Value>,
     #[serde(default)]
     sensitive: bool,
 }
@@ -180,6 +183,7 @@ pub fn from_terraform(
             name,
             OutputState {
                 value: o.value,
+                ty: o.ty,
                 sensitive: o.sensitive,
             },
         );

@@ -46,6 +46,8 @@ fn the_hub_fixture_converts_every_supported_instance() {
         s.outputs["vpc_id"].value,
         s.resources["module.vpc.aws_vpc.this"].attributes["id"]
     );
+    // Terraform's type of each output is kept (cty's type JSON, as hubctl writes it too).
+    assert_eq!(s.outputs["vpc_id"].ty, Some(json!("string")));
 }
 
 #[test]

@@ -129,7 +129,7 @@ pub fn eval_body(
         };
         obj.insert(kind.clone(), v);
     }
-    (Value::Map(obj), diags)
+    (Value::Object(obj), diags)
 }
 
 /// `dynamic "kind" { for_each = ..., iterator = it, content { ... } }`.
@@ -166,13 +166,15 @@ fn expand_dynamic(b: &Block, schema: &Schema, ctx: &BodyCtx) -> (Vec<(Value, Spa
     }
     let (coll, marked) = coll.unmark();
     let pairs: Vec<(Value, Value)> = match coll {
-        Value::List(xs) => xs
+        Value::List(xs) | Value::Tuple(xs) => xs
             .into_iter()
             .enumerate()
             .map(|(i, v)| (Value::int(i as i64), v))
             .collect(),
         Value::Set(xs) => xs.into_iter().map(|v| (v.clone(), v)).collect(),
-        Value::Map(m) => m.into_iter().map(|(k, v)| (Value::String(k), v)).collect(),
+        Value::Map(m) | Value::Object(m) => {
+            m.into_iter().map(|(k, v)| (Value::String(k), v)).collect()
+        }
         Value::Null => Vec::new(),
         Value::Unknown(_) => return (vec![(Value::unknown(), b.span)], diags),
         other => {

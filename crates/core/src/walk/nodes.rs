@@ -208,10 +208,7 @@ fn check_validations(
             Value::Bool(true) | Value::Unknown(_) => {}
             Value::Bool(false) => {
                 let (msg, _) = eval_expr(&rule.error_message, &r, run.base_dir());
-                let msg = msg
-                    .as_str()
-                    .unwrap_or("(error message could not be evaluated)")
-                    .to_string();
+                let msg = error_message_text(&msg);
                 diags.push(
                     Diagnostic::error("Invalid value for variable")
                         .detail(format!(
@@ -232,6 +229,18 @@ fn check_validations(
     diags
 }
 
+/// The text of a failed check's `error_message`; a sensitive one is not shown (Terraform's
+/// wording).
+fn error_message_text(msg: &Value) -> String {
+    match msg {
+        Value::String(s) => s.clone(),
+        Value::Sensitive(_) => {
+            "The error message included a sensitive value, so it will not be displayed.".into()
+        }
+        _ => "(error message could not be evaluated)".into(),
+    }
+}
+
 fn eval_output(run: &Run, mi: usize, name: &str) -> NodeResult {
     let o = &run.module(mi).outputs[name];
     let scope = Scope::new(run, mi);
@@ -239,11 +248,12 @@ fn eval_output(run: &Run, mi: usize, name: &str) -> NodeResult {
     for p in &o.preconditions {
         let (c, d) = eval_expr(&p.condition, &scope, run.base_dir());
         diags.extend(d);
-        if c.as_bool() == Some(false) {
+        // A sensitive condition still decides; only its value stays unshown.
+        if c.peel().as_bool() == Some(false) {
             let (msg, _) = eval_expr(&p.error_message, &scope, run.base_dir());
             diags.push(
                 Diagnostic::error("Module output value precondition failed")
-                    .detail(msg.as_str().unwrap_or("").to_string())
+                    .detail(error_message_text(&msg))
                     .subject(p.condition.span()),
             );
         }

@@ -74,7 +74,7 @@ impl Resolver for Scope<'_> {
                         for name in m.outputs.keys() {
                             obj.insert(name.clone(), self.node_value(child, NodeKind::Output(name.clone()), span)?);
                         }
-                        Ok((Value::Map(obj), 1))
+                        Ok((Value::Object(obj), 1))
                     }
                 }
             }

@@ -9,7 +9,7 @@ mod constraint;
 mod unify;
 
 pub use constraint::parse_constraint;
-pub use unify::unify;
+pub use unify::{unify, unify_types};
 
 use super::{ObjectAttr, Type, Value};
 use crate::lang::VecMap;
@@ -84,28 +84,32 @@ fn conv(value: Value, ty: &Type) -> Result<Value, ConvError> {
             Type::Number => to_number(v),
             Type::Bool => to_bool(v),
             Type::List(et) => match v {
-                Value::List(xs) | Value::Set(xs) if **et == Type::Any => {
+                Value::List(xs) | Value::Tuple(xs) | Value::Set(xs) if **et == Type::Any => {
                     Ok(Value::List(single_type(xs, "list")?))
                 }
-                Value::List(xs) | Value::Set(xs) => Ok(Value::List(conv_elems(xs, et)?)),
+                Value::List(xs) | Value::Tuple(xs) | Value::Set(xs) => {
+                    Ok(Value::List(conv_elems(xs, et)?))
+                }
                 _ => Err(mismatch(ty)),
             },
             Type::Set(et) => match v {
-                Value::List(xs) | Value::Set(xs) if **et == Type::Any => {
+                Value::List(xs) | Value::Tuple(xs) | Value::Set(xs) if **et == Type::Any => {
                     Ok(Value::set(single_type(xs, "set")?))
                 }
-                Value::List(xs) | Value::Set(xs) => Ok(Value::set(conv_elems(xs, et)?)),
+                Value::List(xs) | Value::Tuple(xs) | Value::Set(xs) => {
+                    Ok(Value::set(conv_elems(xs, et)?))
+                }
                 _ => Err(mismatch(ty)),
             },
             Type::Tuple(ts) => match v {
-                Value::List(xs) if xs.len() == ts.len() => Ok(Value::List(
+                Value::List(xs) | Value::Tuple(xs) if xs.len() == ts.len() => Ok(Value::Tuple(
                     xs.into_iter()
                         .zip(ts)
                         .enumerate()
                         .map(|(i, (x, t))| conv(x, t).map_err(|e| e.at(format!("element {i}"))))
                         .collect::<Result<_, _>>()?,
                 )),
-                Value::List(xs) => Err(ConvError::new(format!(
+                Value::List(xs) | Value::Tuple(xs) => Err(ConvError::new(format!(
                     "tuple required with {} elements, got {}",
                     ts.len(),
                     xs.len()
@@ -113,12 +117,12 @@ fn conv(value: Value, ty: &Type) -> Result<Value, ConvError> {
                 _ => Err(mismatch(ty)),
             },
             Type::Map(et) => match v {
-                Value::Map(m) if **et == Type::Any => {
+                Value::Map(m) | Value::Object(m) if **et == Type::Any => {
                     let (keys, vals): (Vec<String>, Vec<Value>) = m.into_iter().unzip();
                     let vals = single_type(vals, "map")?;
                     Ok(Value::Map(keys.into_iter().zip(vals).collect()))
                 }
-                Value::Map(m) => Ok(Value::Map(
+                Value::Map(m) | Value::Object(m) => Ok(Value::Map(
                     m.into_iter()
                         .map(|(k, x)| match conv(x, et) {
                             Ok(x) => Ok((k, x)),
@@ -129,7 +133,7 @@ fn conv(value: Value, ty: &Type) -> Result<Value, ConvError> {
                 _ => Err(mismatch(ty)),
             },
             Type::Object(attrs) => match v {
-                Value::Map(m) => to_object(m, attrs),
+                Value::Map(m) | Value::Object(m) => to_object(m, attrs),
                 _ => Err(mismatch(ty)),
             },
         },
@@ -167,7 +171,7 @@ fn to_object(
         let v = conv(v, &attr.ty).map_err(|e| e.at(format!("attribute {name:?}")))?;
         out.insert(name.clone(), v);
     }
-    Ok(Value::Map(out))
+    Ok(Value::Object(out))
 }
 
 fn to_string(v: Value) -> Result<Value, ConvError> {
@@ -282,7 +286,7 @@ mod tests {
         let tuple = Type::Tuple(vec![Type::String, Type::Number]);
         assert_eq!(
             convert(Value::List(vec![Value::int(1), "2".into()]), &tuple),
-            Ok(Value::List(vec!["1".into(), Value::int(2)]))
+            Ok(Value::Tuple(vec!["1".into(), Value::int(2)]))
         );
         assert!(convert(Value::List(vec![]), &tuple).is_err());
     }
@@ -311,7 +315,7 @@ mod tests {
         let v = Value::map([("name", Value::from("a")), ("extra", Value::Bool(true))]);
         assert_eq!(
             convert(v, &ty),
-            Ok(Value::map([
+            Ok(Value::object([
                 ("name", Value::from("a")),
                 ("size", Value::int(3)),
                 ("tag", Value::Null)

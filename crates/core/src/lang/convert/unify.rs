@@ -2,22 +2,19 @@
 //! branches of a conditional, the elements of `tolist([...])`, the arguments of `coalesce`
 //! or `setunion`), and the conversion of each value to it. Mirrors cty's rules so that
 //! `true ? 1 : "a"` is `"1"` and `tolist([1, true])` is an error, as in Terraform.
-//!
-//! hubctl values do not record list-vs-tuple or map-vs-object, so a `List` is taken as a
-//! tuple and a `Map` as an object, which is what literals and most results are.
 
 use super::{conv, ObjectAttr, Type, Value};
 use std::collections::BTreeMap;
 
 /// Converts `values` to one common type, or `None` when they have none.
 pub fn unify(values: Vec<Value>) -> Option<Vec<Value>> {
-    let types: Vec<Type> = values.iter().map(Value::type_of).collect();
+    let types: Vec<Type> = values.iter().map(Value::ty).collect();
     let ty = unify_types(&types)?;
     values.into_iter().map(|v| cast(v, &ty)).collect()
 }
 
 /// The common type of `types` (`Any` is a null or untyped unknown and fits anything).
-fn unify_types(types: &[Type]) -> Option<Type> {
+pub fn unify_types(types: &[Type]) -> Option<Type> {
     let known: Vec<&Type> = types.iter().filter(|t| **t != Type::Any).collect();
     let Some(first) = known.first() else {
         return Some(Type::Any);
@@ -143,20 +140,26 @@ fn cast(v: Value, ty: &Type) -> Option<Value> {
         (v @ Value::Null, _) | (v, Type::Any) => Some(v),
         (Value::Unknown(_), t) => Some(Value::Unknown(t.clone())),
         (Value::Sensitive(inner), t) => Some(cast(*inner, t)?.sensitive()),
-        (Value::List(xs) | Value::Set(xs), Type::List(e)) => Some(Value::List(cast_all(xs, e)?)),
-        (Value::List(xs) | Value::Set(xs), Type::Set(e)) => Some(Value::set(cast_all(xs, e)?)),
-        (Value::List(xs), Type::Tuple(ts)) if xs.len() == ts.len() => Some(Value::List(
-            xs.into_iter()
-                .zip(ts)
-                .map(|(x, t)| cast(x, t))
-                .collect::<Option<_>>()?,
-        )),
-        (Value::Map(m), Type::Map(e)) => Some(Value::Map(
+        (Value::List(xs) | Value::Tuple(xs) | Value::Set(xs), Type::List(e)) => {
+            Some(Value::List(cast_all(xs, e)?))
+        }
+        (Value::List(xs) | Value::Tuple(xs) | Value::Set(xs), Type::Set(e)) => {
+            Some(Value::set(cast_all(xs, e)?))
+        }
+        (Value::List(xs) | Value::Tuple(xs), Type::Tuple(ts)) if xs.len() == ts.len() => {
+            Some(Value::Tuple(
+                xs.into_iter()
+                    .zip(ts)
+                    .map(|(x, t)| cast(x, t))
+                    .collect::<Option<_>>()?,
+            ))
+        }
+        (Value::Map(m) | Value::Object(m), Type::Map(e)) => Some(Value::Map(
             m.into_iter()
                 .map(|(k, x)| Some((k, cast(x, e)?)))
                 .collect::<Option<_>>()?,
         )),
-        (Value::Map(m), Type::Object(attrs)) => Some(Value::Map(
+        (Value::Map(m) | Value::Object(m), Type::Object(attrs)) => Some(Value::Object(
             m.into_iter()
                 .map(|(k, x)| {
                     let t = attrs.get(&k).map(|a| &a.ty).unwrap_or(&Type::Any);

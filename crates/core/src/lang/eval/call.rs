@@ -53,7 +53,7 @@ impl Evaluator<'_> {
             };
             let (expanded, marked) = expanded.unmark();
             match expanded {
-                Value::List(xs) | Value::Set(xs) => {
+                Value::List(xs) | Value::Tuple(xs) | Value::Set(xs) => {
                     args.extend(xs.into_iter().map(|x| x.mark_if(marked)));
                 }
                 Value::Unknown(_) => return Value::unknown().mark_if(marked),
@@ -198,7 +198,7 @@ impl Evaluator<'_> {
             _ => return self.func_error(c, arg_error(0, "a string path is required")),
         };
         let vars = match vars {
-            Value::Map(m) => m.into_iter().collect(),
+            Value::Map(m) | Value::Object(m) => m.into_iter().collect(),
             Value::Unknown(_) => return Value::Unknown(Type::String).mark_if(marked),
             _ => {
                 return self.func_error(

@@ -36,13 +36,15 @@ impl Evaluator<'_> {
         let (coll, marked) = coll.unmark();
         let pairs = match coll {
             Value::Unknown(_) => return Iteration::Unknown(marked),
-            Value::List(xs) => xs
+            Value::List(xs) | Value::Tuple(xs) => xs
                 .into_iter()
                 .enumerate()
                 .map(|(i, x)| (Value::int(i as i64), x))
                 .collect(),
             Value::Set(xs) => xs.into_iter().map(|x| (x.clone(), x)).collect(),
-            Value::Map(m) => m.into_iter().map(|(k, v)| (Value::String(k), v)).collect(),
+            Value::Map(m) | Value::Object(m) => {
+                m.into_iter().map(|(k, v)| (Value::String(k), v)).collect()
+            }
             Value::Null => {
                 self.error_at(
                     range,
@@ -119,16 +121,16 @@ impl Evaluator<'_> {
         let result = if unknown {
             Value::Unknown(unknown_ty)
         } else if !object {
-            Value::List(elems)
+            Value::Tuple(elems)
         } else if f.grouping {
-            Value::Map(
+            Value::Object(
                 groups
                     .into_iter()
-                    .map(|(k, vs)| (k, Value::List(vs)))
+                    .map(|(k, vs)| (k, Value::Tuple(vs)))
                     .collect(),
             )
         } else {
-            Value::Map(entries.into_iter().collect())
+            Value::Object(entries.into_iter().collect())
         };
         result.mark_if(marked)
     }
@@ -214,24 +216,24 @@ mod tests {
     fn list_results() {
         assert_eq!(
             ev("[for x in xs : x * 2 if x != 2]"),
-            Value::List(vec![Value::int(2), Value::int(6)])
+            Value::Tuple(vec![Value::int(2), Value::int(6)])
         );
         assert_eq!(
             ev("[for i, x in xs : i + x]"),
-            Value::List(vec![Value::int(1), Value::int(3), Value::int(5)])
+            Value::Tuple(vec![Value::int(1), Value::int(3), Value::int(5)])
         );
         assert_eq!(
             ev("[for k, v in m : \"${k}${v}\"]"),
-            Value::List(vec!["a1".into(), "b2".into()])
+            Value::Tuple(vec!["a1".into(), "b2".into()])
         );
         assert_eq!(
             ev("[for k, v in set : \"${k}${v}\"]"),
-            Value::List(vec!["xx".into(), "yy".into()])
+            Value::Tuple(vec!["xx".into(), "yy".into()])
         );
         // Names bound by the `for` shadow the outer scope, and only inside it.
         assert_eq!(
             ev("[[for s in [\"a\"] : s], s]"),
-            Value::List(vec![Value::List(vec!["a".into()]), "hi".into()])
+            Value::Tuple(vec![Value::Tuple(vec!["a".into()]), "hi".into()])
         );
     }
 
@@ -239,13 +241,13 @@ mod tests {
     fn object_results_and_grouping() {
         assert_eq!(
             ev("{for o in objs : o.id => o.n}"),
-            Value::map([("a", Value::int(1)), ("b", Value::int(2))])
+            Value::object([("a", Value::int(1)), ("b", Value::int(2))])
         );
         assert_eq!(
             ev("{for x in xs : (x > 1 ? \"big\" : \"small\") => x...}"),
-            Value::map([
-                ("big", Value::List(vec![Value::int(2), Value::int(3)])),
-                ("small", Value::List(vec![Value::int(1)])),
+            Value::object([
+                ("big", Value::Tuple(vec![Value::int(2), Value::int(3)])),
+                ("small", Value::Tuple(vec![Value::int(1)])),
             ])
         );
         let (summary, detail, covered) = ev_err("{for x in xs : \"k\" => x}");

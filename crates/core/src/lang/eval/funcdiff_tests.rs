@@ -40,11 +40,6 @@ const KNOWN_DIFFERENCES: &[(&str, &str)] = &[
         "cuts between letter and combining accent",
     ),
     ("length(\"e\\u0301\")", "counts the combining accent"),
-    // Values do not record list vs tuple.
-    (
-        "tolist([1]) == [1]",
-        "a list and a tuple of equal elements compare equal",
-    ),
     // Terraform's format gives an unknown for a null argument, which would never become
     // known at apply; hubctl reports the null instead.
     (

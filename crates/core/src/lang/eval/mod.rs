@@ -16,6 +16,8 @@ mod template;
 #[cfg(test)]
 mod testutil;
 mod traversal;
+#[cfg(test)]
+mod typediff_tests;
 
 use crate::diag::{Diagnostic, Diagnostics, FileId, Span};
 use crate::lang::suggest::did_you_mean;
@@ -190,7 +192,7 @@ impl<'a> Evaluator<'a> {
     }
 
     fn array(&mut self, a: &Array) -> Value {
-        Value::List(a.iter().map(|e| self.expr(e)).collect())
+        Value::Tuple(a.iter().map(|e| self.expr(e)).collect())
     }
 
     fn object(&mut self, o: &Object) -> Value {
@@ -219,7 +221,7 @@ impl<'a> Evaluator<'a> {
             // A key known only after apply: the object's shape itself is unknown.
             return Value::Unknown(Type::Any);
         }
-        Value::Map(out)
+        Value::Object(out)
     }
 
     /// An object key: `Some(Ok)` a string, `Some(Err)` unknown, `None` an error (reported).
@@ -320,11 +322,11 @@ mod tests {
         assert_eq!(ev("\"a\\nb\""), Value::from("a\nb"));
         assert_eq!(
             ev("[1, \"x\"]"),
-            Value::List(vec![Value::int(1), "x".into()])
+            Value::Tuple(vec![Value::int(1), "x".into()])
         );
         assert_eq!(
             ev("{ a = 1, \"b c\" = 2, (s) = 3, 4 = 5, null = 6 }"),
-            Value::map([
+            Value::object([
                 ("a", Value::int(1)),
                 ("b c", Value::int(2)),
                 ("hi", Value::int(3)),
@@ -375,7 +377,7 @@ mod tests {
         let (v, d) = ev_diags(src);
         assert_eq!(
             v,
-            Value::List(vec![Value::int(1), Value::unknown(), Value::unknown()])
+            Value::Tuple(vec![Value::int(1), Value::unknown(), Value::unknown()])
         );
         assert_eq!(d.len(), 2);
         let sm = sources(src);

@@ -200,7 +200,10 @@ mod tests {
         assert_eq!(ev("1 == 1.0"), Value::Bool(true));
         assert_eq!(ev("1 == \"1\""), Value::Bool(false));
         assert_eq!(ev("[1, {a = 2}] == [1, {a = 2}]"), Value::Bool(true));
-        assert_eq!(ev("m != {a = 1, b = 2}"), Value::Bool(false));
+        // A map and an object are of different types, as in Terraform.
+        assert_eq!(ev("m != {a = 1, b = 2}"), Value::Bool(true));
+        assert_eq!(ev("m == tomap({a = 1, b = 2})"), Value::Bool(true));
+        assert_eq!(ev("[1] == tolist([1])"), Value::Bool(false));
         assert_eq!(ev("nul == null"), Value::Bool(true));
         assert_eq!(ev("n < 3 && n >= 2"), Value::Bool(true));
         assert_eq!(ev("n > 3 || !t"), Value::Bool(false));

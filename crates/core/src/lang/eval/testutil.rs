@@ -22,8 +22,8 @@ pub fn vars() -> BTreeMap<String, Value> {
     m.insert(
         "objs".into(),
         Value::List(vec![
-            Value::map([("id", Value::from("a")), ("n", Value::int(1))]),
-            Value::map([("id", Value::from("b")), ("n", Value::int(2))]),
+            Value::object([("id", Value::from("a")), ("n", Value::int(1))]),
+            Value::object([("id", Value::from("b")), ("n", Value::int(2))]),
         ]),
     );
     m.insert(

@@ -79,17 +79,19 @@ impl Evaluator<'_> {
         value
     }
 
-    /// Terraform's splat: over a list or set, maps the operators over the elements; over
-    /// null, an empty list; over any other value, a one-element list of the result.
+    /// Terraform's splat: over a list or set, maps the operators over the elements into a
+    /// list; over a tuple, into a tuple; over null, an empty tuple; over any other value, a
+    /// one-element tuple of the result.
     fn splat(&mut self, value: Value, rest: &[Op]) -> Value {
         let (value, marked) = value.unmark();
-        let elems = match value {
+        let (elems, list) = match value {
             Value::Unknown(_) => {
                 return Value::Unknown(Type::List(Box::new(Type::Any))).mark_if(marked)
             }
-            Value::Null => Vec::new(),
-            Value::List(xs) | Value::Set(xs) => xs,
-            other => vec![other],
+            Value::Null => (Vec::new(), false),
+            Value::List(xs) | Value::Set(xs) => (xs, true),
+            Value::Tuple(xs) => (xs, false),
+            other => (vec![other], false),
         };
         let mut out = Vec::with_capacity(elems.len());
         for x in elems {
@@ -100,7 +102,12 @@ impl Evaluator<'_> {
                 return Value::unknown();
             }
         }
-        Value::List(out).mark_if(marked)
+        let out = if list {
+            Value::List(out)
+        } else {
+            Value::Tuple(out)
+        };
+        out.mark_if(marked)
     }
 
     fn step(&mut self, value: Value, op: &Op) -> Value {
@@ -129,7 +136,7 @@ impl Evaluator<'_> {
                 Type::Map(t) => *t,
                 _ => Type::Any,
             }),
-            Value::Map(mut m) => match m.remove(name) {
+            Value::Map(mut m) | Value::Object(mut m) => match m.remove(name) {
                 Some(v) => v,
                 None => {
                     let mut d = Diagnostic::error(SUMMARY)
@@ -148,7 +155,7 @@ impl Evaluator<'_> {
                 "Attempt to get attribute from null value",
                 "This value is null, so it does not have any attributes.".into(),
             ),
-            Value::List(_) | Value::Set(_) => self.error_at(
+            Value::List(_) | Value::Tuple(_) | Value::Set(_) => self.error_at(
                 range,
                 SUMMARY,
                 format!(
@@ -180,7 +187,7 @@ impl Evaluator<'_> {
                 "Attempt to index null value",
                 "This value is null, so it does not have any indices.".into(),
             ),
-            Value::List(mut xs) => {
+            Value::List(mut xs) | Value::Tuple(mut xs) => {
                 let idx =
                     match convert(key, &Type::Number).ok().and_then(|k| k.as_number()) {
                         Some(f) if f.fract() == 0.0 => f,
@@ -218,7 +225,7 @@ impl Evaluator<'_> {
                  all elements of the set."
                     .into(),
             ),
-            Value::Map(mut m) => {
+            Value::Map(mut m) | Value::Object(mut m) => {
                 let key =
                     match convert(key, &Type::String) {
                         Ok(Value::String(k)) => k,
@@ -260,8 +267,8 @@ impl Evaluator<'_> {
 
 /// The type of an element of `value` as far as known; for unknown results of indexing.
 fn element_type(value: &Value) -> Type {
-    match value.peel() {
-        Value::Unknown(Type::List(t) | Type::Set(t) | Type::Map(t)) => (**t).clone(),
+    match value.ty() {
+        Type::List(t) | Type::Set(t) | Type::Map(t) => *t,
         _ => Type::Any,
     }
 }
@@ -319,10 +326,12 @@ mod tests {
         assert_eq!(ev("objs.*.id[1]"), Value::from("b"));
         assert_eq!(
             ev("[[1, 2], [3]][*][0]"),
-            Value::List(vec![Value::int(1), Value::int(3)])
+            Value::Tuple(vec![Value::int(1), Value::int(3)])
         );
-        assert_eq!(ev("nul[*]"), Value::List(vec![]));
-        assert_eq!(ev("m[*].a"), Value::List(vec![Value::int(1)]));
+        // A list or set splats into a list, a tuple into a tuple, anything else (and null)
+        // into a tuple, as in Terraform.
+        assert_eq!(ev("nul[*]"), Value::Tuple(vec![]));
+        assert_eq!(ev("m[*].a"), Value::Tuple(vec![Value::int(1)]));
         assert_eq!(ev("set[*]"), Value::List(vec!["x".into(), "y".into()]));
         assert!(ev("u[*].id").is_unknown());
         let (_, d) = ev_diags("objs[*].nope");
@@ -374,7 +383,7 @@ mod tests {
     #[test]
     fn unknown_and_sensitive_propagate() {
         assert_eq!(ev("u.a.b"), Value::unknown());
-        assert_eq!(ev("xs[u]"), Value::unknown());
+        assert_eq!(ev("xs[u]"), Value::Unknown(Type::Number));
         let v = ev("{a = secret}.a");
         assert!(v.is_sensitive());
         assert!(ev("[secret][0]").is_sensitive());

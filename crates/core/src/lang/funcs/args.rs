@@ -90,7 +90,7 @@ pub(super) fn seq(args: &[Value], i: usize) -> Result<&[Value], FuncError> {
 /// Takes ownership of a list or set argument's elements.
 pub(super) fn take_seq(args: &mut [Value], i: usize) -> Result<Vec<Value>, FuncError> {
     match std::mem::replace(&mut args[i], Value::Null) {
-        Value::List(xs) | Value::Set(xs) => Ok(xs),
+        Value::List(xs) | Value::Tuple(xs) | Value::Set(xs) => Ok(xs),
         other => Err(err(i, format!("list required, got {}", other.type_name()))),
     }
 }

@@ -45,8 +45,8 @@ fn length(args: Vec<Value>, _: &FuncContext) -> R {
     let n = match &args[0] {
         Value::Unknown(_) => return Ok(Value::Unknown(crate::lang::Type::Number)),
         Value::String(s) => s.chars().count(),
-        Value::List(xs) | Value::Set(xs) => xs.len(),
-        Value::Map(m) => m.len(),
+        Value::List(xs) | Value::Tuple(xs) | Value::Set(xs) => xs.len(),
+        Value::Map(m) | Value::Object(m) => m.len(),
         other => {
             return Err(err(
                 0,
@@ -64,6 +64,8 @@ fn concat(mut args: Vec<Value>, _: &FuncContext) -> R {
     if args.iter().any(Value::is_unknown) {
         return Ok(Value::unknown());
     }
+    // Lists concatenate into a list; with any tuple among them the result is a tuple.
+    let lists = args.iter().all(|a| matches!(a, Value::List(_)));
     let mut out = Vec::new();
     for i in 0..args.len() {
         if matches!(args[i], Value::Set(_)) {
@@ -71,19 +73,33 @@ fn concat(mut args: Vec<Value>, _: &FuncContext) -> R {
         }
         out.extend(take_seq(&mut args, i)?);
     }
-    Ok(Value::List(out))
+    Ok(if lists {
+        Value::List(out)
+    } else {
+        Value::Tuple(out)
+    })
 }
 
 fn merge(args: Vec<Value>, _: &FuncContext) -> R {
+    // Maps merge into a map; with any object among them the result is an object.
     let mut out = crate::lang::VecMap::new();
+    let mut object = false;
     for (i, a) in args.into_iter().enumerate() {
         match a {
             Value::Null => {}
             Value::Map(m) => out.extend(m),
+            Value::Object(m) => {
+                object = true;
+                out.extend(m)
+            }
             other => return Err(err(i, format!("map required, got {}", other.type_name()))),
         }
     }
-    Ok(Value::Map(out))
+    Ok(if object {
+        Value::Object(out)
+    } else {
+        Value::Map(out)
+    })
 }
 
 fn lookup(args: Vec<Value>, _: &FuncContext) -> R {
@@ -117,14 +133,24 @@ fn element(args: Vec<Value>, _: &FuncContext) -> R {
 
 fn keys(args: Vec<Value>, _: &FuncContext) -> R {
     let m = args::map(&args, 0)?;
-    Ok(Value::List(
+    Ok(seq_like_record(
+        &args[0],
         m.keys().map(|k| Value::from(k.as_str())).collect(),
     ))
 }
 
+/// An object's keys or values are a tuple, a map's a list.
+fn seq_like_record(record: &Value, xs: Vec<Value>) -> Value {
+    if matches!(record, Value::Object(_)) {
+        Value::Tuple(xs)
+    } else {
+        Value::List(xs)
+    }
+}
+
 fn values(args: Vec<Value>, _: &FuncContext) -> R {
     let m = args::map(&args, 0)?;
-    Ok(Value::List(m.values().cloned().collect()))
+    Ok(seq_like_record(&args[0], m.values().cloned().collect()))
 }
 
 fn zipmap(args: Vec<Value>, _: &FuncContext) -> R {
@@ -140,23 +166,27 @@ fn zipmap(args: Vec<Value>, _: &FuncContext) -> R {
             ),
         ));
     }
-    Ok(Value::Map(
-        keys.into_iter().zip(vals.iter().cloned()).collect(),
-    ))
+    // A tuple of values (elements of any types) makes an object, a list or set a map.
+    let entries = keys.into_iter().zip(vals.iter().cloned()).collect();
+    Ok(if matches!(args[1], Value::Tuple(_)) {
+        Value::Object(entries)
+    } else {
+        Value::Map(entries)
+    })
 }
 
 fn flatten(mut args: Vec<Value>, _: &FuncContext) -> R {
     fn go(xs: Vec<Value>, out: &mut Vec<Value>) {
         for x in xs {
             match x {
-                Value::List(ys) | Value::Set(ys) => go(ys, out),
+                Value::List(ys) | Value::Tuple(ys) | Value::Set(ys) => go(ys, out),
                 other => out.push(other),
             }
         }
     }
     let mut out = Vec::new();
     go(take_seq(&mut args, 0)?, &mut out);
-    Ok(Value::List(out))
+    Ok(Value::Tuple(out))
 }
 
 fn distinct(args: Vec<Value>, _: &FuncContext) -> R {
@@ -297,7 +327,7 @@ fn matchkeys(args: Vec<Value>, _: &FuncContext) -> R {
 
 #[cfg(test)]
 mod tests {
-    use super::super::tests::{arg_err, list, n, ok, run, s, strs};
+    use super::super::tests::{arg_err, list, n, ok, run, s, strs, tstrs};
     use crate::lang::Value;
 
     fn obj(items: &[(&str, Value)]) -> Value {
@@ -379,7 +409,7 @@ mod tests {
             list(vec![]),
             list(vec![s("c"), list(vec![s("d")])]),
         ]);
-        assert_eq!(ok("flatten", vec![nested]), strs(&["a", "b", "c", "d"]));
+        assert_eq!(ok("flatten", vec![nested]), tstrs(&["a", "b", "c", "d"]));
         assert_eq!(
             ok("distinct", vec![strs(&["b", "a", "b", "c", "a"])]),
             strs(&["b", "a", "c"])

@@ -80,7 +80,9 @@ fn tolist(mut args: Vec<Value>, _: &FuncContext) -> R {
     match args.remove(0) {
         Value::Null => Ok(Value::Null),
         Value::Unknown(_) => Ok(Value::Unknown(Ret::ListOf(Prim::Any).ty())),
-        v @ Value::List(_) => single(v, Type::List(Box::new(Type::Any)), "tuple", "list"),
+        v @ (Value::List(_) | Value::Tuple(_)) => {
+            single(v, Type::List(Box::new(Type::Any)), "tuple", "list")
+        }
         v @ Value::Set(_) => single(v, Type::List(Box::new(Type::Any)), "set", "list"),
         v => Err(cannot(&v, "list")),
     }
@@ -89,7 +91,7 @@ fn tolist(mut args: Vec<Value>, _: &FuncContext) -> R {
 fn toset(mut args: Vec<Value>, _: &FuncContext) -> R {
     match args.remove(0) {
         Value::Null => Ok(Value::Null),
-        v @ (Value::List(_) | Value::Set(_)) => {
+        v @ (Value::List(_) | Value::Tuple(_) | Value::Set(_)) => {
             single(v, Type::Set(Box::new(Type::Any)), "tuple", "set")
         }
         v => Err(cannot(&v, "set")),
@@ -100,7 +102,9 @@ fn tomap(mut args: Vec<Value>, _: &FuncContext) -> R {
     match args.remove(0) {
         Value::Null => Ok(Value::Null),
         Value::Unknown(_) => Ok(Value::Unknown(Ret::MapOf(Prim::Any).ty())),
-        v @ Value::Map(_) => single(v, Type::Map(Box::new(Type::Any)), "object", "map"),
+        v @ (Value::Map(_) | Value::Object(_)) => {
+            single(v, Type::Map(Box::new(Type::Any)), "object", "map")
+        }
         v => Err(cannot(&v, "map")),
     }
 }

@@ -39,7 +39,7 @@ pub(super) fn json_text(v: &Value) -> String {
 fn write_json(v: &Value, out: &mut String) {
     match v {
         Value::Number(n) if n.0.is_finite() => out.push_str(&n.to_string()),
-        Value::List(xs) | Value::Set(xs) => {
+        Value::List(xs) | Value::Tuple(xs) | Value::Set(xs) => {
             out.push('[');
             for (i, x) in xs.iter().enumerate() {
                 if i > 0 {
@@ -49,7 +49,7 @@ fn write_json(v: &Value, out: &mut String) {
             }
             out.push(']');
         }
-        Value::Map(m) => {
+        Value::Map(m) | Value::Object(m) => {
             out.push('{');
             for (i, (k, x)) in m.iter().enumerate() {
                 if i > 0 {
@@ -104,7 +104,7 @@ fn from_yaml(y: serde_yaml_ng::Value) -> R {
             _ => return Err(err(0, format!("YAML number {n} cannot be represented"))),
         },
         Y::String(s) => Value::String(s),
-        Y::Sequence(xs) => Value::List(xs.into_iter().map(from_yaml).collect::<Result<_, _>>()?),
+        Y::Sequence(xs) => Value::Tuple(xs.into_iter().map(from_yaml).collect::<Result<_, _>>()?),
         Y::Mapping(m) => {
             let mut out = crate::lang::VecMap::new();
             for (k, v) in m {
@@ -123,7 +123,7 @@ fn from_yaml(y: serde_yaml_ng::Value) -> R {
                 };
                 out.insert(key, from_yaml(v)?);
             }
-            Value::Map(out)
+            Value::Object(out)
         }
         Y::Tagged(t) => from_yaml(t.value)?,
     })
@@ -167,12 +167,15 @@ fn urlencode(args: Vec<Value>, _: &FuncContext) -> R {
 
 #[cfg(test)]
 mod tests {
-    use super::super::tests::{arg_err, list, n, ok, s, strs};
+    use super::super::tests::{arg_err, n, ok, s, tstrs};
     use crate::lang::Value;
 
     #[test]
     fn json_roundtrip() {
-        let v = Value::map([("hello", s("world")), ("a", list(vec![n(1.0), n(1.5)]))]);
+        let v = Value::object([
+            ("hello", s("world")),
+            ("a", Value::Tuple(vec![n(1.0), n(1.5)])),
+        ]);
         assert_eq!(
             ok("jsonencode", vec![v.clone()]),
             s(r#"{"a":[1,1.5],"hello":"world"}"#)
@@ -199,7 +202,7 @@ mod tests {
 
     #[test]
     fn yaml_roundtrip() {
-        let v = Value::map([("a", s("b")), ("c", strs(&["x", "true"])), ("n", n(1.0))]);
+        let v = Value::object([("a", s("b")), ("c", tstrs(&["x", "true"])), ("n", n(1.0))]);
         assert_eq!(
             ok("yamlencode", vec![v.clone()]),
             s("\"a\": \"b\"\n\"c\":\n- \"x\"\n- \"true\"\n\"n\": 1\n")
@@ -207,13 +210,13 @@ mod tests {
         assert_eq!(ok("yamldecode", vec![s("a: b\nc: [x, 'true']\nn: 1\n")]), v);
         assert_eq!(
             ok("yamldecode", vec![s("1: one\ntrue: yes\n")]),
-            Value::map([("1", s("one")), ("true", s("yes"))])
+            Value::object([("1", s("one")), ("true", s("yes"))])
         );
         // Terraform: "missing start of document", not null.
         assert!(arg_err("yamldecode", vec![s("")]).contains("missing start"));
-        let nested = list(vec![Value::map([
+        let nested = Value::Tuple(vec![Value::object([
             ("a", n(1.5)),
-            ("b", strs(&["x: y", "multi\nline"])),
+            ("b", tstrs(&["x: y", "multi\nline"])),
         ])]);
         let text = ok("yamlencode", vec![nested.clone()]);
         assert_eq!(

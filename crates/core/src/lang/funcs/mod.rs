@@ -313,6 +313,11 @@ pub(crate) mod tests {
         Value::List(xs.iter().map(|x| Value::from(*x)).collect())
     }
 
+    /// A tuple of strings, as `["a", "b"]` and `jsondecode` give.
+    pub(crate) fn tstrs(xs: &[&str]) -> Value {
+        Value::Tuple(xs.iter().map(|x| Value::from(*x)).collect())
+    }
+
     #[test]
     fn every_requested_function_exists_once() {
         let names = names();

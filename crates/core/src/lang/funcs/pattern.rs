@@ -55,8 +55,8 @@ fn group(c: &Captures, i: usize) -> Value {
 fn result(c: &Captures, shape: &Shape) -> Value {
     match shape {
         Shape::Whole => group(c, 0),
-        Shape::List => Value::List((1..c.len()).map(|i| group(c, i)).collect()),
-        Shape::Named(names) => Value::Map(
+        Shape::List => Value::Tuple((1..c.len()).map(|i| group(c, i)).collect()),
+        Shape::Named(names) => Value::Object(
             names
                 .iter()
                 .map(|n| {
@@ -101,7 +101,7 @@ fn replace(args: Vec<Value>, _: &FuncContext) -> R {
 
 #[cfg(test)]
 mod tests {
-    use super::super::tests::{arg_err, list, ok, s, strs};
+    use super::super::tests::{arg_err, list, ok, s, strs, tstrs};
     use crate::lang::Value;
 
     #[test]
@@ -118,7 +118,7 @@ mod tests {
                 "regex",
                 vec![s(r"(\d\d\d\d)-(\d\d)-(\d\d)"), s("2019-02-01")]
             ),
-            strs(&["2019", "02", "01"])
+            tstrs(&["2019", "02", "01"])
         );
         assert_eq!(
             ok(
@@ -128,12 +128,12 @@ mod tests {
                     s("https://terraform.io/docs/")
                 ]
             ),
-            Value::map([("authority", s("terraform.io")), ("scheme", s("https"))])
+            Value::object([("authority", s("terraform.io")), ("scheme", s("https"))])
         );
         // An optional group that did not take part is null.
         assert_eq!(
             ok("regex", vec![s("(a)|(b)"), s("b")]),
-            list(vec![Value::Null, s("b")])
+            Value::Tuple(vec![Value::Null, s("b")])
         );
         assert!(arg_err("regex", vec![s("^(?P<a>\\w+)-(\\d+)$"), s("ab-12")]).contains("mix"));
         assert!(arg_err("regex", vec![s("x"), s("abc")]).contains("did not match"));
@@ -149,7 +149,7 @@ mod tests {
         assert_eq!(ok("regexall", vec![s("[a-z]+"), s("123")]), list(vec![]));
         assert_eq!(
             ok("regexall", vec![s(r"(\w)=(\d)"), s("a=1 b=2")]),
-            list(vec![strs(&["a", "1"]), strs(&["b", "2"])])
+            list(vec![tstrs(&["a", "1"]), tstrs(&["b", "2"])])
         );
     }
 

@@ -67,6 +67,7 @@ fn slice(mut args: Vec<Value>, _: &FuncContext) -> R {
     if matches!(args[0], Value::Set(_)) {
         return Err(err(0, "a list is required, not a set"));
     }
+    let kind = same_kind(&args[0]);
     let xs = take_seq(&mut args, 0)?;
     if start < 0 {
         return Err(err(1, "the starting index must not be negative"));
@@ -86,12 +87,20 @@ fn slice(mut args: Vec<Value>, _: &FuncContext) -> R {
             "the starting index must not be greater than the ending index",
         ));
     }
-    Ok(Value::List(
+    Ok(kind(
         xs.into_iter()
             .skip(start as usize)
             .take((end - start) as usize)
             .collect(),
     ))
+}
+
+/// The constructor of a sequence of the same kind as `v`: a tuple stays a tuple.
+fn same_kind(v: &Value) -> fn(Vec<Value>) -> Value {
+    match v {
+        Value::Tuple(_) => Value::Tuple,
+        _ => Value::List,
+    }
 }
 
 /// Sorts lexically; numbers are compared as their string forms, like Terraform.
@@ -102,9 +111,10 @@ fn sort(args: Vec<Value>, _: &FuncContext) -> R {
 }
 
 fn reverse(mut args: Vec<Value>, _: &FuncContext) -> R {
+    let kind = same_kind(&args[0]);
     let mut xs = take_seq(&mut args, 0)?;
     xs.reverse();
-    Ok(Value::List(xs))
+    Ok(kind(xs))
 }
 
 fn chunklist(mut args: Vec<Value>, _: &FuncContext) -> R {

@@ -75,7 +75,7 @@ fn setproduct(args: Vec<Value>, _: &FuncContext) -> R {
             })
             .collect();
     }
-    let elems = product.into_iter().map(Value::List).collect();
+    let elems = product.into_iter().map(Value::Tuple).collect();
     if args.iter().all(|a| matches!(a, Value::Set(_))) {
         Ok(Value::set(elems))
     } else {
@@ -85,7 +85,7 @@ fn setproduct(args: Vec<Value>, _: &FuncContext) -> R {
 
 #[cfg(test)]
 mod tests {
-    use super::super::tests::{list, ok, s, strs};
+    use super::super::tests::{list, ok, s, strs, tstrs};
     use crate::lang::Value;
 
     fn set(xs: &[&str]) -> Value {
@@ -123,16 +123,16 @@ mod tests {
         assert_eq!(
             p,
             Value::set(vec![
-                strs(&["development", "app1"]),
-                strs(&["development", "app2"]),
-                strs(&["staging", "app1"]),
-                strs(&["staging", "app2"]),
+                tstrs(&["development", "app1"]),
+                tstrs(&["development", "app2"]),
+                tstrs(&["staging", "app1"]),
+                tstrs(&["staging", "app2"]),
             ])
         );
-        let p = ok("setproduct", vec![strs(&["b", "a"]), strs(&["x"])]);
-        assert_eq!(p, list(vec![strs(&["b", "x"]), strs(&["a", "x"])]));
+        let p = ok("setproduct", vec![tstrs(&["b", "a"]), tstrs(&["x"])]);
+        assert_eq!(p, list(vec![tstrs(&["b", "x"]), tstrs(&["a", "x"])]));
         assert_eq!(
-            ok("setproduct", vec![strs(&["a"]), strs(&[])]),
+            ok("setproduct", vec![tstrs(&["a"]), tstrs(&[])]),
             list(vec![])
         );
     }

@@ -142,10 +142,12 @@ impl Emitter {
 
     fn node(&mut self, v: &Value, ctx: Ctx) {
         match v.peel() {
-            Value::List(xs) | Value::Set(xs) if xs.is_empty() => self.empty("[", "]"),
-            Value::List(xs) | Value::Set(xs) => self.sequence(xs, ctx),
-            Value::Map(m) if m.is_empty() => self.empty("{", "}"),
-            Value::Map(m) => {
+            Value::List(xs) | Value::Tuple(xs) | Value::Set(xs) if xs.is_empty() => {
+                self.empty("[", "]")
+            }
+            Value::List(xs) | Value::Tuple(xs) | Value::Set(xs) => self.sequence(xs, ctx),
+            Value::Map(m) | Value::Object(m) if m.is_empty() => self.empty("{", "}"),
+            Value::Map(m) | Value::Object(m) => {
                 self.increase_indent(false, false);
                 for (k, v) in m.iter() {
                     self.write_indent();

@@ -1,0 +1,184 @@
+//! Values and types as JSON: plain JSON for state attributes and `jsonencode`, and cty's
+//! type JSON (`"string"`, `["list","string"]`, `["object",{...}]`, `"dynamic"`) that
+//! Terraform writes beside each output in its state and in `terraform output -json`, so a
+//! value read back has the type it was written with.
+
+use super::convert::convert;
+use super::types::{ObjectAttr, Type};
+use super::value::{Number, Value};
+use serde_json::{json, Value as J};
+
+impl Value {
+    /// Converts to JSON for state and plan files. Unknowns become null and marks are
+    /// dropped: callers that must not leak secrets use [`Value::to_json_redacted`].
+    pub fn to_json(&self) -> J {
+        match self {
+            Value::Null | Value::Unknown(_) => J::Null,
+            Value::Bool(b) => J::Bool(*b),
+            Value::Number(n) => match n.as_i64() {
+                Some(i) => J::from(i),
+                None => serde_json::Number::from_f64(n.0)
+                    .map(J::Number)
+                    .unwrap_or(J::Null),
+            },
+            Value::String(s) => J::String(s.clone()),
+            Value::List(xs) | Value::Tuple(xs) | Value::Set(xs) => {
+                J::Array(xs.iter().map(Value::to_json).collect())
+            }
+            Value::Map(m) | Value::Object(m) => {
+                J::Object(m.iter().map(|(k, v)| (k.clone(), v.to_json())).collect())
+            }
+            Value::Sensitive(v) => v.to_json(),
+        }
+    }
+
+    /// JSON for human-facing output: sensitive values become `"(sensitive value)"` and
+    /// unknowns `"(known after apply)"`.
+    pub fn to_json_redacted(&self) -> J {
+        match self {
+            Value::Sensitive(_) => J::String("(sensitive value)".into()),
+            Value::Unknown(_) => J::String("(known after apply)".into()),
+            Value::List(xs) | Value::Tuple(xs) | Value::Set(xs) => {
+                J::Array(xs.iter().map(Value::to_json_redacted).collect())
+            }
+            Value::Map(m) | Value::Object(m) => J::Object(
+                m.iter()
+                    .map(|(k, v)| (k.clone(), v.to_json_redacted()))
+                    .collect(),
+            ),
+            v => v.to_json(),
+        }
+    }
+
+    /// From JSON with no type to go by (`jsondecode`, an output written before types were
+    /// kept): arrays become tuples and objects objects, as cty's `jsondecode` has them.
+    pub fn from_json(j: &J) -> Value {
+        match j {
+            J::Null => Value::Null,
+            J::Bool(b) => Value::Bool(*b),
+            J::Number(n) => Value::Number(Number(n.as_f64().unwrap_or(0.0))),
+            J::String(s) => Value::String(s.clone()),
+            J::Array(xs) => Value::Tuple(xs.iter().map(Value::from_json).collect()),
+            J::Object(m) => Value::Object(
+                m.iter()
+                    .map(|(k, v)| (k.clone(), Value::from_json(v)))
+                    .collect(),
+            ),
+        }
+    }
+
+    /// From JSON written with type `ty` (an output in state): lists, maps and sets come back
+    /// as such. A value that does not fit the type is taken as untyped JSON.
+    pub fn from_json_typed(j: &J, ty: &Type) -> Value {
+        let v = Value::from_json(j);
+        convert(v.clone(), ty).unwrap_or(v)
+    }
+}
+
+impl Type {
+    /// cty's JSON form of a type. Optional attributes (only in constraints) are written as
+    /// plain attributes.
+    pub fn to_cty_json(&self) -> J {
+        match self {
+            Type::Any => json!("dynamic"),
+            Type::Bool => json!("bool"),
+            Type::Number => json!("number"),
+            Type::String => json!("string"),
+            Type::List(t) => json!(["list", t.to_cty_json()]),
+            Type::Set(t) => json!(["set", t.to_cty_json()]),
+            Type::Map(t) => json!(["map", t.to_cty_json()]),
+            Type::Tuple(ts) => json!([
+                "tuple",
+                ts.iter().map(Type::to_cty_json).collect::<Vec<_>>()
+            ]),
+            Type::Object(attrs) => {
+                let m: serde_json::Map<String, J> = attrs
+                    .iter()
+                    .map(|(k, a)| (k.clone(), a.ty.to_cty_json()))
+                    .collect();
+                json!(["object", m])
+            }
+        }
+    }
+
+    /// Reads cty's JSON form of a type; `None` when it is not one.
+    pub fn from_cty_json(j: &J) -> Option<Type> {
+        if let Some(s) = j.as_str() {
+            return match s {
+                "dynamic" => Some(Type::Any),
+                "bool" => Some(Type::Bool),
+                "number" => Some(Type::Number),
+                "string" => Some(Type::String),
+                _ => None,
+            };
+        }
+        let parts = j.as_array()?;
+        let (kind, arg) = (parts.first()?.as_str()?, parts.get(1)?);
+        let elem = || Type::from_cty_json(arg).map(Box::new);
+        match kind {
+            "list" => Some(Type::List(elem()?)),
+            "set" => Some(Type::Set(elem()?)),
+            "map" => Some(Type::Map(elem()?)),
+            "tuple" => arg
+                .as_array()?
+                .iter()
+                .map(Type::from_cty_json)
+                .collect::<Option<_>>()
+                .map(Type::Tuple),
+            "object" => arg
+                .as_object()?
+                .iter()
+                .map(|(k, t)| Some((k.clone(), ObjectAttr::required(Type::from_cty_json(t)?))))
+                .collect::<Option<_>>()
+                .map(Type::Object),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn type_json_roundtrips_in_cty_form() {
+        let v = Value::object([
+            ("l", Value::List(vec![Value::from("a")])),
+            ("t", Value::Tuple(vec![Value::int(1), Value::Bool(true)])),
+            ("m", Value::map([("k", Value::from("v"))])),
+            ("s", Value::set(vec![Value::int(2)])),
+            ("e", Value::List(vec![])),
+            ("n", Value::Null),
+        ]);
+        let want = json!(["object", {
+            "e": ["list", "dynamic"],
+            "l": ["list", "string"],
+            "m": ["map", "string"],
+            "n": "dynamic",
+            "s": ["set", "number"],
+            "t": ["tuple", ["number", "bool"]],
+        }]);
+        assert_eq!(v.ty().to_cty_json(), want);
+        assert_eq!(Type::from_cty_json(&want), Some(v.ty()));
+        assert_eq!(Type::from_cty_json(&json!(["list"])), None);
+        assert_eq!(Type::from_cty_json(&json!("float")), None);
+    }
+
+    #[test]
+    fn typed_json_restores_lists_maps_and_sets() {
+        let v = Value::object([
+            ("s", Value::set(vec![Value::from("a"), Value::from("b")])),
+            ("m", Value::map([("k", Value::int(1))])),
+        ]);
+        let back = Value::from_json_typed(&v.to_json(), &v.ty());
+        assert_eq!(back, v);
+        // Untyped JSON decodes to tuples and objects, as `jsondecode` does.
+        assert_eq!(
+            Value::from_json(&json!([1, {"a": "x"}])),
+            Value::Tuple(vec![
+                Value::int(1),
+                Value::object([("a", Value::from("x"))])
+            ])
+        );
+    }
+}
