@@ -182,8 +182,12 @@ fn validate_reports_expanded_resources_once_at_the_block() {
     // count = 0 still has its block checked, as in Terraform.
     assert!(
         out.stderr
-            .contains("terraform_data.nat: Reference to \"each\" in context without for_each")
-            || out.stderr.contains(&format!("{main}:13:17")),
+            .contains("terraform_data.nat: Reference to \"each\" in context without for_each"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains(&format!("{main}:13:17")),
         "{}",
         out.stderr
     );
