@@ -97,7 +97,6 @@ find_aws_mirror() {
 
 ensure_gnu_time
 command -v jq >/dev/null 2>&1 || die "jq is required (state checks)"
-command -v curl >/dev/null 2>&1 || die "curl is required (moto.sh)"
 resolve_hubctl
 if [[ $USE_TERRAFORM -eq 1 ]]; then
     if ! command -v terraform >/dev/null 2>&1; then
@@ -408,7 +407,7 @@ mkdir -p "$(dirname "$OUT")"
     else
         echo "- terraform: not run"
     fi
-    echo "- moto: $(python3 -c 'import moto; print(moto.__version__)' 2>/dev/null || echo unknown), reset before each tool"
+    echo "- moto: $("${HUBCTL_PYTHON:-python3}" -c 'import moto; print(moto.__version__)' 2>/dev/null || echo unknown), reset before each tool"
     echo "- config: examples/hub-network + modules/vpc unmodified, $RESOURCES resources, 3 AZs; parallelism $PARALLELISM"
     echo "- wall time in seconds, peak RSS in MiB (GNU time %M); requests = lines in moto's request log"
     echo

@@ -10,6 +10,10 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-${HOME}/.cache/hubctl/target}"
 export AWS_EC2_METADATA_DISABLED=true AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1
 unset AWS_PROFILE AWS_SESSION_TOKEN
 
+command -v cargo >/dev/null 2>&1 || {
+  echo "error: cargo not found: install Rust with rustup (https://rustup.rs)" >&2
+  exit 1
+}
 step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
 
 echo "building hubctl (the first build takes a while: the AWS SDK is large)..."

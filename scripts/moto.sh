@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The local AWS emulator (moto server) on 127.0.0.1:
-#   scripts/moto.sh start    install moto[server] if missing, start it on a free port, wait until
-#                            it answers, print `export AWS_ENDPOINT_URL=...` lines (also in $RUN/env.sh)
+#   scripts/moto.sh start    install moto[server] into the cache folder's virtualenv if missing
+#                            (scripts/venv.sh), start it on a free port, wait until it answers,
+#                            print `export AWS_ENDPOINT_URL=...` lines (also in $RUN/env.sh)
 #   scripts/moto.sh stop     stop exactly the process started (by its recorded PID)
 #   scripts/moto.sh reset    wipe the emulator's state (POST /moto-api/reset)
 #   scripts/moto.sh env      print the env.sh of the running emulator
@@ -9,15 +10,17 @@ set -euo pipefail
 RUN=${HUBCTL_MOTO_RUN:-/tmp/hubctl-moto}
 mkdir -p "$RUN"
 log() { echo "moto.sh: $*" >&2; }
-
-ensure_installed() {
-  if python3 -c 'import moto.server, flask' 2>/dev/null; then return 0; fi
-  log "installing moto[server] with pip"
-  python3 -m pip install --quiet 'moto[server]>=5,<6' >&2
-}
+# shellcheck source=scripts/venv.sh
+. "$(dirname "$0")/venv.sh"
 
 free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+  "$HUBCTL_PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+# An HTTP request to the emulator with the venv's Python (no curl needed); fails on non-2xx.
+http() { # METHOD URL
+  "${HUBCTL_PYTHON:-$HUBCTL_VENV/bin/python}" -c 'import sys, urllib.request as u
+u.urlopen(u.Request(sys.argv[2], method=sys.argv[1], data=b"" if sys.argv[1] == "POST" else None), timeout=5).read()' "$1" "$2"
 }
 
 ours() { # PID is alive and is a moto server
@@ -30,14 +33,14 @@ start() {
     . "$RUN/env.sh"
     if ours "${MOTO_PID:-}"; then log "already running at $AWS_ENDPOINT_URL"; cat "$RUN/env.sh"; return 0; fi
   fi
-  ensure_installed
+  hubctl_venv
   local port pid
   port=$(free_port)
   MOTO_IAM_LOAD_MANAGED_POLICIES=${MOTO_IAM_LOAD_MANAGED_POLICIES:-true} \
-    python3 -m moto.server -H 127.0.0.1 -p "$port" > "$RUN/moto.log" 2>&1 &
+    "$HUBCTL_PYTHON" -m moto.server -H 127.0.0.1 -p "$port" > "$RUN/moto.log" 2>&1 &
   pid=$!
   for _ in $(seq 150); do
-    if curl -fsS "http://127.0.0.1:$port/moto-api/data.json" >/dev/null 2>&1; then
+    if http GET "http://127.0.0.1:$port/moto-api/data.json" 2>/dev/null; then
       cat > "$RUN/env.sh" <<EOT
 export AWS_ENDPOINT_URL=http://127.0.0.1:$port
 export MOTO_PID=$pid
@@ -45,6 +48,7 @@ export AWS_EC2_METADATA_DISABLED=true
 export AWS_ACCESS_KEY_ID=\${AWS_ACCESS_KEY_ID:-test}
 export AWS_SECRET_ACCESS_KEY=\${AWS_SECRET_ACCESS_KEY:-test}
 export AWS_REGION=\${AWS_REGION:-us-east-1}
+export HUBCTL_PYTHON=$HUBCTL_PYTHON
 EOT
       log "moto is up at http://127.0.0.1:$port (pid $pid)"
       cat "$RUN/env.sh"
@@ -72,9 +76,10 @@ stop() {
 }
 
 reset() {
+  [ -f "$RUN/env.sh" ] || { log "not running (no $RUN/env.sh): run scripts/moto.sh start"; return 1; }
   # shellcheck disable=SC1091
   . "$RUN/env.sh"
-  curl -fsS -X POST "$AWS_ENDPOINT_URL/moto-api/reset" >/dev/null && log "state reset"
+  http POST "$AWS_ENDPOINT_URL/moto-api/reset" && log "state reset"
 }
 
 case "${1:-}" in

@@ -10,16 +10,20 @@ export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 # Tests talk only to 127.0.0.1; never let an SDK probe the instance-metadata address.
 export AWS_EC2_METADATA_DISABLED=true AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1
 
-if ! command -v cargo >/dev/null 2>&1; then
-  echo "cargo not found: install Rust (https://rustup.rs) first" >&2
-  exit 1
-fi
-rustup component add rustfmt clippy >/dev/null 2>&1 || true
-# The AWS integration tests start their own moto server (the local AWS emulator).
-if ! python3 -c 'import moto.server, flask' >/dev/null 2>&1; then
-  echo "== installing moto[server] (the local AWS emulator)"
-  python3 -m pip install --quiet 'moto[server]>=5,<6'
-fi
+die() { echo "error: $*" >&2; exit 1; }
+command -v cargo >/dev/null 2>&1 ||
+  die "cargo not found: install Rust with rustup (https://rustup.rs); rust-toolchain.toml selects the version"
+# rust-toolchain.toml lists rustfmt and clippy; a toolchain installed without them says so here.
+cargo fmt --version >/dev/null 2>&1 ||
+  die "rustfmt is missing from the toolchain: rustup component add rustfmt"
+cargo clippy --version >/dev/null 2>&1 ||
+  die "clippy is missing from the toolchain: rustup component add clippy"
+# The AWS integration tests start their own moto server (the local AWS emulator) with
+# $HUBCTL_PYTHON: the virtualenv under the cache folder, created on first use.
+# shellcheck source=scripts/venv.sh
+. scripts/venv.sh
+hubctl_venv
+echo "== moto: $("$HUBCTL_PYTHON" -c 'import moto; print(moto.__version__)') ($HUBCTL_PYTHON)"
 
 echo "== cargo fmt --check"
 cargo fmt --all --check

@@ -5,7 +5,7 @@ use crate::args::{LockArgs, VarArgs};
 use crate::views::Ui;
 use hubctl_aws::state::{S3Backend, S3Settings};
 use hubctl_core::config::vars::{parse_cli_var, root_variables, CliInput};
-use hubctl_core::config::Config;
+use hubctl_core::config::{Config, Expr};
 use hubctl_core::diag::{Diagnostic, Diagnostics, SourceMap, Span};
 use hubctl_core::lang::{eval, EvalContext, Resolver, Value};
 use hubctl_core::plan::driver::{prepare, Prepared};
@@ -101,9 +101,29 @@ impl Resolver for Literal {
     }
 }
 
-/// The configured backend: its kind, evaluated arguments and the block's span (None when
-/// the configuration names no backend).
-pub type BackendBlock = (String, BTreeMap<String, Value>, Span);
+/// The configured backend block: its kind, evaluated arguments, the block's span and where
+/// each argument is written (diagnostics about one argument point at it).
+pub struct BackendBlock {
+    pub kind: String,
+    pub settings: BTreeMap<String, Value>,
+    pub span: Span,
+    args: BTreeMap<String, Expr>,
+    names: BTreeMap<String, Span>,
+}
+
+impl BackendBlock {
+    /// Where argument `path` is written: `name` or `name.key` (an entry of an object
+    /// argument); the block when it is not written there.
+    fn span_of(&self, path: &str) -> Span {
+        let (name, key) = path
+            .split_once('.')
+            .map_or((path, None), |(n, k)| (n, Some(k)));
+        let entry = key.and_then(|k| self.args.get(name)?.key_span(k));
+        entry
+            .or_else(|| self.names.get(name).copied())
+            .unwrap_or(self.span)
+    }
+}
 
 /// Evaluates the `terraform { backend "..." }` arguments (literals only).
 pub fn backend_block(config: &Config, dir: &Path) -> Result<Option<BackendBlock>, Diagnostics> {
@@ -127,18 +147,30 @@ pub fn backend_block(config: &Config, dir: &Path) -> Result<Option<BackendBlock>
     if diags.has_errors() {
         return Err(diags);
     }
-    Ok(Some((b.kind.clone(), settings, b.span)))
+    Ok(Some(BackendBlock {
+        kind: b.kind.clone(),
+        settings,
+        span: b.span,
+        args: b
+            .config
+            .iter()
+            .map(|(k, a)| (k.clone(), a.expr.clone()))
+            .collect(),
+        names: b
+            .config
+            .iter()
+            .map(|(k, a)| (k.clone(), a.name_span))
+            .collect(),
+    }))
 }
 
-/// The `s3` backend's settings, or a diagnostic on the block.
-pub fn s3_settings(
-    settings: &BTreeMap<String, Value>,
-    span: Span,
-) -> Result<S3Settings, Diagnostics> {
-    S3Settings::from_config(settings).map_err(|e| {
+/// The `s3` backend's settings, or a diagnostic on the argument at fault (else the block).
+pub fn s3_settings(b: &BackendBlock) -> Result<S3Settings, Diagnostics> {
+    S3Settings::from_config(&b.settings).map_err(|e| {
+        let at = e.arg.as_deref().map_or(b.span, |a| b.span_of(a));
         Diagnostic::error("Invalid backend configuration")
-            .detail(e)
-            .subject(span)
+            .detail(e.message)
+            .subject(at)
             .into()
     })
 }
@@ -150,19 +182,21 @@ pub async fn backend(
     dir: &Path,
 ) -> Result<Arc<dyn Backend>, Diagnostics> {
     let default = dir.join(".hubctl").join("state.json");
-    let Some((kind, settings, span)) = backend_block(config, dir)? else {
+    let Some(b) = backend_block(config, dir)? else {
         return Ok(Arc::new(LocalBackend::new(default)));
     };
-    match kind.as_str() {
+    let span = b.span;
+    match b.kind.as_str() {
         "local" => {
-            let path = settings
+            let path = b
+                .settings
                 .get("path")
                 .and_then(|v| v.as_str().map(PathBuf::from))
                 .map(|p| if p.is_absolute() { p } else { dir.join(p) });
             Ok(Arc::new(LocalBackend::new(path.unwrap_or(default))))
         }
         "s3" => {
-            let s = s3_settings(&settings, span)?;
+            let s = s3_settings(&b)?;
             ui.diags(&s3_warnings(&s, span), &config.sources);
             Ok(Arc::new(S3Backend::connect(s).await))
         }

@@ -19,21 +19,24 @@ pub async fn run(ui: &Ui, a: InitArgs) -> u8 {
             return ERROR;
         }
     };
-    let Some((kind, settings, span)) = block.filter(|(k, _, _)| k != "local") else {
+    let Some(b) = block.filter(|b| b.kind != "local") else {
         println!("The local backend needs no initialization.");
         return OK;
     };
-    if kind != "s3" {
+    if b.kind != "s3" {
         ui.diags(
             &Diagnostic::error("Unsupported backend")
-                .detail(format!("hubctl cannot initialize the backend \"{kind}\"."))
-                .subject(span)
+                .detail(format!(
+                    "hubctl cannot initialize the backend \"{}\".",
+                    b.kind
+                ))
+                .subject(b.span)
                 .into(),
             &p.config.sources,
         );
         return ERROR;
     }
-    let s = match s3_settings(&settings, span) {
+    let s = match s3_settings(&b) {
         Ok(s) => s,
         Err(d) => {
             ui.diags(&d, &p.config.sources);

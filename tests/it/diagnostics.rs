@@ -191,8 +191,29 @@ fn cidrsubnet_with_an_invalid_prefix() {
         "resource \"terraform_data\" \"a\" {\n  input = cidrsubnet(\"10.0.0/16\", 8, 1)\n}\n",
         &[],
     );
-    assert_error(&w, &out, "Invalid function argument", "main.tf", "2:22");
-    assert!(out.stderr.contains("10.0.0/16"), "{}", out.stderr);
+    // Terraform fails the call (not the argument) for a malformed prefix.
+    assert_error(&w, &out, "Error in function call", "main.tf", "2:11");
+    assert!(
+        out.stderr
+            .contains("Call to function \"cidrsubnet\" failed: invalid CIDR expression"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn an_invalid_argument_names_the_parameter_as_terraform_does() {
+    let (w, out) = broken(
+        "resource \"terraform_data\" \"a\" {\n  input = cidrsubnet(\"10.0.0.0/16\", \"x\", 1)\n}\n",
+        &[],
+    );
+    assert_error(&w, &out, "Invalid function argument", "main.tf", "2:37");
+    assert!(
+        out.stderr
+            .contains("Invalid value for \"newbits\" parameter: a number is required"),
+        "{}",
+        out.stderr
+    );
 }
 
 #[test]

@@ -16,6 +16,7 @@ mod planfile;
 mod refresh_only;
 mod s3_cli;
 mod s3_cli_access;
+mod s3_cli_args;
 mod s3_cli_keys;
 mod s3state;
 mod state_cmds;

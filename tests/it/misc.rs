@@ -152,6 +152,53 @@ fn validate_accepts_good_and_rejects_broken() {
     assert!(!bad.state_path().exists(), "validate never writes state");
 }
 
+/// Terraform's validate checks a counted or for_each resource's block once, with unknown
+/// instance keys: an error names the resource, not a placeholder instance (`[""]`) or each
+/// known key.
+#[test]
+fn validate_reports_expanded_resources_once_at_the_block() {
+    let w = Work::empty();
+    w.write(
+        "main.tf",
+        "variable \"azs\" {\n  type    = set(string)\n  default = [\"a\", \"b\"]\n}\n\n\
+         resource \"terraform_data\" \"subnet\" {\n  for_each = var.azs\n  input    = cidrsubnet(\"10.0.0.0/16\", \"x\", 1)\n}\n\n\
+         resource \"terraform_data\" \"nat\" {\n  count = 0\n  input = upper(each.key)\n}\n",
+    );
+    let out = w.run(&["validate", &w.arg()]);
+    out.expect_code(1);
+    let main = w.path("main.tf").display().to_string();
+    assert!(
+        out.stderr
+            .contains("terraform_data.subnet: Invalid function argument"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains(&format!("{main}:8:40")),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("subnet[\""), "{}", out.stderr);
+    // count = 0 still has its block checked, as in Terraform.
+    assert!(
+        out.stderr
+            .contains("terraform_data.nat: Reference to \"each\" in context without for_each"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains(&format!("{main}:13:17")),
+        "{}",
+        out.stderr
+    );
+    let errors = out
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("error"))
+        .count();
+    assert_eq!(errors, 2, "{}", out.stderr);
+}
+
 /// As in Terraform, the answer is read from standard input, terminal or not; a closed
 /// input or -input=false refuses instead of hanging, and only "yes" applies.
 #[test]

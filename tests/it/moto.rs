@@ -4,8 +4,42 @@
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
+
+/// The Python that runs moto: `HUBCTL_PYTHON` (scripts/test.sh exports its virtualenv's),
+/// else that virtualenv if it exists (scripts/moto.sh or test.sh made it), else `python3`.
+/// Checked once per test process, so a missing moto fails with what to run.
+fn python() -> &'static PathBuf {
+    static PYTHON: OnceLock<PathBuf> = OnceLock::new();
+    PYTHON.get_or_init(|| {
+        let venv = std::env::var_os("XDG_CACHE_HOME")
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
+            .map(|c| c.join("hubctl/venv/bin/python"));
+        let py = std::env::var_os("HUBCTL_PYTHON")
+            .filter(|p| !p.is_empty())
+            .map(PathBuf::from)
+            .or(venv.filter(|p| p.exists()))
+            .unwrap_or_else(|| PathBuf::from("python3"));
+        let ok = Command::new(&py)
+            .args(["-c", "import moto.server, flask"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        assert!(
+            ok,
+            "moto[server] (the local AWS emulator) does not import with {}: run scripts/test.sh, \
+             or `bash scripts/moto.sh start` once to create its virtualenv, or set HUBCTL_PYTHON \
+             to a Python that has moto[server]",
+            py.display()
+        );
+        py
+    })
+}
 
 pub struct Moto {
     child: Child,
@@ -19,7 +53,7 @@ impl Moto {
             .and_then(|l| l.local_addr())
             .expect("free port")
             .port();
-        let child = Command::new("python3")
+        let child = Command::new(python())
             .args([
                 "-m",
                 "moto.server",
@@ -31,7 +65,7 @@ impl Moto {
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .expect("python3 -m moto.server (install with: pip install 'moto[server]')");
+            .unwrap_or_else(|e| panic!("starting {} -m moto.server: {e}", python().display()));
         let mut m = Moto {
             child,
             endpoint: format!("http://127.0.0.1:{port}"),

@@ -140,9 +140,69 @@ pub fn parse_duration(s: &str, what: &str) -> Result<Duration, String> {
         .map_err(|e| format!("{what} {s:?} is not a duration like \"1h\" or \"15m\" ({e})"))
 }
 
+/// Region prefixes of the AWS partitions (aws, aws-cn, aws-us-gov, the ISO partitions and
+/// aws-eusc), longest first: the SDK's partition table matches `<prefix>-<word>-<number>`.
+const REGION_PREFIXES: &[&str] = &[
+    "us-gov", "us-isob", "us-isof", "us-iso", "eu-isoe", "eusc-de", "us", "eu", "ap", "sa", "ca",
+    "me", "af", "il", "mx", "cn",
+];
+
+/// Whether a region name is one of a known AWS partition's, as Terraform checks unless
+/// `skip_region_validation` is set (so `us-east-1x` or `useast1` fail before any call).
+pub fn valid_region(region: &str) -> bool {
+    let Some((rest, number)) = region.rsplit_once('-') else {
+        return false;
+    };
+    if number.is_empty() || !number.bytes().all(|b| b.is_ascii_digit()) {
+        return false;
+    }
+    REGION_PREFIXES.iter().any(|p| {
+        rest.strip_prefix(p)
+            .and_then(|r| r.strip_prefix('-'))
+            .is_some_and(|word| {
+                !word.is_empty() && word.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+            })
+    })
+}
+
+/// The error for a region [`valid_region`] refuses.
+pub fn invalid_region(region: &str) -> String {
+    format!(
+        "Invalid AWS Region: {region}. Use a region name such as \"us-east-1\", or set \
+         skip_region_validation = true for a region AWS does not know (an S3-compatible store \
+         or an emulator)."
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn regions_are_checked_against_the_partitions() {
+        for r in [
+            "us-east-1",
+            "eu-central-2",
+            "ap-southeast-5",
+            "us-gov-west-1",
+            "cn-northwest-1",
+            "us-isob-east-1",
+            "il-central-1",
+        ] {
+            assert!(valid_region(r), "{r}");
+        }
+        for r in [
+            "useast1",
+            "us-east",
+            "us-east-1a",
+            "US-EAST-1",
+            "xx-east-1",
+            "us--1",
+            "",
+        ] {
+            assert!(!valid_region(r), "{r}");
+        }
+    }
 
     #[test]
     fn durations_read_like_terraforms() {

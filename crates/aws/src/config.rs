@@ -5,7 +5,11 @@
 //! chain) unless the block sets them; the block also accepts the arguments Terraform users'
 //! local-emulator setups carry (`access_key`, `secret_key`, `skip_*`, `endpoints { ... }`).
 //! Unless `skip_credentials_validation` is set, configuring calls `sts:GetCallerIdentity`
-//! once, so bad credentials or a wrong endpoint fail before any resource is touched.
+//! once, so bad credentials or a wrong endpoint fail before any resource is touched; unless
+//! `skip_region_validation` is set, the region must be one of an AWS partition's.
+//! `insecure` is not in the schema (so it is refused where it is written): hubctl always
+//! verifies TLS certificates. `s3_use_path_style` is accepted for the S3 types to come; no
+//! resource type calls S3 yet, so it has nothing to change.
 
 use crate::auth::{strings, AssumeRole, Auth};
 use crate::error;
@@ -60,7 +64,6 @@ fn schema() -> Schema {
         "skip_region_validation",
         "s3_use_path_style",
         "s3_force_path_style",
-        "insecure",
     ] {
         sch = b(n, sch);
     }
@@ -189,6 +192,9 @@ impl Provider for AwsProvider {
                 "no region is set: set `region` in the provider \"aws\" block or the AWS_REGION environment variable",
             ));
         };
+        if !flag(config, "skip_region_validation") && !crate::auth::valid_region(&region) {
+            return Err(ProviderError::new("", crate::auth::invalid_region(&region)));
+        }
         let mut ec2 = aws_sdk_ec2::config::Builder::from(&sdk).interceptor(crate::api_log::ApiLog);
         if let Some(url) = endpoint(config, "ec2") {
             ec2 = ec2.endpoint_url(url);

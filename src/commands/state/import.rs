@@ -16,7 +16,7 @@ async fn read(ui: &Ui, a: &StatePushArgs, origin: &str) -> Result<Vec<u8>, Strin
     }
     let (config, _) = hubctl_core::config::load(&a.common.dir);
     let settings = match backend_block(&config, &a.common.dir) {
-        Ok(Some((kind, cfg, span))) if kind == "s3" => match s3_settings(&cfg, span) {
+        Ok(Some(b)) if b.kind == "s3" => match s3_settings(&b) {
             Ok(s) => s,
             Err(d) => {
                 ui.diags(&d, &config.sources);

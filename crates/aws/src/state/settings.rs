@@ -1,9 +1,44 @@
 //! `terraform { backend "s3" { ... } }` → [`S3Settings`], accepting Terraform's names
 //! (old and new) so existing backend blocks work unchanged.
 
-use crate::auth::{parse_duration, strings, AssumeRole, Auth};
+use crate::auth::{invalid_region, parse_duration, strings, valid_region, AssumeRole, Auth};
 use hubctl_core::lang::Value;
 use std::collections::BTreeMap;
+
+/// The KMS key of a block with `encrypt = true` and no `kms_key_id`: hubctl's own, which
+/// `hubctl init --bootstrap` creates (Terraform would use SSE-S3; hubctl encrypts the state
+/// client-side, which needs a KMS key).
+pub const MANAGED_KMS_KEY: &str = "alias/hubctl-state";
+
+/// A problem with the backend block, and the argument it is about (`"endpoints.iam"`), so
+/// the diagnostic can point at it; `None`: the block as a whole.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SettingsError {
+    pub arg: Option<String>,
+    pub message: String,
+}
+
+impl SettingsError {
+    fn at(arg: &str, message: impl Into<String>) -> SettingsError {
+        SettingsError {
+            arg: Some(arg.to_string()),
+            message: message.into(),
+        }
+    }
+
+    fn block(message: impl Into<String>) -> SettingsError {
+        SettingsError {
+            arg: None,
+            message: message.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for SettingsError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
 
 /// The backend block, checked.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -70,10 +105,26 @@ const KNOWN: &[&str] = &[
     "session_name",
     "external_id",
     "sts_endpoint",
-    "iam_endpoint",
     "skip_s3_checksum",
-    "workspace_key_prefix",
 ];
+
+/// Terraform arguments hubctl knows but cannot honour, with what to do instead.
+const REFUSED: &[(&str, &str)] = &[
+    (
+        "workspace_key_prefix",
+        "hubctl has only the default workspace, whose state is at \"key\"; Terraform uses \
+         workspace_key_prefix only for other workspaces (<prefix>/<workspace>/<key>). Remove \
+         it; to use a non-default Terraform workspace's state, set key to that full path.",
+    ),
+    (
+        "iam_endpoint",
+        "hubctl's s3 backend makes no IAM calls, so an IAM endpoint would never be used; \
+         remove it (it is the deprecated form of endpoints.iam).",
+    ),
+];
+
+/// The services of `endpoints = { ... }` the backend calls.
+const ENDPOINTS: &[&str] = &["s3", "dynamodb", "kms", "sts"];
 
 /// Arguments of Terraform's s3 backend that hubctl does not implement: named as such, not
 /// as typos, so a Terraform user knows what to remove or wait for.
@@ -97,24 +148,10 @@ const TERRAFORM_ONLY: &[&str] = &[
 ];
 
 impl S3Settings {
-    /// Reads the evaluated backend arguments; the error is a sentence for a diagnostic.
-    pub fn from_config(cfg: &BTreeMap<String, Value>) -> Result<S3Settings, String> {
-        if let Some(unknown) = cfg.keys().find(|k| !KNOWN.contains(&k.as_str())) {
-            if TERRAFORM_ONLY.contains(&unknown.as_str()) {
-                return Err(format!(
-                    "The argument \"{unknown}\" of Terraform's s3 backend is not supported by \
-                     hubctl yet; remove it (hubctl accepts {}).",
-                    KNOWN.join(", ")
-                ));
-            }
-            let hint = hubctl_core::lang::suggest::did_you_mean(unknown, KNOWN.iter().copied())
-                .map(|k| format!(" Did you mean \"{k}\"?"))
-                .unwrap_or_default();
-            return Err(format!(
-                "The backend \"s3\" has no argument \"{unknown}\".{hint} It accepts {}.",
-                KNOWN.join(", ")
-            ));
-        }
+    /// Reads the evaluated backend arguments; the error is a sentence for a diagnostic,
+    /// about the argument it names.
+    pub fn from_config(cfg: &BTreeMap<String, Value>) -> Result<S3Settings, SettingsError> {
+        check_names(cfg)?;
         let s = |k: &str| {
             cfg.get(k)
                 .and_then(Value::as_str)
@@ -131,16 +168,21 @@ impl S3Settings {
                 .map(str::to_string)
         };
         let required = |k: &str| {
-            s(k).ok_or_else(|| format!("The backend \"s3\" needs \"{k}\" (a non-empty string)."))
+            s(k).ok_or_else(|| {
+                SettingsError::block(format!(
+                    "The backend \"s3\" needs \"{k}\" (a non-empty string)."
+                ))
+            })
         };
+        let encrypt = b("encrypt").unwrap_or(true);
         let out = S3Settings {
             bucket: required("bucket")?,
             key: required("key")?,
             region: s("region"),
             dynamodb_table: s("dynamodb_table"),
-            kms_key_id: s("kms_key_id"),
+            kms_key_id: s("kms_key_id").or_else(|| encrypt.then(|| MANAGED_KMS_KEY.to_string())),
             fallback_kms_key_id: s("fallback_kms_key_id"),
-            encrypt: b("encrypt").unwrap_or(true),
+            encrypt,
             use_lockfile: b("use_lockfile").unwrap_or(false),
             endpoint_s3: ep("s3").or_else(|| s("endpoint")),
             endpoint_dynamodb: ep("dynamodb").or_else(|| s("dynamodb_endpoint")),
@@ -159,23 +201,23 @@ impl S3Settings {
                 .get("max_retries")
                 .and_then(Value::as_number)
                 .map(|n| n.max(0.0) as u32),
-            assume_role: assume_role(cfg)?,
+            assume_role: assume_role(cfg).map_err(|e| SettingsError::at("assume_role", e))?,
             endpoint_sts: ep("sts").or_else(|| s("sts_endpoint")),
             skip_s3_checksum: b("skip_s3_checksum").unwrap_or(false),
         };
         if out.key.starts_with('/') || out.key.ends_with('/') {
-            return Err(format!(
-                "The backend \"s3\" key {:?} must not start or end with \"/\".",
-                out.key
+            return Err(SettingsError::at(
+                "key",
+                format!(
+                    "The backend \"s3\" key {:?} must not start or end with \"/\".",
+                    out.key
+                ),
             ));
         }
-        if out.encrypt && out.kms_key_id.is_none() {
-            return Err(
-                "The backend \"s3\" encrypts the state client-side and needs \"kms_key_id\" \
-                 (for example \"alias/hub-state\"); set encrypt = false to store it in \
-                 plaintext (not recommended)."
-                    .to_string(),
-            );
+        if let Some(r) = out.region.as_deref() {
+            if !b("skip_region_validation").unwrap_or(false) && !valid_region(r) {
+                return Err(SettingsError::at("region", invalid_region(r)));
+            }
         }
         Ok(out)
     }
@@ -205,6 +247,75 @@ impl S3Settings {
     pub fn lock_id(&self) -> String {
         format!("{}/{}", self.bucket, self.key)
     }
+}
+
+/// Every argument is one hubctl honours; Terraform's others are refused by name, with why
+/// where hubctl knows better than "not yet", and typos get a did-you-mean.
+fn check_names(cfg: &BTreeMap<String, Value>) -> Result<(), SettingsError> {
+    for name in cfg.keys().map(String::as_str) {
+        if let Some((_, why)) = REFUSED.iter().find(|(n, _)| *n == name) {
+            return Err(SettingsError::at(
+                name,
+                format!("The backend \"s3\" argument \"{name}\" is not supported: {why}"),
+            ));
+        }
+        if KNOWN.contains(&name) {
+            continue;
+        }
+        if TERRAFORM_ONLY.contains(&name) {
+            return Err(SettingsError::at(
+                name,
+                format!(
+                    "The argument \"{name}\" of Terraform's s3 backend is not supported by \
+                     hubctl yet; remove it (hubctl accepts {}).",
+                    KNOWN.join(", ")
+                ),
+            ));
+        }
+        let hint = hubctl_core::lang::suggest::did_you_mean(name, KNOWN.iter().copied())
+            .map(|k| format!(" Did you mean \"{k}\"?"))
+            .unwrap_or_default();
+        return Err(SettingsError::at(
+            name,
+            format!(
+                "The backend \"s3\" has no argument \"{name}\".{hint} It accepts {}.",
+                KNOWN.join(", ")
+            ),
+        ));
+    }
+    check_endpoints(cfg.get("endpoints"))
+}
+
+/// `endpoints = { ... }` names only services the backend calls.
+fn check_endpoints(endpoints: Option<&Value>) -> Result<(), SettingsError> {
+    let Some(map) = endpoints.and_then(Value::as_map) else {
+        return Ok(());
+    };
+    for svc in map.keys().map(String::as_str) {
+        if ENDPOINTS.contains(&svc) {
+            continue;
+        }
+        let at = format!("endpoints.{svc}");
+        let why = match svc {
+            "iam" => "hubctl's s3 backend makes no IAM calls, so an IAM endpoint would never \
+                      be used; remove it."
+                .to_string(),
+            "sso" => "hubctl does not support SSO credentials in the backend block yet; \
+                      remove it."
+                .to_string(),
+            _ => {
+                let hint = hubctl_core::lang::suggest::did_you_mean(svc, ENDPOINTS.iter().copied())
+                    .map(|k| format!(" Did you mean \"{k}\"?"))
+                    .unwrap_or_default();
+                format!("the backend calls only {}.{hint}", ENDPOINTS.join(", "))
+            }
+        };
+        return Err(SettingsError::at(
+            &at,
+            format!("The backend \"s3\" endpoint \"{svc}\" is not supported: {why}"),
+        ));
+    }
+    Ok(())
 }
 
 /// `assume_role = { role_arn, session_name, external_id, duration }` (Terraform 1.6+), or
@@ -265,26 +376,63 @@ mod tests {
     }
 
     #[test]
-    fn refuses_missing_and_unknown_arguments_and_keyless_encryption() {
+    fn refuses_missing_and_unknown_arguments_and_keyless_encryption_uses_hubctls_key() {
         let err = S3Settings::from_config(&cfg(&[("key", s("k"))])).unwrap_err();
-        assert!(err.contains("\"bucket\""), "{err}");
-        let err =
-            S3Settings::from_config(&cfg(&[("bucket", s("b")), ("key", s("k"))])).unwrap_err();
-        assert!(err.contains("kms_key_id"), "{err}");
+        assert!(
+            err.message.contains("\"bucket\"") && err.arg.is_none(),
+            "{err}"
+        );
+        let keyless =
+            S3Settings::from_config(&cfg(&[("bucket", s("b")), ("key", s("k"))])).unwrap();
+        assert!(keyless.encrypt);
+        assert_eq!(keyless.kms_key_id.as_deref(), Some(MANAGED_KMS_KEY));
         let err = S3Settings::from_config(&cfg(&[
             ("bucket", s("b")),
             ("key", s("k")),
             ("bukket", s("x")),
         ]))
         .unwrap_err();
-        assert!(err.contains("bukket"), "{err}");
+        assert_eq!(err.arg.as_deref(), Some("bukket"), "{err}");
         let plain = S3Settings::from_config(&cfg(&[
             ("bucket", s("b")),
             ("key", s("k")),
             ("encrypt", Value::Bool(false)),
         ]))
         .unwrap();
-        assert!(!plain.encrypt);
+        assert!(!plain.encrypt && plain.kms_key_id.is_none());
+    }
+
+    #[test]
+    fn unusable_arguments_are_refused_at_their_name() {
+        let refused = |k: &str, v: Value| {
+            let mut c = cfg(&[("bucket", s("b")), ("key", s("k"))]);
+            c.insert(k.into(), v);
+            S3Settings::from_config(&c).unwrap_err()
+        };
+        let err = refused("workspace_key_prefix", s("envs"));
+        assert_eq!(err.arg.as_deref(), Some("workspace_key_prefix"));
+        assert!(err.message.contains("only the default workspace"), "{err}");
+        let err = refused("iam_endpoint", s("http://127.0.0.1:1"));
+        assert_eq!(err.arg.as_deref(), Some("iam_endpoint"));
+        assert!(err.message.contains("no IAM calls"), "{err}");
+        let err = refused("endpoints", Value::map([("iam", s("http://127.0.0.1:1"))]));
+        assert_eq!(err.arg.as_deref(), Some("endpoints.iam"), "{err}");
+        let err = refused("endpoints", Value::map([("dynamodbb", s("http://x"))]));
+        assert!(err.message.contains("Did you mean \"dynamodb\"?"), "{err}");
+        let err = refused("insecure", Value::Bool(true));
+        assert_eq!(err.arg.as_deref(), Some("insecure"));
+        let err = refused("region", s("us-east-1a"));
+        assert_eq!(err.arg.as_deref(), Some("region"));
+        assert!(
+            err.message.contains("Invalid AWS Region: us-east-1a"),
+            "{err}"
+        );
+        let mut c = cfg(&[("bucket", s("b")), ("key", s("k")), ("region", s("garage"))]);
+        c.insert("skip_region_validation".into(), Value::Bool(true));
+        assert_eq!(
+            S3Settings::from_config(&c).unwrap().region.as_deref(),
+            Some("garage")
+        );
     }
 
     #[test]
@@ -319,7 +467,8 @@ mod tests {
         let mut bad = cfg(&base);
         bad.insert("assume_role".into(), Value::map([("session_name", s("x"))]));
         let err = S3Settings::from_config(&bad).unwrap_err();
-        assert!(err.contains("role_arn"), "{err}");
+        assert!(err.message.contains("role_arn"), "{err}");
+        assert_eq!(err.arg.as_deref(), Some("assume_role"));
     }
 
     #[test]
@@ -329,12 +478,16 @@ mod tests {
         c.insert("acl".into(), s("private"));
         let err = S3Settings::from_config(&c).unwrap_err();
         assert!(
-            err.contains("\"acl\" of Terraform's s3 backend is not supported"),
+            err.message
+                .contains("\"acl\" of Terraform's s3 backend is not supported"),
             "{err}"
         );
         let mut c = cfg(&base);
         c.insert("dynamodb_tabel".into(), s("locks"));
         let err = S3Settings::from_config(&c).unwrap_err();
-        assert!(err.contains("Did you mean \"dynamodb_table\"?"), "{err}");
+        assert!(
+            err.message.contains("Did you mean \"dynamodb_table\"?"),
+            "{err}"
+        );
     }
 }

@@ -19,6 +19,24 @@ impl Expr {
         use hcl_edit::Span as _;
         Span::new(self.file, self.expr.span().unwrap_or(0..0))
     }
+
+    /// The span of `key` in an object constructor (`{ iam = "..." }`), for a diagnostic
+    /// about one entry; `None` if this is not an object with that key.
+    pub fn key_span(&self, key: &str) -> Option<Span> {
+        use hcl_edit::Span as _;
+        let Expression::Object(obj) = &self.expr else {
+            return None;
+        };
+        obj.iter()
+            .map(|(k, _)| k)
+            .find(|k| match (k.as_ident(), k.as_expr()) {
+                (Some(id), _) => id.as_str() == key,
+                (_, Some(Expression::String(s))) => s.as_str() == key,
+                _ => false,
+            })
+            .and_then(|k| k.span())
+            .map(|r| Span::new(self.file, r))
+    }
 }
 
 /// A loaded configuration: the root module (children nested inside) and all source files.

@@ -4,7 +4,7 @@
 use crate::addr::InstanceKey;
 use crate::config::Expr;
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::lang::{Resolver, Value};
+use crate::lang::{Resolver, Type, Value};
 use crate::walk::body::eval_expr;
 use std::path::Path;
 
@@ -16,9 +16,33 @@ pub struct Instance {
     pub each: Option<(Value, Value)>,
 }
 
-/// Expands a resource. `allow_unknown` (validate) turns an unknown count/for_each into one
-/// placeholder instance instead of an error.
+/// Expands a resource. `validate` checks the count/for_each expression (an unknown one is
+/// fine) and then gives one placeholder instance with no key and unknown `count.index` /
+/// `each`, as Terraform's validate does: instances are not known yet, so the block is
+/// checked once and problems are reported for the resource (`terraform_data.subnet`), not
+/// for a made-up instance or once per known key.
 pub fn expand(
+    count: Option<&Expr>,
+    for_each: Option<&Expr>,
+    resolver: &dyn Resolver,
+    base_dir: &Path,
+    validate: bool,
+) -> (Vec<Instance>, Diagnostics) {
+    let (instances, diags) = expand_values(count, for_each, resolver, base_dir, validate);
+    if !validate || diags.has_errors() || (count.is_none() && for_each.is_none()) {
+        return (instances, diags);
+    }
+    let placeholder = Instance {
+        key: InstanceKey::None,
+        count_index: count.map(|_| Value::Unknown(Type::Number)),
+        each: for_each.map(|_| (Value::Unknown(Type::String), Value::unknown())),
+    };
+    (vec![placeholder], diags)
+}
+
+/// The instances of known count/for_each values; `allow_unknown` turns an unknown one into a
+/// placeholder instead of an error.
+fn expand_values(
     count: Option<&Expr>,
     for_each: Option<&Expr>,
     resolver: &dyn Resolver,

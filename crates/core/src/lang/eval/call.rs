@@ -99,9 +99,12 @@ impl Evaluator<'_> {
             FuncError::Arity { expected, got } => arity(name, &expected, got),
             FuncError::Arg { index, message } => {
                 let arg = c.args.iter().nth(index).or_else(|| c.args.iter().last());
+                // Terraform names the parameter (`"newbits"`); a position only if unnamed.
+                let param = funcs::param_name(name, index)
+                    .map_or_else(|| format!("argument {}", index + 1), str::to_string);
                 Diagnostic::error("Invalid function argument")
                     .detail(format!(
-                        "Invalid value for \"{index}\" parameter: {}",
+                        "Invalid value for \"{param}\" parameter: {}",
                         sentence(&message)
                     ))
                     .subject_opt(self.span(arg.and_then(|a| a.span())))
@@ -304,7 +307,7 @@ mod tests {
 
     #[test]
     fn library_errors_become_diagnostics() {
-        let args = "f(1, \"x\")";
+        let args = "pow(1, \"x\")";
         let expr = hcl_edit::parser::parse_expr(args).ok();
         let Some(Expression::FuncCall(c)) = expr else {
             panic!("not a call");
@@ -344,12 +347,12 @@ mod tests {
         assert_eq!(d[0].summary, "Invalid function argument");
         assert_eq!(
             d[0].detail,
-            "Invalid value for \"1\" parameter: must be a number."
+            "Invalid value for \"power\" parameter: must be a number."
         );
         assert_eq!(d[0].subject.map(|s| &args[s.range()]), Some("\"x\""));
         assert_eq!(d[1].summary, "Not enough function arguments");
         assert_eq!(d[2].summary, "Too many function arguments");
-        assert_eq!(d[3].detail, "Call to function \"f\" failed: boom.");
+        assert_eq!(d[3].detail, "Call to function \"pow\" failed: boom.");
     }
 
     #[test]

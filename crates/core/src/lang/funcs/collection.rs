@@ -115,18 +115,25 @@ fn lookup(args: Vec<Value>, _: &FuncContext) -> R {
     }
 }
 
+/// Terraform's element takes any value and fails the call (not an argument) when it cannot
+/// index it.
 fn element(args: Vec<Value>, _: &FuncContext) -> R {
+    let cannot = |what: &str| FuncError::Other(format!("cannot read elements from {what}"));
     if matches!(args[0], Value::Set(_)) {
         // Sets have no order a user could index by; Terraform refuses them too.
-        return Err(err(0, "cannot read elements from a set"));
+        return Err(cannot("set"));
     }
-    let xs = seq(&args, 0)?;
+    let xs = args[0]
+        .as_seq()
+        .ok_or_else(|| cannot(args[0].type_name()))?;
     let i = args::integer(&args, 1)?;
     if i < 0 {
         return Err(err(1, "cannot use element function with a negative index"));
     }
     if xs.is_empty() {
-        return Err(err(0, "cannot use element function with an empty list"));
+        return Err(FuncError::Other(
+            "cannot use element function with an empty list".into(),
+        ));
     }
     Ok(xs[(i as usize) % xs.len()].clone())
 }
@@ -327,7 +334,7 @@ fn matchkeys(args: Vec<Value>, _: &FuncContext) -> R {
 
 #[cfg(test)]
 mod tests {
-    use super::super::tests::{arg_err, list, n, ok, run, s, strs, tstrs};
+    use super::super::tests::{arg_err, call_err, list, n, ok, run, s, strs, tstrs};
     use crate::lang::Value;
 
     fn obj(items: &[(&str, Value)]) -> Value {
@@ -367,7 +374,7 @@ mod tests {
         let l = strs(&["a", "b", "c"]);
         assert_eq!(ok("element", vec![l.clone(), n(1.0)]), s("b"));
         assert_eq!(ok("element", vec![l.clone(), n(3.0)]), s("a"));
-        assert!(arg_err("element", vec![list(vec![]), n(0.0)]).contains("empty"));
+        assert!(call_err("element", vec![list(vec![]), n(0.0)]).contains("empty"));
         assert!(arg_err("element", vec![l.clone(), n(-1.0)]).contains("negative"));
         assert_eq!(ok("length", vec![s("héllo")]), Value::int(5));
         assert_eq!(ok("length", vec![l]), Value::int(3));

@@ -140,12 +140,9 @@ fn base64decode(args: Vec<Value>, _: &FuncContext) -> R {
     let s = args::string(&args, 0)?;
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(s.as_bytes())
-        .map_err(|e| err(0, format!("failed to decode base64 data: {e}")))?;
+        .map_err(|_| FuncError::Other(format!("failed to decode base64 data {s:?}")))?;
     String::from_utf8(bytes).map(Value::String).map_err(|_| {
-        err(
-            0,
-            "the result of decoding the provided string is not valid UTF-8",
-        )
+        FuncError::Other("the result of decoding the provided string is not valid UTF-8".into())
     })
 }
 
@@ -167,7 +164,7 @@ fn urlencode(args: Vec<Value>, _: &FuncContext) -> R {
 
 #[cfg(test)]
 mod tests {
-    use super::super::tests::{arg_err, n, ok, s, tstrs};
+    use super::super::tests::{arg_err, call_err, n, ok, s, tstrs};
     use crate::lang::Value;
 
     #[test]
@@ -237,8 +234,8 @@ mod tests {
             ok("base64decode", vec![s("SGVsbG8gV29ybGQ=")]),
             s("Hello World")
         );
-        assert!(arg_err("base64decode", vec![s("%%")]).contains("base64"));
-        assert!(arg_err("base64decode", vec![s("/w==")]).contains("UTF-8"));
+        assert!(call_err("base64decode", vec![s("%%")]).contains("base64"));
+        assert!(call_err("base64decode", vec![s("/w==")]).contains("UTF-8"));
         assert_eq!(
             ok("urlencode", vec![s("Hello World!")]),
             s("Hello+World%21")

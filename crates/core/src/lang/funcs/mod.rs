@@ -15,11 +15,14 @@ mod filesystem;
 mod format;
 mod network;
 mod numeric;
+mod params;
 mod pattern;
 mod sequence;
 mod sets;
 mod string;
 mod yaml_emit;
+
+pub use params::param_name;
 
 use crate::lang::{Type, Value};
 use std::path::Path;
@@ -294,6 +297,14 @@ pub(crate) mod tests {
         match run(name, args) {
             Err(FuncError::Arg { message, .. }) => message,
             other => panic!("{name}: expected an argument error, got {other:?}"),
+        }
+    }
+
+    /// The message of a failed call ("Call to function ... failed: ...").
+    pub(crate) fn call_err(name: &str, args: Vec<Value>) -> String {
+        match run(name, args) {
+            Err(FuncError::Other(message)) => message,
+            other => panic!("{name}: expected a failed call, got {other:?}"),
         }
     }
 

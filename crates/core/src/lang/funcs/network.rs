@@ -32,11 +32,15 @@ struct Net {
 }
 
 impl Net {
+    /// A bad address fails the call, as in Terraform (cidrsubnets makes it an argument
+    /// error).
     fn parse(args: &[Value], i: usize) -> Result<Net, FuncError> {
         let s = args::string(args, i)?;
-        let net: IpNet = s
-            .parse()
-            .map_err(|_| err(i, format!("invalid CIDR address \"{s}\"")))?;
+        let net: IpNet = s.parse().map_err(|_| {
+            FuncError::Other(format!(
+                "invalid CIDR expression: invalid CIDR address: {s}"
+            ))
+        })?;
         let net = net.trunc();
         // Go parses an IPv4-mapped IPv6 prefix (`::ffff:10.0.0.0/104`) as the IPv4 prefix
         // it maps, so Terraform's results are IPv4 (`10.0.0.0/8`).
@@ -105,20 +109,16 @@ fn cidrsubnet(args: Vec<Value>, _: &FuncContext) -> R {
     let netnum = args::integer(&args, 2)?;
     let len = net.len + extra;
     if len > net.bits {
-        return Err(err(
-            1,
-            format!(
-                "insufficient address space to extend prefix of {} by {extra}",
-                net.len
-            ),
-        ));
+        return Err(FuncError::Other(format!(
+            "insufficient address space to extend prefix of {} by {extra}",
+            net.len
+        )));
     }
     let fits = netnum >= 0 && (extra >= 63 || netnum < (1i64 << extra));
     if !fits {
-        return Err(err(
-            2,
-            format!("prefix extension of {extra} does not accommodate a subnet numbered {netnum}"),
-        ));
+        return Err(FuncError::Other(format!(
+            "prefix extension of {extra} does not accommodate a subnet numbered {netnum}"
+        )));
     }
     let offset = (netnum as u128).checked_shl(net.bits - len).unwrap_or(0);
     Ok(Value::String(net.cidr(net.base | offset, len)))
@@ -140,13 +140,10 @@ fn cidrhost(args: Vec<Value>, _: &FuncContext) -> R {
         }
     };
     let Some(index) = index else {
-        return Err(err(
-            1,
-            format!(
-                "prefix of {} does not accommodate a host numbered {hostnum}",
-                net.len
-            ),
-        ));
+        return Err(FuncError::Other(format!(
+            "prefix of {} does not accommodate a host numbered {hostnum}",
+            net.len
+        )));
     };
     Ok(Value::String(net.addr(net.base + index).to_string()))
 }
@@ -154,7 +151,10 @@ fn cidrhost(args: Vec<Value>, _: &FuncContext) -> R {
 fn cidrnetmask(args: Vec<Value>, _: &FuncContext) -> R {
     let net = Net::parse(&args, 0)?;
     if net.bits != 32 {
-        return Err(err(0, "IPv6 addresses cannot have a netmask"));
+        return Err(FuncError::Other(format!(
+            "IPv6 addresses cannot have a netmask: {}",
+            args::string(&args, 0)?
+        )));
     }
     if net.mapped {
         let mask = u128::MAX.checked_shl(32 - net.len).unwrap_or(0);
@@ -167,7 +167,10 @@ fn cidrnetmask(args: Vec<Value>, _: &FuncContext) -> R {
 /// Allocates consecutive subnets of the given sizes, each aligned to its own size, as
 /// Terraform does (so `cidrsubnets("10.0.0.0/8", 8, 4)` skips to `10.16.0.0/12`).
 fn cidrsubnets(args: Vec<Value>, _: &FuncContext) -> R {
-    let net = Net::parse(&args, 0)?;
+    let net = Net::parse(&args, 0).map_err(|e| match e {
+        FuncError::Other(m) => err(0, m),
+        e => e,
+    })?;
     // The end of the prefix, exclusive; `None` when it is the end of the address space.
     let end = net.block(net.len).and_then(|s| net.base.checked_add(s));
     let mut next = Some(net.base);
@@ -221,7 +224,7 @@ fn cidrsubnets(args: Vec<Value>, _: &FuncContext) -> R {
 
 #[cfg(test)]
 mod tests {
-    use super::super::tests::{arg_err, n, ok, s, strs};
+    use super::super::tests::{arg_err, call_err, n, ok, s, strs};
 
     #[test]
     fn cidrsubnet_examples() {
@@ -236,18 +239,19 @@ mod tests {
         );
         assert_eq!(sub("10.0.0.5/16", 0.0, 0.0), s("10.0.0.0/16"));
         assert_eq!(
-            arg_err("cidrsubnet", vec![s("10.0.0.0/16"), n(8.0), n(300.0)]),
+            call_err("cidrsubnet", vec![s("10.0.0.0/16"), n(8.0), n(300.0)]),
             "prefix extension of 8 does not accommodate a subnet numbered 300"
         );
         assert_eq!(
-            arg_err("cidrsubnet", vec![s("10.0.0/16"), n(8.0), n(1.0)]),
-            "invalid CIDR address \"10.0.0/16\""
+            call_err("cidrsubnet", vec![s("10.0.0/16"), n(8.0), n(1.0)]),
+            "invalid CIDR expression: invalid CIDR address: 10.0.0/16"
         );
         assert!(
-            arg_err("cidrsubnet", vec![s("10.0.0.0/16"), n(20.0), n(1.0)]).contains("insufficient")
+            call_err("cidrsubnet", vec![s("10.0.0.0/16"), n(20.0), n(1.0)])
+                .contains("insufficient")
         );
         assert!(
-            arg_err("cidrsubnet", vec![s("10.0.0.0/16"), n(8.0), n(-1.0)]).contains("numbered -1")
+            call_err("cidrsubnet", vec![s("10.0.0.0/16"), n(8.0), n(-1.0)]).contains("numbered -1")
         );
     }
 
@@ -262,8 +266,10 @@ mod tests {
             host("fd00:fd12:3456:7890:00a2::/72", 34.0),
             s("fd00:fd12:3456:7890::22")
         );
-        assert!(arg_err("cidrhost", vec![s("10.0.0.0/24"), n(256.0)]).contains("host numbered 256"));
-        assert!(arg_err("cidrhost", vec![s("10.0.0.0/24"), n(-257.0)]).contains("-257"));
+        assert!(
+            call_err("cidrhost", vec![s("10.0.0.0/24"), n(256.0)]).contains("host numbered 256")
+        );
+        assert!(call_err("cidrhost", vec![s("10.0.0.0/24"), n(-257.0)]).contains("-257"));
     }
 
     #[test]
@@ -273,7 +279,7 @@ mod tests {
             s("255.240.0.0")
         );
         assert_eq!(ok("cidrnetmask", vec![s("10.0.0.0/0")]), s("0.0.0.0"));
-        assert!(arg_err("cidrnetmask", vec![s("fd00::/8")]).contains("IPv6"));
+        assert!(call_err("cidrnetmask", vec![s("fd00::/8")]).contains("IPv6"));
         assert_eq!(
             ok(
                 "cidrsubnets",
