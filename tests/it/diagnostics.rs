@@ -381,3 +381,31 @@ fn a_route_with_two_targets_is_refused_by_validate() {
     );
     assert_eq!(error_count(&out), 1, "{}", out.stderr);
 }
+
+/// Provider arguments Terraform configurations carry that change nothing in hubctl yet are
+/// accepted with a warning at the argument, never silently.
+#[test]
+fn provider_arguments_without_effect_are_warned_about_where_written() {
+    let w = Work::empty();
+    w.write(
+        "main.tf",
+        "provider \"aws\" {\n  region            = \"us-east-1\"\n  s3_use_path_style = true\n  endpoints {\n    ec2 = \"http://127.0.0.1:9\"\n    iam = \"http://127.0.0.1:9\"\n  }\n}\n",
+    );
+    let dir = w.arg();
+    let out = w.run(&["validate", &dir]);
+    out.expect_code(0);
+    let at = |l: &str| format!("{}:{l}", w.path("main.tf").display());
+    for (summary, loc) in [
+        ("Argument has no effect", "3:3"),
+        ("Endpoint has no effect", "6:5"),
+    ] {
+        assert!(
+            out.all().contains(&format!("Warning: {summary}"))
+                || out.all().contains(&format!("warning: {summary}")),
+            "{summary}: {}",
+            out.all()
+        );
+        assert!(out.all().contains(&at(loc)), "{loc}: {}", out.all());
+    }
+    assert!(!out.all().contains("ec2 resource type"), "{}", out.all());
+}

@@ -8,15 +8,16 @@
 //! once, so bad credentials or a wrong endpoint fail before any resource is touched; unless
 //! `skip_region_validation` is set, the region must be one of an AWS partition's.
 //! `insecure` is not in the schema (so it is refused where it is written): hubctl always
-//! verifies TLS certificates. `s3_use_path_style` is accepted for the S3 types to come; no
-//! resource type calls S3 yet, so it has nothing to change.
+//! verifies TLS certificates. `s3_use_path_style`, `skip_metadata_api_check` and endpoints
+//! of services the provider makes no call to are accepted with a warning at the argument
+//! (Terraform configurations carry them; they change nothing here yet).
 
 use crate::auth::{strings, AssumeRole, Auth};
 use crate::error;
 use async_trait::async_trait;
 use hubctl_core::lang::{Type, Value};
 use hubctl_core::provider::{
-    AttrSchema, BlockSchema, DataSource, Nesting, OpContext, Provider, ProviderClient,
+    AttrSchema, BlockSchema, DataSource, Invalid, Nesting, OpContext, Provider, ProviderClient,
     ProviderError, Resource, Schema,
 };
 use std::collections::BTreeMap;
@@ -160,6 +161,43 @@ pub fn auth(config: &Value) -> Result<Auth, String> {
     })
 }
 
+/// Services the provider builds clients for; an endpoint for another one changes nothing.
+const CLIENT_SERVICES: &[&str] = &["ec2", "sts"];
+
+/// Arguments Terraform configurations carry that are accepted but change nothing in hubctl
+/// yet: a warning at each, so nothing a user writes is silently ignored.
+fn without_effect(config: &Value) -> Vec<Invalid> {
+    let set = |v: &Value, k: &str| v.get_attr(k).is_some_and(|x| !x.is_null());
+    let mut out = Vec::new();
+    for name in ["s3_use_path_style", "s3_force_path_style"] {
+        if set(config, name) {
+            out.push(Invalid::warn_at(
+                &[name],
+                "Argument has no effect",
+                format!("\"{name}\" sets how S3 is addressed, but hubctl's AWS provider has no S3 resource type yet, so it changes nothing. (The S3 state backend has its own `use_path_style`.)"),
+            ));
+        }
+    }
+    if set(config, "skip_metadata_api_check") {
+        out.push(Invalid::warn_at(
+            &["skip_metadata_api_check"],
+            "Argument has no effect",
+            "hubctl's credential chain cannot be told to skip the instance-metadata service from the provider block; set the environment variable AWS_EC2_METADATA_DISABLED=true instead.",
+        ));
+    }
+    let endpoints = config.get_attr("endpoints");
+    for svc in SERVICES.iter().filter(|s| !CLIENT_SERVICES.contains(s)) {
+        if endpoints.is_some_and(|e| set(e, svc)) {
+            out.push(Invalid::warn_at(
+                &["endpoints", svc],
+                "Endpoint has no effect",
+                format!("hubctl's AWS provider has no {svc} resource type yet, so it makes no {svc} call and this endpoint changes nothing."),
+            ));
+        }
+    }
+    out
+}
+
 /// The `provider "aws"` implementation.
 pub struct AwsProvider;
 
@@ -179,6 +217,10 @@ impl Provider for AwsProvider {
 
     fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
         crate::ec2::data_sources()
+    }
+
+    fn validate(&self, config: &Value) -> Vec<Invalid> {
+        without_effect(config)
     }
 
     async fn configure(&self, config: &Value) -> Result<ProviderClient, ProviderError> {

@@ -175,6 +175,12 @@ pub trait Provider: Send + Sync {
     fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
         Vec::new()
     }
+    /// Rules on the evaluated `provider` block, checked in every mode before configuring:
+    /// errors refuse it, warnings name arguments accepted for compatibility that do nothing.
+    fn validate(&self, config: &Value) -> Vec<Invalid> {
+        let _ = config;
+        Vec::new()
+    }
     /// Builds clients from the evaluated `provider` block (null when there is none).
     async fn configure(&self, config: &Value) -> Result<ProviderClient, ProviderError>;
 }

@@ -12,6 +12,9 @@ pub struct Invalid {
     pub path: Vec<String>,
     pub summary: String,
     pub detail: String,
+    /// A warning rather than an error: the configuration works, but part of it does
+    /// nothing (an argument accepted for compatibility that has no effect yet).
+    pub warning: bool,
 }
 
 impl Invalid {
@@ -20,6 +23,15 @@ impl Invalid {
             path: path.iter().map(|s| s.to_string()).collect(),
             summary: summary.into(),
             detail: detail.into(),
+            warning: false,
+        }
+    }
+
+    /// A finding that warns instead of refusing.
+    pub fn warn_at(path: &[&str], summary: impl Into<String>, detail: impl Into<String>) -> Self {
+        Invalid {
+            warning: true,
+            ..Invalid::at(path, summary, detail)
         }
     }
 }

@@ -6,6 +6,7 @@
 pub mod body;
 pub mod driver;
 pub mod executor;
+pub mod findings;
 pub mod nodes;
 pub mod provider;
 pub mod run;

@@ -21,7 +21,14 @@ pub async fn configure(run: &Run, n: usize, mi: usize, key: &str) -> NodeResult 
             .subject_opt(run.graph.nodes[n].span);
         return NodeResult::value(Value::unknown(), Diagnostics::from(d));
     };
-    let (cfg, diags) = provider_config(run, mi, key, &p.config_schema());
+    let (cfg, mut diags) = provider_config(run, mi, key, &p.config_schema());
+    if !diags.has_errors() {
+        if let Some(block) = provider_block(run, mi, key) {
+            for f in p.validate(&cfg) {
+                diags.push(super::findings::diagnostic(&block.body, block.span, f));
+            }
+        }
+    }
     if run.is_validate() || diags.has_errors() {
         return NodeResult::value(Value::Null, diags);
     }
@@ -58,6 +65,21 @@ pub async fn configure(run: &Run, n: usize, mi: usize, key: &str) -> NodeResult 
     }
 }
 
+/// The `provider` block of configuration `key` (`aws`, `aws.west`) in module `mi`, if any.
+fn provider_block<'a>(
+    run: &'a Run,
+    mi: usize,
+    key: &str,
+) -> Option<&'a crate::config::ProviderConfig> {
+    run.module(mi).providers.iter().find(|p| {
+        let k = match &p.alias {
+            Some(a) => format!("{}.{}", p.name, a),
+            None => p.name.clone(),
+        };
+        k == key
+    })
+}
+
 /// Evaluates a provider block body against the provider's schema.
 pub fn provider_config(
     run: &Run,
@@ -65,14 +87,7 @@ pub fn provider_config(
     key: &str,
     schema: &crate::provider::Schema,
 ) -> (Value, Diagnostics) {
-    let module = run.module(mi);
-    let Some(p) = module.providers.iter().find(|p| {
-        let k = match &p.alias {
-            Some(a) => format!("{}.{}", p.name, a),
-            None => p.name.clone(),
-        };
-        k == key
-    }) else {
+    let Some(p) = provider_block(run, mi, key) else {
         return (Value::Null, Diagnostics::new());
     };
     let scope = Scope::new(run, mi);
