@@ -22,16 +22,16 @@ fn main() -> ExitCode {
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("off"));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_writer(views::log_writer)
+        .with_ansi(views::stderr_is_terminal())
         .init();
     let ui = views::Ui::new(!cli.no_color);
     if let Some(dir) = &cli.chdir {
         if let Err(e) = std::env::set_current_dir(dir) {
-            eprintln!(
+            ui.err_line(format_args!(
                 "hubctl: -chdir={}: cannot switch to that directory: {e}",
                 dir.display()
-            );
+            ));
             return ExitCode::from(1);
         }
     }
@@ -41,7 +41,7 @@ fn main() -> ExitCode {
     {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("hubctl: cannot start the async runtime: {e}");
+            ui.err_line(format_args!("hubctl: cannot start the async runtime: {e}"));
             return ExitCode::from(1);
         }
     };

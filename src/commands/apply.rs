@@ -128,8 +128,8 @@ async fn plan_and_apply(ui: &Ui, o: Opts, vars: &VarArgs, lock: &LockArgs) -> u8
         if diags.has_errors() {
             return ERROR;
         }
-        println!();
-        ui.out(&render_plan(&plan, ui.plan_style()));
+        ui.line("");
+        ui.out(render_plan(&plan, ui.plan_style()));
         if !plan.has_changes() {
             finish(ui, &plan, o.destroy, &p.config.root.outputs, None);
             return OK;
@@ -274,11 +274,11 @@ fn finish(
 ) {
     let s = plan.summary();
     if destroy {
-        println!(
+        ui.line(format_args!(
             "\n{} Resources: {} destroyed.",
             ui.green("Destroy complete!"),
             s.destroy
-        );
+        ));
         return;
     }
     // Terraform's wording: "N imported, " only when something was.
@@ -287,24 +287,24 @@ fn finish(
     } else {
         String::new()
     };
-    println!(
+    ui.line(format_args!(
         "\n{} Resources: {imported}{} added, {} changed, {} destroyed.",
         ui.green("Apply complete!"),
         s.add,
         s.change,
         s.destroy
-    );
+    ));
     if let Some(st) = state {
         if !st.outputs.is_empty() {
-            println!("\nOutputs:\n");
+            ui.line("\nOutputs:\n");
             for (k, o) in &st.outputs {
                 let sensitive = o.sensitive || outputs.get(k).is_some_and(|d| d.sensitive);
                 let v = hubctl_core::lang::Value::from_json(&o.value);
-                println!(
+                ui.line(format_args!(
                     "{k} = {}",
                     hubctl_core::plan::render::fmt_value(&v, 0, sensitive)
                         .replace("(sensitive value)", "<sensitive>")
-                );
+                ));
             }
         }
     }
@@ -324,10 +324,10 @@ async fn record_refresh(
     if super::state::save(ui, be, next).await.is_none() {
         return ERROR;
     }
-    println!(
+    ui.line(format_args!(
         "\n{} {} object(s) recorded as they are now; nothing was changed.",
         ui.green("Apply complete!"),
         plan.drift.len()
-    );
+    ));
     OK
 }

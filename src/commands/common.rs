@@ -242,6 +242,7 @@ fn s3_warnings(s: &S3Settings, span: Span) -> Diagnostics {
 /// Takes the lock; while another run holds it, retries with backoff (1 s doubling to 10 s)
 /// until `timeout` has passed, then reports the holder.
 async fn lock_with_retry(
+    ui: &Ui,
     backend: &Arc<dyn Backend>,
     operation: &str,
     timeout: std::time::Duration,
@@ -258,13 +259,13 @@ async fn lock_with_retry(
                 if start.elapsed() + delay <= timeout =>
             {
                 if !announced {
-                    eprintln!(
+                    ui.err_line(format_args!(
                         "Waiting up to {} for the state lock held by {} ({}, ID {})...",
                         humantime::format_duration(timeout),
                         held.who,
                         held.operation,
                         held.id
-                    );
+                    ));
                     announced = true;
                 }
                 tokio::time::sleep(delay).await;
@@ -290,7 +291,7 @@ where
     if !lock.lock {
         return Some(f().await);
     }
-    let info = match lock_with_retry(backend, operation, lock.lock_timeout).await {
+    let info = match lock_with_retry(ui, backend, operation, lock.lock_timeout).await {
         Ok(i) => i,
         Err(e) => {
             ui.diags(

@@ -4,14 +4,17 @@ use super::common::{ERROR, OK};
 use crate::args::FmtArgs;
 use crate::views::Ui;
 
-pub fn run(_ui: &Ui, a: FmtArgs) -> u8 {
+pub fn run(ui: &Ui, a: FmtArgs) -> u8 {
     match hubctl_core::config::fmt::format_dir(&a.dir, a.recursive) {
         Ok(changed) => {
             for (path, _, formatted) in &changed {
-                println!("{}", path.display());
+                ui.line(path.display());
                 if !a.check {
                     if let Err(e) = std::fs::write(path, formatted) {
-                        eprintln!("Error: failed to write {}: {e}", path.display());
+                        ui.err_line(format_args!(
+                            "Error: failed to write {}: {e}",
+                            path.display()
+                        ));
                         return ERROR;
                     }
                 }
@@ -23,7 +26,7 @@ pub fn run(_ui: &Ui, a: FmtArgs) -> u8 {
             }
         }
         Err(e) => {
-            eprintln!("Error: {e}");
+            ui.err_line(format_args!("Error: {e}"));
             ERROR
         }
     }

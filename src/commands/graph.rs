@@ -8,6 +8,6 @@ pub fn run(ui: &Ui, a: DirArg) -> u8 {
     let Some(p) = load(ui, &a.dir) else {
         return ERROR;
     };
-    print!("{}", hubctl_core::graph::to_dot(&p.graph));
+    ui.out(hubctl_core::graph::to_dot(&p.graph));
     OK
 }

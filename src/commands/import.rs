@@ -88,11 +88,11 @@ pub async fn run(ui: &Ui, a: ImportArgs) -> u8 {
         if let Err(e) = be.persist(&state).await {
             return fail(ui, Diagnostic::error("Failed to save state").detail(e.to_string()));
         }
-        println!(
+        ui.line(format_args!(
             "{}: Import prepared!\n\n{}\n\nThe resources that were imported are shown above. These resources are now in\nyour hubctl state and will henceforth be managed by hubctl.",
             target.address,
             ui.green("Import successful!")
-        );
+        ));
         OK
     })
     .await;

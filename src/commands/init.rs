@@ -20,7 +20,7 @@ pub async fn run(ui: &Ui, a: InitArgs) -> u8 {
         }
     };
     let Some(b) = block.filter(|b| b.kind != "local") else {
-        println!("The local backend needs no initialization.");
+        ui.line("The local backend needs no initialization.");
         return OK;
     };
     if b.kind != "s3" {
@@ -57,14 +57,18 @@ pub async fn run(ui: &Ui, a: InitArgs) -> u8 {
         }
     };
     for f in &findings {
-        println!("  {} {}", if f.ok { "ok  " } else { "MISSING" }, f.message);
+        ui.line(format_args!(
+            "  {} {}",
+            if f.ok { "ok  " } else { "MISSING" },
+            f.message
+        ));
     }
     if findings.iter().all(|f| f.ok) {
-        println!(
+        ui.line(format_args!(
             "{} The state lives at {}.",
             ui.green("The s3 backend is ready."),
             s.location()
-        );
+        ));
         OK
     } else {
         ui.diags(

@@ -39,11 +39,11 @@ pub async fn run(ui: &Ui, a: OutputArgs) -> u8 {
         };
         let v = show(o.sensitive, &o.value);
         if a.json {
-            println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+            ui.json(&v);
         } else if a.raw {
             match &v {
-                serde_json::Value::String(s) => print!("{s}"),
-                serde_json::Value::Number(_) | serde_json::Value::Bool(_) => print!("{v}"),
+                serde_json::Value::String(s) => ui.out(s),
+                serde_json::Value::Number(_) | serde_json::Value::Bool(_) => ui.out(&v),
                 _ => {
                     ui.diags(
                         &Diagnostic::error("Unsupported value for raw output")
@@ -60,7 +60,7 @@ pub async fn run(ui: &Ui, a: OutputArgs) -> u8 {
             } else {
                 o.value()
             };
-            println!("{}", fmt_value(&shown, 0, false));
+            ui.line(fmt_value(&shown, 0, false));
         }
         return OK;
     }
@@ -78,11 +78,11 @@ pub async fn run(ui: &Ui, a: OutputArgs) -> u8 {
                 (k.clone(), entry)
             })
             .collect();
-        println!("{}", serde_json::to_string_pretty(&m).unwrap_or_default());
+        ui.json(&serde_json::Value::Object(m));
         return OK;
     }
     if state.outputs.is_empty() {
-        eprintln!("Warning: No outputs found\n\nThe state has no outputs. Run `hubctl apply` after adding `output` blocks to the root module.");
+        ui.err_line("Warning: No outputs found\n\nThe state has no outputs. Run `hubctl apply` after adding `output` blocks to the root module.");
         return OK;
     }
     for (k, o) in &state.outputs {
@@ -91,7 +91,7 @@ pub async fn run(ui: &Ui, a: OutputArgs) -> u8 {
         } else {
             fmt_value(&o.value(), 0, false)
         };
-        println!("{k} = {v}");
+        ui.line(format_args!("{k} = {v}"));
     }
     OK
 }

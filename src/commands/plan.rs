@@ -81,13 +81,10 @@ pub async fn run(ui: &Ui, a: PlanArgs) -> u8 {
         return ERROR;
     }
     if a.json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&plan_json(&plan)).unwrap_or_default()
-        );
+        ui.json(&plan_json(&plan));
     } else {
-        println!();
-        ui.out(&render_plan(&plan, ui.plan_style()));
+        ui.line("");
+        ui.out(render_plan(&plan, ui.plan_style()));
     }
     if let Some(out) = &a.out {
         let sealed = match super::planfile::write(out, &plan, be.as_ref()).await {
@@ -99,7 +96,7 @@ pub async fn run(ui: &Ui, a: PlanArgs) -> u8 {
         };
         if !a.json {
             let how = if sealed { " (encrypted)" } else { "" };
-            println!("\nSaved the plan{how} to: {}\n\nTo perform exactly these actions, run:\n    hubctl apply {}", out.display(), out.display());
+            ui.line(format_args!("\nSaved the plan{how} to: {}\n\nTo perform exactly these actions, run:\n    hubctl apply {}", out.display(), out.display()));
         }
     }
     if a.detailed_exitcode && plan.has_changes() {

@@ -22,12 +22,9 @@ async fn show_plan(ui: &Ui, path: &Path, json: bool) -> u8 {
     };
     let plan = saved.plan;
     if json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&plan_json(&plan)).unwrap_or_default()
-        );
+        ui.json(&plan_json(&plan));
     } else {
-        ui.out(&render_plan(&plan, ui.plan_style()));
+        ui.out(render_plan(&plan, ui.plan_style()));
     }
     OK
 }
@@ -47,15 +44,12 @@ async fn show_state(ui: &Ui, dir: &Path, json: bool) -> u8 {
         return ERROR;
     };
     if json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&state_json(&state)).unwrap_or_default()
-        );
+        ui.json(&state_json(&state));
     } else if !had || state.resources.is_empty() {
-        println!("The state file is empty. No resources are represented.");
+        ui.line("The state file is empty. No resources are represented.");
     } else {
         for (addr, inst) in &state.resources {
-            println!("{}", super::state::render_instance(addr, inst));
+            ui.line(super::state::render_instance(addr, inst));
         }
     }
     OK

@@ -76,7 +76,7 @@ where
     Fut: Future<Output = u8>,
 {
     if !c.lock.lock {
-        eprintln!("Warning: -lock=false ignored: `hubctl state {op}` writes the state, so it always takes the lock.");
+        ui.err_line(format_args!("Warning: -lock=false ignored: `hubctl state {op}` writes the state, so it always takes the lock."));
     }
     let Some(be) = open(ui, c).await else {
         return ERROR;
@@ -131,7 +131,7 @@ async fn list(ui: &Ui, a: StateListArgs) -> u8 {
         };
         for k in state.resources.keys() {
             if pats.is_empty() || pats.iter().any(|p| p.matches(k)) {
-                println!("{k}");
+                ui.line(k);
             }
         }
         OK
@@ -174,7 +174,7 @@ async fn show(ui: &Ui, a: StateAddrArgs) -> u8 {
         let found = select(&state, &pat[0]);
         match found.as_slice() {
             [one] => {
-                print!("{}", render_instance(one, &state.resources[*one]));
+                ui.out(render_instance(one, &state.resources[*one]));
                 OK
             }
             [] => error(ui, "No instance found for the given address", format!("The state has no resource instance at {}. `hubctl state list` shows the addresses it has.", a.addr)),
@@ -207,9 +207,9 @@ async fn rm(ui: &Ui, a: StateRmArgs) -> u8 {
             return ERROR;
         }
         for k in &gone {
-            println!("Removed {k}");
+            ui.line(format_args!("Removed {k}"));
         }
-        println!("Successfully removed {} resource instance(s). The objects still exist; hubctl no longer manages them.", gone.len());
+        ui.line(format_args!("Successfully removed {} resource instance(s). The objects still exist; hubctl no longer manages them.", gone.len()));
         OK
     })
     .await
@@ -232,9 +232,9 @@ async fn mv(ui: &Ui, a: StateMvArgs) -> u8 {
             return ERROR;
         }
         for (from, to) in &pairs {
-            println!("Move \"{from}\" to \"{to}\"");
+            ui.line(format_args!("Move \"{from}\" to \"{to}\""));
         }
-        println!("Successfully moved {} object(s).", pairs.len());
+        ui.line(format_args!("Successfully moved {} object(s).", pairs.len()));
         OK
     })
     .await
@@ -244,7 +244,7 @@ async fn pull(ui: &Ui, a: StateDirArgs) -> u8 {
     reading(ui, &a, "pull", |be| async move {
         match be.load().await {
             Ok(Some(s)) => {
-                print!("{}", String::from_utf8_lossy(&s.encode()));
+                ui.out(String::from_utf8_lossy(&s.encode()));
                 OK
             }
             Ok(None) => OK,
@@ -278,7 +278,9 @@ async fn push(ui: &Ui, a: StatePushArgs) -> u8 {
                         format!("{why}. Nothing was written; use --force to overwrite anyway."),
                     );
                 }
-                eprintln!("Warning: {why}; overwriting because of --force.");
+                ui.err_line(format_args!(
+                    "Warning: {why}; overwriting because of --force."
+                ));
             }
             // The backend keeps one lineage per state and only accepts a higher serial.
             next.lineage.clone_from(&cur.lineage);
@@ -288,12 +290,12 @@ async fn push(ui: &Ui, a: StatePushArgs) -> u8 {
         }
         match save(ui, &be, next).await {
             Some(s) => {
-                println!(
+                ui.line(format_args!(
                     "Pushed {} resource instance(s) to {} (serial {}).",
                     s.resources.len(),
                     be.describe(),
                     s.serial
-                );
+                ));
                 OK
             }
             None => ERROR,
@@ -309,14 +311,14 @@ async fn rekey(ui: &Ui, a: StateRekeyArgs) -> u8 {
     writing(ui, &a.common, "rekey", |be| async move {
         match be.rekey(&to).await {
             Ok(s) => {
-                println!(
+                ui.line(format_args!(
                     "Re-encrypted {} under {to} (serial {}); it opens with that key alone.\n\n\
                      Now set kms_key_id = \"{to}\" in the backend block, and keep the old \
                      key as fallback_kms_key_id while older versions in the history may \
                      still be needed.",
                     be.describe(),
                     s.serial
-                );
+                ));
                 OK
             }
             Err(e) => error(ui, "Failed to re-encrypt the state", e.to_string()),

@@ -19,10 +19,10 @@ pub async fn run(ui: &Ui, a: ForceUnlockArgs) -> u8 {
     };
     match be.force_unlock(&a.lock_id).await {
         Ok(()) => {
-            println!(
+            ui.line(format_args!(
                 "{} The state has been unlocked.",
                 ui.green("hubctl state has been successfully unlocked!")
-            );
+            ));
             OK
         }
         Err(e) => {

@@ -23,10 +23,7 @@ pub async fn run(ui: &Ui, a: ValidateArgs) -> u8 {
             }
             None => (diags, hubctl_core::config::load(&a.dir).0.sources),
         };
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&render_json(&diags, &sources)).unwrap_or_default()
-        );
+        ui.json(&render_json(&diags, &sources));
         return if diags.has_errors() { ERROR } else { OK };
     }
     let Some(p) = load(ui, &a.dir) else {
@@ -39,7 +36,10 @@ pub async fn run(ui: &Ui, a: ValidateArgs) -> u8 {
     if diags.has_errors() {
         return ERROR;
     }
-    println!("{} The configuration is valid.", ui.green("Success!"));
+    ui.line(format_args!(
+        "{} The configuration is valid.",
+        ui.green("Success!")
+    ));
     OK
 }
 

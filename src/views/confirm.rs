@@ -3,9 +3,9 @@
 //! a pipeline can approve; a closed input (CI's /dev/null) or `-input=false` cancels at once
 //! instead of hanging.
 
-use super::Ui;
+use super::{printer, Ui};
 use hubctl_core::diag::{Diagnostic, SourceMap};
-use std::io::{BufRead, Write};
+use std::io::BufRead;
 
 /// One approval question.
 pub struct Confirm<'a> {
@@ -28,25 +28,25 @@ impl Ui {
             self.refuse(&c, "input is disabled (-input=false)");
             return false;
         }
-        print!("\n{}\n", self.bold(c.question));
+        printer::out(format_args!("\n{}\n", self.bold(c.question)));
         if let Some(d) = c.detail {
-            println!("  {d}");
+            printer::line(format_args!("  {d}"));
         }
-        print!("  Only 'yes' will be accepted to approve.\n\n  Enter a value: ");
-        let _ = std::io::stdout().flush();
+        printer::out("  Only 'yes' will be accepted to approve.\n\n  Enter a value: ");
+        printer::flush_out();
         let mut line = String::new();
         match std::io::stdin().lock().read_line(&mut line) {
             Ok(0) | Err(_) => {
-                println!();
+                printer::line("");
                 self.refuse(&c, "standard input is closed");
                 false
             }
             Ok(_) if line.trim() == "yes" => {
-                println!();
+                printer::line("");
                 true
             }
             Ok(_) => {
-                println!("\n{}", c.cancelled);
+                printer::line(format_args!("\n{}", c.cancelled));
                 false
             }
         }

@@ -1,15 +1,17 @@
 //! Output: diagnostics (human or JSON, from the one model), plans, progress. All printing
-//! goes through [`Ui`], which knows whether stdout/stderr are terminals and if colour is on.
+//! goes through [`Ui`], which knows whether stdout/stderr are terminals and if colour is on;
+//! only `printer` writes the bytes.
 
 mod confirm;
+mod printer;
 mod progress;
 
 pub use confirm::Confirm;
 
+pub use printer::{log_writer, stderr_is_terminal};
 pub use progress::Progress;
 
 use hubctl_core::diag::{render_human, Diagnostics, RenderOptions, SourceMap};
-use std::io::IsTerminal;
 
 pub struct Ui {
     pub color: bool,
@@ -18,10 +20,10 @@ pub struct Ui {
 
 impl Ui {
     pub fn new(color_wanted: bool) -> Self {
-        let stdout_tty = std::io::stdout().is_terminal();
+        let stdout_tty = printer::stdout_is_terminal();
         let no_color_env = std::env::var_os("NO_COLOR").is_some();
         Ui {
-            color: color_wanted && !no_color_env && std::io::stderr().is_terminal(),
+            color: color_wanted && !no_color_env && stderr_is_terminal(),
             stdout_tty,
         }
     }
@@ -31,14 +33,11 @@ impl Ui {
         if diags.is_empty() {
             return;
         }
-        eprint!(
-            "{}",
-            render_human(diags, sources, RenderOptions { color: self.color })
-        );
-    }
-
-    pub fn out(&self, s: &str) {
-        print!("{s}");
+        printer::err(render_human(
+            diags,
+            sources,
+            RenderOptions { color: self.color },
+        ));
     }
 
     pub fn plan_style(&self) -> hubctl_core::plan::render::Style {

@@ -56,7 +56,7 @@ impl Progress {
     fn line(&self, s: String) {
         match &self.bar {
             Some(b) => b.println(s),
-            None => println!("{s}"),
+            None => super::printer::line(s),
         }
     }
 

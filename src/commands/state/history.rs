@@ -16,10 +16,10 @@ pub async fn history(ui: &Ui, a: StateDirArgs) -> u8 {
             Err(e) => return error(ui, "Failed to list state versions", e.to_string()),
         };
         if versions.is_empty() {
-            println!("{} keeps no history: only the current state (and one backup) exist, so there are no versions to list or roll back to. The S3 backend with bucket versioning keeps every serial.", be.describe());
+            ui.line(format_args!("{} keeps no history: only the current state (and one backup) exist, so there are no versions to list or roll back to. The S3 backend with bucket versioning keeps every serial.", be.describe()));
             return OK;
         }
-        print!("{}", table(&versions));
+        ui.out(table(&versions));
         OK
     })
     .await
@@ -110,23 +110,23 @@ async fn restore(
         return error(ui, "Refusing to roll back", format!("Version {version} has lineage {}, but the current state has {}: it belongs to another state.", target.lineage, current.lineage));
     }
     let (added, removed, changed) = difference(&current, &target);
-    println!(
+    ui.line(format_args!(
         "Rolling back {} from serial {} to version {version} (serial {}):\n",
         be.describe(),
         current.serial,
         target.serial
-    );
+    ));
     for (sym, list) in [("+", &added), ("-", &removed), ("~", &changed)] {
         for k in list {
-            println!("  {sym} {k}");
+            ui.line(format_args!("  {sym} {k}"));
         }
     }
-    println!(
+    ui.line(format_args!(
         "\nState: {} added, {} removed, {} changed (outputs restored too).",
         added.len(),
         removed.len(),
         changed.len()
-    );
+    ));
     let asked = Confirm {
         question: "Do you want to roll the state back?",
         detail: None,
@@ -141,10 +141,10 @@ async fn restore(
     next.serial = current.serial;
     match save(ui, &be, next).await {
         Some(s) => {
-            println!(
+            ui.line(format_args!(
                 "\nRolled back: the state is now version {version}'s content as serial {}.",
                 s.serial
-            );
+            ));
             OK
         }
         None => ERROR,

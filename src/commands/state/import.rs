@@ -60,20 +60,20 @@ pub async fn run(ui: &Ui, a: StatePushArgs) -> u8 {
         let Some(saved) = save(ui, &be, next).await else {
             return ERROR;
         };
-        println!(
+        ui.line(format_args!(
             "Imported {count} resource instance(s) from {origin} (Terraform {}) into {} (serial {}).",
             imported.terraform_version,
             be.describe(),
             saved.serial
-        );
+        ));
         for (t, n) in &imported.skipped {
-            println!("  skipped {t}: {n} instance(s) (hubctl does not support this resource type yet)");
+            ui.line(format_args!("  skipped {t}: {n} instance(s) (hubctl does not support this resource type yet)"));
         }
         if imported.skipped_data > 0 {
-            println!("  skipped {} data source instance(s) (read again on the next plan)", imported.skipped_data);
+            ui.line(format_args!("  skipped {} data source instance(s) (read again on the next plan)", imported.skipped_data));
         }
         if imported.skipped_deposed > 0 {
-            println!("  skipped {} deposed object(s) (delete them with Terraform first)", imported.skipped_deposed);
+            ui.line(format_args!("  skipped {} deposed object(s) (delete them with Terraform first)", imported.skipped_deposed));
         }
         OK
     })
