@@ -4,7 +4,7 @@
 //! flags in the order given on the command line.
 
 use super::Module;
-use crate::diag::{Diagnostic, Diagnostics, SourceMap, Span};
+use crate::diag::{Diagnostic, Diagnostics, FileId, SourceMap, Span};
 use crate::lang::{eval, EvalContext, Resolver, Type, Value};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -146,73 +146,84 @@ fn read_file(
     root: &Module,
     undeclared: &mut Undeclared,
 ) -> Diagnostics {
-    let mut diags = Diagnostics::new();
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) => {
-            diags.push(
-                Diagnostic::error("Failed to read variables file")
-                    .detail(format!("{}: {e}", path.display())),
-            );
-            return diags;
+            return Diagnostic::error("Failed to read variables file")
+                .detail(format!("{}: {e}", path.display()))
+                .into();
         }
     };
     let is_json = path.extension().is_some_and(|e| e == "json");
     let file = sources.add(path, text.clone());
+    let sink = VarsSink {
+        path,
+        out,
+        root,
+        undeclared,
+    };
     if is_json {
-        match serde_json::from_str::<serde_json::Value>(&text) {
-            Ok(serde_json::Value::Object(m)) => {
-                for (k, v) in m {
-                    if root.variables.contains_key(&k) {
-                        out.insert(k, Value::from_json(&v));
-                    } else {
-                        undeclared.warn(&mut diags, &k, path, None);
-                    }
+        return read_json(&text, sink);
+    }
+    match hcl_edit::parser::parse_body(&text) {
+        Ok(body) => read_hcl(file, &body, sink),
+        Err(e) => syntax_error(sources, file, &text, &e).into(),
+    }
+}
+
+/// Where the definitions of one variables file go.
+struct VarsSink<'a> {
+    path: &'a Path,
+    out: &'a mut BTreeMap<String, Value>,
+    root: &'a Module,
+    undeclared: &'a mut Undeclared,
+}
+
+/// A `.tfvars.json` file: one JSON object of values.
+fn read_json(text: &str, sink: VarsSink) -> Diagnostics {
+    let mut diags = Diagnostics::new();
+    let path = sink.path;
+    match serde_json::from_str::<serde_json::Value>(text) {
+        Ok(serde_json::Value::Object(m)) => {
+            for (k, v) in m {
+                if sink.root.variables.contains_key(&k) {
+                    sink.out.insert(k, Value::from_json(&v));
+                } else {
+                    sink.undeclared.warn(&mut diags, &k, path, None);
                 }
             }
-            Ok(_) => diags.push(Diagnostic::error("Invalid variables file").detail(format!(
-                "{}: the root must be a JSON object.",
-                path.display()
-            ))),
-            Err(e) => diags.push(Diagnostic::error("Invalid variables file").detail(format!(
-                "{}:{}:{}: {e}",
-                path.display(),
-                e.line(),
-                e.column()
-            ))),
         }
-        return diags;
+        Ok(_) => diags.push(Diagnostic::error("Invalid variables file").detail(format!(
+            "{}: the root must be a JSON object.",
+            path.display()
+        ))),
+        Err(e) => diags.push(Diagnostic::error("Invalid variables file").detail(format!(
+            "{}:{}:{}: {e}",
+            path.display(),
+            e.line(),
+            e.column()
+        ))),
     }
-    let body = match hcl_edit::parser::parse_body(&text) {
-        Ok(b) => b,
-        Err(e) => {
-            let loc = e.location();
-            let offset = sources.file(file).line_start(
-                loc.line()
-                    .saturating_sub(1)
-                    .min(sources.file(file).line_index(text.len())),
-            ) + loc.column().saturating_sub(1);
-            diags.push(
-                Diagnostic::error("Syntax error")
-                    .detail(e.message().to_string())
-                    .subject(Span::new(file, offset..offset + 1)),
-            );
-            return diags;
-        }
-    };
+    diags
+}
+
+/// A `.tfvars` file: `name = constant` attributes only.
+fn read_hcl(file: FileId, body: &hcl_edit::structure::Body, sink: VarsSink) -> Diagnostics {
+    let mut diags = Diagnostics::new();
     for s in body.iter() {
         use hcl_edit::Span as _;
         match s {
             hcl_edit::structure::Structure::Attribute(a) => {
                 let name = a.key.as_str().to_string();
-                if !root.variables.contains_key(&name) {
+                if !sink.root.variables.contains_key(&name) {
                     let span = Span::new(file, a.key.span().unwrap_or(0..0));
-                    undeclared.warn(&mut diags, &name, path, Some(span));
+                    sink.undeclared
+                        .warn(&mut diags, &name, sink.path, Some(span));
                     continue;
                 }
                 let (v, d) = constant(file, &a.value);
                 diags.extend(d);
-                out.insert(name, v);
+                sink.out.insert(name, v);
             }
             hcl_edit::structure::Structure::Block(b) => {
                 diags.push(
@@ -224,6 +235,24 @@ fn read_file(
         }
     }
     diags
+}
+
+/// The parser's error at its line and column (clamped to the file).
+fn syntax_error(
+    sources: &SourceMap,
+    file: FileId,
+    text: &str,
+    e: &hcl_edit::parser::Error,
+) -> Diagnostic {
+    let loc = e.location();
+    let offset = sources.file(file).line_start(
+        loc.line()
+            .saturating_sub(1)
+            .min(sources.file(file).line_index(text.len())),
+    ) + loc.column().saturating_sub(1);
+    Diagnostic::error("Syntax error")
+        .detail(e.message().to_string())
+        .subject(Span::new(file, offset..offset + 1))
 }
 
 /// Collects root input values. `sources` receives the files read, for diagnostics.

@@ -3,7 +3,7 @@
 
 use crate::config::{Body, Config, Expr, Module};
 use crate::diag::{Diagnostic, Diagnostics, Span};
-use crate::lang::{references, Reference};
+use crate::lang::references;
 use std::collections::{BTreeMap, HashMap};
 
 /// A module in the flattened tree (modules are addressed by index from here on).
@@ -101,10 +101,10 @@ pub fn build(config: &Config) -> (Graph, Diagnostics) {
     (b.g, b.diags)
 }
 
-struct Builder<'c> {
-    g: Graph,
-    diags: Diagnostics,
-    config: &'c Config,
+pub(super) struct Builder<'c> {
+    pub(super) g: Graph,
+    pub(super) diags: Diagnostics,
+    pub(super) config: &'c Config,
 }
 
 /// Calls `f` for every expression in a body, nested blocks included.
@@ -168,114 +168,146 @@ impl<'c> Builder<'c> {
     fn resolve_edges(&mut self) {
         for n in 0..self.g.nodes.len() {
             let (mi, kind) = (self.g.nodes[n].module, self.g.nodes[n].kind.clone());
-            let path = self.g.modules[mi].path.clone();
-            let module = module_at(&self.config.root, &path);
             let mut deps = Vec::new();
             match &kind {
-                NodeKind::Variable(name) => {
-                    let v = &module.variables[name];
-                    // A child's variable is set by the module call, evaluated in the parent.
-                    if let (Some(parent), Some(call)) = (self.g.modules[mi].parent, path.last()) {
-                        let parent_mod = module_at(&self.config.root, &path[..path.len() - 1]);
-                        if let Some(mc) = parent_mod.module_calls.get(call) {
-                            if let Some(a) = mc.inputs.get(name) {
-                                self.expr_deps(parent, &a.expr, &mut deps, None);
-                            }
-                            for d in &mc.depends_on {
-                                self.expr_deps(parent, d, &mut deps, None);
-                            }
-                        }
-                    }
-                    for val in &v.validations {
-                        self.expr_deps(mi, &val.condition, &mut deps, Some(n));
-                        self.expr_deps(mi, &val.error_message, &mut deps, Some(n));
-                    }
-                }
+                NodeKind::Variable(name) => self.variable_deps(n, mi, name, &mut deps),
                 NodeKind::Local(name) => {
+                    let module = module_at(&self.config.root, &self.g.modules[mi].path);
                     self.expr_deps(mi, &module.locals[name].expr, &mut deps, None)
                 }
-                NodeKind::Output(name) => {
-                    let o = &module.outputs[name];
-                    self.expr_deps(mi, &o.expr, &mut deps, None);
-                    for d in &o.depends_on {
-                        self.expr_deps(mi, d, &mut deps, None);
-                    }
-                    for p in &o.preconditions {
-                        self.expr_deps(mi, &p.condition, &mut deps, None);
-                        self.expr_deps(mi, &p.error_message, &mut deps, None);
-                    }
-                }
-                NodeKind::Resource(key) => {
-                    let r = &module.resources[key];
-                    for e in r
-                        .count
-                        .iter()
-                        .chain(r.for_each.iter())
-                        .chain(r.depends_on.iter())
-                    {
-                        self.expr_deps(mi, e, &mut deps, Some(n));
-                    }
-                    for e in &r.lifecycle.replace_triggered_by {
-                        self.expr_deps(mi, e, &mut deps, Some(n));
-                    }
-                    for v in r
-                        .lifecycle
-                        .preconditions
-                        .iter()
-                        .chain(&r.lifecycle.postconditions)
-                    {
-                        self.expr_deps(mi, &v.condition, &mut deps, Some(n));
-                        self.expr_deps(mi, &v.error_message, &mut deps, Some(n));
-                    }
-                    let mut exprs = Vec::new();
-                    for_each_expr(&r.body, &mut |e| exprs.push(e));
-                    for e in exprs {
-                        self.expr_deps(mi, e, &mut deps, Some(n));
-                    }
-                    // Import ids (root module expressions) are evaluated when this is planned.
-                    let cfg: &'c Config = self.config;
-                    for imp in &cfg.root.imports {
-                        if crate::addr::names_resource(&imp.to, &path, key) {
-                            self.expr_deps(0, &imp.id, &mut deps, Some(n));
-                        }
-                    }
-                    // Module-level depends_on: everything in the module waits.
-                    let mut anc = mi;
-                    while let (Some(parent), Some(call)) = (
-                        self.g.modules[anc].parent,
-                        self.g.modules[anc].path.last().cloned(),
-                    ) {
-                        let pm = module_at(&self.config.root, &self.g.modules[parent].path);
-                        if let Some(mc) = pm.module_calls.get(&call) {
-                            for d in &mc.depends_on {
-                                self.expr_deps(parent, d, &mut deps, None);
-                            }
-                        }
-                        anc = parent;
-                    }
-                    if let Some(p) = self.provider_for(mi, r) {
-                        deps.push(p);
-                        self.g.provider_of.insert(n, p);
-                    }
-                }
-                NodeKind::Provider(_) => {
-                    if let Some(p) = module
-                        .providers
-                        .iter()
-                        .find(|p| self.g.nodes[n].span == Some(p.span))
-                    {
-                        let mut exprs = Vec::new();
-                        for_each_expr(&p.body, &mut |e| exprs.push(e));
-                        for e in exprs {
-                            self.expr_deps(mi, e, &mut deps, None);
-                        }
-                    }
-                }
+                NodeKind::Output(name) => self.output_deps(mi, name, &mut deps),
+                NodeKind::Resource(key) => self.resource_deps(n, mi, key, &mut deps),
+                NodeKind::Provider(_) => self.provider_deps(n, mi, &mut deps),
             }
             deps.sort_unstable();
             deps.dedup();
             deps.retain(|&d| d != n);
             self.g.nodes[n].deps = deps;
+        }
+    }
+
+    /// A variable waits for its validations' references and, in a child module, for the
+    /// module call's argument and `depends_on` (evaluated in the parent).
+    fn variable_deps(&mut self, n: usize, mi: usize, name: &str, deps: &mut Vec<usize>) {
+        let path = self.g.modules[mi].path.clone();
+        let module = module_at(&self.config.root, &path);
+        let v = &module.variables[name];
+        if let (Some(parent), Some(call)) = (self.g.modules[mi].parent, path.last()) {
+            let parent_mod = module_at(&self.config.root, &path[..path.len() - 1]);
+            if let Some(mc) = parent_mod.module_calls.get(call) {
+                if let Some(a) = mc.inputs.get(name) {
+                    self.expr_deps(parent, &a.expr, deps, None);
+                }
+                for d in &mc.depends_on {
+                    self.expr_deps(parent, d, deps, None);
+                }
+            }
+        }
+        for val in &v.validations {
+            self.expr_deps(mi, &val.condition, deps, Some(n));
+            self.expr_deps(mi, &val.error_message, deps, Some(n));
+        }
+    }
+
+    fn output_deps(&mut self, mi: usize, name: &str, deps: &mut Vec<usize>) {
+        let module = module_at(&self.config.root, &self.g.modules[mi].path);
+        let o = &module.outputs[name];
+        self.expr_deps(mi, &o.expr, deps, None);
+        for d in &o.depends_on {
+            self.expr_deps(mi, d, deps, None);
+        }
+        for p in &o.preconditions {
+            self.expr_deps(mi, &p.condition, deps, None);
+            self.expr_deps(mi, &p.error_message, deps, None);
+        }
+    }
+
+    /// A resource waits for its own expressions, the imports that target it, every
+    /// `depends_on` of the module calls above it, and its provider configuration.
+    fn resource_deps(&mut self, n: usize, mi: usize, key: &str, deps: &mut Vec<usize>) {
+        let path = self.g.modules[mi].path.clone();
+        let r = &module_at(&self.config.root, &path).resources[key];
+        self.resource_expr_deps(n, mi, r, deps);
+        // Import ids (root module expressions) are evaluated when this is planned.
+        let cfg: &'c Config = self.config;
+        for imp in &cfg.root.imports {
+            if crate::addr::names_resource(&imp.to, &path, key) {
+                self.expr_deps(0, &imp.id, deps, Some(n));
+            }
+        }
+        self.module_depends_on_deps(mi, deps);
+        if let Some(p) = self.provider_for(mi, r) {
+            deps.push(p);
+            self.g.provider_of.insert(n, p);
+        }
+    }
+
+    /// The references in a resource block: meta-arguments, lifecycle conditions and body.
+    fn resource_expr_deps(
+        &mut self,
+        n: usize,
+        mi: usize,
+        r: &crate::config::Resource,
+        deps: &mut Vec<usize>,
+    ) {
+        for e in r
+            .count
+            .iter()
+            .chain(r.for_each.iter())
+            .chain(r.depends_on.iter())
+        {
+            self.expr_deps(mi, e, deps, Some(n));
+        }
+        for e in &r.lifecycle.replace_triggered_by {
+            self.expr_deps(mi, e, deps, Some(n));
+        }
+        for v in r
+            .lifecycle
+            .preconditions
+            .iter()
+            .chain(&r.lifecycle.postconditions)
+        {
+            self.expr_deps(mi, &v.condition, deps, Some(n));
+            self.expr_deps(mi, &v.error_message, deps, Some(n));
+        }
+        let mut exprs = Vec::new();
+        for_each_expr(&r.body, &mut |e| exprs.push(e));
+        for e in exprs {
+            self.expr_deps(mi, e, deps, Some(n));
+        }
+    }
+
+    /// Module-level `depends_on`: everything in a module waits for what each module call
+    /// above it (walking up to the root) depends on.
+    fn module_depends_on_deps(&mut self, mi: usize, deps: &mut Vec<usize>) {
+        let mut anc = mi;
+        while let (Some(parent), Some(call)) = (
+            self.g.modules[anc].parent,
+            self.g.modules[anc].path.last().cloned(),
+        ) {
+            let pm = module_at(&self.config.root, &self.g.modules[parent].path);
+            if let Some(mc) = pm.module_calls.get(&call) {
+                for d in &mc.depends_on {
+                    self.expr_deps(parent, d, deps, None);
+                }
+            }
+            anc = parent;
+        }
+    }
+
+    /// A provider block waits for the references in its body (implicit providers have none).
+    fn provider_deps(&mut self, n: usize, mi: usize, deps: &mut Vec<usize>) {
+        let module = module_at(&self.config.root, &self.g.modules[mi].path);
+        if let Some(p) = module
+            .providers
+            .iter()
+            .find(|p| self.g.nodes[n].span == Some(p.span))
+        {
+            let mut exprs = Vec::new();
+            for_each_expr(&p.body, &mut |e| exprs.push(e));
+            for e in exprs {
+                self.expr_deps(mi, e, deps, None);
+            }
         }
     }
 
@@ -348,178 +380,6 @@ impl<'c> Builder<'c> {
                 deps.extend(targets);
             }
         }
-    }
-
-    /// The node(s) a reference points at; `None` (after a diagnostic) when it points nowhere.
-    fn resolve_ref(
-        &mut self,
-        mi: usize,
-        r: &Reference,
-        span: Span,
-        this: Option<usize>,
-    ) -> Option<Vec<usize>> {
-        let path = self.g.modules[mi].path.clone();
-        let module = module_at(&self.config.root, &path);
-        let first = r.attrs.first().map(String::as_str);
-        let in_module = if path.is_empty() {
-            "the root module".to_string()
-        } else {
-            format!("module.{}", path.join(".module."))
-        };
-        let missing_attr = |what: &str| {
-            Diagnostic::error(format!("Invalid reference to {what}"))
-                .detail(format!(
-                    "A reference to {what} must be followed by a name, like `{}.NAME`.",
-                    r.root
-                ))
-                .subject(span)
-        };
-        match r.root.as_str() {
-            "count" | "each" | "path" | "terraform" | "self" => None,
-            "var" => {
-                let Some(name) = first else {
-                    self.diags.push(missing_attr("an input variable"));
-                    return None;
-                };
-                if let Some(id) = self.g.node(mi, &NodeKind::Variable(name.to_string())) {
-                    return Some(vec![id]).filter(|_| Some(id) != this);
-                }
-                let hint =
-                    crate::lang::did_you_mean(name, module.variables.keys().map(String::as_str));
-                self.diags.push(undeclared(
-                    "Reference to undeclared input variable",
-                    format!("An input variable with the name \"{name}\" has not been declared in {in_module}. Declare it with a `variable \"{name}\" {{}}` block."),
-                    span,
-                    hint.map(|h| format!("did you mean `var.{h}`?")),
-                ));
-                None
-            }
-            "local" => {
-                let Some(name) = first else {
-                    self.diags.push(missing_attr("a local value"));
-                    return None;
-                };
-                if let Some(id) = self.g.node(mi, &NodeKind::Local(name.to_string())) {
-                    return Some(vec![id]);
-                }
-                let hint =
-                    crate::lang::did_you_mean(name, module.locals.keys().map(String::as_str));
-                self.diags.push(undeclared(
-                    "Reference to undeclared local value",
-                    format!("A local value with the name \"{name}\" has not been declared in {in_module}."),
-                    span,
-                    hint.map(|h| format!("did you mean `local.{h}`?")),
-                ));
-                None
-            }
-            "module" => {
-                let Some(call) = first else {
-                    self.diags.push(missing_attr("a module"));
-                    return None;
-                };
-                let Some(&ci) = self.g.modules[mi].children.get(call) else {
-                    let hint = crate::lang::did_you_mean(
-                        call,
-                        module.module_calls.keys().map(String::as_str),
-                    );
-                    self.diags.push(undeclared(
-                        "Reference to undeclared module",
-                        format!("No module call named \"{call}\" is declared in {in_module}."),
-                        span,
-                        hint.map(|h| format!("did you mean `module.{h}`?")),
-                    ));
-                    return None;
-                };
-                let child = module_at(&self.config.root, &self.g.modules[ci].path);
-                match r.attrs.get(1) {
-                    Some(out) => match self.g.node(ci, &NodeKind::Output(out.clone())) {
-                        Some(id) => Some(vec![id]),
-                        None => {
-                            let hint = crate::lang::did_you_mean(
-                                out,
-                                child.outputs.keys().map(String::as_str),
-                            );
-                            self.diags.push(undeclared(
-                                "Unsupported attribute",
-                                format!("This object does not have an attribute named \"{out}\": module \"{call}\" declares no such output."),
-                                span,
-                                hint.map(|h| format!("did you mean `module.{call}.{h}`?")),
-                            ));
-                            None
-                        }
-                    },
-                    None => Some(
-                        child
-                            .outputs
-                            .keys()
-                            .filter_map(|o| self.g.node(ci, &NodeKind::Output(o.clone())))
-                            .collect(),
-                    ),
-                }
-            }
-            "data" => {
-                let (Some(t), Some(n)) = (first, r.attrs.get(1)) else {
-                    self.diags.push(missing_attr("a data source"));
-                    return None;
-                };
-                let key = format!("data.{t}.{n}");
-                if let Some(id) = self.g.node(mi, &NodeKind::Resource(key.clone())) {
-                    return Some(vec![id]).filter(|_| Some(id) != this);
-                }
-                let hint =
-                    crate::lang::did_you_mean(&key, module.resources.keys().map(String::as_str));
-                self.diags.push(undeclared(
-                    "Reference to undeclared resource",
-                    format!(
-                        "A data resource \"{t}\" \"{n}\" has not been declared in {in_module}."
-                    ),
-                    span,
-                    hint.map(|h| format!("did you mean `{h}`?")),
-                ));
-                None
-            }
-            t => {
-                let Some(n) = first else {
-                    self.diags.push(
-                        Diagnostic::error("Invalid reference")
-                            .detail(format!("A reference to a resource type must be followed by at least one attribute access, specifying the resource name (`{t}.NAME`)."))
-                            .subject(span),
-                    );
-                    return None;
-                };
-                let key = format!("{t}.{n}");
-                if let Some(id) = self.g.node(mi, &NodeKind::Resource(key.clone())) {
-                    if Some(id) == this {
-                        self.diags.push(
-                            Diagnostic::error("Self-referential block")
-                                .detail(format!("Configuration for {key} may not refer to itself."))
-                                .subject(span),
-                        );
-                        return None;
-                    }
-                    return Some(vec![id]);
-                }
-                let hint =
-                    crate::lang::did_you_mean(&key, module.resources.keys().map(String::as_str));
-                self.diags.push(undeclared(
-                    "Reference to undeclared resource",
-                    format!(
-                        "A managed resource \"{t}\" \"{n}\" has not been declared in {in_module}."
-                    ),
-                    span,
-                    hint.map(|h| format!("did you mean `{h}`?")),
-                ));
-                None
-            }
-        }
-    }
-}
-
-fn undeclared(summary: &str, detail: String, span: Span, help: Option<String>) -> Diagnostic {
-    let d = Diagnostic::error(summary).detail(detail).subject(span);
-    match help {
-        Some(h) => d.help(h),
-        None => d,
     }
 }
 

@@ -7,6 +7,7 @@ mod build;
 mod cycles;
 mod dot;
 mod query;
+mod refs;
 
 pub use build::{
     build, for_each_expr, module_at as build_module_at, Graph, ModuleEntry, Node, NodeKind,

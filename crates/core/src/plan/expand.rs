@@ -40,6 +40,9 @@ pub fn expand(
     (vec![placeholder], diags)
 }
 
+/// `count_instances` or `for_each_instances`: a meta-argument's value to instances.
+type InstancesOf = fn(&Expr, Value, bool) -> Result<Vec<Instance>, Diagnostic>;
+
 /// The instances of known count/for_each values; `allow_unknown` turns an unknown one into a
 /// placeholder instead of an error.
 fn expand_values(
@@ -49,122 +52,115 @@ fn expand_values(
     base_dir: &Path,
     allow_unknown: bool,
 ) -> (Vec<Instance>, Diagnostics) {
+    let (e, instances): (_, InstancesOf) = match (count, for_each) {
+        (Some(e), _) => (e, count_instances),
+        (None, Some(e)) => (e, for_each_instances),
+        (None, None) => {
+            let single = Instance {
+                key: InstanceKey::None,
+                count_index: None,
+                each: None,
+            };
+            return (vec![single], Diagnostics::new());
+        }
+    };
+    let (v, d) = eval_expr(e, resolver, base_dir);
+    if d.has_errors() {
+        return (Vec::new(), d);
+    }
     let mut diags = Diagnostics::new();
-    let single = vec![Instance {
-        key: InstanceKey::None,
-        count_index: None,
-        each: None,
-    }];
-    if let Some(e) = count {
-        let (v, d) = eval_expr(e, resolver, base_dir);
-        if d.has_errors() {
-            return (Vec::new(), d);
+    diags.extend(d);
+    match instances(e, v, allow_unknown) {
+        Ok(out) => (out, diags),
+        Err(err) => {
+            diags.push(err);
+            (Vec::new(), diags)
         }
-        diags.extend(d);
-        if v.is_unknown() {
-            if allow_unknown {
-                return (
-                    vec![Instance {
-                        key: InstanceKey::Int(0),
-                        count_index: Some(Value::unknown()),
-                        each: None,
-                    }],
-                    diags,
-                );
-            }
-            diags.push(
-                Diagnostic::error("Invalid count argument")
-                    .detail("The \"count\" value depends on resource attributes that cannot be determined until apply, so hubctl cannot predict how many instances will be created. Compute the count from values known at plan time (variables, locals, data sources), or apply the resources it depends on first in a separate configuration (hubctl has no -target yet).")
-                    .subject(e.span()),
-            );
-            return (Vec::new(), diags);
-        }
-        if v.is_sensitive() {
-            diags.push(Diagnostic::error("Invalid count argument").detail("Sensitive values, or values derived from sensitive values, cannot be used as count arguments.").subject(e.span()));
-            return (Vec::new(), diags);
-        }
-        let n = match v.peel() {
-            Value::Number(n) => n.as_i64().filter(|n| *n >= 0),
-            Value::String(s) => s.parse::<i64>().ok().filter(|n| *n >= 0),
-            _ => None,
-        };
-        let Some(n) = n else {
-            diags.push(
-                Diagnostic::error("Invalid count argument")
-                    .detail(format!("The given \"count\" argument value is unsuitable: a non-negative whole number is required, got {}.", v.type_name()))
-                    .subject(e.span()),
-            );
-            return (Vec::new(), diags);
-        };
-        return (
-            (0..n)
-                .map(|i| Instance {
-                    key: InstanceKey::Int(i),
-                    count_index: Some(Value::int(i)),
-                    each: None,
-                })
-                .collect(),
-            diags,
-        );
     }
-    if let Some(e) = for_each {
-        let (v, d) = eval_expr(e, resolver, base_dir);
-        if d.has_errors() {
-            return (Vec::new(), d);
+}
+
+/// `count = v`: instances 0..v, or the error saying why `v` is not a usable count.
+fn count_instances(e: &Expr, v: Value, allow_unknown: bool) -> Result<Vec<Instance>, Diagnostic> {
+    if v.is_unknown() {
+        if allow_unknown {
+            return Ok(vec![Instance {
+                key: InstanceKey::Int(0),
+                count_index: Some(Value::unknown()),
+                each: None,
+            }]);
         }
-        diags.extend(d);
-        let unsuitable = |why: String| {
-            Diagnostic::error("Invalid for_each argument")
-                .detail(why)
-                .subject(e.span())
-        };
-        if v.is_sensitive() {
-            diags.push(unsuitable("Sensitive values, or values derived from sensitive values, cannot be used as for_each arguments: the instance keys would reveal them. If the value is not secret, wrap it in nonsensitive().".into()));
-            return (Vec::new(), diags);
-        }
-        let unknown_msg = "The \"for_each\" value depends on resource attributes that cannot be determined until apply, so hubctl cannot predict how many instances will be created. To work around this, use a map whose keys are known at plan time (values may be unknown) (hubctl has no -target yet).";
-        match v {
-            Value::Unknown(_) if allow_unknown => {
-                return (vec![Instance { key: InstanceKey::Str(String::new()), count_index: None, each: Some((Value::unknown(), Value::unknown())) }], diags)
-            }
-            Value::Unknown(_) => diags.push(unsuitable(unknown_msg.into())),
-            Value::Null => diags.push(unsuitable("The given \"for_each\" argument value is null. A map, or set of strings, is allowed.".into())),
-            Value::Map(m) | Value::Object(m) => {
-                return (
-                    m.into_iter()
-                        .map(|(k, v)| Instance { key: InstanceKey::Str(k.clone()), count_index: None, each: Some((Value::String(k), v)) })
-                        .collect(),
-                    diags,
-                )
-            }
-            Value::Set(xs) => {
-                let mut out = Vec::new();
-                for x in xs {
-                    match x {
-                        Value::String(s) => out.push(Instance { key: InstanceKey::Str(s.clone()), count_index: None, each: Some((Value::String(s.clone()), Value::String(s))) }),
-                        Value::Unknown(_) if allow_unknown => {}
-                        Value::Unknown(_) => {
-                            diags.push(unsuitable(unknown_msg.into()));
-                            return (Vec::new(), diags);
-                        }
-                        Value::Sensitive(_) => {
-                            diags.push(unsuitable("A set used in for_each must not contain sensitive values.".into()));
-                            return (Vec::new(), diags);
-                        }
-                        other => {
-                            diags.push(unsuitable(format!("The given \"for_each\" argument value is unsuitable: \"for_each\" supports maps and sets of strings, but you have provided a set containing type {}.", other.type_name())));
-                            return (Vec::new(), diags);
-                        }
-                    }
-                }
-                return (out, diags);
-            }
-            other => diags.push(unsuitable(format!(
-                "The given \"for_each\" argument value is unsuitable: the \"for_each\" argument must be a map, or set of strings, and you have provided a value of type {}. Use toset() to convert a list of strings.",
-                other.type_name()
-            ))),
-        }
-        return (Vec::new(), diags);
+        return Err(Diagnostic::error("Invalid count argument")
+                .detail("The \"count\" value depends on resource attributes that cannot be determined until apply, so hubctl cannot predict how many instances will be created. Compute the count from values known at plan time (variables, locals, data sources), or apply the resources it depends on first in a separate configuration (hubctl has no -target yet).")
+                .subject(e.span()));
     }
-    (single, diags)
+    if v.is_sensitive() {
+        return Err(Diagnostic::error("Invalid count argument").detail("Sensitive values, or values derived from sensitive values, cannot be used as count arguments.").subject(e.span()));
+    }
+    let n = match v.peel() {
+        Value::Number(n) => n.as_i64().filter(|n| *n >= 0),
+        Value::String(s) => s.parse::<i64>().ok().filter(|n| *n >= 0),
+        _ => None,
+    };
+    let Some(n) = n else {
+        return Err(Diagnostic::error("Invalid count argument")
+                .detail(format!("The given \"count\" argument value is unsuitable: a non-negative whole number is required, got {}.", v.type_name()))
+                .subject(e.span()));
+    };
+    Ok((0..n)
+        .map(|i| Instance {
+            key: InstanceKey::Int(i),
+            count_index: Some(Value::int(i)),
+            each: None,
+        })
+        .collect())
+}
+
+const FOR_EACH_UNKNOWN: &str = "The \"for_each\" value depends on resource attributes that cannot be determined until apply, so hubctl cannot predict how many instances will be created. To work around this, use a map whose keys are known at plan time (values may be unknown) (hubctl has no -target yet).";
+
+/// `for_each = v`: one instance per map key or set element, or the error saying why `v` is
+/// not usable.
+fn for_each_instances(
+    e: &Expr,
+    v: Value,
+    allow_unknown: bool,
+) -> Result<Vec<Instance>, Diagnostic> {
+    let unsuitable = |why: String| {
+        Diagnostic::error("Invalid for_each argument")
+            .detail(why)
+            .subject(e.span())
+    };
+    if v.is_sensitive() {
+        return Err(unsuitable("Sensitive values, or values derived from sensitive values, cannot be used as for_each arguments: the instance keys would reveal them. If the value is not secret, wrap it in nonsensitive().".into()));
+    }
+    match v {
+        Value::Unknown(_) if allow_unknown => {
+            Ok(vec![Instance { key: InstanceKey::Str(String::new()), count_index: None, each: Some((Value::unknown(), Value::unknown())) }])
+        }
+        Value::Unknown(_) => Err(unsuitable(FOR_EACH_UNKNOWN.into())),
+        Value::Null => Err(unsuitable("The given \"for_each\" argument value is null. A map, or set of strings, is allowed.".into())),
+        Value::Map(m) | Value::Object(m) => Ok(m
+            .into_iter()
+            .map(|(k, v)| Instance { key: InstanceKey::Str(k.clone()), count_index: None, each: Some((Value::String(k), v)) })
+            .collect()),
+        Value::Set(xs) => set_instances(xs, allow_unknown).map_err(unsuitable),
+        other => Err(unsuitable(format!(
+            "The given \"for_each\" argument value is unsuitable: the \"for_each\" argument must be a map, or set of strings, and you have provided a value of type {}. Use toset() to convert a list of strings.",
+            other.type_name()
+        ))),
+    }
+}
+
+/// A set of strings in `for_each`: an instance per element, or why an element is unusable.
+fn set_instances(xs: Vec<Value>, allow_unknown: bool) -> Result<Vec<Instance>, String> {
+    let mut out = Vec::new();
+    for x in xs {
+        match x {
+            Value::String(s) => out.push(Instance { key: InstanceKey::Str(s.clone()), count_index: None, each: Some((Value::String(s.clone()), Value::String(s))) }),
+            Value::Unknown(_) if allow_unknown => {}
+            Value::Unknown(_) => return Err(FOR_EACH_UNKNOWN.into()),
+            Value::Sensitive(_) => return Err("A set used in for_each must not contain sensitive values.".into()),
+            other => return Err(format!("The given \"for_each\" argument value is unsuitable: \"for_each\" supports maps and sets of strings, but you have provided a set containing type {}.", other.type_name())),
+        }
+    }
+    Ok(out)
 }

@@ -3,7 +3,7 @@
 //! the "Plan: X to add, Y to change, Z to destroy." summary.
 
 use super::model::{path_steps, Action, OutputChange, Plan, Reason, ResourceChange};
-use crate::lang::Value;
+use crate::lang::{Value, VecMap};
 use std::fmt::Write;
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -38,14 +38,7 @@ pub fn render_plan(plan: &Plan, style: Style) -> String {
         return render_refresh_only(plan, style);
     }
     let mut out = String::new();
-    let changes: Vec<&ResourceChange> = plan
-        .changes
-        .iter()
-        .filter(|c| {
-            (c.action != Action::NoOp || c.importing.is_some())
-                && !(c.mode == crate::state::Mode::Data && c.action == Action::Delete)
-        })
-        .collect();
+    let changes = shown_changes(plan);
     let outputs: Vec<&OutputChange> = plan
         .output_changes
         .iter()
@@ -58,6 +51,33 @@ pub fn render_plan(plan: &Plan, style: Style) -> String {
         out.push_str("hubctl has compared your real infrastructure against your configuration and found no differences, so no changes are needed.\n");
         return out;
     }
+    render_refactors(&mut out, plan, style);
+    if !changes.is_empty() {
+        render_legend(&mut out, &changes, style);
+        for c in &changes {
+            render_change(&mut out, c, style);
+            out.push('\n');
+        }
+    }
+    render_summary(&mut out, plan, style);
+    render_outputs(&mut out, &outputs, style);
+    out
+}
+
+/// The changes worth a block: actions and imports (a data source's delete is only state
+/// housekeeping, Terraform does not show it).
+fn shown_changes(plan: &Plan) -> Vec<&ResourceChange> {
+    plan.changes
+        .iter()
+        .filter(|c| {
+            (c.action != Action::NoOp || c.importing.is_some())
+                && !(c.mode == crate::state::Mode::Data && c.action == Action::Delete)
+        })
+        .collect()
+}
+
+/// `moved` and `removed` blocks: what is renamed or forgotten, before the actions.
+fn render_refactors(out: &mut String, plan: &Plan, style: Style) {
     for (old, new) in &plan.moved {
         let _ = writeln!(
             out,
@@ -68,35 +88,37 @@ pub fn render_plan(plan: &Plan, style: Style) -> String {
     for a in &plan.forgotten {
         let _ = writeln!(out, "{}\n  # (removed block with destroy = false: the object stays, hubctl stops managing it)\n", style.paint("1", &format!("  # {a} will no longer be managed by hubctl")));
     }
-    if !changes.is_empty() {
-        let mut used: Vec<Action> = changes.iter().map(|c| c.action).collect();
-        used.sort_by_key(|a| *a as u8);
-        used.dedup();
-        used.retain(|a| *a != Action::NoOp);
-        if used.is_empty() {
-            // Only imports: no symbols to explain.
-            out.push_str("hubctl will perform the following actions:\n");
-        } else {
-            out.push_str("hubctl will perform the following actions. Resource actions are indicated with the following symbols:\n");
-        }
-        for a in used {
-            let what = match a {
-                Action::Create => "create",
-                Action::Update => "update in-place",
-                Action::Delete => "destroy",
-                Action::DeleteThenCreate => "destroy and then create replacement",
-                Action::CreateThenDelete => "create replacement and then destroy",
-                Action::Read => "read (data resources)",
-                Action::NoOp => continue,
-            };
-            let _ = writeln!(out, "  {:>3} {what}", style.sym(a));
-        }
-        out.push('\n');
-        for c in &changes {
-            render_change(&mut out, c, style);
-            out.push('\n');
-        }
+}
+
+/// The intro line and one line per action symbol the plan uses.
+fn render_legend(out: &mut String, changes: &[&ResourceChange], style: Style) {
+    let mut used: Vec<Action> = changes.iter().map(|c| c.action).collect();
+    used.sort_by_key(|a| *a as u8);
+    used.dedup();
+    used.retain(|a| *a != Action::NoOp);
+    if used.is_empty() {
+        // Only imports: no symbols to explain.
+        out.push_str("hubctl will perform the following actions:\n");
+    } else {
+        out.push_str("hubctl will perform the following actions. Resource actions are indicated with the following symbols:\n");
     }
+    for a in used {
+        let what = match a {
+            Action::Create => "create",
+            Action::Update => "update in-place",
+            Action::Delete => "destroy",
+            Action::DeleteThenCreate => "destroy and then create replacement",
+            Action::CreateThenDelete => "create replacement and then destroy",
+            Action::Read => "read (data resources)",
+            Action::NoOp => continue,
+        };
+        let _ = writeln!(out, "  {:>3} {what}", style.sym(a));
+    }
+    out.push('\n');
+}
+
+/// "Plan: X to add, Y to change, Z to destroy." (with the imports first when there are any).
+fn render_summary(out: &mut String, plan: &Plan, style: Style) {
     let s = plan.summary();
     let imports = if s.import > 0 {
         format!("{} to import, ", s.import)
@@ -111,8 +133,6 @@ pub fn render_plan(plan: &Plan, style: Style) -> String {
         s.change,
         s.destroy
     );
-    render_outputs(&mut out, &outputs, style);
-    out
 }
 
 /// `-refresh-only`: what changed outside hubctl, and that applying only records it (the
@@ -190,52 +210,24 @@ fn header(c: &ResourceChange) -> String {
 }
 
 fn render_change(out: &mut String, c: &ResourceChange, style: Style) {
-    out.push_str(&style.paint("1", &header(c)));
-    out.push('\n');
-    let name = c.resource.rsplit('.').next().unwrap_or("");
-    let kind = if c.mode == crate::state::Mode::Data {
-        "data"
-    } else {
-        "resource"
-    };
-    let _ = writeln!(
-        out,
-        "{:>3} {kind} \"{}\" \"{}\" {{",
-        style.sym(c.action),
-        c.type_name,
-        name
-    );
-    let empty = Value::Object(Default::default());
+    render_block_open(out, c, style);
     let before = c.before.as_ref().unwrap_or(&Value::Null);
     let after = c.after.as_ref().unwrap_or(&Value::Null);
     let (bm, am) = (before.as_map(), after.as_map());
-    let keys: std::collections::BTreeSet<&String> = bm
+    // Attributes null on both sides are not shown, and do not widen the `=` column.
+    let keys: Vec<&String> = bm
         .into_iter()
         .flat_map(|m| m.keys())
         .chain(am.into_iter().flat_map(|m| m.keys()))
+        .collect::<std::collections::BTreeSet<&String>>()
+        .into_iter()
+        .filter(|k| !(get(bm, k).is_null() && get(am, k).is_null()))
         .collect();
-    let width = keys
-        .iter()
-        .filter(|k| {
-            let b = bm.and_then(|m| m.get(**k)).unwrap_or(&Value::Null);
-            let a = am.and_then(|m| m.get(**k)).unwrap_or(&Value::Null);
-            !(b.is_null() && a.is_null())
-        })
-        .map(|k| k.len())
-        .max()
-        .unwrap_or(0);
+    let width = keys.iter().map(|k| k.len()).max().unwrap_or(0);
     let mut hidden = 0;
     for k in keys {
-        let b = bm.and_then(|m| m.get(k)).unwrap_or(&Value::Null);
-        let a = am.and_then(|m| m.get(k)).unwrap_or(&Value::Null);
-        if b.is_null() && a.is_null() {
-            continue;
-        }
-        let forces = c
-            .replace_paths
-            .iter()
-            .any(|p| path_steps(p).first() == Some(&serde_json::json!(k)));
-        let suffix = if forces {
+        let (b, a) = (get(bm, k), get(am, k));
+        let suffix = if forces_replacement(c, k) {
             style.paint("31", " # forces replacement")
         } else {
             String::new()
@@ -263,7 +255,6 @@ fn render_change(out: &mut String, c: &ResourceChange, style: Style) {
             _ => attr_diff(out, 6, k, width, b, a, &suffix, style),
         }
     }
-    let _ = empty;
     if hidden > 0 {
         let _ = writeln!(
             out,
@@ -272,6 +263,37 @@ fn render_change(out: &mut String, c: &ResourceChange, style: Style) {
         );
     }
     out.push_str("    }\n");
+}
+
+/// Attribute `k` of an object, null when there is no object or no such key.
+fn get<'v>(m: Option<&'v VecMap<String, Value>>, k: &str) -> &'v Value {
+    m.and_then(|m| m.get(k)).unwrap_or(&Value::Null)
+}
+
+/// The `# address will be ...` comment and the `+ resource "type" "name" {` line.
+fn render_block_open(out: &mut String, c: &ResourceChange, style: Style) {
+    out.push_str(&style.paint("1", &header(c)));
+    out.push('\n');
+    let name = c.resource.rsplit('.').next().unwrap_or("");
+    let kind = if c.mode == crate::state::Mode::Data {
+        "data"
+    } else {
+        "resource"
+    };
+    let _ = writeln!(
+        out,
+        "{:>3} {kind} \"{}\" \"{}\" {{",
+        style.sym(c.action),
+        c.type_name,
+        name
+    );
+}
+
+/// Whether a change to top-level attribute `k` is what forces the replacement.
+fn forces_replacement(c: &ResourceChange, k: &str) -> bool {
+    c.replace_paths
+        .iter()
+        .any(|p| path_steps(p).first() == Some(&serde_json::json!(k)))
 }
 
 /// One changed attribute at column `indent`; objects on both sides diff key by key.
@@ -296,43 +318,7 @@ fn attr_diff(
                 style.sym(Action::Update),
                 key_text(k)
             );
-            let keys: std::collections::BTreeSet<&String> = bm.keys().chain(am.keys()).collect();
-            let w = keys.iter().map(|k| key_text(k).len()).max().unwrap_or(0);
-            let mut hidden = 0;
-            for key in keys {
-                let (x, y) = (
-                    bm.get(key).unwrap_or(&Value::Null),
-                    am.get(key).unwrap_or(&Value::Null),
-                );
-                if super::diff::same(x, y) {
-                    hidden += 1;
-                } else if x.is_null() {
-                    let _ = writeln!(
-                        out,
-                        "{pad}    {} {:w$} = {}",
-                        style.sym(Action::Create),
-                        key_text(key),
-                        fmt_value(y, close + 4, false)
-                    );
-                } else if y.is_null() {
-                    let _ = writeln!(
-                        out,
-                        "{pad}    {} {:w$} = {} -> null",
-                        style.sym(Action::Delete),
-                        key_text(key),
-                        fmt_value(x, close + 4, false)
-                    );
-                } else {
-                    attr_diff(out, indent + 4, key, w, x, y, "", style);
-                }
-            }
-            if hidden > 0 {
-                let _ = writeln!(
-                    out,
-                    "{pad}      # ({hidden} unchanged element{} hidden)",
-                    if hidden == 1 { "" } else { "s" }
-                );
-            }
+            object_diff(out, indent, bm, am, style);
             let _ = writeln!(out, "{}}}", " ".repeat(close));
         }
         _ if b.is_null() => {
@@ -363,6 +349,56 @@ fn attr_diff(
                 fmt_value(a, close, false)
             );
         }
+    }
+}
+
+/// The lines inside a changed object (opened at column `indent`): added, removed and
+/// changed keys, and a count of the unchanged ones.
+fn object_diff(
+    out: &mut String,
+    indent: usize,
+    bm: &VecMap<String, Value>,
+    am: &VecMap<String, Value>,
+    style: Style,
+) {
+    let pad = " ".repeat(indent);
+    let close = indent + 2;
+    let keys: std::collections::BTreeSet<&String> = bm.keys().chain(am.keys()).collect();
+    let w = keys.iter().map(|k| key_text(k).len()).max().unwrap_or(0);
+    let mut hidden = 0;
+    for key in keys {
+        let (x, y) = (
+            bm.get(key).unwrap_or(&Value::Null),
+            am.get(key).unwrap_or(&Value::Null),
+        );
+        if super::diff::same(x, y) {
+            hidden += 1;
+        } else if x.is_null() {
+            let _ = writeln!(
+                out,
+                "{pad}    {} {:w$} = {}",
+                style.sym(Action::Create),
+                key_text(key),
+                fmt_value(y, close + 4, false)
+            );
+        } else if y.is_null() {
+            let _ = writeln!(
+                out,
+                "{pad}    {} {:w$} = {} -> null",
+                style.sym(Action::Delete),
+                key_text(key),
+                fmt_value(x, close + 4, false)
+            );
+        } else {
+            attr_diff(out, indent + 4, key, w, x, y, "", style);
+        }
+    }
+    if hidden > 0 {
+        let _ = writeln!(
+            out,
+            "{pad}      # ({hidden} unchanged element{} hidden)",
+            if hidden == 1 { "" } else { "s" }
+        );
     }
 }
 

@@ -87,10 +87,49 @@ pub fn from_terraform(
     origin: &str,
     supported: &dyn Fn(&str) -> bool,
 ) -> Result<Imported, StateError> {
-    let corrupt = |message: String| StateError::Corrupt {
+    let tf = parse(bytes, origin)?;
+    let mut out = Imported {
+        state: State::new(),
+        skipped: BTreeMap::new(),
+        skipped_data: 0,
+        skipped_deposed: 0,
+        terraform_version: tf.terraform_version,
+    };
+    for r in tf.resources {
+        if r.mode != "managed" {
+            out.skipped_data += r.instances.len();
+            continue;
+        }
+        if !supported(&r.type_name) {
+            *out.skipped.entry(r.type_name.clone()).or_default() += r.instances.len();
+            continue;
+        }
+        import_resource(&mut out, r, origin)?;
+    }
+    for (name, o) in tf.outputs {
+        out.state.outputs.insert(
+            name,
+            OutputState {
+                value: o.value,
+                ty: o.ty,
+                sensitive: o.sensitive,
+            },
+        );
+    }
+    Ok(out)
+}
+
+fn corrupt(origin: &str, message: String) -> StateError {
+    StateError::Corrupt {
         path: origin.to_string(),
         message,
-    };
+    }
+}
+
+/// Decodes the bytes, first checking the format version and that this is not a hubctl
+/// state, so those mistakes get their own message instead of a serde error.
+fn parse(bytes: &[u8], origin: &str) -> Result<TfState, StateError> {
+    let corrupt = |message: String| corrupt(origin, message);
     let raw: serde_json::Value =
         serde_json::from_slice(bytes).map_err(|e| corrupt(e.to_string()))?;
     match raw.get("version").and_then(serde_json::Value::as_u64) {
@@ -113,82 +152,68 @@ pub fn from_terraform(
     }
     let tf: TfState = serde_json::from_value(raw).map_err(|e| corrupt(e.to_string()))?;
     debug_assert_eq!(tf.version, TERRAFORM_STATE_VERSION);
-    let mut out = Imported {
-        state: State::new(),
-        skipped: BTreeMap::new(),
-        skipped_data: 0,
-        skipped_deposed: 0,
-        terraform_version: tf.terraform_version,
-    };
-    for r in tf.resources {
-        if r.mode != "managed" {
-            out.skipped_data += r.instances.len();
+    Ok(tf)
+}
+
+/// Adds the instances of a supported managed resource under their full addresses
+/// (deposed objects are counted, not converted).
+fn import_resource(out: &mut Imported, r: TfResource, origin: &str) -> Result<(), StateError> {
+    let prefix = r
+        .module
+        .as_deref()
+        .map(|m| format!("{m}."))
+        .unwrap_or_default();
+    let provider = provider_key(&r.provider);
+    for i in r.instances {
+        if i.deposed.is_some() {
+            out.skipped_deposed += 1;
             continue;
         }
-        if !supported(&r.type_name) {
-            *out.skipped.entry(r.type_name.clone()).or_default() += r.instances.len();
-            continue;
-        }
-        let prefix = r
-            .module
-            .as_deref()
-            .map(|m| format!("{m}."))
-            .unwrap_or_default();
-        let provider = provider_key(&r.provider);
-        for i in r.instances {
-            if i.deposed.is_some() {
-                out.skipped_deposed += 1;
-                continue;
-            }
-            let key = match &i.index_key {
-                None | Some(serde_json::Value::Null) => String::new(),
-                Some(k @ serde_json::Value::Number(_)) => format!("[{k}]"),
-                Some(k @ serde_json::Value::String(_)) => format!("[{k}]"),
-                Some(other) => {
-                    return Err(corrupt(format!(
+        let key = match &i.index_key {
+            None | Some(serde_json::Value::Null) => String::new(),
+            Some(k @ serde_json::Value::Number(_)) => format!("[{k}]"),
+            Some(k @ serde_json::Value::String(_)) => format!("[{k}]"),
+            Some(other) => {
+                return Err(corrupt(
+                    origin,
+                    format!(
                         "{prefix}{}.{}: unsupported index_key {other}",
                         r.type_name, r.name
-                    )))
-                }
-            };
-            let address = format!("{prefix}{}.{}{key}", r.type_name, r.name);
-            let mut sensitive: Vec<String> = i
-                .sensitive_attributes
-                .iter()
-                .filter_map(top_level)
-                .collect();
-            sensitive.sort();
-            sensitive.dedup();
-            out.state.resources.insert(
-                address,
-                InstanceState {
-                    mode: Mode::Managed,
-                    type_name: r.type_name.clone(),
-                    provider: provider.clone(),
-                    attributes: i.attributes,
-                    sensitive_attributes: sensitive,
-                    dependencies: i.dependencies,
-                    status: if i.status.as_deref() == Some("tainted") {
-                        Status::Tainted
-                    } else {
-                        Status::Ready
-                    },
-                    create_before_destroy: i.create_before_destroy,
-                },
-            );
-        }
+                    ),
+                ))
+            }
+        };
+        let address = format!("{prefix}{}.{}{key}", r.type_name, r.name);
+        let instance = instance_state(i, &r.type_name, &provider);
+        out.state.resources.insert(address, instance);
     }
-    for (name, o) in tf.outputs {
-        out.state.outputs.insert(
-            name,
-            OutputState {
-                value: o.value,
-                ty: o.ty,
-                sensitive: o.sensitive,
-            },
-        );
+    Ok(())
+}
+
+/// One Terraform instance object as hubctl's; sensitive paths are kept to their top-level
+/// attribute names.
+fn instance_state(i: TfInstance, type_name: &str, provider: &str) -> InstanceState {
+    let mut sensitive: Vec<String> = i
+        .sensitive_attributes
+        .iter()
+        .filter_map(top_level)
+        .collect();
+    sensitive.sort();
+    sensitive.dedup();
+    InstanceState {
+        mode: Mode::Managed,
+        type_name: type_name.to_string(),
+        provider: provider.to_string(),
+        attributes: i.attributes,
+        sensitive_attributes: sensitive,
+        dependencies: i.dependencies,
+        status: if i.status.as_deref() == Some("tainted") {
+            Status::Tainted
+        } else {
+            Status::Ready
+        },
+        create_before_destroy: i.create_before_destroy,
     }
-    Ok(out)
 }
 
 /// `provider["registry.terraform.io/hashicorp/aws"].west` (possibly after `module.x.`) →

@@ -7,8 +7,8 @@ use super::scope::With;
 use crate::config::{Block, Body, Expr};
 use crate::diag::{Diagnostic, Diagnostics, Span};
 use crate::lang::convert::convert;
-use crate::lang::{eval, EvalContext, Resolver, Value};
-use crate::provider::{Nesting, Schema};
+use crate::lang::{eval, EvalContext, Resolver, Value, VecMap};
+use crate::provider::{BlockSchema, Nesting, Schema};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -39,7 +39,33 @@ pub fn eval_body(
     ctx: &BodyCtx,
 ) -> (Value, Diagnostics) {
     let mut diags = Diagnostics::new();
-    let mut obj = crate::lang::VecMap::new();
+    let mut obj = eval_attributes(body, schema, ctx, &mut diags);
+    for (name, s) in &schema.attributes {
+        if obj.contains_key(name) {
+            continue;
+        }
+        obj.insert(name.clone(), s.default.clone().unwrap_or(Value::Null));
+    }
+    let mut groups = eval_blocks(body, schema, ctx, &mut diags);
+    for (kind, bs) in &schema.blocks {
+        let items = groups.remove(kind.as_str()).unwrap_or_default();
+        obj.insert(
+            kind.clone(),
+            block_value(kind, bs, items, header, &mut diags),
+        );
+    }
+    (Value::Object(obj), diags)
+}
+
+/// The arguments written in the body, converted to their schema types; one that fails to
+/// evaluate or convert is unknown, so the rest of the body is still checked.
+fn eval_attributes(
+    body: &Body,
+    schema: &Schema,
+    ctx: &BodyCtx,
+    diags: &mut Diagnostics,
+) -> VecMap<String, Value> {
+    let mut obj = VecMap::new();
     for (name, a) in &body.attributes {
         // Names were checked statically (`check::check_body`) before any walk.
         let Some(s) = schema.attributes.get(name).filter(|s| s.is_argument()) else {
@@ -68,13 +94,16 @@ pub fn eval_body(
             }
         }
     }
-    for (name, s) in &schema.attributes {
-        if obj.contains_key(name) {
-            continue;
-        }
-        obj.insert(name.clone(), s.default.clone().unwrap_or(Value::Null));
-    }
-    // Nested blocks, grouped by kind; `dynamic "kind"` expands into the same group.
+    obj
+}
+
+/// Nested blocks evaluated and grouped by kind; `dynamic "kind"` expands into the same group.
+fn eval_blocks<'b>(
+    body: &'b Body,
+    schema: &Schema,
+    ctx: &BodyCtx,
+    diags: &mut Diagnostics,
+) -> BTreeMap<&'b str, Vec<(Value, Span)>> {
     let mut groups: BTreeMap<&str, Vec<(Value, Span)>> = BTreeMap::new();
     for b in &body.blocks {
         let kind = if b.kind == "dynamic" {
@@ -98,38 +127,44 @@ pub fn eval_body(
             groups.entry(kind).or_default().push((v, b.span));
         }
     }
-    for (kind, bs) in &schema.blocks {
-        let items = groups.remove(kind.as_str()).unwrap_or_default();
-        if items.len() < bs.min_items {
+    groups
+}
+
+/// The blocks of one kind as a value of its nesting mode, after checking their number.
+fn block_value(
+    kind: &str,
+    bs: &BlockSchema,
+    items: Vec<(Value, Span)>,
+    header: Span,
+    diags: &mut Diagnostics,
+) -> Value {
+    if items.len() < bs.min_items {
+        diags.push(
+            Diagnostic::error("Insufficient blocks")
+                .detail(format!(
+                    "At least {} \"{kind}\" block(s) are required.",
+                    bs.min_items
+                ))
+                .subject(header),
+        );
+    }
+    if let Some(max) = bs.max_items {
+        if items.len() > max {
             diags.push(
-                Diagnostic::error("Insufficient blocks")
+                Diagnostic::error("Too many blocks")
                     .detail(format!(
-                        "At least {} \"{kind}\" block(s) are required.",
-                        bs.min_items
+                        "No more than {max} \"{kind}\" block(s) are allowed."
                     ))
-                    .subject(header),
+                    .subject(items[max].1),
             );
         }
-        if let Some(max) = bs.max_items {
-            if items.len() > max {
-                diags.push(
-                    Diagnostic::error("Too many blocks")
-                        .detail(format!(
-                            "No more than {max} \"{kind}\" block(s) are allowed."
-                        ))
-                        .subject(items[max].1),
-                );
-            }
-        }
-        let vals: Vec<Value> = items.into_iter().map(|(v, _)| v).collect();
-        let v = match bs.nesting {
-            Nesting::Single => vals.into_iter().next().unwrap_or(Value::Null),
-            Nesting::List => Value::List(vals),
-            Nesting::Set => Value::set(vals),
-        };
-        obj.insert(kind.clone(), v);
     }
-    (Value::Object(obj), diags)
+    let vals: Vec<Value> = items.into_iter().map(|(v, _)| v).collect();
+    match bs.nesting {
+        Nesting::Single => vals.into_iter().next().unwrap_or(Value::Null),
+        Nesting::List => Value::List(vals),
+        Nesting::Set => Value::set(vals),
+    }
 }
 
 /// `dynamic "kind" { for_each = ..., iterator = it, content { ... } }`.

@@ -47,11 +47,7 @@ impl Resolver for Scope<'_> {
         attrs: &[&str],
         span: Span,
     ) -> Result<(Value, usize), Diagnostic> {
-        let need = |what: &str| {
-            Diagnostic::error(format!("Invalid reference to {what}"))
-                .detail(format!("`{root}` must be followed by an attribute name."))
-                .subject(span)
-        };
+        let need = |what: &str| need_attr(what, root, span);
         match root {
             "var" => {
                 let n = attrs.first().ok_or_else(|| need("an input variable"))?;
@@ -63,20 +59,7 @@ impl Resolver for Scope<'_> {
             }
             "module" => {
                 let call = attrs.first().ok_or_else(|| need("a module"))?;
-                let child = *self.run.graph.modules[self.module].children.get(*call).ok_or_else(|| {
-                    Diagnostic::error("Reference to undeclared module").subject(span)
-                })?;
-                match attrs.get(1) {
-                    Some(out) => Ok((self.node_value(child, NodeKind::Output(out.to_string()), span)?, 2)),
-                    None => {
-                        let m = crate::graph::build_module_at(&self.run.config.root, &self.run.graph.modules[child].path);
-                        let mut obj = crate::lang::VecMap::new();
-                        for name in m.outputs.keys() {
-                            obj.insert(name.clone(), self.node_value(child, NodeKind::Output(name.clone()), span)?);
-                        }
-                        Ok((Value::Object(obj), 1))
-                    }
-                }
+                self.module_ref(call, attrs.get(1).copied(), span)
             }
             "data" => match (attrs.first(), attrs.get(1)) {
                 (Some(t), Some(n)) => {
@@ -84,38 +67,11 @@ impl Resolver for Scope<'_> {
                 }
                 _ => Err(need("a data source")),
             },
-            "count" => match (&self.count_index, attrs.first()) {
-                (Some(i), Some(&"index")) => Ok((i.clone(), 1)),
-                (None, _) => Err(Diagnostic::error("Reference to \"count\" in non-counted context")
-                    .detail("The \"count\" object can only be used in \"module\", \"resource\", and \"data\" blocks, and only when the \"count\" argument is set.")
-                    .subject(span)),
-                _ => Err(Diagnostic::error("Invalid \"count\" attribute")
-                    .detail("The \"count\" object has only the attribute \"index\".")
-                    .subject(span)),
-            },
-            "each" => match (&self.each, attrs.first()) {
-                (Some((k, _)), Some(&"key")) => Ok((k.clone(), 1)),
-                (Some((_, v)), Some(&"value")) => Ok((v.clone(), 1)),
-                (None, _) => Err(Diagnostic::error("Reference to \"each\" in context without for_each")
-                    .detail("The \"each\" object can be used only in \"module\" or \"resource\" blocks, and only when the \"for_each\" argument is set.")
-                    .subject(span)),
-                _ => Err(Diagnostic::error("Invalid \"each\" attribute")
-                    .detail("The \"each\" object has the attributes \"key\" and \"value\".")
-                    .subject(span)),
-            },
+            "count" => self.count_ref(attrs, span),
+            "each" => self.each_ref(attrs, span),
             "path" => {
                 let which = attrs.first().ok_or_else(|| need("a filesystem path"))?;
-                let p = match *which {
-                    "module" => self.run.module_dir(self.module),
-                    "root" => self.run.root_dir.display().to_string(),
-                    "cwd" => self.run.base_dir.display().to_string(),
-                    other => {
-                        return Err(Diagnostic::error("Invalid \"path\" attribute")
-                            .detail(format!("The \"path\" object has no attribute \"{other}\"; use path.module, path.root or path.cwd."))
-                            .subject(span))
-                    }
-                };
-                Ok((Value::String(p), 1))
+                self.path_ref(which, span)
             }
             "terraform" => match attrs.first() {
                 Some(&"workspace") => Ok((Value::from("default"), 1)),
@@ -131,6 +87,90 @@ impl Resolver for Scope<'_> {
                 Ok((self.node_value(self.module, NodeKind::Resource(format!("{t}.{n}")), span)?, 1))
             }
         }
+    }
+}
+
+/// A reference like `var` with no attribute after it.
+fn need_attr(what: &str, root: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(format!("Invalid reference to {what}"))
+        .detail(format!("`{root}` must be followed by an attribute name."))
+        .subject(span)
+}
+
+impl Scope<'_> {
+    /// `module.CALL.OUTPUT` is one output; a bare `module.CALL` is an object of all of them.
+    fn module_ref(
+        &self,
+        call: &str,
+        output: Option<&str>,
+        span: Span,
+    ) -> Result<(Value, usize), Diagnostic> {
+        let child = *self.run.graph.modules[self.module]
+            .children
+            .get(call)
+            .ok_or_else(|| Diagnostic::error("Reference to undeclared module").subject(span))?;
+        match output {
+            Some(out) => Ok((
+                self.node_value(child, NodeKind::Output(out.to_string()), span)?,
+                2,
+            )),
+            None => {
+                let m = crate::graph::build_module_at(
+                    &self.run.config.root,
+                    &self.run.graph.modules[child].path,
+                );
+                let mut obj = crate::lang::VecMap::new();
+                for name in m.outputs.keys() {
+                    obj.insert(
+                        name.clone(),
+                        self.node_value(child, NodeKind::Output(name.clone()), span)?,
+                    );
+                }
+                Ok((Value::Object(obj), 1))
+            }
+        }
+    }
+
+    /// `count.index`, only inside a resource with `count`.
+    fn count_ref(&self, attrs: &[&str], span: Span) -> Result<(Value, usize), Diagnostic> {
+        match (&self.count_index, attrs.first()) {
+            (Some(i), Some(&"index")) => Ok((i.clone(), 1)),
+            (None, _) => Err(Diagnostic::error("Reference to \"count\" in non-counted context")
+                .detail("The \"count\" object can only be used in \"module\", \"resource\", and \"data\" blocks, and only when the \"count\" argument is set.")
+                .subject(span)),
+            _ => Err(Diagnostic::error("Invalid \"count\" attribute")
+                .detail("The \"count\" object has only the attribute \"index\".")
+                .subject(span)),
+        }
+    }
+
+    /// `each.key` / `each.value`, only inside a resource with `for_each`.
+    fn each_ref(&self, attrs: &[&str], span: Span) -> Result<(Value, usize), Diagnostic> {
+        match (&self.each, attrs.first()) {
+            (Some((k, _)), Some(&"key")) => Ok((k.clone(), 1)),
+            (Some((_, v)), Some(&"value")) => Ok((v.clone(), 1)),
+            (None, _) => Err(Diagnostic::error("Reference to \"each\" in context without for_each")
+                .detail("The \"each\" object can be used only in \"module\" or \"resource\" blocks, and only when the \"for_each\" argument is set.")
+                .subject(span)),
+            _ => Err(Diagnostic::error("Invalid \"each\" attribute")
+                .detail("The \"each\" object has the attributes \"key\" and \"value\".")
+                .subject(span)),
+        }
+    }
+
+    /// `path.module`, `path.root` or `path.cwd`.
+    fn path_ref(&self, which: &str, span: Span) -> Result<(Value, usize), Diagnostic> {
+        let p = match which {
+            "module" => self.run.module_dir(self.module),
+            "root" => self.run.root_dir.display().to_string(),
+            "cwd" => self.run.base_dir.display().to_string(),
+            other => {
+                return Err(Diagnostic::error("Invalid \"path\" attribute")
+                    .detail(format!("The \"path\" object has no attribute \"{other}\"; use path.module, path.root or path.cwd."))
+                    .subject(span))
+            }
+        };
+        Ok((Value::String(p), 1))
     }
 }
 

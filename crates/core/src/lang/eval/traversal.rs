@@ -4,7 +4,7 @@ use super::Evaluator;
 use crate::diag::{Diagnostic, Span};
 use crate::lang::convert::convert;
 use crate::lang::suggest::did_you_mean;
-use crate::lang::{Type, Value};
+use crate::lang::{Type, Value, VecMap};
 use hcl_edit::expr::{Expression, Traversal, TraversalOperator};
 use hcl_edit::{Decorated, Span as _};
 use std::ops::Range;
@@ -176,7 +176,6 @@ impl Evaluator<'_> {
     }
 
     pub(super) fn index(&mut self, value: Value, key: Value, range: Option<Range<usize>>) -> Value {
-        const SUMMARY: &str = "Invalid index";
         if let Value::Unknown(_) = key {
             return Value::Unknown(element_type(&value));
         }
@@ -187,75 +186,19 @@ impl Evaluator<'_> {
                 "Attempt to index null value",
                 "This value is null, so it does not have any indices.".into(),
             ),
-            Value::List(mut xs) | Value::Tuple(mut xs) => {
-                let idx =
-                    match convert(key, &Type::Number).ok().and_then(|k| k.as_number()) {
-                        Some(f) if f.fract() == 0.0 => f,
-                        _ => return self.error_at(
-                            range,
-                            SUMMARY,
-                            "The given key does not identify an element in this collection value: \
-                             a whole number is required."
-                                .into(),
-                        ),
-                    };
-                if idx < 0.0 || idx >= xs.len() as f64 {
-                    let why = if idx < 0.0 {
-                        "a negative number is not a valid index for a sequence".to_string()
-                    } else {
-                        format!(
-                            "the given index ({idx}) is greater than or equal to the length of the \
-                             collection ({})",
-                            xs.len()
-                        )
-                    };
-                    return self.error_at(
-                        range,
-                        SUMMARY,
-                        format!("The given key does not identify an element in this collection value: {why}."),
-                    );
-                }
-                xs.swap_remove(idx as usize)
-            }
+            Value::List(xs) | Value::Tuple(xs) => self.index_sequence(xs, key, range),
             Value::Set(_) => self.error_at(
                 range,
-                SUMMARY,
+                INVALID_INDEX,
                 "Elements of a set are identified only by their value and don't have any separate \
                  index or key to select with, so it's only possible to perform operations across \
                  all elements of the set."
                     .into(),
             ),
-            Value::Map(mut m) | Value::Object(mut m) => {
-                let key =
-                    match convert(key, &Type::String) {
-                        Ok(Value::String(k)) => k,
-                        _ => return self.error_at(
-                            range,
-                            SUMMARY,
-                            "The given key does not identify an element in this collection value: \
-                             a string key is required."
-                                .into(),
-                        ),
-                    };
-                match m.remove(&key) {
-                    Some(v) => v,
-                    None => {
-                        let mut d = Diagnostic::error(SUMMARY)
-                            .detail(format!(
-                                "The given key does not identify an element in this collection \
-                                 value: there is no element with key \"{key}\"."
-                            ))
-                            .subject_opt(self.span(range));
-                        if let Some(s) = did_you_mean(&key, m.keys().map(String::as_str)) {
-                            d = d.help(format!("did you mean \"{s}\"?"));
-                        }
-                        self.fail(d)
-                    }
-                }
-            }
+            Value::Map(m) | Value::Object(m) => self.index_map(m, key, range),
             other => self.error_at(
                 range,
-                SUMMARY,
+                INVALID_INDEX,
                 format!(
                     "This value does not have any indices (it is a {}).",
                     other.type_name()
@@ -263,7 +206,85 @@ impl Evaluator<'_> {
             ),
         }
     }
+
+    /// `list[key]`: the key must convert to a whole number within the bounds.
+    fn index_sequence(
+        &mut self,
+        mut xs: Vec<Value>,
+        key: Value,
+        range: Option<Range<usize>>,
+    ) -> Value {
+        let idx = match convert(key, &Type::Number).ok().and_then(|k| k.as_number()) {
+            Some(f) if f.fract() == 0.0 => f,
+            _ => {
+                return self.error_at(
+                    range,
+                    INVALID_INDEX,
+                    "The given key does not identify an element in this collection value: \
+                     a whole number is required."
+                        .into(),
+                )
+            }
+        };
+        if idx < 0.0 || idx >= xs.len() as f64 {
+            let why = if idx < 0.0 {
+                "a negative number is not a valid index for a sequence".to_string()
+            } else {
+                format!(
+                    "the given index ({idx}) is greater than or equal to the length of the \
+                     collection ({})",
+                    xs.len()
+                )
+            };
+            return self.error_at(
+                range,
+                INVALID_INDEX,
+                format!(
+                    "The given key does not identify an element in this collection value: {why}."
+                ),
+            );
+        }
+        xs.swap_remove(idx as usize)
+    }
+
+    /// `map[key]`: the key must convert to a string naming an element (with a did-you-mean).
+    fn index_map(
+        &mut self,
+        mut m: VecMap<String, Value>,
+        key: Value,
+        range: Option<Range<usize>>,
+    ) -> Value {
+        let key = match convert(key, &Type::String) {
+            Ok(Value::String(k)) => k,
+            _ => {
+                return self.error_at(
+                    range,
+                    INVALID_INDEX,
+                    "The given key does not identify an element in this collection value: \
+                     a string key is required."
+                        .into(),
+                )
+            }
+        };
+        match m.remove(&key) {
+            Some(v) => v,
+            None => {
+                let mut d = Diagnostic::error(INVALID_INDEX)
+                    .detail(format!(
+                        "The given key does not identify an element in this collection \
+                         value: there is no element with key \"{key}\"."
+                    ))
+                    .subject_opt(self.span(range));
+                if let Some(s) = did_you_mean(&key, m.keys().map(String::as_str)) {
+                    d = d.help(format!("did you mean \"{s}\"?"));
+                }
+                self.fail(d)
+            }
+        }
+    }
 }
+
+const INVALID_INDEX: &str = "Invalid index";
 
 /// The type of an element of `value` as far as known; for unknown results of indexing.
 fn element_type(value: &Value) -> Type {

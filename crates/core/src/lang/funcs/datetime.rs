@@ -134,30 +134,7 @@ fn format_with(spec: &str, t: OffsetDateTime) -> Result<String, String> {
     while i < chars.len() {
         let c = chars[i];
         if c == '\'' {
-            // A quoted literal; `''` is a literal quote.
-            let mut j = i + 1;
-            if chars.get(j) == Some(&'\'') {
-                out.push('\'');
-                i += 2;
-                continue;
-            }
-            loop {
-                match (chars.get(j), chars.get(j + 1)) {
-                    (Some('\''), Some('\'')) => {
-                        out.push('\'');
-                        j += 2;
-                    }
-                    (Some('\''), _) | (None, _) => break,
-                    (Some(&ch), _) => {
-                        out.push(ch);
-                        j += 1;
-                    }
-                }
-            }
-            if j == chars.len() {
-                return Err("unterminated literal '".into());
-            }
-            i = j + 1;
+            i = quoted_literal(&chars, i, &mut out)?;
             continue;
         }
         if !c.is_ascii_alphabetic() {
@@ -170,49 +147,80 @@ fn format_with(spec: &str, t: OffsetDateTime) -> Result<String, String> {
             n += 1;
         }
         i += n;
-        let hour12 = match t.hour() % 12 {
-            0 => 12,
-            h => h,
-        };
-        let month = t.month() as usize - 1;
-        let weekday = t.weekday().number_days_from_monday() as usize;
-        let text = match (c, n) {
-            ('Y', 4) => format!("{:04}", t.year()),
-            ('Y', 2) => format!("{:02}", t.year().rem_euclid(100)),
-            ('M', 4) => MONTHS[month].to_string(),
-            ('M', 3) => MONTHS[month][..3].to_string(),
-            ('M', 2) => format!("{:02}", month + 1),
-            ('M', 1) => (month + 1).to_string(),
-            ('D', 2) => format!("{:02}", t.day()),
-            ('D', 1) => t.day().to_string(),
-            ('E', 4) => WEEKDAYS[weekday].to_string(),
-            ('E', 3) => WEEKDAYS[weekday][..3].to_string(),
-            ('h', 2) => format!("{:02}", t.hour()),
-            ('h', 1) => t.hour().to_string(),
-            ('H', 2) => format!("{hour12:02}"),
-            ('H', 1) => hour12.to_string(),
-            ('A', 2) => (if t.hour() < 12 { "AM" } else { "PM" }).to_string(),
-            ('a', 2) => (if t.hour() < 12 { "am" } else { "pm" }).to_string(),
-            ('m', 2) => format!("{:02}", t.minute()),
-            ('m', 1) => t.minute().to_string(),
-            ('s', 2) => format!("{:02}", t.second()),
-            ('s', 1) => t.second().to_string(),
-            ('Z', 5) => offset(t, true),
-            ('Z', 4) => offset(t, false),
-            ('Z', 3) if t.offset().is_utc() => "UTC".into(),
-            ('Z', 3) => offset(t, false),
-            ('Z', 1) if t.offset().is_utc() => "Z".into(),
-            ('Z', 1) => offset(t, true),
-            _ => {
-                let seq: String = std::iter::repeat_n(c, n).collect();
-                return Err(format!(
-                    "invalid date format sequence \"{seq}\"; quote literal letters like 'this'"
-                ));
-            }
-        };
-        out.push_str(&text);
+        out.push_str(&format_field(c, n, t)?);
     }
     Ok(out)
+}
+
+/// Copies the quoted literal opening at `chars[i]` to `out` (`''` is a literal quote, inside
+/// or outside one) and returns the index after it.
+fn quoted_literal(chars: &[char], i: usize, out: &mut String) -> Result<usize, String> {
+    let mut j = i + 1;
+    if chars.get(j) == Some(&'\'') {
+        out.push('\'');
+        return Ok(i + 2);
+    }
+    loop {
+        match (chars.get(j), chars.get(j + 1)) {
+            (Some('\''), Some('\'')) => {
+                out.push('\'');
+                j += 2;
+            }
+            (Some('\''), _) | (None, _) => break,
+            (Some(&ch), _) => {
+                out.push(ch);
+                j += 1;
+            }
+        }
+    }
+    if j == chars.len() {
+        return Err("unterminated literal '".into());
+    }
+    Ok(j + 1)
+}
+
+/// One field: `n` repetitions of the letter `c` (`YYYY`, `MMM`, `hh`, ...) rendered for `t`.
+fn format_field(c: char, n: usize, t: OffsetDateTime) -> Result<String, String> {
+    let hour12 = match t.hour() % 12 {
+        0 => 12,
+        h => h,
+    };
+    let month = t.month() as usize - 1;
+    let weekday = t.weekday().number_days_from_monday() as usize;
+    Ok(match (c, n) {
+        ('Y', 4) => format!("{:04}", t.year()),
+        ('Y', 2) => format!("{:02}", t.year().rem_euclid(100)),
+        ('M', 4) => MONTHS[month].to_string(),
+        ('M', 3) => MONTHS[month][..3].to_string(),
+        ('M', 2) => format!("{:02}", month + 1),
+        ('M', 1) => (month + 1).to_string(),
+        ('D', 2) => format!("{:02}", t.day()),
+        ('D', 1) => t.day().to_string(),
+        ('E', 4) => WEEKDAYS[weekday].to_string(),
+        ('E', 3) => WEEKDAYS[weekday][..3].to_string(),
+        ('h', 2) => format!("{:02}", t.hour()),
+        ('h', 1) => t.hour().to_string(),
+        ('H', 2) => format!("{hour12:02}"),
+        ('H', 1) => hour12.to_string(),
+        ('A', 2) => (if t.hour() < 12 { "AM" } else { "PM" }).to_string(),
+        ('a', 2) => (if t.hour() < 12 { "am" } else { "pm" }).to_string(),
+        ('m', 2) => format!("{:02}", t.minute()),
+        ('m', 1) => t.minute().to_string(),
+        ('s', 2) => format!("{:02}", t.second()),
+        ('s', 1) => t.second().to_string(),
+        ('Z', 5) => offset(t, true),
+        ('Z', 4) => offset(t, false),
+        ('Z', 3) if t.offset().is_utc() => "UTC".into(),
+        ('Z', 3) => offset(t, false),
+        ('Z', 1) if t.offset().is_utc() => "Z".into(),
+        ('Z', 1) => offset(t, true),
+        _ => {
+            let seq: String = std::iter::repeat_n(c, n).collect();
+            return Err(format!(
+                "invalid date format sequence \"{seq}\"; quote literal letters like 'this'"
+            ));
+        }
+    })
 }
 
 #[cfg(test)]
