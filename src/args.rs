@@ -48,7 +48,7 @@ pub struct Cli {
     /// Disable colours in output.
     #[arg(long = "no-color", global = true)]
     pub no_color: bool,
-    /// Switch to DIR before doing anything else (Terraform's `-chdir=DIR`).
+    /// Resolve every relative path against DIR, as if run there (Terraform's `-chdir=DIR`).
     #[arg(long = "chdir", value_name = "DIR")]
     pub chdir: Option<PathBuf>,
     #[command(subcommand)]
@@ -85,6 +85,22 @@ fn var_order(m: &ArgMatches) -> Vec<bool> {
     );
     at.sort_unstable();
     at.into_iter().map(|(_, file)| file).collect()
+}
+
+impl StateCommand {
+    /// The options every state subcommand shares.
+    pub fn dir_args_mut(&mut self) -> &mut StateDirArgs {
+        match self {
+            StateCommand::List(a) => &mut a.common,
+            StateCommand::Show(a) => &mut a.common,
+            StateCommand::Rm(a) => &mut a.common,
+            StateCommand::Mv(a) => &mut a.common,
+            StateCommand::Pull(a) | StateCommand::History(a) => a,
+            StateCommand::Push(a) | StateCommand::ImportTerraform(a) => &mut a.common,
+            StateCommand::Rollback(a) => &mut a.common,
+            StateCommand::Rekey(a) => &mut a.common,
+        }
+    }
 }
 
 impl Command {
@@ -162,6 +178,10 @@ pub struct StateDirArgs {
     /// The root module directory (its backend configuration says where the state is).
     #[arg(long = "dir", default_value = ".")]
     pub dir: PathBuf,
+    /// What `dir` and FILE arguments are relative to: the `-chdir` directory, set by
+    /// `commands::state::run` (never the process's working directory).
+    #[arg(skip)]
+    pub base: PathBuf,
     #[command(flatten)]
     pub lock: LockArgs,
 }

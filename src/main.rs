@@ -26,15 +26,13 @@ fn main() -> ExitCode {
         .with_ansi(views::stderr_is_terminal())
         .init();
     let ui = views::Ui::new(!cli.no_color);
-    if let Some(dir) = &cli.chdir {
-        if let Err(e) = std::env::set_current_dir(dir) {
-            ui.err_line(format_args!(
-                "hubctl: -chdir={}: cannot switch to that directory: {e}",
-                dir.display()
-            ));
+    let base = match base_dir(cli.chdir.as_deref()) {
+        Ok(b) => b,
+        Err(e) => {
+            ui.err_line(format_args!("hubctl: {e}"));
             return ExitCode::from(1);
         }
-    }
+    };
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -45,6 +43,26 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let code = rt.block_on(commands::run(cli.command, &ui));
+    let code = rt.block_on(commands::run(cli.command, &ui, &base));
     ExitCode::from(code)
+}
+
+/// The one directory relative paths resolve against: the working directory joined with
+/// `-chdir=DIR`, else the working directory. It is handed down rather than switched to, so
+/// nothing depends on the process's current directory (and `path.cwd` stays the original).
+fn base_dir(chdir: Option<&std::path::Path>) -> Result<std::path::PathBuf, String> {
+    let cwd = std::env::current_dir()
+        .map_err(|e| format!("cannot determine the working directory: {e}"))?;
+    let Some(dir) = chdir else {
+        return Ok(cwd);
+    };
+    let base = cwd.join(dir);
+    match std::fs::metadata(&base) {
+        Ok(m) if m.is_dir() => Ok(base),
+        Ok(_) => Err(format!("-chdir={}: not a directory", dir.display())),
+        Err(e) => Err(format!(
+            "-chdir={}: cannot switch to that directory: {e}",
+            dir.display()
+        )),
+    }
 }

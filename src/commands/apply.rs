@@ -11,12 +11,12 @@ use hubctl_core::plan::driver::make_plan;
 use hubctl_core::plan::render::render_plan;
 use hubctl_core::plan::{Plan, PlanOptions};
 use hubctl_core::walk::Mode;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-pub async fn run(ui: &Ui, a: ApplyArgs) -> u8 {
-    if a.target.is_file() {
-        return apply_saved(ui, &a).await;
+pub async fn run(ui: &Ui, base: &Path, a: ApplyArgs) -> u8 {
+    if base.join(&a.target).is_file() {
+        return apply_saved(ui, base, &a).await;
     }
     if a.destroy && !a.targets.is_empty() {
         let d = Diagnostic::error("-target with -destroy is not supported").detail(
@@ -35,7 +35,7 @@ pub async fn run(ui: &Ui, a: ApplyArgs) -> u8 {
             vars: a.vars,
             lock: a.lock,
         };
-        return destroy(ui, d).await;
+        return destroy(ui, base, d).await;
     }
     let Some(replace) = super::common::replace_targets(ui, &a.replace) else {
         return ERROR;
@@ -51,10 +51,10 @@ pub async fn run(ui: &Ui, a: ApplyArgs) -> u8 {
         targets: a.targets.clone(),
         refresh_only: a.refresh_only,
     };
-    plan_and_apply(ui, opts, &a.vars, &a.lock).await
+    plan_and_apply(ui, base, opts, &a.vars, &a.lock).await
 }
 
-pub async fn destroy(ui: &Ui, a: DestroyArgs) -> u8 {
+pub async fn destroy(ui: &Ui, base: &Path, a: DestroyArgs) -> u8 {
     let opts = Opts {
         dir: a.dir.clone(),
         auto_approve: a.auto_approve,
@@ -66,7 +66,7 @@ pub async fn destroy(ui: &Ui, a: DestroyArgs) -> u8 {
         targets: Vec::new(),
         refresh_only: false,
     };
-    plan_and_apply(ui, opts, &a.vars, &a.lock).await
+    plan_and_apply(ui, base, opts, &a.vars, &a.lock).await
 }
 
 struct Opts {
@@ -84,14 +84,14 @@ struct Opts {
     refresh_only: bool,
 }
 
-async fn plan_and_apply(ui: &Ui, o: Opts, vars: &VarArgs, lock: &LockArgs) -> u8 {
-    let Some(p) = load(ui, &o.dir) else {
+async fn plan_and_apply(ui: &Ui, base: &Path, o: Opts, vars: &VarArgs, lock: &LockArgs) -> u8 {
+    let Some(p) = load(ui, base, &o.dir) else {
         return ERROR;
     };
-    let Some(vars) = variables(ui, &p.config, &o.dir, vars) else {
+    let Some(vars) = variables(ui, &p.config, base, &o.dir, vars) else {
         return ERROR;
     };
-    let be = match backend(ui, &p.config, &o.dir).await {
+    let be = match backend(ui, &p.config, base, &o.dir).await {
         Ok(b) => b,
         Err(d) => {
             ui.diags(&d, &p.config.sources);
@@ -105,6 +105,7 @@ async fn plan_and_apply(ui: &Ui, o: Opts, vars: &VarArgs, lock: &LockArgs) -> u8
             return ERROR;
         };
         let walk = Walk {
+            base,
             dir: &o.dir,
             mode: Mode::Plan,
             destroy: o.destroy,
@@ -162,7 +163,7 @@ async fn plan_and_apply(ui: &Ui, o: Opts, vars: &VarArgs, lock: &LockArgs) -> u8
             return record_refresh(ui, &be, prior, &plan).await;
         }
         let plan = Arc::new(plan);
-        let walk = apply_walk(&o.dir, &plan, vars, o.parallelism);
+        let walk = apply_walk(base, &o.dir, &plan, vars, o.parallelism);
         let (run, moves) = make_run(&p, walk, prior.clone());
         let (state, diags) = apply(
             run,
@@ -180,7 +181,7 @@ async fn plan_and_apply(ui: &Ui, o: Opts, vars: &VarArgs, lock: &LockArgs) -> u8
     code.unwrap_or(ERROR)
 }
 
-async fn apply_saved(ui: &Ui, a: &ApplyArgs) -> u8 {
+async fn apply_saved(ui: &Ui, base: &Path, a: &ApplyArgs) -> u8 {
     if !a.vars.vars.is_empty() || !a.vars.var_files.is_empty() {
         // A saved plan already holds its variable values (as in Terraform).
         let d = Diagnostic::error("Can't set variables when applying a saved plan").detail(
@@ -195,7 +196,7 @@ async fn apply_saved(ui: &Ui, a: &ApplyArgs) -> u8 {
         prepared: p,
         backend: be,
         plan,
-    }) = planfile::load_saved(ui, &a.target).await
+    }) = planfile::load_saved(ui, base, &a.target).await
     else {
         return ERROR;
     };
@@ -212,7 +213,7 @@ async fn apply_saved(ui: &Ui, a: &ApplyArgs) -> u8 {
             return record_refresh(ui, &be, prior, &plan).await;
         }
         let plan = Arc::new(plan);
-        let walk = apply_walk(&dir, &plan, plan.variables.clone(), a.parallelism);
+        let walk = apply_walk(base, &dir, &plan, plan.variables.clone(), a.parallelism);
         let (run, moves) = make_run(&p, walk, prior.clone());
         let (state, diags) = apply(
             run,
@@ -232,12 +233,14 @@ async fn apply_saved(ui: &Ui, a: &ApplyArgs) -> u8 {
 
 /// The apply walk of `plan` (its targets, if it was made with -target).
 fn apply_walk<'a>(
-    dir: &'a std::path::Path,
+    base: &'a Path,
+    dir: &'a Path,
     plan: &Plan,
     vars: std::collections::BTreeMap<String, hubctl_core::lang::Value>,
     parallelism: usize,
 ) -> Walk<'a> {
     Walk {
+        base,
         dir,
         mode: Mode::Apply,
         destroy: plan.destroy,

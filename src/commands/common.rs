@@ -8,7 +8,7 @@ use hubctl_core::config::vars::{parse_cli_var, root_variables, CliInput};
 use hubctl_core::config::{Config, Expr};
 use hubctl_core::diag::{Diagnostic, Diagnostics, SourceMap, Span};
 use hubctl_core::lang::{eval, EvalContext, Resolver, Value};
-use hubctl_core::plan::driver::{prepare, Prepared};
+use hubctl_core::plan::driver::{prepare_in, Prepared};
 use hubctl_core::plan::moves::{refactor, MoveReport};
 use hubctl_core::provider::Registry;
 use hubctl_core::state::{Backend, LocalBackend, LockInfo, State};
@@ -29,9 +29,10 @@ pub fn registry() -> Registry {
     r
 }
 
-/// Loads and checks the configuration; prints diagnostics. `None` on errors.
-pub fn load(ui: &Ui, dir: &Path) -> Option<Prepared> {
-    let (p, diags) = prepare(dir, &registry());
+/// Loads and checks the configuration in `dir` (relative to `base`, the `-chdir`
+/// directory); prints diagnostics. `None` on errors.
+pub fn load(ui: &Ui, base: &Path, dir: &Path) -> Option<Prepared> {
+    let (p, diags) = prepare_in(base, dir, &registry());
     match p {
         Some(p) => {
             ui.diags(&diags, &p.config.sources);
@@ -39,17 +40,18 @@ pub fn load(ui: &Ui, dir: &Path) -> Option<Prepared> {
         }
         None => {
             // Errors came before the sources were shared; reload the map for rendering.
-            let (config, _) = hubctl_core::config::load(dir);
+            let (config, _) = hubctl_core::config::load_in(base, dir);
             ui.diags(&diags, &config.sources);
             None
         }
     }
 }
 
-/// Root input values from the environment, tfvars files and flags.
+/// Root input values from the environment, tfvars files and flags (files relative to `base`).
 pub fn variables(
     ui: &Ui,
     config: &Config,
+    base: &Path,
     dir: &Path,
     args: &VarArgs,
 ) -> Option<BTreeMap<String, Value>> {
@@ -72,7 +74,14 @@ pub fn variables(
     } else {
         files.chain(vars).flatten().collect()
     };
-    let (vars, d) = root_variables(&config.root, dir, &cli, std::env::vars(), &mut sources);
+    let (vars, d) = root_variables(
+        &config.root,
+        base,
+        dir,
+        &cli,
+        std::env::vars(),
+        &mut sources,
+    );
     diags.extend(d);
     ui.diags(&diags, &sources);
     (!diags.has_errors()).then_some(vars)
@@ -125,8 +134,14 @@ impl BackendBlock {
     }
 }
 
-/// Evaluates the `terraform { backend "..." }` arguments (literals only).
-pub fn backend_block(config: &Config, dir: &Path) -> Result<Option<BackendBlock>, Diagnostics> {
+/// Evaluates the `terraform { backend "..." }` arguments (literals only); `dir` is the root
+/// module's directory, relative to `base`.
+pub fn backend_block(
+    config: &Config,
+    base: &Path,
+    dir: &Path,
+) -> Result<Option<BackendBlock>, Diagnostics> {
+    let dir = &base.join(dir);
     let Some(b) = &config.root.terraform.backend else {
         return Ok(None);
     };
@@ -175,14 +190,17 @@ pub fn s3_settings(b: &BackendBlock) -> Result<S3Settings, Diagnostics> {
     })
 }
 
-/// The state backend the configuration asks for (default: `.hubctl/state.json` in the root).
+/// The state backend the configuration asks for (default: `.hubctl/state.json` in the root,
+/// `dir`, which is relative to `base`).
 pub async fn backend(
     ui: &Ui,
     config: &Config,
+    base: &Path,
     dir: &Path,
 ) -> Result<Arc<dyn Backend>, Diagnostics> {
-    let default = dir.join(".hubctl").join("state.json");
-    let Some(b) = backend_block(config, dir)? else {
+    let root = base.join(dir);
+    let default = root.join(".hubctl").join("state.json");
+    let Some(b) = backend_block(config, base, dir)? else {
         return Ok(Arc::new(LocalBackend::new(default)));
     };
     let span = b.span;
@@ -192,7 +210,7 @@ pub async fn backend(
                 .settings
                 .get("path")
                 .and_then(|v| v.as_str().map(PathBuf::from))
-                .map(|p| if p.is_absolute() { p } else { dir.join(p) });
+                .map(|p| root.join(p));
             Ok(Arc::new(LocalBackend::new(path.unwrap_or(default))))
         }
         "s3" => {
@@ -329,6 +347,9 @@ pub async fn load_state(ui: &Ui, backend: &Arc<dyn Backend>) -> Option<(State, b
 
 /// What a walk is for, beyond the prepared configuration and the prior state.
 pub struct Walk<'a> {
+    /// What relative paths resolve against (the `-chdir` directory).
+    pub base: &'a Path,
+    /// The root module's directory as given (`path.root`), relative to `base`.
     pub dir: &'a Path,
     pub mode: Mode,
     pub destroy: bool,
@@ -349,7 +370,9 @@ pub fn make_run(p: &Prepared, w: Walk<'_>, prior: State) -> (Arc<Run>, MoveRepor
         graph: Arc::new(graph),
         registry: registry(),
         root_dir: w.dir.to_path_buf(),
-        base_dir: std::env::current_dir().unwrap_or_else(|_| w.dir.to_path_buf()),
+        base_dir: w.base.to_path_buf(),
+        // hubctl never changes its working directory, so this is the one it started in.
+        cwd: std::env::current_dir().unwrap_or_else(|_| w.base.to_path_buf()),
         mode: w.mode,
         destroy: w.destroy,
         vars: w.vars,

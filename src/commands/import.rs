@@ -18,8 +18,8 @@ fn fail(ui: &Ui, d: Diagnostic) -> u8 {
     ERROR
 }
 
-pub async fn run(ui: &Ui, a: ImportArgs) -> u8 {
-    let Some(p) = load(ui, &a.dir) else {
+pub async fn run(ui: &Ui, base: &std::path::Path, a: ImportArgs) -> u8 {
+    let Some(p) = load(ui, base, &a.dir) else {
         return ERROR;
     };
     let target = match ImportTarget::literal(&a.addr, &a.id) {
@@ -30,10 +30,10 @@ pub async fn run(ui: &Ui, a: ImportArgs) -> u8 {
     if !parsed.is_ok_and(|x| resource_config(&p.config.root, &x).is_some()) {
         return fail(ui, missing_config(&target.address));
     }
-    let Some(vars) = variables(ui, &p.config, &a.dir, &a.vars) else {
+    let Some(vars) = variables(ui, &p.config, base, &a.dir, &a.vars) else {
         return ERROR;
     };
-    let be = match backend(ui, &p.config, &a.dir).await {
+    let be = match backend(ui, &p.config, base, &a.dir).await {
         Ok(b) => b,
         Err(d) => {
             ui.diags(&d, &p.config.sources);
@@ -53,6 +53,7 @@ pub async fn run(ui: &Ui, a: ImportArgs) -> u8 {
         }
         // No refresh of what is already managed: an import touches only its own object.
         let walk = Walk {
+            base,
             dir: &a.dir,
             mode: Mode::Plan,
             destroy: false,

@@ -8,11 +8,11 @@ use hubctl_aws::state::bootstrap;
 use hubctl_aws::state::clients::Clients;
 use hubctl_core::diag::{Diagnostic, SourceMap};
 
-pub async fn run(ui: &Ui, a: InitArgs) -> u8 {
-    let Some(p) = load(ui, &a.dir) else {
+pub async fn run(ui: &Ui, base: &std::path::Path, a: InitArgs) -> u8 {
+    let Some(p) = load(ui, base, &a.dir) else {
         return ERROR;
     };
-    let block = match backend_block(&p.config, &a.dir) {
+    let block = match backend_block(&p.config, base, &a.dir) {
         Ok(b) => b,
         Err(d) => {
             ui.diags(&d, &p.config.sources);

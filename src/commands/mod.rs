@@ -16,20 +16,24 @@ mod validate;
 
 use crate::args::Command;
 use crate::views::Ui;
+use std::path::Path;
 
-pub async fn run(cmd: Command, ui: &Ui) -> u8 {
+/// Runs `cmd`. `base` is the absolute directory every relative path the user gives resolves
+/// against (the `-chdir` directory, else the working directory); hubctl never changes its
+/// working directory, so `path.cwd` stays the one it started in, as in Terraform.
+pub async fn run(cmd: Command, ui: &Ui, base: &Path) -> u8 {
     match cmd {
-        Command::Validate(a) => validate::run(ui, a).await,
-        Command::Plan(a) => plan::run(ui, a).await,
-        Command::Apply(a) => apply::run(ui, a).await,
-        Command::Destroy(a) => apply::destroy(ui, a).await,
-        Command::Output(a) => output::run(ui, a).await,
-        Command::Graph(a) => graph::run(ui, a),
-        Command::Show(a) => show::run(ui, a).await,
-        Command::Fmt(a) => fmt::run(ui, a),
-        Command::ForceUnlock(a) => unlock::run(ui, a).await,
-        Command::State(c) => state::run(ui, c).await,
-        Command::Init(a) => init::run(ui, a).await,
-        Command::Import(a) => import::run(ui, a).await,
+        Command::Validate(a) => validate::run(ui, base, a).await,
+        Command::Plan(a) => plan::run(ui, base, a).await,
+        Command::Apply(a) => apply::run(ui, base, a).await,
+        Command::Destroy(a) => apply::destroy(ui, base, a).await,
+        Command::Output(a) => output::run(ui, base, a).await,
+        Command::Graph(a) => graph::run(ui, base, a),
+        Command::Show(a) => show::run(ui, base, a).await,
+        Command::Fmt(a) => fmt::run(ui, base, a),
+        Command::ForceUnlock(a) => unlock::run(ui, base, a).await,
+        Command::State(c) => state::run(ui, base, c).await,
+        Command::Init(a) => init::run(ui, base, a).await,
+        Command::Import(a) => import::run(ui, base, a).await,
     }
 }

@@ -8,11 +8,11 @@ use hubctl_core::diag::{Diagnostic, SourceMap};
 use hubctl_core::lang::Value;
 use hubctl_core::plan::render::fmt_value;
 
-pub async fn run(ui: &Ui, a: OutputArgs) -> u8 {
-    let Some(p) = load(ui, &a.dir) else {
+pub async fn run(ui: &Ui, base: &std::path::Path, a: OutputArgs) -> u8 {
+    let Some(p) = load(ui, base, &a.dir) else {
         return ERROR;
     };
-    let be = match backend(ui, &p.config, &a.dir).await {
+    let be = match backend(ui, &p.config, base, &a.dir).await {
         Ok(b) => b,
         Err(d) => {
             ui.diags(&d, &p.config.sources);

@@ -12,14 +12,14 @@ use hubctl_core::plan::PlanOptions;
 use hubctl_core::walk::Mode;
 use std::sync::Arc;
 
-pub async fn run(ui: &Ui, a: PlanArgs) -> u8 {
-    let Some(p) = load(ui, &a.dir) else {
+pub async fn run(ui: &Ui, base: &std::path::Path, a: PlanArgs) -> u8 {
+    let Some(p) = load(ui, base, &a.dir) else {
         return ERROR;
     };
-    let Some(vars) = variables(ui, &p.config, &a.dir, &a.vars) else {
+    let Some(vars) = variables(ui, &p.config, base, &a.dir, &a.vars) else {
         return ERROR;
     };
-    let be = match backend(ui, &p.config, &a.dir).await {
+    let be = match backend(ui, &p.config, base, &a.dir).await {
         Ok(b) => b,
         Err(d) => {
             ui.diags(&d, &p.config.sources);
@@ -51,6 +51,7 @@ pub async fn run(ui: &Ui, a: PlanArgs) -> u8 {
     let result = with_lock(ui, &be, &a.lock, "plan", || async {
         let (prior, had) = load_state(ui, &be).await?;
         let walk = Walk {
+            base,
             dir: &a.dir,
             mode: Mode::Plan,
             destroy: a.destroy,
@@ -87,7 +88,7 @@ pub async fn run(ui: &Ui, a: PlanArgs) -> u8 {
         ui.out(render_plan(&plan, ui.plan_style()));
     }
     if let Some(out) = &a.out {
-        let sealed = match super::planfile::write(out, &plan, be.as_ref()).await {
+        let sealed = match super::planfile::write(&base.join(out), &plan, be.as_ref()).await {
             Ok(s) => s,
             Err(e) => {
                 ui.diags(&e.into(), &SourceMap::new());

@@ -147,9 +147,10 @@ pub struct Saved {
     pub plan: Plan,
 }
 
-pub async fn load_saved(ui: &crate::views::Ui, path: &Path) -> Option<Saved> {
+/// `path` and the root directory inside the plan are relative to `base` (`-chdir`).
+pub async fn load_saved(ui: &crate::views::Ui, base: &Path, path: &Path) -> Option<Saved> {
     use hubctl_core::diag::SourceMap;
-    let file = match read(path) {
+    let file = match read(&base.join(path)) {
         Ok(f) => f,
         Err(d) => {
             ui.diags(&d.into(), &SourceMap::new());
@@ -157,8 +158,8 @@ pub async fn load_saved(ui: &crate::views::Ui, path: &Path) -> Option<Saved> {
         }
     };
     let dir = file.root_dir();
-    let prepared = super::common::load(ui, &dir)?;
-    let backend = match super::common::backend(ui, &prepared.config, &dir).await {
+    let prepared = super::common::load(ui, base, &dir)?;
+    let backend = match super::common::backend(ui, &prepared.config, base, &dir).await {
         Ok(b) => b,
         Err(d) => {
             ui.diags(&d, &prepared.config.sources);

@@ -9,15 +9,15 @@ use hubctl_core::plan::render::{plan_json, render_plan};
 use hubctl_core::state::State;
 use std::path::Path;
 
-pub async fn run(ui: &Ui, a: ShowArgs) -> u8 {
+pub async fn run(ui: &Ui, base: &Path, a: ShowArgs) -> u8 {
     match &a.planfile {
-        Some(path) => show_plan(ui, path, a.json).await,
-        None => show_state(ui, &a.dir, a.json).await,
+        Some(path) => show_plan(ui, base, path, a.json).await,
+        None => show_state(ui, base, &a.dir, a.json).await,
     }
 }
 
-async fn show_plan(ui: &Ui, path: &Path, json: bool) -> u8 {
-    let Some(saved) = planfile::load_saved(ui, path).await else {
+async fn show_plan(ui: &Ui, base: &Path, path: &Path, json: bool) -> u8 {
+    let Some(saved) = planfile::load_saved(ui, base, path).await else {
         return ERROR;
     };
     let plan = saved.plan;
@@ -29,11 +29,11 @@ async fn show_plan(ui: &Ui, path: &Path, json: bool) -> u8 {
     OK
 }
 
-async fn show_state(ui: &Ui, dir: &Path, json: bool) -> u8 {
-    let Some(p) = load(ui, dir) else {
+async fn show_state(ui: &Ui, base: &Path, dir: &Path, json: bool) -> u8 {
+    let Some(p) = load(ui, base, dir) else {
         return ERROR;
     };
-    let be = match backend(ui, &p.config, dir).await {
+    let be = match backend(ui, &p.config, base, dir).await {
         Ok(b) => b,
         Err(d) => {
             ui.diags(&d, &p.config.sources);

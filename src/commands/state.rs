@@ -19,7 +19,9 @@ use hubctl_core::state::{Backend, State};
 use std::future::Future;
 use std::sync::Arc;
 
-pub async fn run(ui: &Ui, cmd: StateCommand) -> u8 {
+/// `base`: what `--dir` and FILE arguments are relative to (`-chdir`).
+pub async fn run(ui: &Ui, base: &std::path::Path, mut cmd: StateCommand) -> u8 {
+    cmd.dir_args_mut().base = base.to_path_buf();
     match cmd {
         StateCommand::List(a) => list(ui, a).await,
         StateCommand::Show(a) => show(ui, a).await,
@@ -45,8 +47,8 @@ pub(super) fn error(ui: &Ui, summary: &str, detail: impl Into<String>) -> u8 {
 /// The backend the configuration in `dir` names. Only the backend block matters here, so
 /// a configuration that is mid-refactoring (and does not validate) still works.
 async fn open(ui: &Ui, c: &StateDirArgs) -> Option<Arc<dyn Backend>> {
-    let (config, _) = hubctl_core::config::load(&c.dir);
-    match backend(ui, &config, &c.dir).await {
+    let (config, _) = hubctl_core::config::load_in(&c.base, &c.dir);
+    match backend(ui, &config, &c.base, &c.dir).await {
         Ok(b) => Some(b),
         Err(d) => {
             ui.diags(&d, &config.sources);
@@ -256,7 +258,7 @@ async fn pull(ui: &Ui, a: StateDirArgs) -> u8 {
 
 async fn push(ui: &Ui, a: StatePushArgs) -> u8 {
     let origin = a.file.display().to_string();
-    let pushed = match std::fs::read(&a.file)
+    let pushed = match std::fs::read(a.common.base.join(&a.file))
         .map_err(|e| format!("{origin}: {e}"))
         .and_then(|b| State::decode(&b, &origin).map_err(|e| e.to_string()))
     {

@@ -6,11 +6,11 @@ use crate::args::ForceUnlockArgs;
 use crate::views::Ui;
 use hubctl_core::diag::{Diagnostic, SourceMap};
 
-pub async fn run(ui: &Ui, a: ForceUnlockArgs) -> u8 {
-    let Some(p) = load(ui, &a.dir) else {
+pub async fn run(ui: &Ui, base: &std::path::Path, a: ForceUnlockArgs) -> u8 {
+    let Some(p) = load(ui, base, &a.dir) else {
         return ERROR;
     };
-    let be = match backend(ui, &p.config, &a.dir).await {
+    let be = match backend(ui, &p.config, base, &a.dir).await {
         Ok(b) => b,
         Err(d) => {
             ui.diags(&d, &p.config.sources);

@@ -11,26 +11,27 @@ use hubctl_core::walk::Mode;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-pub async fn run(ui: &Ui, a: ValidateArgs) -> u8 {
+pub async fn run(ui: &Ui, base: &Path, a: ValidateArgs) -> u8 {
     if a.json {
-        let (p, diags) = hubctl_core::plan::driver::prepare(&a.dir, &super::common::registry());
+        let registry = super::common::registry();
+        let (p, diags) = hubctl_core::plan::driver::prepare_in(base, &a.dir, &registry);
         let (diags, sources) = match p {
             Some(p) => {
-                let (run, _) = make_run(&p, validate_walk(&a.dir), State::new());
+                let (run, _) = make_run(&p, validate_walk(base, &a.dir), State::new());
                 let mut all = diags;
                 all.extend(validate(run).await);
                 (all, p.config.sources.clone())
             }
-            None => (diags, hubctl_core::config::load(&a.dir).0.sources),
+            None => (diags, hubctl_core::config::load_in(base, &a.dir).0.sources),
         };
         ui.json(&render_json(&diags, &sources));
         return if diags.has_errors() { ERROR } else { OK };
     }
-    let Some(p) = load(ui, &a.dir) else {
+    let Some(p) = load(ui, base, &a.dir) else {
         return ERROR;
     };
     let _ = Progress::new(false);
-    let (run, _) = make_run(&p, validate_walk(&a.dir), State::new());
+    let (run, _) = make_run(&p, validate_walk(base, &a.dir), State::new());
     let diags: Diagnostics = validate(run).await;
     ui.diags(&diags, &p.config.sources);
     if diags.has_errors() {
@@ -44,8 +45,9 @@ pub async fn run(ui: &Ui, a: ValidateArgs) -> u8 {
 }
 
 /// A walk with every input unknown and no state.
-fn validate_walk(dir: &Path) -> Walk<'_> {
+fn validate_walk<'a>(base: &'a Path, dir: &'a Path) -> Walk<'a> {
     Walk {
+        base,
         dir,
         mode: Mode::Validate,
         destroy: false,

@@ -3,6 +3,7 @@
 //! and never depend on order.
 
 mod aws;
+mod chdir;
 mod conformance;
 mod crash;
 mod diagnostics;

@@ -12,10 +12,11 @@ use hubctl_core::state::terraform::from_terraform;
 /// configuration's `s3` backend settings when it has them, else the SDK's defaults.
 async fn read(ui: &Ui, a: &StatePushArgs, origin: &str) -> Result<Vec<u8>, String> {
     if object::parse_url(origin).is_none() {
-        return std::fs::read(&a.file).map_err(|e| format!("{origin}: {e}"));
+        let file = a.common.base.join(&a.file);
+        return std::fs::read(file).map_err(|e| format!("{origin}: {e}"));
     }
-    let (config, _) = hubctl_core::config::load(&a.common.dir);
-    let settings = match backend_block(&config, &a.common.dir) {
+    let (config, _) = hubctl_core::config::load_in(&a.common.base, &a.common.dir);
+    let settings = match backend_block(&config, &a.common.base, &a.common.dir) {
         Ok(Some(b)) if b.kind == "s3" => match s3_settings(&b) {
             Ok(s) => s,
             Err(d) => {

@@ -58,7 +58,14 @@ async fn run_case(name: &str) -> Outcome {
         return Err(first_error_line(&diags, &config.sources));
     };
     let mut sources = SourceMap::new();
-    let (vars, mut diags) = root_variables(&p.config.root, dir.path(), &[], [], &mut sources);
+    let (vars, mut diags) = root_variables(
+        &p.config.root,
+        Path::new(""),
+        dir.path(),
+        &[],
+        [],
+        &mut sources,
+    );
     let (run, opts) = p.plan_run(dir.path(), registry, vars, State::new(), false);
     let step = Arc::new(PlanStep::new(&run, opts));
     let res = walk(Arc::new(run), step, Extra::default()).await;

@@ -89,7 +89,14 @@ async fn run_case(case: &serde_json::Value) -> Outcome {
     let mut results = Vec::new();
     if let Some(p) = prepared {
         let mut sources = SourceMap::new();
-        let (vars, d) = root_variables(&p.config.root, dir.path(), &cli, env, &mut sources);
+        let (vars, d) = root_variables(
+            &p.config.root,
+            Path::new(""),
+            dir.path(),
+            &cli,
+            env,
+            &mut sources,
+        );
         diags.extend(d);
         let (run, opts) = p.plan_run(dir.path(), registry, vars, State::new(), false);
         let step = Arc::new(PlanStep::new(&run, opts));

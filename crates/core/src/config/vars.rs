@@ -139,14 +139,16 @@ impl Undeclared {
     }
 }
 
+/// Reads `path` (resolved against `base`, named as written in diagnostics).
 fn read_file(
     sources: &mut SourceMap,
+    base: &Path,
     path: &Path,
     out: &mut BTreeMap<String, Value>,
     root: &Module,
     undeclared: &mut Undeclared,
 ) -> Diagnostics {
-    let text = match std::fs::read_to_string(path) {
+    let text = match std::fs::read_to_string(base.join(path)) {
         Ok(t) => t,
         Err(e) => {
             return Diagnostic::error("Failed to read variables file")
@@ -255,9 +257,11 @@ fn syntax_error(
         .subject(Span::new(file, offset..offset + 1))
 }
 
-/// Collects root input values. `sources` receives the files read, for diagnostics.
+/// Collects root input values. `sources` receives the files read, for diagnostics. Relative
+/// paths (`root_dir`, `-var-file`s) resolve against `base`, the `-chdir` directory.
 pub fn root_variables(
     root: &Module,
+    base: &Path,
     root_dir: &Path,
     cli: &[CliInput],
     env: impl IntoIterator<Item = (String, String)>,
@@ -282,14 +286,14 @@ pub fn root_variables(
     let mut auto: Vec<PathBuf> = Vec::new();
     for f in ["terraform.tfvars", "terraform.tfvars.json"] {
         let p = root_dir.join(f);
-        if p.is_file() {
+        if base.join(&p).is_file() {
             auto.push(p);
         }
     }
-    if let Ok(rd) = std::fs::read_dir(root_dir) {
+    if let Ok(rd) = std::fs::read_dir(base.join(root_dir)) {
         let mut extra: Vec<PathBuf> = rd
             .flatten()
-            .map(|e| e.path())
+            .map(|e| root_dir.join(e.file_name()))
             .filter(|p| {
                 p.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
                     n.ends_with(".auto.tfvars") || n.ends_with(".auto.tfvars.json")
@@ -301,12 +305,12 @@ pub fn root_variables(
     }
     let mut undeclared = Undeclared::default();
     for p in &auto {
-        diags.extend(read_file(sources, p, &mut out, root, &mut undeclared));
+        diags.extend(read_file(sources, base, p, &mut out, root, &mut undeclared));
     }
     for input in cli {
         let (name, text) = match input {
             CliInput::File(p) => {
-                diags.extend(read_file(sources, p, &mut out, root, &mut undeclared));
+                diags.extend(read_file(sources, base, p, &mut out, root, &mut undeclared));
                 continue;
             }
             CliInput::Var(name, text) => (name, text),

@@ -129,6 +129,7 @@ async fn a_provider_known_after_apply_plans_unknowns_and_is_configured_during_ap
         registry,
         root_dir: dir.path().to_path_buf(),
         base_dir: dir.path().to_path_buf(),
+        cwd: dir.path().to_path_buf(),
         mode: Mode::Apply,
         destroy: false,
         vars: Default::default(),

@@ -6,7 +6,7 @@ use super::model::{
 };
 use super::step::{PlanOptions, PlanStep};
 use crate::addr::resource_of;
-use crate::config::{load, Config};
+use crate::config::{load_in, Config};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::graph::{build, Graph, NodeKind};
 use crate::lang::Value;
@@ -43,6 +43,7 @@ impl Prepared {
             registry,
             root_dir: dir.to_path_buf(),
             base_dir: std::env::current_dir().unwrap_or_else(|_| dir.to_path_buf()),
+            cwd: std::env::current_dir().unwrap_or_default(),
             mode: crate::walk::Mode::Plan,
             destroy: false,
             vars,
@@ -64,7 +65,16 @@ pub fn prepare(
     dir: &Path,
     registry: &crate::provider::Registry,
 ) -> (Option<Prepared>, Diagnostics) {
-    let (config, mut diags) = load(dir);
+    prepare_in(Path::new(""), dir, registry)
+}
+
+/// [`prepare`] with `dir` resolved against `base` (see [`crate::config::load_in`]).
+pub fn prepare_in(
+    base: &Path,
+    dir: &Path,
+    registry: &crate::provider::Registry,
+) -> (Option<Prepared>, Diagnostics) {
+    let (config, mut diags) = load_in(base, dir);
     // Go on after other load errors, so reference errors come out in the same run.
     if config.incomplete {
         return (None, diags);

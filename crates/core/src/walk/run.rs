@@ -29,9 +29,12 @@ pub struct RunInputs {
     pub registry: Registry,
     /// The root module's directory (`path.root`, the plan file's `root_dir`).
     pub root_dir: PathBuf,
-    /// What relative paths (`file("x")`, `path.cwd`) resolve against: the directory
+    /// What relative paths (`file("x")`, `abspath("x")`) resolve against: the directory
     /// `-chdir` named, or the process's working directory.
     pub base_dir: PathBuf,
+    /// `path.cwd`: the working directory hubctl was started in, before `-chdir` (Terraform's
+    /// "original working directory").
+    pub cwd: PathBuf,
     pub mode: Mode,
     /// Planning or applying a destroy.
     pub destroy: bool,
@@ -52,6 +55,7 @@ pub struct Run {
     pub(crate) registry: Registry,
     pub(crate) root_dir: PathBuf,
     pub(crate) base_dir: PathBuf,
+    pub(crate) cwd: PathBuf,
     pub(crate) mode: Mode,
     pub(crate) destroy: bool,
     pub(crate) vars: BTreeMap<String, Value>,
@@ -91,6 +95,7 @@ impl Run {
             registry: i.registry,
             root_dir: i.root_dir,
             base_dir: i.base_dir,
+            cwd: i.cwd,
             mode: i.mode,
             destroy: i.destroy,
             vars: i.vars,

@@ -163,7 +163,7 @@ impl Scope<'_> {
         let p = match which {
             "module" => self.run.module_dir(self.module),
             "root" => self.run.root_dir.display().to_string(),
-            "cwd" => self.run.base_dir.display().to_string(),
+            "cwd" => self.run.cwd.display().to_string(),
             other => {
                 return Err(Diagnostic::error("Invalid \"path\" attribute")
                     .detail(format!("The \"path\" object has no attribute \"{other}\"; use path.module, path.root or path.cwd."))

@@ -17,7 +17,15 @@ use std::path::{Component, Path, PathBuf};
 /// Loads the module in `dir` and all local child modules. Syntax errors are reported one per
 /// file (the parser stops at the first), and loading goes on with the other files.
 pub fn load(dir: &Path) -> (Config, Diagnostics) {
+    load_in(Path::new(""), dir)
+}
+
+/// [`load`] with relative paths resolved against `base` (the `-chdir` directory) instead of
+/// the process's working directory. Module directories and file names stay as written
+/// (relative to `base`): they are what `path.module` and diagnostics show.
+pub fn load_in(base: &Path, dir: &Path) -> (Config, Diagnostics) {
     let mut loader = Loader {
+        base: base.to_path_buf(),
         sources: SourceMap::new(),
         diags: Diagnostics::new(),
         stack: Vec::new(),
@@ -35,6 +43,8 @@ pub fn load(dir: &Path) -> (Config, Diagnostics) {
 }
 
 struct Loader {
+    /// What relative paths are resolved against on the filesystem.
+    base: PathBuf,
     sources: SourceMap,
     diags: Diagnostics,
     /// Canonical directories of the modules being loaded, to catch module cycles.
@@ -51,7 +61,7 @@ impl Loader {
             path,
             ..Module::default()
         };
-        let files = match tf_files(dir) {
+        let files = match tf_files(&self.base, dir) {
             Ok(files) if !files.is_empty() => files,
             Ok(_) => {
                 self.incomplete = true;
@@ -92,8 +102,8 @@ impl Loader {
             decode_file(&mut cx, body, &mut module);
         }
 
-        self.stack
-            .push(dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf()));
+        let on_disk = self.base.join(dir);
+        self.stack.push(on_disk.canonicalize().unwrap_or(on_disk));
         let calls: Vec<(String, String, Span)> = module
             .module_calls
             .values()
@@ -102,7 +112,8 @@ impl Loader {
             .collect();
         for (name, source, span) in calls {
             let child_dir = normalize(&dir.join(&source));
-            if !child_dir.is_dir() {
+            let child_on_disk = self.base.join(&child_dir);
+            if !child_on_disk.is_dir() {
                 self.incomplete = true;
                 self.diags.push(
                     Diagnostic::error("Module source not found")
@@ -115,9 +126,7 @@ impl Loader {
                 );
                 continue;
             }
-            let canonical = child_dir
-                .canonicalize()
-                .unwrap_or_else(|_| child_dir.clone());
+            let canonical = child_on_disk.canonicalize().unwrap_or(child_on_disk);
             if self.stack.contains(&canonical) {
                 self.incomplete = true;
                 let chain = self
@@ -149,7 +158,7 @@ impl Loader {
 
     /// Reads and parses one file; a failure becomes one diagnostic for that file.
     fn parse(&mut self, path: &Path) -> Option<(FileId, Body)> {
-        let text = match std::fs::read_to_string(path) {
+        let text = match std::fs::read_to_string(self.base.join(path)) {
             Ok(text) => text,
             Err(e) => {
                 self.incomplete = true;
@@ -200,13 +209,15 @@ impl Loader {
     }
 }
 
-/// The `*.tf` files directly in `dir`, sorted by name.
-fn tf_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+/// The `*.tf` files directly in `dir`, sorted by name; named as Go's `filepath.Join` names
+/// them (`main.tf`, not `./main.tf`), which is how Terraform's diagnostics show them.
+fn tf_files(base: &Path, dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     let mut files = Vec::new();
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
+    for entry in std::fs::read_dir(base.join(dir))? {
+        let entry = entry?;
+        let path = entry.path();
         if path.is_file() && path.extension().is_some_and(|e| e == "tf") {
-            files.push(path);
+            files.push(normalize(&dir.join(entry.file_name())));
         }
     }
     files.sort();

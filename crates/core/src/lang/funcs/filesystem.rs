@@ -109,14 +109,18 @@ fn dirname(args: Vec<Value>, _: &FuncContext) -> R {
     Ok(Value::String(clean(dir)))
 }
 
-/// Absolute form of a path, relative to the process's working directory as in Terraform.
-fn abspath(args: Vec<Value>, _: &FuncContext) -> R {
+/// Absolute form of a path, relative to `ctx.base_dir` (the `-chdir` directory, where
+/// Terraform has switched to); a relative base is taken from the process's directory.
+fn abspath(args: Vec<Value>, ctx: &FuncContext) -> R {
     let path = args::string(&args, 0)?;
     let full = if path.starts_with('/') {
         PathBuf::from(&path)
+    } else if ctx.base_dir.is_absolute() {
+        ctx.base_dir.join(&path)
     } else {
         std::env::current_dir()
             .map_err(|e| err(0, format!("cannot determine the working directory: {e}")))?
+            .join(ctx.base_dir)
             .join(&path)
     };
     Ok(Value::String(clean(
@@ -194,5 +198,9 @@ mod tests {
             panic!("abspath failed")
         };
         assert!(abs.starts_with('/') && abs.ends_with("/y"));
+        // Against the base directory (-chdir), not the process's working directory.
+        let base = std::path::Path::new("/srv/live/hub");
+        assert_eq!(run_in(base, "abspath", "../x/./y"), Ok(s("/srv/live/x/y")));
+        assert_eq!(run_in(base, "abspath", "/etc/z"), Ok(s("/etc/z")));
     }
 }
