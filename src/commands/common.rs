@@ -198,10 +198,10 @@ pub async fn backend(
     base: &Path,
     dir: &Path,
 ) -> Result<Arc<dyn Backend>, Diagnostics> {
-    let root = base.join(dir);
-    let default = root.join(".hubctl").join("state.json");
+    let local = |p: PathBuf| Arc::new(LocalBackend::new(base.join(&p)).shown_as(p));
+    let default = dir.join(".hubctl").join("state.json");
     let Some(b) = backend_block(config, base, dir)? else {
-        return Ok(Arc::new(LocalBackend::new(default)));
+        return Ok(local(default));
     };
     let span = b.span;
     match b.kind.as_str() {
@@ -210,8 +210,8 @@ pub async fn backend(
                 .settings
                 .get("path")
                 .and_then(|v| v.as_str().map(PathBuf::from))
-                .map(|p| root.join(p));
-            Ok(Arc::new(LocalBackend::new(path.unwrap_or(default))))
+                .map(|p| dir.join(p));
+            Ok(local(path.unwrap_or(default)))
         }
         "s3" => {
             let s = s3_settings(&b)?;

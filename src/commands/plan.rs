@@ -88,7 +88,7 @@ pub async fn run(ui: &Ui, base: &std::path::Path, a: PlanArgs) -> u8 {
         ui.out(render_plan(&plan, ui.plan_style()));
     }
     if let Some(out) = &a.out {
-        let sealed = match super::planfile::write(&base.join(out), &plan, be.as_ref()).await {
+        let sealed = match super::planfile::write(base, out, &plan, be.as_ref()).await {
             Ok(s) => s,
             Err(e) => {
                 ui.diags(&e.into(), &SourceMap::new());

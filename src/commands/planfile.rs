@@ -37,8 +37,14 @@ fn failed(summary: &str, path: &Path, why: impl std::fmt::Display) -> Diagnostic
     Diagnostic::error(summary).detail(format!("{}: {why}", path.display()))
 }
 
-/// Writes `plan` to `path` (atomically), sealed when `be` encrypts; true when sealed.
-pub async fn write(path: &Path, plan: &Plan, be: &dyn Backend) -> Result<bool, Diagnostic> {
+/// Writes `plan` to `path` (atomically; relative to `base`, and named as given in errors),
+/// sealed when `be` encrypts; true when sealed.
+pub async fn write(
+    base: &Path,
+    path: &Path,
+    plan: &Plan,
+    be: &dyn Backend,
+) -> Result<bool, Diagnostic> {
     let json = serde_json::to_vec(plan).map_err(|e| failed("Failed to encode plan", path, e))?;
     let lineage = plan.state_lineage.as_deref().unwrap_or_default();
     let sealed = be
@@ -55,16 +61,18 @@ pub async fn write(path: &Path, plan: &Plan, be: &dyn Backend) -> Result<bool, D
             data
         }
     };
-    let tmp = path.with_extension("tmp");
+    let full = base.join(path);
+    let tmp = full.with_extension("tmp");
     std::fs::write(&tmp, data)
-        .and_then(|_| std::fs::rename(&tmp, path))
+        .and_then(|_| std::fs::rename(&tmp, &full))
         .map_err(|e| failed("Failed to write plan file", path, e))?;
     Ok(sealed.is_some())
 }
 
-/// Reads a plan file; a sealed one is opened later with [`open`].
-pub fn read(path: &Path) -> Result<PlanFile, Diagnostic> {
-    let data = std::fs::read(path).map_err(|e| failed("Failed to read plan file", path, e))?;
+/// Reads a plan file (relative to `base`); a sealed one is opened later with [`open`].
+pub fn read(base: &Path, path: &Path) -> Result<PlanFile, Diagnostic> {
+    let data =
+        std::fs::read(base.join(path)).map_err(|e| failed("Failed to read plan file", path, e))?;
     if let Some(rest) = data.strip_prefix(SEALED.as_bytes()) {
         let end = rest.iter().position(|&b| b == b'\n').ok_or_else(|| {
             failed(
@@ -150,7 +158,7 @@ pub struct Saved {
 /// `path` and the root directory inside the plan are relative to `base` (`-chdir`).
 pub async fn load_saved(ui: &crate::views::Ui, base: &Path, path: &Path) -> Option<Saved> {
     use hubctl_core::diag::SourceMap;
-    let file = match read(&base.join(path)) {
+    let file = match read(base, path) {
         Ok(f) => f,
         Err(d) => {
             ui.diags(&d.into(), &SourceMap::new());

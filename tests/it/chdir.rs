@@ -74,6 +74,12 @@ fn relative_paths_resolve_in_the_chdir_directory() {
     w.write("live/pulled.json", &pulled.stdout);
     let pushed = w.run(&["-chdir=live", "state", "push", "pulled.json"]);
     pushed.expect_code(0);
+    // Named as written, relative to the chdir directory, not resolved.
+    assert!(
+        pushed.stdout.contains("to local file ./.hubctl/state.json"),
+        "{}",
+        pushed.stdout
+    );
     w.run(&["-chdir=live", "output", "a"]).expect_code(0);
 }
 

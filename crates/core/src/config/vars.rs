@@ -285,7 +285,7 @@ pub fn root_variables(
     }
     let mut auto: Vec<PathBuf> = Vec::new();
     for f in ["terraform.tfvars", "terraform.tfvars.json"] {
-        let p = root_dir.join(f);
+        let p = super::loader::normalize(&root_dir.join(f));
         if base.join(&p).is_file() {
             auto.push(p);
         }
@@ -293,7 +293,7 @@ pub fn root_variables(
     if let Ok(rd) = std::fs::read_dir(base.join(root_dir)) {
         let mut extra: Vec<PathBuf> = rd
             .flatten()
-            .map(|e| root_dir.join(e.file_name()))
+            .map(|e| super::loader::normalize(&root_dir.join(e.file_name())))
             .filter(|p| {
                 p.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
                     n.ends_with(".auto.tfvars") || n.ends_with(".auto.tfvars.json")

@@ -21,6 +21,8 @@ use std::sync::{Arc, Mutex};
 /// A state in a local file; see the module docs for the files beside it.
 pub struct LocalBackend {
     path: PathBuf,
+    /// How messages name the file: `path` unless [`LocalBackend::shown_as`] says otherwise.
+    shown: PathBuf,
     /// The open journal and what we know of the snapshot. The mutex also orders checkpoints
     /// against `persist`, which must not lose an op appended mid-way.
     journal: Arc<Mutex<Slot>>,
@@ -30,11 +32,20 @@ pub struct LocalBackend {
 
 impl LocalBackend {
     pub fn new(path: impl Into<PathBuf>) -> LocalBackend {
+        let path = path.into();
         LocalBackend {
-            path: path.into(),
+            shown: path.clone(),
+            path,
             journal: Arc::new(Mutex::new(Slot::default())),
             held: Arc::new(Mutex::new(None)),
         }
+    }
+
+    /// Names the file `shown` in messages: the path as the user wrote it (relative to the
+    /// `-chdir` directory) rather than the resolved one.
+    pub fn shown_as(mut self, shown: impl Into<PathBuf>) -> LocalBackend {
+        self.shown = shown.into();
+        self
     }
 
     pub fn path(&self) -> &Path {
@@ -357,7 +368,7 @@ impl Backend for LocalBackend {
     }
 
     fn describe(&self) -> String {
-        format!("local file {}", self.path.display())
+        format!("local file {}", self.shown.display())
     }
 }
 

@@ -225,7 +225,7 @@ fn tf_files(base: &Path, dir: &Path) -> std::io::Result<Vec<PathBuf>> {
 }
 
 /// Removes `.` and resolves `..` lexically, so child module dirs read like `modules/vpc`.
-fn normalize(path: &Path) -> PathBuf {
+pub(crate) fn normalize(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for c in path.components() {
         match c {
