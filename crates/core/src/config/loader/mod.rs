@@ -4,14 +4,15 @@
 
 mod blocks;
 mod cx;
+mod decode;
 mod resource;
 #[cfg(test)]
 mod tests;
 
-use super::{Config, Module, ResourceMode};
+use super::{Config, Module};
 use crate::diag::{Diagnostic, Diagnostics, FileId, SourceMap, Span};
 use cx::Cx;
-use hcl_edit::structure::{Body, Structure};
+use hcl_edit::structure::Body;
 use std::path::{Component, Path, PathBuf};
 
 /// Loads the module in `dir` and all local child modules. Syntax errors are reported one per
@@ -99,7 +100,7 @@ impl Loader {
                 text: &text,
                 diags: &mut self.diags,
             };
-            decode_file(&mut cx, body, &mut module);
+            decode::decode_file(&mut cx, body, &mut module);
         }
 
         let on_disk = self.base.join(dir);
@@ -247,169 +248,4 @@ pub(crate) fn normalize(path: &Path) -> PathBuf {
         out.push(".");
     }
     out
-}
-
-const TOP_LEVEL: &[&str] = &[
-    "terraform",
-    "provider",
-    "variable",
-    "locals",
-    "output",
-    "resource",
-    "data",
-    "module",
-    "moved",
-    "removed",
-    "check",
-    "import",
-];
-
-fn duplicate(summary: String, what: &str, span: Span, previous: Span) -> Diagnostic {
-    Diagnostic::error(summary)
-        .detail(format!(
-            "{what} was already declared. Names must be unique within a module."
-        ))
-        .subject(span)
-        .related(previous, "previous declaration")
-}
-
-/// Decodes the top-level blocks of one file into `m`, checking names against earlier files.
-fn decode_file(cx: &mut Cx, body: Body, m: &mut Module) {
-    for s in body {
-        let b = match &s {
-            Structure::Block(b) => b,
-            Structure::Attribute(a) => {
-                cx.unsupported_argument(a, "at the top level of a configuration file", TOP_LEVEL);
-                continue;
-            }
-        };
-        match b.ident.as_str() {
-            "terraform" => blocks::terraform(cx, b, &mut m.terraform),
-            "provider" => {
-                let Some(p) = blocks::provider(cx, b) else {
-                    continue;
-                };
-                if let Some(prev) = m
-                    .providers
-                    .iter()
-                    .find(|q| q.name == p.name && q.alias == p.alias)
-                {
-                    let what = match &p.alias {
-                        Some(a) => {
-                            format!("A provider configuration \"{}\" with alias \"{a}\"", p.name)
-                        }
-                        None => format!("A default provider configuration \"{}\"", p.name),
-                    };
-                    cx.push(duplicate(
-                        "Duplicate provider configuration".into(),
-                        &what,
-                        p.span,
-                        prev.span,
-                    ));
-                    continue;
-                }
-                m.providers.push(p);
-            }
-            "variable" => {
-                let Some(v) = blocks::variable(cx, b) else {
-                    continue;
-                };
-                if let Some(prev) = m.variables.get(&v.name) {
-                    let what = format!("A variable named \"{}\"", v.name);
-                    cx.push(duplicate(
-                        "Duplicate variable declaration".into(),
-                        &what,
-                        v.span,
-                        prev.span,
-                    ));
-                    continue;
-                }
-                m.variables.insert(v.name.clone(), v);
-            }
-            "locals" => {
-                for l in blocks::locals(cx, b) {
-                    if let Some(prev) = m.locals.get(&l.name) {
-                        let what = format!("A local value named \"{}\"", l.name);
-                        cx.push(duplicate(
-                            "Duplicate local value definition".into(),
-                            &what,
-                            l.span,
-                            prev.span,
-                        ));
-                        continue;
-                    }
-                    m.locals.insert(l.name.clone(), l);
-                }
-            }
-            "output" => {
-                let Some(o) = blocks::output(cx, b) else {
-                    continue;
-                };
-                if let Some(prev) = m.outputs.get(&o.name) {
-                    let what = format!("An output named \"{}\"", o.name);
-                    cx.push(duplicate(
-                        "Duplicate output definition".into(),
-                        &what,
-                        o.span,
-                        prev.span,
-                    ));
-                    continue;
-                }
-                m.outputs.insert(o.name.clone(), o);
-            }
-            kind @ ("resource" | "data") => {
-                let mode = if kind == "data" {
-                    ResourceMode::Data
-                } else {
-                    ResourceMode::Managed
-                };
-                let Some(r) = resource::resource(cx, b, mode) else {
-                    continue;
-                };
-                let key = r.key();
-                if let Some(prev) = m.resources.get(&key) {
-                    let summary = format!("Duplicate {kind} \"{}\" configuration", r.type_name);
-                    let what = format!("A {kind} named \"{}\" of type \"{}\"", r.name, r.type_name);
-                    cx.push(duplicate(summary, &what, r.span, prev.span));
-                    continue;
-                }
-                m.resources.insert(key, r);
-            }
-            "module" => {
-                let Some(c) = resource::module_call(cx, b) else {
-                    continue;
-                };
-                if let Some(prev) = m.module_calls.get(&c.name) {
-                    let what = format!("A module call named \"{}\"", c.name);
-                    cx.push(duplicate(
-                        "Duplicate module call".into(),
-                        &what,
-                        c.span,
-                        prev.span,
-                    ));
-                    continue;
-                }
-                m.module_calls.insert(c.name.clone(), c);
-            }
-            "moved" => m.moved.extend(blocks::moved(cx, b)),
-            "removed" => m.removed.extend(blocks::removed(cx, b)),
-            "import" if m.path.is_empty() => m.imports.extend(blocks::import(cx, b)),
-            "import" => cx.push(
-                Diagnostic::error("Invalid import block")
-                    .detail("Import blocks are only allowed in the root module; write this one in the root module, with the module path in its `to` address.")
-                    .subject(cx.header(b)),
-            ),
-            kind @ "check" => {
-                let span = cx.header(b);
-                cx.push(
-                    Diagnostic::warning(format!("\"{kind}\" blocks are not supported, ignored"))
-                        .detail(format!(
-                            "hubctl does not implement {kind} blocks yet; this one has no effect."
-                        ))
-                        .subject(span),
-                );
-            }
-            _ => cx.unsupported_block(b, "here", TOP_LEVEL),
-        }
-    }
 }
