@@ -62,32 +62,9 @@ impl Loader {
             path,
             ..Module::default()
         };
-        let files = match tf_files(&self.base, dir) {
-            Ok(files) if !files.is_empty() => files,
-            Ok(_) => {
-                self.incomplete = true;
-                self.diags.push(
-                    Diagnostic::error("No configuration files")
-                        .detail(format!(
-                            "The directory {} contains no .tf files, so there is no module to \
-                             load.",
-                            dir.display()
-                        ))
-                        .subject_opt(caller),
-                );
-                return module;
-            }
-            Err(e) => {
-                self.incomplete = true;
-                self.diags.push(
-                    Diagnostic::error("Cannot read configuration directory")
-                        .detail(format!("Reading {} failed: {e}.", dir.display()))
-                        .subject_opt(caller),
-                );
-                return module;
-            }
+        let Some(files) = self.files_of(dir, caller) else {
+            return module;
         };
-
         // One file at a time, each syntax tree consumed as it is decoded, so peak memory
         // stays near one copy of the configuration (a 10,000-resource file is ~70 MB of tree).
         for f in &files {
@@ -102,7 +79,6 @@ impl Loader {
             };
             decode::decode_file(&mut cx, body, &mut module);
         }
-
         let on_disk = self.base.join(dir);
         self.stack.push(on_disk.canonicalize().unwrap_or(on_disk));
         let calls: Vec<(String, String, Span)> = module
@@ -113,39 +89,7 @@ impl Loader {
             .collect();
         for (name, source, span) in calls {
             let child_dir = normalize(&dir.join(&source));
-            let child_on_disk = self.base.join(&child_dir);
-            if !child_on_disk.is_dir() {
-                self.incomplete = true;
-                self.diags.push(
-                    Diagnostic::error("Module source not found")
-                        .detail(format!(
-                            "The module \"{name}\" has source \"{source}\", which resolves to \
-                             {}, but no such directory exists.",
-                            child_dir.display()
-                        ))
-                        .subject(span),
-                );
-                continue;
-            }
-            let canonical = child_on_disk.canonicalize().unwrap_or(child_on_disk);
-            if self.stack.contains(&canonical) {
-                self.incomplete = true;
-                let chain = self
-                    .stack
-                    .iter()
-                    .map(|d| d.display().to_string())
-                    .collect::<Vec<_>>()
-                    .join(" → ");
-                self.diags.push(
-                    Diagnostic::error("Module cycle")
-                        .detail(format!(
-                            "The module \"{name}\" loads {}, which is already being loaded: \
-                             {chain} → {}. A module cannot contain itself.",
-                            child_dir.display(),
-                            canonical.display()
-                        ))
-                        .subject(span),
-                );
+            if !self.child_loadable(&name, &source, &child_dir, span) {
                 continue;
             }
             let mut child_path = module.path.clone();
@@ -155,6 +99,63 @@ impl Loader {
         }
         self.stack.pop();
         module
+    }
+
+    /// The module's `.tf` files; none, or an unreadable directory, is an error at `caller`.
+    fn files_of(&mut self, dir: &Path, caller: Option<Span>) -> Option<Vec<PathBuf>> {
+        let d = match tf_files(&self.base, dir) {
+            Ok(files) if !files.is_empty() => return Some(files),
+            Ok(_) => Diagnostic::error("No configuration files").detail(format!(
+                "The directory {} contains no .tf files, so there is no module to load.",
+                dir.display()
+            )),
+            Err(e) => Diagnostic::error("Cannot read configuration directory")
+                .detail(format!("Reading {} failed: {e}.", dir.display())),
+        };
+        self.incomplete = true;
+        self.diags.push(d.subject_opt(caller));
+        None
+    }
+
+    /// Whether module `name`'s local source is a directory that is not already being loaded
+    /// (a module cannot contain itself); else an error at the `source` argument.
+    fn child_loadable(&mut self, name: &str, source: &str, child_dir: &Path, span: Span) -> bool {
+        let child_on_disk = self.base.join(child_dir);
+        if !child_on_disk.is_dir() {
+            self.incomplete = true;
+            self.diags.push(
+                Diagnostic::error("Module source not found")
+                    .detail(format!(
+                        "The module \"{name}\" has source \"{source}\", which resolves to \
+                         {}, but no such directory exists.",
+                        child_dir.display()
+                    ))
+                    .subject(span),
+            );
+            return false;
+        }
+        let canonical = child_on_disk.canonicalize().unwrap_or(child_on_disk);
+        if !self.stack.contains(&canonical) {
+            return true;
+        }
+        self.incomplete = true;
+        let chain = self
+            .stack
+            .iter()
+            .map(|d| d.display().to_string())
+            .collect::<Vec<_>>()
+            .join(" → ");
+        self.diags.push(
+            Diagnostic::error("Module cycle")
+                .detail(format!(
+                    "The module \"{name}\" loads {}, which is already being loaded: \
+                     {chain} → {}. A module cannot contain itself.",
+                    child_dir.display(),
+                    canonical.display()
+                ))
+                .subject(span),
+        );
+        false
     }
 
     /// Reads and parses one file; a failure becomes one diagnostic for that file.
