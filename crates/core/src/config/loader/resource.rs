@@ -202,59 +202,7 @@ pub(super) fn module_call(cx: &mut Cx, b: &Block) -> Option<ModuleCall> {
                 continue;
             }
         };
-        match a.key.as_str() {
-            "source" => {
-                call.source_span = cx.span(a.value.span());
-                if let Some(src) = cx.literal_string(a) {
-                    if !is_local_source(&src) {
-                        cx.push(
-                            Diagnostic::error("Unsupported module source")
-                                .detail(format!(
-                                    "The module source \"{src}\" is not a local path. Only \
-                                     local paths starting with \"./\" or \"../\" are supported \
-                                     for now; registry, Git and HTTP sources are not."
-                                ))
-                                .subject(call.source_span),
-                        );
-                    }
-                    call.source = src;
-                }
-            }
-            "version" => cx.push(
-                Diagnostic::error("Invalid argument")
-                    .detail(
-                        "The \"version\" argument is only valid for registry modules; \
-                             local module sources have no version.",
-                    )
-                    .subject(cx.span(a.span())),
-            ),
-            "count" | "for_each" => {
-                // Until module instances are expanded, accepting the argument would build
-                // the module once whatever it says: refuse instead of planning wrongly.
-                cx.push(
-                    Diagnostic::error("Unsupported argument")
-                        .detail(format!(
-                            "hubctl does not expand modules with \"{}\" yet, so this module \
-                             would be built once instead of once per element. Put count or \
-                             for_each on the resources inside the module, or write one module \
-                             block per instance.",
-                            a.key.as_str()
-                        ))
-                        .subject(cx.span(a.key.span())),
-                );
-                let e = Some(cx.expr(&a.value));
-                if a.key.as_str() == "count" {
-                    call.count = e;
-                } else {
-                    call.for_each = e;
-                }
-            }
-            "depends_on" => call.depends_on = cx.reference_list(a),
-            "providers" => call.providers = providers_map(cx, a),
-            _ => {
-                call.inputs.insert(a.key.as_str().to_string(), cx.attr(a));
-            }
-        }
+        module_argument(cx, a, &mut call);
     }
     if !b.body.has_attribute("source") {
         cx.missing_argument(b, "source");
@@ -265,6 +213,64 @@ pub(super) fn module_call(cx: &mut Cx, b: &Block) -> Option<ModuleCall> {
         b.body.get_attribute("for_each"),
     );
     Some(call)
+}
+
+/// One argument of a module block: the engine's (source, count/for_each, depends_on,
+/// providers) or an input variable.
+fn module_argument(cx: &mut Cx, a: &Attribute, call: &mut ModuleCall) {
+    match a.key.as_str() {
+        "source" => {
+            call.source_span = cx.span(a.value.span());
+            if let Some(src) = cx.literal_string(a) {
+                if !is_local_source(&src) {
+                    cx.push(
+                        Diagnostic::error("Unsupported module source")
+                            .detail(format!(
+                                "The module source \"{src}\" is not a local path. Only \
+                                 local paths starting with \"./\" or \"../\" are supported \
+                                 for now; registry, Git and HTTP sources are not."
+                            ))
+                            .subject(call.source_span),
+                    );
+                }
+                call.source = src;
+            }
+        }
+        "version" => cx.push(
+            Diagnostic::error("Invalid argument")
+                .detail(
+                    "The \"version\" argument is only valid for registry modules; \
+                         local module sources have no version.",
+                )
+                .subject(cx.span(a.span())),
+        ),
+        "count" | "for_each" => {
+            // Until module instances are expanded, accepting the argument would build
+            // the module once whatever it says: refuse instead of planning wrongly.
+            cx.push(
+                Diagnostic::error("Unsupported argument")
+                    .detail(format!(
+                        "hubctl does not expand modules with \"{}\" yet, so this module \
+                         would be built once instead of once per element. Put count or \
+                         for_each on the resources inside the module, or write one module \
+                         block per instance.",
+                        a.key.as_str()
+                    ))
+                    .subject(cx.span(a.key.span())),
+            );
+            let e = Some(cx.expr(&a.value));
+            if a.key.as_str() == "count" {
+                call.count = e;
+            } else {
+                call.for_each = e;
+            }
+        }
+        "depends_on" => call.depends_on = cx.reference_list(a),
+        "providers" => call.providers = providers_map(cx, a),
+        _ => {
+            call.inputs.insert(a.key.as_str().to_string(), cx.attr(a));
+        }
+    }
 }
 
 fn providers_map(cx: &mut Cx, a: &Attribute) -> BTreeMap<String, (String, Option<String>)> {
