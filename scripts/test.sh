@@ -29,6 +29,8 @@ echo "== cargo fmt --check"
 cargo fmt --all --check
 echo "== cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
+echo "== engine functions under 80 lines"
+"$HUBCTL_PYTHON" scripts/long-functions.py crates/core/src
 echo "== cargo test"
 cargo test --workspace --locked
 echo "== all checks passed"
