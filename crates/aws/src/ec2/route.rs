@@ -18,16 +18,14 @@ use super::routes::{
     spec_from, targets_of, Dest, DestNames, TARGETS,
 };
 use crate::config::AwsClients;
-use crate::managed::{computed_str, or_empty, required_str_new, wait_for};
-use crate::managed::{Field, Identity, Lookup, Managed};
+use crate::managed::{computed_str, field_table, import_parts, or_empty, read_one};
+use crate::managed::{required_str_new, wait_for, Field, Identity, Lookup, Managed, Op, Tags};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::Route;
 use hubctl_core::lang::{Type, Value};
 use hubctl_core::provider::validate::exactly_one_of;
-use hubctl_core::provider::{
-    plan_by_schema, AttrSchema, Invalid, OpContext, PlannedState, ProviderError, Schema,
-};
-use std::collections::BTreeMap;
+use hubctl_core::provider::Schema;
+use hubctl_core::provider::{plan_by_schema, AttrSchema, Invalid, PlannedState, ProviderError};
 use std::sync::OnceLock;
 use std::time::Duration;
 
@@ -41,6 +39,11 @@ pub struct ApiRoute {
 }
 
 impl ApiRoute {
+    fn of(rtb: &str, route: &Route) -> Self {
+        let (rtb, route) = (rtb.to_string(), route.clone());
+        ApiRoute { rtb, route }
+    }
+
     fn dest(&self) -> Option<Dest> {
         Dest::of(&self.route)
     }
@@ -55,36 +58,27 @@ fn dest_arg() -> AttrSchema {
     empty_default().force_new()
 }
 
-const ID: Field<ApiRoute> = Field::api("id", computed_str, |_, x| {
-    let dest = x.dest().map(|d| d.text().to_string()).unwrap_or_default();
-    Value::String(route_id(&x.rtb, &dest))
-});
-const RTB: Field<ApiRoute> = Field::api("route_table_id", required_str_new, |_, x| {
-    Value::from(x.rtb.as_str())
-});
-const DEST_V4: Field<ApiRoute> = Field::api("destination_cidr_block", dest_arg, |_, x| {
-    or_empty(x.route.destination_cidr_block())
-});
-const DEST_V6: Field<ApiRoute> = Field::api("destination_ipv6_cidr_block", dest_arg, |_, x| {
-    or_empty(x.route.destination_ipv6_cidr_block())
-});
-const DEST_PL: Field<ApiRoute> = Field::api("destination_prefix_list_id", dest_arg, |_, x| {
-    or_empty(x.route.destination_prefix_list_id())
-});
-const ROUTE_DESTS: DestNames = [DEST_V4.name, DEST_V6.name, DEST_PL.name];
-const INSTANCE: Field<ApiRoute> = Field::api("instance_id", computed_str, |_, x| {
-    or_empty(x.route.instance_id())
-});
-const INSTANCE_OWNER: Field<ApiRoute> = Field::api("instance_owner_id", computed_str, |_, x| {
-    or_empty(x.route.instance_owner_id())
-});
-const ORIGIN: Field<ApiRoute> = Field::api("origin", computed_str, |_, x| {
-    or_empty(x.route.origin().map(|o| o.as_str()))
-});
-const STATE: Field<ApiRoute> = Field::api("state", computed_str, |_, x| {
-    or_empty(x.route.state().map(|o| o.as_str()))
-});
+field_table! { ApiRoute;
+    ID = api("id", computed_str, |_, x| {
+        let dest = x.dest().map(|d| d.text().to_string()).unwrap_or_default();
+        Value::String(route_id(&x.rtb, &dest))
+    });
+    RTB = api("route_table_id", required_str_new, |_, x| Value::from(x.rtb.as_str()));
+    DEST_V4 = api("destination_cidr_block", dest_arg,
+        |_, x| or_empty(x.route.destination_cidr_block()));
+    DEST_V6 = api("destination_ipv6_cidr_block", dest_arg,
+        |_, x| or_empty(x.route.destination_ipv6_cidr_block()));
+    DEST_PL = api("destination_prefix_list_id", dest_arg,
+        |_, x| or_empty(x.route.destination_prefix_list_id()));
+    INSTANCE = api("instance_id", computed_str, |_, x| or_empty(x.route.instance_id()));
+    INSTANCE_OWNER = api("instance_owner_id", computed_str,
+        |_, x| or_empty(x.route.instance_owner_id()));
+    ORIGIN = api("origin", computed_str, |_, x| or_empty(x.route.origin().map(|o| o.as_str())));
+    STATE = api("state", computed_str, |_, x| or_empty(x.route.state().map(|o| o.as_str())));
+}
 
+/// The destination arguments, in the shared route helpers' order.
+const ROUTE_DESTS: DestNames = [DEST_V4.name, DEST_V6.name, DEST_PL.name];
 /// A target, read by name; AWS fills the interface in when the route goes to an instance.
 fn target(name: &'static str) -> Field<ApiRoute> {
     let schema = match name {
@@ -113,9 +107,7 @@ impl Managed for AwsRoute {
     fn fields() -> &'static [&'static Field<ApiRoute>] {
         static F: OnceLock<Vec<&'static Field<ApiRoute>>> = OnceLock::new();
         F.get_or_init(|| {
-            let mut f: Vec<&'static Field<ApiRoute>> =
-                vec![&ID, &RTB, &DEST_V4, &DEST_V6, &DEST_PL];
-            f.extend([&INSTANCE, &INSTANCE_OWNER, &ORIGIN, &STATE]);
+            let mut f = FIELDS.to_vec();
             // Built once per process: ten small entries named by the shared target list.
             f.extend(TARGETS.iter().map(|t| &*Box::leak(Box::new(target(t)))));
             f
@@ -139,19 +131,16 @@ impl Managed for AwsRoute {
         let Lookup::Keys(keys) = by else {
             return Ok(Vec::new());
         };
-        let mut rtbs: Vec<String> = keys
+        let rtbs = keys
             .iter()
-            .filter_map(|k| Some(k.split_once('_')?.0.to_string()))
-            .collect();
+            .filter_map(|k| Some(k.split_once('_')?.0.to_string()));
+        let mut rtbs: Vec<String> = rtbs.collect();
         rtbs.sort();
         rtbs.dedup();
         let tables = describe(c, vec![filter("route-table-id", rtbs)]).await?;
         let routes = tables.iter().flat_map(|t| {
-            let rtb = t.route_table_id().unwrap_or_default().to_string();
-            t.routes().iter().map(move |r| ApiRoute {
-                rtb: rtb.clone(),
-                route: r.clone(),
-            })
+            let rtb = t.route_table_id().unwrap_or_default();
+            t.routes().iter().map(move |r| ApiRoute::of(rtb, r))
         });
         Ok(routes.collect())
     }
@@ -176,90 +165,72 @@ impl Managed for AwsRoute {
     /// An interrupted create may have made the route: it is found by its table and destination.
     async fn find_existing(
         &self,
-        c: &AwsClients,
-        _ctx: &OpContext<'_>,
+        c: &Op<'_>,
         planned: &Value,
     ) -> Result<Option<ApiRoute>, ProviderError> {
         match key_of(planned) {
-            Some(k) => crate::managed::read_one(self, c, &k).await,
+            Some(k) => read_one(self, c, &k).await,
             None => Ok(None),
         }
     }
 
     async fn create(
         &self,
-        c: &AwsClients,
-        _ctx: &OpContext<'_>,
+        c: &Op<'_>,
         planned: &Value,
-        _tags: &BTreeMap<String, String>,
+        _: &Tags,
     ) -> Result<ApiRoute, ProviderError> {
         let spec = spec_from(planned, ROUTE_DESTS)?;
         let rtb = RTB.str(planned).unwrap_or_default();
         create_route(c, &rtb, &spec).await?;
-        Ok(ApiRoute {
-            rtb,
-            route: Route::builder().build(),
-        })
+        let route = Route::builder().build();
+        Ok(ApiRoute { rtb, route })
     }
 
     /// Waits until AWS lists the route; a recovered route with another target is pointed at
     /// the configured one.
     async fn finish_create(
         &self,
-        c: &AwsClients,
-        ctx: &OpContext<'_>,
+        c: &Op<'_>,
         planned: &Value,
         _x: ApiRoute,
     ) -> Result<ApiRoute, ProviderError> {
         let spec = spec_from(planned, ROUTE_DESTS)?;
-        let timeout = ctx.timeouts.create.unwrap_or(Duration::from_secs(300));
-        let x = read_back(self, c, ctx, planned, timeout).await?;
+        let timeout = c.ctx.timeouts.create.unwrap_or(Duration::from_secs(300));
+        let x = read_back(self, c, planned, timeout).await?;
         if targets_of(&x.route).get(spec.target) == Some(&spec.target_id) {
             return Ok(x);
         }
         replace_route(c, &x.rtb, &spec).await?;
-        read_back(self, c, ctx, planned, timeout).await
+        read_back(self, c, planned, timeout).await
     }
 
     /// Terraform's import id `rtb-xxx_10.0.0.0/0` (also an IPv6 CIDR or a `pl-` prefix list
     /// after the underscore) is the lookup key.
     async fn import_key(&self, _c: &AwsClients, id: &str) -> Result<String, ProviderError> {
-        match id.split_once('_') {
-            Some((r, d)) if !r.is_empty() && !d.is_empty() => Ok(id.to_string()),
-            _ => Err(ProviderError::msg(format!(
-                "invalid aws_route import id \"{id}\": expected ROUTETABLEID_DESTINATION, like rtb-0123_10.0.0.0/0"
-            ))),
-        }
+        let form = "ROUTETABLEID_DESTINATION, like rtb-0123_10.0.0.0/0";
+        import_parts(Self::TYPE_NAME, id, '_', form).map(|_| id.to_string())
     }
 
     /// A changed target: ReplaceRoute.
     async fn update_attrs(
         &self,
-        c: &AwsClients,
-        ctx: &OpContext<'_>,
+        c: &Op<'_>,
         _key: &str,
         _prior: &Value,
         planned: &Value,
     ) -> Result<Option<String>, ProviderError> {
         let spec = spec_from(planned, ROUTE_DESTS)?;
         replace_route(c, &RTB.str(planned).unwrap_or_default(), &spec).await?;
-        let timeout = ctx.timeouts.update.unwrap_or(Duration::from_secs(120));
-        read_back(self, c, ctx, planned, timeout)
-            .await
-            .map(|_| None)
+        let timeout = c.ctx.timeouts.update.unwrap_or(Duration::from_secs(120));
+        read_back(self, c, planned, timeout).await?;
+        Ok(None)
     }
 
-    async fn delete(
-        &self,
-        c: &AwsClients,
-        _: &OpContext<'_>,
-        key: &str,
-    ) -> Result<(), ProviderError> {
+    async fn delete(&self, c: &Op<'_>, key: &str) -> Result<(), ProviderError> {
         let (rtb, _) = key.split_once('_').unwrap_or_default();
-        let dest = match key_dest(key) {
-            Some(d) => d,
-            None => return Err(ProviderError::msg(format!("invalid route key {key}"))),
-        };
+        let dest =
+            key_dest(key).ok_or_else(|| ProviderError::msg(format!("invalid route key {key}")))?;
         delete_route(c, rtb, &dest).await
     }
 }
@@ -279,14 +250,13 @@ fn key_dest(key: &str) -> Option<Dest> {
 /// Reads the planned route back, waiting until AWS lists it.
 async fn read_back(
     t: &AwsRoute,
-    c: &AwsClients,
-    ctx: &OpContext<'_>,
+    c: &Op<'_>,
     planned: &Value,
     timeout: Duration,
 ) -> Result<ApiRoute, ProviderError> {
     let key = key_of(planned).unwrap_or_default();
     let what = format!("the route {key} to appear in its route table");
-    wait_for(ctx, &what, timeout, || crate::managed::read_one(t, c, &key)).await
+    wait_for(c.ctx, &what, timeout, || read_one(t, c, &key)).await
 }
 
 #[cfg(test)]

@@ -242,19 +242,8 @@ pub(super) async fn describe(
     c: &AwsClients,
     filters: Vec<Filter>,
 ) -> Result<Vec<RouteTable>, ProviderError> {
-    crate::managed::refresh::paged(|token| async {
-        let req = c
-            .ec2
-            .describe_route_tables()
-            .set_filters(Some(filters.clone()));
-        let out = req.set_next_token(token).send().await;
-        let out = out.map_err(|e| error::sdk("ec2:DescribeRouteTables", e))?;
-        Ok((
-            out.route_tables().to_vec(),
-            out.next_token().map(str::to_string),
-        ))
-    })
-    .await
+    let req = || c.ec2.describe_route_tables().set_filters(Some(filters.clone()));
+    super::common::pages("ec2:DescribeRouteTables", |t| req().set_next_token(t).send()).await
 }
 
 /// The calls that take a table's inline routes from `old` to `new`: deletes for

@@ -7,6 +7,20 @@ use crate::config::AwsClients;
 use hubctl_core::lang::{Type, Value, VecMap};
 use hubctl_core::provider::{AttrSchema, BlockSchema, Schema};
 
+/// Declares a type's attribute table, one entry a line: `NAME = ctor(args);` becomes
+/// `const NAME: Field<Api> = Field::ctor(args);` (`ctor` one of [`Field`]'s constructors), and
+/// `FIELDS` lists every entry in declaration order, for `Managed::fields`. The entries stay
+/// ordinary constants, so requests name them (`CIDR.str(planned)`) as before.
+macro_rules! field_table {
+    ($api:ty; $($(#[$m:meta])* $name:ident = $ctor:ident($($arg:expr),+ $(,)?);)+) => {
+        $($(#[$m])*
+        const $name: $crate::managed::Field<$api> = $crate::managed::Field::$ctor($($arg),+);)+
+        /// The attribute table, in declaration order.
+        const FIELDS: &[&$crate::managed::Field<$api>] = &[$(&$name),+];
+    };
+}
+pub(crate) use field_table;
+
 /// How the API reports an attribute on its description of an object `A`.
 pub type Read<A> = fn(&AwsClients, &A) -> Value;
 
@@ -136,6 +150,21 @@ pub fn or_empty(x: Option<&str>) -> Value {
 
 pub fn computed_str() -> AttrSchema {
     AttrSchema::computed(Type::String)
+}
+
+/// Optional, with no default.
+pub fn optional_str() -> AttrSchema {
+    AttrSchema::optional(Type::String)
+}
+
+/// Optional, and a change replaces the object.
+pub fn optional_str_new() -> AttrSchema {
+    AttrSchema::optional(Type::String).force_new()
+}
+
+/// Optional, with `default` when left out.
+pub fn optional_bool(default: bool) -> AttrSchema {
+    AttrSchema::optional(Type::Bool).default(Value::Bool(default))
 }
 
 pub fn required_str() -> AttrSchema {

@@ -3,11 +3,10 @@
 //! name (IAM roles, EKS clusters, KMS aliases: the name itself finds it), or a composite id
 //! built from the configuration (a route is `rtb_destination`: the type looks it up).
 
-use super::{Lookup, Managed};
-use crate::config::AwsClients;
+use super::{Lookup, Managed, Op};
 use crate::tags::ADDRESS_TAG;
 use hubctl_core::lang::Value;
-use hubctl_core::provider::{OpContext, ProviderError};
+use hubctl_core::provider::ProviderError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Identity {
@@ -35,12 +34,11 @@ impl Identity {
     }
 }
 
-/// The object an interrupted create of `ctx.address` made, by the type's identity: by name,
+/// The object an interrupted create of `c.ctx.address` made, by the type's identity: by name,
 /// or by address tag (checked on the answer too, since some emulators ignore tag filters).
 pub async fn find_existing<T: Managed + ?Sized>(
     t: &T,
-    c: &AwsClients,
-    ctx: &OpContext<'_>,
+    c: &Op<'_>,
     planned: &Value,
 ) -> Result<Option<T::Api>, ProviderError> {
     match T::IDENTITY {
@@ -49,10 +47,11 @@ pub async fn find_existing<T: Managed + ?Sized>(
             None => Ok(None),
         },
         Identity::ServerId if T::TAGS.has_tags() => {
-            let found = t.describe(c, Lookup::AddressTag(ctx.address)).await?;
+            let address = c.ctx.address;
+            let found = t.describe(c, Lookup::AddressTag(address)).await?;
             Ok(found
                 .into_iter()
-                .find(|x| T::tags(x).get(ADDRESS_TAG).map(String::as_str) == Some(ctx.address)))
+                .find(|x| T::tags(x).get(ADDRESS_TAG).map(String::as_str) == Some(address)))
         }
         Identity::ServerId | Identity::Composite => Ok(None),
     }
