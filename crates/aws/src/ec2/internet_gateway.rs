@@ -132,12 +132,7 @@ impl Managed for InternetGateway {
         pages(Self::DESCRIBE, |t| req().set_next_token(t).send()).await
     }
 
-    async fn create(
-        &self,
-        c: &Op<'_>,
-        _planned: &Value,
-        tags: &Tags,
-    ) -> Result<Api, ProviderError> {
+    async fn create(&self, c: &Op<'_>, _: &Value, tags: &Tags) -> Result<Api, ProviderError> {
         let spec = ec2_spec(ResourceType::InternetGateway, tags);
         let req = c.ec2.create_internet_gateway().tag_specifications(spec);
         let out = answer("ec2:CreateInternetGateway", req.send().await)?;
@@ -185,10 +180,8 @@ impl Managed for InternetGateway {
             "internet gateway {id} to be deleted (DependencyViolation: it is still in use)"
         );
         let req = || c.ec2.delete_internet_gateway().internet_gateway_id(id);
-        delete_when_unused(c.ctx, "ec2:DeleteInternetGateway", &what, timeout, || {
-            req().send()
-        })
-        .await
+        let op = "ec2:DeleteInternetGateway";
+        delete_when_unused(c.ctx, op, &what, timeout, || req().send()).await
     }
 }
 

@@ -18,7 +18,8 @@ use super::routes::{
     spec_from, targets_of, Dest, DestNames, TARGETS,
 };
 use crate::config::AwsClients;
-use crate::managed::{computed_str, field_table, import_parts, or_empty, read_one};
+use crate::managed::{computed_str, empty_str, empty_str_new, field_table, import_parts};
+use crate::managed::{or_empty, read_one};
 use crate::managed::{required_str_new, wait_for, Field, Identity, Lookup, Managed, Op, Tags};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::Route;
@@ -33,15 +34,15 @@ pub struct AwsRoute;
 
 /// One route as DescribeRouteTables reports it, with its table.
 #[derive(Debug, Clone)]
-pub struct ApiRoute {
+pub struct Api {
     rtb: String,
     route: Route,
 }
 
-impl ApiRoute {
+impl Api {
     fn of(rtb: &str, route: &Route) -> Self {
         let (rtb, route) = (rtb.to_string(), route.clone());
-        ApiRoute { rtb, route }
+        Api { rtb, route }
     }
 
     fn dest(&self) -> Option<Dest> {
@@ -49,26 +50,17 @@ impl ApiRoute {
     }
 }
 
-/// An unset destination or target is `""` in state.
-fn empty_default() -> AttrSchema {
-    AttrSchema::optional(Type::String).default(Value::from(""))
-}
-
-fn dest_arg() -> AttrSchema {
-    empty_default().force_new()
-}
-
-field_table! { ApiRoute;
+field_table! { Api;
     ID = api("id", computed_str, |_, x| {
         let dest = x.dest().map(|d| d.text().to_string()).unwrap_or_default();
         Value::String(route_id(&x.rtb, &dest))
     });
     RTB = api("route_table_id", required_str_new, |_, x| Value::from(x.rtb.as_str()));
-    DEST_V4 = api("destination_cidr_block", dest_arg,
+    DEST_V4 = api("destination_cidr_block", empty_str_new,
         |_, x| or_empty(x.route.destination_cidr_block()));
-    DEST_V6 = api("destination_ipv6_cidr_block", dest_arg,
+    DEST_V6 = api("destination_ipv6_cidr_block", empty_str_new,
         |_, x| or_empty(x.route.destination_ipv6_cidr_block()));
-    DEST_PL = api("destination_prefix_list_id", dest_arg,
+    DEST_PL = api("destination_prefix_list_id", empty_str_new,
         |_, x| or_empty(x.route.destination_prefix_list_id()));
     INSTANCE = api("instance_id", computed_str, |_, x| or_empty(x.route.instance_id()));
     INSTANCE_OWNER = api("instance_owner_id", computed_str,
@@ -80,10 +72,10 @@ field_table! { ApiRoute;
 /// The destination arguments, in the shared route helpers' order.
 const ROUTE_DESTS: DestNames = [DEST_V4.name, DEST_V6.name, DEST_PL.name];
 /// A target, read by name; AWS fills the interface in when the route goes to an instance.
-fn target(name: &'static str) -> Field<ApiRoute> {
+fn target(name: &'static str) -> Field<Api> {
     let schema = match name {
         "network_interface_id" => || AttrSchema::optional_computed(Type::String),
-        _ => empty_default,
+        _ => empty_str,
     };
     Field::named(name, schema, |_, x, name| {
         Value::String(targets_of(&x.route).remove(name).unwrap_or_default())
@@ -98,14 +90,14 @@ fn key_of(v: &Value) -> Option<String> {
 
 #[async_trait]
 impl Managed for AwsRoute {
-    type Api = ApiRoute;
+    type Api = Api;
     const TYPE_NAME: &'static str = "aws_route";
     const NOUN: &'static str = "route";
     const DESCRIBE: &'static str = "ec2:DescribeRouteTables";
     const IDENTITY: Identity = Identity::Composite;
 
-    fn fields() -> &'static [&'static Field<ApiRoute>] {
-        static F: OnceLock<Vec<&'static Field<ApiRoute>>> = OnceLock::new();
+    fn fields() -> &'static [&'static Field<Api>] {
+        static F: OnceLock<Vec<&'static Field<Api>>> = OnceLock::new();
         F.get_or_init(|| {
             let mut f = FIELDS.to_vec();
             // Built once per process: ten small entries named by the shared target list.
@@ -114,7 +106,7 @@ impl Managed for AwsRoute {
         })
     }
 
-    fn key(x: &ApiRoute) -> Option<String> {
+    fn key(x: &Api) -> Option<String> {
         Some(format!("{}_{}", x.rtb, x.dest()?.text()))
     }
 
@@ -123,24 +115,18 @@ impl Managed for AwsRoute {
     }
 
     /// Every route of the tables the keys name; routes carry no tags to look up.
-    async fn describe(
-        &self,
-        c: &AwsClients,
-        by: Lookup<'_>,
-    ) -> Result<Vec<ApiRoute>, ProviderError> {
+    async fn describe(&self, c: &AwsClients, by: Lookup<'_>) -> Result<Vec<Api>, ProviderError> {
         let Lookup::Keys(keys) = by else {
             return Ok(Vec::new());
         };
-        let rtbs = keys
-            .iter()
-            .filter_map(|k| Some(k.split_once('_')?.0.to_string()));
-        let mut rtbs: Vec<String> = rtbs.collect();
+        let rtbs = keys.iter().filter_map(|k| split_key(k));
+        let mut rtbs: Vec<String> = rtbs.map(|(rtb, _)| rtb.to_string()).collect();
         rtbs.sort();
         rtbs.dedup();
         let tables = describe(c, vec![filter("route-table-id", rtbs)]).await?;
         let routes = tables.iter().flat_map(|t| {
             let rtb = t.route_table_id().unwrap_or_default();
-            t.routes().iter().map(move |r| ApiRoute::of(rtb, r))
+            t.routes().iter().map(move |r| Api::of(rtb, r))
         });
         Ok(routes.collect())
     }
@@ -167,24 +153,19 @@ impl Managed for AwsRoute {
         &self,
         c: &Op<'_>,
         planned: &Value,
-    ) -> Result<Option<ApiRoute>, ProviderError> {
+    ) -> Result<Option<Api>, ProviderError> {
         match key_of(planned) {
             Some(k) => read_one(self, c, &k).await,
             None => Ok(None),
         }
     }
 
-    async fn create(
-        &self,
-        c: &Op<'_>,
-        planned: &Value,
-        _: &Tags,
-    ) -> Result<ApiRoute, ProviderError> {
+    async fn create(&self, c: &Op<'_>, planned: &Value, _: &Tags) -> Result<Api, ProviderError> {
         let spec = spec_from(planned, ROUTE_DESTS)?;
         let rtb = RTB.str(planned).unwrap_or_default();
         create_route(c, &rtb, &spec).await?;
         let route = Route::builder().build();
-        Ok(ApiRoute { rtb, route })
+        Ok(Api { rtb, route })
     }
 
     /// Waits until AWS lists the route; a recovered route with another target is pointed at
@@ -193,8 +174,8 @@ impl Managed for AwsRoute {
         &self,
         c: &Op<'_>,
         planned: &Value,
-        _x: ApiRoute,
-    ) -> Result<ApiRoute, ProviderError> {
+        _x: Api,
+    ) -> Result<Api, ProviderError> {
         let spec = spec_from(planned, ROUTE_DESTS)?;
         let timeout = c.ctx.timeouts.create.unwrap_or(Duration::from_secs(300));
         let x = read_back(self, c, planned, timeout).await?;
@@ -228,23 +209,16 @@ impl Managed for AwsRoute {
     }
 
     async fn delete(&self, c: &Op<'_>, key: &str) -> Result<(), ProviderError> {
-        let (rtb, _) = key.split_once('_').unwrap_or_default();
-        let dest =
-            key_dest(key).ok_or_else(|| ProviderError::msg(format!("invalid route key {key}")))?;
+        let bad = || ProviderError::msg(format!("invalid route key {key}"));
+        let (rtb, dest) = split_key(key).ok_or_else(bad)?;
         delete_route(c, rtb, &dest).await
     }
 }
 
-/// The destination after the key's underscore: an IPv4 or IPv6 CIDR, or a prefix list.
-fn key_dest(key: &str) -> Option<Dest> {
-    let (_, d) = key.split_once('_')?;
-    Some(if d.starts_with("pl-") {
-        Dest::PrefixList(d.to_string())
-    } else if d.contains(':') {
-        Dest::Ipv6(d.to_string())
-    } else {
-        Dest::Ipv4(d.to_string())
-    })
+/// The table and destination of a key `rtb_destination`.
+fn split_key(key: &str) -> Option<(&str, Dest)> {
+    let (rtb, d) = key.split_once('_')?;
+    Some((rtb, Dest::parse(d)))
 }
 
 /// Reads the planned route back, waiting until AWS lists it.
@@ -253,7 +227,7 @@ async fn read_back(
     c: &Op<'_>,
     planned: &Value,
     timeout: Duration,
-) -> Result<ApiRoute, ProviderError> {
+) -> Result<Api, ProviderError> {
     let key = key_of(planned).unwrap_or_default();
     let what = format!("the route {key} to appear in its route table");
     wait_for(c.ctx, &what, timeout, || read_one(t, c, &key)).await
@@ -273,7 +247,7 @@ mod tests {
             .iter()
             .find(|r| Dest::of(r).as_ref() == Some(dest))?;
         let rtb = rt.route_table_id().unwrap_or_default().to_string();
-        let x = ApiRoute {
+        let x = Api {
             rtb,
             route: r.clone(),
         };
@@ -371,15 +345,16 @@ mod tests {
             ("destination_cidr_block", Value::from("0.0.0.0/0")),
         ]);
         assert_eq!(Some(key), key_of(&state));
-        assert_eq!(key_dest("rtb-1_::/0"), Some(Dest::Ipv6("::/0".into())));
+        let split = |k| split_key(k).map(|(rtb, d)| (rtb.to_string(), d));
         assert_eq!(
-            key_dest("rtb-1_pl-9"),
-            Some(Dest::PrefixList("pl-9".into()))
+            split("rtb-1_::/0"),
+            Some(("rtb-1".into(), Dest::Ipv6("::/0".into())))
         );
-        assert_eq!(
-            key_dest("rtb-1_10.0.0.0/8"),
-            Some(Dest::Ipv4("10.0.0.0/8".into()))
-        );
+        let pl = Some(("rtb-1".into(), Dest::PrefixList("pl-9".into())));
+        assert_eq!(split("rtb-1_pl-9"), pl);
+        let v4 = Some(("rtb-1".into(), Dest::Ipv4("10.0.0.0/8".into())));
+        assert_eq!(split("rtb-1_10.0.0.0/8"), v4);
+        assert_eq!(split("rtb-1"), None);
         for bad in ["rtb-1", "_1.0.0.0/8", "rtb-1_"] {
             assert!(AwsRoute.import_key(&c, bad).await.is_err(), "{bad}");
         }

@@ -72,14 +72,11 @@ async fn set_propagation(
 async fn converge(
     c: &AwsClients,
     id: &str,
-    prior: Option<&Value>,
+    prior: &Value,
     planned: &Value,
 ) -> Result<(), ProviderError> {
     if let Some(want) = VGWS.get(planned).filter(|v| v.is_wholly_known()) {
-        let (have, want) = (
-            strings(prior.and_then(|p| VGWS.get(p))),
-            strings(Some(want)),
-        );
+        let (have, want) = (strings(VGWS.get(prior)), strings(Some(want)));
         for g in have.iter().filter(|g| !want.contains(g)) {
             set_propagation(c, id, g, false).await?;
         }
@@ -91,7 +88,7 @@ async fn converge(
     let Some(new) = known.and_then(Value::as_seq) else {
         return Ok(());
     };
-    let old = prior.and_then(|p| ROUTE.get(p)).and_then(Value::as_seq);
+    let old = ROUTE.get(prior).and_then(Value::as_seq);
     route_block::converge(c, id, old.unwrap_or_default(), new).await
 }
 
@@ -129,11 +126,9 @@ impl Managed for RouteTable {
     fn plan(&self, schema: &Schema, prior: Option<&Value>, proposed: Value) -> PlannedState {
         let mut p = plan_by_schema(schema, prior, proposed);
         if let Some(m) = p.planned.as_map_mut() {
-            let configured = m
-                .get(ROUTE.name)
-                .and_then(Value::as_seq)
-                .unwrap_or_default();
-            let routes = route_block::plan(configured, prior.and_then(|p| ROUTE.get(p)));
+            let configured = m.get(ROUTE.name).and_then(Value::as_seq);
+            let prior = prior.and_then(|p| ROUTE.get(p));
+            let routes = route_block::plan(configured.unwrap_or_default(), prior);
             ROUTE.set(m, routes);
         }
         crate::tags::plan_tags_all(prior, &mut p.planned);
@@ -161,7 +156,7 @@ impl Managed for RouteTable {
         let before = wait_for(c.ctx, &what, timeout, || read_one(self, c, &id)).await?;
         // On recovery, routes already made count as there (reconciled, not re-created).
         let prior = crate::managed::from_api(self, c, &before, planned);
-        converge(c, &id, Some(&prior), planned).await?;
+        converge(c, &id, &prior, planned).await?;
         fetch(self, c, &id).await
     }
 
@@ -172,7 +167,7 @@ impl Managed for RouteTable {
         prior: &Value,
         planned: &Value,
     ) -> Result<Option<String>, ProviderError> {
-        converge(c, id, Some(prior), planned).await.map(|_| None)
+        converge(c, id, prior, planned).await.map(|_| None)
     }
 
     async fn delete(&self, c: &Op<'_>, id: &str) -> Result<(), ProviderError> {
@@ -180,10 +175,8 @@ impl Managed for RouteTable {
             return Ok(());
         };
         // AWS refuses to delete a table that still has subnets or gateways associated.
-        for a in t.associations().iter().filter(|a| a.main() != Some(true)) {
-            let Some(aid) = a.route_table_association_id() else {
-                continue;
-            };
+        let others = t.associations().iter().filter(|a| a.main() != Some(true));
+        for aid in others.filter_map(|a| a.route_table_association_id()) {
             let r = c.ec2.disassociate_route_table().association_id(aid);
             gone("ec2:DisassociateRouteTable", r.send().await)?;
         }

@@ -14,28 +14,23 @@
 use super::common::{answer, filter, gone};
 use super::routes::{describe, nulls_to_empty};
 use crate::config::AwsClients;
-use crate::managed::{computed_str, field_table, optional_str, or_empty, required_str, wait_for};
+use crate::managed::{computed_str, empty_str_new, field_table, or_empty, required_str, wait_for};
 use crate::managed::{import_parts, Field, Lookup, Managed, Op, Tags};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::RouteTableAssociationStateCode as Code;
 use aws_sdk_ec2::types::{Filter, RouteTableAssociation as Api};
 use hubctl_core::lang::{Type, Value};
 use hubctl_core::provider::validate::exactly_one_of;
-use hubctl_core::provider::Schema;
-use hubctl_core::provider::{plan_by_schema, AttrSchema, Invalid, PlannedState, ProviderError};
+use hubctl_core::provider::{plan_by_schema, Invalid, PlannedState, ProviderError, Schema};
 use std::time::Duration;
 
 pub struct Association;
 
-/// `subnet_id` / `gateway_id`: exactly one is set, the other is `""` in state.
-fn target_arg() -> AttrSchema {
-    optional_str().default(Value::from("")).force_new()
-}
-
 field_table! { Api;
     ID = api("id", computed_str, |_, a| or_empty(a.route_table_association_id()));
-    SUBNET = api("subnet_id", target_arg, |_, a| or_empty(a.subnet_id()));
-    GATEWAY = api("gateway_id", target_arg, |_, a| or_empty(a.gateway_id()));
+    /// `subnet_id` / `gateway_id`: exactly one is set, the other is `""` in state.
+    SUBNET = api("subnet_id", empty_str_new, |_, a| or_empty(a.subnet_id()));
+    GATEWAY = api("gateway_id", empty_str_new, |_, a| or_empty(a.gateway_id()));
     RTB = api("route_table_id", required_str, |_, a| or_empty(a.route_table_id()));
 }
 
@@ -92,9 +87,8 @@ async fn wait_associated(c: &Op<'_>, id: &str, timeout: Duration) -> Result<Api,
         let state = a.association_state();
         match state.and_then(|s| s.state()) {
             Some(Code::Failed) => {
-                let why = state
-                    .and_then(|s| s.status_message())
-                    .unwrap_or("no reason given");
+                let why = state.and_then(|s| s.status_message());
+                let why = why.unwrap_or("no reason given");
                 let msg = format!("association {id} failed: {why}");
                 Err(ProviderError::new("ec2:AssociateRouteTable", msg))
             }
@@ -130,9 +124,7 @@ impl Managed for Association {
     }
 
     fn validate(&self, config: &Value) -> Vec<Invalid> {
-        exactly_one_of(config, &[SUBNET.name, GATEWAY.name])
-            .into_iter()
-            .collect()
+        Vec::from_iter(exactly_one_of(config, &[SUBNET.name, GATEWAY.name]))
     }
 
     /// Moving to another route table gives the association a new id.

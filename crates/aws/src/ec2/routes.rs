@@ -42,6 +42,19 @@ impl Dest {
         }
     }
 
+    /// The destination a text names (the inverse of [`Dest::text`]): a prefix list, an
+    /// IPv6 CIDR, or an IPv4 CIDR.
+    pub(super) fn parse(d: &str) -> Dest {
+        let d = d.to_string();
+        if d.starts_with("pl-") {
+            Dest::PrefixList(d)
+        } else if d.contains(':') {
+            Dest::Ipv6(d)
+        } else {
+            Dest::Ipv4(d)
+        }
+    }
+
     /// The destination AWS reports for a route.
     pub(super) fn of(r: &Route) -> Option<Dest> {
         let ne = |x: Option<&str>| x.filter(|s| !s.is_empty()).map(str::to_string);
@@ -242,8 +255,15 @@ pub(super) async fn describe(
     c: &AwsClients,
     filters: Vec<Filter>,
 ) -> Result<Vec<RouteTable>, ProviderError> {
-    let req = || c.ec2.describe_route_tables().set_filters(Some(filters.clone()));
-    super::common::pages("ec2:DescribeRouteTables", |t| req().set_next_token(t).send()).await
+    let req = || {
+        c.ec2
+            .describe_route_tables()
+            .set_filters(Some(filters.clone()))
+    };
+    super::common::pages("ec2:DescribeRouteTables", |t| {
+        req().set_next_token(t).send()
+    })
+    .await
 }
 
 /// The calls that take a table's inline routes from `old` to `new`: deletes for

@@ -167,6 +167,17 @@ pub fn optional_bool(default: bool) -> AttrSchema {
     AttrSchema::optional(Type::Bool).default(Value::Bool(default))
 }
 
+/// Optional, and `""` in state when unset (the Terraform SDK's shape for a route's or an
+/// association's arguments).
+pub fn empty_str() -> AttrSchema {
+    AttrSchema::optional(Type::String).default(Value::from(""))
+}
+
+/// [`empty_str`], and a change replaces the object.
+pub fn empty_str_new() -> AttrSchema {
+    empty_str().force_new()
+}
+
 pub fn required_str() -> AttrSchema {
     AttrSchema::required(Type::String)
 }
