@@ -14,19 +14,19 @@
 
 use super::common::filter;
 use super::routes::{
-    create_route, delete_route, describe, dest_from, nulls_to_empty, replace_route, route_id,
-    spec_from, targets_of, Dest, DestNames, TARGETS,
+    create_route, delete_route, describe, dest_from, nulls_to_empty, one_dest_one_target,
+    replace_route, route_id, spec_from, targets_of, Dest, DestNames, TARGETS,
 };
 use crate::config::AwsClients;
-use crate::managed::{computed_str, empty_str, empty_str_new, field_table, import_parts};
-use crate::managed::{or_empty, read_one};
-use crate::managed::{required_str_new, wait_for, Field, Identity, Lookup, Managed, Op, Tags};
+use crate::managed::{computed_str, empty_str, empty_str_new, field_table, import_parts, or_empty};
+use crate::managed::{read_one, required_str_new, wait_for, with_named, Field, Identity, Lookup};
+use crate::managed::{Managed, Op, Tags};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::Route;
 use hubctl_core::lang::{Type, Value};
-use hubctl_core::provider::validate::exactly_one_of;
 use hubctl_core::provider::Schema;
 use hubctl_core::provider::{plan_by_schema, AttrSchema, Invalid, PlannedState, ProviderError};
+use std::collections::BTreeSet;
 use std::sync::OnceLock;
 use std::time::Duration;
 
@@ -98,12 +98,7 @@ impl Managed for AwsRoute {
 
     fn fields() -> &'static [&'static Field<Api>] {
         static F: OnceLock<Vec<&'static Field<Api>>> = OnceLock::new();
-        F.get_or_init(|| {
-            let mut f = FIELDS.to_vec();
-            // Built once per process: ten small entries named by the shared target list.
-            f.extend(TARGETS.iter().map(|t| &*Box::leak(Box::new(target(t)))));
-            f
-        })
+        with_named(&F, FIELDS, TARGETS, target)
     }
 
     fn key(x: &Api) -> Option<String> {
@@ -116,13 +111,8 @@ impl Managed for AwsRoute {
 
     /// Every route of the tables the keys name; routes carry no tags to look up.
     async fn describe(&self, c: &AwsClients, by: Lookup<'_>) -> Result<Vec<Api>, ProviderError> {
-        let Lookup::Keys(keys) = by else {
-            return Ok(Vec::new());
-        };
-        let rtbs = keys.iter().filter_map(|k| split_key(k));
-        let mut rtbs: Vec<String> = rtbs.map(|(rtb, _)| rtb.to_string()).collect();
-        rtbs.sort();
-        rtbs.dedup();
+        let rtbs = by.keys().iter().filter_map(|k| split_key(k));
+        let rtbs: BTreeSet<String> = rtbs.map(|(rtb, _)| rtb.to_string()).collect();
         let tables = describe(c, vec![filter("route-table-id", rtbs)]).await?;
         let routes = tables.iter().flat_map(|t| {
             let rtb = t.route_table_id().unwrap_or_default();
@@ -133,11 +123,7 @@ impl Managed for AwsRoute {
 
     /// One destination and one target, as the Terraform provider's `ExactlyOneOf`.
     fn validate(&self, config: &Value) -> Vec<Invalid> {
-        let found = [
-            exactly_one_of(config, &ROUTE_DESTS),
-            exactly_one_of(config, TARGETS),
-        ];
-        found.into_iter().flatten().collect()
+        one_dest_one_target(config, &ROUTE_DESTS)
     }
 
     /// The schema's rule, with unset destinations and targets `""` as Terraform stores them.
@@ -146,18 +132,6 @@ impl Managed for AwsRoute {
         args.extend(TARGETS.iter().filter(|t| **t != "network_interface_id"));
         nulls_to_empty(&mut proposed, &args);
         plan_by_schema(schema, prior, proposed)
-    }
-
-    /// An interrupted create may have made the route: it is found by its table and destination.
-    async fn find_existing(
-        &self,
-        c: &Op<'_>,
-        planned: &Value,
-    ) -> Result<Option<Api>, ProviderError> {
-        match key_of(planned) {
-            Some(k) => read_one(self, c, &k).await,
-            None => Ok(None),
-        }
     }
 
     async fn create(&self, c: &Op<'_>, planned: &Value, _: &Tags) -> Result<Api, ProviderError> {
@@ -178,12 +152,12 @@ impl Managed for AwsRoute {
     ) -> Result<Api, ProviderError> {
         let spec = spec_from(planned, ROUTE_DESTS)?;
         let timeout = c.ctx.timeouts.create.unwrap_or(Duration::from_secs(300));
-        let x = read_back(self, c, planned, timeout).await?;
+        let x = read_back(c, planned, timeout).await?;
         if targets_of(&x.route).get(spec.target) == Some(&spec.target_id) {
             return Ok(x);
         }
         replace_route(c, &x.rtb, &spec).await?;
-        read_back(self, c, planned, timeout).await
+        read_back(c, planned, timeout).await
     }
 
     /// Terraform's import id `rtb-xxx_10.0.0.0/0` (also an IPv6 CIDR or a `pl-` prefix list
@@ -204,7 +178,7 @@ impl Managed for AwsRoute {
         let spec = spec_from(planned, ROUTE_DESTS)?;
         replace_route(c, &RTB.str(planned).unwrap_or_default(), &spec).await?;
         let timeout = c.ctx.timeouts.update.unwrap_or(Duration::from_secs(120));
-        read_back(self, c, planned, timeout).await?;
+        read_back(c, planned, timeout).await?;
         Ok(None)
     }
 
@@ -222,15 +196,10 @@ fn split_key(key: &str) -> Option<(&str, Dest)> {
 }
 
 /// Reads the planned route back, waiting until AWS lists it.
-async fn read_back(
-    t: &AwsRoute,
-    c: &Op<'_>,
-    planned: &Value,
-    timeout: Duration,
-) -> Result<Api, ProviderError> {
+async fn read_back(c: &Op<'_>, planned: &Value, timeout: Duration) -> Result<Api, ProviderError> {
     let key = key_of(planned).unwrap_or_default();
     let what = format!("the route {key} to appear in its route table");
-    wait_for(c.ctx, &what, timeout, || read_one(t, c, &key)).await
+    wait_for(c.ctx, &what, timeout, || read_one(&AwsRoute, c, &key)).await
 }
 
 #[cfg(test)]

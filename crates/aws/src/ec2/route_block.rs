@@ -6,7 +6,6 @@ use super::routes::{self, route_changes, targets_of, Dest, DestNames, RouteChang
 use crate::config::AwsClients;
 use aws_sdk_ec2::types::{Route, RouteOrigin, RouteTable};
 use hubctl_core::lang::{Type, Value};
-use hubctl_core::provider::validate::exactly_one_of;
 use hubctl_core::provider::{AttrSchema, BlockSchema, Invalid, Nesting, ProviderError, Schema};
 use std::collections::BTreeMap;
 
@@ -73,8 +72,7 @@ pub(super) fn validate(block: &str, routes: &[Value]) -> Vec<Invalid> {
         let dest = DESTS
             .iter()
             .find_map(|d| r.get_attr(d).and_then(Value::as_str));
-        let found = [exactly_one_of(r, &DESTS), exactly_one_of(r, TARGETS)];
-        for mut f in found.into_iter().flatten() {
+        for mut f in routes::one_dest_one_target(r, &DESTS) {
             f.path.insert(0, block.into());
             if let Some(d) = dest {
                 f.detail = format!("route to {d}: {}", f.detail);

@@ -116,10 +116,7 @@ impl Managed for Association {
 
     /// Live associations by id; associations carry no tags to look up.
     async fn describe(&self, c: &AwsClients, by: Lookup<'_>) -> Result<Vec<Api>, ProviderError> {
-        let Lookup::Keys(ids) = by else {
-            return Ok(Vec::new());
-        };
-        let all = associations(c, filter(BY_ID, ids.iter().cloned())).await?;
+        let all = associations(c, filter(BY_ID, by.keys().iter().cloned())).await?;
         Ok(all.into_iter().filter(is_live).collect())
     }
 

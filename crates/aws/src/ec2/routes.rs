@@ -7,7 +7,8 @@ use crate::config::AwsClients;
 use crate::error;
 use aws_sdk_ec2::types::{Filter, Route, RouteTable};
 use hubctl_core::lang::Value;
-use hubctl_core::provider::ProviderError;
+use hubctl_core::provider::validate::exactly_one_of;
+use hubctl_core::provider::{Invalid, ProviderError};
 use std::collections::BTreeMap;
 
 /// Target arguments, named as both `aws_route` and a route table's `route` block name them.
@@ -247,6 +248,13 @@ pub(super) fn nulls_to_empty(v: &mut Value, names: &[&str]) {
             }
         }
     }
+}
+
+/// A route's one destination (of `dests`) and one target, as the Terraform provider's
+/// `ExactlyOneOf`: what is wrong, if anything.
+pub(super) fn one_dest_one_target(v: &Value, dests: &DestNames) -> Vec<Invalid> {
+    let found = [exactly_one_of(v, dests), exactly_one_of(v, TARGETS)];
+    found.into_iter().flatten().collect()
 }
 
 /// DescribeRouteTables with `filters` (ids, associations or the address tag), every page;

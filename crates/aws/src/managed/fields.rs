@@ -6,6 +6,7 @@
 use crate::config::AwsClients;
 use hubctl_core::lang::{Type, Value, VecMap};
 use hubctl_core::provider::{AttrSchema, BlockSchema, Schema};
+use std::sync::OnceLock;
 
 /// Declares a type's attribute table, one entry a line: `NAME = ctor(args);` becomes
 /// `const NAME: Field<Api> = Field::ctor(args);` (`ctor` one of [`Field`]'s constructors), and
@@ -104,6 +105,21 @@ impl<A> Field<A> {
     pub fn set(&self, m: &mut VecMap<String, Value>, x: Value) {
         m.insert(self.name.to_string(), x);
     }
+}
+
+/// A table `head` followed by one entry per name of `tail` (`entry(name)`, a route's ten
+/// targets from the shared target list), built once per process into `cell`.
+pub fn with_named<A>(
+    cell: &'static OnceLock<Vec<&'static Field<A>>>,
+    head: &[&'static Field<A>],
+    tail: &[&'static str],
+    entry: fn(&'static str) -> Field<A>,
+) -> &'static [&'static Field<A>] {
+    cell.get_or_init(|| {
+        let mut f = head.to_vec();
+        f.extend(tail.iter().map(|t| &*Box::leak(Box::new(entry(t)))));
+        f
+    })
 }
 
 /// The schema the table declares.

@@ -62,6 +62,16 @@ pub enum Lookup<'a> {
     AddressTag(&'a str),
 }
 
+impl<'a> Lookup<'a> {
+    /// The keys looked up; none for an address-tag lookup (what types without tags answer).
+    pub fn keys(self) -> &'a [String] {
+        match self {
+            Lookup::Keys(k) => k,
+            Lookup::AddressTag(_) => &[],
+        }
+    }
+}
+
 /// A managed AWS object type. The required items are what differs between types; the
 /// provided ones are hooks for the steps only some types have.
 #[async_trait]
@@ -96,7 +106,12 @@ pub trait Managed: Send + Sync + 'static {
     ) -> Result<Vec<Self::Api>, ProviderError>;
     /// The create call, sending `tags` (`tags_all` and the address tag) where the type has
     /// tags; its answer (at least the key) goes to [`Managed::finish_create`].
-    async fn create(&self, c: &Op<'_>, planned: &Value, tags: &Tags) -> Result<Self::Api, ProviderError>;
+    async fn create(
+        &self,
+        c: &Op<'_>,
+        planned: &Value,
+        tags: &Tags,
+    ) -> Result<Self::Api, ProviderError>;
     /// Deletes object `key` and waits as the type needs. A `NotFound` answer is success.
     async fn delete(&self, c: &Op<'_>, key: &str) -> Result<(), ProviderError>;
 
