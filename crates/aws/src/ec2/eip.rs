@@ -15,7 +15,7 @@ use crate::config::AwsClients;
 use crate::error;
 use crate::managed::tags::{ec2_map, ec2_spec, EC2};
 use crate::managed::{computed_str, field_table, nz, opt, optional_str_new, read_one, wait_for};
-use crate::managed::{Field, Lookup, Managed, Op, TagStyle, Tags};
+use crate::managed::{returned, Field, Lookup, Managed, Op, TagStyle, Tags};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{Address as Api, DomainType, ResourceType};
 use hubctl_core::lang::{Type, Value};
@@ -153,9 +153,7 @@ impl Managed for Eip {
         let req = req.set_network_border_group(BORDER.str(planned));
         let req = req.tag_specifications(ec2_spec(ResourceType::ElasticIp, tags));
         let out = answer("ec2:AllocateAddress", req.send().await)?;
-        let id = out.allocation_id().ok_or_else(|| {
-            ProviderError::new("ec2:AllocateAddress", "the response has no allocation id")
-        })?;
+        let id = returned("ec2:AllocateAddress", "allocation id", out.allocation_id())?;
         Ok(Api::builder().allocation_id(id).build())
     }
 

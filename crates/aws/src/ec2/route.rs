@@ -13,10 +13,9 @@
 //! target comes back from AWS as `GatewayId = vpce-...` and is mapped to `vpc_endpoint_id`.
 
 use super::common::filter;
-use super::routes::{
-    create_route, delete_route, describe, dest_from, nulls_to_empty, one_dest_one_target,
-    replace_route, route_id, spec_from, targets_of, Dest, DestNames, TARGETS,
-};
+use super::routes::{create_route, delete_route, describe, dest_from, nulls_to_empty};
+use super::routes::{one_dest_one_target, replace_route, route_id, spec_from, targets_of};
+use super::routes::{Dest, DestNames, TARGETS};
 use crate::config::AwsClients;
 use crate::managed::{computed_str, empty_str, empty_str_new, field_table, import_parts, or_empty};
 use crate::managed::{read_one, required_str_new, wait_for, with_named, Field, Identity, Lookup};
@@ -44,15 +43,11 @@ impl Api {
         let (rtb, route) = (rtb.to_string(), route.clone());
         Api { rtb, route }
     }
-
-    fn dest(&self) -> Option<Dest> {
-        Dest::of(&self.route)
-    }
 }
 
 field_table! { Api;
     ID = api("id", computed_str, |_, x| {
-        let dest = x.dest().map(|d| d.text().to_string()).unwrap_or_default();
+        let dest = Dest::of(&x.route).map(|d| d.text().to_string()).unwrap_or_default();
         Value::String(route_id(&x.rtb, &dest))
     });
     RTB = api("route_table_id", required_str_new, |_, x| Value::from(x.rtb.as_str()));
@@ -102,7 +97,7 @@ impl Managed for AwsRoute {
     }
 
     fn key(x: &Api) -> Option<String> {
-        Some(format!("{}_{}", x.rtb, x.dest()?.text()))
+        Some(format!("{}_{}", x.rtb, Dest::of(&x.route)?.text()))
     }
 
     fn state_key(state: &Value) -> Option<String> {
@@ -138,8 +133,7 @@ impl Managed for AwsRoute {
         let spec = spec_from(planned, ROUTE_DESTS)?;
         let rtb = RTB.str(planned).unwrap_or_default();
         create_route(c, &rtb, &spec).await?;
-        let route = Route::builder().build();
-        Ok(Api { rtb, route })
+        Ok(Api::of(&rtb, &Route::builder().build()))
     }
 
     /// Waits until AWS lists the route; a recovered route with another target is pointed at
@@ -148,7 +142,7 @@ impl Managed for AwsRoute {
         &self,
         c: &Op<'_>,
         planned: &Value,
-        _x: Api,
+        _: Api,
     ) -> Result<Api, ProviderError> {
         let spec = spec_from(planned, ROUTE_DESTS)?;
         let timeout = c.ctx.timeouts.create.unwrap_or(Duration::from_secs(300));

@@ -15,7 +15,7 @@ use super::common::{answer, filter, gone};
 use super::routes::{describe, nulls_to_empty};
 use crate::config::AwsClients;
 use crate::managed::{computed_str, empty_str_new, field_table, or_empty, required_str, wait_for};
-use crate::managed::{import_parts, Field, Lookup, Managed, Op, Tags};
+use crate::managed::{import_parts, no_such, returned, Field, Lookup, Managed, Op, Tags};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::RouteTableAssociationStateCode as Code;
 use aws_sdk_ec2::types::{Filter, RouteTableAssociation as Api};
@@ -46,11 +46,8 @@ const BY_ID: &str = "association.route-table-association-id";
 /// The associations of the route tables `f` finds, in any state.
 async fn associations(c: &AwsClients, f: Filter) -> Result<Vec<Api>, ProviderError> {
     let tables = describe(c, vec![f]).await?;
-    Ok(tables
-        .iter()
-        .flat_map(|t| t.associations())
-        .cloned()
-        .collect())
+    let all = tables.iter().flat_map(|t| t.associations());
+    Ok(all.cloned().collect())
 }
 
 /// The live association of `subnet` or `gateway` with table `rtb`.
@@ -78,12 +75,10 @@ async fn wait_associated(c: &Op<'_>, id: &str, timeout: Duration) -> Result<Api,
     let what = format!("route table association {id} to be associated");
     wait_for(c.ctx, &what, timeout, || async {
         let all = associations(c, filter(BY_ID, [id.to_string()])).await?;
-        let Some(a) = all
+        let found = all
             .into_iter()
-            .find(|a| a.route_table_association_id() == Some(id))
-        else {
-            return Ok(None);
-        };
+            .find(|a| a.route_table_association_id() == Some(id));
+        let Some(a) = found else { return Ok(None) };
         let state = a.association_state();
         match state.and_then(|s| s.state()) {
             Some(Code::Failed) => {
@@ -152,10 +147,9 @@ impl Managed for Association {
         let req = req.set_route_table_id(RTB.str(planned));
         let req = req.set_subnet_id(SUBNET.nonempty(planned));
         let out = req.set_gateway_id(GATEWAY.nonempty(planned)).send().await;
-        let out = answer("ec2:AssociateRouteTable", out)?;
-        let msg = "the response has no association id";
-        let id = out.association_id();
-        let id = id.ok_or_else(|| ProviderError::new("ec2:AssociateRouteTable", msg))?;
+        let op = "ec2:AssociateRouteTable";
+        let out = answer(op, out)?;
+        let id = returned(op, "association id", out.association_id())?;
         Ok(Api::builder().route_table_association_id(id).build())
     }
 
@@ -169,15 +163,10 @@ impl Managed for Association {
     async fn import_key(&self, c: &AwsClients, id: &str) -> Result<String, ProviderError> {
         let form = "SUBNETID/ROUTETABLEID or GATEWAYID/ROUTETABLEID";
         let (target, rtb) = import_parts(Self::TYPE_NAME, id, '/', form)?;
-        let (sn, gw) = match target.starts_with("subnet-") {
-            true => (Some(target), None),
-            false => (None, Some(target)),
-        };
-        let found = find_of(c, rtb, (sn, gw)).await?;
-        let msg = format!("no aws_route_table_association with id \"{id}\" exists");
-        found
-            .and_then(|a| Self::key(&a))
-            .ok_or_else(|| ProviderError::new(Self::DESCRIBE, msg))
+        let subnet = target.starts_with("subnet-");
+        let (sn, gw) = (subnet.then_some(target), (!subnet).then_some(target));
+        let key = find_of(c, rtb, (sn, gw)).await?.and_then(|a| Self::key(&a));
+        key.ok_or_else(|| no_such::<Self>(id))
     }
 
     /// A new table: ReplaceRouteTableAssociation, which gives the association a new id.
@@ -192,9 +181,7 @@ impl Managed for Association {
         let out = req.set_route_table_id(RTB.str(planned)).send().await;
         let op = "ec2:ReplaceRouteTableAssociation";
         let out = answer(op, out)?;
-        let msg = "the response has no new association id";
-        let new = out.new_association_id();
-        let new = new.ok_or_else(|| ProviderError::new(op, msg))?;
+        let new = returned(op, "new association id", out.new_association_id())?;
         let timeout = c.ctx.timeouts.update.unwrap_or(Duration::from_secs(120));
         wait_associated(c, new, timeout).await?;
         Ok(Some(new.to_string()))

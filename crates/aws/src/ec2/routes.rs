@@ -263,15 +263,14 @@ pub(super) async fn describe(
     c: &AwsClients,
     filters: Vec<Filter>,
 ) -> Result<Vec<RouteTable>, ProviderError> {
-    let req = || {
-        c.ec2
-            .describe_route_tables()
-            .set_filters(Some(filters.clone()))
-    };
-    super::common::pages("ec2:DescribeRouteTables", |t| {
-        req().set_next_token(t).send()
-    })
-    .await
+    // A filter with no values (a lookup of no keys) finds nothing: no call is made.
+    if filters.iter().any(|f| f.values().is_empty()) {
+        return Ok(Vec::new());
+    }
+    let f = Some(filters);
+    let req = || c.ec2.describe_route_tables().set_filters(f.clone());
+    let op = "ec2:DescribeRouteTables";
+    super::common::pages(op, |t| req().set_next_token(t).send()).await
 }
 
 /// The calls that take a table's inline routes from `old` to `new`: deletes for

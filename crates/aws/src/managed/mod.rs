@@ -210,6 +210,17 @@ where
     x.ok_or_else(|| ProviderError::new(op, format!("the response has no {} id", T::NOUN)))
 }
 
+/// Terraform's error for an import id that names nothing.
+pub fn no_such<T: Managed + ?Sized>(id: &str) -> ProviderError {
+    let msg = format!("no {} with id \"{id}\" exists", T::TYPE_NAME);
+    ProviderError::new(T::DESCRIBE, msg)
+}
+
+/// A value a call must answer (an id), or an error naming the call and `what` is missing.
+pub fn returned<'a>(op: &str, what: &str, x: Option<&'a str>) -> Result<&'a str, ProviderError> {
+    x.ok_or_else(|| ProviderError::new(op, format!("the response has no {what}")))
+}
+
 /// Object `key` if AWS has it.
 pub async fn read_one<T: Managed + ?Sized>(
     t: &T,
@@ -328,10 +339,7 @@ impl<T: Managed> Resource for Adapter<T> {
         let c = clients(ctx)?;
         let key = self.t.import_key(c, id).await?;
         let Some(x) = read_one(&self.t, c, &key).await? else {
-            return Err(ProviderError::new(
-                T::DESCRIBE,
-                format!("no {} with id \"{id}\" exists", T::TYPE_NAME),
-            ));
+            return Err(no_such::<T>(id));
         };
         let mut v = from_api(&self.t, c, &x, &Value::Null);
         self.t.complete(c, &key, &mut v).await?;
