@@ -67,7 +67,8 @@ macro_rules! pages_of {
 pages_of! {
     describe_vpcs::DescribeVpcsOutput => Vpc, vpcs;
     describe_subnets::DescribeSubnetsOutput => Subnet, subnets;
-    describe_internet_gateways::DescribeInternetGatewaysOutput => InternetGateway, internet_gateways;
+    describe_internet_gateways::DescribeInternetGatewaysOutput =>
+        InternetGateway, internet_gateways;
     describe_nat_gateways::DescribeNatGatewaysOutput => NatGateway, nat_gateways;
     describe_route_tables::DescribeRouteTablesOutput => RouteTable, route_tables;
 }

@@ -35,7 +35,8 @@ impl Identity {
 }
 
 /// The object an interrupted create of `c.ctx.address` made, by the type's identity: by the
-/// key its configuration names or builds, or by address tag (checked on the answer too, since some emulators ignore tag filters).
+/// key its configuration names or builds, or by address tag (checked on the answer too,
+/// since some emulators ignore tag filters).
 pub async fn find_existing<T: Managed + ?Sized>(
     t: &T,
     c: &Op<'_>,

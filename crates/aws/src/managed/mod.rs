@@ -4,8 +4,8 @@
 //! into the engine's `Resource` with the control flow they share, written once:
 //!
 //! - recovery of an interrupted create (`OpContext.recovering`): the object is looked for by
-//!   its address tag, by its user-given name, or by the type's own composite lookup, and
-//!   adopted, never duplicated;
+//!   its address tag, by its user-given name, or by the composite key its configuration
+//!   builds (a route's `rtb_destination`), and adopted, never duplicated;
 //! - delete-if-gone: a delete answered with `ErrorKind::NotFound` (each service's spelling,
 //!   mapped in `error.rs`) is success, and so is a delete with nothing to delete;
 //! - import by id, and a batched refresh (chunked keys, every page: [`refresh`]);
