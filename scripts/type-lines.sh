@@ -6,7 +6,7 @@ set -eu
 rev=${1:-}
 cd "$(dirname "$0")/.."
 for f in vpc subnet internet_gateway eip nat_gateway route_table route route_table_association \
-         routes common tagged; do
+         routes route_block common tagged; do
     path=crates/aws/src/ec2/$f.rs
     if [ -n "$rev" ]; then
         text=$(git show "$rev:$path" 2>/dev/null) || continue

@@ -3,7 +3,7 @@
 
 use crate::config::AwsClients;
 use crate::error;
-use crate::managed::{wait_for, Lookup};
+use crate::managed::{refresh::paged, wait_for, Lookup};
 use crate::tags::ADDRESS_TAG;
 use aws_sdk_ec2::types::Filter;
 use aws_smithy_runtime_api::client::result::SdkError;
@@ -42,6 +42,57 @@ pub fn filters(by: Lookup<'_>, id_filter: &str) -> Vec<Filter> {
     }
 }
 
+/// One page of an EC2 Describe answer: its objects and the next page's token.
+pub trait Page {
+    type Item: Clone;
+    fn items(&self) -> &[Self::Item];
+    fn next(&self) -> Option<&str>;
+}
+
+/// `Page` for the Describe answers the types read (`module::Output`, item type, items).
+macro_rules! pages_of {
+    ($($op:ident::$out:ident => $item:ident, $items:ident;)+) => {$(
+        impl Page for aws_sdk_ec2::operation::$op::$out {
+            type Item = aws_sdk_ec2::types::$item;
+            fn items(&self) -> &[Self::Item] {
+                self.$items()
+            }
+            fn next(&self) -> Option<&str> {
+                self.next_token()
+            }
+        }
+    )+};
+}
+
+pages_of! {
+    describe_vpcs::DescribeVpcsOutput => Vpc, vpcs;
+    describe_subnets::DescribeSubnetsOutput => Subnet, subnets;
+    describe_internet_gateways::DescribeInternetGatewaysOutput =>
+        InternetGateway, internet_gateways;
+    describe_nat_gateways::DescribeNatGatewaysOutput => NatGateway, nat_gateways;
+    describe_route_tables::DescribeRouteTablesOutput => RouteTable, route_tables;
+}
+
+/// Every page of an EC2 Describe (operation `op`, for errors): `call(token)` sends the
+/// request for one page.
+pub async fn pages<O, E, R, F, Fut>(op: &str, mut call: F) -> Result<Vec<O::Item>, ProviderError>
+where
+    O: Page,
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
+    F: FnMut(Option<String>) -> Fut,
+    Fut: Future<Output = Result<O, SdkError<E, R>>>,
+{
+    paged(|token| {
+        let sent = call(token);
+        async move {
+            let out = sent.await.map_err(|e| error::sdk(op, e))?;
+            Ok((out.items().to_vec(), out.next().map(str::to_string)))
+        }
+    })
+    .await
+}
+
 /// The owning account: the one AWS names, else the caller's.
 pub fn owner(c: &AwsClients, owner: Option<&str>) -> Value {
     Value::from(owner.or(c.account_id.as_deref()).unwrap_or_default())
@@ -72,6 +123,15 @@ pub fn client_token(address: &str) -> String {
     h.update(address.as_bytes());
     h.update(seed.finish().to_le_bytes());
     hex::encode(&h.finalize()[..24])
+}
+
+/// A call's answer, its error named by the operation (`ec2:CreateVpc`).
+pub fn answer<T, E, R>(op: &str, r: Result<T, SdkError<E, R>>) -> Result<T, ProviderError>
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
+{
+    r.map_err(|e| error::sdk(op, e))
 }
 
 /// A call's outcome where an object already gone counts as done.

@@ -10,17 +10,16 @@
 //! tag. `public_dns` / `private_dns` are not returned by the API: like Terraform, they are
 //! derived from the IPs and the region.
 
-use super::common::{arn, filters};
+use super::common::{answer, arn, filters};
 use crate::config::AwsClients;
 use crate::error;
 use crate::managed::tags::{ec2_map, ec2_spec, EC2};
-use crate::managed::{computed_str, nz, opt, read_one, wait_for};
-use crate::managed::{Field, Identity, Lookup, Managed, TagStyle};
+use crate::managed::{computed_str, field_table, nz, opt, optional_str_new, read_one, wait_for};
+use crate::managed::{returned, Field, Lookup, Managed, Op, TagStyle, Tags};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{Address as Api, DomainType, ResourceType};
 use hubctl_core::lang::{Type, Value};
-use hubctl_core::provider::{AttrSchema, OpContext, ProviderError};
-use std::collections::BTreeMap;
+use hubctl_core::provider::{AttrSchema, ProviderError};
 use std::time::Duration;
 
 pub struct Eip;
@@ -41,56 +40,27 @@ fn new_str() -> AttrSchema {
     AttrSchema::optional_computed(Type::String).force_new()
 }
 
-const ID: Field<Api> = Field::api("id", computed_str, |_, a| opt(a.allocation_id()));
-const ALLOCATION: Field<Api> =
-    Field::api("allocation_id", computed_str, |_, a| opt(a.allocation_id()));
-const ARN: Field<Api> = Field::api("arn", computed_str, |c, a| {
-    arn(c, "elastic-ip", a.allocation_id(), None)
-});
-const DOMAIN: Field<Api> = Field::api(
-    "domain",
-    || {
-        AttrSchema::optional(Type::String)
-            .force_new()
-            .default(Value::from("vpc"))
-    },
-    |_, a| Value::from(domain(a)),
-);
-/// Deprecated in Terraform's v5 provider, still accepted there: `vpc = true`.
-const VPC: Field<Api> = Field::api(
-    "vpc",
-    || AttrSchema::optional_computed(Type::Bool).force_new(),
-    |_, a| Value::Bool(domain(a) == "vpc"),
-);
-const ADDRESS: Field<Api> =
-    Field::kept("address", || AttrSchema::optional(Type::String).force_new());
-const POOL: Field<Api> = Field::api("public_ipv4_pool", new_str, |_, a| nz(a.public_ipv4_pool()));
-const BORDER: Field<Api> = Field::api("network_border_group", new_str, |_, a| {
-    nz(a.network_border_group())
-});
-const ASSOCIATION: Field<Api> =
-    Field::api(
-        "association_id",
-        computed_str,
-        |_, a| nz(a.association_id()),
-    );
-const PUBLIC_IP: Field<Api> = Field::api("public_ip", computed_str, |_, a| nz(a.public_ip()));
-const PUBLIC_DNS: Field<Api> = Field::api("public_dns", computed_str, |c, a| {
-    dns(c, a.public_ip(), public_dns)
-});
-const PRIVATE_IP: Field<Api> =
-    Field::api(
-        "private_ip",
-        computed_str,
-        |_, a| nz(a.private_ip_address()),
-    );
-const PRIVATE_DNS: Field<Api> = Field::api("private_dns", computed_str, |c, a| {
-    dns(c, a.private_ip_address(), private_dns)
-});
-const INTERFACE: Field<Api> = Field::api("network_interface", computed_str, |_, a| {
-    nz(a.network_interface_id())
-});
-const INSTANCE: Field<Api> = Field::api("instance", computed_str, |_, a| nz(a.instance_id()));
+field_table! { Api;
+    ID = api("id", computed_str, |_, a| opt(a.allocation_id()));
+    ALLOCATION = api("allocation_id", computed_str, |_, a| opt(a.allocation_id()));
+    ARN = api("arn", computed_str, |c, a| arn(c, "elastic-ip", a.allocation_id(), None));
+    DOMAIN = api("domain", || optional_str_new().default(Value::from("vpc")),
+        |_, a| Value::from(domain(a)));
+    /// Deprecated in Terraform's v5 provider, still accepted there: `vpc = true`.
+    VPC = api("vpc", || AttrSchema::optional_computed(Type::Bool).force_new(),
+        |_, a| Value::Bool(domain(a) == "vpc"));
+    ADDRESS = kept("address", optional_str_new);
+    POOL = api("public_ipv4_pool", new_str, |_, a| nz(a.public_ipv4_pool()));
+    BORDER = api("network_border_group", new_str, |_, a| nz(a.network_border_group()));
+    ASSOCIATION = api("association_id", computed_str, |_, a| nz(a.association_id()));
+    PUBLIC_IP = api("public_ip", computed_str, |_, a| nz(a.public_ip()));
+    PUBLIC_DNS = api("public_dns", computed_str, |c, a| dns(c, a.public_ip(), public_dns));
+    PRIVATE_IP = api("private_ip", computed_str, |_, a| nz(a.private_ip_address()));
+    PRIVATE_DNS = api("private_dns", computed_str,
+        |c, a| dns(c, a.private_ip_address(), private_dns));
+    INTERFACE = api("network_interface", computed_str, |_, a| nz(a.network_interface_id()));
+    INSTANCE = api("instance", computed_str, |_, a| nz(a.instance_id()));
+}
 
 /// `1.2.3.4` → `1-2-3-4`, the form EC2 host names use.
 fn dashed(ip: &str) -> String {
@@ -129,13 +99,8 @@ async fn release_once(c: &AwsClients, id: &str) -> Result<Option<()>, ProviderEr
         return Ok(Some(()));
     };
     if let Some(assoc) = a.association_id() {
-        match c
-            .ec2
-            .disassociate_address()
-            .association_id(assoc)
-            .send()
-            .await
-        {
+        let req = c.ec2.disassociate_address().association_id(assoc);
+        match req.send().await {
             Ok(_) => {}
             Err(e) if error::is_not_found("ec2", &e) => {}
             Err(e) if busy(error::code(&e)) => return Ok(None),
@@ -156,86 +121,46 @@ impl Managed for Eip {
     const TYPE_NAME: &'static str = "aws_eip";
     const NOUN: &'static str = "Elastic IP";
     const DESCRIBE: &'static str = "ec2:DescribeAddresses";
-    const IDENTITY: Identity = Identity::ServerId;
     const TAGS: TagStyle = EC2;
 
     fn fields() -> &'static [&'static Field<Api>] {
-        &[
-            &ID,
-            &ALLOCATION,
-            &ARN,
-            &DOMAIN,
-            &VPC,
-            &ADDRESS,
-            &POOL,
-            &BORDER,
-            &ASSOCIATION,
-            &PUBLIC_IP,
-            &PUBLIC_DNS,
-            &PRIVATE_IP,
-            &PRIVATE_DNS,
-            &INTERFACE,
-            &INSTANCE,
-        ]
+        FIELDS
     }
 
     fn key(x: &Api) -> Option<String> {
         x.allocation_id().map(str::to_string)
     }
 
-    fn tags(x: &Api) -> BTreeMap<String, String> {
+    fn tags(x: &Api) -> Tags {
         ec2_map(x.tags())
     }
 
     /// DescribeAddresses has no pages: it answers every matching address at once.
     async fn describe(&self, c: &AwsClients, by: Lookup<'_>) -> Result<Vec<Api>, ProviderError> {
-        let req = c
-            .ec2
-            .describe_addresses()
-            .set_filters(Some(filters(by, "allocation-id")));
-        let out = req
-            .send()
-            .await
-            .map_err(|e| error::sdk(Self::DESCRIBE, e))?;
+        let req = c.ec2.describe_addresses();
+        let req = req.set_filters(Some(filters(by, "allocation-id")));
+        let out = answer(Self::DESCRIBE, req.send().await)?;
         Ok(out.addresses().to_vec())
     }
 
     /// AllocateAddress answers with the allocation id only; the address is read afterwards.
-    async fn create(
-        &self,
-        c: &AwsClients,
-        _ctx: &OpContext<'_>,
-        planned: &Value,
-        tags: &BTreeMap<String, String>,
-    ) -> Result<Api, ProviderError> {
+    async fn create(&self, c: &Op<'_>, planned: &Value, tags: &Tags) -> Result<Api, ProviderError> {
         let domain = DOMAIN.str(planned).unwrap_or_else(|| "vpc".into());
-        let req = c
-            .ec2
-            .allocate_address()
-            .domain(DomainType::from(domain.as_str()));
+        let req = c.ec2.allocate_address();
+        let req = req.domain(DomainType::from(domain.as_str()));
         let req = req.set_address(ADDRESS.str(planned));
         let req = req.set_public_ipv4_pool(POOL.str(planned));
         let req = req.set_network_border_group(BORDER.str(planned));
-        let out = req
-            .tag_specifications(ec2_spec(ResourceType::ElasticIp, tags))
-            .send()
-            .await;
-        let out = out.map_err(|e| error::sdk("ec2:AllocateAddress", e))?;
-        let id = out.allocation_id().ok_or_else(|| {
-            ProviderError::new("ec2:AllocateAddress", "the response has no allocation id")
-        })?;
+        let req = req.tag_specifications(ec2_spec(ResourceType::ElasticIp, tags));
+        let out = answer("ec2:AllocateAddress", req.send().await)?;
+        let id = returned("ec2:AllocateAddress", "allocation id", out.allocation_id())?;
         Ok(Api::builder().allocation_id(id).build())
     }
 
-    async fn delete(
-        &self,
-        c: &AwsClients,
-        ctx: &OpContext<'_>,
-        id: &str,
-    ) -> Result<(), ProviderError> {
+    async fn delete(&self, c: &Op<'_>, id: &str) -> Result<(), ProviderError> {
         let what = format!("Elastic IP {id} to be released (it is still associated)");
-        let timeout = ctx.timeouts.delete.unwrap_or(DELETE_TIMEOUT);
-        wait_for(ctx, &what, timeout, || release_once(c, id)).await
+        let timeout = c.ctx.timeouts.delete.unwrap_or(DELETE_TIMEOUT);
+        wait_for(c.ctx, &what, timeout, || release_once(c, id)).await
     }
 }
 

@@ -12,33 +12,30 @@
 //! the SDK's `AttachmentStatus` names; a freshly created gateway may briefly be unknown to
 //! AttachInternetGateway (`InvalidInternetGatewayID.NotFound`), which is retried.
 
-use super::common::{arn, delete_when_unused, filters, owner};
+use super::common::{answer, arn, delete_when_unused, filters, owner, pages};
 use crate::config::AwsClients;
 use crate::error;
 use crate::managed::tags::{ec2_map, ec2_spec, EC2};
-use crate::managed::{computed_str, opt, read_one, refresh::paged, wait_for};
-use crate::managed::{Field, Identity, Lookup, Managed, TagStyle};
+use crate::managed::{computed_str, created, fetch, opt, optional_str, read_one, wait_for};
+use crate::managed::{field_table, Field, Lookup, Managed, Op, TagStyle, Tags};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{InternetGateway as Api, ResourceType};
-use hubctl_core::lang::{Type, Value};
-use hubctl_core::provider::{AttrSchema, OpContext, ProviderError};
-use std::collections::BTreeMap;
+use hubctl_core::lang::Value;
+use hubctl_core::provider::ProviderError;
 use std::time::Duration;
 
 pub struct InternetGateway;
 
 const TIMEOUT: Duration = Duration::from_secs(20 * 60);
 
-const ID: Field<Api> = Field::api("id", computed_str, |_, g| opt(g.internet_gateway_id()));
-const ARN: Field<Api> = Field::api("arn", computed_str, |c, g| {
-    arn(c, "internet-gateway", g.internet_gateway_id(), g.owner_id())
-});
-const OWNER: Field<Api> = Field::api("owner_id", computed_str, |c, g| owner(c, g.owner_id()));
-const VPC: Field<Api> = Field::api(
-    "vpc_id",
-    || AttrSchema::optional(Type::String),
-    |_, g| opt(attached_vpc(g)),
-);
+field_table! { Api;
+    ID = api("id", computed_str, |_, g| opt(g.internet_gateway_id()));
+    ARN = api("arn", computed_str, |c, g| {
+        arn(c, "internet-gateway", g.internet_gateway_id(), g.owner_id())
+    });
+    OWNER = api("owner_id", computed_str, |c, g| owner(c, g.owner_id()));
+    VPC = api("vpc_id", optional_str, |_, g| opt(attached_vpc(g)));
+}
 
 /// The VPC the gateway is attached (or attaching) to.
 fn attached_vpc(g: &Api) -> Option<&str> {
@@ -50,15 +47,9 @@ fn attached_vpc(g: &Api) -> Option<&str> {
 }
 
 /// Attaches and waits until the attachment is usable.
-async fn attach(
-    c: &AwsClients,
-    ctx: &OpContext<'_>,
-    id: &str,
-    vpc: &str,
-    timeout: Duration,
-) -> Result<(), ProviderError> {
+async fn attach(c: &Op<'_>, id: &str, vpc: &str, timeout: Duration) -> Result<(), ProviderError> {
     let what = format!("internet gateway {id} to attach to {vpc}");
-    wait_for(ctx, &what, timeout, || async {
+    wait_for(c.ctx, &what, timeout, || async {
         let req = c.ec2.attach_internet_gateway().internet_gateway_id(id);
         match req.vpc_id(vpc).send().await {
             Ok(_) => Ok(Some(())),
@@ -68,8 +59,8 @@ async fn attach(
     })
     .await?;
     let what = format!("internet gateway {id} to be attached to {vpc}");
-    wait_for(ctx, &what, timeout, || async {
-        let g = crate::managed::fetch(&InternetGateway, c, id).await?;
+    wait_for(c.ctx, &what, timeout, || async {
+        let g = fetch(&InternetGateway, c, id).await?;
         let ready = g.attachments().iter().any(|a| {
             let state = a.state().map(|s| s.as_str());
             a.vpc_id() == Some(vpc) && matches!(state, Some("available" | "attached"))
@@ -81,15 +72,9 @@ async fn attach(
 
 /// Detaches, retrying while the VPC still has mapped public addresses; an attachment that
 /// is already gone is success.
-async fn detach(
-    c: &AwsClients,
-    ctx: &OpContext<'_>,
-    id: &str,
-    vpc: &str,
-    timeout: Duration,
-) -> Result<(), ProviderError> {
+async fn detach(c: &Op<'_>, id: &str, vpc: &str, timeout: Duration) -> Result<(), ProviderError> {
     let what = format!("internet gateway {id} to detach from {vpc} (DependencyViolation: public addresses are still mapped)");
-    wait_for(ctx, &what, timeout, || async {
+    wait_for(c.ctx, &what, timeout, || async {
         let req = c.ec2.detach_internet_gateway().internet_gateway_id(id);
         match req.vpc_id(vpc).send().await {
             Ok(_) => Ok(Some(())),
@@ -104,8 +89,7 @@ async fn detach(
 
 /// Moves the gateway from VPC `old` to `new` (either may be none).
 async fn reattach(
-    c: &AwsClients,
-    ctx: &OpContext<'_>,
+    c: &Op<'_>,
     id: &str,
     (old, new): (Option<&str>, Option<&str>),
     timeout: Duration,
@@ -114,10 +98,10 @@ async fn reattach(
         return Ok(());
     }
     if let Some(old) = old {
-        detach(c, ctx, id, old, timeout).await?;
+        detach(c, id, old, timeout).await?;
     }
     match new {
-        Some(new) => attach(c, ctx, id, new, timeout).await,
+        Some(new) => attach(c, id, new, timeout).await,
         None => Ok(()),
     }
 }
@@ -128,110 +112,76 @@ impl Managed for InternetGateway {
     const TYPE_NAME: &'static str = "aws_internet_gateway";
     const NOUN: &'static str = "internet gateway";
     const DESCRIBE: &'static str = "ec2:DescribeInternetGateways";
-    const IDENTITY: Identity = Identity::ServerId;
     const TAGS: TagStyle = EC2;
 
     fn fields() -> &'static [&'static Field<Api>] {
-        &[&ID, &ARN, &OWNER, &VPC]
+        FIELDS
     }
 
     fn key(x: &Api) -> Option<String> {
         x.internet_gateway_id().map(str::to_string)
     }
 
-    fn tags(x: &Api) -> BTreeMap<String, String> {
+    fn tags(x: &Api) -> Tags {
         ec2_map(x.tags())
     }
 
     async fn describe(&self, c: &AwsClients, by: Lookup<'_>) -> Result<Vec<Api>, ProviderError> {
-        let f = filters(by, "internet-gateway-id");
-        paged(|token| async {
-            let req = c
-                .ec2
-                .describe_internet_gateways()
-                .set_filters(Some(f.clone()));
-            let out = req.set_next_token(token).send().await;
-            let out = out.map_err(|e| error::sdk(Self::DESCRIBE, e))?;
-            let next = out.next_token().map(str::to_string);
-            Ok((out.internet_gateways().to_vec(), next))
-        })
-        .await
+        let f = Some(filters(by, "internet-gateway-id"));
+        let req = || c.ec2.describe_internet_gateways().set_filters(f.clone());
+        pages(Self::DESCRIBE, |t| req().set_next_token(t).send()).await
     }
 
-    async fn create(
-        &self,
-        c: &AwsClients,
-        _ctx: &OpContext<'_>,
-        _planned: &Value,
-        tags: &BTreeMap<String, String>,
-    ) -> Result<Api, ProviderError> {
+    async fn create(&self, c: &Op<'_>, _: &Value, tags: &Tags) -> Result<Api, ProviderError> {
         let spec = ec2_spec(ResourceType::InternetGateway, tags);
-        let out = c
-            .ec2
-            .create_internet_gateway()
-            .tag_specifications(spec)
-            .send()
-            .await;
-        let out = out.map_err(|e| error::sdk("ec2:CreateInternetGateway", e))?;
-        let msg = "the response has no internet gateway";
-        let g = out.internet_gateway().cloned();
-        g.ok_or_else(|| ProviderError::new("ec2:CreateInternetGateway", msg))
+        let req = c.ec2.create_internet_gateway().tag_specifications(spec);
+        let out = answer("ec2:CreateInternetGateway", req.send().await)?;
+        created::<Self>("ec2:CreateInternetGateway", out.internet_gateway())
     }
 
     /// Attaches to `vpc_id` (a recovered gateway may be attached elsewhere: detached first).
     async fn finish_create(
         &self,
-        c: &AwsClients,
-        ctx: &OpContext<'_>,
+        c: &Op<'_>,
         planned: &Value,
         g: Api,
     ) -> Result<Api, ProviderError> {
         let id = g.internet_gateway_id().unwrap_or_default().to_string();
         let want = VPC.str(planned);
-        let timeout = ctx.timeouts.create.unwrap_or(TIMEOUT);
-        reattach(c, ctx, &id, (attached_vpc(&g), want.as_deref()), timeout).await?;
-        crate::managed::fetch(self, c, &id).await
+        let timeout = c.ctx.timeouts.create.unwrap_or(TIMEOUT);
+        reattach(c, &id, (attached_vpc(&g), want.as_deref()), timeout).await?;
+        fetch(self, c, &id).await
     }
 
     /// A new `vpc_id` moves the gateway: detach from the old VPC, attach to the new one.
     async fn update_attrs(
         &self,
-        c: &AwsClients,
-        ctx: &OpContext<'_>,
+        c: &Op<'_>,
         id: &str,
         prior: &Value,
         planned: &Value,
     ) -> Result<Option<String>, ProviderError> {
         let (old, new) = (VPC.str(prior), VPC.str(planned));
-        let timeout = ctx.timeouts.update.unwrap_or(TIMEOUT);
-        reattach(c, ctx, id, (old.as_deref(), new.as_deref()), timeout).await?;
+        let timeout = c.ctx.timeouts.update.unwrap_or(TIMEOUT);
+        reattach(c, id, (old.as_deref(), new.as_deref()), timeout).await?;
         Ok(None)
     }
 
-    async fn delete(
-        &self,
-        c: &AwsClients,
-        ctx: &OpContext<'_>,
-        id: &str,
-    ) -> Result<(), ProviderError> {
-        let timeout = ctx.timeouts.delete.unwrap_or(TIMEOUT);
+    async fn delete(&self, c: &Op<'_>, id: &str) -> Result<(), ProviderError> {
+        let timeout = c.ctx.timeouts.delete.unwrap_or(TIMEOUT);
         // Detach from whatever AWS says it is attached to, not only what state recorded.
         let Some(g) = read_one(self, c, id).await? else {
             return Ok(());
         };
         if let Some(vpc) = attached_vpc(&g) {
-            detach(c, ctx, id, vpc, timeout).await?;
+            detach(c, id, vpc, timeout).await?;
         }
         let what = format!(
             "internet gateway {id} to be deleted (DependencyViolation: it is still in use)"
         );
-        delete_when_unused(ctx, "ec2:DeleteInternetGateway", &what, timeout, || {
-            c.ec2
-                .delete_internet_gateway()
-                .internet_gateway_id(id)
-                .send()
-        })
-        .await
+        let req = || c.ec2.delete_internet_gateway().internet_gateway_id(id);
+        let op = "ec2:DeleteInternetGateway";
+        delete_when_unused(c.ctx, op, &what, timeout, || req().send()).await
     }
 }
 

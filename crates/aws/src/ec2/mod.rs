@@ -8,6 +8,7 @@ mod internet_gateway;
 mod nat_gateway;
 mod region;
 mod route;
+mod route_block;
 mod route_table;
 mod route_table_association;
 mod routes;

@@ -11,18 +11,17 @@
 //! and recovery adopts only a `pending` or `available` one. The client token is fresh per
 //! create (see `common::client_token`), so a re-create never gets a deleted gateway back.
 
-use super::common::{client_token, filter, filters};
+use super::common::{answer, client_token, filter, filters, pages};
 use crate::config::AwsClients;
-use crate::error;
 use crate::managed::tags::{ec2_map, ec2_spec, EC2};
-use crate::managed::{computed_str, opt, optional_computed_str_new, read_one, required_str_new};
-use crate::managed::{refresh::paged, wait_for, Field, Identity, Lookup, Managed, TagStyle};
+use crate::managed::{computed_str, created, field_table, opt, optional_computed_str_new};
+use crate::managed::{optional_str_new, read_one, required_str_new, wait_for};
+use crate::managed::{Field, Lookup, Managed, Op, TagStyle, Tags};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{ConnectivityType, NatGateway as Api, NatGatewayAddress};
 use aws_sdk_ec2::types::{NatGatewayState, ResourceType};
-use hubctl_core::lang::{Type, Value};
-use hubctl_core::provider::{AttrSchema, OpContext, ProviderError};
-use std::collections::BTreeMap;
+use hubctl_core::lang::Value;
+use hubctl_core::provider::ProviderError;
 use std::time::Duration;
 
 pub struct NatGateway;
@@ -37,40 +36,25 @@ fn primary(g: &Api) -> Option<&NatGatewayAddress> {
     p.or_else(|| addrs.first())
 }
 
-const ID: Field<Api> = Field::api("id", computed_str, |_, g| opt(g.nat_gateway_id()));
-const SUBNET: Field<Api> = Field::api("subnet_id", required_str_new, |_, g| opt(g.subnet_id()));
-/// AWS leaves it out for public gateways made before it existed.
-const KIND: Field<Api> = Field::api(
-    "connectivity_type",
-    || {
-        let s = AttrSchema::optional(Type::String).force_new();
-        s.default(Value::from("public"))
-    },
-    |_, g| {
-        Value::from(
-            g.connectivity_type()
-                .map(|t| t.as_str())
-                .unwrap_or("public"),
-        )
-    },
-);
-const ALLOCATION: Field<Api> = Field::api(
-    "allocation_id",
-    || AttrSchema::optional(Type::String).force_new(),
-    |_, g| opt(primary(g).and_then(|a| a.allocation_id())),
-);
-const PRIVATE_IP: Field<Api> = Field::api("private_ip", optional_computed_str_new, |_, g| {
-    opt(primary(g).and_then(|a| a.private_ip()))
-});
-const INTERFACE: Field<Api> = Field::api("network_interface_id", computed_str, |_, g| {
-    opt(primary(g).and_then(|a| a.network_interface_id()))
-});
-const PUBLIC_IP: Field<Api> = Field::api("public_ip", computed_str, |_, g| {
-    opt(primary(g).and_then(|a| a.public_ip()))
-});
-const ASSOCIATION: Field<Api> = Field::api("association_id", computed_str, |_, g| {
-    opt(primary(g).and_then(|a| a.association_id()))
-});
+/// One attribute of the primary address.
+fn address(g: &Api, f: fn(&NatGatewayAddress) -> Option<&str>) -> Value {
+    opt(primary(g).and_then(f))
+}
+
+field_table! { Api;
+    ID = api("id", computed_str, |_, g| opt(g.nat_gateway_id()));
+    SUBNET = api("subnet_id", required_str_new, |_, g| opt(g.subnet_id()));
+    /// AWS leaves it out for public gateways made before it existed.
+    KIND = api("connectivity_type", || optional_str_new().default(Value::from("public")),
+        |_, g| Value::from(g.connectivity_type().map_or("public", |t| t.as_str())));
+    ALLOCATION = api("allocation_id", optional_str_new, |_, g| address(g, |a| a.allocation_id()));
+    PRIVATE_IP = api("private_ip", optional_computed_str_new,
+        |_, g| address(g, |a| a.private_ip()));
+    INTERFACE = api("network_interface_id", computed_str,
+        |_, g| address(g, |a| a.network_interface_id()));
+    PUBLIC_IP = api("public_ip", computed_str, |_, g| address(g, |a| a.public_ip()));
+    ASSOCIATION = api("association_id", computed_str, |_, g| address(g, |a| a.association_id()));
+}
 
 fn state(g: &Api) -> &str {
     g.state().map(|s| s.as_str()).unwrap_or("unknown")
@@ -108,27 +92,17 @@ impl Managed for NatGateway {
     const TYPE_NAME: &'static str = "aws_nat_gateway";
     const NOUN: &'static str = "NAT gateway";
     const DESCRIBE: &'static str = "ec2:DescribeNatGateways";
-    const IDENTITY: Identity = Identity::ServerId;
     const TAGS: TagStyle = EC2;
 
     fn fields() -> &'static [&'static Field<Api>] {
-        &[
-            &ID,
-            &SUBNET,
-            &KIND,
-            &ALLOCATION,
-            &PRIVATE_IP,
-            &INTERFACE,
-            &PUBLIC_IP,
-            &ASSOCIATION,
-        ]
+        FIELDS
     }
 
     fn key(x: &Api) -> Option<String> {
         x.nat_gateway_id().map(str::to_string)
     }
 
-    fn tags(x: &Api) -> BTreeMap<String, String> {
+    fn tags(x: &Api) -> Tags {
         ec2_map(x.tags())
     }
 
@@ -139,27 +113,13 @@ impl Managed for NatGateway {
         if let Lookup::AddressTag(_) = by {
             f.push(filter("state", ["pending".into(), "available".into()]));
         }
-        let all = paged(|token| async {
-            let req = c.ec2.describe_nat_gateways().set_filter(Some(f.clone()));
-            let out = req.set_next_token(token).send().await;
-            let out = out.map_err(|e| error::sdk(Self::DESCRIBE, e))?;
-            Ok((
-                out.nat_gateways().to_vec(),
-                out.next_token().map(str::to_string),
-            ))
-        })
-        .await?;
+        let req = || c.ec2.describe_nat_gateways().set_filter(Some(f.clone()));
+        let all = pages(Self::DESCRIBE, |t| req().set_next_token(t).send()).await?;
         let live = |g: &Api| g.state() != Some(&NatGatewayState::Deleted);
         Ok(all.into_iter().filter(live).collect())
     }
 
-    async fn create(
-        &self,
-        c: &AwsClients,
-        ctx: &OpContext<'_>,
-        planned: &Value,
-        tags: &BTreeMap<String, String>,
-    ) -> Result<Api, ProviderError> {
+    async fn create(&self, c: &Op<'_>, planned: &Value, tags: &Tags) -> Result<Api, ProviderError> {
         let kind = KIND.str(planned).unwrap_or_else(|| "public".into());
         let req = c
             .ec2
@@ -168,64 +128,45 @@ impl Managed for NatGateway {
         let req = req.set_allocation_id(ALLOCATION.str(planned));
         let req = req.connectivity_type(ConnectivityType::from(kind.as_str()));
         let req = req.set_private_ip_address(PRIVATE_IP.str(planned));
-        let req = req.client_token(client_token(ctx.address));
-        let out = req
-            .tag_specifications(ec2_spec(ResourceType::Natgateway, tags))
-            .send()
-            .await;
-        let out = out.map_err(|e| error::sdk("ec2:CreateNatGateway", e))?;
-        let msg = "the response has no NAT gateway id";
-        let g = out
-            .nat_gateway()
-            .filter(|g| g.nat_gateway_id().is_some())
-            .cloned();
-        g.ok_or_else(|| ProviderError::new("ec2:CreateNatGateway", msg))
+        let req = req.client_token(client_token(c.ctx.address));
+        let req = req.tag_specifications(ec2_spec(ResourceType::Natgateway, tags));
+        let out = answer("ec2:CreateNatGateway", req.send().await)?;
+        created::<Self>("ec2:CreateNatGateway", out.nat_gateway())
     }
 
     /// Waits until the gateway is `available`, showing its state.
     async fn finish_create(
         &self,
-        c: &AwsClients,
-        ctx: &OpContext<'_>,
+        c: &Op<'_>,
         _planned: &Value,
         g: Api,
     ) -> Result<Api, ProviderError> {
         let id = g.nat_gateway_id().unwrap_or_default().to_string();
         let what = format!("NAT gateway {id} to become available");
-        let timeout = ctx.timeouts.create.unwrap_or(CREATE_TIMEOUT);
-        wait_for(ctx, &what, timeout, || async {
-            let req = c
-                .ec2
-                .describe_nat_gateways()
-                .filter(filter("nat-gateway-id", [id.clone()]));
-            let out = req
-                .send()
-                .await
-                .map_err(|e| error::sdk(Self::DESCRIBE, e))?;
+        let timeout = c.ctx.timeouts.create.unwrap_or(CREATE_TIMEOUT);
+        wait_for(c.ctx, &what, timeout, || async {
+            let req = c.ec2.describe_nat_gateways();
+            let req = req.filter(filter("nat-gateway-id", [id.clone()]));
+            let out = answer(Self::DESCRIBE, req.send().await)?;
             // Freshly created gateways can be briefly invisible to Describe.
             let Some(g) = out.nat_gateways().first() else {
                 return Ok(None);
             };
-            (ctx.progress)(&format!("NAT gateway {id}: {}", state(g)));
+            (c.ctx.progress)(&format!("NAT gateway {id}: {}", state(g)));
             creation_progress(&id, Some(g))
         })
         .await
     }
 
-    async fn delete(
-        &self,
-        c: &AwsClients,
-        ctx: &OpContext<'_>,
-        id: &str,
-    ) -> Result<(), ProviderError> {
+    async fn delete(&self, c: &Op<'_>, id: &str) -> Result<(), ProviderError> {
         let r = c.ec2.delete_nat_gateway().nat_gateway_id(id).send().await;
-        r.map_err(|e| error::sdk("ec2:DeleteNatGateway", e))?;
+        answer("ec2:DeleteNatGateway", r)?;
         let what = format!("NAT gateway {id} to be deleted");
-        let timeout = ctx.timeouts.delete.unwrap_or(DELETE_TIMEOUT);
-        wait_for(ctx, &what, timeout, || async {
+        let timeout = c.ctx.timeouts.delete.unwrap_or(DELETE_TIMEOUT);
+        wait_for(c.ctx, &what, timeout, || async {
             let g = read_one(self, c, id).await?;
             if let Some(g) = &g {
-                (ctx.progress)(&format!("NAT gateway {id}: {}", state(g)));
+                (c.ctx.progress)(&format!("NAT gateway {id}: {}", state(g)));
             }
             Ok(g.is_none().then_some(()))
         })

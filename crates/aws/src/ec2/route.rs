@@ -13,21 +13,19 @@
 //! target comes back from AWS as `GatewayId = vpce-...` and is mapped to `vpc_endpoint_id`.
 
 use super::common::filter;
-use super::routes::{
-    create_route, delete_route, describe, dest_from, nulls_to_empty, replace_route, route_id,
-    spec_from, targets_of, Dest, DestNames, TARGETS,
-};
+use super::routes::{create_route, delete_route, describe, dest_from, nulls_to_empty};
+use super::routes::{one_dest_one_target, replace_route, route_id, spec_from, targets_of};
+use super::routes::{Dest, DestNames, TARGETS};
 use crate::config::AwsClients;
-use crate::managed::{computed_str, or_empty, required_str_new, wait_for};
-use crate::managed::{Field, Identity, Lookup, Managed};
+use crate::managed::{computed_str, empty_str, empty_str_new, field_table, import_parts, or_empty};
+use crate::managed::{read_one, required_str_new, wait_for, with_named, Field, Identity, Lookup};
+use crate::managed::{Managed, Op, Tags};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::Route;
 use hubctl_core::lang::{Type, Value};
-use hubctl_core::provider::validate::exactly_one_of;
-use hubctl_core::provider::{
-    plan_by_schema, AttrSchema, Invalid, OpContext, PlannedState, ProviderError, Schema,
-};
-use std::collections::BTreeMap;
+use hubctl_core::provider::Schema;
+use hubctl_core::provider::{plan_by_schema, AttrSchema, Invalid, PlannedState, ProviderError};
+use std::collections::BTreeSet;
 use std::sync::OnceLock;
 use std::time::Duration;
 
@@ -35,61 +33,44 @@ pub struct AwsRoute;
 
 /// One route as DescribeRouteTables reports it, with its table.
 #[derive(Debug, Clone)]
-pub struct ApiRoute {
+pub struct Api {
     rtb: String,
     route: Route,
 }
 
-impl ApiRoute {
-    fn dest(&self) -> Option<Dest> {
-        Dest::of(&self.route)
+impl Api {
+    fn of(rtb: &str, route: &Route) -> Self {
+        let (rtb, route) = (rtb.to_string(), route.clone());
+        Api { rtb, route }
     }
 }
 
-/// An unset destination or target is `""` in state.
-fn empty_default() -> AttrSchema {
-    AttrSchema::optional(Type::String).default(Value::from(""))
+field_table! { Api;
+    ID = api("id", computed_str, |_, x| {
+        let dest = Dest::of(&x.route).map(|d| d.text().to_string()).unwrap_or_default();
+        Value::String(route_id(&x.rtb, &dest))
+    });
+    RTB = api("route_table_id", required_str_new, |_, x| Value::from(x.rtb.as_str()));
+    DEST_V4 = api("destination_cidr_block", empty_str_new,
+        |_, x| or_empty(x.route.destination_cidr_block()));
+    DEST_V6 = api("destination_ipv6_cidr_block", empty_str_new,
+        |_, x| or_empty(x.route.destination_ipv6_cidr_block()));
+    DEST_PL = api("destination_prefix_list_id", empty_str_new,
+        |_, x| or_empty(x.route.destination_prefix_list_id()));
+    INSTANCE = api("instance_id", computed_str, |_, x| or_empty(x.route.instance_id()));
+    INSTANCE_OWNER = api("instance_owner_id", computed_str,
+        |_, x| or_empty(x.route.instance_owner_id()));
+    ORIGIN = api("origin", computed_str, |_, x| or_empty(x.route.origin().map(|o| o.as_str())));
+    STATE = api("state", computed_str, |_, x| or_empty(x.route.state().map(|o| o.as_str())));
 }
 
-fn dest_arg() -> AttrSchema {
-    empty_default().force_new()
-}
-
-const ID: Field<ApiRoute> = Field::api("id", computed_str, |_, x| {
-    let dest = x.dest().map(|d| d.text().to_string()).unwrap_or_default();
-    Value::String(route_id(&x.rtb, &dest))
-});
-const RTB: Field<ApiRoute> = Field::api("route_table_id", required_str_new, |_, x| {
-    Value::from(x.rtb.as_str())
-});
-const DEST_V4: Field<ApiRoute> = Field::api("destination_cidr_block", dest_arg, |_, x| {
-    or_empty(x.route.destination_cidr_block())
-});
-const DEST_V6: Field<ApiRoute> = Field::api("destination_ipv6_cidr_block", dest_arg, |_, x| {
-    or_empty(x.route.destination_ipv6_cidr_block())
-});
-const DEST_PL: Field<ApiRoute> = Field::api("destination_prefix_list_id", dest_arg, |_, x| {
-    or_empty(x.route.destination_prefix_list_id())
-});
+/// The destination arguments, in the shared route helpers' order.
 const ROUTE_DESTS: DestNames = [DEST_V4.name, DEST_V6.name, DEST_PL.name];
-const INSTANCE: Field<ApiRoute> = Field::api("instance_id", computed_str, |_, x| {
-    or_empty(x.route.instance_id())
-});
-const INSTANCE_OWNER: Field<ApiRoute> = Field::api("instance_owner_id", computed_str, |_, x| {
-    or_empty(x.route.instance_owner_id())
-});
-const ORIGIN: Field<ApiRoute> = Field::api("origin", computed_str, |_, x| {
-    or_empty(x.route.origin().map(|o| o.as_str()))
-});
-const STATE: Field<ApiRoute> = Field::api("state", computed_str, |_, x| {
-    or_empty(x.route.state().map(|o| o.as_str()))
-});
-
 /// A target, read by name; AWS fills the interface in when the route goes to an instance.
-fn target(name: &'static str) -> Field<ApiRoute> {
+fn target(name: &'static str) -> Field<Api> {
     let schema = match name {
         "network_interface_id" => || AttrSchema::optional_computed(Type::String),
-        _ => empty_default,
+        _ => empty_str,
     };
     Field::named(name, schema, |_, x, name| {
         Value::String(targets_of(&x.route).remove(name).unwrap_or_default())
@@ -104,26 +85,19 @@ fn key_of(v: &Value) -> Option<String> {
 
 #[async_trait]
 impl Managed for AwsRoute {
-    type Api = ApiRoute;
+    type Api = Api;
     const TYPE_NAME: &'static str = "aws_route";
     const NOUN: &'static str = "route";
     const DESCRIBE: &'static str = "ec2:DescribeRouteTables";
     const IDENTITY: Identity = Identity::Composite;
 
-    fn fields() -> &'static [&'static Field<ApiRoute>] {
-        static F: OnceLock<Vec<&'static Field<ApiRoute>>> = OnceLock::new();
-        F.get_or_init(|| {
-            let mut f: Vec<&'static Field<ApiRoute>> =
-                vec![&ID, &RTB, &DEST_V4, &DEST_V6, &DEST_PL];
-            f.extend([&INSTANCE, &INSTANCE_OWNER, &ORIGIN, &STATE]);
-            // Built once per process: ten small entries named by the shared target list.
-            f.extend(TARGETS.iter().map(|t| &*Box::leak(Box::new(target(t)))));
-            f
-        })
+    fn fields() -> &'static [&'static Field<Api>] {
+        static F: OnceLock<Vec<&'static Field<Api>>> = OnceLock::new();
+        with_named(&F, FIELDS, TARGETS, target)
     }
 
-    fn key(x: &ApiRoute) -> Option<String> {
-        Some(format!("{}_{}", x.rtb, x.dest()?.text()))
+    fn key(x: &Api) -> Option<String> {
+        Some(format!("{}_{}", x.rtb, Dest::of(&x.route)?.text()))
     }
 
     fn state_key(state: &Value) -> Option<String> {
@@ -131,38 +105,20 @@ impl Managed for AwsRoute {
     }
 
     /// Every route of the tables the keys name; routes carry no tags to look up.
-    async fn describe(
-        &self,
-        c: &AwsClients,
-        by: Lookup<'_>,
-    ) -> Result<Vec<ApiRoute>, ProviderError> {
-        let Lookup::Keys(keys) = by else {
-            return Ok(Vec::new());
-        };
-        let mut rtbs: Vec<String> = keys
-            .iter()
-            .filter_map(|k| Some(k.split_once('_')?.0.to_string()))
-            .collect();
-        rtbs.sort();
-        rtbs.dedup();
+    async fn describe(&self, c: &AwsClients, by: Lookup<'_>) -> Result<Vec<Api>, ProviderError> {
+        let rtbs = by.keys().iter().filter_map(|k| split_key(k));
+        let rtbs: BTreeSet<String> = rtbs.map(|(rtb, _)| rtb.to_string()).collect();
         let tables = describe(c, vec![filter("route-table-id", rtbs)]).await?;
         let routes = tables.iter().flat_map(|t| {
-            let rtb = t.route_table_id().unwrap_or_default().to_string();
-            t.routes().iter().map(move |r| ApiRoute {
-                rtb: rtb.clone(),
-                route: r.clone(),
-            })
+            let rtb = t.route_table_id().unwrap_or_default();
+            t.routes().iter().map(move |r| Api::of(rtb, r))
         });
         Ok(routes.collect())
     }
 
     /// One destination and one target, as the Terraform provider's `ExactlyOneOf`.
     fn validate(&self, config: &Value) -> Vec<Invalid> {
-        let found = [
-            exactly_one_of(config, &ROUTE_DESTS),
-            exactly_one_of(config, TARGETS),
-        ];
-        found.into_iter().flatten().collect()
+        one_dest_one_target(config, &ROUTE_DESTS)
     }
 
     /// The schema's rule, with unset destinations and targets `""` as Terraform stores them.
@@ -173,120 +129,71 @@ impl Managed for AwsRoute {
         plan_by_schema(schema, prior, proposed)
     }
 
-    /// An interrupted create may have made the route: it is found by its table and destination.
-    async fn find_existing(
-        &self,
-        c: &AwsClients,
-        _ctx: &OpContext<'_>,
-        planned: &Value,
-    ) -> Result<Option<ApiRoute>, ProviderError> {
-        match key_of(planned) {
-            Some(k) => crate::managed::read_one(self, c, &k).await,
-            None => Ok(None),
-        }
-    }
-
-    async fn create(
-        &self,
-        c: &AwsClients,
-        _ctx: &OpContext<'_>,
-        planned: &Value,
-        _tags: &BTreeMap<String, String>,
-    ) -> Result<ApiRoute, ProviderError> {
+    async fn create(&self, c: &Op<'_>, planned: &Value, _: &Tags) -> Result<Api, ProviderError> {
         let spec = spec_from(planned, ROUTE_DESTS)?;
         let rtb = RTB.str(planned).unwrap_or_default();
         create_route(c, &rtb, &spec).await?;
-        Ok(ApiRoute {
-            rtb,
-            route: Route::builder().build(),
-        })
+        Ok(Api::of(&rtb, &Route::builder().build()))
     }
 
     /// Waits until AWS lists the route; a recovered route with another target is pointed at
     /// the configured one.
     async fn finish_create(
         &self,
-        c: &AwsClients,
-        ctx: &OpContext<'_>,
+        c: &Op<'_>,
         planned: &Value,
-        _x: ApiRoute,
-    ) -> Result<ApiRoute, ProviderError> {
+        _: Api,
+    ) -> Result<Api, ProviderError> {
         let spec = spec_from(planned, ROUTE_DESTS)?;
-        let timeout = ctx.timeouts.create.unwrap_or(Duration::from_secs(300));
-        let x = read_back(self, c, ctx, planned, timeout).await?;
+        let timeout = c.ctx.timeouts.create.unwrap_or(Duration::from_secs(300));
+        let x = read_back(c, planned, timeout).await?;
         if targets_of(&x.route).get(spec.target) == Some(&spec.target_id) {
             return Ok(x);
         }
         replace_route(c, &x.rtb, &spec).await?;
-        read_back(self, c, ctx, planned, timeout).await
+        read_back(c, planned, timeout).await
     }
 
     /// Terraform's import id `rtb-xxx_10.0.0.0/0` (also an IPv6 CIDR or a `pl-` prefix list
     /// after the underscore) is the lookup key.
     async fn import_key(&self, _c: &AwsClients, id: &str) -> Result<String, ProviderError> {
-        match id.split_once('_') {
-            Some((r, d)) if !r.is_empty() && !d.is_empty() => Ok(id.to_string()),
-            _ => Err(ProviderError::msg(format!(
-                "invalid aws_route import id \"{id}\": expected ROUTETABLEID_DESTINATION, like rtb-0123_10.0.0.0/0"
-            ))),
-        }
+        let form = "ROUTETABLEID_DESTINATION, like rtb-0123_10.0.0.0/0";
+        import_parts(Self::TYPE_NAME, id, '_', form).map(|_| id.to_string())
     }
 
     /// A changed target: ReplaceRoute.
     async fn update_attrs(
         &self,
-        c: &AwsClients,
-        ctx: &OpContext<'_>,
+        c: &Op<'_>,
         _key: &str,
         _prior: &Value,
         planned: &Value,
     ) -> Result<Option<String>, ProviderError> {
         let spec = spec_from(planned, ROUTE_DESTS)?;
         replace_route(c, &RTB.str(planned).unwrap_or_default(), &spec).await?;
-        let timeout = ctx.timeouts.update.unwrap_or(Duration::from_secs(120));
-        read_back(self, c, ctx, planned, timeout)
-            .await
-            .map(|_| None)
+        let timeout = c.ctx.timeouts.update.unwrap_or(Duration::from_secs(120));
+        read_back(c, planned, timeout).await?;
+        Ok(None)
     }
 
-    async fn delete(
-        &self,
-        c: &AwsClients,
-        _: &OpContext<'_>,
-        key: &str,
-    ) -> Result<(), ProviderError> {
-        let (rtb, _) = key.split_once('_').unwrap_or_default();
-        let dest = match key_dest(key) {
-            Some(d) => d,
-            None => return Err(ProviderError::msg(format!("invalid route key {key}"))),
-        };
+    async fn delete(&self, c: &Op<'_>, key: &str) -> Result<(), ProviderError> {
+        let bad = || ProviderError::msg(format!("invalid route key {key}"));
+        let (rtb, dest) = split_key(key).ok_or_else(bad)?;
         delete_route(c, rtb, &dest).await
     }
 }
 
-/// The destination after the key's underscore: an IPv4 or IPv6 CIDR, or a prefix list.
-fn key_dest(key: &str) -> Option<Dest> {
-    let (_, d) = key.split_once('_')?;
-    Some(if d.starts_with("pl-") {
-        Dest::PrefixList(d.to_string())
-    } else if d.contains(':') {
-        Dest::Ipv6(d.to_string())
-    } else {
-        Dest::Ipv4(d.to_string())
-    })
+/// The table and destination of a key `rtb_destination`.
+fn split_key(key: &str) -> Option<(&str, Dest)> {
+    let (rtb, d) = key.split_once('_')?;
+    Some((rtb, Dest::parse(d)))
 }
 
 /// Reads the planned route back, waiting until AWS lists it.
-async fn read_back(
-    t: &AwsRoute,
-    c: &AwsClients,
-    ctx: &OpContext<'_>,
-    planned: &Value,
-    timeout: Duration,
-) -> Result<ApiRoute, ProviderError> {
+async fn read_back(c: &Op<'_>, planned: &Value, timeout: Duration) -> Result<Api, ProviderError> {
     let key = key_of(planned).unwrap_or_default();
     let what = format!("the route {key} to appear in its route table");
-    wait_for(ctx, &what, timeout, || crate::managed::read_one(t, c, &key)).await
+    wait_for(c.ctx, &what, timeout, || read_one(&AwsRoute, c, &key)).await
 }
 
 #[cfg(test)]
@@ -303,7 +210,7 @@ mod tests {
             .iter()
             .find(|r| Dest::of(r).as_ref() == Some(dest))?;
         let rtb = rt.route_table_id().unwrap_or_default().to_string();
-        let x = ApiRoute {
+        let x = Api {
             rtb,
             route: r.clone(),
         };
@@ -401,15 +308,16 @@ mod tests {
             ("destination_cidr_block", Value::from("0.0.0.0/0")),
         ]);
         assert_eq!(Some(key), key_of(&state));
-        assert_eq!(key_dest("rtb-1_::/0"), Some(Dest::Ipv6("::/0".into())));
+        let split = |k| split_key(k).map(|(rtb, d)| (rtb.to_string(), d));
         assert_eq!(
-            key_dest("rtb-1_pl-9"),
-            Some(Dest::PrefixList("pl-9".into()))
+            split("rtb-1_::/0"),
+            Some(("rtb-1".into(), Dest::Ipv6("::/0".into())))
         );
-        assert_eq!(
-            key_dest("rtb-1_10.0.0.0/8"),
-            Some(Dest::Ipv4("10.0.0.0/8".into()))
-        );
+        let pl = Some(("rtb-1".into(), Dest::PrefixList("pl-9".into())));
+        assert_eq!(split("rtb-1_pl-9"), pl);
+        let v4 = Some(("rtb-1".into(), Dest::Ipv4("10.0.0.0/8".into())));
+        assert_eq!(split("rtb-1_10.0.0.0/8"), v4);
+        assert_eq!(split("rtb-1"), None);
         for bad in ["rtb-1", "_1.0.0.0/8", "rtb-1_"] {
             assert!(AwsRoute.import_key(&c, bad).await.is_err(), "{bad}");
         }

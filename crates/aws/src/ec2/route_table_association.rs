@@ -11,56 +11,43 @@
 //! create looks for an association of the same subnet or gateway with the same table).
 //! Unset `subnet_id` / `gateway_id` are `""` in state, as Terraform writes them.
 
-use super::common::{filter, gone};
+use super::common::{answer, filter, gone};
 use super::routes::{describe, nulls_to_empty};
 use crate::config::AwsClients;
-use crate::error;
-use crate::managed::{computed_str, or_empty, required_str, wait_for};
-use crate::managed::{Field, Identity, Lookup, Managed};
+use crate::managed::{computed_str, empty_str_new, field_table, or_empty, required_str, wait_for};
+use crate::managed::{import_parts, no_such, returned, Field, Lookup, Managed, Op, Tags};
 use async_trait::async_trait;
-use aws_sdk_ec2::types::{
-    RouteTable, RouteTableAssociation as Api, RouteTableAssociationStateCode,
-};
+use aws_sdk_ec2::types::RouteTableAssociationStateCode as Code;
+use aws_sdk_ec2::types::{Filter, RouteTableAssociation as Api};
 use hubctl_core::lang::{Type, Value};
 use hubctl_core::provider::validate::exactly_one_of;
-use hubctl_core::provider::{
-    plan_by_schema, AttrSchema, Invalid, OpContext, PlannedState, ProviderError, Schema,
-};
-use std::collections::BTreeMap;
+use hubctl_core::provider::{plan_by_schema, Invalid, PlannedState, ProviderError, Schema};
 use std::time::Duration;
 
 pub struct Association;
 
-/// `subnet_id` / `gateway_id`: exactly one is set, the other is `""` in state.
-fn target_arg() -> AttrSchema {
-    let s = AttrSchema::optional(Type::String).default(Value::from(""));
-    s.force_new()
+field_table! { Api;
+    ID = api("id", computed_str, |_, a| or_empty(a.route_table_association_id()));
+    /// `subnet_id` / `gateway_id`: exactly one is set, the other is `""` in state.
+    SUBNET = api("subnet_id", empty_str_new, |_, a| or_empty(a.subnet_id()));
+    GATEWAY = api("gateway_id", empty_str_new, |_, a| or_empty(a.gateway_id()));
+    RTB = api("route_table_id", required_str, |_, a| or_empty(a.route_table_id()));
 }
-
-const ID: Field<Api> = Field::api("id", computed_str, |_, a| {
-    or_empty(a.route_table_association_id())
-});
-const SUBNET: Field<Api> = Field::api("subnet_id", target_arg, |_, a| or_empty(a.subnet_id()));
-const GATEWAY: Field<Api> = Field::api("gateway_id", target_arg, |_, a| or_empty(a.gateway_id()));
-const RTB: Field<Api> = Field::api("route_table_id", required_str, |_, a| {
-    or_empty(a.route_table_id())
-});
 
 /// Whether an association is (being) associated: disassociated and failed ones are gone.
 fn is_live(a: &Api) -> bool {
     let state = a.association_state().and_then(|s| s.state());
-    !matches!(
-        state,
-        Some(
-            RouteTableAssociationStateCode::Disassociated | RouteTableAssociationStateCode::Failed
-        )
-    )
+    !matches!(state, Some(Code::Disassociated | Code::Failed))
 }
 
-/// A live association among the tables' associations.
-fn find(tables: &[RouteTable], pred: impl Fn(&Api) -> bool) -> Option<&Api> {
-    let mut all = tables.iter().flat_map(|t| t.associations());
-    all.find(|a| is_live(a) && pred(a))
+/// The filter on association ids.
+const BY_ID: &str = "association.route-table-association-id";
+
+/// The associations of the route tables `f` finds, in any state.
+async fn associations(c: &AwsClients, f: Filter) -> Result<Vec<Api>, ProviderError> {
+    let tables = describe(c, vec![f]).await?;
+    let all = tables.iter().flat_map(|t| t.associations());
+    Ok(all.cloned().collect())
 }
 
 /// The live association of `subnet` or `gateway` with table `rtb`.
@@ -74,40 +61,33 @@ async fn find_of(
         (None, Some(gw)) => filter("association.gateway-id", [gw.to_string()]),
         (None, None) => return Ok(None),
     };
-    let tables = describe(c, vec![f]).await?;
-    let hit = find(&tables, |a| {
-        a.route_table_id() == Some(rtb)
+    let all = associations(c, f).await?;
+    Ok(all.into_iter().find(|a| {
+        is_live(a)
+            && a.route_table_id() == Some(rtb)
             && ((subnet.is_some() && a.subnet_id() == subnet)
                 || (gateway.is_some() && a.gateway_id() == gateway))
-    });
-    Ok(hit.cloned())
+    }))
 }
 
 /// Waits until association `id` is `associated`; a failed association is an error.
-async fn wait_associated(
-    c: &AwsClients,
-    ctx: &OpContext<'_>,
-    id: &str,
-    timeout: Duration,
-) -> Result<Api, ProviderError> {
+async fn wait_associated(c: &Op<'_>, id: &str, timeout: Duration) -> Result<Api, ProviderError> {
     let what = format!("route table association {id} to be associated");
-    wait_for(ctx, &what, timeout, || async {
-        let f = filter("association.route-table-association-id", [id.to_string()]);
-        let tables = describe(c, vec![f]).await?;
-        let mut all = tables.iter().flat_map(|t| t.associations());
-        let Some(a) = all.find(|a| a.route_table_association_id() == Some(id)) else {
-            return Ok(None);
-        };
+    wait_for(c.ctx, &what, timeout, || async {
+        let all = associations(c, filter(BY_ID, [id.to_string()])).await?;
+        let found = all
+            .into_iter()
+            .find(|a| a.route_table_association_id() == Some(id));
+        let Some(a) = found else { return Ok(None) };
         let state = a.association_state();
         match state.and_then(|s| s.state()) {
-            Some(RouteTableAssociationStateCode::Failed) => {
-                let why = state
-                    .and_then(|s| s.status_message())
-                    .unwrap_or("no reason given");
+            Some(Code::Failed) => {
+                let why = state.and_then(|s| s.status_message());
+                let why = why.unwrap_or("no reason given");
                 let msg = format!("association {id} failed: {why}");
                 Err(ProviderError::new("ec2:AssociateRouteTable", msg))
             }
-            Some(RouteTableAssociationStateCode::Associated) | None => Ok(Some(a.clone())),
+            Some(Code::Associated) | None => Ok(Some(a)),
             Some(_) => Ok(None),
         }
     })
@@ -120,10 +100,9 @@ impl Managed for Association {
     const TYPE_NAME: &'static str = "aws_route_table_association";
     const NOUN: &'static str = "route table association";
     const DESCRIBE: &'static str = "ec2:DescribeRouteTables";
-    const IDENTITY: Identity = Identity::ServerId;
 
     fn fields() -> &'static [&'static Field<Api>] {
-        &[&ID, &SUBNET, &GATEWAY, &RTB]
+        FIELDS
     }
 
     fn key(x: &Api) -> Option<String> {
@@ -132,22 +111,12 @@ impl Managed for Association {
 
     /// Live associations by id; associations carry no tags to look up.
     async fn describe(&self, c: &AwsClients, by: Lookup<'_>) -> Result<Vec<Api>, ProviderError> {
-        let Lookup::Keys(ids) = by else {
-            return Ok(Vec::new());
-        };
-        let f = filter(
-            "association.route-table-association-id",
-            ids.iter().cloned(),
-        );
-        let tables = describe(c, vec![f]).await?;
-        let all = tables.iter().flat_map(|t| t.associations());
-        Ok(all.filter(|a| is_live(a)).cloned().collect())
+        let all = associations(c, filter(BY_ID, by.keys().iter().cloned())).await?;
+        Ok(all.into_iter().filter(is_live).collect())
     }
 
     fn validate(&self, config: &Value) -> Vec<Invalid> {
-        exactly_one_of(config, &[SUBNET.name, GATEWAY.name])
-            .into_iter()
-            .collect()
+        Vec::from_iter(exactly_one_of(config, &[SUBNET.name, GATEWAY.name]))
     }
 
     /// Moving to another route table gives the association a new id.
@@ -165,8 +134,7 @@ impl Managed for Association {
     /// association of the same subnet or gateway with the same table.
     async fn find_existing(
         &self,
-        c: &AwsClients,
-        _ctx: &OpContext<'_>,
+        c: &Op<'_>,
         planned: &Value,
     ) -> Result<Option<Api>, ProviderError> {
         let rtb = RTB.str(planned).unwrap_or_default();
@@ -174,95 +142,54 @@ impl Managed for Association {
         find_of(c, &rtb, (sn.as_deref(), gw.as_deref())).await
     }
 
-    async fn create(
-        &self,
-        c: &AwsClients,
-        _ctx: &OpContext<'_>,
-        planned: &Value,
-        _tags: &BTreeMap<String, String>,
-    ) -> Result<Api, ProviderError> {
-        let req = c
-            .ec2
-            .associate_route_table()
-            .set_route_table_id(RTB.str(planned));
+    async fn create(&self, c: &Op<'_>, planned: &Value, _: &Tags) -> Result<Api, ProviderError> {
+        let req = c.ec2.associate_route_table();
+        let req = req.set_route_table_id(RTB.str(planned));
         let req = req.set_subnet_id(SUBNET.nonempty(planned));
         let out = req.set_gateway_id(GATEWAY.nonempty(planned)).send().await;
-        let out = out.map_err(|e| error::sdk("ec2:AssociateRouteTable", e))?;
-        let msg = "the response has no association id";
-        let id = out
-            .association_id()
-            .ok_or_else(|| ProviderError::new("ec2:AssociateRouteTable", msg))?;
+        let op = "ec2:AssociateRouteTable";
+        let out = answer(op, out)?;
+        let id = returned(op, "association id", out.association_id())?;
         Ok(Api::builder().route_table_association_id(id).build())
     }
 
-    async fn finish_create(
-        &self,
-        c: &AwsClients,
-        ctx: &OpContext<'_>,
-        _planned: &Value,
-        x: Api,
-    ) -> Result<Api, ProviderError> {
+    async fn finish_create(&self, c: &Op<'_>, _: &Value, x: Api) -> Result<Api, ProviderError> {
         let id = x.route_table_association_id().unwrap_or_default();
-        let timeout = ctx.timeouts.create.unwrap_or(Duration::from_secs(300));
-        wait_associated(c, ctx, id, timeout).await
+        let timeout = c.ctx.timeouts.create.unwrap_or(Duration::from_secs(300));
+        wait_associated(c, id, timeout).await
     }
 
     /// Terraform's import id: `subnet-xxx/rtb-yyy` or `igw-xxx/rtb-yyy`.
     async fn import_key(&self, c: &AwsClients, id: &str) -> Result<String, ProviderError> {
-        let Some((target, rtb)) = id
-            .split_once('/')
-            .filter(|(t, r)| !t.is_empty() && !r.is_empty())
-        else {
-            return Err(ProviderError::msg(format!(
-                "invalid aws_route_table_association import id \"{id}\": expected SUBNETID/ROUTETABLEID or GATEWAYID/ROUTETABLEID"
-            )));
-        };
-        let (sn, gw) = match target.starts_with("subnet-") {
-            true => (Some(target), None),
-            false => (None, Some(target)),
-        };
-        let found = find_of(c, rtb, (sn, gw)).await?;
-        let msg = format!("no aws_route_table_association with id \"{id}\" exists");
-        found
-            .and_then(|a| Self::key(&a))
-            .ok_or_else(|| ProviderError::new(Self::DESCRIBE, msg))
+        let form = "SUBNETID/ROUTETABLEID or GATEWAYID/ROUTETABLEID";
+        let (target, rtb) = import_parts(Self::TYPE_NAME, id, '/', form)?;
+        let subnet = target.starts_with("subnet-");
+        let (sn, gw) = (subnet.then_some(target), (!subnet).then_some(target));
+        let key = find_of(c, rtb, (sn, gw)).await?.and_then(|a| Self::key(&a));
+        key.ok_or_else(|| no_such::<Self>(id))
     }
 
     /// A new table: ReplaceRouteTableAssociation, which gives the association a new id.
     async fn update_attrs(
         &self,
-        c: &AwsClients,
-        ctx: &OpContext<'_>,
+        c: &Op<'_>,
         id: &str,
         _prior: &Value,
         planned: &Value,
     ) -> Result<Option<String>, ProviderError> {
         let req = c.ec2.replace_route_table_association().association_id(id);
         let out = req.set_route_table_id(RTB.str(planned)).send().await;
-        let out = out.map_err(|e| error::sdk("ec2:ReplaceRouteTableAssociation", e))?;
-        let msg = "the response has no new association id";
         let op = "ec2:ReplaceRouteTableAssociation";
-        let new = out
-            .new_association_id()
-            .ok_or_else(|| ProviderError::new(op, msg))?;
-        let timeout = ctx.timeouts.update.unwrap_or(Duration::from_secs(120));
-        wait_associated(c, ctx, new, timeout).await?;
+        let out = answer(op, out)?;
+        let new = returned(op, "new association id", out.new_association_id())?;
+        let timeout = c.ctx.timeouts.update.unwrap_or(Duration::from_secs(120));
+        wait_associated(c, new, timeout).await?;
         Ok(Some(new.to_string()))
     }
 
-    async fn delete(
-        &self,
-        c: &AwsClients,
-        _: &OpContext<'_>,
-        id: &str,
-    ) -> Result<(), ProviderError> {
-        let r = c
-            .ec2
-            .disassociate_route_table()
-            .association_id(id)
-            .send()
-            .await;
-        gone("ec2:DisassociateRouteTable", r)
+    async fn delete(&self, c: &Op<'_>, id: &str) -> Result<(), ProviderError> {
+        let r = c.ec2.disassociate_route_table().association_id(id);
+        gone("ec2:DisassociateRouteTable", r.send().await)
     }
 }
 
@@ -285,7 +212,7 @@ mod tests {
         }
     }
 
-    fn assoc(id: &str, subnet: &str, state: RouteTableAssociationStateCode) -> Api {
+    fn assoc(id: &str, subnet: &str, state: Code) -> Api {
         Api::builder()
             .route_table_association_id(id)
             .route_table_id("rtb-1")
@@ -296,11 +223,7 @@ mod tests {
 
     #[test]
     fn from_api_writes_unset_gateway_as_empty() {
-        let v = from_api(&assoc(
-            "rtbassoc-1",
-            "subnet-1",
-            RouteTableAssociationStateCode::Associated,
-        ));
+        let v = from_api(&assoc("rtbassoc-1", "subnet-1", Code::Associated));
         assert_eq!(v.get_attr("id"), Some(&Value::from("rtbassoc-1")));
         assert_eq!(v.get_attr("subnet_id"), Some(&Value::from("subnet-1")));
         assert_eq!(v.get_attr("gateway_id"), Some(&Value::from("")));
@@ -308,26 +231,15 @@ mod tests {
     }
 
     #[test]
-    fn disassociated_associations_are_gone() {
-        let t = RouteTable::builder()
-            .associations(assoc(
-                "rtbassoc-1",
-                "subnet-1",
-                RouteTableAssociationStateCode::Disassociated,
-            ))
-            .associations(assoc(
-                "rtbassoc-2",
-                "subnet-2",
-                RouteTableAssociationStateCode::Associated,
-            ))
-            .build();
-        let tables = [t];
-        assert!(find(&tables, |a| a.route_table_association_id()
-            == Some("rtbassoc-1"))
-        .is_none());
-        assert!(find(&tables, |a| a.route_table_association_id()
-            == Some("rtbassoc-2"))
-        .is_some());
+    fn disassociated_and_failed_associations_are_gone() {
+        assert!(!is_live(&assoc(
+            "rtbassoc-1",
+            "subnet-1",
+            Code::Disassociated
+        )));
+        assert!(!is_live(&assoc("rtbassoc-1", "subnet-1", Code::Failed)));
+        assert!(is_live(&assoc("rtbassoc-2", "subnet-2", Code::Associated)));
+        assert!(is_live(&assoc("rtbassoc-2", "subnet-2", Code::Associating)));
     }
 
     #[test]

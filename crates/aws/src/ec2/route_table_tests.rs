@@ -1,8 +1,12 @@
 //! Tests of `aws_route_table`'s pure parts: mapping, planning.
 use super::*;
+use crate::ec2::route_block::DESTS;
+use crate::ec2::routes::TARGETS;
 use crate::managed::{assert_read_matches_schema, from_api, schema_for};
 use crate::tags;
 use aws_sdk_ec2::types::{PropagatingVgw, Tag};
+use aws_sdk_ec2::types::{Route, RouteOrigin};
+use std::collections::BTreeMap;
 
 fn plan(prior: Option<&Value>, proposed: Value) -> PlannedState {
     RouteTable.plan(&schema_for::<RouteTable>(), prior, proposed)
@@ -33,7 +37,7 @@ fn route(dest: &str, target: &str, id: &str) -> Value {
 
 #[test]
 fn from_api_drops_local_propagated_and_endpoint_routes() {
-    let t = ApiTable::builder()
+    let t = Api::builder()
         .route_table_id("rtb-1")
         .vpc_id("vpc-1")
         .owner_id("123456789012")

@@ -7,7 +7,8 @@ use crate::config::AwsClients;
 use crate::error;
 use aws_sdk_ec2::types::{Filter, Route, RouteTable};
 use hubctl_core::lang::Value;
-use hubctl_core::provider::ProviderError;
+use hubctl_core::provider::validate::exactly_one_of;
+use hubctl_core::provider::{Invalid, ProviderError};
 use std::collections::BTreeMap;
 
 /// Target arguments, named as both `aws_route` and a route table's `route` block name them.
@@ -39,6 +40,19 @@ impl Dest {
     pub(super) fn text(&self) -> &str {
         match self {
             Dest::Ipv4(x) | Dest::Ipv6(x) | Dest::PrefixList(x) => x,
+        }
+    }
+
+    /// The destination a text names (the inverse of [`Dest::text`]): a prefix list, an
+    /// IPv6 CIDR, or an IPv4 CIDR.
+    pub(super) fn parse(d: &str) -> Dest {
+        let d = d.to_string();
+        if d.starts_with("pl-") {
+            Dest::PrefixList(d)
+        } else if d.contains(':') {
+            Dest::Ipv6(d)
+        } else {
+            Dest::Ipv4(d)
         }
     }
 
@@ -236,25 +250,27 @@ pub(super) fn nulls_to_empty(v: &mut Value, names: &[&str]) {
     }
 }
 
+/// A route's one destination (of `dests`) and one target, as the Terraform provider's
+/// `ExactlyOneOf`: what is wrong, if anything.
+pub(super) fn one_dest_one_target(v: &Value, dests: &DestNames) -> Vec<Invalid> {
+    let found = [exactly_one_of(v, dests), exactly_one_of(v, TARGETS)];
+    found.into_iter().flatten().collect()
+}
+
 /// DescribeRouteTables with `filters` (ids, associations or the address tag), every page;
 /// shared by the route types. Missing objects are simply absent.
 pub(super) async fn describe(
     c: &AwsClients,
     filters: Vec<Filter>,
 ) -> Result<Vec<RouteTable>, ProviderError> {
-    crate::managed::refresh::paged(|token| async {
-        let req = c
-            .ec2
-            .describe_route_tables()
-            .set_filters(Some(filters.clone()));
-        let out = req.set_next_token(token).send().await;
-        let out = out.map_err(|e| error::sdk("ec2:DescribeRouteTables", e))?;
-        Ok((
-            out.route_tables().to_vec(),
-            out.next_token().map(str::to_string),
-        ))
-    })
-    .await
+    // A filter with no values (a lookup of no keys) finds nothing: no call is made.
+    if filters.iter().any(|f| f.values().is_empty()) {
+        return Ok(Vec::new());
+    }
+    let f = Some(filters);
+    let req = || c.ec2.describe_route_tables().set_filters(f.clone());
+    let op = "ec2:DescribeRouteTables";
+    super::common::pages(op, |t| req().set_next_token(t).send()).await
 }
 
 /// The calls that take a table's inline routes from `old` to `new`: deletes for

@@ -9,18 +9,16 @@
 //! for minutes after their owner is gone) until the delete timeout (default 20m).
 //! Quirk: CreateSubnet takes no `ClientToken`; an interrupted create is found by its address tag.
 
-use super::common::{arn, delete_when_unused, filters, owner};
+use super::common::{answer, arn, delete_when_unused, filters, owner, pages};
 use crate::config::AwsClients;
-use crate::error;
 use crate::managed::tags::{ec2_map, ec2_spec, EC2};
-use crate::managed::{computed_str, opt, optional_computed_str_new, required_str_new};
-use crate::managed::{fetch, read_one, refresh::paged, wait_for};
-use crate::managed::{Field, Identity, Lookup, Managed, TagStyle};
+use crate::managed::{computed_str, opt, optional_bool, optional_computed_str_new};
+use crate::managed::{created, fetch, field_table, read_one, required_str_new, wait_for};
+use crate::managed::{Field, Lookup, Managed, Op, TagStyle, Tags};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{AttributeBooleanValue, ResourceType, Subnet as Api, SubnetState};
-use hubctl_core::lang::{Type, Value};
-use hubctl_core::provider::{AttrSchema, OpContext, ProviderError};
-use std::collections::BTreeMap;
+use hubctl_core::lang::Value;
+use hubctl_core::provider::ProviderError;
 use std::time::Duration;
 
 pub struct Subnet;
@@ -28,33 +26,28 @@ pub struct Subnet;
 const CREATE_TIMEOUT: Duration = Duration::from_secs(10 * 60);
 const DELETE_TIMEOUT: Duration = Duration::from_secs(20 * 60);
 
-const ID: Field<Api> = Field::api("id", computed_str, |_, x| opt(x.subnet_id()));
-const ARN: Field<Api> = Field::api("arn", computed_str, |c, x| match x.subnet_arn() {
-    Some(a) => Value::from(a),
-    None => arn(c, "subnet", x.subnet_id(), x.owner_id()),
-});
-const OWNER: Field<Api> = Field::api("owner_id", computed_str, |c, x| owner(c, x.owner_id()));
-const VPC: Field<Api> = Field::api("vpc_id", required_str_new, |_, x| opt(x.vpc_id()));
-const CIDR: Field<Api> = Field::api("cidr_block", required_str_new, |_, x| opt(x.cidr_block()));
-const AZ: Field<Api> = Field::api("availability_zone", optional_computed_str_new, |_, x| {
-    opt(x.availability_zone())
-});
-const AZ_ID: Field<Api> = Field::api("availability_zone_id", optional_computed_str_new, |_, x| {
-    opt(x.availability_zone_id())
-});
-/// AWS omits the flag when it was never set: that is false, as the schema default says.
-const PUBLIC_IP: Field<Api> = Field::api(
-    "map_public_ip_on_launch",
-    || AttrSchema::optional(Type::Bool).default(Value::Bool(false)),
-    |_, x| Value::Bool(x.map_public_ip_on_launch().unwrap_or(false)),
-);
+field_table! { Api;
+    ID = api("id", computed_str, |_, x| opt(x.subnet_id()));
+    ARN = api("arn", computed_str, |c, x| match x.subnet_arn() {
+        Some(a) => Value::from(a),
+        None => arn(c, "subnet", x.subnet_id(), x.owner_id()),
+    });
+    OWNER = api("owner_id", computed_str, |c, x| owner(c, x.owner_id()));
+    VPC = api("vpc_id", required_str_new, |_, x| opt(x.vpc_id()));
+    CIDR = api("cidr_block", required_str_new, |_, x| opt(x.cidr_block()));
+    AZ = api("availability_zone", optional_computed_str_new, |_, x| opt(x.availability_zone()));
+    AZ_ID = api("availability_zone_id", optional_computed_str_new,
+        |_, x| opt(x.availability_zone_id()));
+    /// AWS omits the flag when it was never set: that is false, as the schema default says.
+    PUBLIC_IP = api("map_public_ip_on_launch", || optional_bool(false),
+        |_, x| Value::Bool(x.map_public_ip_on_launch().unwrap_or(false)));
+}
 
 async fn set_map_public_ip(c: &AwsClients, id: &str, on: bool) -> Result<(), ProviderError> {
     let v = AttributeBooleanValue::builder().value(on).build();
     let req = c.ec2.modify_subnet_attribute().subnet_id(id);
     let r = req.map_public_ip_on_launch(v).send().await;
-    r.map_err(|e| error::sdk("ec2:ModifySubnetAttribute", e))?;
-    Ok(())
+    answer("ec2:ModifySubnetAttribute", r).map(|_| ())
 }
 
 /// What the create waiter makes of one observation: done, keep waiting, or a failure.
@@ -76,64 +69,47 @@ impl Managed for Subnet {
     const TYPE_NAME: &'static str = "aws_subnet";
     const NOUN: &'static str = "subnet";
     const DESCRIBE: &'static str = "ec2:DescribeSubnets";
-    const IDENTITY: Identity = Identity::ServerId;
     const TAGS: TagStyle = EC2;
 
     fn fields() -> &'static [&'static Field<Api>] {
-        &[&ID, &ARN, &OWNER, &VPC, &CIDR, &AZ, &AZ_ID, &PUBLIC_IP]
+        FIELDS
     }
 
     fn key(x: &Api) -> Option<String> {
         x.subnet_id().map(str::to_string)
     }
 
-    fn tags(x: &Api) -> BTreeMap<String, String> {
+    fn tags(x: &Api) -> Tags {
         ec2_map(x.tags())
     }
 
     async fn describe(&self, c: &AwsClients, by: Lookup<'_>) -> Result<Vec<Api>, ProviderError> {
-        let f = filters(by, "subnet-id");
-        paged(|token| async {
-            let req = c.ec2.describe_subnets().set_filters(Some(f.clone()));
-            let out = req.set_next_token(token).send().await;
-            let out = out.map_err(|e| error::sdk(Self::DESCRIBE, e))?;
-            Ok((out.subnets().to_vec(), out.next_token().map(str::to_string)))
-        })
-        .await
+        let f = Some(filters(by, "subnet-id"));
+        let req = || c.ec2.describe_subnets().set_filters(f.clone());
+        pages(Self::DESCRIBE, |t| req().set_next_token(t).send()).await
     }
 
-    async fn create(
-        &self,
-        c: &AwsClients,
-        _ctx: &OpContext<'_>,
-        planned: &Value,
-        tags: &BTreeMap<String, String>,
-    ) -> Result<Api, ProviderError> {
+    async fn create(&self, c: &Op<'_>, planned: &Value, tags: &Tags) -> Result<Api, ProviderError> {
         let req = c.ec2.create_subnet().set_vpc_id(VPC.str(planned));
         let req = req.set_cidr_block(CIDR.str(planned));
         let req = req.set_availability_zone(AZ.str(planned));
         let req = req.set_availability_zone_id(AZ_ID.str(planned));
-        let out = req
-            .tag_specifications(ec2_spec(ResourceType::Subnet, tags))
-            .send()
-            .await;
-        let out = out.map_err(|e| error::sdk("ec2:CreateSubnet", e))?;
-        let sn = out.subnet().filter(|s| s.subnet_id().is_some()).cloned();
-        sn.ok_or_else(|| ProviderError::new("ec2:CreateSubnet", "the response has no subnet id"))
+        let req = req.tag_specifications(ec2_spec(ResourceType::Subnet, tags));
+        let out = answer("ec2:CreateSubnet", req.send().await)?;
+        created::<Self>("ec2:CreateSubnet", out.subnet())
     }
 
     /// Waits for `available`, then sets `map_public_ip_on_launch` (CreateSubnet cannot).
     async fn finish_create(
         &self,
-        c: &AwsClients,
-        ctx: &OpContext<'_>,
+        c: &Op<'_>,
         planned: &Value,
         sn: Api,
     ) -> Result<Api, ProviderError> {
         let id = sn.subnet_id().unwrap_or_default().to_string();
         let what = format!("subnet {id} to become available");
-        let timeout = ctx.timeouts.create.unwrap_or(CREATE_TIMEOUT);
-        let sn = wait_for(ctx, &what, timeout, || async {
+        let timeout = c.ctx.timeouts.create.unwrap_or(CREATE_TIMEOUT);
+        let sn = wait_for(c.ctx, &what, timeout, || async {
             read_one(self, c, &id)
                 .await?
                 .map_or(Ok(None), |sn| availability(&id, sn))
@@ -149,8 +125,7 @@ impl Managed for Subnet {
 
     async fn update_attrs(
         &self,
-        c: &AwsClients,
-        _ctx: &OpContext<'_>,
+        c: &Op<'_>,
         id: &str,
         prior: &Value,
         planned: &Value,
@@ -162,19 +137,12 @@ impl Managed for Subnet {
         Ok(None)
     }
 
-    async fn delete(
-        &self,
-        c: &AwsClients,
-        ctx: &OpContext<'_>,
-        id: &str,
-    ) -> Result<(), ProviderError> {
+    async fn delete(&self, c: &Op<'_>, id: &str) -> Result<(), ProviderError> {
         let what =
             format!("subnet {id} to be deleted (DependencyViolation: something still uses it)");
-        let timeout = ctx.timeouts.delete.unwrap_or(DELETE_TIMEOUT);
-        delete_when_unused(ctx, "ec2:DeleteSubnet", &what, timeout, || {
-            c.ec2.delete_subnet().subnet_id(id).send()
-        })
-        .await
+        let timeout = c.ctx.timeouts.delete.unwrap_or(DELETE_TIMEOUT);
+        let req = || c.ec2.delete_subnet().subnet_id(id);
+        delete_when_unused(c.ctx, "ec2:DeleteSubnet", &what, timeout, || req().send()).await
     }
 }
 

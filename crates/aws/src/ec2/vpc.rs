@@ -9,106 +9,78 @@
 //! Quirk: DescribeVpcs does not return the DNS attributes or the default objects; a refresh
 //! keeps their last known values rather than making calls per VPC.
 
-use super::common::{arn, filter, filters, owner};
+use super::common::{answer, arn, filter, filters, owner, pages};
 use crate::config::AwsClients;
-use crate::error;
 use crate::managed::tags::{ec2_map, ec2_spec, EC2};
-use crate::managed::{computed_str, opt, required_str_new, Field, Identity, Lookup, Managed};
-use crate::managed::{fetch, refresh::paged, TagStyle};
+use crate::managed::{computed_str, opt, optional_bool, optional_str_new, required_str_new};
+use crate::managed::{created, fetch, field_table, Field, Lookup, Managed, Op, TagStyle, Tags};
 use async_trait::async_trait;
-use aws_sdk_ec2::types::VpcAttributeName;
+use aws_sdk_ec2::types::VpcAttributeName as Name;
 use aws_sdk_ec2::types::{AttributeBooleanValue, ResourceType, Tenancy, Vpc as Api};
-use hubctl_core::lang::{Type, Value};
-use hubctl_core::provider::{AttrSchema, OpContext, ProviderError};
-use std::collections::BTreeMap;
+use hubctl_core::lang::Value;
+use hubctl_core::provider::ProviderError;
 
 pub struct Vpc;
 
-const ID: Field<Api> = Field::api("id", computed_str, |_, v| opt(v.vpc_id()));
-const ARN: Field<Api> = Field::api("arn", computed_str, |c, v| {
-    arn(c, "vpc", v.vpc_id(), v.owner_id())
-});
-const OWNER: Field<Api> = Field::api("owner_id", computed_str, |c, v| owner(c, v.owner_id()));
-const CIDR: Field<Api> = Field::api("cidr_block", required_str_new, |_, v| opt(v.cidr_block()));
-const TENANCY: Field<Api> = Field::api(
-    "instance_tenancy",
-    || {
-        let s = AttrSchema::optional(Type::String).force_new();
-        s.default(Value::from("default"))
-    },
-    |_, v| opt(v.instance_tenancy().map(|t| t.as_str())),
-);
-const DHCP: Field<Api> = Field::api("dhcp_options_id", computed_str, |_, v| {
-    opt(v.dhcp_options_id())
-});
-const DNS_HOSTNAMES: Field<Api> = Field::kept("enable_dns_hostnames", || {
-    AttrSchema::optional(Type::Bool).default(Value::Bool(false))
-});
-const DNS_SUPPORT: Field<Api> = Field::kept("enable_dns_support", || {
-    AttrSchema::optional(Type::Bool).default(Value::Bool(true))
-});
-const DEFAULT_RTB: Field<Api> = Field::kept("default_route_table_id", computed_str);
-const MAIN_RTB: Field<Api> = Field::kept("main_route_table_id", computed_str);
-const DEFAULT_SG: Field<Api> = Field::kept("default_security_group_id", computed_str);
-const DEFAULT_ACL: Field<Api> = Field::kept("default_network_acl_id", computed_str);
+field_table! { Api;
+    ID = api("id", computed_str, |_, v| opt(v.vpc_id()));
+    ARN = api("arn", computed_str, |c, v| arn(c, "vpc", v.vpc_id(), v.owner_id()));
+    OWNER = api("owner_id", computed_str, |c, v| owner(c, v.owner_id()));
+    CIDR = api("cidr_block", required_str_new, |_, v| opt(v.cidr_block()));
+    TENANCY = api("instance_tenancy", || optional_str_new().default(Value::from("default")),
+        |_, v| opt(v.instance_tenancy().map(|t| t.as_str())));
+    DHCP = api("dhcp_options_id", computed_str, |_, v| opt(v.dhcp_options_id()));
+    DNS_HOSTNAMES = kept("enable_dns_hostnames", || optional_bool(false));
+    DNS_SUPPORT = kept("enable_dns_support", || optional_bool(true));
+    DEFAULT_RTB = kept("default_route_table_id", computed_str);
+    MAIN_RTB = kept("main_route_table_id", computed_str);
+    DEFAULT_SG = kept("default_security_group_id", computed_str);
+    DEFAULT_ACL = kept("default_network_acl_id", computed_str);
+}
 
 /// The two DNS flags, with their default (what AWS gives a new VPC).
-const DNS: [(&Field<Api>, VpcAttributeName, bool); 2] = [
-    (&DNS_HOSTNAMES, VpcAttributeName::EnableDnsHostnames, false),
-    (&DNS_SUPPORT, VpcAttributeName::EnableDnsSupport, true),
+const DNS: [(&Field<Api>, Name, bool); 2] = [
+    (&DNS_HOSTNAMES, Name::EnableDnsHostnames, false),
+    (&DNS_SUPPORT, Name::EnableDnsSupport, true),
 ];
 
-async fn set_dns(
-    c: &AwsClients,
-    id: &str,
-    name: &VpcAttributeName,
-    on: bool,
-) -> Result<(), ProviderError> {
+async fn set_dns(c: &AwsClients, id: &str, name: &Name, on: bool) -> Result<(), ProviderError> {
     let v = AttributeBooleanValue::builder().value(on).build();
     let req = c.ec2.modify_vpc_attribute().vpc_id(id);
-    let req = if *name == VpcAttributeName::EnableDnsHostnames {
+    let req = if *name == Name::EnableDnsHostnames {
         req.enable_dns_hostnames(v)
     } else {
         req.enable_dns_support(v)
     };
-    let r = req.send().await;
-    r.map_err(|e| error::sdk("ec2:ModifyVpcAttribute", e))?;
-    Ok(())
+    answer("ec2:ModifyVpcAttribute", req.send().await).map(|_| ())
 }
 
 /// One DNS flag as DescribeVpcAttribute reports it (DescribeVpcs does not).
-async fn get_dns(c: &AwsClients, id: &str, name: VpcAttributeName) -> Result<Value, ProviderError> {
+async fn get_dns(c: &AwsClients, id: &str, name: Name) -> Result<Value, ProviderError> {
     let req = c.ec2.describe_vpc_attribute().vpc_id(id);
     let out = req.attribute(name.clone()).send().await;
-    let out = out.map_err(|e| error::sdk("ec2:DescribeVpcAttribute", e))?;
+    let out = answer("ec2:DescribeVpcAttribute", out)?;
     let v = match name {
-        VpcAttributeName::EnableDnsHostnames => out.enable_dns_hostnames(),
+        Name::EnableDnsHostnames => out.enable_dns_hostnames(),
         _ => out.enable_dns_support(),
     };
-    Ok(v.and_then(|v| v.value())
-        .map(Value::Bool)
-        .unwrap_or(Value::Null))
+    Ok(v.and_then(|v| v.value()).map_or(Value::Null, Value::Bool))
 }
 
 /// The default route table, security group and network ACL AWS made with the VPC.
 async fn defaults(c: &AwsClients, id: &str, v: &mut Value) -> Result<(), ProviderError> {
-    let vpc = || filter("vpc-id", [id.to_string()]);
-    let (ec2, one) = (&c.ec2, |k: &str| [k.to_string()]);
-    let rt = ec2.describe_route_tables().filters(vpc());
-    let rt = rt
-        .filters(filter("association.main", one("true")))
-        .send()
-        .await;
-    let rt = rt.map_err(|e| error::sdk("ec2:DescribeRouteTables", e))?;
-    let sg = ec2.describe_security_groups().filters(vpc());
-    let sg = sg
-        .filters(filter("group-name", one("default")))
-        .send()
-        .await;
-    let sg = sg.map_err(|e| error::sdk("ec2:DescribeSecurityGroups", e))?;
-    let acl = ec2.describe_network_acls().filters(vpc());
-    let acl = acl.filters(filter("default", one("true"))).send().await;
-    let acl = acl.map_err(|e| error::sdk("ec2:DescribeNetworkAcls", e))?;
+    let by = |k: &str, v: &str| Some(vec![filter("vpc-id", [id.into()]), filter(k, [v.into()])]);
+    let rt = c.ec2.describe_route_tables();
+    let rt = rt.set_filters(by("association.main", "true")).send();
+    let rt = answer("ec2:DescribeRouteTables", rt.await)?;
+    let sg = c.ec2.describe_security_groups();
+    let sg = sg.set_filters(by("group-name", "default")).send();
+    let sg = answer("ec2:DescribeSecurityGroups", sg.await)?;
+    let acl = c.ec2.describe_network_acls();
+    let acl = answer(
+        "ec2:DescribeNetworkAcls",
+        acl.set_filters(by("default", "true")).send().await,
+    )?;
     if let Some(m) = v.as_map_mut() {
         let main = opt(rt.route_tables().first().and_then(|r| r.route_table_id()));
         DEFAULT_RTB.set(m, main.clone());
@@ -127,73 +99,42 @@ impl Managed for Vpc {
     const TYPE_NAME: &'static str = "aws_vpc";
     const NOUN: &'static str = "VPC";
     const DESCRIBE: &'static str = "ec2:DescribeVpcs";
-    const IDENTITY: Identity = Identity::ServerId;
     const TAGS: TagStyle = EC2;
 
     fn fields() -> &'static [&'static Field<Api>] {
-        &[
-            &ID,
-            &ARN,
-            &OWNER,
-            &CIDR,
-            &TENANCY,
-            &DHCP,
-            &DNS_HOSTNAMES,
-            &DNS_SUPPORT,
-            &DEFAULT_RTB,
-            &MAIN_RTB,
-            &DEFAULT_SG,
-            &DEFAULT_ACL,
-        ]
+        FIELDS
     }
 
     fn key(x: &Api) -> Option<String> {
         x.vpc_id().map(str::to_string)
     }
 
-    fn tags(x: &Api) -> BTreeMap<String, String> {
+    fn tags(x: &Api) -> Tags {
         ec2_map(x.tags())
     }
 
     async fn describe(&self, c: &AwsClients, by: Lookup<'_>) -> Result<Vec<Api>, ProviderError> {
-        let f = filters(by, "vpc-id");
-        paged(|token| async {
-            let req = c.ec2.describe_vpcs().set_filters(Some(f.clone()));
-            let out = req.set_next_token(token).send().await;
-            let out = out.map_err(|e| error::sdk(Self::DESCRIBE, e))?;
-            Ok((out.vpcs().to_vec(), out.next_token().map(str::to_string)))
-        })
-        .await
+        let f = Some(filters(by, "vpc-id"));
+        let req = || c.ec2.describe_vpcs().set_filters(f.clone());
+        pages(Self::DESCRIBE, |t| req().set_next_token(t).send()).await
     }
 
-    async fn create(
-        &self,
-        c: &AwsClients,
-        _ctx: &OpContext<'_>,
-        planned: &Value,
-        tags: &BTreeMap<String, String>,
-    ) -> Result<Api, ProviderError> {
+    async fn create(&self, c: &Op<'_>, planned: &Value, tags: &Tags) -> Result<Api, ProviderError> {
         let tenancy = TENANCY.str(planned).unwrap_or_else(|| "default".into());
         let req = c.ec2.create_vpc().set_cidr_block(CIDR.str(planned));
         let req = req.instance_tenancy(Tenancy::from(tenancy.as_str()));
-        let out = req
-            .tag_specifications(ec2_spec(ResourceType::Vpc, tags))
-            .send()
-            .await;
-        let out = out.map_err(|e| error::sdk("ec2:CreateVpc", e))?;
-        let vpc = out.vpc().filter(|v| v.vpc_id().is_some()).cloned();
-        vpc.ok_or_else(|| ProviderError::new("ec2:CreateVpc", "the response has no VPC id"))
+        let req = req.tag_specifications(ec2_spec(ResourceType::Vpc, tags));
+        let out = answer("ec2:CreateVpc", req.send().await)?;
+        created::<Self>("ec2:CreateVpc", out.vpc())
     }
 
     /// Sets the DNS flags CreateVpc cannot (where they differ from AWS's defaults).
     async fn finish_create(
         &self,
-        c: &AwsClients,
-        ctx: &OpContext<'_>,
+        c: &Op<'_>,
         planned: &Value,
         vpc: Api,
     ) -> Result<Api, ProviderError> {
-        let _ = ctx;
         let id = vpc.vpc_id().unwrap_or_default();
         for (f, name, default) in DNS.iter() {
             if let Some(on) = f.bool(planned).filter(|on| on != default) {
@@ -205,8 +146,7 @@ impl Managed for Vpc {
 
     async fn update_attrs(
         &self,
-        c: &AwsClients,
-        _ctx: &OpContext<'_>,
+        c: &Op<'_>,
         id: &str,
         prior: &Value,
         planned: &Value,
@@ -230,14 +170,9 @@ impl Managed for Vpc {
         defaults(c, id, v).await
     }
 
-    async fn delete(
-        &self,
-        c: &AwsClients,
-        _: &OpContext<'_>,
-        id: &str,
-    ) -> Result<(), ProviderError> {
+    async fn delete(&self, c: &Op<'_>, id: &str) -> Result<(), ProviderError> {
         let r = c.ec2.delete_vpc().vpc_id(id).send().await;
-        r.map(|_| ()).map_err(|e| error::sdk("ec2:DeleteVpc", e))
+        answer("ec2:DeleteVpc", r).map(|_| ())
     }
 }
 

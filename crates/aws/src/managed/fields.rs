@@ -6,6 +6,21 @@
 use crate::config::AwsClients;
 use hubctl_core::lang::{Type, Value, VecMap};
 use hubctl_core::provider::{AttrSchema, BlockSchema, Schema};
+use std::sync::OnceLock;
+
+/// Declares a type's attribute table, one entry a line: `NAME = ctor(args);` becomes
+/// `const NAME: Field<Api> = Field::ctor(args);` (`ctor` one of [`Field`]'s constructors), and
+/// `FIELDS` lists every entry in declaration order, for `Managed::fields`. The entries stay
+/// ordinary constants, so requests name them (`CIDR.str(planned)`) as before.
+macro_rules! field_table {
+    ($api:ty; $($(#[$m:meta])* $name:ident = $ctor:ident($($arg:expr),+ $(,)?);)+) => {
+        $($(#[$m])*
+        const $name: $crate::managed::Field<$api> = $crate::managed::Field::$ctor($($arg),+);)+
+        /// The attribute table, in declaration order.
+        const FIELDS: &[&$crate::managed::Field<$api>] = &[$(&$name),+];
+    };
+}
+pub(crate) use field_table;
 
 /// How the API reports an attribute on its description of an object `A`.
 pub type Read<A> = fn(&AwsClients, &A) -> Value;
@@ -92,6 +107,21 @@ impl<A> Field<A> {
     }
 }
 
+/// A table `head` followed by one entry per name of `tail` (`entry(name)`, a route's ten
+/// targets from the shared target list), built once per process into `cell`.
+pub fn with_named<A>(
+    cell: &'static OnceLock<Vec<&'static Field<A>>>,
+    head: &[&'static Field<A>],
+    tail: &[&'static str],
+    entry: fn(&'static str) -> Field<A>,
+) -> &'static [&'static Field<A>] {
+    cell.get_or_init(|| {
+        let mut f = head.to_vec();
+        f.extend(tail.iter().map(|t| &*Box::leak(Box::new(entry(t)))));
+        f
+    })
+}
+
 /// The schema the table declares.
 pub fn schema_of<A>(fields: &[&Field<A>]) -> Schema {
     fields.iter().fold(Schema::new(), |s, f| match f.def {
@@ -136,6 +166,32 @@ pub fn or_empty(x: Option<&str>) -> Value {
 
 pub fn computed_str() -> AttrSchema {
     AttrSchema::computed(Type::String)
+}
+
+/// Optional, with no default.
+pub fn optional_str() -> AttrSchema {
+    AttrSchema::optional(Type::String)
+}
+
+/// Optional, and a change replaces the object.
+pub fn optional_str_new() -> AttrSchema {
+    AttrSchema::optional(Type::String).force_new()
+}
+
+/// Optional, with `default` when left out.
+pub fn optional_bool(default: bool) -> AttrSchema {
+    AttrSchema::optional(Type::Bool).default(Value::Bool(default))
+}
+
+/// Optional, and `""` in state when unset (the Terraform SDK's shape for a route's or an
+/// association's arguments).
+pub fn empty_str() -> AttrSchema {
+    AttrSchema::optional(Type::String).default(Value::from(""))
+}
+
+/// [`empty_str`], and a change replaces the object.
+pub fn empty_str_new() -> AttrSchema {
+    empty_str().force_new()
 }
 
 pub fn required_str() -> AttrSchema {

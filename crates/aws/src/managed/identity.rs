@@ -3,11 +3,10 @@
 //! name (IAM roles, EKS clusters, KMS aliases: the name itself finds it), or a composite id
 //! built from the configuration (a route is `rtb_destination`: the type looks it up).
 
-use super::{Lookup, Managed};
-use crate::config::AwsClients;
+use super::{Lookup, Managed, Op};
 use crate::tags::ADDRESS_TAG;
 use hubctl_core::lang::Value;
-use hubctl_core::provider::{OpContext, ProviderError};
+use hubctl_core::provider::ProviderError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Identity {
@@ -15,8 +14,8 @@ pub enum Identity {
     ServerId,
     /// The user names the object: the key is the value of this argument.
     Name(&'static str),
-    /// The key is built from several attributes by [`Managed::state_key`]; the type finds an
-    /// interrupted create's object itself ([`Managed::find_existing`]).
+    /// The key is built from several attributes by [`Managed::state_key`]; an interrupted
+    /// create's object is looked up by the key its configuration builds.
     Composite,
 }
 
@@ -35,25 +34,26 @@ impl Identity {
     }
 }
 
-/// The object an interrupted create of `ctx.address` made, by the type's identity: by name,
-/// or by address tag (checked on the answer too, since some emulators ignore tag filters).
+/// The object an interrupted create of `c.ctx.address` made, by the type's identity: by the
+/// key its configuration names or builds, or by address tag (checked on the answer too,
+/// since some emulators ignore tag filters).
 pub async fn find_existing<T: Managed + ?Sized>(
     t: &T,
-    c: &AwsClients,
-    ctx: &OpContext<'_>,
+    c: &Op<'_>,
     planned: &Value,
 ) -> Result<Option<T::Api>, ProviderError> {
     match T::IDENTITY {
-        Identity::Name(_) => match T::IDENTITY.state_key(planned) {
-            Some(name) => super::read_one(t, c, &name).await,
+        Identity::Name(_) | Identity::Composite => match T::state_key(planned) {
+            Some(key) => super::read_one(t, c, &key).await,
             None => Ok(None),
         },
         Identity::ServerId if T::TAGS.has_tags() => {
-            let found = t.describe(c, Lookup::AddressTag(ctx.address)).await?;
+            let address = c.ctx.address;
+            let found = t.describe(c, Lookup::AddressTag(address)).await?;
             Ok(found
                 .into_iter()
-                .find(|x| T::tags(x).get(ADDRESS_TAG).map(String::as_str) == Some(ctx.address)))
+                .find(|x| T::tags(x).get(ADDRESS_TAG).map(String::as_str) == Some(address)))
         }
-        Identity::ServerId | Identity::Composite => Ok(None),
+        Identity::ServerId => Ok(None),
     }
 }

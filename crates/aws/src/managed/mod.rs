@@ -4,8 +4,8 @@
 //! into the engine's `Resource` with the control flow they share, written once:
 //!
 //! - recovery of an interrupted create (`OpContext.recovering`): the object is looked for by
-//!   its address tag, by its user-given name, or by the type's own composite lookup, and
-//!   adopted, never duplicated;
+//!   its address tag, by its user-given name, or by the composite key its configuration
+//!   builds (a route's `rtb_destination`), and adopted, never duplicated;
 //! - delete-if-gone: a delete answered with `ErrorKind::NotFound` (each service's spelling,
 //!   mapped in `error.rs`) is success, and so is a delete with nothing to delete;
 //! - import by id, and a batched refresh (chunked keys, every page: [`refresh`]);
@@ -34,6 +34,25 @@ use hubctl_core::provider::{
 };
 use std::collections::BTreeMap;
 
+/// What the hooks of a create, update or delete work with: the clients (it derefs to them,
+/// so `c.ec2` and `fetch(self, c, id)` read as with the bare clients) and the operation's
+/// context (`c.ctx`: address, timeouts, progress line).
+#[derive(Clone, Copy)]
+pub struct Op<'a> {
+    pub c: &'a AwsClients,
+    pub ctx: &'a OpContext<'a>,
+}
+
+impl std::ops::Deref for Op<'_> {
+    type Target = AwsClients;
+    fn deref(&self) -> &AwsClients {
+        self.c
+    }
+}
+
+/// Tags as sent and read: key to value.
+pub type Tags = BTreeMap<String, String>;
+
 /// How a Describe is asked for objects.
 #[derive(Clone, Copy)]
 pub enum Lookup<'a> {
@@ -41,6 +60,16 @@ pub enum Lookup<'a> {
     Keys(&'a [String]),
     /// What an interrupted create of this address made, by its address tag.
     AddressTag(&'a str),
+}
+
+impl<'a> Lookup<'a> {
+    /// The keys looked up; none for an address-tag lookup (what types without tags answer).
+    pub fn keys(self) -> &'a [String] {
+        match self {
+            Lookup::Keys(k) => k,
+            Lookup::AddressTag(_) => &[],
+        }
+    }
 }
 
 /// A managed AWS object type. The required items are what differs between types; the
@@ -54,7 +83,8 @@ pub trait Managed: Send + Sync + 'static {
     const NOUN: &'static str;
     /// The Describe operation, for errors (`ec2:DescribeSubnets`).
     const DESCRIBE: &'static str;
-    const IDENTITY: Identity;
+    /// How the object is named; most objects have an id AWS assigns.
+    const IDENTITY: Identity = Identity::ServerId;
     const TAGS: TagStyle = TagStyle::None;
     /// The most keys one Describe takes (EC2: 200 values per filter).
     const MAX_KEYS: usize = 200;
@@ -64,7 +94,7 @@ pub trait Managed: Send + Sync + 'static {
     /// The lookup key of a described object (for a server-assigned id, its id).
     fn key(x: &Self::Api) -> Option<String>;
     /// The object's tags as AWS has them, the address tag included.
-    fn tags(x: &Self::Api) -> BTreeMap<String, String> {
+    fn tags(x: &Self::Api) -> Tags {
         let _ = x;
         BTreeMap::new()
     }
@@ -78,18 +108,12 @@ pub trait Managed: Send + Sync + 'static {
     /// tags; its answer (at least the key) goes to [`Managed::finish_create`].
     async fn create(
         &self,
-        c: &AwsClients,
-        ctx: &OpContext<'_>,
+        c: &Op<'_>,
         planned: &Value,
-        tags: &BTreeMap<String, String>,
+        tags: &Tags,
     ) -> Result<Self::Api, ProviderError>;
     /// Deletes object `key` and waits as the type needs. A `NotFound` answer is success.
-    async fn delete(
-        &self,
-        c: &AwsClients,
-        ctx: &OpContext<'_>,
-        key: &str,
-    ) -> Result<(), ProviderError>;
+    async fn delete(&self, c: &Op<'_>, key: &str) -> Result<(), ProviderError>;
 
     /// The lookup key a state holds (see [`Identity::state_key`]).
     fn state_key(state: &Value) -> Option<String> {
@@ -114,23 +138,21 @@ pub trait Managed: Send + Sync + 'static {
     /// The object an interrupted create already made (see [`identity::find_existing`]).
     async fn find_existing(
         &self,
-        c: &AwsClients,
-        ctx: &OpContext<'_>,
+        c: &Op<'_>,
         planned: &Value,
     ) -> Result<Option<Self::Api>, ProviderError> {
-        identity::find_existing(self, c, ctx, planned).await
+        identity::find_existing(self, c, planned).await
     }
 
     /// After the create call or recovery: waits and settings the create call cannot make;
     /// returns the object as it is now. By default one Describe.
     async fn finish_create(
         &self,
-        c: &AwsClients,
-        ctx: &OpContext<'_>,
+        c: &Op<'_>,
         planned: &Value,
         x: Self::Api,
     ) -> Result<Self::Api, ProviderError> {
-        let _ = (ctx, planned);
+        let _ = planned;
         fetch(self, c, &Self::key(&x).unwrap_or_default()).await
     }
 
@@ -138,13 +160,12 @@ pub trait Managed: Send + Sync + 'static {
     /// change gives the object a new one (`ReplaceRouteTableAssociation`).
     async fn update_attrs(
         &self,
-        c: &AwsClients,
-        ctx: &OpContext<'_>,
+        c: &Op<'_>,
         key: &str,
         prior: &Value,
         planned: &Value,
     ) -> Result<Option<String>, ProviderError> {
-        let _ = (c, ctx, key, prior, planned);
+        let _ = (c, key, prior, planned);
         Ok(None)
     }
 
@@ -180,6 +201,26 @@ pub fn from_api<T: Managed + ?Sized>(t: &T, c: &AwsClients, x: &T::Api, base: &V
     Value::Object(m)
 }
 
+/// The object a create call answered, which must carry its key.
+pub fn created<T: Managed + ?Sized>(op: &str, x: Option<&T::Api>) -> Result<T::Api, ProviderError>
+where
+    T::Api: Clone,
+{
+    let x = x.filter(|x| T::key(x).is_some()).cloned();
+    x.ok_or_else(|| ProviderError::new(op, format!("the response has no {} id", T::NOUN)))
+}
+
+/// Terraform's error for an import id that names nothing.
+pub fn no_such<T: Managed + ?Sized>(id: &str) -> ProviderError {
+    let msg = format!("no {} with id \"{id}\" exists", T::TYPE_NAME);
+    ProviderError::new(T::DESCRIBE, msg)
+}
+
+/// A value a call must answer (an id), or an error naming the call and `what` is missing.
+pub fn returned<'a>(op: &str, what: &str, x: Option<&'a str>) -> Result<&'a str, ProviderError> {
+    x.ok_or_else(|| ProviderError::new(op, format!("the response has no {what}")))
+}
+
 /// Object `key` if AWS has it.
 pub async fn read_one<T: Managed + ?Sized>(
     t: &T,
@@ -200,6 +241,22 @@ pub async fn fetch<T: Managed + ?Sized>(
         ProviderError::new(T::DESCRIBE, format!("{} {key} not found", T::NOUN))
             .kind(hubctl_core::provider::ErrorKind::NotFound)
     })
+}
+
+/// The two parts of an import id `A<sep>B` (Terraform's composite import ids), both
+/// non-empty; otherwise an error naming the `expected` form.
+pub fn import_parts<'a>(
+    type_name: &str,
+    id: &'a str,
+    sep: char,
+    expected: &str,
+) -> Result<(&'a str, &'a str), ProviderError> {
+    match id.split_once(sep) {
+        Some((a, b)) if !a.is_empty() && !b.is_empty() => Ok((a, b)),
+        _ => Err(ProviderError::msg(format!(
+            "invalid {type_name} import id \"{id}\": expected {expected}"
+        ))),
+    }
 }
 
 /// The schema a managed type declares: its table, plus `tags` / `tags_all` where it has tags.
@@ -256,9 +313,10 @@ impl<T: Managed> Resource for Adapter<T> {
 
     async fn create(&self, ctx: &OpContext<'_>, planned: &Value) -> Result<Value, ProviderError> {
         let c = clients(ctx)?;
+        let op = Op { c, ctx };
         // An interrupted create may have made the object already: adopt it, never duplicate.
         let existing = if ctx.recovering {
-            self.t.find_existing(c, ctx, planned).await?
+            self.t.find_existing(&op, planned).await?
         } else {
             None
         };
@@ -266,10 +324,10 @@ impl<T: Managed> Resource for Adapter<T> {
             Some(x) => x,
             None => {
                 let tags = crate::tags::for_create(&c.default_tags, planned, ctx.address);
-                self.t.create(c, ctx, planned, &tags).await?
+                self.t.create(&op, planned, &tags).await?
             }
         };
-        let x = self.t.finish_create(c, ctx, planned, x).await?;
+        let x = self.t.finish_create(&op, planned, x).await?;
         let mut v = from_api(&self.t, c, &x, planned);
         self.t
             .complete(c, &T::key(&x).unwrap_or_default(), &mut v)
@@ -281,10 +339,7 @@ impl<T: Managed> Resource for Adapter<T> {
         let c = clients(ctx)?;
         let key = self.t.import_key(c, id).await?;
         let Some(x) = read_one(&self.t, c, &key).await? else {
-            return Err(ProviderError::new(
-                T::DESCRIBE,
-                format!("no {} with id \"{id}\" exists", T::TYPE_NAME),
-            ));
+            return Err(no_such::<T>(id));
         };
         let mut v = from_api(&self.t, c, &x, &Value::Null);
         self.t.complete(c, &key, &mut v).await?;
@@ -311,7 +366,8 @@ impl<T: Managed> Resource for Adapter<T> {
         let c = clients(ctx)?;
         let key = T::state_key(prior)
             .ok_or_else(|| ProviderError::msg("the state of this resource has no id"))?;
-        let key = match self.t.update_attrs(c, ctx, &key, prior, planned).await? {
+        let op = Op { c, ctx };
+        let key = match self.t.update_attrs(&op, &key, prior, planned).await? {
             Some(new) => new,
             None => key,
         };
@@ -321,17 +377,20 @@ impl<T: Managed> Resource for Adapter<T> {
     }
 
     async fn delete(&self, ctx: &OpContext<'_>, state: &Value) -> Result<(), ProviderError> {
-        let c = clients(ctx)?;
+        let op = Op {
+            c: clients(ctx)?,
+            ctx,
+        };
         // A create that never finished has no key: what it made, if anything, is found as
         // a recovering create would find it.
         let key = match T::state_key(state) {
             Some(k) => k,
-            None => match self.t.find_existing(c, ctx, state).await? {
+            None => match self.t.find_existing(&op, state).await? {
                 Some(x) => T::key(&x).unwrap_or_default(),
                 None => return Ok(()),
             },
         };
-        match self.t.delete(c, ctx, &key).await {
+        match self.t.delete(&op, &key).await {
             Err(e) if e.is_not_found() => Ok(()),
             r => r,
         }

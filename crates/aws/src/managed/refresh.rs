@@ -73,11 +73,10 @@ where
 
 #[cfg(test)]
 mod tests {
-    use super::super::{Field, Identity};
+    use super::super::{Field, Identity, Op, Tags};
     use super::*;
     use crate::ec2::test_clients;
     use async_trait::async_trait;
-    use hubctl_core::provider::OpContext;
     use std::sync::Mutex;
 
     /// A type whose "API" holds the even keys and records each Describe's key count.
@@ -117,21 +116,10 @@ mod tests {
                 .cloned()
                 .collect())
         }
-        async fn create(
-            &self,
-            _: &AwsClients,
-            _: &OpContext<'_>,
-            _: &Value,
-            _: &BTreeMap<String, String>,
-        ) -> Result<String, ProviderError> {
+        async fn create(&self, _: &Op<'_>, _: &Value, _: &Tags) -> Result<String, ProviderError> {
             unreachable!("not created in this test")
         }
-        async fn delete(
-            &self,
-            _: &AwsClients,
-            _: &OpContext<'_>,
-            _: &str,
-        ) -> Result<(), ProviderError> {
+        async fn delete(&self, _: &Op<'_>, _: &str) -> Result<(), ProviderError> {
             Ok(())
         }
     }
