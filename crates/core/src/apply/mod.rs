@@ -6,6 +6,9 @@ pub mod resource;
 pub mod step;
 pub mod writer;
 
+#[cfg(test)]
+mod deferred_tests;
+
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::plan::moves::MoveReport;
 use crate::plan::{Observer, Plan};

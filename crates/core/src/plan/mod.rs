@@ -3,8 +3,6 @@
 
 pub mod check;
 pub mod data;
-#[cfg(test)]
-mod deferred_tests;
 pub mod diff;
 pub mod driver;
 pub mod encoding;
