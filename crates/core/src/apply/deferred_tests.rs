@@ -111,6 +111,10 @@ async fn a_provider_known_after_apply_plans_unknowns_and_is_configured_during_ap
     assert!(!diags.has_errors(), "{diags:?}");
     let app = plan.change("late_thing.app").expect("planned");
     assert_eq!(app.action, Action::Create);
+    // What `plan --detailed-exitcode` turns into exit code 2.
+    assert!(plan.has_changes());
+    let text = crate::plan::render::render_plan(&plan, Default::default());
+    assert!(text.contains("(known after apply)"), "{text}");
     let after = app.after.as_ref().expect("after");
     assert!(after.get_attr("id").is_some_and(Value::is_unknown));
     assert!(
