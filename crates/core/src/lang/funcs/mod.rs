@@ -20,6 +20,7 @@ mod pattern;
 mod sequence;
 mod sets;
 mod string;
+mod yaml_decode;
 mod yaml_emit;
 
 pub use params::param_name;
