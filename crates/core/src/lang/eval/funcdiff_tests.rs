@@ -1,7 +1,8 @@
 //! Differential test against Terraform 1.11: every expression in
 //! `testdata/funcdiff-exprs.txt` was evaluated as `jsonencode(EXPR)` by `terraform console`
 //! (see `testdata/record_funcdiff.py`); hubctl must return the same JSON text, and fail
-//! where Terraform fails.
+//! where Terraform fails. File functions see `testdata/` as their directory (the recorder
+//! copies `testdata/funcdiff-files/` into its own).
 
 use super::{eval, EvalContext, MapResolver};
 use crate::lang::Value;
@@ -81,7 +82,7 @@ fn hubctl_json(expr: &str) -> Result<String, Option<String>> {
     let ctx = EvalContext {
         file: crate::diag::FileId(0),
         resolver: &resolver,
-        base_dir: Path::new("testdata/no-such-dir"),
+        base_dir: &Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata"),
     };
     let (v, diags) = eval(&parsed, &ctx);
     if diags.has_errors() {

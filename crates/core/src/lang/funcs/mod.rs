@@ -11,6 +11,7 @@ mod conversion;
 mod crypto;
 mod datetime;
 mod encoding;
+mod filehash;
 mod filesystem;
 mod format;
 mod network;
@@ -119,13 +120,14 @@ pub fn names() -> &'static [&'static str] {
     })
 }
 
-fn families() -> [&'static [Spec]; 13] {
+fn families() -> [&'static [Spec]; 14] {
     [
         collection::SPECS,
         conversion::SPECS,
         crypto::SPECS,
         datetime::SPECS,
         encoding::SPECS,
+        filehash::SPECS,
         filesystem::SPECS,
         format::SPECS,
         network::SPECS,
