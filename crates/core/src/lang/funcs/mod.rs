@@ -6,6 +6,7 @@
 //! implementations only ever see plain, known values (unless they opt out).
 
 mod args;
+mod codec;
 mod collection;
 mod conversion;
 mod crypto;
@@ -120,8 +121,9 @@ pub fn names() -> &'static [&'static str] {
     })
 }
 
-fn families() -> [&'static [Spec]; 14] {
+fn families() -> [&'static [Spec]; 15] {
     [
+        codec::SPECS,
         collection::SPECS,
         conversion::SPECS,
         crypto::SPECS,
@@ -348,7 +350,9 @@ pub(crate) mod tests {
              setproduct, index, chunklist, alltrue, anytrue, sum, transpose, matchkeys, \
              base64encode, base64decode, base64sha256, sha1, sha256, sha512, md5, uuid, \
              timestamp, formatdate, timeadd, urlencode, sensitive, nonsensitive, try, can, \
-             templatefile";
+             templatefile, strcontains, filesha1, filesha256, filesha512, filemd5, \
+             filebase64sha256, filebase64sha512, fileset, csvdecode, base64gzip, uuidv5, \
+             timecmp, log, pathexpand, issensitive";
         for f in requested.split(", ") {
             assert!(names.contains(&f), "{f} missing");
         }
@@ -415,6 +419,14 @@ pub(crate) mod tests {
         assert_eq!(
             ok("sensitive", vec![Value::unknown()]),
             Value::unknown().sensitive()
+        );
+        assert_eq!(
+            ok("issensitive", vec![Value::unknown()]),
+            Value::Unknown(Type::Bool)
+        );
+        assert_eq!(
+            ok("issensitive", vec![Value::unknown().sensitive()]),
+            Value::Bool(true)
         );
     }
 
