@@ -22,6 +22,7 @@ mod pattern;
 mod sequence;
 mod sets;
 mod string;
+mod text;
 mod yaml_emit;
 
 pub use params::param_name;
@@ -121,7 +122,7 @@ pub fn names() -> &'static [&'static str] {
     })
 }
 
-fn families() -> [&'static [Spec]; 15] {
+fn families() -> [&'static [Spec]; 16] {
     [
         codec::SPECS,
         collection::SPECS,
@@ -138,6 +139,7 @@ fn families() -> [&'static [Spec]; 15] {
         sequence::SPECS,
         sets::SPECS,
         string::SPECS,
+        text::SPECS,
     ]
 }
 
