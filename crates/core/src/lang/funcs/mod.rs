@@ -68,7 +68,7 @@ pub struct FuncContext<'a> {
 
 /// Functions the evaluator implements itself: they need unevaluated arguments (`try`,
 /// `can`) or the evaluator (`templatefile`).
-const EVALUATOR_FUNCTIONS: &[&str] = &["can", "templatefile", "try"];
+const EVALUATOR_FUNCTIONS: &[&str] = &["can", "templatefile", "templatestring", "try"];
 
 /// Calls function `name`. Unknown arguments give an unknown result unless the function
 /// handles them; sensitive arguments give a sensitive result.

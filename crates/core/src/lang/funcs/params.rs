@@ -91,6 +91,7 @@ const PARAMS: &[(&str, &[&str], Option<&str>)] = &[
     ("substr", &["str", "offset", "length"], None),
     ("sum", &["list"], None),
     ("templatefile", &["path", "vars"], None),
+    ("templatestring", &["template", "vars"], None),
     ("textdecodebase64", &["source", "encoding"], None),
     ("textencodebase64", &["string", "encoding"], None),
     ("timeadd", &["timestamp", "duration"], None),
