@@ -2,7 +2,7 @@
 //! file's bytes, which need not be UTF-8) and `fileset`.
 
 use super::args;
-use super::filesystem::{clean, read};
+use super::filesystem::clean;
 use super::{Arity, FuncContext, FuncError, Prim, Ret, Spec};
 use crate::lang::Value;
 use base64::Engine;
@@ -37,13 +37,27 @@ pub(super) const SPECS: &[Spec] = &[
     Spec::new("filesha512", Arity::Exact(1), Ret::String, filesha512),
 ];
 
+/// The file's bytes; a missing or unreadable file fails the call, as in Terraform (where
+/// `file` instead reports an invalid argument).
+fn read(args: &[Value], ctx: &FuncContext) -> Result<Vec<u8>, FuncError> {
+    let path = args::string(args, 0)?;
+    std::fs::read(ctx.base_dir.join(&path)).map_err(|e| {
+        let why = match e.kind() {
+            std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
+            std::io::ErrorKind::IsADirectory => "is a directory".to_string(),
+            _ => e.to_string(),
+        };
+        FuncError::Other(format!("cannot read {path}: {why}"))
+    })
+}
+
 fn hex_of(args: &[Value], ctx: &FuncContext, digest: fn(&[u8]) -> Vec<u8>) -> R {
-    let (_, bytes) = read(args, ctx)?;
+    let bytes = read(args, ctx)?;
     Ok(Value::String(hex::encode(digest(&bytes))))
 }
 
 fn base64_of(args: &[Value], ctx: &FuncContext, digest: fn(&[u8]) -> Vec<u8>) -> R {
-    let (_, bytes) = read(args, ctx)?;
+    let bytes = read(args, ctx)?;
     Ok(Value::String(
         base64::engine::general_purpose::STANDARD.encode(digest(&bytes)),
     ))
@@ -81,7 +95,7 @@ fn fileset(args: Vec<Value>, ctx: &FuncContext) -> R {
     let path = clean(&args::string(&args, 0)?);
     let pattern = args::string(&args, 1)?;
     let failed = |e: &dyn std::fmt::Display| {
-        FuncError::Other(format!("failed to glob pattern ({pattern}): {e}"))
+        FuncError::Other(format!("failed to glob pattern {pattern:?}: {e}"))
     };
     let full = clean(&format!("{path}/{pattern}"));
     let segments: Vec<&str> = full.split('/').collect();

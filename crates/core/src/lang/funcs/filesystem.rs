@@ -20,7 +20,7 @@ pub(super) const SPECS: &[Spec] = &[
 ];
 
 /// Reads the file named by argument 0, resolved against `ctx.base_dir`.
-pub(super) fn read(args: &[Value], ctx: &FuncContext) -> Result<(String, Vec<u8>), FuncError> {
+fn read(args: &[Value], ctx: &FuncContext) -> Result<(String, Vec<u8>), FuncError> {
     let path = args::string(args, 0)?;
     let full = ctx.base_dir.join(&path);
     match std::fs::read(&full) {

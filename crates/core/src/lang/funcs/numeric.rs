@@ -54,8 +54,9 @@ fn pow(args: Vec<Value>, _: &FuncContext) -> R {
     Ok(Value::number(r))
 }
 
-/// The logarithm of `num` in `base`; an infinite or undefined result is an error (Terraform
-/// fails when it meets one).
+/// The logarithm of `num` in `base`. An infinite or undefined result is an error: Terraform
+/// gives ±Inf for `log(0, b)` and base 1 but fails as soon as it is encoded or stored, and
+/// hubctl's `jsonencode` would write infinities as `null`.
 fn log(args: Vec<Value>, _: &FuncContext) -> R {
     let (num, base) = (args::number(&args, 0)?, args::number(&args, 1)?);
     let r = num.ln() / base.ln();
