@@ -44,6 +44,17 @@ CASES = [
     'base64decode("!")',
     'base64decode("/w==")',
     'regex("(", "x")',
+    'templatestring("x", {})',
+    'timecmp("x", "2017-11-22T00:00:00Z")',
+    'textencodebase64("x", "nope")',
+    'textencodebase64("€", "latin1")',
+    'textdecodebase64("/w==", "UTF-8")',
+    'uuidv5("nope", "x")',
+    'csvdecode("")',
+    'csvdecode("a\\n1,2")',
+    'filemd5("no-such-file")',
+    'fileset(".", "[")',
+    'pathexpand("~user")',
 ]
 
 

@@ -4,12 +4,15 @@
 funcdiff-exprs.txt it keeps Terraform's `jsonencode(EXPR)` text, or the summary of the error
 Terraform reports, so hubctl's results can be compared exactly."""
 import json
+import os
 import re
+import shutil
 import subprocess
 import tempfile
 
 EXPRS = "funcdiff-exprs.txt"
 FILE = "funcdiff-terraform-1.11.json"
+FILES = "funcdiff-files"
 
 
 def record(expr, cwd):
@@ -32,6 +35,9 @@ def main():
     with open(EXPRS) as f:
         exprs = [line.rstrip("\n") for line in f if line.strip() and not line.startswith("#")]
     with tempfile.TemporaryDirectory() as cwd:
+        # File functions read the fixtures at the same relative paths as the test, which
+        # runs in this directory (console's own state files stay outside the fixtures).
+        shutil.copytree(FILES, os.path.join(cwd, FILES), symlinks=True)
         cases = [record(e, cwd) for e in exprs]
     with open(FILE, "w") as f:
         json.dump(cases, f, indent=0, ensure_ascii=False)

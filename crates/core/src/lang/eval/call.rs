@@ -1,7 +1,8 @@
 //! Function calls. The library lives in `lang::funcs`; this module evaluates arguments
 //! (expanding a trailing `...`), maps library errors to diagnostics on the call, and
 //! implements the three functions that need the evaluator itself: `try` and `can` evaluate
-//! their arguments lazily, and `templatefile` evaluates a template in a fresh scope.
+//! their arguments lazily, and `templatefile` and `templatestring` evaluate a template in a
+//! fresh scope.
 
 use super::template::eval_template_str;
 use super::Evaluator;
@@ -13,7 +14,7 @@ use hcl_edit::expr::{Expression, FuncCall};
 use hcl_edit::Span as _;
 
 /// Functions the evaluator implements itself (offered in "did you mean" hints too).
-const BUILTINS: [&str; 3] = ["try", "can", "templatefile"];
+const BUILTINS: [&str; 4] = ["try", "can", "templatefile", "templatestring"];
 
 impl Evaluator<'_> {
     pub(super) fn call(&mut self, c: &FuncCall) -> Value {
@@ -73,6 +74,9 @@ impl Evaluator<'_> {
         }
         if name == "templatefile" {
             return self.templatefile(c, args);
+        }
+        if name == "templatestring" {
+            return self.templatestring(c, args);
         }
         let fctx = FuncContext {
             base_dir: self.ctx.base_dir,
@@ -218,19 +222,81 @@ impl Evaluator<'_> {
                 return self.func_error(c, arg_error(0, &msg));
             }
         };
-        let (value, diags) = eval_template_str(&text, self.ctx.file, vars, self.ctx.base_dir);
+        self.render(c, &path, &text, vars).mark_if(marked)
+    }
+
+    /// `templatestring(template, vars)`: renders a template held in another value. As in
+    /// Terraform, the template must be a reference (`local.t`), so that a literal, whose
+    /// `${...}` would already have been evaluated in the caller's scope, is caught.
+    fn templatestring(&mut self, c: &FuncCall, args: Vec<Value>) -> Value {
+        let Ok([template, vars]) = <[Value; 2]>::try_from(args) else {
+            let d = arity("templatestring", "2", c.args.len()).subject_opt(self.span(c.span()));
+            return self.fail(d);
+        };
+        let invalid = match c.args.iter().next() {
+            Some(Expression::Variable(_) | Expression::Traversal(_)) => None,
+            Some(
+                Expression::String(_)
+                | Expression::StringTemplate(_)
+                | Expression::HeredocTemplate(_),
+            ) => Some(
+                "templatestring is only for rendering templates retrieved dynamically from \
+                 elsewhere, and so does not support providing a literal template; consider \
+                 using a template string expression instead.",
+            ),
+            _ => Some(
+                "must be a direct reference to a single string from elsewhere, containing \
+                 valid Terraform template syntax.",
+            ),
+        };
+        if let Some(why) = invalid {
+            let msg = format!("invalid template expression: {why}");
+            return self.func_error(c, arg_error(0, &msg));
+        }
+        let (template, t_marked) = template.unmark();
+        let (vars, v_marked) = vars.unmark();
+        let marked = t_marked || v_marked;
+        let vars = match vars {
+            Value::Map(m) | Value::Object(m) => m.into_iter().collect(),
+            Value::Unknown(_) => return Value::Unknown(Type::String).mark_if(marked),
+            _ => return self.func_error(c, arg_error(1, "invalid vars value: must be a map.")),
+        };
+        match template {
+            Value::String(text) => self
+                .render(c, "<templatestring argument>", &text, vars)
+                .mark_if(marked),
+            Value::Unknown(_) => Value::Unknown(Type::String).mark_if(marked),
+            other => {
+                let msg = format!("string required, got {}", other.type_name());
+                self.func_error(c, arg_error(0, &msg))
+            }
+        }
+    }
+
+    /// Evaluates template `text` with only `vars` in scope; problems inside it are reported
+    /// on the call, with the template location (`label`:line:column) in the detail.
+    fn render(
+        &mut self,
+        c: &FuncCall,
+        label: &str,
+        text: &str,
+        vars: std::collections::BTreeMap<String, Value>,
+    ) -> Value {
+        let call_span = self.span(c.span());
+        let name = c.name.name.as_str();
+        let (value, diags) = eval_template_str(text, self.ctx.file, vars, self.ctx.base_dir);
         for d in diags {
-            let at = template_location(&path, &text, d.subject);
+            let at = template_location(label, text, d.subject);
             let detail = format!("In template {at}: {} {}", d.summary, d.detail);
             let d = Diagnostic {
-                detail: format!("Call to function \"templatefile\" failed: {detail}"),
+                detail: format!("Call to function \"{name}\" failed: {detail}"),
                 summary: "Error in function call".into(),
                 subject: call_span,
                 ..d
             };
             self.diags.push(d);
         }
-        value.mark_if(marked)
+        value
     }
 }
 
@@ -412,5 +478,27 @@ mod tests {
         let (_, d) = ev_in("templatefile(\"missing.tpl\", {})", dir.path());
         assert_eq!(d.0[0].summary, "Invalid function argument");
         assert!(ev_in("templatefile(u, {})", dir.path()).0.is_unknown());
+    }
+
+    #[test]
+    fn templatestring_renders_a_referenced_template() {
+        assert_eq!(
+            ev("templatestring(tpl, { a = 1, b = true })"),
+            Value::from("1 and b")
+        );
+        assert_eq!(ev("templatestring(objs[0].id, {})"), Value::from("a"));
+        assert!(ev("templatestring(tpl, { a = secret, b = false })").is_sensitive());
+        assert!(ev("templatestring(u, {})").is_unknown());
+        let (summary, detail, _) = ev_err("templatestring(tpl, { a = 1 })");
+        assert_eq!(summary, "Error in function call");
+        assert!(detail.contains("<templatestring argument>:1:"), "{detail}");
+        let (summary, detail, _) = ev_err("templatestring(\"x\", {})");
+        assert_eq!(summary, "Invalid function argument");
+        assert!(detail.contains("\"template\" parameter"), "{detail}");
+        assert!(detail.contains("literal template"), "{detail}");
+        let (_, detail, _) = ev_err("templatestring(lower(s), {})");
+        assert!(detail.contains("direct reference"), "{detail}");
+        let (_, detail, _) = ev_err("templatestring(tpl, \"x\")");
+        assert!(detail.contains("must be a map"), "{detail}");
     }
 }

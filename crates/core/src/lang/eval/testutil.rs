@@ -30,6 +30,7 @@ pub fn vars() -> BTreeMap<String, Value> {
         "m".into(),
         Value::map([("a", Value::int(1)), ("b", Value::int(2))]),
     );
+    m.insert("tpl".into(), Value::from("${a}%{ if b } and b%{ endif }"));
     m.insert("set".into(), Value::set(vec!["y".into(), "x".into()]));
     m
 }

@@ -10,6 +10,7 @@ type R = Result<Value, FuncError>;
 
 pub(super) const SPECS: &[Spec] = &[
     Spec::new("nonsensitive", Arity::Exact(1), Ret::Any, nonsensitive).raw_marks(),
+    Spec::new("issensitive", Arity::Exact(1), Ret::Bool, issensitive).raw_marks(),
     Spec::new("sensitive", Arity::Exact(1), Ret::Any, sensitive).raw_marks(),
     Spec::new("tobool", Arity::Exact(1), Ret::Bool, tobool).nulls(),
     Spec::new("tolist", Arity::Exact(1), Ret::ListOf(Prim::Any), tolist)
@@ -25,6 +26,16 @@ pub(super) const SPECS: &[Spec] = &[
 
 fn sensitive(mut args: Vec<Value>, _: &FuncContext) -> R {
     Ok(args.remove(0).sensitive())
+}
+
+/// Whether the value itself is marked sensitive (not whether something inside it is); an
+/// unknown that is not marked may still become sensitive, so the answer is unknown.
+fn issensitive(args: Vec<Value>, _: &FuncContext) -> R {
+    Ok(match &args[0] {
+        v if v.is_sensitive() => Value::Bool(true),
+        Value::Unknown(_) => Value::Unknown(crate::lang::Type::Bool),
+        _ => Value::Bool(false),
+    })
 }
 
 fn nonsensitive(mut args: Vec<Value>, _: &FuncContext) -> R {

@@ -20,6 +20,7 @@ pub(super) const SPECS: &[Spec] = &[
     Spec::new("sha256", Arity::Exact(1), Ret::String, sha256),
     Spec::new("sha512", Arity::Exact(1), Ret::String, sha512),
     Spec::new("uuid", Arity::Exact(0), Ret::String, uuid),
+    Spec::new("uuidv5", Arity::Exact(2), Ret::String, uuidv5),
 ];
 
 fn hex_of(args: &[Value], digest: impl FnOnce(&[u8]) -> Vec<u8>) -> R {
@@ -61,6 +62,25 @@ fn base64sha512(args: Vec<Value>, _: &FuncContext) -> R {
 
 fn uuid(_: Vec<Value>, _: &FuncContext) -> R {
     Ok(Value::String(uuid::Uuid::new_v4().to_string()))
+}
+
+/// A name-based (SHA-1) UUID: the namespace is one of RFC 4122's four by name, or a UUID
+/// in any of the usual spellings.
+fn uuidv5(args: Vec<Value>, _: &FuncContext) -> R {
+    let namespace = args::string(&args, 0)?;
+    let ns = match namespace.as_str() {
+        "dns" => uuid::Uuid::NAMESPACE_DNS,
+        "url" => uuid::Uuid::NAMESPACE_URL,
+        "oid" => uuid::Uuid::NAMESPACE_OID,
+        "x500" => uuid::Uuid::NAMESPACE_X500,
+        other => uuid::Uuid::parse_str(other).map_err(|e| {
+            FuncError::Other(format!("uuidv5() doesn't support namespace {other} ({e})"))
+        })?,
+    };
+    let name = args::string(&args, 1)?;
+    Ok(Value::String(
+        uuid::Uuid::new_v5(&ns, name.as_bytes()).to_string(),
+    ))
 }
 
 #[cfg(test)]

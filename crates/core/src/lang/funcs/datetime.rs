@@ -11,6 +11,7 @@ type R = Result<Value, FuncError>;
 
 pub(super) const SPECS: &[Spec] = &[
     Spec::new("formatdate", Arity::Exact(2), Ret::String, formatdate),
+    Spec::new("timecmp", Arity::Exact(2), Ret::Number, timecmp),
     Spec::new("timeadd", Arity::Exact(2), Ret::String, timeadd),
     Spec::new("timestamp", Arity::Exact(0), Ret::String, timestamp),
 ];
@@ -42,6 +43,10 @@ const WEEKDAYS: [&str; 7] = [
 
 fn parse_ts(args: &[Value], i: usize) -> Result<OffsetDateTime, FuncError> {
     let s = args::string(args, i)?;
+    if s.contains(['t', 'z']) {
+        // Go's RFC 3339 layout takes only upper-case `T` and `Z`; the time crate takes both.
+        return Err(err(i, format!("not a valid RFC3339 timestamp: \"{s}\"")));
+    }
     OffsetDateTime::parse(&s, &Rfc3339)
         .map_err(|e| err(i, format!("not a valid RFC3339 timestamp: \"{s}\": {e}")))
 }
@@ -55,6 +60,17 @@ fn rfc3339(t: OffsetDateTime) -> Result<String, FuncError> {
 
 fn timestamp(_: Vec<Value>, _: &FuncContext) -> R {
     rfc3339(OffsetDateTime::now_utc()).map(Value::String)
+}
+
+/// -1, 0 or 1 as the first instant is before, at or after the second (offsets count, so
+/// the same instant in two zones compares equal).
+fn timecmp(args: Vec<Value>, _: &FuncContext) -> R {
+    let (a, b) = (parse_ts(&args, 0)?, parse_ts(&args, 1)?);
+    Ok(Value::int(match a.cmp(&b) {
+        std::cmp::Ordering::Less => -1,
+        std::cmp::Ordering::Equal => 0,
+        std::cmp::Ordering::Greater => 1,
+    }))
 }
 
 fn timeadd(args: Vec<Value>, _: &FuncContext) -> R {

@@ -16,6 +16,7 @@ pub(super) const SPECS: &[Spec] = &[
     Spec::new("file", Arity::Exact(1), Ret::String, file),
     Spec::new("filebase64", Arity::Exact(1), Ret::String, filebase64),
     Spec::new("fileexists", Arity::Exact(1), Ret::Bool, fileexists),
+    Spec::new("pathexpand", Arity::Exact(1), Ret::String, pathexpand),
 ];
 
 /// Reads the file named by argument 0, resolved against `ctx.base_dir`.
@@ -66,8 +67,28 @@ fn fileexists(args: Vec<Value>, ctx: &FuncContext) -> R {
     }
 }
 
+/// A leading `~` (alone or before `/`) becomes the home directory, as Terraform's
+/// go-homedir does; `~user` is an error, as there.
+fn pathexpand(args: Vec<Value>, _: &FuncContext) -> R {
+    let path = args::string(&args, 0)?;
+    let rest = match path.strip_prefix('~') {
+        Some(rest) if rest.is_empty() || rest.starts_with('/') => rest,
+        Some(_) => {
+            return Err(FuncError::Other(
+                "cannot expand user-specific home dir".into(),
+            ))
+        }
+        None => return Ok(Value::String(path)),
+    };
+    let home = std::env::var("HOME")
+        .ok()
+        .filter(|h| !h.is_empty())
+        .ok_or_else(|| err(0, "cannot expand \"~\": HOME is not set"))?;
+    Ok(Value::String(format!("{home}{rest}")))
+}
+
 /// Lexically cleans a slash-separated path like Go's `filepath.Clean`.
-fn clean(path: &str) -> String {
+pub(super) fn clean(path: &str) -> String {
     let rooted = path.starts_with('/');
     let mut parts: Vec<&str> = Vec::new();
     for part in path.split('/') {
@@ -202,5 +223,18 @@ mod tests {
         let base = std::path::Path::new("/srv/live/hub");
         assert_eq!(run_in(base, "abspath", "../x/./y"), Ok(s("/srv/live/x/y")));
         assert_eq!(run_in(base, "abspath", "/etc/z"), Ok(s("/etc/z")));
+    }
+
+    #[test]
+    fn pathexpand_replaces_a_leading_tilde_only() {
+        let d = std::path::Path::new(".");
+        let home = std::env::var("HOME").expect("HOME set for tests");
+        assert_eq!(run_in(d, "pathexpand", "~"), Ok(s(&home)));
+        assert_eq!(
+            run_in(d, "pathexpand", "~/a/b"),
+            Ok(s(&format!("{home}/a/b")))
+        );
+        assert_eq!(run_in(d, "pathexpand", "a/~"), Ok(s("a/~")));
+        assert!(run_in(d, "pathexpand", "~bob").is_err());
     }
 }

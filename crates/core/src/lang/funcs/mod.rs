@@ -6,11 +6,13 @@
 //! implementations only ever see plain, known values (unless they opt out).
 
 mod args;
+mod codec;
 mod collection;
 mod conversion;
 mod crypto;
 mod datetime;
 mod encoding;
+mod filehash;
 mod filesystem;
 mod format;
 mod network;
@@ -20,6 +22,7 @@ mod pattern;
 mod sequence;
 mod sets;
 mod string;
+mod text;
 mod yaml_decode;
 mod yaml_emit;
 
@@ -66,7 +69,7 @@ pub struct FuncContext<'a> {
 
 /// Functions the evaluator implements itself: they need unevaluated arguments (`try`,
 /// `can`) or the evaluator (`templatefile`).
-const EVALUATOR_FUNCTIONS: &[&str] = &["can", "templatefile", "try"];
+const EVALUATOR_FUNCTIONS: &[&str] = &["can", "templatefile", "templatestring", "try"];
 
 /// Calls function `name`. Unknown arguments give an unknown result unless the function
 /// handles them; sensitive arguments give a sensitive result.
@@ -120,13 +123,15 @@ pub fn names() -> &'static [&'static str] {
     })
 }
 
-fn families() -> [&'static [Spec]; 13] {
+fn families() -> [&'static [Spec]; 16] {
     [
+        codec::SPECS,
         collection::SPECS,
         conversion::SPECS,
         crypto::SPECS,
         datetime::SPECS,
         encoding::SPECS,
+        filehash::SPECS,
         filesystem::SPECS,
         format::SPECS,
         network::SPECS,
@@ -135,6 +140,7 @@ fn families() -> [&'static [Spec]; 13] {
         sequence::SPECS,
         sets::SPECS,
         string::SPECS,
+        text::SPECS,
     ]
 }
 
@@ -347,7 +353,9 @@ pub(crate) mod tests {
              setproduct, index, chunklist, alltrue, anytrue, sum, transpose, matchkeys, \
              base64encode, base64decode, base64sha256, sha1, sha256, sha512, md5, uuid, \
              timestamp, formatdate, timeadd, urlencode, sensitive, nonsensitive, try, can, \
-             templatefile";
+             templatefile, strcontains, filesha1, filesha256, filesha512, filemd5, \
+             filebase64sha256, filebase64sha512, fileset, csvdecode, base64gzip, uuidv5, \
+             timecmp, log, pathexpand, issensitive";
         for f in requested.split(", ") {
             assert!(names.contains(&f), "{f} missing");
         }
@@ -414,6 +422,14 @@ pub(crate) mod tests {
         assert_eq!(
             ok("sensitive", vec![Value::unknown()]),
             Value::unknown().sensitive()
+        );
+        assert_eq!(
+            ok("issensitive", vec![Value::unknown()]),
+            Value::Unknown(Type::Bool)
+        );
+        assert_eq!(
+            ok("issensitive", vec![Value::unknown().sensitive()]),
+            Value::Bool(true)
         );
     }
 

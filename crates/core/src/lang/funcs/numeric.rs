@@ -10,6 +10,7 @@ pub(super) const SPECS: &[Spec] = &[
     Spec::new("abs", Arity::Exact(1), Ret::Number, abs),
     Spec::new("ceil", Arity::Exact(1), Ret::Number, ceil),
     Spec::new("floor", Arity::Exact(1), Ret::Number, floor),
+    Spec::new("log", Arity::Exact(2), Ret::Number, log),
     Spec::new("max", Arity::AtLeast(1), Ret::Number, max),
     Spec::new("min", Arity::AtLeast(1), Ret::Number, min),
     Spec::new("parseint", Arity::Exact(2), Ret::Number, parseint),
@@ -48,6 +49,20 @@ fn pow(args: Vec<Value>, _: &FuncContext) -> R {
         // Terraform fails too (its big floats have no NaN, and 0^-1 or overflow errors).
         return Err(FuncError::Other(format!(
             "{base} to the power {exp} is not a real number"
+        )));
+    }
+    Ok(Value::number(r))
+}
+
+/// The logarithm of `num` in `base`. An infinite or undefined result is an error: Terraform
+/// gives ±Inf for `log(0, b)` and base 1 but fails as soon as it is encoded or stored, and
+/// hubctl's `jsonencode` would write infinities as `null`.
+fn log(args: Vec<Value>, _: &FuncContext) -> R {
+    let (num, base) = (args::number(&args, 0)?, args::number(&args, 1)?);
+    let r = num.ln() / base.ln();
+    if !r.is_finite() {
+        return Err(FuncError::Other(format!(
+            "the logarithm of {num} in base {base} is not a finite number"
         )));
     }
     Ok(Value::number(r))

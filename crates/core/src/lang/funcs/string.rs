@@ -14,6 +14,7 @@ pub(super) const SPECS: &[Spec] = &[
     Spec::new("lower", Arity::Exact(1), Ret::String, lower),
     Spec::new("split", Arity::Exact(2), Ret::ListOf(Prim::String), split),
     Spec::new("startswith", Arity::Exact(2), Ret::Bool, startswith),
+    Spec::new("strcontains", Arity::Exact(2), Ret::Bool, strcontains),
     Spec::new("strrev", Arity::Exact(1), Ret::String, strrev),
     Spec::new("substr", Arity::Exact(3), Ret::String, substr),
     Spec::new("title", Arity::Exact(1), Ret::String, title),
@@ -173,6 +174,11 @@ fn substr(args: Vec<Value>, _: &FuncContext) -> R {
 fn startswith(args: Vec<Value>, _: &FuncContext) -> R {
     let s = args::string(&args, 0)?;
     Ok(Value::Bool(s.starts_with(&args::string(&args, 1)?)))
+}
+
+fn strcontains(args: Vec<Value>, _: &FuncContext) -> R {
+    let s = args::string(&args, 0)?;
+    Ok(Value::Bool(s.contains(&args::string(&args, 1)?)))
 }
 
 fn endswith(args: Vec<Value>, _: &FuncContext) -> R {
