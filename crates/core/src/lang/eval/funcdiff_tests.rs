@@ -4,9 +4,8 @@
 //! where Terraform fails. File functions see `testdata/` as their directory (the recorder
 //! copies `testdata/funcdiff-files/` into its own).
 
-use super::{eval, EvalContext, MapResolver};
+use super::testutil::ev_recorded;
 use crate::lang::Value;
-use std::collections::BTreeMap;
 use std::path::Path;
 
 /// Cases where hubctl knowingly differs, each with the reason it is left so.
@@ -83,16 +82,8 @@ const KNOWN_DIFFERENCES: &[(&str, &str)] = &[
 /// `Ok(json text)`, `Err(None)` for an unknown result, `Err(Some(diagnostics))` on error.
 fn hubctl_json(expr: &str) -> Result<String, Option<String>> {
     let src = format!("jsonencode({expr})");
-    let parsed = hcl_edit::parser::parse_expr(&src).map_err(|e| Some(format!("parse: {e}")))?;
-    let resolver = MapResolver {
-        vars: BTreeMap::new(),
-    };
-    let ctx = EvalContext {
-        file: crate::diag::FileId(0),
-        resolver: &resolver,
-        base_dir: &Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata"),
-    };
-    let (v, diags) = eval(&parsed, &ctx);
+    let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata");
+    let (v, diags) = ev_recorded(&src, &base).map_err(Some)?;
     if diags.has_errors() {
         let summaries: Vec<_> = diags.0.iter().map(|d| d.summary.clone()).collect();
         return Err(Some(summaries.join("; ")));
@@ -193,16 +184,7 @@ fn base64gzip_decompresses_like_terraform() {
 
 /// The first error of `expr` as (summary, detail).
 fn hubctl_error(expr: &str) -> Option<(String, String)> {
-    let parsed = hcl_edit::parser::parse_expr(expr).ok()?;
-    let resolver = MapResolver {
-        vars: BTreeMap::new(),
-    };
-    let ctx = EvalContext {
-        file: crate::diag::FileId(0),
-        resolver: &resolver,
-        base_dir: Path::new("testdata/no-such-dir"),
-    };
-    let (_, diags) = eval(&parsed, &ctx);
+    let (_, diags) = ev_recorded(expr, Path::new("testdata/no-such-dir")).ok()?;
     let d = diags.0.into_iter().find(|d| d.is_error())?;
     Some((d.summary, d.detail))
 }

@@ -54,6 +54,21 @@ pub fn ev_in(src: &str, base_dir: &Path) -> (Value, Diagnostics) {
     eval(&expr, &ctx)
 }
 
+/// Evaluates `src` with no variables, as the expressions recorded from Terraform are; a
+/// parse failure is `Err` with its message.
+pub fn ev_recorded(src: &str, base_dir: &Path) -> Result<(Value, Diagnostics), String> {
+    let expr = hcl_edit::parser::parse_expr(src).map_err(|e| format!("parse: {e}"))?;
+    let resolver = MapResolver {
+        vars: BTreeMap::new(),
+    };
+    let ctx = EvalContext {
+        file: crate::diag::FileId(0),
+        resolver: &resolver,
+        base_dir,
+    };
+    Ok(eval(&expr, &ctx))
+}
+
 /// Evaluates `src`, asserting that it produced no diagnostics.
 pub fn ev(src: &str) -> Value {
     let (v, d) = ev_diags(src);

@@ -3,9 +3,8 @@
 //! `testdata/record_typediff.py`); hubctl's `Value::ty()` of the same expression must be the
 //! same type: list vs tuple, map vs object, set, element and attribute types.
 
-use super::{eval, EvalContext, MapResolver};
+use super::testutil::ev_recorded;
 use crate::lang::Type;
-use std::collections::BTreeMap;
 use std::path::Path;
 
 /// A type as Terraform's console prints it, without whitespace or trailing commas.
@@ -32,16 +31,7 @@ fn console(t: &Type) -> String {
 }
 
 fn hubctl_type(expr: &str) -> Result<String, String> {
-    let parsed = hcl_edit::parser::parse_expr(expr).map_err(|e| format!("parse: {e}"))?;
-    let resolver = MapResolver {
-        vars: BTreeMap::new(),
-    };
-    let ctx = EvalContext {
-        file: crate::diag::FileId(0),
-        resolver: &resolver,
-        base_dir: Path::new("testdata/no-such-dir"),
-    };
-    let (v, diags) = eval(&parsed, &ctx);
+    let (v, diags) = ev_recorded(expr, Path::new("testdata/no-such-dir"))?;
     if diags.has_errors() {
         return Err(diags.0.iter().map(|d| d.summary.clone()).collect());
     }
