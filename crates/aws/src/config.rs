@@ -26,6 +26,10 @@ use std::sync::Arc;
 /// The clients of one configured provider, shared by every resource that uses it.
 pub struct AwsClients {
     pub ec2: aws_sdk_ec2::Client,
+    pub iam: aws_sdk_iam::Client,
+    pub kms: aws_sdk_kms::Client,
+    pub eks: aws_sdk_eks::Client,
+    pub sts: aws_sdk_sts::Client,
     pub region: String,
     pub account_id: Option<String>,
     pub default_tags: BTreeMap<String, String>,
@@ -162,7 +166,7 @@ pub fn auth(config: &Value) -> Result<Auth, String> {
 }
 
 /// Services the provider builds clients for; an endpoint for another one changes nothing.
-const CLIENT_SERVICES: &[&str] = &["ec2", "sts"];
+const CLIENT_SERVICES: &[&str] = &["ec2", "sts", "iam", "kms", "eks"];
 
 /// Arguments Terraform configurations carry that are accepted but change nothing in hubctl
 /// yet: a warning at each, so nothing a user writes is silently ignored.
@@ -196,6 +200,18 @@ fn without_effect(config: &Value) -> Vec<Invalid> {
         }
     }
     out
+}
+
+/// One service's client from the shared SDK configuration, with the block's endpoint override
+/// and the API-call log every client carries.
+macro_rules! service_client {
+    ($krate:ident, $sdk:expr, $config:expr, $name:literal) => {{
+        let mut b = $krate::config::Builder::from($sdk).interceptor(crate::api_log::ApiLog);
+        if let Some(url) = endpoint($config, $name) {
+            b = b.endpoint_url(url);
+        }
+        $krate::Client::from_conf(b.build())
+    }};
 }
 
 /// The `provider "aws"` implementation.
@@ -237,20 +253,15 @@ impl Provider for AwsProvider {
         if !flag(config, "skip_region_validation") && !crate::auth::valid_region(&region) {
             return Err(ProviderError::new("", crate::auth::invalid_region(&region)));
         }
-        let mut ec2 = aws_sdk_ec2::config::Builder::from(&sdk).interceptor(crate::api_log::ApiLog);
-        if let Some(url) = endpoint(config, "ec2") {
-            ec2 = ec2.endpoint_url(url);
-        }
+        let ec2 = service_client!(aws_sdk_ec2, &sdk, config, "ec2");
+        let iam = service_client!(aws_sdk_iam, &sdk, config, "iam");
+        let kms = service_client!(aws_sdk_kms, &sdk, config, "kms");
+        let eks = service_client!(aws_sdk_eks, &sdk, config, "eks");
+        let sts = service_client!(aws_sdk_sts, &sdk, config, "sts");
         let mut account_id = None;
         if !flag(config, "skip_credentials_validation")
             || !flag(config, "skip_requesting_account_id")
         {
-            let mut sts =
-                aws_sdk_sts::config::Builder::from(&sdk).interceptor(crate::api_log::ApiLog);
-            if let Some(url) = endpoint(config, "sts") {
-                sts = sts.endpoint_url(url);
-            }
-            let sts = aws_sdk_sts::Client::from_conf(sts.build());
             match sts.get_caller_identity().send().await {
                 Ok(id) => account_id = id.account().map(str::to_string),
                 Err(e) if !flag(config, "skip_credentials_validation") => {
@@ -275,10 +286,33 @@ impl Provider for AwsProvider {
             })
             .unwrap_or_default();
         Ok(Arc::new(AwsClients {
-            ec2: aws_sdk_ec2::Client::from_conf(ec2.build()),
+            ec2,
+            iam,
+            kms,
+            eks,
+            sts,
             region,
             account_id,
             default_tags,
         }))
+    }
+}
+
+/// Clients for unit tests of pure mapping functions: nothing is ever sent.
+#[cfg(test)]
+pub fn test_clients(default_tags: BTreeMap<String, String>) -> AwsClients {
+    let sdk = aws_config::SdkConfig::builder()
+        .behavior_version(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new("us-east-1"))
+        .build();
+    AwsClients {
+        ec2: aws_sdk_ec2::Client::new(&sdk),
+        iam: aws_sdk_iam::Client::new(&sdk),
+        kms: aws_sdk_kms::Client::new(&sdk),
+        eks: aws_sdk_eks::Client::new(&sdk),
+        sts: aws_sdk_sts::Client::new(&sdk),
+        region: "us-east-1".into(),
+        account_id: Some("123456789012".into()),
+        default_tags,
     }
 }

@@ -171,19 +171,5 @@ where
     .await
 }
 
-/// Clients for unit tests of pure mapping functions: nothing is ever sent.
 #[cfg(test)]
-pub fn test_clients(
-    default_tags: std::collections::BTreeMap<String, String>,
-) -> crate::config::AwsClients {
-    let conf = aws_sdk_ec2::Config::builder()
-        .behavior_version(aws_sdk_ec2::config::BehaviorVersion::latest())
-        .region(aws_sdk_ec2::config::Region::new("us-east-1"))
-        .build();
-    crate::config::AwsClients {
-        ec2: aws_sdk_ec2::Client::from_conf(conf),
-        region: "us-east-1".into(),
-        account_id: Some("123456789012".into()),
-        default_tags,
-    }
-}
+pub use crate::config::test_clients;

@@ -13,15 +13,7 @@ fn plan(prior: Option<&Value>, proposed: Value) -> PlannedState {
 }
 
 fn clients() -> AwsClients {
-    let conf = aws_sdk_ec2::Config::builder()
-        .behavior_version(aws_sdk_ec2::config::BehaviorVersion::latest())
-        .build();
-    AwsClients {
-        ec2: aws_sdk_ec2::Client::from_conf(conf),
-        region: "us-east-1".into(),
-        account_id: Some("123456789012".into()),
-        default_tags: BTreeMap::from([("Project".to_string(), "hub".to_string())]),
-    }
+    crate::ec2::common::test_clients(BTreeMap::from([("Project".to_string(), "hub".to_string())]))
 }
 
 fn route(dest: &str, target: &str, id: &str) -> Value {
