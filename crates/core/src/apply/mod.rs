@@ -78,6 +78,8 @@ pub async fn apply(
     let extra = step.extra(&run);
     let mut res = walk(run.clone(), Arc::new(step), extra).await;
     diags.extend(std::mem::take(&mut res.diags));
+    let (bound, chain) = &res.critical_path;
+    tracing::info!(target: "hubctl::timing", "critical path {:.3} s: {}", bound.as_secs_f64(), chain.join(" -> "));
     if let Err(e) = writer.write(output_ops(&run, &plan, &res)).await {
         diags.push(Diagnostic::error("Failed to persist state").detail(e));
     }

@@ -51,6 +51,7 @@ pub async fn timed<T, E: std::fmt::Display>(
             _ = tick.tick() => observer.event(Event::Still { address: address.to_string(), action, elapsed: start.elapsed() }),
         }
     };
+    run.busy.record(start.elapsed());
     match &res {
         Ok(_) => observer.event(Event::Done {
             address: address.to_string(),

@@ -30,6 +30,9 @@ pub struct WalkResult {
     pub outputs: BTreeMap<String, Value>,
     /// Resources (and extra nodes) not run because something they depend on failed.
     pub skipped: Vec<String>,
+    /// The longest dependency chain by time in provider operations: its total and its
+    /// nodes, first to last.
+    pub critical_path: (std::time::Duration, Vec<String>),
 }
 
 /// Walks the graph of `run` with `step` at the resource nodes.
@@ -48,11 +51,14 @@ pub async fn walk(run: Arc<Run>, step: Arc<dyn Step>, extra: Extra) -> WalkResul
         move |i| {
             let (run, results, step) = (r2.clone(), res2.clone(), s2.clone());
             async move {
-                let mut res = if i < n_graph {
-                    eval_node(&run, step.as_ref(), i).await
-                } else {
-                    step.extra(&run, i - n_graph).await
-                };
+                let mut res = super::timing::as_node(i, async {
+                    if i < n_graph {
+                        eval_node(&run, step.as_ref(), i).await
+                    } else {
+                        step.extra(&run, i - n_graph).await
+                    }
+                })
+                .await;
                 let ok = !res.failed();
                 if i < n_graph {
                     // The value lives once, in its write-once cell.
@@ -75,6 +81,15 @@ pub async fn walk(run: Arc<Run>, step: Arc<dyn Step>, extra: Extra) -> WalkResul
     .await;
     let mut results = std::mem::take(&mut *results.lock().unwrap_or_else(|e| e.into_inner()));
     let mut out = WalkResult::default();
+    let (total, chain) = super::timing::critical_path(&deps, &run.busy.take());
+    let describe = |i: usize| {
+        if i < n_graph {
+            g.describe(i)
+        } else {
+            step.extra_name(i - n_graph)
+        }
+    };
+    out.critical_path = (total, chain.into_iter().map(describe).collect());
     for (i, o) in outcomes.iter().enumerate() {
         if let Some(d) = results.remove(&i) {
             out.diags.extend(d);

@@ -13,6 +13,7 @@ pub mod run;
 pub mod scope;
 pub mod step;
 pub mod targets;
+pub mod timing;
 
 pub use driver::{walk, Extra, WalkResult};
 pub use run::{Mode, Run, RunInputs};

@@ -63,6 +63,8 @@ pub struct Run {
     /// Prior instances by config-level resource address.
     pub(crate) prior_by_resource: HashMap<String, Vec<String>>,
     pub(crate) semaphore: Semaphore,
+    /// Time in provider operations per node, for the critical path.
+    pub(crate) busy: super::timing::Busy,
     pub(crate) parallelism: usize,
     /// `-target`: only these nodes are walked (None: all).
     pub(crate) targets: Option<Targets>,
@@ -86,6 +88,7 @@ impl Run {
         Run {
             prior_by_resource,
             semaphore: Semaphore::new(i.parallelism.max(1)),
+            busy: Default::default(),
             parallelism: i.parallelism.max(1),
             targets,
             values: (0..n).map(|_| OnceLock::new()).collect(),

@@ -1,0 +1,436 @@
+#!/usr/bin/env bash
+# hubctl vs Terraform on one example root module against private moto emulators: the engine of
+# benches/network.sh and benches/hub.sh, which set BENCH_NAME, BENCH_EXAMPLE (a folder under
+# examples/), BENCH_MODULES (folders under modules/ it uses) and BENCH_DESC.
+#
+# Steps:   plan, apply, no-op plan (-detailed-exitcode, must exit 0), destroy; moto is reset
+#          between the two tools so each starts from an empty emulator.
+# Timing:  bash's $EPOCHREALTIME around `/usr/bin/time -f '%e %M'` (wall s, peak RSS), after
+#          an untimed warm-up plan per tool (moto builds its backends lazily on first use).
+# Requests: every step's AWS requests are counted in moto's own request log (same yardstick
+#          for both tools, no logging overhead in the timed runs). One extra, untimed no-op
+#          plan per tool with its request logging on (HUBCTL_LOG=hubctl::api=info,
+#          TF_LOG=DEBUG) breaks that step down by operation.
+# Resources: hubctl's applied state sets the count; Terraform's state must hold as many.
+# Both tools run the example unmodified (its provider block needs no skip_* settings).
+#
+# Usage: benches/<name>.sh [--no-terraform] [--hubctl PATH] [--out FILE] [--keep]
+set -euo pipefail
+
+SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO_DIR=$(cd "$SCRIPT_DIR/.." && pwd)
+ORIG_ARGS="$*"
+
+USE_TERRAFORM=1
+HUBCTL=""
+: "${BENCH_NAME:?set by the wrapper script}" "${BENCH_EXAMPLE:?}" "${BENCH_MODULES:?}" "${BENCH_DESC:?}"
+OUT="$SCRIPT_DIR/results/$BENCH_NAME.md"
+KEEP=0
+PARALLELISM=10
+STEPS=(plan apply noop-plan destroy)
+RESOURCES="" # managed instances, from hubctl's state after apply
+CRITICAL=""  # "seconds<TAB>chain" of hubctl's apply: its critical path by measured call time
+
+usage() {
+    sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+}
+
+die() {
+    printf '%s.sh: %s\n' "$BENCH_NAME" "$*" >&2
+    exit 1
+}
+
+while [[ $# -gt 0 ]]; do
+    case "$1" in
+    --no-terraform) USE_TERRAFORM=0; shift ;;
+    --hubctl) HUBCTL=${2:?--hubctl needs a path}; shift 2 ;;
+    --hubctl=*) HUBCTL=${1#*=}; shift ;;
+    --out) OUT=${2:?--out needs a path}; shift 2 ;;
+    --out=*) OUT=${1#*=}; shift ;;
+    --keep) KEEP=1; shift ;;
+    -h | --help) usage; exit 0 ;;
+    *) die "unknown option '$1' (see --help)" ;;
+    esac
+done
+
+# --- prerequisites ---------------------------------------------------------------------------
+
+ensure_gnu_time() {
+    [[ -x /usr/bin/time ]] && return 0
+    local sudo=()
+    [[ $(id -u) -eq 0 ]] || sudo=(sudo)
+    echo "installing GNU time (apt-get) ..." >&2
+    if ! DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq time >/dev/null 2>&1; then
+        "${sudo[@]}" apt-get update -qq >/dev/null 2>&1 || true
+        DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq time >/dev/null 2>&1 ||
+            die "could not install GNU time; install the 'time' package"
+    fi
+    [[ -x /usr/bin/time ]] || die "/usr/bin/time still missing after installing 'time'"
+}
+
+resolve_hubctl() {
+    if [[ -n $HUBCTL ]]; then
+        [[ -x $HUBCTL ]] || die "--hubctl '$HUBCTL' is not an executable"
+        return 0
+    fi
+    if command -v cargo >/dev/null 2>&1; then
+        local target=${CARGO_TARGET_DIR:-/work/target-bench}
+        echo "building hubctl (release) into $target (the AWS SDK takes a while once) ..." >&2
+        (cd "$REPO_DIR" && CARGO_TARGET_DIR=$target cargo build --release -q -p hubctl) ||
+            die "cargo build --release -p hubctl failed"
+        HUBCTL=$target/release/hubctl
+    elif [[ -x $REPO_DIR/target/release/hubctl ]]; then
+        HUBCTL=$REPO_DIR/target/release/hubctl
+    else
+        die "no hubctl: pass --hubctl PATH or install cargo"
+    fi
+    [[ -x $HUBCTL ]] || die "hubctl binary not found at $HUBCTL"
+}
+
+# The AWS provider comes from a local filesystem mirror: `terraform init` must not download.
+find_aws_mirror() {
+    local dir
+    for dir in "${TF_PLUGIN_MIRROR:-}" /opt/tf-plugins /usr/share/terraform/plugins \
+        "$HOME/.terraform.d/plugins" "$HOME/.local/share/terraform/plugins"; do
+        [[ -n $dir && -d $dir/registry.terraform.io/hashicorp/aws ]] && { echo "$dir"; return 0; }
+    done
+    dir=$(find / -maxdepth 8 -type d -path '*registry.terraform.io/hashicorp/aws' 2>/dev/null | head -n 1)
+    [[ -n $dir ]] || return 1
+    echo "${dir%/registry.terraform.io/hashicorp/aws}"
+}
+
+ensure_gnu_time
+command -v jq >/dev/null 2>&1 || die "jq is required (state checks)"
+resolve_hubctl
+if [[ $USE_TERRAFORM -eq 1 ]]; then
+    if ! command -v terraform >/dev/null 2>&1; then
+        echo "terraform not on PATH: hubctl only" >&2
+        USE_TERRAFORM=0
+    elif ! MIRROR=$(find_aws_mirror); then
+        echo "no filesystem mirror of registry.terraform.io/hashicorp/aws (set TF_PLUGIN_MIRROR): hubctl only" >&2
+        USE_TERRAFORM=0
+    fi
+fi
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/hubctl-$BENCH_NAME-bench.XXXXXX")
+RESULTS=$WORK/results.tsv
+: >"$RESULTS"
+export HUBCTL_MOTO_RUN=$WORK/moto
+cleanup() {
+    local rc=$?
+    bash "$REPO_DIR/scripts/moto.sh" stop >/dev/null 2>&1 || true
+    if [[ $rc -eq 0 && $KEEP -eq 0 ]]; then
+        rm -rf "$WORK"
+    else
+        echo "work directory kept: $WORK" >&2
+    fi
+}
+trap cleanup EXIT
+
+# --- environment: loopback only ----------------------------------------------------------------
+
+# Everything talks to the emulator on 127.0.0.1 with dummy keys: no profile, no instance
+# metadata, no per-service endpoint overrides, no proxy, no registry or checkpoint calls.
+unset AWS_PROFILE AWS_DEFAULT_PROFILE AWS_SESSION_TOKEN AWS_CONFIG_FILE AWS_SHARED_CREDENTIALS_FILE
+while IFS= read -r var; do unset "$var"; done < <(compgen -e | grep -E '^AWS_ENDPOINT_URL_' || true)
+unset HTTP_PROXY HTTPS_PROXY ALL_PROXY http_proxy https_proxy all_proxy
+export NO_PROXY=127.0.0.1,localhost no_proxy=127.0.0.1,localhost
+export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1
+export AWS_EC2_METADATA_DISABLED=true AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
+unset TF_LOG TF_LOG_PATH TF_CLI_ARGS TF_CLI_ARGS_init TF_CLI_ARGS_plan TF_CLI_ARGS_apply TF_CLI_ARGS_destroy
+unset HUBCTL_LOG
+export TF_IN_AUTOMATION=1 TF_INPUT=0 CHECKPOINT_DISABLE=1 TF_CLI_CONFIG_FILE=$WORK/terraform.tfrc
+if [[ $USE_TERRAFORM -eq 1 ]]; then
+    cat >"$TF_CLI_CONFIG_FILE" <<EOF
+provider_installation {
+  filesystem_mirror {
+    path    = "$MIRROR"
+    include = ["registry.terraform.io/*/*"]
+  }
+  direct {
+    exclude = ["registry.terraform.io/*/*"]
+  }
+}
+EOF
+else
+    : >"$TF_CLI_CONFIG_FILE"
+fi
+
+echo "starting moto ..." >&2
+bash "$REPO_DIR/scripts/moto.sh" start >/dev/null || die "moto did not start"
+# shellcheck disable=SC1091
+. "$HUBCTL_MOTO_RUN/env.sh"
+MOTO_LOG=$HUBCTL_MOTO_RUN/moto.log
+[[ $AWS_ENDPOINT_URL == http://127.0.0.1:* ]] || die "moto endpoint '$AWS_ENDPOINT_URL' is not loopback"
+
+# --- measurement -----------------------------------------------------------------------------
+
+fail_step() {
+    local what=$1 log=$2
+    {
+        echo
+        echo "FAILED: $what"
+        echo "--- last 40 lines of $log ---"
+        tail -n 40 "$log" 2>/dev/null || true
+        echo "---"
+        echo "results so far:"
+        render_table
+    } >&2
+    exit 1
+}
+
+# Requests moto has served so far (werkzeug logs one line per request).
+moto_requests() {
+    grep -c '"[A-Z]* /' "$MOTO_LOG" || true
+}
+
+# Runs one step under /usr/bin/time. Sets STEP_S (wall seconds), STEP_KB (peak RSS KiB) and
+# STEP_REQ (requests moto served meanwhile). Any non-zero exit fails the run; for the no-op
+# plan, 2 means "changes" and says so.
+measure() {
+    local label=$1 log=$2
+    shift 2
+    local timing=$log.time t0 t1 r0 r1 rc=0
+    r0=$(moto_requests)
+    t0=$EPOCHREALTIME
+    /usr/bin/time -f '%e %M' -o "$timing" "$@" >"$log" 2>&1 || rc=$?
+    t1=$EPOCHREALTIME
+    r1=$(moto_requests)
+    if [[ $rc -ne 0 ]]; then
+        local why="exit $rc"
+        [[ $label == *noop-plan* && $rc -eq 2 ]] && why="exit 2: the no-op plan after apply shows changes"
+        fail_step "$label ($why): $*" "$log"
+    fi
+    STEP_S=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
+    STEP_KB=$(awk 'END { print $2 }' "$timing")
+    STEP_REQ=$((r1 - r0))
+    [[ $STEP_KB =~ ^[0-9]+$ ]] || fail_step "$label: unreadable /usr/bin/time output" "$timing"
+}
+
+# Managed resource instances in a state file (hubctl's map form or Terraform's array form;
+# data sources do not count).
+count_instances() {
+    jq '.resources | if type == "object" then ([to_entries[] | select(.key | test("(^|\\.)data\\.") | not)] | length)
+        elif type == "array" then ([.[] | select(.mode != "data") | .instances[]?] | length) else -1 end' "$1"
+}
+
+check_state() {
+    local label=$1 file=$2 want=$3 log=$4 got
+    [[ -f $file ]] || fail_step "$label: no state file at $file" "$log"
+    got=$(count_instances "$file" 2>/dev/null) || fail_step "$label: state $file is not JSON" "$log"
+    [[ $got == "$want" ]] || fail_step "$label: state holds $got resource instances, expected $want" "$log"
+}
+
+record() { # tool step
+    printf '%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$STEP_S" "$STEP_KB" "$STEP_REQ" >>"$RESULTS"
+}
+
+# `service:Operation` per request in a TF_LOG=DEBUG log. An entry ("HTTP Request Sent") can
+# span lines (the body); rpc.service/rpc.method name it, or the query body's Action=.
+terraform_ops() {
+    awk '
+    function flush() { if (req) print tolower(svc) ":" (op != "" ? op : act); req = 0 }
+    /^[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T/ {
+        flush()
+        if ($0 ~ /HTTP Request Sent/) { req = 1; svc = "?"; op = ""; act = "?" }
+    }
+    req {
+        if (match($0, /rpc\.service=[A-Za-z0-9]+/)) svc = substr($0, RSTART + 12, RLENGTH - 12)
+        if (match($0, /rpc\.method=[A-Za-z0-9]+/)) op = substr($0, RSTART + 11, RLENGTH - 11)
+        if (match($0, /Action=[A-Za-z0-9]+/)) act = substr($0, RSTART + 7, RLENGTH - 7)
+    }
+    END { flush() }' "$1"
+}
+
+# `service:Operation` per request in a HUBCTL_LOG=hubctl::api=info log.
+hubctl_ops() {
+    sed 's/\x1b\[[0-9;]*m//g' "$1" | sed -n 's/.*hubctl::api: \([a-z0-9]*:[A-Za-z0-9]*\).*/\1/p'
+}
+
+# Untimed no-op plan with the tool's request logging on: "count op" lines, most frequent first.
+# Also warns when the tool's own count differs from moto's.
+breakdown() {
+    local tool=$1 log=$2 ops=$3
+    shift 3
+    local r0 r1 rc=0
+    r0=$(moto_requests)
+    "$@" >"$log" 2>&1 || rc=$?
+    r1=$(moto_requests)
+    [[ $rc -eq 0 ]] || fail_step "$tool logged no-op plan (exit $rc): $*" "$log"
+    if [[ $tool == hubctl ]]; then hubctl_ops "$log"; else terraform_ops "$log"; fi |
+        sort | uniq -c | sort -k1,1nr -k2 >"$ops"
+    local logged
+    logged=$(awk '{ n += $1 } END { print n + 0 }' "$ops")
+    if [[ $logged -ne $((r1 - r0)) ]]; then
+        echo "warning: $tool logged $logged requests, moto served $((r1 - r0))" >&2
+    fi
+}
+
+run_hubctl() {
+    local root=$1 logs=$2 step
+    local state=$root/.hubctl/state.json h=("$HUBCTL" --no-color)
+    measure "hubctl warm-up plan" "$logs/hubctl-warmup.log" "${h[@]}" plan "$root" --parallelism=$PARALLELISM
+    for step in "${STEPS[@]}"; do
+        local label="hubctl $step" log=$logs/hubctl-$step.log
+        case $step in
+        plan) measure "$label" "$log" "${h[@]}" plan "$root" --parallelism=$PARALLELISM ;;
+        apply)
+            # One log line at the end: the critical path (hubctl::timing), the bound apply can reach.
+            HUBCTL_LOG=hubctl::timing=info measure "$label" "$log" "${h[@]}" apply "$root" --auto-approve --parallelism=$PARALLELISM
+            CRITICAL=$(sed 's/\x1b\[[0-9;]*m//g' "$log" | sed -n 's/.*hubctl::timing: critical path \([0-9.]*\) s: \(.*\)/\1\t\2/p' | tail -n 1)
+            RESOURCES=$(count_instances "$state" 2>/dev/null) || fail_step "$label: no readable state at $state" "$log"
+            [[ $RESOURCES -gt 0 ]] || fail_step "$label: the state holds no resource instances" "$log"
+            ;;
+        noop-plan)
+            measure "$label" "$log" "${h[@]}" plan "$root" --detailed-exitcode --parallelism=$PARALLELISM
+            record hubctl "$step"
+            HUBCTL_LOG=hubctl::api=info breakdown hubctl "$logs/hubctl-noop-plan-logged.log" "$WORK/ops-hubctl.txt" \
+                "${h[@]}" plan "$root" --detailed-exitcode --parallelism=$PARALLELISM
+            continue
+            ;;
+        destroy)
+            measure "$label" "$log" "${h[@]}" destroy "$root" --auto-approve --parallelism=$PARALLELISM
+            check_state "$label" "$state" 0 "$log"
+            ;;
+        esac
+        record hubctl "$step"
+    done
+}
+
+run_terraform() {
+    local root=$1 logs=$2 step
+    local state=$root/.hubctl/state.json tf=(terraform "-chdir=$root")
+    measure "terraform init" "$logs/terraform-init.log" "${tf[@]}" init -input=false -no-color
+    measure "terraform warm-up plan" "$logs/terraform-warmup.log" "${tf[@]}" plan -input=false -no-color -parallelism=$PARALLELISM
+    for step in "${STEPS[@]}"; do
+        local label="terraform $step" log=$logs/terraform-$step.log
+        case $step in
+        plan) measure "$label" "$log" "${tf[@]}" plan -input=false -no-color -parallelism=$PARALLELISM ;;
+        apply)
+            measure "$label" "$log" "${tf[@]}" apply -input=false -no-color -auto-approve -parallelism=$PARALLELISM
+            check_state "$label" "$state" "$RESOURCES" "$log"
+            ;;
+        noop-plan)
+            measure "$label" "$log" "${tf[@]}" plan -input=false -no-color -detailed-exitcode -parallelism=$PARALLELISM
+            record terraform "$step"
+            TF_LOG=DEBUG breakdown terraform "$logs/terraform-noop-plan-logged.log" "$WORK/ops-terraform.txt" \
+                "${tf[@]}" plan -input=false -no-color -detailed-exitcode -parallelism=$PARALLELISM
+            continue
+            ;;
+        destroy)
+            measure "$label" "$log" "${tf[@]}" destroy -input=false -no-color -auto-approve -parallelism=$PARALLELISM
+            check_state "$label" "$state" 0 "$log"
+            ;;
+        esac
+        record terraform "$step"
+    done
+}
+
+# --- report ----------------------------------------------------------------------------------
+
+# One row per step: hubctl and Terraform side by side ("-" where a tool did not run).
+render_table() {
+    awk -F'\t' '
+    {
+        if (!($2 in seen)) { seen[$2] = 1; order[++rows] = $2 }
+        s[$2, $1] = $3; kb[$2, $1] = $4; rq[$2, $1] = $5
+    }
+    END {
+        print "| step | hubctl s | hubctl MB | terraform s | terraform MB | ratio (tf/hubctl) | hubctl requests | terraform requests |"
+        print "|---|---:|---:|---:|---:|---:|---:|---:|"
+        for (r = 1; r <= rows; r++) {
+            k = order[r]; hs = hm = hr = ts = tm = tr = ratio = "-"
+            if ((k, "hubctl") in s) {
+                hs = sprintf("%.3f", s[k, "hubctl"]); hm = sprintf("%.1f", kb[k, "hubctl"] / 1024); hr = rq[k, "hubctl"]
+            }
+            if ((k, "terraform") in s) {
+                ts = sprintf("%.3f", s[k, "terraform"]); tm = sprintf("%.1f", kb[k, "terraform"] / 1024); tr = rq[k, "terraform"]
+                if (hs != "-" && s[k, "hubctl"] > 0) ratio = sprintf("%.1fx", s[k, "terraform"] / s[k, "hubctl"])
+            }
+            printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", k, hs, hm, ts, tm, ratio, hr, tr
+        }
+    }' "$RESULTS"
+}
+
+# The no-op plan's requests by operation, one column per tool.
+render_ops() {
+    local files=() f
+    for f in "$WORK/ops-hubctl.txt" "$WORK/ops-terraform.txt"; do
+        [[ -f $f ]] && files+=("$f")
+    done
+    [[ ${#files[@]} -gt 0 ]] || return 0
+    awk '
+    FNR == 1 { tool = (FILENAME ~ /ops-hubctl\.txt$/) ? "hubctl" : "terraform" }
+    {
+        if (!($2 in seen)) { seen[$2] = 1; order[++rows] = $2 }
+        n[$2, tool] = $1; total[tool] += $1
+    }
+    END {
+        print "| no-op plan request | hubctl | terraform |"
+        print "|---|---:|---:|"
+        for (r = 1; r <= rows; r++) {
+            k = order[r]
+            printf "| %s | %s | %s |\n", k, ((k, "hubctl") in n) ? n[k, "hubctl"] : 0, ((k, "terraform") in n) ? n[k, "terraform"] : 0
+        }
+        printf "| **total** | **%d** | **%d** |\n", total["hubctl"], total["terraform"]
+    }' "${files[@]}"
+}
+
+# --- main ------------------------------------------------------------------------------------
+
+prepare() { # copies the example and its module side by side, as in the repository
+    local dir=$1
+    local m
+    mkdir -p "$dir/modules" "$dir/examples"
+    for m in $BENCH_MODULES; do cp -r "$REPO_DIR/modules/$m" "$dir/modules/"; done
+    cp -r "$REPO_DIR/examples/$BENCH_EXAMPLE" "$dir/examples/"
+    rm -rf "$dir/examples/$BENCH_EXAMPLE/.hubctl" "$dir/examples/$BENCH_EXAMPLE/.terraform"
+}
+
+mkdir -p "$WORK/logs"
+prepare "$WORK/hubctl"
+echo "hubctl ..." >&2
+run_hubctl "$WORK/hubctl/examples/$BENCH_EXAMPLE" "$WORK/logs"
+if [[ $USE_TERRAFORM -eq 1 ]]; then
+    bash "$REPO_DIR/scripts/moto.sh" reset >/dev/null 2>&1 || die "moto reset failed"
+    prepare "$WORK/terraform"
+    echo "terraform ..." >&2
+    run_terraform "$WORK/terraform/examples/$BENCH_EXAMPLE" "$WORK/logs"
+fi
+
+table=$(render_table)
+ops=$(render_ops)
+critical=""
+if [[ -n $CRITICAL ]]; then
+    apply_s=$(awk -F'\t' '$1 == "hubctl" && $2 == "apply" { print $3 }' "$RESULTS")
+    critical=$(awk -F'\t' -v a="$apply_s" '{ printf "hubctl apply %.3f s against a critical path of %.3f s (%.2fx; the sum of the measured operation times along the longest dependency chain: %s)", a, $1, ($1 > 0 ? a / $1 : 0), $2 }' <<<"$CRITICAL")
+fi
+printf '%s\n\n%s\n\n%s\n' "$table" "$critical" "$ops"
+
+mkdir -p "$(dirname "$OUT")"
+{
+    echo "# hubctl $BENCH_NAME benchmark"
+    echo
+    echo "Real run of \`benches/$BENCH_NAME.sh $ORIG_ARGS\` on this machine, $(date -u '+%Y-%m-%d %H:%M UTC')."
+    echo
+    echo "- machine: $(nproc) CPUs ($(uname -sm)), shared with other jobs; moto runs on the same CPUs"
+    echo "- hubctl: $(cd "$REPO_DIR" && git describe --always --dirty 2>/dev/null || echo unknown) ($HUBCTL)"
+    if [[ $USE_TERRAFORM -eq 1 ]]; then
+        echo "- terraform: $(terraform version | head -n 1), AWS provider $(find "$MIRROR/registry.terraform.io/hashicorp/aws" -mindepth 1 -maxdepth 1 -printf '%f\n' | sort -V | tail -n 1)"
+    else
+        echo "- terraform: not run"
+    fi
+    echo "- moto: $("${HUBCTL_PYTHON:-python3}" -c 'import moto; print(moto.__version__)' 2>/dev/null || echo unknown), reset before each tool"
+    echo "- config: examples/$BENCH_EXAMPLE + modules/{${BENCH_MODULES// /,}} unmodified ($BENCH_DESC), $RESOURCES resources; parallelism $PARALLELISM"
+    echo "- wall time in seconds, peak RSS in MiB (GNU time %M); requests = lines in moto's request log"
+    echo
+    printf '%s\n' "$table"
+    [[ -z $critical ]] || printf '\n%s\n' "$critical"
+    if [[ -n $ops ]]; then
+        echo
+        echo "No-op plan requests by operation (an extra, untimed run with each tool's request log on):"
+        echo
+        printf '%s\n' "$ops"
+    fi
+} >"$OUT"
+echo "table written to $OUT" >&2
