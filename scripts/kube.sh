@@ -11,6 +11,9 @@
 #   scripts/kube.sh stop    stop exactly the processes started (by their recorded PIDs)
 #   scripts/kube.sh env     print the env.sh of the running server
 #
+# With KUBE_STOP_WITH_PID set, `start` also leaves a watcher that stops the servers when that
+# process exits, and removes its run folder (the integration tests start one cluster per
+# run this way).
 # env.sh exports KUBE_API, KUBE_TOKEN, KUBE_CA, KUBECONFIG and the three PIDs.
 set -euo pipefail
 
@@ -204,6 +207,11 @@ export ETCD_PID=$ETCD_PID
 export APISERVER_PID=$API_PID
 export CONTROLLER_MANAGER_PID=$cm_pid
 EOT
+  if [ -n "${KUBE_STOP_WITH_PID:-}" ]; then
+    # setsid + closed descriptors: the watcher must not keep the caller's pipes open.
+    setsid bash -c 'while kill -0 "$1" 2>/dev/null; do sleep 1; done; HUBCTL_KUBE_RUN="$3" "$2" stop; rm -rf "$3"' \
+      _ "$KUBE_STOP_WITH_PID" "$(realpath "$0")" "$RUN" </dev/null >/dev/null 2>&1 &
+  fi
   log "ready at $API after $((SECONDS - t0)) s (pids: etcd $ETCD_PID, apiserver $API_PID, controller-manager $cm_pid)"
   cat "$RUN/env.sh"
 }

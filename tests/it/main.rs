@@ -9,6 +9,8 @@ mod crash;
 mod diagnostics;
 mod e2e;
 mod import;
+mod kube;
+mod kube_conformance;
 mod misc;
 mod moto;
 mod outputs;

@@ -113,6 +113,28 @@ impl Kube {
         Err(status_error(op, status, &json, &bytes))
     }
 
+    /// A request by method and path (`GET /api/v1/namespaces`), for tools and tests that
+    /// look at the cluster around the resource types.
+    pub async fn request(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<(&str, Vec<u8>)>,
+    ) -> Result<J, ProviderError> {
+        let mut b = http::Request::builder().method(method).uri(path);
+        let data = match body {
+            Some((content_type, data)) => {
+                b = b.header(http::header::CONTENT_TYPE, content_type);
+                data
+            }
+            None => Vec::new(),
+        };
+        let req = b
+            .body(data)
+            .map_err(|e| ProviderError::msg(e.to_string()))?;
+        self.send(req, &format!("{method} {path}")).await
+    }
+
     /// The resource serving `kind` in `api_version`, or `None` when the server serves no
     /// such kind (yet: a CRD in the same apply may still be being created).
     pub async fn served(

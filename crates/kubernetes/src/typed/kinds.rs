@@ -200,7 +200,7 @@ fn names(live: Option<&J>, skip: impl Fn(&str) -> bool) -> Value {
         .filter(|n| !skip(n));
     Value::List(
         names
-            .map(|n| Value::map([("name", Value::from(n))]))
+            .map(|n| Value::object([("name", Value::from(n))]))
             .collect(),
     )
 }
@@ -325,7 +325,7 @@ mod tests {
         ServiceAccount.read(&live, &Value::Null, &mut out);
         assert_eq!(
             out.get("secret"),
-            Some(&Value::List(vec![Value::map([(
+            Some(&Value::List(vec![Value::object([(
                 "name",
                 Value::from("mine")
             )])]))

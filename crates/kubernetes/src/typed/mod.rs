@@ -2,8 +2,10 @@
 //! (`kubernetes_namespace_v1`, `kubernetes_config_map_v1`, `kubernetes_secret_v1`,
 //! `kubernetes_service_account_v1`): each kind says how its attributes map to the object
 //! ([`Kind::body`]) and back ([`Kind::read`]); the rest is shared here. A `metadata` block
-//! holds name, namespace (default `default`), labels and annotations; `resource_version`,
-//! `uid` and `generation` are computed. Maps the server may add keys to (labels,
+//! holds name, namespace (default `default`), labels and annotations, and the computed
+//! `uid`. Unlike the Terraform provider, `resource_version` and `generation` are not kept:
+//! controllers change them at any time (the token controller edits a new ServiceAccount),
+//! so state would never settle. Maps the server may add keys to (labels,
 //! annotations, data) are read back restricted to the keys state or configuration has, so
 //! another manager's additions are not diffs. The plan is computed from configuration;
 //! refresh reads the live object, so a value changed by another manager shows as drift.
@@ -82,9 +84,7 @@ fn metadata_schema(namespaced: bool) -> Schema {
         .attr("name", AttrSchema::required(Type::String).force_new())
         .attr("labels", AttrSchema::optional(map()))
         .attr("annotations", AttrSchema::optional(map()))
-        .attr("resource_version", AttrSchema::computed(Type::String))
-        .attr("uid", AttrSchema::computed(Type::String))
-        .attr("generation", AttrSchema::computed(Type::Number));
+        .attr("uid", AttrSchema::computed(Type::String));
     if namespaced {
         s = s.attr("namespace", AttrSchema::optional(Type::String).force_new());
     }
@@ -196,12 +196,7 @@ impl<K: Kind> Typed<K> {
             );
             meta.insert(k.into(), v);
         }
-        meta.insert("resource_version".into(), s("metadata.resourceVersion"));
         meta.insert("uid".into(), s("metadata.uid"));
-        let generation = crate::object::field(live, "metadata.generation")
-            .and_then(J::as_i64)
-            .unwrap_or(0);
-        meta.insert("generation".into(), Value::int(generation));
         let mut out = VecMap::new();
         let (name, ns) = self.meta(&Value::map([(
             "metadata",
@@ -256,7 +251,17 @@ impl<K: Kind> Typed<K> {
 }
 
 /// The planned metadata: namespace defaulted, computed parts from the prior state.
-fn plan_metadata(planned: &mut VecMap<String, Value>, prior: Option<&Value>, namespaced: bool) {
+fn plan_metadata(
+    planned: &mut VecMap<String, Value>,
+    prior: Option<&Value>,
+    schema: &Schema,
+    namespaced: bool,
+) {
+    for (name, b) in &schema.blocks {
+        if let Some(v) = planned.get_mut(name) {
+            *v = block_list(v, &b.schema);
+        }
+    }
     let prior_meta = prior
         .and_then(|p| first(p, "metadata"))
         .and_then(|m| m.as_map());
@@ -269,13 +274,25 @@ fn plan_metadata(planned: &mut VecMap<String, Value>, prior: Option<&Value>, nam
     if namespaced && meta.get("namespace").is_none_or(Value::is_null) {
         meta.insert("namespace".into(), Value::from("default"));
     }
-    for k in ["resource_version", "uid", "generation"] {
-        let v = prior_meta
-            .and_then(|p| p.get(k))
-            .cloned()
-            .unwrap_or_else(Value::unknown);
-        meta.insert(k.into(), v);
-    }
+    let uid = prior_meta.and_then(|p| p.get("uid")).cloned();
+    meta.insert("uid".into(), uid.unwrap_or_else(Value::unknown));
+}
+
+/// A list block's value as state reads it back: a list of objects with every attribute.
+fn block_list(v: &Value, schema: &Schema) -> Value {
+    let Some(xs) = v.as_seq() else {
+        return v.clone();
+    };
+    let object = |x: &Value| {
+        let mut m = x.as_map().cloned().unwrap_or_default();
+        for k in schema.attributes.keys() {
+            if !m.contains_key(k) {
+                m.insert(k.clone(), Value::Null);
+            }
+        }
+        Value::Object(m)
+    };
+    Value::List(xs.iter().map(object).collect())
 }
 
 /// Mutable access to the first element of a list block's value.
@@ -318,7 +335,7 @@ impl<K: Kind> Resource for Typed<K> {
     ) -> Result<PlannedState, ProviderError> {
         let mut m = proposed.as_map().cloned().unwrap_or_default();
         self.0.defaults(&mut m);
-        plan_metadata(&mut m, prior, self.0.namespaced());
+        plan_metadata(&mut m, prior, self.schema(), self.0.namespaced());
         let (name, ns) = self.meta(&Value::Object(m.clone()));
         m.insert(
             "id".into(),
@@ -341,10 +358,10 @@ impl<K: Kind> Resource for Typed<K> {
                     requires_replace.push(k.to_string());
                 }
             }
-            if !same(p, &Value::Object(m.clone())) {
-                if let Some(meta) = m.get_mut("metadata").and_then(Value::as_map_mut_seq_first) {
-                    meta.insert("resource_version".into(), Value::unknown());
-                }
+        }
+        if !requires_replace.is_empty() {
+            if let Some(meta) = m.get_mut("metadata").and_then(Value::as_map_mut_seq_first) {
+                meta.insert("uid".into(), Value::unknown());
             }
         }
         Ok(PlannedState {
