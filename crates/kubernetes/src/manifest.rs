@@ -146,26 +146,42 @@ async fn apply(
     ))
 }
 
-/// Checks a manifest has what every object needs (where known).
-pub fn check_manifest(m: &Value, at: &str) -> Vec<Invalid> {
-    let mut out = Vec::new();
-    if !m.is_unknown() && m.peel().as_map().is_none() {
-        out.push(Invalid::at(
-            &[at],
-            "Invalid manifest",
-            "The manifest must be an object with apiVersion, kind and metadata.",
-        ));
-        return out;
-    }
-    for path in ["apiVersion", "kind", "metadata.name"] {
-        let v = crate::shape::at(m, path);
-        if v.is_none_or(|v| {
-            v.is_null() || (v.is_wholly_known() && v.peel().as_str().is_none_or(str::is_empty))
-        }) {
-            out.push(Invalid::at(&[at], "Invalid manifest", format!("The manifest has no {path}: every Kubernetes object needs apiVersion, kind and metadata.name.")));
+/// Whether `path` is absent or empty in `m`; an unknown on the way may still hold it.
+fn missing(m: &Value, path: &str) -> bool {
+    let mut cur = m;
+    for k in path.split('.') {
+        if cur.is_unknown() {
+            return false;
+        }
+        match cur.peel().get_attr(k) {
+            Some(v) => cur = v,
+            None => return true,
         }
     }
-    out
+    match cur.peel() {
+        Value::Unknown(_) => false,
+        Value::String(s) => s.is_empty(),
+        _ => true,
+    }
+}
+
+/// Checks a manifest has what every object needs (where known).
+pub fn check_manifest(m: &Value, at: &str) -> Vec<Invalid> {
+    if m.is_unknown() {
+        return Vec::new();
+    }
+    if m.peel().as_map().is_none() {
+        let detail = "The manifest must be an object with apiVersion, kind and metadata.";
+        return vec![Invalid::at(&[at], "Invalid manifest", detail)];
+    }
+    ["apiVersion", "kind", "metadata.name"]
+        .into_iter()
+        .filter(|p| missing(m, p))
+        .map(|p| {
+            let detail = format!("The manifest has no {p}: every Kubernetes object needs apiVersion, kind and metadata.name.");
+            Invalid::at(&[at], "Invalid manifest", detail)
+        })
+        .collect()
 }
 
 #[async_trait]
