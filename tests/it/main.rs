@@ -2,6 +2,7 @@
 //! in its own temporary copy of a fixture under `tests/fixtures/`, so tests run in parallel
 //! and never depend on order.
 
+mod argocd;
 mod aws;
 mod chdir;
 mod conformance;
