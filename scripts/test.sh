@@ -34,6 +34,8 @@ echo "== cargo fmt --check"
 cargo fmt --all --check
 echo "== cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
+echo "== the kubernetes provider leaves the AWS SDK's features alone"
+bash scripts/feature-unification.sh
 echo "== engine functions under 80 lines"
 "$HUBCTL_PYTHON" scripts/long-functions.py crates/core/src
 echo "== cargo test"
