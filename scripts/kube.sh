@@ -174,7 +174,8 @@ EOT
 
 start() {
   build
-  apt_install etcd-server curl openssl
+  # lua5.4: the bootstrap test runs argocd-cm's Application health check (Lua) with it.
+  apt_install etcd-server curl openssl lua5.4
   if [ -f "$RUN/env.sh" ]; then
     # shellcheck disable=SC1091
     . "$RUN/env.sh"

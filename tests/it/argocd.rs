@@ -27,6 +27,24 @@ module "argocd" {{
     )
 }
 
+/// Runs the health check on `obj` (a Lua table) with Debian's lua5.4 (scripts/kube.sh
+/// installs it): "status message".
+fn health(lua: &str, obj: &str) -> String {
+    let script = format!(
+        "obj = {obj}\nlocal h = (function()\n{lua}\nend)()\nio.write(h.status .. ' ' .. h.message)"
+    );
+    let out = std::process::Command::new("lua5.4")
+        .args(["-e", &script])
+        .output()
+        .expect("run lua5.4 (scripts/kube.sh start installs it)");
+    assert!(
+        out.status.success(),
+        "the health Lua fails: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 #[test]
 fn bootstrap_applies_to_a_real_api_server() {
     let c = cluster();
@@ -129,7 +147,21 @@ fn bootstrap_applies_to_a_real_api_server() {
         lua,
         std::fs::read_to_string(module.join("health.lua")).unwrap()
     );
-    assert!(lua.contains("obj.status.health.status") && lua.trim_end().ends_with("return health"));
+    assert_eq!(
+        health(lua, "{}"),
+        "Progressing waiting for the Application to report its health"
+    );
+    assert_eq!(
+        health(
+            lua,
+            r#"{status = {health = {status = "Degraded", message = "x"}}}"#
+        ),
+        "Degraded x"
+    );
+    assert_eq!(
+        health(lua, r#"{status = {health = {status = "Healthy"}}}"#),
+        "Healthy "
+    );
 
     let o = w.plan(&[]);
     o.expect_code(0);
