@@ -26,6 +26,8 @@ pub const CHANGES: u8 = 2;
 pub fn registry() -> Registry {
     let mut r = Registry::with_builtins();
     r.add(Arc::new(hubctl_aws::AwsProvider));
+    r.add(Arc::new(hubctl_kubernetes::KubernetesProvider));
+    r.add(Arc::new(hubctl_kubernetes::KubectlProvider));
     r
 }
 

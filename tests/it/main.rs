@@ -2,6 +2,7 @@
 //! in its own temporary copy of a fixture under `tests/fixtures/`, so tests run in parallel
 //! and never depend on order.
 
+mod argocd;
 mod aws;
 mod chdir;
 mod conformance;
@@ -9,6 +10,8 @@ mod crash;
 mod diagnostics;
 mod e2e;
 mod import;
+mod kube;
+mod kube_conformance;
 mod misc;
 mod moto;
 mod outputs;

@@ -37,7 +37,13 @@ fn check_module(m: &Module, registry: &Registry, diags: &mut Diagnostics) {
                         r.type_name
                     ))
                     .subject(r.span);
-                if let Some(h) = crate::lang::did_you_mean(&r.type_name, names) {
+                let why = match r.mode {
+                    ResourceMode::Managed => registry.unsupported(&r.type_name),
+                    ResourceMode::Data => None,
+                };
+                if let Some(why) = why {
+                    d = d.detail(why);
+                } else if let Some(h) = crate::lang::did_you_mean(&r.type_name, names) {
                     d = d.help(format!("did you mean \"{h}\"?"));
                 }
                 diags.push(d);

@@ -181,6 +181,13 @@ pub trait Provider: Send + Sync {
         let _ = config;
         Vec::new()
     }
+    /// For a resource type this build does not have but which belongs to the provider's
+    /// world (`helm_release` beside `kubernetes`): why, and the route that works instead.
+    /// Each use then gets that as its diagnostic's detail.
+    fn unsupported(&self, type_name: &str) -> Option<String> {
+        let _ = type_name;
+        None
+    }
     /// Builds clients from the evaluated `provider` block (null when there is none).
     async fn configure(&self, config: &Value) -> Result<ProviderClient, ProviderError>;
 }

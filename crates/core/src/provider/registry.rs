@@ -47,6 +47,15 @@ impl Registry {
             .map(|(p, r)| (p.as_str(), r))
     }
 
+    /// A provider's explanation for a resource type no provider has ([`Provider::unsupported`]).
+    pub fn unsupported(&self, type_name: &str) -> Option<String> {
+        let mut names: Vec<&String> = self.providers.keys().collect();
+        names.sort();
+        names
+            .into_iter()
+            .find_map(|n| self.providers[n].unsupported(type_name))
+    }
+
     pub fn resource_type_names(&self) -> Vec<&str> {
         self.resources.keys().map(String::as_str).collect()
     }

@@ -27,6 +27,10 @@ mod yaml_decode;
 mod yaml_emit;
 
 pub use params::param_name;
+/// One YAML document as `yamldecode` reads it (YAML 1.1 scalars, as Terraform's go-cty-yaml):
+/// providers that take YAML text (`kubectl_manifest`'s `yaml_body`, a kubeconfig) read it
+/// the same way.
+pub use yaml_decode::decode as yaml_document;
 
 use crate::lang::{Type, Value};
 use std::path::Path;
