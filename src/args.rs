@@ -141,6 +141,9 @@ pub enum Command {
     Init(InitArgs),
     /// Adopt an existing object into the state as ADDR (its resource block must exist).
     Import(ImportArgs),
+    /// Print a Terragrunt unit's resolved configuration (includes merged, functions and
+    /// locals evaluated), as `terragrunt render` does.
+    Render(RenderArgs),
     /// Inspect and change the state (list, show, rm, mv, pull, push, import-terraform, history,
     /// rollback, rekey).
     #[command(subcommand)]
@@ -407,6 +410,16 @@ pub struct ShowArgs {
     /// The root module directory whose state to show.
     #[arg(long = "dir", default_value = ".")]
     pub dir: PathBuf,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct RenderArgs {
+    /// The unit directory (holding terragrunt.hcl).
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    /// Print JSON with Terragrunt's top-level keys.
     #[arg(long)]
     pub json: bool,
 }

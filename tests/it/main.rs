@@ -9,6 +9,7 @@ mod crash;
 mod diagnostics;
 mod e2e;
 mod import;
+mod live;
 mod misc;
 mod moto;
 mod outputs;

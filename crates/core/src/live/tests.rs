@@ -463,3 +463,78 @@ inputs = {
         (Some(Value::from("vpc-mock")), true)
     );
 }
+
+/// The repository's own `live/` tree (what `plan --all live/<env>` reads).
+fn shipped(env: &str) -> (Vec<(String, serde_json::Value)>, Vec<String>) {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let repo = absolute(&repo);
+    let l = Loader::new(Options {
+        command: "plan",
+        outputs: &NoOutputs,
+        base: &repo,
+    });
+    let units = units_under(&repo.join("live").join(env));
+    let stack = discover(&l, &units).expect("the shipped tree loads");
+    let order = stack
+        .order
+        .iter()
+        .map(|&i| {
+            let u = &stack.units[i];
+            let dir = u.path.parent().expect("dir");
+            let name = dir
+                .file_name()
+                .expect("name")
+                .to_string_lossy()
+                .into_owned();
+            (name, render_json(u))
+        })
+        .collect();
+    let (sources, diags) = l.finish();
+    let located = diags
+        .iter()
+        .map(|d| {
+            format!(
+                "{:?} {} {}",
+                d.subject.map(|s| sources.location(s)),
+                d.summary,
+                d.detail
+            )
+        })
+        .collect();
+    (order, located)
+}
+
+#[test]
+fn the_shipped_environments_load_in_dependency_order_with_their_overlays() {
+    for (env, desired, public) in [("staging", 2, true), ("prod", 6, false)] {
+        let (units, diags) = shipped(env);
+        assert_eq!(diags, Vec::<String>::new());
+        let names: Vec<&str> = units.iter().map(|(n, _)| n.as_str()).collect();
+        let at = |n: &str| names.iter().position(|x| *x == n).expect("unit");
+        assert_eq!(names.len(), 5, "{names:?}");
+        assert!(
+            at("network") < at("eks") && at("kms") < at("eks"),
+            "{names:?}"
+        );
+        assert!(
+            at("eks") < at("iam") && at("iam") < at("argocd"),
+            "{names:?}"
+        );
+        let eks = &units[at("eks")].1;
+        assert_eq!(eks["inputs"]["cluster_version"], json!("1.33"));
+        assert_eq!(eks["inputs"]["node_group"]["desired_size"], json!(desired));
+        assert_eq!(eks["inputs"]["endpoint_public_access"], json!(public));
+        // Never applied: dependency outputs are known after apply, not mocked.
+        assert_eq!(eks["inputs"]["vpc_id"], json!("(known after apply)"));
+        let state = &eks["remote_state"]["config"];
+        assert_eq!(state["key"], json!(format!("{env}/eks/terraform.tfstate")));
+        assert_eq!(state["bucket"], json!(format!("hubctl-state-{env}")));
+        let provider = eks["generate"]["provider"]["contents"]
+            .as_str()
+            .expect("contents");
+        assert!(
+            provider.contains(&format!("      \"environment\" = \"{env}\"\n")),
+            "{provider}"
+        );
+    }
+}

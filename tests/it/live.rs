@@ -1,0 +1,107 @@
+//! `hubctl render` over Terragrunt trees: the repository's own `live/` tree, and the errors
+//! a unit file can make, each at file:line:column.
+
+use crate::support::{copy_dir, Work};
+use std::path::Path;
+
+/// A copy of the repository's config/, live/ and modules/ in a fresh git work tree.
+fn repo_copy() -> Work {
+    let w = Work::empty();
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for d in ["config", "live", "modules"] {
+        copy_dir(&repo.join(d), &w.path(d));
+    }
+    std::fs::create_dir_all(w.path(".git")).expect("git dir");
+    w
+}
+
+#[test]
+fn render_json_resolves_the_shipped_staging_eks_unit() {
+    let w = repo_copy();
+    let out = w.run(&["render", "--json", "live/staging/eks"]);
+    out.expect_code(0);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON on stdout");
+    let dir = w.arg();
+    assert_eq!(
+        v["terraform"]["source"],
+        serde_json::json!(format!("{dir}//modules/eks"))
+    );
+    assert_eq!(v["inputs"]["cluster_version"], "1.33");
+    assert_eq!(v["inputs"]["cluster_name"], "hub-staging");
+    assert_eq!(
+        v["inputs"]["node_group"]["instance_types"],
+        serde_json::json!(["t3.large"])
+    );
+    assert_eq!(v["inputs"]["subnet_ids"], "(known after apply)");
+    assert_eq!(
+        v["remote_state"]["config"]["key"],
+        "staging/eks/terraform.tfstate"
+    );
+    assert_eq!(v["dependency"]["network"]["config_path"], "../network");
+    let keys: Vec<&String> = v.as_object().expect("object").keys().collect();
+    for k in [
+        "terraform",
+        "remote_state",
+        "inputs",
+        "locals",
+        "generate",
+        "dependency",
+        "dependencies",
+    ] {
+        assert!(keys.iter().any(|x| *x == k), "no {k} in {keys:?}");
+    }
+    let text = w.run(&["render", "live/prod/eks"]);
+    text.expect_code(0);
+    let desired = text
+        .stdout
+        .lines()
+        .map(str::trim)
+        .find(|l| l.starts_with("desired_size"));
+    assert!(
+        desired.is_some_and(|l| l.ends_with("= 6")),
+        "{}",
+        text.stdout
+    );
+}
+
+#[test]
+fn render_errors_point_at_the_unit_file() {
+    let w = Work::empty();
+    w.write(
+        "a/terragrunt.hcl",
+        "include \"root\" {\n  path = find_in_parent_folders(\"root.hcl\")\n}\n",
+    );
+    w.write(
+        "b/terragrunt.hcl",
+        "dependency \"c\" {\n  config_path = \"../c\"\n}\n",
+    );
+    w.write(
+        "c/terragrunt.hcl",
+        "dependency \"b\" {\n  config_path = \"../b\"\n}\n",
+    );
+    w.write("d/terragrunt.hcl", "locals {\n  v = run_cmd(\"id\")\n}\n");
+    let cases = [
+        ("a", "a/terragrunt.hcl:2:10", "could not find a root.hcl"),
+        (
+            "b",
+            "c/terragrunt.hcl:1:1",
+            "Dependency cycle between units",
+        ),
+        ("d", "d/terragrunt.hcl:2:7", "run_cmd"),
+    ];
+    for (unit, at, what) in cases {
+        let out = w.run(&["render", "--json", unit]);
+        out.expect_code(1);
+        assert!(
+            out.stderr.contains(at),
+            "{unit}: no {at} in\n{}",
+            out.stderr
+        );
+        assert!(
+            out.stderr.contains(what),
+            "{unit}: no {what} in\n{}",
+            out.stderr
+        );
+        assert_eq!(out.stdout, "", "{unit}: nothing on stdout after errors");
+    }
+}
