@@ -21,11 +21,15 @@ mod scope;
 mod stack;
 #[cfg(test)]
 mod tests;
+mod workdir;
+#[cfg(test)]
+mod workdir_tests;
 
 pub use model::*;
 pub use overlay::overlay_merge;
 pub use render::{render_json, render_text, to_value};
 pub use stack::{discover, units_under, Stack};
+pub use workdir::{backend_hcl, generated_files, module_dir, write_generated, GeneratedFile};
 
 use crate::config::Body;
 use crate::diag::{Diagnostic, Diagnostics, FileId, SourceMap, Span};
