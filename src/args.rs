@@ -298,6 +298,10 @@ pub struct LockArgs {
 pub struct PlanArgs {
     #[arg(default_value = ".")]
     pub dir: PathBuf,
+    /// Plan every Terragrunt unit (terragrunt.hcl) under DIR, in dependency order, each
+    /// against its own state (Terragrunt's `run --all plan`; `run-all` is an alias).
+    #[arg(long, alias = "run-all")]
+    pub all: bool,
     /// Write the plan to FILE, for `hubctl apply FILE`.
     #[arg(long = "out", value_name = "FILE")]
     pub out: Option<PathBuf>,

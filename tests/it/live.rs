@@ -105,3 +105,69 @@ fn render_errors_point_at_the_unit_file() {
         assert_eq!(out.stdout, "", "{unit}: nothing on stdout after errors");
     }
 }
+
+const THING_TF: &str = r#"variable "name" {
+  type = string
+}
+
+variable "upstream_id" {
+  type    = string
+  default = null
+}
+
+resource "terraform_data" "x" {
+  input = { name = var.name, upstream = var.upstream_id }
+}
+
+output "id" {
+  value = terraform_data.x.id
+}
+
+output "name" {
+  value = var.name
+}
+"#;
+
+#[test]
+fn plan_all_plans_units_in_order_with_dependency_outputs_known_after_apply() {
+    let w = Work::empty();
+    w.write("modules/thing/main.tf", THING_TF);
+    w.write(
+        "live/dev/b/terragrunt.hcl",
+        "terraform {\n  source = \"../../..//modules/thing\"\n}\ndependency \"a\" {\n  config_path = \"../a\"\n}\n\
+         inputs = {\n  name        = \"b-${dependency.a.outputs.name}\"\n  upstream_id = dependency.a.outputs.id\n  undeclared  = 1\n}\n",
+    );
+    w.write(
+        "live/dev/a/terragrunt.hcl",
+        "terraform {\n  source = \"../../../modules//thing\"\n}\ninputs = {\n  name = \"a\"\n}\n",
+    );
+    let out = w.run(&["plan", "--all", "live/dev", "--detailed-exitcode"]);
+    out.expect_code(2);
+    let a = out
+        .stdout
+        .find("=== live/dev/a ===")
+        .expect("unit a planned");
+    let b = out
+        .stdout
+        .find("=== live/dev/b ===")
+        .expect("unit b planned");
+    assert!(a < b, "a before b:\n{}", out.stdout);
+    let b_plan = &out.stdout[b..];
+    assert!(b_plan.contains("\"b-a\""), "{b_plan}");
+    assert!(
+        b_plan.contains("upstream = (known after apply)"),
+        "{b_plan}"
+    );
+    assert!(
+        out.stdout
+            .contains("Units: 2 planned (2 with changes), 0 failed, 0 skipped."),
+        "{}",
+        out.stdout
+    );
+    // Each unit has its own working copy; the module folder is not written to.
+    assert!(w.path("live/dev/a/.hubctl/work/main.tf").is_file());
+    let module_files = std::fs::read_dir(w.path("modules/thing"))
+        .expect("dir")
+        .count();
+    assert_eq!(module_files, 1);
+}
