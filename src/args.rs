@@ -342,6 +342,10 @@ pub struct ApplyArgs {
     /// A root module directory, or a plan file written by `plan -out`.
     #[arg(default_value = ".")]
     pub target: PathBuf,
+    /// Apply every Terragrunt unit under the directory, in dependency order, each to its own
+    /// state (Terragrunt's `run --all apply`; `run-all` is an alias).
+    #[arg(long, alias = "run-all")]
+    pub all: bool,
     /// Destroy everything instead (Terraform's `apply -destroy`, the same as `hubctl destroy`).
     #[arg(long)]
     pub destroy: bool,

@@ -15,6 +15,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub async fn run(ui: &Ui, base: &Path, a: ApplyArgs) -> u8 {
+    if a.all {
+        return super::run_all::apply(ui, base, a).await;
+    }
     if base.join(&a.target).is_file() {
         return apply_saved(ui, base, &a).await;
     }

@@ -8,7 +8,7 @@ mod import;
 mod init;
 mod output;
 mod plan;
-mod plan_all;
+mod run_all;
 mod planfile;
 mod render;
 mod show;

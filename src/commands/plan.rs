@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 pub async fn run(ui: &Ui, base: &std::path::Path, a: PlanArgs) -> u8 {
     if a.all {
-        return super::plan_all::run(ui, base, a).await;
+        return super::run_all::run(ui, base, a).await;
     }
     let Some(p) = load(ui, base, &a.dir) else {
         return ERROR;

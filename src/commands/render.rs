@@ -14,6 +14,7 @@ pub fn run(ui: &Ui, base: &Path, a: RenderArgs) -> u8 {
         command: "render",
         outputs: &NoOutputs,
         base,
+        mocks: true,
     });
     let unit = discover(&l, std::slice::from_ref(&dir)).and_then(|_| l.unit(&dir));
     let (sources, diags) = l.finish();

@@ -160,7 +160,7 @@ fn plan_all_plans_units_in_order_with_dependency_outputs_known_after_apply() {
     );
     assert!(
         out.stdout
-            .contains("Units: 2 planned (2 with changes), 0 failed, 0 skipped."),
+            .contains("Units: 2 done (2 with changes), 0 failed, 0 skipped."),
         "{}",
         out.stdout
     );
@@ -170,4 +170,83 @@ fn plan_all_plans_units_in_order_with_dependency_outputs_known_after_apply() {
         .expect("dir")
         .count();
     assert_eq!(module_files, 1);
+}
+
+/// Units `a` and `b` (b reads a's outputs), both on the terraform_data module.
+fn two_units() -> Work {
+    let w = Work::empty();
+    w.write("modules/thing/main.tf", THING_TF);
+    w.write(
+        "live/dev/a/terragrunt.hcl",
+        "terraform {\n  source = \"../../../modules//thing\"\n}\ninputs = {\n  name = \"a\"\n}\n",
+    );
+    w.write(
+        "live/dev/b/terragrunt.hcl",
+        "terraform {\n  source = \"../../..//modules/thing\"\n}\ndependency \"a\" {\n  config_path = \"../a\"\n}\n\
+         inputs = {\n  name        = \"b-${dependency.a.outputs.name}\"\n  upstream_id = dependency.a.outputs.id\n}\n",
+    );
+    w
+}
+
+#[test]
+fn apply_all_applies_in_order_with_real_outputs_then_plan_all_is_clean() {
+    let w = two_units();
+    let out = w.run(&["apply", "--all", "live/dev", "--auto-approve"]);
+    out.expect_code(0);
+    assert!(
+        out.stdout
+            .contains("Units: 2 done (2 with changes), 0 failed, 0 skipped."),
+        "{}",
+        out.stdout
+    );
+    let state = |u: &str| -> serde_json::Value {
+        let text = w.read(&format!("live/dev/{u}/.hubctl/work/.hubctl/state.json"));
+        serde_json::from_str(&text).expect("state JSON")
+    };
+    let (a, b) = (state("a"), state("b"));
+    let a_id = a["outputs"]["id"]["value"]
+        .as_str()
+        .expect("a applied")
+        .to_string();
+    let b_input = &b["resources"]["terraform_data.x"]["attributes"]["input"];
+    assert_eq!(
+        b_input["upstream"],
+        serde_json::json!(a_id),
+        "b got a's real id: {b}"
+    );
+    let again = w.run(&["plan", "--all", "live/dev", "--detailed-exitcode"]);
+    again.expect_code(0);
+}
+
+#[test]
+fn a_failed_unit_skips_only_its_dependents() {
+    let w = two_units();
+    w.write(
+        "live/dev/a/terragrunt.hcl",
+        "terraform {\n  source = \"../../../modules//missing\"\n}\n",
+    );
+    w.write(
+        "live/dev/c/terragrunt.hcl",
+        "terraform {\n  source = \"../../..//modules/thing\"\n}\ninputs = {\n  name = \"c\"\n}\n",
+    );
+    let out = w.run(&["plan", "--all", "live/dev"]);
+    out.expect_code(1);
+    assert!(
+        out.stderr.contains("Module source not found"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("live/dev/a/terragrunt.hcl:2:12"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("Skipping live/dev/b"), "{}", out.stderr);
+    assert!(out.stdout.contains("=== live/dev/c ==="), "{}", out.stdout);
+    assert!(
+        out.stdout
+            .contains("Units: 1 done (1 with changes), 1 failed, 1 skipped."),
+        "{}",
+        out.stdout
+    );
 }

@@ -370,10 +370,11 @@ pub(super) fn resolve_outputs(l: &Loader, d: &mut Dependency) {
         d.mocked = false;
         return;
     }
-    let allowed = opts.command == "render"
-        || d.mock_outputs_allowed_terraform_commands
-            .as_ref()
-            .is_none_or(|c| c.iter().any(|x| x == opts.command));
+    let allowed = opts.mocks
+        && (opts.command == "render"
+            || d.mock_outputs_allowed_terraform_commands
+                .as_ref()
+                .is_none_or(|c| c.iter().any(|x| x == opts.command)));
     match (&d.mock_outputs, allowed) {
         (Some(m), true) => {
             d.outputs = m.clone();

@@ -62,6 +62,10 @@ pub struct Options<'a> {
     /// Terragrunt's render does when outputs cannot be read).
     pub command: &'a str,
     pub outputs: &'a dyn DependencyOutputs,
+    /// Whether `mock_outputs` may stand in for outputs not available. A run over a whole
+    /// tree passes false: a dependency not applied yet has unknown outputs instead, and a
+    /// mock can never reach an apply.
+    pub mocks: bool,
     /// Paths in diagnostics are shown relative to this directory when under it.
     pub base: &'a Path,
 }

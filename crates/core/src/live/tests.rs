@@ -19,6 +19,7 @@ fn render(root: &Path, unit: &str) -> (serde_json::Value, Vec<String>) {
         command: "render",
         outputs: &NoOutputs,
         base: root,
+        mocks: true,
     });
     let v = discover(&l, &[root.join(unit)])
         .and_then(|_| l.unit(&root.join(unit)))
@@ -405,6 +406,7 @@ fn a_dependency_cycle_names_every_unit_on_it() {
         command: "plan",
         outputs: &NoOutputs,
         base: dir.path(),
+        mocks: true,
     });
     assert!(discover(&l, &[dir.path().join("a")]).is_none());
     let (sources, diags) = l.finish();
@@ -451,6 +453,7 @@ inputs = {
             command,
             outputs: &NoOutputs,
             base: dir.path(),
+            mocks: true,
         });
         let u = l.unit(&dir.path().join("eks")).expect("loads");
         let inputs = u.inputs.clone().expect("inputs");
@@ -472,6 +475,7 @@ fn shipped(env: &str) -> (Vec<(String, serde_json::Value)>, Vec<String>) {
         command: "plan",
         outputs: &NoOutputs,
         base: &repo,
+        mocks: true,
     });
     let units = units_under(&repo.join("live").join(env));
     let stack = discover(&l, &units).expect("the shipped tree loads");

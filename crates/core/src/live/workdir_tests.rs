@@ -13,6 +13,7 @@ fn shipped_unit(rel: &str) -> std::sync::Arc<UnitConfig> {
         command: "plan",
         outputs: &NoOutputs,
         base: &repo,
+        mocks: true,
     });
     let u = l.unit(&repo.join(rel)).expect("loads");
     assert!(!l.has_errors());
