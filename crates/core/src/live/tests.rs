@@ -542,3 +542,41 @@ fn the_shipped_environments_load_in_dependency_order_with_their_overlays() {
         );
     }
 }
+
+#[test]
+fn scope_errors_name_what_is_available_where() {
+    let unit = r#"include "root" {
+  path = "${local.dir}/root.hcl"
+}
+locals {
+  a = local.b
+  b = local.a
+  c = var.region
+}
+"#;
+    let d = diags_of(&[("root.hcl", ""), ("u/terragrunt.hcl", unit)], "u");
+    assert_eq!(
+        d,
+        [
+            "u/terragrunt.hcl:2:13 Unknown variable",
+            "u/terragrunt.hcl:7:7 Unknown variable",
+            "u/terragrunt.hcl:5:3 Cycle in locals",
+            "u/terragrunt.hcl:6:3 Cycle in locals",
+        ]
+    );
+}
+
+#[test]
+fn an_included_file_may_not_include_again() {
+    let files = [
+        ("top.hcl", ""),
+        // Relative to the unit, as everything in an included file is.
+        ("mid.hcl", "include \"top\" {\n  path = \"../top.hcl\"\n}\n"),
+        (
+            "u/terragrunt.hcl",
+            "include \"mid\" {\n  path = \"../mid.hcl\"\n}\n",
+        ),
+    ];
+    let d = diags_of(&files, "u");
+    assert_eq!(d, ["mid.hcl:1:1 Nested include"]);
+}
