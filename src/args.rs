@@ -381,6 +381,9 @@ pub struct ApplyArgs {
 pub struct DestroyArgs {
     #[arg(default_value = ".")]
     pub dir: PathBuf,
+    /// Destroy every Terragrunt unit under DIR, dependents first, each in its own state.
+    #[arg(long, alias = "run-all")]
+    pub all: bool,
     #[arg(long = "auto-approve")]
     pub auto_approve: bool,
     /// Ask for approval on standard input (false: fail instead of asking).

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub async fn run(ui: &Ui, base: &Path, a: ApplyArgs) -> u8 {
-    if a.all {
+    if a.all && !a.destroy {
         return super::run_all::apply(ui, base, a).await;
     }
     if base.join(&a.target).is_file() {
@@ -31,6 +31,7 @@ pub async fn run(ui: &Ui, base: &Path, a: ApplyArgs) -> u8 {
     }
     if a.destroy {
         let d = DestroyArgs {
+            all: a.all,
             dir: a.target,
             auto_approve: a.auto_approve,
             input: a.input,
@@ -58,6 +59,9 @@ pub async fn run(ui: &Ui, base: &Path, a: ApplyArgs) -> u8 {
 }
 
 pub async fn destroy(ui: &Ui, base: &Path, a: DestroyArgs) -> u8 {
+    if a.all {
+        return super::run_all::destroy(ui, base, a).await;
+    }
     let opts = Opts {
         dir: a.dir.clone(),
         auto_approve: a.auto_approve,

@@ -1,4 +1,4 @@
-//! `hubctl plan --all DIR` and `apply --all DIR`: every Terragrunt unit under DIR, in one process, in dependency
+//! `hubctl plan --all DIR`, `apply --all DIR` and `destroy --all DIR`: every Terragrunt unit under DIR, in one process, in dependency
 //! order. Each unit keeps its own state (its `remote_state`) and lock; a dependency's planned
 //! outputs flow into its dependents' inputs as values, "known after apply" while it is not
 //! applied, so a never-applied environment plans without mocks. A failed unit skips only its
@@ -6,7 +6,7 @@
 //! resource by resource, is in `live/README.md`).
 
 use super::common::{backend, load_state, make_run, with_lock, Walk, CHANGES, ERROR, OK};
-use crate::args::{ApplyArgs, LockArgs, PlanArgs};
+use crate::args::{ApplyArgs, DestroyArgs, LockArgs, PlanArgs};
 use crate::views::{Confirm, Progress, Ui};
 use hubctl_core::diag::{Diagnostic, Diagnostics};
 use hubctl_core::lang::{Type, Value};
@@ -63,10 +63,32 @@ pub async fn apply(ui: &Ui, base: &Path, a: ApplyArgs) -> u8 {
     run_all(ui, base, &dir, &done, &Step::Apply(a)).await
 }
 
+/// `hubctl destroy --all DIR`: each unit destroyed after every unit that depends on it.
+/// The units' inputs still read their dependencies' outputs, so those are read from every
+/// unit's state first.
+pub async fn destroy(ui: &Ui, base: &Path, a: DestroyArgs) -> u8 {
+    if !a.auto_approve {
+        let asked = Confirm {
+            question: "Do you really want to destroy every unit under this folder?",
+            detail: Some("hubctl will destroy each unit, dependents first."),
+            command: "hubctl destroy --all",
+            cancelled: "Destroy cancelled.",
+            input: a.input,
+        };
+        if !ui.confirm(asked) {
+            return ERROR;
+        }
+    }
+    let done = Done::default();
+    let dir = a.dir.clone();
+    run_all(ui, base, &dir, &done, &Step::Destroy(a)).await
+}
+
 /// What is done to each unit.
 enum Step {
     Plan(PlanArgs),
     Apply(ApplyArgs),
+    Destroy(DestroyArgs),
 }
 
 /// What a step gets: the unit file and the outputs of the units done so far.
@@ -94,8 +116,23 @@ async fn run_all(ui: &Ui, base: &Path, dir: &Path, done: &Done, step: &Step) -> 
     let Some(stack) = stack.filter(|_| !diags.has_errors()) else {
         return ERROR;
     };
+    let destroy = matches!(step, Step::Destroy(_));
+    let (order, waits_on) = if destroy {
+        read_outputs(ui, base, &stack, done).await;
+        (
+            stack.order.iter().rev().copied().collect(),
+            dependents(&stack),
+        )
+    } else {
+        let deps = stack
+            .deps
+            .iter()
+            .map(|d| d.iter().map(|(j, _)| *j).collect())
+            .collect();
+        (stack.order.clone(), deps)
+    };
     let mut outcome: Vec<Option<Outcome>> = (0..stack.units.len()).map(|_| None).collect();
-    for &i in &stack.order {
+    for &i in &order {
         let unit = &stack.units[i].path;
         let shown = unit
             .parent()
@@ -104,13 +141,16 @@ async fn run_all(ui: &Ui, base: &Path, dir: &Path, done: &Done, step: &Step) -> 
             .unwrap_or(unit)
             .display()
             .to_string();
-        let blocked = stack.deps[i]
+        let blocked = waits_on[i]
             .iter()
-            .any(|(d, _)| !matches!(outcome[*d], Some(Outcome::Done { .. })));
+            .any(|d| !matches!(outcome[*d], Some(Outcome::Done { .. })));
         if blocked {
-            ui.err_line(format_args!(
-                "Skipping {shown}: a unit it depends on failed."
-            ));
+            let why = if destroy {
+                "depends on it and was not destroyed"
+            } else {
+                "it depends on failed"
+            };
+            ui.err_line(format_args!("Skipping {shown}: a unit {why}."));
             outcome[i] = Some(Outcome::Skipped);
             continue;
         }
@@ -124,10 +164,11 @@ async fn run_all(ui: &Ui, base: &Path, dir: &Path, done: &Done, step: &Step) -> 
         let result = match step {
             Step::Plan(a) => plan_unit(u, a, &a.lock).await,
             Step::Apply(a) => apply_unit(u, a).await,
+            Step::Destroy(a) => destroy_unit(u, a).await,
         };
         outcome[i] = Some(match result {
             Some((changes, outputs)) => {
-                if let Ok(mut m) = done.0.lock() {
+                if let (Ok(mut m), false) = (done.0.lock(), destroy) {
                     m.insert(unit.clone(), outputs);
                 }
                 Outcome::Done { changes }
@@ -305,6 +346,89 @@ async fn apply_unit(u: Unit<'_>, a: &ApplyArgs) -> StepResult {
         let state = state?;
         ui.line("Apply complete.");
         Some((true, outputs_of(&state)))
+    })
+    .await
+    .flatten()
+}
+
+/// For each unit, the units that depend on it (the order of a destroy).
+fn dependents(stack: &live::Stack) -> Vec<Vec<usize>> {
+    let mut out = vec![Vec::new(); stack.units.len()];
+    for (j, deps) in stack.deps.iter().enumerate() {
+        for (d, _) in deps {
+            out[*d].push(j);
+        }
+    }
+    out
+}
+
+/// Every unit's outputs from its state, dependencies first (a unit's backend may itself
+/// depend on them); a unit that cannot be read is left out and fails later, when its turn
+/// comes.
+async fn read_outputs(ui: &Ui, base: &Path, stack: &live::Stack, done: &Done) {
+    for &i in &stack.order {
+        let u = Unit {
+            ui,
+            base,
+            path: stack.units[i].path.clone(),
+            done,
+        };
+        let Some(r) = prepare(&u, "destroy").await else {
+            continue;
+        };
+        if let Ok(Some(state)) = r.be.load().await {
+            if let Ok(mut m) = done.0.lock() {
+                m.insert(u.path.clone(), outputs_of(&state));
+            }
+        }
+    }
+}
+
+/// Plans the destroy of the unit and applies it.
+async fn destroy_unit(u: Unit<'_>, a: &DestroyArgs) -> StepResult {
+    let r = prepare(&u, "destroy").await?;
+    let (ui, base) = (u.ui, u.base);
+    with_lock(ui, &r.be, &a.lock, "destroy", || async {
+        let (prior, had) = load_state(ui, &r.be).await?;
+        let walk = Walk {
+            base,
+            dir: &r.work,
+            mode: Mode::Plan,
+            destroy: true,
+            vars: r.vars.clone(),
+            parallelism: a.parallelism,
+            targets: Vec::new(),
+        };
+        let (plan, diags) = plan_walk(&r, walk, prior.clone(), had, true).await;
+        ui.diags(&diags, &r.p.config.sources);
+        if diags.has_errors() {
+            return None;
+        }
+        ui.out(render_plan(&plan, ui.plan_style()));
+        if !plan.has_changes() {
+            return Some((false, Value::Null));
+        }
+        let plan = Arc::new(plan);
+        let walk = Walk {
+            base,
+            dir: &r.work,
+            mode: Mode::Apply,
+            destroy: true,
+            vars: r.vars.clone(),
+            parallelism: a.parallelism,
+            targets: Vec::new(),
+        };
+        let (run, moves) = make_run(&r.p, walk, prior.clone());
+        let progress = Arc::new(Progress::new(false));
+        let (_, diags) =
+            hubctl_core::apply::apply(run, plan, &moves, progress.clone(), r.be.clone(), prior)
+                .await;
+        progress.finish();
+        ui.diags(&diags, &r.p.config.sources);
+        (!diags.has_errors()).then(|| {
+            ui.line("Destroy complete.");
+            (true, Value::Null)
+        })
     })
     .await
     .flatten()

@@ -216,6 +216,19 @@ fn apply_all_applies_in_order_with_real_outputs_then_plan_all_is_clean() {
     );
     let again = w.run(&["plan", "--all", "live/dev", "--detailed-exitcode"]);
     again.expect_code(0);
+    // Destroy goes the other way: b (which reads a) first.
+    let gone = w.run(&["destroy", "--all", "live/dev", "--auto-approve"]);
+    gone.expect_code(0);
+    let a = gone.stdout.find("=== live/dev/a ===").expect("a destroyed");
+    let b = gone.stdout.find("=== live/dev/b ===").expect("b destroyed");
+    assert!(b < a, "b before a:\n{}", gone.stdout);
+    for u in ["a", "b"] {
+        assert_eq!(
+            state(u)["resources"],
+            serde_json::json!({}),
+            "{u} still has resources"
+        );
+    }
 }
 
 #[test]
