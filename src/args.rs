@@ -284,6 +284,28 @@ pub struct VarArgs {
     pub order: Vec<bool>,
 }
 
+/// Which units a `--all` run takes (Terragrunt's queue flags; the older
+/// `--terragrunt-include-dir`/`--terragrunt-exclude-dir` names are aliases).
+#[derive(Args, Debug, Clone, Default)]
+pub struct QueueArgs {
+    /// With --all: only the units whose directory (relative to the working directory)
+    /// matches GLOB, and the units they depend on (repeatable).
+    #[arg(
+        long = "queue-include-dir",
+        alias = "terragrunt-include-dir",
+        value_name = "GLOB"
+    )]
+    pub include: Vec<String>,
+    /// With --all: leave out the units whose directory matches GLOB; their dependents read
+    /// their outputs from their state (repeatable).
+    #[arg(
+        long = "queue-exclude-dir",
+        alias = "terragrunt-exclude-dir",
+        value_name = "GLOB"
+    )]
+    pub exclude: Vec<String>,
+}
+
 #[derive(Args, Debug, Clone, Default)]
 pub struct LockArgs {
     /// Take the state lock; -lock=false skips it (only safe for read-only use).
@@ -334,6 +356,8 @@ pub struct PlanArgs {
     #[command(flatten)]
     pub vars: VarArgs,
     #[command(flatten)]
+    pub queue: QueueArgs,
+    #[command(flatten)]
     pub lock: LockArgs,
 }
 
@@ -374,6 +398,8 @@ pub struct ApplyArgs {
     #[command(flatten)]
     pub vars: VarArgs,
     #[command(flatten)]
+    pub queue: QueueArgs,
+    #[command(flatten)]
     pub lock: LockArgs,
 }
 
@@ -393,6 +419,8 @@ pub struct DestroyArgs {
     pub parallelism: usize,
     #[command(flatten)]
     pub vars: VarArgs,
+    #[command(flatten)]
+    pub queue: QueueArgs,
     #[command(flatten)]
     pub lock: LockArgs,
 }

@@ -37,6 +37,7 @@ pub async fn run(ui: &Ui, base: &Path, a: ApplyArgs) -> u8 {
             input: a.input,
             parallelism: a.parallelism,
             vars: a.vars,
+            queue: a.queue,
             lock: a.lock,
         };
         return destroy(ui, base, d).await;

@@ -6,11 +6,11 @@
 //! resource by resource, is in `live/README.md`).
 
 use super::common::{backend, load_state, make_run, with_lock, Walk, CHANGES, ERROR, OK};
-use crate::args::{ApplyArgs, DestroyArgs, LockArgs, PlanArgs};
+use crate::args::{ApplyArgs, DestroyArgs, LockArgs, PlanArgs, QueueArgs};
 use crate::views::{Confirm, Progress, Ui};
-use hubctl_core::diag::{Diagnostic, Diagnostics};
+use hubctl_core::diag::{Diagnostic, Diagnostics, SourceMap};
 use hubctl_core::lang::{Type, Value};
-use hubctl_core::live::{self, DependencyOutputs, Loader, Options, UnitConfig};
+use hubctl_core::live::{self, DependencyOutputs, Loader, Options, QueueFilter, UnitConfig};
 use hubctl_core::plan::driver::Prepared;
 use hubctl_core::plan::driver::{make_plan, prepare_in};
 use hubctl_core::plan::render::render_plan;
@@ -32,9 +32,13 @@ impl DependencyOutputs for Done {
 }
 
 enum Outcome {
-    Done { changes: bool },
+    Done {
+        changes: bool,
+    },
     Failed,
     Skipped,
+    /// Left out by `--queue-exclude-dir`.
+    Excluded,
 }
 
 pub async fn run(ui: &Ui, base: &Path, a: PlanArgs) -> u8 {
@@ -91,6 +95,16 @@ enum Step {
     Destroy(DestroyArgs),
 }
 
+impl Step {
+    fn queue(&self) -> &QueueArgs {
+        match self {
+            Step::Plan(a) => &a.queue,
+            Step::Apply(a) => &a.queue,
+            Step::Destroy(a) => &a.queue,
+        }
+    }
+}
+
 /// What a step gets: the unit file and the outputs of the units done so far.
 struct Unit<'a> {
     ui: &'a Ui,
@@ -102,23 +116,51 @@ struct Unit<'a> {
 /// A step's result: whether it changed (or would change) anything, and the unit's outputs.
 type StepResult = Option<(bool, Value)>;
 
-async fn run_all(ui: &Ui, base: &Path, dir: &Path, done: &Done, step: &Step) -> u8 {
-    let root = base.join(dir);
+/// The units under `dir` the queue globs select, and the units they depend on.
+fn load_stack(ui: &Ui, base: &Path, dir: &Path, filter: &QueueFilter) -> Option<live::Stack> {
     let loader = Loader::new(Options {
         command: "plan",
         outputs: &live::NoOutputs,
         base,
         mocks: false,
     });
-    let stack = live::discover(&loader, &live::units_under(&root));
+    let roots: Vec<PathBuf> = live::units_under(&base.join(dir))
+        .into_iter()
+        .filter(|u| filter.included(&shown(base, u)))
+        .collect();
+    let stack = live::discover(&loader, &roots);
     let (sources, diags) = loader.finish();
     ui.diags(&diags, &sources);
-    let Some(stack) = stack.filter(|_| !diags.has_errors()) else {
+    stack.filter(|_| !diags.has_errors())
+}
+
+/// A unit's directory relative to `base`, slash-separated (how units are shown and globbed).
+fn shown(base: &Path, unit: &Path) -> String {
+    let dir = unit.parent().unwrap_or(unit);
+    let rel = dir.strip_prefix(base).unwrap_or(dir);
+    rel.to_string_lossy().replace('\\', "/")
+}
+
+async fn run_all(ui: &Ui, base: &Path, dir: &Path, done: &Done, step: &Step) -> u8 {
+    let filter = match QueueFilter::new(&step.queue().include, &step.queue().exclude) {
+        Ok(f) => f,
+        Err(d) => {
+            ui.diags(&d.into(), &SourceMap::new());
+            return ERROR;
+        }
+    };
+    let Some(stack) = load_stack(ui, base, dir, &filter) else {
         return ERROR;
     };
     let destroy = matches!(step, Step::Destroy(_));
+    let excluded: Vec<bool> = stack
+        .units
+        .iter()
+        .map(|u| filter.excluded(&shown(base, &u.path)))
+        .collect();
+    // Excluded units are not run, but their dependents read their outputs from their state.
+    read_outputs(ui, base, &stack, done, &|i| destroy || excluded[i]).await;
     let (order, waits_on) = if destroy {
-        read_outputs(ui, base, &stack, done).await;
         (
             stack.order.iter().rev().copied().collect(),
             dependents(&stack),
@@ -134,27 +176,25 @@ async fn run_all(ui: &Ui, base: &Path, dir: &Path, done: &Done, step: &Step) -> 
     let mut outcome: Vec<Option<Outcome>> = (0..stack.units.len()).map(|_| None).collect();
     for &i in &order {
         let unit = &stack.units[i].path;
-        let shown = unit
-            .parent()
-            .unwrap_or(unit)
-            .strip_prefix(base)
-            .unwrap_or(unit)
-            .display()
-            .to_string();
+        let name = shown(base, unit);
+        if excluded[i] {
+            outcome[i] = Some(Outcome::Excluded);
+            continue;
+        }
         let blocked = waits_on[i]
             .iter()
-            .any(|d| !matches!(outcome[*d], Some(Outcome::Done { .. })));
+            .any(|d| !matches!(outcome[*d], Some(Outcome::Done { .. } | Outcome::Excluded)));
         if blocked {
             let why = if destroy {
                 "depends on it and was not destroyed"
             } else {
                 "it depends on failed"
             };
-            ui.err_line(format_args!("Skipping {shown}: a unit {why}."));
+            ui.err_line(format_args!("Skipping {name}: a unit {why}."));
             outcome[i] = Some(Outcome::Skipped);
             continue;
         }
-        ui.line(format_args!("\n=== {shown} ==="));
+        ui.line(format_args!("\n=== {name} ==="));
         let u = Unit {
             ui,
             base,
@@ -186,8 +226,12 @@ fn summary(ui: &Ui, outcome: &[Option<Outcome>], detailed: bool) -> u8 {
     let planned = count(&|o| matches!(o, Outcome::Done { .. }));
     let failed = count(&|o| matches!(o, Outcome::Failed));
     let skipped = count(&|o| matches!(o, Outcome::Skipped));
+    let excluded = match count(&|o| matches!(o, Outcome::Excluded)) {
+        0 => String::new(),
+        n => format!(", {n} excluded"),
+    };
     ui.line(format_args!(
-        "\nUnits: {planned} done ({changed} with changes), {failed} failed, {skipped} skipped."
+        "\nUnits: {planned} done ({changed} with changes), {failed} failed, {skipped} skipped{excluded}."
     ));
     if failed + skipped > 0 {
         ERROR
@@ -362,11 +406,17 @@ fn dependents(stack: &live::Stack) -> Vec<Vec<usize>> {
     out
 }
 
-/// Every unit's outputs from its state, dependencies first (a unit's backend may itself
+/// The outputs of the units `which` selects, from their states, dependencies first (a unit's backend may itself
 /// depend on them); a unit that cannot be read is left out and fails later, when its turn
 /// comes.
-async fn read_outputs(ui: &Ui, base: &Path, stack: &live::Stack, done: &Done) {
-    for &i in &stack.order {
+async fn read_outputs(
+    ui: &Ui,
+    base: &Path,
+    stack: &live::Stack,
+    done: &Done,
+    which: &dyn Fn(usize) -> bool,
+) {
+    for &i in stack.order.iter().filter(|&&i| which(i)) {
         let u = Unit {
             ui,
             base,

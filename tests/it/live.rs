@@ -263,3 +263,38 @@ fn a_failed_unit_skips_only_its_dependents() {
         out.stdout
     );
 }
+
+#[test]
+fn queue_globs_choose_units_and_excluded_ones_answer_from_their_state() {
+    let w = two_units();
+    w.write(
+        "live/dev/c/terragrunt.hcl",
+        "terraform {\n  source = \"../../..//modules/thing\"\n}\ninputs = {\n  name = \"c\"\n}\n",
+    );
+    // b and what it depends on (a); not c.
+    let out = w.run(&[
+        "plan",
+        "--all",
+        "live/dev",
+        "--queue-include-dir",
+        "live/dev/b",
+    ]);
+    out.expect_code(0);
+    assert!(out.stdout.contains("=== live/dev/a ==="), "{}", out.stdout);
+    assert!(!out.stdout.contains("=== live/dev/c ==="), "{}", out.stdout);
+    w.run(&["apply", "--all", "live/dev", "--auto-approve"])
+        .expect_code(0);
+    // a left out: b reads a's outputs from a's state, so nothing changes.
+    let out = w.run(&[
+        "plan",
+        "--all",
+        "live/dev",
+        "--detailed-exitcode",
+        "--terragrunt-exclude-dir",
+        "**/a",
+    ]);
+    out.expect_code(0);
+    assert!(!out.stdout.contains("=== live/dev/a ==="), "{}", out.stdout);
+    let summary = "Units: 2 done (0 with changes), 0 failed, 0 skipped, 1 excluded.";
+    assert!(out.stdout.contains(summary), "{}", out.stdout);
+}

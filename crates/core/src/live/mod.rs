@@ -28,7 +28,7 @@ mod workdir_tests;
 pub use model::*;
 pub use overlay::overlay_merge;
 pub use render::{render_json, render_text, to_value};
-pub use stack::{discover, units_under, Stack};
+pub use stack::{discover, units_under, QueueFilter, Stack};
 pub use workdir::{backend_hcl, generated_files, module_dir, write_generated, GeneratedFile};
 
 use crate::config::Body;

@@ -181,3 +181,46 @@ fn cycle(
     }
     l.push(d);
 }
+
+/// `--queue-include-dir`/`--queue-exclude-dir`: globs over unit directories, matched
+/// against the directory relative to the base folder (`live/staging/eks`).
+#[derive(Debug, Default)]
+pub struct QueueFilter {
+    include: Option<globset::GlobSet>,
+    exclude: Option<globset::GlobSet>,
+}
+
+impl QueueFilter {
+    /// A glob that does not parse is an error naming it.
+    pub fn new(include: &[String], exclude: &[String]) -> Result<Self, Diagnostic> {
+        let set = |globs: &[String]| -> Result<Option<globset::GlobSet>, Diagnostic> {
+            if globs.is_empty() {
+                return Ok(None);
+            }
+            let mut b = globset::GlobSetBuilder::new();
+            for g in globs {
+                let glob = globset::Glob::new(g.trim_end_matches('/')).map_err(|e| {
+                    Diagnostic::error("Invalid queue glob").detail(format!("\"{g}\": {e}."))
+                })?;
+                b.add(glob);
+            }
+            b.build()
+                .map(Some)
+                .map_err(|e| Diagnostic::error("Invalid queue glob").detail(e.to_string()))
+        };
+        Ok(QueueFilter {
+            include: set(include)?,
+            exclude: set(exclude)?,
+        })
+    }
+
+    /// Whether the unit in `dir` (relative, slash-separated) is asked for; `true` without
+    /// include globs.
+    pub fn included(&self, dir: &str) -> bool {
+        self.include.as_ref().is_none_or(|s| s.is_match(dir))
+    }
+
+    pub fn excluded(&self, dir: &str) -> bool {
+        self.exclude.as_ref().is_some_and(|s| s.is_match(dir))
+    }
+}

@@ -580,3 +580,14 @@ fn an_included_file_may_not_include_again() {
     let d = diags_of(&files, "u");
     assert_eq!(d, ["mid.hcl:1:1 Nested include"]);
 }
+
+#[test]
+fn queue_globs_match_unit_directories() {
+    let f = QueueFilter::new(&["live/staging/*".into()], &["**/argocd".into()]).expect("globs");
+    assert!(f.included("live/staging/eks") && !f.included("live/prod/eks"));
+    assert!(f.excluded("live/staging/argocd") && !f.excluded("live/staging/eks"));
+    let none = QueueFilter::new(&[], &[]).expect("no globs");
+    assert!(none.included("anything") && !none.excluded("anything"));
+    let bad = QueueFilter::new(&["live/[".into()], &[]).expect_err("bad glob");
+    assert_eq!(bad.summary, "Invalid queue glob");
+}
