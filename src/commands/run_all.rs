@@ -141,15 +141,35 @@ fn shown(base: &Path, unit: &Path) -> String {
     rel.to_string_lossy().replace('\\', "/")
 }
 
-async fn run_all(ui: &Ui, base: &Path, dir: &Path, done: &Done, step: &Step) -> u8 {
+/// The queue globs and the stack they select, after the spoke requests are checked (not
+/// for a destroy, which must work whatever the requests say).
+fn checked_stack(
+    ui: &Ui,
+    base: &Path,
+    dir: &Path,
+    step: &Step,
+) -> Option<(QueueFilter, live::Stack)> {
     let filter = match QueueFilter::new(&step.queue().include, &step.queue().exclude) {
         Ok(f) => f,
         Err(d) => {
             ui.diags(&d.into(), &SourceMap::new());
-            return ERROR;
+            return None;
         }
     };
-    let Some(stack) = load_stack(ui, base, dir, &filter) else {
+    if !matches!(step, Step::Destroy(_)) {
+        let mut sources = SourceMap::new();
+        let spokes = live::check_repo_spokes(&base.join(dir), &mut sources);
+        ui.diags(&spokes, &sources);
+        if spokes.has_errors() {
+            return None;
+        }
+    }
+    let stack = load_stack(ui, base, dir, &filter)?;
+    Some((filter, stack))
+}
+
+async fn run_all(ui: &Ui, base: &Path, dir: &Path, done: &Done, step: &Step) -> u8 {
+    let Some((filter, stack)) = checked_stack(ui, base, dir, step) else {
         return ERROR;
     };
     let destroy = matches!(step, Step::Destroy(_));

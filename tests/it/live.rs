@@ -298,3 +298,25 @@ fn queue_globs_choose_units_and_excluded_ones_answer_from_their_state() {
     let summary = "Units: 2 done (0 with changes), 0 failed, 0 skipped, 1 excluded.";
     assert!(out.stdout.contains(summary), "{}", out.stdout);
 }
+
+#[test]
+fn plan_all_refuses_an_overlapping_spoke_at_its_line() {
+    let w = repo_copy();
+    w.write(
+        "config/spokes/clash.yaml",
+        "name: clash\naccount: \"333333333333\"\nregion: us-east-1\nvpc_cidr: 10.1.0.0/16\n",
+    );
+    let out = w.run(&["plan", "--all", "live/staging"]);
+    out.expect_code(1);
+    assert!(
+        out.stderr.contains("Overlapping spoke VPC CIDR"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("config/spokes/payments.yaml:5:11"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(out.stdout, "", "no unit runs");
+}

@@ -18,6 +18,7 @@ mod model;
 mod overlay;
 mod render;
 mod scope;
+mod spokes;
 mod stack;
 #[cfg(test)]
 mod tests;
@@ -28,6 +29,7 @@ mod workdir_tests;
 pub use model::*;
 pub use overlay::overlay_merge;
 pub use render::{render_json, render_text, to_value};
+pub use spokes::{check_repo_spokes, check_spokes};
 pub use stack::{discover, units_under, QueueFilter, Stack};
 pub use workdir::{backend_hcl, generated_files, module_dir, write_generated, GeneratedFile};
 
