@@ -19,6 +19,8 @@ mod overlay;
 mod render;
 mod scope;
 mod spokes;
+#[cfg(test)]
+mod spokes_tests;
 mod stack;
 #[cfg(test)]
 mod tests;
