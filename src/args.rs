@@ -141,6 +141,9 @@ pub enum Command {
     Init(InitArgs),
     /// Adopt an existing object into the state as ADDR (its resource block must exist).
     Import(ImportArgs),
+    /// Print a Terragrunt unit's resolved configuration (includes merged, functions and
+    /// locals evaluated), as `terragrunt render` does.
+    Render(RenderArgs),
     /// Inspect and change the state (list, show, rm, mv, pull, push, import-terraform, history,
     /// rollback, rekey).
     #[command(subcommand)]
@@ -281,6 +284,28 @@ pub struct VarArgs {
     pub order: Vec<bool>,
 }
 
+/// Which units a `--all` run takes (Terragrunt's queue flags; the older
+/// `--terragrunt-include-dir`/`--terragrunt-exclude-dir` names are aliases).
+#[derive(Args, Debug, Clone, Default)]
+pub struct QueueArgs {
+    /// With --all: only the units whose directory (relative to the working directory)
+    /// matches GLOB, and the units they depend on (repeatable).
+    #[arg(
+        long = "queue-include-dir",
+        alias = "terragrunt-include-dir",
+        value_name = "GLOB"
+    )]
+    pub include: Vec<String>,
+    /// With --all: leave out the units whose directory matches GLOB; their dependents read
+    /// their outputs from their state (repeatable).
+    #[arg(
+        long = "queue-exclude-dir",
+        alias = "terragrunt-exclude-dir",
+        value_name = "GLOB"
+    )]
+    pub exclude: Vec<String>,
+}
+
 #[derive(Args, Debug, Clone, Default)]
 pub struct LockArgs {
     /// Take the state lock; -lock=false skips it (only safe for read-only use).
@@ -295,6 +320,10 @@ pub struct LockArgs {
 pub struct PlanArgs {
     #[arg(default_value = ".")]
     pub dir: PathBuf,
+    /// Plan every Terragrunt unit (terragrunt.hcl) under DIR, in dependency order, each
+    /// against its own state (Terragrunt's `run --all plan`; `run-all` is an alias).
+    #[arg(long, alias = "run-all")]
+    pub all: bool,
     /// Write the plan to FILE, for `hubctl apply FILE`.
     #[arg(long = "out", value_name = "FILE")]
     pub out: Option<PathBuf>,
@@ -327,6 +356,8 @@ pub struct PlanArgs {
     #[command(flatten)]
     pub vars: VarArgs,
     #[command(flatten)]
+    pub queue: QueueArgs,
+    #[command(flatten)]
     pub lock: LockArgs,
 }
 
@@ -335,6 +366,10 @@ pub struct ApplyArgs {
     /// A root module directory, or a plan file written by `plan -out`.
     #[arg(default_value = ".")]
     pub target: PathBuf,
+    /// Apply every Terragrunt unit under the directory, in dependency order, each to its own
+    /// state (Terragrunt's `run --all apply`; `run-all` is an alias).
+    #[arg(long, alias = "run-all")]
+    pub all: bool,
     /// Destroy everything instead (Terraform's `apply -destroy`, the same as `hubctl destroy`).
     #[arg(long)]
     pub destroy: bool,
@@ -363,6 +398,8 @@ pub struct ApplyArgs {
     #[command(flatten)]
     pub vars: VarArgs,
     #[command(flatten)]
+    pub queue: QueueArgs,
+    #[command(flatten)]
     pub lock: LockArgs,
 }
 
@@ -370,6 +407,9 @@ pub struct ApplyArgs {
 pub struct DestroyArgs {
     #[arg(default_value = ".")]
     pub dir: PathBuf,
+    /// Destroy every Terragrunt unit under DIR, dependents first, each in its own state.
+    #[arg(long, alias = "run-all")]
+    pub all: bool,
     #[arg(long = "auto-approve")]
     pub auto_approve: bool,
     /// Ask for approval on standard input (false: fail instead of asking).
@@ -379,6 +419,8 @@ pub struct DestroyArgs {
     pub parallelism: usize,
     #[command(flatten)]
     pub vars: VarArgs,
+    #[command(flatten)]
+    pub queue: QueueArgs,
     #[command(flatten)]
     pub lock: LockArgs,
 }
@@ -407,6 +449,16 @@ pub struct ShowArgs {
     /// The root module directory whose state to show.
     #[arg(long = "dir", default_value = ".")]
     pub dir: PathBuf,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct RenderArgs {
+    /// The unit directory (holding terragrunt.hcl).
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    /// Print JSON with Terragrunt's top-level keys.
     #[arg(long)]
     pub json: bool,
 }

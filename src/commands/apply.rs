@@ -15,6 +15,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub async fn run(ui: &Ui, base: &Path, a: ApplyArgs) -> u8 {
+    if a.all && !a.destroy {
+        return super::run_all::apply(ui, base, a).await;
+    }
     if base.join(&a.target).is_file() {
         return apply_saved(ui, base, &a).await;
     }
@@ -28,11 +31,13 @@ pub async fn run(ui: &Ui, base: &Path, a: ApplyArgs) -> u8 {
     }
     if a.destroy {
         let d = DestroyArgs {
+            all: a.all,
             dir: a.target,
             auto_approve: a.auto_approve,
             input: a.input,
             parallelism: a.parallelism,
             vars: a.vars,
+            queue: a.queue,
             lock: a.lock,
         };
         return destroy(ui, base, d).await;
@@ -55,6 +60,9 @@ pub async fn run(ui: &Ui, base: &Path, a: ApplyArgs) -> u8 {
 }
 
 pub async fn destroy(ui: &Ui, base: &Path, a: DestroyArgs) -> u8 {
+    if a.all {
+        return super::run_all::destroy(ui, base, a).await;
+    }
     let opts = Opts {
         dir: a.dir.clone(),
         auto_approve: a.auto_approve,

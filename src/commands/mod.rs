@@ -9,6 +9,8 @@ mod init;
 mod output;
 mod plan;
 mod planfile;
+mod render;
+mod run_all;
 mod show;
 mod state;
 mod unlock;
@@ -35,5 +37,6 @@ pub async fn run(cmd: Command, ui: &Ui, base: &Path) -> u8 {
         Command::State(c) => state::run(ui, base, c).await,
         Command::Init(a) => init::run(ui, base, a).await,
         Command::Import(a) => import::run(ui, base, a).await,
+        Command::Render(a) => render::run(ui, base, a),
     }
 }

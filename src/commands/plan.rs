@@ -13,6 +13,9 @@ use hubctl_core::walk::Mode;
 use std::sync::Arc;
 
 pub async fn run(ui: &Ui, base: &std::path::Path, a: PlanArgs) -> u8 {
+    if a.all {
+        return super::run_all::run(ui, base, a).await;
+    }
     let Some(p) = load(ui, base, &a.dir) else {
         return ERROR;
     };

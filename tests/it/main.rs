@@ -12,6 +12,7 @@ mod e2e;
 mod import;
 mod kube;
 mod kube_conformance;
+mod live;
 mod misc;
 mod moto;
 mod outputs;

@@ -7,6 +7,7 @@ pub mod config;
 pub mod diag;
 pub mod graph;
 pub mod lang;
+pub mod live;
 pub mod plan;
 pub mod provider;
 pub mod state;

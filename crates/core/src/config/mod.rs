@@ -14,4 +14,5 @@ mod vardiff_tests;
 pub mod vars;
 
 pub use loader::{load, load_in};
+pub(crate) use loader::{model_body, normalize as normalize_path, parse_source};
 pub use model::*;

@@ -172,43 +172,64 @@ impl Loader {
             }
         };
         let file = self.sources.add(path, text);
-        let text = &self.sources.file(file).text;
-        match hcl_edit::parser::parse_body(text) {
+        match parse_source(&self.sources, file) {
             Ok(body) => Some((file, body)),
-            Err(e) => {
+            Err(d) => {
                 self.incomplete = true;
-                let mut start = e.location().offset().min(text.len());
-                while !text.is_char_boundary(start) {
-                    start -= 1;
-                }
-                let end = text[start..]
-                    .char_indices()
-                    .nth(1)
-                    .map_or(text.len(), |(i, _)| start + i);
-                let summary = if e.message().contains("redefined attribute") {
-                    "Duplicate argument"
-                } else {
-                    "Syntax error"
-                };
-                let detail = if summary == "Duplicate argument" {
-                    "An argument may be set only once in a block; this one is set again here."
-                        .to_string()
-                } else {
-                    let mut m = e.message().to_string();
-                    if let Some(first) = m.get_mut(0..1) {
-                        first.make_ascii_uppercase();
-                    }
-                    format!("{m}.")
-                };
-                self.diags.push(
-                    Diagnostic::error(summary)
-                        .detail(detail)
-                        .subject(Span::new(file, start..end)),
-                );
+                self.diags.push(d);
                 None
             }
         }
     }
+}
+
+/// Parses a file already in `sources`; a syntax error becomes one diagnostic at its
+/// position (the parser stops at the first). Shared with the Terragrunt layer (`live`).
+pub(crate) fn parse_source(sources: &SourceMap, file: FileId) -> Result<Body, Diagnostic> {
+    let text = &sources.file(file).text;
+    match hcl_edit::parser::parse_body(text) {
+        Ok(body) => Ok(body),
+        Err(e) => {
+            let mut start = e.location().offset().min(text.len());
+            while !text.is_char_boundary(start) {
+                start -= 1;
+            }
+            let end = text[start..]
+                .char_indices()
+                .nth(1)
+                .map_or(text.len(), |(i, _)| start + i);
+            let summary = if e.message().contains("redefined attribute") {
+                "Duplicate argument"
+            } else {
+                "Syntax error"
+            };
+            let detail = if summary == "Duplicate argument" {
+                "An argument may be set only once in a block; this one is set again here."
+                    .to_string()
+            } else {
+                let mut m = e.message().to_string();
+                if let Some(first) = m.get_mut(0..1) {
+                    first.make_ascii_uppercase();
+                }
+                format!("{m}.")
+            };
+            Err(Diagnostic::error(summary)
+                .detail(detail)
+                .subject(Span::new(file, start..end)))
+        }
+    }
+}
+
+/// The schema-less model of a parsed body (attributes and blocks with spans), for callers
+/// outside the loader that decode their own vocabulary (`live`'s unit files).
+pub(crate) fn model_body(file: FileId, body: &Body) -> crate::config::Body {
+    let mut diags = Diagnostics::new();
+    let cx = Cx {
+        file,
+        text: "",
+        diags: &mut diags,
+    };
+    cx.body(body)
 }
 
 /// The `*.tf` files directly in `dir`, sorted by name; named as Go's `filepath.Join` names

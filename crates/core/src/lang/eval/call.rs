@@ -78,6 +78,12 @@ impl Evaluator<'_> {
         if name == "templatestring" {
             return self.templatestring(c, args);
         }
+        if let Some(result) = self.ctx.resolver.call(name, &args) {
+            return match result {
+                Ok(v) => v,
+                Err(e) => self.func_error(c, e),
+            };
+        }
         let fctx = FuncContext {
             base_dir: self.ctx.base_dir,
         };

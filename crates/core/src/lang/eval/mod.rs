@@ -20,6 +20,7 @@ mod traversal;
 mod typediff_tests;
 
 use crate::diag::{Diagnostic, Diagnostics, FileId, Span};
+use crate::lang::funcs::FuncError;
 use crate::lang::suggest::did_you_mean;
 use crate::lang::{Type, Value};
 use hcl_edit::expr::{Array, Conditional, Expression, Object, ObjectKey};
@@ -39,6 +40,13 @@ pub use template::eval_template_str;
 pub trait Resolver: Sync {
     fn resolve(&self, root: &str, attrs: &[&str], span: Span)
         -> Result<(Value, usize), Diagnostic>;
+
+    /// Functions the scope adds to the library, looked up before it (Terragrunt's
+    /// `find_in_parent_folders` in unit files): `None` when the scope has no function `name`.
+    /// Arguments arrive evaluated; errors map to diagnostics on the call like library ones.
+    fn call(&self, _name: &str, _args: &[Value]) -> Option<Result<Value, FuncError>> {
+        None
+    }
 }
 
 /// What an evaluation needs besides the expression.

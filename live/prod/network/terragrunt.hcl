@@ -1,0 +1,15 @@
+# The hub VPC: public and private subnets in each AZ, one NAT gateway per AZ.
+include "root" {
+  path   = find_in_parent_folders("root.hcl")
+  expose = true
+}
+
+terraform {
+  source = "${get_repo_root()}//modules/vpc"
+}
+
+inputs = {
+  cidr_block   = include.root.locals.config.network.vpc_cidr
+  azs          = include.root.locals.config.network.azs
+  cluster_name = "${include.root.locals.config.eks.cluster_name}-${include.root.locals.env}"
+}

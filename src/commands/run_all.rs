@@ -1,0 +1,572 @@
+//! `hubctl plan --all DIR`, `apply --all DIR` and `destroy --all DIR`: every Terragrunt unit under DIR, in one process, in dependency
+//! order. Each unit keeps its own state (its `remote_state`) and lock; a dependency's planned
+//! outputs flow into its dependents' inputs as values, "known after apply" while it is not
+//! applied, so a never-applied environment plans without mocks. A failed unit skips only its
+//! dependents. Units run one after the other for now (the design for one graph across units,
+//! resource by resource, is in `live/README.md`).
+
+use super::common::{backend, load_state, make_run, with_lock, Walk, CHANGES, ERROR, OK};
+use crate::args::{ApplyArgs, DestroyArgs, LockArgs, PlanArgs, QueueArgs};
+use crate::views::{Confirm, Progress, Ui};
+use hubctl_core::diag::{Diagnostic, Diagnostics, SourceMap};
+use hubctl_core::lang::{Type, Value};
+use hubctl_core::live::{self, DependencyOutputs, Loader, Options, QueueFilter, UnitConfig};
+use hubctl_core::plan::driver::Prepared;
+use hubctl_core::plan::driver::{make_plan, prepare_in};
+use hubctl_core::plan::render::render_plan;
+use hubctl_core::plan::{Plan, PlanOptions};
+use hubctl_core::state::{Backend, State};
+use hubctl_core::walk::Mode;
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+/// The outputs of the units done so far (planned or applied), by unit file.
+#[derive(Default)]
+struct Done(Mutex<HashMap<PathBuf, Value>>);
+
+impl DependencyOutputs for Done {
+    fn outputs(&self, unit: &Path) -> Option<Value> {
+        self.0.lock().ok()?.get(unit).cloned()
+    }
+}
+
+enum Outcome {
+    Done {
+        changes: bool,
+    },
+    Failed,
+    Skipped,
+    /// Left out by `--queue-exclude-dir`.
+    Excluded,
+}
+
+pub async fn run(ui: &Ui, base: &Path, a: PlanArgs) -> u8 {
+    let done = Done::default();
+    let dir = a.dir.clone();
+    run_all(ui, base, &dir, &done, &Step::Plan(a)).await
+}
+
+/// `hubctl apply --all DIR`: each unit planned and applied in dependency order; its
+/// dependents then read its outputs from the state it just wrote. Mocks are never used.
+pub async fn apply(ui: &Ui, base: &Path, a: ApplyArgs) -> u8 {
+    if !a.auto_approve {
+        let asked = Confirm {
+            question: "Do you want to apply every unit under this folder?",
+            detail: Some("hubctl will plan and apply each unit in dependency order."),
+            command: "hubctl apply --all",
+            cancelled: "Apply cancelled.",
+            input: a.input,
+        };
+        if !ui.confirm(asked) {
+            return ERROR;
+        }
+    }
+    let done = Done::default();
+    let dir = a.target.clone();
+    run_all(ui, base, &dir, &done, &Step::Apply(a)).await
+}
+
+/// `hubctl destroy --all DIR`: each unit destroyed after every unit that depends on it.
+/// The units' inputs still read their dependencies' outputs, so those are read from every
+/// unit's state first.
+pub async fn destroy(ui: &Ui, base: &Path, a: DestroyArgs) -> u8 {
+    if !a.auto_approve {
+        let asked = Confirm {
+            question: "Do you really want to destroy every unit under this folder?",
+            detail: Some("hubctl will destroy each unit, dependents first."),
+            command: "hubctl destroy --all",
+            cancelled: "Destroy cancelled.",
+            input: a.input,
+        };
+        if !ui.confirm(asked) {
+            return ERROR;
+        }
+    }
+    let done = Done::default();
+    let dir = a.dir.clone();
+    run_all(ui, base, &dir, &done, &Step::Destroy(a)).await
+}
+
+/// What is done to each unit.
+enum Step {
+    Plan(PlanArgs),
+    Apply(ApplyArgs),
+    Destroy(DestroyArgs),
+}
+
+impl Step {
+    fn queue(&self) -> &QueueArgs {
+        match self {
+            Step::Plan(a) => &a.queue,
+            Step::Apply(a) => &a.queue,
+            Step::Destroy(a) => &a.queue,
+        }
+    }
+}
+
+/// What a step gets: the unit file and the outputs of the units done so far.
+struct Unit<'a> {
+    ui: &'a Ui,
+    base: &'a Path,
+    path: PathBuf,
+    done: &'a Done,
+}
+
+/// A step's result: whether it changed (or would change) anything, and the unit's outputs.
+type StepResult = Option<(bool, Value)>;
+
+/// The units under `dir` the queue globs select, and the units they depend on.
+fn load_stack(ui: &Ui, base: &Path, dir: &Path, filter: &QueueFilter) -> Option<live::Stack> {
+    let loader = Loader::new(Options {
+        command: "plan",
+        outputs: &live::NoOutputs,
+        base,
+        mocks: false,
+    });
+    let roots: Vec<PathBuf> = live::units_under(&base.join(dir))
+        .into_iter()
+        .filter(|u| filter.included(&shown(base, u)))
+        .collect();
+    let stack = live::discover(&loader, &roots);
+    let (sources, diags) = loader.finish();
+    ui.diags(&diags, &sources);
+    stack.filter(|_| !diags.has_errors())
+}
+
+/// A unit's directory relative to `base`, slash-separated (how units are shown and globbed).
+fn shown(base: &Path, unit: &Path) -> String {
+    let dir = unit.parent().unwrap_or(unit);
+    let rel = dir.strip_prefix(base).unwrap_or(dir);
+    rel.to_string_lossy().replace('\\', "/")
+}
+
+/// The queue globs and the stack they select, after the spoke requests are checked (not
+/// for a destroy, which must work whatever the requests say).
+fn checked_stack(
+    ui: &Ui,
+    base: &Path,
+    dir: &Path,
+    step: &Step,
+) -> Option<(QueueFilter, live::Stack)> {
+    let filter = match QueueFilter::new(&step.queue().include, &step.queue().exclude) {
+        Ok(f) => f,
+        Err(d) => {
+            ui.diags(&d.into(), &SourceMap::new());
+            return None;
+        }
+    };
+    if !matches!(step, Step::Destroy(_)) {
+        let mut sources = SourceMap::new();
+        let spokes = live::check_repo_spokes(&base.join(dir), &mut sources);
+        ui.diags(&spokes, &sources);
+        if spokes.has_errors() {
+            return None;
+        }
+    }
+    let stack = load_stack(ui, base, dir, &filter)?;
+    Some((filter, stack))
+}
+
+async fn run_all(ui: &Ui, base: &Path, dir: &Path, done: &Done, step: &Step) -> u8 {
+    let Some((filter, stack)) = checked_stack(ui, base, dir, step) else {
+        return ERROR;
+    };
+    let destroy = matches!(step, Step::Destroy(_));
+    let excluded: Vec<bool> = stack
+        .units
+        .iter()
+        .map(|u| filter.excluded(&shown(base, &u.path)))
+        .collect();
+    // Excluded units are not run, but their dependents read their outputs from their state.
+    read_outputs(ui, base, &stack, done, &|i| destroy || excluded[i]).await;
+    let (order, waits_on) = if destroy {
+        (
+            stack.order.iter().rev().copied().collect(),
+            dependents(&stack),
+        )
+    } else {
+        let deps = stack
+            .deps
+            .iter()
+            .map(|d| d.iter().map(|(j, _)| *j).collect())
+            .collect();
+        (stack.order.clone(), deps)
+    };
+    let mut outcome: Vec<Option<Outcome>> = (0..stack.units.len()).map(|_| None).collect();
+    for &i in &order {
+        let unit = &stack.units[i].path;
+        let name = shown(base, unit);
+        if excluded[i] {
+            outcome[i] = Some(Outcome::Excluded);
+            continue;
+        }
+        let blocked = waits_on[i]
+            .iter()
+            .any(|d| !matches!(outcome[*d], Some(Outcome::Done { .. } | Outcome::Excluded)));
+        if blocked {
+            let why = if destroy {
+                "depends on it and was not destroyed"
+            } else {
+                "it depends on failed"
+            };
+            ui.err_line(format_args!("Skipping {name}: a unit {why}."));
+            outcome[i] = Some(Outcome::Skipped);
+            continue;
+        }
+        ui.line(format_args!("\n=== {name} ==="));
+        let u = Unit {
+            ui,
+            base,
+            path: unit.clone(),
+            done,
+        };
+        let result = match step {
+            Step::Plan(a) => plan_unit(u, a, &a.lock).await,
+            Step::Apply(a) => apply_unit(u, a).await,
+            Step::Destroy(a) => destroy_unit(u, a).await,
+        };
+        outcome[i] = Some(match result {
+            Some((changes, outputs)) => {
+                if let (Ok(mut m), false) = (done.0.lock(), destroy) {
+                    m.insert(unit.clone(), outputs);
+                }
+                Outcome::Done { changes }
+            }
+            None => Outcome::Failed,
+        });
+    }
+    let detailed = matches!(step, Step::Plan(a) if a.detailed_exitcode);
+    summary(ui, &outcome, detailed)
+}
+
+fn summary(ui: &Ui, outcome: &[Option<Outcome>], detailed: bool) -> u8 {
+    let count = |f: &dyn Fn(&Outcome) -> bool| outcome.iter().flatten().filter(|o| f(o)).count();
+    let changed = count(&|o| matches!(o, Outcome::Done { changes: true }));
+    let planned = count(&|o| matches!(o, Outcome::Done { .. }));
+    let failed = count(&|o| matches!(o, Outcome::Failed));
+    let skipped = count(&|o| matches!(o, Outcome::Skipped));
+    let excluded = match count(&|o| matches!(o, Outcome::Excluded)) {
+        0 => String::new(),
+        n => format!(", {n} excluded"),
+    };
+    ui.line(format_args!(
+        "\nUnits: {planned} done ({changed} with changes), {failed} failed, {skipped} skipped{excluded}."
+    ));
+    if failed + skipped > 0 {
+        ERROR
+    } else if detailed && changed > 0 {
+        CHANGES
+    } else {
+        OK
+    }
+}
+
+/// A unit ready to run: its configuration prepared from the working copy, its variables
+/// and its own state backend.
+struct Ready {
+    p: Prepared,
+    work: PathBuf,
+    vars: BTreeMap<String, Value>,
+    be: Arc<dyn Backend>,
+}
+
+/// Re-reads the unit with its dependencies' outputs, writes its working copy, loads it.
+async fn prepare(u: &Unit<'_>, command: &str) -> Option<Ready> {
+    let (ui, base) = (u.ui, u.base);
+    let loader = Loader::new(Options {
+        command,
+        outputs: u.done,
+        base,
+        mocks: false,
+    });
+    let cfg = loader.unit(&u.path);
+    let (sources, diags) = loader.finish();
+    ui.diags(&diags, &sources);
+    let cfg = cfg.filter(|_| !diags.has_errors())?;
+    let work = match working_copy(&cfg) {
+        Ok(w) => w,
+        Err(d) => {
+            ui.diags(&d.into(), &sources);
+            return None;
+        }
+    };
+    let work = work.strip_prefix(base).unwrap_or(&work).to_path_buf();
+    let (p, diags) = prepare_in(base, &work, &super::common::registry());
+    let Some(p) = p else {
+        let (config, _) = hubctl_core::config::load_in(base, &work);
+        ui.diags(&diags, &config.sources);
+        return None;
+    };
+    ui.diags(&diags, &p.config.sources);
+    let vars = inputs_as_variables(&cfg, &p.config.root);
+    match backend(ui, &p.config, base, &work).await {
+        Ok(be) => Some(Ready { p, work, vars, be }),
+        Err(d) => {
+            ui.diags(&d, &p.config.sources);
+            None
+        }
+    }
+}
+
+/// Plans the unit against its state (under `lock`); prints the plan.
+async fn plan_unit(u: Unit<'_>, a: &PlanArgs, lock: &LockArgs) -> StepResult {
+    let r = prepare(&u, "plan").await?;
+    let (ui, base) = (u.ui, u.base);
+    let result = with_lock(ui, &r.be, lock, "plan", || async {
+        let (prior, had) = load_state(ui, &r.be).await?;
+        let walk = Walk {
+            base,
+            dir: &r.work,
+            mode: Mode::Plan,
+            destroy: a.destroy,
+            vars: r.vars.clone(),
+            parallelism: a.parallelism,
+            targets: Vec::new(),
+        };
+        Some(plan_walk(&r, walk, prior, had, a.refresh).await)
+    })
+    .await
+    .flatten();
+    let (plan, diags) = result?;
+    ui.diags(&diags, &r.p.config.sources);
+    if diags.has_errors() {
+        return None;
+    }
+    ui.out(render_plan(&plan, ui.plan_style()));
+    let outputs = plan
+        .output_changes
+        .iter()
+        .map(|o| (o.name.clone(), o.after.clone().unwrap_or(Value::Null)));
+    Some((
+        plan.has_changes(),
+        Value::object(outputs.collect::<Vec<_>>()),
+    ))
+}
+
+async fn plan_walk(
+    r: &Ready,
+    walk: Walk<'_>,
+    prior: State,
+    had: bool,
+    refresh: bool,
+) -> (Plan, Diagnostics) {
+    let (run, moves) = make_run(&r.p, walk, prior);
+    let opts = PlanOptions {
+        refresh,
+        refresh_only: false,
+        replace: Default::default(),
+        imports: None,
+        moves,
+        observer: Arc::new(Progress::new(false)),
+    };
+    make_plan(run, opts, r.p.config_hash.clone(), had).await
+}
+
+/// Plans and applies the unit; its outputs are then read from the state it wrote.
+async fn apply_unit(u: Unit<'_>, a: &ApplyArgs) -> StepResult {
+    let r = prepare(&u, "apply").await?;
+    let (ui, base) = (u.ui, u.base);
+    with_lock(ui, &r.be, &a.lock, "apply", || async {
+        let (prior, had) = load_state(ui, &r.be).await?;
+        let walk = Walk {
+            base,
+            dir: &r.work,
+            mode: Mode::Plan,
+            destroy: false,
+            vars: r.vars.clone(),
+            parallelism: a.parallelism,
+            targets: Vec::new(),
+        };
+        let (plan, diags) = plan_walk(&r, walk, prior.clone(), had, a.refresh).await;
+        ui.diags(&diags, &r.p.config.sources);
+        if diags.has_errors() {
+            return None;
+        }
+        ui.out(render_plan(&plan, ui.plan_style()));
+        if !plan.has_changes() {
+            return Some((false, outputs_of(&prior)));
+        }
+        let plan = Arc::new(plan);
+        let walk = Walk {
+            base,
+            dir: &r.work,
+            mode: Mode::Apply,
+            destroy: false,
+            vars: r.vars.clone(),
+            parallelism: a.parallelism,
+            targets: Vec::new(),
+        };
+        let (run, moves) = make_run(&r.p, walk, prior.clone());
+        let progress = Arc::new(Progress::new(false));
+        let (state, diags) =
+            hubctl_core::apply::apply(run, plan, &moves, progress.clone(), r.be.clone(), prior)
+                .await;
+        progress.finish();
+        ui.diags(&diags, &r.p.config.sources);
+        if diags.has_errors() {
+            return None;
+        }
+        let state = state?;
+        ui.line("Apply complete.");
+        Some((true, outputs_of(&state)))
+    })
+    .await
+    .flatten()
+}
+
+/// For each unit, the units that depend on it (the order of a destroy).
+fn dependents(stack: &live::Stack) -> Vec<Vec<usize>> {
+    let mut out = vec![Vec::new(); stack.units.len()];
+    for (j, deps) in stack.deps.iter().enumerate() {
+        for (d, _) in deps {
+            out[*d].push(j);
+        }
+    }
+    out
+}
+
+/// The outputs of the units `which` selects, from their states, dependencies first (a unit's backend may itself
+/// depend on them); a unit that cannot be read is left out and fails later, when its turn
+/// comes.
+async fn read_outputs(
+    ui: &Ui,
+    base: &Path,
+    stack: &live::Stack,
+    done: &Done,
+    which: &dyn Fn(usize) -> bool,
+) {
+    for &i in stack.order.iter().filter(|&&i| which(i)) {
+        let u = Unit {
+            ui,
+            base,
+            path: stack.units[i].path.clone(),
+            done,
+        };
+        let Some(r) = prepare(&u, "destroy").await else {
+            continue;
+        };
+        if let Ok(Some(state)) = r.be.load().await {
+            if let Ok(mut m) = done.0.lock() {
+                m.insert(u.path.clone(), outputs_of(&state));
+            }
+        }
+    }
+}
+
+/// Plans the destroy of the unit and applies it.
+async fn destroy_unit(u: Unit<'_>, a: &DestroyArgs) -> StepResult {
+    let r = prepare(&u, "destroy").await?;
+    let (ui, base) = (u.ui, u.base);
+    with_lock(ui, &r.be, &a.lock, "destroy", || async {
+        let (prior, had) = load_state(ui, &r.be).await?;
+        let walk = Walk {
+            base,
+            dir: &r.work,
+            mode: Mode::Plan,
+            destroy: true,
+            vars: r.vars.clone(),
+            parallelism: a.parallelism,
+            targets: Vec::new(),
+        };
+        let (plan, diags) = plan_walk(&r, walk, prior.clone(), had, true).await;
+        ui.diags(&diags, &r.p.config.sources);
+        if diags.has_errors() {
+            return None;
+        }
+        ui.out(render_plan(&plan, ui.plan_style()));
+        if !plan.has_changes() {
+            return Some((false, Value::Null));
+        }
+        let plan = Arc::new(plan);
+        let walk = Walk {
+            base,
+            dir: &r.work,
+            mode: Mode::Apply,
+            destroy: true,
+            vars: r.vars.clone(),
+            parallelism: a.parallelism,
+            targets: Vec::new(),
+        };
+        let (run, moves) = make_run(&r.p, walk, prior.clone());
+        let progress = Arc::new(Progress::new(false));
+        let (_, diags) =
+            hubctl_core::apply::apply(run, plan, &moves, progress.clone(), r.be.clone(), prior)
+                .await;
+        progress.finish();
+        ui.diags(&diags, &r.p.config.sources);
+        (!diags.has_errors()).then(|| {
+            ui.line("Destroy complete.");
+            (true, Value::Null)
+        })
+    })
+    .await
+    .flatten()
+}
+
+fn outputs_of(s: &State) -> Value {
+    let outputs = s.outputs.iter().map(|(k, o)| {
+        let v = Value::from_json(&o.value);
+        (k.clone(), if o.sensitive { v.sensitive() } else { v })
+    });
+    Value::object(outputs.collect::<Vec<_>>())
+}
+
+/// `<unit>/.hubctl/work`: the module's files copied (hidden ones left out) and the generated
+/// files written by their `if_exists`. The module's own folder is never written to.
+fn working_copy(u: &UnitConfig) -> Result<PathBuf, Diagnostic> {
+    let module = live::module_dir(u)?;
+    let work = u
+        .path
+        .parent()
+        .unwrap_or(Path::new("/"))
+        .join(".hubctl")
+        .join("work");
+    copy_files(&module, &work).map_err(|e| {
+        Diagnostic::error("Cannot prepare the working copy").detail(format!(
+            "Copying {} to {} failed: {e}.",
+            module.display(),
+            work.display()
+        ))
+    })?;
+    live::write_generated(&work, &live::generated_files(u))?;
+    Ok(work)
+}
+
+fn copy_files(from: &Path, to: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for e in std::fs::read_dir(from)? {
+        let e = e?;
+        let name = e.file_name();
+        if name.to_string_lossy().starts_with('.') {
+            continue;
+        }
+        let (src, dst) = (e.path(), to.join(&name));
+        if src.is_dir() {
+            copy_files(&src, &dst)?;
+        } else {
+            std::fs::copy(&src, &dst)?;
+        }
+    }
+    Ok(())
+}
+
+/// The unit's `inputs` for the variables its module declares (Terragrunt passes them as
+/// `TF_VAR_` variables, which Terraform ignores when undeclared), converted to their types;
+/// a value not known yet stays unknown.
+fn inputs_as_variables(
+    u: &UnitConfig,
+    root: &hubctl_core::config::Module,
+) -> BTreeMap<String, Value> {
+    let mut out = BTreeMap::new();
+    for (name, v) in u.inputs.iter().flat_map(|m| m.iter()) {
+        let Some(var) = root.variables.get(name) else {
+            continue;
+        };
+        let ty = var.ty.clone().unwrap_or(Type::Any);
+        let converted =
+            hubctl_core::lang::convert::convert(v.clone(), &ty).unwrap_or_else(|_| v.clone());
+        out.insert(name.clone(), converted);
+    }
+    out
+}

@@ -1,0 +1,322 @@
+//! `hubctl render` over Terragrunt trees: the repository's own `live/` tree, and the errors
+//! a unit file can make, each at file:line:column.
+
+use crate::support::{copy_dir, Work};
+use std::path::Path;
+
+/// A copy of the repository's config/, live/ and modules/ in a fresh git work tree.
+fn repo_copy() -> Work {
+    let w = Work::empty();
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for d in ["config", "live", "modules"] {
+        copy_dir(&repo.join(d), &w.path(d));
+    }
+    std::fs::create_dir_all(w.path(".git")).expect("git dir");
+    w
+}
+
+#[test]
+fn render_json_resolves_the_shipped_staging_eks_unit() {
+    let w = repo_copy();
+    let out = w.run(&["render", "--json", "live/staging/eks"]);
+    out.expect_code(0);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON on stdout");
+    let dir = w.arg();
+    assert_eq!(
+        v["terraform"]["source"],
+        serde_json::json!(format!("{dir}//modules/eks"))
+    );
+    assert_eq!(v["inputs"]["cluster_version"], "1.33");
+    assert_eq!(v["inputs"]["cluster_name"], "hub-staging");
+    assert_eq!(
+        v["inputs"]["node_group"]["instance_types"],
+        serde_json::json!(["t3.large"])
+    );
+    assert_eq!(v["inputs"]["subnet_ids"], "(known after apply)");
+    assert_eq!(
+        v["remote_state"]["config"]["key"],
+        "staging/eks/terraform.tfstate"
+    );
+    assert_eq!(v["dependency"]["network"]["config_path"], "../network");
+    let keys: Vec<&String> = v.as_object().expect("object").keys().collect();
+    for k in [
+        "terraform",
+        "remote_state",
+        "inputs",
+        "locals",
+        "generate",
+        "dependency",
+        "dependencies",
+    ] {
+        assert!(keys.iter().any(|x| *x == k), "no {k} in {keys:?}");
+    }
+    let text = w.run(&["render", "live/prod/eks"]);
+    text.expect_code(0);
+    let desired = text
+        .stdout
+        .lines()
+        .map(str::trim)
+        .find(|l| l.starts_with("desired_size"));
+    assert!(
+        desired.is_some_and(|l| l.ends_with("= 6")),
+        "{}",
+        text.stdout
+    );
+}
+
+#[test]
+fn render_errors_point_at_the_unit_file() {
+    let w = Work::empty();
+    w.write(
+        "a/terragrunt.hcl",
+        "include \"root\" {\n  path = find_in_parent_folders(\"root.hcl\")\n}\n",
+    );
+    w.write(
+        "b/terragrunt.hcl",
+        "dependency \"c\" {\n  config_path = \"../c\"\n}\n",
+    );
+    w.write(
+        "c/terragrunt.hcl",
+        "dependency \"b\" {\n  config_path = \"../b\"\n}\n",
+    );
+    w.write("d/terragrunt.hcl", "locals {\n  v = run_cmd(\"id\")\n}\n");
+    let cases = [
+        ("a", "a/terragrunt.hcl:2:10", "could not find a root.hcl"),
+        (
+            "b",
+            "c/terragrunt.hcl:1:1",
+            "Dependency cycle between units",
+        ),
+        ("d", "d/terragrunt.hcl:2:7", "run_cmd"),
+    ];
+    for (unit, at, what) in cases {
+        let out = w.run(&["render", "--json", unit]);
+        out.expect_code(1);
+        assert!(
+            out.stderr.contains(at),
+            "{unit}: no {at} in\n{}",
+            out.stderr
+        );
+        assert!(
+            out.stderr.contains(what),
+            "{unit}: no {what} in\n{}",
+            out.stderr
+        );
+        assert_eq!(out.stdout, "", "{unit}: nothing on stdout after errors");
+    }
+}
+
+const THING_TF: &str = r#"variable "name" {
+  type = string
+}
+
+variable "upstream_id" {
+  type    = string
+  default = null
+}
+
+resource "terraform_data" "x" {
+  input = { name = var.name, upstream = var.upstream_id }
+}
+
+output "id" {
+  value = terraform_data.x.id
+}
+
+output "name" {
+  value = var.name
+}
+"#;
+
+#[test]
+fn plan_all_plans_units_in_order_with_dependency_outputs_known_after_apply() {
+    let w = Work::empty();
+    w.write("modules/thing/main.tf", THING_TF);
+    w.write(
+        "live/dev/b/terragrunt.hcl",
+        "terraform {\n  source = \"../../..//modules/thing\"\n}\ndependency \"a\" {\n  config_path = \"../a\"\n}\n\
+         inputs = {\n  name        = \"b-${dependency.a.outputs.name}\"\n  upstream_id = dependency.a.outputs.id\n  undeclared  = 1\n}\n",
+    );
+    w.write(
+        "live/dev/a/terragrunt.hcl",
+        "terraform {\n  source = \"../../../modules//thing\"\n}\ninputs = {\n  name = \"a\"\n}\n",
+    );
+    let out = w.run(&["plan", "--all", "live/dev", "--detailed-exitcode"]);
+    out.expect_code(2);
+    let a = out
+        .stdout
+        .find("=== live/dev/a ===")
+        .expect("unit a planned");
+    let b = out
+        .stdout
+        .find("=== live/dev/b ===")
+        .expect("unit b planned");
+    assert!(a < b, "a before b:\n{}", out.stdout);
+    let b_plan = &out.stdout[b..];
+    assert!(b_plan.contains("\"b-a\""), "{b_plan}");
+    assert!(
+        b_plan.contains("upstream = (known after apply)"),
+        "{b_plan}"
+    );
+    assert!(
+        out.stdout
+            .contains("Units: 2 done (2 with changes), 0 failed, 0 skipped."),
+        "{}",
+        out.stdout
+    );
+    // Each unit has its own working copy; the module folder is not written to.
+    assert!(w.path("live/dev/a/.hubctl/work/main.tf").is_file());
+    let module_files = std::fs::read_dir(w.path("modules/thing"))
+        .expect("dir")
+        .count();
+    assert_eq!(module_files, 1);
+}
+
+/// Units `a` and `b` (b reads a's outputs), both on the terraform_data module.
+fn two_units() -> Work {
+    let w = Work::empty();
+    w.write("modules/thing/main.tf", THING_TF);
+    w.write(
+        "live/dev/a/terragrunt.hcl",
+        "terraform {\n  source = \"../../../modules//thing\"\n}\ninputs = {\n  name = \"a\"\n}\n",
+    );
+    w.write(
+        "live/dev/b/terragrunt.hcl",
+        "terraform {\n  source = \"../../..//modules/thing\"\n}\ndependency \"a\" {\n  config_path = \"../a\"\n}\n\
+         inputs = {\n  name        = \"b-${dependency.a.outputs.name}\"\n  upstream_id = dependency.a.outputs.id\n}\n",
+    );
+    w
+}
+
+#[test]
+fn apply_all_applies_in_order_with_real_outputs_then_plan_all_is_clean() {
+    let w = two_units();
+    let out = w.run(&["apply", "--all", "live/dev", "--auto-approve"]);
+    out.expect_code(0);
+    assert!(
+        out.stdout
+            .contains("Units: 2 done (2 with changes), 0 failed, 0 skipped."),
+        "{}",
+        out.stdout
+    );
+    let state = |u: &str| -> serde_json::Value {
+        let text = w.read(&format!("live/dev/{u}/.hubctl/work/.hubctl/state.json"));
+        serde_json::from_str(&text).expect("state JSON")
+    };
+    let (a, b) = (state("a"), state("b"));
+    let a_id = a["outputs"]["id"]["value"]
+        .as_str()
+        .expect("a applied")
+        .to_string();
+    let b_input = &b["resources"]["terraform_data.x"]["attributes"]["input"];
+    assert_eq!(
+        b_input["upstream"],
+        serde_json::json!(a_id),
+        "b got a's real id: {b}"
+    );
+    let again = w.run(&["plan", "--all", "live/dev", "--detailed-exitcode"]);
+    again.expect_code(0);
+    // Destroy goes the other way: b (which reads a) first.
+    let gone = w.run(&["destroy", "--all", "live/dev", "--auto-approve"]);
+    gone.expect_code(0);
+    let a = gone.stdout.find("=== live/dev/a ===").expect("a destroyed");
+    let b = gone.stdout.find("=== live/dev/b ===").expect("b destroyed");
+    assert!(b < a, "b before a:\n{}", gone.stdout);
+    for u in ["a", "b"] {
+        assert_eq!(
+            state(u)["resources"],
+            serde_json::json!({}),
+            "{u} still has resources"
+        );
+    }
+}
+
+#[test]
+fn a_failed_unit_skips_only_its_dependents() {
+    let w = two_units();
+    w.write(
+        "live/dev/a/terragrunt.hcl",
+        "terraform {\n  source = \"../../../modules//missing\"\n}\n",
+    );
+    w.write(
+        "live/dev/c/terragrunt.hcl",
+        "terraform {\n  source = \"../../..//modules/thing\"\n}\ninputs = {\n  name = \"c\"\n}\n",
+    );
+    let out = w.run(&["plan", "--all", "live/dev"]);
+    out.expect_code(1);
+    assert!(
+        out.stderr.contains("Module source not found"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("live/dev/a/terragrunt.hcl:2:12"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("Skipping live/dev/b"), "{}", out.stderr);
+    assert!(out.stdout.contains("=== live/dev/c ==="), "{}", out.stdout);
+    assert!(
+        out.stdout
+            .contains("Units: 1 done (1 with changes), 1 failed, 1 skipped."),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn queue_globs_choose_units_and_excluded_ones_answer_from_their_state() {
+    let w = two_units();
+    w.write(
+        "live/dev/c/terragrunt.hcl",
+        "terraform {\n  source = \"../../..//modules/thing\"\n}\ninputs = {\n  name = \"c\"\n}\n",
+    );
+    // b and what it depends on (a); not c.
+    let out = w.run(&[
+        "plan",
+        "--all",
+        "live/dev",
+        "--queue-include-dir",
+        "live/dev/b",
+    ]);
+    out.expect_code(0);
+    assert!(out.stdout.contains("=== live/dev/a ==="), "{}", out.stdout);
+    assert!(!out.stdout.contains("=== live/dev/c ==="), "{}", out.stdout);
+    w.run(&["apply", "--all", "live/dev", "--auto-approve"])
+        .expect_code(0);
+    // a left out: b reads a's outputs from a's state, so nothing changes.
+    let out = w.run(&[
+        "plan",
+        "--all",
+        "live/dev",
+        "--detailed-exitcode",
+        "--terragrunt-exclude-dir",
+        "**/a",
+    ]);
+    out.expect_code(0);
+    assert!(!out.stdout.contains("=== live/dev/a ==="), "{}", out.stdout);
+    let summary = "Units: 2 done (0 with changes), 0 failed, 0 skipped, 1 excluded.";
+    assert!(out.stdout.contains(summary), "{}", out.stdout);
+}
+
+#[test]
+fn plan_all_refuses_an_overlapping_spoke_at_its_line() {
+    let w = repo_copy();
+    w.write(
+        "config/spokes/clash.yaml",
+        "name: clash\naccount: \"333333333333\"\nregion: us-east-1\nvpc_cidr: 10.1.0.0/16\n",
+    );
+    let out = w.run(&["plan", "--all", "live/staging"]);
+    out.expect_code(1);
+    assert!(
+        out.stderr.contains("Overlapping spoke VPC CIDR"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("config/spokes/payments.yaml:5:11"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(out.stdout, "", "no unit runs");
+}
