@@ -9,6 +9,7 @@ pub mod graph;
 pub mod lang;
 pub mod plan;
 pub mod provider;
+pub mod sources;
 pub mod state;
 pub mod walk;
 
