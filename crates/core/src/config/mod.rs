@@ -13,5 +13,5 @@ pub mod triggers;
 mod vardiff_tests;
 pub mod vars;
 
-pub use loader::{load, load_in};
+pub use loader::{load, load_for_init, load_in, Pending};
 pub use model::*;

@@ -155,9 +155,11 @@ pub fn parse_tfr(s: &str) -> Result<Tfr, String> {
     for kv in query.split('&').filter(|kv| !kv.is_empty()) {
         match kv.split_once('=') {
             Some(("version", v)) if !v.is_empty() => version = Some(v.to_string()),
-            _ => return Err(format!(
+            _ => {
+                return Err(format!(
                 "The tfr address \"{s}\" has an unknown query \"{kv}\"; only ?version= is allowed."
-            )),
+            ))
+            }
         }
     }
     let (host, path) = path.split_once('/').unwrap_or((path, ""));

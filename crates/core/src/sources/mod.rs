@@ -5,6 +5,7 @@
 
 pub mod addr;
 pub mod extract;
+pub mod install;
 pub mod manifest;
 pub mod version;
 
