@@ -118,10 +118,7 @@ impl Writer<'_> {
             let mut f = ar
                 .by_index(i)
                 .map_err(|e| format!("Broken zip archive: {e}"))?;
-            let name = f
-                .name()
-                .map_err(|e| format!("Broken zip entry name: {e}"))?
-                .into_owned();
+            let name = f.name().to_string();
             let rel = self.entry_path(&name)?;
             if f.is_symlink() {
                 let mut target = String::new();
