@@ -496,3 +496,45 @@ fn import_blocks_load_in_the_root_module_only() {
         .iter()
         .any(|d| d.0.starts_with("Missing required argument") && d.1 == 8));
 }
+
+#[test]
+fn required_providers_accept_what_hubctl_runs_and_name_each_unknown_use() {
+    let tf = |body: &str| format!("terraform {{\n  required_providers {{\n{body}  }}\n}}\n");
+    let ok = tf("    aws = { source = \"hashicorp/aws\", version = \"~> 5.0\" }\n    kubernetes = { source = \"registry.terraform.io/HashiCorp/kubernetes\" }\n    terraform = { source = \"terraform.io/builtin/terraform\" }\n");
+    let (_dir, config, diags) = load_files(&[("main.tf", &ok)]);
+    assert!(
+        located(&config, &diags).is_empty(),
+        "{:?}",
+        located(&config, &diags)
+    );
+
+    let bad = tf("    random = { source = \"hashicorp/random\" }\n    aws = { source = \"hashicorp/aws\", version = \"=> 5\" }\n");
+    let child = tf("    null = \"~> 3.0\"\n");
+    let (_dir, config, diags) = load_files(&[
+        (
+            "main.tf",
+            &format!("{bad}module \"c\" {{\n  source = \"./c\"\n}}\n"),
+        ),
+        ("c/main.tf", &child),
+    ]);
+    let got = located(&config, &diags);
+    let short: Vec<_> = got
+        .iter()
+        .map(|(s, l, c, f)| (s.as_str(), *l, *c, f.as_str()))
+        .collect();
+    assert_eq!(
+        short,
+        [
+            ("Provider not available", 3, 25, "main.tf"),
+            ("Invalid version constraint", 4, 49, "main.tf"),
+            // In c/main.tf (the helper shows file names only): the legacy string form.
+            ("Provider not available", 3, 5, "main.tf"),
+        ]
+    );
+    assert!(diags.0[0]
+        .detail
+        .contains("registry.terraform.io/hashicorp/random"));
+    assert!(diags.0[2]
+        .detail
+        .contains("\"null\" from registry.terraform.io/hashicorp/null"));
+}
