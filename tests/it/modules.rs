@@ -314,3 +314,27 @@ fn s3_source_from_moto() {
         o.stderr
     );
 }
+
+#[test]
+fn a_tree_initialised_by_terraform_plans_with_no_download() {
+    // tests/fixtures/terraform-init/record.py recorded .terraform/ with Terraform 1.11; its
+    // registry no longer listens, so any download would fail.
+    let w = Work::fixture("terraform-init");
+    let o = w.plan(&[]);
+    o.expect_code(2);
+    assert!(o.stdout.contains("+ input  = \"1.2.3\""), "{}", o.stdout);
+    assert!(o.stdout.contains("+ leaf = \"leaf-1.0.0\""), "{}", o.stdout);
+    assert!(!w.path(".hubctl/modules").exists());
+    // A constraint the recorded 1.2.3 no longer meets is refused, naming terraform's manifest
+    // entry's version.
+    let main = w.read("main.tf").replace("~> 1.2", "~> 2.0");
+    w.write("main.tf", &main);
+    let o = w.plan(&[]);
+    o.expect_code(1);
+    assert!(
+        o.stderr
+            .contains("Module version requirements have changed"),
+        "{}",
+        o.stderr
+    );
+}
