@@ -100,6 +100,11 @@ fn finish(
     config: Config,
     mut diags: Diagnostics,
 ) -> (Config, Diagnostics) {
+    // A tree with no remote modules gets no `.hubctl/` at all (the backend may be remote).
+    let file = root.join(super::manifest::HUBCTL_MANIFEST);
+    if m.modules.is_empty() && !file.exists() {
+        return (config, diags);
+    }
     if let Err(e) = m.write(root) {
         diags.push(
             Diagnostic::error("Cannot write the module manifest").detail(format!(

@@ -209,3 +209,23 @@ fn an_unknown_module_and_a_missing_subdir_are_named() {
         "{got:?}"
     );
 }
+
+#[test]
+fn a_tree_without_remote_modules_gets_no_manifest() {
+    let root = tempfile::tempdir().unwrap();
+    std::fs::write(
+        root.path().join("main.tf"),
+        "module \"l\" {\n  source = \"./l\"\n}\n",
+    )
+    .unwrap();
+    std::fs::create_dir(root.path().join("l")).unwrap();
+    std::fs::write(
+        root.path().join("l/main.tf"),
+        "output \"o\" { value = 1 }\n",
+    )
+    .unwrap();
+    let (config, diags, events) = run(&fake(), root.path(), false);
+    assert!(diags.is_empty() && events.is_empty());
+    assert!(config.root.children.contains_key("l"));
+    assert!(!root.path().join(".hubctl").exists());
+}
