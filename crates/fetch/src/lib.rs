@@ -177,3 +177,21 @@ fn auth(host: &str) -> Vec<(&'static str, String)> {
         _ => Vec::new(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn tokens_are_named_as_terraform_names_them() {
+        // The only test in this crate that touches the environment.
+        std::env::set_var("TF_TOKEN_reg__one_example_com", "abc");
+        assert_eq!(
+            super::auth("reg-one.example.com:8443"),
+            [("authorization", "Bearer abc".to_string())]
+        );
+        assert!(super::auth("other.example.com").is_empty());
+        assert_eq!(
+            super::strip_query("https://h/x?archive=zip&v=1", "archive"),
+            "https://h/x?v=1"
+        );
+    }
+}
