@@ -483,6 +483,10 @@ pub struct InitArgs {
     /// LockID table; the KMS key for an alias/... kms_key_id).
     #[arg(long)]
     pub bootstrap: bool,
+    /// Resolve every remote module's version again (the newest allowed), instead of keeping
+    /// the installed ones that still match.
+    #[arg(long)]
+    pub upgrade: bool,
 }
 
 #[derive(Args, Debug, Clone)]

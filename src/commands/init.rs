@@ -1,5 +1,6 @@
-//! `hubctl init [DIR] [--bootstrap]`: checks what the configured state backend needs and,
-//! with `--bootstrap`, creates what is missing. A local backend needs nothing.
+//! `hubctl init [DIR] [-upgrade] [--bootstrap]`: installs the remote modules of the tree into
+//! `.hubctl/modules/` (see `modules.rs`), then checks what the configured state backend
+//! needs and, with `--bootstrap`, creates what is missing. A local backend needs nothing.
 
 use super::common::{backend_block, load, s3_settings, ERROR, OK};
 use crate::args::InitArgs;
@@ -9,6 +10,11 @@ use hubctl_aws::state::clients::Clients;
 use hubctl_core::diag::{Diagnostic, SourceMap};
 
 pub async fn run(ui: &Ui, base: &std::path::Path, a: InitArgs) -> u8 {
+    let (config, diags) = super::modules::install(ui, base, &a.dir, a.upgrade).await;
+    ui.diags(&diags, &config.sources);
+    if diags.has_errors() {
+        return ERROR;
+    }
     let Some(p) = load(ui, base, &a.dir) else {
         return ERROR;
     };

@@ -6,6 +6,7 @@ mod fmt;
 mod graph;
 mod import;
 mod init;
+mod modules;
 mod output;
 mod plan;
 mod planfile;

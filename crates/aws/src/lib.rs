@@ -9,6 +9,7 @@ pub mod config;
 pub mod ec2;
 pub mod error;
 pub mod managed;
+pub mod module_source;
 pub mod state;
 pub mod tags;
 

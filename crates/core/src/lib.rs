@@ -10,6 +10,7 @@ pub mod lang;
 pub mod live;
 pub mod plan;
 pub mod provider;
+pub mod sources;
 pub mod state;
 pub mod walk;
 

@@ -40,7 +40,7 @@ impl Expr {
 }
 
 /// A loaded configuration: the root module (children nested inside) and all source files.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Config {
     pub root: Module,
     pub sources: SourceMap,
@@ -199,6 +199,10 @@ pub struct ModuleCall {
     pub name: String,
     pub source: String,
     pub source_span: Span,
+    /// The parsed `source`; `None` when it was missing or invalid (already reported).
+    pub source_addr: Option<crate::sources::Source>,
+    /// The `version` constraint of a registry module, with its argument's span.
+    pub version: Option<(crate::sources::Constraints, Span)>,
     pub count: Option<Expr>,
     pub for_each: Option<Expr>,
     pub depends_on: Vec<Expr>,

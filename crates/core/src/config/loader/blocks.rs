@@ -78,14 +78,25 @@ fn required_providers(cx: &mut Cx, b: &Block, tf: &mut TerraformBlock) {
             }
         };
         let name = a.key.as_str().to_string();
+        let implied = default_provider_source(&name);
+        let mut source_span = cx.span(a.key.span());
         let source = match strip_parens(&a.value) {
             // The legacy form `aws = "~> 5.0"` is a version only.
-            Expression::String(_) => Some(format!("hashicorp/{name}")),
+            Expression::String(v) => {
+                provider_version(cx, v.value(), cx.span(a.value.span()));
+                Some(implied)
+            }
             Expression::Object(obj) => {
-                let mut source = format!("hashicorp/{name}");
+                let mut source = implied;
                 for (key, value) in obj.iter() {
                     match (object_key(cx, key).as_str(), value.expr()) {
-                        ("source", Expression::String(s)) => source = s.value().clone(),
+                        ("source", Expression::String(s)) => {
+                            source = s.value().clone();
+                            source_span = cx.span(value.expr().span());
+                        }
+                        ("version", Expression::String(v)) => {
+                            provider_version(cx, v.value(), cx.span(value.expr().span()));
+                        }
                         ("version" | "configuration_aliases", _) => {}
                         (other, e) => {
                             cx.push(
@@ -115,8 +126,84 @@ fn required_providers(cx: &mut Cx, b: &Block, tf: &mut TerraformBlock) {
             }
         };
         if let Some(source) = source {
+            check_provider_source(cx, &name, &source, source_span);
             tf.required_providers.insert(name, source);
         }
+    }
+}
+
+/// The providers hubctl implements, by their fully qualified source.
+const IMPLEMENTED_PROVIDERS: &[&str] = &[
+    "registry.terraform.io/hashicorp/aws",
+    "registry.terraform.io/hashicorp/kubernetes",
+    "terraform.io/builtin/terraform",
+];
+
+/// Terraform's implied source for a local name: `hashicorp/NAME`, except the builtin
+/// `terraform` provider.
+fn default_provider_source(name: &str) -> String {
+    match name {
+        "terraform" => "terraform.io/builtin/terraform".to_string(),
+        _ => format!("hashicorp/{name}"),
+    }
+}
+
+/// `NS/TYPE` means the public registry; hostnames compare case-insensitively.
+fn qualified_provider(source: &str) -> Option<String> {
+    let parts: Vec<&str> = source.split('/').collect();
+    match parts.as_slice() {
+        [ns, ty] => Some(format!(
+            "registry.terraform.io/{}/{}",
+            ns.to_lowercase(),
+            ty.to_lowercase()
+        )),
+        [host, ns, ty] => Some(format!(
+            "{}/{}/{}",
+            host.to_lowercase(),
+            ns.to_lowercase(),
+            ty.to_lowercase()
+        )),
+        _ => None,
+    }
+}
+
+/// One error per requirement of a provider hubctl cannot run, at its `source`.
+fn check_provider_source(cx: &mut Cx, name: &str, source: &str, span: crate::diag::Span) {
+    let Some(full) = qualified_provider(source) else {
+        cx.push(
+            Diagnostic::error("Invalid provider source address")
+                .detail(format!(
+                    "The source \"{source}\" of provider \"{name}\" must be NAMESPACE/TYPE \
+                     or HOSTNAME/NAMESPACE/TYPE."
+                ))
+                .subject(span),
+        );
+        return;
+    };
+    if IMPLEMENTED_PROVIDERS.contains(&full.as_str()) {
+        return;
+    }
+    cx.push(
+        Diagnostic::error("Provider not available")
+            .detail(format!(
+                "This module requires the provider \"{name}\" from {full}, which hubctl \
+                 does not implement. hubctl runs hashicorp/aws, hashicorp/kubernetes and the \
+                 builtin terraform provider."
+            ))
+            .subject(span),
+    );
+}
+
+/// A provider `version` constraint must at least be well-formed.
+fn provider_version(cx: &mut Cx, text: &str, span: crate::diag::Span) {
+    if let Err(e) = crate::sources::Constraints::parse(text) {
+        cx.push(
+            Diagnostic::error("Invalid version constraint")
+                .detail(format!(
+                    "The provider version constraint \"{text}\" is invalid: {e}."
+                ))
+                .subject(span),
+        );
     }
 }
 

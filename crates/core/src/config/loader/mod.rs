@@ -5,18 +5,24 @@
 mod blocks;
 mod cx;
 mod decode;
+mod remote;
 mod resource;
 #[cfg(test)]
 mod tests;
 
-use super::{Config, Module};
+use super::{Config, Module, ModuleCall};
 use crate::diag::{Diagnostic, Diagnostics, FileId, SourceMap, Span};
+use crate::sources::manifest::{Manifest, HUBCTL_MANIFEST};
+use crate::sources::Source;
 use cx::Cx;
 use hcl_edit::structure::Body;
+pub use remote::Pending;
 use std::path::{Component, Path, PathBuf};
 
-/// Loads the module in `dir` and all local child modules. Syntax errors are reported one per
-/// file (the parser stops at the first), and loading goes on with the other files.
+/// Loads the module in `dir` and all child modules: local ones from their paths, remote ones
+/// from the directories the module manifest records (see [`crate::sources::manifest`]), so
+/// no command but `init` touches the network. Syntax errors are reported one per file (the
+/// parser stops at the first), and loading goes on with the other files.
 pub fn load(dir: &Path) -> (Config, Diagnostics) {
     load_in(Path::new(""), dir)
 }
@@ -25,27 +31,45 @@ pub fn load(dir: &Path) -> (Config, Diagnostics) {
 /// the process's working directory. Module directories and file names stay as written
 /// (relative to `base`): they are what `path.module` and diagnostics show.
 pub fn load_in(base: &Path, dir: &Path) -> (Config, Diagnostics) {
-    let mut loader = Loader {
-        base: base.to_path_buf(),
-        sources: SourceMap::new(),
-        diags: Diagnostics::new(),
-        stack: Vec::new(),
-        incomplete: false,
-    };
+    let mut loader = Loader::new(base, dir);
+    match Manifest::read(&base.join(dir)) {
+        Ok(found) => loader.manifest = found,
+        Err(e) => loader.manifest_error = Some(e),
+    }
+    loader.finish(dir)
+}
+
+/// For `init`: loads with `manifest` and, instead of reporting remote modules that are
+/// missing or no longer match it, returns them to be installed.
+pub fn load_for_init(
+    base: &Path,
+    dir: &Path,
+    manifest: &Manifest,
+) -> (Config, Diagnostics, Vec<Pending>) {
+    let mut loader = Loader::new(base, dir);
+    loader.manifest = Some((manifest.clone(), PathBuf::from(HUBCTL_MANIFEST)));
+    loader.pending = Some(Vec::new());
     let root = loader.module(dir, Vec::new(), None);
-    (
-        Config {
-            root,
-            sources: loader.sources,
-            incomplete: loader.incomplete,
-        },
-        loader.diags,
-    )
+    let pending = loader.pending.take().unwrap_or_default();
+    let config = Config {
+        root,
+        sources: loader.sources,
+        incomplete: loader.incomplete,
+    };
+    (config, loader.diags, pending)
 }
 
 struct Loader {
     /// What relative paths are resolved against on the filesystem.
     base: PathBuf,
+    /// The root module's directory (relative to `base`): manifest directories are under it.
+    root: PathBuf,
+    /// The module manifest and the file it came from, if there is one.
+    manifest: Option<(Manifest, PathBuf)>,
+    /// Why the manifest could not be read; reported at the first remote module.
+    manifest_error: Option<String>,
+    /// In `init`'s mode, the remote modules to install instead of errors.
+    pending: Option<Vec<Pending>>,
     sources: SourceMap,
     diags: Diagnostics,
     /// Canonical directories of the modules being loaded, to catch module cycles.
@@ -55,6 +79,30 @@ struct Loader {
 }
 
 impl Loader {
+    fn new(base: &Path, dir: &Path) -> Loader {
+        Loader {
+            base: base.to_path_buf(),
+            root: dir.to_path_buf(),
+            manifest: None,
+            manifest_error: None,
+            pending: None,
+            sources: SourceMap::new(),
+            diags: Diagnostics::new(),
+            stack: Vec::new(),
+            incomplete: false,
+        }
+    }
+
+    fn finish(mut self, dir: &Path) -> (Config, Diagnostics) {
+        let root = self.module(dir, Vec::new(), None);
+        let config = Config {
+            root,
+            sources: self.sources,
+            incomplete: self.incomplete,
+        };
+        (config, self.diags)
+    }
+
     /// `caller` is the `source` span of the module call that led here (none for the root).
     fn module(&mut self, dir: &Path, path: Vec<String>, caller: Option<Span>) -> Module {
         let mut module = Module {
@@ -81,14 +129,17 @@ impl Loader {
         }
         let on_disk = self.base.join(dir);
         self.stack.push(on_disk.canonicalize().unwrap_or(on_disk));
-        let calls: Vec<(String, String, Span)> = module
-            .module_calls
-            .values()
-            .filter(|c| resource::is_local_source(&c.source))
-            .map(|c| (c.name.clone(), c.source.clone(), c.source_span))
-            .collect();
-        for (name, source, span) in calls {
-            let child_dir = normalize(&dir.join(&source));
+        let calls: Vec<ModuleCall> = module.module_calls.values().cloned().collect();
+        for call in calls {
+            let (name, source, span) = (call.name.clone(), call.source.clone(), call.source_span);
+            let child_dir = match &call.source_addr {
+                None => continue,
+                Some(Source::Local(_)) => normalize(&dir.join(&source)),
+                Some(_) => match self.installed_dir(&module.path, &call) {
+                    Some(d) => d,
+                    None => continue,
+                },
+            };
             if !self.child_loadable(&name, &source, &child_dir, span) {
                 continue;
             }

@@ -176,17 +176,14 @@ fn ignore_changes(cx: &mut Cx, a: &Attribute, lc: &mut Lifecycle) {
     }
 }
 
-/// Whether a module source is a local path, the only kind the loader can follow.
-pub(super) fn is_local_source(source: &str) -> bool {
-    source.starts_with("./") || source.starts_with("../")
-}
-
 pub(super) fn module_call(cx: &mut Cx, b: &Block) -> Option<ModuleCall> {
     let name = cx.labels(b, &["name"])?.into_iter().next()?;
     let mut call = ModuleCall {
         name,
         source: String::new(),
         source_span: cx.header(b),
+        source_addr: None,
+        version: None,
         count: None,
         for_each: None,
         depends_on: Vec::new(),
@@ -207,6 +204,7 @@ pub(super) fn module_call(cx: &mut Cx, b: &Block) -> Option<ModuleCall> {
     if !b.body.has_attribute("source") {
         cx.missing_argument(b, "source");
     }
+    check_version(cx, &mut call);
     check_repetition(
         cx,
         b.body.get_attribute("count"),
@@ -222,28 +220,33 @@ fn module_argument(cx: &mut Cx, a: &Attribute, call: &mut ModuleCall) {
         "source" => {
             call.source_span = cx.span(a.value.span());
             if let Some(src) = cx.literal_string(a) {
-                if !is_local_source(&src) {
-                    cx.push(
-                        Diagnostic::error("Unsupported module source")
-                            .detail(format!(
-                                "The module source \"{src}\" is not a local path. Only \
-                                 local paths starting with \"./\" or \"../\" are supported \
-                                 for now; registry, Git and HTTP sources are not."
-                            ))
+                match crate::sources::addr::parse(&src) {
+                    Ok(addr) => call.source_addr = Some(addr),
+                    Err(detail) => cx.push(
+                        Diagnostic::error("Invalid module source address")
+                            .detail(detail)
                             .subject(call.source_span),
-                    );
+                    ),
                 }
                 call.source = src;
             }
         }
-        "version" => cx.push(
-            Diagnostic::error("Invalid argument")
-                .detail(
-                    "The \"version\" argument is only valid for registry modules; \
-                         local module sources have no version.",
-                )
-                .subject(cx.span(a.span())),
-        ),
+        "version" => {
+            let span = cx.span(a.value.span());
+            if let Some(text) = cx.literal_string(a) {
+                match crate::sources::Constraints::parse(&text) {
+                    Ok(c) => call.version = Some((c, span)),
+                    Err(e) => cx.push(
+                        Diagnostic::error("Invalid version constraint")
+                            .detail(format!(
+                                "This string does not use correct version constraint \
+                                 syntax: {e}."
+                            ))
+                            .subject(span),
+                    ),
+                }
+            }
+        }
         "count" | "for_each" => {
             // Until module instances are expanded, accepting the argument would build
             // the module once whatever it says: refuse instead of planning wrongly.
@@ -271,6 +274,25 @@ fn module_argument(cx: &mut Cx, a: &Attribute, call: &mut ModuleCall) {
             call.inputs.insert(a.key.as_str().to_string(), cx.attr(a));
         }
     }
+}
+
+/// A `version` is only meaningful for a registry source, as in Terraform.
+fn check_version(cx: &mut Cx, call: &mut ModuleCall) {
+    use crate::sources::Source;
+    let why = match (&call.version, &call.source_addr) {
+        (Some(_), Some(Source::Local(_))) => "because it has a relative local path",
+        (Some(_), Some(Source::Remote(_))) => "because it doesn't come from a module registry",
+        _ => return,
+    };
+    let (_, span) = call.version.take().expect("checked above");
+    cx.push(
+        Diagnostic::error("Invalid version constraint")
+            .detail(format!(
+                "Cannot apply a version constraint to module \"{}\" {why}.",
+                call.name
+            ))
+            .subject(span),
+    );
 }
 
 fn providers_map(cx: &mut Cx, a: &Attribute) -> BTreeMap<String, (String, Option<String>)> {
