@@ -23,6 +23,9 @@ pub enum NodeKind {
     Resource(String),
     /// `name` or `name.alias`; implicit (no block) providers live in the root module.
     Provider(String),
+    /// A `module "name"` call, in the calling module: its value is the call's instances
+    /// (from `count`/`for_each`); every node of the called module waits for it.
+    ModuleCall(String),
 }
 
 #[derive(Debug, Clone)]
@@ -59,6 +62,7 @@ impl Graph {
             NodeKind::Output(v) => format!("{prefix}output.{v}"),
             NodeKind::Resource(r) => format!("{prefix}{r}"),
             NodeKind::Provider(p) => format!("{prefix}provider[\"{p}\"]"),
+            NodeKind::ModuleCall(c) => format!("{prefix}module.{c}"),
         }
     }
 
@@ -157,6 +161,8 @@ impl<'c> Builder<'c> {
             self.add_node(mi, NodeKind::Provider(key), Some(p.span));
         }
         for (name, child) in &m.children {
+            let span = m.module_calls.get(name).map(|c| c.span);
+            self.add_node(mi, NodeKind::ModuleCall(name.clone()), span);
             let ci = self.g.modules.len();
             self.g.modules[mi].children.insert(name.clone(), ci);
             let mut cp = path.clone();
@@ -178,6 +184,13 @@ impl<'c> Builder<'c> {
                 NodeKind::Output(name) => self.output_deps(mi, name, &mut deps),
                 NodeKind::Resource(key) => self.resource_deps(n, mi, key, &mut deps),
                 NodeKind::Provider(_) => self.provider_deps(n, mi, &mut deps),
+                NodeKind::ModuleCall(name) => self.call_deps(n, mi, name, &mut deps),
+            }
+            // Everything in a called module waits for the call's instances to be known.
+            if let (Some(parent), Some(call)) =
+                (self.g.modules[mi].parent, self.g.modules[mi].path.last())
+            {
+                deps.extend(self.g.node(parent, &NodeKind::ModuleCall(call.clone())));
             }
             deps.sort_unstable();
             deps.dedup();
@@ -292,6 +305,17 @@ impl<'c> Builder<'c> {
                 }
             }
             anc = parent;
+        }
+    }
+
+    /// A module call waits for the references of its `count`/`for_each`.
+    fn call_deps(&mut self, n: usize, mi: usize, name: &str, deps: &mut Vec<usize>) {
+        let module = module_at(&self.config.root, &self.g.modules[mi].path);
+        let Some(c) = module.module_calls.get(name) else {
+            return;
+        };
+        for e in c.count.iter().chain(c.for_each.iter()) {
+            self.expr_deps(mi, e, deps, Some(n));
         }
     }
 

@@ -8,7 +8,7 @@ use std::collections::HashSet;
 impl Graph {
     /// The resource node a state address belongs to, if the configuration still has it.
     pub fn resource_node(&self, address: &str) -> Option<usize> {
-        let parsed = InstanceAddr::parse(resource_of(address)).ok()?;
+        let parsed = InstanceAddr::parse(&resource_of(address)).ok()?;
         let mut mi = 0;
         for m in &parsed.resource.module {
             mi = *self.modules[mi].children.get(m)?;

@@ -182,7 +182,7 @@ pub async fn make_plan(
     if destroy {
         changes.retain(|c| c.action == Action::Delete);
     }
-    changes.sort_by(|a, b| a.address.cmp(&b.address));
+    changes.sort_by_cached_key(|c| crate::addr::sort_key(&c.address));
     let (drift, changes): (Vec<ResourceChange>, Vec<ResourceChange>) = changes
         .into_iter()
         .partition(|c| c.reason == Some(Reason::Drift));

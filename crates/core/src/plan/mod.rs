@@ -7,7 +7,7 @@ pub mod diff;
 pub mod driver;
 pub mod encoding;
 pub mod events;
-pub mod expand;
+pub use crate::walk::expand;
 pub mod import;
 mod model;
 pub mod moves;

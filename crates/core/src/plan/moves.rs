@@ -66,7 +66,7 @@ impl AddrPattern {
             AddrPattern::Module(m) => key
                 .strip_prefix(m.as_str())
                 .is_some_and(|r| r.starts_with('.')),
-            AddrPattern::Resource(r) => resource_of(key) == r,
+            AddrPattern::Resource(r) => resource_of(key) == r.as_str(),
             AddrPattern::Instance(i) => key == i,
         }
     }
@@ -218,7 +218,11 @@ impl MoveReport {
         }
         // Dependents whose dependency lists now name a moved resource were rewritten.
         let touched: BTreeSet<&str> = self.moved.iter().map(|(_, n)| n.as_str()).collect();
-        let targets: BTreeSet<&str> = self.moved.iter().map(|(_, n)| resource_of(n)).collect();
+        let targets: BTreeSet<String> = self
+            .moved
+            .iter()
+            .map(|(_, n)| resource_of(n).into_owned())
+            .collect();
         for (k, i) in &after.resources {
             let rewritten = i.dependencies.iter().any(|d| targets.contains(d.as_str()));
             if rewritten && !touched.contains(k.as_str()) {

@@ -314,7 +314,7 @@ locals {
   l = 2
 }
 module "m" {
-  count = 1
+  version = "1"
 }
 module "m" {
   source = "git::https://example.com/x.git"
@@ -348,7 +348,7 @@ check "c" {}
         ("Missing required argument", 10, 1),
         ("Duplicate output definition", 14, 1),
         ("Duplicate local value definition", 19, 3),
-        ("Unsupported argument", 22, 3),
+        ("Invalid argument", 22, 3),
         ("Missing required argument", 21, 1),
         ("Unsupported module source", 25, 12),
         ("Duplicate module call", 24, 1),
@@ -452,27 +452,21 @@ fn lexical_normalization_of_child_dirs() {
 }
 
 #[test]
-fn module_repetition_is_refused_at_the_argument() {
+fn module_repetition_loads_as_meta_arguments() {
     let (_dir, config, diags) = load_files(&[
         (
             "main.tf",
-            "module \"a\" {\n  source = \"./m\"\n  count  = 2\n}\nmodule \"b\" {\n  source   = \"./m\"\n  for_each = {}\n}\n",
+            "module \"a\" {\n  source = \"./m\"\n  count  = 2\n}\nmodule \"b\" {\n  source   = \"./m\"\n  for_each = {}\n  x        = each.key\n}\n",
         ),
         ("m/main.tf", "variable \"x\" {\n  default = 1\n}\n"),
     ]);
-    let got = located(&config, &diags);
-    let short: Vec<_> = got
-        .iter()
-        .map(|(s, l, c, f)| (s.as_str(), *l, *c, f.as_str()))
-        .collect();
-    assert_eq!(
-        short,
-        [
-            ("Unsupported argument", 3, 3, "main.tf"),
-            ("Unsupported argument", 7, 3, "main.tf"),
-        ]
-    );
-    assert!(diags.0[1].detail.contains("\"for_each\""));
+    assert!(!diags.has_errors(), "{diags:?}");
+    let calls = &config.root.module_calls;
+    assert!(calls["a"].count.is_some() && calls["a"].for_each.is_none());
+    assert!(calls["b"].for_each.is_some() && calls["b"].count.is_none());
+    // Meta-arguments are not inputs; the other arguments are.
+    assert!(!calls["b"].inputs.contains_key("for_each"));
+    assert!(calls["b"].inputs.contains_key("x"));
 }
 
 #[test]
