@@ -171,6 +171,29 @@ fn parse_key(inner: &str) -> Result<InstanceKey, String> {
 /// (`module.irsa["kro"].module.b[0]`).
 pub type ModuleInstance = Vec<(String, InstanceKey)>;
 
+/// Parses a module instance address (`module.a`, `module.a["k"].module.b[0]`); `None`
+/// when it is not one (a resource address, or bad text).
+pub fn parse_module_instance(s: &str) -> Option<ModuleInstance> {
+    let segs = segments(s).ok()?;
+    if segs.is_empty() || segs.len() % 2 != 0 {
+        return None;
+    }
+    segs.chunks(2)
+        .map(|c| match c {
+            [("module", InstanceKey::None), (name, key)] if !name.is_empty() => {
+                Some((name.to_string(), key.clone()))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// `module.a["k"].module.b`: a module instance as Terraform writes it.
+pub fn module_instance_display(path: &[(String, InstanceKey)]) -> String {
+    let p = module_instance_prefix(path);
+    p.strip_suffix('.').unwrap_or(&p).to_string()
+}
+
 /// `module.a["k"].module.b.` prefix for a module instance.
 pub fn module_instance_prefix(path: &[(String, InstanceKey)]) -> String {
     let mut s = String::new();

@@ -237,7 +237,9 @@ fn orphans(run: &Run, refresh_only: bool) -> Vec<ResourceChange> {
                 before: Some(inst.value()),
                 after: None,
                 replace_paths: vec![],
-                reason: (!destroy).then(|| orphan_reason(run, addr)),
+                // Terraform's reason even when the whole module call is gone; "no module"
+                // is for a module instance whose key the call no longer has.
+                reason: (!destroy).then_some(Reason::NoResourceConfig),
                 importing: None,
             });
         }
@@ -300,20 +302,4 @@ fn output_changes(run: &Run, outputs: &BTreeMap<String, Value>) -> Vec<OutputCha
 /// Whether a state instance counts as managed (for summaries).
 pub fn is_managed(m: Mode) -> bool {
     m == Mode::Managed
-}
-
-/// Why an instance whose resource left the configuration is deleted: its resource block, or
-/// the whole module call, is gone (Terraform's two reasons).
-fn orphan_reason(run: &Run, address: &str) -> Reason {
-    let module = crate::addr::InstanceAddr::parse(address)
-        .map(|a| a.resource.module)
-        .unwrap_or_default();
-    let mut m = &run.config.root;
-    for name in &module {
-        match m.children.get(name) {
-            Some(child) => m = child,
-            None => return Reason::NoModule,
-        }
-    }
-    Reason::NoResourceConfig
 }

@@ -16,7 +16,8 @@ use crate::addr::resource_of;
 /// What an address written by a user selects in a state.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AddrPattern {
-    /// `module.a` or `module.a.module.b`: everything inside that module.
+    /// `module.a`, `module.a["k"]` or `module.a[0].module.b`: everything inside that module
+    /// (a call without a key: every instance of it).
     Module(String),
     /// `aws_x.a`: every instance of the resource.
     Resource(String),
@@ -28,14 +29,10 @@ impl AddrPattern {
     /// Parses a module, resource or instance address.
     pub fn parse(s: &str) -> Result<AddrPattern, String> {
         let s = s.trim();
-        let parts: Vec<&str> = s.split('.').collect();
-        if !parts.is_empty()
-            && parts
-                .chunks(2)
-                .all(|c| c.len() == 2 && c[0] == "module" && !c[1].is_empty())
-            && !s.contains('[')
-        {
-            return Ok(AddrPattern::Module(s.to_string()));
+        if let Some(m) = crate::addr::parse_module_instance(s) {
+            return Ok(AddrPattern::Module(crate::addr::module_instance_display(
+                &m,
+            )));
         }
         let a = InstanceAddr::parse(s)?;
         Ok(match a.key {
@@ -65,7 +62,7 @@ impl AddrPattern {
         match self {
             AddrPattern::Module(m) => key
                 .strip_prefix(m.as_str())
-                .is_some_and(|r| r.starts_with('.')),
+                .is_some_and(|r| r.starts_with('.') || (r.starts_with('[') && !m.ends_with(']'))),
             AddrPattern::Resource(r) => resource_of(key) == r.as_str(),
             AddrPattern::Instance(i) => key == i,
         }
@@ -84,9 +81,12 @@ impl AddrPattern {
     /// Where `key` (selected by `self`) goes under `to`.
     fn remap(&self, key: &str, to: &AddrPattern) -> Option<String> {
         match (self, to) {
-            (AddrPattern::Module(f), AddrPattern::Module(t)) => key
-                .strip_prefix(f.as_str())
-                .map(|rest| format!("{t}{rest}")),
+            (AddrPattern::Module(f), AddrPattern::Module(t)) => {
+                // A whole call keeps each instance's key (`rest` starts with it); an
+                // instance was selected with its key, so `rest` starts after it.
+                let rest = key.strip_prefix(f.as_str())?;
+                Some(format!("{t}{rest}"))
+            }
             (AddrPattern::Resource(f), AddrPattern::Resource(t)) => key
                 .strip_prefix(f.as_str())
                 .map(|rest| format!("{t}{rest}")),
@@ -141,7 +141,13 @@ pub fn rename(
             ));
         }
     }
-    let keys: Vec<String> = select(state, from).into_iter().cloned().collect();
+    let mut keys: Vec<String> = select(state, from).into_iter().cloned().collect();
+    if let (AddrPattern::Module(f), AddrPattern::Module(t)) = (from, to) {
+        if f.ends_with(']') || t.ends_with(']') {
+            // Between module instances: an unkeyed side is the instance without a key.
+            keys.retain(|k| k.starts_with(&format!("{f}.")));
+        }
+    }
     if matches!(to, AddrPattern::Instance(_)) && keys.len() > 1 {
         return Err(format!(
             "cannot move {} to the single instance {}: it has {} instances",

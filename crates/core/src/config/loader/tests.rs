@@ -494,3 +494,25 @@ fn import_blocks_load_in_the_root_module_only() {
         .iter()
         .any(|d| d.0.starts_with("Missing required argument") && d.1 == 8));
 }
+
+#[test]
+fn a_module_with_its_own_provider_refuses_for_each_and_depends_on() {
+    let (_dir, config, diags) = load_files(&[
+        (
+            "main.tf",
+            "module \"a\" {\n  source   = \"./m\"\n  for_each = toset([\"x\"])\n}\nmodule \"b\" {\n  source     = \"./m\"\n  depends_on = [terraform_data.z]\n}\nmodule \"c\" {\n  source = \"./m\"\n}\nmodule \"p\" {\n  source = \"./proxy\"\n  count  = 1\n}\nresource \"terraform_data\" \"z\" {}\n",
+        ),
+        ("m/main.tf", "provider \"aws\" {\n  region = \"us-east-1\"\n}\n"),
+        ("proxy/main.tf", "provider \"aws\" {}\n"),
+    ]);
+    let got = located(&config, &diags);
+    let short: Vec<_> = got
+        .iter()
+        .map(|(s, l, c, _)| (s.as_str(), *l, *c))
+        .collect();
+    let summary = "Module is incompatible with count, for_each, and depends_on";
+    assert_eq!(short, [(summary, 3, 14), (summary, 7, 17)]);
+    assert!(diags.0[0]
+        .detail
+        .contains("The module at module.a is a legacy module"));
+}
