@@ -10,6 +10,7 @@ mod diagnostics;
 mod e2e;
 mod import;
 mod misc;
+mod modules;
 mod moto;
 mod outputs;
 mod plan_compat;
