@@ -21,3 +21,6 @@ mod validate;
 pub use events::{Event, Observer, Silent};
 pub use model::*;
 pub use step::{PlanOptions, PlanStep};
+
+#[cfg(test)]
+mod modules_tests;
