@@ -45,6 +45,9 @@ pub struct Graph {
     pub index: HashMap<(usize, NodeKind), usize>,
     /// For a resource node: the provider node it uses.
     pub provider_of: HashMap<usize, usize>,
+    /// For a data source with `depends_on` (its own, or of a module call above it): the
+    /// nodes those name. Terraform reads it during apply when one of them has changes.
+    pub data_depends_on: HashMap<usize, Vec<usize>>,
 }
 
 impl Graph {
@@ -241,6 +244,16 @@ impl<'c> Builder<'c> {
         let path = self.g.modules[mi].path.clone();
         let r = &module_at(&self.config.root, &path).resources[key];
         self.resource_expr_deps(n, mi, r, deps);
+        if r.mode == crate::config::ResourceMode::Data {
+            let mut named = Vec::new();
+            for e in &r.depends_on {
+                self.expr_deps(mi, e, &mut named, Some(n));
+            }
+            self.module_depends_on_deps(mi, &mut named);
+            if !named.is_empty() {
+                self.g.data_depends_on.insert(n, named);
+            }
+        }
         // Import ids (root module expressions) are evaluated when this is planned.
         let cfg: &'c Config = self.config;
         for imp in &cfg.root.imports {

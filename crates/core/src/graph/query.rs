@@ -25,6 +25,26 @@ impl Graph {
         self.node(mi, &NodeKind::Resource(key))
     }
 
+    /// The managed resource nodes a data source's `depends_on` names, directly or through
+    /// the values (outputs, locals) it names: the ones whose pending changes defer its read.
+    pub fn data_dependencies(&self, n: usize) -> Vec<usize> {
+        let mut out = Vec::new();
+        let mut stack = self.data_depends_on.get(&n).cloned().unwrap_or_default();
+        let mut seen = HashSet::new();
+        while let Some(d) = stack.pop() {
+            if !seen.insert(d) {
+                continue;
+            }
+            match &self.nodes[d].kind {
+                NodeKind::Resource(_) => out.push(d),
+                NodeKind::Provider(_) => {}
+                _ => stack.extend(self.nodes[d].deps.iter().copied()),
+            }
+        }
+        out.sort_unstable();
+        out
+    }
+
     /// The config-level addresses resource node `n` depends on (recorded in state so destroy
     /// and orphan deletion can order themselves without the configuration).
     pub fn resource_dependencies(&self, n: usize) -> Vec<String> {

@@ -306,8 +306,23 @@ impl Cx<'_> {
         if r.mode == ResourceMode::Data {
             let addrs = (iaddr, self.addr);
             let observer = self.step.observer.as_ref();
-            let (value, change, d) =
-                super::data::plan_data(run, observer, self.n, r, addrs, config, prior.value).await;
+            let pending = run.graph.data_dependencies(self.n).into_iter().any(|d| {
+                self.step
+                    .changes(d)
+                    .iter()
+                    .any(|c| c.action != Action::NoOp)
+            });
+            let (value, change, d) = super::data::plan_data(
+                run,
+                observer,
+                self.n,
+                r,
+                addrs,
+                config,
+                prior.value,
+                pending,
+            )
+            .await;
             diags.extend(d);
             return Some((value, change));
         }
