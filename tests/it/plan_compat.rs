@@ -2,7 +2,7 @@
 //! `v1.tf`, then plans `v2.tf`; the actions, `action_reason` and `previous_address` of every
 //! instance in `plan --json` must equal what Terraform 1.11 planned for the same two files
 //! (`terraform-plan.txt`, recorded by `record.sh` in that directory). A case's `mod/` is a
-//! child module both versions call.
+//! child module both versions call (`mod-v2/` replaces it for v2).
 
 use crate::support::{copy_dir, Work};
 use std::path::Path;
@@ -53,6 +53,10 @@ fn plans_match_terraform_case_by_case() {
         }
         w.write("main.tf", &read("v1.tf"));
         w.apply_ok(&[]);
+        if case.join("mod-v2").is_dir() {
+            std::fs::remove_dir_all(w.path("mod")).expect("remove mod");
+            copy_dir(&case.join("mod-v2"), &w.path("mod"));
+        }
         w.write("main.tf", &read("v2.tf"));
         let out = w.run(&["plan", &w.arg(), "--json"]);
         out.expect_code(0);

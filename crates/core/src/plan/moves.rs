@@ -43,7 +43,13 @@ impl AddrPattern {
 
     /// The same pattern seen from the root, for an address written inside module `path`.
     pub fn within(&self, path: &[String]) -> AddrPattern {
-        let p = module_prefix(path);
+        self.within_instance(&module_prefix(path))
+    }
+
+    /// The same pattern seen from the root, for an address written inside the module
+    /// instance with `prefix` (`module.a["k"].`).
+    pub fn within_instance(&self, prefix: &str) -> AddrPattern {
+        let p = prefix;
         match self {
             AddrPattern::Module(s) => AddrPattern::Module(format!("{p}{s}")),
             AddrPattern::Resource(s) => AddrPattern::Resource(format!("{p}{s}")),
@@ -63,7 +69,10 @@ impl AddrPattern {
             AddrPattern::Module(m) => key
                 .strip_prefix(m.as_str())
                 .is_some_and(|r| r.starts_with('.') || (r.starts_with('[') && !m.ends_with(']'))),
-            AddrPattern::Resource(r) => resource_of(key) == r.as_str(),
+            // The resource in its module instance: only the instance key may follow.
+            AddrPattern::Resource(r) => key.strip_prefix(r.as_str()).is_some_and(|rest| {
+                rest.is_empty() || rest.starts_with('[') || rest.starts_with(" (deposed")
+            }),
             AddrPattern::Instance(i) => key == i,
         }
     }
@@ -326,7 +335,7 @@ pub fn apply_refactorings(root: &Module, state: &mut State) -> MoveReport {
     let mut report = MoveReport::default();
     let mut stmts = Vec::new();
     let mut removed = Vec::new();
-    collect(root, &mut stmts, &mut removed, &mut report.diags);
+    collect(root, state, &mut stmts, &mut removed, &mut report.diags);
     // A statement runs after every statement whose destination is its source (chains).
     let mut order: Vec<usize> = Vec::new();
     let mut placed = vec![false; stmts.len()];
@@ -393,12 +402,34 @@ pub fn apply_refactorings(root: &Module, state: &mut State) -> MoveReport {
     report
 }
 
+/// The instances of module `path` the state has objects in (`module.a["k"].` prefixes): a
+/// `moved` block in a module with `count`/`for_each` applies in each of them.
+fn instances_in_state(state: &State, path: &[String]) -> BTreeSet<String> {
+    if path.is_empty() {
+        return BTreeSet::from([String::new()]);
+    }
+    state
+        .resources
+        .keys()
+        .filter_map(|k| {
+            let m = crate::addr::module_instance_of(k);
+            let m = m.get(..path.len())?;
+            m.iter()
+                .map(|(n, _)| n)
+                .eq(path.iter())
+                .then(|| crate::addr::module_instance_prefix(m))
+        })
+        .collect()
+}
+
 fn collect(
     m: &Module,
+    state: &State,
     stmts: &mut Vec<Statement>,
     removed: &mut Vec<AddrPattern>,
     diags: &mut Diagnostics,
 ) {
+    let instances = instances_in_state(state, &m.path);
     for mv in &m.moved {
         match (AddrPattern::parse(&mv.from), AddrPattern::parse(&mv.to)) {
             (Ok(f), Ok(t)) => {
@@ -409,11 +440,21 @@ fn collect(
                         continue;
                     }
                 }
-                stmts.push(Statement {
-                    from,
-                    to,
-                    span: mv.span,
-                });
+                if instances.len() <= 1 && instances.iter().all(|p| *p == module_prefix(&m.path)) {
+                    stmts.push(Statement {
+                        from,
+                        to,
+                        span: mv.span,
+                    });
+                    continue;
+                }
+                for p in &instances {
+                    stmts.push(Statement {
+                        from: f.within_instance(p),
+                        to: t.within_instance(p),
+                        span: mv.span,
+                    });
+                }
             }
             (Err(e), _) | (_, Err(e)) => diags.push(
                 Diagnostic::error("Invalid address in moved block")
@@ -448,7 +489,7 @@ fn collect(
         }
     }
     for child in m.children.values() {
-        collect(child, stmts, removed, diags);
+        collect(child, state, stmts, removed, diags);
     }
 }
 

@@ -240,3 +240,10 @@ fn moves_between_module_instances() {
     rename(&mut s, &p("module.a"), &p("module.c")).unwrap();
     assert_eq!(keys(&s), ["module.b[\"x\"].t.n", "module.c[\"y\"].t.n"]);
 }
+
+#[test]
+fn resource_patterns_stay_in_their_module_instance() {
+    assert!(p("module.a[\"x\"].t.n").matches("module.a[\"x\"].t.n[0]"));
+    assert!(!p("module.a.t.n").matches("module.a[\"x\"].t.n"));
+    assert!(p("t.n").matches("t.n (deposed 1234)"));
+}

@@ -30,7 +30,10 @@ impl Targets {
                     // One instance, or the instances in one module instance.
                     Ok(i)
                         if i.key != InstanceKey::None
-                            || i.resource.module_keys.iter().any(|k| *k != InstanceKey::None) =>
+                            || i.resource
+                                .module_keys
+                                .iter()
+                                .any(|k| *k != InstanceKey::None) =>
                     {
                         instances.entry(n).or_default().insert(i.to_string());
                     }
