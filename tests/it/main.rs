@@ -13,6 +13,7 @@ mod misc;
 mod modules;
 mod moto;
 mod outputs;
+mod plan_checks;
 mod plan_compat;
 mod planfile;
 mod refresh_only;

@@ -183,6 +183,9 @@ pub async fn make_plan(
         changes.retain(|c| c.action == Action::Delete);
     }
     changes.sort_by_cached_key(|c| crate::addr::sort_key(&c.address));
+    if !destroy && !refresh_only {
+        diags.extend(super::cross_checks::check_across(&run, &changes));
+    }
     let (drift, changes): (Vec<ResourceChange>, Vec<ResourceChange>) = changes
         .into_iter()
         .partition(|c| c.reason == Some(Reason::Drift));

@@ -2,6 +2,7 @@
 //! its file format and its rendering.
 
 pub mod check;
+pub mod cross_checks;
 pub mod data;
 pub mod diff;
 pub mod driver;
