@@ -74,10 +74,8 @@ fn state_json(state: &State) -> serde_json::Value {
                     }
                 }
             }
-            let name = hubctl_core::addr::resource_of(addr)
-                .rsplit('.')
-                .next()
-                .unwrap_or("");
+            let name = hubctl_core::addr::resource_of(addr);
+            let name = name.rsplit('.').next().unwrap_or("");
             json!({
                 "address": addr,
                 "mode": match inst.mode {

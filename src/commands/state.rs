@@ -131,7 +131,10 @@ async fn list(ui: &Ui, a: StateListArgs) -> u8 {
         let Some((state, _)) = load_state(ui, &be).await else {
             return ERROR;
         };
-        for k in state.resources.keys() {
+        let mut keys: Vec<&String> = state.resources.keys().collect();
+        // Terraform's order: root first, module instances by key, `[2]` before `[10]`.
+        keys.sort_by_cached_key(|k| hubctl_core::addr::sort_key(k));
+        for k in keys {
             if pats.is_empty() || pats.iter().any(|p| p.matches(k)) {
                 ui.line(k);
             }
@@ -144,10 +147,8 @@ async fn list(ui: &Ui, a: StateListArgs) -> u8 {
 /// One instance in HCL-like notation; sensitive attributes are redacted.
 pub(crate) fn render_instance(addr: &str, inst: &hubctl_core::state::InstanceState) -> String {
     use std::fmt::Write;
-    let name = hubctl_core::addr::resource_of(addr)
-        .rsplit('.')
-        .next()
-        .unwrap_or("");
+    let name = hubctl_core::addr::resource_of(addr);
+    let name = name.rsplit('.').next().unwrap_or("");
     let kind = match inst.mode {
         hubctl_core::state::Mode::Data => "data",
         hubctl_core::state::Mode::Managed => "resource",

@@ -272,11 +272,29 @@ fn errors_name_the_address_and_the_operation() {
     assert_eq!(o.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("credentials"), "{stderr}");
 
-    // An AWS error mid-apply: a subnet outside the VPC's range. What was created before it is
-    // in state; the error names the address, the operation and AWS's code.
-    let main = n.w.read("modules/vpc/main.tf").replace(
+    // Subnets overlapping the public ones: refused at plan time, at the argument, before any
+    // object is made (the plan-time rules of `ec2/cidr_rules.rs`).
+    let original = n.w.read("modules/vpc/main.tf");
+    let main = original.replace(
         "cidrsubnet(var.cidr_block, 8, i + 101)",
         "cidrsubnet(var.cidr_block, 14, i + 101)",
+    );
+    n.w.write("modules/vpc/main.tf", &main);
+    let out = n.run(&["apply", &n.root(), "--auto-approve"]);
+    out.expect_code(1);
+    assert!(
+        out.stderr.contains("Overlapping subnet CIDR blocks"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("ec2:CreateSubnet"), "{}", out.stderr);
+
+    // An AWS error mid-apply: subnets outside the VPC's range, their CIDR known only during
+    // apply (the plan-time rules judge known values only). What was created before them is
+    // in state; the error names the address, the operation and AWS's code.
+    let main = original.replace(
+        "cidrsubnet(var.cidr_block, 8, i + 101)",
+        "aws_vpc.this.id == \"\" ? \"\" : cidrsubnet(\"10.9.0.0/16\", 8, i + 101)",
     );
     n.w.write("modules/vpc/main.tf", &main);
     let out = n.run(&["apply", &n.root(), "--auto-approve"]);

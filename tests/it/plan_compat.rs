@@ -1,9 +1,10 @@
 //! Plan semantics against Terraform: each case in `tests/fixtures/plan-compat/` applies
 //! `v1.tf`, then plans `v2.tf`; the actions, `action_reason` and `previous_address` of every
 //! instance in `plan --json` must equal what Terraform 1.11 planned for the same two files
-//! (`terraform-plan.txt`, recorded by `record.sh` in that directory).
+//! (`terraform-plan.txt`, recorded by `record.sh` in that directory). A case's `mod/` is a
+//! child module both versions call (`mod-v2/` replaces it for v2).
 
-use crate::support::Work;
+use crate::support::{copy_dir, Work};
 use std::path::Path;
 
 /// One line per instance, as `record.sh` writes them.
@@ -47,8 +48,15 @@ fn plans_match_terraform_case_by_case() {
     for case in &cases {
         let read = |f: &str| std::fs::read_to_string(case.join(f)).expect("case file");
         let w = Work::empty();
+        if case.join("mod").is_dir() {
+            copy_dir(&case.join("mod"), &w.path("mod"));
+        }
         w.write("main.tf", &read("v1.tf"));
         w.apply_ok(&[]);
+        if case.join("mod-v2").is_dir() {
+            std::fs::remove_dir_all(w.path("mod")).expect("remove mod");
+            copy_dir(&case.join("mod-v2"), &w.path("mod"));
+        }
         w.write("main.tf", &read("v2.tf"));
         let out = w.run(&["plan", &w.arg(), "--json"]);
         out.expect_code(0);

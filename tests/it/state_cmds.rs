@@ -46,14 +46,15 @@ fn list_filters_by_resource_and_module_and_reads_without_lock() {
     let w = applied();
     let all = state_cmd(&w, &["list"]);
     all.expect_code(0);
+    // Terraform's order: the root module first (see modules-terraform-1.11.json).
     assert_eq!(
         all.stdout.lines().collect::<Vec<_>>(),
         [
-            "module.m.terraform_data.inner",
             "terraform_data.a",
             "terraform_data.b[0]",
             "terraform_data.b[1]",
-            "terraform_data.secret"
+            "terraform_data.secret",
+            "module.m.terraform_data.inner",
         ]
     );
     let some = state_cmd(&w, &["list", "terraform_data.b", "module.m", "-lock=false"]);

@@ -239,6 +239,13 @@ impl Provider for AwsProvider {
         without_effect(config)
     }
 
+    fn check_plan(
+        &self,
+        planned: &[hubctl_core::provider::PlannedInstance],
+    ) -> Vec<hubctl_core::provider::Finding> {
+        crate::ec2::check_plan(planned)
+    }
+
     async fn configure(&self, config: &Value) -> Result<ProviderClient, ProviderError> {
         let sdk = auth(config)
             .map_err(|e| ProviderError::new("", e))?

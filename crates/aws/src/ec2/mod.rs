@@ -2,6 +2,7 @@
 //! ([`crate::managed`]), and what they share: id filters, EC2's ARN form, client tokens.
 
 mod availability_zones;
+mod cidr_rules;
 mod common;
 mod eip;
 mod internet_gateway;
@@ -33,6 +34,13 @@ pub fn resources() -> Vec<Arc<dyn Resource>> {
         Arc::new(Adapter::new(route::AwsRoute)),
         Arc::new(Adapter::new(route_table_association::Association)),
     ]
+}
+
+/// The plan-time rules across EC2 resources (see [`hubctl_core::provider::plan_check`]).
+pub fn check_plan(
+    planned: &[hubctl_core::provider::PlannedInstance],
+) -> Vec<hubctl_core::provider::Finding> {
+    cidr_rules::check(planned)
 }
 
 /// One line per data source.

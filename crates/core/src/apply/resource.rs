@@ -19,11 +19,12 @@ use crate::plan::resource::{aggregate, eval_instance, plan_error, prior_aggregat
 use crate::plan::{Action, ResourceChange};
 use crate::provider::{OpContext, PlanContext, PlannedState, Resource as ResourceType, Schema};
 use crate::state::{InstanceState, Mode, StateOp, Status};
+use crate::walk::instances::{pack, ModuleInst};
 use crate::walk::scope::Scope;
 use crate::walk::{NodeResult, Run};
 
-/// Applies every instance of resource node `n`, and the deletes of its instances whose key
-/// left `count`/`for_each`.
+/// Applies every instance of resource node `n` (in every instance of its module), and the
+/// deletes of its instances whose key left `count`/`for_each`.
 pub async fn apply_resource(
     run: &Run,
     step: &ApplyStep,
@@ -34,44 +35,53 @@ pub async fn apply_resource(
     let r = &run.module(mi).resources[key];
     let addr = run.resource_address(mi, key);
     if step.plan.destroy {
-        return NodeResult::value(prior_aggregate(run, r, &addr), Diagnostics::new());
+        return NodeResult::value(prior_aggregate(run, mi, r, &addr), Diagnostics::new());
     }
     let schema = match schema_of(run, r) {
         Ok(s) => s,
         Err(d) => return NodeResult::value(Value::unknown(), d.into()),
     };
-    let scope = Scope::new(run, mi);
-    let (instances, mut diags) = expand(
-        r.count.as_ref(),
-        r.for_each.as_ref(),
-        &scope,
-        run.base_dir(),
-        false,
-    );
-    if diags.has_errors() {
-        return NodeResult::value(Value::unknown(), diags.with_address(&addr));
-    }
     let deps = run.graph.resource_dependencies(n);
-    let cx = Cx {
-        run,
-        step,
-        n,
-        mi,
-        r,
-        schema: &schema,
-        deps: &deps,
-    };
-    let futs = instances
-        .iter()
-        .map(|inst| cx.apply_one(inst, format!("{addr}{}", inst.key)));
-    let results = futures_util::future::join_all(futs).await;
-    let mut items = Vec::new();
-    for (k, v, d) in results {
-        diags.extend(d);
-        items.push((k, v));
+    let mut diags = Diagnostics::new();
+    let mut values = Vec::new();
+    let mut keys = std::collections::HashSet::new();
+    for minst in run.module_instances(mi) {
+        let cx = Cx {
+            run,
+            step,
+            n,
+            mi: (mi, &minst),
+            r,
+            schema: &schema,
+            deps: &deps,
+        };
+        let v = cx.apply_module_instance(&mut keys, &mut diags).await;
+        values.push((minst.clone(), v));
     }
-    diags.extend(cx.delete_stale(&addr, &instances).await);
-    NodeResult::value(aggregate(r, items), diags)
+    diags.extend(delete_stale(run, step, n, &addr, &keys).await);
+    NodeResult::value(pack(mi, values), diags)
+}
+
+/// The deletes the plan has for instances of resource `addr` that the configuration no
+/// longer has (`keys`: the instances it has).
+async fn delete_stale(
+    run: &Run,
+    step: &ApplyStep,
+    n: usize,
+    addr: &str,
+    keys: &std::collections::HashSet<String>,
+) -> Diagnostics {
+    let mut diags = Diagnostics::new();
+    let stale =
+        step.plan.changes.iter().filter(|c| {
+            c.resource == addr && c.action == Action::Delete && !keys.contains(&c.address)
+        });
+    for ch in stale {
+        if let Err(e) = delete_instance(run, step, n, ch).await {
+            diags.push(e);
+        }
+    }
+    diags
 }
 
 /// What applying one resource's instances shares.
@@ -79,7 +89,7 @@ struct Cx<'a> {
     run: &'a Run,
     step: &'a ApplyStep,
     n: usize,
-    mi: usize,
+    mi: (usize, &'a ModuleInst),
     r: &'a Resource,
     schema: &'a Schema,
     /// The resource's dependencies, recorded in each instance's state.
@@ -87,6 +97,41 @@ struct Cx<'a> {
 }
 
 impl Cx<'_> {
+    /// Applies the resource's instances in one module instance; their value.
+    async fn apply_module_instance(
+        &self,
+        keys: &mut std::collections::HashSet<String>,
+        diags: &mut Diagnostics,
+    ) -> Value {
+        let (mi, minst) = self.mi;
+        let base = format!("{}{}", minst.prefix(), self.r.key());
+        let scope = Scope::at(self.run, mi, minst);
+        let (instances, d) = expand(
+            self.r.count.as_ref(),
+            self.r.for_each.as_ref(),
+            &scope,
+            self.run.base_dir(),
+            false,
+        );
+        if d.has_errors() {
+            diags.extend(d.with_address(&base));
+            return Value::unknown();
+        }
+        diags.extend(d);
+        let futs = instances.iter().map(|inst| {
+            let iaddr = format!("{base}{}", inst.key);
+            keys.insert(iaddr.clone());
+            self.apply_one(inst, iaddr)
+        });
+        let futs: Vec<_> = futs.collect();
+        let mut items = Vec::new();
+        for (k, v, d) in futures_util::future::join_all(futs).await {
+            diags.extend(d);
+            items.push((k, v));
+        }
+        aggregate(self.r, items)
+    }
+
     /// Applies one instance's planned change: its key, its value, and diagnostics.
     async fn apply_one(&self, inst: &Instance, iaddr: String) -> (InstanceKey, Value, Diagnostics) {
         let run = self.run;
@@ -118,24 +163,6 @@ impl Cx<'_> {
                 (inst.key.clone(), Value::unknown(), d)
             }
         }
-    }
-
-    /// The deletes the plan has for instances whose key left count/for_each.
-    async fn delete_stale(&self, addr: &str, instances: &[Instance]) -> Diagnostics {
-        let keys: std::collections::HashSet<String> = instances
-            .iter()
-            .map(|i| format!("{addr}{}", i.key))
-            .collect();
-        let mut diags = Diagnostics::new();
-        let stale = self.step.plan.changes.iter().filter(|c| {
-            c.resource == addr && c.action == Action::Delete && !keys.contains(&c.address)
-        });
-        for ch in stale {
-            if let Err(e) = delete_instance(self.run, self.step, self.n, ch).await {
-                diags.push(e);
-            }
-        }
-        diags
     }
 
     async fn apply_instance(

@@ -100,10 +100,10 @@ fn provider_node_for_delete(run: &Run, ch: &ResourceChange) -> usize {
 /// depended on it, and for the configuration nodes of surviving dependents (so they are
 /// updated away from it first).
 fn delete_edges(run: &Run, deletes: &[ResourceChange], base: usize) -> Vec<Vec<usize>> {
-    let mut by_resource: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut by_resource: HashMap<String, Vec<usize>> = HashMap::new();
     for (k, c) in deletes.iter().enumerate() {
         by_resource
-            .entry(resource_of(&c.address))
+            .entry(resource_of(&c.address).into_owned())
             .or_default()
             .push(base + k);
     }

@@ -23,6 +23,9 @@ pub enum NodeKind {
     Resource(String),
     /// `name` or `name.alias`; implicit (no block) providers live in the root module.
     Provider(String),
+    /// A `module "name"` call, in the calling module: its value is the call's instances
+    /// (from `count`/`for_each`); every node of the called module waits for it.
+    ModuleCall(String),
 }
 
 #[derive(Debug, Clone)]
@@ -42,6 +45,9 @@ pub struct Graph {
     pub index: HashMap<(usize, NodeKind), usize>,
     /// For a resource node: the provider node it uses.
     pub provider_of: HashMap<usize, usize>,
+    /// For a data source with `depends_on` (its own, or of a module call above it): the
+    /// nodes those name. Terraform reads it during apply when one of them has changes.
+    pub data_depends_on: HashMap<usize, Vec<usize>>,
 }
 
 impl Graph {
@@ -59,6 +65,7 @@ impl Graph {
             NodeKind::Output(v) => format!("{prefix}output.{v}"),
             NodeKind::Resource(r) => format!("{prefix}{r}"),
             NodeKind::Provider(p) => format!("{prefix}provider[\"{p}\"]"),
+            NodeKind::ModuleCall(c) => format!("{prefix}module.{c}"),
         }
     }
 
@@ -157,6 +164,8 @@ impl<'c> Builder<'c> {
             self.add_node(mi, NodeKind::Provider(key), Some(p.span));
         }
         for (name, child) in &m.children {
+            let span = m.module_calls.get(name).map(|c| c.span);
+            self.add_node(mi, NodeKind::ModuleCall(name.clone()), span);
             let ci = self.g.modules.len();
             self.g.modules[mi].children.insert(name.clone(), ci);
             let mut cp = path.clone();
@@ -178,6 +187,13 @@ impl<'c> Builder<'c> {
                 NodeKind::Output(name) => self.output_deps(mi, name, &mut deps),
                 NodeKind::Resource(key) => self.resource_deps(n, mi, key, &mut deps),
                 NodeKind::Provider(_) => self.provider_deps(n, mi, &mut deps),
+                NodeKind::ModuleCall(name) => self.call_deps(n, mi, name, &mut deps),
+            }
+            // Everything in a called module waits for the call's instances to be known.
+            if let (Some(parent), Some(call)) =
+                (self.g.modules[mi].parent, self.g.modules[mi].path.last())
+            {
+                deps.extend(self.g.node(parent, &NodeKind::ModuleCall(call.clone())));
             }
             deps.sort_unstable();
             deps.dedup();
@@ -228,6 +244,16 @@ impl<'c> Builder<'c> {
         let path = self.g.modules[mi].path.clone();
         let r = &module_at(&self.config.root, &path).resources[key];
         self.resource_expr_deps(n, mi, r, deps);
+        if r.mode == crate::config::ResourceMode::Data {
+            let mut named = Vec::new();
+            for e in &r.depends_on {
+                self.expr_deps(mi, e, &mut named, Some(n));
+            }
+            self.module_depends_on_deps(mi, &mut named);
+            if !named.is_empty() {
+                self.g.data_depends_on.insert(n, named);
+            }
+        }
         // Import ids (root module expressions) are evaluated when this is planned.
         let cfg: &'c Config = self.config;
         for imp in &cfg.root.imports {
@@ -292,6 +318,17 @@ impl<'c> Builder<'c> {
                 }
             }
             anc = parent;
+        }
+    }
+
+    /// A module call waits for the references of its `count`/`for_each`.
+    fn call_deps(&mut self, n: usize, mi: usize, name: &str, deps: &mut Vec<usize>) {
+        let module = module_at(&self.config.root, &self.g.modules[mi].path);
+        let Some(c) = module.module_calls.get(name) else {
+            return;
+        };
+        for e in c.count.iter().chain(c.for_each.iter()) {
+            self.expr_deps(mi, e, deps, Some(n));
         }
     }
 

@@ -10,7 +10,9 @@ use crate::lang::Value;
 use crate::provider::OpContext;
 use crate::walk::Run;
 
-/// Data sources read at plan time when their configuration is known, else at apply.
+/// Data sources read at plan time when their configuration is known, else at apply (also
+/// when what their `depends_on` names has changes pending, as Terraform does).
+#[allow(clippy::too_many_arguments)]
 pub async fn plan_data(
     run: &Run,
     observer: &dyn Observer,
@@ -19,10 +21,16 @@ pub async fn plan_data(
     (iaddr, addr): (&str, &str),
     config: Value,
     prior: Option<Value>,
+    pending: bool,
 ) -> (Value, Option<ResourceChange>, Diagnostics) {
     let mut diags = Diagnostics::new();
     // Unknown arguments, or a provider configured only during apply: read at apply.
-    if !config.is_wholly_known() || run.client_of(n).is_none() {
+    if pending || !config.is_wholly_known() || run.client_of(n).is_none() {
+        let why = if pending {
+            Reason::DependencyPending
+        } else {
+            Reason::ReadConfigUnknown
+        };
         let ch = change(
             run,
             n,
@@ -33,7 +41,7 @@ pub async fn plan_data(
             prior,
             Some(config.clone()),
             vec![],
-            Some(Reason::ReadConfigUnknown),
+            Some(why),
         );
         return (Value::unknown(), Some(ch), diags);
     }

@@ -182,7 +182,10 @@ pub async fn make_plan(
     if destroy {
         changes.retain(|c| c.action == Action::Delete);
     }
-    changes.sort_by(|a, b| a.address.cmp(&b.address));
+    changes.sort_by_cached_key(|c| crate::addr::sort_key(&c.address));
+    if !destroy && !refresh_only {
+        diags.extend(super::cross_checks::check_across(&run, &changes));
+    }
     let (drift, changes): (Vec<ResourceChange>, Vec<ResourceChange>) = changes
         .into_iter()
         .partition(|c| c.reason == Some(Reason::Drift));
@@ -237,7 +240,9 @@ fn orphans(run: &Run, refresh_only: bool) -> Vec<ResourceChange> {
                 before: Some(inst.value()),
                 after: None,
                 replace_paths: vec![],
-                reason: (!destroy).then(|| orphan_reason(run, addr)),
+                // Terraform's reason even when the whole module call is gone; "no module"
+                // is for a module instance whose key the call no longer has.
+                reason: (!destroy).then_some(Reason::NoResourceConfig),
                 importing: None,
             });
         }
@@ -300,20 +305,4 @@ fn output_changes(run: &Run, outputs: &BTreeMap<String, Value>) -> Vec<OutputCha
 /// Whether a state instance counts as managed (for summaries).
 pub fn is_managed(m: Mode) -> bool {
     m == Mode::Managed
-}
-
-/// Why an instance whose resource left the configuration is deleted: its resource block, or
-/// the whole module call, is gone (Terraform's two reasons).
-fn orphan_reason(run: &Run, address: &str) -> Reason {
-    let module = crate::addr::InstanceAddr::parse(address)
-        .map(|a| a.resource.module)
-        .unwrap_or_default();
-    let mut m = &run.config.root;
-    for name in &module {
-        match m.children.get(name) {
-            Some(child) => m = child,
-            None => return Reason::NoModule,
-        }
-    }
-    Reason::NoResourceConfig
 }

@@ -2,12 +2,13 @@
 //! its file format and its rendering.
 
 pub mod check;
+pub mod cross_checks;
 pub mod data;
 pub mod diff;
 pub mod driver;
 pub mod encoding;
 pub mod events;
-pub mod expand;
+pub use crate::walk::expand;
 pub mod import;
 mod model;
 pub mod moves;
@@ -21,3 +22,6 @@ mod validate;
 pub use events::{Event, Observer, Silent};
 pub use model::*;
 pub use step::{PlanOptions, PlanStep};
+
+#[cfg(test)]
+mod modules_tests;

@@ -74,6 +74,8 @@ pub enum Reason {
     Deposed,
     /// A data source read deferred to apply.
     ReadConfigUnknown,
+    /// A data source read deferred to apply: what its `depends_on` names has changes.
+    DependencyPending,
     /// `-refresh-only`: the object changed (or vanished) outside hubctl; applying records it.
     Drift,
 }
@@ -92,6 +94,7 @@ impl Reason {
             Reason::NoResourceConfig => "delete_because_no_resource_config",
             Reason::NoModule => "delete_because_no_module",
             Reason::ReadConfigUnknown => "read_because_config_unknown",
+            Reason::DependencyPending => "read_because_dependency_pending",
             Reason::DeletedOutside
             | Reason::InterruptedCreate
             | Reason::Deposed
@@ -118,6 +121,9 @@ impl Reason {
             Reason::Deposed => "it is a deposed object left by a replacement",
             Reason::ReadConfigUnknown => {
                 "its configuration depends on values known only after apply"
+            }
+            Reason::DependencyPending => {
+                "it depends on a resource or a module with changes pending"
             }
         })
     }

@@ -16,7 +16,8 @@ use crate::addr::resource_of;
 /// What an address written by a user selects in a state.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AddrPattern {
-    /// `module.a` or `module.a.module.b`: everything inside that module.
+    /// `module.a`, `module.a["k"]` or `module.a[0].module.b`: everything inside that module
+    /// (a call without a key: every instance of it).
     Module(String),
     /// `aws_x.a`: every instance of the resource.
     Resource(String),
@@ -28,14 +29,10 @@ impl AddrPattern {
     /// Parses a module, resource or instance address.
     pub fn parse(s: &str) -> Result<AddrPattern, String> {
         let s = s.trim();
-        let parts: Vec<&str> = s.split('.').collect();
-        if !parts.is_empty()
-            && parts
-                .chunks(2)
-                .all(|c| c.len() == 2 && c[0] == "module" && !c[1].is_empty())
-            && !s.contains('[')
-        {
-            return Ok(AddrPattern::Module(s.to_string()));
+        if let Some(m) = crate::addr::parse_module_instance(s) {
+            return Ok(AddrPattern::Module(crate::addr::module_instance_display(
+                &m,
+            )));
         }
         let a = InstanceAddr::parse(s)?;
         Ok(match a.key {
@@ -46,7 +43,13 @@ impl AddrPattern {
 
     /// The same pattern seen from the root, for an address written inside module `path`.
     pub fn within(&self, path: &[String]) -> AddrPattern {
-        let p = module_prefix(path);
+        self.within_instance(&module_prefix(path))
+    }
+
+    /// The same pattern seen from the root, for an address written inside the module
+    /// instance with `prefix` (`module.a["k"].`).
+    pub fn within_instance(&self, prefix: &str) -> AddrPattern {
+        let p = prefix;
         match self {
             AddrPattern::Module(s) => AddrPattern::Module(format!("{p}{s}")),
             AddrPattern::Resource(s) => AddrPattern::Resource(format!("{p}{s}")),
@@ -65,8 +68,11 @@ impl AddrPattern {
         match self {
             AddrPattern::Module(m) => key
                 .strip_prefix(m.as_str())
-                .is_some_and(|r| r.starts_with('.')),
-            AddrPattern::Resource(r) => resource_of(key) == r,
+                .is_some_and(|r| r.starts_with('.') || (r.starts_with('[') && !m.ends_with(']'))),
+            // The resource in its module instance: only the instance key may follow.
+            AddrPattern::Resource(r) => key.strip_prefix(r.as_str()).is_some_and(|rest| {
+                rest.is_empty() || rest.starts_with('[') || rest.starts_with(" (deposed")
+            }),
             AddrPattern::Instance(i) => key == i,
         }
     }
@@ -84,9 +90,12 @@ impl AddrPattern {
     /// Where `key` (selected by `self`) goes under `to`.
     fn remap(&self, key: &str, to: &AddrPattern) -> Option<String> {
         match (self, to) {
-            (AddrPattern::Module(f), AddrPattern::Module(t)) => key
-                .strip_prefix(f.as_str())
-                .map(|rest| format!("{t}{rest}")),
+            (AddrPattern::Module(f), AddrPattern::Module(t)) => {
+                // A whole call keeps each instance's key (`rest` starts with it); an
+                // instance was selected with its key, so `rest` starts after it.
+                let rest = key.strip_prefix(f.as_str())?;
+                Some(format!("{t}{rest}"))
+            }
             (AddrPattern::Resource(f), AddrPattern::Resource(t)) => key
                 .strip_prefix(f.as_str())
                 .map(|rest| format!("{t}{rest}")),
@@ -141,7 +150,13 @@ pub fn rename(
             ));
         }
     }
-    let keys: Vec<String> = select(state, from).into_iter().cloned().collect();
+    let mut keys: Vec<String> = select(state, from).into_iter().cloned().collect();
+    if let (AddrPattern::Module(f), AddrPattern::Module(t)) = (from, to) {
+        if f.ends_with(']') || t.ends_with(']') {
+            // Between module instances: an unkeyed side is the instance without a key.
+            keys.retain(|k| k.starts_with(&format!("{f}.")));
+        }
+    }
     if matches!(to, AddrPattern::Instance(_)) && keys.len() > 1 {
         return Err(format!(
             "cannot move {} to the single instance {}: it has {} instances",
@@ -218,7 +233,11 @@ impl MoveReport {
         }
         // Dependents whose dependency lists now name a moved resource were rewritten.
         let touched: BTreeSet<&str> = self.moved.iter().map(|(_, n)| n.as_str()).collect();
-        let targets: BTreeSet<&str> = self.moved.iter().map(|(_, n)| resource_of(n)).collect();
+        let targets: BTreeSet<String> = self
+            .moved
+            .iter()
+            .map(|(_, n)| resource_of(n).into_owned())
+            .collect();
         for (k, i) in &after.resources {
             let rewritten = i.dependencies.iter().any(|d| targets.contains(d.as_str()));
             if rewritten && !touched.contains(k.as_str()) {
@@ -316,7 +335,7 @@ pub fn apply_refactorings(root: &Module, state: &mut State) -> MoveReport {
     let mut report = MoveReport::default();
     let mut stmts = Vec::new();
     let mut removed = Vec::new();
-    collect(root, &mut stmts, &mut removed, &mut report.diags);
+    collect(root, state, &mut stmts, &mut removed, &mut report.diags);
     // A statement runs after every statement whose destination is its source (chains).
     let mut order: Vec<usize> = Vec::new();
     let mut placed = vec![false; stmts.len()];
@@ -383,12 +402,34 @@ pub fn apply_refactorings(root: &Module, state: &mut State) -> MoveReport {
     report
 }
 
+/// The instances of module `path` the state has objects in (`module.a["k"].` prefixes): a
+/// `moved` block in a module with `count`/`for_each` applies in each of them.
+fn instances_in_state(state: &State, path: &[String]) -> BTreeSet<String> {
+    if path.is_empty() {
+        return BTreeSet::from([String::new()]);
+    }
+    state
+        .resources
+        .keys()
+        .filter_map(|k| {
+            let m = crate::addr::module_instance_of(k);
+            let m = m.get(..path.len())?;
+            m.iter()
+                .map(|(n, _)| n)
+                .eq(path.iter())
+                .then(|| crate::addr::module_instance_prefix(m))
+        })
+        .collect()
+}
+
 fn collect(
     m: &Module,
+    state: &State,
     stmts: &mut Vec<Statement>,
     removed: &mut Vec<AddrPattern>,
     diags: &mut Diagnostics,
 ) {
+    let instances = instances_in_state(state, &m.path);
     for mv in &m.moved {
         match (AddrPattern::parse(&mv.from), AddrPattern::parse(&mv.to)) {
             (Ok(f), Ok(t)) => {
@@ -399,11 +440,21 @@ fn collect(
                         continue;
                     }
                 }
-                stmts.push(Statement {
-                    from,
-                    to,
-                    span: mv.span,
-                });
+                if instances.len() <= 1 && instances.iter().all(|p| *p == module_prefix(&m.path)) {
+                    stmts.push(Statement {
+                        from,
+                        to,
+                        span: mv.span,
+                    });
+                    continue;
+                }
+                for p in &instances {
+                    stmts.push(Statement {
+                        from: f.within_instance(p),
+                        to: t.within_instance(p),
+                        span: mv.span,
+                    });
+                }
             }
             (Err(e), _) | (_, Err(e)) => diags.push(
                 Diagnostic::error("Invalid address in moved block")
@@ -438,7 +489,7 @@ fn collect(
         }
     }
     for child in m.children.values() {
-        collect(child, stmts, removed, diags);
+        collect(child, state, stmts, removed, diags);
     }
 }
 

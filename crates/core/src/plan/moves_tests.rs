@@ -206,3 +206,44 @@ fn ops_replay_the_rewrite() {
     }
     assert_eq!(replay, s);
 }
+
+#[test]
+fn module_instance_patterns_select_their_instances() {
+    assert_eq!(
+        p("module.a[\"x\"].module.b[0]"),
+        AddrPattern::Module("module.a[\"x\"].module.b[0]".into())
+    );
+    // A call without a key selects every instance of it; a keyed one only itself.
+    assert!(p("module.a").matches("module.a[\"x\"].t.n"));
+    assert!(p("module.a").matches("module.a.t.n"));
+    assert!(p("module.a[\"x\"]").matches("module.a[\"x\"].t.n[0]"));
+    assert!(!p("module.a[\"x\"]").matches("module.a[\"y\"].t.n"));
+    assert!(!p("module.a[\"x\"]").matches("module.a.t.n"));
+}
+
+#[test]
+fn moves_between_module_instances() {
+    let mut s = state(&[("module.a.t.n", "t"), ("module.a[\"y\"].t.n", "t")]);
+    // The unkeyed instance to a keyed one: only the unkeyed instance moves.
+    let pairs = rename(&mut s, &p("module.a"), &p("module.a[\"x\"]")).unwrap();
+    assert_eq!(
+        pairs,
+        [(
+            "module.a.t.n".to_string(),
+            "module.a[\"x\"].t.n".to_string()
+        )]
+    );
+    // One instance to another call's instance.
+    rename(&mut s, &p("module.a[\"x\"]"), &p("module.b[\"x\"]")).unwrap();
+    assert_eq!(keys(&s), ["module.a[\"y\"].t.n", "module.b[\"x\"].t.n"]);
+    // A whole call keeps each instance's key.
+    rename(&mut s, &p("module.a"), &p("module.c")).unwrap();
+    assert_eq!(keys(&s), ["module.b[\"x\"].t.n", "module.c[\"y\"].t.n"]);
+}
+
+#[test]
+fn resource_patterns_stay_in_their_module_instance() {
+    assert!(p("module.a[\"x\"].t.n").matches("module.a[\"x\"].t.n[0]"));
+    assert!(!p("module.a.t.n").matches("module.a[\"x\"].t.n"));
+    assert!(p("t.n").matches("t.n (deposed 1234)"));
+}

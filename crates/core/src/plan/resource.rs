@@ -12,6 +12,7 @@ use crate::lang::Value;
 use crate::provider::{PlanContext, Schema};
 use crate::state::{InstanceState, Mode as StateMode, Status};
 use crate::walk::body::{eval_body, BodyCtx};
+use crate::walk::instances::{pack, ModuleInst};
 use crate::walk::scope::Scope;
 use crate::walk::{Mode, NodeResult, Run};
 use std::collections::HashSet;
@@ -19,42 +20,52 @@ use std::collections::HashSet;
 /// Block kinds every resource accepts and the engine handles itself.
 pub const ENGINE_BLOCKS: &[&str] = &["timeouts"];
 
-/// Collects a resource's instance values into the value references see.
+/// Collects a resource's instance values (in one module instance) into the value
+/// references see.
 pub fn aggregate(r: &Resource, items: Vec<(InstanceKey, Value)>) -> Value {
-    if r.count.is_some() {
-        Value::Tuple(items.into_iter().map(|(_, v)| v).collect())
-    } else if r.for_each.is_some() {
-        Value::Object(
-            items
-                .into_iter()
-                .map(|(k, v)| match k {
-                    InstanceKey::Str(s) => (s, v),
-                    other => (other.to_string(), v),
-                })
-                .collect(),
-        )
-    } else {
-        items
-            .into_iter()
-            .next()
-            .map(|(_, v)| v)
-            .unwrap_or(Value::Null)
+    if r.count.is_some() || r.for_each.is_some() {
+        return crate::walk::scope::instances_value(r.count.is_some(), items);
     }
+    items
+        .into_iter()
+        .next()
+        .map(|(_, v)| v)
+        .unwrap_or(Value::Null)
 }
 
-/// A resource's value as the prior state has it (destroy walks evaluate nothing new).
-pub fn prior_aggregate(run: &Run, r: &Resource, addr: &str) -> Value {
-    let mut items = Vec::new();
-    for a in run.prior_by_resource.get(addr).into_iter().flatten() {
-        if a.contains(" (deposed") {
-            continue;
+/// A resource's value in each instance of its module, as the prior state has it (destroy
+/// walks evaluate nothing new).
+pub fn prior_aggregate(run: &Run, mi: usize, r: &Resource, addr: &str) -> Value {
+    let by_inst = |m: &ModuleInst| {
+        let prefix = m.prefix();
+        let mut items = Vec::new();
+        for a in run.prior_by_resource.get(addr).into_iter().flatten() {
+            if a.contains(" (deposed") || !in_instance(a, &prefix, r) {
+                continue;
+            }
+            let key = crate::addr::InstanceAddr::parse(a)
+                .map(|p| p.key)
+                .unwrap_or(InstanceKey::None);
+            items.push((key, run.prior.resources[a].value()));
         }
-        let key = crate::addr::InstanceAddr::parse(a)
-            .map(|p| p.key)
-            .unwrap_or(InstanceKey::None);
-        items.push((key, run.prior.resources[a].value()));
-    }
-    aggregate(r, items)
+        aggregate(r, items)
+    };
+    let items = run
+        .module_instances(mi)
+        .into_iter()
+        .map(|m| {
+            let v = by_inst(&m);
+            (m, v)
+        })
+        .collect();
+    pack(mi, items)
+}
+
+/// Whether state key `a` of resource `r` lives in the module instance with `prefix`.
+fn in_instance(a: &str, prefix: &str, r: &Resource) -> bool {
+    a.strip_prefix(prefix)
+        .and_then(|rest| rest.strip_prefix(r.key().as_str()))
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('['))
 }
 
 /// Finds the type's schema, or a diagnostic naming the type.
@@ -90,7 +101,7 @@ pub fn schema_of(run: &Run, r: &Resource) -> Result<Schema, Diagnostic> {
 /// Evaluates one instance's body.
 pub fn eval_instance(
     run: &Run,
-    mi: usize,
+    (mi, minst): (usize, &ModuleInst),
     r: &Resource,
     schema: &Schema,
     inst: &Instance,
@@ -98,6 +109,7 @@ pub fn eval_instance(
     let scope = Scope {
         run,
         module: mi,
+        inst: minst.path.clone(),
         count_index: inst.count_index.clone(),
         each: inst.each.clone(),
     };
@@ -118,7 +130,8 @@ pub fn normalize(schema: &Schema, v: Value) -> Value {
     crate::lang::convert::convert(v.clone(), &schema.object_type()).unwrap_or(v)
 }
 
-/// Plans every instance of resource node `n`: the value references see, and the changes.
+/// Plans every instance of resource node `n`, in every instance of its module: the value
+/// references see, and the changes.
 pub async fn plan_resource(
     run: &Run,
     step: &PlanStep,
@@ -134,57 +147,46 @@ pub async fn plan_resource(
     };
     let validate = run.is_validate();
     if run.mode == Mode::Plan && run.destroy {
-        let value = prior_aggregate(run, r, &addr);
+        let value = prior_aggregate(run, mi, r, &addr);
         return (NodeResult::value(value, Diagnostics::new()), vec![]);
-    }
-    let scope = Scope::new(run, mi);
-    let (instances, mut diags) = expand(
-        r.count.as_ref(),
-        r.for_each.as_ref(),
-        &scope,
-        run.base_dir(),
-        validate,
-    );
-    if diags.has_errors() {
-        let diags = diags.with_address(&addr);
-        return (NodeResult::value(Value::unknown(), diags), vec![]);
     }
     let refreshed = if validate {
         None
     } else {
         step.refresh(run, n, r).await
     };
-    let cx = Cx {
-        run,
-        step,
-        n,
-        mi,
-        r,
-        addr: &addr,
-        schema: &schema,
-        refreshed: refreshed.as_ref().and_then(|c| c.get()),
-    };
-    let mut items = Vec::new();
+    let mut diags = Diagnostics::new();
     let mut changes = Vec::new();
     let mut seen = HashSet::new();
-    for inst in &instances {
-        let iaddr = format!("{addr}{}", inst.key);
-        seen.insert(iaddr.clone());
-        if let Some((value, change)) = cx.plan_instance(inst, &iaddr, &mut diags).await {
-            items.push((inst.key.clone(), value));
-            changes.extend(change);
+    let mut values = Vec::new();
+    let mut failed = false;
+    for minst in run.module_instances(mi) {
+        let cx = Cx {
+            run,
+            step,
+            n,
+            mi: (mi, &minst),
+            r,
+            addr: &addr,
+            schema: &schema,
+            refreshed: refreshed.as_ref().and_then(|c| c.get()),
+        };
+        match cx
+            .plan_module_instance(&mut seen, &mut changes, &mut diags)
+            .await
+        {
+            Some(v) => values.push((minst.clone(), v)),
+            None => failed = true,
         }
     }
-    if !validate && r.mode == ResourceMode::Managed {
+    if !validate && r.mode == ResourceMode::Managed && !failed {
         diags.extend(super::import::unmatched(run, &step.imports, &addr, &seen));
-    }
-    if !validate && r.mode == ResourceMode::Managed {
-        changes.extend(cx.stale(&seen, &mut diags));
+        changes.extend(stale(run, (n, mi), r, &addr, &seen, &mut diags));
     }
     let value = if validate {
         Value::unknown()
     } else {
-        aggregate(r, items)
+        pack(mi, values)
     };
     (NodeResult::value(value, diags), changes)
 }
@@ -194,7 +196,7 @@ struct Cx<'a> {
     run: &'a Run,
     step: &'a PlanStep,
     n: usize,
-    mi: usize,
+    mi: (usize, &'a ModuleInst),
     r: &'a Resource,
     addr: &'a str,
     schema: &'a Schema,
@@ -212,6 +214,42 @@ struct Prior<'a> {
 }
 
 impl Cx<'_> {
+    /// Plans the resource's instances in one module instance: their value, or `None` when
+    /// `count`/`for_each` could not be evaluated.
+    async fn plan_module_instance(
+        &self,
+        seen: &mut HashSet<String>,
+        changes: &mut Vec<ResourceChange>,
+        diags: &mut Diagnostics,
+    ) -> Option<Value> {
+        let (run, r) = (self.run, self.r);
+        let (mi, minst) = self.mi;
+        let base = format!("{}{}", minst.prefix(), r.key());
+        let scope = Scope::at(run, mi, minst);
+        let (instances, d) = expand(
+            r.count.as_ref(),
+            r.for_each.as_ref(),
+            &scope,
+            run.base_dir(),
+            run.is_validate(),
+        );
+        if d.has_errors() {
+            diags.extend(d.with_address(&base));
+            return None;
+        }
+        diags.extend(d);
+        let mut items = Vec::new();
+        for inst in &instances {
+            let iaddr = format!("{base}{}", inst.key);
+            seen.insert(iaddr.clone());
+            if let Some((value, change)) = self.plan_instance(inst, &iaddr, diags).await {
+                items.push((inst.key.clone(), value));
+                changes.extend(change);
+            }
+        }
+        Some(aggregate(r, items))
+    }
+
     /// Plans one instance: the value dependents see and its change; `None` when it failed
     /// (its diagnostics are in `diags`) and is left out of the resource's value.
     async fn plan_instance(
@@ -268,8 +306,23 @@ impl Cx<'_> {
         if r.mode == ResourceMode::Data {
             let addrs = (iaddr, self.addr);
             let observer = self.step.observer.as_ref();
-            let (value, change, d) =
-                super::data::plan_data(run, observer, self.n, r, addrs, config, prior.value).await;
+            let pending = run.graph.data_dependencies(self.n).into_iter().any(|d| {
+                self.step
+                    .changes(d)
+                    .iter()
+                    .any(|c| c.action != Action::NoOp)
+            });
+            let (value, change, d) = super::data::plan_data(
+                run,
+                observer,
+                self.n,
+                r,
+                addrs,
+                config,
+                prior.value,
+                pending,
+            )
+            .await;
             diags.extend(d);
             return Some((value, change));
         }
@@ -403,39 +456,51 @@ impl Cx<'_> {
         }
         Some((value, Some(ch)))
     }
+}
 
-    /// Deletes of the instances in state that the configuration no longer has.
-    fn stale(&self, seen: &HashSet<String>, diags: &mut Diagnostics) -> Vec<ResourceChange> {
-        let (run, r) = (self.run, self.r);
-        let mut changes = Vec::new();
-        for old in run.prior_by_resource.get(self.addr).into_iter().flatten() {
-            if seen.contains(old) || !run.instance_targeted(self.n, old) {
-                continue;
-            }
-            let inst = &run.prior.resources[old];
-            if r.lifecycle.prevent_destroy {
-                diags.push(prevent_destroy(r, old));
-            }
-            let why = if old.contains(" (deposed") {
-                Reason::Deposed
-            } else {
-                stale_key_reason(old, r)
-            };
-            changes.push(change(
-                run,
-                self.n,
-                r,
-                old,
-                self.addr,
-                Action::Delete,
-                Some(inst.value()),
-                None,
-                vec![],
-                Some(why),
-            ));
+/// Deletes of the instances in state that the configuration no longer has (their key, or
+/// their module instance, is gone).
+fn stale(
+    run: &Run,
+    (n, mi): (usize, usize),
+    r: &Resource,
+    addr: &str,
+    seen: &HashSet<String>,
+    diags: &mut Diagnostics,
+) -> Vec<ResourceChange> {
+    let mut changes = Vec::new();
+    let live: HashSet<String> = run
+        .module_instances(mi)
+        .iter()
+        .map(ModuleInst::prefix)
+        .collect();
+    for old in run.prior_by_resource.get(addr).into_iter().flatten() {
+        if seen.contains(old) || !run.instance_targeted(n, old) {
+            continue;
         }
-        changes
+        let inst = &run.prior.resources[old];
+        if r.lifecycle.prevent_destroy {
+            diags.push(prevent_destroy(r, old));
+        }
+        let why = if old.contains(" (deposed") {
+            Reason::Deposed
+        } else {
+            stale_key_reason(old, r, &live)
+        };
+        changes.push(change(
+            run,
+            n,
+            r,
+            old,
+            addr,
+            Action::Delete,
+            Some(inst.value()),
+            None,
+            vec![],
+            Some(why),
+        ));
     }
+    changes
 }
 
 /// Why an instance is replaced (or the prior's reason, when it is not).
@@ -516,9 +581,14 @@ pub fn change(
 }
 
 /// Why an instance in state whose key the configuration no longer produces is deleted, in
-/// Terraform's terms: an index beyond `count`, a key not in `for_each`, or a key of the other
-/// kind (`count` became `for_each`, or repetition was added or removed).
-fn stale_key_reason(address: &str, r: &Resource) -> Reason {
+/// Terraform's terms: its module instance is gone, an index beyond `count`, a key not in
+/// `for_each`, or a key of the other kind (`count` became `for_each`, or repetition was
+/// added or removed).
+fn stale_key_reason(address: &str, r: &Resource, live_modules: &HashSet<String>) -> Reason {
+    let module = crate::addr::module_instance_of(address);
+    if !live_modules.contains(&crate::addr::module_instance_prefix(&module)) {
+        return Reason::NoModule;
+    }
     let key = crate::addr::InstanceAddr::parse(address).map(|a| a.key);
     match (key, r.count.is_some(), r.for_each.is_some()) {
         (Ok(crate::addr::InstanceKey::Int(_)), true, _) => Reason::CountIndex,

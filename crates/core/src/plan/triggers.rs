@@ -18,6 +18,7 @@ use crate::config::Resource;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::graph::NodeKind;
 use crate::lang::Value;
+use crate::walk::instances::ModuleInst;
 use crate::walk::Run;
 
 /// Marks a change as forced by `replace_triggered_by` (the one place that sets the reason).
@@ -44,13 +45,13 @@ pub fn force(action: Action, triggered: bool, r: &Resource) -> Action {
 pub fn triggered(
     run: &Run,
     step: &PlanStep,
-    mi: usize,
+    (mi, minst): (usize, &ModuleInst),
     r: &Resource,
     inst: &Instance,
 ) -> Result<bool, Diagnostics> {
     let mut diags = Diagnostics::new();
     for e in &r.lifecycle.replace_triggered_by {
-        match fires(run, step, mi, e, inst) {
+        match fires(run, step, (mi, &minst.prefix()), e, inst) {
             Ok(true) => return Ok(true),
             Ok(false) => {}
             Err(d) => diags.push(d),
@@ -68,7 +69,7 @@ pub fn triggered(
 fn fires(
     run: &Run,
     step: &PlanStep,
-    mi: usize,
+    (mi, prefix): (usize, &str),
     e: &crate::config::Expr,
     inst: &Instance,
 ) -> Result<bool, Diagnostic> {
@@ -88,16 +89,18 @@ fn fires(
     };
     let changes = step.changes(n);
     let base = run.resource_address(mi, &t.resource);
+    // The referenced resource in this module instance.
+    let here = format!("{prefix}{}", t.resource);
     if t.whole {
         return Ok(changes
             .iter()
-            .any(|c| c.resource == base && changed(c.action)));
+            .any(|c| c.resource == base && c.address.starts_with(&here) && changed(c.action)));
     }
     let key = match &t.key {
         None => InstanceKey::None,
         Some(k) => eval_key(k, inst).map_err(|d| d.subject(e.span()))?,
     };
-    let address = format!("{base}{key}");
+    let address = format!("{here}{key}");
     let Some(c) = changes.iter().find(|c| c.address == address) else {
         return Ok(false);
     };

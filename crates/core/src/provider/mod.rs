@@ -16,6 +16,7 @@
 
 pub mod conformance;
 mod error;
+pub mod plan_check;
 mod plan_rule;
 mod registry;
 mod schema;
@@ -23,6 +24,7 @@ pub mod terraform_data;
 pub mod validate;
 
 pub use error::{ErrorKind, ProviderError};
+pub use plan_check::{Finding, PlannedInstance};
 pub use plan_rule::plan_by_schema;
 pub use registry::Registry;
 pub use schema::{AttrSchema, BlockSchema, Nesting, Schema};
@@ -190,4 +192,9 @@ pub trait Provider: Send + Sync {
     }
     /// Builds clients from the evaluated `provider` block (null when there is none).
     async fn configure(&self, config: &Value) -> Result<ProviderClient, ProviderError>;
+    /// Rules across this provider's planned instances (see [`plan_check`]); none by default.
+    fn check_plan(&self, planned: &[PlannedInstance]) -> Vec<Finding> {
+        let _ = planned;
+        Vec::new()
+    }
 }

@@ -125,5 +125,6 @@ async fn eval_node(run: &Run, step: &dyn Step, n: usize) -> NodeResult {
         NodeKind::Output(name) => super::nodes::eval_output_node(run, mi, name),
         NodeKind::Provider(key) => super::provider::configure(run, n, mi, key).await,
         NodeKind::Resource(key) => step.resource(run, n, mi, key).await,
+        NodeKind::ModuleCall(name) => super::instances::eval_call(run, n, mi, name),
     }
 }

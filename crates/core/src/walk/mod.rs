@@ -6,7 +6,9 @@
 pub mod body;
 pub mod driver;
 pub mod executor;
+pub mod expand;
 pub mod findings;
+pub mod instances;
 pub mod nodes;
 pub mod provider;
 pub mod run;

@@ -2,6 +2,7 @@
 //! locals and outputs (with their preconditions).
 
 use super::body::eval_expr;
+use super::instances::{per_instance, ModuleInst};
 use super::run::Run;
 use super::scope::Scope;
 use super::step::NodeResult;
@@ -10,31 +11,40 @@ use crate::diag::{Diagnostic, Diagnostics, Span};
 use crate::lang::convert::convert;
 use crate::lang::{Resolver, Value};
 
-/// A local's value.
+/// A local's value, in every instance of its module.
 pub fn eval_local(run: &Run, mi: usize, name: &str) -> NodeResult {
     let l = &run.module(mi).locals[name];
-    let (v, d) = eval_expr(&l.expr, &Scope::new(run, mi), run.base_dir());
-    lenient_in_destroy(run, v, d)
+    per_instance(run, mi, |inst| {
+        let (v, d) = eval_expr(&l.expr, &Scope::at(run, mi, inst), run.base_dir());
+        lenient_in_destroy(run, v, d)
+    })
 }
 
-/// An output's value (its preconditions checked).
+/// An output's value (its preconditions checked), in every instance of its module.
 pub fn eval_output_node(run: &Run, mi: usize, name: &str) -> NodeResult {
-    let r = eval_output(run, mi, name);
-    lenient_in_destroy(run, r.value, r.diags)
+    per_instance(run, mi, |inst| {
+        let (v, d) = eval_output(run, mi, name, inst);
+        lenient_in_destroy(run, v, d)
+    })
 }
 
-fn lenient_in_destroy(run: &Run, v: Value, d: Diagnostics) -> NodeResult {
+fn lenient_in_destroy(run: &Run, v: Value, d: Diagnostics) -> (Value, Diagnostics) {
     if run.is_destroy() && d.has_errors() {
-        return NodeResult::value(Value::unknown(), Diagnostics::new());
+        return (Value::unknown(), Diagnostics::new());
     }
-    NodeResult::value(v, d)
+    (v, d)
 }
 
+/// An input variable's value, in every instance of its module.
 pub fn eval_variable(run: &Run, mi: usize, name: &str) -> NodeResult {
+    per_instance(run, mi, |inst| variable_in(run, mi, name, inst))
+}
+
+fn variable_in(run: &Run, mi: usize, name: &str, inst: &ModuleInst) -> (Value, Diagnostics) {
     let var = &run.module(mi).variables[name];
-    let (raw, blame, mut diags) = given_value(run, mi, name, var);
+    let (raw, blame, mut diags) = given_value(run, mi, name, var, inst);
     if diags.has_errors() {
-        return NodeResult::value(Value::unknown(), diags);
+        return (Value::unknown(), diags);
     }
     // For a non-nullable variable a null means "not set": the default applies, as in Terraform.
     let raw = raw.filter(|v| var.nullable || !v.is_null() || var.default.is_none());
@@ -43,13 +53,13 @@ pub fn eval_variable(run: &Run, mi: usize, name: &str) -> NodeResult {
         Some(v) => v,
         None => match &var.default {
             Some(d) => {
-                let (v, dd) = eval_expr(d, &Scope::new(run, mi), run.base_dir());
+                let (v, dd) = eval_expr(d, &Scope::at(run, mi, inst), run.base_dir());
                 diags.extend(dd);
                 v
             }
             None => {
                 diags.push(missing(run, mi, name, var, blame));
-                return NodeResult::value(Value::unknown(), diags);
+                return (Value::unknown(), diags);
             }
         },
     };
@@ -57,7 +67,7 @@ pub fn eval_variable(run: &Run, mi: usize, name: &str) -> NodeResult {
         Ok(v) => v,
         Err(d) => {
             diags.push(d);
-            return NodeResult::value(Value::unknown(), diags);
+            return (Value::unknown(), diags);
         }
     };
     if v.is_null() && !var.nullable {
@@ -75,9 +85,10 @@ pub fn eval_variable(run: &Run, mi: usize, name: &str) -> NodeResult {
         );
     }
     if !diags.has_errors() {
+        let scope = Scope::at(run, mi, inst);
         diags.extend(check_validations(
             run,
-            mi,
+            &scope,
             name,
             &v,
             &var.validations,
@@ -87,7 +98,7 @@ pub fn eval_variable(run: &Run, mi: usize, name: &str) -> NodeResult {
     if var.sensitive {
         v = v.sensitive();
     }
-    NodeResult::value(v, diags)
+    (v, diags)
 }
 
 /// Where a variable's value comes from (the root's inputs, or the module call's argument)
@@ -97,6 +108,7 @@ fn given_value(
     mi: usize,
     name: &str,
     var: &Variable,
+    inst: &ModuleInst,
 ) -> (Option<Value>, Span, Diagnostics) {
     let mut diags = Diagnostics::new();
     let path = &run.graph.modules[mi].path;
@@ -114,7 +126,8 @@ fn given_value(
     let call = &run.module(parent).module_calls[path.last().map(String::as_str).unwrap_or("")];
     match call.inputs.get(name) {
         Some(a) => {
-            let (v, d) = eval_expr(&a.expr, &Scope::new(run, parent), run.base_dir());
+            let scope = Scope::calling(run, mi, inst);
+            let (v, d) = eval_expr(&a.expr, &scope, run.base_dir());
             diags.extend(d);
             (Some(v), a.expr.span(), diags)
         }
@@ -185,16 +198,15 @@ impl Resolver for Validating<'_> {
 
 fn check_validations(
     run: &Run,
-    mi: usize,
+    scope: &Scope,
     name: &str,
     v: &Value,
     rules: &[Validation],
     blame: Span,
 ) -> Diagnostics {
     let mut diags = Diagnostics::new();
-    let scope = Scope::new(run, mi);
     let r = Validating {
-        inner: &scope,
+        inner: scope,
         name,
         value: v,
     };
@@ -241,9 +253,9 @@ fn error_message_text(msg: &Value) -> String {
     }
 }
 
-fn eval_output(run: &Run, mi: usize, name: &str) -> NodeResult {
+fn eval_output(run: &Run, mi: usize, name: &str, inst: &ModuleInst) -> (Value, Diagnostics) {
     let o = &run.module(mi).outputs[name];
-    let scope = Scope::new(run, mi);
+    let scope = Scope::at(run, mi, inst);
     let (v, mut diags) = eval_expr(&o.expr, &scope, run.base_dir());
     for p in &o.preconditions {
         let (c, d) = eval_expr(&p.condition, &scope, run.base_dir());
@@ -267,5 +279,5 @@ fn eval_output(run: &Run, mi: usize, name: &str) -> NodeResult {
         );
     }
     let v = if o.sensitive { v.sensitive() } else { v };
-    NodeResult::value(v, diags)
+    (v, diags)
 }

@@ -72,6 +72,8 @@ pub struct Run {
     pub(crate) values: Vec<OnceLock<Value>>,
     /// Each provider node's client, written once when it is configured.
     pub(crate) clients: Vec<OnceLock<ProviderClient>>,
+    /// Each module call node's instances of the called module, written once.
+    pub(crate) expansions: Vec<OnceLock<Vec<super::instances::ModuleInst>>>,
 }
 
 impl Run {
@@ -79,7 +81,7 @@ impl Run {
         let mut prior_by_resource: HashMap<String, Vec<String>> = HashMap::new();
         for k in i.prior.resources.keys() {
             prior_by_resource
-                .entry(resource_of(k).to_string())
+                .entry(resource_of(k).into_owned())
                 .or_default()
                 .push(k.clone());
         }
@@ -93,6 +95,7 @@ impl Run {
             targets,
             values: (0..n).map(|_| OnceLock::new()).collect(),
             clients: (0..n).map(|_| OnceLock::new()).collect(),
+            expansions: (0..n).map(|_| OnceLock::new()).collect(),
             config: i.config,
             graph: i.graph,
             registry: i.registry,

@@ -1,7 +1,9 @@
 //! The [`Resolver`] a node evaluates with: references answered from the values of the nodes
 //! it depends on (written once by the executor), plus `count.index`, `each.*` and `path.*`.
 
+use super::instances::ModuleInst;
 use super::run::Run;
+use crate::addr::{InstanceKey, ModuleInstance};
 use crate::diag::{Diagnostic, Span};
 use crate::graph::NodeKind;
 use crate::lang::{Resolver, Value};
@@ -11,32 +13,73 @@ use crate::lang::{Resolver, Value};
 pub struct Scope<'a> {
     pub run: &'a Run,
     pub module: usize,
+    /// The instance of `module` (its calls' keys from the root).
+    pub inst: ModuleInstance,
     pub count_index: Option<Value>,
     pub each: Option<(Value, Value)>,
 }
 
 impl<'a> Scope<'a> {
+    /// A scope in module `module`'s instance without keys: the root, or a module whose
+    /// calls have no `count`/`for_each` (the only instance it has).
     pub fn new(run: &'a Run, module: usize) -> Self {
+        let path = &run.graph.modules[module].path;
         Scope {
             run,
             module,
+            inst: path
+                .iter()
+                .map(|m| (m.clone(), InstanceKey::None))
+                .collect(),
             count_index: None,
             each: None,
         }
     }
 
-    fn node_value(&self, module: usize, kind: NodeKind, span: Span) -> Result<Value, Diagnostic> {
+    /// A scope in one instance of module `module`.
+    pub fn at(run: &'a Run, module: usize, inst: &ModuleInst) -> Self {
+        Scope {
+            run,
+            module,
+            inst: inst.path.clone(),
+            count_index: None,
+            each: None,
+        }
+    }
+
+    /// Where module instance `inst`'s call arguments are evaluated: the calling module's
+    /// instance, with the call's `count.index` / `each`.
+    pub fn calling(run: &'a Run, module: usize, inst: &ModuleInst) -> Self {
+        let parent = run.graph.modules[module].parent.unwrap_or(0);
+        Scope {
+            run,
+            module: parent,
+            inst: inst.path[..inst.path.len().saturating_sub(1)].to_vec(),
+            count_index: inst.count_index.clone(),
+            each: inst.each.clone(),
+        }
+    }
+
+    /// The value of a node of this scope's module instance.
+    fn node_value(&self, kind: NodeKind, span: Span) -> Result<Value, Diagnostic> {
+        self.value_in(self.module, &self.inst, kind, span)
+    }
+
+    /// The value of a node of module `module` in its instance `inst`.
+    fn value_in(
+        &self,
+        module: usize,
+        inst: &[(String, InstanceKey)],
+        kind: NodeKind,
+        span: Span,
+    ) -> Result<Value, Diagnostic> {
         let g = &self.run.graph;
         let id = g.node(module, &kind).ok_or_else(|| {
             Diagnostic::error("Reference to undeclared object")
                 .detail(format!("Nothing named {kind:?} is declared here."))
                 .subject(span)
         })?;
-        match self.run.values[id].get() {
-            Some(v) => Ok(v.clone()),
-            // Only reachable when a dependency failed; the executor skips dependents then.
-            None => Ok(Value::unknown()),
-        }
+        Ok(self.run.value_at(id, inst))
     }
 }
 
@@ -51,11 +94,11 @@ impl Resolver for Scope<'_> {
         match root {
             "var" => {
                 let n = attrs.first().ok_or_else(|| need("an input variable"))?;
-                Ok((self.node_value(self.module, NodeKind::Variable(n.to_string()), span)?, 1))
+                Ok((self.node_value(NodeKind::Variable(n.to_string()), span)?, 1))
             }
             "local" => {
                 let n = attrs.first().ok_or_else(|| need("a local value"))?;
-                Ok((self.node_value(self.module, NodeKind::Local(n.to_string()), span)?, 1))
+                Ok((self.node_value(NodeKind::Local(n.to_string()), span)?, 1))
             }
             "module" => {
                 let call = attrs.first().ok_or_else(|| need("a module"))?;
@@ -63,7 +106,7 @@ impl Resolver for Scope<'_> {
             }
             "data" => match (attrs.first(), attrs.get(1)) {
                 (Some(t), Some(n)) => {
-                    Ok((self.node_value(self.module, NodeKind::Resource(format!("data.{t}.{n}")), span)?, 2))
+                    Ok((self.node_value(NodeKind::Resource(format!("data.{t}.{n}")), span)?, 2))
                 }
                 _ => Err(need("a data source")),
             },
@@ -84,7 +127,7 @@ impl Resolver for Scope<'_> {
                 .subject(span)),
             t => {
                 let n = attrs.first().ok_or_else(|| need("a resource"))?;
-                Ok((self.node_value(self.module, NodeKind::Resource(format!("{t}.{n}")), span)?, 1))
+                Ok((self.node_value(NodeKind::Resource(format!("{t}.{n}")), span)?, 1))
             }
         }
     }
@@ -98,7 +141,9 @@ fn need_attr(what: &str, root: &str, span: Span) -> Diagnostic {
 }
 
 impl Scope<'_> {
-    /// `module.CALL.OUTPUT` is one output; a bare `module.CALL` is an object of all of them.
+    /// `module.CALL.OUTPUT` is one output of a call without `count`/`for_each`; a bare
+    /// `module.CALL` is an object of all of them, or (with `count`/`for_each`) a tuple / an
+    /// object by key of such objects, one per instance.
     fn module_ref(
         &self,
         call: &str,
@@ -109,26 +154,39 @@ impl Scope<'_> {
             .children
             .get(call)
             .ok_or_else(|| Diagnostic::error("Reference to undeclared module").subject(span))?;
-        match output {
-            Some(out) => Ok((
-                self.node_value(child, NodeKind::Output(out.to_string()), span)?,
-                2,
-            )),
-            None => {
-                let m = crate::graph::build_module_at(
-                    &self.run.config.root,
-                    &self.run.graph.modules[child].path,
-                );
-                let mut obj = crate::lang::VecMap::new();
-                for name in m.outputs.keys() {
-                    obj.insert(
-                        name.clone(),
-                        self.node_value(child, NodeKind::Output(name.clone()), span)?,
-                    );
-                }
-                Ok((Value::Object(obj), 1))
+        let mc = &self.run.module(self.module).module_calls[call];
+        let repeated = mc.count.is_some() || mc.for_each.is_some();
+        if let (Some(out), false) = (output, repeated) {
+            let mut inst = self.inst.clone();
+            inst.push((call.to_string(), InstanceKey::None));
+            let v = self.value_in(child, &inst, NodeKind::Output(out.to_string()), span)?;
+            return Ok((v, 2));
+        }
+        let m = self.run.module(child);
+        let outputs_of = |inst: &[(String, InstanceKey)]| -> Result<Value, Diagnostic> {
+            let mut obj = crate::lang::VecMap::new();
+            for name in m.outputs.keys() {
+                let v = self.value_in(child, inst, NodeKind::Output(name.clone()), span)?;
+                obj.insert(name.clone(), v);
+            }
+            Ok(Value::Object(obj))
+        };
+        if !repeated {
+            let mut inst = self.inst.clone();
+            inst.push((call.to_string(), InstanceKey::None));
+            return Ok((outputs_of(&inst)?, 1));
+        }
+        if self.run.is_validate() {
+            return Ok((Value::unknown(), 1));
+        }
+        let mut items = Vec::new();
+        for ci in self.run.module_instances(child) {
+            if ci.path[..ci.path.len() - 1] == self.inst[..] {
+                let key = ci.path[ci.path.len() - 1].1.clone();
+                items.push((key, outputs_of(&ci.path)?));
             }
         }
+        Ok((instances_value(mc.count.is_some(), items), 1))
     }
 
     /// `count.index`, only inside a resource with `count`.
@@ -194,4 +252,20 @@ impl Resolver for With<'_> {
             self.inner.resolve(root, attrs, span)
         }
     }
+}
+
+/// A repeated object's value: a tuple for `count`, an object by key for `for_each`.
+pub fn instances_value(counted: bool, items: Vec<(InstanceKey, Value)>) -> Value {
+    if counted {
+        return Value::Tuple(items.into_iter().map(|(_, v)| v).collect());
+    }
+    Value::Object(
+        items
+            .into_iter()
+            .map(|(k, v)| match k {
+                InstanceKey::Str(s) => (s, v),
+                other => (other.to_string(), v),
+            })
+            .collect(),
+    )
 }

@@ -10,8 +10,9 @@ use std::collections::{HashMap, HashSet};
 pub struct Targets {
     pub addrs: Vec<String>,
     pub nodes: HashSet<usize>,
-    /// Resource nodes targeted only by instance addresses (`aws_x.a[0]`) and needed by no
-    /// other target: only those instances are planned; the others keep their state.
+    /// Resource nodes targeted only by instance addresses (`aws_x.a[0]`, or a module
+    /// instance `module.x["k"]` holding them) and needed by no other target: only the
+    /// instances those select are planned; the others keep their state.
     pub only_instances: HashMap<usize, HashSet<String>>,
 }
 
@@ -22,10 +23,18 @@ impl Targets {
         let mut todo: Vec<usize> = Vec::new();
         let mut instances: HashMap<usize, HashSet<String>> = HashMap::new();
         let mut whole: HashSet<usize> = HashSet::new();
+        use crate::addr::InstanceKey;
         for a in addrs {
             if let Some(n) = graph.resource_node(a) {
                 match crate::addr::InstanceAddr::parse(a) {
-                    Ok(i) if i.key != crate::addr::InstanceKey::None => {
+                    // One instance, or the instances in one module instance.
+                    Ok(i)
+                        if i.key != InstanceKey::None
+                            || i.resource
+                                .module_keys
+                                .iter()
+                                .any(|k| *k != InstanceKey::None) =>
+                    {
                         instances.entry(n).or_default().insert(i.to_string());
                     }
                     _ => {
@@ -35,11 +44,23 @@ impl Targets {
                 todo.push(n);
                 continue;
             }
-            // A module: every resource inside it.
+            // A module (or one instance of it): every resource inside it.
+            let Some(m) = crate::addr::parse_module_instance(a) else {
+                continue;
+            };
+            let call: Vec<String> = m.iter().map(|(name, _)| name.clone()).collect();
+            let call = crate::addr::module_prefix(&call);
+            let one_instance = m.iter().any(|(_, k)| *k != InstanceKey::None);
             for (i, node) in graph.nodes.iter().enumerate() {
                 if matches!(node.kind, NodeKind::Resource(_))
-                    && within_module(&graph.modules[node.module].path, a)
+                    && within_module(&graph.modules[node.module].path, call.trim_end_matches('.'))
                 {
+                    if one_instance {
+                        let only = crate::addr::module_instance_display(&m);
+                        instances.entry(i).or_default().insert(only);
+                    } else {
+                        whole.insert(i);
+                    }
                     todo.push(i);
                 }
             }
@@ -87,23 +108,27 @@ impl Targets {
         }
     }
 
-    /// Whether instance `address` of resource node `n` is planned (or applied).
+    /// Whether instance `address` of resource node `n` is planned (or applied): an instance
+    /// target names it, or the resource or module instance it is in.
     pub fn instance(&self, n: usize, address: &str) -> bool {
         self.only_instances
             .get(&n)
-            .is_none_or(|keep| keep.contains(address))
+            .is_none_or(|keep| keep.iter().any(|k| under(address, k)))
     }
 
     /// Whether an instance address in state is targeted (for deletes of instances whose
     /// resource block is gone).
     pub fn covers(&self, address: &str) -> bool {
-        self.addrs.iter().any(|t| {
-            address == t
-                || address
-                    .strip_prefix(t.as_str())
-                    .is_some_and(|rest| rest.starts_with('[') || rest.starts_with('.'))
-        })
+        self.addrs.iter().any(|t| under(address, t))
     }
+}
+
+/// Whether `address` is `target` or inside it (an instance of it, or in its module).
+fn under(address: &str, target: &str) -> bool {
+    address == target
+        || address
+            .strip_prefix(target)
+            .is_some_and(|rest| rest.starts_with('[') || rest.starts_with('.'))
 }
 
 /// Whether module path `path` (`["net", "sub"]`) is `target` (`module.net`) or inside it.
@@ -147,5 +172,34 @@ mod tests {
         assert!(t.covers("module.m.aws_y.b"));
         assert!(!t.covers("aws_x.ab"));
         assert!(!t.covers("aws_x.b"));
+    }
+
+    #[test]
+    fn a_module_instance_target_selects_only_its_instances() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::create_dir_all(dir.path().join("m")).expect("mkdir");
+        std::fs::write(
+            dir.path().join("main.tf"),
+            "module \"x\" {\n  source   = \"./m\"\n  for_each = toset([\"a\", \"b\"])\n}\n",
+        )
+        .expect("write");
+        std::fs::write(
+            dir.path().join("m/main.tf"),
+            "resource \"terraform_data\" \"t\" {\n  count = 2\n}\n",
+        )
+        .expect("write");
+        let (config, d) = crate::config::load(dir.path());
+        assert!(!d.has_errors(), "{d:?}");
+        let (g, _) = crate::graph::build(&config);
+        let n = g.resource_node("module.x.terraform_data.t").expect("node");
+        let t = Targets::resolve(&g, &["module.x[\"a\"]".to_string()]);
+        assert!(t.nodes.contains(&n));
+        assert!(t.instance(n, "module.x[\"a\"].terraform_data.t[1]"));
+        assert!(!t.instance(n, "module.x[\"b\"].terraform_data.t[0]"));
+        let t = Targets::resolve(&g, &["module.x[\"b\"].terraform_data.t[0]".to_string()]);
+        assert!(t.instance(n, "module.x[\"b\"].terraform_data.t[0]"));
+        assert!(!t.instance(n, "module.x[\"b\"].terraform_data.t[1]"));
+        let t = Targets::resolve(&g, &["module.x".to_string()]);
+        assert!(t.instance(n, "module.x[\"b\"].terraform_data.t[1]"));
     }
 }

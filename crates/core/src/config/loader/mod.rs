@@ -78,6 +78,34 @@ struct Loader {
     incomplete: bool,
 }
 
+/// Terraform's rule: a module with its own (non-empty) provider blocks cannot be called
+/// with `count`, `for_each` or `depends_on`; its instances could not share one
+/// configuration, nor be destroyed after the call is gone.
+fn legacy_provider_check(diags: &mut Diagnostics, call: &ModuleCall, child: &Module) {
+    let own = child
+        .providers
+        .iter()
+        .any(|p| !p.body.attributes.is_empty() || !p.body.blocks.is_empty());
+    let meta = call
+        .count
+        .iter()
+        .chain(call.for_each.iter())
+        .chain(call.depends_on.iter())
+        .next();
+    let (true, Some(meta)) = (own, meta) else {
+        return;
+    };
+    diags.push(
+        Diagnostic::error("Module is incompatible with count, for_each, and depends_on")
+            .detail(format!(
+                "The module at {} is a legacy module which contains its own local provider configurations, and so calls to it may not use the count, for_each, or depends_on arguments.\n\nIf you also control the module \"{}\", consider updating this module to instead expect provider configurations to be passed by its caller.",
+                crate::addr::module_prefix(&child.path).trim_end_matches('.'),
+                call.source
+            ))
+            .subject(meta.span()),
+    );
+}
+
 impl Loader {
     fn new(base: &Path, dir: &Path) -> Loader {
         Loader {
@@ -146,6 +174,7 @@ impl Loader {
             let mut child_path = module.path.clone();
             child_path.push(name.clone());
             let child = self.module(&child_dir, child_path, Some(span));
+            legacy_provider_check(&mut self.diags, &module.module_calls[&name], &child);
             module.children.insert(name, child);
         }
         self.stack.pop();

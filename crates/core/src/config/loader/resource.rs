@@ -247,27 +247,8 @@ fn module_argument(cx: &mut Cx, a: &Attribute, call: &mut ModuleCall) {
                 }
             }
         }
-        "count" | "for_each" => {
-            // Until module instances are expanded, accepting the argument would build
-            // the module once whatever it says: refuse instead of planning wrongly.
-            cx.push(
-                Diagnostic::error("Unsupported argument")
-                    .detail(format!(
-                        "hubctl does not expand modules with \"{}\" yet, so this module \
-                         would be built once instead of once per element. Put count or \
-                         for_each on the resources inside the module, or write one module \
-                         block per instance.",
-                        a.key.as_str()
-                    ))
-                    .subject(cx.span(a.key.span())),
-            );
-            let e = Some(cx.expr(&a.value));
-            if a.key.as_str() == "count" {
-                call.count = e;
-            } else {
-                call.for_each = e;
-            }
-        }
+        "count" => call.count = Some(cx.expr(&a.value)),
+        "for_each" => call.for_each = Some(cx.expr(&a.value)),
         "depends_on" => call.depends_on = cx.reference_list(a),
         "providers" => call.providers = providers_map(cx, a),
         _ => {

@@ -314,7 +314,7 @@ locals {
   l = 2
 }
 module "m" {
-  count = 1
+  version = "1"
 }
 module "m" {
   source = "git::https://example.com/x.git"
@@ -348,7 +348,6 @@ check "c" {}
         ("Missing required argument", 10, 1),
         ("Duplicate output definition", 14, 1),
         ("Duplicate local value definition", 19, 3),
-        ("Unsupported argument", 22, 3),
         ("Missing required argument", 21, 1),
         ("Duplicate module call", 24, 1),
         ("Duplicate provider configuration", 28, 1),
@@ -448,27 +447,21 @@ fn lexical_normalization_of_child_dirs() {
 }
 
 #[test]
-fn module_repetition_is_refused_at_the_argument() {
+fn module_repetition_loads_as_meta_arguments() {
     let (_dir, config, diags) = load_files(&[
         (
             "main.tf",
-            "module \"a\" {\n  source = \"./m\"\n  count  = 2\n}\nmodule \"b\" {\n  source   = \"./m\"\n  for_each = {}\n}\n",
+            "module \"a\" {\n  source = \"./m\"\n  count  = 2\n}\nmodule \"b\" {\n  source   = \"./m\"\n  for_each = {}\n  x        = each.key\n}\n",
         ),
         ("m/main.tf", "variable \"x\" {\n  default = 1\n}\n"),
     ]);
-    let got = located(&config, &diags);
-    let short: Vec<_> = got
-        .iter()
-        .map(|(s, l, c, f)| (s.as_str(), *l, *c, f.as_str()))
-        .collect();
-    assert_eq!(
-        short,
-        [
-            ("Unsupported argument", 3, 3, "main.tf"),
-            ("Unsupported argument", 7, 3, "main.tf"),
-        ]
-    );
-    assert!(diags.0[1].detail.contains("\"for_each\""));
+    assert!(!diags.has_errors(), "{diags:?}");
+    let calls = &config.root.module_calls;
+    assert!(calls["a"].count.is_some() && calls["a"].for_each.is_none());
+    assert!(calls["b"].for_each.is_some() && calls["b"].count.is_none());
+    // Meta-arguments are not inputs; the other arguments are.
+    assert!(!calls["b"].inputs.contains_key("for_each"));
+    assert!(calls["b"].inputs.contains_key("x"));
 }
 
 #[test]
@@ -537,4 +530,26 @@ fn required_providers_accept_what_hubctl_runs_and_name_each_unknown_use() {
     assert!(diags.0[2]
         .detail
         .contains("\"null\" from registry.terraform.io/hashicorp/null"));
+}
+
+#[test]
+fn a_module_with_its_own_provider_refuses_for_each_and_depends_on() {
+    let (_dir, config, diags) = load_files(&[
+        (
+            "main.tf",
+            "module \"a\" {\n  source   = \"./m\"\n  for_each = toset([\"x\"])\n}\nmodule \"b\" {\n  source     = \"./m\"\n  depends_on = [terraform_data.z]\n}\nmodule \"c\" {\n  source = \"./m\"\n}\nmodule \"p\" {\n  source = \"./proxy\"\n  count  = 1\n}\nresource \"terraform_data\" \"z\" {}\n",
+        ),
+        ("m/main.tf", "provider \"aws\" {\n  region = \"us-east-1\"\n}\n"),
+        ("proxy/main.tf", "provider \"aws\" {}\n"),
+    ]);
+    let got = located(&config, &diags);
+    let short: Vec<_> = got
+        .iter()
+        .map(|(s, l, c, _)| (s.as_str(), *l, *c))
+        .collect();
+    let summary = "Module is incompatible with count, for_each, and depends_on";
+    assert_eq!(short, [(summary, 3, 14), (summary, 7, 17)]);
+    assert!(diags.0[0]
+        .detail
+        .contains("The module at module.a is a legacy module"));
 }

@@ -90,7 +90,7 @@ fn count_instances(e: &Expr, v: Value, allow_unknown: bool) -> Result<Vec<Instan
             }]);
         }
         return Err(Diagnostic::error("Invalid count argument")
-                .detail("The \"count\" value depends on resource attributes that cannot be determined until apply, so hubctl cannot predict how many instances will be created. Compute the count from values known at plan time (variables, locals, data sources), or apply the resources it depends on first in a separate configuration (hubctl has no -target yet).")
+                .detail("The \"count\" value depends on resource attributes that cannot be determined until apply, so hubctl cannot predict how many instances will be created. To work around this, use the -target argument to first apply only the resources that the count depends on.")
                 .subject(e.span()));
     }
     if v.is_sensitive() {
@@ -115,7 +115,11 @@ fn count_instances(e: &Expr, v: Value, allow_unknown: bool) -> Result<Vec<Instan
         .collect())
 }
 
-const FOR_EACH_UNKNOWN: &str = "The \"for_each\" value depends on resource attributes that cannot be determined until apply, so hubctl cannot predict how many instances will be created. To work around this, use a map whose keys are known at plan time (values may be unknown) (hubctl has no -target yet).";
+/// Terraform's explanation of an unknown `for_each` map (or a wholly unknown value).
+const FOR_EACH_UNKNOWN: &str = "The \"for_each\" map includes keys derived from resource attributes that cannot be determined until apply, and so hubctl cannot determine the full set of keys that will identify the instances of this resource.\n\nWhen working with unknown values in for_each, it's better to define the map keys statically in your configuration and place apply-time results only in the map values.\n\nAlternatively, you could use the -target planning option to first apply only the resources that the for_each value depends on, and then apply a second time to fully converge.";
+
+/// The same for a set with unknown elements.
+const FOR_EACH_UNKNOWN_SET: &str = "The \"for_each\" set includes values derived from resource attributes that cannot be determined until apply, and so hubctl cannot determine the full set of keys that will identify the instances of this resource.\n\nWhen working with unknown values in for_each, it's better to use a map value where the keys are defined statically in your configuration and where only the values contain apply-time results.\n\nAlternatively, you could use the -target planning option to first apply only the resources that the for_each value depends on, and then apply a second time to fully converge.";
 
 /// `for_each = v`: one instance per map key or set element, or the error saying why `v` is
 /// not usable.
@@ -136,6 +140,7 @@ fn for_each_instances(
         Value::Unknown(_) if allow_unknown => {
             Ok(vec![Instance { key: InstanceKey::Str(String::new()), count_index: None, each: Some((Value::unknown(), Value::unknown())) }])
         }
+        Value::Unknown(Type::Set(_)) => Err(unsuitable(FOR_EACH_UNKNOWN_SET.into())),
         Value::Unknown(_) => Err(unsuitable(FOR_EACH_UNKNOWN.into())),
         Value::Null => Err(unsuitable("The given \"for_each\" argument value is null. A map, or set of strings, is allowed.".into())),
         Value::Map(m) | Value::Object(m) => Ok(m
@@ -157,7 +162,7 @@ fn set_instances(xs: Vec<Value>, allow_unknown: bool) -> Result<Vec<Instance>, S
         match x {
             Value::String(s) => out.push(Instance { key: InstanceKey::Str(s.clone()), count_index: None, each: Some((Value::String(s.clone()), Value::String(s))) }),
             Value::Unknown(_) if allow_unknown => {}
-            Value::Unknown(_) => return Err(FOR_EACH_UNKNOWN.into()),
+            Value::Unknown(_) => return Err(FOR_EACH_UNKNOWN_SET.into()),
             Value::Sensitive(_) => return Err("A set used in for_each must not contain sensitive values.".into()),
             other => return Err(format!("The given \"for_each\" argument value is unsuitable: \"for_each\" supports maps and sets of strings, but you have provided a set containing type {}.", other.type_name())),
         }
