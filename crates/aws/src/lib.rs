@@ -8,7 +8,10 @@ pub mod auth;
 pub mod config;
 pub mod ec2;
 pub mod error;
+pub mod iam;
+pub mod kms;
 pub mod managed;
+pub mod policy;
 pub mod state;
 pub mod tags;
 
