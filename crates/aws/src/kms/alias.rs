@@ -16,7 +16,9 @@ use crate::managed::{Field, Identity, Lookup, Managed, Op, Tags};
 use async_trait::async_trait;
 use aws_sdk_kms::types::AliasListEntry as Api;
 use hubctl_core::lang::{Type, Value};
-use hubctl_core::provider::{AttrSchema, Invalid, ProviderError};
+use hubctl_core::provider::{
+    plan_by_schema, AttrSchema, Invalid, PlannedState, ProviderError, Schema,
+};
 
 pub struct Alias;
 
@@ -90,6 +92,16 @@ impl Managed for Alias {
 
     fn key(x: &Api) -> Option<String> {
         x.alias_name().map(str::to_string)
+    }
+
+    /// A new target gives a new target ARN, known after apply.
+    fn plan(&self, schema: &Schema, prior: Option<&Value>, proposed: Value) -> PlannedState {
+        let mut p = plan_by_schema(schema, prior, proposed);
+        let moved = prior.is_some_and(|pr| TARGET.get(pr) != TARGET.get(&p.planned));
+        if let Some(m) = p.planned.as_map_mut().filter(|_| moved) {
+            TARGET_ARN.set(m, Value::unknown());
+        }
+        p
     }
 
     fn validate(&self, config: &Value) -> Vec<Invalid> {

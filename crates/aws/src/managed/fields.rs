@@ -181,7 +181,14 @@ pub fn read_fields<A>(
             How::Named(read) => read(c, x, f.name),
             How::Based(read) => read(c, x, base, f.name),
             How::Policy(read) => crate::policy::read_keeping(read(x), base, f.name),
-            How::Kept => f.get(base).cloned().unwrap_or(Value::Null),
+            // Without a base value (an import), the schema default, as a plan would set it.
+            How::Kept => match f.get(base).filter(|v| !v.is_null()) {
+                Some(v) => v.clone(),
+                None => match f.def {
+                    Def::Attr(a) => a().default.unwrap_or(Value::Null),
+                    Def::Block(_) => Value::Null,
+                },
+            },
         };
         m.insert(f.name.to_string(), v);
     }
