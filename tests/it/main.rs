@@ -15,6 +15,7 @@ mod moto;
 mod outputs;
 mod plan_compat;
 mod planfile;
+mod policy_document;
 mod refresh_only;
 mod s3_cli;
 mod s3_cli_access;
