@@ -9,6 +9,7 @@ mod conformance_iam;
 mod crash;
 mod diagnostics;
 mod e2e;
+mod iam;
 mod import;
 mod misc;
 mod moto;
