@@ -258,3 +258,46 @@ fn an_alias_without_the_prefix_is_refused_at_plan_time_with_its_location() {
     assert!(err.contains("must start with \"alias/\""), "{err}");
     assert!(err.contains("main.tf:4:"), "{err}");
 }
+
+/// A trust policy known at plan time whose `:sub` / `:aud` conditions name another issuer
+/// than its Federated OIDC provider is refused by `plan`, at `assume_role_policy`, before any
+/// API call (every endpoint is a closed loopback port).
+#[test]
+fn an_irsa_trust_on_another_issuer_is_refused_at_plan_time() {
+    let w = Work::empty();
+    let provider = "provider \"aws\" {\n  region = \"us-east-1\"\n  skip_credentials_validation = true\n  skip_requesting_account_id = true\n}\n";
+    let module = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("modules/iam-irsa/main.tf"),
+    )
+    .expect("module");
+    // The module as written, fed the provider ARN of cluster A and the issuer of cluster B.
+    let vars = "variable \"oidc_provider_arn\" { default = \"arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/AAAA\" }\nvariable \"oidc_issuer\" { default = \"oidc.eks.us-east-1.amazonaws.com/id/BBBB\" }\nvariable \"namespace\" { default = \"kro\" }\nvariable \"service_account\" { default = \"kro\" }\nvariable \"role_name\" { default = \"r\" }\nvariable \"path\" { default = \"/\" }\nvariable \"policy_json\" { default = null }\nvariable \"managed_policy_arns\" { default = [] }\nvariable \"max_session_duration\" { default = 3600 }\nvariable \"tags\" { default = {} }\n";
+    let main = format!("{provider}{module}");
+    let line = main
+        .lines()
+        .position(|l| l.contains("assume_role_policy"))
+        .expect("line")
+        + 1;
+    w.write("main.tf", &main);
+    w.write("vars.tf", vars);
+    let mut c = w.command(&["plan"]);
+    c.env("HOME", w.dir()).env_remove("AWS_PROFILE");
+    for (k, v) in [
+        ("AWS_ENDPOINT_URL", "http://127.0.0.1:9"),
+        ("AWS_EC2_METADATA_DISABLED", "true"),
+        ("AWS_ACCESS_KEY_ID", "test"),
+        ("AWS_SECRET_ACCESS_KEY", "test"),
+    ] {
+        c.env(k, v);
+    }
+    let o = c.output().expect("run hubctl");
+    let err = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("Trust policy conditions on another OIDC issuer"),
+        "{err}"
+    );
+    let trusted = "trusts only \"oidc.eks.us-east-1.amazonaws.com/id/AAAA\"";
+    assert!(err.contains("id/BBBB:") && err.contains(trusted), "{err}");
+    assert!(err.contains(&format!("main.tf:{line}:3")), "{err}");
+}

@@ -139,6 +139,51 @@ pub fn read_keeping(actual: Option<&str>, base: &Value, attr: &str) -> Value {
     }
 }
 
+/// A trust policy condition on an OIDC issuer the statement does not trust: a statement
+/// whose `Federated` principals are OIDC providers (`...:oidc-provider/<issuer>`) and that
+/// conditions on `<other issuer>:sub` (or `:aud`, `:amr`) can never be satisfied, and AWS
+/// accepts it silently. Returns what is wrong, naming both issuers.
+pub fn foreign_issuer(doc: &str) -> Option<String> {
+    let j: J = serde_json::from_str(doc).ok()?;
+    for st in as_list(j.get("Statement")?.clone()) {
+        let federated = st
+            .get("Principal")
+            .and_then(|p| p.get("Federated"))
+            .cloned();
+        let issuers: Vec<String> = as_list(federated.unwrap_or(J::Null))
+            .iter()
+            .filter_map(|f| {
+                f.as_str()?
+                    .split_once(":oidc-provider/")
+                    .map(|(_, i)| i.to_string())
+            })
+            .collect();
+        if issuers.is_empty() {
+            continue;
+        }
+        let Some(J::Object(tests)) = st.get("Condition") else {
+            continue;
+        };
+        for var in tests
+            .values()
+            .filter_map(J::as_object)
+            .flat_map(|m| m.keys())
+        {
+            let Some((issuer, claim)) = var.rsplit_once(':') else {
+                continue;
+            };
+            let oidc_claim = matches!(claim, "sub" | "aud" | "amr" | "oaud");
+            if oidc_claim && issuer.contains('.') && !issuers.iter().any(|i| i == issuer) {
+                return Some(format!(
+                    "the condition on \"{var}\" names the OIDC issuer \"{issuer}\", but the statement trusts only {}: no token could satisfy it, so the role could never be assumed",
+                    issuers.iter().map(|i| format!("\"{i}\"")).collect::<Vec<_>>().join(", ")
+                ));
+            }
+        }
+    }
+    None
+}
+
 /// IAM returns policy documents URL-encoded (`%7B%22Version%22...`); decoded once, and only
 /// when it is not JSON already.
 pub fn decode_url(s: &str) -> String {
@@ -204,6 +249,25 @@ mod tests {
         let aws_star = r#"{"Statement":[{"Principal":{"AWS":"*"}}]}"#;
         assert!(!equivalent(star, aws_star));
     }
+
+    #[test]
+    fn a_condition_on_another_issuer_than_the_trusted_provider_is_found() {
+        let trust = |cond_issuer: &str| {
+            format!(
+                r#"{{"Statement":[{{"Effect":"Allow","Action":"sts:AssumeRoleWithWebIdentity","Principal":{{"Federated":"arn:aws:iam::1:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/A"}},"Condition":{{"StringEquals":{{"{cond_issuer}:sub":"system:serviceaccount:kro:kro","{cond_issuer}:aud":"sts.amazonaws.com"}}}}}}]}}"#
+            )
+        };
+        assert_eq!(
+            foreign_issuer(&trust("oidc.eks.us-east-1.amazonaws.com/id/A")),
+            None
+        );
+        let msg = foreign_issuer(&trust("oidc.eks.us-east-1.amazonaws.com/id/B")).expect("found");
+        assert!(msg.contains("id/B") && msg.contains("id/A"), "{msg}");
+        // Not an OIDC trust: nothing to check.
+        assert_eq!(foreign_issuer(DOC_NO_OIDC), None);
+    }
+
+    const DOC_NO_OIDC: &str = r#"{"Statement":[{"Principal":{"Service":"eks.amazonaws.com"},"Condition":{"StringEquals":{"aws:SourceAccount":"1"}}}]}"#;
 
     #[test]
     fn statement_order_makes_no_difference() {

@@ -8,6 +8,7 @@ mod data;
 mod oidc;
 mod policy;
 pub mod policy_document;
+mod policy_model;
 mod role;
 mod role_policy;
 

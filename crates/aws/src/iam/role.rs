@@ -26,6 +26,9 @@ use hubctl_core::provider::{AttrSchema, BlockSchema, Invalid, Nesting, ProviderE
 
 pub struct Role;
 
+const INLINE_REFUSED: &str = "hubctl does not manage a role's inline policies exclusively from the role (Terraform's `inline_policy` blocks): declare each with an `aws_iam_role_policy` resource instead.";
+const MANAGED_REFUSED: &str = "hubctl does not manage a role's policy attachments exclusively from the role (Terraform's `managed_policy_arns`, deprecated in AWS provider 5.x): declare each with an `aws_iam_role_policy_attachment` resource instead.";
+
 fn max_session() -> AttrSchema {
     AttrSchema::optional(Type::Number).default(Value::int(3600))
 }
@@ -129,18 +132,18 @@ impl Managed for Role {
         tag_map(x.tags())
     }
 
+    /// `name` / `name_prefix`, the refused exclusive arguments, and a trust policy that
+    /// conditions on an OIDC issuer other than the one it trusts (checked whenever the
+    /// policy is known at plan time).
     fn validate(&self, config: &Value) -> Vec<Invalid> {
         let mut out = name_rules(config);
-        let why = |what: &str, instead: &str| {
-            format!("hubctl does not manage a role's {what} exclusively from the role (Terraform's `{}` is deprecated in AWS provider 5.x too); declare them with `{instead}` resources instead.", if what == "inline policies" { "inline_policy" } else { "managed_policy_arns" })
-        };
-        let inline = why("inline policies", "aws_iam_role_policy");
-        out.extend(refuse_set(config, "inline_policy", &inline));
-        let managed = why(
-            "managed policy attachments",
-            "aws_iam_role_policy_attachment",
-        );
-        out.extend(refuse_set(config, "managed_policy_arns", &managed));
+        out.extend(refuse_set(config, "inline_policy", INLINE_REFUSED));
+        out.extend(refuse_set(config, "managed_policy_arns", MANAGED_REFUSED));
+        let trust = ASSUME.get(config).and_then(|v| v.peel().as_str());
+        if let Some(why) = trust.and_then(crate::policy::foreign_issuer) {
+            let summary = "Trust policy conditions on another OIDC issuer";
+            out.push(Invalid::at(&["assume_role_policy"], summary, why));
+        }
         out
     }
 
