@@ -1,5 +1,5 @@
 //! `aws_iam_policy_document` against the Terraform AWS provider: the configuration recorded by
-//! `crates/aws/testdata/record_policy_document.py` (14 documents: one-element sets, reverse
+//! `crates/aws/testdata/record_policy_document.py` (19 documents: one-element sets, reverse
 //! order, principals, `*`, conditions, `&{var}`, source and override documents) applied by
 //! hubctl must give the same `json`, `minified_json` and `id`, byte for byte. The provider
 //! block makes no call (skip flags), and every endpoint points at a closed loopback port, so
@@ -69,5 +69,5 @@ fn policy_documents_render_as_the_terraform_provider_does() {
         }
         same += 1;
     }
-    assert_eq!(same, 14, "every recorded document was compared");
+    assert_eq!(same, 19, "every recorded document was compared");
 }

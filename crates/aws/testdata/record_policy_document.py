@@ -216,11 +216,81 @@ data "aws_iam_policy_document" "no_sid_effect_deny" {
     }
   }
 }
+
+data "aws_iam_policy_document" "merged_principals" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "AWS"
+      identifiers = ["arn:aws:iam::111111111111:root"]
+    }
+    principals {
+      type        = "AWS"
+      identifiers = ["arn:aws:iam::222222222222:root", "arn:aws:iam::333333333333:root"]
+    }
+    principals {
+      type        = "Service"
+      identifiers = ["s3.amazonaws.com"]
+    }
+  }
+}
+
+data "aws_iam_policy_document" "empty_sets" {
+  statement {
+    sid       = ""
+    actions   = []
+    resources = ["arn:aws:s3:::x"]
+  }
+}
+
+data "aws_iam_policy_document" "source_star" {
+  source_policy_documents = [jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Sid = "One", Effect = "Allow", NotAction = "iam:*", Resource = ["*"], Principal = "*" }]
+  })]
+}
+
+data "aws_iam_policy_document" "same_condition_twice" {
+  statement {
+    actions = ["s3:GetObject"]
+    condition {
+      test     = "StringEquals"
+      variable = "aws:PrincipalTag/team"
+      values   = ["a"]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "aws:PrincipalTag/team"
+      values   = ["b", "c"]
+    }
+    condition {
+      test     = "ArnLike"
+      variable = "aws:SourceArn"
+      values   = ["arn:aws:s3:::x"]
+    }
+  }
+}
+
+data "aws_iam_policy_document" "star_principal_and_more" {
+  statement {
+    actions = ["s3:GetObject"]
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+    principals {
+      type        = "AWS"
+      identifiers = ["arn:aws:iam::1:root"]
+    }
+  }
+}
 '''
 
 NAMES = [
     "single", "lists", "irsa", "principals", "star", "aws_star", "conditions", "vars",
     "old_version", "empty", "source", "override", "override_own", "no_sid_effect_deny",
+    "merged_principals", "empty_sets", "source_star", "same_condition_twice",
+    "star_principal_and_more",
 ]
 
 

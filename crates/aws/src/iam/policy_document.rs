@@ -351,6 +351,17 @@ mod tests {
     }
 
     #[test]
+    fn a_source_with_a_lone_statement_object_is_refused_as_the_provider_does() {
+        let doc = Value::from(r#"{"Statement":{"Effect":"Allow","Action":"a:A"}}"#);
+        let cfg = Value::map([("source_policy_documents", Value::List(vec![doc]))]);
+        let e = render(&cfg).unwrap_err();
+        assert!(
+            e.starts_with("source_policy_documents[0]:") && e.contains("list of statements"),
+            "{e}"
+        );
+    }
+
+    #[test]
     fn bad_effects_versions_and_duplicate_sids_are_found_at_their_place() {
         let cfg = Value::map([
             ("version", Value::from("2020-01-01")),

@@ -91,25 +91,7 @@ fn principals_json(ps: &[(String, Strs)]) -> J {
     }
     let mut raw: BTreeMap<&str, Strs> = BTreeMap::new();
     for (t, ids) in ps {
-        let merged = match (raw.remove(t.as_str()), ids) {
-            (None, Strs::One(s)) => Strs::One(s.clone()),
-            (prev, Strs::Many(v)) => {
-                let mut v = v.clone();
-                v.sort_by(|a, b| b.cmp(a));
-                let mut all = match prev {
-                    None => vec![],
-                    Some(Strs::One(s)) => vec![s],
-                    Some(Strs::Many(p)) => p,
-                };
-                all.extend(v);
-                Strs::Many(all)
-            }
-            (Some(Strs::One(p)), Strs::One(s)) => Strs::Many(vec![p, s.clone()]),
-            (Some(Strs::Many(mut p)), Strs::One(s)) => {
-                p.push(s.clone());
-                Strs::Many(p)
-            }
-        };
+        let merged = join(raw.remove(t.as_str()), ids, true);
         raw.insert(t, merged);
     }
     J::Object(
@@ -119,17 +101,38 @@ fn principals_json(ps: &[(String, Strs)]) -> J {
     )
 }
 
+/// The provider's accumulation of one principal type's (or one condition key's) values
+/// over several blocks: a first string stays a string, anything more becomes a list, each
+/// principal list reverse-sorted (`sort`), condition values kept in order.
+fn join(prev: Option<Strs>, next: &Strs, sort: bool) -> Strs {
+    match (prev, next) {
+        (None, Strs::One(s)) => Strs::One(s.clone()),
+        (prev, Strs::Many(v)) => {
+            let mut v = v.clone();
+            if sort {
+                v.sort_by(|a, b| b.cmp(a));
+            }
+            let mut all = match prev {
+                None => vec![],
+                Some(Strs::One(s)) => vec![s],
+                Some(Strs::Many(p)) => p,
+            };
+            all.extend(v);
+            Strs::Many(all)
+        }
+        (Some(Strs::One(p)), Strs::One(s)) => Strs::Many(vec![p, s.clone()]),
+        (Some(Strs::Many(mut p)), Strs::One(s)) => {
+            p.push(s.clone());
+            Strs::Many(p)
+        }
+    }
+}
+
 fn conditions_json(cs: &[(String, String, Strs)]) -> J {
     let mut raw: BTreeMap<&str, BTreeMap<&str, Strs>> = BTreeMap::new();
     for (test, var, vals) in cs {
         let vars = raw.entry(test).or_default();
-        let v = match (vars.remove(var.as_str()), vals) {
-            (Some(Strs::Many(mut p)), Strs::Many(v)) => {
-                p.extend(v.iter().cloned());
-                Strs::Many(p)
-            }
-            (_, v) => v.clone(),
-        };
+        let v = join(vars.remove(var.as_str()), vals, false);
         vars.insert(var, v);
     }
     let inner = |m: BTreeMap<&str, Strs>| {
@@ -249,7 +252,8 @@ pub fn doc_of(text: &str) -> Result<Doc, String> {
     };
     let statements = match field(m, "Statement") {
         Some(J::Array(xs)) => xs.iter().map(statement_of).collect::<Result<_, _>>()?,
-        Some(o @ J::Object(_)) => vec![statement_of(o)?],
+        // The provider refuses a lone statement object here (its decoder wants a list).
+        Some(J::Object(_)) => return Err("\"Statement\" is one object; the AWS provider (and so hubctl) needs a list of statements here: write [ { ... } ]".into()),
         _ => vec![],
     };
     Ok(Doc {
