@@ -36,8 +36,9 @@ data "aws_iam_policy_document" "cluster_trust" {{
 }}
 
 resource "aws_iam_role" "cluster" {{
-  name               = "hub-cluster"
-  assume_role_policy = {cluster_trust}
+  name                  = "hub-cluster"
+  assume_role_policy    = {cluster_trust}
+  force_detach_policies = true
 }}
 
 resource "aws_iam_role_policy_attachment" "cluster" {{
@@ -89,6 +90,8 @@ output "partition" {{ value = data.aws_partition.this.partition }}
 "#
     )
 }
+
+const DOC: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#;
 
 const DATA_TRUST: &str = "data.aws_iam_policy_document.cluster_trust.json";
 
@@ -211,6 +214,24 @@ async fn kms_and_irsa_roles_apply_plan_clean_and_destroy_without_leftovers() {
     w.write("root/main.tf", &root(HAND_TRUST));
     let plan = run(&["plan", &dir, "--detailed-exitcode"]);
     assert_eq!(plan.code, 0, "equivalent trust policy:\n{}", plan.all());
+
+    // What others attached to the cluster role goes with it (force_detach_policies).
+    let other = "arn:aws:iam::aws:policy/AmazonEKSServicePolicy";
+    let a = c
+        .iam
+        .attach_role_policy()
+        .role_name("hub-cluster")
+        .policy_arn(other);
+    a.send().await.expect("attach out of band");
+    let p = c
+        .iam
+        .put_role_policy()
+        .role_name("hub-cluster")
+        .policy_name("manual");
+    p.policy_document(DOC)
+        .send()
+        .await
+        .expect("inline out of band");
 
     run(&["destroy", &dir, "--auto-approve"]).expect_code(0);
     let roles = c.iam.list_roles().send().await.expect("roles");

@@ -392,7 +392,7 @@ fn import_terraform_converts_the_hub_network_and_plans_no_changes() {
     let out = state_cmd(&w, &["import-terraform", &fixture_path()]);
     out.expect_code(0);
     assert!(
-        out.stdout.contains("Imported 28 resource instance(s)"),
+        out.stdout.contains("Imported 48 resource instance(s)"),
         "{}",
         out.stdout
     );
@@ -402,11 +402,9 @@ fn import_terraform_converts_the_hub_network_and_plans_no_changes() {
         "{}",
         out.stdout
     );
-    assert!(
-        out.stdout.contains("skipped aws_iam_role: 6 instance(s)"),
-        "{}",
-        out.stdout
-    );
+    // IAM and KMS types are supported: only EKS's are left.
+    assert!(!out.stdout.contains("skipped aws_iam"), "{}", out.stdout);
+    assert!(!out.stdout.contains("skipped aws_kms"), "{}", out.stdout);
     assert!(
         out.stdout.contains("skipped 9 data source instance(s)"),
         "{}",
@@ -416,8 +414,12 @@ fn import_terraform_converts_the_hub_network_and_plans_no_changes() {
     assert_eq!(state["serial"], 1);
     assert_ne!(state["lineage"], "d50509a4-0f59-2b12-9282-f1e282ee8419");
     let addrs = resource_addrs(&state);
-    assert_eq!(addrs.len(), 28);
-    assert!(addrs.iter().all(|a| a.starts_with("module.vpc.")));
+    assert_eq!(addrs.len(), 48);
+    let vpc = addrs
+        .iter()
+        .filter(|a| a.starts_with("module.vpc."))
+        .count();
+    assert_eq!(vpc, 28);
 
     // A second import would overwrite: refused without --force.
     let bytes = w.state_bytes();
@@ -442,10 +444,30 @@ fn import_terraform_converts_the_hub_network_and_plans_no_changes() {
         String::from_utf8_lossy(&plan.stderr)
     );
     let doc: serde_json::Value = serde_json::from_str(&stdout).expect("plan JSON");
-    let changed: Vec<String> = doc["resource_changes"]
+    // The wrapper configures the network alone: the 20 IAM and KMS instances (module.eks,
+    // module.irsa) are planned for deletion, the network for nothing.
+    let all = doc["resource_changes"]
         .as_array()
-        .expect("resource_changes")
+        .expect("resource_changes");
+    let deleted = all
         .iter()
+        .filter(|c| c["change"]["actions"] == serde_json::json!(["delete"]))
+        .filter(|c| {
+            !c["address"]
+                .as_str()
+                .unwrap_or("")
+                .starts_with("module.vpc.")
+        })
+        .count();
+    assert_eq!(deleted, 20);
+    let changed: Vec<String> = all
+        .iter()
+        .filter(|c| {
+            c["address"]
+                .as_str()
+                .unwrap_or("")
+                .starts_with("module.vpc.")
+        })
         .filter(|c| c["change"]["actions"] != serde_json::json!(["no-op"]))
         .map(|c| format!("{} {}", c["address"], c["change"]["actions"]))
         .collect();
@@ -453,7 +475,7 @@ fn import_terraform_converts_the_hub_network_and_plans_no_changes() {
         changed.is_empty(),
         "changes planned for imported resources: {changed:?}"
     );
-    assert_eq!(doc["resource_changes"].as_array().map(Vec::len), Some(28));
+    assert_eq!(doc["resource_changes"].as_array().map(Vec::len), Some(48));
 }
 
 /// `show --json` without a plan prints the state in `terraform show -json`'s shape, with
