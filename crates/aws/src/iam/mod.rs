@@ -102,6 +102,22 @@ pub fn name_or_prefix(planned: &Value) -> String {
     s("name").unwrap_or_else(|| unique_name(s("name_prefix").as_deref()))
 }
 
+/// `name_prefix`: optional, and computed as in the Terraform provider, so a state imported
+/// from Terraform (which records `""` or the prefix it derived) is no diff.
+pub fn name_prefix_schema() -> hubctl_core::provider::AttrSchema {
+    hubctl_core::provider::AttrSchema::optional_computed(hubctl_core::lang::Type::String)
+        .force_new()
+}
+
+/// A read that keeps the planned or prior value where it is known, else null: for
+/// arguments AWS does not report (`name_prefix`).
+pub fn keep_known<A>(_: &AwsClients, _: &A, base: &Value, name: &str) -> Value {
+    match base.get_attr(name) {
+        Some(v) if v.is_wholly_known() => v.clone(),
+        _ => Value::Null,
+    }
+}
+
 /// `name` and `name_prefix` exclude each other (Terraform's ConflictsWith).
 pub fn name_rules(config: &Value) -> Vec<Invalid> {
     hubctl_core::provider::validate::conflicts_with(config, "name", "name_prefix")

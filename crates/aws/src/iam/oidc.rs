@@ -16,7 +16,7 @@ use crate::ec2::{answer, gone};
 use crate::managed::{computed_str, field_table, Field, Lookup, Managed, Op, TagStyle, Tags};
 use async_trait::async_trait;
 use hubctl_core::lang::{Type, Value};
-use hubctl_core::provider::{AttrSchema, ProviderError};
+use hubctl_core::provider::{plan_by_schema, AttrSchema, PlannedState, ProviderError, Schema};
 
 pub struct OidcProvider;
 
@@ -96,6 +96,23 @@ impl Managed for OidcProvider {
 
     fn tags(x: &Api) -> Tags {
         x.tags.clone()
+    }
+
+    /// A URL that differs from the prior one only by `https://` is no change (Terraform's
+    /// states hold IAM's bare form, configurations the scheme).
+    fn plan(&self, schema: &Schema, prior: Option<&Value>, proposed: Value) -> PlannedState {
+        let mut proposed = proposed;
+        let old = prior.and_then(|p| URL.str(p));
+        if let (Some(old), Some(new)) = (old, URL.str(&proposed)) {
+            if old != new && bare(&old) == bare(&new) {
+                if let Some(m) = proposed.as_map_mut() {
+                    URL.set(m, Value::from(old));
+                }
+            }
+        }
+        let mut p = plan_by_schema(schema, prior, proposed);
+        crate::tags::plan_tags_all(prior, &mut p.planned);
+        p
     }
 
     async fn describe(&self, c: &AwsClients, by: Lookup<'_>) -> Result<Vec<Api>, ProviderError> {
@@ -213,6 +230,23 @@ mod tests {
             thumbprints: vec![],
             tags: Tags::new(),
         }
+    }
+
+    #[test]
+    fn a_terraform_state_with_the_bare_url_plans_no_replacement() {
+        let bare_url = "oidc.eks.us-east-1.amazonaws.com/id/X";
+        let prior = Value::map([("url", Value::from(bare_url)), ("tags", Value::Null)]);
+        let config = Value::map([
+            ("url", Value::from(format!("https://{bare_url}"))),
+            ("tags", Value::Null),
+        ]);
+        let p = OidcProvider.plan(
+            &crate::managed::schema_for::<OidcProvider>(),
+            Some(&prior),
+            config,
+        );
+        assert!(p.requires_replace.is_empty(), "{:?}", p.requires_replace);
+        assert_eq!(p.planned.get_attr("url"), Some(&Value::from(bare_url)));
     }
 
     #[test]

@@ -32,7 +32,7 @@ field_table! { Api;
     ID = api("id", computed_str, |_, x| opt(x.meta.arn()));
     ARN = api("arn", computed_str, |_, x| opt(x.meta.arn()));
     NAME = api("name", optional_computed_str_new, |_, x| opt(x.meta.policy_name()));
-    NAME_PREFIX = kept("name_prefix", optional_str_new);
+    NAME_PREFIX = based("name_prefix", crate::iam::name_prefix_schema, crate::iam::keep_known);
     PATH = api("path", || optional_str_new().default(Value::from("/")),
         |_, x| Value::from(x.meta.path().unwrap_or("/")));
     DESCRIPTION = api("description", optional_str_new, |_, x| opt(x.meta.description()));

@@ -61,7 +61,7 @@ field_table! { Api;
     UNIQUE_ID = api("unique_id", computed_str, |_, x| Value::from(x.role_id()));
     CREATE_DATE = api("create_date", computed_str, |_, x| date(x.create_date()));
     NAME = api("name", optional_computed_str_new, |_, x| Value::from(x.role_name()));
-    NAME_PREFIX = kept("name_prefix", optional_str_new);
+    NAME_PREFIX = based("name_prefix", crate::iam::name_prefix_schema, crate::iam::keep_known);
     ASSUME = policy("assume_role_policy", || AttrSchema::required(Type::String),
         |x| x.assume_role_policy_document());
     PATH = api("path", || optional_str_new().default(Value::from("/")),
@@ -72,7 +72,9 @@ field_table! { Api;
     BOUNDARY = api("permissions_boundary", optional_str,
         |_, x| opt(x.permissions_boundary().and_then(|b| b.permissions_boundary_arn())));
     FORCE_DETACH = kept("force_detach_policies", || optional_bool(false));
-    MANAGED_ARNS = kept("managed_policy_arns", strings);
+    /// Always null here (setting it is refused); Terraform's states hold the attached ARNs,
+    /// which a refresh clears instead of planning them away.
+    MANAGED_ARNS = api("managed_policy_arns", strings, |_, _| Value::Null);
     INLINE = block("inline_policy", inline_policy, |_, _| Value::set(vec![]));
 }
 

@@ -10,9 +10,7 @@ use super::{each, name_or_prefix, name_rules};
 use crate::config::AwsClients;
 use crate::ec2::{answer, gone};
 use crate::managed::{computed_str, field_table, import_parts, optional_computed_str_new};
-use crate::managed::{
-    optional_str_new, required_str_new, Field, Identity, Lookup, Managed, Op, Tags,
-};
+use crate::managed::{required_str_new, Field, Identity, Lookup, Managed, Op, Tags};
 use async_trait::async_trait;
 use hubctl_core::lang::{Type, Value};
 use hubctl_core::provider::{AttrSchema, Invalid, ProviderError};
@@ -31,7 +29,7 @@ field_table! { Api;
     ID = api("id", computed_str, |_, x| Value::from(format!("{}:{}", x.role, x.name)));
     ROLE = api("role", required_str_new, |_, x| Value::from(x.role.as_str()));
     NAME = api("name", optional_computed_str_new, |_, x| Value::from(x.name.as_str()));
-    NAME_PREFIX = kept("name_prefix", optional_str_new);
+    NAME_PREFIX = based("name_prefix", crate::iam::name_prefix_schema, crate::iam::keep_known);
     DOCUMENT = policy("policy", || AttrSchema::required(Type::String), |x| Some(&x.document));
 }
 

@@ -11,7 +11,7 @@ use crate::config::AwsClients;
 use crate::ec2::{answer, gone};
 use crate::iam::{name_or_prefix, name_rules, partition_of};
 use crate::managed::refresh::paged;
-use crate::managed::{computed_str, field_table, optional_computed_str_new, optional_str_new};
+use crate::managed::{computed_str, field_table, optional_computed_str_new};
 use crate::managed::{Field, Identity, Lookup, Managed, Op, Tags};
 use async_trait::async_trait;
 use aws_sdk_kms::types::AliasListEntry as Api;
@@ -43,7 +43,7 @@ field_table! { Api;
     ID = api("id", computed_str, |_, x| opt_str(x.alias_name()));
     ARN = api("arn", computed_str, |_, x| opt_str(x.alias_arn()));
     NAME = api("name", optional_computed_str_new, |_, x| opt_str(x.alias_name()));
-    NAME_PREFIX = kept("name_prefix", optional_str_new);
+    NAME_PREFIX = based("name_prefix", crate::iam::name_prefix_schema, crate::iam::keep_known);
     /// The configured spelling (a key id or ARN) stays while it names the same key.
     TARGET = based("target_key_id", || AttrSchema::required(Type::String), |_, x, base, name| {
         let id = x.target_key_id().unwrap_or_default();
