@@ -361,6 +361,55 @@ module "vpc" {
 "#
 }
 
+/// Four of the fixture's IAM and KMS objects as its configuration wrote them (AWS provider
+/// 5.x arguments): their Terraform state (bare OIDC URL, `name_prefix = ""`, empty
+/// `managed_policy_arns`, the provider's policy JSON) must plan no change.
+const EKS_CALL: &str = r#"
+module "eks" {
+  source = "./eks"
+}
+"#;
+
+const EKS_IAM: &str = r#"
+locals {
+  tags = { Cluster = "hub", Environment = "hub" }
+}
+
+resource "aws_kms_key" "eks" {
+  description             = "hub EKS secrets encryption"
+  enable_key_rotation     = true
+  deletion_window_in_days = 7
+  tags                    = merge(local.tags, { Name = "hub-eks-secrets" })
+}
+
+resource "aws_kms_alias" "eks" {
+  name          = "alias/hub-eks-secrets"
+  target_key_id = aws_kms_key.eks.key_id
+}
+
+data "aws_iam_policy_document" "cluster" {
+  statement {
+    actions = ["sts:AssumeRole", "sts:TagSession"]
+    principals {
+      type        = "Service"
+      identifiers = ["eks.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role" "cluster" {
+  name               = "hub-cluster-role"
+  assume_role_policy = data.aws_iam_policy_document.cluster.json
+  tags               = local.tags
+}
+
+resource "aws_iam_openid_connect_provider" "this" {
+  url            = "https://oidc.eks.us-east-1.amazonaws.com/id/chT5auhUhA"
+  client_id_list = ["sts.amazonaws.com"]
+  tags           = merge(local.tags, { Name = "hub-irsa" })
+}
+"#;
+
 fn fixture_path() -> String {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("state-fixtures/terraform-1.11-hub-aws5.100.tfstate")
@@ -371,7 +420,8 @@ fn fixture_path() -> String {
 #[test]
 fn import_terraform_converts_the_hub_network_and_plans_no_changes() {
     let w = Work::empty();
-    w.write("main.tf", hub_network_wrapper());
+    w.write("main.tf", &format!("{}{EKS_CALL}", hub_network_wrapper()));
+    w.write("eks/main.tf", EKS_IAM);
     crate::support::copy_dir(
         &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("modules/vpc"),
         &w.path("vpc"),
@@ -444,8 +494,8 @@ fn import_terraform_converts_the_hub_network_and_plans_no_changes() {
         String::from_utf8_lossy(&plan.stderr)
     );
     let doc: serde_json::Value = serde_json::from_str(&stdout).expect("plan JSON");
-    // The wrapper configures the network alone: the 20 IAM and KMS instances (module.eks,
-    // module.irsa) are planned for deletion, the network for nothing.
+    // The wrapper configures the network and four IAM/KMS objects: the other 16 IAM
+    // instances (module.eks, module.irsa) are planned for deletion, the rest for nothing.
     let all = doc["resource_changes"]
         .as_array()
         .expect("resource_changes");
@@ -459,7 +509,13 @@ fn import_terraform_converts_the_hub_network_and_plans_no_changes() {
                 .starts_with("module.vpc.")
         })
         .count();
-    assert_eq!(deleted, 20);
+    assert_eq!(deleted, 16);
+    const KEPT: [&str; 4] = [
+        "module.eks.aws_kms_key.eks",
+        "module.eks.aws_kms_alias.eks",
+        "module.eks.aws_iam_role.cluster",
+        "module.eks.aws_iam_openid_connect_provider.this",
+    ];
     let changed: Vec<String> = all
         .iter()
         .filter(|c| {
@@ -475,7 +531,8 @@ fn import_terraform_converts_the_hub_network_and_plans_no_changes() {
         changed.is_empty(),
         "changes planned for imported resources: {changed:?}"
     );
-    assert_eq!(doc["resource_changes"].as_array().map(Vec::len), Some(48));
+    // The 48 instances and the read of the cluster role's policy document.
+    assert_eq!(doc["resource_changes"].as_array().map(Vec::len), Some(49));
 }
 
 /// `show --json` without a plan prints the state in `terraform show -json`'s shape, with
