@@ -227,7 +227,8 @@ async fn aws_iam_role_conforms() {
         Value::map([
             ("name", Value::from("conf-role")),
             ("assume_role_policy", Value::from(trust)),
-            ("description", desc.map(Value::from).unwrap_or(Value::Null)),
+            // Unset (left out: the schema default) or set.
+            ("description", Value::from(desc.unwrap_or(""))),
             ("tags", tags(tag)),
         ])
     };

@@ -35,7 +35,9 @@ field_table! { Api;
     NAME_PREFIX = based("name_prefix", crate::iam::name_prefix_schema, crate::iam::keep_known);
     PATH = api("path", || optional_str_new().default(Value::from("/")),
         |_, x| Value::from(x.meta.path().unwrap_or("/")));
-    DESCRIPTION = api("description", optional_str_new, |_, x| opt(x.meta.description()));
+    /// `""` when unset, as the Terraform provider's states have it.
+    DESCRIPTION = api("description", crate::managed::empty_str_new,
+        |_, x| crate::managed::or_empty(x.meta.description()));
     DOCUMENT = policy("policy", || AttrSchema::required(Type::String), |x| x.document.as_deref());
     POLICY_ID = api("policy_id", computed_str, |_, x| opt(x.meta.policy_id()));
     ATTACHMENTS = api("attachment_count", || AttrSchema::computed(Type::Number),
@@ -162,7 +164,7 @@ impl Managed for Policy {
         let req = c.iam.create_policy().policy_name(name_or_prefix(planned));
         let req = req
             .set_path(PATH.str(planned))
-            .set_description(DESCRIPTION.str(planned));
+            .set_description(DESCRIPTION.nonempty(planned));
         let req = req.set_policy_document(DOCUMENT.str(planned));
         let req = req.set_tags(Some(super::iam_tags(tags)));
         let out = answer("iam:CreatePolicy", req.send().await)?;

@@ -16,7 +16,9 @@
 use super::{each, name_or_prefix, name_rules, refuse_set, tag_map, ROLE_TAGS};
 use crate::config::AwsClients;
 use crate::ec2::{answer, gone};
-use crate::managed::{computed_str, field_table, opt, optional_bool, optional_computed_str_new};
+use crate::managed::{
+    computed_str, empty_str, field_table, optional_bool, optional_computed_str_new, or_empty,
+};
 use crate::managed::{optional_str, optional_str_new, Field, Lookup, Managed, Op, TagStyle, Tags};
 use async_trait::async_trait;
 use aws_sdk_iam::types::Role as Api;
@@ -34,7 +36,7 @@ fn max_session() -> AttrSchema {
 }
 
 fn strings() -> AttrSchema {
-    AttrSchema::optional(Type::Set(Box::new(Type::String)))
+    AttrSchema::optional_computed(Type::Set(Box::new(Type::String)))
 }
 
 fn inline_policy() -> BlockSchema {
@@ -66,15 +68,16 @@ field_table! { Api;
         |x| x.assume_role_policy_document());
     PATH = api("path", || optional_str_new().default(Value::from("/")),
         |_, x| Value::from(x.path()));
-    DESCRIPTION = api("description", optional_str, |_, x| opt(x.description()));
+    /// `""` when unset, as the Terraform provider's states have it.
+    DESCRIPTION = api("description", empty_str, |_, x| or_empty(x.description()));
     MAX_SESSION = api("max_session_duration", max_session,
         |_, x| Value::int(x.max_session_duration().unwrap_or(3600).into()));
-    BOUNDARY = api("permissions_boundary", optional_str,
-        |_, x| opt(x.permissions_boundary().and_then(|b| b.permissions_boundary_arn())));
+    BOUNDARY = api("permissions_boundary", empty_str,
+        |_, x| or_empty(x.permissions_boundary().and_then(|b| b.permissions_boundary_arn())));
     FORCE_DETACH = kept("force_detach_policies", || optional_bool(false));
-    /// Always null here (setting it is refused); Terraform's states hold the attached ARNs,
-    /// which a refresh clears instead of planning them away.
-    MANAGED_ARNS = api("managed_policy_arns", strings, |_, _| Value::Null);
+    /// Always empty here (setting it is refused); computed, as in the provider, so the
+    /// attached ARNs a Terraform state holds are no diff.
+    MANAGED_ARNS = api("managed_policy_arns", strings, |_, _| Value::set(vec![]));
     INLINE = block("inline_policy", inline_policy, |_, _| Value::set(vec![]));
 }
 
@@ -158,10 +161,10 @@ impl Managed for Role {
         let req = req.set_assume_role_policy_document(ASSUME.str(planned));
         let req = req
             .set_path(PATH.str(planned))
-            .set_description(DESCRIPTION.str(planned));
+            .set_description(DESCRIPTION.nonempty(planned));
         let secs = MAX_SESSION.get(planned).and_then(Value::as_number);
         let req = req.set_max_session_duration(secs.map(|s| s as i32));
-        let req = req.set_permissions_boundary(BOUNDARY.str(planned));
+        let req = req.set_permissions_boundary(BOUNDARY.nonempty(planned));
         let req = req.set_tags(Some(super::iam_tags(tags)));
         let out = answer("iam:CreateRole", req.send().await)?;
         let role = out.role().cloned();
@@ -181,16 +184,18 @@ impl Managed for Role {
             answer("iam:UpdateAssumeRolePolicy", r)?;
         }
         let secs = |v: &Value| MAX_SESSION.get(v).and_then(Value::as_number);
-        if DESCRIPTION.str(prior) != DESCRIPTION.str(planned) || secs(prior) != secs(planned) {
+        if DESCRIPTION.nonempty(prior) != DESCRIPTION.nonempty(planned)
+            || secs(prior) != secs(planned)
+        {
             let req = c.iam.update_role().role_name(name);
-            let desc = DESCRIPTION.str(planned).unwrap_or_default();
+            let desc = DESCRIPTION.nonempty(planned).unwrap_or_default();
             let req = req
                 .description(desc)
                 .set_max_session_duration(secs(planned).map(|s| s as i32));
             answer("iam:UpdateRole", req.send().await)?;
         }
-        if BOUNDARY.str(prior) != BOUNDARY.str(planned) {
-            match BOUNDARY.str(planned) {
+        if BOUNDARY.nonempty(prior) != BOUNDARY.nonempty(planned) {
+            match BOUNDARY.nonempty(planned) {
                 Some(arn) => {
                     let req = c.iam.put_role_permissions_boundary().role_name(name);
                     let r = req.permissions_boundary(arn).send().await;
