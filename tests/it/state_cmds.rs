@@ -361,7 +361,7 @@ module "vpc" {
 "#
 }
 
-/// Four of the fixture's IAM and KMS objects as its configuration wrote them (AWS provider
+/// Seven of the fixture's IAM and KMS objects as its configuration wrote them (AWS provider
 /// 5.x arguments): their Terraform state (bare OIDC URL, `name_prefix = ""`, empty
 /// `managed_policy_arns`, the provider's policy JSON) must plan no change.
 const EKS_CALL: &str = r#"
@@ -401,6 +401,21 @@ resource "aws_iam_role" "cluster" {
   name               = "hub-cluster-role"
   assume_role_policy = data.aws_iam_policy_document.cluster.json
   tags               = local.tags
+}
+
+resource "aws_iam_role_policy_attachment" "cluster" {
+  for_each   = toset(["arn:aws:iam::aws:policy/AmazonEKSClusterPolicy", "arn:aws:iam::aws:policy/AmazonEKSVPCResourceController"])
+  role       = aws_iam_role.cluster.name
+  policy_arn = each.value
+}
+
+resource "aws_iam_role_policy" "cluster_encryption" {
+  name = "hub-cluster-encryption"
+  role = aws_iam_role.cluster.name
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = ["kms:Encrypt", "kms:Decrypt", "kms:ListGrants", "kms:DescribeKey"], Resource = aws_kms_key.eks.arn }]
+  })
 }
 
 resource "aws_iam_openid_connect_provider" "this" {
@@ -494,7 +509,7 @@ fn import_terraform_converts_the_hub_network_and_plans_no_changes() {
         String::from_utf8_lossy(&plan.stderr)
     );
     let doc: serde_json::Value = serde_json::from_str(&stdout).expect("plan JSON");
-    // The wrapper configures the network and four IAM/KMS objects: the other 16 IAM
+    // The wrapper configures the network and seven IAM/KMS objects: the other 13 IAM
     // instances (module.eks, module.irsa) are planned for deletion, the rest for nothing.
     let all = doc["resource_changes"]
         .as_array()
@@ -509,8 +524,11 @@ fn import_terraform_converts_the_hub_network_and_plans_no_changes() {
                 .starts_with("module.vpc.")
         })
         .count();
-    assert_eq!(deleted, 16);
-    const KEPT: [&str; 4] = [
+    assert_eq!(deleted, 13);
+    const KEPT: [&str; 7] = [
+        "module.eks.aws_iam_role_policy.cluster_encryption",
+        "module.eks.aws_iam_role_policy_attachment.cluster[\"arn:aws:iam::aws:policy/AmazonEKSClusterPolicy\"]",
+        "module.eks.aws_iam_role_policy_attachment.cluster[\"arn:aws:iam::aws:policy/AmazonEKSVPCResourceController\"]",
         "module.eks.aws_kms_key.eks",
         "module.eks.aws_kms_alias.eks",
         "module.eks.aws_iam_role.cluster",
@@ -532,7 +550,7 @@ fn import_terraform_converts_the_hub_network_and_plans_no_changes() {
     let kept = all
         .iter()
         .filter(|c| KEPT.contains(&c["address"].as_str().unwrap_or("")));
-    assert_eq!(kept.count(), 4);
+    assert_eq!(kept.count(), 7);
     // The 48 instances and the read of the cluster role's policy document.
     assert_eq!(doc["resource_changes"].as_array().map(Vec::len), Some(49));
 }
