@@ -12,10 +12,12 @@ use hubctl_core::provider::conformance::{resource_suite, Case, Remote};
 use hubctl_core::provider::{Provider, ProviderClient};
 
 /// Clients built as `provider "aws"` builds them, every endpoint at this moto.
-async fn configure(moto: &Moto) -> ProviderClient {
+pub async fn configure(moto: &Moto) -> ProviderClient {
     let endpoints = Value::map([
         ("ec2", Value::from(moto.endpoint.as_str())),
         ("sts", Value::from(moto.endpoint.as_str())),
+        ("iam", Value::from(moto.endpoint.as_str())),
+        ("kms", Value::from(moto.endpoint.as_str())),
     ]);
     let config = Value::map([
         ("region", Value::from("us-east-1")),
@@ -26,7 +28,7 @@ async fn configure(moto: &Moto) -> ProviderClient {
     AwsProvider.configure(&config).await.expect("configure")
 }
 
-fn aws(client: &ProviderClient) -> &AwsClients {
+pub fn aws(client: &ProviderClient) -> &AwsClients {
     client.downcast_ref::<AwsClients>().expect("AWS clients")
 }
 

@@ -389,7 +389,7 @@ fn provider_arguments_without_effect_are_warned_about_where_written() {
     let w = Work::empty();
     w.write(
         "main.tf",
-        "provider \"aws\" {\n  region            = \"us-east-1\"\n  s3_use_path_style = true\n  endpoints {\n    ec2 = \"http://127.0.0.1:9\"\n    iam = \"http://127.0.0.1:9\"\n  }\n}\n",
+        "provider \"aws\" {\n  region            = \"us-east-1\"\n  s3_use_path_style = true\n  endpoints {\n    ec2 = \"http://127.0.0.1:9\"\n    iam = \"http://127.0.0.1:9\"\n    dynamodb = \"http://127.0.0.1:9\"\n  }\n}\n",
     );
     let dir = w.arg();
     let out = w.run(&["validate", &dir]);
@@ -397,7 +397,7 @@ fn provider_arguments_without_effect_are_warned_about_where_written() {
     let at = |l: &str| format!("{}:{l}", w.path("main.tf").display());
     for (summary, loc) in [
         ("Argument has no effect", "3:3"),
-        ("Endpoint has no effect", "6:5"),
+        ("Endpoint has no effect", "7:5"),
     ] {
         assert!(
             out.all().contains(&format!("Warning: {summary}"))
@@ -408,4 +408,10 @@ fn provider_arguments_without_effect_are_warned_about_where_written() {
         assert!(out.all().contains(&at(loc)), "{loc}: {}", out.all());
     }
     assert!(!out.all().contains("ec2 resource type"), "{}", out.all());
+    // IAM has resource types: its endpoint is used.
+    assert!(
+        out.all().contains("no dynamodb resource type"),
+        "{}",
+        out.all()
+    );
 }

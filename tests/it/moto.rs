@@ -62,6 +62,9 @@ impl Moto {
                 "-p",
                 &port.to_string(),
             ])
+            // AWS managed policies (arn:aws:iam::aws:policy/AmazonEKSClusterPolicy, ...) exist
+            // in moto only when it loads them.
+            .env("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()

@@ -362,6 +362,70 @@ module "vpc" {
 "#
 }
 
+/// Seven of the fixture's IAM and KMS objects as its configuration wrote them (AWS provider
+/// 5.x arguments): their Terraform state (bare OIDC URL, `name_prefix = ""`, empty
+/// `managed_policy_arns`, the provider's policy JSON) must plan no change.
+const EKS_CALL: &str = r#"
+module "eks" {
+  source = "./eks"
+}
+"#;
+
+const EKS_IAM: &str = r#"
+locals {
+  tags = { Cluster = "hub", Environment = "hub" }
+}
+
+resource "aws_kms_key" "eks" {
+  description             = "hub EKS secrets encryption"
+  enable_key_rotation     = true
+  deletion_window_in_days = 7
+  tags                    = merge(local.tags, { Name = "hub-eks-secrets" })
+}
+
+resource "aws_kms_alias" "eks" {
+  name          = "alias/hub-eks-secrets"
+  target_key_id = aws_kms_key.eks.key_id
+}
+
+data "aws_iam_policy_document" "cluster" {
+  statement {
+    actions = ["sts:AssumeRole", "sts:TagSession"]
+    principals {
+      type        = "Service"
+      identifiers = ["eks.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role" "cluster" {
+  name               = "hub-cluster-role"
+  assume_role_policy = data.aws_iam_policy_document.cluster.json
+  tags               = local.tags
+}
+
+resource "aws_iam_role_policy_attachment" "cluster" {
+  for_each   = toset(["arn:aws:iam::aws:policy/AmazonEKSClusterPolicy", "arn:aws:iam::aws:policy/AmazonEKSVPCResourceController"])
+  role       = aws_iam_role.cluster.name
+  policy_arn = each.value
+}
+
+resource "aws_iam_role_policy" "cluster_encryption" {
+  name = "hub-cluster-encryption"
+  role = aws_iam_role.cluster.name
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = ["kms:Encrypt", "kms:Decrypt", "kms:ListGrants", "kms:DescribeKey"], Resource = aws_kms_key.eks.arn }]
+  })
+}
+
+resource "aws_iam_openid_connect_provider" "this" {
+  url            = "https://oidc.eks.us-east-1.amazonaws.com/id/chT5auhUhA"
+  client_id_list = ["sts.amazonaws.com"]
+  tags           = merge(local.tags, { Name = "hub-irsa" })
+}
+"#;
+
 fn fixture_path() -> String {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("state-fixtures/terraform-1.11-hub-aws5.100.tfstate")
@@ -372,7 +436,8 @@ fn fixture_path() -> String {
 #[test]
 fn import_terraform_converts_the_hub_network_and_plans_no_changes() {
     let w = Work::empty();
-    w.write("main.tf", hub_network_wrapper());
+    w.write("main.tf", &format!("{}{EKS_CALL}", hub_network_wrapper()));
+    w.write("eks/main.tf", EKS_IAM);
     crate::support::copy_dir(
         &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("modules/vpc"),
         &w.path("vpc"),
@@ -393,7 +458,7 @@ fn import_terraform_converts_the_hub_network_and_plans_no_changes() {
     let out = state_cmd(&w, &["import-terraform", &fixture_path()]);
     out.expect_code(0);
     assert!(
-        out.stdout.contains("Imported 28 resource instance(s)"),
+        out.stdout.contains("Imported 48 resource instance(s)"),
         "{}",
         out.stdout
     );
@@ -403,11 +468,9 @@ fn import_terraform_converts_the_hub_network_and_plans_no_changes() {
         "{}",
         out.stdout
     );
-    assert!(
-        out.stdout.contains("skipped aws_iam_role: 6 instance(s)"),
-        "{}",
-        out.stdout
-    );
+    // IAM and KMS types are supported: only EKS's are left.
+    assert!(!out.stdout.contains("skipped aws_iam"), "{}", out.stdout);
+    assert!(!out.stdout.contains("skipped aws_kms"), "{}", out.stdout);
     assert!(
         out.stdout.contains("skipped 9 data source instance(s)"),
         "{}",
@@ -417,8 +480,12 @@ fn import_terraform_converts_the_hub_network_and_plans_no_changes() {
     assert_eq!(state["serial"], 1);
     assert_ne!(state["lineage"], "d50509a4-0f59-2b12-9282-f1e282ee8419");
     let addrs = resource_addrs(&state);
-    assert_eq!(addrs.len(), 28);
-    assert!(addrs.iter().all(|a| a.starts_with("module.vpc.")));
+    assert_eq!(addrs.len(), 48);
+    let vpc = addrs
+        .iter()
+        .filter(|a| a.starts_with("module.vpc."))
+        .count();
+    assert_eq!(vpc, 28);
 
     // A second import would overwrite: refused without --force.
     let bytes = w.state_bytes();
@@ -443,10 +510,37 @@ fn import_terraform_converts_the_hub_network_and_plans_no_changes() {
         String::from_utf8_lossy(&plan.stderr)
     );
     let doc: serde_json::Value = serde_json::from_str(&stdout).expect("plan JSON");
-    let changed: Vec<String> = doc["resource_changes"]
+    // The wrapper configures the network and seven IAM/KMS objects: the other 13 IAM
+    // instances (module.eks, module.irsa) are planned for deletion, the rest for nothing.
+    let all = doc["resource_changes"]
         .as_array()
-        .expect("resource_changes")
+        .expect("resource_changes");
+    let deleted = all
         .iter()
+        .filter(|c| c["change"]["actions"] == serde_json::json!(["delete"]))
+        .filter(|c| {
+            !c["address"]
+                .as_str()
+                .unwrap_or("")
+                .starts_with("module.vpc.")
+        })
+        .count();
+    assert_eq!(deleted, 13);
+    const KEPT: [&str; 7] = [
+        "module.eks.aws_iam_role_policy.cluster_encryption",
+        "module.eks.aws_iam_role_policy_attachment.cluster[\"arn:aws:iam::aws:policy/AmazonEKSClusterPolicy\"]",
+        "module.eks.aws_iam_role_policy_attachment.cluster[\"arn:aws:iam::aws:policy/AmazonEKSVPCResourceController\"]",
+        "module.eks.aws_kms_key.eks",
+        "module.eks.aws_kms_alias.eks",
+        "module.eks.aws_iam_role.cluster",
+        "module.eks.aws_iam_openid_connect_provider.this",
+    ];
+    let changed: Vec<String> = all
+        .iter()
+        .filter(|c| {
+            let a = c["address"].as_str().unwrap_or("");
+            a.starts_with("module.vpc.") || KEPT.contains(&a)
+        })
         .filter(|c| c["change"]["actions"] != serde_json::json!(["no-op"]))
         .map(|c| format!("{} {}", c["address"], c["change"]["actions"]))
         .collect();
@@ -454,7 +548,12 @@ fn import_terraform_converts_the_hub_network_and_plans_no_changes() {
         changed.is_empty(),
         "changes planned for imported resources: {changed:?}"
     );
-    assert_eq!(doc["resource_changes"].as_array().map(Vec::len), Some(28));
+    let kept = all
+        .iter()
+        .filter(|c| KEPT.contains(&c["address"].as_str().unwrap_or("")));
+    assert_eq!(kept.count(), 7);
+    // The 48 instances and the read of the cluster role's policy document.
+    assert_eq!(doc["resource_changes"].as_array().map(Vec::len), Some(49));
 }
 
 /// `show --json` without a plan prints the state in `terraform show -json`'s shape, with

@@ -228,11 +228,16 @@ impl Provider for AwsProvider {
     }
 
     fn resources(&self) -> Vec<Arc<dyn Resource>> {
-        crate::ec2::resources()
+        let mut r = crate::ec2::resources();
+        r.extend(crate::iam::resources());
+        r.extend(crate::kms::resources());
+        r
     }
 
     fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
-        crate::ec2::data_sources()
+        let mut d = crate::ec2::data_sources();
+        d.extend(crate::iam::data_sources());
+        d
     }
 
     fn validate(&self, config: &Value) -> Vec<Invalid> {

@@ -56,6 +56,9 @@ const UNCERTAIN: &[&str] = &[
     "InternalServerError",
     "ServerException",
     "KMSInternalException",
+    // IAM's 500, KMS's timeout reaching a dependency.
+    "ServiceFailure",
+    "DependencyTimeoutException",
 ];
 
 /// The kind of AWS error `code` answered to operation `op`.
@@ -83,6 +86,8 @@ pub fn kind_of(op: &str, code: &str) -> ErrorKind {
         || code == "AccessDenied"
         || code == "AccessDeniedException"
         || code == "LimitExceeded"
+        || code == "UnmodifiableEntity"
+        || code == "LimitExceededException"
     {
         ErrorKind::Invalid
     } else {
@@ -202,5 +207,36 @@ mod tests {
             kind_of("ec2:CreateRoute", "InvalidParameterValue"),
             ErrorKind::Invalid
         );
+        // IAM and KMS.
+        let iam = [
+            ("iam:CreateRole", "EntityAlreadyExists", ErrorKind::Conflict),
+            ("iam:DeleteRole", "DeleteConflict", ErrorKind::Conflict),
+            (
+                "iam:CreateRole",
+                "MalformedPolicyDocument",
+                ErrorKind::Invalid,
+            ),
+            ("iam:DeleteRole", "UnmodifiableEntity", ErrorKind::Invalid),
+            ("iam:GetRole", "ServiceFailure", ErrorKind::Uncertain),
+            (
+                "kms:ScheduleKeyDeletion",
+                "KMSInvalidStateException",
+                ErrorKind::Conflict,
+            ),
+            (
+                "kms:CreateAlias",
+                "AlreadyExistsException",
+                ErrorKind::Conflict,
+            ),
+            (
+                "kms:CreateKey",
+                "DependencyTimeoutException",
+                ErrorKind::Uncertain,
+            ),
+            ("kms:DescribeKey", "NoSuchEntity", ErrorKind::Other),
+        ];
+        for (op, code, kind) in iam {
+            assert_eq!(kind_of(op, code), kind, "{op} {code}");
+        }
     }
 }

@@ -8,8 +8,11 @@ pub mod auth;
 pub mod config;
 pub mod ec2;
 pub mod error;
+pub mod iam;
+pub mod kms;
 pub mod managed;
 pub mod module_source;
+pub mod policy;
 pub mod state;
 pub mod tags;
 

@@ -28,6 +28,13 @@ pub type Read<A> = fn(&AwsClients, &A) -> Value;
 /// A read shared by several attributes (a route's ten targets), told which one it reads.
 pub type ReadNamed<A> = fn(&AwsClients, &A, &str) -> Value;
 
+/// A read that also sees the planned or prior value (`base`) and the attribute's name: for
+/// answers AWS spells differently from the configuration (a key ARN for a key id).
+pub type ReadBased<A> = fn(&AwsClients, &A, &Value, &str) -> Value;
+
+/// The policy document AWS reports, as text (maybe URL-encoded).
+pub type ReadPolicy<A> = for<'a> fn(&'a A) -> Option<&'a str>;
+
 /// One attribute (or nested block) of a type.
 pub struct Field<A: 'static> {
     pub name: &'static str,
@@ -38,6 +45,8 @@ pub struct Field<A: 'static> {
 enum How<A: 'static> {
     Api(Read<A>),
     Named(ReadNamed<A>),
+    Based(ReadBased<A>),
+    Policy(ReadPolicy<A>),
     Kept,
 }
 
@@ -64,6 +73,34 @@ impl<A> Field<A> {
             def: Def::Attr(schema),
             read: How::Named(read),
         }
+    }
+
+    /// An attribute whose read sees the planned or prior value (see [`ReadBased`]).
+    pub const fn based(name: &'static str, schema: fn() -> AttrSchema, read: ReadBased<A>) -> Self {
+        Field {
+            name,
+            def: Def::Attr(schema),
+            read: How::Based(read),
+        }
+    }
+
+    /// A policy document: compared by meaning ([`crate::policy`]) in the plan and on read,
+    /// so the state keeps the configured text while AWS's answer means the same.
+    pub const fn policy(
+        name: &'static str,
+        schema: fn() -> AttrSchema,
+        read: ReadPolicy<A>,
+    ) -> Self {
+        Field {
+            name,
+            def: Def::Attr(schema),
+            read: How::Policy(read),
+        }
+    }
+
+    /// Whether this is a policy document attribute.
+    pub fn is_policy(&self) -> bool {
+        matches!(self.read, How::Policy(_))
     }
 
     /// An attribute the API's description does not report (a VPC's DNS flags): the state
@@ -142,7 +179,16 @@ pub fn read_fields<A>(
         let v = match f.read {
             How::Api(read) => read(c, x),
             How::Named(read) => read(c, x, f.name),
-            How::Kept => f.get(base).cloned().unwrap_or(Value::Null),
+            How::Based(read) => read(c, x, base, f.name),
+            How::Policy(read) => crate::policy::read_keeping(read(x), base, f.name),
+            // Without a base value (an import), the schema default, as a plan would set it.
+            How::Kept => match f.get(base).filter(|v| !v.is_null()) {
+                Some(v) => v.clone(),
+                None => match f.def {
+                    Def::Attr(a) => a().default.unwrap_or(Value::Null),
+                    Def::Block(_) => Value::Null,
+                },
+            },
         };
         m.insert(f.name.to_string(), v);
     }

@@ -115,6 +115,18 @@ pub trait Managed: Send + Sync + 'static {
     /// Deletes object `key` and waits as the type needs. A `NotFound` answer is success.
     async fn delete(&self, c: &Op<'_>, key: &str) -> Result<(), ProviderError>;
 
+    /// [`Managed::delete`] for types whose delete needs the state (a KMS key's deletion
+    /// window); by default the key alone.
+    async fn delete_state(
+        &self,
+        c: &Op<'_>,
+        key: &str,
+        state: &Value,
+    ) -> Result<(), ProviderError> {
+        let _ = state;
+        self.delete(c, key).await
+    }
+
     /// The lookup key a state holds (see [`Identity::state_key`]).
     fn state_key(state: &Value) -> Option<String> {
         Self::IDENTITY.state_key(state)
@@ -126,9 +138,13 @@ pub trait Managed: Send + Sync + 'static {
         Vec::new()
     }
 
-    /// The schema's rule, with `tags_all` unknown whenever `tags` changes.
+    /// The schema's rule, with `tags_all` unknown whenever `tags` changes, and policy
+    /// documents that mean what the prior ones meant kept as they were.
     fn plan(&self, schema: &Schema, prior: Option<&Value>, proposed: Value) -> PlannedState {
         let mut p = plan_by_schema(schema, prior, proposed);
+        for f in Self::fields().iter().filter(|f| f.is_policy()) {
+            crate::policy::keep_equivalent(prior, &mut p.planned, f.name);
+        }
         if Self::TAGS.has_tags() {
             crate::tags::plan_tags_all(prior, &mut p.planned);
         }
@@ -390,7 +406,7 @@ impl<T: Managed> Resource for Adapter<T> {
                 None => return Ok(()),
             },
         };
-        match self.t.delete(&op, &key).await {
+        match self.t.delete_state(&op, &key, state).await {
             Err(e) if e.is_not_found() => Ok(()),
             r => r,
         }
