@@ -365,7 +365,10 @@ check "c" {}
         .map(|(s, l, c, _)| (s.as_str(), *l, *c))
         .collect();
     assert_eq!(got_short, expect);
-    let misspelt = diags.0.iter().find(|d| d.summary == "Unsupported block type");
+    let misspelt = diags
+        .0
+        .iter()
+        .find(|d| d.summary == "Unsupported block type");
     assert_eq!(
         misspelt.and_then(|d| d.help.as_deref()),
         Some("did you mean \"resource\"?")
