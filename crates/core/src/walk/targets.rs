@@ -20,51 +20,12 @@ impl Targets {
     /// The nodes of `addrs` (resources, instances — which select their whole resource — or
     /// modules) and, transitively, everything they depend on.
     pub fn resolve(graph: &Graph, addrs: &[String]) -> Targets {
-        let mut todo: Vec<usize> = Vec::new();
-        let mut instances: HashMap<usize, HashSet<String>> = HashMap::new();
-        let mut whole: HashSet<usize> = HashSet::new();
-        use crate::addr::InstanceKey;
-        for a in addrs {
-            if let Some(n) = graph.resource_node(a) {
-                match crate::addr::InstanceAddr::parse(a) {
-                    // One instance, or the instances in one module instance.
-                    Ok(i)
-                        if i.key != InstanceKey::None
-                            || i.resource
-                                .module_keys
-                                .iter()
-                                .any(|k| *k != InstanceKey::None) =>
-                    {
-                        instances.entry(n).or_default().insert(i.to_string());
-                    }
-                    _ => {
-                        whole.insert(n);
-                    }
-                }
-                todo.push(n);
-                continue;
-            }
-            // A module (or one instance of it): every resource inside it.
-            let Some(m) = crate::addr::parse_module_instance(a) else {
-                continue;
-            };
-            let call: Vec<String> = m.iter().map(|(name, _)| name.clone()).collect();
-            let call = crate::addr::module_prefix(&call);
-            let one_instance = m.iter().any(|(_, k)| *k != InstanceKey::None);
-            for (i, node) in graph.nodes.iter().enumerate() {
-                if matches!(node.kind, NodeKind::Resource(_))
-                    && within_module(&graph.modules[node.module].path, call.trim_end_matches('.'))
-                {
-                    if one_instance {
-                        let only = crate::addr::module_instance_display(&m);
-                        instances.entry(i).or_default().insert(only);
-                    } else {
-                        whole.insert(i);
-                    }
-                    todo.push(i);
-                }
-            }
-        }
+        let Seeds {
+            todo,
+            mut instances,
+            whole,
+        } = seeds(graph, addrs);
+        let mut todo = todo;
         let mut nodes = HashSet::new();
         while let Some(n) = todo.pop() {
             if nodes.insert(n) {
@@ -201,5 +162,70 @@ mod tests {
         assert!(!t.instance(n, "module.x[\"b\"].terraform_data.t[1]"));
         let t = Targets::resolve(&g, &["module.x".to_string()]);
         assert!(t.instance(n, "module.x[\"b\"].terraform_data.t[1]"));
+    }
+}
+
+/// What the target addresses name directly, before their dependencies are added.
+struct Seeds {
+    /// Resource nodes named, whole or through instances.
+    todo: Vec<usize>,
+    /// Resource nodes named only through instances, with those instances.
+    instances: HashMap<usize, HashSet<String>>,
+    /// Resource nodes named whole.
+    whole: HashSet<usize>,
+}
+
+/// The resource nodes `addrs` name: resources, instances (or the instances in one module
+/// instance), and every resource inside a named module or module instance.
+fn seeds(graph: &Graph, addrs: &[String]) -> Seeds {
+    let mut todo: Vec<usize> = Vec::new();
+    let mut instances: HashMap<usize, HashSet<String>> = HashMap::new();
+    let mut whole: HashSet<usize> = HashSet::new();
+    use crate::addr::InstanceKey;
+    for a in addrs {
+        if let Some(n) = graph.resource_node(a) {
+            match crate::addr::InstanceAddr::parse(a) {
+                // One instance, or the instances in one module instance.
+                Ok(i)
+                    if i.key != InstanceKey::None
+                        || i.resource
+                            .module_keys
+                            .iter()
+                            .any(|k| *k != InstanceKey::None) =>
+                {
+                    instances.entry(n).or_default().insert(i.to_string());
+                }
+                _ => {
+                    whole.insert(n);
+                }
+            }
+            todo.push(n);
+            continue;
+        }
+        // A module (or one instance of it): every resource inside it.
+        let Some(m) = crate::addr::parse_module_instance(a) else {
+            continue;
+        };
+        let call: Vec<String> = m.iter().map(|(name, _)| name.clone()).collect();
+        let call = crate::addr::module_prefix(&call);
+        let one_instance = m.iter().any(|(_, k)| *k != InstanceKey::None);
+        for (i, node) in graph.nodes.iter().enumerate() {
+            if matches!(node.kind, NodeKind::Resource(_))
+                && within_module(&graph.modules[node.module].path, call.trim_end_matches('.'))
+            {
+                if one_instance {
+                    let only = crate::addr::module_instance_display(&m);
+                    instances.entry(i).or_default().insert(only);
+                } else {
+                    whole.insert(i);
+                }
+                todo.push(i);
+            }
+        }
+    }
+    Seeds {
+        todo,
+        instances,
+        whole,
     }
 }
