@@ -108,63 +108,6 @@ fn within_module(path: &[String], target: &str) -> bool {
     false
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn module_paths_match_their_targets_and_their_children() {
-        let path = vec!["net".to_string(), "sub".to_string()];
-        assert!(within_module(&path, "module.net"));
-        assert!(within_module(&path, "module.net.module.sub"));
-        assert!(!within_module(&path, "module.ne"));
-        assert!(!within_module(&[], "module.net"));
-    }
-
-    #[test]
-    fn covered_addresses_are_the_target_and_what_is_under_it() {
-        let t = Targets {
-            addrs: vec!["aws_x.a".into(), "module.m".into()],
-            nodes: HashSet::new(),
-            only_instances: HashMap::new(),
-        };
-        assert!(t.covers("aws_x.a"));
-        assert!(t.covers("aws_x.a[\"k\"]"));
-        assert!(t.covers("module.m.aws_y.b"));
-        assert!(!t.covers("aws_x.ab"));
-        assert!(!t.covers("aws_x.b"));
-    }
-
-    #[test]
-    fn a_module_instance_target_selects_only_its_instances() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        std::fs::create_dir_all(dir.path().join("m")).expect("mkdir");
-        std::fs::write(
-            dir.path().join("main.tf"),
-            "module \"x\" {\n  source   = \"./m\"\n  for_each = toset([\"a\", \"b\"])\n}\n",
-        )
-        .expect("write");
-        std::fs::write(
-            dir.path().join("m/main.tf"),
-            "resource \"terraform_data\" \"t\" {\n  count = 2\n}\n",
-        )
-        .expect("write");
-        let (config, d) = crate::config::load(dir.path());
-        assert!(!d.has_errors(), "{d:?}");
-        let (g, _) = crate::graph::build(&config);
-        let n = g.resource_node("module.x.terraform_data.t").expect("node");
-        let t = Targets::resolve(&g, &["module.x[\"a\"]".to_string()]);
-        assert!(t.nodes.contains(&n));
-        assert!(t.instance(n, "module.x[\"a\"].terraform_data.t[1]"));
-        assert!(!t.instance(n, "module.x[\"b\"].terraform_data.t[0]"));
-        let t = Targets::resolve(&g, &["module.x[\"b\"].terraform_data.t[0]".to_string()]);
-        assert!(t.instance(n, "module.x[\"b\"].terraform_data.t[0]"));
-        assert!(!t.instance(n, "module.x[\"b\"].terraform_data.t[1]"));
-        let t = Targets::resolve(&g, &["module.x".to_string()]);
-        assert!(t.instance(n, "module.x[\"b\"].terraform_data.t[1]"));
-    }
-}
-
 /// What the target addresses name directly, before their dependencies are added.
 struct Seeds {
     /// Resource nodes named, whole or through instances.
@@ -227,5 +170,62 @@ fn seeds(graph: &Graph, addrs: &[String]) -> Seeds {
         todo,
         instances,
         whole,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn module_paths_match_their_targets_and_their_children() {
+        let path = vec!["net".to_string(), "sub".to_string()];
+        assert!(within_module(&path, "module.net"));
+        assert!(within_module(&path, "module.net.module.sub"));
+        assert!(!within_module(&path, "module.ne"));
+        assert!(!within_module(&[], "module.net"));
+    }
+
+    #[test]
+    fn covered_addresses_are_the_target_and_what_is_under_it() {
+        let t = Targets {
+            addrs: vec!["aws_x.a".into(), "module.m".into()],
+            nodes: HashSet::new(),
+            only_instances: HashMap::new(),
+        };
+        assert!(t.covers("aws_x.a"));
+        assert!(t.covers("aws_x.a[\"k\"]"));
+        assert!(t.covers("module.m.aws_y.b"));
+        assert!(!t.covers("aws_x.ab"));
+        assert!(!t.covers("aws_x.b"));
+    }
+
+    #[test]
+    fn a_module_instance_target_selects_only_its_instances() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::create_dir_all(dir.path().join("m")).expect("mkdir");
+        std::fs::write(
+            dir.path().join("main.tf"),
+            "module \"x\" {\n  source   = \"./m\"\n  for_each = toset([\"a\", \"b\"])\n}\n",
+        )
+        .expect("write");
+        std::fs::write(
+            dir.path().join("m/main.tf"),
+            "resource \"terraform_data\" \"t\" {\n  count = 2\n}\n",
+        )
+        .expect("write");
+        let (config, d) = crate::config::load(dir.path());
+        assert!(!d.has_errors(), "{d:?}");
+        let (g, _) = crate::graph::build(&config);
+        let n = g.resource_node("module.x.terraform_data.t").expect("node");
+        let t = Targets::resolve(&g, &["module.x[\"a\"]".to_string()]);
+        assert!(t.nodes.contains(&n));
+        assert!(t.instance(n, "module.x[\"a\"].terraform_data.t[1]"));
+        assert!(!t.instance(n, "module.x[\"b\"].terraform_data.t[0]"));
+        let t = Targets::resolve(&g, &["module.x[\"b\"].terraform_data.t[0]".to_string()]);
+        assert!(t.instance(n, "module.x[\"b\"].terraform_data.t[0]"));
+        assert!(!t.instance(n, "module.x[\"b\"].terraform_data.t[1]"));
+        let t = Targets::resolve(&g, &["module.x".to_string()]);
+        assert!(t.instance(n, "module.x[\"b\"].terraform_data.t[1]"));
     }
 }
