@@ -83,6 +83,8 @@ pub fn kind_of(op: &str, code: &str) -> ErrorKind {
         || code == "AccessDenied"
         || code == "AccessDeniedException"
         || code == "LimitExceeded"
+        || code == "ResourceLimitExceededException"
+        || code == "UnsupportedAvailabilityZoneException"
     {
         ErrorKind::Invalid
     } else {
@@ -200,6 +202,22 @@ mod tests {
         );
         assert_eq!(
             kind_of("ec2:CreateRoute", "InvalidParameterValue"),
+            ErrorKind::Invalid
+        );
+    }
+
+    #[test]
+    fn eks_codes() {
+        let k = |c| kind_of("eks:CreateCluster", c);
+        assert_eq!(k("ResourceNotFoundException"), ErrorKind::NotFound);
+        assert_eq!(k("ResourceInUseException"), ErrorKind::Conflict);
+        assert_eq!(k("InvalidParameterException"), ErrorKind::Invalid);
+        assert_eq!(k("InvalidRequestException"), ErrorKind::Invalid);
+        assert_eq!(k("ResourceLimitExceededException"), ErrorKind::Invalid);
+        assert_eq!(k("ServerException"), ErrorKind::Uncertain);
+        assert_eq!(k("ServiceUnavailableException"), ErrorKind::Uncertain);
+        assert_eq!(
+            k("UnsupportedAvailabilityZoneException"),
             ErrorKind::Invalid
         );
     }
