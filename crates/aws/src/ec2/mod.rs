@@ -12,6 +12,8 @@ mod route_block;
 mod route_table;
 mod route_table_association;
 mod routes;
+mod security_group;
+mod security_group_rule;
 mod subnet;
 mod vpc;
 
@@ -32,6 +34,9 @@ pub fn resources() -> Vec<Arc<dyn Resource>> {
         Arc::new(Adapter::new(route_table::RouteTable)),
         Arc::new(Adapter::new(route::AwsRoute)),
         Arc::new(Adapter::new(route_table_association::Association)),
+        Arc::new(Adapter::new(security_group::SecurityGroup)),
+        Arc::new(Adapter::new(security_group_rule::VpcRule::<false>)),
+        Arc::new(Adapter::new(security_group_rule::VpcRule::<true>)),
     ]
 }
 

@@ -115,6 +115,18 @@ pub trait Managed: Send + Sync + 'static {
     /// Deletes object `key` and waits as the type needs. A `NotFound` answer is success.
     async fn delete(&self, c: &Op<'_>, key: &str) -> Result<(), ProviderError>;
 
+    /// The delete, for types whose delete depends on arguments of the state
+    /// (`revoke_rules_on_delete`); by default [`Managed::delete`].
+    async fn delete_state(
+        &self,
+        c: &Op<'_>,
+        key: &str,
+        state: &Value,
+    ) -> Result<(), ProviderError> {
+        let _ = state;
+        self.delete(c, key).await
+    }
+
     /// The lookup key a state holds (see [`Identity::state_key`]).
     fn state_key(state: &Value) -> Option<String> {
         Self::IDENTITY.state_key(state)
@@ -390,7 +402,7 @@ impl<T: Managed> Resource for Adapter<T> {
                 None => return Ok(()),
             },
         };
-        match self.t.delete(&op, &key).await {
+        match self.t.delete_state(&op, &key, state).await {
             Err(e) if e.is_not_found() => Ok(()),
             r => r,
         }
