@@ -12,11 +12,9 @@ use hubctl_core::provider::conformance::{resource_suite, Case, Remote};
 use hubctl_core::provider::{Provider, ProviderClient};
 
 /// Clients built as `provider "aws"` builds them, every endpoint at this moto.
-async fn configure(moto: &Moto) -> ProviderClient {
-    let endpoints = Value::map([
-        ("ec2", Value::from(moto.endpoint.as_str())),
-        ("sts", Value::from(moto.endpoint.as_str())),
-    ]);
+pub(crate) async fn configure(moto: &Moto) -> ProviderClient {
+    let at = || Value::from(moto.endpoint.as_str());
+    let endpoints = Value::map([("ec2", at()), ("sts", at()), ("eks", at()), ("iam", at())]);
     let config = Value::map([
         ("region", Value::from("us-east-1")),
         ("access_key", Value::from("test")),
@@ -26,7 +24,7 @@ async fn configure(moto: &Moto) -> ProviderClient {
     AwsProvider.configure(&config).await.expect("configure")
 }
 
-fn aws(client: &ProviderClient) -> &AwsClients {
+pub(crate) fn aws(client: &ProviderClient) -> &AwsClients {
     client.downcast_ref::<AwsClients>().expect("AWS clients")
 }
 
@@ -37,7 +35,7 @@ struct Ec2<'a> {
     kind: &'static str,
 }
 
-fn id(state: &Value, k: &str) -> String {
+pub(crate) fn id(state: &Value, k: &str) -> String {
     let v = state.get_attr(k).and_then(Value::as_str);
     v.unwrap_or_default().to_string()
 }
@@ -180,7 +178,7 @@ fn tags(name: &str) -> Value {
 }
 
 /// A VPC made around the provider, for the types that live in one.
-async fn vpc(c: &AwsClients, cidr: &str) -> String {
+pub(crate) async fn vpc(c: &AwsClients, cidr: &str) -> String {
     let out = c
         .ec2
         .create_vpc()
@@ -194,7 +192,7 @@ async fn vpc(c: &AwsClients, cidr: &str) -> String {
         .to_string()
 }
 
-async fn subnet(c: &AwsClients, vpc: &str, cidr: &str) -> String {
+pub(crate) async fn subnet(c: &AwsClients, vpc: &str, cidr: &str) -> String {
     let out = c
         .ec2
         .create_subnet()

@@ -5,6 +5,7 @@
 mod aws;
 mod chdir;
 mod conformance;
+mod conformance_eks;
 mod crash;
 mod diagnostics;
 mod e2e;

@@ -65,9 +65,9 @@ field_table! { Api;
         |_, g| opt(g.description()));
     VPC = api("vpc_id", optional_computed_str_new, |_, g| opt(g.vpc_id()));
     REVOKE = kept("revoke_rules_on_delete", || optional_bool(false));
-    /// Not read: rules are their own resources here.
-    INGRESS = block("ingress", inline_rules, |_, _| Value::Null);
-    EGRESS = block("egress", inline_rules, |_, _| Value::Null);
+    /// Always empty: rules are their own resources here.
+    INGRESS = block("ingress", inline_rules, |_, _| Value::set(vec![]));
+    EGRESS = block("egress", inline_rules, |_, _| Value::set(vec![]));
 }
 
 /// The group name to create: the configured one, else the prefix (Terraform's
@@ -189,6 +189,24 @@ impl Managed for SecurityGroup {
             return fetch(self, c, &id).await;
         }
         Ok(g)
+    }
+
+    /// An imported group gets Terraform's default for the argument AWS has no notion of.
+    async fn complete(
+        &self,
+        _c: &AwsClients,
+        _id: &str,
+        v: &mut Value,
+    ) -> Result<(), ProviderError> {
+        if let Some(m) = v.as_map_mut() {
+            if REVOKE
+                .get(&Value::Object(m.clone()))
+                .is_none_or(Value::is_null)
+            {
+                REVOKE.set(m, Value::Bool(false));
+            }
+        }
+        Ok(())
     }
 
     async fn delete(&self, c: &Op<'_>, id: &str) -> Result<(), ProviderError> {
