@@ -9,6 +9,7 @@ mod conformance_eks;
 mod crash;
 mod diagnostics;
 mod e2e;
+mod eks;
 mod import;
 mod misc;
 mod moto;
