@@ -3,6 +3,8 @@
 
 mod availability_zones;
 mod common;
+mod default_route_table;
+mod default_security_group;
 mod eip;
 mod internet_gateway;
 mod nat_gateway;
@@ -14,6 +16,7 @@ mod route_table_association;
 mod routes;
 mod security_group;
 mod security_group_rule;
+mod sg_inline;
 mod subnet;
 mod vpc;
 
@@ -37,6 +40,8 @@ pub fn resources() -> Vec<Arc<dyn Resource>> {
         Arc::new(Adapter::new(security_group::SecurityGroup)),
         Arc::new(Adapter::new(security_group_rule::VpcRule::<false>)),
         Arc::new(Adapter::new(security_group_rule::VpcRule::<true>)),
+        Arc::new(Adapter::new(default_security_group::DefaultSecurityGroup)),
+        Arc::new(Adapter::new(default_route_table::DefaultRouteTable)),
     ]
 }
 
