@@ -60,23 +60,15 @@ async fn converge(
         g.ip_permissions()
     };
     // Compared element by element in Terraform's shape (EC2 may order sources its own way).
-    let shape = |ps: &[IpPermission]| from_permissions(ps, id);
+    let shape = |p: &IpPermission| from_permissions(std::slice::from_ref(p), id);
     let gone: Vec<IpPermission> = have
         .iter()
-        .filter(|p| {
-            !want
-                .iter()
-                .any(|w| shape(&[w.clone()]) == shape(&[(*p).clone()]))
-        })
+        .filter(|p| !want.iter().any(|w| shape(w) == shape(p)))
         .cloned()
         .collect();
     let new: Vec<IpPermission> = want
         .iter()
-        .filter(|w| {
-            !have
-                .iter()
-                .any(|p| shape(&[(*w).clone()]) == shape(&[p.clone()]))
-        })
+        .filter(|w| !have.iter().any(|p| shape(w) == shape(p)))
         .cloned()
         .collect();
     if !gone.is_empty() {
