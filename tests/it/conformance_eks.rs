@@ -479,3 +479,72 @@ async fn aws_default_route_table_conforms() {
         "{routes:?}"
     );
 }
+
+fn acl_entry(rule: i64, port: i64) -> Value {
+    Value::object([
+        ("rule_no", Value::int(rule)),
+        ("action", Value::from("allow")),
+        ("protocol", Value::from("6")),
+        ("from_port", Value::int(port)),
+        ("to_port", Value::int(port)),
+        ("cidr_block", Value::from("0.0.0.0/0")),
+        ("ipv6_cidr_block", Value::from("")),
+        ("icmp_type", Value::int(0)),
+        ("icmp_code", Value::int(0)),
+    ])
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn aws_default_network_acl_conforms() {
+    let moto = Moto::start();
+    let client = configure(&moto).await;
+    let c = aws(&client);
+    let vpc = vpc(c, "10.25.0.0/16").await;
+    let f = |n: &str, v: &str| {
+        aws_sdk_ec2::types::Filter::builder()
+            .name(n)
+            .values(v)
+            .build()
+    };
+    let acl = c
+        .ec2
+        .describe_network_acls()
+        .filters(f("vpc-id", &vpc))
+        .filters(f("default", "true"));
+    let acl = acl.send().await.expect("acl");
+    let acl = acl.network_acls()[0]
+        .network_acl_id()
+        .expect("id")
+        .to_string();
+    let config = |port: i64| {
+        Value::map([
+            ("default_network_acl_id", Value::from(acl.as_str())),
+            ("ingress", Value::set(vec![acl_entry(100, port)])),
+            ("egress", Value::set(vec![acl_entry(100, 443)])),
+            ("tags", tags("default")),
+        ])
+    };
+    let import = |v: &Value| id(v, "id");
+    run(
+        &moto,
+        client.clone(),
+        "aws_default_network_acl",
+        config(443),
+        config(8443),
+        Some(import),
+    )
+    .await;
+    let a = c
+        .ec2
+        .describe_network_acls()
+        .network_acl_ids(&acl)
+        .send()
+        .await
+        .expect("acl");
+    let left: Vec<_> = a.network_acls()[0]
+        .entries()
+        .iter()
+        .filter(|e| e.rule_number() != Some(32767))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}

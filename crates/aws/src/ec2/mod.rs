@@ -3,6 +3,7 @@
 
 mod availability_zones;
 mod common;
+mod default_network_acl;
 mod default_route_table;
 mod default_security_group;
 mod eip;
@@ -42,6 +43,7 @@ pub fn resources() -> Vec<Arc<dyn Resource>> {
         Arc::new(Adapter::new(security_group_rule::VpcRule::<true>)),
         Arc::new(Adapter::new(default_security_group::DefaultSecurityGroup)),
         Arc::new(Adapter::new(default_route_table::DefaultRouteTable)),
+        Arc::new(Adapter::new(default_network_acl::DefaultNetworkAcl)),
     ]
 }
 
