@@ -34,6 +34,11 @@ impl Remote for Side<'_> {
                 r.expect("list").nodegroups().len()
             }
             "aws_security_group" => self.moto.count("DescribeSecurityGroups", "groupId"),
+            "aws_security_group_rule" => self
+                .moto
+                .ec2("DescribeSecurityGroups")
+                .matches("<cidrIp>10.30.")
+                .count(),
             "aws_default_security_group" | "aws_default_route_table" => 1,
             _ => self
                 .moto
@@ -65,6 +70,18 @@ impl Remote for Side<'_> {
             }
             "aws_security_group" => {
                 let req = c.ec2.delete_security_group().group_id(id(st, "id"));
+                req.send().await.map(|_| ()).map_err(|e| format!("{e:?}"))
+            }
+            "aws_security_group_rule" => {
+                let req = c
+                    .ec2
+                    .revoke_security_group_ingress()
+                    .group_id(id(st, "security_group_id"));
+                let req = req
+                    .ip_protocol("tcp")
+                    .from_port(443)
+                    .to_port(443)
+                    .cidr_ip("10.30.0.0/16");
                 req.send().await.map(|_| ()).map_err(|e| format!("{e:?}"))
             }
             "aws_vpc_security_group_ingress_rule" => {
@@ -547,4 +564,42 @@ async fn aws_default_network_acl_conforms() {
         .filter(|e| e.rule_number() != Some(32767))
         .collect();
     assert!(left.is_empty(), "{left:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn aws_security_group_rule_conforms() {
+    let moto = Moto::start();
+    let client = configure(&moto).await;
+    let c = aws(&client);
+    let v = vpc(c, "10.30.0.0/16").await;
+    let sg = group(c, &v).await;
+    let config = |desc: &str| {
+        Value::map([
+            ("type", Value::from("ingress")),
+            ("security_group_id", Value::from(sg.as_str())),
+            ("protocol", Value::from("tcp")),
+            ("from_port", Value::int(443)),
+            ("to_port", Value::int(443)),
+            (
+                "cidr_blocks",
+                Value::List(vec![Value::from("10.30.0.0/16")]),
+            ),
+            ("description", Value::from(desc)),
+        ])
+    };
+    let import = |v: &Value| {
+        format!(
+            "{}_ingress_tcp_443_443_10.30.0.0/16",
+            id(v, "security_group_id")
+        )
+    };
+    run(
+        &moto,
+        client,
+        "aws_security_group_rule",
+        config("https"),
+        config("api"),
+        Some(import),
+    )
+    .await;
 }

@@ -29,7 +29,7 @@ fn eks_hub_applies_plans_no_changes_and_destroys_cleanly() {
     out.expect_code(0);
     assert!(
         out.stdout
-            .contains("Apply complete! Resources: 8 added, 0 changed, 0 destroyed."),
+            .contains("Apply complete! Resources: 12 added, 0 changed, 0 destroyed."),
         "{}",
         out.all()
     );

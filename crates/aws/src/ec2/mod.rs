@@ -17,6 +17,7 @@ mod route_table_association;
 mod routes;
 mod security_group;
 mod security_group_rule;
+mod security_group_rule_legacy;
 mod sg_inline;
 mod subnet;
 mod vpc;
@@ -41,6 +42,7 @@ pub fn resources() -> Vec<Arc<dyn Resource>> {
         Arc::new(Adapter::new(security_group::SecurityGroup)),
         Arc::new(Adapter::new(security_group_rule::VpcRule::<false>)),
         Arc::new(Adapter::new(security_group_rule::VpcRule::<true>)),
+        Arc::new(Adapter::new(security_group_rule_legacy::SecurityGroupRule)),
         Arc::new(Adapter::new(default_security_group::DefaultSecurityGroup)),
         Arc::new(Adapter::new(default_route_table::DefaultRouteTable)),
         Arc::new(Adapter::new(default_network_acl::DefaultNetworkAcl)),
