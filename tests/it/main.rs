@@ -5,6 +5,7 @@
 mod aws;
 mod chdir;
 mod conformance;
+mod conformance_defaults;
 mod conformance_eks;
 mod crash;
 mod diagnostics;
