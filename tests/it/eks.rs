@@ -47,6 +47,17 @@ fn eks_hub_applies_plans_no_changes_and_destroys_cleanly() {
         .unwrap()
         .starts_with("https://"));
     assert_eq!(o["token_prefix"]["value"], "k8s-aws-v1.");
+    // The data source reads the same cluster back.
+    let back = &o["read_back"]["value"];
+    assert_eq!(
+        (back["endpoint"].as_bool(), back["issuer"].as_bool()),
+        (Some(true), Some(true))
+    );
+    assert_eq!(back["subnets"], 2);
+    assert!(back["key"]
+        .as_str()
+        .unwrap()
+        .ends_with("key/11111111-2222-3333-4444-555555555555"));
 
     let out = run(&["plan", &dir, "--detailed-exitcode"]);
     assert_eq!(
