@@ -12,12 +12,14 @@ use hubctl_core::provider::conformance::{resource_suite, Case, Remote};
 use hubctl_core::provider::{Provider, ProviderClient};
 
 /// Clients built as `provider "aws"` builds them, every endpoint at this moto.
-pub async fn configure(moto: &Moto) -> ProviderClient {
+pub(crate) async fn configure(moto: &Moto) -> ProviderClient {
+    let at = || Value::from(moto.endpoint.as_str());
     let endpoints = Value::map([
-        ("ec2", Value::from(moto.endpoint.as_str())),
-        ("sts", Value::from(moto.endpoint.as_str())),
-        ("iam", Value::from(moto.endpoint.as_str())),
-        ("kms", Value::from(moto.endpoint.as_str())),
+        ("ec2", at()),
+        ("sts", at()),
+        ("eks", at()),
+        ("iam", at()),
+        ("kms", at()),
     ]);
     let config = Value::map([
         ("region", Value::from("us-east-1")),
@@ -28,7 +30,7 @@ pub async fn configure(moto: &Moto) -> ProviderClient {
     AwsProvider.configure(&config).await.expect("configure")
 }
 
-pub fn aws(client: &ProviderClient) -> &AwsClients {
+pub(crate) fn aws(client: &ProviderClient) -> &AwsClients {
     client.downcast_ref::<AwsClients>().expect("AWS clients")
 }
 
@@ -39,7 +41,7 @@ struct Ec2<'a> {
     kind: &'static str,
 }
 
-fn id(state: &Value, k: &str) -> String {
+pub(crate) fn id(state: &Value, k: &str) -> String {
     let v = state.get_attr(k).and_then(Value::as_str);
     v.unwrap_or_default().to_string()
 }
@@ -182,7 +184,7 @@ fn tags(name: &str) -> Value {
 }
 
 /// A VPC made around the provider, for the types that live in one.
-async fn vpc(c: &AwsClients, cidr: &str) -> String {
+pub(crate) async fn vpc(c: &AwsClients, cidr: &str) -> String {
     let out = c
         .ec2
         .create_vpc()
@@ -196,7 +198,7 @@ async fn vpc(c: &AwsClients, cidr: &str) -> String {
         .to_string()
 }
 
-async fn subnet(c: &AwsClients, vpc: &str, cidr: &str) -> String {
+pub(crate) async fn subnet(c: &AwsClients, vpc: &str, cidr: &str) -> String {
     let out = c
         .ec2
         .create_subnet()

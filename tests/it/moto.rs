@@ -87,12 +87,31 @@ impl Moto {
         panic!("moto did not answer within 30 s");
     }
 
-    /// A raw HTTP/1.1 request; `None` on connection failure. Returns the body.
+    /// A raw HTTP/1.1 request to EC2; `None` on connection failure. Returns the body.
     pub fn http(&self, method: &str, path: &str, form: &str) -> Option<String> {
+        self.http_to("ec2", method, path, form)
+    }
+
+    /// A GET of a REST-JSON service's path (`eks`, `/clusters`), as JSON.
+    pub fn rest(&self, service: &str, path: &str) -> serde_json::Value {
+        let body = self.http_to(service, "GET", path, "");
+        let body = body.unwrap_or_else(|| panic!("{service} GET {path} failed"));
+        serde_json::from_str(&body).expect("JSON answer")
+    }
+
+    /// A raw HTTP/1.1 request, signed (in form only: moto routes by the credential scope)
+    /// for `service`.
+    fn http_to(&self, service: &str, method: &str, path: &str, form: &str) -> Option<String> {
         let mut s = TcpStream::connect(("127.0.0.1", self.port)).ok()?;
+        // A form body only for the query protocol: moto routes a form to it whatever the scope.
+        let ctype = if form.is_empty() {
+            "application/json"
+        } else {
+            "application/x-www-form-urlencoded"
+        };
         s.set_read_timeout(Some(Duration::from_secs(30))).ok()?;
         let req = format!(
-            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nContent-Type: application/x-www-form-urlencoded\r\nAuthorization: AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/ec2/aws4_request, SignedHeaders=host, Signature=0\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{form}",
+            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nContent-Type: {ctype}\r\nAuthorization: AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/{service}/aws4_request, SignedHeaders=host, Signature=0\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{form}",
             self.port,
             form.len()
         );

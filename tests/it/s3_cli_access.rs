@@ -37,7 +37,7 @@ async fn terraform_state_is_imported_straight_from_s3() {
     let o = cli(&w, &["state", "import-terraform", url, "--dir", &dir]);
     o.expect_code(0);
     assert!(
-        o.stdout.contains("Imported 48 resource instance(s)"),
+        o.stdout.contains("Imported 50 resource instance(s)"),
         "{}",
         o.stdout
     );
@@ -46,7 +46,11 @@ async fn terraform_state_is_imported_straight_from_s3() {
         .await
         .expect("load")
         .expect("state");
-    assert_eq!(state.resources.len(), 48);
+    // The network's 28, the 20 IAM and KMS objects, the EKS cluster and node group.
+    assert_eq!(state.resources.len(), 50);
+    assert!(state
+        .resources
+        .contains_key("module.eks.aws_eks_cluster.this"));
     assert!(state.resources.contains_key("module.vpc.aws_vpc.this"));
 
     let o = cli(

@@ -458,17 +458,12 @@ fn import_terraform_converts_the_hub_network_and_plans_no_changes() {
     let out = state_cmd(&w, &["import-terraform", &fixture_path()]);
     out.expect_code(0);
     assert!(
-        out.stdout.contains("Imported 48 resource instance(s)"),
+        out.stdout.contains("Imported 50 resource instance(s)"),
         "{}",
         out.stdout
     );
-    assert!(
-        out.stdout
-            .contains("skipped aws_eks_cluster: 1 instance(s)"),
-        "{}",
-        out.stdout
-    );
-    // IAM and KMS types are supported: only EKS's are left.
+    // IAM, KMS and EKS types are supported: no managed resource is skipped.
+    assert!(!out.stdout.contains("skipped aws_"), "{}", out.stdout);
     assert!(!out.stdout.contains("skipped aws_iam"), "{}", out.stdout);
     assert!(!out.stdout.contains("skipped aws_kms"), "{}", out.stdout);
     assert!(
@@ -480,17 +475,26 @@ fn import_terraform_converts_the_hub_network_and_plans_no_changes() {
     assert_eq!(state["serial"], 1);
     assert_ne!(state["lineage"], "d50509a4-0f59-2b12-9282-f1e282ee8419");
     let addrs = resource_addrs(&state);
-    assert_eq!(addrs.len(), 48);
+    assert_eq!(addrs.len(), 50);
     let vpc = addrs
         .iter()
         .filter(|a| a.starts_with("module.vpc."))
         .count();
     assert_eq!(vpc, 28);
+    let eks = [
+        "module.eks.aws_eks_cluster.this",
+        "module.eks.aws_eks_node_group.default",
+    ];
+    assert!(eks.iter().all(|e| addrs.iter().any(|a| a == e)), "{addrs:?}");
 
     // A second import would overwrite: refused without --force.
     let bytes = w.state_bytes();
     state_cmd(&w, &["import-terraform", &fixture_path()]).expect_code(1);
     assert_eq!(w.state_bytes(), bytes);
+
+    // The EKS objects are imported too, but this configuration is the network alone (the
+    // hub's IAM and KMS types, which its EKS module needs, are not here): forget them.
+    state_cmd(&w, &["rm", eks[0], eks[1]]).expect_code(0);
 
     // Every imported attribute fits hubctl's schemas: no resource changes.
     let dir = w.arg();

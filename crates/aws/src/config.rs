@@ -30,6 +30,8 @@ pub struct AwsClients {
     pub kms: aws_sdk_kms::Client,
     pub eks: aws_sdk_eks::Client,
     pub sts: aws_sdk_sts::Client,
+    /// The credentials the clients sign with, for what hubctl signs itself (the EKS token).
+    pub credentials: Option<aws_credential_types::provider::SharedCredentialsProvider>,
     pub region: String,
     pub account_id: Option<String>,
     pub default_tags: BTreeMap<String, String>,
@@ -231,12 +233,14 @@ impl Provider for AwsProvider {
         let mut r = crate::ec2::resources();
         r.extend(crate::iam::resources());
         r.extend(crate::kms::resources());
+        r.extend(crate::eks::resources());
         r
     }
 
     fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
         let mut d = crate::ec2::data_sources();
         d.extend(crate::iam::data_sources());
+        d.extend(crate::eks::data_sources());
         d
     }
 
@@ -303,6 +307,7 @@ impl Provider for AwsProvider {
             kms,
             eks,
             sts,
+            credentials: sdk.credentials_provider(),
             region,
             account_id,
             default_tags,
@@ -323,6 +328,7 @@ pub fn test_clients(default_tags: BTreeMap<String, String>) -> AwsClients {
         kms: aws_sdk_kms::Client::new(&sdk),
         eks: aws_sdk_eks::Client::new(&sdk),
         sts: aws_sdk_sts::Client::new(&sdk),
+        credentials: None,
         region: "us-east-1".into(),
         account_id: Some("123456789012".into()),
         default_tags,

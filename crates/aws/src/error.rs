@@ -88,6 +88,8 @@ pub fn kind_of(op: &str, code: &str) -> ErrorKind {
         || code == "LimitExceeded"
         || code == "UnmodifiableEntity"
         || code == "LimitExceededException"
+        || code == "ResourceLimitExceededException"
+        || code == "UnsupportedAvailabilityZoneException"
     {
         ErrorKind::Invalid
     } else {
@@ -238,5 +240,21 @@ mod tests {
         for (op, code, kind) in iam {
             assert_eq!(kind_of(op, code), kind, "{op} {code}");
         }
+    }
+
+    #[test]
+    fn eks_codes() {
+        let k = |c| kind_of("eks:CreateCluster", c);
+        assert_eq!(k("ResourceNotFoundException"), ErrorKind::NotFound);
+        assert_eq!(k("ResourceInUseException"), ErrorKind::Conflict);
+        assert_eq!(k("InvalidParameterException"), ErrorKind::Invalid);
+        assert_eq!(k("InvalidRequestException"), ErrorKind::Invalid);
+        assert_eq!(k("ResourceLimitExceededException"), ErrorKind::Invalid);
+        assert_eq!(k("ServerException"), ErrorKind::Uncertain);
+        assert_eq!(k("ServiceUnavailableException"), ErrorKind::Uncertain);
+        assert_eq!(
+            k("UnsupportedAvailabilityZoneException"),
+            ErrorKind::Invalid
+        );
     }
 }

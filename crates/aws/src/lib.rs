@@ -7,6 +7,7 @@ pub mod api_log;
 pub mod auth;
 pub mod config;
 pub mod ec2;
+pub mod eks;
 pub mod error;
 pub mod iam;
 pub mod kms;

@@ -71,6 +71,9 @@ pages_of! {
         InternetGateway, internet_gateways;
     describe_nat_gateways::DescribeNatGatewaysOutput => NatGateway, nat_gateways;
     describe_route_tables::DescribeRouteTablesOutput => RouteTable, route_tables;
+    describe_security_groups::DescribeSecurityGroupsOutput => SecurityGroup, security_groups;
+    describe_security_group_rules::DescribeSecurityGroupRulesOutput =>
+        SecurityGroupRule, security_group_rules;
 }
 
 /// Every page of an EC2 Describe (operation `op`, for errors): `call(token)` sends the

@@ -4,6 +4,9 @@
 mod availability_zones;
 mod cidr_rules;
 mod common;
+mod default_network_acl;
+mod default_route_table;
+mod default_security_group;
 mod eip;
 mod internet_gateway;
 mod nat_gateway;
@@ -13,6 +16,10 @@ mod route_block;
 mod route_table;
 mod route_table_association;
 mod routes;
+mod security_group;
+mod security_group_rule;
+mod security_group_rule_legacy;
+mod sg_inline;
 mod subnet;
 mod vpc;
 
@@ -33,6 +40,13 @@ pub fn resources() -> Vec<Arc<dyn Resource>> {
         Arc::new(Adapter::new(route_table::RouteTable)),
         Arc::new(Adapter::new(route::AwsRoute)),
         Arc::new(Adapter::new(route_table_association::Association)),
+        Arc::new(Adapter::new(security_group::SecurityGroup)),
+        Arc::new(Adapter::new(security_group_rule::VpcRule::<false>)),
+        Arc::new(Adapter::new(security_group_rule::VpcRule::<true>)),
+        Arc::new(Adapter::new(security_group_rule_legacy::SecurityGroupRule)),
+        Arc::new(Adapter::new(default_security_group::DefaultSecurityGroup)),
+        Arc::new(Adapter::new(default_route_table::DefaultRouteTable)),
+        Arc::new(Adapter::new(default_network_acl::DefaultNetworkAcl)),
     ]
 }
 

@@ -99,6 +99,11 @@ pub(super) fn plan(configured: &[Value], prior: Option<&Value>) -> Value {
     }
 }
 
+/// Every argument name of a `route` element.
+pub(super) fn names() -> Vec<&'static str> {
+    DESTS.iter().chain(TARGETS).copied().collect()
+}
+
 /// Takes table `id`'s inline routes from `old` to `new`.
 pub(super) async fn converge(
     c: &AwsClients,

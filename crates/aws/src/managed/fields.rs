@@ -5,7 +5,7 @@
 
 use crate::config::AwsClients;
 use hubctl_core::lang::{Type, Value, VecMap};
-use hubctl_core::provider::{AttrSchema, BlockSchema, Schema};
+use hubctl_core::provider::{AttrSchema, BlockSchema, Nesting, Schema};
 use std::sync::OnceLock;
 
 /// Declares a type's attribute table, one entry a line: `NAME = ctor(args);` becomes
@@ -167,7 +167,9 @@ pub fn schema_of<A>(fields: &[&Field<A>]) -> Schema {
     })
 }
 
-/// Every field of the table from the API's description; `kept` ones from `base`.
+/// Every field of the table from the API's description; `kept` ones from `base`. Where
+/// `base` is a planned or prior state (not an import's null), the API's answer is taken
+/// through [`echo_rule`].
 pub fn read_fields<A>(
     c: &AwsClients,
     x: &A,
@@ -177,8 +179,8 @@ pub fn read_fields<A>(
     let mut m = VecMap::new();
     for f in fields {
         let v = match f.read {
-            How::Api(read) => read(c, x),
-            How::Named(read) => read(c, x, f.name),
+            How::Api(read) => f.echo_rule(base, read(c, x)),
+            How::Named(read) => f.echo_rule(base, read(c, x, f.name)),
             How::Based(read) => read(c, x, base, f.name),
             How::Policy(read) => crate::policy::read_keeping(read(x), base, f.name),
             // Without a base value (an import), the schema default, as a plan would set it.
@@ -193,6 +195,89 @@ pub fn read_fields<A>(
         m.insert(f.name.to_string(), v);
     }
     m
+}
+
+impl<A> Field<A> {
+    /// The API's answer for this field through [`echo_attr`] / [`echo_block`]; an import
+    /// (`base` null) or a base without the field takes the answer as it is.
+    fn echo_rule(&self, base: &Value, read: Value) -> Value {
+        let Some(last) = base.as_map().and_then(|m| m.get(self.name)) else {
+            return read;
+        };
+        match self.def {
+            Def::Attr(a) => echo_attr(&a(), last, read),
+            Def::Block(b) => echo_block(&b(), last, read),
+        }
+    }
+}
+
+/// The two rules that keep an API's echo from making a diff, for every type:
+/// - an optional argument the user did not set (`last` unset) stays unset, whatever the API
+///   answers for it (a default it reports, an emulator's filler);
+/// - an argument the API does not return (`read` null; reads give an empty collection for
+///   "none", null for "not reported") keeps the value last applied, as the Terraform
+///   provider does for write-only arguments.
+///
+/// Computed-only attributes and changed values the API does return (drift) are the API's.
+fn echo_attr(a: &AttrSchema, last: &Value, read: Value) -> Value {
+    if last.is_unknown() || !a.is_argument() {
+        return read;
+    }
+    let user_only = a.optional && !a.computed && a.default.is_none();
+    if (user_only && is_unset(last)) || (read.is_null() && !is_unset(last)) {
+        return last.clone();
+    }
+    read
+}
+
+/// [`echo_attr`]'s rules for a nested block (every block is the user's to write), then
+/// inside each element of a single or list block, pairing elements by position.
+fn echo_block(b: &BlockSchema, last: &Value, read: Value) -> Value {
+    if last.is_unknown() {
+        return read;
+    }
+    if is_unset(last) || read.is_null() {
+        return last.clone();
+    }
+    match (b.nesting, read) {
+        (Nesting::List, Value::List(xs)) => {
+            let prior = last.as_seq().unwrap_or_default();
+            let els = xs.into_iter().enumerate();
+            Value::List(
+                els.map(|(i, x)| echo_element(&b.schema, prior.get(i), x))
+                    .collect(),
+            )
+        }
+        (Nesting::Single, x) => echo_element(&b.schema, Some(last), x),
+        (_, read) => read,
+    }
+}
+
+fn echo_element(schema: &Schema, last: Option<&Value>, read: Value) -> Value {
+    let (Some(last), Value::Object(mut m)) = (last.filter(|l| l.as_map().is_some()), read.clone())
+    else {
+        return read;
+    };
+    for (name, a) in &schema.attributes {
+        if let Some(l) = last.get_attr(name) {
+            let r = m.get(name).cloned().unwrap_or(Value::Null);
+            m.insert(name.clone(), echo_attr(a, l, r));
+        }
+    }
+    for (name, b) in &schema.blocks {
+        if let Some(l) = last.get_attr(name) {
+            let r = m.get(name).cloned().unwrap_or(Value::Null);
+            m.insert(name.clone(), echo_block(b, l, r));
+        }
+    }
+    Value::Object(m)
+}
+
+/// Null or an empty collection: what an argument left out is in a value.
+fn is_unset(v: &Value) -> bool {
+    v.is_null()
+        || v.as_seq().is_some_and(<[Value]>::is_empty)
+        || v.as_map().is_some_and(|m| m.is_empty())
 }
 
 /// A string or null.
@@ -252,4 +337,98 @@ pub fn required_str_new() -> AttrSchema {
 /// Optional, computed when left out, and a change replaces the object.
 pub fn optional_computed_str_new() -> AttrSchema {
     AttrSchema::optional_computed(Type::String).force_new()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NOTE: Field<Value> = Field::api("note", optional_str, |_, x| {
+        x.get_attr("note").cloned().unwrap_or(Value::Null)
+    });
+    const MODE: Field<Value> = Field::api(
+        "mode",
+        || AttrSchema::optional_computed(Type::String),
+        |_, x| x.get_attr("mode").cloned().unwrap_or(Value::Null),
+    );
+    const ID: Field<Value> = Field::api("id", computed_str, |_, x| {
+        x.get_attr("id").cloned().unwrap_or(Value::Null)
+    });
+
+    fn read(api: Value, base: Value) -> VecMap<String, Value> {
+        let c = crate::config::test_clients(Default::default());
+        read_fields(&c, &api, &base, &[&NOTE, &MODE, &ID])
+    }
+
+    #[test]
+    fn an_echo_of_an_argument_the_user_left_out_is_no_diff() {
+        let api = Value::map([
+            ("note", Value::from("eksKeypair")),
+            ("mode", Value::from("API")),
+        ]);
+        let base = Value::map([("note", Value::Null), ("mode", Value::Null)]);
+        let m = read(api.clone(), base);
+        assert_eq!(m.get("note"), Some(&Value::Null));
+        // Optional + computed: the API's value is the one wanted.
+        assert_eq!(m.get("mode"), Some(&Value::from("API")));
+        // An import has no base: everything as the API says.
+        assert_eq!(
+            read(api, Value::Null).get("note"),
+            Some(&Value::from("eksKeypair"))
+        );
+    }
+
+    #[test]
+    fn the_rules_apply_inside_blocks_element_by_element() {
+        let inner = Schema::new()
+            .attr(
+                "groups",
+                AttrSchema::optional(Type::Set(Box::new(Type::String))),
+            )
+            .attr(
+                "subnets",
+                AttrSchema::required(Type::Set(Box::new(Type::String))),
+            )
+            .attr("vpc_id", computed_str());
+        let b = BlockSchema {
+            nesting: Nesting::List,
+            min_items: 0,
+            max_items: Some(1),
+            force_new: false,
+            schema: inner,
+        };
+        let el = |groups: Value, subnets: Value, vpc: Value| {
+            Value::List(vec![Value::object([
+                ("groups", groups),
+                ("subnets", subnets),
+                ("vpc_id", vpc),
+            ])])
+        };
+        let subnets = Value::set(vec![Value::from("s-1")]);
+        let last = el(Value::Null, subnets.clone(), Value::Null);
+        // The API answers [] for the groups left out, drops the subnets, fills vpc_id.
+        let read = el(Value::set(vec![]), Value::Null, Value::from("vpc-1"));
+        let got = echo_block(&b, &last, read);
+        assert_eq!(got, el(Value::Null, subnets, Value::from("vpc-1")));
+        // A block the user did not write stays absent whatever the API echoes.
+        let echoed = el(Value::Null, Value::set(vec![Value::from("x")]), Value::Null);
+        assert_eq!(
+            echo_block(&b, &Value::List(vec![]), echoed),
+            Value::List(vec![])
+        );
+    }
+
+    #[test]
+    fn an_argument_the_api_does_not_return_keeps_the_last_applied_value() {
+        let base = Value::map([("note", Value::from("a")), ("mode", Value::from("API"))]);
+        let m = read(Value::map([("id", Value::from("x"))]), base.clone());
+        assert_eq!(m.get("note"), Some(&Value::from("a")));
+        assert_eq!(m.get("mode"), Some(&Value::from("API")));
+        // A changed value the API does return is seen (drift), and computed-only
+        // attributes are always the API's.
+        let api = Value::map([("note", Value::from("b")), ("id", Value::from("x"))]);
+        let m = read(api, base);
+        assert_eq!(m.get("note"), Some(&Value::from("b")));
+        assert_eq!(m.get("id"), Some(&Value::from("x")));
+    }
 }

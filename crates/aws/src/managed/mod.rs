@@ -116,7 +116,7 @@ pub trait Managed: Send + Sync + 'static {
     async fn delete(&self, c: &Op<'_>, key: &str) -> Result<(), ProviderError>;
 
     /// [`Managed::delete`] for types whose delete needs the state (a KMS key's deletion
-    /// window); by default the key alone.
+    /// window, `revoke_rules_on_delete`); by default the key alone.
     async fn delete_state(
         &self,
         c: &Op<'_>,

@@ -183,11 +183,35 @@ fn first_conflict(planned: &Value, now: &Value, path: String) -> Option<String> 
                 .enumerate()
                 .find_map(|(i, (x, y))| first_conflict(x, y, format!("{path}[{i}]")))
         }
+        // A set with unknown elements has no known length yet: unknowns that turn out to
+        // be distinct values were one element while unknown.
+        (Value::Set(_), _) if !planned.is_wholly_known() => None,
         (a, b) if !a.is_wholly_known() => {
             (a.as_seq().map(|s| s.len()) != b.as_seq().map(|s| s.len())).then_some(path)
         }
         (a, b) => (crate::plan::diff::same(a, b))
             .then_some(())
             .map_or(Some(path), |_| None),
+    }
+}
+
+#[cfg(test)]
+mod consistency_tests {
+    use super::first_conflict;
+    use crate::lang::Value;
+
+    #[test]
+    fn a_set_of_unknowns_may_grow_into_distinct_values() {
+        // `aws_subnet.private[*].id` in a set: two unknowns are one element until known.
+        let planned = Value::set(vec![Value::unknown(), Value::unknown()]);
+        let now = Value::set(vec![Value::from("subnet-1"), Value::from("subnet-2")]);
+        assert_eq!(first_conflict(&planned, &now, "ids".into()), None);
+        // A list keeps its length.
+        let planned = Value::List(vec![Value::unknown()]);
+        let now = Value::List(vec![Value::from("a"), Value::from("b")]);
+        assert_eq!(
+            first_conflict(&planned, &now, "ids".into()),
+            Some("ids".into())
+        );
     }
 }

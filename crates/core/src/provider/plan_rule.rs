@@ -7,6 +7,8 @@ use crate::lang::{Value, VecMap};
 
 /// The default planning rule (see [`super::Resource::plan`]).
 pub fn plan_by_schema(schema: &Schema, prior: Option<&Value>, proposed: Value) -> PlannedState {
+    let mut proposed = proposed;
+    nested_computed(schema, prior, &mut proposed);
     let mut requires_replace = Vec::new();
     if let (Some(prior), Some(new)) = (prior.and_then(Value::as_map), proposed.as_map()) {
         replace_paths(schema, prior, new, "", &mut requires_replace);
@@ -15,6 +17,46 @@ pub fn plan_by_schema(schema: &Schema, prior: Option<&Value>, proposed: Value) -
         planned: proposed,
         requires_replace,
     }
+}
+
+/// Computed attributes inside single and list blocks (`vpc_config[0].vpc_id`): the engine's
+/// proposed value takes blocks from configuration alone, so these are null there. They keep
+/// the prior element's value at the same position, or are unknown where there is none (on
+/// create, or for an added element). Set elements have no position to carry a value from.
+fn nested_computed(schema: &Schema, prior: Option<&Value>, planned: &mut Value) {
+    let Some(m) = planned.as_map_mut() else {
+        return;
+    };
+    for (name, b) in &schema.blocks {
+        let before = prior.and_then(|p| p.get_attr(name));
+        let Some(v) = m.get_mut(name) else { continue };
+        match (b.nesting, v) {
+            (Nesting::Single, v @ Value::Map(_) | v @ Value::Object(_)) => {
+                fill_element(&b.schema, before.filter(|p| !p.is_null()), v)
+            }
+            (Nesting::List, Value::List(xs)) => {
+                for (i, x) in xs.iter_mut().enumerate() {
+                    let p = before.and_then(Value::as_seq).and_then(|s| s.get(i));
+                    fill_element(&b.schema, p, x);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn fill_element(schema: &Schema, prior: Option<&Value>, element: &mut Value) {
+    if let Some(m) = element.as_map_mut() {
+        for (name, a) in &schema.attributes {
+            let unset = m.get(name).is_none_or(Value::is_null);
+            if a.computed && unset {
+                let p = prior.and_then(|p| p.get_attr(name)).cloned();
+                let v = p.unwrap_or_else(|| Value::Unknown(a.ty.clone()));
+                m.insert(name.clone(), v);
+            }
+        }
+    }
+    nested_computed(schema, prior, element);
 }
 
 fn join(prefix: &str, name: &str) -> String {
@@ -225,6 +267,42 @@ mod tests {
             paths(&prior, cluster(&["a"], true, &[])),
             vec!["vpc_config[0].subnet_ids".to_string()]
         );
+    }
+
+    #[test]
+    fn computed_attributes_in_blocks_are_unknown_on_create_and_kept_after() {
+        let vpc = Schema::new()
+            .attr("subnet_ids", AttrSchema::required(Type::String))
+            .attr("vpc_id", AttrSchema::computed(Type::String))
+            .attr("cidrs", AttrSchema::optional_computed(Type::String));
+        let schema = Schema::new().block("vpc_config", block(Nesting::List, vpc));
+        let cfg = |cidrs: Value| {
+            Value::map([(
+                "vpc_config",
+                Value::List(vec![Value::map([
+                    ("subnet_ids", Value::from("a")),
+                    ("vpc_id", Value::Null),
+                    ("cidrs", cidrs),
+                ])]),
+            )])
+        };
+        let created = plan_by_schema(&schema, None, cfg(Value::Null)).planned;
+        let el = &created.get_attr("vpc_config").unwrap().as_seq().unwrap()[0];
+        assert!(el.get_attr("vpc_id").unwrap().is_unknown());
+        assert!(el.get_attr("cidrs").unwrap().is_unknown());
+        let mut prior = cfg(Value::from("0.0.0.0/0"));
+        if let Some(Value::List(xs)) = prior.as_map_mut().unwrap().get_mut("vpc_config") {
+            xs[0]
+                .as_map_mut()
+                .unwrap()
+                .insert("vpc_id".into(), Value::from("vpc-1"));
+        }
+        let planned = plan_by_schema(&schema, Some(&prior), cfg(Value::Null)).planned;
+        assert_eq!(planned, prior);
+        // A value the user sets wins over the prior one.
+        let set = plan_by_schema(&schema, Some(&prior), cfg(Value::from("10.0.0.0/8"))).planned;
+        let el = &set.get_attr("vpc_config").unwrap().as_seq().unwrap()[0];
+        assert_eq!(el.get_attr("cidrs"), Some(&Value::from("10.0.0.0/8")));
     }
 
     #[test]
