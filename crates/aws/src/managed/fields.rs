@@ -236,6 +236,11 @@ fn echo_block(b: &BlockSchema, last: &Value, read: Value) -> Value {
     if last.is_unknown() {
         return read;
     }
+    // Left out and read back as none (an empty collection): the read, so that a create
+    // and an import of the same object agree.
+    if is_unset(last) && is_unset(&read) && !read.is_null() {
+        return read;
+    }
     if is_unset(last) || read.is_null() {
         return last.clone();
     }
