@@ -22,6 +22,7 @@ mod security_group_rule_legacy;
 mod sg_inline;
 mod subnet;
 mod vpc;
+mod zone_rules;
 
 pub use common::*;
 
@@ -54,7 +55,9 @@ pub fn resources() -> Vec<Arc<dyn Resource>> {
 pub fn check_plan(
     planned: &[hubctl_core::provider::PlannedInstance],
 ) -> Vec<hubctl_core::provider::Finding> {
-    cidr_rules::check(planned)
+    let mut out = cidr_rules::check(planned);
+    out.extend(zone_rules::check(planned));
+    out
 }
 
 /// One line per data source.
