@@ -485,7 +485,10 @@ fn import_terraform_converts_the_hub_network_and_plans_no_changes() {
         "module.eks.aws_eks_cluster.this",
         "module.eks.aws_eks_node_group.default",
     ];
-    assert!(eks.iter().all(|e| addrs.iter().any(|a| a == e)), "{addrs:?}");
+    assert!(
+        eks.iter().all(|e| addrs.iter().any(|a| a == e)),
+        "{addrs:?}"
+    );
 
     // A second import would overwrite: refused without --force.
     let bytes = w.state_bytes();
