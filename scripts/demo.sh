@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The local demo: the AWS emulator (moto) up on 127.0.0.1, then the hub network
-# (examples/hub-network → modules/vpc) planned, applied, its outputs printed, a second plan
-# showing nothing left to do, and everything destroyed again. Then a real Kubernetes API
+# The local demo: the AWS emulator (moto) up on 127.0.0.1, then the whole hub (examples/hub →
+# modules/hub: the network, the KMS key, EKS with its node group and OIDC provider, one IRSA
+# role per controller) planned, applied, its outputs printed, a second plan showing nothing
+# left to do, and everything destroyed again. Then a real Kubernetes API
 # server (scripts/kube.sh: built once, ~6 min) and the ArgoCD bootstrap
 # (examples/argocd-bootstrap → modules/argocd-bootstrap) in one plan and one apply, with
 # the cluster's address known only after apply. Runs in a scratch copy.
@@ -40,13 +41,14 @@ bash scripts/moto.sh start >/dev/null
 echo "AWS emulator (moto) at $AWS_ENDPOINT_URL"
 
 mkdir -p "$work/modules" "$work/examples"
-cp -r modules/vpc "$work/modules/"
-cp -r examples/hub-network "$work/examples/"
-root="$work/examples/hub-network"
+for m in vpc kms eks iam-irsa controller-roles hub; do cp -r "modules/$m" "$work/modules/"; done
+cp -r examples/hub "$work/examples/"
+root="$work/examples/hub"
 
 step hubctl validate; "$hubctl" validate "$root"
-step hubctl plan; "$hubctl" plan "$root"
-step hubctl apply -auto-approve; "$hubctl" apply "$root" -auto-approve
+step "hubctl plan   # one line per resource here; the full plan shows every attribute"
+"$hubctl" plan "$root" | grep -E "will be created|^Plan:"
+step hubctl apply -auto-approve; "$hubctl" apply "$root" -auto-approve | sed -n '/^Apply complete/,$p'
 step hubctl output; "$hubctl" output --dir "$root"
 step "hubctl plan -detailed-exitcode   # nothing left to do: exit 0"
 "$hubctl" plan "$root" -detailed-exitcode >/dev/null && echo "exit 0: no changes"

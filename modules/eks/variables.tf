@@ -6,7 +6,7 @@ variable "cluster_name" {
 variable "cluster_version" {
   description = "Kubernetes version; a change upgrades the cluster in place."
   type        = string
-  default     = "1.31"
+  default     = "1.33"
 }
 
 variable "private_subnet_ids" {

@@ -29,10 +29,10 @@ fn render_json_resolves_the_shipped_staging_eks_unit() {
     assert_eq!(v["inputs"]["cluster_version"], "1.33");
     assert_eq!(v["inputs"]["cluster_name"], "hub-staging");
     assert_eq!(
-        v["inputs"]["node_group"]["instance_types"],
+        v["inputs"]["node_instance_types"],
         serde_json::json!(["t3.large"])
     );
-    assert_eq!(v["inputs"]["subnet_ids"], "(known after apply)");
+    assert_eq!(v["inputs"]["private_subnet_ids"], "(known after apply)");
     assert_eq!(
         v["remote_state"]["config"]["key"],
         "staging/eks/terraform.tfstate"
@@ -56,7 +56,7 @@ fn render_json_resolves_the_shipped_staging_eks_unit() {
         .stdout
         .lines()
         .map(str::trim)
-        .find(|l| l.starts_with("desired_size"));
+        .find(|l| l.starts_with("desired "));
     assert!(
         desired.is_some_and(|l| l.ends_with("= 6")),
         "{}",

@@ -14,6 +14,7 @@ mod diagnostics;
 mod e2e;
 mod eks;
 mod https_server;
+mod hub;
 mod iam;
 mod import;
 mod kube;

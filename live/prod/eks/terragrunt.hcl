@@ -22,8 +22,12 @@ inputs = {
   cluster_name           = "${include.root.locals.config.eks.cluster_name}-${include.root.locals.env}"
   cluster_version        = include.root.locals.config.eks.version
   endpoint_public_access = include.root.locals.config.eks.endpoint_public_access
-  node_group             = include.root.locals.config.eks.node_group
-  vpc_id                 = dependency.network.outputs.vpc_id
-  subnet_ids             = dependency.network.outputs.private_subnet_ids
-  kms_key_arn            = dependency.kms.outputs.key_arn
+  node_instance_types    = include.root.locals.config.eks.node_group.instance_types
+  node_scaling = {
+    desired = include.root.locals.config.eks.node_group.desired_size
+    min     = include.root.locals.config.eks.node_group.min_size
+    max     = include.root.locals.config.eks.node_group.max_size
+  }
+  private_subnet_ids = values(dependency.network.outputs.private_subnet_ids)
+  kms_key_arn        = dependency.kms.outputs.key_arn
 }

@@ -9,7 +9,6 @@ terraform {
 }
 
 inputs = {
-  alias_name          = "alias/${include.root.locals.config.eks.cluster_name}-${include.root.locals.env}-eks"
-  description         = "EKS secrets encryption (${include.root.locals.env})"
-  enable_key_rotation = true
+  alias       = "${include.root.locals.config.eks.cluster_name}-${include.root.locals.env}-eks-secrets"
+  description = "EKS secrets encryption (${include.root.locals.env})"
 }

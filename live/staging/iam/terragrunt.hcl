@@ -6,7 +6,7 @@ include "root" {
 }
 
 terraform {
-  source = "${get_repo_root()}//modules/iam-irsa"
+  source = "${get_repo_root()}//modules/controller-roles"
 }
 
 dependency "eks" {
@@ -15,6 +15,6 @@ dependency "eks" {
 
 inputs = {
   oidc_provider_arn = dependency.eks.outputs.oidc_provider_arn
-  oidc_issuer_url   = dependency.eks.outputs.oidc_issuer_url
-  roles             = include.root.locals.config.irsa
+  oidc_issuer       = dependency.eks.outputs.oidc_issuer
+  controllers       = include.root.locals.config.controllers
 }

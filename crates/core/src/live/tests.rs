@@ -526,10 +526,13 @@ fn the_shipped_environments_load_in_dependency_order_with_their_overlays() {
         );
         let eks = &units[at("eks")].1;
         assert_eq!(eks["inputs"]["cluster_version"], json!("1.33"));
-        assert_eq!(eks["inputs"]["node_group"]["desired_size"], json!(desired));
+        assert_eq!(eks["inputs"]["node_scaling"]["desired"], json!(desired));
         assert_eq!(eks["inputs"]["endpoint_public_access"], json!(public));
         // Never applied: dependency outputs are known after apply, not mocked.
-        assert_eq!(eks["inputs"]["vpc_id"], json!("(known after apply)"));
+        assert_eq!(
+            eks["inputs"]["private_subnet_ids"],
+            json!("(known after apply)")
+        );
         let state = &eks["remote_state"]["config"];
         assert_eq!(state["key"], json!(format!("{env}/eks/terraform.tfstate")));
         assert_eq!(state["bucket"], json!(format!("hubctl-state-{env}")));
