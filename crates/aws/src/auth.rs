@@ -51,7 +51,9 @@ impl Auth {
     pub async fn sdk_config(&self) -> SdkConfig {
         let attempts = self.max_retries.map_or(5, |r| r.saturating_add(1));
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
-            .retry_config(RetryConfig::standard().with_max_attempts(attempts))
+            // Adaptive: throttling answers also slow this client's later requests down, so a
+            // wide apply backs off as a whole instead of each call retrying on its own.
+            .retry_config(RetryConfig::adaptive().with_max_attempts(attempts))
             .timeout_config(
                 TimeoutConfig::builder()
                     .connect_timeout(Duration::from_secs(5))
@@ -177,6 +179,21 @@ pub fn invalid_region(region: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn retries_are_adaptive_with_terraforms_max_retries() {
+        let auth = Auth {
+            region: Some("us-east-1".into()),
+            access_key: Some("test".into()),
+            secret_key: Some("test".into()),
+            max_retries: Some(9),
+            ..Auth::default()
+        };
+        let sdk = auth.sdk_config().await;
+        let retry = sdk.retry_config().expect("a retry configuration");
+        assert_eq!(retry.mode(), aws_config::retry::RetryMode::Adaptive);
+        assert_eq!(retry.max_attempts(), 10);
+    }
 
     #[test]
     fn regions_are_checked_against_the_partitions() {

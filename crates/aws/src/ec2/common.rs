@@ -176,3 +176,23 @@ where
 
 #[cfg(test)]
 pub use crate::config::test_clients;
+
+/// Tags a default object hubctl adopts: AWS made it, so no create carried the tags.
+pub async fn tag_adopted(
+    c: &crate::managed::Op<'_>,
+    id: &str,
+    tags: &crate::managed::Tags,
+) -> Result<(), ProviderError> {
+    let mut req = c.ec2.create_tags().resources(id);
+    for (k, v) in tags {
+        req = req.tags(aws_sdk_ec2::types::Tag::builder().key(k).value(v).build());
+    }
+    answer("ec2:CreateTags", req.send().await).map(|_| ())
+}
+
+/// Hands an adopted default object back to AWS: without the address tag hubctl put on it.
+pub async fn release_adopted(c: &crate::managed::Op<'_>, id: &str) -> Result<(), ProviderError> {
+    let tag = aws_sdk_ec2::types::Tag::builder().key(ADDRESS_TAG).build();
+    let req = c.ec2.delete_tags().resources(id).tags(tag);
+    answer("ec2:DeleteTags", req.send().await).map(|_| ())
+}

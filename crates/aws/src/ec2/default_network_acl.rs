@@ -19,8 +19,8 @@ use crate::managed::tags::{ec2_map, EC2};
 use crate::managed::{computed_str, fetch, field_table, opt, read_one, required_str_new};
 use crate::managed::{Field, Lookup, Managed, Op, TagStyle, Tags};
 use async_trait::async_trait;
+use aws_sdk_ec2::types::RuleAction;
 use aws_sdk_ec2::types::{IcmpTypeCode, NetworkAcl as Api, PortRange};
-use aws_sdk_ec2::types::{RuleAction, Tag};
 use hubctl_core::lang::{Type, Value};
 use hubctl_core::provider::{plan_by_schema, AttrSchema, BlockSchema, Nesting};
 use hubctl_core::provider::{PlannedState, ProviderError, Schema};
@@ -306,11 +306,7 @@ impl Managed for DefaultNetworkAcl {
         let a = a.ok_or_else(|| {
             ProviderError::new(Self::DESCRIBE, format!("network ACL {id} not found"))
         })?;
-        let mut req = c.ec2.create_tags().resources(&id);
-        for (k, v) in tags {
-            req = req.tags(Tag::builder().key(k).value(v).build());
-        }
-        answer("ec2:CreateTags", req.send().await)?;
+        super::common::tag_adopted(c, &id, tags).await?;
         Ok(a)
     }
 
@@ -341,9 +337,7 @@ impl Managed for DefaultNetworkAcl {
             return Ok(());
         };
         converge(c, &a, &Value::Null).await?;
-        let tag = Tag::builder().key(crate::tags::ADDRESS_TAG).build();
-        let req = c.ec2.delete_tags().resources(id).tags(tag);
-        answer("ec2:DeleteTags", req.send().await).map(|_| ())
+        super::common::release_adopted(c, id).await
     }
 }
 

@@ -8,7 +8,7 @@
 //! asks. Unlike `aws_route_table`, `route` is not computed: no blocks means no routes.
 //! Force-new: `default_route_table_id`.
 
-use super::common::{answer, arn, filters, owner};
+use super::common::{arn, filters, owner};
 use super::route_block;
 use super::routes::describe;
 use crate::config::AwsClients;
@@ -16,7 +16,7 @@ use crate::managed::tags::{ec2_map, EC2};
 use crate::managed::{computed_str, fetch, field_table, opt, read_one, required_str_new};
 use crate::managed::{Field, Lookup, Managed, Op, TagStyle, Tags};
 use async_trait::async_trait;
-use aws_sdk_ec2::types::{RouteTable as Api, Tag};
+use aws_sdk_ec2::types::RouteTable as Api;
 use hubctl_core::lang::Value;
 use hubctl_core::provider::{Invalid, ProviderError};
 
@@ -89,11 +89,7 @@ impl Managed for DefaultRouteTable {
         let t = read_one(self, c, &id).await?.ok_or_else(|| {
             ProviderError::new(Self::DESCRIBE, format!("route table {id} not found"))
         })?;
-        let mut req = c.ec2.create_tags().resources(&id);
-        for (k, v) in tags {
-            req = req.tags(Tag::builder().key(k).value(v).build());
-        }
-        answer("ec2:CreateTags", req.send().await)?;
+        super::common::tag_adopted(c, &id, tags).await?;
         Ok(t)
     }
 
@@ -124,9 +120,7 @@ impl Managed for DefaultRouteTable {
             return Ok(());
         };
         converge(c, &t, &Value::Null).await?;
-        let tag = Tag::builder().key(crate::tags::ADDRESS_TAG).build();
-        let req = c.ec2.delete_tags().resources(id).tags(tag);
-        answer("ec2:DeleteTags", req.send().await).map(|_| ())
+        super::common::release_adopted(c, id).await
     }
 }
 

@@ -16,7 +16,7 @@ use crate::managed::tags::{ec2_map, EC2};
 use crate::managed::{computed_str, fetch, field_table, opt, optional_bool, read_one};
 use crate::managed::{optional_computed_str_new, Field, Lookup, Managed, Op, TagStyle, Tags};
 use async_trait::async_trait;
-use aws_sdk_ec2::types::{IpPermission, SecurityGroup as Api, Tag};
+use aws_sdk_ec2::types::{IpPermission, SecurityGroup as Api};
 use hubctl_core::lang::Value;
 use hubctl_core::provider::ProviderError;
 
@@ -184,11 +184,7 @@ impl Managed for DefaultSecurityGroup {
             )
         })?;
         let id = g.group_id().unwrap_or_default();
-        let mut req = c.ec2.create_tags().resources(id);
-        for (k, v) in tags {
-            req = req.tags(Tag::builder().key(k).value(v).build());
-        }
-        answer("ec2:CreateTags", req.send().await)?;
+        super::common::tag_adopted(c, id, tags).await?;
         Ok(g)
     }
 
@@ -220,9 +216,7 @@ impl Managed for DefaultSecurityGroup {
         };
         converge(c, &g, false, &[]).await?;
         converge(c, &g, true, &[]).await?;
-        let tag = Tag::builder().key(crate::tags::ADDRESS_TAG).build();
-        let req = c.ec2.delete_tags().resources(id).tags(tag);
-        answer("ec2:DeleteTags", req.send().await).map(|_| ())
+        super::common::release_adopted(c, id).await
     }
 }
 
