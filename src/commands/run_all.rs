@@ -512,27 +512,32 @@ fn outputs_of(s: &State) -> Value {
     Value::object(outputs.collect::<Vec<_>>())
 }
 
-/// `<unit>/.hubctl/work`: the module's files copied (hidden ones left out) and the generated
-/// files written by their `if_exists`. The module's own folder is never written to.
+/// `<unit>/.hubctl/work`: the source's package copied (hidden entries and cache folders
+/// left out), as Terragrunt copies it, so a module's `../x` sources find their siblings; the
+/// module runs in its folder there (after `//`), with the generated files written by their
+/// `if_exists`. The source's own folders are never written to.
 fn working_copy(u: &UnitConfig) -> Result<PathBuf, Diagnostic> {
-    let module = live::module_dir(u)?;
+    let (package, sub) = live::module_package(u)?;
     let work = u
         .path
         .parent()
         .unwrap_or(Path::new("/"))
         .join(".hubctl")
         .join("work");
-    copy_files(&module, &work).map_err(|e| {
+    copy_files(&package, &work).map_err(|e| {
         Diagnostic::error("Cannot prepare the working copy").detail(format!(
             "Copying {} to {} failed: {e}.",
-            module.display(),
+            package.display(),
             work.display()
         ))
     })?;
-    live::write_generated(&work, &live::generated_files(u))?;
-    Ok(work)
+    let run_in = sub.map_or(work.clone(), |s| work.join(s));
+    live::write_generated(&run_in, &live::generated_files(u))?;
+    Ok(run_in)
 }
 
+/// Copies `from` into `to`, without hidden entries (`.git`, `.hubctl`, `.terraform`) and
+/// without cache folders (a `CACHEDIR.TAG` inside, as in a cargo `target/`).
 fn copy_files(from: &Path, to: &Path) -> std::io::Result<()> {
     std::fs::create_dir_all(to)?;
     for e in std::fs::read_dir(from)? {
@@ -543,7 +548,9 @@ fn copy_files(from: &Path, to: &Path) -> std::io::Result<()> {
         }
         let (src, dst) = (e.path(), to.join(&name));
         if src.is_dir() {
-            copy_files(&src, &dst)?;
+            if !src.join("CACHEDIR.TAG").exists() {
+                copy_files(&src, &dst)?;
+            }
         } else {
             std::fs::copy(&src, &dst)?;
         }

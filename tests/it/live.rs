@@ -164,8 +164,13 @@ fn plan_all_plans_units_in_order_with_dependency_outputs_known_after_apply() {
         "{}",
         out.stdout
     );
-    // Each unit has its own working copy; the module folder is not written to.
-    assert!(w.path("live/dev/a/.hubctl/work/main.tf").is_file());
+    // Each unit has its own working copy of the source's package (the part before `//`, as
+    // Terragrunt copies it) and runs in the module's folder there; the module folder is not
+    // written to.
+    assert!(w.path("live/dev/a/.hubctl/work/thing/main.tf").is_file());
+    assert!(w
+        .path("live/dev/b/.hubctl/work/modules/thing/main.tf")
+        .is_file());
     let module_files = std::fs::read_dir(w.path("modules/thing"))
         .expect("dir")
         .count();
@@ -200,7 +205,10 @@ fn apply_all_applies_in_order_with_real_outputs_then_plan_all_is_clean() {
         out.stdout
     );
     let state = |u: &str| -> serde_json::Value {
-        let text = w.read(&format!("live/dev/{u}/.hubctl/work/.hubctl/state.json"));
+        let sub = if u == "a" { "thing" } else { "modules/thing" };
+        let text = w.read(&format!(
+            "live/dev/{u}/.hubctl/work/{sub}/.hubctl/state.json"
+        ));
         serde_json::from_str(&text).expect("state JSON")
     };
     let (a, b) = (state("a"), state("b"));

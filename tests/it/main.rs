@@ -20,6 +20,7 @@ mod import;
 mod kube;
 mod kube_conformance;
 mod live;
+mod live_hub;
 mod misc;
 mod module_calls;
 mod modules;

@@ -92,6 +92,11 @@ impl Moto {
         self.http_to("ec2", method, path, form)
     }
 
+    /// A GET of an S3 path (`/bucket?list-type=2`), its XML body.
+    pub fn s3_get(&self, path: &str) -> Option<String> {
+        self.http_to("s3", "GET", path, "")
+    }
+
     /// A GET of a REST-JSON service's path (`eks`, `/clusters`), as JSON.
     pub fn rest(&self, service: &str, path: &str) -> serde_json::Value {
         let body = self.http_to(service, "GET", path, "");

@@ -194,7 +194,9 @@ fn repo_root(start: &Path) -> Result<Value, FuncError> {
 }
 
 /// `get_working_dir()`: where the module runs. Without a `terraform { source }` that is the
-/// unit's folder (as in Terragrunt); with one, hubctl's working copy `.hubctl/work` in it.
+/// unit's folder (as in Terragrunt); with one, hubctl's working copy `.hubctl/work` in it
+/// (the package's copy: with a `//` source the module runs in its folder inside, which
+/// Terragrunt's answer includes and this one does not yet).
 fn working_dir(s: &Scope) -> PathBuf {
     let unit = dir(&s.cx.original_path);
     let files = std::iter::once(s.cx.original_path.clone())

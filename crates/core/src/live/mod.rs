@@ -33,7 +33,9 @@ pub use overlay::overlay_merge;
 pub use render::{render_json, render_text, to_value};
 pub use spokes::{check_repo_spokes, check_spokes};
 pub use stack::{discover, units_under, QueueFilter, Stack};
-pub use workdir::{backend_hcl, generated_files, module_dir, write_generated, GeneratedFile};
+pub use workdir::{
+    backend_hcl, generated_files, module_dir, module_package, write_generated, GeneratedFile,
+};
 
 use crate::config::Body;
 use crate::diag::{Diagnostic, Diagnostics, FileId, SourceMap, Span};

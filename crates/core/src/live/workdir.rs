@@ -18,9 +18,17 @@ pub struct GeneratedFile {
 /// The module directory a unit runs: `terraform { source }` with a local path, `//`
 /// separating the package from the module inside it; the unit's folder without a source.
 pub fn module_dir(u: &UnitConfig) -> Result<PathBuf, Diagnostic> {
+    let (package, sub) = module_package(u)?;
+    Ok(sub.map_or(package.clone(), |s| package.join(s)))
+}
+
+/// The package a unit's source names and the module's folder inside it (after `//`). As in
+/// Terragrunt, the whole package is what a working copy holds, so that a module's `../x`
+/// sources find their siblings.
+pub fn module_package(u: &UnitConfig) -> Result<(PathBuf, Option<String>), Diagnostic> {
     let unit_dir = u.path.parent().unwrap_or(Path::new("/"));
     let Some(t) = u.terraform.as_ref().filter(|t| t.source.is_some()) else {
-        return Ok(unit_dir.to_path_buf());
+        return Ok((unit_dir.to_path_buf(), None));
     };
     let source = t.source.as_deref().unwrap_or_default();
     let package = match t.source_subdir() {
@@ -35,7 +43,9 @@ pub fn module_dir(u: &UnitConfig) -> Result<PathBuf, Diagnostic> {
             ))
             .subject_opt(t.source_span));
     }
-    let dir = super::absolute(&unit_dir.join(package).join(t.source_subdir().unwrap_or("")));
+    let root = super::absolute(&unit_dir.join(package));
+    let sub = t.source_subdir().map(str::to_string);
+    let dir = sub.as_ref().map_or(root.clone(), |s| root.join(s));
     if !dir.is_dir() {
         return Err(Diagnostic::error("Module source not found")
             .detail(format!(
@@ -44,7 +54,7 @@ pub fn module_dir(u: &UnitConfig) -> Result<PathBuf, Diagnostic> {
             ))
             .subject_opt(t.source_span));
     }
-    Ok(dir)
+    Ok((root, sub))
 }
 
 /// The files a unit generates, `generate` blocks by name then the backend file; disabled
