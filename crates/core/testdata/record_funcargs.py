@@ -44,6 +44,8 @@ CASES = [
     'base64decode("!")',
     'base64decode("/w==")',
     'regex("(", "x")',
+    'regex("^nope$", "x")',
+    'plantimestamp(1)',
     'templatestring("x", {})',
     'timecmp("x", "2017-11-22T00:00:00Z")',
     'textencodebase64("x", "nope")',

@@ -73,7 +73,10 @@ fn regex_fn(args: Vec<Value>, _: &FuncContext) -> R {
     let s = args::string(&args, 1)?;
     match re.captures(&s) {
         Some(c) => Ok(result(&c, &shape)),
-        None => Err(err(1, "pattern did not match any part of the given string")),
+        // Terraform fails the call here ("Error in function call"), not the argument.
+        None => Err(FuncError::Other(
+            "pattern did not match any part of the given string".into(),
+        )),
     }
 }
 
@@ -101,7 +104,7 @@ fn replace(args: Vec<Value>, _: &FuncContext) -> R {
 
 #[cfg(test)]
 mod tests {
-    use super::super::tests::{arg_err, list, ok, s, strs, tstrs};
+    use super::super::tests::{arg_err, call_err, list, ok, s, strs, tstrs};
     use crate::lang::Value;
 
     #[test]
@@ -136,7 +139,7 @@ mod tests {
             Value::Tuple(vec![Value::Null, s("b")])
         );
         assert!(arg_err("regex", vec![s("^(?P<a>\\w+)-(\\d+)$"), s("ab-12")]).contains("mix"));
-        assert!(arg_err("regex", vec![s("x"), s("abc")]).contains("did not match"));
+        assert!(call_err("regex", vec![s("x"), s("abc")]).contains("did not match"));
         assert!(arg_err("regex", vec![s("("), s("abc")]).contains("invalid regular expression"));
     }
 
