@@ -8,6 +8,8 @@ pub mod writer;
 
 #[cfg(test)]
 mod deferred_tests;
+#[cfg(test)]
+mod plantimestamp_tests;
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::plan::moves::MoveReport;
@@ -73,6 +75,9 @@ pub async fn apply(
         if let Err(e) = writer.write(moves.ops(&run.prior)).await {
             diags.push(Diagnostic::error("Failed to persist state").detail(e));
         }
+    }
+    if let Some(ts) = &plan.timestamp {
+        run.use_plan_timestamp(ts.clone());
     }
     let step = ApplyStep::new(&run, plan.clone(), writer.clone(), observer);
     let extra = step.extra(&run);

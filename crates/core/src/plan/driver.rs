@@ -217,6 +217,7 @@ pub async fn make_plan(
             .unwrap_or_default(),
         refresh_only,
         drift,
+        timestamp: Some(run.plan_timestamp().to_string()),
     };
     (plan, diags)
 }

@@ -208,6 +208,10 @@ pub struct Plan {
     /// Instances `removed` blocks drop from the state without destroying them.
     #[serde(default)]
     pub forgotten: Vec<String>,
+    /// The instant `plantimestamp()` returned while planning; applying the plan uses it
+    /// again, as Terraform's (None in plans saved before hubctl had it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<String>,
 }
 
 pub const PLAN_FORMAT: &str = "hubctl-plan";

@@ -534,6 +534,7 @@ pub fn plan_json(plan: &Plan) -> serde_json::Value {
         "resource_drift": drift,
         "format_version": "1.2",
         "hubctl_version": plan.hubctl_version,
+        "timestamp": plan.timestamp,
         "resource_changes": rc,
         "output_changes": oc,
         "summary": {"import": s.import, "add": s.add, "change": s.change, "destroy": s.destroy, "read": s.read},

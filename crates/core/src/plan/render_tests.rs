@@ -20,6 +20,7 @@ fn plan_with(changes: Vec<ResourceChange>) -> Plan {
         targets: vec![],
         refresh_only: false,
         drift: vec![],
+        timestamp: None,
     }
 }
 

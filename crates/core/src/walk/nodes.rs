@@ -194,6 +194,14 @@ impl Resolver for Validating<'_> {
         }
         self.inner.resolve(root, attrs, span)
     }
+
+    fn call(
+        &self,
+        name: &str,
+        args: &[Value],
+    ) -> Option<Result<Value, crate::lang::funcs::FuncError>> {
+        self.inner.call(name, args)
+    }
 }
 
 fn check_validations(

@@ -74,6 +74,9 @@ pub struct Run {
     pub(crate) clients: Vec<OnceLock<ProviderClient>>,
     /// Each module call node's instances of the called module, written once.
     pub(crate) expansions: Vec<OnceLock<Vec<super::instances::ModuleInst>>>,
+    /// `plantimestamp()`: fixed on first use in a plan, or set from the saved plan before an
+    /// apply, so every expression of one plan and its apply sees the same instant.
+    pub(crate) plan_timestamp: OnceLock<String>,
 }
 
 impl Run {
@@ -96,6 +99,7 @@ impl Run {
             values: (0..n).map(|_| OnceLock::new()).collect(),
             clients: (0..n).map(|_| OnceLock::new()).collect(),
             expansions: (0..n).map(|_| OnceLock::new()).collect(),
+            plan_timestamp: OnceLock::new(),
             config: i.config,
             graph: i.graph,
             registry: i.registry,
@@ -140,6 +144,23 @@ impl Run {
 
     pub fn base_dir(&self) -> &std::path::Path {
         &self.base_dir
+    }
+
+    /// What `plantimestamp()` returns in this walk: the plan's instant in RFC 3339, whole
+    /// seconds in UTC as Terraform's (`2026-12-02T06:18:31Z`).
+    pub fn plan_timestamp(&self) -> &str {
+        self.plan_timestamp.get_or_init(|| {
+            let now = time::OffsetDateTime::now_utc();
+            let now = now.replace_nanosecond(0).unwrap_or(now);
+            now.format(&time::format_description::well_known::Rfc3339)
+                .unwrap_or_default()
+        })
+    }
+
+    /// Makes `plantimestamp()` the saved plan's `ts` (before an apply walk); false when a
+    /// value was already in use.
+    pub fn use_plan_timestamp(&self, ts: String) -> bool {
+        self.plan_timestamp.set(ts).is_ok()
     }
 
     pub fn is_validate(&self) -> bool {

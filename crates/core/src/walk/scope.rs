@@ -6,7 +6,8 @@ use super::run::Run;
 use crate::addr::{InstanceKey, ModuleInstance};
 use crate::diag::{Diagnostic, Span};
 use crate::graph::NodeKind;
-use crate::lang::{Resolver, Value};
+use crate::lang::funcs::FuncError;
+use crate::lang::{Resolver, Type, Value};
 
 /// Where an expression is evaluated: a module, and (inside an expanded resource) its
 /// instance's `count.index` or `each.key`/`each.value`.
@@ -131,6 +132,25 @@ impl Resolver for Scope<'_> {
             }
         }
     }
+
+    /// `plantimestamp()`, which only a plan or apply has (Terraform's console has no such
+    /// function): unknown while validating, else the plan's one instant.
+    fn call(&self, name: &str, args: &[Value]) -> Option<Result<Value, FuncError>> {
+        if name != "plantimestamp" {
+            return None;
+        }
+        if !args.is_empty() {
+            return Some(Err(FuncError::Arity {
+                expected: "0".into(),
+                got: args.len(),
+            }));
+        }
+        Some(Ok(if self.run.is_validate() {
+            Value::Unknown(Type::String)
+        } else {
+            Value::from(self.run.plan_timestamp())
+        }))
+    }
 }
 
 /// A reference like `var` with no attribute after it.
@@ -251,6 +271,10 @@ impl Resolver for With<'_> {
         } else {
             self.inner.resolve(root, attrs, span)
         }
+    }
+
+    fn call(&self, name: &str, args: &[Value]) -> Option<Result<Value, FuncError>> {
+        self.inner.call(name, args)
     }
 }
 
