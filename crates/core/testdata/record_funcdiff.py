@@ -13,6 +13,8 @@ import tempfile
 EXPRS = "funcdiff-exprs.txt"
 FILE = "funcdiff-terraform-1.11.json"
 FILES = "funcdiff-files"
+# `local.*` for the expressions that need a named value (templatestring's template).
+LOCALS = "funcdiff-locals.tf"
 
 
 def record(expr, cwd):
@@ -23,7 +25,8 @@ def record(expr, cwd):
         # Console prints the string result as an HCL quoted literal, which JSON reads.
         return {"expr": expr, "json": json.loads(out.splitlines()[-1])}
     if proc.returncode == 0:
-        # Not a string: e.g. "(known after apply)" for results only known at apply time.
+        # Not a string: "(known after apply)" for results only known at apply time, or
+        # "(sensitive value)" for a sensitive one.
         return {"expr": expr, "console": out}
     errors = re.findall(r"Error: (.*)", re.sub(r"\x1b\[[0-9;]*m", "", proc.stderr))
     if not errors:
@@ -38,6 +41,7 @@ def main():
         # File functions read the fixtures at the same relative paths as the test, which
         # runs in this directory (console's own state files stay outside the fixtures).
         shutil.copytree(FILES, os.path.join(cwd, FILES), symlinks=True)
+        shutil.copy(LOCALS, cwd)
         cases = [record(e, cwd) for e in exprs]
     with open(FILE, "w") as f:
         json.dump(cases, f, indent=0, ensure_ascii=False)

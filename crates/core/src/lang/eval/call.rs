@@ -7,6 +7,7 @@
 use super::template::eval_template_str;
 use super::Evaluator;
 use crate::diag::{Diagnostic, SourceFile, Span};
+use crate::lang::convert::convert;
 use crate::lang::funcs::{self, FuncContext, FuncError};
 use crate::lang::suggest::did_you_mean;
 use crate::lang::{Type, Value};
@@ -235,6 +236,11 @@ impl Evaluator<'_> {
     /// Terraform, the template must be a reference (`local.t`), so that a literal, whose
     /// `${...}` would already have been evaluated in the caller's scope, is caught.
     fn templatestring(&mut self, c: &FuncCall, args: Vec<Value>) -> Value {
+        if self.in_templatefile {
+            let msg = "cannot recursively call templatestring from inside another template \
+                       function.";
+            return self.func_error(c, FuncError::Other(msg.into()));
+        }
         let Ok([template, vars]) = <[Value; 2]>::try_from(args) else {
             let d = arity("templatestring", "2", c.args.len()).subject_opt(self.span(c.span()));
             return self.fail(d);
@@ -268,15 +274,38 @@ impl Evaluator<'_> {
             _ => return self.func_error(c, arg_error(1, "invalid vars value: must be a map.")),
         };
         match template {
-            Value::String(text) => self
-                .render(c, "<templatestring argument>", &text, vars)
-                .mark_if(marked),
+            Value::String(text) => {
+                let seen = self.diags.0.len();
+                let v = self.render(c, "<templatestring argument>", &text, vars);
+                if self.diags.0.len() > seen {
+                    return v.mark_if(marked);
+                }
+                self.template_result(c, v).mark_if(marked)
+            }
             Value::Unknown(_) => Value::Unknown(Type::String).mark_if(marked),
             other => {
                 let msg = format!("string required, got {}", other.type_name());
                 self.func_error(c, arg_error(0, &msg))
             }
         }
+    }
+
+    /// `templatestring`'s result is a string, as Terraform's (`"${n}"` gives `"1"`, not 1),
+    /// where `templatefile` keeps a lone interpolation's value.
+    fn template_result(&mut self, c: &FuncCall, v: Value) -> Value {
+        let (v, marked) = v.unmark();
+        let v = match v {
+            Value::String(_) | Value::Unknown(_) => v,
+            Value::Number(_) | Value::Bool(_) => match convert(v, &Type::String) {
+                Ok(s) => s,
+                Err(e) => return self.func_error(c, FuncError::Other(e)),
+            },
+            _ => {
+                let msg = "invalid template result: string required.";
+                return self.func_error(c, FuncError::Other(msg.into()));
+            }
+        };
+        v.mark_if(marked)
     }
 
     /// Evaluates template `text` with only `vars` in scope; problems inside it are reported

@@ -4,9 +4,11 @@
 //! where Terraform fails. File functions see `testdata/` as their directory (the recorder
 //! copies `testdata/funcdiff-files/` into its own).
 
-use super::testutil::ev_recorded;
+use super::testutil::{ev_recorded, ev_recorded_with};
 use crate::lang::Value;
+use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::OnceLock;
 
 /// Cases where hubctl knowingly differs, each with the reason it is left so.
 const KNOWN_DIFFERENCES: &[(&str, &str)] = &[
@@ -79,19 +81,51 @@ const KNOWN_DIFFERENCES: &[(&str, &str)] = &[
     ),
 ];
 
-/// `Ok(json text)`, `Err(None)` for an unknown result, `Err(Some(diagnostics))` on error.
-fn hubctl_json(expr: &str) -> Result<String, Option<String>> {
+/// The named values of `testdata/funcdiff-locals.tf` as `local`, each evaluated by hubctl
+/// (the recorder gives Terraform the same file).
+fn recorded_locals() -> &'static BTreeMap<String, Value> {
+    static LOCALS: OnceLock<BTreeMap<String, Value>> = OnceLock::new();
+    LOCALS.get_or_init(|| {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/funcdiff-locals.tf");
+        let text = std::fs::read_to_string(path).expect("funcdiff-locals.tf");
+        let body = hcl_edit::parser::parse_body(&text).expect("locals parse");
+        let locals = body.get_blocks("locals").flat_map(|b| b.body.attributes());
+        let values = locals.map(|a| {
+            let (v, d) = ev_recorded(a.value.to_string().trim(), Path::new(".")).expect("local");
+            assert!(!d.has_errors(), "local.{}: {d:?}", a.key.as_str());
+            (a.key.to_string(), v)
+        });
+        BTreeMap::from([("local".to_string(), Value::object(values))])
+    })
+}
+
+/// What hubctl gives for `jsonencode(expr)`.
+#[derive(Debug, PartialEq)]
+enum Got {
+    Json(String),
+    /// Sensitive JSON text, which console shows as `(sensitive value)`.
+    Sensitive(String),
+    Unknown,
+    /// The error summaries.
+    Error(String),
+}
+
+fn hubctl_json(expr: &str) -> Got {
     let src = format!("jsonencode({expr})");
     let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata");
-    let (v, diags) = ev_recorded(&src, &base).map_err(Some)?;
+    let (v, diags) = match ev_recorded_with(&src, &base, recorded_locals().clone()) {
+        Ok(r) => r,
+        Err(e) => return Got::Error(e),
+    };
     if diags.has_errors() {
         let summaries: Vec<_> = diags.0.iter().map(|d| d.summary.clone()).collect();
-        return Err(Some(summaries.join("; ")));
+        return Got::Error(summaries.join("; "));
     }
-    match v.deep_unmark().0 {
-        Value::String(s) => Ok(s),
-        Value::Unknown(_) => Err(None),
-        other => Err(Some(format!("not a string: {other:?}"))),
+    match v.deep_unmark() {
+        (Value::String(s), false) => Got::Json(s),
+        (Value::String(s), true) => Got::Sensitive(s),
+        (Value::Unknown(_), _) => Got::Unknown,
+        (other, _) => Got::Error(format!("not a string: {other:?}")),
     }
 }
 
@@ -107,12 +141,14 @@ fn functions_match_terraform() {
         let expr = case["expr"].as_str().expect("expr");
         let got = hubctl_json(expr);
         let ok = if let Some(want) = case["json"].as_str() {
-            got.as_deref() == Ok(want)
+            got == Got::Json(want.to_string())
         } else if case["error"].is_string() {
-            matches!(got, Err(Some(_)))
+            matches!(got, Got::Error(_))
+        } else if case["console"] == "(sensitive value)" {
+            matches!(got, Got::Sensitive(_))
         } else {
             // "(known after apply)": Terraform's result is unknown.
-            got == Err(None)
+            got == Got::Unknown
         };
         if KNOWN_DIFFERENCES.iter().any(|(e, _)| *e == expr) {
             known_seen.push(expr);
@@ -175,7 +211,9 @@ fn base64gzip_decompresses_like_terraform() {
         else {
             continue;
         };
-        let got = hubctl_json(expr).expect("base64gzip succeeds");
+        let Got::Json(got) = hubctl_json(expr) else {
+            panic!("{expr}: base64gzip fails")
+        };
         assert_eq!(gunzip_json(&got), gunzip_json(want), "{expr}");
         seen += 1;
     }

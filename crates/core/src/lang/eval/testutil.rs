@@ -57,10 +57,17 @@ pub fn ev_in(src: &str, base_dir: &Path) -> (Value, Diagnostics) {
 /// Evaluates `src` with no variables, as the expressions recorded from Terraform are; a
 /// parse failure is `Err` with its message.
 pub fn ev_recorded(src: &str, base_dir: &Path) -> Result<(Value, Diagnostics), String> {
+    ev_recorded_with(src, base_dir, BTreeMap::new())
+}
+
+/// [`ev_recorded`] with `vars` as the named values (`local` for the funcdiff locals).
+pub fn ev_recorded_with(
+    src: &str,
+    base_dir: &Path,
+    vars: BTreeMap<String, Value>,
+) -> Result<(Value, Diagnostics), String> {
     let expr = hcl_edit::parser::parse_expr(src).map_err(|e| format!("parse: {e}"))?;
-    let resolver = MapResolver {
-        vars: BTreeMap::new(),
-    };
+    let resolver = MapResolver { vars };
     let ctx = EvalContext {
         file: crate::diag::FileId(0),
         resolver: &resolver,
