@@ -17,6 +17,7 @@ pub fn decode(src: &str) -> Result<Value, String> {
         parser: Parser::new_from_str(src),
         anchors: HashMap::new(),
         pending: HashSet::new(),
+        unbroken_at_end: block_scalar_at_unbroken_end(src),
     };
     d.expect(
         |e| matches!(e, Event::StreamStart),
@@ -39,6 +40,35 @@ pub fn decode(src: &str) -> Result<Value, String> {
     }
 }
 
+/// Where a block scalar (`|`, `>`) starts that runs to the end of `src` when `src` ends
+/// without a line break: yaml-rust2 gives it a final break there, libyaml (Terraform's) none.
+fn block_scalar_at_unbroken_end(src: &str) -> Option<usize> {
+    // A last line of only spaces comes after the scalar's final break.
+    if src
+        .rsplit(['\n', '\r'])
+        .next()
+        .is_none_or(|l| l.trim().is_empty())
+    {
+        return None;
+    }
+    let end = src.chars().count();
+    let mut parser = Parser::new_from_str(src);
+    let mut last_block = None;
+    while let Ok((ev, mark)) = parser.next_token() {
+        if mark.index() >= end {
+            return last_block;
+        }
+        last_block = match ev {
+            Event::Scalar(_, TScalarStyle::Literal | TScalarStyle::Folded, ..) => {
+                Some(mark.index())
+            }
+            Event::StreamEnd => return None,
+            _ => None,
+        };
+    }
+    None
+}
+
 /// go-cty-yaml's error prefix.
 fn at(m: Marker, msg: impl std::fmt::Display) -> String {
     format!("on line {}, column {}: {msg}", m.line(), m.col() + 1)
@@ -49,6 +79,8 @@ struct Decoder<'a> {
     anchors: HashMap<usize, Value>,
     /// Anchors whose node is still being read: an alias to one would be infinite.
     pending: HashSet<usize>,
+    /// [`block_scalar_at_unbroken_end`].
+    unbroken_at_end: Option<usize>,
 }
 
 impl Decoder<'_> {
@@ -67,7 +99,14 @@ impl Decoder<'_> {
 
     fn node(&mut self, ev: Event, mark: Marker) -> Result<Value, String> {
         let (anchor, v) = match ev {
-            Event::Scalar(src, style, anchor, tag) => {
+            Event::Scalar(mut src, style, anchor, tag) => {
+                // yaml-rust2 reads `[|]` as the string "|"; libyaml rejects the indicator.
+                if style == TScalarStyle::Plain && src.starts_with(['|', '>']) {
+                    return Err(at(mark, "found character that cannot start any token"));
+                }
+                if self.unbroken_at_end == Some(mark.index()) && src.ends_with('\n') {
+                    src.pop();
+                }
                 let v = resolve(tag_name(tag.as_ref()).as_deref(), &src, style);
                 (anchor, v.map_err(|e| at(mark, e))?)
             }
