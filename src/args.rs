@@ -95,7 +95,7 @@ impl StateCommand {
             StateCommand::Show(a) => &mut a.common,
             StateCommand::Rm(a) => &mut a.common,
             StateCommand::Mv(a) => &mut a.common,
-            StateCommand::Pull(a) | StateCommand::History(a) => a,
+            StateCommand::Pull(a) | StateCommand::History(a) | StateCommand::Pending(a) => a,
             StateCommand::Push(a) | StateCommand::ImportTerraform(a) => &mut a.common,
             StateCommand::Rollback(a) => &mut a.common,
             StateCommand::Rekey(a) => &mut a.common,
@@ -170,6 +170,9 @@ pub enum StateCommand {
     ImportTerraform(StatePushArgs),
     /// List the stored versions of the state.
     History(StateDirArgs),
+    /// List the operations an interrupted run left unfinished (creates and deletes whose
+    /// outcome is unknown, deposed objects) and what the next apply does about each.
+    Pending(StateDirArgs),
     /// Restore a stored version as a new serial, after showing the difference.
     Rollback(StateRollbackArgs),
     /// Re-encrypt the current state under another KMS key (key rotation).
@@ -383,6 +386,15 @@ pub struct ApplyArgs {
     /// Only read the remote objects and record what changed outside hubctl; change nothing.
     #[arg(long = "refresh-only")]
     pub refresh_only: bool,
+    /// What a failed apply does with the objects it created: keep them (the next apply
+    /// resumes), or roll back (delete exactly those, nothing that existed before).
+    #[arg(
+        long = "on-failure",
+        value_enum,
+        default_value_t,
+        value_name = "keep|rollback"
+    )]
+    pub on_failure: crate::commands::rollback::OnFailure,
 
     /// Do not ask for confirmation.
     #[arg(long = "auto-approve")]

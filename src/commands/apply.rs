@@ -15,10 +15,17 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub async fn run(ui: &Ui, base: &Path, a: ApplyArgs) -> u8 {
+    let saved = base.join(&a.target).is_file();
+    if a.on_failure == super::rollback::OnFailure::Rollback && (a.all || a.destroy || saved) {
+        let d = Diagnostic::error("--on-failure=rollback applies to one root module's apply only")
+            .detail("It is not supported with --all, -destroy or a saved plan file yet: a failed run keeps what it made, and the next apply resumes.");
+        ui.diags(&d.into(), &SourceMap::new());
+        return ERROR;
+    }
     if a.all && !a.destroy {
         return super::run_all::apply(ui, base, a).await;
     }
-    if base.join(&a.target).is_file() {
+    if saved {
         return apply_saved(ui, base, &a).await;
     }
     if a.destroy && !a.targets.is_empty() {
@@ -55,6 +62,7 @@ pub async fn run(ui: &Ui, base: &Path, a: ApplyArgs) -> u8 {
         replace,
         targets: a.targets.clone(),
         refresh_only: a.refresh_only,
+        on_failure: a.on_failure,
     };
     plan_and_apply(ui, base, opts, &a.vars, &a.lock).await
 }
@@ -73,6 +81,7 @@ pub async fn destroy(ui: &Ui, base: &Path, a: DestroyArgs) -> u8 {
         replace: Default::default(),
         targets: Vec::new(),
         refresh_only: false,
+        on_failure: Default::default(),
     };
     plan_and_apply(ui, base, opts, &a.vars, &a.lock).await
 }
@@ -90,6 +99,7 @@ struct Opts {
     targets: Vec<String>,
     /// `-refresh-only`: record drift, change nothing.
     refresh_only: bool,
+    on_failure: super::rollback::OnFailure,
 }
 
 async fn plan_and_apply(ui: &Ui, base: &Path, o: Opts, vars: &VarArgs, lock: &LockArgs) -> u8 {
@@ -171,8 +181,9 @@ async fn plan_and_apply(ui: &Ui, base: &Path, o: Opts, vars: &VarArgs, lock: &Lo
             return record_refresh(ui, &be, prior, &plan).await;
         }
         let plan = Arc::new(plan);
-        let walk = apply_walk(base, &o.dir, &plan, vars, o.parallelism);
+        let walk = apply_walk(base, &o.dir, &plan, vars.clone(), o.parallelism);
         let (run, moves) = make_run(&p, walk, prior.clone());
+        let before = prior.clone();
         let (state, diags) = apply(
             run,
             plan.clone(),
@@ -182,6 +193,23 @@ async fn plan_and_apply(ui: &Ui, base: &Path, o: Opts, vars: &VarArgs, lock: &Lo
             prior,
         )
         .await;
+        if diags.has_errors() && !o.destroy {
+            progress.finish();
+            ui.diags(&diags, &p.config.sources);
+            let f = super::rollback::Failed {
+                p: &p,
+                base,
+                dir: &o.dir,
+                vars,
+                parallelism: o.parallelism,
+                backend: be.clone(),
+                progress: progress.clone(),
+            };
+            let d = super::rollback::after_failure(ui, f, o.on_failure, &before, state).await;
+            progress.finish();
+            ui.diags(&d, &p.config.sources);
+            return ERROR;
+        }
         progress.finish();
         report(ui, &plan, o.destroy, &p.config, state, diags)
     })

@@ -11,6 +11,7 @@ mod output;
 mod plan;
 mod planfile;
 mod render;
+pub mod rollback;
 mod run_all;
 mod show;
 mod state;

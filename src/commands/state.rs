@@ -4,6 +4,7 @@
 
 mod history;
 mod import;
+mod pending;
 
 use super::common::{backend, load_state, with_lock, ERROR, OK};
 use crate::args::{
@@ -31,6 +32,7 @@ pub async fn run(ui: &Ui, base: &std::path::Path, mut cmd: StateCommand) -> u8 {
         StateCommand::Push(a) => push(ui, a).await,
         StateCommand::ImportTerraform(a) => import::run(ui, a).await,
         StateCommand::History(a) => history::history(ui, a).await,
+        StateCommand::Pending(a) => pending::pending(ui, a).await,
         StateCommand::Rollback(a) => history::rollback(ui, a).await,
         StateCommand::Rekey(a) => rekey(ui, a).await,
     }

@@ -144,12 +144,31 @@ impl Observer for Progress {
                 }
                 self.refresh_bar();
             }
+            Event::Recovered { address, recovery } => {
+                self.line(format!("{address}: {}", recovery_words(&recovery)));
+            }
             Event::Failed { address, .. } => {
                 if let Ok(mut m) = self.inflight.lock() {
                     m.remove(&address);
                 }
                 self.refresh_bar();
             }
+        }
+    }
+}
+
+/// One line per recovery, so a run's log says what it adopted and what it cleaned up.
+fn recovery_words(r: &hubctl_core::provider::Recovery) -> String {
+    use hubctl_core::provider::Recovery;
+    match r {
+        Recovery::Adopted { id } => {
+            format!("Adopted {id}, which an earlier attempt made (its answer was lost or the run was interrupted)")
+        }
+        Recovery::CopyDeleted { id } => {
+            format!("Deleted {id}, a second copy a retried create made")
+        }
+        Recovery::Absent => {
+            "Nothing of the interrupted create was found; created a new object".to_string()
         }
     }
 }

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 /// The Python that runs moto: `HUBCTL_PYTHON` (scripts/test.sh exports its virtualenv's),
 /// else that virtualenv if it exists (scripts/moto.sh or test.sh made it), else `python3`.
 /// Checked once per test process, so a missing moto fails with what to run.
-fn python() -> &'static PathBuf {
+pub(crate) fn python() -> &'static PathBuf {
     static PYTHON: OnceLock<PathBuf> = OnceLock::new();
     PYTHON.get_or_init(|| {
         let venv = std::env::var_os("XDG_CACHE_HOME")

@@ -208,7 +208,9 @@ fn without_effect(config: &Value) -> Vec<Invalid> {
 /// and the API-call log every client carries.
 macro_rules! service_client {
     ($krate:ident, $sdk:expr, $config:expr, $name:literal) => {{
-        let mut b = $krate::config::Builder::from($sdk).interceptor(crate::api_log::ApiLog);
+        let mut b = $krate::config::Builder::from($sdk)
+            .interceptor(crate::api_log::ApiLog)
+            .interceptor(crate::ambiguity::Watch);
         if let Some(url) = endpoint($config, $name) {
             b = b.endpoint_url(url);
         }

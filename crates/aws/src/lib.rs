@@ -3,6 +3,7 @@
 //! type shares; each type is one file behind the engine's `Resource` trait, grouped by
 //! service, and registered by one line in [`AwsProvider::resources`].
 
+pub mod ambiguity;
 pub mod api_log;
 pub mod auth;
 pub mod config;

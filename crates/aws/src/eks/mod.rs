@@ -329,6 +329,7 @@ mod tests {
             address: "aws_eks_cluster.hub",
             timeouts: Default::default(),
             recovering: false,
+            recovered: &hubctl_core::provider::no_recovery,
             progress: &|_| {},
         }
     }

@@ -57,3 +57,33 @@ pub async fn find_existing<T: Managed + ?Sized>(
         Identity::ServerId => Ok(None),
     }
 }
+
+/// Deletes the objects besides `kept` that carry `c.ctx.address`'s tag: copies a retried
+/// create made when an earlier attempt's answer was lost. Only types whose ids AWS assigns
+/// can have copies; a name or a natural key is unique.
+pub async fn delete_copies<T: Managed + ?Sized>(
+    t: &T,
+    c: &Op<'_>,
+    kept: &T::Api,
+) -> Result<(), ProviderError> {
+    if T::IDENTITY != Identity::ServerId || !T::TAGS.has_tags() {
+        return Ok(());
+    }
+    let address = c.ctx.address;
+    let kept = T::key(kept);
+    let copies: Vec<String> = t
+        .describe(c, Lookup::AddressTag(address))
+        .await?
+        .iter()
+        .filter(|x| T::tags(x).get(ADDRESS_TAG).map(String::as_str) == Some(address))
+        .filter_map(T::key)
+        .filter(|k| Some(k) != kept.as_ref())
+        .collect();
+    for key in copies {
+        match t.delete(c, &key).await {
+            Err(e) if !e.is_not_found() => return Err(e),
+            _ => (c.ctx.recovered)(hubctl_core::provider::Recovery::CopyDeleted { id: key }),
+        }
+    }
+    Ok(())
+}

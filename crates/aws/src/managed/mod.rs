@@ -289,6 +289,12 @@ pub fn schema_for<T: Managed + ?Sized>() -> Schema {
         )
 }
 
+/// Tells the engine the create adopted `x`, made by an earlier attempt.
+fn adopted<T: Managed>(ctx: &OpContext<'_>, x: &T::Api) {
+    let id = T::key(x).unwrap_or_default();
+    (ctx.recovered)(hubctl_core::provider::Recovery::Adopted { id });
+}
+
 /// The engine's view of a [`Managed`] type.
 pub struct Adapter<T> {
     t: T,
@@ -301,6 +307,36 @@ impl<T: Managed> Adapter<T> {
             t,
             schema: schema_for::<T>(),
         }
+    }
+
+    /// The type's create call, safe against lost answers: when an attempt's outcome was
+    /// unknown (the SDK retried a dropped connection or a 5xx, or gave up on one), what the
+    /// calls made is looked up by the type's identity and adopted, and the extra copies a
+    /// retried create without an idempotency token made are deleted.
+    async fn create_call(&self, op: &Op<'_>, planned: &Value) -> Result<T::Api, ProviderError> {
+        let tags = crate::tags::for_create(&op.c.default_tags, planned, op.ctx.address);
+        let (made, ambiguous) = crate::ambiguity::watch(self.t.create(op, planned, &tags)).await;
+        if !ambiguous {
+            return made;
+        }
+        let kept = match made {
+            Ok(x) => x,
+            Err(e) => match self.t.find_existing(op, planned).await? {
+                // A tagged object must carry this address: one that doesn't is somebody
+                // else's, and the error (a name conflict, say) stands.
+                Some(x) if T::TAGS.has_tags() && !tags::carries(&T::tags(&x), op.ctx.address) => {
+                    return Err(e)
+                }
+                Some(x) => {
+                    tracing::debug!(target: "hubctl::recovery", address = op.ctx.address, "{e}; adopting what the unanswered call made");
+                    adopted::<T>(op.ctx, &x);
+                    x
+                }
+                None => return Err(e),
+            },
+        };
+        identity::delete_copies(&self.t, op, &kept).await?;
+        Ok(kept)
     }
 }
 
@@ -337,11 +373,11 @@ impl<T: Managed> Resource for Adapter<T> {
             None
         };
         let x = match existing {
-            Some(x) => x,
-            None => {
-                let tags = crate::tags::for_create(&c.default_tags, planned, ctx.address);
-                self.t.create(&op, planned, &tags).await?
+            Some(x) => {
+                adopted::<T>(ctx, &x);
+                x
             }
+            None => self.create_call(&op, planned).await?,
         };
         let x = self.t.finish_create(&op, planned, x).await?;
         let mut v = from_api(&self.t, c, &x, planned);

@@ -120,3 +120,8 @@ pub fn visible(mut tags: BTreeMap<String, String>) -> BTreeMap<String, String> {
     tags.remove(ADDRESS_TAG);
     tags
 }
+
+/// Whether `tags` hold the address tag of `address`: the object is the one its create made.
+pub fn carries(tags: &super::Tags, address: &str) -> bool {
+    tags.get(crate::tags::ADDRESS_TAG).map(String::as_str) == Some(address)
+}

@@ -6,7 +6,7 @@ use crate::config::Resource;
 use crate::diag::Diagnostic;
 use crate::lang::Value;
 use crate::plan::{Action, Event, Observer, ResourceChange};
-use crate::provider::{ProviderClient, Resource as ResourceType};
+use crate::provider::{ProviderClient, Recovery, Resource as ResourceType};
 use crate::state::StateOp;
 use crate::walk::scope::Scope;
 use crate::walk::Run;
@@ -78,6 +78,38 @@ pub fn reporter<'a>(
             address: address.to_string(),
             message: message.to_string(),
         })
+    }
+}
+
+/// Reports a create's [`Recovery`] notes as events, and remembers whether it adopted.
+pub struct RecoveryLog<'a> {
+    observer: &'a dyn Observer,
+    address: &'a str,
+    adopted: std::sync::atomic::AtomicBool,
+}
+
+impl<'a> RecoveryLog<'a> {
+    pub fn new(observer: &'a dyn Observer, address: &'a str) -> Self {
+        RecoveryLog {
+            observer,
+            address,
+            adopted: Default::default(),
+        }
+    }
+
+    pub fn report(&self, recovery: Recovery) {
+        if matches!(recovery, Recovery::Adopted { .. }) {
+            self.adopted
+                .store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+        self.observer.event(Event::Recovered {
+            address: self.address.to_string(),
+            recovery,
+        });
+    }
+
+    pub fn adopted(&self) -> bool {
+        self.adopted.load(std::sync::atomic::Ordering::Relaxed)
     }
 }
 

@@ -5,7 +5,7 @@
 
 use super::ops::{
     check_consistent, client, mark_like, op_error, reporter, resource_type, timed, timeouts_of,
-    write,
+    write, RecoveryLog,
 };
 use super::step::ApplyStep;
 use crate::addr::InstanceKey;
@@ -203,6 +203,8 @@ impl Cx<'_> {
             .await?
             .planned;
         let progress = reporter(self.step.observer.as_ref(), address);
+        let log = RecoveryLog::new(self.step.observer.as_ref(), address);
+        let recovered = |r| log.report(r);
         let ctx = OpContext {
             client: &client,
             address,
@@ -213,6 +215,7 @@ impl Cx<'_> {
                 .get(address)
                 .is_some_and(|p| p.status == Status::Creating),
             progress: &progress,
+            recovered: &recovered,
         };
         let op = Op {
             run,
@@ -221,6 +224,7 @@ impl Cx<'_> {
             rt: rt.as_ref(),
             ctx: &ctx,
             record: &record,
+            log: &log,
         };
         let prior = ch.before.clone().unwrap_or(Value::Null);
         match ch.action {
@@ -320,6 +324,7 @@ struct Op<'a, 'c> {
     rt: &'a dyn ResourceType,
     ctx: &'a OpContext<'c>,
     record: &'a Record<'a>,
+    log: &'a RecoveryLog<'a>,
 }
 
 impl Op<'_, '_> {
@@ -356,6 +361,9 @@ impl Op<'_, '_> {
                 return Err(op_error(address, "Create", e));
             }
         };
+        if self.ctx.recovering && !self.log.adopted() {
+            self.log.report(crate::provider::Recovery::Absent);
+        }
         let v = mark_like(v, &planned);
         self.write(vec![self.record.set(address, &v, Status::Ready)])
             .await?;
@@ -381,6 +389,8 @@ impl Op<'_, '_> {
         self.write(vec![self.record.set(&deposed, &prior, Status::Ready)])
             .await?;
         let v = self.create(planned).await?;
+        self.write(vec![self.record.set(&deposed, &prior, Status::Deleting)])
+            .await?;
         let deleted = self.rt.delete(self.ctx, &prior);
         self.timed(&deposed, Action::Delete, deleted)
             .await
@@ -423,17 +433,35 @@ pub async fn delete_instance(
         timeouts: Default::default(),
         recovering: false,
         progress: &progress,
+        recovered: &crate::provider::no_recovery,
     };
     let prior = ch.before.clone().unwrap_or(Value::Null);
-    timed(
+    // Intent first: a run killed during the delete leaves a trace the next run finishes.
+    let stored = run.prior.resources.get(address);
+    if let Some(i) = stored {
+        let intent = InstanceState {
+            status: Status::Deleting,
+            ..i.clone()
+        };
+        write(step, address, vec![set(address, intent)]).await?;
+    }
+    let deleted = rt.delete(&ctx, &prior);
+    if let Err(e) = timed(
         run,
         step.observer.as_ref(),
         address,
         Action::Delete,
-        rt.delete(&ctx, &prior),
+        deleted,
     )
     .await
-    .map_err(|e| op_error(address, "Delete", e))?;
+    {
+        // A definitive refusal deleted nothing: the object is as it was. When the outcome
+        // is uncertain, the intent stays for the next run.
+        if let (Some(i), false) = (stored, e.is_uncertain()) {
+            write(step, address, vec![set(address, i.clone())]).await?;
+        }
+        return Err(op_error(address, "Delete", e));
+    }
     write(
         step,
         address,
@@ -442,4 +470,11 @@ pub async fn delete_instance(
         }],
     )
     .await
+}
+
+fn set(address: &str, instance: InstanceState) -> StateOp {
+    StateOp::SetInstance {
+        address: address.to_string(),
+        instance,
+    }
 }

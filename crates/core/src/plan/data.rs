@@ -91,6 +91,7 @@ pub async fn read_data(
         address: iaddr,
         timeouts: Default::default(),
         recovering: false,
+        recovered: &crate::provider::no_recovery,
         progress: &noop,
     };
     observer.event(Event::Refreshing {

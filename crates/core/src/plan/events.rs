@@ -35,6 +35,11 @@ pub enum Event {
         address: String,
         message: String,
     },
+    /// What a create found of an earlier attempt whose outcome was unknown.
+    Recovered {
+        address: String,
+        recovery: crate::provider::Recovery,
+    },
 }
 
 pub trait Observer: Send + Sync {

@@ -230,6 +230,7 @@ pub async fn import_instance(
         address: &t.address,
         timeouts: Default::default(),
         recovering: false,
+        recovered: &crate::provider::no_recovery,
         progress: &noop,
     };
     observer.event(Event::Refreshing {

@@ -64,6 +64,8 @@ pub enum Reason {
     DeletedOutside,
     /// The intent record of an interrupted create is all the state has.
     InterruptedCreate,
+    /// A delete of this object was started and interrupted.
+    InterruptedDelete,
     CountIndex,
     EachKey,
     /// `count` became `for_each` (or the reverse), so the old key can never match.
@@ -97,6 +99,7 @@ impl Reason {
             Reason::DependencyPending => "read_because_dependency_pending",
             Reason::DeletedOutside
             | Reason::InterruptedCreate
+            | Reason::InterruptedDelete
             | Reason::Deposed
             | Reason::Drift => return None,
         })
@@ -113,6 +116,7 @@ impl Reason {
             Reason::Triggers | Reason::ByRequest | Reason::Drift => return None,
             Reason::DeletedOutside => "it was deleted outside hubctl",
             Reason::InterruptedCreate => "an earlier apply was interrupted while creating it",
+            Reason::InterruptedDelete => "an earlier apply was interrupted while deleting it",
             Reason::CountIndex => "its index is out of range for count",
             Reason::EachKey => "its key is not in for_each",
             Reason::WrongRepetition => "the resource's count or for_each changed kind",

@@ -393,7 +393,8 @@ impl Cx<'_> {
         diags: &mut Diagnostics,
     ) -> Option<(Value, Option<ResourceChange>)> {
         let (run, r, schema) = (self.run, self.r, self.schema);
-        let tainted = prior.stored.is_some_and(|p| p.status == Status::Tainted);
+        let interrupted = prior.stored.is_some_and(|p| p.status == Status::Deleting);
+        let tainted = interrupted || prior.stored.is_some_and(|p| p.status == Status::Tainted);
         let requested = self.step.replace.contains(iaddr);
         let (_, rt) = run.registry.resource(&r.type_name)?;
         let client = run.client_of(self.n);
@@ -436,7 +437,10 @@ impl Cx<'_> {
                 diags.push(prevent_destroy(r, iaddr));
             }
         }
-        let reason = replace_reason(tainted, requested, action, prior.reason);
+        let reason = match replace_reason(tainted, requested, action, prior.reason) {
+            Some(Reason::Tainted) if interrupted => Some(Reason::InterruptedDelete),
+            r => r,
+        };
         let value = planned.planned.clone();
         let mut ch = change(
             run,

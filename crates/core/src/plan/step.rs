@@ -171,6 +171,7 @@ impl PlanStep {
             address: &addr,
             timeouts: Default::default(),
             recovering: false,
+            recovered: &crate::provider::no_recovery,
             progress: &noop,
         };
         let _permit = run.semaphore.acquire().await;

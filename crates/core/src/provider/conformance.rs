@@ -62,6 +62,7 @@ fn ctx<'a>(case: &'a Case<'_>, recovering: bool) -> OpContext<'a> {
         timeouts: Timeouts::default(),
         recovering,
         progress: &|_| {},
+        recovered: &|_| {},
     }
 }
 

@@ -62,7 +62,26 @@ pub struct OpContext<'a> {
     /// Waiters report what they wait for here ("NAT gateway pending"); the CLI shows it on
     /// the live line beside the elapsed time.
     pub progress: &'a (dyn Fn(&str) + Send + Sync),
+    /// A create reports here what it did about an earlier attempt whose outcome was
+    /// unknown, so every run says what it adopted and what it cleaned up.
+    pub recovered: &'a (dyn Fn(Recovery) + Send + Sync),
 }
+
+/// What a create found of an earlier attempt whose outcome was unknown (a run killed
+/// during the call, or an answer lost on the way back).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Recovery {
+    /// The object that attempt made exists and is now the instance's object.
+    Adopted { id: String },
+    /// A retried create without an idempotency token made a second object; it was deleted.
+    CopyDeleted { id: String },
+    /// Nothing of the interrupted create was found, so a new object was made (the engine
+    /// reports this one, when a recovering create adopted nothing).
+    Absent,
+}
+
+/// For contexts nothing recovers in (reads, plans, deletes).
+pub fn no_recovery(_: Recovery) {}
 
 /// What planning gets besides its values. `client` is `None` while the provider's own
 /// configuration is not known yet (it depends on values computed during apply): the type

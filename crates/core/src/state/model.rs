@@ -85,6 +85,9 @@ pub enum Status {
     /// An intent recorded before the create call, so a crash between the API call and the
     /// checkpoint leaves a trace the next run can adopt (by its `hubctl:address` tag).
     Creating,
+    /// An intent recorded before the delete call: a run killed during the delete leaves it,
+    /// and the next run finishes the delete (or replaces the object) instead of trusting it.
+    Deleting,
 }
 
 /// One resource instance as last applied.
