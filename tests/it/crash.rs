@@ -1,7 +1,11 @@
 //! Issue item 4: a run killed mid-apply loses nothing. The journal (one line per
 //! checkpoint) is replayed by the next run, which finishes the job without duplicates.
+//! `terraform_data` gets a random `id` per create, so the ids the journal held at the kill
+//! surviving the resume tell a replayed journal from a fresh start (which re-creates all).
 
 use crate::support::{resource_addrs, Work};
+use serde_json::Value as J;
+use std::collections::BTreeMap;
 use std::os::unix::process::ExitStatusExt;
 use std::time::{Duration, Instant};
 
@@ -65,8 +69,54 @@ fn kill_midway() -> Work {
     w
 }
 
-/// The next apply finishes the job: every resource exactly once, all ready, no changes left.
+/// The `id` of every ready instance the killed run recorded: the snapshot (if any) with the
+/// journal's complete lines folded in, as the loader replays them.
+fn recorded_ids(w: &Work) -> BTreeMap<String, String> {
+    let mut ready: BTreeMap<String, J> = BTreeMap::new();
+    if w.state_path().exists() {
+        let state = w.state();
+        for (addr, r) in state["resources"].as_object().expect("resources object") {
+            ready.insert(addr.clone(), r.clone());
+        }
+    }
+    let journal = std::fs::read_to_string(w.journal_path()).unwrap_or_default();
+    // A kill mid-append can leave the last line torn: only newline-terminated lines count.
+    let complete = journal.rsplit_once('\n').map_or("", |(done, _)| done);
+    for line in complete.lines() {
+        let v: J = serde_json::from_str(line).expect("a complete journal line is JSON");
+        let ops = match v {
+            J::Array(ops) => ops,
+            op if op.get("op").is_some() => vec![op],
+            _ => continue, // the header
+        };
+        for op in ops {
+            let addr = op["address"].as_str().expect("op address").to_string();
+            match op["op"].as_str() {
+                Some("set_instance") => ready.insert(addr, op["instance"].clone()),
+                Some("remove_instance") => ready.remove(&addr),
+                other => panic!("unexpected journal op {other:?}"),
+            };
+        }
+    }
+    ready
+        .into_iter()
+        .filter(|(_, r)| r["status"].as_str().unwrap_or("ready") == "ready")
+        .map(|(a, r)| {
+            let id = r["attributes"]["id"].as_str().expect("terraform_data id");
+            (a, id.to_string())
+        })
+        .collect()
+}
+
+/// The next apply finishes the job: every resource exactly once, all ready, no changes left,
+/// and what the killed run had recorded kept as it was.
 fn assert_recovered(w: &Work) {
+    let before = recorded_ids(w);
+    assert!(
+        before.len() > 10 && before.len() < N,
+        "the killed run recorded {} of {N} resources: expected some, not all",
+        before.len()
+    );
     let again = w.run(&["apply", &w.arg(), "--auto-approve"]);
     again.expect_code(0);
 
@@ -94,6 +144,18 @@ fn assert_recovered(w: &Work) {
             );
         }
     }
+
+    let resumed: Vec<_> = before
+        .iter()
+        .filter(|(a, id)| resources[a.as_str()]["attributes"]["id"].as_str() != Some(id))
+        .collect();
+    assert!(
+        resumed.is_empty(),
+        "{} of the {} resources recorded before the kill were created again (journal ignored?), e.g. {:?}",
+        resumed.len(),
+        before.len(),
+        resumed.first()
+    );
 
     w.plan(&[]).expect_code(0);
 }

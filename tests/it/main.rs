@@ -4,6 +4,7 @@
 
 mod argocd;
 mod aws;
+mod chaos;
 mod chdir;
 mod conformance;
 mod conformance_defaults;

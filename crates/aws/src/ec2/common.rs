@@ -38,8 +38,20 @@ pub fn filter(name: &str, values: impl IntoIterator<Item = String>) -> Filter {
 pub fn filters(by: Lookup<'_>, id_filter: &str) -> Vec<Filter> {
     match by {
         Lookup::Keys(ids) => vec![filter(id_filter, ids.iter().cloned())],
-        Lookup::AddressTag(a) => vec![filter(&format!("tag:{ADDRESS_TAG}"), [a.to_string()])],
+        Lookup::AddressTag(a) => vec![filter(&format!("tag:{ADDRESS_TAG}"), [tag_pattern(a)])],
     }
+}
+
+/// An address as a tag filter value. EC2 filter values are patterns (`*`, `?`, and `\`
+/// escapes; moto also reads `[...]` as a class), so `aws_subnet.a["us-east-1a"]` taken
+/// literally matches nothing on moto and an interrupted create's object is never found.
+/// Each such character becomes `?` (any one character), which matches a superset;
+/// the caller checks the tag's exact value on the answer.
+pub fn tag_pattern(address: &str) -> String {
+    address
+        .chars()
+        .map(|ch| if "*?[]\\".contains(ch) { '?' } else { ch })
+        .collect()
 }
 
 /// One page of an EC2 Describe answer: its objects and the next page's token.
@@ -195,4 +207,16 @@ pub async fn release_adopted(c: &crate::managed::Op<'_>, id: &str) -> Result<(),
     let tag = aws_sdk_ec2::types::Tag::builder().key(ADDRESS_TAG).build();
     let req = c.ec2.delete_tags().resources(id).tags(tag);
     answer("ec2:DeleteTags", req.send().await).map(|_| ())
+}
+
+#[cfg(test)]
+mod pattern_tests {
+    use super::tag_pattern;
+
+    #[test]
+    fn an_address_becomes_a_tag_filter_pattern_with_no_special_characters() {
+        let p = tag_pattern(r#"module.m["x"].aws_subnet.s["a*b?c\d"]"#);
+        assert_eq!(p, r#"module.m?"x"?.aws_subnet.s?"a?b?c?d"?"#);
+        assert_eq!(tag_pattern("aws_vpc.this"), "aws_vpc.this");
+    }
 }
