@@ -25,8 +25,10 @@ for t in "${targets[@]}"; do
   mkdir -p "fuzz/artifacts/$t"
   log="fuzz/artifacts/$t/last-run.log"
   echo "fuzz: $t for ${secs}s"
+  dict=()
+  [ -f "fuzz/dicts/$t.dict" ] && dict=(-dict="fuzz/dicts/$t.dict")
   # The built binary, not `cargo fuzz run`, which would rebuild when the tree changed.
-  if "$bin/$t" "fuzz/corpus/$t" -artifact_prefix="fuzz/artifacts/$t/" \
+  if "$bin/$t" "fuzz/corpus/$t" "${dict[@]}" -artifact_prefix="fuzz/artifacts/$t/" \
       -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
       -max_len=65536 -print_final_stats=1 >"$log" 2>&1; then
     grep -E '^stat::number_of_executed_units|^Done' "$log" | tr '\n' ' '; echo
