@@ -113,4 +113,20 @@ mod tests {
             .unwrap()
             .contains("not a hubctl plan file"));
     }
+
+    /// The fuzz seeds (fuzz/seeds/planfile) are plan files this hubctl reads, so the fuzzer
+    /// starts from inputs that get past the JSON schema.
+    #[test]
+    fn the_fuzz_seeds_parse() {
+        let seeds =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/seeds/planfile");
+        let plain = std::fs::read(seeds.join("plain.json")).expect("seed");
+        let Ok(PlanFile::Plain(plan)) = parse(&plain) else {
+            panic!("plain.json is not a plain plan");
+        };
+        assert_eq!(plan.changes.len(), 3);
+        let _ = crate::plan::render::render_plan(&plan, Default::default());
+        let sealed = std::fs::read(seeds.join("sealed.plan")).expect("seed");
+        assert!(matches!(parse(&sealed), Ok(PlanFile::Sealed { .. })));
+    }
 }
