@@ -42,8 +42,9 @@ fn excerpt(
 /// whitespace character but a newline becomes one space and every other control character
 /// (NUL, form feed, ...) a U+FFFD, one character for one, so columns stay. annotate-snippets
 /// 0.11 counts leading whitespace per character (a tab as 4) but spans by display width (a
-/// tab or a form feed as 0) and underflows on a long line where the two disagree: a fuzzed
-/// unit file with a line of form feeds panicked there (fuzz target `live`).
+/// tab, a form feed or a carriage return as 0) and underflows on a long line where the two
+/// disagree: fuzzed files with lines starting with form feeds (target `live`) and with lone
+/// carriage returns (target `hcl`) panicked there.
 fn displayable(text: &str, rel: std::ops::Range<usize>) -> (String, std::ops::Range<usize>) {
     let mut out = String::with_capacity(text.len());
     let (mut new_start, mut new_end) = (None, None);
@@ -55,7 +56,7 @@ fn displayable(text: &str, rel: std::ops::Range<usize>) -> (String, std::ops::Ra
             new_end = Some(out.len());
         }
         out.push(match c {
-            '\n' | '\r' | ' ' => c,
+            '\n' | ' ' => c,
             c if c.is_whitespace() => ' ',
             c if c.is_control() => '\u{FFFD}',
             c => c,
@@ -247,7 +248,7 @@ mod tests {
     /// annotate-snippets subtract past zero. Tabs disagreed the same way.
     #[test]
     fn control_characters_and_tabs_before_a_span_render() {
-        for pad in ["\x0c", "\t", "\u{3000}"] {
+        for pad in ["\x0c", "\t", "\r", "\u{3000}"] {
             let line = format!("{}\u{FFFD}{}", pad.repeat(80), "y".repeat(200));
             let mut sm = SourceMap::new();
             let f = sm.add("t.hcl", format!("a = 1\n{line}\n"));
