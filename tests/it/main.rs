@@ -13,6 +13,7 @@ mod crash;
 mod diagnostics;
 mod e2e;
 mod eks;
+mod hostile;
 mod https_server;
 mod hub;
 mod iam;
