@@ -5,33 +5,13 @@
 //! backend and key) opens the rest.
 
 use hubctl_core::diag::Diagnostic;
+use hubctl_core::plan::file::{parse as parse_plan_file, PlanFile, SEALED};
 use hubctl_core::plan::Plan;
 use hubctl_core::state::Backend;
 use std::path::{Path, PathBuf};
 
-/// The first bytes of a sealed plan file; the root directory (JSON string) follows.
-const SEALED: &str = "HUBCTL-SEALED-PLAN/1 ";
 /// The artifact kind the backend binds plans to.
 const KIND: &str = "plan";
-
-/// A plan file as read from disk, before any key is needed.
-pub enum PlanFile {
-    Plain(Box<Plan>),
-    Sealed {
-        root_dir: PathBuf,
-        envelope: Vec<u8>,
-    },
-}
-
-impl PlanFile {
-    /// The root module the plan was made for.
-    pub fn root_dir(&self) -> PathBuf {
-        match self {
-            PlanFile::Plain(p) => PathBuf::from(&p.root_dir),
-            PlanFile::Sealed { root_dir, .. } => root_dir.clone(),
-        }
-    }
-}
 
 fn failed(summary: &str, path: &Path, why: impl std::fmt::Display) -> Diagnostic {
     Diagnostic::error(summary).detail(format!("{}: {why}", path.display()))
@@ -73,35 +53,7 @@ pub async fn write(
 pub fn read(base: &Path, path: &Path) -> Result<PlanFile, Diagnostic> {
     let data =
         std::fs::read(base.join(path)).map_err(|e| failed("Failed to read plan file", path, e))?;
-    if let Some(rest) = data.strip_prefix(SEALED.as_bytes()) {
-        let end = rest.iter().position(|&b| b == b'\n').ok_or_else(|| {
-            failed(
-                "Invalid plan file",
-                path,
-                "the sealed plan's first line is cut off",
-            )
-        })?;
-        let root_dir: String = serde_json::from_slice(&rest[..end]).map_err(|e| {
-            failed(
-                "Invalid plan file",
-                path,
-                format!("the first line is damaged ({e})"),
-            )
-        })?;
-        return Ok(PlanFile::Sealed {
-            root_dir: PathBuf::from(root_dir),
-            envelope: rest[end + 1..].to_vec(),
-        });
-    }
-    serde_json::from_slice(&data)
-        .map(|p| PlanFile::Plain(Box::new(p)))
-        .map_err(|e| {
-            failed(
-                "Invalid plan file",
-                path,
-                format!("it is not a hubctl plan file: {e}"),
-            )
-        })
+    parse_plan_file(&data).map_err(|why| failed("Invalid plan file", path, why))
 }
 
 /// The plan inside `file`, opened with `be`'s keys. An encrypting backend refuses a

@@ -15,6 +15,7 @@ mod diagnostics;
 mod e2e;
 mod eks;
 mod faults;
+mod hostile;
 mod https_server;
 mod hub;
 mod iam;

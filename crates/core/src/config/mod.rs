@@ -13,6 +13,6 @@ pub mod triggers;
 mod vardiff_tests;
 pub mod vars;
 
-pub use loader::{load, load_for_init, load_in, Pending};
-pub(crate) use loader::{model_body, normalize as normalize_path, parse_source};
+pub use loader::{load, load_for_init, load_in, Pending, MAX_FILE_BYTES};
+pub(crate) use loader::{model_body, normalize as normalize_path, parse_source, read_source};
 pub use model::*;

@@ -199,7 +199,10 @@ fn corpus_spans_are_sound() {
     let mut parsed = 0;
     for entry in std::fs::read_dir(corpus).expect("corpus") {
         let path = entry.expect("entry").path();
-        let text = std::fs::read_to_string(&path).expect("read");
+        // The hostile_* cases are not all UTF-8; they never parse.
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
         let Ok(body) = hcl_edit::parser::parse_body(&text) else {
             continue;
         };

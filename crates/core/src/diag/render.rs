@@ -31,12 +31,40 @@ fn excerpt(
         .find('\n')
         .map(|i| file.line_start(last) + i)
         .unwrap_or(file.text.len());
-    let text = file.text[from..to].to_string();
-    let mut rel = (start - from)..(end.min(to) - from);
+    let (text, mut rel) = displayable(&file.text[from..to], (start - from)..(end.min(to) - from));
     if rel.is_empty() {
         rel.end = (rel.start + 1).min(text.len().max(rel.start));
     }
     Some((text, first + 1, from, rel))
+}
+
+/// The excerpt as annotate-snippets can lay it out, with `rel` moved along: every
+/// whitespace character but a newline becomes one space and every other control character
+/// (NUL, form feed, ...) a U+FFFD, one character for one, so columns stay. annotate-snippets
+/// 0.11 counts leading whitespace per character (a tab as 4) but spans by display width (a
+/// tab, a form feed or a carriage return as 0) and underflows on a long line where the two
+/// disagree: fuzzed files with lines starting with form feeds (target `live`) and with lone
+/// carriage returns (target `hcl`) panicked there.
+fn displayable(text: &str, rel: std::ops::Range<usize>) -> (String, std::ops::Range<usize>) {
+    let mut out = String::with_capacity(text.len());
+    let (mut new_start, mut new_end) = (None, None);
+    for (i, c) in text.char_indices() {
+        if i == rel.start {
+            new_start = Some(out.len());
+        }
+        if i == rel.end {
+            new_end = Some(out.len());
+        }
+        out.push(match c {
+            '\n' | ' ' => c,
+            c if c.is_whitespace() => ' ',
+            c if c.is_control() => '\u{FFFD}',
+            c => c,
+        });
+    }
+    let start = new_start.unwrap_or(out.len());
+    let end = new_end.unwrap_or(out.len()).max(start);
+    (out, start..end)
 }
 
 /// Renders diagnostics the way a terminal user reads them: `Error: summary`, the location,
@@ -214,5 +242,23 @@ mod tests {
         assert!(out.contains("mod/main.tf:2:7"), "{out}");
         assert!(out.contains("a = var.clustr_version"), "{out}");
         assert!(out.contains("did you mean `var.cluster_version`?"), "{out}");
+    }
+
+    /// The fuzz finding (target `live`): a long line starting with form feeds before the span made
+    /// annotate-snippets subtract past zero. Tabs disagreed the same way.
+    #[test]
+    fn control_characters_and_tabs_before_a_span_render() {
+        for pad in ["\x0c", "\t", "\r", "\u{3000}"] {
+            let line = format!("{}\u{FFFD}{}", pad.repeat(80), "y".repeat(200));
+            let mut sm = SourceMap::new();
+            let f = sm.add("t.hcl", format!("a = 1\n{line}\n"));
+            let at = 6 + line.find('\u{FFFD}').expect("marker");
+            let d =
+                Diagnostic::error("Invalid character encoding").subject(Span::new(f, at..at + 3));
+            let out = render_human(&Diagnostics::from(d), &sm, RenderOptions::default());
+            assert!(out.contains("t.hcl:2:81"), "{out}");
+        }
+        let (text, rel) = displayable("\ta\x00b", 2..3);
+        assert_eq!((text.as_str(), rel), (" a\u{FFFD}b", 2..5));
     }
 }

@@ -167,25 +167,16 @@ impl<'a> Loader<'a> {
         if let Some(done) = self.lock().files.get(path) {
             return done.clone();
         }
-        let parsed = match std::fs::read_to_string(path) {
-            Err(e) => {
-                self.push(
-                    Diagnostic::error("Cannot read configuration file")
-                        .detail(format!("Reading {} failed: {e}.", path.display()))
-                        .subject_opt(subject),
-                );
-                None
-            }
-            Ok(text) => {
-                let shown = path.strip_prefix(self.opts.base).unwrap_or(path);
-                let mut st = self.lock();
-                let file = st.sources.add(shown, text);
-                match crate::config::parse_source(&st.sources, file) {
-                    Ok(body) => Some((file, Arc::new(crate::config::model_body(file, &body)))),
-                    Err(d) => {
-                        st.diags.push(d);
-                        None
-                    }
+        let shown = path.strip_prefix(self.opts.base).unwrap_or(path);
+        let parsed = {
+            let mut st = self.lock();
+            let read = crate::config::read_source(&mut st.sources, path, shown, subject);
+            match read.and_then(|file| Ok((file, crate::config::parse_source(&st.sources, file)?)))
+            {
+                Ok((file, body)) => Some((file, Arc::new(crate::config::model_body(file, &body)))),
+                Err(d) => {
+                    st.diags.push(d);
+                    None
                 }
             }
         };

@@ -8,6 +8,7 @@ pub mod diff;
 pub mod driver;
 pub mod encoding;
 pub mod events;
+pub mod file;
 pub use crate::walk::expand;
 pub mod import;
 mod model;

@@ -19,11 +19,42 @@ pub struct State {
     pub lineage: String,
     pub serial: u64,
     pub hubctl_version: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "unique_keys")]
     pub outputs: BTreeMap<String, OutputState>,
     /// Keyed by full instance address, e.g. `module.vpc.aws_subnet.this["us-east-1a"]`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "unique_keys")]
     pub resources: BTreeMap<String, InstanceState>,
+}
+
+/// A JSON object read as a map, refusing a key that appears twice: serde would keep the
+/// last one without a word, and a state with two objects at one address has lost one.
+fn unique_keys<'de, D, V>(d: D) -> Result<BTreeMap<String, V>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    V: Deserialize<'de>,
+{
+    use serde::de::{Error, MapAccess, Visitor};
+    struct Unique<V>(std::marker::PhantomData<V>);
+    impl<'de, V: Deserialize<'de>> Visitor<'de> for Unique<V> {
+        type Value = BTreeMap<String, V>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("an object")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Self::Value, A::Error> {
+            let mut out = BTreeMap::new();
+            while let Some(key) = m.next_key::<String>()? {
+                if out.contains_key(&key) {
+                    return Err(A::Error::custom(format!(
+                        "{key:?} appears twice; a state holds one entry per address and output"
+                    )));
+                }
+                let value = m.next_value()?;
+                out.insert(key, value);
+            }
+            Ok(out)
+        }
+    }
+    d.deserialize_map(Unique(std::marker::PhantomData))
 }
 
 /// A root module output as last applied. `type` is cty's JSON form of the value's type, as
@@ -348,5 +379,35 @@ mod tests {
             Err(StateError::Corrupt { message, .. }) => assert!(message.contains("serial")),
             other => panic!("expected Corrupt, got {other:?}"),
         }
+    }
+
+    /// A hand-merged state with one address twice must not lose one of the two silently
+    /// (serde keeps the last key); the error names the address and the line.
+    #[test]
+    fn duplicate_addresses_are_refused() {
+        let obj = r#"{"mode": "managed", "type": "terraform_data", "provider": "terraform",
+            "attributes": {"id": "ID"}}"#;
+        let doc = format!(
+            "{{\"version\": 1, \"lineage\": \"l\", \"serial\": 1, \"hubctl_version\": \"0\",\n\
+             \"resources\": {{\n\"terraform_data.a\": {},\n\"terraform_data.a\": {}}}}}",
+            obj.replace("ID", "one"),
+            obj.replace("ID", "two")
+        );
+        match State::decode(doc.as_bytes(), "s.json") {
+            Err(StateError::Corrupt { message, .. }) => {
+                assert!(
+                    message.contains("\"terraform_data.a\" appears twice"),
+                    "{message}"
+                );
+                assert!(message.contains("line 5"), "{message}");
+            }
+            other => panic!("expected Corrupt, got {other:?}"),
+        }
+        let dup_output = br#"{"version": 1, "lineage": "l", "serial": 1, "hubctl_version": "0",
+            "outputs": {"o": {"value": 1}, "o": {"value": 2}}}"#;
+        assert!(matches!(
+            State::decode(dup_output, "s.json"),
+            Err(StateError::Corrupt { message, .. }) if message.contains("\"o\" appears twice")
+        ));
     }
 }

@@ -184,6 +184,12 @@ fn import_resource(out: &mut Imported, r: TfResource, origin: &str) -> Result<()
             }
         };
         let address = format!("{prefix}{}.{}{key}", r.type_name, r.name);
+        if out.state.resources.contains_key(&address) {
+            return Err(corrupt(
+                origin,
+                format!("{address} appears twice; a state holds one object per address"),
+            ));
+        }
         let instance = instance_state(i, &r.type_name, &provider);
         out.state.resources.insert(address, instance);
     }

@@ -101,3 +101,21 @@ fn other_formats_are_refused_clearly() {
     }
     assert!(from_terraform(b"{", "x", &|_| true).is_err());
 }
+
+/// Two Terraform resource entries (or instances) with one address would overwrite each
+/// other in the conversion; the import is refused instead.
+#[test]
+fn duplicate_addresses_are_refused() {
+    let inst = json!({"attributes": {"id": "x"}});
+    let res = json!({"mode": "managed", "type": "aws_vpc", "name": "this",
+        "provider": "provider[\"registry.terraform.io/hashicorp/aws\"]", "instances": [inst]});
+    let tf = json!({"version": 4, "terraform_version": "1.11.0", "serial": 1, "lineage": "l",
+        "outputs": {}, "resources": [res, res]});
+    let bytes = serde_json::to_vec(&tf).unwrap();
+    match from_terraform(&bytes, "t.tfstate", &|_| true) {
+        Err(StateError::Corrupt { message, .. }) => {
+            assert!(message.contains("aws_vpc.this appears twice"), "{message}")
+        }
+        other => panic!("expected Corrupt, got {:?}", other.map(|i| i.state)),
+    }
+}

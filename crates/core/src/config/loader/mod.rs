@@ -5,6 +5,9 @@
 mod blocks;
 mod cx;
 mod decode;
+#[cfg(test)]
+mod hostile_tests;
+mod read;
 mod remote;
 mod resource;
 #[cfg(test)]
@@ -16,6 +19,8 @@ use crate::sources::manifest::{Manifest, HUBCTL_MANIFEST};
 use crate::sources::Source;
 use cx::Cx;
 use hcl_edit::structure::Body;
+pub(crate) use read::read_source;
+pub use read::MAX_FILE_BYTES;
 pub use remote::Pending;
 use std::path::{Component, Path, PathBuf};
 
@@ -201,15 +206,24 @@ impl Loader {
     /// (a module cannot contain itself); else an error at the `source` argument.
     fn child_loadable(&mut self, name: &str, source: &str, child_dir: &Path, span: Span) -> bool {
         let child_on_disk = self.base.join(child_dir);
-        if !child_on_disk.is_dir() {
+        let why = match std::fs::metadata(&child_on_disk) {
+            Ok(m) if m.is_dir() => None,
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Some(format!(
+                "The module \"{name}\" has source \"{source}\", which resolves to {}, but \
+                 it cannot be read: {e}.",
+                child_dir.display()
+            )),
+            _ => Some(format!(
+                "The module \"{name}\" has source \"{source}\", which resolves to {}, but \
+                 no such directory exists.",
+                child_dir.display()
+            )),
+        };
+        if let Some(why) = why {
             self.incomplete = true;
             self.diags.push(
                 Diagnostic::error("Module source not found")
-                    .detail(format!(
-                        "The module \"{name}\" has source \"{source}\", which resolves to \
-                         {}, but no such directory exists.",
-                        child_dir.display()
-                    ))
+                    .detail(why)
                     .subject(span),
             );
             return false;
@@ -240,20 +254,10 @@ impl Loader {
 
     /// Reads and parses one file; a failure becomes one diagnostic for that file.
     fn parse(&mut self, path: &Path) -> Option<(FileId, Body)> {
-        let text = match std::fs::read_to_string(self.base.join(path)) {
-            Ok(text) => text,
-            Err(e) => {
-                self.incomplete = true;
-                self.diags.push(
-                    Diagnostic::error("Cannot read configuration file")
-                        .detail(format!("Reading {} failed: {e}.", path.display())),
-                );
-                return None;
-            }
-        };
-        let file = self.sources.add(path, text);
-        match parse_source(&self.sources, file) {
-            Ok(body) => Some((file, body)),
+        let read = read::read_source(&mut self.sources, &self.base.join(path), path, None);
+        let parsed = read.and_then(|file| Ok((file, parse_source(&self.sources, file)?)));
+        match parsed {
+            Ok(parsed) => Some(parsed),
             Err(d) => {
                 self.incomplete = true;
                 self.diags.push(d);
@@ -273,6 +277,9 @@ pub(crate) fn parse_source(sources: &SourceMap, file: FileId) -> Result<Body, Di
             let mut start = e.location().offset().min(text.len());
             while !text.is_char_boundary(start) {
                 start -= 1;
+            }
+            if let Some(d) = read::invalid_character(text, start, file) {
+                return Err(d);
             }
             let end = text[start..]
                 .char_indices()
@@ -319,7 +326,10 @@ fn tf_files(base: &Path, dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     for entry in std::fs::read_dir(base.join(dir))? {
         let entry = entry?;
         let path = entry.path();
-        if path.is_file() && path.extension().is_some_and(|e| e == "tf") {
+        // A `.tf` entry that cannot be examined (a symlink loop, a dangling link) is kept,
+        // so reading it reports why instead of the file being skipped without a word.
+        let readable_dir = std::fs::metadata(&path).is_ok_and(|m| m.is_dir());
+        if !readable_dir && path.extension().is_some_and(|e| e == "tf") {
             files.push(normalize(&dir.join(entry.file_name())));
         }
     }

@@ -1,0 +1,8 @@
+locals {
+  a = "ok"
+  b = "ÿþ"
+}
+
+output "a" {
+  value = local.a
+}
