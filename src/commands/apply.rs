@@ -15,19 +15,27 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub async fn run(ui: &Ui, base: &Path, a: ApplyArgs) -> u8 {
+    let Some(select) = super::targeting::selection(ui, base, &a.select) else {
+        return ERROR;
+    };
+    if a.all && !super::targeting::refuse_with_all(ui, &select) {
+        return ERROR;
+    }
     if a.all && !a.destroy {
         return super::run_all::apply(ui, base, a).await;
     }
     if base.join(&a.target).is_file() {
+        if !select.is_empty() {
+            // OpenTofu: "When using a saved plan, you cannot specify any additional
+            // planning modes or options."
+            let d = Diagnostic::error("Can't change the targets of a saved plan").detail(
+                "The plan file already holds the -target or -exclude addresses it was made \
+                 with. Make a new plan with the addresses you want.",
+            );
+            ui.diags(&d.into(), &SourceMap::new());
+            return ERROR;
+        }
         return apply_saved(ui, base, &a).await;
-    }
-    if a.destroy && !a.targets.is_empty() {
-        let d = Diagnostic::error("-target with -destroy is not supported").detail(
-            "hubctl cannot yet limit a destroy to some resources (Terraform would destroy them \
-             and everything that depends on them). Run without -target.",
-        );
-        ui.diags(&d.into(), &SourceMap::new());
-        return ERROR;
     }
     if a.destroy {
         let d = DestroyArgs {
@@ -36,6 +44,7 @@ pub async fn run(ui: &Ui, base: &Path, a: ApplyArgs) -> u8 {
             auto_approve: a.auto_approve,
             input: a.input,
             parallelism: a.parallelism,
+            select: a.select,
             vars: a.vars,
             queue: a.queue,
             lock: a.lock,
@@ -53,14 +62,20 @@ pub async fn run(ui: &Ui, base: &Path, a: ApplyArgs) -> u8 {
         destroy: false,
         input: a.input,
         replace,
-        targets: a.targets.clone(),
+        select,
         refresh_only: a.refresh_only,
     };
     plan_and_apply(ui, base, opts, &a.vars, &a.lock).await
 }
 
 pub async fn destroy(ui: &Ui, base: &Path, a: DestroyArgs) -> u8 {
+    let Some(select) = super::targeting::selection(ui, base, &a.select) else {
+        return ERROR;
+    };
     if a.all {
+        if !super::targeting::refuse_with_all(ui, &select) {
+            return ERROR;
+        }
         return super::run_all::destroy(ui, base, a).await;
     }
     let opts = Opts {
@@ -71,7 +86,7 @@ pub async fn destroy(ui: &Ui, base: &Path, a: DestroyArgs) -> u8 {
         destroy: true,
         input: a.input,
         replace: Default::default(),
-        targets: Vec::new(),
+        select,
         refresh_only: false,
     };
     plan_and_apply(ui, base, opts, &a.vars, &a.lock).await
@@ -86,8 +101,8 @@ struct Opts {
     input: bool,
     /// `-replace=ADDR` instances.
     replace: std::collections::HashSet<String>,
-    /// `-target=ADDR` addresses.
-    targets: Vec<String>,
+    /// `-target`/`-exclude` addresses.
+    select: hubctl_core::walk::targets::Selection,
     /// `-refresh-only`: record drift, change nothing.
     refresh_only: bool,
 }
@@ -119,7 +134,7 @@ async fn plan_and_apply(ui: &Ui, base: &Path, o: Opts, vars: &VarArgs, lock: &Lo
             destroy: o.destroy,
             vars: vars.clone(),
             parallelism: o.parallelism,
-            targets: o.targets.clone(),
+            select: o.select.clone(),
         };
         let (run, moves) = make_run(&p, walk, prior.clone());
         let opts = PlanOptions {
@@ -132,7 +147,9 @@ async fn plan_and_apply(ui: &Ui, base: &Path, o: Opts, vars: &VarArgs, lock: &Lo
         };
         let (plan, mut diags) = make_plan(run, opts, p.config_hash.clone(), had).await;
         diags.extend(super::common::unmatched_replacements(&plan, &o.replace));
-        diags.extend(super::common::targeting_warning(&o.targets, false));
+        diags.extend(super::targeting::targeting_warning(
+            &o.select, o.destroy, false,
+        ));
         ui.diags(&diags, &p.config.sources);
         if diags.has_errors() {
             return ERROR;
@@ -239,7 +256,7 @@ async fn apply_saved(ui: &Ui, base: &Path, a: &ApplyArgs) -> u8 {
     code.unwrap_or(ERROR)
 }
 
-/// The apply walk of `plan` (its targets, if it was made with -target).
+/// The apply walk of `plan` (its selection, if it was made with -target or -exclude).
 fn apply_walk<'a>(
     base: &'a Path,
     dir: &'a Path,
@@ -254,7 +271,10 @@ fn apply_walk<'a>(
         destroy: plan.destroy,
         vars,
         parallelism,
-        targets: plan.targets.clone(),
+        select: hubctl_core::walk::targets::Selection {
+            targets: plan.targets.clone(),
+            excludes: plan.excludes.clone(),
+        },
     }
 }
 
@@ -267,7 +287,15 @@ fn report(
     diags: Diagnostics,
 ) -> u8 {
     let mut diags = diags;
-    diags.extend(super::common::targeting_warning(&plan.targets, true));
+    let sel = hubctl_core::walk::targets::Selection {
+        targets: plan.targets.clone(),
+        excludes: plan.excludes.clone(),
+    };
+    diags.extend(super::targeting::targeting_warning(
+        &sel,
+        plan.destroy,
+        true,
+    ));
     ui.diags(&diags, &config.sources);
     if diags.has_errors() {
         return ERROR;

@@ -14,6 +14,7 @@ mod render;
 mod run_all;
 mod show;
 mod state;
+mod targeting;
 mod unlock;
 mod validate;
 

@@ -50,6 +50,7 @@ impl Prepared {
             prior: Arc::new(prior),
             parallelism: 4,
             targets: Vec::new(),
+            excludes: Vec::new(),
         });
         let opts = PlanOptions {
             refresh,
@@ -214,6 +215,11 @@ pub async fn make_plan(
             .targets
             .as_ref()
             .map(|t| t.addrs.clone())
+            .unwrap_or_default(),
+        excludes: run
+            .targets
+            .as_ref()
+            .map(|t| t.excludes.clone())
             .unwrap_or_default(),
         refresh_only,
         drift,

@@ -18,6 +18,7 @@ fn plan_with(changes: Vec<ResourceChange>) -> Plan {
         moved: vec![],
         forgotten: vec![],
         targets: vec![],
+        excludes: vec![],
         refresh_only: false,
         drift: vec![],
     }

@@ -1,7 +1,7 @@
 //! What one walk shares: its inputs, fixed when the [`Run`] is built, and the write-once
 //! cells the nodes fill (a node's value, a provider's client), read by the nodes after it.
 
-use super::targets::Targets;
+use super::targets::{Selection, Targets};
 use crate::addr::resource_of;
 use crate::config::{Config, Module};
 use crate::graph::{build_module_at, Graph};
@@ -46,6 +46,8 @@ pub struct RunInputs {
     pub parallelism: usize,
     /// `-target=ADDR` addresses (empty: everything).
     pub targets: Vec<String>,
+    /// `-exclude=ADDR` addresses (never together with `targets`).
+    pub excludes: Vec<String>,
 }
 
 /// One walk's shared inputs and write-once cells.
@@ -66,7 +68,7 @@ pub struct Run {
     /// Time in provider operations per node, for the critical path.
     pub(crate) busy: super::timing::Busy,
     pub(crate) parallelism: usize,
-    /// `-target`: only these nodes are walked (None: all).
+    /// `-target`/`-exclude`: only these nodes are walked (None: all).
     pub(crate) targets: Option<Targets>,
     /// Each node's value, written once when it is done.
     pub(crate) values: Vec<OnceLock<Value>>,
@@ -86,7 +88,12 @@ impl Run {
                 .push(k.clone());
         }
         let n = i.graph.nodes.len();
-        let targets = (!i.targets.is_empty()).then(|| Targets::resolve(&i.graph, &i.targets));
+        let sel = Selection {
+            targets: i.targets,
+            excludes: i.excludes,
+        };
+        let targets =
+            (!sel.is_empty()).then(|| Targets::resolve(&i.graph, &i.prior, i.destroy, &sel));
         Run {
             prior_by_resource,
             semaphore: Semaphore::new(i.parallelism.max(1)),
@@ -118,13 +125,13 @@ impl Run {
         &self.prior
     }
 
-    /// Whether instance `address` of resource node `n` is planned or applied (`-target` may
-    /// name single instances).
+    /// Whether instance `address` of resource node `n` is planned or applied (`-target` and
+    /// `-exclude` may name single instances).
     pub fn instance_targeted(&self, n: usize, address: &str) -> bool {
         self.targets.as_ref().is_none_or(|t| t.instance(n, address))
     }
 
-    /// Whether node `n` is walked (every node, unless `-target` narrowed the walk).
+    /// Whether node `n` is walked (every node, unless `-target`/`-exclude` narrowed the walk).
     pub fn targeted(&self, n: usize) -> bool {
         self.targets.as_ref().is_none_or(|t| t.nodes.contains(&n))
     }
