@@ -190,8 +190,8 @@ async fn plan_and_apply(ui: &Ui, base: &Path, o: Opts, vars: &VarArgs, lock: &Lo
         let plan = Arc::new(plan);
         let walk = apply_walk(base, &o.dir, &plan, vars, o.parallelism);
         let (run, moves) = make_run(&p, walk, prior.clone());
-        let (state, diags) = apply(
-            run,
+        let (state, mut diags) = apply(
+            run.clone(),
             plan.clone(),
             &moves,
             progress.clone(),
@@ -200,6 +200,7 @@ async fn plan_and_apply(ui: &Ui, base: &Path, o: Opts, vars: &VarArgs, lock: &Lo
         )
         .await;
         progress.finish();
+        diags.extend(checks_after(&run, &plan));
         report(ui, &plan, o.destroy, &p.config, state, diags)
     })
     .await;
@@ -240,8 +241,8 @@ async fn apply_saved(ui: &Ui, base: &Path, a: &ApplyArgs) -> u8 {
         let plan = Arc::new(plan);
         let walk = apply_walk(base, &dir, &plan, plan.variables.clone(), a.parallelism);
         let (run, moves) = make_run(&p, walk, prior.clone());
-        let (state, diags) = apply(
-            run,
+        let (state, mut diags) = apply(
+            run.clone(),
             plan.clone(),
             &moves,
             progress.clone(),
@@ -250,6 +251,7 @@ async fn apply_saved(ui: &Ui, base: &Path, a: &ApplyArgs) -> u8 {
         )
         .await;
         progress.finish();
+        diags.extend(checks_after(&run, &plan));
         report(ui, &plan, plan.destroy, &p.config, state, diags)
     })
     .await;
@@ -276,6 +278,15 @@ fn apply_walk<'a>(
             excludes: plan.excludes.clone(),
         },
     }
+}
+
+/// The `check` blocks against the applied values: warnings (never errors that stop
+/// anything), as Terraform reports them after an apply.
+fn checks_after(run: &hubctl_core::walk::Run, plan: &Plan) -> Diagnostics {
+    if plan.destroy || plan.refresh_only {
+        return Diagnostics::new();
+    }
+    hubctl_core::plan::check_blocks::evaluate(run).1
 }
 
 fn report(

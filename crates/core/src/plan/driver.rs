@@ -179,6 +179,14 @@ pub async fn make_plan(
     let res = walk(run.clone(), step.clone(), Extra::default()).await;
     let mut changes = PlanStep::into_changes(step);
     diags.extend(res.diags);
+    // Check blocks see the planned values; a destroy plan has nothing left to check.
+    let checks = if destroy {
+        Vec::new()
+    } else {
+        let (checks, d) = super::check_blocks::evaluate(&run);
+        diags.extend(d);
+        checks
+    };
     changes.extend(orphans(&run, refresh_only));
     if destroy {
         changes.retain(|c| c.action == Action::Delete);
@@ -223,6 +231,7 @@ pub async fn make_plan(
             .unwrap_or_default(),
         refresh_only,
         drift,
+        checks,
     };
     (plan, diags)
 }

@@ -2,6 +2,7 @@
 //! its file format and its rendering.
 
 pub mod check;
+pub mod check_blocks;
 pub mod cross_checks;
 pub mod data;
 pub mod diff;

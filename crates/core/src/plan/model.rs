@@ -206,6 +206,9 @@ pub struct Plan {
     /// the same walk.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub excludes: Vec<String>,
+    /// The results of the `check` blocks' assertions against this plan.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub checks: Vec<super::check_blocks::CheckResult>,
     /// (old, new) addresses `moved` blocks rewrote in the prior state.
     #[serde(default)]
     pub moved: Vec<(String, String)>,

@@ -19,6 +19,7 @@ fn plan_with(changes: Vec<ResourceChange>) -> Plan {
         forgotten: vec![],
         targets: vec![],
         excludes: vec![],
+        checks: vec![],
         refresh_only: false,
         drift: vec![],
     }

@@ -76,6 +76,8 @@ pub struct Run {
     pub(crate) clients: Vec<OnceLock<ProviderClient>>,
     /// Each module call node's instances of the called module, written once.
     pub(crate) expansions: Vec<OnceLock<Vec<super::instances::ModuleInst>>>,
+    /// The errors of each failed data source scoped in a `check` block (made warnings).
+    pub(crate) scoped: Vec<OnceLock<Vec<String>>>,
 }
 
 impl Run {
@@ -103,6 +105,7 @@ impl Run {
             values: (0..n).map(|_| OnceLock::new()).collect(),
             clients: (0..n).map(|_| OnceLock::new()).collect(),
             expansions: (0..n).map(|_| OnceLock::new()).collect(),
+            scoped: (0..n).map(|_| OnceLock::new()).collect(),
             config: i.config,
             graph: i.graph,
             registry: i.registry,
@@ -134,6 +137,12 @@ impl Run {
     /// Whether node `n` is walked (every node, unless `-target`/`-exclude` narrowed the walk).
     pub fn targeted(&self, n: usize) -> bool {
         self.targets.as_ref().is_none_or(|t| t.nodes.contains(&n))
+    }
+
+    /// The errors node `n` had, when it is a data source scoped in a `check` block that
+    /// failed (its errors became warnings).
+    pub fn scoped_problems(&self, n: usize) -> Option<Vec<String>> {
+        self.scoped.get(n).and_then(|c| c.get().cloned())
     }
 
     pub fn module(&self, mi: usize) -> &Module {

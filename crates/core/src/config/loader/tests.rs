@@ -358,7 +358,7 @@ check "c" {}
         ("Variables not allowed", 34, 13),
         ("Function calls not allowed", 37, 13),
         ("Missing required argument", 40, 3),
-        ("\"check\" blocks are not supported, ignored", 44, 1),
+        ("Missing assert block", 44, 1),
     ];
     let got_short: Vec<_> = got
         .iter()
