@@ -201,7 +201,10 @@ pub fn default_provider_for_type(type_name: &str) -> String {
 #[derive(Debug, Clone, Default)]
 pub struct Lifecycle {
     pub create_before_destroy: bool,
-    pub prevent_destroy: bool,
+    /// A bool expression (a literal, or OpenTofu 1.12's values of the module).
+    pub prevent_destroy: Option<Expr>,
+    /// OpenTofu 1.11's switch: zero or one (unkeyed) instance; never with count/for_each.
+    pub enabled: Option<Expr>,
     /// Attribute names (top-level) whose changes are ignored; `all` ignores everything.
     pub ignore_changes: Vec<String>,
     pub ignore_all_changes: bool,

@@ -2,5 +2,7 @@
 //! above every layer, so none of them leans on a module it must not.
 
 mod check_blocks;
+mod enabled;
+mod prevent_destroy;
 mod support;
 mod targets;

@@ -190,6 +190,7 @@ pub async fn make_plan(
     changes.extend(orphans(&run, refresh_only));
     if destroy {
         changes.retain(|c| c.action == Action::Delete);
+        diags.extend(protected(&run, &changes));
     }
     changes.sort_by_cached_key(|c| crate::addr::sort_key(&c.address));
     if !destroy && !refresh_only {
@@ -234,6 +235,29 @@ pub async fn make_plan(
         checks,
     };
     (plan, diags)
+}
+
+/// The errors for a destroy plan's deletes of instances whose resource has
+/// `prevent_destroy` (Terraform refuses the whole destroy).
+fn protected(run: &Run, changes: &[ResourceChange]) -> Diagnostics {
+    let mut d = Diagnostics::new();
+    for c in changes {
+        let Some(n) = run.node_of(&c.address) else {
+            continue;
+        };
+        let node = &run.graph.nodes[n];
+        let NodeKind::Resource(key) = &node.kind else {
+            continue;
+        };
+        let r = &run.module(node.module).resources[key];
+        d.0.extend(super::prevent_destroy::check(
+            run,
+            node.module,
+            r,
+            &c.address,
+        ));
+    }
+    d
 }
 
 /// Deletes of instances whose resource left the configuration (or of everything, for

@@ -13,6 +13,7 @@ pub use crate::walk::expand;
 pub mod import;
 mod model;
 pub mod moves;
+pub mod prevent_destroy;
 pub mod refresh_only;
 pub mod render;
 pub mod resource;

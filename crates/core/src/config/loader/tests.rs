@@ -219,7 +219,7 @@ fn every_block_kind_loads_with_its_fields() {
     assert_eq!(vpc.body.blocks[0].labels, ["ingress"]);
     assert_eq!(vpc.body.blocks[0].body.blocks[0].kind, "content");
     let lc = &vpc.lifecycle;
-    assert!(lc.create_before_destroy && lc.prevent_destroy && !lc.ignore_all_changes);
+    assert!(lc.create_before_destroy && lc.prevent_destroy.is_some() && !lc.ignore_all_changes);
     assert_eq!(lc.ignore_changes, ["tags", "cidr_block"]);
     assert_eq!(lc.replace_triggered_by.len(), 1);
     assert_eq!((lc.preconditions.len(), lc.postconditions.len()), (1, 1));
