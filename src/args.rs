@@ -319,6 +319,28 @@ pub struct LockArgs {
     pub lock_timeout: std::time::Duration,
 }
 
+/// Resource targeting: `-target` (Terraform) and `-exclude` (OpenTofu 1.9), directly or from
+/// files of one address a line; the two kinds cannot be mixed.
+#[derive(Args, Debug, Clone, Default)]
+pub struct TargetArgs {
+    /// Plan only this resource, instance or module and what it depends on; with -destroy,
+    /// it and everything that depends on it (repeatable; for exceptional situations such
+    /// as recovering from errors).
+    #[arg(long = "target", value_name = "ADDR")]
+    pub targets: Vec<String>,
+    /// Like -target, with the addresses read from FILE: one a line, `#` comments and blank
+    /// lines ignored (repeatable).
+    #[arg(long = "target-file", value_name = "FILE")]
+    pub target_files: Vec<PathBuf>,
+    /// Plan everything except this resource, instance or module and what depends on it;
+    /// with -destroy, keep it and what it depends on (repeatable; OpenTofu's -exclude).
+    #[arg(long = "exclude", value_name = "ADDR")]
+    pub excludes: Vec<String>,
+    /// Like -exclude, with the addresses read from FILE (as for -target-file).
+    #[arg(long = "exclude-file", value_name = "FILE")]
+    pub exclude_files: Vec<PathBuf>,
+}
+
 #[derive(Args, Debug, Clone)]
 pub struct PlanArgs {
     #[arg(default_value = ".")]
@@ -342,10 +364,8 @@ pub struct PlanArgs {
     /// Replace this instance even if nothing forces it (repeatable; Terraform's -replace).
     #[arg(long = "replace", value_name = "ADDR")]
     pub replace: Vec<String>,
-    /// Plan only this resource or module and what it depends on (repeatable; Terraform's
-    /// -target, for exceptional situations such as recovering from errors).
-    #[arg(long = "target", value_name = "ADDR")]
-    pub targets: Vec<String>,
+    #[command(flatten)]
+    pub select: TargetArgs,
     /// Only read the remote objects and record what changed outside hubctl; change nothing.
     #[arg(long = "refresh-only")]
     pub refresh_only: bool,
@@ -379,10 +399,8 @@ pub struct ApplyArgs {
     /// Replace this instance even if nothing forces it (repeatable; Terraform's -replace).
     #[arg(long = "replace", value_name = "ADDR")]
     pub replace: Vec<String>,
-    /// Plan only this resource or module and what it depends on (repeatable; Terraform's
-    /// -target, for exceptional situations such as recovering from errors).
-    #[arg(long = "target", value_name = "ADDR")]
-    pub targets: Vec<String>,
+    #[command(flatten)]
+    pub select: TargetArgs,
     /// Only read the remote objects and record what changed outside hubctl; change nothing.
     #[arg(long = "refresh-only")]
     pub refresh_only: bool,
@@ -429,6 +447,8 @@ pub struct DestroyArgs {
     pub input: bool,
     #[arg(long, default_value_t = 10)]
     pub parallelism: usize,
+    #[command(flatten)]
+    pub select: TargetArgs,
     #[command(flatten)]
     pub vars: VarArgs,
     #[command(flatten)]

@@ -22,19 +22,27 @@ pub async fn run(ui: &Ui, base: &Path, a: ApplyArgs) -> u8 {
         ui.diags(&d.into(), &SourceMap::new());
         return ERROR;
     }
+    let Some(select) = super::targeting::selection(ui, base, &a.select) else {
+        return ERROR;
+    };
+    if a.all && !super::targeting::refuse_with_all(ui, &select) {
+        return ERROR;
+    }
     if a.all && !a.destroy {
         return super::run_all::apply(ui, base, a).await;
     }
     if saved {
+        if !select.is_empty() {
+            // OpenTofu: "When using a saved plan, you cannot specify any additional
+            // planning modes or options."
+            let d = Diagnostic::error("Can't change the targets of a saved plan").detail(
+                "The plan file already holds the -target or -exclude addresses it was made \
+                 with. Make a new plan with the addresses you want.",
+            );
+            ui.diags(&d.into(), &SourceMap::new());
+            return ERROR;
+        }
         return apply_saved(ui, base, &a).await;
-    }
-    if a.destroy && !a.targets.is_empty() {
-        let d = Diagnostic::error("-target with -destroy is not supported").detail(
-            "hubctl cannot yet limit a destroy to some resources (Terraform would destroy them \
-             and everything that depends on them). Run without -target.",
-        );
-        ui.diags(&d.into(), &SourceMap::new());
-        return ERROR;
     }
     if a.destroy {
         let d = DestroyArgs {
@@ -43,6 +51,7 @@ pub async fn run(ui: &Ui, base: &Path, a: ApplyArgs) -> u8 {
             auto_approve: a.auto_approve,
             input: a.input,
             parallelism: a.parallelism,
+            select: a.select,
             vars: a.vars,
             queue: a.queue,
             lock: a.lock,
@@ -60,7 +69,7 @@ pub async fn run(ui: &Ui, base: &Path, a: ApplyArgs) -> u8 {
         destroy: false,
         input: a.input,
         replace,
-        targets: a.targets.clone(),
+        select,
         refresh_only: a.refresh_only,
         on_failure: a.on_failure,
     };
@@ -68,7 +77,13 @@ pub async fn run(ui: &Ui, base: &Path, a: ApplyArgs) -> u8 {
 }
 
 pub async fn destroy(ui: &Ui, base: &Path, a: DestroyArgs) -> u8 {
+    let Some(select) = super::targeting::selection(ui, base, &a.select) else {
+        return ERROR;
+    };
     if a.all {
+        if !super::targeting::refuse_with_all(ui, &select) {
+            return ERROR;
+        }
         return super::run_all::destroy(ui, base, a).await;
     }
     let opts = Opts {
@@ -79,7 +94,7 @@ pub async fn destroy(ui: &Ui, base: &Path, a: DestroyArgs) -> u8 {
         destroy: true,
         input: a.input,
         replace: Default::default(),
-        targets: Vec::new(),
+        select,
         refresh_only: false,
         on_failure: Default::default(),
     };
@@ -95,8 +110,8 @@ struct Opts {
     input: bool,
     /// `-replace=ADDR` instances.
     replace: std::collections::HashSet<String>,
-    /// `-target=ADDR` addresses.
-    targets: Vec<String>,
+    /// `-target`/`-exclude` addresses.
+    select: hubctl_core::walk::targets::Selection,
     /// `-refresh-only`: record drift, change nothing.
     refresh_only: bool,
     on_failure: super::rollback::OnFailure,
@@ -129,7 +144,7 @@ async fn plan_and_apply(ui: &Ui, base: &Path, o: Opts, vars: &VarArgs, lock: &Lo
             destroy: o.destroy,
             vars: vars.clone(),
             parallelism: o.parallelism,
-            targets: o.targets.clone(),
+            select: o.select.clone(),
         };
         let (run, moves) = make_run(&p, walk, prior.clone());
         let opts = PlanOptions {
@@ -142,7 +157,9 @@ async fn plan_and_apply(ui: &Ui, base: &Path, o: Opts, vars: &VarArgs, lock: &Lo
         };
         let (plan, mut diags) = make_plan(run, opts, p.config_hash.clone(), had).await;
         diags.extend(super::common::unmatched_replacements(&plan, &o.replace));
-        diags.extend(super::common::targeting_warning(&o.targets, false));
+        diags.extend(super::targeting::targeting_warning(
+            &o.select, o.destroy, false,
+        ));
         ui.diags(&diags, &p.config.sources);
         if diags.has_errors() {
             return ERROR;
@@ -184,8 +201,8 @@ async fn plan_and_apply(ui: &Ui, base: &Path, o: Opts, vars: &VarArgs, lock: &Lo
         let walk = apply_walk(base, &o.dir, &plan, vars.clone(), o.parallelism);
         let (run, moves) = make_run(&p, walk, prior.clone());
         let before = prior.clone();
-        let (state, diags) = apply(
-            run,
+        let (state, mut diags) = apply(
+            run.clone(),
             plan.clone(),
             &moves,
             progress.clone(),
@@ -211,6 +228,7 @@ async fn plan_and_apply(ui: &Ui, base: &Path, o: Opts, vars: &VarArgs, lock: &Lo
             return ERROR;
         }
         progress.finish();
+        diags.extend(checks_after(&run, &plan));
         report(ui, &plan, o.destroy, &p.config, state, diags)
     })
     .await;
@@ -251,8 +269,8 @@ async fn apply_saved(ui: &Ui, base: &Path, a: &ApplyArgs) -> u8 {
         let plan = Arc::new(plan);
         let walk = apply_walk(base, &dir, &plan, plan.variables.clone(), a.parallelism);
         let (run, moves) = make_run(&p, walk, prior.clone());
-        let (state, diags) = apply(
-            run,
+        let (state, mut diags) = apply(
+            run.clone(),
             plan.clone(),
             &moves,
             progress.clone(),
@@ -261,13 +279,14 @@ async fn apply_saved(ui: &Ui, base: &Path, a: &ApplyArgs) -> u8 {
         )
         .await;
         progress.finish();
+        diags.extend(checks_after(&run, &plan));
         report(ui, &plan, plan.destroy, &p.config, state, diags)
     })
     .await;
     code.unwrap_or(ERROR)
 }
 
-/// The apply walk of `plan` (its targets, if it was made with -target).
+/// The apply walk of `plan` (its selection, if it was made with -target or -exclude).
 fn apply_walk<'a>(
     base: &'a Path,
     dir: &'a Path,
@@ -282,8 +301,20 @@ fn apply_walk<'a>(
         destroy: plan.destroy,
         vars,
         parallelism,
-        targets: plan.targets.clone(),
+        select: hubctl_core::walk::targets::Selection {
+            targets: plan.targets.clone(),
+            excludes: plan.excludes.clone(),
+        },
     }
+}
+
+/// The `check` blocks against the applied values: warnings (never errors that stop
+/// anything), as Terraform reports them after an apply.
+fn checks_after(run: &hubctl_core::walk::Run, plan: &Plan) -> Diagnostics {
+    if plan.destroy || plan.refresh_only {
+        return Diagnostics::new();
+    }
+    hubctl_core::plan::check_blocks::evaluate(run).1
 }
 
 fn report(
@@ -295,7 +326,15 @@ fn report(
     diags: Diagnostics,
 ) -> u8 {
     let mut diags = diags;
-    diags.extend(super::common::targeting_warning(&plan.targets, true));
+    let sel = hubctl_core::walk::targets::Selection {
+        targets: plan.targets.clone(),
+        excludes: plan.excludes.clone(),
+    };
+    diags.extend(super::targeting::targeting_warning(
+        &sel,
+        plan.destroy,
+        true,
+    ));
     ui.diags(&diags, &config.sources);
     if diags.has_errors() {
         return ERROR;

@@ -12,6 +12,7 @@ use hubctl_core::plan::driver::{prepare_in, Prepared};
 use hubctl_core::plan::moves::{refactor, MoveReport};
 use hubctl_core::provider::Registry;
 use hubctl_core::state::{Backend, LocalBackend, LockInfo, State};
+use hubctl_core::walk::targets::Selection;
 use hubctl_core::walk::{Mode, Run, RunInputs};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -357,8 +358,8 @@ pub struct Walk<'a> {
     pub destroy: bool,
     pub vars: BTreeMap<String, Value>,
     pub parallelism: usize,
-    /// `-target` addresses (a saved plan's, when applying one).
-    pub targets: Vec<String>,
+    /// `-target`/`-exclude` addresses (a saved plan's, when applying one).
+    pub select: Selection,
 }
 
 /// A walk over the prepared configuration. The prior state is rewritten by the `moved` and
@@ -380,7 +381,8 @@ pub fn make_run(p: &Prepared, w: Walk<'_>, prior: State) -> (Arc<Run>, MoveRepor
         vars: w.vars,
         prior: Arc::new(prior),
         parallelism: w.parallelism,
-        targets: w.targets,
+        targets: w.select.targets,
+        excludes: w.select.excludes,
     });
     (Arc::new(run), moves)
 }
@@ -434,27 +436,4 @@ pub fn unmatched_replacements(
         );
     }
     d
-}
-
-/// Terraform's warning for a targeted plan: what it leaves out can drift from the
-/// configuration unnoticed.
-pub fn targeting_warning(targets: &[String], applied: bool) -> Diagnostics {
-    if targets.is_empty() {
-        return Diagnostics::new();
-    }
-    let d = if applied {
-        Diagnostic::warning("Applied changes may be incomplete").detail(
-            "The plan was created with -target, so some changes requested in the configuration \
-             may have been ignored. Run `hubctl plan` without -target to verify that no changes \
-             are pending.",
-        )
-    } else {
-        Diagnostic::warning("Resource targeting is in effect").detail(format!(
-            "The plan is limited to {} and what it depends on, so it may not show every \
-             change the configuration asks for. -target is for exceptional situations such as \
-             recovering from errors, not for routine use.",
-            targets.join(", ")
-        ))
-    };
-    d.into()
 }

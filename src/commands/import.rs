@@ -59,7 +59,7 @@ pub async fn run(ui: &Ui, base: &std::path::Path, a: ImportArgs) -> u8 {
             destroy: false,
             vars,
             parallelism: 10,
-            targets: Vec::new(),
+            select: Default::default(),
         };
         let (run, moves) = make_run(&p, walk, prior.clone());
         let opts = PlanOptions {

@@ -15,6 +15,7 @@ pub mod rollback;
 mod run_all;
 mod show;
 mod state;
+mod targeting;
 mod unlock;
 mod validate;
 

@@ -13,7 +13,13 @@ use hubctl_core::walk::Mode;
 use std::sync::Arc;
 
 pub async fn run(ui: &Ui, base: &std::path::Path, a: PlanArgs) -> u8 {
+    let Some(select) = super::targeting::selection(ui, base, &a.select) else {
+        return ERROR;
+    };
     if a.all {
+        if !super::targeting::refuse_with_all(ui, &select) {
+            return ERROR;
+        }
         return super::run_all::run(ui, base, a).await;
     }
     let Some(p) = load(ui, base, &a.dir) else {
@@ -47,10 +53,6 @@ pub async fn run(ui: &Ui, base: &std::path::Path, a: PlanArgs) -> u8 {
         );
         return ERROR;
     }
-    if a.destroy && !a.targets.is_empty() {
-        ui.diags(&Diagnostic::error("-target with -destroy is not supported").detail("hubctl cannot yet limit a destroy plan to some resources (Terraform would destroy them and everything that depends on them). Run without -target.").into(), &SourceMap::new());
-        return ERROR;
-    }
     let result = with_lock(ui, &be, &a.lock, "plan", || async {
         let (prior, had) = load_state(ui, &be).await?;
         let walk = Walk {
@@ -60,7 +62,7 @@ pub async fn run(ui: &Ui, base: &std::path::Path, a: PlanArgs) -> u8 {
             destroy: a.destroy,
             vars,
             parallelism: a.parallelism,
-            targets: a.targets.clone(),
+            select: select.clone(),
         };
         let (run, moves) = make_run(&p, walk, prior);
         let opts = PlanOptions {
@@ -79,7 +81,9 @@ pub async fn run(ui: &Ui, base: &std::path::Path, a: PlanArgs) -> u8 {
         return ERROR;
     };
     diags.extend(super::common::unmatched_replacements(&plan, &replace));
-    diags.extend(super::common::targeting_warning(&a.targets, false));
+    diags.extend(super::targeting::targeting_warning(
+        &select, a.destroy, false,
+    ));
     ui.diags(&diags, &p.config.sources);
     if diags.has_errors() {
         return ERROR;

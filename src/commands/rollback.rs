@@ -92,7 +92,7 @@ async fn rollback(
         destroy: true,
         vars: f.vars.clone(),
         parallelism: f.parallelism,
-        targets: Vec::new(),
+        select: Default::default(),
     };
     let (run, moves) = make_run(f.p, walk(Mode::Plan), after.clone());
     let opts = PlanOptions {

@@ -322,7 +322,7 @@ async fn plan_unit(u: Unit<'_>, a: &PlanArgs, lock: &LockArgs) -> StepResult {
             destroy: a.destroy,
             vars: r.vars.clone(),
             parallelism: a.parallelism,
-            targets: Vec::new(),
+            select: Default::default(),
         };
         Some(plan_walk(&r, walk, prior, had, a.refresh).await)
     })
@@ -376,7 +376,7 @@ async fn apply_unit(u: Unit<'_>, a: &ApplyArgs) -> StepResult {
             destroy: false,
             vars: r.vars.clone(),
             parallelism: a.parallelism,
-            targets: Vec::new(),
+            select: Default::default(),
         };
         let (plan, diags) = plan_walk(&r, walk, prior.clone(), had, a.refresh).await;
         ui.diags(&diags, &r.p.config.sources);
@@ -395,7 +395,7 @@ async fn apply_unit(u: Unit<'_>, a: &ApplyArgs) -> StepResult {
             destroy: false,
             vars: r.vars.clone(),
             parallelism: a.parallelism,
-            targets: Vec::new(),
+            select: Default::default(),
         };
         let (run, moves) = make_run(&r.p, walk, prior.clone());
         let progress = Arc::new(Progress::new(false));
@@ -467,7 +467,7 @@ async fn destroy_unit(u: Unit<'_>, a: &DestroyArgs) -> StepResult {
             destroy: true,
             vars: r.vars.clone(),
             parallelism: a.parallelism,
-            targets: Vec::new(),
+            select: Default::default(),
         };
         let (plan, diags) = plan_walk(&r, walk, prior.clone(), had, true).await;
         ui.diags(&diags, &r.p.config.sources);
@@ -486,7 +486,7 @@ async fn destroy_unit(u: Unit<'_>, a: &DestroyArgs) -> StepResult {
             destroy: true,
             vars: r.vars.clone(),
             parallelism: a.parallelism,
-            targets: Vec::new(),
+            select: Default::default(),
         };
         let (run, moves) = make_run(&r.p, walk, prior.clone());
         let progress = Arc::new(Progress::new(false));

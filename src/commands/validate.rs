@@ -53,6 +53,6 @@ fn validate_walk<'a>(base: &'a Path, dir: &'a Path) -> Walk<'a> {
         destroy: false,
         vars: BTreeMap::new(),
         parallelism: 1,
-        targets: Vec::new(),
+        select: Default::default(),
     }
 }

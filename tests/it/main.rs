@@ -41,5 +41,6 @@ mod s3_cli_keys;
 mod s3state;
 mod state_cmds;
 mod support;
+mod targeting;
 mod triggers;
 mod vars_cli;

@@ -418,7 +418,7 @@ fn target_limits_plan_and_apply_to_the_target_and_its_dependencies() {
         "{}",
         rest.stdout
     );
-    // Not yet: a targeted destroy (Terraform destroys the dependents too).
+    // A targeted destroy takes the dependents too (b reads a), as Terraform's does.
     let d = w.run(&[
         "apply",
         &w.arg(),
@@ -426,13 +426,9 @@ fn target_limits_plan_and_apply_to_the_target_and_its_dependencies() {
         "-auto-approve",
         "-target=terraform_data.a",
     ]);
-    d.expect_code(1);
-    assert!(
-        d.stderr.contains("-target with -destroy is not supported"),
-        "{}",
-        d.stderr
-    );
-    assert_eq!(resource_addrs(&w.state()).len(), 2);
+    d.expect_code(0);
+    assert!(d.stdout.contains("2 destroyed"), "{}", d.stdout);
+    assert!(resource_addrs(&w.state()).is_empty());
 }
 
 /// `-target` naming one instance plans and applies that instance only (also from a saved

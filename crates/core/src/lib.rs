@@ -15,6 +15,8 @@ pub mod state;
 pub mod walk;
 
 #[cfg(test)]
+mod end_to_end;
+#[cfg(test)]
 mod layering_tests;
 
 /// The source text of a bare identifier expression (`iterator = it`, `provider = aws.west`).

@@ -140,6 +140,7 @@ async fn a_provider_known_after_apply_plans_unknowns_and_is_configured_during_ap
         prior: Arc::new(State::new()),
         parallelism: 4,
         targets: vec![],
+        excludes: vec![],
     });
     let (state, diags) = apply(
         Arc::new(run),

@@ -116,6 +116,13 @@ pub async fn apply(
     (Some(state), diags)
 }
 
+/// Whether root output `name` was walked (not left out by `-target`/`-exclude`).
+fn output_walked(run: &Run, name: &str) -> bool {
+    run.graph
+        .node(0, &crate::graph::NodeKind::Output(name.to_string()))
+        .is_none_or(|n| run.targeted(n))
+}
+
 /// Root outputs: every one that evaluated to a wholly known value is recorded, except null
 /// ones, which Terraform does not keep in state (`output NAME` says "not found").
 fn output_ops(run: &Run, plan: &Plan, res: &WalkResult) -> Vec<StateOp> {
@@ -129,7 +136,10 @@ fn output_ops(run: &Run, plan: &Plan, res: &WalkResult) -> Vec<StateOp> {
                 name: name.clone(),
                 output: OutputState::new(v, o.sensitive),
             }),
-            _ if plan.destroy => ops.push(StateOp::RemoveOutput { name: name.clone() }),
+            // A targeted destroy leaves the outputs it did not walk as stored.
+            _ if plan.destroy && output_walked(run, name) => {
+                ops.push(StateOp::RemoveOutput { name: name.clone() })
+            }
             _ => {}
         }
     }

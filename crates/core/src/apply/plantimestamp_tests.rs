@@ -41,6 +41,7 @@ fn run(p: &Prepared, dir: &Path, mode: Mode) -> Arc<Run> {
         prior: Arc::new(State::new()),
         parallelism: 4,
         targets: vec![],
+        excludes: vec![],
     }))
 }
 

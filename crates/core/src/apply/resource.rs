@@ -14,7 +14,7 @@ use crate::diag::{Diagnostic, Diagnostics};
 use crate::lang::Value;
 use crate::plan::data::read_data;
 use crate::plan::diff::proposed;
-use crate::plan::expand::{expand, Instance};
+use crate::plan::expand::Instance;
 use crate::plan::resource::{aggregate, eval_instance, plan_error, prior_aggregate, schema_of};
 use crate::plan::{Action, ResourceChange};
 use crate::provider::{OpContext, PlanContext, PlannedState, Resource as ResourceType, Schema};
@@ -106,13 +106,8 @@ impl Cx<'_> {
         let (mi, minst) = self.mi;
         let base = format!("{}{}", minst.prefix(), self.r.key());
         let scope = Scope::at(self.run, mi, minst);
-        let (instances, d) = expand(
-            self.r.count.as_ref(),
-            self.r.for_each.as_ref(),
-            &scope,
-            self.run.base_dir(),
-            false,
-        );
+        let (instances, d) =
+            crate::walk::enabled::expand_resource(self.r, &scope, self.run.base_dir(), false);
         if d.has_errors() {
             diags.extend(d.with_address(&base));
             return Value::unknown();

@@ -69,6 +69,22 @@ pub struct Module {
     pub removed: Vec<Removed>,
     /// `import {}` blocks (root module only, as in Terraform).
     pub imports: Vec<Import>,
+    /// `check "name" {}` blocks, by name.
+    pub checks: BTreeMap<String, Check>,
+}
+
+/// `check "name" { data ... assert { condition, error_message } }` (Terraform 1.5): its
+/// assertions are evaluated after a plan and after an apply, and a failing one is only a
+/// warning. Its scoped `data` blocks are read like the module's other data sources (they
+/// are in `Module::resources`), but their errors are warnings too.
+#[derive(Debug, Clone)]
+pub struct Check {
+    pub name: String,
+    pub asserts: Vec<Validation>,
+    /// The keys (`data.type.name`) of the scoped data sources in `Module::resources`.
+    pub data: Vec<String>,
+    /// The `check "name"` header.
+    pub span: Span,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -185,7 +201,10 @@ pub fn default_provider_for_type(type_name: &str) -> String {
 #[derive(Debug, Clone, Default)]
 pub struct Lifecycle {
     pub create_before_destroy: bool,
-    pub prevent_destroy: bool,
+    /// A bool expression (a literal, or OpenTofu 1.12's values of the module).
+    pub prevent_destroy: Option<Expr>,
+    /// OpenTofu 1.11's switch: zero or one (unkeyed) instance; never with count/for_each.
+    pub enabled: Option<Expr>,
     /// Attribute names (top-level) whose changes are ignored; `all` ignores everything.
     pub ignore_changes: Vec<String>,
     pub ignore_all_changes: bool,

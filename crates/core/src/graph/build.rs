@@ -281,6 +281,8 @@ impl<'c> Builder<'c> {
             .iter()
             .chain(r.for_each.iter())
             .chain(r.depends_on.iter())
+            .chain(r.lifecycle.prevent_destroy.iter())
+            .chain(r.lifecycle.enabled.iter())
         {
             self.expr_deps(mi, e, deps, Some(n));
         }

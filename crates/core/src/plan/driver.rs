@@ -50,6 +50,7 @@ impl Prepared {
             prior: Arc::new(prior),
             parallelism: 4,
             targets: Vec::new(),
+            excludes: Vec::new(),
         });
         let opts = PlanOptions {
             refresh,
@@ -178,9 +179,18 @@ pub async fn make_plan(
     let res = walk(run.clone(), step.clone(), Extra::default()).await;
     let mut changes = PlanStep::into_changes(step);
     diags.extend(res.diags);
+    // Check blocks see the planned values; a destroy plan has nothing left to check.
+    let checks = if destroy {
+        Vec::new()
+    } else {
+        let (checks, d) = super::check_blocks::evaluate(&run);
+        diags.extend(d);
+        checks
+    };
     changes.extend(orphans(&run, refresh_only));
     if destroy {
         changes.retain(|c| c.action == Action::Delete);
+        diags.extend(protected(&run, &changes));
     }
     changes.sort_by_cached_key(|c| crate::addr::sort_key(&c.address));
     if !destroy && !refresh_only {
@@ -215,11 +225,40 @@ pub async fn make_plan(
             .as_ref()
             .map(|t| t.addrs.clone())
             .unwrap_or_default(),
+        excludes: run
+            .targets
+            .as_ref()
+            .map(|t| t.excludes.clone())
+            .unwrap_or_default(),
         refresh_only,
         drift,
         timestamp: Some(run.plan_timestamp().to_string()),
+        checks,
     };
     (plan, diags)
+}
+
+/// The errors for a destroy plan's deletes of instances whose resource has
+/// `prevent_destroy` (Terraform refuses the whole destroy).
+fn protected(run: &Run, changes: &[ResourceChange]) -> Diagnostics {
+    let mut d = Diagnostics::new();
+    for c in changes {
+        let Some(n) = run.node_of(&c.address) else {
+            continue;
+        };
+        let node = &run.graph.nodes[n];
+        let NodeKind::Resource(key) = &node.kind else {
+            continue;
+        };
+        let r = &run.module(node.module).resources[key];
+        d.0.extend(super::prevent_destroy::check(
+            run,
+            node.module,
+            r,
+            &c.address,
+        ));
+    }
+    d
 }
 
 /// Deletes of instances whose resource left the configuration (or of everything, for

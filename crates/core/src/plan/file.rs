@@ -77,6 +77,9 @@ mod tests {
             targets: Vec::new(),
             moved: Vec::new(),
             forgotten: Vec::new(),
+            excludes: Vec::new(),
+            checks: Vec::new(),
+            timestamp: None,
         };
         serde_json::to_vec(&plan).unwrap()
     }

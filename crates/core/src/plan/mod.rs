@@ -2,6 +2,7 @@
 //! its file format and its rendering.
 
 pub mod check;
+pub mod check_blocks;
 pub mod cross_checks;
 pub mod data;
 pub mod diff;
@@ -13,6 +14,7 @@ pub use crate::walk::expand;
 pub mod import;
 mod model;
 pub mod moves;
+pub mod prevent_destroy;
 pub mod refresh_only;
 pub mod render;
 pub mod resource;

@@ -206,6 +206,13 @@ pub struct Plan {
     /// `-target` addresses the plan was limited to (empty: everything); apply keeps to them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub targets: Vec<String>,
+    /// `-exclude` addresses the plan left out (with what depends on them); apply keeps to
+    /// the same walk.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub excludes: Vec<String>,
+    /// The results of the `check` blocks' assertions against this plan.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub checks: Vec<super::check_blocks::CheckResult>,
     /// (old, new) addresses `moved` blocks rewrote in the prior state.
     #[serde(default)]
     pub moved: Vec<(String, String)>,

@@ -530,7 +530,7 @@ pub fn plan_json(plan: &Plan) -> serde_json::Value {
         .collect();
     let drift: Vec<serde_json::Value> = plan.drift.iter().map(change_json).collect();
     let s = plan.summary();
-    json!({
+    let mut out = json!({
         "resource_drift": drift,
         "format_version": "1.2",
         "hubctl_version": plan.hubctl_version,
@@ -539,7 +539,12 @@ pub fn plan_json(plan: &Plan) -> serde_json::Value {
         "output_changes": oc,
         "summary": {"import": s.import, "add": s.add, "change": s.change, "destroy": s.destroy, "read": s.read},
         "errored": plan.errored,
-    })
+    });
+    // Terraform's key, present when the configuration has check blocks.
+    if !plan.checks.is_empty() {
+        out["checks"] = super::check_blocks::checks_json(&plan.checks);
+    }
+    out
 }
 
 /// JSON with unknowns and secrets as null (their places are given by the masks).

@@ -18,6 +18,8 @@ fn plan_with(changes: Vec<ResourceChange>) -> Plan {
         moved: vec![],
         forgotten: vec![],
         targets: vec![],
+        excludes: vec![],
+        checks: vec![],
         refresh_only: false,
         drift: vec![],
         timestamp: None,

@@ -2,7 +2,7 @@
 //! the prior state (one batched read per resource type and provider), diff, and decide.
 
 use super::diff::{decide, proposed};
-use super::expand::{expand, Instance};
+use super::expand::Instance;
 use super::model::{Action, Reason, ResourceChange};
 use super::step::{PlanStep, RefreshResult};
 use crate::addr::InstanceKey;
@@ -226,13 +226,8 @@ impl Cx<'_> {
         let (mi, minst) = self.mi;
         let base = format!("{}{}", minst.prefix(), r.key());
         let scope = Scope::at(run, mi, minst);
-        let (instances, d) = expand(
-            r.count.as_ref(),
-            r.for_each.as_ref(),
-            &scope,
-            run.base_dir(),
-            run.is_validate(),
-        );
+        let (instances, d) =
+            crate::walk::enabled::expand_resource(r, &scope, run.base_dir(), run.is_validate());
         if d.has_errors() {
             diags.extend(d.with_address(&base));
             return None;
@@ -433,9 +428,9 @@ impl Cx<'_> {
                 }
             };
             planned.requires_replace = why;
-            if r.lifecycle.prevent_destroy {
-                diags.push(prevent_destroy(r, iaddr));
-            }
+            diags
+                .0
+                .extend(super::prevent_destroy::check(run, self.mi.0, r, iaddr));
         }
         let reason = match replace_reason(tainted, requested, action, prior.reason) {
             Some(Reason::Tainted) if interrupted => Some(Reason::InterruptedDelete),
@@ -483,9 +478,9 @@ fn stale(
             continue;
         }
         let inst = &run.prior.resources[old];
-        if r.lifecycle.prevent_destroy {
-            diags.push(prevent_destroy(r, old));
-        }
+        diags
+            .0
+            .extend(super::prevent_destroy::check(run, mi, r, old));
         let why = if old.contains(" (deposed") {
             Reason::Deposed
         } else {
@@ -532,13 +527,6 @@ pub fn plan_error(r: &Resource, address: &str, e: crate::provider::ProviderError
         .detail(e.to_string())
         .address(address)
         .subject(r.span)
-}
-
-fn prevent_destroy(r: &Resource, addr: &str) -> Diagnostic {
-    Diagnostic::error("Instance cannot be destroyed")
-        .detail(format!("Resource {addr} has lifecycle.prevent_destroy set, but the plan calls for this resource to be destroyed. To avoid this error and continue with the plan, disable lifecycle.prevent_destroy, or change the configuration so the object is kept."))
-        .subject(r.span)
-        .address(addr)
 }
 
 fn remark(mut v: Value, inst: &InstanceState) -> Value {

@@ -124,7 +124,30 @@ async fn eval_node(run: &Run, step: &dyn Step, n: usize) -> NodeResult {
         NodeKind::Local(name) => super::nodes::eval_local(run, mi, name),
         NodeKind::Output(name) => super::nodes::eval_output_node(run, mi, name),
         NodeKind::Provider(key) => super::provider::configure(run, n, mi, key).await,
-        NodeKind::Resource(key) => step.resource(run, n, mi, key).await,
+        NodeKind::Resource(key) => {
+            let res = step.resource(run, n, mi, key).await;
+            let scoped = run.module(mi).checks.values().any(|c| c.data.contains(key));
+            if scoped && res.failed() {
+                return scoped_failure(run, n, res);
+            }
+            res
+        }
         NodeKind::ModuleCall(name) => super::instances::eval_call(run, n, mi, name),
     }
+}
+
+/// A data source scoped in a `check` block that failed: as in Terraform, its errors are
+/// warnings (the check fails with them as its problems), and its value is unknown.
+fn scoped_failure(run: &Run, n: usize, res: NodeResult) -> NodeResult {
+    let mut problems = Vec::new();
+    let mut diags = Diagnostics::new();
+    for mut d in res.diags.0 {
+        if d.severity == crate::diag::Severity::Error {
+            problems.push(format!("{}: {}", d.summary, d.detail));
+            d.severity = crate::diag::Severity::Warning;
+        }
+        diags.push(d);
+    }
+    let _ = run.scoped[n].set(problems);
+    NodeResult::value(Value::unknown(), diags)
 }

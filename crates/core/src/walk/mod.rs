@@ -5,6 +5,7 @@
 
 pub mod body;
 pub mod driver;
+pub mod enabled;
 pub mod executor;
 pub mod expand;
 pub mod findings;

@@ -1,7 +1,7 @@
 //! What one walk shares: its inputs, fixed when the [`Run`] is built, and the write-once
 //! cells the nodes fill (a node's value, a provider's client), read by the nodes after it.
 
-use super::targets::Targets;
+use super::targets::{Selection, Targets};
 use crate::addr::resource_of;
 use crate::config::{Config, Module};
 use crate::graph::{build_module_at, Graph};
@@ -46,6 +46,8 @@ pub struct RunInputs {
     pub parallelism: usize,
     /// `-target=ADDR` addresses (empty: everything).
     pub targets: Vec<String>,
+    /// `-exclude=ADDR` addresses (never together with `targets`).
+    pub excludes: Vec<String>,
 }
 
 /// One walk's shared inputs and write-once cells.
@@ -66,7 +68,7 @@ pub struct Run {
     /// Time in provider operations per node, for the critical path.
     pub(crate) busy: super::timing::Busy,
     pub(crate) parallelism: usize,
-    /// `-target`: only these nodes are walked (None: all).
+    /// `-target`/`-exclude`: only these nodes are walked (None: all).
     pub(crate) targets: Option<Targets>,
     /// Each node's value, written once when it is done.
     pub(crate) values: Vec<OnceLock<Value>>,
@@ -77,6 +79,8 @@ pub struct Run {
     /// `plantimestamp()`: fixed on first use in a plan, or set from the saved plan before an
     /// apply, so every expression of one plan and its apply sees the same instant.
     pub(crate) plan_timestamp: OnceLock<String>,
+    /// The errors of each failed data source scoped in a `check` block (made warnings).
+    pub(crate) scoped: Vec<OnceLock<Vec<String>>>,
 }
 
 impl Run {
@@ -89,7 +93,12 @@ impl Run {
                 .push(k.clone());
         }
         let n = i.graph.nodes.len();
-        let targets = (!i.targets.is_empty()).then(|| Targets::resolve(&i.graph, &i.targets));
+        let sel = Selection {
+            targets: i.targets,
+            excludes: i.excludes,
+        };
+        let targets =
+            (!sel.is_empty()).then(|| Targets::resolve(&i.graph, &i.prior, i.destroy, &sel));
         Run {
             prior_by_resource,
             semaphore: Semaphore::new(i.parallelism.max(1)),
@@ -100,6 +109,7 @@ impl Run {
             clients: (0..n).map(|_| OnceLock::new()).collect(),
             expansions: (0..n).map(|_| OnceLock::new()).collect(),
             plan_timestamp: OnceLock::new(),
+            scoped: (0..n).map(|_| OnceLock::new()).collect(),
             config: i.config,
             graph: i.graph,
             registry: i.registry,
@@ -122,15 +132,21 @@ impl Run {
         &self.prior
     }
 
-    /// Whether instance `address` of resource node `n` is planned or applied (`-target` may
-    /// name single instances).
+    /// Whether instance `address` of resource node `n` is planned or applied (`-target` and
+    /// `-exclude` may name single instances).
     pub fn instance_targeted(&self, n: usize, address: &str) -> bool {
         self.targets.as_ref().is_none_or(|t| t.instance(n, address))
     }
 
-    /// Whether node `n` is walked (every node, unless `-target` narrowed the walk).
+    /// Whether node `n` is walked (every node, unless `-target`/`-exclude` narrowed the walk).
     pub fn targeted(&self, n: usize) -> bool {
         self.targets.as_ref().is_none_or(|t| t.nodes.contains(&n))
+    }
+
+    /// The errors node `n` had, when it is a data source scoped in a `check` block that
+    /// failed (its errors became warnings).
+    pub fn scoped_problems(&self, n: usize) -> Option<Vec<String>> {
+        self.scoped.get(n).and_then(|c| c.get().cloned())
     }
 
     pub fn module(&self, mi: usize) -> &Module {

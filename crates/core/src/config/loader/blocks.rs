@@ -1,10 +1,11 @@
 //! Decoders for the blocks whose schema the loader itself knows: `terraform`, `provider`,
-//! `variable`, `locals`, `output`, `moved`, `removed`, and `validation`-shaped conditions.
+//! `variable`, `locals`, `output`, `moved`, `removed`, `check`, and `validation`-shaped
+//! conditions.
 
 use super::cx::{root_name, strip_parens, Cx};
 use crate::config::model::{
-    Backend, Import, Local, Moved, Output, ProviderConfig, Removed, TerraformBlock, Validation,
-    Variable,
+    Backend, Check, Import, Local, Moved, Output, ProviderConfig, Removed, Resource, ResourceMode,
+    TerraformBlock, Validation, Variable,
 };
 use crate::diag::Diagnostic;
 use crate::lang::convert::parse_constraint;
@@ -528,4 +529,41 @@ pub(super) fn import(cx: &mut Cx, b: &Block) -> Option<Import> {
         id: id?,
         span: cx.header(b),
     })
+}
+
+/// `check "name" { assert {...} data "t" "n" {...} }`: the check (without its data keys,
+/// which the caller fills in) and its scoped data sources.
+pub(super) fn check(cx: &mut Cx, b: &Block) -> Option<(Check, Vec<Resource>)> {
+    let name = cx.labels(b, &["name"])?.into_iter().next()?;
+    let mut asserts = Vec::new();
+    let mut data = Vec::new();
+    for s in b.body.iter() {
+        match s {
+            Structure::Block(inner) if inner.ident.as_str() == "assert" => {
+                asserts.extend(validation(cx, inner));
+            }
+            Structure::Block(inner) if inner.ident.as_str() == "data" => {
+                data.extend(super::resource::resource(cx, inner, ResourceMode::Data));
+            }
+            Structure::Block(inner) => {
+                cx.unsupported_block(inner, "in a check block", &["assert", "data"])
+            }
+            Structure::Attribute(a) => cx.unsupported_argument(a, "in a check block", &[]),
+        }
+    }
+    if asserts.is_empty() {
+        cx.push(
+            Diagnostic::error("Missing assert block")
+                .detail(format!("The check block \"{name}\" needs at least one assert block: it is what the check checks."))
+                .subject(cx.header(b)),
+        );
+        return None;
+    }
+    let check = Check {
+        name,
+        asserts,
+        data: Vec::new(),
+        span: cx.header(b),
+    };
+    Some((check, data))
 }

@@ -112,18 +112,32 @@ fn decode_block(cx: &mut Cx, b: &Block, m: &mut Module) {
                 .detail("Import blocks are only allowed in the root module; write this one in the root module, with the module path in its `to` address.")
                 .subject(cx.header(b)),
         ),
-        kind @ "check" => {
-            let span = cx.header(b);
-            cx.push(
-                Diagnostic::warning(format!("\"{kind}\" blocks are not supported, ignored"))
-                    .detail(format!(
-                        "hubctl does not implement {kind} blocks yet; this one has no effect."
-                    ))
-                    .subject(span),
-            );
-        }
+        "check" => decode_check(cx, b, m),
         _ => cx.unsupported_block(b, "here", TOP_LEVEL),
     }
+}
+
+/// A `check` block: its assertions, and its scoped data sources, which join the module's
+/// resources (a name taken by another data source is the usual duplicate error).
+fn decode_check(cx: &mut Cx, b: &Block, m: &mut Module) {
+    let Some(c) = blocks::check(cx, b) else {
+        return;
+    };
+    let (check, data) = c;
+    let mut keys = Vec::new();
+    for d in data {
+        keys.push(d.key());
+        insert_resource(cx, m, d, "data");
+    }
+    let check = crate::config::Check {
+        data: keys,
+        ..check
+    };
+    let what = format!("A check block named \"{}\"", check.name);
+    let span = check.span;
+    let entry = (check.name.clone(), check, span);
+    let why = ("Duplicate check block".into(), what);
+    insert_unique(cx, &mut m.checks, entry, |c| c.span, why);
 }
 
 fn decode_resource(cx: &mut Cx, b: &Block, m: &mut Module, kind: &str) {
@@ -135,6 +149,10 @@ fn decode_resource(cx: &mut Cx, b: &Block, m: &mut Module, kind: &str) {
     let Some(r) = resource::resource(cx, b, mode) else {
         return;
     };
+    insert_resource(cx, m, r, kind);
+}
+
+fn insert_resource(cx: &mut Cx, m: &mut Module, r: crate::config::Resource, kind: &str) {
     let summary = format!("Duplicate {kind} \"{}\" configuration", r.type_name);
     let what = format!("A {kind} named \"{}\" of type \"{}\"", r.name, r.type_name);
     let span = r.span;

@@ -37,6 +37,25 @@ fn check_repetition(cx: &mut Cx, count: Option<&Attribute>, for_each: Option<&At
     }
 }
 
+/// OpenTofu: "A given resource or module block cannot use `enabled` together with `count`
+/// or `for_each`."
+fn check_enabled(cx: &mut Cx, r: &Resource) {
+    let Some(e) = &r.lifecycle.enabled else {
+        return;
+    };
+    let other = match (&r.count, &r.for_each) {
+        (Some(c), _) => ("count", c.span()),
+        (None, Some(f)) => ("for_each", f.span()),
+        (None, None) => return,
+    };
+    cx.push(
+        Diagnostic::error(format!("Invalid combination of \"{}\" and \"enabled\"", other.0))
+            .detail(format!("The \"{}\" and \"enabled\" meta-arguments are mutually-exclusive. Only one may be used to be explicit about the number of resources to be created.", other.0))
+            .subject(e.span())
+            .related(other.1, format!("\"{}\" is set here", other.0)),
+    );
+}
+
 pub(super) fn resource(cx: &mut Cx, b: &Block, mode: ResourceMode) -> Option<Resource> {
     let mut labels = cx.labels(b, &["type", "name"])?.into_iter();
     let (type_name, name) = (labels.next()?, labels.next()?);
@@ -91,6 +110,7 @@ pub(super) fn resource(cx: &mut Cx, b: &Block, mode: ResourceMode) -> Option<Res
         b.body.get_attribute("count"),
         b.body.get_attribute("for_each"),
     );
+    check_enabled(cx, &r);
     Some(r)
 }
 
@@ -98,6 +118,7 @@ fn lifecycle(cx: &mut Cx, b: &Block, lc: &mut Lifecycle) {
     const ARGS: &[&str] = &[
         "create_before_destroy",
         "prevent_destroy",
+        "enabled",
         "ignore_changes",
         "replace_triggered_by",
         "precondition",
@@ -112,7 +133,8 @@ fn lifecycle(cx: &mut Cx, b: &Block, lc: &mut Lifecycle) {
                 "create_before_destroy" => {
                     lc.create_before_destroy = cx.literal_bool(a).unwrap_or(false);
                 }
-                "prevent_destroy" => lc.prevent_destroy = cx.literal_bool(a).unwrap_or(false),
+                "prevent_destroy" => lc.prevent_destroy = Some(cx.expr(&a.value)),
+                "enabled" => lc.enabled = Some(cx.expr(&a.value)),
                 "ignore_changes" => ignore_changes(cx, a, lc),
                 "replace_triggered_by" => lc.replace_triggered_by = triggers(cx, a),
                 _ => cx.unsupported_argument(a, "in a lifecycle block", ARGS),

@@ -219,7 +219,7 @@ fn every_block_kind_loads_with_its_fields() {
     assert_eq!(vpc.body.blocks[0].labels, ["ingress"]);
     assert_eq!(vpc.body.blocks[0].body.blocks[0].kind, "content");
     let lc = &vpc.lifecycle;
-    assert!(lc.create_before_destroy && lc.prevent_destroy && !lc.ignore_all_changes);
+    assert!(lc.create_before_destroy && lc.prevent_destroy.is_some() && !lc.ignore_all_changes);
     assert_eq!(lc.ignore_changes, ["tags", "cidr_block"]);
     assert_eq!(lc.replace_triggered_by.len(), 1);
     assert_eq!((lc.preconditions.len(), lc.postconditions.len()), (1, 1));
@@ -358,7 +358,7 @@ check "c" {}
         ("Variables not allowed", 34, 13),
         ("Function calls not allowed", 37, 13),
         ("Missing required argument", 40, 3),
-        ("\"check\" blocks are not supported, ignored", 44, 1),
+        ("Missing assert block", 44, 1),
     ];
     let got_short: Vec<_> = got
         .iter()

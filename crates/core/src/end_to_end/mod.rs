@@ -1,0 +1,8 @@
+//! In-process tests that plan and apply through the engine (not the binary): they sit
+//! above every layer, so none of them leans on a module it must not.
+
+mod check_blocks;
+mod enabled;
+mod prevent_destroy;
+mod support;
+mod targets;
