@@ -280,8 +280,14 @@ async fn lock_with_retry(
                 if start.elapsed() + delay <= timeout =>
             {
                 if !announced {
+                    let lease = match (&held.heartbeat, held.lease_seconds) {
+                        (Some(beat), Some(secs)) => {
+                            format!("; lease of {secs} s, last renewed {beat}")
+                        }
+                        _ => String::new(),
+                    };
                     ui.err_line(format_args!(
-                        "Waiting up to {} for the state lock held by {} ({}, ID {})...",
+                        "Waiting up to {} for the state lock held by {} ({}, ID {}{lease})...",
                         humantime::format_duration(timeout),
                         held.who,
                         held.operation,
@@ -324,11 +330,48 @@ where
             return None;
         }
     };
+    if let Some(stale) = &info.took_over {
+        ui.diags(&took_over(stale).into(), &SourceMap::new());
+    }
     let out = f().await;
-    if let Err(e) = backend.unlock(&info.id).await {
-        ui.diags(&Diagnostic::error("Error releasing the state lock").detail(format!("{e}\n\nThe lock ID is {}; release it with `hubctl force-unlock {}` once no hubctl runs.", info.id, info.id)).into(), &SourceMap::new());
+    match backend.unlock(&info.id).await {
+        Ok(()) => {}
+        // The run has already stopped writing; say once more why, without advice to
+        // force-unlock a lock that is another run's now.
+        Err(e @ hubctl_core::state::StateError::LockLost { .. }) => ui.diags(
+            &Diagnostic::error("The state lock was lost during this run")
+                .detail(e.to_string())
+                .into(),
+            &SourceMap::new(),
+        ),
+        Err(e) => ui.diags(&Diagnostic::error("Error releasing the state lock").detail(format!("{e}\n\nThe lock ID is {}; release it with `hubctl force-unlock {}` once no hubctl runs.", info.id, info.id)).into(), &SourceMap::new()),
     }
     Some(out)
+}
+
+/// The warning of a run that took over a stale lease: whose, and since when unrenewed.
+fn took_over(stale: &LockInfo) -> Diagnostic {
+    let or_unknown = |s: &str| {
+        if s.is_empty() {
+            "unknown".to_string()
+        } else {
+            s.to_string()
+        }
+    };
+    Diagnostic::warning("Took over a stale state lock").detail(format!(
+        "The lock {} ({} by {}, created {}) was last renewed at {}, and its lease of {} s \
+         ran out, so its holder was killed, paused or cut off. This run took the lock over; \
+         the old holder can no longer write the state. If it is still running, it stops at \
+         its next write.",
+        stale.id,
+        or_unknown(&stale.operation),
+        or_unknown(&stale.who),
+        or_unknown(&stale.created),
+        stale.heartbeat.as_deref().unwrap_or("an unknown time"),
+        stale
+            .lease_seconds
+            .map_or_else(|| "unknown".to_string(), |s| s.to_string()),
+    ))
 }
 
 /// The current state (a fresh one, and `false`, when there is none yet).

@@ -22,6 +22,7 @@ mod iam;
 mod import;
 mod kube;
 mod kube_conformance;
+mod lease;
 mod live;
 mod live_hub;
 mod misc;

@@ -221,6 +221,11 @@ impl Running {
         }
     }
 
+    /// The process ID (to send it signals).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Everything printed so far (stdout and stderr interleaved).
     pub fn output(&self) -> String {
         self.out.lock().expect("output buffer").clone()

@@ -4,9 +4,16 @@
 //! `Digest` is the MD5 of the state object last written, so a stale read is detected.
 //! Release is conditional on the `Info` read (and checked to carry our ID), so one run
 //! never deletes another's lock, even if it was replaced in between.
+//!
+//! The lock is a lease (see `hubctl_core::state::lease`): two extra attributes Terraform
+//! ignores, `Heartbeat` (RFC 3339, the holder's last renewal) and `LeaseSeconds`. Renewal
+//! is an UpdateItem conditioned on our exact `Info`; a takeover is a PutItem conditioned
+//! on the stale item's exact `Info` and `Heartbeat`. A lock without a heartbeat
+//! (Terraform's) never expires.
 
 use super::call_failed;
 use aws_sdk_dynamodb::types::AttributeValue;
+use hubctl_core::state::lock::{lock_info_from_json, now_rfc3339};
 use hubctl_core::state::{LockInfo, StateError};
 use serde::{Deserialize, Serialize};
 
@@ -39,18 +46,13 @@ impl From<&LockInfo> for TfLockInfo {
     }
 }
 
-impl From<TfLockInfo> for LockInfo {
-    fn from(t: TfLockInfo) -> Self {
-        LockInfo {
-            id: t.id,
-            operation: t.operation,
-            who: t.who,
-            version: t.version,
-            created: t.created,
-            path: t.path,
-        }
-    }
-}
+/// Terraform's names of the lock info fields, for reading them one by one.
+const TF_FIELDS: [&str; 6] = ["ID", "Operation", "Who", "Version", "Created", "Path"];
+
+/// The attribute holding the holder's last renewal (RFC 3339); Terraform ignores it.
+const HEARTBEAT: &str = "Heartbeat";
+/// The attribute holding the lease length the holder promised, in seconds.
+const LEASE_SECONDS: &str = "LeaseSeconds";
 
 /// Encodes lock info as Terraform writes it.
 pub fn encode_info(info: &LockInfo) -> String {
@@ -58,25 +60,60 @@ pub fn encode_info(info: &LockInfo) -> String {
     serde_json::to_string(&TfLockInfo::from(info)).expect("lock info serializes")
 }
 
-/// Parses lock info written by hubctl or Terraform.
+/// Parses lock info written by hubctl or Terraform; info another tool wrote with only some
+/// of the fields is `LockUnreadable`, showing what is there.
 pub fn decode_info(text: &str, origin: &str) -> Result<LockInfo, StateError> {
-    serde_json::from_str::<TfLockInfo>(text)
-        .map(LockInfo::from)
-        .map_err(|e| StateError::Corrupt {
-            path: origin.to_string(),
-            message: format!(
-                "the lock info cannot be read ({e}); if no run holds the lock, delete the \
-                 lock item by hand"
-            ),
-        })
+    match decode_partial(text) {
+        (info, None) => Ok(info),
+        (info, Some(problem)) => Err(StateError::LockUnreadable {
+            location: origin.to_string(),
+            info,
+            problem,
+        }),
+    }
+}
+
+/// Whatever of the lock info can be read, and what could not.
+fn decode_partial(text: &str) -> (LockInfo, Option<String>) {
+    lock_info_from_json(text, TF_FIELDS)
+}
+
+/// The lock item as stored: its info (partial when another tool wrote it), the exact
+/// `Info` text and heartbeat, which a takeover or release is conditioned on.
+pub struct Held {
+    pub info: LockInfo,
+    pub problem: Option<String>,
+    text: String,
+    heartbeat: Option<String>,
+}
+
+impl Held {
+    fn checked(self, origin: &str) -> Result<LockInfo, StateError> {
+        match self.problem {
+            None => Ok(self.info),
+            Some(problem) => Err(StateError::LockUnreadable {
+                location: origin.to_string(),
+                info: self.info,
+                problem,
+            }),
+        }
+    }
 }
 
 /// The lock and digest items of one state in one table.
+#[derive(Clone)]
 pub struct DynamoLock {
     client: aws_sdk_dynamodb::Client,
     table: String,
     /// `<bucket>/<key>`.
     lock_id: String,
+}
+
+fn conditional_failed<E, R>(e: &aws_smithy_runtime_api::client::result::SdkError<E, R>) -> bool
+where
+    E: aws_smithy_types::error::metadata::ProvideErrorMetadata,
+{
+    crate::error::code(e) == Some("ConditionalCheckFailedException")
 }
 
 impl DynamoLock {
@@ -92,39 +129,114 @@ impl DynamoLock {
         format!("DynamoDB table {} (LockID {})", self.table, self.lock_id)
     }
 
-    /// Takes the lock, or reports its holder.
-    pub async fn lock(&self, info: &LockInfo) -> Result<(), StateError> {
+    /// Takes the lock as a lease of `ttl`, or reports its holder. A holder whose lease has
+    /// gone unrenewed for its TTL is taken over, conditioned on the stale item's exact
+    /// content so two runs cannot both take it; the stale holder is returned then.
+    pub async fn lock(
+        &self,
+        info: &LockInfo,
+        ttl: std::time::Duration,
+    ) -> Result<Option<LockInfo>, StateError> {
         let put = self
             .client
             .put_item()
             .table_name(&self.table)
             .item("LockID", AttributeValue::S(self.lock_id.clone()))
             .item("Info", AttributeValue::S(encode_info(info)))
-            .condition_expression("attribute_not_exists(LockID)")
+            .item(HEARTBEAT, AttributeValue::S(now_rfc3339()))
+            .item(
+                LEASE_SECONDS,
+                AttributeValue::N(ttl.as_secs().max(1).to_string()),
+            );
+        let mut tries = 0;
+        let held = loop {
+            match put
+                .clone()
+                .condition_expression("attribute_not_exists(LockID)")
+                .send()
+                .await
+            {
+                Ok(_) => return Ok(None),
+                Err(e) if conditional_failed(&e) => {}
+                Err(e) => return Err(call_failed("dynamodb:PutItem", &self.target(), e)),
+            }
+            match self.held_item().await? {
+                Some(held) => break held,
+                // Released in between: try again (a few times, then give up).
+                None if tries < 5 => tries += 1,
+                None => return Err(self.changed()),
+            }
+        };
+        let stale = held.problem.is_none() && held.info.is_stale_now();
+        if !stale {
+            return Err(StateError::Locked(held.checked(&self.target())?));
+        }
+        let take = put
+            .condition_expression("#info = :info AND #hb = :hb")
+            .expression_attribute_names("#info", "Info")
+            .expression_attribute_names("#hb", HEARTBEAT)
+            .expression_attribute_values(":info", AttributeValue::S(held.text.clone()))
+            .expression_attribute_values(
+                ":hb",
+                AttributeValue::S(held.heartbeat.clone().unwrap_or_default()),
+            )
             .send()
             .await;
-        match put {
-            Ok(_) => Ok(()),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|s| s.is_conditional_check_failed_exception()) =>
-            {
-                match self.held().await? {
-                    Some((holder, _)) => Err(StateError::Locked(holder)),
-                    // Released in between: the caller may simply try again.
-                    None => Err(StateError::Other(format!(
-                        "the lock in {} changed while it was being taken; run the command \
-                         again",
-                        self.target()
-                    ))),
-                }
-            }
+        match take {
+            Ok(_) => Ok(Some(held.info)),
+            // Renewed, released or taken by another run in between.
+            Err(e) if conditional_failed(&e) => match self.held().await? {
+                Some(now) => Err(StateError::Locked(now)),
+                None => Err(self.changed()),
+            },
             Err(e) => Err(call_failed("dynamodb:PutItem", &self.target(), e)),
         }
     }
 
-    /// The lock held, with its raw `Info` text (for the conditional delete).
-    pub async fn held(&self) -> Result<Option<(LockInfo, String)>, StateError> {
+    fn changed(&self) -> StateError {
+        StateError::Other(format!(
+            "the lock in {} changed while it was being taken; run the command again",
+            self.target()
+        ))
+    }
+
+    /// Renews the lease `held` holds (a new heartbeat), only while the item still holds
+    /// exactly its info; `LockLost` naming the holder now otherwise.
+    pub async fn renew(&self, held: &LockInfo) -> Result<(), StateError> {
+        let upd = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("LockID", AttributeValue::S(self.lock_id.clone()))
+            .update_expression("SET #hb = :now")
+            .condition_expression("#info = :info")
+            .expression_attribute_names("#hb", HEARTBEAT)
+            .expression_attribute_names("#info", "Info")
+            .expression_attribute_values(":now", AttributeValue::S(now_rfc3339()))
+            .expression_attribute_values(":info", AttributeValue::S(encode_info(held)))
+            .send()
+            .await;
+        match upd {
+            Ok(_) => Ok(()),
+            Err(e) if conditional_failed(&e) => Err(StateError::LockLost {
+                id: held.id.clone(),
+                by: self.held_item().await?.map(|h| h.info),
+            }),
+            Err(e) => Err(call_failed("dynamodb:UpdateItem", &self.target(), e)),
+        }
+    }
+
+    /// The lock held, if any (`LockUnreadable` when another tool wrote only some fields).
+    pub async fn held(&self) -> Result<Option<LockInfo>, StateError> {
+        let target = self.target();
+        self.held_item()
+            .await?
+            .map(|h| h.checked(&target))
+            .transpose()
+    }
+
+    /// The lock item as stored, read leniently.
+    pub async fn held_item(&self) -> Result<Option<Held>, StateError> {
         let out = self
             .client
             .get_item()
@@ -141,16 +253,32 @@ impl DynamoLock {
             Some(AttributeValue::S(s)) => s.clone(),
             _ => String::new(),
         };
-        Ok(Some((decode_info(&text, &self.target())?, text)))
+        let (mut info, problem) = decode_partial(&text);
+        let heartbeat = match item.get(HEARTBEAT) {
+            Some(AttributeValue::S(s)) => Some(s.clone()),
+            _ => None,
+        };
+        info.heartbeat = heartbeat.clone();
+        info.lease_seconds = match item.get(LEASE_SECONDS) {
+            Some(AttributeValue::N(n)) => n.parse().ok(),
+            _ => None,
+        };
+        Ok(Some(Held {
+            info,
+            problem,
+            text,
+            heartbeat,
+        }))
     }
 
-    /// Releases the lock if it holds `id`; `LockMismatch` (lock kept) otherwise.
+    /// Releases the lock if it holds `id` (read leniently, so a lock another tool wrote
+    /// with only some fields is released by its ID); `LockMismatch` (lock kept) otherwise.
     pub async fn unlock(&self, id: &str) -> Result<(), StateError> {
-        let (held, text) = match self.held().await? {
-            Some((h, t)) if h.id == id => (h, t),
+        let text = match self.held_item().await? {
+            Some(h) if h.info.id == id && !id.is_empty() => h.text,
             other => {
                 return Err(StateError::LockMismatch {
-                    held: other.map(|(h, _)| h),
+                    held: other.map(|h| h.info),
                 })
             }
         };
@@ -166,15 +294,9 @@ impl DynamoLock {
             .await;
         match del {
             Ok(_) => Ok(()),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|s| s.is_conditional_check_failed_exception()) =>
-            {
-                let _ = held;
-                Err(StateError::LockMismatch {
-                    held: self.held().await?.map(|(h, _)| h),
-                })
-            }
+            Err(e) if conditional_failed(&e) => Err(StateError::LockMismatch {
+                held: self.held_item().await?.map(|h| h.info),
+            }),
             Err(e) => Err(call_failed("dynamodb:DeleteItem", &self.target(), e)),
         }
     }
@@ -237,7 +359,28 @@ mod tests {
         assert_eq!(decode_info(terraform, "t").unwrap().who, "ci@runner");
         assert!(matches!(
             decode_info("{", "table t"),
-            Err(StateError::Corrupt { .. })
+            Err(StateError::LockUnreadable { .. })
         ));
+    }
+
+    #[test]
+    fn info_with_only_some_fields_is_refused_showing_its_id_and_the_release_command() {
+        let other_tool = r#"{"ID":"5d1e-other","Operation":"OperationTypeApply","Who":"bot@ci"}"#;
+        let err = decode_info(other_tool, "DynamoDB table t (LockID b/k)").unwrap_err();
+        let text = err.to_string();
+        for needle in [
+            "5d1e-other",
+            "bot@ci",
+            "OperationTypeApply",
+            "missing Version, Created, Path",
+            "hubctl force-unlock 5d1e-other",
+            "LockID b/k",
+        ] {
+            assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
+        }
+        assert!(
+            !text.contains("backup") && !text.contains("state file"),
+            "{text}"
+        );
     }
 }

@@ -52,6 +52,30 @@ impl S3Lockfile {
         }
     }
 
+    /// Takes the lock object, or replaces it when it holds `stale` (the lease the table
+    /// lock just took over, which serializes the takers).
+    pub async fn lock_or_replace(
+        &self,
+        info: &LockInfo,
+        stale: Option<&str>,
+    ) -> Result<(), StateError> {
+        match self.lock(info).await {
+            Err(StateError::Locked(h)) if Some(h.id.as_str()) == stale => {
+                self.client
+                    .put_object()
+                    .bucket(&self.bucket)
+                    .key(&self.key)
+                    .content_type("application/json")
+                    .body(ByteStream::from(encode_info(info).into_bytes()))
+                    .send()
+                    .await
+                    .map_err(|e| call_failed("s3:PutObject", &self.target(), e))?;
+                Ok(())
+            }
+            other => other,
+        }
+    }
+
     pub async fn held(&self) -> Result<Option<LockInfo>, StateError> {
         let got = self
             .client

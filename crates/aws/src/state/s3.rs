@@ -18,6 +18,7 @@ use async_trait::async_trait;
 use aws_sdk_s3::types::{Delete, ObjectIdentifier};
 use hubctl_core::state::backend::OpenedArtifact;
 use hubctl_core::state::crypto::{self, Binding, KeyProvider};
+use hubctl_core::state::lease::Lease;
 use hubctl_core::state::{Backend, LockInfo, State, StateError, StateOp, StateVersion};
 use md5::{Digest, Md5};
 use serde::{Deserialize, Serialize};
@@ -67,6 +68,9 @@ pub struct S3Backend {
     /// For backends derived from this one (`rekey`).
     clients: Clients,
     cursor: Mutex<Cursor>,
+    /// The lease this backend holds on the table lock, renewed in the background; every
+    /// state write checks it first.
+    lease: std::sync::Mutex<Option<Arc<Lease>>>,
 }
 
 /// Object metadata set on every snapshot, so `history` needs no decryption.
@@ -116,6 +120,7 @@ impl S3Backend {
             clients: clients.clone(),
             settings,
             cursor: Mutex::new(Cursor::default()),
+            lease: std::sync::Mutex::new(None),
         }
     }
 
@@ -394,7 +399,10 @@ impl Backend for S3Backend {
         // Infallible: ops hold only strings, bools and JSON values.
         let plain = serde_json::to_vec(&record).expect("a journal record serializes");
         let body = self.seal(&plain, &key, &lineage).await?;
-        self.put(&key, body, &[], Precondition::Always).await?;
+        self.fence().await?;
+        // Each record is written once: a run that lost its lease (and its place in the
+        // sequence) cannot replace another run's record.
+        self.put_once(&key, body).await?;
         cursor.next_seq = Some(seq + 1);
         Ok(())
     }
@@ -430,6 +438,7 @@ impl Backend for S3Backend {
                 Some((Some(etag), _)) => Precondition::Unchanged(etag.clone()),
                 Some((None, _)) => Precondition::Always,
             };
+            self.fence().await?;
             self.put(&self.settings.key, body, &meta, only_if).await?;
             if let Some(table) = &self.table {
                 table.set_digest(&digest).await?;
@@ -441,29 +450,34 @@ impl Backend for S3Backend {
     }
 
     async fn lock(&self, info: LockInfo) -> Result<LockInfo, StateError> {
-        if let Some(file) = &self.lockfile {
-            file.lock(&info).await?;
-        }
-        if let Some(table) = &self.table {
-            if let Err(e) = table.lock(&info).await {
-                if let Some(file) = &self.lockfile {
-                    let _ = file.unlock(&info.id).await;
-                }
-                return Err(e);
-            }
-        }
-        if self.table.is_none() && self.lockfile.is_none() {
-            tracing::warn!(
-                "the state at {} has no lock (set dynamodb_table or use_lockfile = true)",
-                self.settings.location()
-            );
-        }
-        Ok(info)
+        self.lock_impl(info).await
     }
 
     async fn unlock(&self, id: &str) -> Result<(), StateError> {
+        let lease = {
+            let mut slot = self.lease.lock().unwrap_or_else(|p| p.into_inner());
+            match slot.as_ref() {
+                Some(l) if l.id() == id => slot.take(),
+                _ => None,
+            }
+        };
+        if let Some(lost) = lease.as_ref().and_then(|l| l.lost()) {
+            // The lock is another run's now: there is nothing of ours to release.
+            return Err(lost);
+        }
+        let leased = lease.is_some();
+        drop(lease);
         if let Some(table) = &self.table {
-            table.unlock(id).await?;
+            match table.unlock(id).await {
+                // Taken over since the last renewal: ours no more.
+                Err(StateError::LockMismatch { held }) if leased => {
+                    return Err(StateError::LockLost {
+                        id: id.to_string(),
+                        by: held,
+                    })
+                }
+                other => other?,
+            }
         }
         if let Some(file) = &self.lockfile {
             match file.unlock(id).await {
@@ -524,6 +538,8 @@ impl Backend for S3Backend {
 
 #[path = "s3_history.rs"]
 mod history;
+#[path = "s3_lease.rs"]
+mod lease;
 #[path = "s3_objects.rs"]
 mod objects;
 use objects::Precondition;

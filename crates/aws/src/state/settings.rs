@@ -3,6 +3,7 @@
 
 use crate::auth::{invalid_region, parse_duration, strings, valid_region, AssumeRole, Auth};
 use hubctl_core::lang::Value;
+use hubctl_core::state::lease::parse_lock_ttl;
 use std::collections::BTreeMap;
 
 /// The KMS key of a block with `encrypt = true` and no `kms_key_id`: hubctl's own, which
@@ -72,6 +73,9 @@ pub struct S3Settings {
     pub endpoint_sts: Option<String>,
     /// Send S3 checksums only where an operation requires them (S3-compatible stores).
     pub skip_s3_checksum: bool,
+    /// How long the lock's lease lasts unrenewed (`lock_ttl = "60s"`); None: from
+    /// `$HUBCTL_LOCK_TTL` or 60 s.
+    pub lock_ttl: Option<std::time::Duration>,
 }
 
 const KNOWN: &[&str] = &[
@@ -106,6 +110,7 @@ const KNOWN: &[&str] = &[
     "external_id",
     "sts_endpoint",
     "skip_s3_checksum",
+    "lock_ttl",
 ];
 
 /// Terraform arguments hubctl knows but cannot honour, with what to do instead.
@@ -204,6 +209,10 @@ impl S3Settings {
             assume_role: assume_role(cfg).map_err(|e| SettingsError::at("assume_role", e))?,
             endpoint_sts: ep("sts").or_else(|| s("sts_endpoint")),
             skip_s3_checksum: b("skip_s3_checksum").unwrap_or(false),
+            lock_ttl: s("lock_ttl")
+                .map(|t| parse_lock_ttl(&t, "The backend \"s3\" lock_ttl"))
+                .transpose()
+                .map_err(|e| SettingsError::at("lock_ttl", e))?,
         };
         if out.key.starts_with('/') || out.key.ends_with('/') {
             return Err(SettingsError::at(

@@ -107,10 +107,12 @@ pub async fn apply(
     };
     state.serial += 1;
     if let Err(e) = backend.persist(&state).await {
-        diags.push(
-            Diagnostic::error("Failed to save state")
-                .detail(format!("{e}. Every completed operation is recorded in the state journal and will be recovered by the next command.")),
-        );
+        let detail = match e {
+            // Fenced: its journal is not this run's to recover either.
+            crate::state::StateError::LockLost { .. } => e.to_string(),
+            _ => format!("{e}. Every completed operation is recorded in the state journal and will be recovered by the next command."),
+        };
+        diags.push(Diagnostic::error("Failed to save state").detail(detail));
         return (None, diags);
     }
     (Some(state), diags)

@@ -25,6 +25,21 @@ pub enum StateError {
     LockMismatch {
         held: Option<LockInfo>,
     },
+    /// The lock is held, but its info is not all there (written by another tool): refused,
+    /// showing what could be read. `info` has empty strings for the missing fields.
+    LockUnreadable {
+        /// Where the lock lives (`DynamoDB table t (LockID b/k)`, a lock file).
+        location: String,
+        info: LockInfo,
+        /// What is wrong ("missing Version, Created").
+        problem: String,
+    },
+    /// This run's lease on the lock ran out and another run took it (`by`: the holder
+    /// now, None when the lock has been released since): its writes are refused.
+    LockLost {
+        id: String,
+        by: Option<LockInfo>,
+    },
     /// The state was written in a format this hubctl does not know.
     UnsupportedVersion(u32),
     Other(String),
@@ -39,13 +54,41 @@ impl StateError {
     }
 }
 
+/// The lock's fields, one a line; fields another tool left out are skipped.
 fn write_lock(f: &mut fmt::Formatter<'_>, info: &LockInfo) -> fmt::Result {
-    writeln!(f, "  ID:        {}", info.id)?;
-    writeln!(f, "  Operation: {}", info.operation)?;
-    writeln!(f, "  Who:       {}", info.who)?;
-    writeln!(f, "  Version:   {}", info.version)?;
-    writeln!(f, "  Created:   {}", info.created)?;
-    writeln!(f, "  Path:      {}", info.path)
+    let beat = info.heartbeat.clone().map(|b| match info.lease_seconds {
+        Some(s) => format!("{b} (lease {s} s)"),
+        None => b,
+    });
+    let rows = [
+        ("ID", Some(info.id.clone())),
+        ("Operation", Some(info.operation.clone())),
+        ("Who", Some(info.who.clone())),
+        ("Version", Some(info.version.clone())),
+        ("Created", Some(info.created.clone())),
+        ("Path", Some(info.path.clone())),
+        ("Renewed", beat),
+    ];
+    for (name, value) in rows {
+        if let Some(v) = value.filter(|v| !v.is_empty()) {
+            writeln!(f, "  {:<10} {v}", format!("{name}:"))?;
+        }
+    }
+    Ok(())
+}
+
+/// Who holds the lock now, for "taken over by ..." (`another run` when it is free).
+pub(crate) fn holder_summary(by: Option<&LockInfo>) -> String {
+    match by {
+        Some(h) => format!(
+            "{} ({}, {}) at {}",
+            h.id,
+            h.who,
+            h.operation,
+            h.heartbeat.as_deref().unwrap_or(&h.created)
+        ),
+        None => "another run, which has released it since".to_string(),
+    }
 }
 
 impl fmt::Display for StateError {
@@ -93,6 +136,42 @@ impl fmt::Display for StateError {
             StateError::LockMismatch { held: None } => {
                 write!(f, "The state is not locked, so there is nothing to unlock.")
             }
+            StateError::LockUnreadable {
+                location,
+                info,
+                problem,
+            } => {
+                writeln!(
+                    f,
+                    "The state is locked, but the lock info in {location} cannot be fully \
+                     read ({problem}); another tool may have written it. hubctl will not take \
+                     over or ignore a lock it cannot read. What can be read:"
+                )?;
+                write_lock(f, info)?;
+                if info.id.is_empty() {
+                    write!(
+                        f,
+                        "The lock has no ID, so `hubctl force-unlock` cannot name it. If no \
+                         run holds it, delete the lock in {location} by hand."
+                    )
+                } else {
+                    write!(
+                        f,
+                        "Wait for that run to finish. If it is no longer running, release the \
+                         lock with `hubctl force-unlock {}`.",
+                        info.id
+                    )
+                }
+            }
+            StateError::LockLost { id, by } => write!(
+                f,
+                "Lock lost: this run's lease on the state lock (ID {id}) was not renewed in \
+                 time (the process was paused or cut off), and it was taken over by {}. \
+                 To keep the state consistent this run writes nothing more; what it did \
+                 since its last checkpoint is not recorded. Run the command again once the \
+                 other run has finished (`hubctl plan` shows what is left).",
+                holder_summary(by.as_ref())
+            ),
             StateError::UnsupportedVersion(v) => write!(
                 f,
                 "The state is in format version {v}, but this hubctl ({}) reads format \
@@ -119,6 +198,60 @@ mod tests {
             version: "0.1.0".into(),
             created: "2025-01-02T03:04:05Z".into(),
             path: ".hubctl/state.json".into(),
+            heartbeat: None,
+            lease_seconds: None,
+            took_over: None,
+        }
+    }
+
+    #[test]
+    fn incomplete_lock_info_names_the_id_and_the_release_command_not_the_state_file() {
+        let partial = LockInfo {
+            version: String::new(),
+            created: String::new(),
+            path: String::new(),
+            ..info()
+        };
+        let text = StateError::LockUnreadable {
+            location: "DynamoDB table t (LockID b/k)".into(),
+            info: partial,
+            problem: "missing Version, Created, Path".into(),
+        }
+        .to_string();
+        for needle in [
+            "1f0c-lock",
+            "ops@build-7",
+            "apply",
+            "missing Version",
+            "hubctl force-unlock 1f0c-lock",
+            "LockID b/k",
+        ] {
+            assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
+        }
+        assert!(
+            !text.contains("backup") && !text.contains("Version:"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn lock_lost_names_the_new_holder_and_when() {
+        let by = LockInfo {
+            id: "new-holder".into(),
+            heartbeat: Some("2025-01-02T03:05:00Z".into()),
+            ..info()
+        };
+        let text = StateError::LockLost {
+            id: "old".into(),
+            by: Some(by),
+        }
+        .to_string();
+        for needle in [
+            "Lock lost",
+            "ID old",
+            "new-holder (ops@build-7, apply) at 2025-01-02T03:05:00Z",
+        ] {
+            assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
         }
     }
 

@@ -9,7 +9,9 @@
 use super::backend::Backend;
 use super::error::StateError;
 use super::journal::{self, Base};
+use super::lease::{env_lock_ttl, Lease};
 use super::lock::{acquire_lock_file, release_lock_file, LockInfo};
+use super::lock_lease::FileRenew;
 use super::model::{State, StateOp};
 use async_trait::async_trait;
 use std::ffi::OsString;
@@ -27,7 +29,9 @@ pub struct LocalBackend {
     /// against `persist`, which must not lose an op appended mid-way.
     journal: Arc<Mutex<Slot>>,
     /// The lock file handle holding the OS lock while this backend holds the state lock.
-    held: Arc<Mutex<Option<File>>>,
+    held: Arc<Mutex<Option<Arc<File>>>>,
+    /// The lease on the lock file, renewed in the background; every write checks it.
+    lease: Mutex<Option<Arc<Lease>>>,
 }
 
 impl LocalBackend {
@@ -38,6 +42,7 @@ impl LocalBackend {
             path,
             journal: Arc::new(Mutex::new(Slot::default())),
             held: Arc::new(Mutex::new(None)),
+            lease: Mutex::new(None),
         }
     }
 
@@ -62,6 +67,15 @@ impl LocalBackend {
 
     pub fn lock_path(&self) -> PathBuf {
         sibling(&self.path, ".lock")
+    }
+
+    /// The fence before a state write: refused once this run's lease is lost.
+    async fn fence(&self) -> Result<(), StateError> {
+        let lease = self.lease.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        match lease {
+            Some(l) => l.check().await,
+            None => Ok(()),
+        }
     }
 
     /// Runs `f` on the blocking pool with this backend's paths and journal handle.
@@ -270,6 +284,7 @@ impl Backend for LocalBackend {
         if line.is_empty() {
             return Ok(());
         }
+        self.fence().await?;
         self.blocking(move |files, slot| {
             if slot.file.is_none() {
                 let base = match slot.base.clone() {
@@ -304,6 +319,7 @@ impl Backend for LocalBackend {
     }
 
     async fn persist(&self, state: &State) -> Result<(), StateError> {
+        self.fence().await?;
         let state = state.clone();
         self.blocking(move |files, slot| {
             files.ensure_dir()?;
@@ -342,23 +358,55 @@ impl Backend for LocalBackend {
         .await
     }
 
-    async fn lock(&self, info: LockInfo) -> Result<LockInfo, StateError> {
+    async fn lock(&self, mut info: LockInfo) -> Result<LockInfo, StateError> {
+        let ttl = env_lock_ttl().map_err(StateError::Other)?;
+        info.lease_seconds = Some(ttl.as_secs().max(1));
         let held = Arc::clone(&self.held);
-        self.blocking(move |files, _| {
-            let (info, file) = acquire_lock_file(&files.lock, info)?;
-            *held.lock().unwrap_or_else(|p| p.into_inner()) = Some(file);
-            Ok(info)
-        })
-        .await
+        let path = self.lock_path();
+        let info = self
+            .blocking(move |files, _| {
+                let (info, file) = acquire_lock_file(&files.lock, info)?;
+                let file = Arc::new(file);
+                *held.lock().unwrap_or_else(|p| p.into_inner()) = Some(file.clone());
+                Ok((info, file))
+            })
+            .await;
+        let (info, file) = info?;
+        let mut leased = info.clone();
+        leased.took_over = None;
+        let lease = Lease::start(leased, ttl, Box::new(FileRenew { path, file }));
+        *self.lease.lock().unwrap_or_else(|p| p.into_inner()) = Some(Arc::new(lease));
+        Ok(info)
     }
 
     async fn unlock(&self, id: &str) -> Result<(), StateError> {
+        let lease = {
+            let mut slot = self.lease.lock().unwrap_or_else(|p| p.into_inner());
+            match slot.as_ref() {
+                Some(l) if l.id() == id => slot.take(),
+                _ => None,
+            }
+        };
+        if let Some(lost) = lease.as_ref().and_then(|l| l.lost()) {
+            // The lock file is another run's now: there is nothing of ours to release.
+            return Err(lost);
+        }
+        let leased = lease.is_some();
+        drop(lease);
         let id = id.to_string();
         let held = Arc::clone(&self.held);
         self.blocking(move |files, _| {
-            release_lock_file(&files.lock, &id)?;
-            held.lock().unwrap_or_else(|p| p.into_inner()).take();
-            Ok(())
+            let released = release_lock_file(&files.lock, &id);
+            if released.is_ok() || leased {
+                held.lock().unwrap_or_else(|p| p.into_inner()).take();
+            }
+            match released {
+                // Taken over since the last renewal: ours no more.
+                Err(StateError::LockMismatch { held }) if leased => {
+                    Err(StateError::LockLost { id, by: held })
+                }
+                other => other,
+            }
         })
         .await
     }

@@ -5,6 +5,7 @@
 //! lock by accident; `hubctl force-unlock ID` is the deliberate escape hatch after a crash.
 
 use super::error::StateError;
+use super::lock_lease as lease;
 use serde::{Deserialize, Serialize};
 use std::fs;
 use std::io::{ErrorKind, Seek, Write};
@@ -24,6 +25,17 @@ pub struct LockInfo {
     pub created: String,
     /// The state location that is locked.
     pub path: String,
+    /// RFC 3339: when the holder last renewed its lease (None: a lock without a lease,
+    /// such as Terraform's, which only `force-unlock` releases).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub heartbeat: Option<String>,
+    /// How long the lease lasts without a renewal, as the holder promised it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lease_seconds: Option<u64>,
+    /// Set only on the info [`super::Backend::lock`] returns, when this run took over a
+    /// stale lease: whose it was, so the run can say so.
+    #[serde(skip)]
+    pub took_over: Option<Box<LockInfo>>,
 }
 
 impl LockInfo {
@@ -36,6 +48,41 @@ impl LockInfo {
             version: env!("CARGO_PKG_VERSION").to_string(),
             created: now_rfc3339(),
             path: path.to_string(),
+            heartbeat: None,
+            lease_seconds: None,
+            took_over: None,
+        }
+    }
+
+    /// Info with every field empty, to fill in from what another tool wrote.
+    pub fn blank() -> LockInfo {
+        LockInfo {
+            id: String::new(),
+            operation: String::new(),
+            who: String::new(),
+            version: String::new(),
+            created: String::new(),
+            path: String::new(),
+            heartbeat: None,
+            lease_seconds: None,
+            took_over: None,
+        }
+    }
+
+    /// [`LockInfo::is_stale`] by this machine's clock now.
+    pub fn is_stale_now(&self) -> bool {
+        self.is_stale(time::OffsetDateTime::now_utc())
+    }
+
+    /// Whether the lease has gone unrenewed for longer than its holder promised (by this
+    /// machine's clock), so another run may take it over. A lock without a lease never is.
+    pub fn is_stale(&self, now: time::OffsetDateTime) -> bool {
+        let (Some(beat), Some(secs)) = (self.heartbeat.as_deref(), self.lease_seconds) else {
+            return false;
+        };
+        match time::OffsetDateTime::parse(beat, &time::format_description::well_known::Rfc3339) {
+            Ok(t) => now - t > time::Duration::seconds(secs as i64),
+            Err(_) => false,
         }
     }
 }
@@ -56,28 +103,84 @@ fn host_name() -> String {
         .unwrap_or_else(|| "localhost".to_string())
 }
 
-fn now_rfc3339() -> String {
+/// The current time as RFC 3339 (what `Created` and heartbeats hold).
+pub fn now_rfc3339() -> String {
     time::OffsetDateTime::now_utc()
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default()
 }
 
+/// Lock info read field by field, as another tool may have written it: `names` are the
+/// JSON names of ID, Operation, Who, Version, Created and Path, in that order. Returns the
+/// info (missing fields empty) and, when something is wrong, what (`LockUnreadable`'s
+/// problem), so the holder's ID is shown whatever else is missing.
+pub fn lock_info_from_json(text: &str, names: [&str; 6]) -> (LockInfo, Option<String>) {
+    let value: serde_json::Value = match serde_json::from_str(text) {
+        Ok(v) => v,
+        Err(e) => {
+            return (
+                LockInfo::blank(),
+                Some(format!("its lock info is not JSON: {e}")),
+            )
+        }
+    };
+    let field = |name: &str| match value.get(name) {
+        Some(serde_json::Value::String(s)) => Some(s.clone()),
+        Some(serde_json::Value::Number(n)) => Some(n.to_string()),
+        _ => None,
+    };
+    let mut missing = Vec::new();
+    let mut take = |name: &str| {
+        field(name).unwrap_or_else(|| {
+            missing.push(name.to_string());
+            String::new()
+        })
+    };
+    let [id, operation, who, version, created, path] = names.map(&mut take);
+    let info = LockInfo {
+        id,
+        operation,
+        who,
+        version,
+        created,
+        path,
+        ..LockInfo::blank()
+    };
+    let problem = (!missing.is_empty()).then(|| format!("missing {}", missing.join(", ")));
+    (info, problem)
+}
+
+/// The JSON names of the local lock file's fields, for [`lock_info_from_json`].
+const FILE_FIELDS: [&str; 6] = ["id", "operation", "who", "version", "created", "path"];
+
 /// Reads the lock held at `path`, if any.
 pub(crate) fn read_lock_file(path: &Path) -> Result<Option<LockInfo>, StateError> {
+    match read_lock_file_partial(path)? {
+        None => Ok(None),
+        Some((info, None)) => Ok(Some(info)),
+        Some((info, Some(problem))) => Err(StateError::LockUnreadable {
+            location: format!("the lock file {}", path.display()),
+            info,
+            problem,
+        }),
+    }
+}
+
+/// The lock at `path` with whatever of it can be read, and what could not.
+fn read_lock_file_partial(path: &Path) -> Result<Option<(LockInfo, Option<String>)>, StateError> {
     let bytes = match fs::read(path) {
         Ok(b) => b,
         Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(StateError::io(path.display(), e)),
     };
-    serde_json::from_slice(&bytes)
-        .map(Some)
-        .map_err(|e| StateError::Corrupt {
-            path: path.display().to_string(),
-            message: format!(
-                "the lock file cannot be read ({e}); if no other hubctl run is in \
-                 progress, delete the file"
-            ),
-        })
+    let text = String::from_utf8_lossy(&bytes);
+    let (mut info, problem) = lock_info_from_json(&text, FILE_FIELDS);
+    if problem.is_none() {
+        if let Ok(full) = serde_json::from_str::<LockInfo>(&text) {
+            info = full;
+        }
+    }
+    Ok(Some((info, problem)))
 }
 
 /// Takes the lock at `path`: the file holds the [`LockInfo`], and the returned handle holds
@@ -113,10 +216,18 @@ pub(crate) fn acquire_lock_file(
             match f.try_lock() {
                 Ok(()) => {}
                 Err(fs::TryLockError::WouldBlock) => {
-                    return match read_lock_file(path)? {
-                        Some(holder) => Err(StateError::Locked(holder)),
-                        None => Err(changed(path)),
+                    let Some(holder) = read_lock_file(path)? else {
+                        return Err(changed(path));
                     };
+                    let holder = lease::with_heartbeat(path, holder);
+                    if !lease::is_stale(&holder) {
+                        return Err(StateError::Locked(holder));
+                    }
+                    // Alive but not renewing (paused, hung): its lease ran out.
+                    let file = lease::take_over(path, &info, &holder)?;
+                    let mut info = info;
+                    info.took_over = Some(Box::new(holder));
+                    return Ok((info, file));
                 }
                 Err(fs::TryLockError::Error(e)) => return Err(io(e)),
             }
@@ -162,10 +273,11 @@ fn changed(path: &Path) -> StateError {
     ))
 }
 
-/// Removes the lock file if it holds `id`; `LockMismatch` otherwise (the lock stays).
+/// Removes the lock file if it holds `id`; `LockMismatch` otherwise (the lock stays). A
+/// lock file another tool wrote with only some fields is released by the ID it has.
 pub(crate) fn release_lock_file(path: &Path, id: &str) -> Result<(), StateError> {
-    match read_lock_file(path)? {
-        Some(held) if held.id == id => match fs::remove_file(path) {
+    match read_lock_file_partial(path)?.map(|(info, _)| info) {
+        Some(held) if held.id == id && !id.is_empty() => match fs::remove_file(path) {
             Ok(()) => Ok(()),
             Err(e) if e.kind() == ErrorKind::NotFound => Ok(()),
             Err(e) => Err(StateError::io(path.display(), e)),
@@ -198,7 +310,19 @@ mod tests {
         let path = dir.path().join("sub/s.json.lock");
         let (first, _held) = acquire_lock_file(&path, LockInfo::new("apply", "s")).unwrap();
         match acquire_lock_file(&path, LockInfo::new("plan", "s")) {
-            Err(StateError::Locked(holder)) => assert_eq!(holder, first),
+            Err(StateError::Locked(holder)) => {
+                assert!(
+                    holder.heartbeat.is_some(),
+                    "the file's mtime is its heartbeat"
+                );
+                assert_eq!(
+                    LockInfo {
+                        heartbeat: None,
+                        ..holder
+                    },
+                    first
+                );
+            }
             other => panic!("expected Locked, got {other:?}"),
         }
         assert!(matches!(
@@ -214,20 +338,53 @@ mod tests {
     }
 
     #[test]
-    fn unreadable_lock_file_is_corrupt_and_names_the_file() {
+    fn unreadable_lock_file_is_refused_naming_the_file_and_never_the_state_backup() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("s.json.lock");
         fs::write(&path, b"{").unwrap();
         // Held by a live holder (an OS lock on the file): its content is reported.
         let holder = fs::File::open(&path).unwrap();
         holder.lock().unwrap();
-        match acquire_lock_file(&path, LockInfo::new("apply", "s")) {
-            Err(StateError::Corrupt { path: p, message }) => {
-                assert!(p.ends_with("s.json.lock"));
-                assert!(message.contains("delete the file"));
-            }
-            other => panic!("expected Corrupt, got {other:?}"),
+        let err = acquire_lock_file(&path, LockInfo::new("apply", "s")).unwrap_err();
+        assert!(
+            matches!(&err, StateError::LockUnreadable { location, .. } if location.ends_with("s.json.lock")),
+            "{err:?}"
+        );
+        let text = err.to_string();
+        assert!(
+            text.contains("by hand") && !text.contains("backup"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_lock_file_with_some_fields_shows_them_and_is_released_by_its_id() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.json.lock");
+        fs::write(
+            &path,
+            br#"{"id":"other-tool-7","operation":"apply","who":"bot@ci"}"#,
+        )
+        .unwrap();
+        let holder = fs::File::open(&path).unwrap();
+        holder.lock().unwrap();
+        let err = acquire_lock_file(&path, LockInfo::new("apply", "s")).unwrap_err();
+        let text = err.to_string();
+        for needle in [
+            "other-tool-7",
+            "bot@ci",
+            "missing version, created, path",
+            "hubctl force-unlock other-tool-7",
+        ] {
+            assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
         }
+        assert!(!text.contains("backup"), "{text}");
+        assert!(matches!(
+            release_lock_file(&path, "wrong"),
+            Err(StateError::LockMismatch { held: Some(h) }) if h.id == "other-tool-7"
+        ));
+        release_lock_file(&path, "other-tool-7").unwrap();
+        assert!(!path.exists());
     }
 
     #[test]

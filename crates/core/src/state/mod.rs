@@ -8,8 +8,10 @@ pub mod crypto;
 mod error;
 mod instance;
 mod journal;
+pub mod lease;
 pub mod local;
 pub mod lock;
+mod lock_lease;
 pub mod model;
 pub mod terraform;
 
