@@ -122,7 +122,7 @@ fn reconcile(objects: &BTreeMap<&str, Vec<String>>, state: &J) -> (usize, usize,
         dups += addrs.len() - distinct.len();
         let in_state: BTreeSet<&String> = resources
             .iter()
-            .filter(|(_, r)| r["type"] == J::from(*kind))
+            .filter(|(_, r)| r["type"] == *kind)
             .map(|(a, _)| a)
             .collect();
         orphans += distinct.difference(&in_state).count();
@@ -224,6 +224,8 @@ async fn a_lost_create_answer_leaves_no_duplicate_and_no_orphan() {
 
 /// The bar: 30 % of calls throttled and 5 % of answers dropped after moto handled
 /// them, with a fixed seed; the whole hub applies and converges with no duplicates.
+// The counts are the point of the test: shown with `--nocapture`.
+#[allow(clippy::disallowed_macros)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_hub_converges_under_throttling_and_lost_answers() {
     let moto = Moto::start();
