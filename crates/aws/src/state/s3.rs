@@ -454,19 +454,7 @@ impl Backend for S3Backend {
     }
 
     async fn unlock(&self, id: &str) -> Result<(), StateError> {
-        let lease = {
-            let mut slot = self.lease.lock().unwrap_or_else(|p| p.into_inner());
-            match slot.as_ref() {
-                Some(l) if l.id() == id => slot.take(),
-                _ => None,
-            }
-        };
-        if let Some(lost) = lease.as_ref().and_then(|l| l.lost()) {
-            // The lock is another run's now: there is nothing of ours to release.
-            return Err(lost);
-        }
-        let leased = lease.is_some();
-        drop(lease);
+        let leased = hubctl_core::state::lease::release(&self.lease, id)?;
         if let Some(table) = &self.table {
             match table.unlock(id).await {
                 // Taken over since the last renewal: ours no more.

@@ -91,6 +91,36 @@ pub(crate) fn holder_summary(by: Option<&LockInfo>) -> String {
     }
 }
 
+/// A lock whose info is partly unreadable: what can be read, and how to release it.
+fn write_unreadable(
+    f: &mut fmt::Formatter<'_>,
+    location: &str,
+    info: &LockInfo,
+    problem: &str,
+) -> fmt::Result {
+    writeln!(
+        f,
+        "The state is locked, but the lock info in {location} cannot be fully \
+                 read ({problem}); another tool may have written it. hubctl will not take \
+                 over or ignore a lock it cannot read. What can be read:"
+    )?;
+    write_lock(f, info)?;
+    if info.id.is_empty() {
+        write!(
+            f,
+            "The lock has no ID, so `hubctl force-unlock` cannot name it. If no \
+                     run holds it, delete the lock in {location} by hand."
+        )
+    } else {
+        write!(
+            f,
+            "Wait for that run to finish. If it is no longer running, release the \
+                     lock with `hubctl force-unlock {}`.",
+            info.id
+        )
+    }
+}
+
 impl fmt::Display for StateError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -140,29 +170,7 @@ impl fmt::Display for StateError {
                 location,
                 info,
                 problem,
-            } => {
-                writeln!(
-                    f,
-                    "The state is locked, but the lock info in {location} cannot be fully \
-                     read ({problem}); another tool may have written it. hubctl will not take \
-                     over or ignore a lock it cannot read. What can be read:"
-                )?;
-                write_lock(f, info)?;
-                if info.id.is_empty() {
-                    write!(
-                        f,
-                        "The lock has no ID, so `hubctl force-unlock` cannot name it. If no \
-                         run holds it, delete the lock in {location} by hand."
-                    )
-                } else {
-                    write!(
-                        f,
-                        "Wait for that run to finish. If it is no longer running, release the \
-                         lock with `hubctl force-unlock {}`.",
-                        info.id
-                    )
-                }
-            }
+            } => write_unreadable(f, location, info, problem),
             StateError::LockLost { id, by } => write!(
                 f,
                 "Lock lost: this run's lease on the state lock (ID {id}) was not renewed in \

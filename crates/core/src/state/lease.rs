@@ -138,6 +138,27 @@ impl Lease {
     }
 }
 
+/// A backend's slot for the lease it holds.
+pub type Slot = std::sync::Mutex<Option<std::sync::Arc<Lease>>>;
+
+/// Takes the lease out of `slot` when it is lock `id`'s, for an unlock. `Ok(true)`: this
+/// backend held it; `Ok(false)`: it didn't (another run's lock, force-unlock); `Err`: the
+/// lease was taken over, so there is nothing of ours to release.
+pub fn release(slot: &Slot, id: &str) -> Result<bool, StateError> {
+    let lease = {
+        let mut slot = slot.lock().unwrap_or_else(|p| p.into_inner());
+        match slot.as_ref() {
+            Some(l) if l.id() == id => slot.take(),
+            _ => None,
+        }
+    };
+    if let Some(lost) = lease.as_ref().and_then(|l| l.lost()) {
+        return Err(lost);
+    }
+    // Dropped here: the renewals stop before the lock is released.
+    Ok(lease.is_some())
+}
+
 impl Drop for Lease {
     fn drop(&mut self) {
         self.task.abort();

@@ -380,19 +380,7 @@ impl Backend for LocalBackend {
     }
 
     async fn unlock(&self, id: &str) -> Result<(), StateError> {
-        let lease = {
-            let mut slot = self.lease.lock().unwrap_or_else(|p| p.into_inner());
-            match slot.as_ref() {
-                Some(l) if l.id() == id => slot.take(),
-                _ => None,
-            }
-        };
-        if let Some(lost) = lease.as_ref().and_then(|l| l.lost()) {
-            // The lock file is another run's now: there is nothing of ours to release.
-            return Err(lost);
-        }
-        let leased = lease.is_some();
-        drop(lease);
+        let leased = super::lease::release(&self.lease, id)?;
         let id = id.to_string();
         let held = Arc::clone(&self.held);
         self.blocking(move |files, _| {
