@@ -6,7 +6,7 @@
 
 use crate::conformance::{aws, configure};
 use crate::moto::Moto;
-use crate::support::{copy_dir, Out, Work};
+use crate::support::{Out, Work};
 use serde_json::Value as J;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, BufReader, Read, Write};
@@ -112,6 +112,11 @@ async fn tagged_objects(moto: &Moto) -> BTreeMap<&'static str, Vec<String>> {
     kinds
 }
 
+/// How many objects of ours moto holds, all kinds together.
+async fn tagged_count(moto: &Moto) -> usize {
+    tagged_objects(moto).await.values().map(Vec::len).sum()
+}
+
 /// Duplicates (two objects for one address), orphans (an object whose address the state
 /// lacks) and lost entries (a state entry of these kinds with no object), printed.
 fn reconcile(objects: &BTreeMap<&str, Vec<String>>, state: &J) -> (usize, usize, usize) {
@@ -129,20 +134,6 @@ fn reconcile(objects: &BTreeMap<&str, Vec<String>>, state: &J) -> (usize, usize,
         lost += in_state.difference(&distinct).count();
     }
     (dups, orphans, lost)
-}
-
-/// The example hub and the modules it calls, in a fresh temp dir.
-fn hub() -> Work {
-    let w = Work::empty();
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
-    for m in ["vpc", "kms", "eks", "iam-irsa", "controller-roles", "hub"] {
-        copy_dir(
-            &repo.join("modules").join(m),
-            &w.path(&format!("modules/{m}")),
-        );
-    }
-    copy_dir(&repo.join("examples/hub"), &w.path("examples/hub"));
-    w
 }
 
 const SMALL: &str = r#"
@@ -175,6 +166,15 @@ resource "aws_iam_role" "r" {
   })
 }
 "#;
+
+/// [`SMALL`] with few SDK retries, so a call that keeps failing gives up quickly.
+fn quick() -> String {
+    SMALL.replacen(
+        "region = \"us-east-1\"",
+        "region = \"us-east-1\"\n  max_retries = 1",
+        1,
+    )
+}
 
 /// Each create's first answer is lost after moto made the object; the SDK's retry then
 /// makes a second VPC (EC2 has no idempotency token for it), or is refused because the
@@ -233,7 +233,7 @@ async fn the_hub_converges_under_throttling_and_lost_answers() {
         &moto.endpoint,
         &["--seed=14", "--throttle=0.30", "--drop=0.05"],
     );
-    let w = hub();
+    let w = crate::hub::setup();
     let dir = w.path("examples/hub").display().to_string();
     let out = through(&moto, &proxy, &w, &["apply", &dir, "--auto-approve"]);
     out.expect_code(0);
@@ -267,12 +267,7 @@ async fn the_hub_converges_under_throttling_and_lost_answers() {
 async fn an_unanswered_delete_stays_pending_until_the_next_run_finishes_it() {
     let moto = Moto::start();
     let w = Work::empty();
-    // Few retries, so the failing delete gives up quickly.
-    let quick = SMALL.replacen(
-        "region = \"us-east-1\"",
-        "region = \"us-east-1\"\n  max_retries = 1",
-        1,
-    );
+    let quick = quick();
     w.write("main.tf", &quick);
     moto.hubctl(&w, &["apply", &w.arg(), "--auto-approve"], &[])
         .expect_code(0);
@@ -306,14 +301,7 @@ async fn an_unanswered_delete_stays_pending_until_the_next_run_finishes_it() {
         "{}",
         pending.stdout
     );
-    assert_eq!(
-        tagged_objects(&moto)
-            .await
-            .values()
-            .map(Vec::len)
-            .sum::<usize>(),
-        0
-    );
+    assert_eq!(tagged_count(&moto).await, 0);
 }
 
 /// `--on-failure=rollback` deletes exactly what the failed run created: the KMS key that
@@ -323,11 +311,7 @@ async fn an_unanswered_delete_stays_pending_until_the_next_run_finishes_it() {
 async fn a_failed_apply_rolls_back_only_what_it_created() {
     let moto = Moto::start();
     let w = Work::empty();
-    let quick = SMALL.replacen(
-        "region = \"us-east-1\"",
-        "region = \"us-east-1\"\n  max_retries = 1",
-        1,
-    );
+    let quick = quick();
     let key_only = quick
         .split("resource \"aws_vpc\"")
         .next()
@@ -373,14 +357,7 @@ async fn a_failed_apply_rolls_back_only_what_it_created() {
         state["resources"]["aws_kms_key.k"]["attributes"]["id"],
         key_id
     );
-    assert_eq!(
-        tagged_objects(&moto)
-            .await
-            .values()
-            .map(Vec::len)
-            .sum::<usize>(),
-        0
-    );
+    assert_eq!(tagged_count(&moto).await, 0);
     let client = configure(&moto).await;
     let roles = aws(&client)
         .iam

@@ -33,7 +33,8 @@ const CONTROLLERS: &[(&str, &str)] = &[
     ),
 ];
 
-fn setup() -> Work {
+/// The example hub and the modules it calls, in a fresh temp dir.
+pub(crate) fn setup() -> Work {
     let w = Work::empty();
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
     for m in MODULES {

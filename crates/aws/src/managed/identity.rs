@@ -4,7 +4,6 @@
 //! built from the configuration (a route is `rtb_destination`: the type looks it up).
 
 use super::{Lookup, Managed, Op};
-use crate::tags::ADDRESS_TAG;
 use hubctl_core::lang::Value;
 use hubctl_core::provider::ProviderError;
 
@@ -52,7 +51,7 @@ pub async fn find_existing<T: Managed + ?Sized>(
             let found = t.describe(c, Lookup::AddressTag(address)).await?;
             Ok(found
                 .into_iter()
-                .find(|x| T::tags(x).get(ADDRESS_TAG).map(String::as_str) == Some(address)))
+                .find(|x| super::tags::carries(&T::tags(x), address)))
         }
         Identity::ServerId => Ok(None),
     }
@@ -75,7 +74,7 @@ pub async fn delete_copies<T: Managed + ?Sized>(
         .describe(c, Lookup::AddressTag(address))
         .await?
         .iter()
-        .filter(|x| T::tags(x).get(ADDRESS_TAG).map(String::as_str) == Some(address))
+        .filter(|x| super::tags::carries(&T::tags(x), address))
         .filter_map(T::key)
         .filter(|k| Some(k) != kept.as_ref())
         .collect();
