@@ -58,10 +58,7 @@ impl fmt::Display for ResourceAddr {
         for (m, k) in self.module.iter().zip(&self.module_keys) {
             write!(f, "module.{m}{k}.")?;
         }
-        if self.mode == ResourceMode::Data {
-            f.write_str("data.")?;
-        }
-        write!(f, "{}.{}", self.type_name, self.name)
+        write!(f, "{}{}.{}", self.mode.prefix(), self.type_name, self.name)
     }
 }
 
@@ -98,6 +95,9 @@ impl InstanceAddr {
         };
         let (mode, t, n, key) = match rest {
             [("data", _), (t, _), (n, k)] if keyless(rest) => (ResourceMode::Data, *t, *n, k),
+            [("ephemeral", _), (t, _), (n, k)] if keyless(rest) => {
+                (ResourceMode::Ephemeral, *t, *n, k)
+            }
             [(t, _), (n, k)] if keyless(rest) => (ResourceMode::Managed, *t, *n, k),
             _ => return Err(bad("expected [module.NAME.]...TYPE.NAME")),
         };
@@ -246,10 +246,7 @@ pub fn sort_key(address: &str) -> (usize, ModuleInstance, String, InstanceKey, S
     match InstanceAddr::parse(base) {
         Ok(a) => {
             let r = &a.resource;
-            let rest = match r.mode {
-                ResourceMode::Data => format!("data.{}.{}", r.type_name, r.name),
-                ResourceMode::Managed => format!("{}.{}", r.type_name, r.name),
-            };
+            let rest = format!("{}{}.{}", r.mode.prefix(), r.type_name, r.name);
             let module = r
                 .module
                 .iter()

@@ -60,7 +60,8 @@ pub struct Module {
     pub variables: BTreeMap<String, Variable>,
     pub locals: BTreeMap<String, Local>,
     pub outputs: BTreeMap<String, Output>,
-    /// Keyed by `type.name` for managed resources and `data.type.name` for data sources.
+    /// Keyed by `type.name` for managed resources, `data.type.name` for data sources and
+    /// `ephemeral.type.name` for ephemeral resources.
     pub resources: BTreeMap<String, Resource>,
     pub module_calls: BTreeMap<String, ModuleCall>,
     /// Child modules, keyed by module call name.
@@ -119,6 +120,9 @@ pub struct Variable {
     pub default: Option<Expr>,
     pub description: Option<String>,
     pub sensitive: bool,
+    /// `ephemeral = true` (Terraform 1.10): the value may be ephemeral, and is marked
+    /// ephemeral wherever it is used; a root module's is never saved in a plan file.
+    pub ephemeral: bool,
     pub nullable: bool,
     pub validations: Vec<Validation>,
     /// The `variable "name"` header.
@@ -147,6 +151,9 @@ pub struct Output {
     pub expr: Expr,
     pub description: Option<String>,
     pub sensitive: bool,
+    /// `ephemeral = true` (Terraform 1.10, child modules only): the value may be derived
+    /// from ephemeral values, and is marked ephemeral for the caller.
+    pub ephemeral: bool,
     pub depends_on: Vec<Expr>,
     pub preconditions: Vec<Validation>,
     pub span: Span,
@@ -156,6 +163,29 @@ pub struct Output {
 pub enum ResourceMode {
     Managed,
     Data,
+    /// `ephemeral "type" "name"` (Terraform 1.10): opened in every plan and apply, its
+    /// value never stored (see `walk::ephemeral`).
+    Ephemeral,
+}
+
+impl ResourceMode {
+    /// How messages name a type of this mode: "resource", "data source", "ephemeral resource".
+    pub fn noun(self) -> &'static str {
+        match self {
+            ResourceMode::Managed => "resource",
+            ResourceMode::Data => "data source",
+            ResourceMode::Ephemeral => "ephemeral resource",
+        }
+    }
+
+    /// What a reference or address starts with before `type.name`: "", "data.", "ephemeral.".
+    pub fn prefix(self) -> &'static str {
+        match self {
+            ResourceMode::Managed => "",
+            ResourceMode::Data => "data.",
+            ResourceMode::Ephemeral => "ephemeral.",
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -178,10 +208,7 @@ pub struct Resource {
 impl Resource {
     /// `type.name` or `data.type.name`, relative to the module.
     pub fn key(&self) -> String {
-        match self.mode {
-            ResourceMode::Managed => format!("{}.{}", self.type_name, self.name),
-            ResourceMode::Data => format!("data.{}.{}", self.type_name, self.name),
-        }
+        format!("{}{}.{}", self.mode.prefix(), self.type_name, self.name)
     }
 
     /// The provider configuration name this resource uses (`aws` for `aws_vpc`).

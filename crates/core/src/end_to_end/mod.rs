@@ -3,6 +3,8 @@
 
 mod check_blocks;
 mod enabled;
+mod ephemeral;
+mod ephemeral_provider;
 mod prevent_destroy;
 mod support;
 mod targets;

@@ -33,6 +33,8 @@ pub(crate) struct Sel<'a> {
     pub destroy: bool,
     pub targets: &'a [&'a str],
     pub excludes: &'a [&'a str],
+    /// Root module variables (`-var name=value`).
+    pub vars: &'a [(&'a str, &'a str)],
 }
 
 /// The walks' inputs.
@@ -57,7 +59,11 @@ impl Fx<'_> {
             cwd: self.dir.to_path_buf(),
             mode,
             destroy: sel.destroy,
-            vars: Default::default(),
+            vars: sel
+                .vars
+                .iter()
+                .map(|(k, v)| (k.to_string(), crate::lang::Value::from(*v)))
+                .collect(),
             prior: Arc::new(prior),
             parallelism: 4,
             targets: own(sel.targets),
@@ -87,6 +93,34 @@ impl Fx<'_> {
 
     pub async fn plan(&self, prior: &State, sel: Sel<'_>) -> Plan {
         self.plan_diags(prior, sel).await.0
+    }
+
+    /// The diagnostics of `validate` (root variables unknown, nothing read).
+    pub async fn validate(&self) -> Diagnostics {
+        let r = self.run(State::new(), Mode::Validate, Sel::default());
+        crate::plan::driver::validate(r).await
+    }
+
+    /// Applies `plan` (made with `sel`) over `prior`: the new state (`None` when the apply
+    /// failed before writing one) and the diagnostics, errors or not.
+    pub async fn apply_result(
+        &self,
+        prior: &State,
+        plan: Plan,
+        sel: Sel<'_>,
+    ) -> (Option<State>, Diagnostics) {
+        let r = self.run(prior.clone(), Mode::Apply, sel);
+        let backend: Arc<dyn Backend> =
+            Arc::new(LocalBackend::new(self.dir.join("terraform.tfstate")));
+        apply(
+            r,
+            Arc::new(plan),
+            &Default::default(),
+            Arc::new(Silent),
+            backend,
+            prior.clone(),
+        )
+        .await
     }
 
     /// Applies `plan` (made with `sel`) over `prior`: the new state, and the walk (whose

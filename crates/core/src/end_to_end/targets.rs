@@ -85,6 +85,7 @@ async fn targets_plan_what_terraform_plans() {
             destroy,
             targets: &targets,
             excludes: &[],
+            vars: &[],
         };
         let got = plan(&p, dir.path(), &prior, sel).await;
         let (want, want_outputs) = (as_map(&case["planned"]), as_map(&case["outputs"]));

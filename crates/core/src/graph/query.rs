@@ -2,7 +2,6 @@
 
 use super::{Graph, NodeKind};
 use crate::addr::{resource_of, InstanceAddr};
-use crate::config::ResourceMode;
 use std::collections::HashSet;
 
 impl Graph {
@@ -13,15 +12,8 @@ impl Graph {
         for m in &parsed.resource.module {
             mi = *self.modules[mi].children.get(m)?;
         }
-        let key = match parsed.resource.mode {
-            ResourceMode::Managed => {
-                format!("{}.{}", parsed.resource.type_name, parsed.resource.name)
-            }
-            ResourceMode::Data => format!(
-                "data.{}.{}",
-                parsed.resource.type_name, parsed.resource.name
-            ),
-        };
+        let r = &parsed.resource;
+        let key = format!("{}{}.{}", r.mode.prefix(), r.type_name, r.name);
         self.node(mi, &NodeKind::Resource(key))
     }
 

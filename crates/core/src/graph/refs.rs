@@ -54,7 +54,15 @@ impl<'c> Builder<'c> {
                     self.diags.push(missing_attr("a data source", r, span));
                     return None;
                 };
-                self.ref_data(at, t, n)
+                self.ref_data(at, ("data", "A data resource"), t, n)
+            }
+            "ephemeral" => {
+                let (Some(t), Some(n)) = (first, r.attrs.get(1)) else {
+                    self.diags
+                        .push(missing_attr("an ephemeral resource", r, span));
+                    return None;
+                };
+                self.ref_data(at, ("ephemeral", "An ephemeral resource"), t, n)
             }
             t => {
                 let Some(n) = first else {
@@ -157,9 +165,15 @@ impl<'c> Builder<'c> {
         None
     }
 
-    /// `data.TYPE.NAME`.
-    fn ref_data(&mut self, at: Site, t: &str, n: &str) -> Option<Vec<usize>> {
-        let key = format!("data.{t}.{n}");
+    /// `data.TYPE.NAME` or `ephemeral.TYPE.NAME`.
+    fn ref_data(
+        &mut self,
+        at: Site,
+        (root, what): (&str, &str),
+        t: &str,
+        n: &str,
+    ) -> Option<Vec<usize>> {
+        let key = format!("{root}.{t}.{n}");
         if let Some(id) = self.g.node(at.mi, &NodeKind::Resource(key.clone())) {
             return Some(vec![id]).filter(|_| Some(id) != at.this);
         }
@@ -168,7 +182,7 @@ impl<'c> Builder<'c> {
         let in_module = self.module_name(at.mi);
         self.diags.push(undeclared(
             "Reference to undeclared resource",
-            format!("A data resource \"{t}\" \"{n}\" has not been declared in {in_module}."),
+            format!("{what} \"{t}\" \"{n}\" has not been declared in {in_module}."),
             at.span,
             hint.map(|h| format!("did you mean `{h}`?")),
         ));

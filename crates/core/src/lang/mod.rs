@@ -4,6 +4,7 @@
 pub mod convert;
 pub mod eval;
 pub mod funcs;
+mod marks;
 pub mod refs;
 pub mod suggest;
 pub mod types;
@@ -12,6 +13,7 @@ mod value_json;
 pub mod vecmap;
 
 pub use eval::{eval, eval_template_str, EvalContext, MapResolver, Resolver};
+pub use marks::Marks;
 pub use refs::{references, Reference};
 pub use suggest::did_you_mean;
 pub use types::{ObjectAttr, Type};

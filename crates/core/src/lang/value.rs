@@ -1,5 +1,5 @@
-//! The value model. Like Terraform's cty, "not known until apply" and "sensitive" live
-//! inside the value, so they flow through operators, functions, templates and diffs without
+//! The value model. Like Terraform's cty, "not known until apply" and the marks
+//! ("sensitive", "ephemeral"; see `lang::marks`) live inside the value, so they flow through operators, functions, templates and diffs without
 //! every caller special-casing them.
 
 use super::types::Type;
@@ -58,6 +58,10 @@ pub enum Value {
     Unknown(Type),
     /// A value marked sensitive: it must never be printed.
     Sensitive(Box<Value>),
+    /// A value marked ephemeral (Terraform 1.10): it exists only during one run and must
+    /// never be stored in state or a plan file. When both marks apply, this one is outside:
+    /// `Ephemeral(Sensitive(v))` (see `lang::marks`).
+    Ephemeral(Box<Value>),
 }
 
 impl Value {
@@ -90,122 +94,6 @@ impl Value {
         items.sort_by(compare);
         items.dedup();
         Value::Set(items)
-    }
-
-    pub fn sensitive(self) -> Value {
-        match self {
-            Value::Sensitive(_) => self,
-            v => Value::Sensitive(Box::new(v)),
-        }
-    }
-
-    pub fn is_null(&self) -> bool {
-        match self {
-            Value::Null => true,
-            Value::Sensitive(v) => v.is_null(),
-            _ => false,
-        }
-    }
-
-    /// True when this value itself (not a nested element) is unknown.
-    pub fn is_unknown(&self) -> bool {
-        match self {
-            Value::Unknown(_) => true,
-            Value::Sensitive(v) => v.is_unknown(),
-            _ => false,
-        }
-    }
-
-    /// True when the value or anything nested in it is unknown.
-    pub fn is_wholly_known(&self) -> bool {
-        match self {
-            Value::Unknown(_) => false,
-            Value::Sensitive(v) => v.is_wholly_known(),
-            Value::List(xs) | Value::Tuple(xs) | Value::Set(xs) => {
-                xs.iter().all(Value::is_wholly_known)
-            }
-            Value::Map(m) | Value::Object(m) => m.values().all(Value::is_wholly_known),
-            _ => true,
-        }
-    }
-
-    pub fn is_sensitive(&self) -> bool {
-        matches!(self, Value::Sensitive(_))
-    }
-
-    /// True when the value or anything nested in it is marked sensitive.
-    pub fn contains_sensitive(&self) -> bool {
-        match self {
-            Value::Sensitive(_) => true,
-            Value::List(xs) | Value::Tuple(xs) | Value::Set(xs) => {
-                xs.iter().any(Value::contains_sensitive)
-            }
-            Value::Map(m) | Value::Object(m) => m.values().any(Value::contains_sensitive),
-            _ => false,
-        }
-    }
-
-    /// Removes the top-level mark; returns the inner value and whether it was marked.
-    pub fn unmark(self) -> (Value, bool) {
-        match self {
-            Value::Sensitive(v) => (v.unmark().0, true),
-            v => (v, false),
-        }
-    }
-
-    /// Removes all marks, deep; returns whether any was found. Functions use this and
-    /// re-mark their result, so sensitivity is never dropped by a computation.
-    pub fn deep_unmark(self) -> (Value, bool) {
-        match self {
-            Value::Sensitive(v) => (v.deep_unmark().0, true),
-            Value::List(xs) => {
-                let (xs, m) = unmark_all(xs);
-                (Value::List(xs), m)
-            }
-            Value::Tuple(xs) => {
-                let (xs, m) = unmark_all(xs);
-                (Value::Tuple(xs), m)
-            }
-            Value::Set(xs) => {
-                let (xs, m) = unmark_all(xs);
-                (Value::Set(xs), m)
-            }
-            Value::Map(map) => {
-                let (map, m) = unmark_entries(map);
-                (Value::Map(map), m)
-            }
-            Value::Object(map) => {
-                let (map, m) = unmark_entries(map);
-                (Value::Object(map), m)
-            }
-            v => (v, false),
-        }
-    }
-
-    /// Marks `self` sensitive when `marked` is true.
-    pub fn mark_if(self, marked: bool) -> Value {
-        if marked {
-            self.sensitive()
-        } else {
-            self
-        }
-    }
-
-    /// The inner value, looking through a sensitive mark, and whether there was one. A
-    /// caller that builds another value, output or message from the inner value must carry
-    /// the mark over (`mark_if`).
-    pub fn peel_marked(&self) -> (&Value, bool) {
-        match self {
-            Value::Sensitive(v) => (v.peel_marked().0, true),
-            v => (v, false),
-        }
-    }
-
-    /// The inner value, looking through a sensitive mark without saying whether there was
-    /// one: for reads whose result is not shown or kept in another value (a secret sent to
-    /// an API, a test of shape). Everything else uses [`Value::peel_marked`].
-    pub fn peel(&self) -> &Value {
-        self.peel_marked().0
     }
 
     // The accessors below see only an unmarked value: a marked one answers `None`, so no
@@ -276,7 +164,7 @@ impl Value {
             Value::Map(_) => "map",
             Value::Object(_) => "object",
             Value::Unknown(_) => "unknown",
-            Value::Sensitive(v) => v.type_name(),
+            Value::Sensitive(v) | Value::Ephemeral(v) => v.type_name(),
         }
     }
 
@@ -302,35 +190,9 @@ impl Value {
                     .collect(),
             ),
             Value::Unknown(t) => t.clone(),
-            Value::Sensitive(v) => v.ty(),
+            Value::Sensitive(v) | Value::Ephemeral(v) => v.ty(),
         }
     }
-}
-
-fn unmark_entries(map: VecMap<String, Value>) -> (VecMap<String, Value>, bool) {
-    let mut any = false;
-    let map = map
-        .into_iter()
-        .map(|(k, v)| {
-            let (v, m) = v.deep_unmark();
-            any |= m;
-            (k, v)
-        })
-        .collect();
-    (map, any)
-}
-
-fn unmark_all(xs: Vec<Value>) -> (Vec<Value>, bool) {
-    let mut any = false;
-    let xs = xs
-        .into_iter()
-        .map(|v| {
-            let (v, m) = v.deep_unmark();
-            any |= m;
-            v
-        })
-        .collect();
-    (xs, any)
 }
 
 /// A total order over values, used for sets and `sort`: by kind, then by content.
@@ -347,6 +209,7 @@ pub fn compare(a: &Value, b: &Value) -> std::cmp::Ordering {
             Value::Map(_) | Value::Object(_) => 6,
             Value::Unknown(_) => 7,
             Value::Sensitive(_) => 8,
+            Value::Ephemeral(_) => 9,
         }
     }
     match (a, b) {
@@ -372,7 +235,9 @@ pub fn compare(a: &Value, b: &Value) -> std::cmp::Ordering {
             }
             x.len().cmp(&y.len())
         }
-        (Value::Sensitive(x), Value::Sensitive(y)) => compare(x, y),
+        (Value::Sensitive(x), Value::Sensitive(y)) | (Value::Ephemeral(x), Value::Ephemeral(y)) => {
+            compare(x, y)
+        }
         _ => rank(a).cmp(&rank(b)),
     }
 }
@@ -410,7 +275,7 @@ mod tests {
         let v = Value::List(vec![Value::from("a"), Value::from("s").sensitive()]);
         assert!(v.contains_sensitive());
         let (plain, marked) = v.deep_unmark();
-        assert!(marked && !plain.contains_sensitive());
+        assert!(marked.sensitive && !plain.contains_sensitive());
         assert!(plain.mark_if(true).is_sensitive());
     }
 

@@ -28,7 +28,9 @@ impl Value {
             Value::Map(m) | Value::Object(m) => {
                 J::Object(m.iter().map(|(k, v)| (k.clone(), v.to_json())).collect())
             }
-            Value::Sensitive(v) => v.to_json(),
+            // Ephemeral values are refused wherever they would be stored (see
+            // `walk::ephemeral`); a provider configuration still needs the plain JSON.
+            Value::Sensitive(v) | Value::Ephemeral(v) => v.to_json(),
         }
     }
 
@@ -37,6 +39,8 @@ impl Value {
     pub fn to_json_redacted(&self) -> J {
         match self {
             Value::Sensitive(_) => J::String("(sensitive value)".into()),
+            Value::Ephemeral(v) if v.is_sensitive() => J::String("(sensitive value)".into()),
+            Value::Ephemeral(_) => J::String("(ephemeral value)".into()),
             Value::Unknown(_) => J::String("(known after apply)".into()),
             Value::List(xs) | Value::Tuple(xs) | Value::Set(xs) => {
                 J::Array(xs.iter().map(Value::to_json_redacted).collect())

@@ -56,7 +56,7 @@ pub(super) fn call(args: &[Value]) -> Result<Value, FuncError> {
     if args.iter().any(|a| a.peel().is_unknown()) {
         return Ok(Value::unknown());
     }
-    let mut marked = false;
+    let mut marked = crate::lang::Marks::NONE;
     let mut it = args.iter().cloned().map(|a| {
         let (v, m) = a.unmark();
         marked |= m;

@@ -16,21 +16,10 @@ pub fn check_schemas(config: &Config, registry: &Registry) -> Diagnostics {
 
 fn check_module(m: &Module, registry: &Registry, diags: &mut Diagnostics) {
     for r in m.resources.values() {
-        let found = match r.mode {
-            ResourceMode::Managed => registry
-                .resource(&r.type_name)
-                .map(|(_, t)| t.schema().clone()),
-            ResourceMode::Data => registry
-                .data_source(&r.type_name)
-                .map(|(_, t)| t.schema().clone()),
-        };
-        match found {
+        match registry.schema_of(r.mode, &r.type_name) {
             Some(schema) => check_body(&r.body, &schema, r.span, ENGINE_BLOCKS, diags),
             None => {
-                let (kind, names) = match r.mode {
-                    ResourceMode::Managed => ("resource", registry.resource_type_names()),
-                    ResourceMode::Data => ("data source", registry.data_source_type_names()),
-                };
+                let (kind, names) = (r.mode.noun(), registry.type_names(r.mode));
                 let mut d = Diagnostic::error(format!("Invalid {kind} type"))
                     .detail(format!(
                         "hubctl does not support {kind} type \"{}\".",
@@ -39,7 +28,7 @@ fn check_module(m: &Module, registry: &Registry, diags: &mut Diagnostics) {
                     .subject(r.span);
                 let why = match r.mode {
                     ResourceMode::Managed => registry.unsupported(&r.type_name),
-                    ResourceMode::Data => None,
+                    ResourceMode::Data | ResourceMode::Ephemeral => None,
                 };
                 if let Some(why) = why {
                     d = d.detail(why);

@@ -166,11 +166,11 @@ fn assertions(
 
 /// The text of a failed assertion's `error_message`; a sensitive one is not shown.
 fn message(msg: &Value) -> String {
-    match msg {
-        Value::String(s) => s.clone(),
-        Value::Sensitive(_) => {
+    match msg.peel_marked() {
+        (_, m) if m.sensitive => {
             "The error message included a sensitive value, so it will not be displayed.".into()
         }
+        (Value::String(s), _) => s.clone(),
         _ => "(error message could not be evaluated)".into(),
     }
 }

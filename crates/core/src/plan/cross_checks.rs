@@ -71,8 +71,8 @@ fn refs(r: &Resource, address: &str) -> Vec<(String, String)> {
                     "var" | "local" | "module" | "count" | "each" | "path" | "self" | "terraform",
                     ..,
                 ) => continue,
-                ("data", Some(t), Some(n)) => format!("data.{t}.{n}"),
-                ("data", ..) => continue,
+                (m @ ("data" | "ephemeral"), Some(t), Some(n)) => format!("{m}.{t}.{n}"),
+                ("data" | "ephemeral", ..) => continue,
                 (t, Some(n), _) => format!("{t}.{n}"),
                 _ => continue,
             };

@@ -214,7 +214,7 @@ pub async fn make_plan(
         config_hash,
         state_lineage: had_state.then(|| run.prior.lineage.clone()),
         state_serial: had_state.then_some(run.prior.serial),
-        variables: run.vars.clone(),
+        variables: stored_variables(&run),
         changes,
         output_changes,
         errored: diags.has_errors(),
@@ -345,4 +345,15 @@ fn output_changes(run: &Run, outputs: &BTreeMap<String, Value>) -> Vec<OutputCha
 /// Whether a state instance counts as managed (for summaries).
 pub fn is_managed(m: Mode) -> bool {
     m == Mode::Managed
+}
+
+/// The root variable values a plan keeps: all but the ephemeral variables', which are never
+/// written (the apply of a saved plan must be given them again, as in Terraform).
+fn stored_variables(run: &Run) -> BTreeMap<String, Value> {
+    let declared = &run.config.root.variables;
+    run.vars
+        .iter()
+        .filter(|(k, _)| !declared.get(*k).is_some_and(|v| v.ephemeral))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
 }

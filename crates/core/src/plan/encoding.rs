@@ -15,6 +15,9 @@ pub fn encode(v: &Value) -> J {
     match v {
         Value::Unknown(t) => json!({"$unknown": t.to_cty_json()}),
         Value::Sensitive(x) => json!({"$sensitive": encode(x)}),
+        // Never written: an ephemeral value is refused before it reaches a plan
+        // (`walk::ephemeral`); should one slip through, the plan holds null, not the value.
+        Value::Ephemeral(_) => J::Null,
         Value::Set(xs) => json!({"$set": all(xs)}),
         Value::List(xs) => json!({"$list": all(xs)}),
         Value::Tuple(xs) => all(xs),

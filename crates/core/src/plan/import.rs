@@ -68,7 +68,7 @@ pub fn resource_config<'a>(root: &'a Module, a: &InstanceAddr) -> Option<&'a Res
     }
     let key = match a.resource.mode {
         ResourceMode::Managed => format!("{}.{}", a.resource.type_name, a.resource.name),
-        ResourceMode::Data => return None,
+        ResourceMode::Data | ResourceMode::Ephemeral => return None,
     };
     m.resources.get(&key)
 }

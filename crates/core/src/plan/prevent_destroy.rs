@@ -38,8 +38,8 @@ pub fn check(run: &Run, mi: usize, r: &Resource, addr: &str) -> Option<Diagnosti
                 .address(addr),
         )
     };
-    let (inner, sensitive) = v.peel_marked();
-    if sensitive {
+    let (inner, marks) = v.peel_marked();
+    if marks.sensitive {
         return bad(format!("Resource instance {addr} has a sensitive value for its prevent_destroy argument, which is invalid because it would disclose the sensitive value by whether deletion is blocked.\n\nIf you know this value is not sensitive in practice, use the nonsensitive function to declare that."));
     }
     if inner.is_unknown() {

@@ -411,6 +411,8 @@ pub fn fmt_value(v: &Value, close: usize, sensitive: bool) -> String {
     }
     match v {
         Value::Sensitive(_) => "(sensitive value)".into(),
+        Value::Ephemeral(x) if x.is_sensitive() => "(sensitive value)".into(),
+        Value::Ephemeral(_) => "(ephemeral value)".into(),
         Value::Unknown(_) => "(known after apply)".into(),
         Value::Null => "null".into(),
         Value::Bool(b) => b.to_string(),
@@ -550,7 +552,7 @@ pub fn plan_json(plan: &Plan) -> serde_json::Value {
 /// JSON with unknowns and secrets as null (their places are given by the masks).
 fn safe_json(v: &Value) -> serde_json::Value {
     match v {
-        Value::Sensitive(_) | Value::Unknown(_) => serde_json::Value::Null,
+        Value::Sensitive(_) | Value::Ephemeral(_) | Value::Unknown(_) => serde_json::Value::Null,
         Value::List(xs) | Value::Tuple(xs) | Value::Set(xs) => {
             serde_json::Value::Array(xs.iter().map(safe_json).collect())
         }

@@ -70,21 +70,8 @@ fn in_instance(a: &str, prefix: &str, r: &Resource) -> bool {
 
 /// Finds the type's schema, or a diagnostic naming the type.
 pub fn schema_of(run: &Run, r: &Resource) -> Result<Schema, Diagnostic> {
-    let found = match r.mode {
-        ResourceMode::Managed => run
-            .registry
-            .resource(&r.type_name)
-            .map(|(_, t)| t.schema().clone()),
-        ResourceMode::Data => run
-            .registry
-            .data_source(&r.type_name)
-            .map(|(_, t)| t.schema().clone()),
-    };
-    found.ok_or_else(|| {
-        let (kind, names) = match r.mode {
-            ResourceMode::Managed => ("resource", run.registry.resource_type_names()),
-            ResourceMode::Data => ("data source", run.registry.data_source_type_names()),
-        };
+    run.registry.schema_of(r.mode, &r.type_name).ok_or_else(|| {
+        let (kind, names) = (r.mode.noun(), run.registry.type_names(r.mode));
         let mut d = Diagnostic::error(format!("Invalid {kind} type"))
             .detail(format!(
                 "hubctl does not support {kind} type \"{}\".",

@@ -17,8 +17,10 @@ pub fn check(run: &Run, r: &Resource, config: &Value) -> Diagnostics {
             .registry
             .data_source(&r.type_name)
             .map(|(_, t)| t.validate(config)),
+        // Opened by the walk, which runs the type's rules itself.
+        ResourceMode::Ephemeral => None,
     };
-    let mut diags = Diagnostics::new();
+    let mut diags = crate::walk::ephemeral_rules::refuse_stored(&r.body, config);
     for f in found.unwrap_or_default() {
         diags.push(findings::diagnostic(&r.body, r.span, f));
     }

@@ -1,6 +1,7 @@
 //! The provider contract. A provider is configured once per `provider` block and hands out
 //! resource types; each resource type implements the one [`Resource`] trait (one file per
-//! type, one registry line). Adding a type never touches the engine.
+//! type, one registry line), each data source [`DataSource`] and each ephemeral resource
+//! type [`EphemeralResource`]. Adding a type never touches the engine.
 //!
 //! The contract, after Terraform's resource-instance change lifecycle: the engine merges the
 //! configuration with prior state into a *proposed* state; the type's [`Resource::plan`] turns
@@ -15,6 +16,7 @@
 //! known.
 
 pub mod conformance;
+mod ephemeral;
 mod error;
 pub mod plan_check;
 mod plan_rule;
@@ -23,6 +25,7 @@ mod schema;
 pub mod terraform_data;
 pub mod validate;
 
+pub use ephemeral::{EphemeralResource, Opened};
 pub use error::{ErrorKind, ProviderError};
 pub use plan_check::{Finding, PlannedInstance};
 pub use plan_rule::plan_by_schema;
@@ -194,6 +197,10 @@ pub trait Provider: Send + Sync {
     }
     fn resources(&self) -> Vec<Arc<dyn Resource>>;
     fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
+        Vec::new()
+    }
+    /// Its ephemeral resource types (see [`EphemeralResource`]); none by default.
+    fn ephemeral_resources(&self) -> Vec<Arc<dyn EphemeralResource>> {
         Vec::new()
     }
     /// Rules on the evaluated `provider` block, checked in every mode before configuring:

@@ -1,6 +1,7 @@
 //! Maps provider names and resource type names to implementations.
 
-use super::{DataSource, Provider, Resource};
+use super::{DataSource, EphemeralResource, Provider, Resource, Schema};
+use crate::config::ResourceMode;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -9,6 +10,7 @@ pub struct Registry {
     providers: HashMap<String, Arc<dyn Provider>>,
     resources: HashMap<String, (String, Arc<dyn Resource>)>,
     data_sources: HashMap<String, (String, Arc<dyn DataSource>)>,
+    ephemerals: HashMap<String, (String, Arc<dyn EphemeralResource>)>,
 }
 
 impl Registry {
@@ -29,6 +31,10 @@ impl Registry {
             self.data_sources
                 .insert(d.type_name().to_string(), (name.clone(), d));
         }
+        for e in p.ephemeral_resources() {
+            self.ephemerals
+                .insert(e.type_name().to_string(), (name.clone(), e));
+        }
         self.providers.insert(name, p);
     }
 
@@ -45,6 +51,28 @@ impl Registry {
         self.data_sources
             .get(type_name)
             .map(|(p, r)| (p.as_str(), r))
+    }
+
+    pub fn ephemeral(&self, type_name: &str) -> Option<(&str, &Arc<dyn EphemeralResource>)> {
+        self.ephemerals.get(type_name).map(|(p, r)| (p.as_str(), r))
+    }
+
+    /// The schema of a type of any mode; `None` when no provider has it.
+    pub fn schema_of(&self, mode: ResourceMode, type_name: &str) -> Option<Schema> {
+        match mode {
+            ResourceMode::Managed => self.resource(type_name).map(|(_, t)| t.schema().clone()),
+            ResourceMode::Data => self.data_source(type_name).map(|(_, t)| t.schema().clone()),
+            ResourceMode::Ephemeral => self.ephemeral(type_name).map(|(_, t)| t.schema().clone()),
+        }
+    }
+
+    /// The names of every type of one mode, for did-you-mean hints.
+    pub fn type_names(&self, mode: ResourceMode) -> Vec<&str> {
+        match mode {
+            ResourceMode::Managed => self.resource_type_names(),
+            ResourceMode::Data => self.data_source_type_names(),
+            ResourceMode::Ephemeral => self.ephemerals.keys().map(String::as_str).collect(),
+        }
     }
 
     /// A provider's explanation for a resource type no provider has ([`Provider::unsupported`]).

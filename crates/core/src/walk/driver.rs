@@ -5,6 +5,7 @@
 use super::executor::{execute, Limits, Outcome};
 use super::run::Run;
 use super::step::{NodeResult, Step};
+use crate::config::ResourceMode;
 use crate::diag::Diagnostics;
 use crate::graph::NodeKind;
 use crate::lang::Value;
@@ -81,6 +82,7 @@ pub async fn walk(run: Arc<Run>, step: Arc<dyn Step>, extra: Extra) -> WalkResul
     .await;
     let mut results = std::mem::take(&mut *results.lock().unwrap_or_else(|e| e.into_inner()));
     let mut out = WalkResult::default();
+    out.diags.extend(super::ephemeral::close_all(&run).await);
     let (total, chain) = super::timing::critical_path(&deps, &run.busy.take());
     let describe = |i: usize| {
         if i < n_graph {
@@ -124,6 +126,11 @@ async fn eval_node(run: &Run, step: &dyn Step, n: usize) -> NodeResult {
         NodeKind::Local(name) => super::nodes::eval_local(run, mi, name),
         NodeKind::Output(name) => super::nodes::eval_output_node(run, mi, name),
         NodeKind::Provider(key) => super::provider::configure(run, n, mi, key).await,
+        NodeKind::Resource(key)
+            if run.module(mi).resources[key].mode == ResourceMode::Ephemeral =>
+        {
+            super::ephemeral::open_node(run, n, mi, key).await
+        }
         NodeKind::Resource(key) => {
             let res = step.resource(run, n, mi, key).await;
             let scoped = run.module(mi).checks.values().any(|c| c.data.contains(key));

@@ -41,8 +41,8 @@ pub fn expand_resource(
             .detail(why.to_string())
             .subject(e.span())
     };
-    let (inner, sensitive) = v.peel_marked();
-    let err = if sensitive {
+    let (inner, marks) = v.peel_marked();
+    let err = if marks.sensitive {
         Some(bad("Sensitive values, or values derived from sensitive values, cannot be used in \"enabled\" arguments. If used, the sensitive value would be exposed by whether an instance is present."))
     } else if inner.is_unknown() {
         if validate {

@@ -70,6 +70,11 @@ fn expand_values(
     }
     let mut diags = Diagnostics::new();
     diags.extend(d);
+    let which = if count.is_some() { "count" } else { "for_each" };
+    if let Some(refused) = crate::walk::ephemeral_rules::refuse_repetition(which, e, &v) {
+        diags.push(refused);
+        return (Vec::new(), diags);
+    }
     match instances(e, v, allow_unknown) {
         Ok(out) => (out, diags),
         Err(err) => {
@@ -164,6 +169,7 @@ fn set_instances(xs: Vec<Value>, allow_unknown: bool) -> Result<Vec<Instance>, S
             Value::Unknown(_) if allow_unknown => {}
             Value::Unknown(_) => return Err(FOR_EACH_UNKNOWN_SET.into()),
             Value::Sensitive(_) => return Err("A set used in for_each must not contain sensitive values.".into()),
+            Value::Ephemeral(_) => return Err("A set used in for_each must not contain ephemeral values.".into()),
             other => return Err(format!("The given \"for_each\" argument value is unsuitable: \"for_each\" supports maps and sets of strings, but you have provided a set containing type {}.", other.type_name())),
         }
     }

@@ -6,6 +6,8 @@
 pub mod body;
 pub mod driver;
 pub mod enabled;
+pub mod ephemeral;
+pub mod ephemeral_rules;
 pub mod executor;
 pub mod expand;
 pub mod findings;

@@ -2,6 +2,7 @@
 //! locals and outputs (with their preconditions).
 
 use super::body::eval_expr;
+use super::ephemeral_rules::{refuse_in_input, refuse_in_output};
 use super::instances::{per_instance, ModuleInst};
 use super::run::Run;
 use super::scope::Scope;
@@ -98,6 +99,9 @@ fn variable_in(run: &Run, mi: usize, name: &str, inst: &ModuleInst) -> (Value, D
     if var.sensitive {
         v = v.sensitive();
     }
+    if var.ephemeral {
+        v = v.ephemeral();
+    }
     (v, diags)
 }
 
@@ -129,6 +133,10 @@ fn given_value(
             let scope = Scope::calling(run, mi, inst);
             let (v, d) = eval_expr(&a.expr, &scope, run.base_dir());
             diags.extend(d);
+            if let Some(refused) = refuse_in_input(var.ephemeral, &a.expr, &v) {
+                diags.push(refused);
+                return (Some(Value::unknown()), a.expr.span(), diags);
+            }
             (Some(v), a.expr.span(), diags)
         }
         None => (None, call.span, diags),
@@ -137,7 +145,13 @@ fn given_value(
 
 /// A required variable without a value.
 fn missing(run: &Run, mi: usize, name: &str, var: &Variable, blame: Span) -> Diagnostic {
-    let d = if run.graph.modules[mi].path.is_empty() {
+    let root = run.graph.modules[mi].path.is_empty();
+    let d = if root && var.ephemeral && run.mode == super::run::Mode::Apply {
+        // A saved plan never holds an ephemeral variable's value (Terraform's wording).
+        Diagnostic::error("No value for required variable").detail(format!(
+            "The ephemeral input variable \"{name}\" was set during the plan phase, and so must also be set during the apply phase."
+        ))
+    } else if root {
         Diagnostic::error("No value for required variable").detail(format!(
             "The root module input variable \"{name}\" is not set, and has no default value. Use a -var or -var-file command line argument, or a TF_VAR_{name} environment variable, to provide a value."
         ))
@@ -252,11 +266,11 @@ fn check_validations(
 /// The text of a failed check's `error_message`; a sensitive one is not shown (Terraform's
 /// wording).
 fn error_message_text(msg: &Value) -> String {
-    match msg {
-        Value::String(s) => s.clone(),
-        Value::Sensitive(_) => {
+    match msg.peel_marked() {
+        (_, m) if m.sensitive => {
             "The error message included a sensitive value, so it will not be displayed.".into()
         }
+        (Value::String(s), _) => s.clone(),
         _ => "(error message could not be evaluated)".into(),
     }
 }
@@ -286,6 +300,17 @@ fn eval_output(run: &Run, mi: usize, name: &str, inst: &ModuleInst) -> (Value, D
                 .help("add `sensitive = true` to the output block"),
         );
     }
+    if let Some(refused) = refuse_in_output(o.ephemeral, &o.expr, &v) {
+        diags.push(refused);
+        // Not even an errored plan may hold it.
+        return (Value::unknown(), diags);
+    }
     let v = if o.sensitive { v.sensitive() } else { v };
-    (v, diags)
+    (
+        v.mark_if(crate::lang::Marks {
+            sensitive: false,
+            ephemeral: o.ephemeral,
+        }),
+        diags,
+    )
 }

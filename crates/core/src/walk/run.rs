@@ -81,6 +81,8 @@ pub struct Run {
     pub(crate) plan_timestamp: OnceLock<String>,
     /// The errors of each failed data source scoped in a `check` block (made warnings).
     pub(crate) scoped: Vec<OnceLock<Vec<String>>>,
+    /// Each ephemeral resource node's opened instances, closed when the walk is done.
+    pub(crate) opened: Vec<OnceLock<Vec<super::ephemeral::OpenedInstance>>>,
 }
 
 impl Run {
@@ -110,6 +112,7 @@ impl Run {
             expansions: (0..n).map(|_| OnceLock::new()).collect(),
             plan_timestamp: OnceLock::new(),
             scoped: (0..n).map(|_| OnceLock::new()).collect(),
+            opened: (0..n).map(|_| OnceLock::new()).collect(),
             config: i.config,
             graph: i.graph,
             registry: i.registry,

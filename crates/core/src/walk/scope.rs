@@ -111,6 +111,13 @@ impl Resolver for Scope<'_> {
                 }
                 _ => Err(need("a data source")),
             },
+            "ephemeral" => match (attrs.first(), attrs.get(1)) {
+                (Some(t), Some(n)) => {
+                    let key = format!("ephemeral.{t}.{n}");
+                    Ok((self.node_value(NodeKind::Resource(key), span)?, 2))
+                }
+                _ => Err(need("an ephemeral resource")),
+            },
             "count" => self.count_ref(attrs, span),
             "each" => self.each_ref(attrs, span),
             "path" => {
@@ -119,8 +126,13 @@ impl Resolver for Scope<'_> {
             }
             "terraform" => match attrs.first() {
                 Some(&"workspace") => Ok((Value::from("default"), 1)),
+                // Terraform 1.10: ephemeral, so it can steer providers but never be stored.
+                Some(&"applying") => {
+                    let applying = self.run.mode == super::run::Mode::Apply;
+                    Ok((Value::Bool(applying).ephemeral(), 1))
+                }
                 _ => Err(Diagnostic::error("Invalid \"terraform\" attribute")
-                    .detail("The \"terraform\" object has only the attribute \"workspace\".")
+                    .detail("The \"terraform\" object has only the attributes \"workspace\" and \"applying\".")
                     .subject(span)),
             },
             "self" => Err(Diagnostic::error("Invalid \"self\" reference")

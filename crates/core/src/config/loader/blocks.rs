@@ -239,6 +239,7 @@ pub(super) fn variable(cx: &mut Cx, b: &Block) -> Option<Variable> {
         "default",
         "description",
         "sensitive",
+        "ephemeral",
         "nullable",
         "validation",
     ];
@@ -249,6 +250,7 @@ pub(super) fn variable(cx: &mut Cx, b: &Block) -> Option<Variable> {
         default: None,
         description: None,
         sensitive: false,
+        ephemeral: false,
         nullable: true,
         validations: Vec::new(),
         span: cx.header(b),
@@ -270,6 +272,7 @@ pub(super) fn variable(cx: &mut Cx, b: &Block) -> Option<Variable> {
                 }
                 "description" => v.description = cx.literal_string(a),
                 "sensitive" => v.sensitive = cx.literal_bool(a).unwrap_or(false),
+                "ephemeral" => v.ephemeral = cx.literal_bool(a).unwrap_or(false),
                 "nullable" => v.nullable = cx.literal_bool(a).unwrap_or(true),
                 _ => cx.unsupported_argument(a, "in a variable block", ARGS),
             },
@@ -376,11 +379,13 @@ pub(super) fn output(cx: &mut Cx, b: &Block) -> Option<Output> {
         "value",
         "description",
         "sensitive",
+        "ephemeral",
         "depends_on",
         "precondition",
     ];
     let name = cx.labels(b, &["name"])?.into_iter().next()?;
     let (mut value, mut description, mut sensitive) = (None, None, false);
+    let mut ephemeral = false;
     let (mut depends_on, mut preconditions) = (Vec::new(), Vec::new());
     for s in b.body.iter() {
         match s {
@@ -388,6 +393,7 @@ pub(super) fn output(cx: &mut Cx, b: &Block) -> Option<Output> {
                 "value" => value = Some(cx.expr(&a.value)),
                 "description" => description = cx.literal_string(a),
                 "sensitive" => sensitive = cx.literal_bool(a).unwrap_or(false),
+                "ephemeral" => ephemeral = cx.literal_bool(a).unwrap_or(false),
                 "depends_on" => depends_on = cx.reference_list(a),
                 _ => cx.unsupported_argument(a, "in an output block", ARGS),
             },
@@ -405,6 +411,7 @@ pub(super) fn output(cx: &mut Cx, b: &Block) -> Option<Output> {
         expr: value?,
         description,
         sensitive,
+        ephemeral,
         depends_on,
         preconditions,
         span: cx.header(b),

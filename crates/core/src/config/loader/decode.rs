@@ -16,6 +16,7 @@ pub(super) const TOP_LEVEL: &[&str] = &[
     "output",
     "resource",
     "data",
+    "ephemeral",
     "module",
     "moved",
     "removed",
@@ -87,6 +88,13 @@ fn decode_block(cx: &mut Cx, b: &Block, m: &mut Module) {
         }
         "output" => {
             if let Some(o) = blocks::output(cx, b) {
+                if o.ephemeral && m.path.is_empty() {
+                    cx.push(
+                        Diagnostic::error("Ephemeral output not allowed")
+                            .detail("Ephemeral outputs are not allowed in context of a root module")
+                            .subject(o.span),
+                    );
+                }
                 let what = format!("An output named \"{}\"", o.name);
                 let span = o.span;
                 let entry = (o.name.clone(), o, span);
@@ -94,7 +102,7 @@ fn decode_block(cx: &mut Cx, b: &Block, m: &mut Module) {
                 insert_unique(cx, &mut m.outputs, entry, |o| o.span, why);
             }
         }
-        kind @ ("resource" | "data") => decode_resource(cx, b, m, kind),
+        kind @ ("resource" | "data" | "ephemeral") => decode_resource(cx, b, m, kind),
         "module" => {
             if let Some(c) = resource::module_call(cx, b) {
                 let what = format!("A module call named \"{}\"", c.name);
@@ -141,10 +149,10 @@ fn decode_check(cx: &mut Cx, b: &Block, m: &mut Module) {
 }
 
 fn decode_resource(cx: &mut Cx, b: &Block, m: &mut Module, kind: &str) {
-    let mode = if kind == "data" {
-        ResourceMode::Data
-    } else {
-        ResourceMode::Managed
+    let mode = match kind {
+        "data" => ResourceMode::Data,
+        "ephemeral" => ResourceMode::Ephemeral,
+        _ => ResourceMode::Managed,
     };
     let Some(r) = resource::resource(cx, b, mode) else {
         return;

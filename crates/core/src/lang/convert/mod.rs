@@ -73,6 +73,7 @@ fn mismatch(ty: &Type) -> ConvError {
 fn conv(value: Value, ty: &Type) -> Result<Value, ConvError> {
     match value {
         Value::Sensitive(inner) => Ok(conv(*inner, ty)?.sensitive()),
+        Value::Ephemeral(inner) => Ok(conv(*inner, ty)?.ephemeral()),
         Value::Unknown(own) => Ok(Value::Unknown(match ty {
             Type::Any => own,
             t => t.clone(),

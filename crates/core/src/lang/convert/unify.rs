@@ -140,6 +140,7 @@ fn cast(v: Value, ty: &Type) -> Option<Value> {
         (v @ Value::Null, _) | (v, Type::Any) => Some(v),
         (Value::Unknown(_), t) => Some(Value::Unknown(t.clone())),
         (Value::Sensitive(inner), t) => Some(cast(*inner, t)?.sensitive()),
+        (Value::Ephemeral(inner), t) => Some(cast(*inner, t)?.ephemeral()),
         (Value::List(xs) | Value::Tuple(xs) | Value::Set(xs), Type::List(e)) => {
             Some(Value::List(cast_all(xs, e)?))
         }

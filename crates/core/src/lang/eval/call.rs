@@ -205,7 +205,7 @@ impl Evaluator<'_> {
         };
         let (path, path_marked) = path.unmark();
         let (vars, vars_marked) = vars.unmark();
-        let marked = path_marked || vars_marked;
+        let marked = path_marked | vars_marked;
         let path = match path {
             Value::String(p) => p,
             Value::Unknown(_) => return Value::Unknown(Type::String).mark_if(marked),
@@ -267,7 +267,7 @@ impl Evaluator<'_> {
         }
         let (template, t_marked) = template.unmark();
         let (vars, v_marked) = vars.unmark();
-        let marked = t_marked || v_marked;
+        let marked = t_marked | v_marked;
         let vars = match vars {
             Value::Map(m) | Value::Object(m) => m.into_iter().collect(),
             Value::Unknown(_) => return Value::Unknown(Type::String).mark_if(marked),

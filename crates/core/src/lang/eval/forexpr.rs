@@ -4,7 +4,7 @@
 use super::Evaluator;
 use crate::diag::Diagnostic;
 use crate::lang::convert::convert;
-use crate::lang::{Type, Value};
+use crate::lang::{Marks, Type, Value};
 use hcl_edit::expr::ForExpr;
 use hcl_edit::Span as _;
 use std::collections::btree_map::Entry;
@@ -13,10 +13,10 @@ use std::ops::Range;
 
 /// The outcome of preparing a collection for iteration.
 pub(super) enum Iteration {
-    /// (key, value) pairs and whether the collection was marked sensitive.
-    Pairs(Vec<(Value, Value)>, bool),
+    /// (key, value) pairs and the marks the collection had.
+    Pairs(Vec<(Value, Value)>, Marks),
     /// The collection is unknown (marked or not): so is anything built by iterating it.
-    Unknown(bool),
+    Unknown(Marks),
     /// Not iterable; already reported.
     Failed,
 }
@@ -173,7 +173,7 @@ impl Evaluator<'_> {
         if self.diags.len() > before {
             return Item::Skip;
         }
-        if key_marked {
+        if key_marked.any() {
             // A sensitive key would be revealed as an attribute name.
             self.fail(
                 Diagnostic::error("Invalid object key")

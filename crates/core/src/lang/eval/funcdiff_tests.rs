@@ -123,8 +123,8 @@ fn hubctl_json(expr: &str) -> Got {
         return Got::Error(summaries.join("; "));
     }
     match v.deep_unmark() {
-        (Value::String(s), false) => Got::Json(s),
-        (Value::String(s), true) => Got::Sensitive(s),
+        (Value::String(s), m) if !m.sensitive => Got::Json(s),
+        (Value::String(s), _) => Got::Sensitive(s),
         (Value::Unknown(_), _) => Got::Unknown,
         (other, _) => Got::Error(format!("not a string: {other:?}")),
     }

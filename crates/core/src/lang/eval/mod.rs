@@ -307,7 +307,12 @@ impl<'a> Evaluator<'a> {
             return if chosen { t } else { f };
         }
         match crate::lang::convert::unify(vec![t, f]) {
-            Some(mut both) => both.swap_remove(usize::from(!chosen)).mark_if(marked),
+            Some(mut both) => {
+                // As in Terraform, the other result's marks are the result's too.
+                let other = both[usize::from(chosen)].marks();
+                both.swap_remove(usize::from(!chosen))
+                    .mark_if(marked | other)
+            }
             None => self.error_at(
                 c.span(),
                 "Inconsistent conditional result types",

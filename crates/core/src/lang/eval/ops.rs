@@ -50,7 +50,7 @@ impl Evaluator<'_> {
         use BinaryOperator as B;
         let (l, lm) = self.expr(&op.lhs_expr).unmark();
         let (r, rm) = self.expr(&op.rhs_expr).unmark();
-        let marked = lm || rm;
+        let marked = lm | rm;
         let operator = *op.operator.value();
         let result = match operator {
             B::Eq | B::NotEq => equality(l, r, operator == B::Eq),
@@ -163,9 +163,9 @@ fn equality(l: Value, r: Value, want_equal: bool) -> Value {
     let (l, lm) = l.deep_unmark();
     let (r, rm) = r.deep_unmark();
     if !l.is_wholly_known() || !r.is_wholly_known() {
-        return Value::Unknown(Type::Bool).mark_if(lm || rm);
+        return Value::Unknown(Type::Bool).mark_if(lm | rm);
     }
-    Value::Bool((l == r) == want_equal).mark_if(lm || rm)
+    Value::Bool((l == r) == want_equal).mark_if(lm | rm)
 }
 
 #[cfg(test)]

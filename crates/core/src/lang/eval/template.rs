@@ -17,7 +17,7 @@ use std::path::Path;
 struct Out {
     text: String,
     unknown: bool,
-    marked: bool,
+    marked: crate::lang::Marks,
 }
 
 /// Parses and evaluates template text (the content of a template file) with only `vars` as

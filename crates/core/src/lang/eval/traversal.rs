@@ -118,7 +118,7 @@ impl Evaluator<'_> {
                 let (key, key_marked) = self.expr(key_expr).unmark();
                 return self
                     .index(value, key, op.span())
-                    .mark_if(marked || key_marked);
+                    .mark_if(marked | key_marked);
             }
             TraversalOperator::LegacyIndex(n) => {
                 self.index(value, Value::number(*n.value() as f64), op.span())

@@ -1,5 +1,5 @@
-//! Explicit type conversions (`tostring`, `tolist`, ...) and the sensitivity marks
-//! (`sensitive`, `nonsensitive`), which are the only functions that change marks.
+//! Explicit type conversions (`tostring`, `tolist`, ...) and the marks (`sensitive`,
+//! `nonsensitive`, `ephemeralasnull`), which are the only functions that change marks.
 
 use super::args::{err, parse_number, prim_str};
 use super::{Arity, FuncContext, FuncError, Prim, Ret, Spec};
@@ -12,6 +12,13 @@ pub(super) const SPECS: &[Spec] = &[
     Spec::new("nonsensitive", Arity::Exact(1), Ret::Any, nonsensitive).raw_marks(),
     Spec::new("issensitive", Arity::Exact(1), Ret::Bool, issensitive).raw_marks(),
     Spec::new("sensitive", Arity::Exact(1), Ret::Any, sensitive).raw_marks(),
+    Spec::new(
+        "ephemeralasnull",
+        Arity::Exact(1),
+        Ret::Any,
+        ephemeralasnull,
+    )
+    .raw_marks(),
     Spec::new("tobool", Arity::Exact(1), Ret::Bool, tobool).nulls(),
     Spec::new("tolist", Arity::Exact(1), Ret::ListOf(Prim::Any), tolist)
         .nulls()
@@ -33,13 +40,20 @@ fn sensitive(mut args: Vec<Value>, _: &FuncContext) -> R {
 fn issensitive(args: Vec<Value>, _: &FuncContext) -> R {
     Ok(match &args[0] {
         v if v.is_sensitive() => Value::Bool(true),
-        Value::Unknown(_) => Value::Unknown(crate::lang::Type::Bool),
+        v if v.is_unknown() => Value::Unknown(crate::lang::Type::Bool),
         _ => Value::Bool(false),
     })
 }
 
+/// Removes the sensitive marks only: an ephemeral value stays ephemeral.
 fn nonsensitive(mut args: Vec<Value>, _: &FuncContext) -> R {
-    Ok(args.remove(0).deep_unmark().0)
+    Ok(args.remove(0).nonsensitive())
+}
+
+/// Terraform 1.10: the value with every ephemeral part (at any depth) null, so what is left
+/// may be stored.
+fn ephemeralasnull(mut args: Vec<Value>, _: &FuncContext) -> R {
+    Ok(args.remove(0).ephemeral_as_null())
 }
 
 fn cannot(v: &Value, to: &str) -> FuncError {

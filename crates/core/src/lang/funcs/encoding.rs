@@ -61,7 +61,7 @@ fn write_json(v: &Value, out: &mut String) {
             }
             out.push('}');
         }
-        Value::Sensitive(inner) => write_json(inner, out),
+        Value::Sensitive(inner) | Value::Ephemeral(inner) => write_json(inner, out),
         other => out.push_str(&other.to_json().to_string()),
     }
 }

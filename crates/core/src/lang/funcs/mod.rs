@@ -90,7 +90,7 @@ pub fn call(name: &str, args: Vec<Value>, ctx: &FuncContext) -> Result<Value, Fu
     if spec.raw_marks {
         return (spec.f)(args, ctx);
     }
-    let mut marked = false;
+    let mut marked = crate::lang::Marks::NONE;
     let args: Vec<Value> = args
         .into_iter()
         .map(|a| {
@@ -359,7 +359,7 @@ pub(crate) mod tests {
              timestamp, formatdate, timeadd, urlencode, sensitive, nonsensitive, try, can, \
              templatefile, strcontains, filesha1, filesha256, filesha512, filemd5, \
              filebase64sha256, filebase64sha512, fileset, csvdecode, base64gzip, uuidv5, \
-             timecmp, log, pathexpand, issensitive";
+             timecmp, log, pathexpand, issensitive, ephemeralasnull";
         for f in requested.split(", ") {
             assert!(names.contains(&f), "{f} missing");
         }
@@ -434,6 +434,27 @@ pub(crate) mod tests {
         assert_eq!(
             ok("issensitive", vec![Value::unknown().sensitive()]),
             Value::Bool(true)
+        );
+    }
+
+    /// Ephemeral marks flow through functions like sensitive ones; `nonsensitive` keeps them
+    /// and `ephemeralasnull` replaces the ephemeral parts with null.
+    #[test]
+    fn ephemeral_marks_and_ephemeralasnull() {
+        let e = s("tok").ephemeral();
+        assert_eq!(ok("upper", vec![e.clone()]), s("TOK").ephemeral());
+        let joined = ok("join", vec![s("-"), list(vec![s("a"), e.clone()])]);
+        assert!(joined.is_ephemeral() && !joined.is_sensitive());
+        let both = s("pw").sensitive().ephemeral();
+        assert_eq!(ok("nonsensitive", vec![both]), s("pw").ephemeral());
+        assert_eq!(ok("ephemeralasnull", vec![e.clone()]), Value::Null);
+        assert_eq!(
+            ok("ephemeralasnull", vec![list(vec![s("a"), e])]),
+            list(vec![s("a"), Value::Null])
+        );
+        assert_eq!(
+            ok("ephemeralasnull", vec![Value::unknown().ephemeral()]),
+            Value::Null
         );
     }
 

@@ -32,6 +32,7 @@ const PARAMS: &[(&str, &[&str], Option<&str>)] = &[
     ("distinct", &["list"], None),
     ("element", &["list", "index"], None),
     ("endswith", &["str", "suffix"], None),
+    ("ephemeralasnull", &["value"], None),
     ("file", &["path"], None),
     ("filebase64", &["path"], None),
     ("filebase64sha256", &["path"], None),
