@@ -5,7 +5,7 @@ ephemeral values (Terraform 1.10+): an `ephemeral = true` root variable, a child
 ephemeral variable and output, `ephemeralasnull` and `terraform.applying`; Terraform's
 built-in provider has no ephemeral resource type, so `ephemeral` blocks are recorded only
 for their refusal. For every case it records the error diagnostics (summary, detail, the
-subject's file, line and column) of `terraform validate -json` and of `terraform plan -json`
+subject's file, line and column), and the warnings alike, of `terraform validate -json` and of `terraform plan -json`
 (the plan gets `-var s=...` where `var.s` is declared), and whether each succeeded. The `saved_plan` case also
 records that the secret is in neither the saved plan nor the state, and the error of
 applying that plan without the ephemeral variable. end_to_end/ephemeral.rs requires
@@ -135,6 +135,37 @@ output "n" {
   value = ephemeralasnull({ a = var.s, b = "keep", c = module.m.eo })
 }
 ''', "m/main.tf": CHILD},
+    "error_messages": {"main.tf": VAR + '''
+check "c" {
+  assert {
+    condition     = var.s == "nope"
+    error_message = "s is ${var.s}"
+  }
+}
+
+module "m" {
+  source = "./m"
+  eph    = var.s
+}
+''', "m/main.tf": '''
+variable "eph" {
+  type      = string
+  ephemeral = true
+  validation {
+    condition     = length(var.eph) > 100
+    error_message = "too short: ${var.eph}"
+  }
+}
+
+output "o" {
+  value     = var.eph
+  ephemeral = true
+  precondition {
+    condition     = var.eph == "nope"
+    error_message = "not nope: ${var.eph}"
+  }
+}
+'''},
     "undeclared_ephemeral_resource": {"main.tf": '''
 locals {
   t = ephemeral.terraform_data.nope.output
@@ -156,10 +187,10 @@ def run(args, cwd, check=False):
     return proc
 
 
-def errors(diags):
+def errors(diags, severity="error"):
     out = []
     for d in diags:
-        if d.get("severity") != "error":
+        if d.get("severity") != severity:
             continue
         r = d.get("range") or {}
         start = r.get("start") or {}
@@ -176,7 +207,8 @@ def errors(diags):
 def validate(cwd):
     proc = run(["validate", "-json", "-no-color"], cwd)
     j = json.loads(proc.stdout)
-    return {"ok": proc.returncode == 0, "errors": errors(j.get("diagnostics", []))}
+    diags = j.get("diagnostics", [])
+    return {"ok": proc.returncode == 0, "errors": errors(diags), "warnings": errors(diags, "warning")}
 
 
 def plan(cwd, files):
@@ -187,7 +219,7 @@ def plan(cwd, files):
         msg = json.loads(line)
         if msg.get("type") == "diagnostic":
             diags.append(msg["diagnostic"])
-    return {"ok": proc.returncode == 0, "errors": errors(diags)}
+    return {"ok": proc.returncode == 0, "errors": errors(diags), "warnings": errors(diags, "warning")}
 
 
 def write(cwd, files):

@@ -28,13 +28,23 @@ fn registry(log: &Log) -> Registry {
     r
 }
 
-/// (summary, file, line, column, detail) of every error, sorted.
+/// (summary, file, line, column, detail) of every error (or warning), sorted.
 type Found = Vec<(String, String, u64, u64, String)>;
 
-fn errors_of(d: &Diagnostics, sources: &SourceMap, root: &std::path::Path) -> Found {
+/// A detail as both sides can be compared: the location of a validation rule is written
+/// differently (Terraform's `m/main.tf:5,3-13`, hubctl's `m/main.tf:5:3`), so it is left out.
+fn comparable(detail: &str) -> String {
+    const RULE_AT: &str = "This was checked by the validation rule at ";
+    match detail.find(RULE_AT) {
+        Some(i) => detail[..i + RULE_AT.len()].to_string(),
+        None => detail.to_string(),
+    }
+}
+
+fn found(d: &Diagnostics, sources: &SourceMap, root: &std::path::Path, sev: Severity) -> Found {
     let mut out: Found =
         d.0.iter()
-            .filter(|x| x.severity == Severity::Error)
+            .filter(|x| x.severity == sev && x.summary != "Not planned")
             .map(|x| {
                 let at = x.subject.map(|s| sources.location(s));
                 let file = at.as_ref().map(|l| {
@@ -42,36 +52,32 @@ fn errors_of(d: &Diagnostics, sources: &SourceMap, root: &std::path::Path) -> Fo
                     p.display().to_string()
                 });
                 let (line, column) = at.map_or((0, 0), |l| (l.line as u64, l.column as u64));
-                let detail = x.detail.replace("hubctl", "Terraform");
-                (
-                    x.summary.clone(),
-                    file.unwrap_or_default(),
-                    line,
-                    column,
-                    detail,
-                )
+                let detail = comparable(&x.detail.replace("hubctl", "Terraform"));
+                let file = file.unwrap_or_default();
+                (x.summary.clone(), file, line, column, detail)
             })
             .collect();
     out.sort();
     out
 }
 
-fn recorded_errors(phase: &J) -> Found {
-    let mut out: Found = phase["errors"]
+/// The recorded `errors` or `warnings` of one phase.
+fn recorded_found(phase: &J, which: &str) -> Found {
+    let mut out: Found = phase[which]
         .as_array()
-        .expect("errors")
+        .expect("recorded diagnostics")
         .iter()
         .map(|e| {
+            // Terraform's own slip ("accepting a ephemeral values") is not copied.
+            let detail = e["detail"].as_str().unwrap_or("");
+            let detail =
+                detail.replace("accepting a ephemeral values", "accepting ephemeral values");
             (
                 e["summary"].as_str().unwrap_or("").to_string(),
                 e["file"].as_str().unwrap_or("").to_string(),
                 e["line"].as_u64().unwrap_or(0),
                 e["column"].as_u64().unwrap_or(0),
-                // Terraform's own slip ("accepting a ephemeral values") is not copied.
-                e["detail"]
-                    .as_str()
-                    .unwrap_or("")
-                    .replace("accepting a ephemeral values", "accepting ephemeral values"),
+                comparable(&detail),
             )
         })
         .collect();
@@ -93,10 +99,10 @@ fn files_of(case: &J) -> J {
     files
 }
 
-/// What hubctl's plan (with `-var s=SECRET`, where `var.s` is declared) or validate reports
-/// for a recorded case, and where; errors found before any walk (by the loader or the
-/// static checks) come from there.
-async fn errors(case: &J, secret: &str, validate: bool) -> Found {
+/// The errors and warnings hubctl's plan (with `-var s=SECRET`, where `var.s` is declared)
+/// or validate reports for a recorded case, and where; those found before any walk (by the
+/// loader or the static checks) come from there.
+async fn diagnostics(case: &J, secret: &str, validate: bool) -> (Found, Found) {
     let log = Log::default();
     let reg = registry(&log);
     let files = files_of(case);
@@ -109,7 +115,8 @@ async fn errors(case: &J, secret: &str, validate: bool) -> Found {
     let (p, d) = prepare(dir.path(), &reg);
     let Some(p) = p else {
         let (config, _) = crate::config::load(dir.path());
-        return errors_of(&d, &config.sources, dir.path());
+        let of = |sev| found(&d, &config.sources, dir.path(), sev);
+        return (of(Severity::Error), of(Severity::Warning));
     };
     let declared = p.config.root.variables.contains_key("s");
     let vars: &[(&str, &str)] = if declared { &[("s", secret)] } else { &[] };
@@ -127,11 +134,12 @@ async fn errors(case: &J, secret: &str, validate: bool) -> Found {
     } else {
         fx.plan_result(&State::new(), sel).await.1
     };
-    errors_of(&d, &p.config.sources, dir.path())
+    let of = |sev| found(&d, &p.config.sources, dir.path(), sev);
+    (of(Severity::Error), of(Severity::Warning))
 }
 
-/// Every recorded case's plan and validate errors are Terraform's: summary, file, line,
-/// column and detail. Two differences: Terraform's refusal of an `ephemeral` block of a
+/// Every recorded case's plan and validate errors and warnings are Terraform's: summary,
+/// file, line, column and detail. Two differences: Terraform's refusal of an `ephemeral` block of a
 /// type its provider lacks has its own wording (hubctl says it as for any unknown type, at
 /// the block); and Terraform's validate does not evaluate child module outputs, so it
 /// finds a child's ephemeral output stored in a resource only at plan, hubctl already then.
@@ -142,15 +150,17 @@ async fn refusals_are_terraforms_at_their_locations() {
     let mut checked = 0;
     for (name, case) in rec["cases"].as_object().expect("cases") {
         for phase in ["plan", "validate"] {
-            let got = errors(case, secret, phase == "validate").await;
-            let want = recorded_errors(&case[phase]);
+            let (got, warnings) = diagnostics(case, secret, phase == "validate").await;
+            let want = recorded_found(&case[phase], "errors");
+            let want_warnings = recorded_found(&case[phase], "warnings");
+            assert_eq!(warnings, want_warnings, "case {name}, {phase}: warnings");
             if name == "builtin_has_no_ephemeral_type" {
                 assert_eq!((got.len(), got[0].2), (1, want[0].2), "{got:?}");
                 assert_eq!(got[0].0, "Invalid ephemeral resource type");
                 continue;
             }
             if (name.as_str(), phase) == ("child_ephemeral_output_into_resource", "validate") {
-                let plan = recorded_errors(&case["plan"]);
+                let plan = recorded_found(&case["plan"], "errors");
                 assert_eq!((want.len(), got), (0, plan), "case {name}");
                 continue;
             }
@@ -158,12 +168,13 @@ async fn refusals_are_terraforms_at_their_locations() {
             checked += 1;
         }
     }
-    assert!(checked >= 24, "only {checked} checks");
+    assert!(checked >= 27, "only {checked} checks");
 }
 
 /// An ephemeral resource fed by an ephemeral variable configures a provider, a child
-/// module's ephemeral variable and output, a local and `ephemeralasnull` pass it along; the
-/// secret reaches the provider but nothing that is kept or shown.
+/// module's ephemeral variable and output, a local and `ephemeralasnull` pass it along, a
+/// failing check's message refers to it; the secret reaches the provider but nothing that
+/// is kept or shown.
 const NEVER_STORED: &str = r#"
 variable "secret" {
   type      = string
@@ -199,6 +210,13 @@ resource "terraform_data" "keep" {
 
 output "plain" {
   value = ephemeralasnull([local.token, "shown"])
+}
+
+check "token" {
+  assert {
+    condition     = local.token == "nope"
+    error_message = "the token is ${local.token}"
+  }
 }
 "#;
 
@@ -262,6 +280,7 @@ async fn ephemeral_values_are_used_but_never_stored() {
         );
     }
     assert!(shown.contains("shown") && shown.contains("kept"), "{shown}");
+    assert_eq!(plan_json(&plan)["checks"][0]["status"], "fail", "{json}");
     let (state, d) = fx.apply_result(&State::new(), plan, sel).await;
     assert!(!d.has_errors(), "{d:?}");
     assert_eq!(

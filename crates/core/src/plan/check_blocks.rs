@@ -8,6 +8,7 @@ use crate::config::Validation;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::lang::Value;
 use crate::walk::body::eval_expr;
+use crate::walk::ephemeral_rules::{error_message, Condition};
 use crate::walk::scope::Scope;
 use crate::walk::Run;
 use serde::{Deserialize, Serialize};
@@ -138,7 +139,9 @@ fn assertions(
             }
             Value::Bool(false) => {
                 let (msg, _) = eval_expr(&a.error_message, scope, run.base_dir());
-                let msg = message(&msg);
+                let at = a.error_message.span();
+                let (msg, why) = error_message(&msg, at, Condition::Check);
+                diags.0.extend(why.map(|d| d.address(address)));
                 statuses.push(CheckStatus::Fail);
                 diags.push(
                     Diagnostic::warning("Check block assertion failed")
@@ -162,17 +165,6 @@ fn assertions(
         }
     }
     (CheckStatus::combine(statuses), problems)
-}
-
-/// The text of a failed assertion's `error_message`; a sensitive one is not shown.
-fn message(msg: &Value) -> String {
-    match msg.peel_marked() {
-        (_, m) if m.sensitive => {
-            "The error message included a sensitive value, so it will not be displayed.".into()
-        }
-        (Value::String(s), _) => s.clone(),
-        _ => "(error message could not be evaluated)".into(),
-    }
 }
 
 /// Terraform's `checks` array of the plan JSON.

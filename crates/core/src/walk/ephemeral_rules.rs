@@ -74,6 +74,45 @@ pub fn refuse_repetition(which: &str, e: &Expr, v: &Value) -> Option<Diagnostic>
     Some(Diagnostic::error(summary).detail(detail).subject(e.span()))
 }
 
+/// Which kind of condition an error message explains: Terraform words them differently.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Condition {
+    /// A variable's `validation` rule.
+    Validation,
+    /// A `check` block's assertion or an output's `precondition`.
+    Check,
+}
+
+/// What a failed condition shows of its evaluated error message `msg` (written at `at`):
+/// the text; for a sensitive message, a sentence saying it is not shown; for one derived
+/// from an ephemeral value, such a sentence too and the diagnostic that says why (an error
+/// for a validation, a warning for a check, as in Terraform), so the value is neither shown
+/// nor kept with the check results.
+pub fn error_message(msg: &Value, at: Span, kind: Condition) -> (String, Option<Diagnostic>) {
+    const SUMMARY: &str = "Error message refers to ephemeral values";
+    const SENSITIVE: &str =
+        "The error message included a sensitive value, so it will not be displayed.";
+    let (inner, marks) = msg.peel_marked();
+    if msg.contains_ephemeral() {
+        return match kind {
+            Condition::Validation => (
+                SENSITIVE.into(),
+                Some(Diagnostic::error(SUMMARY).detail("The error expression used to explain this condition refers to ephemeral values. hubctl will not display the resulting message.\n\nYou can correct this by removing references to ephemeral values, or by carefully using the ephemeralasnull() function if the expression will not reveal the ephemeral data.").subject(at)),
+            ),
+            Condition::Check => (
+                "This check failed, but has an invalid error message as described in the other accompanying messages.".into(),
+                Some(Diagnostic::warning(SUMMARY).detail("The error expression used to explain this condition refers to ephemeral values, so hubctl will not display the resulting message.\n\nYou can correct this by removing references to ephemeral values, or by using the ephemeralasnull() function on the references to not reveal ephemeral data.").subject(at)),
+            ),
+        };
+    }
+    let text = match inner {
+        _ if marks.sensitive => SENSITIVE.into(),
+        Value::String(s) => s.clone(),
+        _ => "(error message could not be evaluated)".into(),
+    };
+    (text, None)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -93,5 +132,21 @@ mod tests {
         assert!(refuse_in_input(false, &e, &marked).is_some());
         assert!(refuse_repetition("count", &e, &Value::int(1).ephemeral()).is_some());
         assert!(refuse_repetition("for_each", &e, &plain).is_none());
+    }
+
+    #[test]
+    fn error_messages_hide_marked_values() {
+        let at = Span::new(crate::diag::FileId(0), 0..1);
+        let shown = error_message(&Value::from("bad"), at, Condition::Check);
+        assert_eq!(shown, ("bad".to_string(), None));
+        let (text, d) = error_message(&Value::from("pw").sensitive(), at, Condition::Check);
+        assert!(text.contains("sensitive value") && d.is_none());
+        let secret = Value::from("tok").ephemeral();
+        let (text, d) = error_message(&secret, at, Condition::Check);
+        assert!(!text.contains("tok"));
+        assert_eq!(d.map(|d| d.severity), Some(crate::diag::Severity::Warning));
+        let (text, d) = error_message(&secret, at, Condition::Validation);
+        assert!(!text.contains("tok"));
+        assert_eq!(d.map(|d| d.severity), Some(crate::diag::Severity::Error));
     }
 }

@@ -2,7 +2,7 @@
 //! locals and outputs (with their preconditions).
 
 use super::body::eval_expr;
-use super::ephemeral_rules::{refuse_in_input, refuse_in_output};
+use super::ephemeral_rules::{error_message, refuse_in_input, refuse_in_output, Condition};
 use super::instances::{per_instance, ModuleInst};
 use super::run::Run;
 use super::scope::Scope;
@@ -242,7 +242,9 @@ fn check_validations(
             Value::Bool(true) | Value::Unknown(_) => {}
             Value::Bool(false) => {
                 let (msg, _) = eval_expr(&rule.error_message, &r, run.base_dir());
-                let msg = error_message_text(&msg);
+                let at = rule.error_message.span();
+                let (msg, why) = error_message(&msg, at, Condition::Validation);
+                diags.0.extend(why);
                 diags.push(
                     Diagnostic::error("Invalid value for variable")
                         .detail(format!(
@@ -263,18 +265,6 @@ fn check_validations(
     diags
 }
 
-/// The text of a failed check's `error_message`; a sensitive one is not shown (Terraform's
-/// wording).
-fn error_message_text(msg: &Value) -> String {
-    match msg.peel_marked() {
-        (_, m) if m.sensitive => {
-            "The error message included a sensitive value, so it will not be displayed.".into()
-        }
-        (Value::String(s), _) => s.clone(),
-        _ => "(error message could not be evaluated)".into(),
-    }
-}
-
 fn eval_output(run: &Run, mi: usize, name: &str, inst: &ModuleInst) -> (Value, Diagnostics) {
     let o = &run.module(mi).outputs[name];
     let scope = Scope::at(run, mi, inst);
@@ -285,9 +275,12 @@ fn eval_output(run: &Run, mi: usize, name: &str, inst: &ModuleInst) -> (Value, D
         // A sensitive condition still decides; only its value stays unshown.
         if c.peel().as_bool() == Some(false) {
             let (msg, _) = eval_expr(&p.error_message, &scope, run.base_dir());
+            let at = p.error_message.span();
+            let (msg, why) = error_message(&msg, at, Condition::Check);
+            diags.0.extend(why);
             diags.push(
                 Diagnostic::error("Module output value precondition failed")
-                    .detail(error_message_text(&msg))
+                    .detail(msg)
                     .subject(p.condition.span()),
             );
         }
