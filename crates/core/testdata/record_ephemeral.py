@@ -6,7 +6,8 @@ ephemeral variable and output, `ephemeralasnull` and `terraform.applying`; Terra
 built-in provider has no ephemeral resource type, so `ephemeral` blocks are recorded only
 for their refusal. For every case it records the error diagnostics (summary, detail, the
 subject's file, line and column), and the warnings alike, of `terraform validate -json` and of `terraform plan -json`
-(the plan gets `-var s=...` where `var.s` is declared), and whether each succeeded. The `saved_plan` case also
+(the plan gets `-var s=...` where `var.s` is declared; a configuration `terraform init`
+refuses has only its validate recorded), and whether each succeeded. The `saved_plan` case also
 records that the secret is in neither the saved plan nor the state, and the error of
 applying that plan without the ephemeral variable. end_to_end/ephemeral.rs requires
 hubctl's errors to be the same (summary and location; the detail with "Terraform" read
@@ -166,6 +167,16 @@ output "o" {
   }
 }
 '''},
+    "ephemeral_lifecycle": {"main.tf": '''
+ephemeral "terraform_data" "y" {
+  count      = 1
+  depends_on = []
+  lifecycle {
+    create_before_destroy = true
+    ignore_changes        = all
+  }
+}
+'''},
     "undeclared_ephemeral_resource": {"main.tf": '''
 locals {
   t = ephemeral.terraform_data.nope.output
@@ -267,7 +278,9 @@ def main():
             init = run(["init", "-input=false", "-no-color"], cwd)
             case = {"files": files}
             if init.returncode != 0:
-                case["init_error"] = init.stderr.strip().splitlines()[:3]
+                # Configuration errors stop init; validate still reports them.
+                case["init_failed"] = True
+                case["validate"] = validate(cwd)
             else:
                 case["validate"] = validate(cwd)
                 case["plan"] = plan(cwd, files)

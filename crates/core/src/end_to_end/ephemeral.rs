@@ -143,6 +143,7 @@ async fn diagnostics(case: &J, secret: &str, validate: bool) -> (Found, Found) {
 /// type its provider lacks has its own wording (hubctl says it as for any unknown type, at
 /// the block); and Terraform's validate does not evaluate child module outputs, so it
 /// finds a child's ephemeral output stored in a resource only at plan, hubctl already then.
+/// A configuration Terraform's `init` refuses has only its validate recorded.
 #[tokio::test]
 async fn refusals_are_terraforms_at_their_locations() {
     let rec = recorded();
@@ -150,7 +151,14 @@ async fn refusals_are_terraforms_at_their_locations() {
     let mut checked = 0;
     for (name, case) in rec["cases"].as_object().expect("cases") {
         for phase in ["plan", "validate"] {
-            let (got, warnings) = diagnostics(case, secret, phase == "validate").await;
+            if case.get(phase).is_none() {
+                continue; // `terraform init` refused the configuration: validate only.
+            }
+            let (mut got, warnings) = diagnostics(case, secret, phase == "validate").await;
+            if name == "ephemeral_lifecycle" {
+                // Terraform stops before it would find that its provider lacks the type.
+                got.retain(|e| e.0 != "Invalid ephemeral resource type");
+            }
             let want = recorded_found(&case[phase], "errors");
             let want_warnings = recorded_found(&case[phase], "warnings");
             assert_eq!(warnings, want_warnings, "case {name}, {phase}: warnings");
@@ -168,7 +176,7 @@ async fn refusals_are_terraforms_at_their_locations() {
             checked += 1;
         }
     }
-    assert!(checked >= 27, "only {checked} checks");
+    assert!(checked >= 28, "only {checked} checks");
 }
 
 /// An ephemeral resource fed by an ephemeral variable configures a provider, a child
@@ -336,4 +344,59 @@ async fn a_saved_plan_needs_its_ephemeral_variables_again() {
             .expect("an error");
     assert_eq!(e.summary, want["summary"].as_str().expect("summary"));
     assert_eq!(e.detail, want["detail"].as_str().expect("detail"));
+}
+
+/// Validate opens nothing; a plan does not open an instance whose configuration is known
+/// only after apply (its value is unknown, so is what it configures), and the apply opens
+/// it once what it depends on is applied.
+#[tokio::test]
+async fn opened_only_once_the_configuration_is_known() {
+    let log = Log::default();
+    let reg = registry(&log);
+    let files = serde_json::json!({"main.tf": r#"
+resource "terraform_data" "name" {
+  input = "late"
+}
+
+ephemeral "issuer_token" "known" {
+  name = "early"
+}
+
+ephemeral "issuer_token" "later" {
+  name       = terraform_data.name.id
+  depends_on = [ephemeral.issuer_token.known]
+}
+
+provider "consumer" {
+  token = ephemeral.issuer_token.later.value
+}
+
+resource "consumer_thing" "x" {
+  name = "x"
+}
+"#});
+    let (dir, p) = load(&files, &reg);
+    let fx = Fx {
+        p: &p,
+        dir: dir.path(),
+        registry: reg,
+    };
+    let d = fx.validate().await;
+    assert!(!d.has_errors(), "{d:?}");
+    assert!(lines(&log, "open ").is_empty(), "validate opened: {log:?}");
+    let plan = fx.plan(&State::new(), Sel::default()).await;
+    let opened = lines(&log, "open ");
+    assert_eq!(opened, ["open ephemeral.issuer_token.known"], "{log:?}");
+    assert!(lines(&log, "configure consumer").is_empty(), "{log:?}");
+    let (_, d) = fx.apply_result(&State::new(), plan, Sel::default()).await;
+    assert!(!d.has_errors(), "{d:?}");
+    let opened = lines(&log, "open ");
+    assert_eq!(opened.len(), 3, "{log:?}");
+    assert_eq!(
+        opened[2], "open ephemeral.issuer_token.later",
+        "after what it names"
+    );
+    let created = lines(&log, "create consumer_thing.x with tok-");
+    assert_eq!(created.len(), 1, "{log:?}");
+    assert_eq!(lines(&log, "close ").len(), 3, "{log:?}");
 }

@@ -111,7 +111,38 @@ pub(super) fn resource(cx: &mut Cx, b: &Block, mode: ResourceMode) -> Option<Res
         b.body.get_attribute("for_each"),
     );
     check_enabled(cx, &r);
+    if mode == ResourceMode::Ephemeral {
+        ephemeral_lifecycle(cx, b);
+    }
     Some(r)
+}
+
+/// Terraform: an ephemeral resource's `lifecycle` may only hold conditions; the other
+/// arguments are about stored objects, which it never has.
+fn ephemeral_lifecycle(cx: &mut Cx, b: &Block) {
+    const MANAGED_ONLY: &[&str] = &[
+        "create_before_destroy",
+        "prevent_destroy",
+        "ignore_changes",
+        "replace_triggered_by",
+    ];
+    let lifecycles = b.body.iter().filter_map(|s| match s {
+        Structure::Block(l) if l.ident.as_str() == "lifecycle" => Some(l),
+        _ => None,
+    });
+    for l in lifecycles {
+        for a in l.body.attributes() {
+            let name = a.key.as_str();
+            if !MANAGED_ONLY.contains(&name) {
+                continue;
+            }
+            cx.push(
+                Diagnostic::error("Invalid ephemeral resource lifecycle argument")
+                    .detail(format!("The lifecycle argument \"{name}\" is defined only for managed resources (\"resource\" blocks), and is not valid for ephemeral resources."))
+                    .subject(cx.span(a.span())),
+            );
+        }
+    }
 }
 
 fn lifecycle(cx: &mut Cx, b: &Block, lc: &mut Lifecycle) {

@@ -555,3 +555,33 @@ fn a_module_with_its_own_provider_refuses_for_each_and_depends_on() {
         .detail
         .contains("The module at module.a is a legacy module"));
 }
+
+/// `ephemeral = true` on variables and outputs, and `ephemeral` blocks with their
+/// meta-arguments, keyed `ephemeral.TYPE.NAME`.
+#[test]
+fn ephemeral_declarations_load() {
+    let main = r#"
+variable "token" {
+  ephemeral = true
+}
+ephemeral "issuer_token" "t" {
+  for_each   = toset(["a"])
+  provider   = issuer.west
+  depends_on = [var.token]
+  name       = each.key
+}
+module "m" {
+  source = "./m"
+}
+"#;
+    let child = "output \"o\" {\n  value     = 1\n  ephemeral = true\n}\n";
+    let (_, config, diags) = load_files(&[("main.tf", main), ("m/main.tf", child)]);
+    assert!(diags.is_empty(), "{diags:?}");
+    assert!(config.root.variables["token"].ephemeral);
+    let e = &config.root.resources["ephemeral.issuer_token.t"];
+    assert_eq!(e.mode, ResourceMode::Ephemeral);
+    assert!(e.for_each.is_some() && e.depends_on.len() == 1);
+    assert_eq!(e.provider, Some(("issuer".into(), Some("west".into()))));
+    assert!(e.body.attributes.get("name").is_some());
+    assert!(config.root.children["m"].outputs["o"].ephemeral);
+}
