@@ -172,3 +172,28 @@ impl Provider for Consumer {
         Ok(Arc::new(token))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::provider::ephemeral_conformance::{ephemeral_suite, EphemeralCase};
+
+    /// The test type keeps the contract it stands in for.
+    #[tokio::test]
+    async fn issuer_token_passes_the_ephemeral_suite() {
+        let log = Log::default();
+        let case = EphemeralCase {
+            resource: Arc::new(Token(log.clone())),
+            client: Arc::new(()),
+            address: "ephemeral.issuer_token.t",
+            config: Value::object([
+                ("name", Value::from("hub")),
+                ("secret", Value::from("s")),
+                ("value", Value::Null),
+            ]),
+        };
+        ephemeral_suite(&case).await;
+        let all = log.lock().expect("log").clone();
+        assert_eq!(all.iter().filter(|l| l.starts_with("close ")).count(), 2);
+    }
+}

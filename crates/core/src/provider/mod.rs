@@ -17,6 +17,7 @@
 
 pub mod conformance;
 mod ephemeral;
+pub mod ephemeral_conformance;
 mod error;
 pub mod plan_check;
 mod plan_rule;
