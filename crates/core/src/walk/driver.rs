@@ -82,7 +82,6 @@ pub async fn walk(run: Arc<Run>, step: Arc<dyn Step>, extra: Extra) -> WalkResul
     .await;
     let mut results = std::mem::take(&mut *results.lock().unwrap_or_else(|e| e.into_inner()));
     let mut out = WalkResult::default();
-    out.diags.extend(super::ephemeral::close_all(&run).await);
     let (total, chain) = super::timing::critical_path(&deps, &run.busy.take());
     let describe = |i: usize| {
         if i < n_graph {
@@ -111,6 +110,8 @@ pub async fn walk(run: Arc<Run>, step: Arc<dyn Step>, extra: Extra) -> WalkResul
             }
         }
     }
+    // Every node is done: nothing needs an ephemeral resource any more.
+    out.diags.extend(super::ephemeral::close_all(&run).await);
     out
 }
 
