@@ -161,6 +161,24 @@ impl Moto {
         args: &[&str],
         extra: &[(&str, String)],
     ) -> crate::support::Out {
+        let o = self
+            .hubctl_command(w, args, extra)
+            .output()
+            .expect("run hubctl");
+        crate::support::Out {
+            code: o.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+        }
+    }
+
+    /// The command [`Moto::hubctl`] runs, for a test that starts (and kills) it itself.
+    pub fn hubctl_command(
+        &self,
+        w: &crate::support::Work,
+        args: &[&str],
+        extra: &[(&str, String)],
+    ) -> std::process::Command {
         let mut c = w.command(args);
         for k in [
             "AWS_PROFILE",
@@ -177,12 +195,7 @@ impl Moto {
         for (k, v) in extra {
             c.env(k, v);
         }
-        let o = c.output().expect("run hubctl");
-        crate::support::Out {
-            code: o.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
-        }
+        c
     }
 
     /// The environment a hubctl run against this emulator needs (and nothing from the host).

@@ -10,10 +10,12 @@ on a bad day:
              ThrottlingException, SlowDown) without forwarding;
 - error:     answer 500/503 without forwarding;
 - drop:      forward, let moto handle the request, then close the connection without an
-             answer: the call took effect but the caller never hears of it.
+             answer: the call took effect but the caller never hears of it;
+- late:      hold the request for --late-ms, then forward it: a call that AWS carries out
+             after its caller has given up or died (by rule only).
 
 Usage: fault_proxy.py --upstream http://127.0.0.1:PORT [--port 0] [--seed 1]
-           [--throttle 0.3] [--drop 0.05] [--error 0.0] [--delay-ms 0]
+           [--throttle 0.3] [--drop 0.05] [--error 0.0] [--delay-ms 0] [--late-ms 3000]
            [--rule OP=FAULT[:COUNT]] ... [--only-mutating]
 It prints "listening on PORT" once ready. GET /__faults__ answers the counts as JSON
 (requests, and per fault: how many and for which operations).
@@ -43,6 +45,7 @@ class Faults:
         self.lock = threading.Lock()
         self.p = {"throttle": args.throttle, "drop": args.drop, "error": args.error}
         self.delay = args.delay_ms / 1000.0
+        self.late = args.late_ms / 1000.0
         self.only_mutating = args.only_mutating
         self.rules = {}
         for r in args.rule:
@@ -53,7 +56,7 @@ class Faults:
                 count = int(n)
             self.rules[op] = [fault, count]
         self.requests = 0
-        self.counts = {"throttle": [], "drop": [], "error": [], "delay": []}
+        self.counts = {"throttle": [], "drop": [], "error": [], "delay": [], "late": []}
 
     def choose(self, service, op):
         """The fault for one request, or None."""
@@ -195,6 +198,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         fault = self.faults.choose(service, op)
         if self.faults.delay or fault == "delay":
             time.sleep(self.faults.delay or 0.5)
+        if fault == "late":
+            time.sleep(self.faults.late)
         if fault == "throttle":
             status, ctype, text = throttle_answer(service)
             return self.answer(status, ctype, text, [("x-amzn-ErrorType", "ThrottlingException")])
@@ -230,6 +235,7 @@ def main():
     ap.add_argument("--drop", type=float, default=0.0)
     ap.add_argument("--error", type=float, default=0.0)
     ap.add_argument("--delay-ms", type=int, default=0)
+    ap.add_argument("--late-ms", type=int, default=3000)
     ap.add_argument("--rule", action="append", default=[])
     ap.add_argument("--only-mutating", action="store_true")
     args = ap.parse_args()

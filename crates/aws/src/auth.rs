@@ -45,11 +45,23 @@ pub struct Auth {
 /// A short description for the credential provider's name (shows in SDK errors).
 const STATIC: &str = "hubctl-static-keys";
 
+/// Attempts per call without `max_retries`: `AWS_MAX_ATTEMPTS`, as the Terraform provider
+/// and the SDKs read it, else 5.
+fn env_attempts() -> u32 {
+    std::env::var("AWS_MAX_ATTEMPTS")
+        .ok()
+        .and_then(|s| s.trim().parse::<u32>().ok())
+        .filter(|n| *n > 0)
+        .unwrap_or(5)
+}
+
 impl Auth {
     /// The shared SDK configuration. `AssumeRole` is lazy: a role that cannot be assumed
     /// fails the first call, with the STS error in that call's message.
     pub async fn sdk_config(&self) -> SdkConfig {
-        let attempts = self.max_retries.map_or(5, |r| r.saturating_add(1));
+        let attempts = self
+            .max_retries
+            .map_or_else(env_attempts, |r| r.saturating_add(1));
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
             // Adaptive: throttling answers also slow this client's later requests down, so a
             // wide apply backs off as a whole instead of each call retrying on its own.

@@ -57,6 +57,12 @@ pub async fn find_existing<T: Managed + ?Sized>(
     }
 }
 
+/// Whether [`find_existing`] can find anything of the type: an object with an AWS-assigned
+/// id and no tags is found by nothing but its answer.
+pub fn findable<T: Managed + ?Sized>() -> bool {
+    T::IDENTITY != Identity::ServerId || T::TAGS.has_tags()
+}
+
 /// Deletes the objects besides `kept` that carry `c.ctx.address`'s tag: copies a retried
 /// create made when an earlier attempt's answer was lost. Only types whose ids AWS assigns
 /// can have copies; a name or a natural key is unique.
@@ -65,7 +71,7 @@ pub async fn delete_copies<T: Managed + ?Sized>(
     c: &Op<'_>,
     kept: &T::Api,
 ) -> Result<(), ProviderError> {
-    if T::IDENTITY != Identity::ServerId || !T::TAGS.has_tags() {
+    if T::IDENTITY != Identity::ServerId || !findable::<T>() {
         return Ok(());
     }
     let address = c.ctx.address;

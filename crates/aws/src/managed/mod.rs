@@ -310,17 +310,19 @@ impl<T: Managed> Adapter<T> {
     }
 
     /// The type's create call, safe against lost answers: when an attempt's outcome was
-    /// unknown (the SDK retried a dropped connection or a 5xx, or gave up on one), what the
-    /// calls made is looked up by the type's identity and adopted, and the extra copies a
-    /// retried create without an idempotency token made are deleted.
+    /// unknown (the SDK retried a dropped connection or a 5xx, or gave up on one), or the
+    /// create retries an interrupted run's, what the calls made is looked up by the type's
+    /// identity and adopted, and the extra copies a create without an idempotency token
+    /// made are deleted.
     async fn create_call(&self, op: &Op<'_>, planned: &Value) -> Result<T::Api, ProviderError> {
         let tags = crate::tags::for_create(&op.c.default_tags, planned, op.ctx.address);
         let (made, ambiguous) = crate::ambiguity::watch(self.t.create(op, planned, &tags)).await;
-        if !ambiguous {
-            return made;
-        }
+        // A recovering create races the interrupted run's call, which AWS may still be
+        // carrying out: its object can appear after the lookup that found nothing.
+        let unsure = ambiguous || op.ctx.recovering;
         let kept = match made {
             Ok(x) => x,
+            Err(e) if !unsure => return Err(e),
             Err(e) => match self.t.find_existing(op, planned).await? {
                 // A tagged object must carry this address: one that doesn't is somebody
                 // else's, and the error (a name conflict, say) stands.
@@ -335,9 +337,40 @@ impl<T: Managed> Adapter<T> {
                 None => return Err(e),
             },
         };
-        identity::delete_copies(&self.t, op, &kept).await?;
+        if unsure {
+            identity::delete_copies(&self.t, op, &kept).await?;
+        }
         Ok(kept)
     }
+
+    /// What an interrupted create made, looked for twice: AWS lists a new object only
+    /// after a while (describe calls are eventually consistent), and the interrupted
+    /// run's call may still be under way when this run starts.
+    async fn find_interrupted(
+        &self,
+        op: &Op<'_>,
+        planned: &Value,
+    ) -> Result<Option<T::Api>, ProviderError> {
+        let found = self.t.find_existing(op, planned).await?;
+        if found.is_some() || !identity::findable::<T>() {
+            return Ok(found);
+        }
+        tokio::time::sleep(settle_delay()).await;
+        self.t.find_existing(op, planned).await
+    }
+}
+
+/// How long a recovering create waits before its second look for the interrupted call's
+/// object: `HUBCTL_RECOVERY_SETTLE` (seconds, fractions allowed), else 2 s.
+fn settle_delay() -> std::time::Duration {
+    std::env::var("HUBCTL_RECOVERY_SETTLE")
+        .ok()
+        .and_then(|s| s.parse::<f64>().ok())
+        .filter(|s| s.is_finite() && *s >= 0.0)
+        .map_or(
+            std::time::Duration::from_secs(2),
+            std::time::Duration::from_secs_f64,
+        )
 }
 
 #[async_trait]
@@ -368,7 +401,7 @@ impl<T: Managed> Resource for Adapter<T> {
         let op = Op { c, ctx };
         // An interrupted create may have made the object already: adopt it, never duplicate.
         let existing = if ctx.recovering {
-            self.t.find_existing(&op, planned).await?
+            self.find_interrupted(&op, planned).await?
         } else {
             None
         };
