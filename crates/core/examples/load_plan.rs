@@ -10,7 +10,8 @@
 //! answer to "which phase holds the memory". (The workspace forbids `unsafe`, so there is
 //! no counting allocator; RSS is what the CLI's users see anyway.)
 //!
-//! Usage: `load_plan --shape wide --n 10000 --dir DIR --step plan|apply|noop-plan` (DIR is
+//! Usage: `load_plan --shape wide --n 10000 --dir DIR --step plan|apply|noop-plan
+//! [--per-file 10000]` (DIR is
 //! scratch: `plan` and `apply` replace it with a fresh configuration).
 //! Output: one tab-separated line per stage (`stage ms rss_end_bytes rss_peak_bytes`), then
 //! `total ms`.
@@ -63,15 +64,15 @@ impl Stage {
     }
 }
 
-/// Resources per generated file: a file may not exceed 16 MiB ([`MAX_FILE_BYTES`]), which
-/// 100,000 resources in one file would.
+/// Resources per generated file unless `--per-file` says: a file may not exceed 16 MiB
+/// ([`MAX_FILE_BYTES`]), which 100,000 resources in one file would.
 ///
 /// [`MAX_FILE_BYTES`]: hubctl_core::config::MAX_FILE_BYTES
 const PER_FILE: usize = 10_000;
 
 /// The configuration of `benches/graph.sh`'s generator, byte for byte, as (file name, text):
-/// the variable, local and output in `main.tf`, the resources `PER_FILE` to a file.
-fn generate(shape: &str, n: usize) -> Vec<(String, String)> {
+/// the variable, local and output in `main.tf`, the resources `per_file` to a file.
+fn generate(shape: &str, n: usize, per_file: usize) -> Vec<(String, String)> {
     use std::fmt::Write as _;
     let mut main = String::new();
     main.push_str("variable \"revision\" {\n  type    = number\n  default = 1\n}\n\n");
@@ -84,8 +85,8 @@ fn generate(shape: &str, n: usize) -> Vec<(String, String)> {
     let mut files = vec![("main.tf".to_string(), main)];
     let w = n.div_ceil(10);
     for i in 0..n {
-        if i % PER_FILE == 0 {
-            files.push((format!("resources-{:03}.tf", i / PER_FILE), String::new()));
+        if i % per_file == 0 {
+            files.push((format!("resources-{:05}.tf", i / per_file), String::new()));
         }
         let dep = |j: usize| format!("terraform_data.n{j}.output.name");
         let deps = match shape {
@@ -133,6 +134,7 @@ struct Args {
     n: usize,
     dir: PathBuf,
     step: String,
+    per_file: usize,
 }
 
 fn args() -> Args {
@@ -141,6 +143,7 @@ fn args() -> Args {
         n: 1000,
         dir: std::env::temp_dir().join("hubctl-load-plan"),
         step: "plan".into(),
+        per_file: PER_FILE,
     };
     let mut it = std::env::args().skip(1);
     while let Some(k) = it.next() {
@@ -150,6 +153,7 @@ fn args() -> Args {
             "--n" => a.n = v.parse().expect("--n is a number"),
             "--dir" => a.dir = v.into(),
             "--step" => a.step = v,
+            "--per-file" => a.per_file = v.parse().expect("--per-file is a number"),
             other => panic!("unknown option {other}"),
         }
     }
@@ -208,7 +212,7 @@ fn main() {
     if a.step != "noop-plan" {
         let _ = std::fs::remove_dir_all(&a.dir);
         std::fs::create_dir_all(&a.dir).expect("mkdir");
-        for (name, text) in generate(&a.shape, a.n) {
+        for (name, text) in generate(&a.shape, a.n, a.per_file.max(1)) {
             std::fs::write(a.dir.join(name), text).expect("write");
         }
     }
