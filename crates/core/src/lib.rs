@@ -19,12 +19,28 @@ mod end_to_end;
 #[cfg(test)]
 mod layering_tests;
 
-/// The source text of a bare identifier expression (`iterator = it`, `provider = aws.west`).
+/// The text of a bare identifier expression (`iterator = it`, `provider = aws.west`): the
+/// name, a string's value, or the dotted names of an attribute traversal; empty for any
+/// other expression (which names nothing).
 pub(crate) fn diag_text_of(e: &config::Expr) -> String {
-    use hcl_edit::expr::Expression;
-    match &e.expr {
-        Expression::Variable(v) => v.as_str().to_string(),
-        Expression::String(s) => s.as_str().to_string(),
-        other => other.to_string().trim().to_string(),
+    use lang::ir::{Kind, OpKind};
+    match &e.expr.kind {
+        Kind::Variable(v) => v.as_str().to_string(),
+        Kind::String(s) => s.to_string(),
+        Kind::Traversal(t) => {
+            let Kind::Variable(root) = &t.root.kind else {
+                return String::new();
+            };
+            let mut out = root.as_str().to_string();
+            for op in t.ops.iter() {
+                let OpKind::GetAttr(name) = &op.kind else {
+                    return String::new();
+                };
+                out.push('.');
+                out.push_str(name.as_str());
+            }
+            out
+        }
+        _ => String::new(),
     }
 }

@@ -1,7 +1,8 @@
 //! Configuration: every `*.tf` file of a directory forms one module (as in Terraform);
-//! `module` blocks with local `source` paths load child modules recursively. Expressions stay
-//! `hcl-edit` trees with byte spans, tagged with their file, so every later error can point
-//! at file:line:column.
+//! `module` blocks with local `source` paths load child modules recursively. Each file is
+//! parsed with `hcl-edit` and its expressions lowered to the compact [IR](crate::lang::ir)
+//! (byte spans, tagged with their file, so every later error can point at file:line:column);
+//! the lossless tree is dropped once the file is decoded.
 
 pub mod fmt;
 mod loader;

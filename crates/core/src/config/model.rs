@@ -2,39 +2,37 @@
 
 use crate::diag::{FileId, SourceMap, Span};
 use crate::lang::Type;
-use hcl_edit::expr::Expression;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-/// An expression together with the file it came from.
+/// An expression (its [IR](crate::lang::ir), lowered at load) together with the file it
+/// came from: the file id is stored once here, the nodes hold byte ranges in it.
 #[derive(Debug, Clone)]
 pub struct Expr {
     pub file: FileId,
-    pub expr: Expression,
+    pub expr: crate::lang::ir::Expr,
 }
 
 impl Expr {
     /// The span of the whole expression.
     pub fn span(&self) -> Span {
-        use hcl_edit::Span as _;
-        Span::new(self.file, self.expr.span().unwrap_or(0..0))
+        Span::new(self.file, self.expr.pos.range().unwrap_or(0..0))
     }
 
     /// The span of `key` in an object constructor (`{ iam = "..." }`), for a diagnostic
     /// about one entry; `None` if this is not an object with that key.
     pub fn key_span(&self, key: &str) -> Option<Span> {
-        use hcl_edit::Span as _;
-        let Expression::Object(obj) = &self.expr else {
+        use crate::lang::ir::{Kind, ObjectKey};
+        let Kind::Object(obj) = &self.expr.kind else {
             return None;
         };
         obj.iter()
             .map(|(k, _)| k)
-            .find(|k| match (k.as_ident(), k.as_expr()) {
-                (Some(id), _) => id.as_str() == key,
-                (_, Some(Expression::String(s))) => s.as_str() == key,
-                _ => false,
+            .find(|k| match k {
+                ObjectKey::Ident(id, _) => id.as_str() == key,
+                ObjectKey::Expr(e) => matches!(&e.kind, Kind::String(s) if &**s == key),
             })
-            .and_then(|k| k.span())
+            .and_then(|k| k.pos().range())
             .map(|r| Span::new(self.file, r))
     }
 }

@@ -3,7 +3,7 @@
 //! as the only variables allowed in index keys), parsed once by the loader to check it and
 //! again by planning to find what it names.
 
-use hcl_edit::expr::{Expression, TraversalOperator};
+use crate::lang::ir::{Expr, Kind, OpKind};
 
 /// An index key as written: a constant, or the only two variables Terraform allows.
 #[derive(Debug, Clone, PartialEq)]
@@ -72,21 +72,19 @@ const NOT_TYPES: &[&str] = &[
     "each",
 ];
 
-fn strip(e: &Expression) -> &Expression {
-    match e {
-        Expression::Parenthesis(p) => strip(p.inner()),
-        other => other,
+fn strip(e: &Expr) -> &Expr {
+    match &e.kind {
+        Kind::Paren(inner) => strip(inner),
+        _ => e,
     }
 }
 
 /// Parses one element, or says why it is refused.
-pub fn parse(e: &Expression) -> Result<TriggerRef, Refusal> {
-    let (root, ops): (&str, Vec<&TraversalOperator>) = match strip(e) {
-        Expression::Variable(v) => (v.as_str(), Vec::new()),
-        Expression::Traversal(t) => match strip(&t.expr) {
-            Expression::Variable(v) => {
-                (v.as_str(), t.operators.iter().map(|o| o.value()).collect())
-            }
+pub fn parse(e: &Expr) -> Result<TriggerRef, Refusal> {
+    let (root, ops): (&str, Vec<&OpKind>) = match &strip(e).kind {
+        Kind::Variable(v) => (v.as_str(), Vec::new()),
+        Kind::Traversal(t) => match &strip(&t.root).kind {
+            Kind::Variable(v) => (v.as_str(), t.ops.iter().map(|o| &o.kind).collect()),
             _ => return Err(NOT_STATIC),
         },
         _ => return Err(NOT_STATIC),
@@ -94,9 +92,9 @@ pub fn parse(e: &Expression) -> Result<TriggerRef, Refusal> {
     let mut steps = Vec::new();
     for op in &ops {
         steps.push(match op {
-            TraversalOperator::GetAttr(name) => Step::Attr(name.as_str().to_string()),
-            TraversalOperator::LegacyIndex(i) => Step::Index(Key::Int(*i.value() as i64)),
-            TraversalOperator::Index(k) => Step::Index(key(k)?),
+            OpKind::GetAttr(name) => Step::Attr(name.as_str().to_string()),
+            OpKind::LegacyIndex(i) => Step::Index(Key::Int(*i as i64)),
+            OpKind::Index(k) => Step::Index(key(k)?),
             _ => return Err(NOT_STATIC),
         });
     }
@@ -130,16 +128,16 @@ pub fn parse(e: &Expression) -> Result<TriggerRef, Refusal> {
 }
 
 /// An index key: a number or string literal, `count.index` or `each.key`.
-fn key(e: &Expression) -> Result<Key, Refusal> {
-    match strip(e) {
-        Expression::Number(n) => n.value().as_i64().map(Key::Int).ok_or(NOT_STATIC),
-        Expression::String(s) => Ok(Key::Str(s.value().to_string())),
-        Expression::Traversal(t) => {
-            let Expression::Variable(v) = strip(&t.expr) else {
+fn key(e: &Expr) -> Result<Key, Refusal> {
+    match &strip(e).kind {
+        Kind::Number(n) => n.as_i64().map(Key::Int).ok_or(NOT_STATIC),
+        Kind::String(s) => Ok(Key::Str(s.to_string())),
+        Kind::Traversal(t) => {
+            let Kind::Variable(v) = &strip(&t.root).kind else {
                 return Err(NOT_STATIC);
             };
-            let attr = match t.operators.iter().map(|o| o.value()).collect::<Vec<_>>()[..] {
-                [TraversalOperator::GetAttr(a)] => a.as_str().to_string(),
+            let attr = match t.ops.iter().map(|o| &o.kind).collect::<Vec<_>>()[..] {
+                [OpKind::GetAttr(a)] => a.as_str().to_string(),
                 _ => return Err(NOT_STATIC),
             };
             match (v.as_str(), attr.as_str()) {
@@ -159,7 +157,7 @@ mod tests {
     use super::*;
 
     fn p(s: &str) -> Result<TriggerRef, Refusal> {
-        parse(&hcl_edit::parser::parse_expr(s).expect("parses"))
+        parse(&crate::lang::ir::parse(s).expect("parses"))
     }
 
     #[test]

@@ -49,22 +49,22 @@ pub fn parse_cli_var(raw: &str) -> Result<CliInput, Diagnostic> {
 }
 
 /// Input values are constants: Terraform evaluates them without functions or variables.
-fn constant(file: crate::diag::FileId, e: &hcl_edit::expr::Expression) -> (Value, Diagnostics) {
-    use hcl_edit::visit::{visit_expr, Visit};
-    struct Calls(Option<std::ops::Range<usize>>);
-    impl Visit for Calls {
-        fn visit_expr(&mut self, e: &hcl_edit::expr::Expression) {
-            use hcl_edit::Span as _;
-            match e {
-                _ if self.0.is_some() => {}
-                hcl_edit::expr::Expression::FuncCall(f) => self.0 = Some(f.span().unwrap_or(0..0)),
-                _ => visit_expr(self, e),
-            }
+fn constant(file: crate::diag::FileId, e: &crate::lang::ir::Expr) -> (Value, Diagnostics) {
+    use crate::lang::ir::{Expr, Kind};
+    /// The first function call in `e`, outermost first.
+    fn first_call(e: &Expr) -> Option<std::ops::Range<usize>> {
+        if let Kind::Call(_) = e.kind {
+            return Some(e.pos.range().unwrap_or(0..0));
         }
+        let mut found = None;
+        e.each_child(&mut |c| {
+            if found.is_none() {
+                found = first_call(c);
+            }
+        });
+        found
     }
-    let mut calls = Calls(None);
-    calls.visit_expr(e);
-    if let Some(range) = calls.0 {
+    if let Some(range) = first_call(e) {
         let d = Diagnostic::error("Function calls not allowed")
             .detail(
                 "Functions may not be called here: values for input variables must be constants.",
@@ -97,7 +97,7 @@ fn parse_raw(
     }
     let file = sources.add(origin, text.to_string());
     match hcl_edit::parser::parse_expr(text) {
-        Ok(e) => constant(file, &e),
+        Ok(e) => constant(file, &crate::lang::ir::lower(&e)),
         Err(err) => (
             Value::unknown(),
             Diagnostic::error("Invalid value for variable")
@@ -223,7 +223,7 @@ fn read_hcl(file: FileId, body: &hcl_edit::structure::Body, sink: VarsSink) -> D
                         .warn(&mut diags, &name, sink.path, Some(span));
                     continue;
                 }
-                let (v, d) = constant(file, &a.value);
+                let (v, d) = constant(file, &crate::lang::ir::lower(&a.value));
                 diags.extend(d);
                 sink.out.insert(name, v);
             }

@@ -486,4 +486,18 @@ mod tests {
             .collect();
         assert_eq!(lines, vec![1, 3, 2]);
     }
+
+    /// Cycle detection walks a long dependency path without recursing once per node (a
+    /// 100,000-resource chain overflowed the main thread's stack).
+    #[test]
+    fn a_long_chain_is_checked_without_deep_recursion() {
+        let mut text = String::from("locals {\n  l0 = 1\n");
+        for i in 1..20_000 {
+            text.push_str(&format!("  l{i} = local.l{}\n", i - 1));
+        }
+        text.push_str("}\n");
+        let (g, d, _) = graph_of(&text);
+        assert!(d.is_empty(), "{d:?}");
+        assert!(g.nodes.len() >= 20_000);
+    }
 }

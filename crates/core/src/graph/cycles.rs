@@ -4,7 +4,7 @@
 
 use super::Graph;
 use crate::diag::{Diagnostic, Diagnostics};
-use petgraph::algo::tarjan_scc;
+use petgraph::algo::kosaraju_scc;
 use petgraph::graph::DiGraph;
 use std::collections::HashSet;
 
@@ -17,7 +17,9 @@ pub fn find(g: &Graph) -> Diagnostics {
         }
     }
     let mut diags = Diagnostics::new();
-    for scc in tarjan_scc(&pg) {
+    // Kosaraju, not Tarjan: petgraph's Tarjan recurses once per node of a path, and a
+    // 100,000-resource chain overflowed the main thread's stack.
+    for scc in kosaraju_scc(&pg) {
         if scc.len() < 2 {
             continue;
         }

@@ -1,9 +1,10 @@
 //! The expression language: values (with unknowns and sensitivity marks), type constraints,
-//! the evaluator over `hcl-edit` expressions, reference collection and the function library.
+//! the expression IR and its evaluator, reference collection and the function library.
 
 pub mod convert;
 pub mod eval;
 pub mod funcs;
+pub mod ir;
 mod marks;
 pub mod refs;
 pub mod suggest;

@@ -4,10 +4,9 @@
 //! the leading static attribute names. Names bound by an enclosing `for` expression or
 //! template `for` directive are local to it and are not references.
 
-use hcl_edit::expr::{Expression, ForExpr, Traversal, TraversalOperator};
-use hcl_edit::template::ForTemplateExpr;
-use hcl_edit::visit::{self, Visit};
-use hcl_edit::Span;
+use crate::lang::ir::{
+    Expr, ForDirective, ForExpr, Kind, ObjectKey, OpKind, Part, Template, Traversal,
+};
 use std::ops::Range;
 
 /// A reference: the root name and the leading static attribute names of a traversal
@@ -23,9 +22,9 @@ pub struct Reference {
 }
 
 /// All references in `expr`, in source order, excluding names bound by `for` expressions.
-pub fn references(expr: &Expression) -> Vec<Reference> {
+pub fn references(expr: &Expr) -> Vec<Reference> {
     let mut c = Collector::default();
-    c.visit_expr(expr);
+    c.expr(expr);
     c.refs
 }
 
@@ -33,100 +32,126 @@ pub fn references(expr: &Expression) -> Vec<Reference> {
 struct Collector {
     refs: Vec<Reference>,
     /// Names bound by the enclosing `for`s, innermost last.
-    bound: Vec<String>,
+    bound: Vec<&'static str>,
 }
 
 impl Collector {
     fn is_bound(&self, name: &str) -> bool {
-        self.bound.iter().any(|b| b == name)
+        self.bound.contains(&name)
+    }
+
+    fn expr(&mut self, e: &Expr) {
+        match &e.kind {
+            Kind::Null | Kind::Bool(_) | Kind::Number(_) | Kind::String(_) => {}
+            Kind::Variable(name) => {
+                if !self.is_bound(name.as_str()) {
+                    self.refs.push(Reference {
+                        root: name.as_str().to_string(),
+                        attrs: Vec::new(),
+                        range: e.pos.range().unwrap_or(0..0),
+                    });
+                }
+            }
+            Kind::Traversal(t) => self.traversal(t),
+            Kind::Tuple(xs) => xs.iter().for_each(|x| self.expr(x)),
+            Kind::Object(items) => {
+                for (k, v) in items.iter() {
+                    if let ObjectKey::Expr(k) = k {
+                        self.expr(k);
+                    }
+                    self.expr(v);
+                }
+            }
+            Kind::Template(t) => self.template(t),
+            Kind::Paren(inner) | Kind::Unary(_, inner) => self.expr(inner),
+            Kind::Conditional(c) => {
+                self.expr(&c.cond);
+                self.expr(&c.then);
+                self.expr(&c.otherwise);
+            }
+            Kind::Call(c) => c.args.iter().for_each(|a| self.expr(a)),
+            Kind::Binary(b) => {
+                self.expr(&b.lhs);
+                self.expr(&b.rhs);
+            }
+            Kind::For(f) => self.for_expr(f),
+        }
     }
 
     fn traversal(&mut self, t: &Traversal) {
-        let Expression::Variable(root) = &t.expr else {
-            visit::visit_traversal(self, t);
-            return;
-        };
-        if !self.is_bound(root.as_str()) {
-            let mut attrs = Vec::new();
-            let mut range = t.expr.span().unwrap_or(0..0);
-            for op in &t.operators {
-                let TraversalOperator::GetAttr(name) = op.value() else {
-                    break;
-                };
-                attrs.push(name.as_str().to_string());
-                if let Some(r) = op.span() {
-                    range.end = r.end;
+        match &t.root.kind {
+            Kind::Variable(root) if !self.is_bound(root.as_str()) => {
+                let mut attrs = Vec::new();
+                let mut range = t.root.pos.range().unwrap_or(0..0);
+                for op in t.ops.iter() {
+                    let OpKind::GetAttr(name) = &op.kind else {
+                        break;
+                    };
+                    attrs.push(name.as_str().to_string());
+                    if let Some(r) = op.pos.range() {
+                        range.end = r.end;
+                    }
                 }
+                self.refs.push(Reference {
+                    root: root.as_str().to_string(),
+                    attrs,
+                    range,
+                });
             }
-            self.refs.push(Reference {
-                root: root.as_str().to_string(),
-                attrs,
-                range,
-            });
+            Kind::Variable(_) => {}
+            _ => self.expr(&t.root),
         }
         // Index keys may refer to things too: `var.m[local.k]`.
-        for op in &t.operators {
-            if let TraversalOperator::Index(key) = op.value() {
-                self.visit_expr(key);
+        for op in t.ops.iter() {
+            if let OpKind::Index(key) = &op.kind {
+                self.expr(key);
+            }
+        }
+    }
+
+    fn template(&mut self, t: &Template) {
+        for part in t.parts.iter() {
+            match part {
+                Part::Literal(_) => {}
+                Part::Interpolation(e, _) => self.expr(e),
+                Part::If(d) => {
+                    self.expr(&d.cond);
+                    self.template(&d.then);
+                    if let Some((_, t)) = &d.otherwise {
+                        self.template(t);
+                    }
+                }
+                Part::For(d) => self.for_directive(d),
             }
         }
     }
 
     /// Visits `f` with `names` bound.
-    fn scoped(&mut self, names: Vec<String>, f: impl FnOnce(&mut Self)) {
+    fn scoped(&mut self, names: impl IntoIterator<Item = &'static str>, f: impl FnOnce(&mut Self)) {
         let depth = self.bound.len();
         self.bound.extend(names);
         f(self);
         self.bound.truncate(depth);
     }
-}
 
-impl Visit for Collector {
-    fn visit_expr(&mut self, expr: &Expression) {
-        match expr {
-            Expression::Variable(name) => {
-                if !self.is_bound(name.as_str()) {
-                    self.refs.push(Reference {
-                        root: name.as_str().to_string(),
-                        attrs: Vec::new(),
-                        range: expr.span().unwrap_or(0..0),
-                    });
-                }
-            }
-            Expression::Traversal(t) => self.traversal(t),
-            other => visit::visit_expr(self, other),
-        }
-    }
-
-    fn visit_for_expr(&mut self, f: &ForExpr) {
-        self.visit_expr(&f.intro.collection_expr);
-        let names = f
-            .intro
-            .key_var
-            .iter()
-            .chain([&f.intro.value_var])
-            .map(|n| n.as_str().to_string())
-            .collect();
+    fn for_expr(&mut self, f: &ForExpr) {
+        self.expr(&f.collection);
+        let names = f.key_var.iter().chain([&f.value_var]).map(|n| n.as_str());
         self.scoped(names, |c| {
-            if let Some(k) = &f.key_expr {
-                c.visit_expr(k);
+            if let Some(k) = &f.key {
+                c.expr(k);
             }
-            c.visit_expr(&f.value_expr);
+            c.expr(&f.value);
             if let Some(cond) = &f.cond {
-                c.visit_expr(&cond.expr);
+                c.expr(cond);
             }
         });
     }
 
-    fn visit_for_template_expr(&mut self, f: &ForTemplateExpr) {
-        self.visit_expr(&f.collection_expr);
-        let names = f
-            .key_var
-            .iter()
-            .chain([&f.value_var])
-            .map(|n| n.as_str().to_string())
-            .collect();
-        self.scoped(names, |c| c.visit_template(&f.template));
+    fn for_directive(&mut self, f: &ForDirective) {
+        self.expr(&f.collection);
+        let names = f.key_var.iter().chain([&f.value_var]).map(|n| n.as_str());
+        self.scoped(names, |c| c.template(&f.body));
     }
 }
 
@@ -135,7 +160,7 @@ mod tests {
     use super::*;
 
     fn refs(src: &str) -> Vec<(String, Vec<String>, String)> {
-        let expr = match hcl_edit::parser::parse_expr(src) {
+        let expr = match crate::lang::ir::parse(src) {
             Ok(e) => e,
             Err(e) => panic!("snippet does not parse: {e}"),
         };

@@ -124,7 +124,7 @@ mod tests {
         assert!(refuse_stored(&Body::default(), &marked).0.is_empty());
         let e = Expr {
             file: crate::diag::FileId(0),
-            expr: hcl_edit::expr::Expression::from("x"),
+            expr: crate::lang::ir::lower(&hcl_edit::expr::Expression::from("x")),
         };
         assert!(refuse_in_output(false, &e, &plain).is_none());
         assert!(refuse_in_output(true, &e, &marked).is_none());

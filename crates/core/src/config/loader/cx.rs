@@ -36,7 +36,7 @@ impl Cx<'_> {
     pub fn expr(&self, e: &Expression) -> Expr {
         Expr {
             file: self.file,
-            expr: e.clone(),
+            expr: crate::lang::ir::lower(e),
         }
     }
 

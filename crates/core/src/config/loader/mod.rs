@@ -7,6 +7,7 @@ mod cx;
 mod decode;
 #[cfg(test)]
 mod hostile_tests;
+mod pieces;
 mod read;
 mod remote;
 mod resource;
@@ -146,19 +147,34 @@ impl Loader {
         let Some(files) = self.files_of(dir, caller) else {
             return module;
         };
-        // One file at a time, each syntax tree consumed as it is decoded, so peak memory
-        // stays near one copy of the configuration (a 10,000-resource file is ~70 MB of tree).
+        // One file at a time, and a large file one piece at a time (`pieces`), each syntax
+        // tree lowered and dropped as it is decoded, so the peak is one piece's tree.
         for f in &files {
-            let Some((file, body)) = self.parse(f) else {
-                continue;
+            let read = read::read_source(&mut self.sources, &self.base.join(f), f, None);
+            let file = match read {
+                Ok(file) => file,
+                Err(d) => {
+                    self.incomplete = true;
+                    self.diags.push(d);
+                    continue;
+                }
             };
             let text = self.sources.file(file).text.clone();
+            // A file with a syntax error contributes only that error, as when parsed whole.
+            let mut decoded = Diagnostics::new();
             let mut cx = Cx {
                 file,
                 text: &text,
-                diags: &mut self.diags,
+                diags: &mut decoded,
             };
-            decode::decode_file(&mut cx, body, &mut module);
+            let each = |body| decode::decode_file(&mut cx, body, &mut module);
+            match pieces::for_each(&text, pieces::PIECE_BYTES, each) {
+                Ok(()) => self.diags.extend(decoded),
+                Err(e) => {
+                    self.incomplete = true;
+                    self.diags.push(syntax_error(&text, file, &e));
+                }
+            }
         }
         let on_disk = self.base.join(dir);
         self.stack.push(on_disk.canonicalize().unwrap_or(on_disk));
@@ -251,60 +267,45 @@ impl Loader {
         );
         false
     }
-
-    /// Reads and parses one file; a failure becomes one diagnostic for that file.
-    fn parse(&mut self, path: &Path) -> Option<(FileId, Body)> {
-        let read = read::read_source(&mut self.sources, &self.base.join(path), path, None);
-        let parsed = read.and_then(|file| Ok((file, parse_source(&self.sources, file)?)));
-        match parsed {
-            Ok(parsed) => Some(parsed),
-            Err(d) => {
-                self.incomplete = true;
-                self.diags.push(d);
-                None
-            }
-        }
-    }
 }
 
 /// Parses a file already in `sources`; a syntax error becomes one diagnostic at its
 /// position (the parser stops at the first). Shared with the Terragrunt layer (`live`).
 pub(crate) fn parse_source(sources: &SourceMap, file: FileId) -> Result<Body, Diagnostic> {
     let text = &sources.file(file).text;
-    match hcl_edit::parser::parse_body(text) {
-        Ok(body) => Ok(body),
-        Err(e) => {
-            let mut start = e.location().offset().min(text.len());
-            while !text.is_char_boundary(start) {
-                start -= 1;
-            }
-            if let Some(d) = read::invalid_character(text, start, file) {
-                return Err(d);
-            }
-            let end = text[start..]
-                .char_indices()
-                .nth(1)
-                .map_or(text.len(), |(i, _)| start + i);
-            let summary = if e.message().contains("redefined attribute") {
-                "Duplicate argument"
-            } else {
-                "Syntax error"
-            };
-            let detail = if summary == "Duplicate argument" {
-                "An argument may be set only once in a block; this one is set again here."
-                    .to_string()
-            } else {
-                let mut m = e.message().to_string();
-                if let Some(first) = m.get_mut(0..1) {
-                    first.make_ascii_uppercase();
-                }
-                format!("{m}.")
-            };
-            Err(Diagnostic::error(summary)
-                .detail(detail)
-                .subject(Span::new(file, start..end)))
-        }
+    hcl_edit::parser::parse_body(text).map_err(|e| syntax_error(text, file, &e))
+}
+
+/// The diagnostic of a parser error in `text`: at its position, an invalid character named.
+fn syntax_error(text: &str, file: FileId, e: &hcl_edit::parser::Error) -> Diagnostic {
+    let mut start = e.location().offset().min(text.len());
+    while !text.is_char_boundary(start) {
+        start -= 1;
     }
+    if let Some(d) = read::invalid_character(text, start, file) {
+        return d;
+    }
+    let end = text[start..]
+        .char_indices()
+        .nth(1)
+        .map_or(text.len(), |(i, _)| start + i);
+    let summary = if e.message().contains("redefined attribute") {
+        "Duplicate argument"
+    } else {
+        "Syntax error"
+    };
+    let detail = if summary == "Duplicate argument" {
+        "An argument may be set only once in a block; this one is set again here.".to_string()
+    } else {
+        let mut m = e.message().to_string();
+        if let Some(first) = m.get_mut(0..1) {
+            first.make_ascii_uppercase();
+        }
+        format!("{m}.")
+    };
+    Diagnostic::error(summary)
+        .detail(detail)
+        .subject(Span::new(file, start..end))
 }
 
 /// The schema-less model of a parsed body (attributes and blocks with spans), for callers

@@ -186,8 +186,9 @@ fn triggers(cx: &mut Cx, a: &Attribute) -> Vec<crate::config::Expr> {
     };
     let mut out = Vec::new();
     for item in items.iter() {
-        match crate::config::triggers::parse(item) {
-            Ok(_) => out.push(cx.expr(item)),
+        let lowered = cx.expr(item);
+        match crate::config::triggers::parse(&lowered.expr) {
+            Ok(_) => out.push(lowered),
             Err((summary, detail)) => cx.push(
                 Diagnostic::error(summary)
                     .detail(detail)

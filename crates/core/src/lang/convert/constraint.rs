@@ -200,7 +200,7 @@ fn constant(expr: &Expression) -> ParseResult<Value> {
         resolver: &NoVariables,
         base_dir: Path::new("."),
     };
-    let (value, diags) = eval(expr, &ctx);
+    let (value, diags) = eval(&crate::lang::ir::lower(expr), &ctx);
     match diags.iter().find(|d| d.is_error()) {
         Some(d) => {
             let range = d.subject.map(|s| s.range()).or_else(|| expr.span());

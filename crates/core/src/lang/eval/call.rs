@@ -9,27 +9,25 @@ use super::Evaluator;
 use crate::diag::{Diagnostic, SourceFile, Span};
 use crate::lang::convert::convert;
 use crate::lang::funcs::{self, FuncContext, FuncError};
+use crate::lang::ir::{Call, Expr, Kind, Pos};
 use crate::lang::suggest::did_you_mean;
 use crate::lang::{Type, Value};
-use hcl_edit::expr::{Expression, FuncCall};
-use hcl_edit::Span as _;
 
 /// Functions the evaluator implements itself (offered in "did you mean" hints too).
 const BUILTINS: [&str; 4] = ["try", "can", "templatefile", "templatestring"];
 
 impl Evaluator<'_> {
-    pub(super) fn call(&mut self, c: &FuncCall) -> Value {
-        let name = c.name.name.as_str();
-        if c.name.is_namespaced() {
+    pub(super) fn call(&mut self, c: &Call) -> Value {
+        let name = c.name.as_str();
+        if !c.namespace.is_empty() {
             let full: Vec<&str> = c
-                .name
                 .namespace
                 .iter()
                 .map(|n| n.as_str())
                 .chain([name])
                 .collect();
             return self.error_at(
-                c.span(),
+                c.pos,
                 "Unsupported function call",
                 format!(
                     "Provider-defined functions such as \"{}\" are not supported by hubctl; use a \
@@ -48,7 +46,7 @@ impl Evaluator<'_> {
         if self.diags.len() > before {
             return Value::unknown();
         }
-        if c.args.expand_final() {
+        if c.expand_final {
             let last = c.args.iter().last();
             let Some(expanded) = args.pop() else {
                 return Value::unknown();
@@ -66,7 +64,7 @@ impl Evaluator<'_> {
                         format!("must be a list, tuple or set, not {}", other.type_name())
                     };
                     return self.error_at(
-                        last.and_then(|e| e.span()),
+                        last.map_or(Pos::NONE, |e| e.pos),
                         "Invalid expanding argument value",
                         format!("The expanding argument (indicated by ...) {why}."),
                     );
@@ -94,13 +92,13 @@ impl Evaluator<'_> {
         }
     }
 
-    fn func_error(&mut self, c: &FuncCall, e: FuncError) -> Value {
-        let name = c.name.name.as_str();
+    fn func_error(&mut self, c: &Call, e: FuncError) -> Value {
+        let name = c.name.as_str();
         let d = match e {
             FuncError::UnknownFunction => {
                 let d = Diagnostic::error("Call to unknown function")
                     .detail(format!("There is no function named \"{name}\"."))
-                    .subject_opt(self.span(c.name.name.span()));
+                    .subject_opt(self.span(c.name_pos));
                 let candidates = funcs::names().iter().copied().chain(BUILTINS);
                 match did_you_mean(name, candidates) {
                     Some(s) => d.help(format!("did you mean \"{s}\"?")),
@@ -109,7 +107,7 @@ impl Evaluator<'_> {
             }
             FuncError::Arity { expected, got } => arity(name, &expected, got),
             FuncError::Arg { index, message } => {
-                let arg = c.args.iter().nth(index).or_else(|| c.args.iter().last());
+                let arg = c.args.get(index).or_else(|| c.args.last());
                 // Terraform names the parameter (`"newbits"`); a position only if unnamed.
                 let param = funcs::param_name(name, index)
                     .map_or_else(|| format!("argument {}", index + 1), str::to_string);
@@ -118,7 +116,7 @@ impl Evaluator<'_> {
                         "Invalid value for \"{param}\" parameter: {}",
                         sentence(&message)
                     ))
-                    .subject_opt(self.span(arg.and_then(|a| a.span())))
+                    .subject_opt(self.span(arg.map_or(Pos::NONE, |a| a.pos)))
             }
             FuncError::Other(message) => Diagnostic::error("Error in function call").detail(
                 format!("Call to function \"{name}\" failed: {}", sentence(&message)),
@@ -126,15 +124,15 @@ impl Evaluator<'_> {
         };
         let d = match d.subject {
             Some(_) => d,
-            None => d.subject_opt(self.span(c.span())),
+            None => d.subject_opt(self.span(c.pos)),
         };
         self.fail(d)
     }
 
     /// `try(a, b, ...)`: the first argument that evaluates without errors.
-    fn call_try(&mut self, c: &FuncCall) -> Value {
+    fn call_try(&mut self, c: &Call) -> Value {
         if c.args.is_empty() {
-            let d = arity("try", "at least 1", 0).subject_opt(self.span(c.span()));
+            let d = arity("try", "at least 1", 0).subject_opt(self.span(c.pos));
             return self.fail(d);
         }
         let mut failures = Vec::new();
@@ -157,7 +155,7 @@ impl Evaluator<'_> {
             );
         }
         self.error_at(
-            c.span(),
+            c.pos,
             "Error in function call",
             format!(
                 "Call to function \"try\" failed: no expression succeeded:{}\nAt least one \
@@ -168,10 +166,10 @@ impl Evaluator<'_> {
     }
 
     /// `can(expr)`: whether `expr` evaluates without errors.
-    fn call_can(&mut self, c: &FuncCall) -> Value {
-        let args: Vec<&Expression> = c.args.iter().collect();
+    fn call_can(&mut self, c: &Call) -> Value {
+        let args: Vec<&Expr> = c.args.iter().collect();
         let [arg] = args.as_slice() else {
-            let d = arity("can", "1", args.len()).subject_opt(self.span(c.span()));
+            let d = arity("can", "1", args.len()).subject_opt(self.span(c.pos));
             return self.fail(d);
         };
         let (v, diags) = self.isolated(arg);
@@ -187,8 +185,8 @@ impl Evaluator<'_> {
     /// `templatefile(path, vars)`: renders a template file with only `vars` in scope.
     /// Problems inside the template are reported on the call, with the template location in
     /// the detail, since the template file is not part of the configuration's source map.
-    fn templatefile(&mut self, c: &FuncCall, args: Vec<Value>) -> Value {
-        let call_span = self.span(c.span());
+    fn templatefile(&mut self, c: &Call, args: Vec<Value>) -> Value {
+        let call_span = self.span(c.pos);
         let fail_call = |msg: String| {
             Diagnostic::error("Error in function call")
                 .detail(format!("Call to function \"templatefile\" failed: {msg}"))
@@ -235,23 +233,19 @@ impl Evaluator<'_> {
     /// `templatestring(template, vars)`: renders a template held in another value. As in
     /// Terraform, the template must be a reference (`local.t`), so that a literal, whose
     /// `${...}` would already have been evaluated in the caller's scope, is caught.
-    fn templatestring(&mut self, c: &FuncCall, args: Vec<Value>) -> Value {
+    fn templatestring(&mut self, c: &Call, args: Vec<Value>) -> Value {
         if self.in_templatefile {
             let msg = "cannot recursively call templatestring from inside another template \
                        function.";
             return self.func_error(c, FuncError::Other(msg.into()));
         }
         let Ok([template, vars]) = <[Value; 2]>::try_from(args) else {
-            let d = arity("templatestring", "2", c.args.len()).subject_opt(self.span(c.span()));
+            let d = arity("templatestring", "2", c.args.len()).subject_opt(self.span(c.pos));
             return self.fail(d);
         };
-        let invalid = match c.args.iter().next() {
-            Some(Expression::Variable(_) | Expression::Traversal(_)) => None,
-            Some(
-                Expression::String(_)
-                | Expression::StringTemplate(_)
-                | Expression::HeredocTemplate(_),
-            ) => Some(
+        let invalid = match c.args.first().map(|e| &e.kind) {
+            Some(Kind::Variable(_) | Kind::Traversal(_)) => None,
+            Some(Kind::String(_) | Kind::Template(_)) => Some(
                 "templatestring is only for rendering templates retrieved dynamically from \
                  elsewhere, and so does not support providing a literal template; consider \
                  using a template string expression instead.",
@@ -292,7 +286,7 @@ impl Evaluator<'_> {
 
     /// `templatestring`'s result is a string, as Terraform's (`"${n}"` gives `"1"`, not 1),
     /// where `templatefile` keeps a lone interpolation's value.
-    fn template_result(&mut self, c: &FuncCall, v: Value) -> Value {
+    fn template_result(&mut self, c: &Call, v: Value) -> Value {
         let (v, marked) = v.unmark();
         let v = match v {
             Value::String(_) | Value::Unknown(_) => v,
@@ -312,13 +306,13 @@ impl Evaluator<'_> {
     /// on the call, with the template location (`label`:line:column) in the detail.
     fn render(
         &mut self,
-        c: &FuncCall,
+        c: &Call,
         label: &str,
         text: &str,
         vars: std::collections::BTreeMap<String, Value>,
     ) -> Value {
-        let call_span = self.span(c.span());
-        let name = c.name.name.as_str();
+        let call_span = self.span(c.pos);
+        let name = c.name.as_str();
         let (value, diags) = eval_template_str(text, self.ctx.file, vars, self.ctx.base_dir);
         for d in diags {
             let at = template_location(label, text, d.subject);
@@ -409,8 +403,8 @@ mod tests {
     #[test]
     fn library_errors_become_diagnostics() {
         let args = "pow(1, \"x\")";
-        let expr = hcl_edit::parser::parse_expr(args).ok();
-        let Some(Expression::FuncCall(c)) = expr else {
+        let expr = crate::lang::ir::parse(args).ok().map(|e| e.kind);
+        let Some(Kind::Call(c)) = expr else {
             panic!("not a call");
         };
         let resolver = super::super::MapResolver {

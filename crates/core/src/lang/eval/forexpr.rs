@@ -4,12 +4,10 @@
 use super::Evaluator;
 use crate::diag::Diagnostic;
 use crate::lang::convert::convert;
+use crate::lang::ir::{ForExpr, Pos};
 use crate::lang::{Marks, Type, Value};
-use hcl_edit::expr::ForExpr;
-use hcl_edit::Span as _;
 use std::collections::btree_map::Entry;
 use std::collections::BTreeMap;
-use std::ops::Range;
 
 /// The outcome of preparing a collection for iteration.
 pub(super) enum Iteration {
@@ -32,7 +30,7 @@ enum Item {
 impl Evaluator<'_> {
     /// Lists iterate as (index, value), maps and objects as (key, value), sets as
     /// (value, value), as in Terraform.
-    pub(super) fn iteration(&mut self, coll: Value, range: Option<Range<usize>>) -> Iteration {
+    pub(super) fn iteration(&mut self, coll: Value, range: Pos) -> Iteration {
         let (coll, marked) = coll.unmark();
         let pairs = match coll {
             Value::Unknown(_) => return Iteration::Unknown(marked),
@@ -70,20 +68,20 @@ impl Evaluator<'_> {
     }
 
     pub(super) fn for_expr(&mut self, f: &ForExpr) -> Value {
-        let object = f.key_expr.is_some();
+        let object = f.key.is_some();
         let unknown_ty = if object {
             Type::Any
         } else {
             Type::List(Box::new(Type::Any))
         };
-        let coll = self.expr(&f.intro.collection_expr);
-        let (pairs, marked) = match self.iteration(coll, f.intro.collection_expr.span()) {
+        let coll = self.expr(&f.collection);
+        let (pairs, marked) = match self.iteration(coll, f.collection.pos) {
             Iteration::Pairs(p, m) => (p, m),
             Iteration::Unknown(m) => return Value::Unknown(unknown_ty).mark_if(m),
             Iteration::Failed => return Value::unknown(),
         };
-        let key_var = f.intro.key_var.as_ref().map(|k| k.as_str().to_string());
-        let value_var = f.intro.value_var.as_str().to_string();
+        let key_var = f.key_var.map(|k| k.as_str().to_string());
+        let value_var = f.value_var.as_str().to_string();
         let mut elems = Vec::new();
         let mut entries: BTreeMap<String, Value> = BTreeMap::new();
         let mut groups: BTreeMap<String, Vec<Value>> = BTreeMap::new();
@@ -103,7 +101,7 @@ impl Evaluator<'_> {
                         slot.insert(v);
                     }
                     Entry::Occupied(slot) => {
-                        let range = f.key_expr.as_ref().and_then(|e| e.span());
+                        let range = f.key.as_ref().map_or(Pos::NONE, |e| e.pos);
                         self.error_at(
                             range,
                             "Duplicate object key",
@@ -138,8 +136,8 @@ impl Evaluator<'_> {
     /// Evaluates the condition, key and value for the element bound in the current scope.
     fn for_item(&mut self, f: &ForExpr) -> Item {
         if let Some(cond) = &f.cond {
-            let range = cond.expr.span();
-            let (c, _) = self.expr(&cond.expr).unmark();
+            let range = cond.pos;
+            let (c, _) = self.expr(cond).unmark();
             match c {
                 Value::Unknown(_) => return Item::Unknown,
                 Value::Null => {
@@ -164,12 +162,12 @@ impl Evaluator<'_> {
                 },
             }
         }
-        let Some(key_expr) = &f.key_expr else {
-            return Item::Elem(self.expr(&f.value_expr));
+        let Some(key_expr) = &f.key else {
+            return Item::Elem(self.expr(&f.value));
         };
         let before = self.diags.len();
         let (key, key_marked) = self.expr(key_expr).unmark();
-        let value = self.expr(&f.value_expr);
+        let value = self.expr(&f.value);
         if self.diags.len() > before {
             return Item::Skip;
         }
@@ -178,7 +176,7 @@ impl Evaluator<'_> {
             self.fail(
                 Diagnostic::error("Invalid object key")
                     .detail("Sensitive values cannot be used as object keys in a 'for' expression.")
-                    .subject_opt(self.span(key_expr.span())),
+                    .subject_opt(self.span(key_expr.pos)),
             );
             return Item::Skip;
         }
@@ -186,7 +184,7 @@ impl Evaluator<'_> {
             Value::Unknown(_) => Item::Unknown,
             Value::Null => {
                 self.error_at(
-                    key_expr.span(),
+                    key_expr.pos,
                     "Invalid object key",
                     "Key expression in 'for' expression must not produce a null value.".into(),
                 );
@@ -196,7 +194,7 @@ impl Evaluator<'_> {
                 Ok(Value::String(k)) => Item::Entry(k, value),
                 _ => {
                     self.error_at(
-                        key_expr.span(),
+                        key_expr.pos,
                         "Invalid object key",
                         "The key expression produced an invalid result: string required.".into(),
                     );

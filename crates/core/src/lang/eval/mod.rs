@@ -1,4 +1,4 @@
-//! Evaluates `hcl-edit` expressions to [`Value`]s with Terraform's semantics.
+//! Evaluates expressions (their [IR](crate::lang::ir)) to [`Value`]s with Terraform's semantics.
 //!
 //! Unknown values flow through every construct (an unknown operand gives an unknown result
 //! of the operator's type) and sensitive marks are carried to anything computed from a
@@ -21,12 +21,10 @@ mod typediff_tests;
 
 use crate::diag::{Diagnostic, Diagnostics, FileId, Span};
 use crate::lang::funcs::FuncError;
+use crate::lang::ir::{Conditional, Expr, Kind, ObjectKey, Pos};
 use crate::lang::suggest::did_you_mean;
 use crate::lang::{Type, Value};
-use hcl_edit::expr::{Array, Conditional, Expression, Object, ObjectKey};
-use hcl_edit::Span as _;
 use std::collections::BTreeMap;
-use std::ops::Range;
 use std::path::Path;
 
 pub use template::eval_template_str;
@@ -60,7 +58,7 @@ pub struct EvalContext<'a> {
 }
 
 /// Evaluates an expression; never panics, errors come back as diagnostics with spans.
-pub fn eval(expr: &Expression, ctx: &EvalContext) -> (Value, Diagnostics) {
+pub fn eval(expr: &Expr, ctx: &EvalContext) -> (Value, Diagnostics) {
     let mut ev = Evaluator::new(ctx);
     let value = ev.expr(expr);
     (value, ev.diags)
@@ -110,8 +108,8 @@ impl<'a> Evaluator<'a> {
     }
 
     /// A source span in the evaluated file, from a node's byte range.
-    fn span(&self, range: Option<Range<usize>>) -> Option<Span> {
-        range.map(|r| Span::new(self.ctx.file, r))
+    fn span(&self, pos: Pos) -> Option<Span> {
+        pos.range().map(|r| Span::new(self.ctx.file, r))
     }
 
     /// Records an error and returns the placeholder value of a failed expression.
@@ -120,10 +118,10 @@ impl<'a> Evaluator<'a> {
         Value::unknown()
     }
 
-    fn error_at(&mut self, range: Option<Range<usize>>, summary: &str, detail: String) -> Value {
+    fn error_at(&mut self, pos: Pos, summary: &str, detail: String) -> Value {
         let d = Diagnostic::error(summary)
             .detail(detail)
-            .subject_opt(self.span(range));
+            .subject_opt(self.span(pos));
         self.fail(d)
     }
 
@@ -146,83 +144,71 @@ impl<'a> Evaluator<'a> {
 
     /// Evaluates `expr` into a private diagnostics buffer; for `try` and `can`, whose whole
     /// point is to swallow errors.
-    fn isolated(&mut self, expr: &Expression) -> (Value, Diagnostics) {
+    fn isolated(&mut self, expr: &Expr) -> (Value, Diagnostics) {
         let saved = std::mem::take(&mut self.diags);
         let value = self.expr(expr);
         let diags = std::mem::replace(&mut self.diags, saved);
         (value, diags)
     }
 
-    pub(crate) fn expr(&mut self, expr: &Expression) -> Value {
-        match expr {
-            Expression::Null(_) => Value::Null,
-            Expression::Bool(b) => Value::Bool(*b.value()),
-            Expression::Number(n) => match n.as_f64() {
+    pub(crate) fn expr(&mut self, expr: &Expr) -> Value {
+        match &expr.kind {
+            Kind::Null => Value::Null,
+            Kind::Bool(b) => Value::Bool(*b),
+            Kind::Number(n) => match n.as_f64() {
                 Some(f) => Value::number(f),
                 None => self.error_at(
-                    expr.span(),
+                    expr.pos,
                     "Invalid number",
                     "This number cannot be represented.".into(),
                 ),
             },
-            Expression::String(s) => Value::String(s.value().clone()),
-            Expression::Array(a) => self.array(a),
-            Expression::Object(o) => self.object(o),
-            Expression::StringTemplate(t) => self.template(t, t.span()),
-            Expression::HeredocTemplate(h) => match h.indent() {
-                Some(indent) => {
-                    let mut t = h.template.clone();
-                    template::dedent_nested(&mut t, indent);
-                    self.template(&t, h.span())
-                }
-                None => self.template(&h.template, h.span()),
-            },
-            Expression::Parenthesis(p) => self.expr(p.inner()),
-            Expression::Variable(name) => self.variable(name.as_str(), expr.span()),
-            Expression::Conditional(c) => self.conditional(c),
-            Expression::FuncCall(c) => self.call(c),
-            Expression::Traversal(t) => self.traversal(t),
-            Expression::UnaryOp(op) => self.unary(op),
-            Expression::BinaryOp(op) => self.binary(op),
-            Expression::ForExpr(f) => self.for_expr(f),
+            Kind::String(s) => Value::String(s.to_string()),
+            Kind::Tuple(a) => Value::Tuple(a.iter().map(|e| self.expr(e)).collect()),
+            Kind::Object(o) => self.object(o),
+            Kind::Template(t) => self.template(t),
+            Kind::Paren(inner) => self.expr(inner),
+            Kind::Variable(name) => self.variable(name.as_str(), expr.pos),
+            Kind::Conditional(c) => self.conditional(c, expr.pos),
+            Kind::Call(c) => self.call(c),
+            Kind::Traversal(t) => self.traversal(t),
+            Kind::Unary(op, operand) => self.unary(*op, operand),
+            Kind::Binary(op) => self.binary(op),
+            Kind::For(f) => self.for_expr(f),
         }
     }
 
-    fn variable(&mut self, name: &str, range: Option<Range<usize>>) -> Value {
+    fn variable(&mut self, name: &str, pos: Pos) -> Value {
         if let Some(v) = self.local(name) {
             return v.clone();
         }
-        let span = self.span(range).unwrap_or(Span::new(self.ctx.file, 0..0));
+        let span = self.span(pos).unwrap_or(Span::new(self.ctx.file, 0..0));
         match self.ctx.resolver.resolve(name, &[], span) {
             Ok((v, _)) => v,
             Err(d) => self.fail(d),
         }
     }
 
-    fn array(&mut self, a: &Array) -> Value {
-        Value::Tuple(a.iter().map(|e| self.expr(e)).collect())
-    }
-
-    fn object(&mut self, o: &Object) -> Value {
+    fn object(&mut self, o: &[(ObjectKey, Expr)]) -> Value {
         let mut out = crate::lang::VecMap::new();
         let mut unknown = false;
-        for (key, value) in o.iter() {
+        for (key, value) in o {
             let k = match key {
-                ObjectKey::Ident(id) => id.as_str().to_string(),
-                ObjectKey::Expression(e) => match self.object_key(e) {
+                ObjectKey::Ident(id, _) => id.as_str().to_string(),
+                ObjectKey::Expr(e) => match self.object_key(e) {
                     Some(Ok(k)) => k,
                     Some(Err(())) => {
                         unknown = true;
-                        self.expr(value.expr());
+                        self.expr(value);
                         continue;
                     }
                     None => {
-                        self.expr(value.expr());
+                        self.expr(value);
                         continue;
                     }
                 },
             };
-            let v = self.expr(value.expr());
+            let v = self.expr(value);
             out.insert(k, v);
         }
         if unknown {
@@ -233,11 +219,11 @@ impl<'a> Evaluator<'a> {
     }
 
     /// An object key: `Some(Ok)` a string, `Some(Err)` unknown, `None` an error (reported).
-    fn object_key(&mut self, e: &Expression) -> Option<Result<String, ()>> {
+    fn object_key(&mut self, e: &Expr) -> Option<Result<String, ()>> {
         // Bare keywords are names here, as in `{ null = 1 }`; parentheses force evaluation.
-        match e {
-            Expression::Null(_) => return Some(Ok("null".into())),
-            Expression::Bool(b) => return Some(Ok(b.value().to_string())),
+        match &e.kind {
+            Kind::Null => return Some(Ok("null".into())),
+            Kind::Bool(b) => return Some(Ok(b.to_string())),
             _ => {}
         }
         let before = self.diags.len();
@@ -253,7 +239,7 @@ impl<'a> Evaluator<'a> {
             Value::Unknown(_) => Some(Err(())),
             Value::Null => {
                 self.error_at(
-                    e.span(),
+                    e.pos,
                     "Invalid object key",
                     "Can't use a null value as a key.".into(),
                 );
@@ -261,7 +247,7 @@ impl<'a> Evaluator<'a> {
             }
             other => {
                 self.error_at(
-                    e.span(),
+                    e.pos,
                     "Incorrect key type",
                     format!(
                         "Can't use this value as a key: string required, but got {}.",
@@ -273,14 +259,14 @@ impl<'a> Evaluator<'a> {
         }
     }
 
-    fn conditional(&mut self, c: &Conditional) -> Value {
-        let cond = self.expr(&c.cond_expr);
+    fn conditional(&mut self, c: &Conditional, pos: Pos) -> Value {
+        let cond = self.expr(&c.cond);
         let (cond, marked) = cond.unmark();
         let chosen = match cond {
             Value::Unknown(_) => return Value::Unknown(Type::Any).mark_if(marked),
             Value::Null => {
                 return self.error_at(
-                    c.cond_expr.span(),
+                    c.cond.pos,
                     "Null condition",
                     "The condition value is null. Conditions must either be true or false.".into(),
                 )
@@ -289,7 +275,7 @@ impl<'a> Evaluator<'a> {
                 Ok(Value::Bool(b)) => b,
                 _ => {
                     return self.error_at(
-                        c.cond_expr.span(),
+                        c.cond.pos,
                         "Incorrect condition type",
                         "The condition expression must be of type bool.".into(),
                     )
@@ -298,8 +284,8 @@ impl<'a> Evaluator<'a> {
         };
         // Like Terraform, evaluate both branches so the result has the type both unify to
         // (`true ? 1 : "a"` is "1"); only the chosen branch's errors count.
-        let (t, t_diags) = self.isolated(&c.true_expr);
-        let (f, f_diags) = self.isolated(&c.false_expr);
+        let (t, t_diags) = self.isolated(&c.then);
+        let (f, f_diags) = self.isolated(&c.otherwise);
         let diags = if chosen { t_diags } else { f_diags };
         let failed = diags.has_errors();
         self.diags.0.extend(diags.0);
@@ -314,7 +300,7 @@ impl<'a> Evaluator<'a> {
                     .mark_if(marked | other)
             }
             None => self.error_at(
-                c.span(),
+                pos,
                 "Inconsistent conditional result types",
                 "The true and false result expressions must have consistent types.".into(),
             ),

@@ -5,9 +5,8 @@
 use super::Evaluator;
 use crate::diag::Diagnostic;
 use crate::lang::convert::convert;
+use crate::lang::ir::{Binary, BinaryOperator, Expr, UnaryOperator};
 use crate::lang::{Type, Value};
-use hcl_edit::expr::{BinaryOp, BinaryOperator, Expression, UnaryOp, UnaryOperator};
-use hcl_edit::Span as _;
 
 /// Which operand a conversion error is about, for the message.
 #[derive(Clone, Copy)]
@@ -31,14 +30,14 @@ impl Side {
 type Operand<T> = Option<T>;
 
 impl Evaluator<'_> {
-    pub(super) fn unary(&mut self, op: &UnaryOp) -> Value {
-        let (v, marked) = self.expr(&op.expr).unmark();
-        let result = match *op.operator.value() {
-            UnaryOperator::Neg => match self.number(v, &op.expr, Side::Only) {
+    pub(super) fn unary(&mut self, operator: UnaryOperator, operand: &Expr) -> Value {
+        let (v, marked) = self.expr(operand).unmark();
+        let result = match operator {
+            UnaryOperator::Neg => match self.number(v, operand, Side::Only) {
                 Some(n) => Value::number(-n),
                 None => Value::Unknown(Type::Number),
             },
-            UnaryOperator::Not => match self.boolean(v, &op.expr, Side::Only) {
+            UnaryOperator::Not => match self.boolean(v, operand, Side::Only) {
                 Some(b) => Value::Bool(!b),
                 None => Value::Unknown(Type::Bool),
             },
@@ -46,17 +45,17 @@ impl Evaluator<'_> {
         result.mark_if(marked)
     }
 
-    pub(super) fn binary(&mut self, op: &BinaryOp) -> Value {
+    pub(super) fn binary(&mut self, op: &Binary) -> Value {
         use BinaryOperator as B;
-        let (l, lm) = self.expr(&op.lhs_expr).unmark();
-        let (r, rm) = self.expr(&op.rhs_expr).unmark();
+        let (l, lm) = self.expr(&op.lhs).unmark();
+        let (r, rm) = self.expr(&op.rhs).unmark();
         let marked = lm | rm;
-        let operator = *op.operator.value();
+        let operator = op.op;
         let result = match operator {
             B::Eq | B::NotEq => equality(l, r, operator == B::Eq),
             B::And | B::Or => {
-                let a = self.boolean(l, &op.lhs_expr, Side::Left);
-                let b = self.boolean(r, &op.rhs_expr, Side::Right);
+                let a = self.boolean(l, &op.lhs, Side::Left);
+                let b = self.boolean(r, &op.rhs, Side::Right);
                 // A known deciding operand settles the result even if the other is unknown.
                 let decider = operator == B::Or;
                 match (a, b) {
@@ -66,8 +65,8 @@ impl Evaluator<'_> {
                 }
             }
             _ => {
-                let a = self.number(l, &op.lhs_expr, Side::Left);
-                let b = self.number(r, &op.rhs_expr, Side::Right);
+                let a = self.number(l, &op.lhs, Side::Left);
+                let b = self.number(r, &op.rhs, Side::Right);
                 let (Some(a), Some(b)) = (a, b) else {
                     let ty = if is_comparison(operator) {
                         Type::Bool
@@ -87,7 +86,7 @@ impl Evaluator<'_> {
                             "Modulo"
                         };
                         self.error_at(
-                            op.rhs_expr.span(),
+                            op.rhs.pos,
                             "Operation failed",
                             format!("Error during operation: {what} by zero is not allowed."),
                         )
@@ -106,12 +105,12 @@ impl Evaluator<'_> {
         result.mark_if(marked)
     }
 
-    fn number(&mut self, v: Value, expr: &Expression, side: Side) -> Operand<f64> {
+    fn number(&mut self, v: Value, expr: &Expr, side: Side) -> Operand<f64> {
         self.operand(v, expr, side, &Type::Number, "a number is required")
             .and_then(|v| v.as_number())
     }
 
-    fn boolean(&mut self, v: Value, expr: &Expression, side: Side) -> Operand<bool> {
+    fn boolean(&mut self, v: Value, expr: &Expr, side: Side) -> Operand<bool> {
         self.operand(v, expr, side, &Type::Bool, "a bool is required")
             .and_then(|v| v.as_bool())
     }
@@ -119,7 +118,7 @@ impl Evaluator<'_> {
     fn operand(
         &mut self,
         v: Value,
-        expr: &Expression,
+        expr: &Expr,
         side: Side,
         ty: &Type,
         need: &str,
@@ -134,7 +133,7 @@ impl Evaluator<'_> {
                         "Unsuitable value for {}: {need}, but the value is null.",
                         side.label()
                     ))
-                    .subject_opt(self.span(expr.span())),
+                    .subject_opt(self.span(expr.pos)),
             );
             return None;
         }
@@ -142,7 +141,7 @@ impl Evaluator<'_> {
             Ok(v) => Some(v),
             Err(_) => {
                 self.error_at(
-                    expr.span(),
+                    expr.pos,
                     "Invalid operand",
                     format!("Unsuitable value for {}: {need}.", side.label()),
                 );

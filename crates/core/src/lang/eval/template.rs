@@ -1,15 +1,13 @@
 //! String templates and heredocs: interpolations, `%{ if }` and `%{ for }` directives and the
-//! `~` strip markers. (`<<-` indentation is already removed by the parser.)
+//! `~` strip markers. (`<<-` indentation is already removed by the parser and lowering.)
 
 use super::forexpr::Iteration;
 use super::{EvalContext, Evaluator, MapResolver};
 use crate::diag::{Diagnostic, Diagnostics, FileId};
 use crate::lang::convert::convert;
+use crate::lang::ir::{ForDirective, IfDirective, Part, Pos, Template};
 use crate::lang::{Type, Value};
-use hcl_edit::template::{Directive, Element, ForDirective, IfDirective, Template};
-use hcl_edit::Span as _;
 use std::collections::BTreeMap;
-use std::ops::Range;
 use std::path::Path;
 
 /// A template's output so far.
@@ -43,6 +41,7 @@ pub fn eval_template_str(
             return (Value::unknown(), Diagnostics::from(d));
         }
     };
+    let template = crate::lang::ir::lower_template(&template);
     let resolver = MapResolver { vars };
     let ctx = EvalContext {
         file,
@@ -51,16 +50,16 @@ pub fn eval_template_str(
     };
     let mut ev = Evaluator::new(&ctx);
     ev.in_templatefile = true;
-    let value = ev.template(&template, template.span());
+    let value = ev.template(&template);
     (value, ev.diags)
 }
 
 impl Evaluator<'_> {
-    pub(super) fn template(&mut self, t: &Template, _range: Option<Range<usize>>) -> Value {
+    pub(super) fn template(&mut self, t: &Template) -> Value {
         // Like HCL, a template that is exactly one interpolation yields the value itself
         // (`"${var.list}"` is the list), not its string form.
-        if let Some(Element::Interpolation(i)) = t.as_single_element() {
-            return self.expr(&i.expr);
+        if let Some(e) = t.as_single_interpolation() {
+            return self.expr(e);
         }
         let mut out = Out::default();
         self.elements(t, false, false, &mut out);
@@ -75,13 +74,13 @@ impl Evaluator<'_> {
     /// Evaluates a template's elements; `strip_first`/`strip_last` say whether a strip marker
     /// of the enclosing directive trims the first/last literal.
     fn elements(&mut self, t: &Template, strip_first: bool, strip_last: bool, out: &mut Out) {
-        let elems: Vec<&Element> = t.iter().collect();
+        let elems = &t.parts;
         for (i, el) in elems.iter().enumerate() {
             match el {
-                Element::Literal(s) => {
-                    let mut text = s.as_str();
+                Part::Literal(s) => {
+                    let mut text: &str = s;
                     let trim_start = match i.checked_sub(1) {
-                        Some(p) => strips_after(elems[p]),
+                        Some(p) => strips_after(&elems[p]),
                         None => strip_first,
                     };
                     let trim_end = match elems.get(i + 1) {
@@ -96,19 +95,17 @@ impl Evaluator<'_> {
                     }
                     out.text.push_str(text);
                 }
-                Element::Interpolation(interp) => {
-                    let v = self.expr(&interp.expr);
-                    self.interpolate(v, interp.expr.span(), out);
+                Part::Interpolation(e, _) => {
+                    let v = self.expr(e);
+                    self.interpolate(v, e.pos, out);
                 }
-                Element::Directive(d) => match d.as_ref() {
-                    Directive::If(d) => self.if_directive(d, out),
-                    Directive::For(d) => self.for_directive(d, out),
-                },
+                Part::If(d) => self.if_directive(d, out),
+                Part::For(d) => self.for_directive(d, out),
             }
         }
     }
 
-    fn interpolate(&mut self, v: Value, range: Option<Range<usize>>, out: &mut Out) {
+    fn interpolate(&mut self, v: Value, range: Pos, out: &mut Out) {
         const SUMMARY: &str = "Invalid template interpolation value";
         let (v, marked) = v.unmark();
         out.marked |= marked;
@@ -143,7 +140,7 @@ impl Evaluator<'_> {
     }
 
     fn if_directive(&mut self, d: &IfDirective, out: &mut Out) {
-        let cond_expr = &d.if_expr.cond_expr;
+        let cond_expr = &d.cond;
         let (cond, marked) = self.expr(cond_expr).unmark();
         out.marked |= marked;
         let chosen = match cond {
@@ -154,7 +151,7 @@ impl Evaluator<'_> {
             Value::Null => {
                 out.unknown = true;
                 self.error_at(
-                    cond_expr.span(),
+                    cond_expr.pos,
                     "Invalid template directive",
                     "The 'if' condition value is null; it must be either true or false.".into(),
                 );
@@ -165,7 +162,7 @@ impl Evaluator<'_> {
                 _ => {
                     out.unknown = true;
                     self.error_at(
-                        cond_expr.span(),
+                        cond_expr.pos,
                         "Invalid template directive",
                         "The 'if' condition value must be a bool.".into(),
                     );
@@ -173,24 +170,23 @@ impl Evaluator<'_> {
                 }
             },
         };
-        let endif_trims = d.endif_expr.strip.strip_start();
-        match (&d.else_expr, chosen) {
+        let endif_trims = d.endif_strip.strip_start();
+        match (&d.otherwise, chosen) {
             (_, true) => {
                 let last = d
-                    .else_expr
+                    .otherwise
                     .as_ref()
-                    .map_or(endif_trims, |e| e.strip.strip_start());
-                self.elements(&d.if_expr.template, d.if_expr.strip.strip_end(), last, out);
+                    .map_or(endif_trims, |(strip, _)| strip.strip_start());
+                self.elements(&d.then, d.if_strip.strip_end(), last, out);
             }
-            (Some(e), false) => self.elements(&e.template, e.strip.strip_end(), endif_trims, out),
+            (Some((strip, t)), false) => self.elements(t, strip.strip_end(), endif_trims, out),
             (None, false) => {}
         }
     }
 
     fn for_directive(&mut self, d: &ForDirective, out: &mut Out) {
-        let f = &d.for_expr;
-        let coll = self.expr(&f.collection_expr);
-        let pairs = match self.iteration(coll, f.collection_expr.span()) {
+        let coll = self.expr(&d.collection);
+        let pairs = match self.iteration(coll, d.collection.pos) {
             Iteration::Pairs(pairs, marked) => {
                 out.marked |= marked;
                 pairs
@@ -205,83 +201,34 @@ impl Evaluator<'_> {
                 return;
             }
         };
-        let (first, last) = (f.strip.strip_end(), d.endfor_expr.strip.strip_start());
+        let (first, last) = (d.for_strip.strip_end(), d.endfor_strip.strip_start());
         for (k, v) in pairs {
-            let mut binds = vec![(f.value_var.as_str().to_string(), v)];
-            if let Some(kv) = &f.key_var {
+            let mut binds = vec![(d.value_var.as_str().to_string(), v)];
+            if let Some(kv) = &d.key_var {
                 binds.insert(0, (kv.as_str().to_string(), k));
             }
-            self.with_locals(binds, |ev| ev.elements(&f.template, first, last, out));
+            self.with_locals(binds, |ev| ev.elements(&d.body, first, last, out));
         }
     }
-}
-
-/// Removes `indent` leading spaces or tabs from each line of the literals nested in
-/// directives. hcl-edit dedents only the top-level literals of a `<<-` heredoc, while
-/// Terraform dedents every line, including those inside `%{ if }`/`%{ for }` bodies.
-pub(super) fn dedent_nested(t: &mut Template, indent: usize) {
-    for el in t.iter_mut() {
-        let Element::Directive(d) = el else { continue };
-        let bodies: Vec<&mut Template> = match d.as_mut() {
-            Directive::If(d) => {
-                let mut b = vec![&mut d.if_expr.template];
-                if let Some(e) = &mut d.else_expr {
-                    b.push(&mut e.template);
-                }
-                b
-            }
-            Directive::For(d) => vec![&mut d.for_expr.template],
-        };
-        for body in bodies {
-            for el in body.iter_mut() {
-                if let Element::Literal(lit) = el {
-                    let dedented = dedent_lines(lit.as_str(), indent);
-                    *lit.as_mut() = dedented;
-                }
-            }
-            dedent_nested(body, indent);
-        }
-    }
-}
-
-/// Strips up to `indent` whitespace characters after every newline (not at the start: a
-/// nested literal always begins after a directive, mid-line).
-fn dedent_lines(text: &str, indent: usize) -> String {
-    let mut lines = text.split('\n');
-    let mut out = lines.next().unwrap_or("").to_string();
-    for line in lines {
-        out.push('\n');
-        let ws = line
-            .char_indices()
-            .take(indent)
-            .take_while(|(_, c)| *c == ' ' || *c == '\t')
-            .count();
-        out.push_str(&line[ws..]);
-    }
-    out
 }
 
 /// Whether the element trims the literal before it (`${~`, `%{~ if`).
-fn strips_before(el: &Element) -> bool {
+fn strips_before(el: &Part) -> bool {
     match el {
-        Element::Literal(_) => false,
-        Element::Interpolation(i) => i.strip.strip_start(),
-        Element::Directive(d) => match d.as_ref() {
-            Directive::If(d) => d.if_expr.strip.strip_start(),
-            Directive::For(d) => d.for_expr.strip.strip_start(),
-        },
+        Part::Literal(_) => false,
+        Part::Interpolation(_, strip) => strip.strip_start(),
+        Part::If(d) => d.if_strip.strip_start(),
+        Part::For(d) => d.for_strip.strip_start(),
     }
 }
 
 /// Whether the element trims the literal after it (`~}` of an interpolation, endif, endfor).
-fn strips_after(el: &Element) -> bool {
+fn strips_after(el: &Part) -> bool {
     match el {
-        Element::Literal(_) => false,
-        Element::Interpolation(i) => i.strip.strip_end(),
-        Element::Directive(d) => match d.as_ref() {
-            Directive::If(d) => d.endif_expr.strip.strip_end(),
-            Directive::For(d) => d.endfor_expr.strip.strip_end(),
-        },
+        Part::Literal(_) => false,
+        Part::Interpolation(_, strip) => strip.strip_end(),
+        Part::If(d) => d.endif_strip.strip_end(),
+        Part::For(d) => d.endfor_strip.strip_end(),
     }
 }
 

@@ -41,7 +41,7 @@ pub fn ev_diags(src: &str) -> (Value, Diagnostics) {
 }
 
 pub fn ev_in(src: &str, base_dir: &Path) -> (Value, Diagnostics) {
-    let expr = match hcl_edit::parser::parse_expr(src) {
+    let expr = match crate::lang::ir::parse(src) {
         Ok(e) => e,
         Err(e) => panic!("test snippet does not parse: {e}"),
     };
@@ -66,7 +66,7 @@ pub fn ev_recorded_with(
     base_dir: &Path,
     vars: BTreeMap<String, Value>,
 ) -> Result<(Value, Diagnostics), String> {
-    let expr = hcl_edit::parser::parse_expr(src).map_err(|e| format!("parse: {e}"))?;
+    let expr = crate::lang::ir::parse(src).map_err(|e| format!("parse: {e}"))?;
     let resolver = MapResolver { vars };
     let ctx = EvalContext {
         file: crate::diag::FileId(0),

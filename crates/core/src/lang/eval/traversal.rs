@@ -3,26 +3,22 @@
 use super::Evaluator;
 use crate::diag::{Diagnostic, Span};
 use crate::lang::convert::convert;
+use crate::lang::ir::{Kind, Op, OpKind, Pos, Traversal};
 use crate::lang::suggest::did_you_mean;
 use crate::lang::{Type, Value, VecMap};
-use hcl_edit::expr::{Expression, Traversal, TraversalOperator};
-use hcl_edit::{Decorated, Span as _};
-use std::ops::Range;
-
-type Op = Decorated<TraversalOperator>;
 
 impl Evaluator<'_> {
     pub(super) fn traversal(&mut self, t: &Traversal) -> Value {
-        let ops = &t.operators;
-        let (value, consumed) = match &t.expr {
-            Expression::Variable(root) => match self.local(root.as_str()) {
+        let ops = &t.ops;
+        let (value, consumed) = match &t.root.kind {
+            Kind::Variable(root) => match self.local(root.as_str()) {
                 Some(v) => (v.clone(), 0),
                 None => match self.resolve_root(root.as_str(), t) {
                     Some(found) => found,
                     None => return Value::unknown(),
                 },
             },
-            other => (self.expr(other), 0),
+            _ => (self.expr(&t.root), 0),
         };
         self.apply_ops(value, ops.get(consumed..).unwrap_or(&[]))
     }
@@ -30,19 +26,19 @@ impl Evaluator<'_> {
     /// Asks the resolver for `root.a.b...` (the leading static attributes); `None` on error.
     fn resolve_root(&mut self, root: &str, t: &Traversal) -> Option<(Value, usize)> {
         let attrs: Vec<&str> = t
-            .operators
+            .ops
             .iter()
-            .map_while(|op| match op.value() {
-                TraversalOperator::GetAttr(id) => Some(id.as_str()),
+            .map_while(|op| match &op.kind {
+                OpKind::GetAttr(id) => Some(id.as_str()),
                 _ => None,
             })
             .collect();
-        let start = t.expr.span().map(|r| r.start).unwrap_or(0);
+        let start = t.root.pos.range().map(|r| r.start).unwrap_or(0);
         let end = attrs
             .len()
             .checked_sub(1)
-            .and_then(|i| t.operators[i].span())
-            .or_else(|| t.expr.span())
+            .and_then(|i| t.ops[i].pos.range())
+            .or_else(|| t.root.pos.range())
             .map(|r| r.end)
             .unwrap_or(start);
         let span = Span::new(self.ctx.file, start..end);
@@ -58,14 +54,14 @@ impl Evaluator<'_> {
     fn apply_ops(&mut self, mut value: Value, ops: &[Op]) -> Value {
         let mut i = 0;
         while i < ops.len() {
-            match ops[i].value() {
+            match &ops[i].kind {
                 // A full splat applies everything after it to each element.
-                TraversalOperator::FullSplat(_) => return self.splat(value, &ops[i + 1..]),
+                OpKind::FullSplat => return self.splat(value, &ops[i + 1..]),
                 // An attribute splat applies only the attribute accesses that follow it.
-                TraversalOperator::AttrSplat(_) => {
+                OpKind::AttrSplat => {
                     let n = ops[i + 1..]
                         .iter()
-                        .take_while(|o| matches!(o.value(), TraversalOperator::GetAttr(_)))
+                        .take_while(|o| matches!(o.kind, OpKind::GetAttr(_)))
                         .count();
                     value = self.splat(value, &ops[i + 1..i + 1 + n]);
                     i += 1 + n;
@@ -112,23 +108,19 @@ impl Evaluator<'_> {
 
     fn step(&mut self, value: Value, op: &Op) -> Value {
         let (value, marked) = value.unmark();
-        let result = match op.value() {
-            TraversalOperator::GetAttr(name) => self.get_attr(value, name.as_str(), op.span()),
-            TraversalOperator::Index(key_expr) => {
+        let result = match &op.kind {
+            OpKind::GetAttr(name) => self.get_attr(value, name.as_str(), op.pos),
+            OpKind::Index(key_expr) => {
                 let (key, key_marked) = self.expr(key_expr).unmark();
-                return self
-                    .index(value, key, op.span())
-                    .mark_if(marked | key_marked);
+                return self.index(value, key, op.pos).mark_if(marked | key_marked);
             }
-            TraversalOperator::LegacyIndex(n) => {
-                self.index(value, Value::number(*n.value() as f64), op.span())
-            }
-            TraversalOperator::FullSplat(_) | TraversalOperator::AttrSplat(_) => value,
+            OpKind::LegacyIndex(n) => self.index(value, Value::number(*n as f64), op.pos),
+            OpKind::FullSplat | OpKind::AttrSplat => value,
         };
         result.mark_if(marked)
     }
 
-    fn get_attr(&mut self, value: Value, name: &str, range: Option<Range<usize>>) -> Value {
+    fn get_attr(&mut self, value: Value, name: &str, range: Pos) -> Value {
         const SUMMARY: &str = "Unsupported attribute";
         match value {
             Value::Unknown(ty) => Value::Unknown(match ty {
@@ -175,7 +167,7 @@ impl Evaluator<'_> {
         }
     }
 
-    pub(super) fn index(&mut self, value: Value, key: Value, range: Option<Range<usize>>) -> Value {
+    pub(super) fn index(&mut self, value: Value, key: Value, range: Pos) -> Value {
         if let Value::Unknown(_) = key {
             return Value::Unknown(element_type(&value));
         }
@@ -208,12 +200,7 @@ impl Evaluator<'_> {
     }
 
     /// `list[key]`: the key must convert to a whole number within the bounds.
-    fn index_sequence(
-        &mut self,
-        mut xs: Vec<Value>,
-        key: Value,
-        range: Option<Range<usize>>,
-    ) -> Value {
+    fn index_sequence(&mut self, mut xs: Vec<Value>, key: Value, range: Pos) -> Value {
         let idx = match convert(key, &Type::Number).ok().and_then(|k| k.as_number()) {
             Some(f) if f.fract() == 0.0 => f,
             _ => {
@@ -248,12 +235,7 @@ impl Evaluator<'_> {
     }
 
     /// `map[key]`: the key must convert to a string naming an element (with a did-you-mean).
-    fn index_map(
-        &mut self,
-        mut m: VecMap<String, Value>,
-        key: Value,
-        range: Option<Range<usize>>,
-    ) -> Value {
+    fn index_map(&mut self, mut m: VecMap<String, Value>, key: Value, range: Pos) -> Value {
         let key = match convert(key, &Type::String) {
             Ok(Value::String(k)) => k,
             _ => {
@@ -381,7 +363,7 @@ mod tests {
     #[test]
     fn resolver_consumes_leading_attributes() {
         let run = |src: &str| {
-            let expr = hcl_edit::parser::parse_expr(src).map_err(|e| e.to_string());
+            let expr = crate::lang::ir::parse(src).map_err(|e| e.to_string());
             let ctx = crate::lang::EvalContext {
                 file: crate::diag::FileId(0),
                 resolver: &Resources,
