@@ -404,7 +404,7 @@ async fn a_create_carried_out_after_its_run_was_killed_is_adopted() {
         .spawn()
         .expect("start the first apply");
     let start = std::time::Instant::now();
-    while proxy.report()["late"]["count"] != J::from(1) {
+    while proxy.report()["late"]["count"] != 1 {
         assert!(
             start.elapsed() < std::time::Duration::from_secs(60),
             "CreateKey never reached the proxy"
