@@ -411,6 +411,7 @@ async fn a_create_carried_out_after_its_run_was_killed_is_adopted() {
         );
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
+    let held = std::time::Instant::now();
     first.kill().expect("kill the first apply");
     let _ = first.wait();
     assert_eq!(
@@ -421,6 +422,9 @@ async fn a_create_carried_out_after_its_run_was_killed_is_adopted() {
     let settle = ("HUBCTL_RECOVERY_SETTLE", "8".to_string());
     let out = moto.hubctl(&w, &["apply", &dir, "-auto-approve"], &[settle]);
     out.expect_code(0);
+    // Count once the held call has surely been carried out (4 s after the proxy got it).
+    let landed = held + std::time::Duration::from_secs(5);
+    std::thread::sleep(landed.saturating_duration_since(std::time::Instant::now()));
     let live = crate::conformance_iam::live_keys(&configure(&moto).await).await;
     assert_eq!(live, 1, "one KMS key, not two:\n{}", out.stdout);
     assert!(
