@@ -8,6 +8,8 @@ mod decode;
 #[cfg(test)]
 mod hostile_tests;
 mod pieces;
+#[cfg(test)]
+mod pieces_tests;
 mod read;
 mod remote;
 mod resource;
