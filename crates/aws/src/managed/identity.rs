@@ -71,7 +71,7 @@ pub async fn delete_copies<T: Managed + ?Sized>(
     c: &Op<'_>,
     kept: &T::Api,
 ) -> Result<(), ProviderError> {
-    if T::IDENTITY != Identity::ServerId || !findable::<T>() {
+    if T::IDENTITY != Identity::ServerId || !T::TAGS.has_tags() {
         return Ok(());
     }
     let address = c.ctx.address;

@@ -93,13 +93,7 @@ pub fn eval_instance(
     schema: &Schema,
     inst: &Instance,
 ) -> (Value, Diagnostics) {
-    let scope = Scope {
-        run,
-        module: mi,
-        inst: minst.path.clone(),
-        count_index: inst.count_index.clone(),
-        each: inst.each.clone(),
-    };
+    let scope = Scope::of_instance(run, mi, minst, inst);
     eval_body(
         &r.body,
         schema,

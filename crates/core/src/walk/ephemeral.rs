@@ -113,13 +113,7 @@ impl Cx<'_> {
         diags: &mut Diagnostics,
     ) -> (Value, Option<Opened>) {
         let (run, r) = (self.run, self.r);
-        let scope = Scope {
-            run,
-            module: mi,
-            inst: minst.path.clone(),
-            count_index: inst.count_index.clone(),
-            each: inst.each.clone(),
-        };
+        let scope = Scope::of_instance(run, mi, minst, inst);
         let ctx = BodyCtx {
             resolver: &scope,
             base_dir: run.base_dir(),

@@ -48,6 +48,23 @@ impl<'a> Scope<'a> {
         }
     }
 
+    /// Where a resource instance's body is evaluated: its module instance, with the
+    /// instance's own `count.index` / `each`.
+    pub fn of_instance(
+        run: &'a Run,
+        module: usize,
+        minst: &ModuleInst,
+        inst: &super::expand::Instance,
+    ) -> Self {
+        Scope {
+            run,
+            module,
+            inst: minst.path.clone(),
+            count_index: inst.count_index.clone(),
+            each: inst.each.clone(),
+        }
+    }
+
     /// Where module instance `inst`'s call arguments are evaluated: the calling module's
     /// instance, with the call's `count.index` / `each`.
     pub fn calling(run: &'a Run, module: usize, inst: &ModuleInst) -> Self {
