@@ -19,16 +19,25 @@ impl Out {
         format!("{}{}", self.stdout, self.stderr)
     }
 
-    /// Panics with the full output when the exit code is not `code`.
+    /// Panics with the output when the exit code is not `code`: stderr first and whole,
+    /// then stdout's last lines, so a long plan does not push the error out of a CI log.
     #[track_caller]
     pub fn expect_code(&self, code: i32) -> &Self {
         assert_eq!(
-            self.code, code,
-            "unexpected exit code\n--- stdout\n{}\n--- stderr\n{}",
-            self.stdout, self.stderr
+            self.code,
+            code,
+            "unexpected exit code\n--- stderr\n{}\n--- stdout (last 60 lines)\n{}",
+            self.stderr,
+            tail(&self.stdout, 60)
         );
         self
     }
+}
+
+/// The last `n` lines of `text`.
+fn tail(text: &str, n: usize) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    lines[lines.len().saturating_sub(n)..].join("\n")
 }
 
 /// A private, writable copy of a fixture module tree.
