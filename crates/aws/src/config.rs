@@ -246,6 +246,10 @@ impl Provider for AwsProvider {
         d
     }
 
+    fn ephemeral_resources(&self) -> Vec<Arc<dyn hubctl_core::provider::EphemeralResource>> {
+        crate::eks::ephemeral_resources()
+    }
+
     fn validate(&self, config: &Value) -> Vec<Invalid> {
         without_effect(config)
     }

@@ -18,7 +18,8 @@ use async_trait::async_trait;
 use aws_sdk_eks::types::{Update, UpdateStatus};
 use hubctl_core::lang::{ObjectAttr, Type, Value};
 use hubctl_core::provider::{
-    BlockSchema, DataSource, ErrorKind, Nesting, OpContext, ProviderError, Resource, Schema,
+    BlockSchema, DataSource, EphemeralResource, ErrorKind, Nesting, OpContext, ProviderError,
+    Resource, Schema,
 };
 use std::collections::{BTreeMap, HashMap};
 use std::future::Future;
@@ -36,6 +37,11 @@ pub fn resources() -> Vec<Arc<dyn Resource>> {
 /// One line per data source.
 pub fn data_sources() -> Vec<Arc<dyn DataSource>> {
     vec![Arc::new(data::ClusterData), Arc::new(data::ClusterAuth)]
+}
+
+/// One line per ephemeral resource type.
+pub fn ephemeral_resources() -> Vec<Arc<dyn EphemeralResource>> {
+    vec![Arc::new(data::EphemeralClusterAuth)]
 }
 
 /// EKS: `TagResource` / `UntagResource` on the object's ARN (its state's `arn`).
