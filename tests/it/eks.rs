@@ -2,7 +2,8 @@
 //! cluster, a node group, the auth token) against moto through the CLI: apply, a second
 //! plan with no changes although moto drops `accessConfig` and `updateConfig` and echoes a
 //! `remoteAccess` nobody set, a version change planned in place, a key change planned as a
-//! replacement, and a destroy that leaves nothing of ours.
+//! replacement, a destroy that leaves nothing of ours, and the ephemeral token kept out of
+//! state and plan.
 
 use crate::moto::Moto;
 use crate::support::Work;
@@ -110,4 +111,60 @@ fn eks_hub_applies_plans_no_changes_and_destroys_cleanly() {
         moto.count(&format!("DescribeSubnets&{ours}"), "subnetId"),
         0
     );
+}
+
+/// `ephemeral "aws_eks_cluster_auth"` signs a token in the plan and again in the apply of a
+/// saved plan; check assertions see it (one passes, one is made to fail), and no byte of a
+/// token (their fixed `k8s-aws-v1.` prefix) is in the state, the plan file or any output.
+#[test]
+fn the_ephemeral_eks_token_is_used_and_never_written() {
+    let moto = crate::moto::Moto::start();
+    let w = Work::empty();
+    w.write(
+        "main.tf",
+        r#"
+provider "aws" {
+  region = "us-east-1"
+}
+
+ephemeral "aws_eks_cluster_auth" "hub" {
+  name = "hub"
+}
+
+check "signed" {
+  assert {
+    condition     = startswith(ephemeral.aws_eks_cluster_auth.hub.token, "k8s-aws-v1.")
+    error_message = "no EKS token was signed"
+  }
+}
+
+check "made_to_fail" {
+  assert {
+    condition     = length(ephemeral.aws_eks_cluster_auth.hub.token) < 11
+    error_message = "the token is longer than its prefix"
+  }
+}
+
+resource "terraform_data" "kept" {
+  input = "kept"
+}
+"#,
+    );
+    let plan = moto.hubctl(&w, &["plan", &w.arg(), "-out", "p.hubplan"], &[]);
+    plan.expect_code(0);
+    let apply = moto.hubctl(&w, &["apply", "p.hubplan"], &[]);
+    apply.expect_code(0);
+    for out in [&plan, &apply] {
+        let all = out.all();
+        assert!(all.contains("the token is longer than its prefix"), "{all}");
+        assert!(!all.contains("no EKS token was signed"), "{all}");
+        assert!(!all.contains("k8s-aws-v1"), "{all}");
+    }
+    let state = w.read(".hubctl/state.json");
+    assert!(state.contains("terraform_data.kept"), "{state}");
+    let planfile = std::fs::read(w.path("p.hubplan")).expect("the plan file");
+    for (what, bytes) in [("state", state.as_bytes()), ("plan file", &planfile[..])] {
+        let hit = bytes.windows(10).any(|b| b == b"k8s-aws-v1");
+        assert!(!hit, "a token in the {what}");
+    }
 }
