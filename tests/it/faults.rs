@@ -266,6 +266,36 @@ async fn the_hub_converges_under_throttling_and_lost_answers() {
     assert_eq!(again.code, 0, "converged: no changes left\n{}", again.all());
 }
 
+/// Every mutating call of the hub takes effect once unheard: its first answer is dropped
+/// after moto carried it out, and only its retry is answered. Deterministic, unlike the
+/// seeded mix above: each create, attach, association and tag call meets a lost answer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_mutating_call_of_the_hub_survives_a_lost_answer() {
+    let moto = Moto::start();
+    let proxy = Proxy::start(&moto.endpoint, &["--drop-each-once"]);
+    let w = crate::hub::setup();
+    let dir = w.path("examples/hub").display().to_string();
+    let env = [("AWS_ENDPOINT_URL", proxy.endpoint())];
+    let out = moto.hubctl(&w, &["apply", &dir, "--auto-approve"], &env);
+    out.expect_code(0);
+    let state: J =
+        serde_json::from_str(&w.read("examples/hub/.hubctl/state.json")).expect("state is JSON");
+    let (dups, orphans, lost) = reconcile(&tagged_objects(&moto).await, &state);
+    assert_eq!(
+        (dups, orphans, lost),
+        (0, 0, 0),
+        "{:?}",
+        tagged_objects(&moto).await
+    );
+    assert!(
+        proxy.report()["drop"]["count"].as_u64() > Some(40),
+        "{}",
+        proxy.report()
+    );
+    let again = moto.hubctl(&w, &["plan", &dir, "--detailed-exitcode"], &env);
+    assert_eq!(again.code, 0, "converged: no changes left\n{}", again.all());
+}
+
 /// A delete whose every attempt fails with a 5xx may or may not have happened: its intent
 /// stays in state (`status = deleting`), `state pending` lists it, and the next destroy
 /// finishes the job.

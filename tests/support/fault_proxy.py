@@ -16,7 +16,9 @@ on a bad day:
 
 Usage: fault_proxy.py --upstream http://127.0.0.1:PORT [--port 0] [--seed 1]
            [--throttle 0.3] [--drop 0.05] [--error 0.0] [--delay-ms 0] [--late-ms 3000]
-           [--rule OP=FAULT[:COUNT]] ... [--only-mutating]
+           [--rule OP=FAULT[:COUNT]] ... [--only-mutating] [--drop-each-once]
+--drop-each-once drops the answer to the first sending of every distinct mutating request
+(operation, path and body): each call takes effect unheard once, and its retry is answered.
 It prints "listening on PORT" once ready. GET /__faults__ answers the counts as JSON
 (requests, and per fault: how many and for which operations).
 """
@@ -34,7 +36,7 @@ import time
 import urllib.parse
 
 # Operations that only read: with --only-mutating, faults hit the rest only.
-READ_PREFIXES = ("Describe", "Get", "List", "Head")
+READ_PREFIXES = ("Describe", "Get", "List", "Head", "GET ", "HEAD ")
 
 
 class Faults:
@@ -47,6 +49,8 @@ class Faults:
         self.delay = args.delay_ms / 1000.0
         self.late = args.late_ms / 1000.0
         self.only_mutating = args.only_mutating
+        self.drop_each_once = args.drop_each_once
+        self.seen = set()
         self.rules = {}
         for r in args.rule:
             op, fault = r.split("=", 1)
@@ -58,13 +62,17 @@ class Faults:
         self.requests = 0
         self.counts = {"throttle": [], "drop": [], "error": [], "delay": [], "late": []}
 
-    def choose(self, service, op):
-        """The fault for one request, or None."""
+    def choose(self, service, op, key):
+        """The fault for one request (`key`: its path and body), or None."""
         with self.lock:
             self.requests += 1
             rule = self.rules.get(op) or self.rules.get(f"{service}:{op}")
             fault = None
-            if rule and (rule[1] is None or rule[1] > 0):
+            if self.drop_each_once and not op.startswith(READ_PREFIXES):
+                if (op, key) not in self.seen:
+                    self.seen.add((op, key))
+                    fault = "drop"
+            elif rule and (rule[1] is None or rule[1] > 0):
                 fault = rule[0]
                 if rule[1] is not None:
                     rule[1] -= 1
@@ -195,7 +203,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.answer(200, "application/json", json.dumps(self.faults.report()))
         service = service_of(self.headers)
         op = operation_of(self.command, self.path, self.headers, body)
-        fault = self.faults.choose(service, op)
+        fault = self.faults.choose(service, op, (self.path, body))
         if self.faults.delay or fault == "delay":
             time.sleep(self.faults.delay or 0.5)
         if fault == "late":
@@ -238,6 +246,7 @@ def main():
     ap.add_argument("--late-ms", type=int, default=3000)
     ap.add_argument("--rule", action="append", default=[])
     ap.add_argument("--only-mutating", action="store_true")
+    ap.add_argument("--drop-each-once", action="store_true")
     args = ap.parse_args()
     Handler.faults = Faults(args)
     Handler.upstream = args.upstream

@@ -10,7 +10,9 @@
 //! in the VPC, e.g. a NAT gateway's being torn down) until the delete timeout (default 20m).
 //! Quirks: an attached gateway reports the attachment state `available`, which is not one of
 //! the SDK's `AttachmentStatus` names; a freshly created gateway may briefly be unknown to
-//! AttachInternetGateway (`InvalidInternetGatewayID.NotFound`), which is retried.
+//! AttachInternetGateway (`InvalidInternetGatewayID.NotFound`), which is retried; a retried
+//! attach whose first answer was lost meets `Resource.AlreadyAssociated`, which is success
+//! when the gateway is attached to the wanted VPC.
 
 use super::common::{answer, arn, delete_when_unused, filters, owner, pages};
 use crate::config::AwsClients;
@@ -54,6 +56,14 @@ async fn attach(c: &Op<'_>, id: &str, vpc: &str, timeout: Duration) -> Result<()
         match req.vpc_id(vpc).send().await {
             Ok(_) => Ok(Some(())),
             Err(e) if error::code(&e) == Some("InvalidInternetGatewayID.NotFound") => Ok(None),
+            // A retried attach whose first answer was lost: done, if it is to this VPC.
+            Err(e) if error::code(&e) == Some("Resource.AlreadyAssociated") => {
+                let g = fetch(&InternetGateway, c, id).await?;
+                match attached_vpc(&g) == Some(vpc) {
+                    true => Ok(Some(())),
+                    false => Err(error::sdk("ec2:AttachInternetGateway", e)),
+                }
+            }
             Err(e) => Err(error::sdk("ec2:AttachInternetGateway", e)),
         }
     })
