@@ -236,24 +236,18 @@ async fn plan_and_apply(ui: &Ui, base: &Path, o: Opts, vars: &VarArgs, lock: &Lo
 }
 
 async fn apply_saved(ui: &Ui, base: &Path, a: &ApplyArgs) -> u8 {
-    if !a.vars.vars.is_empty() || !a.vars.var_files.is_empty() {
-        // A saved plan already holds its variable values (as in Terraform).
-        let d = Diagnostic::error("Can't set variables when applying a saved plan").detail(
-            "The plan file already holds the variable values it was made with; -var and \
-             -var-file cannot change them. Make a new plan with the values you want.",
-        );
-        ui.diags(&d.into(), &SourceMap::new());
+    let Some(saved) = planfile::load_saved(ui, base, &a.target).await else {
         return ERROR;
-    }
-    let Some(planfile::Saved {
+    };
+    let Some(vars) = planfile::saved_variables(ui, &saved, base, &a.vars) else {
+        return ERROR;
+    };
+    let planfile::Saved {
         dir,
         prepared: p,
         backend: be,
         plan,
-    }) = planfile::load_saved(ui, base, &a.target).await
-    else {
-        return ERROR;
-    };
+    } = saved;
     let progress = Arc::new(Progress::new(ui.stdout_tty));
     let code = with_lock(ui, &be, &a.lock, "apply", || async {
         let Some((prior, had)) = load_state(ui, &be).await else {
@@ -267,7 +261,7 @@ async fn apply_saved(ui: &Ui, base: &Path, a: &ApplyArgs) -> u8 {
             return record_refresh(ui, &be, prior, &plan).await;
         }
         let plan = Arc::new(plan);
-        let walk = apply_walk(base, &dir, &plan, plan.variables.clone(), a.parallelism);
+        let walk = apply_walk(base, &dir, &plan, vars, a.parallelism);
         let (run, moves) = make_run(&p, walk, prior.clone());
         let (state, mut diags) = apply(
             run.clone(),

@@ -139,3 +139,53 @@ pub async fn load_saved(ui: &crate::views::Ui, base: &Path, path: &Path) -> Opti
         }
     }
 }
+
+/// The variables a saved plan is applied with: those it holds, plus the ephemeral ones it
+/// was planned with, which are never saved and must be given again (`-var`, `-var-file`
+/// or `TF_VAR_`), as in Terraform. A non-ephemeral value that differs from the plan's is
+/// refused: the plan was made with it.
+pub fn saved_variables(
+    ui: &crate::views::Ui,
+    saved: &Saved,
+    base: &Path,
+    args: &crate::args::VarArgs,
+) -> Option<std::collections::BTreeMap<String, hubctl_core::lang::Value>> {
+    use hubctl_core::diag::{Diagnostic, Diagnostics, SourceMap};
+    let config = &saved.prepared.config;
+    let given = super::common::variables(ui, config, base, &saved.dir, args)?;
+    let declared = &config.root.variables;
+    let mut vars = saved.plan.variables.clone();
+    let mut diags = Diagnostics::new();
+    for (name, value) in given {
+        let ephemeral = declared.get(&name).is_some_and(|v| v.ephemeral);
+        if ephemeral {
+            vars.insert(name, value);
+        } else if saved.plan.variables.get(&name) != Some(&value) {
+            let planned = match saved.plan.variables.contains_key(&name) {
+                true => "a value different from the one the plan was made with",
+                false => "a value, but the plan was made without one (its default applied)",
+            };
+            diags.push(
+                Diagnostic::error("Can't change variable when applying a saved plan").detail(
+                    format!(
+                        "The variable \"{name}\" is given {planned}. A saved plan applies \
+                         exactly its own values; only ephemeral variables are given again. \
+                         Make a new plan with the value you want."
+                    ),
+                ),
+            );
+        }
+    }
+    for name in &saved.plan.ephemeral_variables {
+        if !vars.contains_key(name) {
+            diags.push(
+                Diagnostic::error("No value for required variable").detail(format!(
+                    "The ephemeral input variable \"{name}\" was set during the plan phase, \
+                     and so must also be set during the apply phase."
+                )),
+            );
+        }
+    }
+    ui.diags(&diags, &SourceMap::new());
+    (!diags.has_errors()).then_some(vars)
+}

@@ -215,6 +215,7 @@ pub async fn make_plan(
         state_lineage: had_state.then(|| run.prior.lineage.clone()),
         state_serial: had_state.then_some(run.prior.serial),
         variables: stored_variables(&run),
+        ephemeral_variables: ephemeral_variables(&run),
         changes,
         output_changes,
         errored: diags.has_errors(),
@@ -345,6 +346,16 @@ fn output_changes(run: &Run, outputs: &BTreeMap<String, Value>) -> Vec<OutputCha
 /// Whether a state instance counts as managed (for summaries).
 pub fn is_managed(m: Mode) -> bool {
     m == Mode::Managed
+}
+
+/// The names of the ephemeral root variables that were set.
+fn ephemeral_variables(run: &Run) -> Vec<String> {
+    let declared = &run.config.root.variables;
+    run.vars
+        .keys()
+        .filter(|k| declared.get(*k).is_some_and(|v| v.ephemeral))
+        .cloned()
+        .collect()
 }
 
 /// The root variable values a plan keeps: all but the ephemeral variables', which are never

@@ -69,6 +69,7 @@ mod tests {
             state_lineage: None,
             state_serial: None,
             variables: Default::default(),
+            ephemeral_variables: Vec::new(),
             changes: Vec::new(),
             output_changes: Vec::new(),
             errored: false,

@@ -192,6 +192,10 @@ pub struct Plan {
     /// Root variable values used, so apply evaluates exactly the planned configuration.
     #[serde(with = "super::encoding::value_map")]
     pub variables: BTreeMap<String, Value>,
+    /// The ephemeral root variables set for the plan, by name only (never their values):
+    /// applying the saved plan must be given them again.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ephemeral_variables: Vec<String>,
     pub changes: Vec<ResourceChange>,
     pub output_changes: Vec<OutputChange>,
     /// Warnings/errors that were found while planning, rendered.

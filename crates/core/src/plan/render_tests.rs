@@ -12,6 +12,7 @@ fn plan_with(changes: Vec<ResourceChange>) -> Plan {
         state_lineage: None,
         state_serial: None,
         variables: Default::default(),
+        ephemeral_variables: Vec::new(),
         changes,
         output_changes: vec![],
         errored: false,
