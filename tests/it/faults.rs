@@ -463,3 +463,33 @@ async fn a_create_carried_out_after_its_run_was_killed_is_adopted() {
         out.stdout
     );
 }
+
+/// The state in S3 with its DynamoDB lock, every mutating call's first answer lost (each
+/// state and journal PutObject, the lock's PutItem and DeleteItem): the SDK's retry meets
+/// its own first attempt (a failed `If-Match`, a taken lock), and hubctl knows it for its
+/// own write. The apply succeeds and the stored state is the applied one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn state_writes_and_the_lock_survive_lost_answers() {
+    let moto = Moto::start();
+    let (w, dir) = crate::s3_cli::bootstrapped(&moto);
+    let proxy = Proxy::start(&moto.endpoint, &["--drop-each-once"]);
+    let main = w.read("main.tf").replace(&moto.endpoint, &proxy.endpoint());
+    w.write("main.tf", &main);
+    let out = crate::s3_cli::cli(&w, &["apply", &dir, "--auto-approve"]);
+    out.expect_code(0);
+    let dropped: Vec<String> = proxy.report()["drop"]["ops"]
+        .as_array()
+        .map(|a| a.iter().map(|o| o.to_string()).collect())
+        .unwrap_or_default();
+    assert!(
+        dropped.iter().any(|o| o.contains("PUT ")) && dropped.iter().any(|o| o.contains("PutItem")),
+        "state writes and the lock lost answers: {dropped:?}"
+    );
+    let again = crate::s3_cli::cli(&w, &["plan", &dir, "--detailed-exitcode"]);
+    assert_eq!(
+        again.code,
+        0,
+        "the applied state was stored\n{}",
+        again.all()
+    );
+}

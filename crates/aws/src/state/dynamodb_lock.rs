@@ -161,6 +161,8 @@ impl DynamoLock {
                 Err(e) => return Err(call_failed("dynamodb:PutItem", &self.target(), e)),
             }
             match self.held_item().await? {
+                // Our own first attempt, whose answer was lost (the SDK retried it).
+                Some(held) if held.text == encode_info(info) => return Ok(None),
                 Some(held) => break held,
                 // Released in between: try again (a few times, then give up).
                 None if tries < 5 => tries += 1,
@@ -185,8 +187,9 @@ impl DynamoLock {
         match take {
             Ok(_) => Ok(Some(held.info)),
             // Renewed, released or taken by another run in between.
-            Err(e) if conditional_failed(&e) => match self.held().await? {
-                Some(now) => Err(StateError::Locked(now)),
+            Err(e) if conditional_failed(&e) => match self.held_item().await? {
+                Some(now) if now.text == encode_info(info) => Ok(Some(held.info)),
+                Some(now) => Err(StateError::Locked(now.checked(&self.target())?)),
                 None => Err(self.changed()),
             },
             Err(e) => Err(call_failed("dynamodb:PutItem", &self.target(), e)),
@@ -294,9 +297,11 @@ impl DynamoLock {
             .await;
         match del {
             Ok(_) => Ok(()),
-            Err(e) if conditional_failed(&e) => Err(StateError::LockMismatch {
-                held: self.held_item().await?.map(|h| h.info),
-            }),
+            Err(e) if conditional_failed(&e) => match self.held_item().await? {
+                // Gone: our first attempt's answer was lost and the SDK retried it.
+                None => Ok(()),
+                Some(h) => Err(StateError::LockMismatch { held: Some(h.info) }),
+            },
             Err(e) => Err(call_failed("dynamodb:DeleteItem", &self.target(), e)),
         }
     }

@@ -60,6 +60,10 @@ impl S3Backend {
         meta: &[(&str, String)],
         only_if: Precondition,
     ) -> Result<(), StateError> {
+        let sent = match only_if {
+            Precondition::Always => Vec::new(),
+            _ => body.clone(),
+        };
         let mut req = self
             .s3
             .put_object()
@@ -83,6 +87,11 @@ impl S3Backend {
         match req.send().await {
             Ok(_) => Ok(()),
             Err(e) if crate::error::is_precondition_failed(&e) => {
+                // The SDK retries a put whose answer was lost; if the first attempt landed,
+                // the retry's precondition fails on our own write: then it is done.
+                if matches!(self.get(key, None).await, Ok(Some(now)) if now == sent) {
+                    return Ok(());
+                }
                 Err(StateError::Conflict(format!(
                     "another process wrote {} between this run's read and its write \
                  (s3:PutObject precondition {only_if:?} failed); nothing was overwritten",
