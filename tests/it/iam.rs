@@ -214,6 +214,7 @@ async fn kms_and_irsa_roles_apply_plan_clean_and_destroy_without_leftovers() {
     w.write("root/main.tf", &root(HAND_TRUST));
     let plan = run(&["plan", &dir, "--detailed-exitcode"]);
     assert_eq!(plan.code, 0, "equivalent trust policy:\n{}", plan.all());
+    drift_is_seen_through_one_account_snapshot(&moto, &w, &dir).await;
 
     // What others attached to the cluster role goes with it (force_detach_policies).
     let other = "arn:aws:iam::aws:policy/AmazonEKSServicePolicy";
@@ -262,6 +263,62 @@ async fn kms_and_irsa_roles_apply_plan_clean_and_destroy_without_leftovers() {
         live_keys(&client).await,
         0,
         "a KMS key is left (not pending deletion)"
+    );
+}
+
+/// Changes made outside hubctl to a role, an inline policy and an attachment are planned
+/// back, from one `ListRoles` and one `GetAccountAuthorizationDetails` instead of a call per
+/// object; then they are applied back so that the test goes on from a clean state.
+async fn drift_is_seen_through_one_account_snapshot(moto: &Moto, w: &Work, dir: &str) {
+    let client = configure(moto).await;
+    let c = aws(&client);
+    let kro = "hub-kro-controller-role";
+    let r = c.iam.update_role().role_name(kro).description("edited");
+    r.send().await.expect("describe out of band");
+    let p = c.iam.put_role_policy().role_name(kro);
+    let p = p.policy_name("hub-kro-controller-role-policy");
+    p.policy_document(DOC)
+        .send()
+        .await
+        .expect("inline out of band");
+    let d = c.iam.detach_role_policy().role_name("hub-cluster");
+    let d = d.policy_arn("arn:aws:iam::aws:policy/AmazonEKSClusterPolicy");
+    d.send().await.expect("detach out of band");
+
+    let log = [("HUBCTL_LOG", "hubctl::api=info".to_string())];
+    let plan = moto.hubctl(w, &["plan", dir, "--detailed-exitcode"], &log);
+    plan.expect_code(2);
+    for line in [
+        "module.irsa_kro.aws_iam_role.this will be updated in-place",
+        "module.irsa_kro.aws_iam_role_policy.this[0] will be updated in-place",
+        "aws_iam_role_policy_attachment.cluster will be created",
+        "Plan: 1 to add, 2 to change, 0 to destroy.",
+    ] {
+        assert!(plan.stdout.contains(line), "{line}:\n{}", plan.stdout);
+    }
+    let calls: Vec<&str> = plan
+        .stderr
+        .lines()
+        .filter_map(|l| l.split("hubctl::api: ").nth(1))
+        .collect();
+    let count = |op: &str| calls.iter().filter(|c| **c == op).count();
+    assert_eq!(count("iam:ListRoles"), 1, "{calls:#?}");
+    assert_eq!(count("iam:GetAccountAuthorizationDetails"), 1, "{calls:#?}");
+    for op in [
+        "iam:GetRole",
+        "iam:GetRolePolicy",
+        "iam:ListAttachedRolePolicies",
+    ] {
+        assert_eq!(count(op), 0, "{op} in {calls:#?}");
+    }
+    let apply = moto.hubctl(w, &["apply", dir, "--auto-approve"], &[]);
+    apply.expect_code(0);
+    let plan = moto.hubctl(w, &["plan", dir, "--detailed-exitcode"], &[]);
+    assert_eq!(
+        plan.code,
+        0,
+        "after applying the drift back:\n{}",
+        plan.all()
     );
 }
 

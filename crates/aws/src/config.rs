@@ -24,6 +24,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// The clients of one configured provider, shared by every resource that uses it.
+#[derive(Clone)]
 pub struct AwsClients {
     pub ec2: aws_sdk_ec2::Client,
     pub iam: aws_sdk_iam::Client,
@@ -35,6 +36,9 @@ pub struct AwsClients {
     pub region: String,
     pub account_id: Option<String>,
     pub default_tags: BTreeMap<String, String>,
+    /// Set only on the copy a refresh reads through, when one account snapshot answers
+    /// many IAM reads ([`crate::iam::snapshot`]).
+    pub iam_snapshot: Option<Arc<crate::iam::snapshot::Snapshot>>,
 }
 
 /// The configured clients behind an operation's context.
@@ -261,6 +265,15 @@ impl Provider for AwsProvider {
         crate::ec2::check_plan(planned)
     }
 
+    async fn read_types(
+        &self,
+        ctx: &OpContext<'_>,
+        types: &[(Arc<dyn Resource>, Vec<Value>)],
+        parallel: usize,
+    ) -> Vec<hubctl_core::provider::ReadResults> {
+        crate::iam::snapshot::read_types(ctx, types, parallel).await
+    }
+
     async fn configure(&self, config: &Value) -> Result<ProviderClient, ProviderError> {
         let sdk = auth(config)
             .map_err(|e| ProviderError::new("", e))?
@@ -317,6 +330,7 @@ impl Provider for AwsProvider {
             region,
             account_id,
             default_tags,
+            iam_snapshot: None,
         }))
     }
 }
@@ -338,5 +352,6 @@ pub fn test_clients(default_tags: BTreeMap<String, String>) -> AwsClients {
         region: "us-east-1".into(),
         account_id: Some("123456789012".into()),
         default_tags,
+        iam_snapshot: None,
     }
 }

@@ -11,6 +11,7 @@ pub mod policy_document;
 mod policy_model;
 mod role;
 mod role_policy;
+pub mod snapshot;
 
 use crate::config::AwsClients;
 use crate::managed::tags::{TagApi, TagStyle};

@@ -82,6 +82,9 @@ field_table! { Api;
 }
 
 async fn get(c: &AwsClients, name: String) -> Result<Option<Api>, ProviderError> {
+    if let Some(snap) = &c.iam_snapshot {
+        return Ok(snap.role(&name));
+    }
     let r = c.iam.get_role().role_name(name).send().await;
     Ok(answer("iam:GetRole", r)?.role().cloned())
 }

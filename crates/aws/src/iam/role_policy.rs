@@ -37,6 +37,14 @@ async fn get(c: &AwsClients, key: String) -> Result<Option<Api>, ProviderError> 
     let Some((role, name)) = key.split_once(':') else {
         return Ok(None);
     };
+    if let Some(snap) = &c.iam_snapshot {
+        let doc = snap.inline(role, name);
+        return Ok(doc.map(|document| Api {
+            role: role.to_string(),
+            name: name.to_string(),
+            document,
+        }));
+    }
     let r = c
         .iam
         .get_role_policy()

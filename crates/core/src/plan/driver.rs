@@ -36,8 +36,22 @@ impl Prepared {
         prior: State,
         refresh: bool,
     ) -> (Run, PlanOptions) {
+        let (inputs, opts) = self.plan_inputs(dir, registry, vars, prior, refresh);
+        (Run::new(inputs), opts)
+    }
+
+    /// What [`Self::plan_run`] builds its run from, for tests that change an input.
+    #[cfg(test)]
+    pub(crate) fn plan_inputs(
+        &self,
+        dir: &Path,
+        registry: crate::provider::Registry,
+        vars: BTreeMap<String, Value>,
+        prior: State,
+        refresh: bool,
+    ) -> (crate::walk::RunInputs, PlanOptions) {
         let (prior, moves) = super::moves::refactor(&self.config.root, prior);
-        let run = Run::new(crate::walk::RunInputs {
+        let inputs = crate::walk::RunInputs {
             config: self.config.clone(),
             graph: Arc::new(self.graph.clone()),
             registry,
@@ -51,13 +65,13 @@ impl Prepared {
             parallelism: 4,
             targets: Vec::new(),
             excludes: Vec::new(),
-        });
+        };
         let opts = PlanOptions {
             refresh,
             moves,
             ..PlanOptions::default()
         };
-        (run, opts)
+        (inputs, opts)
     }
 }
 

@@ -15,6 +15,7 @@ pub mod import;
 mod model;
 pub mod moves;
 pub mod prevent_destroy;
+pub mod refresh;
 pub mod refresh_only;
 pub mod render;
 pub mod resource;
@@ -28,3 +29,5 @@ pub use step::{PlanOptions, PlanStep};
 
 #[cfg(test)]
 mod modules_tests;
+#[cfg(test)]
+mod refresh_tests;

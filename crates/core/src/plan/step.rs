@@ -2,15 +2,13 @@
 //! walk's mode saying that nothing is read). What it plans it keeps in one write-once cell
 //! per node; `replace_triggered_by` reads the cells of the resources it names.
 
-use super::events::{Event, Observer, Silent};
+use super::events::{Observer, Silent};
 use super::import::ImportTarget;
 use super::model::ResourceChange;
 use super::moves::MoveReport;
-use crate::config::{Resource, ResourceMode};
 use crate::lang::Value;
-use crate::provider::{OpContext, ProviderError};
-use crate::state::{Mode as StateMode, Status};
-use crate::walk::{Mode, NodeResult, Run, Step};
+use crate::provider::ProviderError;
+use crate::walk::{NodeResult, Run, Step};
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, OnceLock};
 use tokio::sync::OnceCell;
@@ -48,7 +46,11 @@ impl Default for PlanOptions {
 pub type RefreshResult = Mutex<HashMap<String, Result<Option<Value>, ProviderError>>>;
 
 /// One batched refresh per (provider node, resource type), shared by the type's nodes.
-type RefreshCells = Mutex<HashMap<(usize, String), Arc<OnceCell<RefreshResult>>>>;
+pub(super) type RefreshCells = Mutex<HashMap<(usize, String), Arc<OnceCell<RefreshResult>>>>;
+
+/// One refresh of every type per provider node, when a plan reads everything (no
+/// `-target`): the first resource node to ask runs it and fills the types' cells.
+pub(super) type ProviderRefreshCells = Mutex<HashMap<usize, Arc<OnceCell<()>>>>;
 
 pub struct PlanStep {
     pub(crate) refresh: bool,
@@ -56,7 +58,8 @@ pub struct PlanStep {
     pub(crate) replace: HashSet<String>,
     pub(crate) imports: Vec<ImportTarget>,
     pub(crate) observer: Arc<dyn Observer>,
-    refreshes: RefreshCells,
+    pub(super) refreshes: RefreshCells,
+    pub(super) provider_refreshes: ProviderRefreshCells,
     /// Each resource node's planned changes, written once when it is planned.
     changes: Vec<OnceLock<Vec<ResourceChange>>>,
 }
@@ -72,6 +75,7 @@ impl PlanStep {
                 .unwrap_or_else(|| super::import::targets(&run.config.root)),
             observer: opts.observer,
             refreshes: Mutex::new(HashMap::new()),
+            provider_refreshes: Mutex::new(HashMap::new()),
             changes: (0..run.graph.nodes.len())
                 .map(|_| OnceLock::new())
                 .collect(),
@@ -105,81 +109,6 @@ impl PlanStep {
                 .cloned()
                 .collect(),
         }
-    }
-
-    /// One batched read of every prior instance of this type under this provider; shared
-    /// by all resource nodes of the type (the first to ask makes the call, the others wait).
-    pub(crate) async fn refresh(
-        &self,
-        run: &Run,
-        n: usize,
-        r: &Resource,
-    ) -> Option<Arc<OnceCell<RefreshResult>>> {
-        if r.mode == ResourceMode::Data || run.mode != Mode::Plan || !self.refresh {
-            return None;
-        }
-        let p = *run.graph.provider_of.get(&n)?;
-        let cell = {
-            let mut m = self.refreshes.lock().ok()?;
-            m.entry((p, r.type_name.clone()))
-                .or_insert_with(|| Arc::new(OnceCell::new()))
-                .clone()
-        };
-        cell.get_or_init(|| self.read_all(run, p, &r.type_name))
-            .await;
-        Some(cell)
-    }
-
-    async fn read_all(&self, run: &Run, p: usize, type_name: &str) -> RefreshResult {
-        let mut out = HashMap::new();
-        let Some((_, rt)) = run.registry.resource(type_name) else {
-            return Mutex::new(out);
-        };
-        let Some(client) = run.clients[p].get().cloned() else {
-            return Mutex::new(out);
-        };
-        let mut addrs = Vec::new();
-        let mut states = Vec::new();
-        for (a, inst) in &run.prior.resources {
-            if inst.type_name != type_name
-                || inst.mode != StateMode::Managed
-                || inst.status == Status::Creating
-            {
-                continue;
-            }
-            if run.node_of(a).and_then(|rn| run.graph.provider_of.get(&rn)) != Some(&p) {
-                continue;
-            }
-            self.observer.event(Event::Refreshing {
-                address: a.clone(),
-                id: inst
-                    .attributes
-                    .get("id")
-                    .and_then(|v| v.as_str())
-                    .map(str::to_string),
-            });
-            addrs.push(a.clone());
-            states.push(inst.value());
-        }
-        if states.is_empty() {
-            return Mutex::new(out);
-        }
-        let noop = |_: &str| {};
-        let addr = format!("{type_name} (refresh)");
-        let ctx = OpContext {
-            client: &client,
-            address: &addr,
-            timeouts: Default::default(),
-            recovering: false,
-            recovered: &crate::provider::no_recovery,
-            progress: &noop,
-        };
-        let _permit = run.semaphore.acquire().await;
-        let results = rt.read_many(&ctx, &states).await;
-        for (a, res) in addrs.into_iter().zip(results) {
-            out.insert(a, res);
-        }
-        Mutex::new(out)
     }
 }
 

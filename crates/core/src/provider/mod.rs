@@ -219,9 +219,41 @@ pub trait Provider: Send + Sync {
     }
     /// Builds clients from the evaluated `provider` block (null when there is none).
     async fn configure(&self, config: &Value) -> Result<ProviderClient, ProviderError>;
+    /// Reads the prior instances of several of its types at once, when a plan that reads
+    /// everything starts: `types[i]`'s states are answered in the result's `i`th entry, in
+    /// order. The default asks each type's [`Resource::read_many`], `parallel` at a time; a
+    /// provider whose API answers several types in one call (IAM's account snapshot)
+    /// overrides it to make fewer calls.
+    async fn read_types(
+        &self,
+        ctx: &OpContext<'_>,
+        types: &[(Arc<dyn Resource>, Vec<Value>)],
+        parallel: usize,
+    ) -> Vec<ReadResults> {
+        read_each_type(ctx, types, parallel).await
+    }
     /// Rules across this provider's planned instances (see [`plan_check`]); none by default.
     fn check_plan(&self, planned: &[PlannedInstance]) -> Vec<Finding> {
         let _ = planned;
         Vec::new()
     }
+}
+
+/// What [`Resource::read_many`] answers for its states, in their order.
+pub type ReadResults = Vec<Result<Option<Value>, ProviderError>>;
+
+/// [`Provider::read_types`]'s default: each type's own `read_many`, `parallel` types at a
+/// time, answers in the order of `types`.
+pub async fn read_each_type(
+    ctx: &OpContext<'_>,
+    types: &[(Arc<dyn Resource>, Vec<Value>)],
+    parallel: usize,
+) -> Vec<ReadResults> {
+    use futures_util::stream::{self, StreamExt};
+    // Made up front: a lazily mapping stream trips the compiler's `Send` check in callers.
+    let reads: Vec<_> = types.iter().map(|(t, s)| t.read_many(ctx, s)).collect();
+    stream::iter(reads)
+        .buffered(parallel.max(1))
+        .collect()
+        .await
 }
