@@ -72,10 +72,11 @@ async fn delete_stale(
     keys: &std::collections::HashSet<String>,
 ) -> Diagnostics {
     let mut diags = Diagnostics::new();
-    let stale =
-        step.plan.changes.iter().filter(|c| {
-            c.resource == addr && c.action == Action::Delete && !keys.contains(&c.address)
-        });
+    let of_resource = step.deletes_of.get(addr).map(Vec::as_slice).unwrap_or(&[]);
+    let stale = of_resource
+        .iter()
+        .map(|&i| &step.plan.changes[i])
+        .filter(|c| !keys.contains(&c.address));
     for ch in stale {
         if let Err(e) = delete_instance(run, step, n, ch).await {
             diags.push(e);

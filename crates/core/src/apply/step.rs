@@ -15,6 +15,9 @@ pub struct ApplyStep {
     pub(crate) plan: Arc<Plan>,
     /// Plan changes by instance address.
     pub(crate) planned: HashMap<String, usize>,
+    /// The plan's deletes by resource address (`aws_subnet.private`), so that each resource
+    /// finds its stale instances without scanning every change.
+    pub(crate) deletes_of: HashMap<String, Vec<usize>>,
     pub(crate) writer: StateWriter,
     pub(crate) observer: Arc<dyn Observer>,
     /// The standalone deletes, extra node k being `deletes[k]`.
@@ -34,10 +37,17 @@ impl ApplyStep {
             .enumerate()
             .map(|(i, c)| (c.address.clone(), i))
             .collect();
+        let mut deletes_of: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, c) in plan.changes.iter().enumerate() {
+            if c.action == Action::Delete {
+                deletes_of.entry(c.resource.clone()).or_default().push(i);
+            }
+        }
         let deletes = standalone_deletes(run, &plan);
         ApplyStep {
             plan,
             planned,
+            deletes_of,
             writer,
             observer,
             deletes,
