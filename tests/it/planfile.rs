@@ -174,3 +174,65 @@ fn show_prints_a_saved_plan() {
     human.expect_code(0);
     assert!(human.stdout.contains("Plan: 2 to add"), "{}", human.stdout);
 }
+
+/// Replays `saved_plan_variables` of `crates/core/testdata/ephemeral-terraform-1.11.json`
+/// (recorded from Terraform 1.11 by `record_ephemeral.py`): a plan saved with an ephemeral
+/// and a plain variable, applied with its variables given again in four ways. hubctl
+/// applies where Terraform does, with the same value, and fails where it fails with the
+/// same summary, naming the variable.
+#[test]
+fn saved_plan_variables_are_taken_as_terraform_takes_them() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/crates/core/testdata/ephemeral-terraform-1.11.json"
+    );
+    let rec: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).expect("recording")).expect("json");
+    let secret = rec["secret"].as_str().expect("secret");
+    let cases = rec["saved_plan_variables"].as_object().expect("cases");
+    let main = cases["files"]["main.tf"].as_str().expect("main.tf");
+    let mut seen = 0;
+    for (name, case) in cases.iter().filter(|(k, _)| *k != "files") {
+        let w = Work::empty();
+        w.write("main.tf", main);
+        let plan = w.path("t.plan").display().to_string();
+        let s = format!("s={secret}");
+        let dir = w.arg();
+        let args = ["plan", &dir, "-var", &s, "-var", "p=q", "--out", &plan];
+        w.run(&args).expect_code(0);
+        let mut apply = vec!["apply".to_string()];
+        apply.extend(
+            case["args"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|a| a.as_str().unwrap().to_string()),
+        );
+        apply.push(plan.clone());
+        let apply: Vec<&str> = apply.iter().map(String::as_str).collect();
+        let mut cmd = w.command(&apply);
+        for k in case["env"].as_array().unwrap() {
+            cmd.env(k.as_str().unwrap(), secret);
+        }
+        let o = cmd.output().expect("run hubctl");
+        let (code, stderr) = (o.status.code(), String::from_utf8_lossy(&o.stderr));
+        let ok = case["ok"].as_bool().unwrap();
+        assert_eq!(code == Some(0), ok, "{name}: {stderr}");
+        if ok {
+            let input = &w.state()["resources"]["terraform_data.x"]["attributes"]["input"];
+            assert_eq!(input, &case["input"]["value"], "{name}");
+        } else {
+            let err = &case["errors"][0];
+            assert!(
+                stderr.contains(err["summary"].as_str().unwrap()),
+                "{name}: {stderr}"
+            );
+            assert!(
+                stderr.contains("\"p\""),
+                "{name} names the variable: {stderr}"
+            );
+        }
+        seen += 1;
+    }
+    assert_eq!(seen, 4);
+}

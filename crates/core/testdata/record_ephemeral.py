@@ -9,7 +9,10 @@ subject's file, line and column), and the warnings alike, of `terraform validate
 (the plan gets `-var s=...` where `var.s` is declared; a configuration `terraform init`
 refuses has only its validate recorded), and whether each succeeded. The `saved_plan` case also
 records that the secret is in neither the saved plan nor the state, and the error of
-applying that plan without the ephemeral variable. end_to_end/ephemeral.rs requires
+applying that plan without the ephemeral variable; `saved_plan_variables` records applies of
+a saved plan given its variables again in four ways (the same values, only the ephemeral
+one, the ephemeral one from TF_VAR_, a changed plain one), which tests/it/planfile.rs
+replays. end_to_end/ephemeral.rs requires
 hubctl's errors to be the same (summary and location; the detail with "Terraform" read
 as "hubctl")."""
 import json
@@ -189,8 +192,8 @@ ephemeral "terraform_data" "y" {
 }
 
 
-def run(args, cwd, check=False):
-    env = dict(os.environ, TF_CLI_CONFIG_FILE="/dev/null", TF_IN_AUTOMATION="1")
+def run(args, cwd, check=False, env_extra=None):
+    env = dict(os.environ, TF_CLI_CONFIG_FILE="/dev/null", TF_IN_AUTOMATION="1", **(env_extra or {}))
     cmd = ["terraform", "-chdir=" + cwd, *args]
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
     if check and proc.returncode != 0:
@@ -270,6 +273,49 @@ def saved_plan():
     }
 
 
+SAVED_VARS = {"main.tf": VAR + '''
+variable "p" {
+  type    = string
+  default = "d"
+}
+
+resource "terraform_data" "x" {
+  input = var.p
+}
+'''}
+
+# How an apply of a plan saved with `-var s=SECRET -var p=q` is given its variables again.
+SAVED_VAR_APPLIES = {
+    "same_values_again": (["-var", f"s={SECRET}", "-var", "p=q"], {}),
+    "ephemeral_only": (["-var", f"s={SECRET}"], {}),
+    "ephemeral_from_environment": ([], {"TF_VAR_s": SECRET}),
+    "plain_changed": (["-var", f"s={SECRET}", "-var", "p=other"], {}),
+}
+
+
+def saved_plan_variables():
+    """For each way of giving variables to `apply PLANFILE` (a fresh plan each), whether it
+    applied, its errors, and the value the resource got."""
+    out = {"files": SAVED_VARS}
+    for name, (args, env) in SAVED_VAR_APPLIES.items():
+        with tempfile.TemporaryDirectory() as cwd:
+            write(cwd, SAVED_VARS)
+            run(["init", "-input=false"], cwd, check=True)
+            run(["plan", "-input=false", "-var", f"s={SECRET}", "-var", "p=q", "-out=t.plan"],
+                cwd, check=True)
+            proc = run(["apply", "-json", "-input=false", *args, "t.plan"], cwd, env_extra=env)
+            diags = [json.loads(l)["diagnostic"] for l in proc.stdout.splitlines()
+                     if json.loads(l).get("type") == "diagnostic"]
+            case = {"args": args, "env": sorted(env), "ok": proc.returncode == 0,
+                    "errors": errors(diags)}
+            if proc.returncode == 0:
+                with open(os.path.join(cwd, "terraform.tfstate")) as f:
+                    st = json.load(f)
+                case["input"] = st["resources"][0]["instances"][0]["attributes"]["input"]
+            out[name] = case
+    return out
+
+
 def main():
     out = {"secret": SECRET, "cases": {}}
     for name, files in CASES.items():
@@ -286,6 +332,7 @@ def main():
                 case["plan"] = plan(cwd, files)
             out["cases"][name] = case
     out["saved_plan"] = saved_plan()
+    out["saved_plan_variables"] = saved_plan_variables()
     with open(FILE, "w") as f:
         json.dump(out, f, indent=1, ensure_ascii=False)
         f.write("\n")
