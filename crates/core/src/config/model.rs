@@ -276,8 +276,15 @@ pub struct Removed {
 /// `import { to = ADDR  id = EXPR }`: adopt an existing object as the instance `to`.
 #[derive(Debug, Clone)]
 pub struct Import {
-    /// The instance address as written (module-relative, with `[key]`).
+    /// The instance address as written (module-relative, with `[key]`); with `to_key`,
+    /// the resource address before its key expression (`aws_iam_role.this`).
     pub to: String,
+    /// The expression in `to = aws_iam_role.this[each.key]`, evaluated per `for_each`
+    /// element.
+    pub to_key: Option<Expr>,
+    /// `for_each` (Terraform 1.7): one import per element, with `each.key`/`each.value`
+    /// in `to`'s key and in `id`.
+    pub for_each: Option<Expr>,
     /// Evaluated at plan time in the root module; must be a known string.
     pub id: Expr,
     /// The block header, for errors about the block.

@@ -5,6 +5,7 @@ mod check_blocks;
 mod enabled;
 mod ephemeral;
 mod ephemeral_provider;
+mod import_for_each;
 mod prevent_destroy;
 mod support;
 mod targets;

@@ -258,7 +258,10 @@ impl<'c> Builder<'c> {
         let cfg: &'c Config = self.config;
         for imp in &cfg.root.imports {
             if crate::addr::names_resource(&imp.to, &path, key) {
-                self.expr_deps(0, &imp.id, deps, Some(n));
+                let exprs = [Some(&imp.id), imp.for_each.as_ref(), imp.to_key.as_ref()];
+                for e in exprs.into_iter().flatten() {
+                    self.expr_deps(0, e, deps, Some(n));
+                }
             }
         }
         self.module_depends_on_deps(mi, deps);

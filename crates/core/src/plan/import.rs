@@ -32,6 +32,8 @@ pub struct ImportTarget {
     pub id: ImportId,
     /// The import block's header (`None` for the CLI), so errors point at the block.
     pub span: Option<Span>,
+    /// `each.key`/`each.value` of a `for_each` import block's element.
+    pub each: Option<(Value, Value)>,
 }
 
 impl ImportTarget {
@@ -41,20 +43,24 @@ impl ImportTarget {
             address: InstanceAddr::parse(address.trim())?.to_string(),
             id: ImportId::Literal(id.to_string()),
             span: None,
+            each: None,
         })
     }
 }
 
-/// The root module's import blocks (addresses normalized; unparsable ones are reported by
-/// [`check`] and dropped here).
+/// The root module's import blocks without `for_each` (addresses normalized; unparsable
+/// ones are reported by [`check`] and dropped here). Those with `for_each` are expanded
+/// when their resource is planned ([`super::import_each`]).
 pub fn targets(root: &Module) -> Vec<ImportTarget> {
     root.imports
         .iter()
+        .filter(|i| i.for_each.is_none())
         .filter_map(|i| {
             Some(ImportTarget {
                 address: InstanceAddr::parse(i.to.trim()).ok()?.to_string(),
                 id: ImportId::Expr(i.id.clone()),
                 span: Some(i.span),
+                each: None,
             })
         })
         .collect()
@@ -123,6 +129,10 @@ pub fn check(root: &Module) -> Diagnostics {
         if resource_config(root, &a).is_none() {
             diags.push(missing_config(&address).subject(i.span));
         }
+        // The addresses of a `for_each` block are known once it is expanded.
+        if i.for_each.is_some() {
+            continue;
+        }
         if let Some(prev) = seen.insert(address.clone(), i.span) {
             diags.push(
                 Diagnostic::error("Duplicate import configuration")
@@ -182,7 +192,8 @@ fn eval_id(run: &Run, t: &ImportTarget) -> Result<String, Diagnostic> {
         ImportId::Literal(s) => return Ok(s.clone()),
         ImportId::Expr(e) => e,
     };
-    let scope = crate::walk::scope::Scope::new(run, 0);
+    let mut scope = crate::walk::scope::Scope::new(run, 0);
+    scope.each = t.each.clone();
     let (v, d) = crate::walk::body::eval_expr(e, &scope, run.base_dir());
     if let Some(first) = d.iter().find(|d| d.is_error()) {
         return Err(first.clone());

@@ -60,6 +60,25 @@ impl ResourceType for Thing {
     }
 }
 
+/// A type with nothing remote to adopt: it keeps the default `import`, which refuses.
+struct Plain(Schema);
+
+#[async_trait]
+impl ResourceType for Plain {
+    fn type_name(&self) -> &'static str {
+        "fake_plain"
+    }
+    fn schema(&self) -> &Schema {
+        &self.0
+    }
+    async fn create(&self, _: &OpContext<'_>, p: &Value) -> Result<Value, ProviderError> {
+        Ok(p.clone())
+    }
+    async fn delete(&self, _: &OpContext<'_>, _: &Value) -> Result<(), ProviderError> {
+        Ok(())
+    }
+}
+
 struct Fake;
 
 #[async_trait]
@@ -71,7 +90,7 @@ impl Provider for Fake {
         let s = Schema::new()
             .attr("name", AttrSchema::optional(crate::lang::Type::String))
             .attr("id", AttrSchema::computed(crate::lang::Type::String));
-        vec![Arc::new(Thing(s))]
+        vec![Arc::new(Thing(s.clone())), Arc::new(Plain(s))]
     }
     async fn configure(&self, _: &Value) -> Result<ProviderClient, ProviderError> {
         Ok(Arc::new(()))
@@ -241,7 +260,7 @@ resource "fake_thing" "a" {
   count = 1
   name  = "alpha"
 }
-resource "terraform_data" "d" {}
+resource "fake_plain" "d" {}
 resource "fake_thing" "c" {}
 resource "fake_thing" "e" {}
 import {
@@ -253,7 +272,7 @@ import {
   id = "t-1"
 }
 import {
-  to = terraform_data.d
+  to = fake_plain.d
   id = "x"
 }
 "#;

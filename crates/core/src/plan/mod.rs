@@ -12,6 +12,7 @@ pub mod events;
 pub mod file;
 pub use crate::walk::expand;
 pub mod import;
+pub mod import_each;
 mod model;
 pub mod moves;
 pub mod prevent_destroy;

@@ -3,6 +3,7 @@
 
 use super::diff::{decide, proposed};
 use super::expand::Instance;
+use super::import::ImportTarget;
 use super::model::{Action, Reason, ResourceChange};
 use super::step::{PlanStep, RefreshResult};
 use crate::addr::InstanceKey;
@@ -136,15 +137,16 @@ pub async fn plan_resource(
     } else {
         step.refresh(run, n, r).await
     };
-    let mut diags = Diagnostics::new();
+    let (imports, mut diags) = step.imports_for(run, mi, key, validate);
     let mut changes = Vec::new();
     let mut seen = HashSet::new();
     let mut values = Vec::new();
-    let mut failed = false;
+    let mut failed = diags.has_errors();
     for minst in run.module_instances(mi) {
         let cx = Cx {
             run,
             step,
+            imports: &imports,
             n,
             mi: (mi, &minst),
             r,
@@ -161,7 +163,7 @@ pub async fn plan_resource(
         }
     }
     if !validate && r.mode == ResourceMode::Managed && !failed {
-        diags.extend(super::import::unmatched(run, &step.imports, &addr, &seen));
+        diags.extend(super::import::unmatched(run, &imports, &addr, &seen));
         changes.extend(stale(run, (n, mi), r, &addr, &seen, &mut diags));
     }
     let value = if validate {
@@ -176,6 +178,8 @@ pub async fn plan_resource(
 struct Cx<'a> {
     run: &'a Run,
     step: &'a PlanStep,
+    /// The import targets of this resource's instances.
+    imports: &'a [ImportTarget],
     n: usize,
     mi: (usize, &'a ModuleInst),
     r: &'a Resource,
@@ -336,7 +340,7 @@ impl Cx<'_> {
         stored: Option<&'s InstanceState>,
     ) -> Result<Option<Prior<'s>>, Diagnostic> {
         let step = self.step;
-        match super::import::target_for(self.run, &step.imports, iaddr) {
+        match super::import::target_for(self.run, self.imports, iaddr) {
             Some(t) if stored.is_none() && self.r.mode == ResourceMode::Managed => {
                 let observer = step.observer.as_ref();
                 let (id, v) = super::import::import_instance(

@@ -57,6 +57,9 @@ pub struct PlanStep {
     pub(crate) refresh_only: bool,
     pub(crate) replace: HashSet<String>,
     pub(crate) imports: Vec<ImportTarget>,
+    /// Whether the configuration's `for_each` import blocks count (not for `hubctl import`,
+    /// which imports its one target).
+    pub(crate) import_blocks: bool,
     pub(crate) observer: Arc<dyn Observer>,
     pub(super) refreshes: RefreshCells,
     pub(super) provider_refreshes: ProviderRefreshCells,
@@ -70,6 +73,7 @@ impl PlanStep {
             refresh: opts.refresh,
             refresh_only: opts.refresh_only,
             replace: opts.replace,
+            import_blocks: opts.imports.is_none(),
             imports: opts
                 .imports
                 .unwrap_or_else(|| super::import::targets(&run.config.root)),
@@ -80,6 +84,30 @@ impl PlanStep {
                 .map(|_| OnceLock::new())
                 .collect(),
         }
+    }
+
+    /// The import targets among resource `key`'s instances in module `mi`: the static ones,
+    /// and the `for_each` blocks' expanded now (their references are evaluated by then).
+    pub(crate) fn imports_for(
+        &self,
+        run: &Run,
+        mi: usize,
+        key: &str,
+        validate: bool,
+    ) -> (Vec<ImportTarget>, crate::diag::Diagnostics) {
+        let path = &run.graph.modules[mi].path;
+        let mut out: Vec<ImportTarget> = self
+            .imports
+            .iter()
+            .filter(|t| crate::addr::names_resource(&t.address, path, key))
+            .cloned()
+            .collect();
+        if validate || !self.import_blocks {
+            return (out, Default::default());
+        }
+        let (expanded, diags) = super::import_each::expand(run, path, key);
+        out.extend(expanded);
+        (out, diags)
     }
 
     /// The changes planned for resource node `n` (none while it is not planned yet).

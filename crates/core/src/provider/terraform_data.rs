@@ -140,6 +140,11 @@ impl Resource for TerraformData {
         Ok(with(planned.clone(), "output", input))
     }
 
+    /// As Terraform's: the id becomes the instance's id, and everything else starts unset.
+    async fn import(&self, _ctx: &OpContext<'_>, id: &str) -> Result<Value, ProviderError> {
+        Ok(Value::map([("id", Value::from(id))]))
+    }
+
     async fn delete(&self, _ctx: &OpContext<'_>, _state: &Value) -> Result<(), ProviderError> {
         Ok(())
     }

@@ -4,12 +4,12 @@
 
 use super::cx::{root_name, strip_parens, Cx};
 use crate::config::model::{
-    Backend, Check, Import, Local, Moved, Output, ProviderConfig, Removed, Resource, ResourceMode,
-    TerraformBlock, Validation, Variable,
+    Backend, Check, Expr, Import, Local, Moved, Output, ProviderConfig, Removed, Resource,
+    ResourceMode, TerraformBlock, Validation, Variable,
 };
 use crate::diag::Diagnostic;
 use crate::lang::convert::parse_constraint;
-use hcl_edit::expr::{Expression, ObjectKey};
+use hcl_edit::expr::{Expression, ObjectKey, TraversalOperator};
 use hcl_edit::structure::{Attribute, Block, Structure};
 use hcl_edit::visit::{visit_expr, Visit};
 use hcl_edit::Span as _;
@@ -513,29 +513,70 @@ pub(super) fn removed(cx: &mut Cx, b: &Block) -> Option<Removed> {
 }
 
 pub(super) fn import(cx: &mut Cx, b: &Block) -> Option<Import> {
-    const ARGS: &[&str] = &["to", "id"];
+    const ARGS: &[&str] = &["to", "id", "for_each"];
     if !cx.no_labels(b) {
         return None;
     }
-    let (mut to, mut id) = (None, None);
+    let (mut to, mut id, mut for_each) = (None, None, None);
     for s in b.body.iter() {
         match s {
-            Structure::Attribute(a) if a.key.as_str() == "to" => to = address(cx, a),
+            Structure::Attribute(a) if a.key.as_str() == "to" => to = Some(a),
             Structure::Attribute(a) if a.key.as_str() == "id" => id = Some(cx.expr(&a.value)),
+            Structure::Attribute(a) if a.key.as_str() == "for_each" => {
+                for_each = Some(cx.expr(&a.value));
+            }
             Structure::Attribute(a) => cx.unsupported_argument(a, "in an import block", ARGS),
             Structure::Block(inner) => cx.unsupported_block(inner, "in an import block", ARGS),
         }
     }
-    for name in ARGS {
+    for name in ["to", "id"] {
         if !b.body.has_attribute(name) {
             cx.missing_argument(b, name);
         }
     }
+    let (to, to_key) = match (to, &for_each) {
+        (Some(a), Some(_)) => keyed_address(cx, a)?,
+        (Some(a), None) => (address(cx, a)?, None),
+        (None, _) => return None,
+    };
     Some(Import {
-        to: to?,
+        to,
+        to_key,
+        for_each,
         id: id?,
         span: cx.header(b),
     })
+}
+
+/// `to` of an import with `for_each`: a static address, or one whose last index is an
+/// expression (`aws_iam_role.this[each.key]`), split into the resource address and that
+/// expression. Keys computed anywhere else (a module instance's) are refused at the key.
+fn keyed_address(cx: &mut Cx, a: &Attribute) -> Option<(String, Option<Expr>)> {
+    let Expression::Traversal(t) = &a.value else {
+        return address(cx, a).map(|to| (to, None));
+    };
+    let Some((last, before)) = t.operators.split_last() else {
+        return address(cx, a).map(|to| (to, None));
+    };
+    let computed = |op: &TraversalOperator| matches!(op, TraversalOperator::Index(i) if !matches!(i, Expression::String(_) | Expression::Number(_)));
+    if let Some(op) = before.iter().find(|op| computed(op.value())) {
+        cx.push(
+            Diagnostic::error("Invalid import address")
+                .detail("hubctl computes only the resource's own instance key in an import block's `to` (aws_iam_role.this[each.key]); write the module instance keys as literals.")
+                .subject(cx.span(op.span())),
+        );
+        return None;
+    }
+    let TraversalOperator::Index(key) = last.value() else {
+        return address(cx, a).map(|to| (to, None));
+    };
+    if !computed(last.value()) {
+        return address(cx, a).map(|to| (to, None));
+    }
+    let start = a.value.span().map(|r| r.start)?;
+    let end = last.span().map(|r| r.start)?;
+    let to = cx.snippet(Some(start..end)).to_string();
+    Some((to, Some(cx.expr(key))))
 }
 
 /// `check "name" { assert {...} data "t" "n" {...} }`: the check (without its data keys,
