@@ -35,6 +35,36 @@ impl Expr {
             .and_then(|k| k.pos().range())
             .map(|r| Span::new(self.file, r))
     }
+
+    /// The span of the deepest part of `path` (object keys, tuple indexes) this expression
+    /// spells out as constructors: `{ spec = { source = {...} } }` at `spec.source.repoURL`
+    /// is the `source` object when it has no `repoURL`. The whole expression when nothing
+    /// of the path is written (a function call, a reference).
+    pub fn span_at(&self, path: &[String]) -> Span {
+        use crate::lang::ir::{Kind, ObjectKey};
+        let mut cur = &self.expr;
+        for seg in path {
+            while let Kind::Paren(inner) = &cur.kind {
+                cur = inner;
+            }
+            let next = match &cur.kind {
+                Kind::Object(items) => items
+                    .iter()
+                    .find(|(k, _)| match k {
+                        ObjectKey::Ident(id, _) => id.as_str() == seg,
+                        ObjectKey::Expr(e) => matches!(&e.kind, Kind::String(s) if **s == **seg),
+                    })
+                    .map(|(_, v)| v),
+                Kind::Tuple(xs) => seg.parse::<usize>().ok().and_then(|i| xs.get(i)),
+                _ => None,
+            };
+            match next {
+                Some(n) => cur = n,
+                None => break,
+            }
+        }
+        Span::new(self.file, cur.pos.range().unwrap_or(0..0))
+    }
 }
 
 /// A loaded configuration: the root module (children nested inside) and all source files.

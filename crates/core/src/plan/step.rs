@@ -172,6 +172,7 @@ impl PlanStep {
             timeouts: Default::default(),
             recovering: false,
             recovered: &crate::provider::no_recovery,
+            note: &crate::provider::no_note,
             progress: &noop,
         };
         let _permit = run.semaphore.acquire().await;
