@@ -338,3 +338,41 @@ pub struct Block {
     /// The block header (`kind "label" {`).
     pub span: Span,
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::config::load;
+
+    /// `span_at` goes down object and tuple constructors as far as they are written.
+    #[test]
+    fn span_at_stops_at_the_deepest_constructor_written() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let text = r#"resource "kubernetes_manifest" "app" {
+  manifest = {
+    spec = {
+      source = { path = "p" }
+      "sync" = [{ a = 1 }, (merge({}, { b = 2 }))]
+      other  = local.x
+    }
+  }
+}
+"#;
+        std::fs::write(dir.path().join("main.tf"), text).expect("write");
+        let (config, diags) = load(dir.path());
+        assert!(!diags.has_errors(), "{diags:?}");
+        let r = config.root.resources.values().next().expect("a resource");
+        let expr = &r.body.attributes.get("manifest").expect("manifest").expr;
+        let at = |path: &[&str]| {
+            let path: Vec<String> = path.iter().map(|s| s.to_string()).collect();
+            let loc = config.sources.location(expr.span_at(&path));
+            (loc.line, loc.column)
+        };
+        assert_eq!(at(&[]), (2, 14));
+        assert_eq!(at(&["spec", "source", "repoURL"]), (4, 16));
+        assert_eq!(at(&["spec", "source", "path"]), (4, 25));
+        assert_eq!(at(&["spec", "sync", "0", "a"]), (5, 23));
+        assert_eq!(at(&["spec", "sync", "1", "b"]), (5, 29));
+        assert_eq!(at(&["spec", "sync", "7"]), (5, 16));
+        assert_eq!(at(&["spec", "other", "x"]), (6, 16));
+    }
+}
