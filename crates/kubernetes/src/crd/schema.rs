@@ -11,10 +11,12 @@
 //! (`x-kubernetes-validations`), list-type uniqueness and other formats.
 //!
 //! Unknown fields are refused, not pruned. For a structural schema the API server drops a
-//! field its schema does not declare without a word (pruning); kubectl (`--validate=strict`,
-//! its default since 1.25) and server-side apply with `fieldValidation=Strict` refuse it, and
-//! so does the Terraform provider's `kubernetes_manifest` ("Failed to morph manifest"). A
-//! misspelled `repoUrl` would otherwise apply and do nothing, which hubctl never lets pass.
+//! field its schema does not declare (pruning: silently before 1.25, with only a warning
+//! header after, unless the request asks for `fieldValidation=Strict`); kubectl
+//! (`--validate=strict`, its default since 1.25) and server-side apply with
+//! `fieldValidation=Strict` (what hubctl sends) refuse it, and so does the Terraform
+//! provider's `kubernetes_manifest` ("Failed to morph manifest"). A misspelled `repoUrl`
+//! would otherwise apply and do nothing, which hubctl never lets pass.
 //!
 //! Values hubctl sends as absent are absent here too: an object entry that is null is not
 //! sent (it does not satisfy `required`, and needs no `nullable`); a null list element is
