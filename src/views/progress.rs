@@ -144,6 +144,9 @@ impl Observer for Progress {
                 }
                 self.refresh_bar();
             }
+            Event::Note { address, message } => {
+                self.line(format!("{address}: {message}"));
+            }
             Event::Recovered { address, recovery } => {
                 self.line(format!("{address}: {}", recovery_words(&recovery)));
             }

@@ -3,6 +3,7 @@
 //! and never depend on order.
 
 mod argocd;
+mod argocd_waits;
 mod aws;
 mod chaos;
 mod chdir;
@@ -22,6 +23,7 @@ mod iam;
 mod import;
 mod kube;
 mod kube_conformance;
+mod kube_crd;
 mod lease;
 mod live;
 mod live_hub;

@@ -94,7 +94,8 @@ pub async fn dry_run(
     }
 }
 
-/// Applies `manifest` (waiting for its kind and namespace), then waits as asked; returns
+/// Applies `manifest` (waiting for its kind and namespace), then waits as asked; an Argo CD
+/// Application's status is noted as the server has it then ([`crate::argo`]). Returns
 /// where it lives and the observed view.
 pub async fn apply(
     ctx: &OpContext<'_>,
@@ -115,6 +116,9 @@ pub async fn apply(
     )
     .await?;
     let live = wait::until_ready(kube, &t, live, o.wait, ctx, timeout).await?;
+    if let Some(line) = crate::argo::application_status(&live) {
+        (ctx.note)(&line);
+    }
     Ok((t, live))
 }
 

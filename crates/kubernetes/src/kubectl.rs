@@ -61,7 +61,7 @@ fn text(v: &Value, k: &str) -> Option<String> {
 }
 
 /// The object in `yaml_body` (`None` while unknown), with `override_namespace` applied.
-fn parsed(v: &Value) -> Result<Option<Value>, String> {
+pub(crate) fn parsed(v: &Value) -> Result<Option<Value>, String> {
     let Some(body) = v
         .get_attr("yaml_body")
         .filter(|b| b.is_wholly_known())

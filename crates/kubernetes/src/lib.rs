@@ -4,10 +4,13 @@
 //! manager changed is drift. Kinds are found by API discovery, so custom resources and any
 //! server version work (objects are untyped `DynamicObject`s, kube-rs's request builders
 //! make the calls). Two provider names serve the types: `kubernetes` (the Terraform
-//! provider's types) and `kubectl` (`kubectl_manifest`, the community provider's).
+//! provider's types) and `kubectl` (`kubectl_manifest`, the community provider's). Custom
+//! resources are checked at plan time against the CRDs of the same configuration ([`crd`]).
 
+mod argo;
 pub mod client;
 pub mod config;
+pub mod crd;
 pub mod exec;
 mod flow;
 pub mod kubeconfig;
@@ -21,7 +24,9 @@ pub mod wait;
 
 use async_trait::async_trait;
 use hubctl_core::lang::Value;
-use hubctl_core::provider::{Provider, ProviderClient, ProviderError, Resource, Schema};
+use hubctl_core::provider::{
+    Finding, PlannedInstance, Provider, ProviderClient, ProviderError, Resource, Schema,
+};
 use std::sync::Arc;
 
 pub use client::Kube;
@@ -60,6 +65,11 @@ impl Provider for KubernetesProvider {
     async fn configure(&self, config: &Value) -> Result<ProviderClient, ProviderError> {
         configure(config, false).await
     }
+
+    /// Custom resources judged by the plan's CRDs ([`crd`]), with no cluster needed.
+    fn check_plan(&self, planned: &[PlannedInstance]) -> Vec<Finding> {
+        crd::check_plan(planned, &["kubernetes_manifest"])
+    }
 }
 
 #[async_trait]
@@ -78,6 +88,10 @@ impl Provider for KubectlProvider {
 
     async fn configure(&self, config: &Value) -> Result<ProviderClient, ProviderError> {
         configure(config, true).await
+    }
+
+    fn check_plan(&self, planned: &[PlannedInstance]) -> Vec<Finding> {
+        crd::check_plan(planned, &["kubectl_manifest"])
     }
 }
 

@@ -6,8 +6,11 @@
 //! are not in it, so they are never diffs, while a value another manager changed is.
 //! `computed_fields` (default `metadata.labels`, `metadata.annotations`, as in the Terraform
 //! provider) are taken whole from the server. The plan is a server-side dry run when the
-//! cluster can answer, else the manifest itself. A new kind, name or namespace replaces.
-//! Waits: a CRD until `Established`; `wait { fields, condition, rollout }`. Timeouts:
+//! cluster can answer, else the manifest itself; a custom resource whose CRD is in the
+//! configuration is checked against its schema either way ([`crate::crd`]). A new kind,
+//! name or namespace replaces.
+//! Waits: a CRD until `Established`; `wait { fields, condition, rollout }` (an Argo CD
+//! Application is only reported as the server has it, see [`crate::argo`]). Timeouts:
 //! create/update/delete 10m by default.
 
 use crate::flow::{self, ApplyOpts};

@@ -116,6 +116,21 @@ pub async fn target_when_served(
     poll(ctx, &what, timeout, || target(kube, obj)).await
 }
 
+/// The parameters of a server-side apply. Field validation is `Strict`, as kubectl's
+/// default `--validate=strict`: a field the kind's schema does not declare is an error, not
+/// dropped silently (the plan-time check of custom resources, [`crate::crd`], refuses the
+/// same). API servers before 1.25 ignore the parameter and prune such fields.
+fn apply_params(manager: &str, force: bool, dry_run: bool) -> PatchParams {
+    let mut pp = PatchParams::apply(manager).validation_strict();
+    if force {
+        pp = pp.force();
+    }
+    if dry_run {
+        pp = pp.dry_run();
+    }
+    pp
+}
+
 /// Server-side apply of `obj` as `manager`. A conflict names the other field manager.
 /// `force_hint` says how the resource takes fields over (`field_manager { force_conflicts = true }`).
 pub async fn apply(
@@ -127,13 +142,7 @@ pub async fn apply(
     dry_run: bool,
     force_hint: &str,
 ) -> Result<J, ProviderError> {
-    let mut pp = PatchParams::apply(manager);
-    if force {
-        pp = pp.force();
-    }
-    if dry_run {
-        pp = pp.dry_run();
-    }
+    let pp = apply_params(manager, force, dry_run);
     let req = t
         .request()
         .patch(&t.name, &pp, &Patch::Apply(obj))
@@ -251,4 +260,37 @@ pub fn has_condition(obj: &J, ty: &str, status: &str) -> bool {
                     && c.get("status").and_then(J::as_str) == Some(status)
             })
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn applies_ask_for_strict_field_validation() {
+        let obj = serde_json::json!({"apiVersion": "v1", "kind": "ConfigMap"});
+        let pp = apply_params("hubctl", true, true);
+        let req = Request::new("/api/v1/namespaces/default/configmaps")
+            .patch("settings", &pp, &Patch::Apply(&obj))
+            .expect("request");
+        let query = req.uri().query().unwrap_or("").to_string();
+        for want in [
+            "fieldValidation=Strict",
+            "fieldManager=hubctl",
+            "force=true",
+            "dryRun=All",
+        ] {
+            assert!(query.contains(want), "{query}");
+        }
+        let plain = apply_params("hubctl", false, false);
+        let req = Request::new("/api/v1/namespaces/default/configmaps")
+            .patch("settings", &plain, &Patch::Apply(&obj))
+            .expect("request");
+        let query = req.uri().query().unwrap_or("").to_string();
+        assert!(query.contains("fieldValidation=Strict"), "{query}");
+        assert!(
+            !query.contains("dryRun") && !query.contains("force"),
+            "{query}"
+        );
+    }
 }

@@ -66,6 +66,7 @@ pub fn check(planned: &[PlannedInstance]) -> Vec<Finding> {
             out.push(Finding {
                 address: a.inst.address.clone(),
                 attribute: "cidr_block".into(),
+                path: Vec::new(),
                 summary: "Overlapping subnet CIDR blocks".into(),
                 detail: format!(
                     "The CIDR block {} of this subnet overlaps {} of {}, in the same VPC ({vpc}). EC2 would refuse it (InvalidSubnet.Conflict) only during apply.",
@@ -106,6 +107,7 @@ fn outside(s: &Subnet, v: &Vpc, vc: Ipv4Net) -> Finding {
     Finding {
         address: s.inst.address.clone(),
         attribute: "cidr_block".into(),
+        path: Vec::new(),
         summary: "Subnet CIDR block outside its VPC".into(),
         detail: format!(
             "The CIDR block {} of this subnet is not within the CIDR block {vc} of its VPC {}. EC2 would refuse it (InvalidSubnet.Range) only during apply.",

@@ -52,6 +52,7 @@ fn zones_listed(planned: &[PlannedInstance]) -> Vec<Finding> {
             (!listed.contains(az)).then(|| Finding {
                 address: s.address.clone(),
                 attribute: "availability_zone".into(),
+                path: Vec::new(),
                 summary: "Availability zone not in the region".into(),
                 detail: format!(
                     "\"{az}\" is not one of the region's availability zones ({}). EC2 would refuse the subnet (InvalidParameterValue) only during apply.",
@@ -83,6 +84,7 @@ fn clusters_span_two_zones(planned: &[PlannedInstance]) -> Vec<Finding> {
             out.push(Finding {
                 address: c.address.clone(),
                 attribute: "vpc_config".into(),
+                path: Vec::new(),
                 summary: "EKS cluster subnets in fewer than two availability zones".into(),
                 detail: format!(
                     "The cluster's subnets ({}) are all in {}. EKS needs subnets in at least two availability zones and would refuse the cluster (InvalidParameterException) only during apply.",

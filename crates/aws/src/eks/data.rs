@@ -186,6 +186,7 @@ mod tests {
             timeouts: Default::default(),
             recovering: false,
             recovered: &hubctl_core::provider::no_recovery,
+            note: &hubctl_core::provider::no_note,
             progress: &|_| {},
         };
         let config = Value::object([("name", Value::from("hub"))]);

@@ -336,6 +336,7 @@ mod tests {
             timeouts: Default::default(),
             recovering: false,
             recovered: &hubctl_core::provider::no_recovery,
+            note: &hubctl_core::provider::no_note,
             progress: &|_| {},
         }
     }

@@ -68,13 +68,23 @@ pub async fn timed<T, E: std::fmt::Display>(
     res
 }
 
-/// What a type's waiters report ([`OpContext::progress`]), passed on as progress events.
+/// What a type's waiters report ([`OpContext::progress`](crate::provider::OpContext)), passed on as progress events.
 pub fn reporter<'a>(
     observer: &'a dyn Observer,
     address: &'a str,
 ) -> impl Fn(&str) + Send + Sync + 'a {
     move |message: &str| {
         observer.event(Event::Progress {
+            address: address.to_string(),
+            message: message.to_string(),
+        })
+    }
+}
+
+/// What a type notes about the object once done ([`OpContext::note`](crate::provider::OpContext)), as note events.
+pub fn noter<'a>(observer: &'a dyn Observer, address: &'a str) -> impl Fn(&str) + Send + Sync + 'a {
+    move |message: &str| {
+        observer.event(Event::Note {
             address: address.to_string(),
             message: message.to_string(),
         })

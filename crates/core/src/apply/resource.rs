@@ -4,8 +4,8 @@
 //! before every create, so a crash at any point is recovered by the next run.
 
 use super::ops::{
-    check_consistent, client, mark_like, op_error, reporter, resource_type, timed, timeouts_of,
-    write, RecoveryLog,
+    check_consistent, client, mark_like, noter, op_error, reporter, resource_type, timed,
+    timeouts_of, write, RecoveryLog,
 };
 use super::step::ApplyStep;
 use crate::addr::InstanceKey;
@@ -201,6 +201,7 @@ impl Cx<'_> {
         let progress = reporter(self.step.observer.as_ref(), address);
         let log = RecoveryLog::new(self.step.observer.as_ref(), address);
         let recovered = |r| log.report(r);
+        let note = noter(self.step.observer.as_ref(), address);
         let ctx = OpContext {
             client: &client,
             address,
@@ -212,6 +213,7 @@ impl Cx<'_> {
                 .is_some_and(|p| p.status == Status::Creating),
             progress: &progress,
             recovered: &recovered,
+            note: &note,
         };
         let op = Op {
             run,
@@ -430,6 +432,7 @@ pub async fn delete_instance(
         recovering: false,
         progress: &progress,
         recovered: &crate::provider::no_recovery,
+        note: &crate::provider::no_note,
     };
     let prior = ch.before.clone().unwrap_or(Value::Null);
     // Intent first: a run killed during the delete leaves a trace the next run finishes.

@@ -35,6 +35,36 @@ impl Expr {
             .and_then(|k| k.pos().range())
             .map(|r| Span::new(self.file, r))
     }
+
+    /// The span of the deepest part of `path` (object keys, tuple indexes) this expression
+    /// spells out as constructors: `{ spec = { source = {...} } }` at `spec.source.repoURL`
+    /// is the `source` object when it has no `repoURL`. The whole expression when nothing
+    /// of the path is written (a function call, a reference).
+    pub fn span_at(&self, path: &[String]) -> Span {
+        use crate::lang::ir::{Kind, ObjectKey};
+        let mut cur = &self.expr;
+        for seg in path {
+            while let Kind::Paren(inner) = &cur.kind {
+                cur = inner;
+            }
+            let next = match &cur.kind {
+                Kind::Object(items) => items
+                    .iter()
+                    .find(|(k, _)| match k {
+                        ObjectKey::Ident(id, _) => id.as_str() == seg,
+                        ObjectKey::Expr(e) => matches!(&e.kind, Kind::String(s) if **s == **seg),
+                    })
+                    .map(|(_, v)| v),
+                Kind::Tuple(xs) => seg.parse::<usize>().ok().and_then(|i| xs.get(i)),
+                _ => None,
+            };
+            match next {
+                Some(n) => cur = n,
+                None => break,
+            }
+        }
+        Span::new(self.file, cur.pos.range().unwrap_or(0..0))
+    }
 }
 
 /// A loaded configuration: the root module (children nested inside) and all source files.
@@ -314,4 +344,42 @@ pub struct Block {
     pub body: Body,
     /// The block header (`kind "label" {`).
     pub span: Span,
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::config::load;
+
+    /// `span_at` goes down object and tuple constructors as far as they are written.
+    #[test]
+    fn span_at_stops_at_the_deepest_constructor_written() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let text = r#"resource "kubernetes_manifest" "app" {
+  manifest = {
+    spec = {
+      source = { path = "p" }
+      "sync" = [{ a = 1 }, (merge({}, { b = 2 }))]
+      other  = local.x
+    }
+  }
+}
+"#;
+        std::fs::write(dir.path().join("main.tf"), text).expect("write");
+        let (config, diags) = load(dir.path());
+        assert!(!diags.has_errors(), "{diags:?}");
+        let r = config.root.resources.values().next().expect("a resource");
+        let expr = &r.body.attributes.get("manifest").expect("manifest").expr;
+        let at = |path: &[&str]| {
+            let path: Vec<String> = path.iter().map(|s| s.to_string()).collect();
+            let loc = config.sources.location(expr.span_at(&path));
+            (loc.line, loc.column)
+        };
+        assert_eq!(at(&[]), (2, 14));
+        assert_eq!(at(&["spec", "source", "repoURL"]), (4, 16));
+        assert_eq!(at(&["spec", "source", "path"]), (4, 25));
+        assert_eq!(at(&["spec", "sync", "0", "a"]), (5, 23));
+        assert_eq!(at(&["spec", "sync", "1", "b"]), (5, 29));
+        assert_eq!(at(&["spec", "sync", "7"]), (5, 16));
+        assert_eq!(at(&["spec", "other", "x"]), (6, 16));
+    }
 }

@@ -1,6 +1,6 @@
 //! Runs the providers' plan-time rules across resources ([`crate::provider::plan_check`])
 //! on a finished plan, and turns their findings into diagnostics at the argument's
-//! expression in the resource block.
+//! expression in the resource block (or the part of it the finding's path names).
 
 use super::model::{Action, ResourceChange};
 use crate::config::Resource;
@@ -8,11 +8,14 @@ use crate::diag::{Diagnostic, Diagnostics, Span};
 use crate::provider::{Finding, PlannedInstance};
 use crate::state::Mode;
 use crate::walk::Run;
-use std::collections::BTreeMap;
+use std::collections::BTreeSet;
 
-/// The findings of every provider's rules on the planned instances of `changes`.
+/// The findings of every provider's rules on the planned instances of `changes`. Each
+/// provider with instances in the plan sees all of them (a CRD of one provider judges a
+/// custom resource of another), and reports on its own.
 pub fn check_across(run: &Run, changes: &[ResourceChange]) -> Diagnostics {
-    let mut by_provider: BTreeMap<String, Vec<PlannedInstance>> = BTreeMap::new();
+    let mut providers: BTreeSet<&str> = BTreeSet::new();
+    let mut planned = Vec::new();
     for c in changes {
         let (Some(after), false) = (&c.after, c.action == Action::Delete) else {
             continue;
@@ -26,23 +29,21 @@ pub fn check_across(run: &Run, changes: &[ResourceChange]) -> Diagnostics {
         let Some(provider) = provider else {
             continue;
         };
-        by_provider
-            .entry(provider.to_string())
-            .or_default()
-            .push(PlannedInstance {
-                address: c.address.clone(),
-                type_name: c.type_name.clone(),
-                data,
-                value: after.clone(),
-                refs: config_of(run, &c.address).map_or_else(Vec::new, |r| refs(r, &c.address)),
-            });
+        providers.insert(provider);
+        planned.push(PlannedInstance {
+            address: c.address.clone(),
+            type_name: c.type_name.clone(),
+            data,
+            value: after.clone(),
+            refs: config_of(run, &c.address).map_or_else(Vec::new, |r| refs(r, &c.address)),
+        });
     }
     let mut diags = Diagnostics::new();
-    for (name, planned) in &by_provider {
+    for name in providers {
         let Some(p) = run.registry.provider(name) else {
             continue;
         };
-        for f in p.check_plan(planned) {
+        for f in p.check_plan(&planned) {
             diags.push(diagnostic(run, &f));
         }
     }
@@ -82,15 +83,16 @@ fn refs(r: &Resource, address: &str) -> Vec<(String, String)> {
     out
 }
 
-/// The span of argument `attribute` of the instance's resource block (its header when the
-/// argument is not written there).
-fn span_of(run: &Run, address: &str, attribute: &str) -> Option<Span> {
+/// The span of argument `attribute` of the instance's resource block, down `path` inside
+/// its value as far as the expression spells it out (the block's header when the argument
+/// is not written there).
+fn span_of(run: &Run, address: &str, attribute: &str, path: &[String]) -> Option<Span> {
     let r = config_of(run, address)?;
     Some(
         r.body
             .attributes
             .get(attribute)
-            .map_or(r.span, |a| a.expr.span()),
+            .map_or(r.span, |a| a.expr.span_at(path)),
     )
 }
 
@@ -98,11 +100,11 @@ fn diagnostic(run: &Run, f: &Finding) -> Diagnostic {
     let mut d = Diagnostic::error(f.summary.clone())
         .detail(f.detail.clone())
         .address(&f.address);
-    if let Some(s) = span_of(run, &f.address, &f.attribute) {
+    if let Some(s) = span_of(run, &f.address, &f.attribute, &f.path) {
         d = d.subject(s);
     }
     if let Some((addr, attr, label)) = &f.related {
-        if let Some(s) = span_of(run, addr, attr) {
+        if let Some(s) = span_of(run, addr, attr, &[]) {
             d = d.related(s, label.clone());
         }
     }

@@ -92,6 +92,7 @@ pub async fn read_data(
         timeouts: Default::default(),
         recovering: false,
         recovered: &crate::provider::no_recovery,
+        note: &crate::provider::no_note,
         progress: &noop,
     };
     observer.event(Event::Refreshing {

@@ -35,6 +35,11 @@ pub enum Event {
         address: String,
         message: String,
     },
+    /// What a type says of the object once an operation is done, for the run's log.
+    Note {
+        address: String,
+        message: String,
+    },
     /// What a create found of an earlier attempt whose outcome was unknown.
     Recovered {
         address: String,

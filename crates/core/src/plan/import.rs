@@ -242,6 +242,7 @@ pub async fn import_instance(
         timeouts: Default::default(),
         recovering: false,
         recovered: &crate::provider::no_recovery,
+        note: &crate::provider::no_note,
         progress: &noop,
     };
     observer.event(Event::Refreshing {

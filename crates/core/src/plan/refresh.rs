@@ -171,6 +171,7 @@ where
         timeouts: Default::default(),
         recovering: false,
         recovered: &crate::provider::no_recovery,
+        note: &crate::provider::no_note,
         progress: &NOOP,
     };
     let _permit = run.semaphore.acquire().await;

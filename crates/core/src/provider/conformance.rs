@@ -63,6 +63,7 @@ fn ctx<'a>(case: &'a Case<'_>, recovering: bool) -> OpContext<'a> {
         recovering,
         progress: &|_| {},
         recovered: &|_| {},
+        note: &|_| {},
     }
 }
 

@@ -34,6 +34,7 @@ fn ctx<'a>(case: &'a EphemeralCase<'_>) -> OpContext<'a> {
         recovering: false,
         progress: &|_| {},
         recovered: &|_| {},
+        note: &|_| {},
     }
 }
 

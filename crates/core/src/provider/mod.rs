@@ -69,6 +69,10 @@ pub struct OpContext<'a> {
     /// A create reports here what it did about an earlier attempt whose outcome was
     /// unknown, so every run says what it adopted and what it cleaned up.
     pub recovered: &'a (dyn Fn(Recovery) + Send + Sync),
+    /// A line for the run's log about the object as the server has it once the operation is
+    /// done, which the user should see even when nothing waits for it ("Application
+    /// hub-bootstrap: sync Unknown, health Unknown"); shown on a terminal and in plain logs.
+    pub note: &'a (dyn Fn(&str) + Send + Sync),
 }
 
 /// What a create found of an earlier attempt whose outcome was unknown (a run killed
@@ -86,6 +90,9 @@ pub enum Recovery {
 
 /// For contexts nothing recovers in (reads, plans, deletes).
 pub fn no_recovery(_: Recovery) {}
+
+/// For contexts whose notes nobody reads (reads, plans, tests).
+pub fn no_note(_: &str) {}
 
 /// What planning gets besides its values. `client` is `None` while the provider's own
 /// configuration is not known yet (it depends on values computed during apply): the type
@@ -232,7 +239,9 @@ pub trait Provider: Send + Sync {
     ) -> Vec<ReadResults> {
         read_each_type(ctx, types, parallel).await
     }
-    /// Rules across this provider's planned instances (see [`plan_check`]); none by default.
+    /// Rules across the plan's instances (see [`plan_check`]): `planned` holds every planned
+    /// instance of the plan, whatever its provider; findings are about this provider's own
+    /// types (filter by [`PlannedInstance::type_name`]). None by default.
     fn check_plan(&self, planned: &[PlannedInstance]) -> Vec<Finding> {
         let _ = planned;
         Vec::new()

@@ -1,8 +1,11 @@
 //! Plan-time rules across resources, for what an API would only refuse halfway through an
-//! apply (a subnet outside its VPC). Once a plan is made, each provider sees the planned
-//! values of every instance of its types ([`Provider::check_plan`](super::Provider)) and
-//! returns findings; the engine places each at the attribute's expression in the resource
-//! block (file:line:column) and fails the plan with them.
+//! apply (a subnet outside its VPC, a custom resource its CRD's schema refuses). Once a plan
+//! is made, each provider with instances in it sees the planned values of every instance of
+//! the plan ([`Provider::check_plan`](super::Provider)), its own and other providers' (a
+//! `kubectl_manifest` CRD judges a `kubernetes_manifest` custom resource), and returns
+//! findings about its own; the engine places each at the attribute's expression in the
+//! resource block (file:line:column), or deeper inside it ([`Finding::path`]), and fails
+//! the plan with them.
 //!
 //! Values may still be unknown (known after apply): rules judge only what is known. Links
 //! between resources that are not known yet (a new VPC's id) are given as the resources an
@@ -58,6 +61,10 @@ pub struct Finding {
     pub address: String,
     /// The top-level argument the finding is about (its expression is the subject).
     pub attribute: String,
+    /// Inside that argument's value: object keys and list indexes down to what the finding
+    /// is about (`["spec", "source", "repoURL"]`). The subject is the deepest of them the
+    /// expression spells out as object and tuple constructors; empty for the whole value.
+    pub path: Vec<String>,
     pub summary: String,
     pub detail: String,
     /// Another instance's argument involved (the other overlapping subnet), with a label.

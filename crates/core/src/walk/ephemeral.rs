@@ -160,6 +160,7 @@ fn op_context<'a>(client: &'a crate::provider::ProviderClient, address: &'a str)
         timeouts: Default::default(),
         recovering: false,
         recovered: &crate::provider::no_recovery,
+        note: &crate::provider::no_note,
         progress: &|_: &str| {},
     }
 }
