@@ -12,8 +12,8 @@
 # Usage: benches/core-profile.sh [--sizes 1000,10000,100000] [--shapes wide,chain,layered]
 #                                [--steps plan,apply,noop-plan] [--apply-max 10000]
 #                                [--bin PATH] [--label TEXT] [--out FILE]
-# --apply-max: above this N only `plan` runs (apply is quadratic today: N=100,000 takes over
-# ten minutes per shape).
+# --apply-max: above this N only `plan` runs (N=100,000 apply takes 15-30 s per shape; it was
+# quadratic before stale deletes were indexed, see results/core-profile-stale-index.md).
 # --bin defaults to a release build of the example (cargo build --release -p hubctl-core
 # --example load_plan, honouring CARGO_TARGET_DIR).
 set -euo pipefail
