@@ -148,6 +148,7 @@ mod tests {
             dependencies: Vec::new(),
             status,
             create_before_destroy: false,
+            create_token: None,
         }
     }
 

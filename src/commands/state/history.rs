@@ -270,6 +270,7 @@ mod tests {
             dependencies: vec![],
             status: Status::Ready,
             create_before_destroy: false,
+            create_token: None,
         }
     }
 

@@ -120,10 +120,20 @@ pub fn arn(c: &AwsClients, kind: &str, id: Option<&str>, owner_id: Option<&str>)
     Value::String(format!("arn:aws:ec2:{}:{owner}:{kind}/{id}", c.region))
 }
 
-/// A fresh idempotency token for one create: the SDK's retries of the call send it again,
-/// so they never duplicate. It is not derived from the configuration: a replacement with an
-/// unchanged configuration would get its predecessor back. (An interrupted create is found
-/// by its address tag instead.)
+/// The idempotency token of a create: the one the engine keeps with the create's intent
+/// record (the same on every attempt, across runs), or a fresh one outside a create.
+pub fn request_token(ctx: &hubctl_core::provider::OpContext<'_>) -> String {
+    if ctx.create_token.is_empty() {
+        client_token(ctx.address)
+    } else {
+        ctx.create_token.to_string()
+    }
+}
+
+/// A fresh token: for names made from a prefix, and for creates outside the engine's
+/// intents. The SDK's retries of a call send its token again, so they never duplicate. It is
+/// not derived from the configuration: a replacement with an unchanged configuration would
+/// get its predecessor back.
 pub fn client_token(address: &str) -> String {
     use sha2::{Digest, Sha256};
     use std::hash::{BuildHasher, Hasher};

@@ -8,10 +8,11 @@
 //! fails the create with AWS's failure message); after delete, until `deleted` (delete timeout,
 //! default 30m). Both report the gateway's state on the live line.
 //! Quirks: a deleted gateway stays visible as `deleted` for about an hour: it counts as gone,
-//! and recovery adopts only a `pending` or `available` one. The client token is fresh per
-//! create (see `common::client_token`), so a re-create never gets a deleted gateway back.
+//! and recovery adopts only a `pending` or `available` one. The client token is the
+//! intent's (`common::request_token`): a new intent (a re-create) has a new one, so it never
+//! gets a deleted gateway back; only a resumed create repeats its token.
 
-use super::common::{answer, client_token, filter, filters, pages};
+use super::common::{answer, filter, filters, pages, request_token};
 use crate::config::AwsClients;
 use crate::managed::tags::{ec2_map, ec2_spec, EC2};
 use crate::managed::{computed_str, created, field_table, opt, optional_computed_str_new};
@@ -128,7 +129,7 @@ impl Managed for NatGateway {
         let req = req.set_allocation_id(ALLOCATION.str(planned));
         let req = req.connectivity_type(ConnectivityType::from(kind.as_str()));
         let req = req.set_private_ip_address(PRIVATE_IP.str(planned));
-        let req = req.client_token(client_token(c.ctx.address));
+        let req = req.client_token(request_token(c.ctx));
         let req = req.tag_specifications(ec2_spec(ResourceType::Natgateway, tags));
         let out = answer("ec2:CreateNatGateway", req.send().await)?;
         created::<Self>("ec2:CreateNatGateway", out.nat_gateway())

@@ -12,7 +12,7 @@
 //! price: removing every inline block leaves the routes in place). The `local` route, routes
 //! propagated from a VPN gateway and gateway-endpoint routes are never part of `route`.
 
-use super::common::{answer, arn, client_token, filters, gone, owner};
+use super::common::{answer, arn, filters, gone, owner, request_token};
 use super::route_block;
 use super::routes::describe;
 use crate::config::AwsClients;
@@ -138,7 +138,7 @@ impl Managed for RouteTable {
     async fn create(&self, c: &Op<'_>, planned: &Value, tags: &Tags) -> Result<Api, ProviderError> {
         let req = c.ec2.create_route_table().set_vpc_id(VPC.str(planned));
         let req = req.tag_specifications(ec2_spec(ResourceType::RouteTable, tags));
-        let out = req.client_token(client_token(c.ctx.address)).send().await;
+        let out = req.client_token(request_token(c.ctx)).send().await;
         let out = answer("ec2:CreateRouteTable", out)?;
         created::<Self>("ec2:CreateRouteTable", out.route_table())
     }

@@ -20,7 +20,7 @@
 use super::cluster_blocks as blocks;
 use super::{retry_role, tag_map, wait_status, Seen, EKS, IAM_PROPAGATION};
 use crate::config::AwsClients;
-use crate::ec2::client_token;
+use crate::ec2::request_token;
 use crate::managed::{computed_str, created, fetch, field_table, opt, optional_bool};
 use crate::managed::{read_one, required_str_new, Field, Lookup, Managed, Op, TagStyle, Tags};
 use crate::{error, managed};
@@ -216,7 +216,7 @@ impl Managed for Cluster {
     }
 
     async fn create(&self, c: &Op<'_>, planned: &Value, tags: &Tags) -> Result<Api, ProviderError> {
-        let token = client_token(c.ctx.address);
+        let token = request_token(c.ctx);
         let name = NAME.str(planned).unwrap_or_default();
         let what = format!("IAM to let EKS assume the role of cluster {name}");
         let out = retry_role(c.ctx, &what, IAM_PROPAGATION, || async {

@@ -184,6 +184,7 @@ mod tests {
             client: &c,
             address: "ephemeral.aws_eks_cluster_auth.hub",
             timeouts: Default::default(),
+            create_token: "",
             recovering: false,
             recovered: &hubctl_core::provider::no_recovery,
             note: &hubctl_core::provider::no_note,

@@ -334,6 +334,7 @@ mod tests {
             client,
             address: "aws_eks_cluster.hub",
             timeouts: Default::default(),
+            create_token: "",
             recovering: false,
             recovered: &hubctl_core::provider::no_recovery,
             note: &hubctl_core::provider::no_note,

@@ -17,7 +17,7 @@ use super::node_group_blocks as blocks;
 use super::{first, map_arg, s, str_list, str_map, str_set, strings, tag_map};
 use super::{wait_status, wait_update, Seen, EKS};
 use crate::config::AwsClients;
-use crate::ec2::client_token;
+use crate::ec2::{client_token, request_token};
 use crate::error;
 use crate::managed::{computed_str, created, fetch, field_table, import_parts, opt, read_one};
 use crate::managed::{optional_str_new, required_str_new, Field, Lookup, Managed, Op};
@@ -226,8 +226,8 @@ impl Managed for NodeGroup {
 
     async fn create(&self, c: &Op<'_>, planned: &Value, tags: &Tags) -> Result<Api, ProviderError> {
         let name = name_for(planned);
-        let req = create_request(c, planned, &name, tags)
-            .client_request_token(client_token(c.ctx.address));
+        let req =
+            create_request(c, planned, &name, tags).client_request_token(request_token(c.ctx));
         let out = req
             .send()
             .await

@@ -202,15 +202,20 @@ impl Cx<'_> {
         let log = RecoveryLog::new(self.step.observer.as_ref(), address);
         let recovered = |r| log.report(r);
         let note = noter(self.step.observer.as_ref(), address);
+        let intent = run
+            .prior
+            .resources
+            .get(address)
+            .filter(|p| p.status == Status::Creating);
+        // A resumed create keeps its interrupted attempt's token; a new one gets its own.
+        let token = intent.and_then(|p| p.create_token.clone());
+        let token = token.unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
         let ctx = OpContext {
             client: &client,
             address,
             timeouts: timeouts_of(run, r).map_err(|d| d.address(address))?,
-            recovering: run
-                .prior
-                .resources
-                .get(address)
-                .is_some_and(|p| p.status == Status::Creating),
+            create_token: &token,
+            recovering: intent.is_some(),
             progress: &progress,
             recovered: &recovered,
             note: &note,
@@ -298,6 +303,16 @@ struct Record<'a> {
 }
 
 impl Record<'_> {
+    /// The intent record written before a create: the planned value and the create's
+    /// idempotency token.
+    fn intent(&self, address: &str, planned: &Value, token: &str) -> StateOp {
+        let mut op = self.set(address, planned, Status::Creating);
+        if let StateOp::SetInstance { instance, .. } = &mut op {
+            instance.create_token = Some(token.to_string());
+        }
+        op
+    }
+
     fn set(&self, address: &str, v: &Value, status: Status) -> StateOp {
         StateOp::SetInstance {
             address: address.to_string(),
@@ -342,8 +357,12 @@ impl Op<'_, '_> {
     async fn create(&self, planned: Value) -> Result<Value, Diagnostic> {
         let address = self.address;
         // Intent first: a crash during the call is found and recovered by the next run.
-        self.write(vec![self.record.set(address, &planned, Status::Creating)])
-            .await?;
+        self.write(vec![self.record.intent(
+            address,
+            &planned,
+            self.ctx.create_token,
+        )])
+        .await?;
         let created = self.rt.create(self.ctx, &planned);
         let v = match self.timed(address, Action::Create, created).await {
             Ok(v) => v,
@@ -429,6 +448,7 @@ pub async fn delete_instance(
         client: &client,
         address,
         timeouts: Default::default(),
+        create_token: "",
         recovering: false,
         progress: &progress,
         recovered: &crate::provider::no_recovery,

@@ -2,6 +2,7 @@
 //! above every layer, so none of them leans on a module it must not.
 
 mod check_blocks;
+mod create_tokens;
 mod enabled;
 mod ephemeral;
 mod ephemeral_provider;

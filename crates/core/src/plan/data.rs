@@ -90,6 +90,7 @@ pub async fn read_data(
         client: &client,
         address: iaddr,
         timeouts: Default::default(),
+        create_token: "",
         recovering: false,
         recovered: &crate::provider::no_recovery,
         note: &crate::provider::no_note,

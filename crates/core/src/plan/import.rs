@@ -240,6 +240,7 @@ pub async fn import_instance(
         client: &client,
         address: &t.address,
         timeouts: Default::default(),
+        create_token: "",
         recovering: false,
         recovered: &crate::provider::no_recovery,
         note: &crate::provider::no_note,

@@ -225,6 +225,7 @@ module "m" {
             dependencies: vec![],
             status: crate::state::Status::Ready,
             create_before_destroy: false,
+            create_token: None,
         },
     );
     let (plan, d, _) = plan_with(&files, registry(), prior).await;

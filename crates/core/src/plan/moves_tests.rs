@@ -12,6 +12,7 @@ fn inst(type_name: &str, deps: &[&str]) -> InstanceState {
         dependencies: deps.iter().map(|d| d.to_string()).collect(),
         status: Status::Ready,
         create_before_destroy: false,
+        create_token: None,
     }
 }
 

@@ -169,6 +169,7 @@ where
         client,
         address: label,
         timeouts: Default::default(),
+        create_token: "",
         recovering: false,
         recovered: &crate::provider::no_recovery,
         note: &crate::provider::no_note,

@@ -20,6 +20,7 @@ fn data(id: &str, input: serde_json::Value) -> InstanceState {
         dependencies: vec![],
         status: Status::Ready,
         create_before_destroy: false,
+        create_token: None,
     }
 }
 

@@ -60,6 +60,7 @@ fn ctx<'a>(case: &'a Case<'_>, recovering: bool) -> OpContext<'a> {
         client: &case.client,
         address: case.address,
         timeouts: Timeouts::default(),
+        create_token: "",
         recovering,
         progress: &|_| {},
         recovered: &|_| {},

@@ -31,6 +31,7 @@ fn ctx<'a>(case: &'a EphemeralCase<'_>) -> OpContext<'a> {
         client: &case.client,
         address: case.address,
         timeouts: Timeouts::default(),
+        create_token: "",
         recovering: false,
         progress: &|_| {},
         recovered: &|_| {},

@@ -63,6 +63,11 @@ pub struct OpContext<'a> {
     /// object may exist already, and a create should look for it (by its address tag)
     /// before making another.
     pub recovering: bool,
+    /// The idempotency token of this create (empty for other operations): the same for
+    /// every attempt of one intent, across runs, so an API that takes one (EC2's
+    /// `ClientToken`, EKS's `clientRequestToken`) answers a resumed create with the object
+    /// the interrupted attempt made.
+    pub create_token: &'a str,
     /// Waiters report what they wait for here ("NAT gateway pending"); the CLI shows it on
     /// the live line beside the elapsed time.
     pub progress: &'a (dyn Fn(&str) + Send + Sync),

@@ -29,6 +29,7 @@ pub fn sample_instance(id: &str) -> InstanceState {
         dependencies: vec!["terraform_data.base".to_string()],
         status: Status::Ready,
         create_before_destroy: false,
+        create_token: None,
     }
 }
 

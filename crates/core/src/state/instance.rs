@@ -33,6 +33,7 @@ impl InstanceState {
             dependencies,
             status,
             create_before_destroy,
+            create_token: None,
         }
     }
 

@@ -141,6 +141,11 @@ pub struct InstanceState {
     pub status: Status,
     #[serde(default)]
     pub create_before_destroy: bool,
+    /// The idempotency token of an interrupted create (kept with its intent record, status
+    /// `creating`), so that the run that resumes it sends the API the same token and gets
+    /// the first attempt's object back rather than a second one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub create_token: Option<String>,
 }
 
 /// One checkpoint record. Every op is idempotent (last write wins), so replaying a journal
@@ -278,6 +283,7 @@ mod tests {
             dependencies: vec![],
             status: Status::Ready,
             create_before_destroy: false,
+            create_token: None,
         }
     }
 

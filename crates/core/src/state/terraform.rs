@@ -219,6 +219,7 @@ fn instance_state(i: TfInstance, type_name: &str, provider: &str) -> InstanceSta
             Status::Ready
         },
         create_before_destroy: i.create_before_destroy,
+        create_token: None,
     }
 }
 

@@ -158,6 +158,7 @@ fn op_context<'a>(client: &'a crate::provider::ProviderClient, address: &'a str)
         client,
         address,
         timeouts: Default::default(),
+        create_token: "",
         recovering: false,
         recovered: &crate::provider::no_recovery,
         note: &crate::provider::no_note,
