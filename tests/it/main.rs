@@ -25,6 +25,7 @@ mod kube_conformance;
 mod lease;
 mod live;
 mod live_hub;
+mod live_mocks;
 mod misc;
 mod module_calls;
 mod modules;
