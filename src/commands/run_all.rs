@@ -7,7 +7,7 @@
 //! resource by resource, is in `live/README.md`).
 
 use super::common::{backend, load_state, make_run, with_lock, Walk, CHANGES, ERROR, OK};
-use super::unit_copy::{inputs_as_variables, working_copy};
+use super::unit_copy::{inputs_as_variables, undeclared_inputs, working_copy};
 use super::unit_mocks::{with_mocks, Mocks};
 use crate::args::{ApplyArgs, DestroyArgs, LockArgs, PlanArgs, QueueArgs};
 use crate::views::{Confirm, Progress, Ui};
@@ -275,8 +275,9 @@ struct Ready {
     mocks: Option<Mocks>,
 }
 
-/// Re-reads the unit with its dependencies' outputs, writes its working copy, loads it.
-async fn prepare(u: &Unit<'_>, command: &str) -> Option<Ready> {
+/// Re-reads the unit with its dependencies' outputs, writes its working copy, loads it;
+/// `warn`: the inputs the module does not declare are reported (once per unit and run).
+async fn prepare(u: &Unit<'_>, command: &str, warn: bool) -> Option<Ready> {
     let (ui, base) = (u.ui, u.base);
     let loader = Loader::new(Options {
         command,
@@ -304,6 +305,11 @@ async fn prepare(u: &Unit<'_>, command: &str) -> Option<Ready> {
     };
     ui.diags(&diags, &p.config.sources);
     let vars = inputs_as_variables(&cfg, &p.config.root);
+    if warn {
+        let module = live::module_dir(&cfg).unwrap_or_else(|_| work.clone());
+        let module = module.strip_prefix(base).unwrap_or(&module).to_path_buf();
+        ui.diags(&undeclared_inputs(&cfg, &p.config.root, &module), &sources);
+    }
     match backend(ui, &p.config, base, &work).await {
         Ok(be) => Some(Ready {
             p,
@@ -371,7 +377,7 @@ fn plan_walk_of<'a>(base: &'a Path, r: &'a Ready, how: &How<'_>) -> Walk<'a> {
 
 /// Plans the unit against its state (under `lock`); prints the plan.
 async fn plan_unit(u: Unit<'_>, a: &PlanArgs, lock: &LockArgs) -> StepResult {
-    let mut r = prepare(&u, "plan").await?;
+    let mut r = prepare(&u, "plan", true).await?;
     let ui = u.ui;
     let how = How {
         command: "plan",
@@ -428,7 +434,7 @@ async fn plan_walk(
 /// Plans and applies the unit; its outputs are then read from the state it wrote. A plan
 /// made with a mock is refused at the mock.
 async fn apply_unit(u: Unit<'_>, a: &ApplyArgs) -> StepResult {
-    let mut r = prepare(&u, "apply").await?;
+    let mut r = prepare(&u, "apply", true).await?;
     let (ui, base) = (u.ui, u.base);
     let how = How {
         command: "apply",
@@ -509,7 +515,7 @@ async fn read_outputs(
             path: stack.units[i].path.clone(),
             done,
         };
-        let Some(r) = prepare(&u, "destroy").await else {
+        let Some(r) = prepare(&u, "destroy", false).await else {
             continue;
         };
         if let Ok(Some(state)) = r.be.load().await {
@@ -522,7 +528,7 @@ async fn read_outputs(
 
 /// Plans the destroy of the unit and applies it.
 async fn destroy_unit(u: Unit<'_>, a: &DestroyArgs) -> StepResult {
-    let r = prepare(&u, "destroy").await?;
+    let r = prepare(&u, "destroy", true).await?;
     let (ui, base) = (u.ui, u.base);
     with_lock(ui, &r.be, &a.lock, "destroy", || async {
         let (prior, had) = load_state(ui, &r.be).await?;

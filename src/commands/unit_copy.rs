@@ -1,7 +1,7 @@
 //! A unit's working copy and variables: the source's package copied beside the unit with
 //! the generated files, and the unit's `inputs` as the module's root variables.
 
-use hubctl_core::diag::Diagnostic;
+use hubctl_core::diag::{Diagnostic, Diagnostics};
 use hubctl_core::lang::{Type, Value};
 use hubctl_core::live::{self, UnitConfig};
 use std::collections::BTreeMap;
@@ -69,6 +69,34 @@ pub(super) fn inputs_as_variables(
         let converted =
             hubctl_core::lang::convert::convert(v.clone(), &ty).unwrap_or_else(|_| v.clone());
         out.insert(name.clone(), converted);
+    }
+    out
+}
+
+/// A warning for each input the module declares no variable for, at its entry in `inputs`
+/// (in the unit or the include that set it). Terragrunt passes inputs as `TF_VAR_`
+/// variables, which Terraform drops without a word; a misspelt input would then vanish.
+pub(super) fn undeclared_inputs(
+    u: &UnitConfig,
+    root: &hubctl_core::config::Module,
+    module: &Path,
+) -> Diagnostics {
+    let mut out = Diagnostics::new();
+    let declared = || root.variables.keys().map(String::as_str);
+    for name in u.inputs.iter().flat_map(|m| m.keys()) {
+        if root.variables.contains_key(name) {
+            continue;
+        }
+        let d = Diagnostic::warning("Value for undeclared variable")
+            .detail(format!(
+                "The input \"{name}\" is set, but the module in {} declares no variable \"{name}\", so it is not used (Terraform ignores such a TF_VAR_ variable too).",
+                module.display()
+            ))
+            .subject_opt(u.input_sources.get(name).map(|s| s.span));
+        out.push(match hubctl_core::lang::did_you_mean(name, declared()) {
+            Some(s) => d.help(format!("did you mean \"{s}\"?")),
+            None => d,
+        });
     }
     out
 }

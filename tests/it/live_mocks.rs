@@ -18,6 +18,8 @@ fn plan_all_of_the_never_applied_prod_plans_every_unit_without_mocks() {
     let summary = "Units: 5 done (5 with changes), 0 failed, 0 skipped.";
     assert!(plan.stdout.contains(summary), "{}", plan.all());
     assert!(!plan.all().contains("mock"), "{}", plan.all());
+    // The shipped units set no input their modules do not declare.
+    assert!(!plan.stderr.contains("undeclared"), "{}", plan.stderr);
     // Each dependent sees its dependencies' outputs as known after apply, in its inputs.
     let section = |unit: &str| {
         let header = format!("=== live/prod/{unit} ===");
@@ -146,4 +148,14 @@ fn a_mock_not_allowed_for_the_command_is_not_used() {
         plan.stderr
     );
     assert!(!plan.stderr.contains("mock"), "{}", plan.stderr);
+    // A --all run saves no plan files (a unit's plan may be made with a mock): -out is
+    // refused, not ignored.
+    let out = w.run(&["plan", "--all", "live/dev", "-out=p.plan", "-var", "x=1"]);
+    out.expect_code(1);
+    assert!(
+        out.stderr.contains("-out, -var not supported with --all"),
+        "{}",
+        out.stderr
+    );
+    assert!(!w.path("p.plan").exists() && !out.stdout.contains("==="));
 }
