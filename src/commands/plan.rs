@@ -17,7 +17,16 @@ pub async fn run(ui: &Ui, base: &std::path::Path, a: PlanArgs) -> u8 {
         return ERROR;
     };
     if a.all {
-        if !super::targeting::refuse_with_all(ui, &select) || !refuse_unused_with_all(ui, &a) {
+        let unused = [
+            (a.out.is_some(), "-out"),
+            (a.json, "-json"),
+            (a.refresh_only, "-refresh-only"),
+            (!a.replace.is_empty(), "-replace"),
+            (!a.vars.vars.is_empty(), "-var"),
+            (!a.vars.var_files.is_empty(), "-var-file"),
+        ];
+        let targeting = super::targeting::refuse_with_all(ui, &select);
+        if !targeting || !super::targeting::refuse_flags_with_all(ui, &unused) {
             return ERROR;
         }
         return super::run_all::run(ui, base, a).await;
@@ -112,31 +121,4 @@ pub async fn run(ui: &Ui, base: &std::path::Path, a: PlanArgs) -> u8 {
     } else {
         OK
     }
-}
-
-/// The plan options a `--all` run does not carry to its units yet, refused by name rather
-/// than ignored: `-out` above all, since each unit's plan is made again by `apply --all`
-/// (and one made with a mock must never be saved for an apply).
-fn refuse_unused_with_all(ui: &Ui, a: &PlanArgs) -> bool {
-    let used: Vec<&str> = [
-        (a.out.is_some(), "-out"),
-        (a.json, "-json"),
-        (a.refresh_only, "-refresh-only"),
-        (!a.replace.is_empty(), "-replace"),
-        (!a.vars.vars.is_empty(), "-var"),
-        (!a.vars.var_files.is_empty(), "-var-file"),
-    ]
-    .into_iter()
-    .filter_map(|(set, name)| set.then_some(name))
-    .collect();
-    if used.is_empty() {
-        return true;
-    }
-    let d = Diagnostic::error(format!("{} not supported with --all", used.join(", "))).detail(
-        "A --all run plans each unit from its own inputs and does not save the units' plans; \
-         `apply --all` plans every unit again. Run the command in a unit's working copy \
-         (<unit>/.hubctl/work) for these options.",
-    );
-    ui.diags(&d.into(), &SourceMap::new());
-    false
 }

@@ -158,4 +158,18 @@ fn a_mock_not_allowed_for_the_command_is_not_used() {
         out.stderr
     );
     assert!(!w.path("p.plan").exists() && !out.stdout.contains("==="));
+    let out = w.run(&[
+        "apply",
+        "--all",
+        "live/dev",
+        "--auto-approve",
+        "-replace=x.y",
+    ]);
+    out.expect_code(1);
+    assert!(
+        out.stderr.contains("-replace not supported with --all"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stdout.contains("==="), "no unit ran:\n{}", out.stdout);
 }
