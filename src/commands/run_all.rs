@@ -133,8 +133,14 @@ fn load_stack(ui: &Ui, base: &Path, dir: &Path, filter: &QueueFilter) -> Option<
         .collect();
     let stack = live::discover(&loader, &roots);
     let (sources, diags) = loader.finish();
-    ui.diags(&diags, &sources);
+    // Warnings are shown when each unit runs (`prepare`), once.
+    ui.diags(&errors_only(&diags), &sources);
     stack.filter(|_| !diags.has_errors())
+}
+
+/// The errors among `d`, for a read of the units whose warnings are shown elsewhere.
+fn errors_only(d: &Diagnostics) -> Diagnostics {
+    Diagnostics(d.0.iter().filter(|x| x.is_error()).cloned().collect())
 }
 
 /// A unit's directory relative to `base`, slash-separated (how units are shown and globbed).
@@ -287,7 +293,14 @@ async fn prepare(u: &Unit<'_>, command: &str, warn: bool) -> Option<Ready> {
     });
     let cfg = loader.unit(&u.path);
     let (sources, diags) = loader.finish();
-    ui.diags(&diags, &sources);
+    ui.diags(
+        &if warn {
+            diags.clone()
+        } else {
+            errors_only(&diags)
+        },
+        &sources,
+    );
     let cfg = cfg.filter(|_| !diags.has_errors())?;
     let work = match working_copy(&cfg) {
         Ok(w) => w,

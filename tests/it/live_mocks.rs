@@ -139,7 +139,9 @@ fn a_mock_stands_in_only_for_count_and_apply_all_refuses_a_plan_that_used_it() {
 
 #[test]
 fn a_mock_not_allowed_for_the_command_is_not_used() {
-    let w = counted("  mock_outputs_allowed_terraform_commands = [\"validate\"]\n");
+    let w = counted(
+        "  mock_outputs_allowed_terraform_commands = [\"validate\"]\n  mock_outputs_merge_strategy_with_state = \"shallow\"\n",
+    );
     let plan = w.run(&["plan", "--all", "live/dev"]);
     plan.expect_code(1);
     assert!(
@@ -147,7 +149,15 @@ fn a_mock_not_allowed_for_the_command_is_not_used() {
         "{}",
         plan.stderr
     );
-    assert!(!plan.stderr.contains("mock"), "{}", plan.stderr);
+    assert!(!plan.stderr.contains("Plan uses mock"), "{}", plan.stderr);
+    // A setting that changes nothing says so, once, where it is written.
+    let noop = "warning: mock_outputs_merge_strategy_with_state has no effect";
+    assert_eq!(plan.stderr.matches(noop).count(), 1, "{}", plan.stderr);
+    assert!(
+        plan.stderr.contains("live/dev/b/terragrunt.hcl:9:3"),
+        "{}",
+        plan.stderr
+    );
     // A --all run saves no plan files (a unit's plan may be made with a mock): -out is
     // refused, not ignored.
     let out = w.run(&["plan", "--all", "live/dev", "-out=p.plan", "-var", "x=1"]);

@@ -358,8 +358,45 @@ fn dependency(s: &Scope, b: &Block) -> Option<Dependency> {
         span: b.span,
         config_path_span: a.expr.span(),
     };
+    merge_with_state(s, b);
     resolve_outputs(s.loader, &mut d);
     Some(d)
+}
+
+/// `mock_outputs_merge_strategy_with_state` (and the older `mock_outputs_merge_with_state`):
+/// Terragrunt merges mocks into outputs read from state. hubctl's outputs come from the
+/// dependency's plan or state, so every output exists, and a mock fills exactly those not
+/// known yet; the setting changes nothing, which a warning says rather than ignoring it.
+fn merge_with_state(s: &Scope, b: &Block) {
+    const STRATEGIES: &[&str] = &["no_merge", "shallow", "deep_map_only"];
+    let names = [
+        "mock_outputs_merge_strategy_with_state",
+        "mock_outputs_merge_with_state",
+    ];
+    for name in names {
+        let Some(a) = b.body.attributes.get(name) else {
+            continue;
+        };
+        if name == names[0] {
+            let v = string(s, &b.body, name);
+            if let Some(v) = v.filter(|v| !STRATEGIES.contains(&v.as_str())) {
+                s.loader.push(
+                    Diagnostic::error("Invalid mock_outputs_merge_strategy_with_state")
+                        .detail(format!(
+                            "It must be one of {}; got \"{v}\".",
+                            STRATEGIES.join(", ")
+                        ))
+                        .subject(a.expr.span()),
+                );
+                continue;
+            }
+        }
+        s.loader.push(
+            Diagnostic::warning(format!("{name} has no effect"))
+                .detail("hubctl reads a dependency's outputs from its plan or its state, so every output it declares is there; a mock stands in only for the outputs not known yet, whatever the merge strategy.")
+                .subject(a.name_span),
+        );
+    }
 }
 
 /// State (or planned) outputs when the run has them; the mock, where this command may use
