@@ -44,7 +44,3 @@ generate "provider" {
     }
   EOF
 }
-
-inputs = {
-  name = "${local.config.name}-${local.env}"
-}

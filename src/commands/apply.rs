@@ -25,7 +25,16 @@ pub async fn run(ui: &Ui, base: &Path, a: ApplyArgs) -> u8 {
     let Some(select) = super::targeting::selection(ui, base, &a.select) else {
         return ERROR;
     };
-    if a.all && !super::targeting::refuse_with_all(ui, &select) {
+    let unused = [
+        (a.refresh_only, "-refresh-only"),
+        (!a.replace.is_empty(), "-replace"),
+        (!a.vars.vars.is_empty(), "-var"),
+        (!a.vars.var_files.is_empty(), "-var-file"),
+    ];
+    if a.all
+        && (!super::targeting::refuse_with_all(ui, &select)
+            || !super::targeting::refuse_flags_with_all(ui, &unused))
+    {
         return ERROR;
     }
     if a.all && !a.destroy {
@@ -81,7 +90,13 @@ pub async fn destroy(ui: &Ui, base: &Path, a: DestroyArgs) -> u8 {
         return ERROR;
     };
     if a.all {
-        if !super::targeting::refuse_with_all(ui, &select) {
+        let unused = [
+            (!a.vars.vars.is_empty(), "-var"),
+            (!a.vars.var_files.is_empty(), "-var-file"),
+        ];
+        if !super::targeting::refuse_with_all(ui, &select)
+            || !super::targeting::refuse_flags_with_all(ui, &unused)
+        {
             return ERROR;
         }
         return super::run_all::destroy(ui, base, a).await;

@@ -16,6 +16,8 @@ mod run_all;
 mod show;
 mod state;
 mod targeting;
+mod unit_copy;
+mod unit_mocks;
 mod unlock;
 mod validate;
 

@@ -17,7 +17,16 @@ pub async fn run(ui: &Ui, base: &std::path::Path, a: PlanArgs) -> u8 {
         return ERROR;
     };
     if a.all {
-        if !super::targeting::refuse_with_all(ui, &select) {
+        let unused = [
+            (a.out.is_some(), "-out"),
+            (a.json, "-json"),
+            (a.refresh_only, "-refresh-only"),
+            (!a.replace.is_empty(), "-replace"),
+            (!a.vars.vars.is_empty(), "-var"),
+            (!a.vars.var_files.is_empty(), "-var-file"),
+        ];
+        let targeting = super::targeting::refuse_with_all(ui, &select);
+        if !targeting || !super::targeting::refuse_flags_with_all(ui, &unused) {
             return ERROR;
         }
         return super::run_all::run(ui, base, a).await;

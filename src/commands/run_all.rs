@@ -1,16 +1,19 @@
 //! `hubctl plan --all DIR`, `apply --all DIR` and `destroy --all DIR`: every Terragrunt unit under DIR, in one process, in dependency
 //! order. Each unit keeps its own state (its `remote_state`) and lock; a dependency's planned
 //! outputs flow into its dependents' inputs as values, "known after apply" while it is not
-//! applied, so a never-applied environment plans without mocks. A failed unit skips only its
+//! applied, so a never-applied environment plans without mocks (they stand in only where a
+//! plan must know a value, `unit_mocks`, and such a plan is not applied). A failed unit skips only its
 //! dependents. Units run one after the other for now (the design for one graph across units,
 //! resource by resource, is in `live/README.md`).
 
 use super::common::{backend, load_state, make_run, with_lock, Walk, CHANGES, ERROR, OK};
+use super::unit_copy::{inputs_as_variables, undeclared_inputs, working_copy};
+use super::unit_mocks::{with_mocks, Mocks};
 use crate::args::{ApplyArgs, DestroyArgs, LockArgs, PlanArgs, QueueArgs};
 use crate::views::{Confirm, Progress, Ui};
-use hubctl_core::diag::{Diagnostic, Diagnostics, SourceMap};
-use hubctl_core::lang::{Type, Value};
-use hubctl_core::live::{self, DependencyOutputs, Loader, Options, QueueFilter, UnitConfig};
+use hubctl_core::diag::{Diagnostics, SourceMap};
+use hubctl_core::lang::Value;
+use hubctl_core::live::{self, DependencyOutputs, Loader, Options, QueueFilter};
 use hubctl_core::plan::driver::Prepared;
 use hubctl_core::plan::driver::{make_plan, prepare_in};
 use hubctl_core::plan::render::render_plan;
@@ -130,8 +133,14 @@ fn load_stack(ui: &Ui, base: &Path, dir: &Path, filter: &QueueFilter) -> Option<
         .collect();
     let stack = live::discover(&loader, &roots);
     let (sources, diags) = loader.finish();
-    ui.diags(&diags, &sources);
+    // Warnings are shown when each unit runs (`prepare`), once.
+    ui.diags(&errors_only(&diags), &sources);
     stack.filter(|_| !diags.has_errors())
+}
+
+/// The errors among `d`, for a read of the units whose warnings are shown elsewhere.
+fn errors_only(d: &Diagnostics) -> Diagnostics {
+    Diagnostics(d.0.iter().filter(|x| x.is_error()).cloned().collect())
 }
 
 /// A unit's directory relative to `base`, slash-separated (how units are shown and globbed).
@@ -263,16 +272,18 @@ fn summary(ui: &Ui, outcome: &[Option<Outcome>], detailed: bool) -> u8 {
 }
 
 /// A unit ready to run: its configuration prepared from the working copy, its variables
-/// and its own state backend.
+/// and its own state backend; `mocks` once a plan needed them.
 struct Ready {
     p: Prepared,
     work: PathBuf,
     vars: BTreeMap<String, Value>,
     be: Arc<dyn Backend>,
+    mocks: Option<Mocks>,
 }
 
-/// Re-reads the unit with its dependencies' outputs, writes its working copy, loads it.
-async fn prepare(u: &Unit<'_>, command: &str) -> Option<Ready> {
+/// Re-reads the unit with its dependencies' outputs, writes its working copy, loads it;
+/// `warn`: the inputs the module does not declare are reported (once per unit and run).
+async fn prepare(u: &Unit<'_>, command: &str, warn: bool) -> Option<Ready> {
     let (ui, base) = (u.ui, u.base);
     let loader = Loader::new(Options {
         command,
@@ -282,7 +293,14 @@ async fn prepare(u: &Unit<'_>, command: &str) -> Option<Ready> {
     });
     let cfg = loader.unit(&u.path);
     let (sources, diags) = loader.finish();
-    ui.diags(&diags, &sources);
+    ui.diags(
+        &if warn {
+            diags.clone()
+        } else {
+            errors_only(&diags)
+        },
+        &sources,
+    );
     let cfg = cfg.filter(|_| !diags.has_errors())?;
     let work = match working_copy(&cfg) {
         Ok(w) => w,
@@ -300,8 +318,19 @@ async fn prepare(u: &Unit<'_>, command: &str) -> Option<Ready> {
     };
     ui.diags(&diags, &p.config.sources);
     let vars = inputs_as_variables(&cfg, &p.config.root);
+    if warn {
+        let module = live::module_dir(&cfg).unwrap_or_else(|_| work.clone());
+        let module = module.strip_prefix(base).unwrap_or(&module).to_path_buf();
+        ui.diags(&undeclared_inputs(&cfg, &p.config.root, &module), &sources);
+    }
     match backend(ui, &p.config, base, &work).await {
-        Ok(be) => Some(Ready { p, work, vars, be }),
+        Ok(be) => Some(Ready {
+            p,
+            work,
+            vars,
+            be,
+            mocks: None,
+        }),
         Err(d) => {
             ui.diags(&d, &p.config.sources);
             None
@@ -309,27 +338,79 @@ async fn prepare(u: &Unit<'_>, command: &str) -> Option<Ready> {
     }
 }
 
+/// How a unit is planned.
+#[derive(Clone, Copy)]
+struct How<'c> {
+    command: &'c str,
+    destroy: bool,
+    refresh: bool,
+    parallelism: usize,
+}
+
+/// Plans the unit against `prior`. When the plan fails because a value that must be known
+/// at plan time is not, it is made again with the dependencies' mocks for the inputs that
+/// value reads (`unit_mocks`); the plan then carries them in `Plan::mocked`.
+async fn plan_checked(
+    u: &Unit<'_>,
+    r: &mut Ready,
+    how: How<'_>,
+    prior: &State,
+    had: bool,
+) -> (Plan, Diagnostics) {
+    let walk = plan_walk_of(u.base, r, &how);
+    let (plan, diags) = plan_walk(r, walk, prior.clone(), had, how.refresh).await;
+    if !diags.has_errors() || how.destroy {
+        return (plan, diags);
+    }
+    let root = &r.p.config.root;
+    let Some((vars, mocks)) =
+        with_mocks(u.base, &u.path, u.done, how.command, root, &diags, &r.vars)
+    else {
+        return (plan, diags);
+    };
+    r.vars = vars;
+    let walk = plan_walk_of(u.base, r, &how);
+    let (mut plan, diags) = plan_walk(r, walk, prior.clone(), had, how.refresh).await;
+    plan.mocked = mocks.described();
+    r.mocks = Some(mocks);
+    (plan, diags)
+}
+
+fn plan_walk_of<'a>(base: &'a Path, r: &'a Ready, how: &How<'_>) -> Walk<'a> {
+    Walk {
+        base,
+        dir: &r.work,
+        mode: Mode::Plan,
+        destroy: how.destroy,
+        vars: r.vars.clone(),
+        parallelism: how.parallelism,
+        select: Default::default(),
+    }
+}
+
 /// Plans the unit against its state (under `lock`); prints the plan.
 async fn plan_unit(u: Unit<'_>, a: &PlanArgs, lock: &LockArgs) -> StepResult {
-    let r = prepare(&u, "plan").await?;
-    let (ui, base) = (u.ui, u.base);
-    let result = with_lock(ui, &r.be, lock, "plan", || async {
-        let (prior, had) = load_state(ui, &r.be).await?;
-        let walk = Walk {
-            base,
-            dir: &r.work,
-            mode: Mode::Plan,
-            destroy: a.destroy,
-            vars: r.vars.clone(),
-            parallelism: a.parallelism,
-            select: Default::default(),
-        };
-        Some(plan_walk(&r, walk, prior, had, a.refresh).await)
+    let mut r = prepare(&u, "plan", true).await?;
+    let ui = u.ui;
+    let how = How {
+        command: "plan",
+        destroy: a.destroy,
+        refresh: a.refresh,
+        parallelism: a.parallelism,
+    };
+    let be = r.be.clone();
+    let (unit, ready, store) = (&u, &mut r, &be);
+    let result = with_lock(ui, &be, lock, "plan", move || async move {
+        let (prior, had) = load_state(ui, store).await?;
+        Some(plan_checked(unit, ready, how, &prior, had).await)
     })
     .await
     .flatten();
     let (plan, diags) = result?;
     ui.diags(&diags, &r.p.config.sources);
+    if let Some(m) = &r.mocks {
+        ui.diags(&m.diagnostics(false), &m.sources);
+    }
     if diags.has_errors() {
         return None;
     }
@@ -363,23 +444,27 @@ async fn plan_walk(
     make_plan(run, opts, r.p.config_hash.clone(), had).await
 }
 
-/// Plans and applies the unit; its outputs are then read from the state it wrote.
+/// Plans and applies the unit; its outputs are then read from the state it wrote. A plan
+/// made with a mock is refused at the mock.
 async fn apply_unit(u: Unit<'_>, a: &ApplyArgs) -> StepResult {
-    let r = prepare(&u, "apply").await?;
+    let mut r = prepare(&u, "apply", true).await?;
     let (ui, base) = (u.ui, u.base);
-    with_lock(ui, &r.be, &a.lock, "apply", || async {
-        let (prior, had) = load_state(ui, &r.be).await?;
-        let walk = Walk {
-            base,
-            dir: &r.work,
-            mode: Mode::Plan,
-            destroy: false,
-            vars: r.vars.clone(),
-            parallelism: a.parallelism,
-            select: Default::default(),
-        };
-        let (plan, diags) = plan_walk(&r, walk, prior.clone(), had, a.refresh).await;
+    let how = How {
+        command: "apply",
+        destroy: false,
+        refresh: a.refresh,
+        parallelism: a.parallelism,
+    };
+    let be = r.be.clone();
+    let (unit, r, store) = (&u, &mut r, &be);
+    with_lock(ui, &be, &a.lock, "apply", move || async move {
+        let (prior, had) = load_state(ui, store).await?;
+        let (plan, diags) = plan_checked(unit, r, how, &prior, had).await;
         ui.diags(&diags, &r.p.config.sources);
+        if let Some(m) = &r.mocks {
+            ui.diags(&m.diagnostics(true), &m.sources);
+            return None;
+        }
         if diags.has_errors() {
             return None;
         }
@@ -443,7 +528,7 @@ async fn read_outputs(
             path: stack.units[i].path.clone(),
             done,
         };
-        let Some(r) = prepare(&u, "destroy").await else {
+        let Some(r) = prepare(&u, "destroy", false).await else {
             continue;
         };
         if let Ok(Some(state)) = r.be.load().await {
@@ -456,7 +541,7 @@ async fn read_outputs(
 
 /// Plans the destroy of the unit and applies it.
 async fn destroy_unit(u: Unit<'_>, a: &DestroyArgs) -> StepResult {
-    let r = prepare(&u, "destroy").await?;
+    let r = prepare(&u, "destroy", true).await?;
     let (ui, base) = (u.ui, u.base);
     with_lock(ui, &r.be, &a.lock, "destroy", || async {
         let (prior, had) = load_state(ui, &r.be).await?;
@@ -510,70 +595,4 @@ fn outputs_of(s: &State) -> Value {
         (k.clone(), if o.sensitive { v.sensitive() } else { v })
     });
     Value::object(outputs.collect::<Vec<_>>())
-}
-
-/// `<unit>/.hubctl/work`: the source's package copied (hidden entries and cache folders
-/// left out), as Terragrunt copies it, so a module's `../x` sources find their siblings; the
-/// module runs in its folder there (after `//`), with the generated files written by their
-/// `if_exists`. The source's own folders are never written to.
-fn working_copy(u: &UnitConfig) -> Result<PathBuf, Diagnostic> {
-    let (package, sub) = live::module_package(u)?;
-    let work = u
-        .path
-        .parent()
-        .unwrap_or(Path::new("/"))
-        .join(".hubctl")
-        .join("work");
-    copy_files(&package, &work).map_err(|e| {
-        Diagnostic::error("Cannot prepare the working copy").detail(format!(
-            "Copying {} to {} failed: {e}.",
-            package.display(),
-            work.display()
-        ))
-    })?;
-    let run_in = sub.map_or(work.clone(), |s| work.join(s));
-    live::write_generated(&run_in, &live::generated_files(u))?;
-    Ok(run_in)
-}
-
-/// Copies `from` into `to`, without hidden entries (`.git`, `.hubctl`, `.terraform`) and
-/// without cache folders (a `CACHEDIR.TAG` inside, as in a cargo `target/`).
-fn copy_files(from: &Path, to: &Path) -> std::io::Result<()> {
-    std::fs::create_dir_all(to)?;
-    for e in std::fs::read_dir(from)? {
-        let e = e?;
-        let name = e.file_name();
-        if name.to_string_lossy().starts_with('.') {
-            continue;
-        }
-        let (src, dst) = (e.path(), to.join(&name));
-        if src.is_dir() {
-            if !src.join("CACHEDIR.TAG").exists() {
-                copy_files(&src, &dst)?;
-            }
-        } else {
-            std::fs::copy(&src, &dst)?;
-        }
-    }
-    Ok(())
-}
-
-/// The unit's `inputs` for the variables its module declares (Terragrunt passes them as
-/// `TF_VAR_` variables, which Terraform ignores when undeclared), converted to their types;
-/// a value not known yet stays unknown.
-fn inputs_as_variables(
-    u: &UnitConfig,
-    root: &hubctl_core::config::Module,
-) -> BTreeMap<String, Value> {
-    let mut out = BTreeMap::new();
-    for (name, v) in u.inputs.iter().flat_map(|m| m.iter()) {
-        let Some(var) = root.variables.get(name) else {
-            continue;
-        };
-        let ty = var.ty.clone().unwrap_or(Type::Any);
-        let converted =
-            hubctl_core::lang::convert::convert(v.clone(), &ty).unwrap_or_else(|_| v.clone());
-        out.insert(name.clone(), converted);
-    }
-    out
 }

@@ -130,6 +130,26 @@ pub fn refuse_with_all(ui: &Ui, sel: &Selection) -> bool {
     false
 }
 
+/// The options set among `flags` that a `--all` run does not carry to its units, refused
+/// by name rather than ignored: `-out` above all, since no unit's plan is saved (`apply
+/// --all` plans every unit again, and a plan made with a mock must never be applied).
+pub fn refuse_flags_with_all(ui: &Ui, flags: &[(bool, &str)]) -> bool {
+    let used: Vec<&str> = flags
+        .iter()
+        .filter(|(set, _)| *set)
+        .map(|(_, n)| *n)
+        .collect();
+    if used.is_empty() {
+        return true;
+    }
+    let d = Diagnostic::error(format!("{} not supported with --all", used.join(", "))).detail(
+        "A --all run gives each unit its own inputs and saves no unit's plan. Run the command \
+         in a unit's working copy (<unit>/.hubctl/work) for these options.",
+    );
+    ui.diags(&d.into(), &SourceMap::new());
+    false
+}
+
 /// Terraform's (and OpenTofu's) warning for a targeted plan: what it leaves out can drift
 /// from the configuration unnoticed.
 pub fn targeting_warning(sel: &Selection, destroy: bool, applied: bool) -> Diagnostics {

@@ -143,6 +143,15 @@ fn plan_all_plans_units_in_order_with_dependency_outputs_known_after_apply() {
     );
     let out = w.run(&["plan", "--all", "live/dev", "--detailed-exitcode"]);
     out.expect_code(2);
+    // The input b's module does not declare: a warning at its entry, once.
+    let warning = "warning: Value for undeclared variable";
+    assert_eq!(out.stderr.matches(warning).count(), 1, "{}", out.stderr);
+    for want in [
+        "live/dev/b/terragrunt.hcl:10:3",
+        "The input \"undeclared\" is set",
+    ] {
+        assert!(out.stderr.contains(want), "no {want} in\n{}", out.stderr);
+    }
     let a = out
         .stdout
         .find("=== live/dev/a ===")

@@ -1,17 +1,19 @@
 //! The shipped staging environment (config/, live/staging, modules/) through the live layer
 //! against moto: `apply --all` builds the network, KMS, EKS and IAM units in dependency order,
 //! each through its own encrypted state object in the shared bucket, and a second
-//! `plan --all --detailed-exitcode` exits 0. The argocd unit is left out with
-//! `--queue-exclude-dir`: its provider needs a real cluster, which moto's EKS is not.
+//! `plan --all --detailed-exitcode` exits 0; then a new cluster version in
+//! `config/environments/staging.yaml` changes the eks unit alone. The argocd unit is left out
+//! with `--queue-exclude-dir`: its provider needs a real cluster, which moto's EKS is not.
 
 use crate::moto::Moto;
 use crate::support::{copy_dir, Work};
 use std::path::Path;
 
-/// What root.hcl's `remote_state` uses in staging, created the way a user creates a backend.
+/// What root.hcl's `remote_state` uses in an environment (`ENV`), created the way a user
+/// creates a backend.
 const BOOTSTRAP_TF: &str = r#"terraform {
   backend "s3" {
-    bucket         = "hubctl-state-staging"
+    bucket         = "hubctl-state-ENV"
     key            = "bootstrap/terraform.tfstate"
     region         = "us-east-1"
     encrypt        = true
@@ -23,7 +25,9 @@ const BOOTSTRAP_TF: &str = r#"terraform {
 
 const UNITS: &[&str] = &["network", "kms", "eks", "iam"];
 
-fn repo_tree() -> Work {
+/// The repository's config/, live/ and modules/ in a fresh git work tree, with a bootstrap
+/// root module creating `env`'s state bucket, lock table and key.
+pub(crate) fn repo_tree(env: &str) -> Work {
     let w = Work::empty();
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
     for d in ["config", "live", "modules"] {
@@ -31,14 +35,14 @@ fn repo_tree() -> Work {
     }
     // get_repo_root() looks for the folder holding `.git`.
     std::fs::create_dir_all(w.path(".git")).expect("mkdir .git");
-    w.write("bootstrap/main.tf", BOOTSTRAP_TF);
+    w.write("bootstrap/main.tf", &BOOTSTRAP_TF.replace("ENV", env));
     w
 }
 
 #[test]
-fn the_staging_units_apply_through_their_own_s3_states_then_plan_all_is_clean() {
+fn the_staging_units_apply_through_their_own_s3_states_then_only_eks_sees_a_version_bump() {
     let moto = Moto::start();
-    let w = repo_tree();
+    let w = repo_tree("staging");
     let run = |args: &[&str]| moto.hubctl(&w, args, &[]);
     run(&["init", "bootstrap", "--bootstrap"]).expect_code(0);
 
@@ -68,4 +72,45 @@ fn the_staging_units_apply_through_their_own_s3_states_then_plan_all_is_clean() 
     assert!(plan
         .stdout
         .contains("Units: 4 done (0 with changes), 0 failed, 0 skipped, 1 excluded."));
+
+    // The environment's overlay gets a cluster version of its own: only the unit whose
+    // inputs read it plans a change; the others, even iam which reads eks's outputs, not.
+    let env = w.read("config/environments/staging.yaml");
+    let bumped = env.replacen("\neks:\n", "\neks:\n  version: \"1.34\"\n", 1);
+    assert_ne!(env, bumped, "staging.yaml has an eks map");
+    w.write("config/environments/staging.yaml", &bumped);
+    let plan = run(&[&["plan", "--all"], &all[..], &["--detailed-exitcode"]].concat());
+    assert_eq!(plan.code, 2, "plan --all after the bump:\n{}", plan.all());
+    let summary = "Units: 4 done (1 with changes), 0 failed, 0 skipped, 1 excluded.";
+    assert!(plan.stdout.contains(summary), "{}", plan.stdout);
+    for u in UNITS {
+        let section = unit_section(&plan.stdout, u);
+        if *u == "eks" {
+            for want in [
+                "aws_eks_cluster.this will be updated in-place",
+                "\"1.33\" -> \"1.34\"",
+                "Plan: 0 to add, 1 to change, 0 to destroy.",
+            ] {
+                assert!(section.contains(want), "eks: no {want} in\n{section}");
+            }
+        } else {
+            assert!(section.contains("No changes."), "{u} changes:\n{section}");
+        }
+    }
+}
+
+/// What `plan --all` printed for one unit: from its `=== live/staging/<unit> ===` header to
+/// the next header or the summary.
+fn unit_section<'a>(stdout: &'a str, unit: &str) -> &'a str {
+    let header = format!("=== live/staging/{unit} ===");
+    let start = stdout
+        .find(&header)
+        .unwrap_or_else(|| panic!("no {header}"));
+    let rest = &stdout[start + header.len()..];
+    let end = [rest.find("\n=== "), rest.find("\nUnits: ")]
+        .into_iter()
+        .flatten()
+        .min()
+        .unwrap_or(rest.len());
+    &rest[..end]
 }

@@ -27,6 +27,7 @@ mod kube_crd;
 mod lease;
 mod live;
 mod live_hub;
+mod live_mocks;
 mod misc;
 mod module_calls;
 mod modules;

@@ -9,6 +9,7 @@ terraform {
 }
 
 inputs = {
+  name         = "${include.root.locals.config.name}-${include.root.locals.env}"
   cidr_block   = include.root.locals.config.network.vpc_cidr
   azs          = include.root.locals.config.network.azs
   cluster_name = "${include.root.locals.config.eks.cluster_name}-${include.root.locals.env}"

@@ -9,6 +9,8 @@ pub mod writer;
 #[cfg(test)]
 mod deferred_tests;
 #[cfg(test)]
+mod mocked_tests;
+#[cfg(test)]
 mod plantimestamp_tests;
 
 use crate::diag::{Diagnostic, Diagnostics};
@@ -37,6 +39,9 @@ pub fn check_plan_applicable(
             crate::plan::PLAN_FORMAT_VERSION
         )));
     }
+    if let Some(d) = mocked_plan(plan) {
+        return Err(d);
+    }
     if plan.config_hash != config_hash {
         return Err(Diagnostic::error("Saved plan does not match the configuration").detail(
             "The configuration files changed since this plan was made. Make a new plan with `hubctl plan -out FILE` and apply that.",
@@ -58,6 +63,17 @@ pub fn check_plan_applicable(
     Ok(())
 }
 
+/// Why a plan made with dependency mocks is not applied: it shows what the mocks give.
+pub fn mocked_plan(plan: &Plan) -> Option<Diagnostic> {
+    if plan.mocked.is_empty() {
+        return None;
+    }
+    Some(Diagnostic::error("Plan uses mock outputs").detail(format!(
+        "This plan was made with dependency mock_outputs standing in for outputs not known yet ({}), so it shows what the mocks give, not what the dependencies will. Apply the dependencies first, then plan again.",
+        plan.mocked.join("; ")
+    )))
+}
+
 /// Applies `plan` with the `run`'s configuration (its prior state is `prior` as `moves`
 /// rewrote it; the rewrite is persisted first); returns the persisted state.
 pub async fn apply(
@@ -68,6 +84,9 @@ pub async fn apply(
     backend: Arc<dyn Backend>,
     prior: State,
 ) -> (Option<State>, Diagnostics) {
+    if let Some(d) = mocked_plan(&plan) {
+        return (None, d.into());
+    }
     let (writer, handle) = StateWriter::start(backend.clone(), prior);
     let mut diags = Diagnostics::new();
     // `moved`/`removed` blocks rewrote the prior state the walk sees; record the same.

@@ -308,3 +308,59 @@ pub(super) fn dependencies(s: &Scope, b: &Block) -> Option<Vec<String>> {
     }
     strings(s, &b.body, "paths")
 }
+
+/// Where each input is set: its key in the `inputs` object constructor (the whole
+/// attribute when `inputs` is built otherwise, by `merge()` say), with the dependency
+/// blocks its value expression reads.
+pub(super) fn input_sources(
+    body: &Body,
+    inputs: Option<&VecMap<String, Value>>,
+) -> VecMap<String, InputSource> {
+    let (Some(a), Some(inputs)) = (body.attributes.get("inputs"), inputs) else {
+        return VecMap::new();
+    };
+    let deps_of = |e: &crate::lang::ir::Expr| {
+        let mut names: Vec<String> = Vec::new();
+        for r in crate::lang::references(e) {
+            let name = r.attrs.first().filter(|_| r.root == "dependency");
+            if let Some(n) = name.filter(|n| !names.contains(n)) {
+                names.push(n.clone());
+            }
+        }
+        names
+    };
+    let entries: Vec<(&str, Span, &crate::lang::ir::Expr)> = match &a.expr.expr.kind {
+        crate::lang::ir::Kind::Object(items) => items
+            .iter()
+            .filter_map(|(k, v)| {
+                let name: &str = match k {
+                    crate::lang::ir::ObjectKey::Ident(id, _) => id.as_str(),
+                    crate::lang::ir::ObjectKey::Expr(e) => match &e.kind {
+                        crate::lang::ir::Kind::String(s) => s,
+                        _ => return None,
+                    },
+                };
+                let range = k.pos().range()?;
+                Some((name, Span::new(a.expr.file, range), v))
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    let whole = InputSource {
+        span: a.expr.span(),
+        dependencies: deps_of(&a.expr.expr),
+    };
+    inputs
+        .keys()
+        .map(|k| {
+            let src = entries.iter().find(|(n, _, _)| n == k).map_or_else(
+                || whole.clone(),
+                |(_, span, v)| InputSource {
+                    span: *span,
+                    dependencies: deps_of(v),
+                },
+            );
+            (k.clone(), src)
+        })
+        .collect()
+}

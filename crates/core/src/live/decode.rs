@@ -342,6 +342,7 @@ fn dependency(s: &Scope, b: &Block) -> Option<Dependency> {
         enabled: boolean(s, &b.body, "enabled"),
         skip_outputs: boolean(s, &b.body, "skip_outputs"),
         mock_outputs: object(s, &b.body, "mock_outputs").map(Value::Object),
+        mock_outputs_span: b.body.attributes.get("mock_outputs").map(|a| a.span),
         mock_outputs_allowed_terraform_commands: strings(
             s,
             &b.body,
@@ -357,34 +358,86 @@ fn dependency(s: &Scope, b: &Block) -> Option<Dependency> {
         span: b.span,
         config_path_span: a.expr.span(),
     };
+    merge_with_state(s, b);
     resolve_outputs(s.loader, &mut d);
     Some(d)
 }
 
-/// State outputs when the run has them; else the mock when this command may use it; else
+/// `mock_outputs_merge_strategy_with_state` (and the older `mock_outputs_merge_with_state`):
+/// Terragrunt merges mocks into outputs read from state. hubctl's outputs come from the
+/// dependency's plan or state, so every output exists, and a mock fills exactly those not
+/// known yet; the setting changes nothing, which a warning says rather than ignoring it.
+fn merge_with_state(s: &Scope, b: &Block) {
+    const STRATEGIES: &[&str] = &["no_merge", "shallow", "deep_map_only"];
+    let names = [
+        "mock_outputs_merge_strategy_with_state",
+        "mock_outputs_merge_with_state",
+    ];
+    for name in names {
+        let Some(a) = b.body.attributes.get(name) else {
+            continue;
+        };
+        if name == names[0] {
+            let v = string(s, &b.body, name);
+            if let Some(v) = v.filter(|v| !STRATEGIES.contains(&v.as_str())) {
+                s.loader.push(
+                    Diagnostic::error("Invalid mock_outputs_merge_strategy_with_state")
+                        .detail(format!(
+                            "It must be one of {}; got \"{v}\".",
+                            STRATEGIES.join(", ")
+                        ))
+                        .subject(a.expr.span()),
+                );
+                continue;
+            }
+        }
+        s.loader.push(
+            Diagnostic::warning(format!("{name} has no effect"))
+                .detail("hubctl reads a dependency's outputs from its plan or its state, so every output it declares is there; a mock stands in only for the outputs not known yet, whatever the merge strategy.")
+                .subject(a.name_span),
+        );
+    }
+}
+
+/// State (or planned) outputs when the run has them; the mock, where this command may use
+/// it, for a dependency without outputs or for each of its outputs not known yet; else
 /// unknown ("known after apply"), as if both units were one configuration.
 pub(super) fn resolve_outputs(l: &Loader, d: &mut Dependency) {
     let opts = l.options();
-    if let Some(out) = d.unit.as_deref().and_then(|u| opts.outputs.outputs(u)) {
-        d.outputs = out;
-        d.mocked = false;
-        return;
-    }
+    let known = d.unit.as_deref().and_then(|u| opts.outputs.outputs(u));
     let allowed = opts.mocks
         && (opts.command == "render"
             || d.mock_outputs_allowed_terraform_commands
                 .as_ref()
                 .is_none_or(|c| c.iter().any(|x| x == opts.command)));
-    match (&d.mock_outputs, allowed) {
-        (Some(m), true) => {
-            d.outputs = m.clone();
-            d.mocked = true;
-        }
-        _ => {
-            d.outputs = Value::unknown();
-            d.mocked = false;
+    let mock = d.mock_outputs.as_ref().filter(|_| allowed);
+    (d.outputs, d.mocked) = match (known, mock) {
+        (Some(out), Some(m)) => fill_unknown(out, m),
+        (Some(out), None) => (out, false),
+        (None, Some(m)) => (m.clone(), true),
+        (None, None) => (Value::unknown(), false),
+    };
+}
+
+/// `out` with each output that is not wholly known taken from the mock, when the mock has
+/// it: a dependency planned but not applied has some outputs known already, and only the
+/// others need a stand-in. An output the dependency does not have is not invented.
+fn fill_unknown(out: Value, mock: &Value) -> (Value, bool) {
+    if out.is_unknown() {
+        return (mock.clone(), true);
+    }
+    let (Some(o), Some(m)) = (out.as_map(), mock.as_map()) else {
+        return (out, false);
+    };
+    let mut filled = o.clone();
+    let mut used = false;
+    for (k, v) in m.iter() {
+        if filled.get(k).is_some_and(|x| !x.is_wholly_known()) {
+            filled.insert(k.clone(), v.clone());
+            used = true;
         }
     }
+    (Value::Object(filled), used)
 }
 
 /// `dependency.<name>.outputs` (and `.inputs`-less, as hubctl does not read them).
@@ -437,6 +490,7 @@ fn rest(s: &Scope, body: &Body) -> UnitConfig {
         }
     }
     c.inputs = object(s, body, "inputs");
+    c.input_sources = blocks::input_sources(body, c.inputs.as_ref());
     c.prevent_destroy = boolean(s, body, "prevent_destroy");
     c.skip = boolean(s, body, "skip");
     c

@@ -193,25 +193,35 @@ fn repo_root(start: &Path) -> Result<Value, FuncError> {
     )))
 }
 
-/// `get_working_dir()`: where the module runs. Without a `terraform { source }` that is the
-/// unit's folder (as in Terragrunt); with one, hubctl's working copy `.hubctl/work` in it
-/// (the package's copy: with a `//` source the module runs in its folder inside, which
-/// Terragrunt's answer includes and this one does not yet).
+/// `get_working_dir()`: where the module runs, as Terragrunt answers. Without a
+/// `terraform { source }` that is the unit's folder; with one, hubctl's working copy
+/// `.hubctl/work` in it, and with a `//subdir` source the module's folder inside that copy
+/// (the package is copied whole, the module runs in its folder). The unit's own source wins
+/// over an included one, as the merge does. A source that cannot be evaluated where the
+/// function is called (it reads a local not defined yet) answers the copy's root.
 fn working_dir(s: &Scope) -> PathBuf {
     let unit = dir(&s.cx.original_path);
     let files = std::iter::once(s.cx.original_path.clone())
         .chain(s.cx.includes.iter().map(|i| i.path.clone()))
         .chain(s.cx.from_child.iter().map(|i| i.path.clone()));
     for f in files {
-        if let Some((_, body)) = s.loader.body(&f, None) {
-            let has_source = body
-                .blocks
-                .iter()
-                .any(|b| b.kind == "terraform" && b.body.attributes.contains_key("source"));
-            if has_source {
-                return unit.join(".hubctl").join("work");
-            }
-        }
+        let Some((_, body)) = s.loader.body(&f, None) else {
+            continue;
+        };
+        let source = body
+            .blocks
+            .iter()
+            .filter(|b| b.kind == "terraform")
+            .find_map(|b| b.body.attributes.get("source"));
+        let Some(a) = source else { continue };
+        let work = unit.join(".hubctl").join("work");
+        let t = super::Terraform {
+            source: s
+                .eval_quiet(&a.expr)
+                .and_then(|v| v.as_str().map(str::to_string)),
+            ..Default::default()
+        };
+        return t.source_subdir().map_or(work.clone(), |sub| work.join(sub));
     }
     unit.to_path_buf()
 }

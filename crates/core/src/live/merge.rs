@@ -69,6 +69,9 @@ pub(super) fn include(
         }
         (p, c) => c.or(p),
     };
+    for (k, src) in child.input_sources {
+        out.input_sources.insert(k, src);
+    }
     out
 }
 
@@ -104,6 +107,7 @@ fn deep_dependency(p: &mut Dependency, c: Dependency) {
         (Some(a), Some(b)) => Some(deep_value(a, b)),
         (a, b) => b.or(a),
     };
+    p.mock_outputs_span = c.mock_outputs_span.or(p.mock_outputs_span);
     p.mock_outputs_allowed_terraform_commands = match (
         p.mock_outputs_allowed_terraform_commands.take(),
         c.mock_outputs_allowed_terraform_commands,

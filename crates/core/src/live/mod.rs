@@ -13,9 +13,12 @@
 mod blocks;
 mod decode;
 mod funcs;
+#[cfg(test)]
+mod inputs_tests;
 mod merge;
 mod model;
 mod overlay;
+mod plan_time;
 mod render;
 mod scope;
 mod spokes;
@@ -30,6 +33,7 @@ mod workdir_tests;
 
 pub use model::*;
 pub use overlay::overlay_merge;
+pub use plan_time::plan_time_variables;
 pub use render::{render_json, render_text, to_value};
 pub use spokes::{check_repo_spokes, check_spokes};
 pub use stack::{discover, units_under, QueueFilter, Stack};
@@ -68,9 +72,10 @@ pub struct Options<'a> {
     /// Terragrunt's render does when outputs cannot be read).
     pub command: &'a str,
     pub outputs: &'a dyn DependencyOutputs,
-    /// Whether `mock_outputs` may stand in for outputs not available. A run over a whole
-    /// tree passes false: a dependency not applied yet has unknown outputs instead, and a
-    /// mock can never reach an apply.
+    /// Whether `mock_outputs` may stand in for outputs not available or not known yet. A
+    /// run over a whole tree passes false (a dependency not applied yet has unknown
+    /// outputs), and true only to read again the inputs a plan must know (`count` over a
+    /// dependency output); such a plan is never applied.
     pub mocks: bool,
     /// Paths in diagnostics are shown relative to this directory when under it.
     pub base: &'a Path,

@@ -34,6 +34,9 @@ pub struct UnitConfig {
     pub terraform: Option<Terraform>,
     pub remote_state: Option<RemoteState>,
     pub inputs: Option<VecMap<String, Value>>,
+    /// Where each input is set and which dependency blocks its value reads, so that a
+    /// warning about an input can point at its entry and a plan can name the mock it used.
+    pub input_sources: VecMap<String, InputSource>,
     /// The unit's own locals: locals are never merged across includes (as in Terragrunt).
     pub locals: VecMap<String, Value>,
     /// `generate` blocks by name.
@@ -44,6 +47,14 @@ pub struct UnitConfig {
     pub dependencies: Option<Vec<String>>,
     pub prevent_destroy: Option<bool>,
     pub skip: Option<bool>,
+}
+
+/// One entry of `inputs`: the span of its key (in the unit or in the include that set it)
+/// and the names of the `dependency` blocks its value reads.
+#[derive(Debug, Clone)]
+pub struct InputSource {
+    pub span: Span,
+    pub dependencies: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -125,11 +136,13 @@ pub struct Dependency {
     pub enabled: Option<bool>,
     pub skip_outputs: Option<bool>,
     pub mock_outputs: Option<Value>,
+    /// The `mock_outputs` attribute, which a plan that used the mock names.
+    pub mock_outputs_span: Option<Span>,
     pub mock_outputs_allowed_terraform_commands: Option<Vec<String>>,
     pub mock_outputs_merge_strategy_with_state: Option<String>,
     /// The outputs: from the dependency's state, a mock, or unknown (never applied).
     pub outputs: Value,
-    /// Whether `outputs` came from `mock_outputs`.
+    /// Whether `outputs` took anything from `mock_outputs`.
     pub mocked: bool,
     pub span: Span,
     pub config_path_span: Span,

@@ -32,6 +32,20 @@ impl Scope<'_, '_> {
         self.eval_inner(e).0
     }
 
+    /// Evaluates `e` without reporting anything: `None` when it fails or is not wholly
+    /// known. For a function that peeks at another part of the file (`get_working_dir()`
+    /// reads the source), whose own evaluation reports its errors where it is written.
+    pub fn eval_quiet(&self, e: &Expr) -> Option<Value> {
+        let base = self.cx.config_path.parent().unwrap_or(Path::new("/"));
+        let ctx = EvalContext {
+            file: e.file,
+            resolver: self,
+            base_dir: base,
+        };
+        let (v, diags) = crate::lang::eval(&e.expr, &ctx);
+        (!diags.has_errors() && v.is_wholly_known()).then_some(v)
+    }
+
     fn eval_inner(&self, e: &Expr) -> (Value, bool) {
         let base = self.cx.config_path.parent().unwrap_or(Path::new("/"));
         let ctx = EvalContext {

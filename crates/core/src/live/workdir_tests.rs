@@ -81,3 +81,58 @@ fn if_exists_is_honoured() {
     write_generated(dir.path(), &[file("overwrite", "replaced")]).expect("overwrite");
     assert_eq!(read(), "replaced");
 }
+
+#[test]
+fn get_working_dir_is_where_the_module_runs_in_the_working_copy() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = absolute(dir.path());
+    let write = |p: &str, text: &str| {
+        let path = root.join(p);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, text).expect("write");
+    };
+    write("modules/thing/main.tf", "");
+    write(
+        "root.hcl",
+        "terraform {\n  source = \"${get_parent_terragrunt_dir()}//modules/thing\"\n}\n",
+    );
+    let wd = "inputs = {\n  wd = get_working_dir()\n}\n";
+    write(
+        "live/sub/terragrunt.hcl",
+        &format!("terraform {{\n  source = \"../..//modules/thing\"\n}}\n{wd}"),
+    );
+    write(
+        "live/whole/terragrunt.hcl",
+        &format!("terraform {{\n  source = \"../../modules/thing\"\n}}\n{wd}"),
+    );
+    write(
+        "live/included/terragrunt.hcl",
+        &format!("include \"root\" {{\n  path = find_in_parent_folders(\"root.hcl\")\n}}\n{wd}"),
+    );
+    write("live/none/terragrunt.hcl", wd);
+    let l = Loader::new(Options {
+        command: "plan",
+        outputs: &NoOutputs,
+        base: &root,
+        mocks: false,
+    });
+    let cases = [
+        ("sub", "live/sub/.hubctl/work/modules/thing"),
+        ("whole", "live/whole/.hubctl/work"),
+        ("included", "live/included/.hubctl/work/modules/thing"),
+        ("none", "live/none"),
+    ];
+    for (unit, want) in cases {
+        let u = l.unit(&root.join("live").join(unit)).expect("loads");
+        let got = u.inputs.as_ref().and_then(|i| i.get("wd")).cloned();
+        let want = root.join(want);
+        assert_eq!(got, Some(Value::from(want.display().to_string())), "{unit}");
+        // The same folder the run uses: the package's copy, then the module's folder in it.
+        if u.terraform.is_some() {
+            let (_, sub) = module_package(&u).expect("local source");
+            let work = u.path.parent().expect("dir").join(".hubctl/work");
+            assert_eq!(sub.map_or(work.clone(), |s| work.join(s)), want, "{unit}");
+        }
+    }
+    assert!(!l.has_errors());
+}

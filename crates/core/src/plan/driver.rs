@@ -248,6 +248,7 @@ pub async fn make_plan(
         refresh_only,
         drift,
         timestamp: Some(run.plan_timestamp().to_string()),
+        mocked: Vec::new(),
         checks,
     };
     (plan, diags)

@@ -81,6 +81,7 @@ mod tests {
             excludes: Vec::new(),
             checks: Vec::new(),
             timestamp: None,
+            mocked: Vec::new(),
         };
         serde_json::to_vec(&plan).unwrap()
     }

@@ -227,6 +227,12 @@ pub struct Plan {
     /// again, as Terraform's (None in plans saved before hubctl had it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
+    /// The dependency mocks the plan was made with, each named with its location (a unit of
+    /// a run over a whole tree whose `count` or `for_each` read an output not known yet).
+    /// Such a plan shows what the mock gives, not what the dependency will: it is never
+    /// applied.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mocked: Vec<String>,
 }
 
 pub const PLAN_FORMAT: &str = "hubctl-plan";

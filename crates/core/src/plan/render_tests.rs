@@ -24,6 +24,7 @@ fn plan_with(changes: Vec<ResourceChange>) -> Plan {
         refresh_only: false,
         drift: vec![],
         timestamp: None,
+        mocked: Vec::new(),
     }
 }
 

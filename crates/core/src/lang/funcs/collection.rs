@@ -28,7 +28,9 @@ pub(super) const SPECS: &[Spec] = &[
     Spec::new("length", Arity::Exact(1), Ret::Number, length).unknowns(),
     Spec::new("lookup", Arity::Between(2, 3), Ret::Any, lookup).nulls(),
     Spec::new("matchkeys", Arity::Exact(3), Ret::Any, matchkeys),
-    Spec::new("merge", Arity::AtLeast(0), Ret::Any, merge).nulls(),
+    Spec::new("merge", Arity::AtLeast(0), Ret::Any, merge)
+        .nulls()
+        .unknowns(),
     Spec::new("one", Arity::Exact(1), Ret::Any, one),
     Spec::new("sum", Arity::Exact(1), Ret::Number, sum),
     Spec::new(
@@ -81,7 +83,13 @@ fn concat(mut args: Vec<Value>, _: &FuncContext) -> R {
 }
 
 fn merge(args: Vec<Value>, _: &FuncContext) -> R {
-    // Maps merge into a map; with any object among them the result is an object.
+    // Maps merge into a map; with any object among them the result is an object. As in
+    // Terraform, only an argument unknown as a whole makes the result unknown: a map whose
+    // values are known only after apply still has known keys (a `for_each` over the merge
+    // can be planned).
+    if args.iter().any(Value::is_unknown) {
+        return Ok(Value::unknown());
+    }
     let mut out = crate::lang::VecMap::new();
     let mut object = false;
     for (i, a) in args.into_iter().enumerate() {
@@ -360,6 +368,14 @@ mod tests {
             ],
         );
         assert_eq!(m, obj(&[("a", s("b")), ("c", s("z")), ("e", s("f"))]));
+        // Values known only after apply keep the keys known; a whole unknown map does not.
+        let later = obj(&[("a", Value::unknown())]);
+        let m = ok("merge", vec![later, obj(&[("b", s("c"))])]);
+        assert_eq!(m, obj(&[("a", Value::unknown()), ("b", s("c"))]));
+        assert_eq!(
+            ok("merge", vec![Value::unknown(), obj(&[("b", s("c"))])]),
+            Value::unknown()
+        );
         let m = obj(&[("a", s("ay")), ("b", s("bee"))]);
         assert_eq!(ok("lookup", vec![m.clone(), s("a"), s("what?")]), s("ay"));
         assert_eq!(
