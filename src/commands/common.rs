@@ -23,13 +23,18 @@ pub const OK: u8 = 0;
 pub const ERROR: u8 = 1;
 pub const CHANGES: u8 = 2;
 
-/// All providers this build of hubctl has.
+/// All providers this build of hubctl has: one registry per process, so that the walks of
+/// one command share the provider clients they configure.
 pub fn registry() -> Registry {
-    let mut r = Registry::with_builtins();
-    r.add(Arc::new(hubctl_aws::AwsProvider));
-    r.add(Arc::new(hubctl_kubernetes::KubernetesProvider));
-    r.add(Arc::new(hubctl_kubernetes::KubectlProvider));
-    r
+    static ONE: std::sync::OnceLock<Registry> = std::sync::OnceLock::new();
+    ONE.get_or_init(|| {
+        let mut r = Registry::with_builtins();
+        r.add(Arc::new(hubctl_aws::AwsProvider));
+        r.add(Arc::new(hubctl_kubernetes::KubernetesProvider));
+        r.add(Arc::new(hubctl_kubernetes::KubectlProvider));
+        r
+    })
+    .clone()
 }
 
 /// Loads and checks the configuration in `dir` (relative to `base`, the `-chdir`

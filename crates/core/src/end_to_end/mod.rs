@@ -2,11 +2,11 @@
 //! above every layer, so none of them leans on a module it must not.
 
 mod check_blocks;
-mod create_tokens;
 mod enabled;
 mod ephemeral;
 mod ephemeral_provider;
 mod import_for_each;
 mod prevent_destroy;
+mod resumed_runs;
 mod support;
 mod targets;

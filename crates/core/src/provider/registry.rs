@@ -1,9 +1,13 @@
 //! Maps provider names and resource type names to implementations.
 
-use super::{DataSource, EphemeralResource, Provider, Resource, Schema};
+use super::{DataSource, EphemeralResource, Provider, ProviderClient, Resource, Schema};
 use crate::config::ResourceMode;
+use crate::lang::Value;
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+
+/// Clients already built, by provider name and evaluated configuration.
+type Configured = Arc<Mutex<Vec<(String, Value, ProviderClient)>>>;
 
 #[derive(Default, Clone)]
 pub struct Registry {
@@ -11,9 +15,31 @@ pub struct Registry {
     resources: HashMap<String, (String, Arc<dyn Resource>)>,
     data_sources: HashMap<String, (String, Arc<dyn DataSource>)>,
     ephemerals: HashMap<String, (String, Arc<dyn EphemeralResource>)>,
+    /// Shared by the clones of a registry: `apply` (a plan walk, then an apply walk) and
+    /// `--all` runs configure each provider configuration once per process, not once per
+    /// walk (the AWS provider's configure loads credentials and calls STS).
+    configured: Configured,
 }
 
 impl Registry {
+    /// The client an earlier walk built for this provider and configuration.
+    pub fn configured_client(&self, name: &str, config: &Value) -> Option<ProviderClient> {
+        let list = self.configured.lock().ok()?;
+        let hit = list.iter().find(|(n, c, _)| n == name && c == config);
+        hit.map(|(_, _, client)| client.clone())
+    }
+
+    /// Keeps a client for later walks; not one built from ephemeral values, which live only
+    /// for the run that opened them.
+    pub fn remember_client(&self, name: &str, config: &Value, client: &ProviderClient) {
+        if config.contains_ephemeral() {
+            return;
+        }
+        if let Ok(mut list) = self.configured.lock() {
+            list.push((name.to_string(), config.clone(), client.clone()));
+        }
+    }
+
     /// A registry with the built-in `terraform` provider (`terraform_data`).
     pub fn with_builtins() -> Self {
         let mut r = Registry::default();

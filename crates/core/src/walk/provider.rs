@@ -48,8 +48,13 @@ pub async fn configure(run: &Run, n: usize, mi: usize, key: &str) -> NodeResult 
         );
         return NodeResult::value(Value::Null, diags);
     }
+    if let Some(client) = run.registry.configured_client(name, &cfg) {
+        let _ = run.clients[n].set(client);
+        return NodeResult::value(Value::Null, diags);
+    }
     match p.configure(&cfg).await {
         Ok(client) => {
+            run.registry.remember_client(name, &cfg, &client);
             let _ = run.clients[n].set(client);
             NodeResult::value(Value::Null, diags)
         }

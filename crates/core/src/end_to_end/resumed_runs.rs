@@ -1,7 +1,7 @@
 //! Idempotency tokens: a create's token is kept with its intent record, so a create that is
 //! interrupted with an uncertain outcome and resumed by the next run sends the same token
 //! (an API that honours it answers with the first attempt's object), while every new intent
-//! gets a token of its own.
+//! gets a token of its own. And the walks of one process share a provider's client.
 
 use super::support::{load, Fx, Sel};
 use crate::lang::{Type, Value};
@@ -119,4 +119,43 @@ async fn a_resumed_create_sends_its_interrupted_attempts_token() {
     assert_eq!(steady.len(), 1);
     assert_ne!(steady[0], flaky[0]);
     assert!(!flaky[0].is_empty());
+}
+
+/// Counts `configure` calls.
+struct Counted(Arc<Mutex<usize>>);
+
+#[async_trait]
+impl Provider for Counted {
+    fn name(&self) -> &'static str {
+        "tok"
+    }
+    fn resources(&self) -> Vec<Arc<dyn Resource>> {
+        Tok(Arc::default()).resources()
+    }
+    async fn configure(&self, _: &Value) -> Result<ProviderClient, ProviderError> {
+        *self.0.lock().unwrap() += 1;
+        Ok(Arc::new(()))
+    }
+}
+
+/// The plan walk and the apply walk of one process share the provider's client.
+#[tokio::test]
+async fn one_process_configures_a_provider_configuration_once() {
+    let count = Arc::new(Mutex::new(0));
+    let mut registry = Registry::with_builtins();
+    registry.add(Arc::new(Counted(count.clone())));
+    let files = serde_json::json!({ "main.tf": "resource \"tok_thing\" \"steady\" {}\n" });
+    let (dir, p) = load(&files, &registry);
+    let fx = Fx {
+        p: &p,
+        dir: dir.path(),
+        registry,
+    };
+    let state = fx.applied().await;
+    assert!(state.resources.contains_key("tok_thing.steady"));
+    assert_eq!(
+        *count.lock().unwrap(),
+        1,
+        "configured once for plan and apply"
+    );
 }
