@@ -68,18 +68,15 @@ async fn get(c: &AwsClients, id: String) -> Result<Option<Api>, ProviderError> {
     if matches!(meta.key_state(), Some(KeyState::PendingDeletion)) {
         return Ok(None);
     }
-    let r = c.kms.get_key_rotation_status().key_id(&id).send().await;
-    let rotation = answer("kms:GetKeyRotationStatus", r)?.key_rotation_enabled();
-    let r = c
-        .kms
-        .get_key_policy()
-        .key_id(&id)
-        .policy_name("default")
-        .send()
-        .await;
-    let policy = answer("kms:GetKeyPolicy", r)?.policy().map(str::to_string);
-    let r = c.kms.list_resource_tags().key_id(&id).send().await;
-    let out = answer("kms:ListResourceTags", r)?;
+    // The rest needs only the id: asked at once, after DescribeKey has said the key is
+    // usable (a key pending deletion refuses these calls).
+    let rotation = c.kms.get_key_rotation_status().key_id(&id).send();
+    let policy = c.kms.get_key_policy().key_id(&id).policy_name("default").send();
+    let tags = c.kms.list_resource_tags().key_id(&id).send();
+    let (rotation, policy, tags) = tokio::join!(rotation, policy, tags);
+    let rotation = answer("kms:GetKeyRotationStatus", rotation)?.key_rotation_enabled();
+    let policy = answer("kms:GetKeyPolicy", policy)?.policy().map(str::to_string);
+    let out = answer("kms:ListResourceTags", tags)?;
     let tags = out.tags().iter();
     let tags = tags
         .map(|t| (t.tag_key().to_string(), t.tag_value().to_string()))
