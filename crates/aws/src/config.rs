@@ -39,6 +39,9 @@ pub struct AwsClients {
     /// Set only on the copy a refresh reads through, when one account snapshot answers
     /// many IAM reads ([`crate::iam::snapshot`]).
     pub iam_snapshot: Option<Arc<crate::iam::snapshot::Snapshot>>,
+    /// Likewise for the route tables of a refresh's route types
+    /// ([`crate::ec2::route_snapshot`]).
+    pub route_tables: Option<Arc<crate::ec2::route_snapshot::Tables>>,
 }
 
 /// The configured clients behind an operation's context.
@@ -271,7 +274,7 @@ impl Provider for AwsProvider {
         types: &[(Arc<dyn Resource>, Vec<Value>)],
         parallel: usize,
     ) -> Vec<hubctl_core::provider::ReadResults> {
-        crate::iam::snapshot::read_types(ctx, types, parallel).await
+        crate::batch::read_types(ctx, types, parallel).await
     }
 
     async fn configure(&self, config: &Value) -> Result<ProviderClient, ProviderError> {
@@ -331,6 +334,7 @@ impl Provider for AwsProvider {
             account_id,
             default_tags,
             iam_snapshot: None,
+            route_tables: None,
         }))
     }
 }
@@ -353,5 +357,6 @@ pub fn test_clients(default_tags: BTreeMap<String, String>) -> AwsClients {
         account_id: Some("123456789012".into()),
         default_tags,
         iam_snapshot: None,
+        route_tables: None,
     }
 }

@@ -6,6 +6,7 @@
 pub mod ambiguity;
 pub mod api_log;
 pub mod auth;
+pub mod batch;
 pub mod config;
 pub mod ec2;
 pub mod eks;

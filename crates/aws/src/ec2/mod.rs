@@ -13,6 +13,7 @@ mod nat_gateway;
 mod region;
 mod route;
 mod route_block;
+pub mod route_snapshot;
 mod route_table;
 mod route_table_association;
 mod routes;

@@ -5,21 +5,19 @@
 //! hub uses. `ListRoles` (names, trust policies, descriptions, session durations) plus
 //! `GetAccountAuthorizationDetails` with `Filter=Role` (boundaries, tags, inline policies,
 //! attachments) answer all of them in two. A snapshot is only taken when it saves calls, is
-//! used only by the reads it was taken for ([`read_types`]), and is given up for the usual
+//! used only by the reads it was taken for ([`crate::batch`]), and is given up for the usual
 //! per-object calls when the account has more roles than one page of each listing holds or
 //! when either call fails (a policy may allow `GetRole` but not
 //! `GetAccountAuthorizationDetails`).
 
-use crate::config::{clients, AwsClients};
+use crate::config::AwsClients;
 use crate::ec2::answer;
 use aws_sdk_iam::types::{EntityType, Role};
-use hubctl_core::lang::Value;
-use hubctl_core::provider::{read_each_type, OpContext, ProviderClient, ReadResults, Resource};
 use std::collections::HashMap;
 use std::sync::Arc;
 
 /// The types whose refresh a snapshot answers.
-const TYPES: &[&str] = &[
+pub const TYPES: &[&str] = &[
     "aws_iam_role",
     "aws_iam_role_policy",
     "aws_iam_role_policy_attachment",
@@ -61,54 +59,16 @@ impl Snapshot {
     }
 }
 
-/// The AWS provider's [`hubctl_core::provider::Provider::read_types`]: the IAM types from one
-/// snapshot when that saves calls, every other type (and IAM without one) by its own reads,
-/// all at the same time.
-pub async fn read_types(
-    ctx: &OpContext<'_>,
-    types: &[(Arc<dyn Resource>, Vec<Value>)],
-    parallel: usize,
-) -> Vec<ReadResults> {
-    let is_iam = |t: &Arc<dyn Resource>| TYPES.contains(&t.type_name());
-    let objects: usize = types
-        .iter()
-        .filter(|(t, _)| is_iam(t))
-        .map(|x| x.1.len())
-        .sum();
-    let Ok(c) = clients(ctx) else {
-        return read_each_type(ctx, types, parallel).await;
-    };
+/// The snapshot's clients for these states, when one saves calls (see the module's doc).
+pub async fn take(c: &AwsClients, types: &crate::batch::Types) -> Option<AwsClients> {
+    let objects: usize = types.iter().map(|(_, s)| s.len()).sum();
     if objects < MIN_OBJECTS {
-        return read_each_type(ctx, types, parallel).await;
+        return None;
     }
-    let (iam, rest): (Vec<_>, Vec<_>) = (0..types.len()).partition(|&i| is_iam(&types[i].0));
-    let pick = |ix: &[usize]| ix.iter().map(|&i| types[i].clone()).collect::<Vec<_>>();
-    let (iam_types, rest_types) = (pick(&iam), pick(&rest));
-    let iam_reads = async {
-        match fetch(c).await {
-            Some(snap) => {
-                let mut with = c.clone();
-                with.iam_snapshot = Some(Arc::new(snap));
-                let client: ProviderClient = Arc::new(with);
-                let ctx = OpContext {
-                    client: &client,
-                    ..*ctx
-                };
-                read_each_type(&ctx, &iam_types, parallel).await
-            }
-            None => read_each_type(ctx, &iam_types, parallel).await,
-        }
-    };
-    let (iam_out, rest_out) = tokio::join!(iam_reads, read_each_type(ctx, &rest_types, parallel));
-    let mut out: Vec<Option<ReadResults>> = (0..types.len()).map(|_| None).collect();
-    for (i, r) in iam
-        .into_iter()
-        .zip(iam_out)
-        .chain(rest.into_iter().zip(rest_out))
-    {
-        out[i] = Some(r);
-    }
-    out.into_iter().map(Option::unwrap_or_default).collect()
+    let snap = fetch(c).await?;
+    let mut with = c.clone();
+    with.iam_snapshot = Some(Arc::new(snap));
+    Some(with)
 }
 
 /// Both listings, or `None` (with the reason logged) when the snapshot is given up.

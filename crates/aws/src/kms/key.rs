@@ -71,11 +71,18 @@ async fn get(c: &AwsClients, id: String) -> Result<Option<Api>, ProviderError> {
     // The rest needs only the id: asked at once, after DescribeKey has said the key is
     // usable (a key pending deletion refuses these calls).
     let rotation = c.kms.get_key_rotation_status().key_id(&id).send();
-    let policy = c.kms.get_key_policy().key_id(&id).policy_name("default").send();
+    let policy = c
+        .kms
+        .get_key_policy()
+        .key_id(&id)
+        .policy_name("default")
+        .send();
     let tags = c.kms.list_resource_tags().key_id(&id).send();
     let (rotation, policy, tags) = tokio::join!(rotation, policy, tags);
     let rotation = answer("kms:GetKeyRotationStatus", rotation)?.key_rotation_enabled();
-    let policy = answer("kms:GetKeyPolicy", policy)?.policy().map(str::to_string);
+    let policy = answer("kms:GetKeyPolicy", policy)?
+        .policy()
+        .map(str::to_string);
     let out = answer("kms:ListResourceTags", tags)?;
     let tags = out.tags().iter();
     let tags = tags
