@@ -61,15 +61,10 @@ field_table! { Api;
 
 /// The key `id`, unless it is gone or pending deletion.
 async fn get(c: &AwsClients, id: String) -> Result<Option<Api>, ProviderError> {
-    let r = c.kms.describe_key().key_id(&id).send().await;
-    let Some(meta) = answer("kms:DescribeKey", r)?.key_metadata().cloned() else {
-        return Ok(None);
-    };
-    if matches!(meta.key_state(), Some(KeyState::PendingDeletion)) {
-        return Ok(None);
-    }
-    // The rest needs only the id: asked at once, after DescribeKey has said the key is
-    // usable (a key pending deletion refuses these calls).
+    // All four at once: the other three need only the id. Their answers count only when
+    // DescribeKey finds the key usable (a key pending deletion or gone refuses them, and
+    // is no object to read).
+    let describe = c.kms.describe_key().key_id(&id).send();
     let rotation = c.kms.get_key_rotation_status().key_id(&id).send();
     let policy = c
         .kms
@@ -78,7 +73,16 @@ async fn get(c: &AwsClients, id: String) -> Result<Option<Api>, ProviderError> {
         .policy_name("default")
         .send();
     let tags = c.kms.list_resource_tags().key_id(&id).send();
-    let (rotation, policy, tags) = tokio::join!(rotation, policy, tags);
+    let (described, rotation, policy, tags) = tokio::join!(describe, rotation, policy, tags);
+    let Some(meta) = answer("kms:DescribeKey", described)?
+        .key_metadata()
+        .cloned()
+    else {
+        return Ok(None);
+    };
+    if matches!(meta.key_state(), Some(KeyState::PendingDeletion)) {
+        return Ok(None);
+    }
     let rotation = answer("kms:GetKeyRotationStatus", rotation)?.key_rotation_enabled();
     let policy = answer("kms:GetKeyPolicy", policy)?
         .policy()
