@@ -96,7 +96,9 @@ fn keyed(run: &Run, to: &str, key: &Expr, each: &(Value, Value)) -> Result<Strin
     }
     match v.peel() {
         Value::String(s) => Ok(format!("{to}[{}]", Value::from(s.as_str()).to_json())),
-        Value::Number(n) => Ok(format!("{to}[{}]", n.as_i64().unwrap_or(-1))),
+        Value::Number(n) if n.as_i64().is_some_and(|i| i >= 0) => {
+            Ok(format!("{to}[{}]", n.as_i64().unwrap_or_default()))
+        }
         _ => Err(Diagnostic::error("Invalid import address")
             .detail(format!(
                 "An instance key in `to` must be a known string or whole number, got {}.",

@@ -66,10 +66,10 @@ impl PlanStep {
         };
         let mut types = Vec::new();
         let mut batches = Vec::new();
-        for (type_name, batch) in self.prior_batches(run, p, None) {
+        for (type_name, Batch { addrs, states }) in self.prior_batches(run, p, None) {
             if let Some((_, rt)) = run.registry.resource(&type_name) {
-                types.push((rt.clone(), batch.states.clone()));
-                batches.push((type_name, batch.addrs));
+                types.push((rt.clone(), states));
+                batches.push((type_name, addrs));
             }
         }
         if types.is_empty() {
