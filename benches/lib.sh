@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# What the benchmarks share (sourced by graph.sh and compare.sh, which define `die`, HUBCTL
-# and REPO_DIR): GNU time, and the hubctl binary to measure.
+# What the benchmarks share (sourced by graph.sh, compare.sh and live.sh, which define `die`, HUBCTL
+# and REPO_DIR): GNU time, the hubctl binary to measure, Terraform and the loopback environment.
 
 ensure_gnu_time() {
     [[ -x /usr/bin/time ]] && return 0
@@ -32,4 +32,59 @@ resolve_hubctl() {
         die "no hubctl: pass --hubctl PATH or install cargo"
     fi
     [[ -x $HUBCTL ]] || die "hubctl binary not found at $HUBCTL"
+}
+
+# The AWS provider comes from a local filesystem mirror: `terraform init` must not download.
+find_aws_mirror() {
+    local dir
+    for dir in "${TF_PLUGIN_MIRROR:-}" /opt/tf-plugins /usr/share/terraform/plugins \
+        "$HOME/.terraform.d/plugins" "$HOME/.local/share/terraform/plugins"; do
+        [[ -n $dir && -d $dir/registry.terraform.io/hashicorp/aws ]] && { echo "$dir"; return 0; }
+    done
+    dir=$(find / -maxdepth 8 -type d -path '*registry.terraform.io/hashicorp/aws' 2>/dev/null | head -n 1)
+    [[ -n $dir ]] || return 1
+    echo "${dir%/registry.terraform.io/hashicorp/aws}"
+}
+
+# Everything talks to the emulator on 127.0.0.1 with dummy keys: no profile, no instance
+# metadata, no per-service endpoint overrides, no proxy, no registry or checkpoint calls.
+# Writes Terraform's CLI config to $1: the provider mirror $MIRROR when USE_TERRAFORM=1.
+loopback_env() {
+    local rc=$1 var
+    unset AWS_PROFILE AWS_DEFAULT_PROFILE AWS_SESSION_TOKEN AWS_CONFIG_FILE AWS_SHARED_CREDENTIALS_FILE
+    while IFS= read -r var; do unset "$var"; done < <(compgen -e | grep -E '^AWS_ENDPOINT_URL_' || true)
+    unset HTTP_PROXY HTTPS_PROXY ALL_PROXY http_proxy https_proxy all_proxy
+    export NO_PROXY=127.0.0.1,localhost no_proxy=127.0.0.1,localhost
+    export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1
+    export AWS_EC2_METADATA_DISABLED=true AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
+    unset TF_LOG TF_LOG_PATH TF_CLI_ARGS TF_CLI_ARGS_init TF_CLI_ARGS_plan TF_CLI_ARGS_apply TF_CLI_ARGS_destroy
+    unset HUBCTL_LOG
+    export TF_IN_AUTOMATION=1 TF_INPUT=0 CHECKPOINT_DISABLE=1 TF_CLI_CONFIG_FILE=$rc
+    if [[ ${USE_TERRAFORM:-0} -eq 1 ]]; then
+        cat >"$TF_CLI_CONFIG_FILE" <<TFRC
+provider_installation {
+  filesystem_mirror {
+    path    = "$MIRROR"
+    include = ["registry.terraform.io/*/*"]
+  }
+  direct {
+    exclude = ["registry.terraform.io/*/*"]
+  }
+}
+TFRC
+    else
+        : >"$TF_CLI_CONFIG_FILE"
+    fi
+}
+
+# Whether terraform and the AWS provider mirror are here; sets MIRROR, else USE_TERRAFORM=0.
+find_terraform() {
+    [[ ${USE_TERRAFORM:-0} -eq 1 ]] || return 0
+    if ! command -v terraform >/dev/null 2>&1; then
+        echo "terraform not on PATH: hubctl only" >&2
+        USE_TERRAFORM=0
+    elif ! MIRROR=$(find_aws_mirror); then
+        echo "no filesystem mirror of registry.terraform.io/hashicorp/aws (set TF_PLUGIN_MIRROR): hubctl only" >&2
+        USE_TERRAFORM=0
+    fi
 }

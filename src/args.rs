@@ -399,6 +399,12 @@ pub struct InitArgs {
     /// the installed ones that still match.
     #[arg(long)]
     pub upgrade: bool,
+    /// Initialize every Terragrunt unit under DIR: working copies, modules, and each
+    /// distinct state backend once (Terragrunt's `run --all init`; `run-all` is an alias).
+    #[arg(long, alias = "run-all")]
+    pub all: bool,
+    #[command(flatten)]
+    pub queue: QueueArgs,
 }
 
 #[derive(Args, Debug, Clone)]

@@ -1,15 +1,22 @@
 //! `hubctl init [DIR] [-upgrade] [--bootstrap]`: installs the remote modules of the tree into
 //! `.hubctl/modules/` (see `modules.rs`), then checks what the configured state backend
 //! needs and, with `--bootstrap`, creates what is missing. A local backend needs nothing.
+//! `--all` does the same for every Terragrunt unit under DIR (`init_all.rs`).
 
 use super::common::{backend_block, load, s3_settings, ERROR, OK};
 use crate::args::InitArgs;
 use crate::views::Ui;
 use hubctl_aws::state::bootstrap;
 use hubctl_aws::state::clients::Clients;
+use hubctl_aws::state::settings::S3Settings;
+use hubctl_core::config::Config;
 use hubctl_core::diag::{Diagnostic, SourceMap};
+use std::path::Path;
 
-pub async fn run(ui: &Ui, base: &std::path::Path, a: InitArgs) -> u8 {
+pub async fn run(ui: &Ui, base: &Path, a: InitArgs) -> u8 {
+    if a.all {
+        return super::init_all::run(ui, base, a).await;
+    }
     let (config, diags) = super::modules::install(ui, base, &a.dir, a.upgrade).await;
     ui.diags(&diags, &config.sources);
     if diags.has_errors() {
@@ -18,48 +25,64 @@ pub async fn run(ui: &Ui, base: &std::path::Path, a: InitArgs) -> u8 {
     let Some(p) = load(ui, base, &a.dir) else {
         return ERROR;
     };
-    let block = match backend_block(&p.config, base, &a.dir) {
-        Ok(b) => b,
-        Err(d) => {
-            ui.diags(&d, &p.config.sources);
-            return ERROR;
+    match s3_backend(ui, &p.config, base, &a.dir) {
+        Err(()) => ERROR,
+        Ok(None) => {
+            ui.line("The local backend needs no initialization.");
+            OK
         }
-    };
+        Ok(Some(s)) => {
+            if !s3_ready(ui, &s, a.bootstrap, "hubctl init --bootstrap").await {
+                return ERROR;
+            }
+            ui.line(format_args!(
+                "{} The state lives at {}.",
+                ui.green("The s3 backend is ready."),
+                s.location()
+            ));
+            OK
+        }
+    }
+}
+
+/// The s3 settings of the configuration's backend block: `None` for the local backend,
+/// `Err` once the problem is reported (an unsupported backend, a bad argument).
+pub(super) fn s3_backend(
+    ui: &Ui,
+    config: &Config,
+    base: &Path,
+    dir: &Path,
+) -> Result<Option<S3Settings>, ()> {
+    let block = backend_block(config, base, dir).map_err(|d| ui.diags(&d, &config.sources))?;
     let Some(b) = block.filter(|b| b.kind != "local") else {
-        ui.line("The local backend needs no initialization.");
-        return OK;
+        return Ok(None);
     };
     if b.kind != "s3" {
-        ui.diags(
-            &Diagnostic::error("Unsupported backend")
-                .detail(format!(
-                    "hubctl cannot initialize the backend \"{}\".",
-                    b.kind
-                ))
-                .subject(b.span)
-                .into(),
-            &p.config.sources,
-        );
-        return ERROR;
+        let d = Diagnostic::error("Unsupported backend")
+            .detail(format!(
+                "hubctl cannot initialize the backend \"{}\".",
+                b.kind
+            ))
+            .subject(b.span);
+        ui.diags(&d.into(), &config.sources);
+        return Err(());
     }
-    let s = match s3_settings(&b) {
-        Ok(s) => s,
-        Err(d) => {
-            ui.diags(&d, &p.config.sources);
-            return ERROR;
-        }
-    };
-    let clients = Clients::new(&s).await;
-    let findings = match bootstrap::check(&s, &clients, a.bootstrap).await {
+    s3_settings(&b)
+        .map(Some)
+        .map_err(|d| ui.diags(&d, &config.sources))
+}
+
+/// Checks the key, bucket and table of `s` (creating what is missing with `create`) and
+/// prints one line per finding; false when something is missing or a call failed, which
+/// is reported with `again`, the command that creates what is missing.
+pub(super) async fn s3_ready(ui: &Ui, s: &S3Settings, create: bool, again: &str) -> bool {
+    let clients = Clients::new(s).await;
+    let findings = match bootstrap::check(s, &clients, create).await {
         Ok(f) => f,
         Err(e) => {
-            ui.diags(
-                &Diagnostic::error("Backend initialization failed")
-                    .detail(e.to_string())
-                    .into(),
-                &SourceMap::new(),
-            );
-            return ERROR;
+            let d = Diagnostic::error("Backend initialization failed").detail(e.to_string());
+            ui.diags(&d.into(), &SourceMap::new());
+            return false;
         }
     };
     for f in &findings {
@@ -69,20 +92,12 @@ pub async fn run(ui: &Ui, base: &std::path::Path, a: InitArgs) -> u8 {
             f.message
         ));
     }
-    if findings.iter().all(|f| f.ok) {
-        ui.line(format_args!(
-            "{} The state lives at {}.",
-            ui.green("The s3 backend is ready."),
-            s.location()
+    let ready = findings.iter().all(|f| f.ok);
+    if !ready {
+        let d = Diagnostic::error("The s3 backend is not ready").detail(format!(
+            "Run `{again}` to create what is missing, or fix the backend block."
         ));
-        OK
-    } else {
-        ui.diags(
-            &Diagnostic::error("The s3 backend is not ready")
-                .detail("Run `hubctl init --bootstrap` to create what is missing, or fix the backend block.")
-                .into(),
-            &SourceMap::new(),
-        );
-        ERROR
+        ui.diags(&d.into(), &SourceMap::new());
     }
+    ready
 }

@@ -7,6 +7,7 @@
 //! resource by resource, is in `live/README.md`).
 
 use super::common::{backend, load_state, make_run, with_lock, Walk, CHANGES, ERROR, OK};
+use super::stack::{errors_only, load_stack, shown};
 use super::unit_copy::{inputs_as_variables, undeclared_inputs, working_copy};
 use super::unit_mocks::{with_mocks, Mocks};
 use crate::args::{ApplyArgs, DestroyArgs, LockArgs, PlanArgs, QueueArgs};
@@ -118,37 +119,6 @@ struct Unit<'a> {
 
 /// A step's result: whether it changed (or would change) anything, and the unit's outputs.
 type StepResult = Option<(bool, Value)>;
-
-/// The units under `dir` the queue globs select, and the units they depend on.
-fn load_stack(ui: &Ui, base: &Path, dir: &Path, filter: &QueueFilter) -> Option<live::Stack> {
-    let loader = Loader::new(Options {
-        command: "plan",
-        outputs: &live::NoOutputs,
-        base,
-        mocks: false,
-    });
-    let roots: Vec<PathBuf> = live::units_under(&base.join(dir))
-        .into_iter()
-        .filter(|u| filter.included(&shown(base, u)))
-        .collect();
-    let stack = live::discover(&loader, &roots);
-    let (sources, diags) = loader.finish();
-    // Warnings are shown when each unit runs (`prepare`), once.
-    ui.diags(&errors_only(&diags), &sources);
-    stack.filter(|_| !diags.has_errors())
-}
-
-/// The errors among `d`, for a read of the units whose warnings are shown elsewhere.
-fn errors_only(d: &Diagnostics) -> Diagnostics {
-    Diagnostics(d.0.iter().filter(|x| x.is_error()).cloned().collect())
-}
-
-/// A unit's directory relative to `base`, slash-separated (how units are shown and globbed).
-fn shown(base: &Path, unit: &Path) -> String {
-    let dir = unit.parent().unwrap_or(unit);
-    let rel = dir.strip_prefix(base).unwrap_or(dir);
-    rel.to_string_lossy().replace('\\', "/")
-}
 
 /// The queue globs and the stack they select, after the spoke requests are checked (not
 /// for a destroy, which must work whatever the requests say).

@@ -28,6 +28,7 @@ mod lease;
 mod live;
 mod live_hub;
 mod live_mocks;
+mod live_sources;
 mod misc;
 mod module_calls;
 mod modules;

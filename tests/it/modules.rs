@@ -217,7 +217,7 @@ fn archives_over_https_with_subdir_and_bad_archives() {
     only_hubctl_written(&w);
 }
 
-fn git(dir: &std::path::Path, args: &[&str]) -> String {
+pub(crate) fn git(dir: &std::path::Path, args: &[&str]) -> String {
     let o = Command::new("git")
         .args([
             "-c",

@@ -21,6 +21,7 @@ mod overlay;
 mod plan_time;
 mod render;
 mod scope;
+mod source;
 mod spokes;
 #[cfg(test)]
 mod spokes_tests;
@@ -35,6 +36,7 @@ pub use model::*;
 pub use overlay::overlay_merge;
 pub use plan_time::plan_time_variables;
 pub use render::{render_json, render_text, to_value};
+pub use source::{remote_source, SOURCE_KEY};
 pub use spokes::{check_repo_spokes, check_spokes};
 pub use stack::{discover, units_under, QueueFilter, Stack};
 pub use workdir::{

@@ -35,13 +35,8 @@ pub fn module_package(u: &UnitConfig) -> Result<(PathBuf, Option<String>), Diagn
         Some(sub) => &source[..source.len() - sub.len() - 2],
         None => source,
     };
-    let local = package.starts_with('/') || package.starts_with("./") || package.starts_with("../");
-    if !local {
-        return Err(Diagnostic::error("Unsupported module source")
-            .detail(format!(
-                "hubctl runs units from local module sources only for now; \"{source}\" is remote."
-            ))
-            .subject_opt(t.source_span));
+    if !super::source::is_local(package) {
+        return super::source::installed(u, t);
     }
     let root = super::absolute(&unit_dir.join(package));
     let sub = t.source_subdir().map(str::to_string);

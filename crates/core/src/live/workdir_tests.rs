@@ -24,14 +24,73 @@ fn shipped_unit(rel: &str) -> std::sync::Arc<UnitConfig> {
 fn a_local_source_with_a_double_slash_names_the_module_inside_the_package() {
     let u = shipped_unit("live/staging/network");
     assert_eq!(module_dir(&u).expect("module"), repo().join("modules/vpc"));
-    let mut remote = (*u).clone();
+}
+
+/// `u` moved to a unit folder of its own, with `source` as its source.
+fn unit_with_source(u: &UnitConfig, dir: &Path, source: &str) -> UnitConfig {
+    let mut remote = u.clone();
+    remote.path = dir.join("terragrunt.hcl");
     if let Some(t) = remote.terraform.as_mut() {
-        t.source = Some("git::https://example.com/infra.git//modules/vpc?ref=v1".into());
-        assert_eq!(t.source_subdir(), Some("modules/vpc"));
+        t.source = Some(source.into());
     }
-    let d = module_dir(&remote).expect_err("remote sources are refused");
-    assert_eq!(d.summary, "Unsupported module source");
+    remote
+}
+
+#[test]
+fn a_remote_source_is_read_from_what_init_installed_and_refused_until_then() {
+    let u = shipped_unit("live/staging/network");
+    let dir = tempfile::tempdir().expect("tmp");
+    let git = "git::https://example.com/infra.git//modules/vpc?ref=v1";
+    let remote = unit_with_source(&u, dir.path(), git);
+    assert_eq!(
+        remote.terraform.as_ref().unwrap().source_subdir(),
+        Some("modules/vpc")
+    );
+    let d = module_dir(&remote).expect_err("not installed");
+    assert_eq!(d.summary, "Unit source not installed");
+    assert!(d.detail.contains("hubctl init --all"), "{}", d.detail);
     assert!(d.subject.is_some());
+
+    let want = remote_source(&remote).expect("parses").expect("remote");
+    assert_eq!(want.key, SOURCE_KEY);
+    let mut m = crate::sources::Manifest::default();
+    m.put(crate::sources::Record {
+        key: SOURCE_KEY.into(),
+        source: want.source.to_string(),
+        version: None,
+        dir: ".hubctl/modules/source/modules/vpc".into(),
+    });
+    m.write(dir.path()).expect("manifest");
+    let installed = dir.path().join(".hubctl/modules/source");
+    std::fs::create_dir_all(installed.join("modules/vpc")).expect("mkdir");
+    let (package, sub) = module_package(&remote).expect("installed");
+    assert_eq!((package, sub.as_deref()), (installed, Some("modules/vpc")));
+
+    let moved = unit_with_source(&u, dir.path(), &git.replace("v1", "v2"));
+    let d = module_dir(&moved).expect_err("another ref");
+    assert_eq!(d.summary, "Unit source has changed");
+}
+
+#[test]
+fn a_tfr_source_keeps_its_version_and_a_bare_registry_address_is_refused() {
+    let u = shipped_unit("live/staging/network");
+    let dir = tempfile::tempdir().expect("tmp");
+    let tfr = "tfr:///terraform-aws-modules/vpc/aws?version=~> 5.1";
+    let p = remote_source(&unit_with_source(&u, dir.path(), tfr))
+        .expect("parses")
+        .expect("remote");
+    let rec = |v: &str| crate::sources::Record {
+        key: SOURCE_KEY.into(),
+        source: p.source.to_string(),
+        version: Some(v.into()),
+        dir: ".hubctl/modules/source".into(),
+    };
+    assert!(rec("5.2.0").serves(&p.source, p.version.as_ref()));
+    assert!(!rec("6.0.0").serves(&p.source, p.version.as_ref()));
+    let bare = unit_with_source(&u, dir.path(), "terraform-aws-modules/vpc/aws");
+    let d = remote_source(&bare).expect_err("a path to go-getter");
+    assert_eq!(d.summary, "Invalid unit source");
+    assert!(d.detail.contains("tfr:///"), "{}", d.detail);
 }
 
 #[test]

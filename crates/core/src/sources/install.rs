@@ -94,6 +94,49 @@ pub async fn install(
     (Config::default(), d.into())
 }
 
+/// Installs one package outside a module tree (a Terragrunt unit's remote `source`) into
+/// `root/.hubctl/modules/<key>`, recorded in `root`'s manifest. An installation that still
+/// serves the request is kept unless `upgrade`.
+pub async fn install_package(
+    root: &Path,
+    p: &Pending,
+    fetcher: &dyn Fetcher,
+    upgrade: bool,
+    on: &(dyn Fn(Event) + Send + Sync),
+) -> Result<Record, Box<Diagnostic>> {
+    let mut manifest = match (upgrade, Manifest::read(root)) {
+        (false, Err(e)) => {
+            return Err(Box::new(
+                Diagnostic::error("Unreadable module manifest")
+                    .detail(e)
+                    .subject(p.span),
+            ))
+        }
+        (_, Ok(Some((m, _)))) => m,
+        _ => Manifest::default(),
+    };
+    if let Some(rec) = manifest.get(&p.key).filter(|_| !upgrade) {
+        if rec.serves(&p.source, p.version.as_ref()) {
+            return Ok(rec.clone());
+        }
+    }
+    let rec = install_one(root, p, fetcher, on).await?;
+    on(Event::Installed {
+        key: &rec.key,
+        dir: &rec.dir,
+    });
+    manifest.put(rec.clone());
+    manifest.write(root).map_err(|e| {
+        let file = root.join(super::manifest::HUBCTL_MANIFEST);
+        fail(
+            p,
+            "Cannot write the module manifest",
+            format!("Writing {}: {e}.", file.display()),
+        )
+    })?;
+    Ok(rec)
+}
+
 fn finish(
     root: &Path,
     m: Manifest,

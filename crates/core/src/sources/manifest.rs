@@ -32,6 +32,21 @@ pub struct Record {
     pub dir: String,
 }
 
+impl Record {
+    /// Whether this installation still serves a request for `source` under `version`: the
+    /// same normalized source, and an installed version the constraint allows.
+    pub fn serves(&self, source: &super::Source, version: Option<&super::Constraints>) -> bool {
+        if self.source != source.to_string() {
+            return false;
+        }
+        let Some(c) = version else {
+            return true;
+        };
+        let installed = self.version.as_deref().map(super::Version::parse);
+        installed.is_some_and(|v| v.is_ok_and(|v| c.allows(&v)))
+    }
+}
+
 impl Manifest {
     pub fn get(&self, key: &str) -> Option<&Record> {
         self.modules.iter().find(|r| r.key == key)
