@@ -16,7 +16,8 @@
 # with the generated backend.tf and provider.tf, as Terragrunt's .terragrunt-cache holds);
 # their inputs come from `hubctl render --json` with each dependency's `terraform output`
 # as its mock_outputs (render reads no state), standing in for Terragrunt's own evaluation.
-# The state bucket, lock table and key are created untimed before each run.
+# The state bucket, lock table and key are created untimed before each run, after one
+# untimed warm-up apply (moto builds its backends on first use).
 #
 # Usage: benches/live.sh [--no-terraform] [--hubctl PATH] [--out FILE] [--keep]
 set -euo pipefail
@@ -218,6 +219,17 @@ terraform_per_unit() {
     TF_NOOP=$(grep -E '^(Plan: |No changes)' "$log" | tail -n ${#UNITS[@]} | sort | uniq -c | sed 's/^ *//' | paste -sd ';' -)
 }
 
+# moto builds its service backends lazily: the first CreateVpc of the process alone takes
+# seconds. One untimed apply of the tree first, so that no way pays for it.
+warm_up() {
+    local tree=$WORK/warm-up
+    fresh_tree "$tree"
+    (cd "$tree" && run_logged "$WORK/warm-up.log" 0 "$HUBCTL" --no-color apply --all "live/$ENV_NAME" \
+        --queue-exclude-dir '**/argocd' --auto-approve)
+}
+
+echo "warm-up (untimed) ..." >&2
+warm_up
 echo "hubctl --all ..." >&2
 hubctl_all
 echo "hubctl per unit ..." >&2

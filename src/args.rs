@@ -98,6 +98,7 @@ impl Command {
             Command::Apply(a) => Some(&mut a.vars),
             Command::Destroy(a) => Some(&mut a.vars),
             Command::Import(a) => Some(&mut a.vars),
+            Command::Drift(a) => Some(&mut a.vars),
             _ => None,
         }
     }
@@ -111,6 +112,9 @@ pub enum Command {
     Plan(PlanArgs),
     /// Make the changes (from the configuration, or exactly those of a saved plan file).
     Apply(ApplyArgs),
+    /// Report what changed outside hubctl, attribute by attribute (a refresh-only plan that
+    /// changes nothing); exit 0 without drift, 2 with drift, 1 on errors.
+    Drift(DriftArgs),
     /// Destroy everything in the state.
     Destroy(DestroyArgs),
     /// Print root module outputs from the state.
@@ -262,6 +266,51 @@ pub struct PlanArgs {
     pub queue: QueueArgs,
     #[command(flatten)]
     pub lock: LockArgs,
+    /// Print the drift report instead of the plan (`hubctl drift`).
+    #[arg(skip)]
+    pub drift_report: bool,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct DriftArgs {
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    /// The report as JSON, for a scheduled pipeline to alert on: each drifted attribute
+    /// before and after, secrets redacted.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub select: TargetArgs,
+    /// Reads run in parallel at most.
+    #[arg(long, default_value_t = 10)]
+    pub parallelism: usize,
+    #[command(flatten)]
+    pub vars: VarArgs,
+    #[command(flatten)]
+    pub lock: LockArgs,
+}
+
+impl DriftArgs {
+    /// The refresh-only plan the report comes from.
+    pub fn plan_args(self) -> PlanArgs {
+        PlanArgs {
+            dir: self.dir,
+            all: false,
+            out: None,
+            detailed_exitcode: true,
+            json: self.json,
+            destroy: false,
+            replace: Vec::new(),
+            select: self.select,
+            refresh_only: true,
+            refresh: true,
+            parallelism: self.parallelism,
+            vars: self.vars,
+            queue: QueueArgs::default(),
+            lock: self.lock,
+            drift_report: true,
+        }
+    }
 }
 
 #[derive(Args, Debug, Clone)]

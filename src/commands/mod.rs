@@ -34,6 +34,7 @@ pub async fn run(cmd: Command, ui: &Ui, base: &Path) -> u8 {
     match cmd {
         Command::Validate(a) => validate::run(ui, base, a).await,
         Command::Plan(a) => plan::run(ui, base, a).await,
+        Command::Drift(a) => plan::run(ui, base, a.plan_args()).await,
         Command::Apply(a) => apply::run(ui, base, a).await,
         Command::Destroy(a) => apply::destroy(ui, base, a).await,
         Command::Output(a) => output::run(ui, base, a).await,

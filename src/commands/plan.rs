@@ -6,6 +6,7 @@ use super::common::{
 use crate::args::PlanArgs;
 use crate::views::{Progress, Ui};
 use hubctl_core::diag::{Diagnostic, SourceMap};
+use hubctl_core::plan::drift_report;
 use hubctl_core::plan::driver::make_plan;
 use hubctl_core::plan::render::{plan_json, render_plan};
 use hubctl_core::plan::PlanOptions;
@@ -96,6 +97,15 @@ pub async fn run(ui: &Ui, base: &std::path::Path, a: PlanArgs) -> u8 {
     ui.diags(&diags, &p.config.sources);
     if diags.has_errors() {
         return ERROR;
+    }
+    if a.drift_report {
+        if a.json {
+            ui.json(&drift_report::report_json(&plan));
+        } else {
+            ui.line("");
+            ui.out(drift_report::render_report(&plan));
+        }
+        return if plan.drift.is_empty() { OK } else { CHANGES };
     }
     if a.json {
         ui.json(&plan_json(&plan));

@@ -110,3 +110,70 @@ fn refresh_only_reports_drift_and_records_it_without_changing_anything() {
         plan.stdout
     );
 }
+
+#[test]
+fn drift_reports_each_drifted_attribute_and_exits_2_only_on_drift() {
+    let moto = Moto::start();
+    let w = Work::empty();
+    w.write("main.tf", CONFIG);
+    let dir = w.arg();
+    run(&w, &moto, &["apply", &dir, "--auto-approve"]).expect_code(0);
+    let clean = run(&w, &moto, &["drift", &dir, "--json"]);
+    clean.expect_code(0);
+    let doc: serde_json::Value = serde_json::from_str(&clean.stdout).expect("report JSON");
+    assert_eq!(doc["drifted"], false, "{doc}");
+
+    let state = w.state();
+    let id = |r: &str| {
+        state["resources"][r]["attributes"]["id"]
+            .as_str()
+            .expect("id")
+            .to_string()
+    };
+    moto.ec2(&format!(
+        "CreateTags&ResourceId.1={}&Tag.1.Key=Team&Tag.1.Value=ops",
+        id("aws_vpc.hub")
+    ));
+    moto.ec2(&format!("DeleteSubnet&SubnetId={}", id("aws_subnet.a")));
+    let applied = w.state_bytes();
+
+    let report = run(&w, &moto, &["drift", &dir, "--json"]);
+    report.expect_code(2);
+    let doc: serde_json::Value = serde_json::from_str(&report.stdout).expect("report JSON");
+    assert_eq!(doc["drifted"], true, "{doc}");
+    let by = |a: &str| {
+        doc["resources"]
+            .as_array()
+            .and_then(|rs| rs.iter().find(|r| r["address"] == a))
+            .unwrap_or_else(|| panic!("{a} in {doc}"))
+            .clone()
+    };
+    assert_eq!(by("aws_subnet.a")["drift"], "deleted");
+    let vpc = by("aws_vpc.hub");
+    assert_eq!(vpc["drift"], "updated");
+    let tag = serde_json::json!({"path": "tags[\"Team\"]", "before": null, "after": "ops", "sensitive": false});
+    let attrs = vpc["attributes"].as_array().expect("attributes");
+    assert!(attrs.contains(&tag), "{vpc}");
+    assert!(
+        attrs
+            .iter()
+            .all(|a| a["path"].as_str().is_some_and(|p| p.contains("Team"))),
+        "only the new tag moved: {vpc}"
+    );
+
+    let text = run(&w, &moto, &["drift", &dir]);
+    text.expect_code(2);
+    for needle in [
+        "aws_vpc.hub: changed outside hubctl",
+        "  tags[\"Team\"]: (absent) -> \"ops\"",
+        "aws_subnet.a: deleted outside hubctl",
+        "Drift: 2 resource instance(s).",
+    ] {
+        assert!(text.stdout.contains(needle), "{needle}:\n{}", text.stdout);
+    }
+    assert_eq!(
+        w.state_bytes(),
+        applied,
+        "a drift report never writes state"
+    );
+}

@@ -6,6 +6,7 @@ pub mod check_blocks;
 pub mod cross_checks;
 pub mod data;
 pub mod diff;
+pub mod drift_report;
 pub mod driver;
 pub mod encoding;
 pub mod events;
