@@ -5,6 +5,7 @@ mod check_blocks;
 mod enabled;
 mod ephemeral;
 mod ephemeral_provider;
+mod feeds;
 mod import_for_each;
 mod prevent_destroy;
 mod resumed_runs;

@@ -47,10 +47,14 @@ pub(crate) struct Fx<'a> {
 
 impl Fx<'_> {
     fn run(&self, prior: State, mode: Mode, sel: Sel<'_>) -> Arc<Run> {
+        Arc::new(Run::new(self.inputs(prior, mode, sel)))
+    }
+
+    pub fn inputs(&self, prior: State, mode: Mode, sel: Sel<'_>) -> RunInputs {
         let own = |xs: &[&str]| xs.iter().map(|s| s.to_string()).collect();
         let mut graph = self.p.graph.clone();
         crate::plan::driver::add_orphan_providers(&mut graph, &prior);
-        Arc::new(Run::new(RunInputs {
+        RunInputs {
             config: self.p.config.clone(),
             graph: Arc::new(graph),
             registry: self.registry.clone(),
@@ -68,7 +72,7 @@ impl Fx<'_> {
             parallelism: 4,
             targets: own(sel.targets),
             excludes: own(sel.excludes),
-        }))
+        }
     }
 
     /// A plan and its diagnostics, errors or not.

@@ -64,6 +64,7 @@ pub async fn walk(run: Arc<Run>, step: Arc<dyn Step>, extra: Extra) -> WalkResul
                 if i < n_graph {
                     // The value lives once, in its write-once cell.
                     let _ = run.values[i].set(std::mem::take(&mut res.value));
+                    tell_output(&run, i, ok);
                 }
                 if let Ok(mut m) = results.lock() {
                     m.insert(i, res.diags);
@@ -115,6 +116,19 @@ pub async fn walk(run: Arc<Run>, step: Arc<dyn Step>, extra: Extra) -> WalkResul
     out
 }
 
+/// Tells the feeds' hook of a root output the moment it is done.
+fn tell_output(run: &Run, i: usize, ok: bool) {
+    let (Some(hook), true) = (&run.feeds.on_output, ok) else {
+        return;
+    };
+    let node = &run.graph.nodes[i];
+    if let (NodeKind::Output(name), 0) = (&node.kind, node.module) {
+        if let Some(v) = run.values[i].get() {
+            hook(name, v);
+        }
+    }
+}
+
 /// Evaluates graph node `n`: resources by the step, everything else alike in every mode.
 async fn eval_node(run: &Run, step: &dyn Step, n: usize) -> NodeResult {
     if !run.targeted(n) {
@@ -123,6 +137,9 @@ async fn eval_node(run: &Run, step: &dyn Step, n: usize) -> NodeResult {
     let node = &run.graph.nodes[n];
     let mi = node.module;
     match &node.kind {
+        NodeKind::Variable(name) if mi == 0 && run.feeds.vars.contains_key(name) => {
+            super::feeds::eval_fed(run, name).await
+        }
         NodeKind::Variable(name) => super::nodes::eval_variable(run, mi, name),
         NodeKind::Local(name) => super::nodes::eval_local(run, mi, name),
         NodeKind::Output(name) => super::nodes::eval_output_node(run, mi, name),

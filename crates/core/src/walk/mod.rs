@@ -10,6 +10,7 @@ pub mod ephemeral;
 pub mod ephemeral_rules;
 pub mod executor;
 pub mod expand;
+pub mod feeds;
 pub mod findings;
 pub mod instances;
 pub mod nodes;
@@ -21,5 +22,6 @@ pub mod targets;
 pub mod timing;
 
 pub use driver::{walk, Extra, WalkResult};
+pub use feeds::{Fed, Feed, Feeds, OutputHook};
 pub use run::{Mode, Run, RunInputs};
 pub use step::{NodeResult, Step};

@@ -122,7 +122,10 @@ fn given_value(
                 var.ty.clone().unwrap_or(crate::lang::Type::Any),
             ))
         } else {
-            run.vars.get(name).cloned()
+            run.feeds
+                .value(name)
+                .or_else(|| run.vars.get(name))
+                .cloned()
         };
         return (v, var.span, diags);
     }

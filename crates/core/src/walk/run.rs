@@ -83,9 +83,17 @@ pub struct Run {
     pub(crate) scoped: Vec<OnceLock<Vec<String>>>,
     /// Each ephemeral resource node's opened instances, closed when the walk is done.
     pub(crate) opened: Vec<OnceLock<Vec<super::ephemeral::OpenedInstance>>>,
+    /// Root variables fed from outside and the root-output hook (`apply --all`).
+    pub(crate) feeds: super::feeds::Feeds,
 }
 
 impl Run {
+    /// The same run with root variables fed from outside and a hook told of root outputs.
+    pub fn with_feeds(mut self, feeds: super::feeds::Feeds) -> Run {
+        self.feeds = feeds;
+        self
+    }
+
     pub fn new(i: RunInputs) -> Run {
         let mut prior_by_resource: HashMap<String, Vec<String>> = HashMap::new();
         for k in i.prior.resources.keys() {
@@ -113,6 +121,7 @@ impl Run {
             plan_timestamp: OnceLock::new(),
             scoped: (0..n).map(|_| OnceLock::new()).collect(),
             opened: (0..n).map(|_| OnceLock::new()).collect(),
+            feeds: Default::default(),
             config: i.config,
             graph: i.graph,
             registry: i.registry,
