@@ -413,6 +413,16 @@ pub struct Walk<'a> {
 /// A walk over the prepared configuration. The prior state is rewritten by the `moved` and
 /// `removed` blocks first; what they did is returned beside the run.
 pub fn make_run(p: &Prepared, w: Walk<'_>, prior: State) -> (Arc<Run>, MoveReport) {
+    make_fed_run(p, w, prior, Default::default())
+}
+
+/// [`make_run`] with root variables fed while it runs and a hook on root outputs.
+pub fn make_fed_run(
+    p: &Prepared,
+    w: Walk<'_>,
+    prior: State,
+    feeds: hubctl_core::walk::Feeds,
+) -> (Arc<Run>, MoveReport) {
     let mut graph = p.graph.clone();
     hubctl_core::plan::driver::add_orphan_providers(&mut graph, &prior);
     let (prior, moves) = refactor(&p.config.root, prior);
@@ -431,7 +441,8 @@ pub fn make_run(p: &Prepared, w: Walk<'_>, prior: State) -> (Arc<Run>, MoveRepor
         parallelism: w.parallelism,
         targets: w.select.targets,
         excludes: w.select.excludes,
-    });
+    })
+    .with_feeds(feeds);
     (Arc::new(run), moves)
 }
 

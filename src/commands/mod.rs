@@ -1,6 +1,7 @@
 //! One file per verb.
 
 mod apply;
+mod apply_all;
 mod common;
 mod fmt;
 mod graph;

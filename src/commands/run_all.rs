@@ -1,10 +1,10 @@
-//! `hubctl plan --all DIR`, `apply --all DIR` and `destroy --all DIR`: every Terragrunt unit under DIR, in one process, in dependency
-//! order. Each unit keeps its own state (its `remote_state`) and lock; a dependency's planned
-//! outputs flow into its dependents' inputs as values, "known after apply" while it is not
-//! applied, so a never-applied environment plans without mocks (they stand in only where a
-//! plan must know a value, `unit_mocks`, and such a plan is not applied). A failed unit skips only its
-//! dependents. Units run one after the other for now (the design for one graph across units,
-//! resource by resource, is in `live/README.md`).
+//! `hubctl plan --all DIR` and `destroy --all DIR`: every Terragrunt unit under DIR, in one
+//! process, in dependency order (`apply --all` runs them as one graph: `apply_all.rs`, on the
+//! pieces here). Each unit keeps its own state (its `remote_state`) and lock; a dependency's
+//! planned outputs flow into its dependents' inputs as values, "known after apply" while it
+//! is not applied, so a never-applied environment plans without mocks (they stand in only
+//! where a plan must know a value, `unit_mocks`, and such a plan is not applied). A failed
+//! unit skips only its dependents.
 
 use super::common::{backend, load_state, make_run, with_lock, Walk, CHANGES, ERROR, OK};
 use super::stack::{errors_only, load_stack, shown};
@@ -27,7 +27,7 @@ use std::sync::{Arc, Mutex};
 
 /// The outputs of the units done so far (planned or applied), by unit file.
 #[derive(Default)]
-struct Done(Mutex<HashMap<PathBuf, Value>>);
+pub(super) struct Done(pub(super) Mutex<HashMap<PathBuf, Value>>);
 
 impl DependencyOutputs for Done {
     fn outputs(&self, unit: &Path) -> Option<Value> {
@@ -35,7 +35,7 @@ impl DependencyOutputs for Done {
     }
 }
 
-enum Outcome {
+pub(super) enum Outcome {
     Done {
         changes: bool,
     },
@@ -51,13 +51,14 @@ pub async fn run(ui: &Ui, base: &Path, a: PlanArgs) -> u8 {
     run_all(ui, base, &dir, &done, &Step::Plan(a)).await
 }
 
-/// `hubctl apply --all DIR`: each unit planned and applied in dependency order; its
-/// dependents then read its outputs from the state it just wrote. Mocks are never used.
+/// `hubctl apply --all DIR`: the units applied as one graph (`apply_all.rs`).
 pub async fn apply(ui: &Ui, base: &Path, a: ApplyArgs) -> u8 {
     if !a.auto_approve {
         let asked = Confirm {
             question: "Do you want to apply every unit under this folder?",
-            detail: Some("hubctl will plan and apply each unit in dependency order."),
+            detail: Some(
+                "hubctl will plan and apply each unit as soon as the outputs it reads are known.",
+            ),
             command: "hubctl apply --all",
             cancelled: "Apply cancelled.",
             input: a.input,
@@ -66,9 +67,7 @@ pub async fn apply(ui: &Ui, base: &Path, a: ApplyArgs) -> u8 {
             return ERROR;
         }
     }
-    let done = Done::default();
-    let dir = a.target.clone();
-    run_all(ui, base, &dir, &done, &Step::Apply(a)).await
+    super::apply_all::run(ui, base, a).await
 }
 
 /// `hubctl destroy --all DIR`: each unit destroyed after every unit that depends on it.
@@ -93,7 +92,7 @@ pub async fn destroy(ui: &Ui, base: &Path, a: DestroyArgs) -> u8 {
 }
 
 /// What is done to each unit.
-enum Step {
+pub(super) enum Step {
     Plan(PlanArgs),
     Apply(ApplyArgs),
     Destroy(DestroyArgs),
@@ -110,11 +109,11 @@ impl Step {
 }
 
 /// What a step gets: the unit file and the outputs of the units done so far.
-struct Unit<'a> {
-    ui: &'a Ui,
-    base: &'a Path,
-    path: PathBuf,
-    done: &'a Done,
+pub(super) struct Unit<'a> {
+    pub(super) ui: &'a Ui,
+    pub(super) base: &'a Path,
+    pub(super) path: PathBuf,
+    pub(super) done: &'a dyn DependencyOutputs,
 }
 
 /// A step's result: whether it changed (or would change) anything, and the unit's outputs.
@@ -122,7 +121,7 @@ type StepResult = Option<(bool, Value)>;
 
 /// The queue globs and the stack they select, after the spoke requests are checked (not
 /// for a destroy, which must work whatever the requests say).
-fn checked_stack(
+pub(super) fn checked_stack(
     ui: &Ui,
     base: &Path,
     dir: &Path,
@@ -202,7 +201,7 @@ async fn run_all(ui: &Ui, base: &Path, dir: &Path, done: &Done, step: &Step) -> 
         };
         let result = match step {
             Step::Plan(a) => plan_unit(u, a, &a.lock).await,
-            Step::Apply(a) => apply_unit(u, a).await,
+            Step::Apply(_) => unreachable!("apply --all runs as one graph in apply_all"),
             Step::Destroy(a) => destroy_unit(u, a).await,
         };
         outcome[i] = Some(match result {
@@ -219,7 +218,7 @@ async fn run_all(ui: &Ui, base: &Path, dir: &Path, done: &Done, step: &Step) -> 
     summary(ui, &outcome, detailed)
 }
 
-fn summary(ui: &Ui, outcome: &[Option<Outcome>], detailed: bool) -> u8 {
+pub(super) fn summary(ui: &Ui, outcome: &[Option<Outcome>], detailed: bool) -> u8 {
     let count = |f: &dyn Fn(&Outcome) -> bool| outcome.iter().flatten().filter(|o| f(o)).count();
     let changed = count(&|o| matches!(o, Outcome::Done { changes: true }));
     let planned = count(&|o| matches!(o, Outcome::Done { .. }));
@@ -243,17 +242,17 @@ fn summary(ui: &Ui, outcome: &[Option<Outcome>], detailed: bool) -> u8 {
 
 /// A unit ready to run: its configuration prepared from the working copy, its variables
 /// and its own state backend; `mocks` once a plan needed them.
-struct Ready {
-    p: Prepared,
-    work: PathBuf,
-    vars: BTreeMap<String, Value>,
-    be: Arc<dyn Backend>,
-    mocks: Option<Mocks>,
+pub(super) struct Ready {
+    pub(super) p: Prepared,
+    pub(super) work: PathBuf,
+    pub(super) vars: BTreeMap<String, Value>,
+    pub(super) be: Arc<dyn Backend>,
+    pub(super) mocks: Option<Mocks>,
 }
 
 /// Re-reads the unit with its dependencies' outputs, writes its working copy, loads it;
 /// `warn`: the inputs the module does not declare are reported (once per unit and run).
-async fn prepare(u: &Unit<'_>, command: &str, warn: bool) -> Option<Ready> {
+pub(super) async fn prepare(u: &Unit<'_>, command: &str, warn: bool) -> Option<Ready> {
     let (ui, base) = (u.ui, u.base);
     let loader = Loader::new(Options {
         command,
@@ -310,17 +309,17 @@ async fn prepare(u: &Unit<'_>, command: &str, warn: bool) -> Option<Ready> {
 
 /// How a unit is planned.
 #[derive(Clone, Copy)]
-struct How<'c> {
-    command: &'c str,
-    destroy: bool,
-    refresh: bool,
-    parallelism: usize,
+pub(super) struct How<'c> {
+    pub(super) command: &'c str,
+    pub(super) destroy: bool,
+    pub(super) refresh: bool,
+    pub(super) parallelism: usize,
 }
 
 /// Plans the unit against `prior`. When the plan fails because a value that must be known
 /// at plan time is not, it is made again with the dependencies' mocks for the inputs that
 /// value reads (`unit_mocks`); the plan then carries them in `Plan::mocked`.
-async fn plan_checked(
+pub(super) async fn plan_checked(
     u: &Unit<'_>,
     r: &mut Ready,
     how: How<'_>,
@@ -414,62 +413,6 @@ async fn plan_walk(
     make_plan(run, opts, r.p.config_hash.clone(), had).await
 }
 
-/// Plans and applies the unit; its outputs are then read from the state it wrote. A plan
-/// made with a mock is refused at the mock.
-async fn apply_unit(u: Unit<'_>, a: &ApplyArgs) -> StepResult {
-    let mut r = prepare(&u, "apply", true).await?;
-    let (ui, base) = (u.ui, u.base);
-    let how = How {
-        command: "apply",
-        destroy: false,
-        refresh: a.refresh,
-        parallelism: a.parallelism,
-    };
-    let be = r.be.clone();
-    let (unit, r, store) = (&u, &mut r, &be);
-    with_lock(ui, &be, &a.lock, "apply", move || async move {
-        let (prior, had) = load_state(ui, store).await?;
-        let (plan, diags) = plan_checked(unit, r, how, &prior, had).await;
-        ui.diags(&diags, &r.p.config.sources);
-        if let Some(m) = &r.mocks {
-            ui.diags(&m.diagnostics(true), &m.sources);
-            return None;
-        }
-        if diags.has_errors() {
-            return None;
-        }
-        ui.out(render_plan(&plan, ui.plan_style()));
-        if !plan.has_changes() {
-            return Some((false, outputs_of(&prior)));
-        }
-        let plan = Arc::new(plan);
-        let walk = Walk {
-            base,
-            dir: &r.work,
-            mode: Mode::Apply,
-            destroy: false,
-            vars: r.vars.clone(),
-            parallelism: a.parallelism,
-            select: Default::default(),
-        };
-        let (run, moves) = make_run(&r.p, walk, prior.clone());
-        let progress = Arc::new(Progress::new(false));
-        let (state, diags) =
-            hubctl_core::apply::apply(run, plan, &moves, progress.clone(), r.be.clone(), prior)
-                .await;
-        progress.finish();
-        ui.diags(&diags, &r.p.config.sources);
-        if diags.has_errors() {
-            return None;
-        }
-        let state = state?;
-        ui.line("Apply complete.");
-        Some((true, outputs_of(&state)))
-    })
-    .await
-    .flatten()
-}
-
 /// For each unit, the units that depend on it (the order of a destroy).
 fn dependents(stack: &live::Stack) -> Vec<Vec<usize>> {
     let mut out = vec![Vec::new(); stack.units.len()];
@@ -484,7 +427,7 @@ fn dependents(stack: &live::Stack) -> Vec<Vec<usize>> {
 /// The outputs of the units `which` selects, from their states, dependencies first (a unit's backend may itself
 /// depend on them); a unit that cannot be read is left out and fails later, when its turn
 /// comes.
-async fn read_outputs(
+pub(super) async fn read_outputs(
     ui: &Ui,
     base: &Path,
     stack: &live::Stack,
@@ -559,7 +502,7 @@ async fn destroy_unit(u: Unit<'_>, a: &DestroyArgs) -> StepResult {
     .flatten()
 }
 
-fn outputs_of(s: &State) -> Value {
+pub(super) fn outputs_of(s: &State) -> Value {
     let outputs = s.outputs.iter().map(|(k, o)| {
         let v = Value::from_json(&o.value);
         (k.clone(), if o.sensitive { v.sensitive() } else { v })

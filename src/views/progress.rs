@@ -13,6 +13,8 @@ pub struct Progress {
     bar: Option<ProgressBar>,
     /// Operations in flight: when each started and what its waiter last reported.
     inflight: Mutex<BTreeMap<String, (Instant, Option<String>)>>,
+    /// Put before every line: the unit, when several units apply at once.
+    prefix: String,
 }
 
 fn verbs(a: Action) -> (&'static str, &'static str, &'static str) {
@@ -50,10 +52,24 @@ impl Progress {
         Progress {
             bar,
             inflight: Mutex::new(BTreeMap::new()),
+            prefix: String::new(),
+        }
+    }
+
+    /// Plain lines, each starting with `[unit] `: how concurrent units tell their lines apart.
+    pub fn for_unit(unit: &str) -> Self {
+        Progress {
+            prefix: format!("[{unit}] "),
+            ..Progress::new(false)
         }
     }
 
     fn line(&self, s: String) {
+        let s = if self.prefix.is_empty() {
+            s
+        } else {
+            format!("{}{s}", self.prefix)
+        };
         match &self.bar {
             Some(b) => b.println(s),
             None => super::printer::line(s),

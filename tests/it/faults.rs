@@ -14,13 +14,13 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
 /// The proxy, killed on drop.
-struct Proxy {
+pub(crate) struct Proxy {
     child: Child,
     port: u16,
 }
 
 impl Proxy {
-    fn start(upstream: &str, args: &[&str]) -> Proxy {
+    pub(crate) fn start(upstream: &str, args: &[&str]) -> Proxy {
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/fault_proxy.py");
         let mut child = Command::new(crate::moto::python())
             .arg(script)
@@ -67,7 +67,7 @@ impl Drop for Proxy {
 }
 
 /// hubctl through the proxy: every client's endpoint is the proxy's.
-fn through(moto: &Moto, proxy: &Proxy, w: &Work, args: &[&str]) -> Out {
+pub(crate) fn through(moto: &Moto, proxy: &Proxy, w: &Work, args: &[&str]) -> Out {
     moto.hubctl(w, args, &[("AWS_ENDPOINT_URL", proxy.endpoint())])
 }
 

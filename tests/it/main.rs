@@ -26,6 +26,7 @@ mod kube_conformance;
 mod kube_crd;
 mod lease;
 mod live;
+mod live_graph;
 mod live_hub;
 mod live_mocks;
 mod live_sources;
