@@ -25,10 +25,22 @@ pub const CHANGES: u8 = 2;
 
 /// All providers this build of hubctl has: one registry per process, so that the walks of
 /// one command share the provider clients they configure.
+/// The directory relative paths resolve against (`-chdir`), set once at start.
+pub static BASE: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+
 pub fn registry() -> Registry {
     static ONE: std::sync::OnceLock<Registry> = std::sync::OnceLock::new();
     ONE.get_or_init(|| {
         let mut r = Registry::with_builtins();
+        // terraform_remote_state: local paths against the -chdir directory, as Terraform's
+        // against its working directory; s3 states opened as the s3 backend opens them.
+        let base = BASE.get().cloned().unwrap_or_default();
+        let states = hubctl_aws::state::remote_states::RemoteStates {
+            local: hubctl_core::provider::remote_state::LocalStates { base },
+        };
+        r.add(Arc::new(
+            hubctl_core::provider::terraform_data::TerraformProvider::with_states(Arc::new(states)),
+        ));
         r.add(Arc::new(hubctl_aws::AwsProvider));
         r.add(Arc::new(hubctl_kubernetes::KubernetesProvider));
         r.add(Arc::new(hubctl_kubernetes::KubectlProvider));

@@ -32,6 +32,7 @@ use std::path::Path;
 /// against (the `-chdir` directory, else the working directory); hubctl never changes its
 /// working directory, so `path.cwd` stays the one it started in, as in Terraform.
 pub async fn run(cmd: Command, ui: &Ui, base: &Path) -> u8 {
+    let _ = common::BASE.set(base.to_path_buf());
     match cmd {
         Command::Validate(a) => validate::run(ui, base, a).await,
         Command::Plan(a) => plan::run(ui, base, a).await,

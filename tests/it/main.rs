@@ -40,6 +40,7 @@ mod plan_compat;
 mod planfile;
 mod policy_document;
 mod refresh_only;
+mod remote_state;
 mod s3_cli;
 mod s3_cli_access;
 mod s3_cli_args;

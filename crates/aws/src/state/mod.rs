@@ -8,6 +8,7 @@ pub mod dynamodb_lock;
 pub mod kms;
 pub mod lockfile;
 pub mod object;
+pub mod remote_states;
 pub mod s3;
 pub mod settings;
 

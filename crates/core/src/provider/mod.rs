@@ -22,6 +22,7 @@ mod error;
 pub mod plan_check;
 mod plan_rule;
 mod registry;
+pub mod remote_state;
 mod schema;
 pub mod terraform_data;
 pub mod validate;

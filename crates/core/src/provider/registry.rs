@@ -43,7 +43,7 @@ impl Registry {
     /// A registry with the built-in `terraform` provider (`terraform_data`).
     pub fn with_builtins() -> Self {
         let mut r = Registry::default();
-        r.add(Arc::new(super::terraform_data::TerraformProvider));
+        r.add(Arc::new(super::terraform_data::TerraformProvider::default()));
         r
     }
 

@@ -12,8 +12,24 @@ use crate::lang::{Type, Value};
 use async_trait::async_trait;
 use std::sync::{Arc, OnceLock};
 
-/// The built-in `terraform` provider.
-pub struct TerraformProvider;
+/// The built-in `terraform` provider: `terraform_data`, and `terraform_remote_state` read
+/// through its state reader (local files unless the CLI gives one that knows more backends).
+pub struct TerraformProvider {
+    states: Arc<dyn super::remote_state::StateReader>,
+}
+
+impl Default for TerraformProvider {
+    fn default() -> Self {
+        let base = std::env::current_dir().unwrap_or_default();
+        TerraformProvider::with_states(Arc::new(super::remote_state::LocalStates { base }))
+    }
+}
+
+impl TerraformProvider {
+    pub fn with_states(states: Arc<dyn super::remote_state::StateReader>) -> Self {
+        TerraformProvider { states }
+    }
+}
 
 #[async_trait]
 impl Provider for TerraformProvider {
@@ -23,8 +39,11 @@ impl Provider for TerraformProvider {
     fn resources(&self) -> Vec<Arc<dyn Resource>> {
         vec![Arc::new(TerraformData)]
     }
+    fn data_sources(&self) -> Vec<Arc<dyn super::DataSource>> {
+        vec![Arc::new(super::remote_state::RemoteState)]
+    }
     async fn configure(&self, _config: &Value) -> Result<ProviderClient, ProviderError> {
-        Ok(Arc::new(()))
+        Ok(Arc::new(super::remote_state::Readers(self.states.clone())))
     }
 }
 
