@@ -33,6 +33,7 @@ use std::path::Path;
 /// working directory, so `path.cwd` stays the one it started in, as in Terraform.
 pub async fn run(cmd: Command, ui: &Ui, base: &Path) -> u8 {
     let _ = common::BASE.set(base.to_path_buf());
+    hubctl_core::live::set_identity(std::sync::Arc::new(hubctl_aws::identity::StsIdentity));
     match cmd {
         Command::Validate(a) => validate::run(ui, base, a).await,
         Command::Plan(a) => plan::run(ui, base, a).await,

@@ -337,3 +337,24 @@ fn plan_all_refuses_an_overlapping_spoke_at_its_line() {
     );
     assert_eq!(out.stdout, "", "no unit runs");
 }
+
+#[test]
+fn aws_identity_functions_answer_from_sts() {
+    let moto = crate::moto::Moto::start();
+    let w = Work::empty();
+    w.write(
+        "live/dev/app/terragrunt.hcl",
+        "inputs = {\n  account = get_aws_account_id()\n  arn     = get_aws_caller_identity_arn()\n  again   = get_aws_account_id()\n}\n",
+    );
+    let out = moto.hubctl(&w, &["render", "--json", "live/dev/app"], &[]);
+    out.expect_code(0);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON");
+    let account = v["inputs"]["account"].as_str().unwrap_or_default();
+    assert!(
+        account.len() == 12 && account.chars().all(|c| c.is_ascii_digit()),
+        "{v}"
+    );
+    assert_eq!(v["inputs"]["again"], v["inputs"]["account"]);
+    let arn = v["inputs"]["arn"].as_str().unwrap_or_default();
+    assert!(arn.starts_with("arn:aws:") && arn.contains(account), "{v}");
+}

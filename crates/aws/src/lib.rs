@@ -12,6 +12,7 @@ pub mod ec2;
 pub mod eks;
 pub mod error;
 pub mod iam;
+pub mod identity;
 pub mod kms;
 pub mod managed;
 pub mod module_source;

@@ -21,10 +21,7 @@ const NEED_PARALLELISM: &[&str] = &["apply", "plan", "destroy"];
 /// Terragrunt functions hubctl knows of but does not implement: named, so the message says
 /// why rather than "unknown function".
 const NOT_YET: &[&str] = &[
-    "get_aws_account_id",
     "get_aws_account_alias",
-    "get_aws_caller_identity_arn",
-    "get_aws_caller_identity_user_id",
     "sops_decrypt_file",
     "get_terraform_command",
     "get_terraform_cli_args",
@@ -70,6 +67,9 @@ pub(super) fn call(s: &Scope, name: &str, args: &[Value]) -> Option<Result<Value
         "get_terraform_commands_that_need_parallelism" => {
             none(args).map(|()| strings(NEED_PARALLELISM))
         }
+        "get_aws_account_id" => none(args).and_then(|()| aws(|i| i.account)),
+        "get_aws_caller_identity_arn" => none(args).and_then(|()| aws(|i| i.arn)),
+        "get_aws_caller_identity_user_id" => none(args).and_then(|()| aws(|i| i.user_id)),
         "run_cmd" => Err(FuncError::Other(
             "hubctl does not run commands from configuration files (run_cmd). Read the value \
              from a file (file, yamldecode) or pass it as an input instead"
@@ -81,6 +81,13 @@ pub(super) fn call(s: &Scope, name: &str, args: &[Value]) -> Option<Result<Value
         _ => return None,
     };
     Some(r)
+}
+
+/// One part of the caller identity (STS `GetCallerIdentity`, asked once per process).
+fn aws(part: fn(super::identity::CallerIdentity) -> String) -> Result<Value, FuncError> {
+    super::identity::identity()
+        .map(|i| Value::from(part(i)))
+        .map_err(|e| FuncError::Other(format!("sts:GetCallerIdentity failed: {e}")))
 }
 
 fn none(args: &[Value]) -> Result<(), FuncError> {

@@ -13,6 +13,7 @@
 mod blocks;
 mod decode;
 mod funcs;
+mod identity;
 #[cfg(test)]
 mod inputs_tests;
 mod merge;
@@ -32,6 +33,7 @@ mod workdir;
 #[cfg(test)]
 mod workdir_tests;
 
+pub use identity::{set_identity, AwsIdentity, CallerIdentity};
 pub use model::*;
 pub use overlay::overlay_merge;
 pub use plan_time::plan_time_variables;
