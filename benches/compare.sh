@@ -343,18 +343,7 @@ printf '%s\n\n%s\n\n%s\n' "$table" "$critical" "$ops"
 
 mkdir -p "$(dirname "$OUT")"
 {
-    echo "# hubctl $BENCH_NAME benchmark"
-    echo
-    echo "Real run of \`benches/$BENCH_NAME.sh $ORIG_ARGS\` on this machine, $(date -u '+%Y-%m-%d %H:%M UTC')."
-    echo
-    [[ $HUBCTL != */debug/* ]] || echo "- hubctl is a debug build here (the dev profile: dependencies at opt-level 1, hubctl's own crates unoptimised); a release build is faster on the CPU-bound parts"
-    echo "- machine: $(nproc) CPUs ($(uname -sm)), shared with other jobs; moto runs on the same CPUs"
-    echo "- hubctl: $(cd "$REPO_DIR" && git describe --always --dirty 2>/dev/null || echo unknown) ($HUBCTL)"
-    if [[ $USE_TERRAFORM -eq 1 ]]; then
-        echo "- terraform: $(terraform version | head -n 1), AWS provider $(find "$MIRROR/registry.terraform.io/hashicorp/aws" -mindepth 1 -maxdepth 1 -printf '%f\n' | sort -V | tail -n 1)"
-    else
-        echo "- terraform: not run"
-    fi
+    report_header "hubctl $BENCH_NAME benchmark" "benches/$BENCH_NAME.sh $ORIG_ARGS"
     echo "- moto: $("${HUBCTL_PYTHON:-python3}" -c 'import moto; print(moto.__version__)' 2>/dev/null || echo unknown), reset before each tool"
     echo "- config: examples/$BENCH_EXAMPLE + modules/{${BENCH_MODULES// /,}} unmodified ($BENCH_DESC), $RESOURCES resources; parallelism $PARALLELISM"
     echo "- wall time in seconds, peak RSS in MiB (GNU time %M); requests = lines in moto's request log"

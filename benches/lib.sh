@@ -88,3 +88,20 @@ find_terraform() {
         USE_TERRAFORM=0
     fi
 }
+
+# The report's opening: title, how it was run, the machine and the versions measured.
+# Uses HUBCTL, REPO_DIR, USE_TERRAFORM and MIRROR.
+report_header() { # TITLE COMMAND_LINE
+    echo "# $1"
+    echo
+    echo "Real run of \`$2\` on this machine, $(date -u '+%Y-%m-%d %H:%M UTC')."
+    echo
+    [[ $HUBCTL != */debug/* ]] || echo "- hubctl is a debug build here (the dev profile: dependencies at opt-level 1, hubctl's own crates unoptimised); a release build is faster on the CPU-bound parts"
+    echo "- machine: $(nproc) CPUs ($(uname -sm)), shared with other jobs; moto runs on the same CPUs"
+    echo "- hubctl: $(cd "$REPO_DIR" && git describe --always --dirty 2>/dev/null || echo unknown) ($HUBCTL)"
+    if [[ ${USE_TERRAFORM:-0} -eq 1 ]]; then
+        echo "- terraform: $(terraform version | head -n 1), AWS provider $(find "$MIRROR/registry.terraform.io/hashicorp/aws" -mindepth 1 -maxdepth 1 -printf '%f\n' | sort -V | tail -n 1)"
+    else
+        echo "- terraform: not run"
+    fi
+}

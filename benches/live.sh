@@ -260,18 +260,7 @@ table=$(render_table)
 printf '%s\n' "$table"
 mkdir -p "$(dirname "$OUT")"
 {
-    echo "# hubctl live/ benchmark"
-    echo
-    echo "Real run of \`benches/live.sh $ORIG_ARGS\` on this machine, $(date -u '+%Y-%m-%d %H:%M UTC')."
-    echo
-    [[ $HUBCTL != */debug/* ]] || echo "- hubctl is a debug build here; a release build is faster on the CPU-bound parts"
-    echo "- machine: $(nproc) CPUs ($(uname -sm)), shared with other jobs; moto runs on the same CPUs"
-    echo "- hubctl: $(cd "$REPO_DIR" && git describe --always --dirty 2>/dev/null || echo unknown) ($HUBCTL)"
-    if [[ $USE_TERRAFORM -eq 1 ]]; then
-        echo "- terraform: $(terraform version | head -n 1), AWS provider $(find "$MIRROR/registry.terraform.io/hashicorp/aws" -mindepth 1 -maxdepth 1 -printf '%f\n' | sort -V | tail -n 1)"
-    else
-        echo "- terraform: not run"
-    fi
+    report_header "hubctl live/ benchmark" "benches/live.sh $ORIG_ARGS"
     echo "- moto: $("${HUBCTL_PYTHON:-python3}" -c 'import moto; print(moto.__version__)' 2>/dev/null || echo unknown), reset before each way"
     echo "- tree: config/ + live/$ENV_NAME + modules/ unmodified, units ${UNITS[*]} (argocd left out: its provider needs a real cluster); each unit's state its own encrypted S3 object"
     echo "- wall time of each phase (the sum of its commands), and the requests moto served meanwhile"

@@ -3,12 +3,11 @@
 //! output is told the moment it is done, and a feed that never comes fails only what reads it.
 
 use super::support::{load, Fx, Sel};
-use crate::apply::apply;
 use crate::lang::Value;
 use crate::plan::driver::make_plan;
-use crate::plan::{PlanOptions, Silent};
+use crate::plan::PlanOptions;
 use crate::provider::Registry;
-use crate::state::{Backend, LocalBackend, State};
+use crate::state::State;
 use crate::walk::{Fed, Feeds, Mode, OutputHook, Run};
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -77,17 +76,7 @@ async fn fed_apply(
     });
     let feeds = Feeds::new(BTreeMap::from([("vpc_id".to_string(), rx)]), Some(hook));
     let run = Arc::new(Run::new(unknown(Mode::Apply)).with_feeds(feeds));
-    let backend: Arc<dyn Backend> =
-        Arc::new(LocalBackend::new(dir.path().join("terraform.tfstate")));
-    let (state, d) = apply(
-        run,
-        Arc::new(plan),
-        &Default::default(),
-        Arc::new(Silent),
-        backend,
-        State::new(),
-    )
-    .await;
+    let (state, d) = fx.apply_walk(run, plan, &State::new()).await;
     let told = told.lock().unwrap().clone();
     (told, state, d.has_errors())
 }

@@ -113,11 +113,22 @@ impl Fx<'_> {
         plan: Plan,
         sel: Sel<'_>,
     ) -> (Option<State>, Diagnostics) {
-        let r = self.run(prior.clone(), Mode::Apply, sel);
+        self.apply_walk(self.run(prior.clone(), Mode::Apply, sel), plan, prior)
+            .await
+    }
+
+    /// Applies `plan` over `prior` with the walk `run` (built by the caller), to the local
+    /// state file in the fixture's directory.
+    pub async fn apply_walk(
+        &self,
+        run: Arc<Run>,
+        plan: Plan,
+        prior: &State,
+    ) -> (Option<State>, Diagnostics) {
         let backend: Arc<dyn Backend> =
             Arc::new(LocalBackend::new(self.dir.join("terraform.tfstate")));
         apply(
-            r,
+            run,
             Arc::new(plan),
             &Default::default(),
             Arc::new(Silent),
@@ -131,17 +142,7 @@ impl Fx<'_> {
     /// values the check blocks read).
     pub async fn apply_run(&self, prior: &State, plan: Plan, sel: Sel<'_>) -> (State, Arc<Run>) {
         let r = self.run(prior.clone(), Mode::Apply, sel);
-        let backend: Arc<dyn Backend> =
-            Arc::new(LocalBackend::new(self.dir.join("terraform.tfstate")));
-        let (state, d) = apply(
-            r.clone(),
-            Arc::new(plan),
-            &Default::default(),
-            Arc::new(Silent),
-            backend,
-            prior.clone(),
-        )
-        .await;
+        let (state, d) = self.apply_walk(r.clone(), plan, prior).await;
         assert!(!d.has_errors(), "{d:?}");
         (state.expect("state"), r)
     }
