@@ -13,6 +13,7 @@ mod pieces_tests;
 mod read;
 mod remote;
 mod resource;
+mod terraform_block;
 #[cfg(test)]
 mod tests;
 
