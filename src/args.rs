@@ -135,10 +135,19 @@ pub enum Command {
     /// Print a Terragrunt unit's resolved configuration (includes merged, functions and
     /// locals evaluated), as `terragrunt render` does.
     Render(RenderArgs),
+    /// Print hubctl's version, the commit it was built from and that commit's date.
+    Version(VersionArgs),
     /// Inspect and change the state (list, show, rm, mv, pull, push, import-terraform, history,
     /// rollback, rekey).
     #[command(subcommand)]
     State(StateCommand),
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct VersionArgs {
+    /// As JSON, in the layout of `terraform version -json`.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Args, Debug, Clone)]

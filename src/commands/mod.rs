@@ -23,6 +23,7 @@ mod unit_copy;
 mod unit_mocks;
 mod unlock;
 mod validate;
+mod version;
 
 use crate::args::Command;
 use crate::views::Ui;
@@ -49,5 +50,6 @@ pub async fn run(cmd: Command, ui: &Ui, base: &Path) -> u8 {
         Command::Init(a) => init::run(ui, base, a).await,
         Command::Import(a) => import::run(ui, base, a).await,
         Command::Render(a) => render::run(ui, base, a),
+        Command::Version(a) => version::run(ui, a),
     }
 }

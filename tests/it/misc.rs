@@ -476,3 +476,33 @@ fn target_can_name_one_instance() {
         rest.stdout
     );
 }
+
+#[test]
+fn version_names_the_commit_it_was_built_from() {
+    let w = Work::empty();
+    let out = w.run(&["version", "-json"]);
+    out.expect_code(0);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON");
+    assert_eq!(v["hubctl_version"], env!("CARGO_PKG_VERSION"));
+    let head = std::process::Command::new("git")
+        .args(["rev-parse", "--short=12", "HEAD"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("git");
+    let head = String::from_utf8_lossy(&head.stdout).trim().to_string();
+    assert_eq!(v["commit"], head.as_str(), "{v}");
+    let platform = v["platform"].as_str().unwrap_or_default();
+    assert!(
+        platform.starts_with(std::env::consts::OS) && platform.contains('_'),
+        "{v}"
+    );
+    let text = w.run(&["version"]);
+    assert!(
+        text.stdout.starts_with(&format!(
+            "hubctl v{}\ncommit {head} of ",
+            env!("CARGO_PKG_VERSION")
+        )),
+        "{}",
+        text.stdout
+    );
+}
