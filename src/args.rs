@@ -251,6 +251,10 @@ pub struct PlanArgs {
     /// Print the plan as JSON.
     #[arg(long)]
     pub json: bool,
+    /// Also write a Markdown summary to FILE, for a pull-request comment: counts per unit,
+    /// then the replaced and destroyed addresses first (no values).
+    #[arg(long, value_name = "FILE")]
+    pub markdown: Option<PathBuf>,
     /// Plan to destroy everything.
     #[arg(long)]
     pub destroy: bool,
@@ -308,6 +312,7 @@ impl DriftArgs {
             out: None,
             detailed_exitcode: true,
             json: self.json,
+            markdown: None,
             destroy: false,
             replace: Vec::new(),
             select: self.select,

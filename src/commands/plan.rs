@@ -8,6 +8,7 @@ use crate::views::{Progress, Ui};
 use hubctl_core::diag::{Diagnostic, SourceMap};
 use hubctl_core::plan::drift_report;
 use hubctl_core::plan::driver::make_plan;
+use hubctl_core::plan::markdown::{render as markdown, UnitSummary};
 use hubctl_core::plan::render::{plan_json, render_plan};
 use hubctl_core::plan::PlanOptions;
 use hubctl_core::walk::Mode;
@@ -107,6 +108,12 @@ pub async fn run(ui: &Ui, base: &std::path::Path, a: PlanArgs) -> u8 {
         }
         return if plan.drift.is_empty() { OK } else { CHANGES };
     }
+    if let Some(file) = &a.markdown {
+        let name = a.dir.display().to_string();
+        if !write_markdown(ui, base, file, &[UnitSummary::of(&name, &plan)]) {
+            return ERROR;
+        }
+    }
     if a.json {
         ui.json(&plan_json(&plan));
     } else {
@@ -130,5 +137,25 @@ pub async fn run(ui: &Ui, base: &std::path::Path, a: PlanArgs) -> u8 {
         CHANGES
     } else {
         OK
+    }
+}
+
+/// Writes the Markdown summary of `units` to `file` (relative to `base`); false after
+/// reporting a failure.
+pub(super) fn write_markdown(
+    ui: &Ui,
+    base: &std::path::Path,
+    file: &std::path::Path,
+    units: &[UnitSummary],
+) -> bool {
+    let path = base.join(file);
+    match std::fs::write(&path, markdown(units)) {
+        Ok(()) => true,
+        Err(e) => {
+            let d = Diagnostic::error("Cannot write the Markdown summary")
+                .detail(format!("Writing {}: {e}.", path.display()));
+            ui.diags(&d.into(), &SourceMap::new());
+            false
+        }
     }
 }

@@ -17,6 +17,7 @@ use hubctl_core::lang::Value;
 use hubctl_core::live::{self, DependencyOutputs, Loader, Options, QueueFilter};
 use hubctl_core::plan::driver::Prepared;
 use hubctl_core::plan::driver::{make_plan, prepare_in};
+use hubctl_core::plan::markdown::UnitSummary;
 use hubctl_core::plan::render::render_plan;
 use hubctl_core::plan::{Plan, PlanOptions};
 use hubctl_core::state::{Backend, State};
@@ -172,10 +173,22 @@ async fn run_all(ui: &Ui, base: &Path, dir: &Path, done: &Done, step: &Step) -> 
         (stack.order.clone(), deps)
     };
     let mut outcome: Vec<Option<Outcome>> = (0..stack.units.len()).map(|_| None).collect();
+    // `plan --all --markdown FILE`: each unit's part of the summary, in the order they ran.
+    let md = Mutex::new(Vec::new());
+    let markdown = match step {
+        Step::Plan(a) => a.markdown.as_ref(),
+        _ => None,
+    };
+    let not_planned = |name: &str, why: &str| {
+        if let (Some(_), Ok(mut m)) = (markdown, md.lock()) {
+            m.push(UnitSummary::not_planned(name, why));
+        }
+    };
     for &i in &order {
         let unit = &stack.units[i].path;
         let name = shown(base, unit);
         if excluded[i] {
+            not_planned(&name, "excluded");
             outcome[i] = Some(Outcome::Excluded);
             continue;
         }
@@ -189,6 +202,7 @@ async fn run_all(ui: &Ui, base: &Path, dir: &Path, done: &Done, step: &Step) -> 
                 "it depends on failed"
             };
             ui.err_line(format_args!("Skipping {name}: a unit {why}."));
+            not_planned(&name, "skipped");
             outcome[i] = Some(Outcome::Skipped);
             continue;
         }
@@ -200,7 +214,7 @@ async fn run_all(ui: &Ui, base: &Path, dir: &Path, done: &Done, step: &Step) -> 
             done,
         };
         let result = match step {
-            Step::Plan(a) => plan_unit(u, a, &a.lock).await,
+            Step::Plan(a) => plan_unit(u, a, &a.lock, markdown.map(|_| &md)).await,
             Step::Apply(_) => unreachable!("apply --all runs as one graph in apply_all"),
             Step::Destroy(a) => destroy_unit(u, a).await,
         };
@@ -211,8 +225,17 @@ async fn run_all(ui: &Ui, base: &Path, dir: &Path, done: &Done, step: &Step) -> 
                 }
                 Outcome::Done { changes }
             }
-            None => Outcome::Failed,
+            None => {
+                not_planned(&name, "failed");
+                Outcome::Failed
+            }
         });
+    }
+    if let Some(file) = markdown {
+        let units = md.into_inner().unwrap_or_else(|e| e.into_inner());
+        if !super::plan::write_markdown(ui, base, file, &units) {
+            return ERROR;
+        }
     }
     let detailed = matches!(step, Step::Plan(a) if a.detailed_exitcode);
     summary(ui, &outcome, detailed)
@@ -357,8 +380,14 @@ fn plan_walk_of<'a>(base: &'a Path, r: &'a Ready, how: &How<'_>) -> Walk<'a> {
     }
 }
 
-/// Plans the unit against its state (under `lock`); prints the plan.
-async fn plan_unit(u: Unit<'_>, a: &PlanArgs, lock: &LockArgs) -> StepResult {
+/// Plans the unit against its state (under `lock`); prints the plan, and adds its part of
+/// the Markdown summary to `md` when one is asked for.
+async fn plan_unit(
+    u: Unit<'_>,
+    a: &PlanArgs,
+    lock: &LockArgs,
+    md: Option<&Mutex<Vec<UnitSummary>>>,
+) -> StepResult {
     let mut r = prepare(&u, "plan", true).await?;
     let ui = u.ui;
     let how = How {
@@ -384,6 +413,9 @@ async fn plan_unit(u: Unit<'_>, a: &PlanArgs, lock: &LockArgs) -> StepResult {
         return None;
     }
     ui.out(render_plan(&plan, ui.plan_style()));
+    if let Some(Ok(mut m)) = md.map(Mutex::lock) {
+        m.push(UnitSummary::of(&shown(u.base, &u.path), &plan));
+    }
     let outputs = plan
         .output_changes
         .iter()

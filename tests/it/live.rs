@@ -358,3 +358,71 @@ fn aws_identity_functions_answer_from_sts() {
     let arn = v["inputs"]["arn"].as_str().unwrap_or_default();
     assert!(arn.starts_with("arn:aws:") && arn.contains(account), "{v}");
 }
+
+const REPLACEABLE_TF: &str = r#"variable "rev" {
+  type = string
+}
+
+variable "extra" {
+  type    = bool
+  default = true
+}
+
+resource "terraform_data" "keep" {
+  input = "k"
+}
+
+resource "terraform_data" "swap" {
+  triggers_replace = var.rev
+}
+
+resource "terraform_data" "opt" {
+  count = var.extra ? 1 : 0
+}
+"#;
+
+fn unit_with(inputs: &str) -> String {
+    format!("terraform {{\n  source = \"../../../modules//m\"\n}}\ninputs = {{\n{inputs}\n}}\n")
+}
+
+#[test]
+fn plan_all_writes_a_markdown_summary_with_replacements_first() {
+    // Units in the order they ran (dependencies first); in a unit, replaced and destroyed first.
+    let w = Work::empty();
+    w.write("modules/m/main.tf", REPLACEABLE_TF);
+    w.write("live/dev/one/terragrunt.hcl", &unit_with("  rev = \"1\""));
+    w.write("live/dev/two/terragrunt.hcl", &unit_with("  rev = \"1\""));
+    w.run(&["apply", "--all", "live/dev", "--auto-approve"])
+        .expect_code(0);
+    w.write(
+        "live/dev/one/terragrunt.hcl",
+        &unit_with("  rev   = \"2\"\n  extra = false"),
+    );
+    let plan = w.run(&[
+        "plan",
+        "--all",
+        "live/dev",
+        "--detailed-exitcode",
+        "--markdown",
+        "summary.md",
+    ]);
+    plan.expect_code(2);
+    let want = "## hubctl plan
+
+| unit | add | change | destroy | replace |
+|---|---:|---:|---:|---:|
+| live/dev/two | 0 | 0 | 0 | 0 |
+| live/dev/one | 1 | 0 | 2 | 1 |
+| **total** | **1** | **0** | **2** | **1** |
+
+### live/dev/two
+
+No changes.
+
+### live/dev/one
+
+- **replace** `terraform_data.swap`
+- **destroy** `terraform_data.opt[0]`
+";
+    assert_eq!(w.read("summary.md"), want);
+}

@@ -14,6 +14,7 @@ pub mod file;
 pub use crate::walk::expand;
 pub mod import;
 pub mod import_each;
+pub mod markdown;
 mod model;
 pub mod moves;
 pub mod prevent_destroy;
