@@ -92,6 +92,11 @@ impl Moto {
         self.http_to("ec2", method, path, form)
     }
 
+    /// A PUT of an S3 object (`/bucket/key`) with `body`.
+    pub fn s3_put(&self, path: &str, body: &str) -> Option<String> {
+        self.request("s3", "PUT", path, "application/octet-stream", body)
+    }
+
     /// A GET of an S3 path (`/bucket?list-type=2`), its XML body.
     pub fn s3_get(&self, path: &str) -> Option<String> {
         self.http_to("s3", "GET", path, "")
@@ -107,13 +112,24 @@ impl Moto {
     /// A raw HTTP/1.1 request, signed (in form only: moto routes by the credential scope)
     /// for `service`.
     fn http_to(&self, service: &str, method: &str, path: &str, form: &str) -> Option<String> {
-        let mut s = TcpStream::connect(("127.0.0.1", self.port)).ok()?;
         // A form body only for the query protocol: moto routes a form to it whatever the scope.
         let ctype = if form.is_empty() {
             "application/json"
         } else {
             "application/x-www-form-urlencoded"
         };
+        self.request(service, method, path, ctype, form)
+    }
+
+    fn request(
+        &self,
+        service: &str,
+        method: &str,
+        path: &str,
+        ctype: &str,
+        form: &str,
+    ) -> Option<String> {
+        let mut s = TcpStream::connect(("127.0.0.1", self.port)).ok()?;
         s.set_read_timeout(Some(Duration::from_secs(30))).ok()?;
         let req = format!(
             "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nContent-Type: {ctype}\r\nAuthorization: AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/{service}/aws4_request, SignedHeaders=host, Signature=0\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{form}",
