@@ -41,23 +41,12 @@ die() {
     exit 1
 }
 
-while [[ $# -gt 0 ]]; do
-    case "$1" in
-    --no-terraform) USE_TERRAFORM=0; shift ;;
-    --hubctl) HUBCTL=${2:?--hubctl needs a path}; shift 2 ;;
-    --hubctl=*) HUBCTL=${1#*=}; shift ;;
-    --out) OUT=${2:?--out needs a path}; shift 2 ;;
-    --out=*) OUT=${1#*=}; shift ;;
-    --keep) KEEP=1; shift ;;
-    -h | --help) usage; exit 0 ;;
-    *) die "unknown option '$1' (see --help)" ;;
-    esac
-done
+# shellcheck source=benches/lib.sh
+. "$SCRIPT_DIR/lib.sh"
+parse_bench_args "$@"
 
 # --- prerequisites ---------------------------------------------------------------------------
 
-# shellcheck source=benches/lib.sh
-. "$SCRIPT_DIR/lib.sh"
 
 ensure_gnu_time
 command -v jq >/dev/null 2>&1 || die "jq is required (state checks)"

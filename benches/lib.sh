@@ -105,3 +105,20 @@ report_header() { # TITLE COMMAND_LINE
         echo "- terraform: not run"
     fi
 }
+
+# The options every hubctl-vs-Terraform bench takes; sets USE_TERRAFORM, HUBCTL, OUT and KEEP.
+# The caller defines `usage` and `die`.
+parse_bench_args() {
+    while [[ $# -gt 0 ]]; do
+        case "$1" in
+        --no-terraform) USE_TERRAFORM=0; shift ;;
+        --hubctl) HUBCTL=${2:?--hubctl needs a path}; shift 2 ;;
+        --hubctl=*) HUBCTL=${1#*=}; shift ;;
+        --out) OUT=${2:?--out needs a path}; shift 2 ;;
+        --out=*) OUT=${1#*=}; shift ;;
+        --keep) KEEP=1; shift ;;
+        -h | --help) usage; exit 0 ;;
+        *) die "unknown option '$1' (see --help)" ;;
+        esac
+    done
+}

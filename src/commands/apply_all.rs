@@ -9,8 +9,8 @@
 
 use super::common::{load_state, make_fed_run, with_lock, Walk};
 use super::run_all::{
-    checked_stack, outputs_of, plan_checked, prepare, read_outputs, summary, Done, How, Outcome,
-    Ready, Step, Unit,
+    checked_stack, outputs_of, plan_checked, planned_outputs, prepare, read_outputs, summary, Done,
+    How, Outcome, Ready, Unit,
 };
 use super::stack::shown;
 use super::unit_copy::inputs_as_variables;
@@ -117,8 +117,7 @@ impl Ctx<'_> {
 }
 
 pub async fn run(ui: &Ui, base: &Path, a: ApplyArgs) -> u8 {
-    let step = Step::Apply(a.clone());
-    let Some((filter, stack)) = checked_stack(ui, base, &a.target, &step) else {
+    let Some((filter, stack)) = checked_stack(ui, base, &a.target, &a.queue, false) else {
         return super::common::ERROR;
     };
     let excluded: Vec<bool> = stack
@@ -241,15 +240,6 @@ async fn apply_unit(
     })
     .await
     .flatten()
-}
-
-/// The unit's outputs as planned (unknown where they wait for the apply).
-fn planned_outputs(plan: &Plan) -> Value {
-    let outputs = plan
-        .output_changes
-        .iter()
-        .map(|o| (o.name.clone(), o.after.clone().unwrap_or(Value::Null)));
-    Value::object(outputs.collect::<Vec<_>>())
 }
 
 /// Applies the plan; the variables not known at plan time are fed as their dependencies'

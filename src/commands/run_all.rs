@@ -93,9 +93,8 @@ pub async fn destroy(ui: &Ui, base: &Path, a: DestroyArgs) -> u8 {
 }
 
 /// What is done to each unit.
-pub(super) enum Step {
+enum Step {
     Plan(PlanArgs),
-    Apply(ApplyArgs),
     Destroy(DestroyArgs),
 }
 
@@ -103,7 +102,6 @@ impl Step {
     fn queue(&self) -> &QueueArgs {
         match self {
             Step::Plan(a) => &a.queue,
-            Step::Apply(a) => &a.queue,
             Step::Destroy(a) => &a.queue,
         }
     }
@@ -126,16 +124,17 @@ pub(super) fn checked_stack(
     ui: &Ui,
     base: &Path,
     dir: &Path,
-    step: &Step,
+    queue: &QueueArgs,
+    destroy: bool,
 ) -> Option<(QueueFilter, live::Stack)> {
-    let filter = match QueueFilter::new(&step.queue().include, &step.queue().exclude) {
+    let filter = match QueueFilter::new(&queue.include, &queue.exclude) {
         Ok(f) => f,
         Err(d) => {
             ui.diags(&d.into(), &SourceMap::new());
             return None;
         }
     };
-    if !matches!(step, Step::Destroy(_)) {
+    if !destroy {
         let mut sources = SourceMap::new();
         let spokes = live::check_repo_spokes(&base.join(dir), &mut sources);
         ui.diags(&spokes, &sources);
@@ -148,10 +147,10 @@ pub(super) fn checked_stack(
 }
 
 async fn run_all(ui: &Ui, base: &Path, dir: &Path, done: &Done, step: &Step) -> u8 {
-    let Some((filter, stack)) = checked_stack(ui, base, dir, step) else {
+    let destroy = matches!(step, Step::Destroy(_));
+    let Some((filter, stack)) = checked_stack(ui, base, dir, step.queue(), destroy) else {
         return ERROR;
     };
-    let destroy = matches!(step, Step::Destroy(_));
     let excluded: Vec<bool> = stack
         .units
         .iter()
@@ -215,7 +214,6 @@ async fn run_all(ui: &Ui, base: &Path, dir: &Path, done: &Done, step: &Step) -> 
         };
         let result = match step {
             Step::Plan(a) => plan_unit(u, a, &a.lock, markdown.map(|_| &md)).await,
-            Step::Apply(_) => unreachable!("apply --all runs as one graph in apply_all"),
             Step::Destroy(a) => destroy_unit(u, a).await,
         };
         outcome[i] = Some(match result {
@@ -416,14 +414,7 @@ async fn plan_unit(
     if let Some(Ok(mut m)) = md.map(Mutex::lock) {
         m.push(UnitSummary::of(&shown(u.base, &u.path), &plan));
     }
-    let outputs = plan
-        .output_changes
-        .iter()
-        .map(|o| (o.name.clone(), o.after.clone().unwrap_or(Value::Null)));
-    Some((
-        plan.has_changes(),
-        Value::object(outputs.collect::<Vec<_>>()),
-    ))
+    Some((plan.has_changes(), planned_outputs(&plan)))
 }
 
 async fn plan_walk(
@@ -532,6 +523,16 @@ async fn destroy_unit(u: Unit<'_>, a: &DestroyArgs) -> StepResult {
     })
     .await
     .flatten()
+}
+
+/// A unit's outputs as planned (unknown where they wait for the apply): what its
+/// dependents plan with.
+pub(super) fn planned_outputs(plan: &Plan) -> Value {
+    let outputs = plan
+        .output_changes
+        .iter()
+        .map(|o| (o.name.clone(), o.after.clone().unwrap_or(Value::Null)));
+    Value::object(outputs.collect::<Vec<_>>())
 }
 
 pub(super) fn outputs_of(s: &State) -> Value {
