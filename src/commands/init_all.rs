@@ -1,9 +1,9 @@
 //! `hubctl init --all DIR [--bootstrap] [-upgrade]`: what Terragrunt's `run --all init`
 //! prepares, without a `terraform` per unit. Each unit under DIR gets its remote source
 //! downloaded (`live/source.rs`), its working copy with the generated files, and its remote
-//! modules installed there; then each distinct state
-//! backend the units name (the same bucket, table and key, whatever each unit's object key)
-//! is checked once and, with `--bootstrap`, its missing parts are created.
+//! modules installed there; then each distinct state backend the units name (the same
+//! bucket, table and key, whatever each unit's object key) is checked once and, with
+//! `--bootstrap`, its missing parts are created.
 
 use super::common::{ERROR, OK};
 use super::init::{s3_backend, s3_ready};
