@@ -37,7 +37,7 @@ start() {
   local port pid
   port=$(free_port)
   MOTO_IAM_LOAD_MANAGED_POLICIES=${MOTO_IAM_LOAD_MANAGED_POLICIES:-true} \
-    "$HUBCTL_PYTHON" -m moto.server -H 127.0.0.1 -p "$port" > "$RUN/moto.log" 2>&1 &
+    "$HUBCTL_PYTHON" "$(dirname "$0")/moto_server.py" -H 127.0.0.1 -p "$port" > "$RUN/moto.log" 2>&1 &
   pid=$!
   for _ in $(seq 150); do
     if http GET "http://127.0.0.1:$port/moto-api/data.json" 2>/dev/null; then

@@ -30,6 +30,11 @@ echo "== moto: $("$HUBCTL_PYTHON" -c 'import moto; print(moto.__version__)') ($H
 echo "== kube-apiserver (scripts/kube.sh build)"
 bash scripts/kube.sh build
 
+# The `show --html` test opens the page in headless Chromium (Debian's package).
+echo "== chromium (scripts/chromium.sh)"
+HUBCTL_CHROMIUM=$(bash scripts/chromium.sh)
+export HUBCTL_CHROMIUM
+
 echo "== cargo fmt --check"
 cargo fmt --all --check
 echo "== cargo clippy"

@@ -2,7 +2,9 @@
 
 use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
+mod dr;
 mod state;
+pub use dr::*;
 pub use state::*;
 
 /// Accepts Terraform's single-dash long flags (`-auto-approve`, `-out=FILE`, `-var k=v`,
@@ -141,6 +143,10 @@ pub enum Command {
     /// rollback, rekey).
     #[command(subcommand)]
     State(StateCommand),
+    /// Disaster recovery of an environment: `dr check`, then `dr rebuild`
+    /// (docs/runbooks/hub-rebuild.md).
+    #[command(subcommand)]
+    Dr(DrCommand),
 }
 
 #[derive(Args, Debug, Clone)]
@@ -376,6 +382,30 @@ pub struct ApplyArgs {
     pub lock: LockArgs,
 }
 
+impl ApplyArgs {
+    /// `apply --all DIR -auto-approve` with these queue globs, lock options and parallelism,
+    /// everything else as the command line defaults it (what a rebuild or a saved tree plan
+    /// runs).
+    pub fn all_units(dir: PathBuf, queue: QueueArgs, lock: LockArgs, parallelism: usize) -> Self {
+        ApplyArgs {
+            target: dir,
+            all: true,
+            destroy: false,
+            replace: Vec::new(),
+            select: TargetArgs::default(),
+            refresh_only: false,
+            on_failure: Default::default(),
+            auto_approve: true,
+            input: false,
+            parallelism,
+            refresh: true,
+            vars: VarArgs::default(),
+            queue,
+            lock,
+        }
+    }
+}
+
 #[derive(Args, Debug, Clone)]
 pub struct DestroyArgs {
     #[arg(default_value = ".")]
@@ -424,8 +454,12 @@ pub struct ShowArgs {
     /// The root module directory whose state to show.
     #[arg(long = "dir", default_value = ".")]
     pub dir: PathBuf,
-    #[arg(long)]
+    #[arg(long, conflicts_with = "html")]
     pub json: bool,
+    /// The plan as one self-contained HTML page (to stdout): its dependency graph coloured
+    /// by action, the apply order, every change and why, drift apart; secrets redacted.
+    #[arg(long, requires = "planfile")]
+    pub html: bool,
 }
 
 #[derive(Args, Debug, Clone)]

@@ -8,6 +8,7 @@
 //! applied; mocks are never applied. Each unit keeps its own state, lock and working copy.
 
 use super::common::{load_state, make_fed_run, with_lock, Walk};
+use super::plan_bundle::SavedUnits;
 use super::run_all::{
     checked_stack, outputs_of, plan_checked, planned_outputs, prepare, read_outputs, summary, Done,
     How, Outcome, Ready, Unit,
@@ -16,14 +17,17 @@ use super::stack::shown;
 use super::unit_copy::inputs_as_variables;
 use crate::args::ApplyArgs;
 use crate::views::{Progress, Ui};
+use hubctl_core::diag::Diagnostic;
 use hubctl_core::lang::Value;
 use hubctl_core::live::{DependencyOutputs, Loader, Options};
 use hubctl_core::plan::render::render_plan;
-use hubctl_core::plan::Plan;
+use hubctl_core::plan::{Action, Plan, Summary};
+use hubctl_core::state::Mode as StateMode;
 use hubctl_core::walk::{Fed, Feeds, Mode, OutputHook};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 use tokio::sync::watch;
 
 /// Every unit's outputs as known so far: planned values (unknown where not applied yet),
@@ -64,6 +68,29 @@ impl Board {
     }
 }
 
+impl Policy {
+    /// Why the plan may not be applied under this policy.
+    fn refusal(&self, plan: &Plan) -> Option<Diagnostic> {
+        let deletes: Vec<&str> = plan
+            .changes
+            .iter()
+            .filter(|c| c.mode == StateMode::Managed && c.action == Action::Delete)
+            .map(|c| c.address.as_str())
+            .collect();
+        if !self.refuse_deletes || deletes.is_empty() {
+            return None;
+        }
+        Some(
+            Diagnostic::error("Refusing to destroy during a rebuild").detail(format!(
+                "The plan destroys {}. A rebuild re-creates what is missing and re-points what \
+                 depends on it; it never removes anything. If the configuration really dropped \
+                 these, run `hubctl dr rebuild` with --allow-destroy, or apply the unit on its own.",
+                deletes.join(", ")
+            )),
+        )
+    }
+}
+
 /// Where a unit is: planned (its dependents may plan), applied, or failed/skipped.
 #[derive(Clone, Copy, PartialEq, Debug)]
 enum Phase {
@@ -71,6 +98,23 @@ enum Phase {
     Planned,
     Applied,
     Failed,
+}
+
+/// What a caller asks of an `apply --all` beyond its arguments (a disaster-recovery rebuild).
+#[derive(Default)]
+pub(super) struct Policy {
+    /// Refuse a unit whose plan destroys an object other than by replacing it.
+    pub(super) refuse_deletes: bool,
+    /// Apply these saved plans (`apply FILE` of a tree's plan) instead of planning.
+    pub(super) saved: Option<SavedUnits>,
+}
+
+/// When a unit planned and applied, counted from the run's start, and what its plan did.
+#[derive(Clone, Default)]
+pub(super) struct Timing {
+    pub(super) planned: Option<Duration>,
+    pub(super) applied: Option<Duration>,
+    pub(super) summary: Summary,
 }
 
 /// What every unit's task shares.
@@ -81,6 +125,9 @@ struct Ctx<'a> {
     stack: &'a hubctl_core::live::Stack,
     board: Arc<Board>,
     phases: Vec<watch::Sender<Phase>>,
+    policy: &'a Policy,
+    started: Instant,
+    timings: Mutex<Vec<Timing>>,
 }
 
 impl Ctx<'_> {
@@ -89,6 +136,14 @@ impl Ctx<'_> {
     }
 
     fn set_phase(&self, i: usize, p: Phase) {
+        if let Ok(mut t) = self.timings.lock() {
+            let at = Some(self.started.elapsed());
+            match p {
+                Phase::Planned => t[i].planned = at,
+                Phase::Applied => t[i].applied = at,
+                Phase::Waiting | Phase::Failed => {}
+            }
+        }
         self.phases[i].send_replace(p);
         self.board.bump();
     }
@@ -117,14 +172,29 @@ impl Ctx<'_> {
 }
 
 pub async fn run(ui: &Ui, base: &Path, a: ApplyArgs) -> u8 {
+    run_with(ui, base, a, &Policy::default()).await.0
+}
+
+/// [`run`] under `policy`; also when each unit planned and applied, by unit file.
+pub(super) async fn run_with(
+    ui: &Ui,
+    base: &Path,
+    a: ApplyArgs,
+    policy: &Policy,
+) -> (u8, Vec<(PathBuf, Timing)>) {
     let Some((filter, stack)) = checked_stack(ui, base, &a.target, &a.queue, false) else {
-        return super::common::ERROR;
+        return (super::common::ERROR, Vec::new());
     };
     let excluded: Vec<bool> = stack
         .units
         .iter()
         .map(|u| filter.excluded(&shown(base, &u.path)))
         .collect();
+    if let Some(saved) = &policy.saved {
+        if !same_units(ui, base, &stack, &excluded, saved) {
+            return (super::common::ERROR, Vec::new());
+        }
+    }
     // Excluded units are not run, but their dependents read their outputs from their state.
     let from_state = Done::default();
     read_outputs(ui, base, &stack, &from_state, &|i| excluded[i]).await;
@@ -142,6 +212,9 @@ pub async fn run(ui: &Ui, base: &Path, a: ApplyArgs) -> u8 {
         phases: (0..stack.units.len())
             .map(|_| watch::channel(Phase::Waiting).0)
             .collect(),
+        policy,
+        started: Instant::now(),
+        timings: Mutex::new(vec![Timing::default(); stack.units.len()]),
     };
     let tasks = (0..stack.units.len()).map(|i| unit_task(&ctx, i, excluded[i]));
     let outcomes: Vec<Option<Outcome>> = futures_util::future::join_all(tasks)
@@ -149,7 +222,45 @@ pub async fn run(ui: &Ui, base: &Path, a: ApplyArgs) -> u8 {
         .into_iter()
         .map(Some)
         .collect();
-    summary(ui, &outcomes, false)
+    let timings = ctx.timings.into_inner().unwrap_or_else(|e| e.into_inner());
+    let timed = stack
+        .units
+        .iter()
+        .zip(timings)
+        .zip(&excluded)
+        .filter(|(_, x)| !**x)
+        .map(|((u, t), _)| (u.path.clone(), t))
+        .collect();
+    (summary(ui, &outcomes, false), timed)
+}
+
+/// Whether the tree selects the units the plan file holds (and no other).
+fn same_units(
+    ui: &Ui,
+    base: &Path,
+    stack: &hubctl_core::live::Stack,
+    excluded: &[bool],
+    saved: &SavedUnits,
+) -> bool {
+    let mut now: Vec<String> = stack
+        .units
+        .iter()
+        .zip(excluded)
+        .filter(|(_, x)| !**x)
+        .map(|(u, _)| shown(base, &u.path))
+        .collect();
+    now.sort();
+    let planned = saved.names();
+    if now == planned {
+        return true;
+    }
+    let d = Diagnostic::error("The plan file does not match the tree").detail(format!(
+        "It holds the plans of {}; the tree now selects {}. Make a new plan with `hubctl plan --all -out FILE`.",
+        planned.join(", "),
+        now.join(", ")
+    ));
+    ui.diags(&d.into(), &hubctl_core::diag::SourceMap::new());
+    false
 }
 
 async fn unit_task(ctx: &Ctx<'_>, i: usize, excluded: bool) -> Outcome {
@@ -201,32 +312,24 @@ async fn apply_unit(
         destroy: false,
         refresh: a.refresh,
         parallelism: a.parallelism,
+        quiet: false,
     };
     let be = r.be.clone();
     let (r, store) = (&mut r, &be);
     with_lock(ui, &be, &a.lock, "apply", move || async move {
         let (prior, had) = load_state(ui, store).await?;
-        let (mut plan, mut diags) = plan_checked(u, r, how, &prior, had).await;
-        if (diags.has_errors() || r.mocks.is_some()) && !ctx.settled(deps) {
-            // A value the plan needs is a dependency output not applied yet: plan again with it.
-            if !ctx.reached(deps, Phase::Applied).await {
-                return None;
-            }
-            *r = prepare(u, "apply", false).await?;
-            (plan, diags) = plan_checked(u, r, how, &prior, had).await;
-        }
-        ui.diags(&diags, &r.p.config.sources);
-        if let Some(m) = &r.mocks {
-            ui.diags(&m.diagnostics(true), &m.sources);
-            return None;
-        }
-        if diags.has_errors() {
-            return None;
-        }
+        let plan = unit_plan(ctx, u, r, how, (&prior, had), (name, deps)).await?;
         ui.out(format!(
             "\n=== {name} ===\n{}",
             render_plan(&plan, ui.plan_style())
         ));
+        if let Some(refused) = ctx.policy.refusal(&plan) {
+            ui.diags(&refused.into(), &hubctl_core::diag::SourceMap::new());
+            return None;
+        }
+        if let Ok(mut t) = ctx.timings.lock() {
+            t[i].summary = plan.summary();
+        }
         ctx.board.set_all(&u.path, planned_outputs(&plan));
         ctx.set_phase(i, Phase::Planned);
         if !plan.has_changes() {
@@ -240,6 +343,44 @@ async fn apply_unit(
     })
     .await
     .flatten()
+}
+
+/// The unit's plan: its saved one when a tree's plan file is applied, else planned now (and
+/// again once its dependencies are applied, when it needs their outputs known). None (with
+/// the errors shown) when there is none to apply.
+async fn unit_plan(
+    ctx: &Ctx<'_>,
+    u: &Unit<'_>,
+    r: &mut Ready,
+    how: How<'_>,
+    (prior, had): (&hubctl_core::state::State, bool),
+    (name, deps): (&str, &[usize]),
+) -> Option<Plan> {
+    let ui = ctx.ui;
+    if let Some(saved) = &ctx.policy.saved {
+        return match saved.plan_for(name, r, had.then_some(prior)).await {
+            Ok(plan) => Some(plan),
+            Err(d) => {
+                ui.diags(&d.into(), &hubctl_core::diag::SourceMap::new());
+                None
+            }
+        };
+    }
+    let (mut plan, mut diags) = plan_checked(u, r, how, prior, had).await;
+    if (diags.has_errors() || r.mocks.is_some()) && !ctx.settled(deps) {
+        // A value the plan needs is a dependency output not applied yet: plan again with it.
+        if !ctx.reached(deps, Phase::Applied).await {
+            return None;
+        }
+        *r = prepare(u, "apply", false).await?;
+        (plan, diags) = plan_checked(u, r, how, prior, had).await;
+    }
+    ui.diags(&diags, &r.p.config.sources);
+    if let Some(m) = &r.mocks {
+        ui.diags(&m.diagnostics(true), &m.sources);
+        return None;
+    }
+    (!diags.has_errors()).then_some(plan)
 }
 
 /// Applies the plan; the variables not known at plan time are fed as their dependencies'

@@ -3,6 +3,7 @@
 mod apply;
 mod apply_all;
 mod common;
+mod dr;
 mod fmt;
 mod graph;
 mod import;
@@ -11,6 +12,7 @@ mod init_all;
 mod modules;
 mod output;
 mod plan;
+mod plan_bundle;
 mod planfile;
 mod render;
 pub mod rollback;
@@ -47,6 +49,7 @@ pub async fn run(cmd: Command, ui: &Ui, base: &Path) -> u8 {
         Command::Fmt(a) => fmt::run(ui, base, a),
         Command::ForceUnlock(a) => unlock::run(ui, base, a).await,
         Command::State(c) => state::run(ui, base, c).await,
+        Command::Dr(c) => dr::run(ui, base, c).await,
         Command::Init(a) => init::run(ui, base, a).await,
         Command::Import(a) => import::run(ui, base, a).await,
         Command::Render(a) => render::run(ui, base, a),

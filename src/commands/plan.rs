@@ -20,7 +20,6 @@ pub async fn run(ui: &Ui, base: &std::path::Path, a: PlanArgs) -> u8 {
     };
     if a.all {
         let unused = [
-            (a.out.is_some(), "-out"),
             (a.json, "-json"),
             (a.refresh_only, "-refresh-only"),
             (!a.replace.is_empty(), "-replace"),

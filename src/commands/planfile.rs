@@ -25,6 +25,18 @@ pub async fn write(
     plan: &Plan,
     be: &dyn Backend,
 ) -> Result<bool, Diagnostic> {
+    let (data, sealed) = encode(path, plan, be).await?;
+    write_bytes(base, path, &data)?;
+    Ok(sealed)
+}
+
+/// The bytes of `plan`'s file (`path` names it in errors), sealed when `be` encrypts; true
+/// when sealed.
+pub async fn encode(
+    path: &Path,
+    plan: &Plan,
+    be: &dyn Backend,
+) -> Result<(Vec<u8>, bool), Diagnostic> {
     let json = serde_json::to_vec(plan).map_err(|e| failed("Failed to encode plan", path, e))?;
     let lineage = plan.state_lineage.as_deref().unwrap_or_default();
     let sealed = be
@@ -41,12 +53,16 @@ pub async fn write(
             data
         }
     };
+    Ok((data, sealed.is_some()))
+}
+
+/// Writes `data` to `path` (relative to `base`) through a temporary file and a rename.
+pub fn write_bytes(base: &Path, path: &Path, data: &[u8]) -> Result<(), Diagnostic> {
     let full = base.join(path);
     let tmp = full.with_extension("tmp");
     std::fs::write(&tmp, data)
         .and_then(|_| std::fs::rename(&tmp, &full))
-        .map_err(|e| failed("Failed to write plan file", path, e))?;
-    Ok(sealed.is_some())
+        .map_err(|e| failed("Failed to write plan file", path, e))
 }
 
 /// Reads a plan file (relative to `base`); a sealed one is opened later with [`open`].

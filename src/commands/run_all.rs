@@ -15,6 +15,7 @@ use crate::views::{Confirm, Progress, Ui};
 use hubctl_core::diag::{Diagnostics, SourceMap};
 use hubctl_core::lang::Value;
 use hubctl_core::live::{self, DependencyOutputs, Loader, Options, QueueFilter};
+use hubctl_core::plan::bundle::BundleUnit;
 use hubctl_core::plan::driver::Prepared;
 use hubctl_core::plan::driver::{make_plan, prepare_in};
 use hubctl_core::plan::markdown::UnitSummary;
@@ -172,8 +173,10 @@ async fn run_all(ui: &Ui, base: &Path, dir: &Path, done: &Done, step: &Step) -> 
         (stack.order.clone(), deps)
     };
     let mut outcome: Vec<Option<Outcome>> = (0..stack.units.len()).map(|_| None).collect();
-    // `plan --all --markdown FILE`: each unit's part of the summary, in the order they ran.
+    // `plan --all --markdown FILE`: each unit's part of the summary, in the order they ran;
+    // `plan --all -out FILE`: each unit's saved plan.
     let md = Mutex::new(Vec::new());
+    let saved = Mutex::new(Vec::new());
     let markdown = match step {
         Step::Plan(a) => a.markdown.as_ref(),
         _ => None,
@@ -213,7 +216,13 @@ async fn run_all(ui: &Ui, base: &Path, dir: &Path, done: &Done, step: &Step) -> 
             done,
         };
         let result = match step {
-            Step::Plan(a) => plan_unit(u, a, &a.lock, markdown.map(|_| &md)).await,
+            Step::Plan(a) => {
+                let keep = Keep {
+                    md: markdown.map(|_| &md),
+                    saved: a.out.as_ref().map(|_| &saved),
+                };
+                plan_unit(u, a, &a.lock, keep).await
+            }
             Step::Destroy(a) => destroy_unit(u, a).await,
         };
         outcome[i] = Some(match result {
@@ -236,7 +245,37 @@ async fn run_all(ui: &Ui, base: &Path, dir: &Path, done: &Done, step: &Step) -> 
         }
     }
     let detailed = matches!(step, Step::Plan(a) if a.detailed_exitcode);
-    summary(ui, &outcome, detailed)
+    let code = summary(ui, &outcome, detailed);
+    match step {
+        Step::Plan(a) => save_tree_plan(ui, base, a, code, saved.into_inner()),
+        Step::Destroy(_) => code,
+    }
+}
+
+/// `plan --all -out FILE`: the units' plans saved as one file, when every unit planned.
+fn save_tree_plan(
+    ui: &Ui,
+    base: &Path,
+    a: &PlanArgs,
+    code: u8,
+    saved: std::sync::LockResult<Vec<BundleUnit>>,
+) -> u8 {
+    let Some(file) = &a.out else {
+        return code;
+    };
+    if code == ERROR {
+        let file = file.display();
+        ui.err_line(format_args!(
+            "The plan is not saved to {file}: a unit failed."
+        ));
+        return code;
+    }
+    let units = saved.unwrap_or_else(|e| e.into_inner());
+    if super::plan_bundle::write(ui, base, a, file, units) {
+        code
+    } else {
+        ERROR
+    }
 }
 
 pub(super) fn summary(ui: &Ui, outcome: &[Option<Outcome>], detailed: bool) -> u8 {
@@ -335,6 +374,8 @@ pub(super) struct How<'c> {
     pub(super) destroy: bool,
     pub(super) refresh: bool,
     pub(super) parallelism: usize,
+    /// No refresh progress lines (the output is a report, e.g. JSON).
+    pub(super) quiet: bool,
 }
 
 /// Plans the unit against `prior`. When the plan fails because a value that must be known
@@ -348,7 +389,7 @@ pub(super) async fn plan_checked(
     had: bool,
 ) -> (Plan, Diagnostics) {
     let walk = plan_walk_of(u.base, r, &how);
-    let (plan, diags) = plan_walk(r, walk, prior.clone(), had, how.refresh).await;
+    let (plan, diags) = plan_walk(r, walk, prior.clone(), had, (how.refresh, how.quiet)).await;
     if !diags.has_errors() || how.destroy {
         return (plan, diags);
     }
@@ -360,7 +401,7 @@ pub(super) async fn plan_checked(
     };
     r.vars = vars;
     let walk = plan_walk_of(u.base, r, &how);
-    let (mut plan, diags) = plan_walk(r, walk, prior.clone(), had, how.refresh).await;
+    let (mut plan, diags) = plan_walk(r, walk, prior.clone(), had, (how.refresh, how.quiet)).await;
     plan.mocked = mocks.described();
     r.mocks = Some(mocks);
     (plan, diags)
@@ -378,14 +419,17 @@ fn plan_walk_of<'a>(base: &'a Path, r: &'a Ready, how: &How<'_>) -> Walk<'a> {
     }
 }
 
-/// Plans the unit against its state (under `lock`); prints the plan, and adds its part of
-/// the Markdown summary to `md` when one is asked for.
-async fn plan_unit(
-    u: Unit<'_>,
-    a: &PlanArgs,
-    lock: &LockArgs,
-    md: Option<&Mutex<Vec<UnitSummary>>>,
-) -> StepResult {
+/// What a `plan --all` keeps of each unit's plan besides printing it.
+struct Keep<'a> {
+    /// Its part of the Markdown summary.
+    md: Option<&'a Mutex<Vec<UnitSummary>>>,
+    /// Its saved plan, for the bundle.
+    saved: Option<&'a Mutex<Vec<BundleUnit>>>,
+}
+
+/// Plans the unit against its state (under `lock`); prints the plan, and keeps what `keep`
+/// asks for.
+async fn plan_unit(u: Unit<'_>, a: &PlanArgs, lock: &LockArgs, keep: Keep<'_>) -> StepResult {
     let mut r = prepare(&u, "plan", true).await?;
     let ui = u.ui;
     let how = How {
@@ -393,6 +437,7 @@ async fn plan_unit(
         destroy: a.destroy,
         refresh: a.refresh,
         parallelism: a.parallelism,
+        quiet: false,
     };
     let be = r.be.clone();
     let (unit, ready, store) = (&u, &mut r, &be);
@@ -411,27 +456,38 @@ async fn plan_unit(
         return None;
     }
     ui.out(render_plan(&plan, ui.plan_style()));
-    if let Some(Ok(mut m)) = md.map(Mutex::lock) {
-        m.push(UnitSummary::of(&shown(u.base, &u.path), &plan));
+    let name = shown(u.base, &u.path);
+    if let Some(Ok(mut m)) = keep.md.map(Mutex::lock) {
+        m.push(UnitSummary::of(&name, &plan));
+    }
+    if let Some(saved) = keep.saved {
+        let unit = super::plan_bundle::unit_plan(ui, &name, &plan, r.be.as_ref()).await?;
+        saved.lock().ok()?.push(unit);
     }
     Some((plan.has_changes(), planned_outputs(&plan)))
 }
 
+/// `(refresh, quiet)`: whether the objects are read, and whether that is not shown.
 async fn plan_walk(
     r: &Ready,
     walk: Walk<'_>,
     prior: State,
     had: bool,
-    refresh: bool,
+    (refresh, quiet): (bool, bool),
 ) -> (Plan, Diagnostics) {
     let (run, moves) = make_run(&r.p, walk, prior);
+    let observer: Arc<dyn hubctl_core::plan::Observer> = if quiet {
+        Arc::new(hubctl_core::plan::Silent)
+    } else {
+        Arc::new(Progress::new(false))
+    };
     let opts = PlanOptions {
         refresh,
         refresh_only: false,
         replace: Default::default(),
         imports: None,
         moves,
-        observer: Arc::new(Progress::new(false)),
+        observer,
     };
     make_plan(run, opts, r.p.config_hash.clone(), had).await
 }
@@ -490,7 +546,7 @@ async fn destroy_unit(u: Unit<'_>, a: &DestroyArgs) -> StepResult {
             parallelism: a.parallelism,
             select: Default::default(),
         };
-        let (plan, diags) = plan_walk(&r, walk, prior.clone(), had, true).await;
+        let (plan, diags) = plan_walk(&r, walk, prior.clone(), had, (true, false)).await;
         ui.diags(&diags, &r.p.config.sources);
         if diags.has_errors() {
             return None;

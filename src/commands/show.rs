@@ -1,32 +1,78 @@
 //! `hubctl show [PLANFILE] [--json]`: a saved plan (human, or Terraform's plan JSON that policy
-//! tools read), or the current state. As everywhere, sensitive values are redacted.
+//! tools read; --html a page for reviewers), or the current state. As everywhere, sensitive
+//! values are redacted.
 
 use super::common::{backend, load, load_state, ERROR, OK};
 use super::planfile;
 use crate::args::ShowArgs;
 use crate::views::Ui;
+use hubctl_core::graph::{Graph, NodeKind};
+use hubctl_core::plan::html::{render_html, PlanGraph};
 use hubctl_core::plan::render::{plan_json, render_plan};
+use hubctl_core::plan::Plan;
 use hubctl_core::state::State;
+use std::collections::HashMap;
 use std::path::Path;
 
 pub async fn run(ui: &Ui, base: &Path, a: ShowArgs) -> u8 {
     match &a.planfile {
-        Some(path) => show_plan(ui, base, path, a.json).await,
+        Some(path) => show_plan(ui, base, path, a.json, a.html).await,
         None => show_state(ui, base, &a.dir, a.json).await,
     }
 }
 
-async fn show_plan(ui: &Ui, base: &Path, path: &Path, json: bool) -> u8 {
+async fn show_plan(ui: &Ui, base: &Path, path: &Path, json: bool, html: bool) -> u8 {
     let Some(saved) = planfile::load_saved(ui, base, path).await else {
         return ERROR;
     };
     let plan = saved.plan;
-    if json {
+    if html {
+        let graph = plan_graph(&saved.prepared.graph, &plan);
+        ui.out(render_html(&plan, &graph, &saved.dir.display().to_string()));
+    } else if json {
         ui.json(&plan_json(&plan));
     } else {
         ui.out(render_plan(&plan, ui.plan_style()));
     }
     OK
+}
+
+/// The configuration's resources and their dependencies, and each change's resource.
+fn plan_graph(g: &Graph, plan: &Plan) -> PlanGraph {
+    let resources: Vec<usize> = (0..g.nodes.len())
+        .filter(|n| matches!(g.nodes[*n].kind, NodeKind::Resource(_)))
+        .collect();
+    let nodes: Vec<String> = resources.iter().map(|n| g.describe(*n)).collect();
+    let by_name: HashMap<&str, usize> = nodes
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.as_str(), i))
+        .collect();
+    let by_node: HashMap<usize, usize> =
+        resources.iter().enumerate().map(|(i, n)| (*n, i)).collect();
+    let deps = resources
+        .iter()
+        .map(|n| {
+            let names = g.resource_dependencies(*n);
+            names
+                .iter()
+                .filter_map(|a| by_name.get(a.as_str()).copied())
+                .collect()
+        })
+        .collect();
+    let change_node = plan
+        .changes
+        .iter()
+        .map(|c| {
+            g.resource_node(&c.address)
+                .and_then(|n| by_node.get(&n).copied())
+        })
+        .collect();
+    PlanGraph {
+        nodes,
+        deps,
+        change_node,
+    }
 }
 
 async fn show_state(ui: &Ui, base: &Path, dir: &Path, json: bool) -> u8 {

@@ -143,8 +143,8 @@ pub fn refuse_flags_with_all(ui: &Ui, flags: &[(bool, &str)]) -> bool {
         return true;
     }
     let d = Diagnostic::error(format!("{} not supported with --all", used.join(", "))).detail(
-        "A --all run gives each unit its own inputs and saves no unit's plan. Run the command \
-         in a unit's working copy (<unit>/.hubctl/work) for these options.",
+        "A --all run gives each unit its own inputs. Run the command in a unit's working copy \
+         (<unit>/.hubctl/work) for these options.",
     );
     ui.diags(&d.into(), &SourceMap::new());
     false

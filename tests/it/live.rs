@@ -426,3 +426,92 @@ No changes.
 ";
     assert_eq!(w.read("summary.md"), want);
 }
+
+/// `plan --all -out FILE` then `apply FILE`: the artifact of a tree. b's input reads a's id,
+/// unknown when planned (a is not applied yet): it is fed as a applies. Applying the same
+/// file again is refused (the states moved), and so is a file planned before a unit's
+/// configuration changed.
+#[test]
+fn a_tree_plan_file_applies_exactly_once() {
+    let w = two_units();
+    let plan = w.run(&["plan", "--all", "live/dev", "-out=tree.hubplan"]);
+    plan.expect_code(0);
+    assert!(
+        plan.stdout
+            .contains("Saved the plan of 2 units to: tree.hubplan"),
+        "{}",
+        plan.stdout
+    );
+    let apply = w.run(&["apply", "tree.hubplan"]);
+    apply.expect_code(0);
+    assert!(
+        apply
+            .stdout
+            .contains("Units: 2 done (2 with changes), 0 failed, 0 skipped."),
+        "{}",
+        apply.stdout
+    );
+    let b = w.read("live/dev/b/.hubctl/work/modules/thing/.hubctl/state.json");
+    let a = w.read("live/dev/a/.hubctl/work/thing/.hubctl/state.json");
+    let a: serde_json::Value = serde_json::from_str(&a).expect("a's state");
+    let b: serde_json::Value = serde_json::from_str(&b).expect("b's state");
+    assert_eq!(
+        b["resources"]["terraform_data.x"]["attributes"]["input"]["upstream"],
+        a["outputs"]["id"]["value"],
+        "{b}"
+    );
+
+    let again = w.run(&["apply", "tree.hubplan"]);
+    again.expect_code(1);
+    assert!(
+        again.stderr.contains("Saved plan is stale") || again.stderr.contains("state"),
+        "{}",
+        again.all()
+    );
+    assert!(
+        again.stdout.contains("1 failed, 1 skipped"),
+        "{}",
+        again.stdout
+    );
+
+    // Planned, then a's configuration changes: a's plan is refused and b is skipped.
+    w.write(
+        "live/dev/a/terragrunt.hcl",
+        &w.read("live/dev/a/terragrunt.hcl")
+            .replace("name = \"a\"", "name = \"a2\""),
+    );
+    let replan = w.run(&["plan", "--all", "live/dev", "-out=next.hubplan"]);
+    replan.expect_code(0);
+    w.write(
+        "live/dev/a/terragrunt.hcl",
+        &w.read("live/dev/a/terragrunt.hcl")
+            .replace("name = \"a2\"", "name = \"a3\""),
+    );
+    let edited = w.run(&["apply", "next.hubplan"]);
+    edited.expect_code(1);
+    assert!(
+        edited.stderr.contains("does not match the configuration")
+            || edited.stderr.contains("no longer applies"),
+        "{}",
+        edited.all()
+    );
+    assert!(
+        edited.stdout.contains("1 failed, 1 skipped"),
+        "{}",
+        edited.stdout
+    );
+    // A unit added to the tree since: the file does not match it.
+    w.write(
+        "live/dev/c/terragrunt.hcl",
+        "terraform {\n  source = \"../../../modules//thing\"\n}\ninputs = {\n  name = \"c\"\n}\n",
+    );
+    let grown = w.run(&["apply", "next.hubplan"]);
+    grown.expect_code(1);
+    assert!(
+        grown
+            .stderr
+            .contains("The plan file does not match the tree"),
+        "{}",
+        grown.all()
+    );
+}

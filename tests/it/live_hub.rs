@@ -132,12 +132,7 @@ fn argocd_unit_on_the_local_api_server(w: &Work, run: &dyn Fn(&[&str]) -> Out) {
         .lock()
         .unwrap_or_else(|e| e.into_inner());
     let c = crate::kube::cluster();
-    let file = "live/staging/argocd/terragrunt.hcl";
-    let unit = w.read(file);
-    let provider = "host                   = var.cluster_endpoint\n      cluster_ca_certificate = base64decode(var.cluster_ca_data)\n      token                  = data.aws_eks_cluster_auth.this.token";
-    let local = unit.replace(provider, &format!("config_path = \"{}\"", c.kubeconfig));
-    assert_ne!(unit, local, "the argocd unit's provider block");
-    w.write(file, &local);
+    argocd_on_the_local_api_server(w, "staging");
 
     let apply = run(&["apply", "--all", "live/staging", "--auto-approve"]);
     apply.expect_code(0);
@@ -180,6 +175,19 @@ fn argocd_unit_on_the_local_api_server(w: &Work, run: &dyn Fn(&[&str]) -> Out) {
     assert!(rt
         .block_on(crate::kube::get(&client, "/api/v1/namespaces/argocd"))
         .is_none());
+}
+
+/// Points `env`'s argocd unit's generated kubernetes provider at the test's API server
+/// (moto's EKS endpoint is not a cluster); the rest of the unit stays as shipped. The caller
+/// holds `ARGO_CRDS`.
+pub(crate) fn argocd_on_the_local_api_server(w: &Work, env: &str) {
+    let c = crate::kube::cluster();
+    let file = format!("live/{env}/argocd/terragrunt.hcl");
+    let unit = w.read(&file);
+    let provider = "host                   = var.cluster_endpoint\n      cluster_ca_certificate = base64decode(var.cluster_ca_data)\n      token                  = data.aws_eks_cluster_auth.this.token";
+    let local = unit.replace(provider, &format!("config_path = \"{}\"", c.kubeconfig));
+    assert_ne!(unit, local, "the argocd unit's provider block");
+    w.write(&file, &local);
 }
 
 /// What `plan --all` printed for one unit: from its `=== live/staging/<unit> ===` header to

@@ -96,6 +96,15 @@ fn a_mock_stands_in_only_for_count_and_apply_all_refuses_a_plan_that_used_it() {
     ] {
         assert!(plan.stderr.contains(want), "no {want} in\n{}", plan.stderr);
     }
+    // A plan made with a mock is never saved in a tree's plan file.
+    let saved = w.run(&["plan", "--all", "live/dev", "-out=tree.hubplan"]);
+    saved.expect_code(1);
+    assert!(
+        saved.stderr.contains("Can't save the plan of live/dev/b"),
+        "{}",
+        saved.stderr
+    );
+    assert!(!w.path("tree.hubplan").exists());
 
     // a left out and never applied: b's plan needs the mock, and the apply refuses it.
     let apply = w.run(&[
@@ -158,16 +167,25 @@ fn a_mock_not_allowed_for_the_command_is_not_used() {
         "{}",
         plan.stderr
     );
-    // A --all run saves no plan files (a unit's plan may be made with a mock): -out is
-    // refused, not ignored.
+    // A --all run takes no -var (each unit has its own inputs): refused, not ignored. And a
+    // tree's plan file is not written when a unit failed to plan.
     let out = w.run(&["plan", "--all", "live/dev", "-out=p.plan", "-var", "x=1"]);
     out.expect_code(1);
     assert!(
-        out.stderr.contains("-out, -var not supported with --all"),
+        out.stderr.contains("-var not supported with --all"),
         "{}",
         out.stderr
     );
     assert!(!w.path("p.plan").exists() && !out.stdout.contains("==="));
+    let out = w.run(&["plan", "--all", "live/dev", "-out=p.plan"]);
+    out.expect_code(1);
+    assert!(
+        out.stderr
+            .contains("The plan is not saved to p.plan: a unit failed."),
+        "{}",
+        out.all()
+    );
+    assert!(!w.path("p.plan").exists());
     let out = w.run(&[
         "apply",
         "--all",

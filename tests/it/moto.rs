@@ -4,7 +4,7 @@
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
@@ -53,22 +53,20 @@ impl Moto {
             .and_then(|l| l.local_addr())
             .expect("free port")
             .port();
+        // moto with each EKS cluster given its own OIDC issuer, as AWS does (the script says why).
+        let server = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/moto_server.py");
         let child = Command::new(python())
-            .args([
-                "-m",
-                "moto.server",
-                "-H",
-                "127.0.0.1",
-                "-p",
-                &port.to_string(),
-            ])
+            .arg(&server)
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
             // AWS managed policies (arn:aws:iam::aws:policy/AmazonEKSClusterPolicy, ...) exist
             // in moto only when it loads them.
             .env("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .unwrap_or_else(|e| panic!("starting {} -m moto.server: {e}", python().display()));
+            .unwrap_or_else(|e| {
+                panic!("starting {} {}: {e}", python().display(), server.display())
+            });
         let mut m = Moto {
             child,
             endpoint: format!("http://127.0.0.1:{port}"),
@@ -107,6 +105,18 @@ impl Moto {
         let body = self.http_to(service, "GET", path, "");
         let body = body.unwrap_or_else(|| panic!("{service} GET {path} failed"));
         serde_json::from_str(&body).expect("JSON answer")
+    }
+
+    /// A DELETE of a REST-JSON service's path (`eks`, `/clusters/x`): whether it answered 2xx.
+    pub fn rest_delete(&self, service: &str, path: &str) -> bool {
+        self.http_to(service, "DELETE", path, "").is_some()
+    }
+
+    /// A query-protocol call to a service other than EC2 (`iam`, `Action=ListRoles&Version=...`),
+    /// returning the XML body.
+    pub fn query(&self, service: &str, form: &str) -> String {
+        self.http_to(service, "POST", "/", form)
+            .unwrap_or_else(|| panic!("{service} {form} failed"))
     }
 
     /// A raw HTTP/1.1 request, signed (in form only: moto routes by the credential scope)

@@ -32,7 +32,10 @@ fn table(versions: &[hubctl_core::state::StateVersion]) -> String {
             [
                 v.version_id.clone(),
                 v.modified.clone(),
-                v.serial.to_string(),
+                match v.unreadable {
+                    Some(_) => "unreadable".to_string(),
+                    None => v.serial.to_string(),
+                },
                 v.who.clone().unwrap_or_else(|| "-".into()),
                 v.resources.to_string(),
             ]
@@ -241,6 +244,7 @@ mod tests {
                     serial: s.serial,
                     who: Some("me@host".into()),
                     resources: s.resources.len(),
+                    unreadable: None,
                 })
                 .collect();
             Box::pin(async move { Ok(out) })

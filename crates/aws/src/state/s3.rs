@@ -513,6 +513,10 @@ impl Backend for S3Backend {
         self.rekey_impl(to_key).await
     }
 
+    async fn restore_version(&self, version_id: &str) -> Result<State, StateError> {
+        self.restore(version_id).await
+    }
+
     async fn load_version(&self, version_id: &str) -> Result<State, StateError> {
         match self.get(&self.settings.key, Some(version_id)).await? {
             Some(bytes) => self.decode(&bytes).await,

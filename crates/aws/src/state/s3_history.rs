@@ -1,7 +1,10 @@
-//! `history` for [`S3Backend`]: the versions S3 keeps of the state object.
+//! `history` and `restore_version` for [`S3Backend`]: the versions S3 keeps of the state
+//! object, and making an old one current again.
 
-use super::{call_failed, S3Backend, META_RESOURCES, META_SERIAL, META_WHO};
-use hubctl_core::state::{Backend, StateError, StateVersion};
+use super::objects::Precondition;
+use super::{call_failed, Base, S3Backend, META_RESOURCES, META_SERIAL, META_WHO};
+use hubctl_core::state::{Backend, LockInfo, State, StateError, StateVersion};
+use md5::{Digest, Md5};
 
 impl S3Backend {
     /// Versions of the state object, newest first, from ListObjectVersions and the
@@ -52,22 +55,58 @@ impl S3Backend {
                 .map_err(|e| call_failed("s3:HeadObject", &self.url(key), e))?;
             let meta = head.metadata();
             let get = |k: &str| meta.and_then(|m| m.get(k)).cloned();
-            let (serial, resources) = match (get(META_SERIAL), get(META_RESOURCES)) {
-                (Some(s), Some(r)) => (s.parse().unwrap_or(0), r.parse().unwrap_or(0)),
-                // Written by something else: read it.
-                _ => {
-                    let s = self.load_version(&version_id).await?;
-                    (s.serial, s.resources.len())
+            let (mut serial, mut resources, mut unreadable) = (0, 0, None);
+            match (get(META_SERIAL), get(META_RESOURCES)) {
+                (Some(s), Some(r)) => {
+                    (serial, resources) = (s.parse().unwrap_or(0), r.parse().unwrap_or(0))
                 }
-            };
+                // Written by something else: read it (it may be what broke the state).
+                _ => match self.load_version(&version_id).await {
+                    Ok(s) => (serial, resources) = (s.serial, s.resources.len()),
+                    Err(e) => unreadable = Some(e.to_string()),
+                },
+            }
             out.push(StateVersion {
                 version_id,
                 modified,
                 serial,
                 who: get(META_WHO),
                 resources,
+                unreadable,
             });
         }
         Ok(out)
+    }
+}
+
+impl S3Backend {
+    /// [`Backend::restore_version`]: the version is opened (so a bad one is refused before
+    /// anything is written), sealed again as a serial above every stored one, and written
+    /// over whatever object is current now, conditioned on that object's ETag.
+    pub(super) async fn restore(&self, version_id: &str) -> Result<State, StateError> {
+        let mut cursor = self.cursor.lock().await;
+        let mut state = self.load_version(version_id).await?;
+        let newest = self.versions().await?.iter().map(|v| v.serial).max();
+        state.serial = state.serial.max(newest.unwrap_or(0)) + 1;
+        let key = &self.settings.key;
+        let only_if = match self.fetch(key, None).await? {
+            None => Precondition::Absent,
+            Some((_, Some(etag))) => Precondition::Unchanged(etag),
+            Some((_, None)) => Precondition::Always,
+        };
+        let body = self.seal(&state.encode(), key, &state.lineage).await?;
+        let digest = hex::encode(Md5::digest(&body));
+        let meta = [
+            (META_SERIAL, state.serial.to_string()),
+            (META_WHO, LockInfo::new("restore", "").who),
+            (META_RESOURCES, state.resources.len().to_string()),
+        ];
+        self.fence().await?;
+        self.put(key, body, &meta, only_if).await?;
+        if let Some(table) = &self.table {
+            table.set_digest(&digest).await?;
+        }
+        cursor.base = Some(Some(Base::of(&state)));
+        Ok(state)
     }
 }

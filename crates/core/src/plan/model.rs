@@ -249,6 +249,35 @@ pub struct Summary {
 }
 
 impl Plan {
+    /// A plan of `changes` and nothing else, for tests of what renders plans.
+    #[cfg(test)]
+    pub(crate) fn of_changes(changes: Vec<ResourceChange>) -> Plan {
+        Plan {
+            format: PLAN_FORMAT.into(),
+            format_version: PLAN_FORMAT_VERSION,
+            hubctl_version: "0".into(),
+            destroy: false,
+            root_dir: ".".into(),
+            config_hash: String::new(),
+            state_lineage: None,
+            state_serial: None,
+            variables: Default::default(),
+            ephemeral_variables: Vec::new(),
+            changes,
+            output_changes: vec![],
+            errored: false,
+            moved: vec![],
+            forgotten: vec![],
+            targets: vec![],
+            excludes: vec![],
+            checks: vec![],
+            refresh_only: false,
+            drift: vec![],
+            timestamp: None,
+            mocked: Vec::new(),
+        }
+    }
+
     pub fn summary(&self) -> Summary {
         let mut s = Summary::default();
         for c in &self.changes {

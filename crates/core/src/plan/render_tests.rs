@@ -1,31 +1,8 @@
 use super::*;
-use crate::plan::{Plan, ResourceChange, PLAN_FORMAT, PLAN_FORMAT_VERSION};
+use crate::plan::{Plan, ResourceChange};
 
 fn plan_with(changes: Vec<ResourceChange>) -> Plan {
-    Plan {
-        format: PLAN_FORMAT.into(),
-        format_version: PLAN_FORMAT_VERSION,
-        hubctl_version: "0".into(),
-        destroy: false,
-        root_dir: ".".into(),
-        config_hash: String::new(),
-        state_lineage: None,
-        state_serial: None,
-        variables: Default::default(),
-        ephemeral_variables: Vec::new(),
-        changes,
-        output_changes: vec![],
-        errored: false,
-        moved: vec![],
-        forgotten: vec![],
-        targets: vec![],
-        excludes: vec![],
-        checks: vec![],
-        refresh_only: false,
-        drift: vec![],
-        timestamp: None,
-        mocked: Vec::new(),
-    }
+    Plan::of_changes(changes)
 }
 
 fn change(

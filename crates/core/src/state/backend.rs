@@ -56,6 +56,17 @@ pub trait Backend: Send + Sync {
         )))
     }
 
+    /// Makes version `version_id`'s content the current state, as a new serial above every
+    /// stored one, without reading the current object (which may be corrupt: this is how a
+    /// disaster-recovery rebuild gets back to the last good version). The caller holds the
+    /// lock.
+    async fn restore_version(&self, version_id: &str) -> Result<State, StateError> {
+        Err(StateError::Other(format!(
+            "{} keeps no history, so version {version_id} cannot be restored",
+            self.describe()
+        )))
+    }
+
     /// Whether state (and so saved plans) is encrypted client-side here: an encrypting
     /// backend accepts only sealed plan files.
     fn encrypts(&self) -> bool {
@@ -111,4 +122,8 @@ pub struct StateVersion {
     /// `user@host` of the writer, when recorded.
     pub who: Option<String>,
     pub resources: usize,
+    /// Why this version cannot be read (corrupt, or sealed with a key hubctl cannot use);
+    /// `serial` and `resources` are then 0. Listed anyway: a disaster-recovery check must
+    /// show it, and find the last good version behind it.
+    pub unreadable: Option<String>,
 }
