@@ -2,12 +2,14 @@
 """Records funcdiff-terraform-1.11.json from the `terraform` on PATH (offline: only
 `terraform console` with built-in functions). Run from this directory. For each expression in
 funcdiff-exprs.txt it keeps Terraform's `jsonencode(EXPR)` text, or the summary of the error
-Terraform reports, so hubctl's results can be compared exactly."""
+Terraform reports, so hubctl's results can be compared exactly. With --new, only expressions
+the file does not hold yet are recorded; the others keep their recorded results."""
 import json
 import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 
 EXPRS = "funcdiff-exprs.txt"
@@ -42,7 +44,11 @@ def main():
         # runs in this directory (console's own state files stay outside the fixtures).
         shutil.copytree(FILES, os.path.join(cwd, FILES), symlinks=True)
         shutil.copy(LOCALS, cwd)
-        cases = [record(e, cwd) for e in exprs]
+        known = {}
+        if "--new" in sys.argv[1:] and os.path.exists(FILE):
+            with open(FILE) as f:
+                known = {c["expr"]: c for c in json.load(f)}
+        cases = [known.get(e) or record(e, cwd) for e in exprs]
     with open(FILE, "w") as f:
         json.dump(cases, f, indent=0, ensure_ascii=False)
         f.write("\n")

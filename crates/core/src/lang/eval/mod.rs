@@ -163,7 +163,7 @@ impl<'a> Evaluator<'a> {
                     "This number cannot be represented.".into(),
                 ),
             },
-            Kind::String(s) => Value::String(s.to_string()),
+            Kind::String(s) => Value::String(crate::lang::funcs::nfc(s.to_string())),
             Kind::Tuple(a) => Value::Tuple(a.iter().map(|e| self.expr(e)).collect()),
             Kind::Object(o) => self.object(o),
             Kind::Template(t) => self.template(t),

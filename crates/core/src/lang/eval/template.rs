@@ -66,7 +66,7 @@ impl Evaluator<'_> {
         let value = if out.unknown {
             Value::Unknown(Type::String)
         } else {
-            Value::String(out.text)
+            Value::String(crate::lang::funcs::nfc(out.text))
         };
         value.mark_if(out.marked)
     }

@@ -46,7 +46,10 @@ pub(super) const SPECS: &[Spec] = &[
 fn length(args: Vec<Value>, _: &FuncContext) -> R {
     let n = match &args[0] {
         Value::Unknown(_) => return Ok(Value::Unknown(crate::lang::Type::Number)),
-        Value::String(s) => s.chars().count(),
+        // Grapheme clusters, as Terraform counts: `e` with a combining accent is 1.
+        Value::String(s) => {
+            unicode_segmentation::UnicodeSegmentation::graphemes(s.as_str(), true).count()
+        }
         Value::List(xs) | Value::Tuple(xs) | Value::Set(xs) => xs.len(),
         Value::Map(m) | Value::Object(m) => m.len(),
         other => {

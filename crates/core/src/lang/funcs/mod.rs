@@ -110,7 +110,26 @@ pub fn call(name: &str, args: Vec<Value>, ctx: &FuncContext) -> Result<Value, Fu
             });
         }
     }
-    Ok((spec.f)(args, ctx)?.mark_if(marked))
+    Ok(nfc_value((spec.f)(args, ctx)?).mark_if(marked))
+}
+
+/// `s` in Unicode normal form C, as cty keeps every string (`"e\u0301"` is `"é"`); a string
+/// already in NFC (all ASCII text) is returned as it is, without a copy.
+pub fn nfc(s: String) -> String {
+    use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
+    if is_nfc_quick(s.chars()) == IsNormalized::Yes {
+        return s;
+    }
+    s.nfc().collect()
+}
+
+/// A function's string result in normal form C (strings a function builds, such as a
+/// reversal, may not be).
+fn nfc_value(v: Value) -> Value {
+    match v {
+        Value::String(s) => Value::String(nfc(s)),
+        other => other,
+    }
 }
 
 /// Names of all functions (for "did you mean" hints), sorted.

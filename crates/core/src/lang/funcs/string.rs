@@ -3,6 +3,7 @@
 use super::args::{self, err};
 use super::{Arity, FuncContext, FuncError, Prim, Ret, Spec};
 use crate::lang::Value;
+use unicode_segmentation::UnicodeSegmentation;
 
 type R = Result<Value, FuncError>;
 
@@ -149,12 +150,13 @@ fn indent(args: Vec<Value>, _: &FuncContext) -> R {
 }
 
 /// `substr(s, offset, length)`: a negative offset counts from the end, length -1 (or any
-/// length past the end) means "to the end".
+/// length past the end) means "to the end". Offsets count grapheme clusters, as in
+/// Terraform: `e` with a combining accent is one.
 fn substr(args: Vec<Value>, _: &FuncContext) -> R {
     let s = args::string(&args, 0)?;
     let offset = args::integer(&args, 1)?;
     let length = args::integer(&args, 2)?;
-    let chars: Vec<char> = s.chars().collect();
+    let chars: Vec<&str> = s.graphemes(true).collect();
     let total = chars.len() as i64;
     let start = if offset < 0 {
         (total + offset).max(0)
@@ -166,9 +168,7 @@ fn substr(args: Vec<Value>, _: &FuncContext) -> R {
     } else {
         start.saturating_add(length).min(total)
     };
-    Ok(Value::String(
-        chars[start as usize..end as usize].iter().collect(),
-    ))
+    Ok(Value::String(chars[start as usize..end as usize].concat()))
 }
 
 fn startswith(args: Vec<Value>, _: &FuncContext) -> R {
@@ -186,8 +186,9 @@ fn endswith(args: Vec<Value>, _: &FuncContext) -> R {
     Ok(Value::Bool(s.ends_with(&args::string(&args, 1)?)))
 }
 
+/// Reverses the grapheme clusters, so a letter keeps its combining marks (as Terraform).
 fn strrev(args: Vec<Value>, _: &FuncContext) -> R {
-    one_string(&args, |s| s.chars().rev().collect())
+    one_string(&args, |s| s.graphemes(true).rev().collect())
 }
 
 #[cfg(test)]
