@@ -51,7 +51,7 @@ pub async fn run(ui: &Ui, base: &Path, a: ApplyArgs) -> u8 {
             ui.diags(&d.into(), &SourceMap::new());
             return ERROR;
         }
-        if is_tree_plan(&base.join(&a.target)) {
+        if super::plan_bundle::is_tree_plan(&base.join(&a.target)) {
             return super::plan_bundle::apply(ui, base, &a).await;
         }
         return apply_saved(ui, base, &a).await;
@@ -251,16 +251,6 @@ async fn plan_and_apply(ui: &Ui, base: &Path, o: Opts, vars: &VarArgs, lock: &Lo
     })
     .await;
     code.unwrap_or(ERROR)
-}
-
-/// Whether the file is a tree's plan (`plan --all -out`) rather than one root's.
-fn is_tree_plan(file: &Path) -> bool {
-    use std::io::Read;
-    let mut head = [0u8; 32];
-    let n = std::fs::File::open(file)
-        .and_then(|mut f| f.read(&mut head))
-        .unwrap_or(0);
-    hubctl_core::plan::bundle::is_bundle(&head[..n])
 }
 
 async fn apply_saved(ui: &Ui, base: &Path, a: &ApplyArgs) -> u8 {

@@ -306,6 +306,9 @@ async fn apply_unit(
     deps: &[usize],
 ) -> Option<bool> {
     let (ui, a) = (ctx.ui, ctx.a);
+    // Whether the inputs are read with the dependencies' final outputs: only then does a
+    // plan that needs a value known not get another chance.
+    let settled = ctx.settled(deps);
     let mut r = prepare(u, "apply", true).await?;
     let how = How {
         command: "apply",
@@ -318,7 +321,7 @@ async fn apply_unit(
     let (r, store) = (&mut r, &be);
     with_lock(ui, &be, &a.lock, "apply", move || async move {
         let (prior, had) = load_state(ui, store).await?;
-        let plan = unit_plan(ctx, u, r, how, (&prior, had), (name, deps)).await?;
+        let plan = unit_plan(ctx, u, r, how, (&prior, had), (name, deps, settled)).await?;
         ui.out(format!(
             "\n=== {name} ===\n{}",
             render_plan(&plan, ui.plan_style())
@@ -346,15 +349,16 @@ async fn apply_unit(
 }
 
 /// The unit's plan: its saved one when a tree's plan file is applied, else planned now (and
-/// again once its dependencies are applied, when it needs their outputs known). None (with
-/// the errors shown) when there is none to apply.
+/// again once its dependencies are applied, when it needs their outputs known and `settled`
+/// says its inputs were read before they were). None (with the errors shown) when there is
+/// none to apply.
 async fn unit_plan(
     ctx: &Ctx<'_>,
     u: &Unit<'_>,
     r: &mut Ready,
     how: How<'_>,
     (prior, had): (&hubctl_core::state::State, bool),
-    (name, deps): (&str, &[usize]),
+    (name, deps, settled): (&str, &[usize], bool),
 ) -> Option<Plan> {
     let ui = ctx.ui;
     if let Some(saved) = &ctx.policy.saved {
@@ -367,7 +371,7 @@ async fn unit_plan(
         };
     }
     let (mut plan, mut diags) = plan_checked(u, r, how, prior, had).await;
-    if (diags.has_errors() || r.mocks.is_some()) && !ctx.settled(deps) {
+    if (diags.has_errors() || r.mocks.is_some()) && !settled {
         // A value the plan needs is a dependency output not applied yet: plan again with it.
         if !ctx.reached(deps, Phase::Applied).await {
             return None;

@@ -9,12 +9,15 @@
 use super::apply_all::{run_with, Policy};
 use super::common::ERROR;
 use super::planfile;
-use super::run_all::Ready;
+use super::run_all::{checked_stack, prepare, Done, Ready, Unit};
+use super::stack::shown;
 use crate::args::{ApplyArgs, PlanArgs, QueueArgs};
 use crate::views::Ui;
 use hubctl_core::apply::check_plan_applicable;
 use hubctl_core::diag::{Diagnostic, SourceMap};
 use hubctl_core::plan::bundle::{self, Bundle, BundleUnit};
+use hubctl_core::plan::html::{render_page, PagePart};
+use hubctl_core::plan::render::{plan_json, render_plan};
 use hubctl_core::plan::Plan;
 use hubctl_core::state::{Backend, State};
 use std::collections::BTreeMap;
@@ -116,27 +119,128 @@ impl SavedUnits {
     }
 }
 
+/// Whether the file is a tree's plan (`plan --all -out`) rather than one root's.
+pub(super) fn is_tree_plan(file: &Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 32];
+    let n = std::fs::File::open(file)
+        .and_then(|mut f| f.read(&mut head))
+        .unwrap_or(0);
+    bundle::is_bundle(&head[..n])
+}
+
+/// The file's bundle, or ERROR with the reason shown.
+fn read_bundle(ui: &Ui, base: &Path, file: &Path) -> Result<Bundle, u8> {
+    let data = std::fs::read(base.join(file)).map_err(|e| {
+        refuse(
+            ui,
+            "Failed to read plan file",
+            format!("{}: {e}", file.display()),
+        )
+    })?;
+    bundle::parse(&data).map_err(|why| {
+        refuse(
+            ui,
+            "Invalid plan file",
+            format!("{}: {why}", file.display()),
+        )
+    })
+}
+
+/// `hubctl show FILE [--json | --html]` of a tree's plan: each unit's plan, opened with its
+/// own unit's backend, in the order they apply.
+pub(super) async fn show(ui: &Ui, base: &Path, file: &Path, json: bool, html: bool) -> u8 {
+    let b = match read_bundle(ui, base, file) {
+        Ok(b) => b,
+        Err(code) => return code,
+    };
+    let queue = QueueArgs {
+        include: b.include.clone(),
+        exclude: b.exclude.clone(),
+    };
+    let Some((_, stack)) = checked_stack(ui, base, Path::new(&b.dir), &queue, true) else {
+        return ERROR;
+    };
+    let done = Done::default();
+    let mut opened = Vec::new();
+    for bu in &b.units {
+        let Some(unit) = stack.units.iter().find(|u| shown(base, &u.path) == bu.unit) else {
+            return refuse(
+                ui,
+                "The plan file does not match the tree",
+                format!(
+                    "{} holds a plan for {}, which {} no longer has.",
+                    file.display(),
+                    bu.unit,
+                    b.dir
+                ),
+            );
+        };
+        let u = Unit {
+            ui,
+            base,
+            path: unit.path.clone(),
+            done: &done,
+        };
+        let Some(r) = prepare(&u, "plan", false).await else {
+            return ERROR;
+        };
+        let parsed = hubctl_core::plan::file::parse(&bu.plan).map_err(|why| {
+            Diagnostic::error("Invalid plan file").detail(format!(
+                "{} ({}): {why}",
+                file.display(),
+                bu.unit
+            ))
+        });
+        let plan = match parsed {
+            Ok(f) => planfile::open(file, f, r.be.as_ref()).await,
+            Err(d) => Err(d),
+        };
+        match plan {
+            Ok(p) => opened.push((bu.unit.as_str(), p, r)),
+            Err(d) => {
+                ui.diags(&d.into(), &SourceMap::new());
+                return ERROR;
+            }
+        }
+    }
+    if html {
+        let graphs: Vec<_> = opened
+            .iter()
+            .map(|(_, p, r)| super::show::plan_graph(&r.p.graph, p))
+            .collect();
+        let parts: Vec<PagePart> = opened
+            .iter()
+            .zip(&graphs)
+            .map(|((name, plan, _), graph)| PagePart {
+                unit: Some(name),
+                plan,
+                graph,
+            })
+            .collect();
+        ui.out(render_page(&b.dir, &parts));
+    } else if json {
+        let units: Vec<serde_json::Value> = opened
+            .iter()
+            .map(|(name, p, _)| serde_json::json!({ "unit": name, "plan": plan_json(p) }))
+            .collect();
+        ui.json(&serde_json::json!({ "format_version": "1.0", "dir": b.dir, "units": units }));
+    } else {
+        for (name, p, _) in &opened {
+            ui.out(format!(
+                "\n=== {name} ===\n{}",
+                render_plan(p, ui.plan_style())
+            ));
+        }
+    }
+    super::common::OK
+}
+
 /// `hubctl apply FILE` of a tree's plan.
 pub(super) async fn apply(ui: &Ui, base: &Path, a: &ApplyArgs) -> u8 {
-    let data = match std::fs::read(base.join(&a.target)) {
-        Ok(d) => d,
-        Err(e) => {
-            return refuse(
-                ui,
-                "Failed to read plan file",
-                format!("{}: {e}", a.target.display()),
-            )
-        }
-    };
-    let b = match bundle::parse(&data) {
+    let b = match read_bundle(ui, base, &a.target) {
         Ok(b) => b,
-        Err(why) => {
-            return refuse(
-                ui,
-                "Invalid plan file",
-                format!("{}: {why}", a.target.display()),
-            )
-        }
+        Err(code) => return code,
     };
     let queue = QueueArgs {
         include: b.include,

@@ -22,6 +22,9 @@ pub async fn run(ui: &Ui, base: &Path, a: ShowArgs) -> u8 {
 }
 
 async fn show_plan(ui: &Ui, base: &Path, path: &Path, json: bool, html: bool) -> u8 {
+    if super::plan_bundle::is_tree_plan(&base.join(path)) {
+        return super::plan_bundle::show(ui, base, path, json, html).await;
+    }
     let Some(saved) = planfile::load_saved(ui, base, path).await else {
         return ERROR;
     };
@@ -38,7 +41,7 @@ async fn show_plan(ui: &Ui, base: &Path, path: &Path, json: bool, html: bool) ->
 }
 
 /// The configuration's resources and their dependencies, and each change's resource.
-fn plan_graph(g: &Graph, plan: &Plan) -> PlanGraph {
+pub(super) fn plan_graph(g: &Graph, plan: &Plan) -> PlanGraph {
     let resources: Vec<usize> = (0..g.nodes.len())
         .filter(|n| matches!(g.nodes[*n].kind, NodeKind::Resource(_)))
         .collect();

@@ -442,6 +442,40 @@ fn a_tree_plan_file_applies_exactly_once() {
         "{}",
         plan.stdout
     );
+    // What a reviewer reads of it: each unit's plan, as text, JSON and one page.
+    let text = w.run(&["show", "tree.hubplan"]);
+    text.expect_code(0);
+    let (a_at, b_at) = (
+        text.stdout.find("=== live/dev/a ==="),
+        text.stdout.find("=== live/dev/b ==="),
+    );
+    assert!(a_at.is_some() && a_at < b_at, "{}", text.stdout);
+    assert_eq!(
+        text.stdout
+            .matches("Plan: 1 to add, 0 to change, 0 to destroy.")
+            .count(),
+        2
+    );
+    let json = w.run(&["show", "--json", "tree.hubplan"]);
+    let json: serde_json::Value = serde_json::from_str(&json.stdout).expect("JSON");
+    let units: Vec<&str> = json["units"]
+        .as_array()
+        .expect("units")
+        .iter()
+        .filter_map(|u| u["unit"].as_str())
+        .collect();
+    assert_eq!(units, ["live/dev/a", "live/dev/b"]);
+    assert_eq!(
+        json["units"][1]["plan"]["resource_changes"][0]["address"],
+        "terraform_data.x"
+    );
+    let page = w.run(&["show", "--html", "tree.hubplan"]);
+    page.expect_code(0);
+    assert!(
+        page.stdout.contains("data-unit=\"live/dev/a\"")
+            && page.stdout.contains("data-unit=\"live/dev/b\"")
+    );
+
     let apply = w.run(&["apply", "tree.hubplan"]);
     apply.expect_code(0);
     assert!(

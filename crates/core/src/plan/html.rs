@@ -69,35 +69,83 @@ fn class(a: Option<Action>) -> &'static str {
 
 /// The page for `plan`, drawn on `graph`; `title` names the configuration.
 pub fn render_html(plan: &Plan, graph: &PlanGraph, title: &str) -> String {
-    let (views, deps, node_of) = node_views(plan, graph);
-    let cells = layout(&deps);
-    let waves = apply_waves(&views, &deps, &cells);
+    render_page(
+        title,
+        &[PagePart {
+            unit: None,
+            plan,
+            graph,
+        }],
+    )
+}
+
+/// One plan of a page: a unit's (named) or a root module's.
+pub struct PagePart<'a> {
+    pub unit: Option<&'a str>,
+    pub plan: &'a Plan,
+    pub graph: &'a PlanGraph,
+}
+
+/// One page for several plans (a tree's plan file: one part per unit, in apply order), with
+/// the counts of all of them at the top.
+pub fn render_page(title: &str, parts: &[PagePart]) -> String {
     let mut out = String::with_capacity(16 * 1024);
-    let s = plan.summary();
+    let (mut add, mut change, mut destroy) = (0, 0, 0);
+    for p in parts {
+        let s = p.plan.summary();
+        (add, change, destroy) = (add + s.add, change + s.change, destroy + s.destroy);
+    }
+    let version = parts
+        .first()
+        .map(|p| p.plan.hubctl_version.as_str())
+        .unwrap_or_default();
     let _ = write!(
         out,
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"generator\" content=\"hubctl {}\"><title>hubctl plan: {}</title>\
          <style>{CSS}</style></head><body>\n<header><h1>Plan for <code>{}</code></h1>\
-         <p id=\"summary\">Plan: {} to add, {} to change, {} to destroy.</p>{}</header>\n",
-        esc(&plan.hubctl_version),
+         <p id=\"summary\">Plan: {add} to add, {change} to change, {destroy} to destroy.</p>{}</header>\n",
+        esc(version),
         esc(title),
         esc(title),
-        s.add,
-        s.change,
-        s.destroy,
         LEGEND
     );
-    svg(&mut out, &views, &deps, &cells, &waves);
-    order(&mut out, &views, &waves);
-    let node_address: Vec<&str> = node_of.iter().map(|n| views[*n].address.as_str()).collect();
-    changes(&mut out, plan, &node_address);
-    drift(&mut out, plan);
-    outputs(&mut out, plan);
+    for p in parts {
+        part(&mut out, p);
+    }
     out.push_str("<script>");
     out.push_str(SCRIPT);
     out.push_str("</script></body></html>\n");
     out
+}
+
+fn part(out: &mut String, p: &PagePart) {
+    let (views, deps, node_of) = node_views(p.plan, p.graph);
+    let cells = layout(&deps);
+    let waves = apply_waves(&views, &deps, &cells);
+    match p.unit {
+        Some(name) => {
+            let s = p.plan.summary();
+            let _ = write!(
+                out,
+                "<article class=\"unit\" data-unit=\"{}\"><h2 class=\"unit-name\">{}</h2>\
+                 <p>Plan: {} to add, {} to change, {} to destroy.</p>",
+                esc(name),
+                esc(name),
+                s.add,
+                s.change,
+                s.destroy
+            );
+        }
+        None => out.push_str("<article class=\"unit\">"),
+    }
+    svg(out, &views, &deps, &cells, &waves);
+    order(out, &views, &waves);
+    let node_address: Vec<&str> = node_of.iter().map(|n| views[*n].address.as_str()).collect();
+    changes(out, p.plan, &node_address);
+    drift(out, p.plan);
+    outputs(out, p.plan);
+    out.push_str("</article>\n");
 }
 
 /// The graph's nodes with the changes on them, plus a node (without dependencies) for each
@@ -182,7 +230,7 @@ fn svg(
     let pos = |c: Cell| (PAD + c.column * (W + GAP_X), PAD + c.row * (H + GAP_Y));
     let _ = write!(
         out,
-        "<section id=\"graph\"><h2>Dependency graph</h2><p class=\"hint\">Dependencies are left of what \
+        "<section class=\"graph\"><h2>Dependency graph</h2><p class=\"hint\">Dependencies are left of what \
          uses them; a number is the apply wave. Click a resource for its changes.</p>\
          <div class=\"scroll\"><svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" \
          viewBox=\"0 0 {width} {height}\"><defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" \
@@ -250,7 +298,7 @@ fn node(out: &mut String, v: &NodeView, (x, y): (usize, usize), wave: Option<usi
 
 /// The apply order: each wave's resources (they run in parallel), then the destroys.
 fn order(out: &mut String, views: &[NodeView], waves: &[Option<usize>]) {
-    out.push_str("<section id=\"order\"><h2>Apply order</h2><ol>");
+    out.push_str("<section class=\"order\"><h2>Apply order</h2><ol>");
     let last = waves.iter().flatten().max().copied().unwrap_or(0);
     for w in 1..=last {
         let names: Vec<String> = (0..views.len())
@@ -284,7 +332,7 @@ fn outside(c: &ResourceChange) -> bool {
 }
 
 fn changes(out: &mut String, plan: &Plan, node_address: &[&str]) {
-    out.push_str("<section id=\"changes\"><h2>Changes</h2><table><thead><tr><th>Resource</th><th>Action</th>\
+    out.push_str("<section class=\"changes\"><h2>Changes</h2><table><thead><tr><th>Resource</th><th>Action</th>\
                   <th>Why</th><th>Attributes</th></tr></thead><tbody>\n");
     for (c, node) in plan.changes.iter().zip(node_address) {
         if c.action == Action::NoOp {
@@ -388,7 +436,7 @@ fn drift(out: &mut String, plan: &Plan) {
             class(Some(c.action))
         ));
     }
-    out.push_str("<section id=\"drift\"><h2>Changed outside hubctl</h2>");
+    out.push_str("<section class=\"drift\"><h2>Changed outside hubctl</h2>");
     if rows.is_empty() {
         out.push_str("<p>Nothing: the remote objects matched the state.</p>");
     } else {
@@ -424,7 +472,7 @@ fn outputs(out: &mut String, plan: &Plan) {
     if !changed.is_empty() {
         let _ = writeln!(
             out,
-            "<section id=\"outputs\"><h2>Outputs</h2><ul>{}</ul></section>",
+            "<section class=\"outputs\"><h2>Outputs</h2><ul>{}</ul></section>",
             changed.join("")
         );
     }
@@ -488,11 +536,11 @@ tr.create td:nth-child(2){color:#1e8e3e}tr.update td:nth-child(2){color:#a87700}
 tr.delete td:nth-child(2){color:#c5221f}tr.sel{background:#fffbd6}.attrs{margin:0;padding-left:16px}";
 
 const SCRIPT: &str = "document.querySelectorAll('.node').forEach(function(n){n.addEventListener('click',function(){\
-var a=n.getAttribute('data-address');document.querySelectorAll('.sel').forEach(function(e){e.classList.remove('sel')});\
-n.classList.add('sel');document.querySelectorAll('.edge').forEach(function(e){e.classList.toggle('on',\
-e.getAttribute('data-from')===a||e.getAttribute('data-to')===a)});var rows=document.querySelectorAll('tr[data-resource]');\
-var first=null;rows.forEach(function(r){if(r.getAttribute('data-resource')===a){r.classList.add('sel');first=first||r}});\
-if(first){first.scrollIntoView({block:'center'})}})});document.body.setAttribute('data-ready','1');";
+var a=n.getAttribute('data-address'),u=n.closest('.unit');document.querySelectorAll('.sel').forEach(function(e){\
+e.classList.remove('sel')});n.classList.add('sel');u.querySelectorAll('.edge').forEach(function(e){e.classList.toggle('on',\
+e.getAttribute('data-from')===a||e.getAttribute('data-to')===a)});var first=null;\
+u.querySelectorAll('tr[data-resource]').forEach(function(r){if(r.getAttribute('data-resource')===a){r.classList.add('sel');\
+first=first||r}});if(first){first.scrollIntoView({block:'center'})}})});document.body.setAttribute('data-ready','1');";
 
 #[cfg(test)]
 #[path = "html_tests.rs"]

@@ -128,7 +128,7 @@ fn the_page_colours_nodes_by_action_numbers_waves_and_keeps_drift_apart() {
     assert!(html.contains("forces replacement: <code>cidr</code>"));
     assert!(html
         .contains("<code>&quot;10.0.1.0/24&quot;</code> → <code>&quot;10.0.9.0/24&quot;</code>"));
-    let drift = &html[html.find("id=\"drift\"").expect("drift section")..];
+    let drift = &html[html.find("class=\"drift\"").expect("drift section")..];
     assert!(
         drift.contains(
             "<code>aws_nat_gateway.n</code>: it was deleted outside hubctl; the plan creates it"
@@ -169,4 +169,42 @@ fn names_and_values_are_escaped() {
     assert!(!html.contains("<script>x"), "unescaped value");
     assert!(!html.contains("<b>"), "unescaped address");
     assert!(html.contains("&lt;root&gt;"));
+}
+
+#[test]
+fn a_tree_page_has_one_part_per_unit_and_the_total_on_top() {
+    let (p, g) = sample();
+    let one = PlanGraph {
+        nodes: vec!["aws_vpc.v".into()],
+        deps: vec![vec![]],
+        change_node: vec![Some(0)],
+    };
+    let q = plan(
+        vec![change("aws_vpc.v", Action::Create, None, Some(obj(&[])))],
+        vec![],
+    );
+    let parts = [
+        PagePart {
+            unit: Some("live/dev/network"),
+            plan: &q,
+            graph: &one,
+        },
+        PagePart {
+            unit: Some("live/dev/eks"),
+            plan: &p,
+            graph: &g,
+        },
+    ];
+    let html = render_page("live/dev", &parts);
+    // network: 1 to add; eks: 2 to add (replace + create), 1 change, 2 destroy (replace + delete).
+    assert!(
+        html.contains("<p id=\"summary\">Plan: 3 to add, 1 to change, 2 to destroy.</p>"),
+        "{html}"
+    );
+    let network = html
+        .find("data-unit=\"live/dev/network\"")
+        .expect("network part");
+    let eks = html.find("data-unit=\"live/dev/eks\"").expect("eks part");
+    assert!(network < eks);
+    assert_eq!(html.matches("<svg ").count(), 2);
 }
