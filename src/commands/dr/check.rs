@@ -168,7 +168,7 @@ async fn check_unit(u: &Unit<'_>, name: String, c: Reading, done: &Done) -> Opti
         Ok(Some(s)) => (
             StateRead::Readable {
                 serial: s.serial,
-                resources: s.resources.len(),
+                resources: managed(&s),
             },
             Some(s),
         ),
@@ -241,13 +241,17 @@ async fn probe_lock(be: &Arc<dyn Backend>) -> LockRead {
     }
 }
 
+/// How many managed objects `s` records.
+fn managed(s: &State) -> usize {
+    s.resources
+        .values()
+        .filter(|r| r.mode == Mode::Managed)
+        .count()
+}
+
 fn objects_of(plan: &Plan, prior: &State) -> Objects {
     let mut o = Objects {
-        in_state: prior
-            .resources
-            .values()
-            .filter(|r| r.mode == Mode::Managed)
-            .count(),
+        in_state: managed(prior),
         missing: Vec::new(),
         add: 0,
         change: 0,

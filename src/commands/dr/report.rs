@@ -24,7 +24,7 @@ pub(super) fn check_text(dir: &Path, units: &[Health]) -> String {
 fn state_words(s: &StateRead) -> String {
     match s {
         StateRead::Readable { serial, resources } => {
-            format!("readable, serial {serial}, {resources} instances")
+            format!("readable, serial {serial}, {resources} objects")
         }
         StateRead::Absent => "no current state object".into(),
         StateRead::Unreadable(e) => format!("UNREADABLE: {}", first_line(e)),
