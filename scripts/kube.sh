@@ -117,17 +117,28 @@ ours() { [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null && tr '\0' ' ' <"/proc/$1/c
 ready() { curl -fsS --cacert "$RUN/certs/apiserver.crt" -H "Authorization: Bearer $TOKEN" "$1/readyz" 2>/dev/null | grep -qx ok; }
 
 start_etcd() { # -> ETCD_PORT ETCD_PID
-  local pp; ETCD_PORT=$(free_port); pp=$(free_port)
-  while [ "$pp" = "$ETCD_PORT" ]; do pp=$(free_port); done
-  rm -rf "$RUN/etcd"
-  etcd --name hubctl --data-dir "$RUN/etcd" \
-    --listen-client-urls "http://127.0.0.1:$ETCD_PORT" --advertise-client-urls "http://127.0.0.1:$ETCD_PORT" \
-    --listen-peer-urls "http://127.0.0.1:$pp" --initial-advertise-peer-urls "http://127.0.0.1:$pp" \
-    --initial-cluster "hubctl=http://127.0.0.1:$pp" --initial-cluster-state new \
-    --logger zap --log-level warn >"$RUN/etcd.log" 2>&1 &
-  ETCD_PID=$!
-  for _ in $(seq 100); do curl -fsS "http://127.0.0.1:$ETCD_PORT/health" 2>/dev/null | grep -q true && return 0; sleep 0.1; done
-  kill "$ETCD_PID"; die "etcd not healthy, see $RUN/etcd.log"
+  # A port found free can be taken before etcd binds it, and a loaded machine starts etcd
+  # slowly: up to 3 attempts on fresh ports, each given 30 s to turn healthy.
+  local pp attempt
+  for attempt in 1 2 3; do
+    ETCD_PORT=$(free_port); pp=$(free_port)
+    while [ "$pp" = "$ETCD_PORT" ]; do pp=$(free_port); done
+    rm -rf "$RUN/etcd"
+    etcd --name hubctl --data-dir "$RUN/etcd" \
+      --listen-client-urls "http://127.0.0.1:$ETCD_PORT" --advertise-client-urls "http://127.0.0.1:$ETCD_PORT" \
+      --listen-peer-urls "http://127.0.0.1:$pp" --initial-advertise-peer-urls "http://127.0.0.1:$pp" \
+      --initial-cluster "hubctl=http://127.0.0.1:$pp" --initial-cluster-state new \
+      --logger zap --log-level warn >"$RUN/etcd.log" 2>&1 &
+    ETCD_PID=$!
+    for _ in $(seq 300); do
+      kill -0 "$ETCD_PID" 2>/dev/null || break
+      curl -fsS "http://127.0.0.1:$ETCD_PORT/health" 2>/dev/null | grep -q true && return 0
+      sleep 0.1
+    done
+    kill "$ETCD_PID" 2>/dev/null || true
+    log "etcd attempt $attempt did not turn healthy:"; tail -5 "$RUN/etcd.log" >&2
+  done
+  die "etcd not healthy after 3 attempts, see $RUN/etcd.log"
 }
 
 start_apiserver() { # -> API API_PID
