@@ -20,7 +20,6 @@ pub async fn run(ui: &Ui, base: &std::path::Path, a: PlanArgs) -> u8 {
     };
     if a.all {
         let unused = [
-            (a.json, "-json"),
             (a.refresh_only, "-refresh-only"),
             (!a.replace.is_empty(), "-replace"),
             (!a.vars.vars.is_empty(), "-var"),
@@ -29,6 +28,9 @@ pub async fn run(ui: &Ui, base: &std::path::Path, a: PlanArgs) -> u8 {
         let targeting = super::targeting::refuse_with_all(ui, &select);
         if !targeting || !super::targeting::refuse_flags_with_all(ui, &unused) {
             return ERROR;
+        }
+        if a.json {
+            return super::run_all::run(&ui.json_view(), base, a).await;
         }
         return super::run_all::run(ui, base, a).await;
     }

@@ -177,6 +177,7 @@ async fn run_all(ui: &Ui, base: &Path, dir: &Path, done: &Done, step: &Step) -> 
     // `plan --all -out FILE`: each unit's saved plan.
     let md = Mutex::new(Vec::new());
     let saved = Mutex::new(Vec::new());
+    let json = Mutex::new(Vec::new());
     let markdown = match step {
         Step::Plan(a) => a.markdown.as_ref(),
         _ => None,
@@ -220,6 +221,7 @@ async fn run_all(ui: &Ui, base: &Path, dir: &Path, done: &Done, step: &Step) -> 
                 let keep = Keep {
                     md: markdown.map(|_| &md),
                     saved: a.out.as_ref().map(|_| &saved),
+                    json: a.json.then_some(&json),
                 };
                 plan_unit(u, a, &a.lock, keep).await
             }
@@ -247,7 +249,13 @@ async fn run_all(ui: &Ui, base: &Path, dir: &Path, done: &Done, step: &Step) -> 
     let detailed = matches!(step, Step::Plan(a) if a.detailed_exitcode);
     let code = summary(ui, &outcome, detailed);
     match step {
-        Step::Plan(a) => save_tree_plan(ui, base, a, code, saved.into_inner()),
+        Step::Plan(a) => {
+            if a.json {
+                let units = json.into_inner().unwrap_or_else(|e| e.into_inner());
+                ui.json(&serde_json::json!({ "format_version": "1.0", "units": units }));
+            }
+            save_tree_plan(ui, base, a, code, saved.into_inner())
+        }
         Step::Destroy(_) => code,
     }
 }
@@ -425,6 +433,8 @@ struct Keep<'a> {
     md: Option<&'a Mutex<Vec<UnitSummary>>>,
     /// Its saved plan, for the bundle.
     saved: Option<&'a Mutex<Vec<BundleUnit>>>,
+    /// Its plan as JSON (`plan --all --json`: `{"unit", "plan"}`).
+    json: Option<&'a Mutex<Vec<serde_json::Value>>>,
 }
 
 /// Plans the unit against its state (under `lock`); prints the plan, and keeps what `keep`
@@ -437,7 +447,8 @@ async fn plan_unit(u: Unit<'_>, a: &PlanArgs, lock: &LockArgs, keep: Keep<'_>) -
         destroy: a.destroy,
         refresh: a.refresh,
         parallelism: a.parallelism,
-        quiet: false,
+        // The refresh lines would go to stdout, which holds only the JSON then.
+        quiet: a.json,
     };
     let be = r.be.clone();
     let (unit, ready, store) = (&u, &mut r, &be);
@@ -459,6 +470,10 @@ async fn plan_unit(u: Unit<'_>, a: &PlanArgs, lock: &LockArgs, keep: Keep<'_>) -
     let name = shown(u.base, &u.path);
     if let Some(Ok(mut m)) = keep.md.map(Mutex::lock) {
         m.push(UnitSummary::of(&name, &plan));
+    }
+    if let Some(Ok(mut j)) = keep.json.map(Mutex::lock) {
+        let plan = hubctl_core::plan::render::plan_json(&plan);
+        j.push(serde_json::json!({ "unit": name, "plan": plan }));
     }
     if let Some(saved) = keep.saved {
         let unit = super::plan_bundle::unit_plan(ui, &name, &plan, r.be.as_ref()).await?;

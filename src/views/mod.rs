@@ -16,6 +16,9 @@ use hubctl_core::diag::{render_human, Diagnostics, RenderOptions, SourceMap};
 pub struct Ui {
     pub color: bool,
     pub stdout_tty: bool,
+    /// The human text goes to stderr, so stdout holds only the JSON a `-json` view prints
+    /// at its end (`plan --all --json`): a CI log still shows the progress.
+    pub human_to_stderr: bool,
 }
 
 impl Ui {
@@ -25,6 +28,16 @@ impl Ui {
         Ui {
             color: color_wanted && !no_color_env && stderr_is_terminal(),
             stdout_tty,
+            human_to_stderr: false,
+        }
+    }
+
+    /// This view with the human text on stderr, for a command whose stdout is JSON.
+    pub fn json_view(&self) -> Ui {
+        Ui {
+            color: self.color,
+            stdout_tty: false,
+            human_to_stderr: true,
         }
     }
 

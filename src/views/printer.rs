@@ -44,14 +44,22 @@ pub fn log_writer() -> std::io::Stderr {
 }
 
 impl Ui {
-    /// Prints `s` to stdout as is.
+    /// Prints `s` to stdout as is (stderr in a [`Ui::json_view`]).
     pub fn out(&self, s: impl Display) {
-        out(s);
+        if self.human_to_stderr {
+            err(s);
+        } else {
+            out(s);
+        }
     }
 
-    /// Prints `s` and a newline to stdout.
+    /// Prints `s` and a newline to stdout (stderr in a [`Ui::json_view`]).
     pub fn line(&self, s: impl Display) {
-        line(s);
+        if self.human_to_stderr {
+            eprintln!("{s}");
+        } else {
+            line(s);
+        }
     }
 
     /// Prints `s` and a newline to stderr: messages that are not diagnostics (Terraform's

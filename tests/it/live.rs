@@ -476,6 +476,18 @@ fn a_tree_plan_file_applies_exactly_once() {
             && page.stdout.contains("data-unit=\"live/dev/b\"")
     );
 
+    // `plan --all --json`: stdout is one JSON document, the human plans go to stderr.
+    let json = w.run(&["plan", "--all", "live/dev", "--json"]);
+    json.expect_code(0);
+    let json: serde_json::Value =
+        serde_json::from_str(&json.stdout).unwrap_or_else(|e| panic!("{e}: {}", json.all()));
+    assert_eq!(json["units"][0]["unit"], "live/dev/a", "{json}");
+    assert_eq!(
+        json["units"][1]["plan"]["resource_changes"][0]["change"]["actions"],
+        serde_json::json!(["create"]),
+        "{json}"
+    );
+
     let apply = w.run(&["apply", "tree.hubplan"]);
     apply.expect_code(0);
     assert!(
