@@ -9,11 +9,11 @@
 
 use super::common::{load_state, make_fed_run, with_lock, Walk};
 use super::plan_bundle::SavedUnits;
-use super::run_all::{
-    checked_stack, outputs_of, plan_checked, planned_outputs, prepare, read_outputs, summary, Done,
-    How, Outcome, Ready, Unit,
-};
+use super::run_all::{checked_stack, summary, Outcome};
 use super::stack::shown;
+use super::unit::{
+    outputs_of, plan_checked, planned_outputs, prepare, read_outputs, Done, How, Ready, Unit,
+};
 use super::unit_copy::inputs_as_variables;
 use crate::args::ApplyArgs;
 use crate::views::{Progress, Ui};

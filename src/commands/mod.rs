@@ -21,6 +21,7 @@ mod show;
 mod stack;
 mod state;
 mod targeting;
+mod unit;
 mod unit_copy;
 mod unit_mocks;
 mod unlock;

@@ -9,8 +9,9 @@
 use super::apply_all::{run_with, Policy};
 use super::common::ERROR;
 use super::planfile;
-use super::run_all::{checked_stack, prepare, Done, Ready, Unit};
+use super::run_all::checked_stack;
 use super::stack::shown;
+use super::unit::{prepare, Done, Ready, Unit};
 use crate::args::{ApplyArgs, PlanArgs, QueueArgs};
 use crate::views::Ui;
 use hubctl_core::apply::check_plan_applicable;

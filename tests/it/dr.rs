@@ -207,10 +207,13 @@ fn the_runbook_rebuilds_a_hub_deleted_behind_hubctls_back() {
     let outs = follow_runbook(&moto, &w, "staging");
 
     // The check saw what was gone; the rebuild timed its phases.
-    let (_, check) = outs
-        .iter()
-        .find(|(c, _)| c.contains("dr check"))
-        .expect("a check");
+    let ran = |what: &str| {
+        let found = outs.iter().find(|(c, _)| c.contains(what));
+        &found
+            .unwrap_or_else(|| panic!("the runbook runs no {what}"))
+            .1
+    };
+    let check = ran("dr check");
     for gone in [
         "aws_eks_cluster.this",
         "aws_nat_gateway",
@@ -223,10 +226,7 @@ fn the_runbook_rebuilds_a_hub_deleted_behind_hubctls_back() {
             check.stdout
         );
     }
-    let (_, rebuild) = outs
-        .iter()
-        .find(|(c, _)| c.contains("dr rebuild"))
-        .expect("a rebuild");
+    let rebuild = ran("dr rebuild");
     for phase in [
         "  check ",
         "  restore ",

@@ -5,8 +5,9 @@
 use super::report;
 use crate::args::DrCheckArgs;
 use crate::commands::common::{CHANGES, ERROR, OK};
-use crate::commands::run_all::{checked_stack, outputs_of, plan_checked, prepare, Done, How, Unit};
+use crate::commands::run_all::checked_stack;
 use crate::commands::stack::shown;
+use crate::commands::unit::{outputs_of, plan_checked, prepare, Done, How, Unit};
 use crate::views::Ui;
 use hubctl_core::plan::{Action, Plan, Reason};
 use hubctl_core::state::{Backend, LockInfo, Mode, State, StateError, StateVersion};

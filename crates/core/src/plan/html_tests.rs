@@ -7,19 +7,7 @@ fn change(
     before: Option<Value>,
     after: Option<Value>,
 ) -> ResourceChange {
-    ResourceChange {
-        address: address.into(),
-        resource: address.split('[').next().unwrap_or(address).into(),
-        mode: crate::state::Mode::Managed,
-        type_name: "terraform_data".into(),
-        provider: "terraform".into(),
-        action,
-        before,
-        after,
-        replace_paths: Vec::new(),
-        reason: None,
-        importing: None,
-    }
+    ResourceChange::of(address, action, before, after)
 }
 
 fn plan(changes: Vec<ResourceChange>, outputs: Vec<OutputChange>) -> Plan {

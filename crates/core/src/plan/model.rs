@@ -157,6 +157,32 @@ pub struct ResourceChange {
     pub importing: Option<Importing>,
 }
 
+#[cfg(test)]
+impl ResourceChange {
+    /// A managed `terraform_data` change at `address` (its resource: the address without
+    /// the instance key), for tests of what renders plans.
+    pub(crate) fn of(
+        address: &str,
+        action: Action,
+        before: Option<Value>,
+        after: Option<Value>,
+    ) -> ResourceChange {
+        ResourceChange {
+            address: address.into(),
+            resource: address.split('[').next().unwrap_or(address).into(),
+            mode: crate::state::Mode::Managed,
+            type_name: "terraform_data".into(),
+            provider: "terraform".into(),
+            action,
+            before,
+            after,
+            replace_paths: Vec::new(),
+            reason: None,
+            importing: None,
+        }
+    }
+}
+
 /// Terraform's `change.importing`: the id the object was imported by.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Importing {

@@ -12,17 +12,8 @@ fn change(
     replace: &[&str],
 ) -> ResourceChange {
     ResourceChange {
-        address: "module.vpc.terraform_data.x[\"a\"]".into(),
-        resource: "module.vpc.terraform_data.x".into(),
-        mode: crate::state::Mode::Managed,
-        type_name: "terraform_data".into(),
-        provider: "terraform".into(),
-        action,
-        before,
-        after,
         replace_paths: replace.iter().map(|s| s.to_string()).collect(),
-        reason: None,
-        importing: None,
+        ..ResourceChange::of("module.vpc.terraform_data.x[\"a\"]", action, before, after)
     }
 }
 
