@@ -287,6 +287,28 @@ pub fn names_resource(to: &str, path: &[String], key: &str) -> bool {
     })
 }
 
+/// A provider instance as state and plans record it: the configuration key (`aws`,
+/// `aws.west`), and for one with `for_each` the instance key, `aws.by_region["eu-west-1"]`.
+pub fn provider_instance(config: &str, key: Option<&str>) -> String {
+    match key {
+        Some(k) => format!("{config}{}", InstanceKey::Str(k.to_string())),
+        None => config.to_string(),
+    }
+}
+
+/// The reverse of [`provider_instance`]: the configuration key and the instance key.
+pub fn split_provider_instance(s: &str) -> (&str, Option<String>) {
+    match s.split_once('[') {
+        Some((config, rest)) => {
+            let key = rest
+                .strip_suffix(']')
+                .and_then(|k| serde_json::from_str::<String>(k).ok());
+            (config, key)
+        }
+        None => (s, None),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -307,6 +329,29 @@ mod tests {
         assert!(InstanceAddr::parse("module.a[\"k\"]").is_err());
         assert!(InstanceAddr::parse("t[0].n").is_err());
         assert!(InstanceAddr::parse("a.b[x]").is_err());
+    }
+
+    #[test]
+    fn provider_instances_roundtrip() {
+        for (config, key) in [
+            ("aws", None),
+            ("aws.west", None),
+            ("aws.r", Some("eu-west-1")),
+        ] {
+            let s = provider_instance(config, key);
+            assert_eq!(
+                split_provider_instance(&s),
+                (config, key.map(str::to_string))
+            );
+        }
+        assert_eq!(
+            provider_instance("aws.r", Some("a\"[b]")),
+            "aws.r[\"a\\\"[b]\"]"
+        );
+        assert_eq!(
+            split_provider_instance("aws.r[\"a\\\"[b]\"]"),
+            ("aws.r", Some("a\"[b]".to_string()))
+        );
     }
 }
 

@@ -134,9 +134,10 @@ pub fn resource_type(run: &Run, type_name: &str) -> Result<Arc<dyn ResourceType>
         })
 }
 
-pub fn client(run: &Run, n: usize, address: &str) -> Result<ProviderClient, Diagnostic> {
-    run.client_of(n)
-        .ok_or_else(|| Diagnostic::error("Provider not configured").address(address))
+/// The client of the provider instance the change was planned with.
+pub fn client(run: &Run, n: usize, ch: &ResourceChange) -> Result<ProviderClient, Diagnostic> {
+    run.client_for(n, &ch.provider)
+        .ok_or_else(|| Diagnostic::error("Provider not configured").address(&ch.address))
 }
 
 /// The resource's `timeouts` block, evaluated (constant durations like "10m", "1h30m").

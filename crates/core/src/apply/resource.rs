@@ -77,8 +77,9 @@ async fn delete_stale(
         .iter()
         .map(|&i| &step.plan.changes[i])
         .filter(|c| !keys.contains(&c.address));
+    let provider_node = run.graph.provider_of.get(&n).copied().unwrap_or(usize::MAX);
     for ch in stale {
-        if let Err(e) = delete_instance(run, step, n, ch).await {
+        if let Err(e) = delete_instance(run, step, provider_node, ch).await {
             diags.push(e);
         }
     }
@@ -193,7 +194,7 @@ impl Cx<'_> {
             return Ok(ch.before.clone().unwrap_or(Value::Null));
         }
         let rt = resource_type(run, &r.type_name)?;
-        let client = client(run, self.n, address)?;
+        let client = client(run, self.n, ch)?;
         let planned = self
             .replan(ch, rt.as_ref(), &client, &config)
             .await?
@@ -252,7 +253,15 @@ impl Cx<'_> {
         let v = match ch.action {
             Action::Read => {
                 let observer = self.step.observer.as_ref();
-                read_data(self.run, observer, self.n, self.r, address, config).await?
+                read_data(
+                    self.run,
+                    observer,
+                    (self.n, &ch.provider),
+                    self.r,
+                    address,
+                    config,
+                )
+                .await?
             }
             _ => ch.after.clone().unwrap_or(Value::Null),
         };
@@ -438,11 +447,8 @@ pub async fn delete_instance(
     }
     let rt = resource_type(run, &ch.type_name).map_err(|d| d.address(address))?;
     let client = run
-        .clients
-        .get(provider_node)
-        .and_then(|c| c.get().cloned())
-        .or_else(|| run.client_of(provider_node))
-        .ok_or_else(|| Diagnostic::error("Provider not configured").address(address))?;
+        .client_at(provider_node, &ch.provider)
+        .ok_or_else(|| crate::plan::missing_provider_instance(run, provider_node, ch))?;
     let progress = reporter(step.observer.as_ref(), address);
     let ctx = OpContext {
         client: &client,

@@ -4,7 +4,6 @@
 
 use super::writer::StateWriter;
 use crate::addr::resource_of;
-use crate::graph::NodeKind;
 use crate::plan::{Action, Observer, Plan, ResourceChange};
 use crate::state::Mode;
 use crate::walk::{Extra, NodeResult, Run, Step};
@@ -95,15 +94,7 @@ impl Step for ApplyStep {
 }
 
 fn provider_node_for_delete(run: &Run, ch: &ResourceChange) -> usize {
-    if let Some(n) = run.node_of(&ch.address) {
-        if let Some(&p) = run.graph.provider_of.get(&n) {
-            return p;
-        }
-    }
-    // Orphans use the root module's configuration (added by `add_orphan_providers`).
-    run.graph
-        .node(0, &NodeKind::Provider(ch.provider.clone()))
-        .unwrap_or(usize::MAX)
+    crate::plan::provider_instances::provider_node(run, ch).unwrap_or(usize::MAX)
 }
 
 /// Delete ordering: a deletion waits for its provider, for the deletion of everything that

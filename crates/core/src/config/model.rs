@@ -137,8 +137,42 @@ pub struct Backend {
 pub struct ProviderConfig {
     pub name: String,
     pub alias: Option<String>,
+    /// OpenTofu 1.9's `for_each`: one provider instance per element (alias required),
+    /// selected by `provider = aws.by_region[each.key]`.
+    pub for_each: Option<Expr>,
     pub body: Body,
     pub span: Span,
+}
+
+impl ProviderConfig {
+    /// `aws` or `aws.west`: how resources and module calls name this configuration.
+    pub fn key(&self) -> String {
+        match &self.alias {
+            Some(a) => format!("{}.{}", self.name, a),
+            None => self.name.clone(),
+        }
+    }
+}
+
+/// A reference to a provider configuration as `provider = ...` and `providers = {...}`
+/// write it: `aws`, `aws.west`, or an instance of a `for_each` one, `aws.by_region[each.key]`.
+#[derive(Debug, Clone)]
+pub struct ProviderRef {
+    pub name: String,
+    pub alias: Option<String>,
+    /// The instance key expression, evaluated per resource (or module) instance.
+    pub key: Option<Expr>,
+    pub span: Span,
+}
+
+impl ProviderRef {
+    /// The configuration it names (`aws.by_region`), without the instance key.
+    pub fn config_key(&self) -> String {
+        match &self.alias {
+            Some(a) => format!("{}.{}", self.name, a),
+            None => self.name.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -224,8 +258,8 @@ pub struct Resource {
     pub count: Option<Expr>,
     pub for_each: Option<Expr>,
     pub depends_on: Vec<Expr>,
-    /// `provider = aws.west` → ("aws", Some("west")); default from the type's prefix.
-    pub provider: Option<(String, Option<String>)>,
+    /// `provider = aws.west`; the default comes from the type's prefix.
+    pub provider: Option<ProviderRef>,
     pub lifecycle: Lifecycle,
     /// The remaining arguments and nested blocks (meta-arguments removed).
     pub body: Body,
@@ -242,7 +276,7 @@ impl Resource {
     /// The provider configuration name this resource uses (`aws` for `aws_vpc`).
     pub fn provider_name(&self) -> String {
         match &self.provider {
-            Some((name, _)) => name.clone(),
+            Some(p) => p.name.clone(),
             None => default_provider_for_type(&self.type_name),
         }
     }
@@ -282,8 +316,8 @@ pub struct ModuleCall {
     pub depends_on: Vec<Expr>,
     /// Input variables passed to the child.
     pub inputs: BTreeMap<String, Attribute>,
-    /// `providers = { aws = aws.west }`: child name → parent (name, alias).
-    pub providers: BTreeMap<String, (String, Option<String>)>,
+    /// `providers = { aws = aws.west }`: child configuration key → the parent's.
+    pub providers: BTreeMap<String, ProviderRef>,
     pub span: Span,
 }
 

@@ -1,7 +1,7 @@
 //! Test-only providers for ephemeral resources (Terraform has no built-in ephemeral type, so
 //! neither has hubctl): `issuer` opens `issuer_token` instances (a token made from their
 //! `name` and `secret`) and has a data source `issuer_lookup`; `consumer` is configured
-//! with a token and creates `consumer_thing`s with it. Every call is written to a shared
+//! with a token and creates (and deletes) `consumer_thing`s with it. Every call is written to a shared
 //! log, so a test sees what was opened, closed and configured, and with which values.
 
 use crate::lang::{Type, Value};
@@ -150,7 +150,28 @@ impl Resource for Thing {
         }
         Ok(v)
     }
-    async fn delete(&self, _: &OpContext<'_>, _: &Value) -> Result<(), ProviderError> {
+    async fn read_many(
+        &self,
+        ctx: &OpContext<'_>,
+        states: &[Value],
+    ) -> Vec<Result<Option<Value>, ProviderError>> {
+        let token = ctx
+            .client
+            .downcast_ref::<String>()
+            .cloned()
+            .unwrap_or_default();
+        for s in states {
+            note(&self.0, format!("read {} with {token}", text(s, "name")));
+        }
+        states.iter().map(|s| Ok(Some(s.clone()))).collect()
+    }
+    async fn delete(&self, ctx: &OpContext<'_>, _: &Value) -> Result<(), ProviderError> {
+        let token = ctx
+            .client
+            .downcast_ref::<String>()
+            .cloned()
+            .unwrap_or_default();
+        note(&self.0, format!("delete {} with {token}", ctx.address));
         Ok(())
     }
 }

@@ -8,6 +8,7 @@ mod ephemeral_provider;
 mod feeds;
 mod import_for_each;
 mod prevent_destroy;
+mod provider_for_each;
 mod resumed_runs;
 mod support;
 mod targets;

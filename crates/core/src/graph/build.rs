@@ -2,7 +2,7 @@
 //! reporting references to things that do not exist (with a did-you-mean hint).
 
 use crate::config::{Body, Config, Expr, Module};
-use crate::diag::{Diagnostic, Diagnostics, Span};
+use crate::diag::{Diagnostics, Span};
 use crate::lang::references;
 use std::collections::{BTreeMap, HashMap};
 
@@ -45,6 +45,9 @@ pub struct Graph {
     pub index: HashMap<(usize, NodeKind), usize>,
     /// For a resource node: the provider node it uses.
     pub provider_of: HashMap<usize, usize>,
+    /// For a resource node whose provider configuration has `for_each`: how each of its
+    /// instances selects one provider instance.
+    pub provider_keys: HashMap<usize, super::providers::KeySelect>,
     /// For a data source with `depends_on` (its own, or of a module call above it): the
     /// nodes those name. Terraform reads it during apply when one of them has changes.
     pub data_depends_on: HashMap<usize, Vec<usize>>,
@@ -125,7 +128,7 @@ pub fn for_each_expr<'b>(body: &'b Body, f: &mut dyn FnMut(&'b Expr)) {
 }
 
 impl<'c> Builder<'c> {
-    fn add_node(&mut self, module: usize, kind: NodeKind, span: Option<Span>) -> usize {
+    pub(super) fn add_node(&mut self, module: usize, kind: NodeKind, span: Option<Span>) -> usize {
         let id = self.g.nodes.len();
         self.g.nodes.push(Node {
             module,
@@ -265,9 +268,15 @@ impl<'c> Builder<'c> {
             }
         }
         self.module_depends_on_deps(mi, deps);
-        if let Some(p) = self.provider_for(mi, r) {
+        if let Some((p, select)) = self.provider_for(mi, r) {
             deps.push(p);
             self.g.provider_of.insert(n, p);
+            if let Some(select) = select {
+                if select.call.is_none() {
+                    self.expr_deps(mi, &select.expr, deps, Some(n));
+                }
+                self.g.provider_keys.insert(n, select);
+            }
         }
     }
 
@@ -332,90 +341,19 @@ impl<'c> Builder<'c> {
         let Some(c) = module.module_calls.get(name) else {
             return;
         };
-        for e in c.count.iter().chain(c.for_each.iter()) {
+        let keys = c.providers.values().filter_map(|p| p.key.as_ref());
+        for e in c.count.iter().chain(c.for_each.iter()).chain(keys) {
             self.expr_deps(mi, e, deps, Some(n));
         }
     }
 
-    /// A provider block waits for the references in its body (implicit providers have none).
-    fn provider_deps(&mut self, n: usize, mi: usize, deps: &mut Vec<usize>) {
-        let module = module_at(&self.config.root, &self.g.modules[mi].path);
-        if let Some(p) = module
-            .providers
-            .iter()
-            .find(|p| self.g.nodes[n].span == Some(p.span))
-        {
-            let mut exprs = Vec::new();
-            for_each_expr(&p.body, &mut |e| exprs.push(e));
-            for e in exprs {
-                self.expr_deps(mi, e, deps, None);
-            }
-        }
-    }
-
-    /// The provider node for a resource: the nearest module (walking up, following
-    /// `providers = {...}` maps of module calls) that configures it, else an implicit one.
-    fn provider_for(&mut self, mi: usize, r: &crate::config::Resource) -> Option<usize> {
-        let (mut name, mut alias) = match &r.provider {
-            Some((n, a)) => (n.clone(), a.clone()),
-            None => (r.provider_name(), None),
-        };
-        let mut m = mi;
-        loop {
-            let key = match &alias {
-                Some(a) => format!("{name}.{a}"),
-                None => name.clone(),
-            };
-            if let Some(id) = self.g.node(m, &NodeKind::Provider(key.clone())) {
-                return Some(id);
-            }
-            let Some(parent) = self.g.modules[m].parent else {
-                break;
-            };
-            let call = self.g.modules[m].path.last().cloned().unwrap_or_default();
-            let pm = module_at(&self.config.root, &self.g.modules[parent].path);
-            if let Some((pn, pa)) = pm
-                .module_calls
-                .get(&call)
-                .and_then(|c| c.providers.get(&key))
-            {
-                name = pn.clone();
-                alias = pa.clone();
-            } else if alias.is_some() {
-                self.diags.push(
-                    Diagnostic::error("Provider configuration not present")
-                        .detail(format!(
-                            "The resource {} uses provider \"{key}\", which is not configured in its module and not passed in by the module call's `providers` argument.",
-                            r.key()
-                        ))
-                        .subject(r.span),
-                );
-                return None;
-            }
-            m = parent;
-        }
-        let key = match &alias {
-            Some(a) => format!("{name}.{a}"),
-            None => name.clone(),
-        };
-        if alias.is_some() {
-            self.diags.push(
-                Diagnostic::error("Provider configuration not present")
-                    .detail(format!(
-                        "No `provider \"{name}\"` block with alias \"{}\" is declared.",
-                        alias.unwrap_or_default()
-                    ))
-                    .subject(r.span),
-            );
-            return None;
-        }
-        Some(match self.g.node(0, &NodeKind::Provider(key.clone())) {
-            Some(id) => id,
-            None => self.add_node(0, NodeKind::Provider(key), None),
-        })
-    }
-
-    fn expr_deps(&mut self, mi: usize, e: &Expr, deps: &mut Vec<usize>, this: Option<usize>) {
+    pub(super) fn expr_deps(
+        &mut self,
+        mi: usize,
+        e: &Expr,
+        deps: &mut Vec<usize>,
+        this: Option<usize>,
+    ) {
         for r in references(&e.expr) {
             let span = Span::new(e.file, r.range.clone());
             if let Some(targets) = self.resolve_ref(mi, &r, span, this) {

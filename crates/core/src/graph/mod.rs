@@ -6,6 +6,7 @@
 mod build;
 mod cycles;
 mod dot;
+mod providers;
 mod query;
 mod refs;
 
@@ -13,3 +14,4 @@ pub use build::{
     build, for_each_expr, module_at as build_module_at, Graph, ModuleEntry, Node, NodeKind,
 };
 pub use dot::to_dot;
+pub use providers::KeySelect;

@@ -16,7 +16,7 @@ use crate::walk::Run;
 pub async fn plan_data(
     run: &Run,
     observer: &dyn Observer,
-    n: usize,
+    (n, provider): (usize, &str),
     r: &Resource,
     (iaddr, addr): (&str, &str),
     config: Value,
@@ -25,7 +25,7 @@ pub async fn plan_data(
 ) -> (Value, Option<ResourceChange>, Diagnostics) {
     let mut diags = Diagnostics::new();
     // Unknown arguments, or a provider configured only during apply: read at apply.
-    if pending || !config.is_wholly_known() || run.client_of(n).is_none() {
+    if pending || !config.is_wholly_known() || run.client_for(n, provider).is_none() {
         let why = if pending {
             Reason::DependencyPending
         } else {
@@ -45,7 +45,7 @@ pub async fn plan_data(
         );
         return (Value::unknown(), Some(ch), diags);
     }
-    match read_data(run, observer, n, r, iaddr, &config).await {
+    match read_data(run, observer, (n, provider), r, iaddr, &config).await {
         Ok(v) => (
             v.clone(),
             Some(change(
@@ -73,7 +73,7 @@ pub async fn plan_data(
 pub async fn read_data(
     run: &Run,
     observer: &dyn Observer,
-    n: usize,
+    (n, provider): (usize, &str),
     r: &Resource,
     iaddr: &str,
     config: &Value,
@@ -83,7 +83,7 @@ pub async fn read_data(
         .data_source(&r.type_name)
         .ok_or_else(|| Diagnostic::error("Invalid data source type").address(iaddr))?;
     let client = run
-        .client_of(n)
+        .client_for(n, provider)
         .ok_or_else(|| Diagnostic::error("Provider not configured").address(iaddr))?;
     let noop = |_: &str| {};
     let ctx = OpContext {

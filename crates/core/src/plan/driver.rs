@@ -154,7 +154,7 @@ pub fn add_orphan_providers(graph: &mut Graph, state: &State) {
     let wanted: std::collections::BTreeSet<&str> = state
         .resources
         .values()
-        .map(|i| i.provider.as_str())
+        .map(|i| crate::addr::split_provider_instance(&i.provider).0)
         .filter(|p| !p.is_empty())
         .collect();
     for p in wanted {
@@ -202,6 +202,7 @@ pub async fn make_plan(
         checks
     };
     changes.extend(orphans(&run, refresh_only));
+    diags.extend(super::provider_instances::check_deletes(&run, &changes));
     if destroy {
         changes.retain(|c| c.action == Action::Delete);
         diags.extend(protected(&run, &changes));

@@ -221,7 +221,7 @@ fn eval_id(run: &Run, t: &ImportTarget) -> Result<String, Diagnostic> {
 pub async fn import_instance(
     run: &Run,
     observer: &dyn Observer,
-    n: usize,
+    (n, provider): (usize, &str),
     r: &Resource,
     schema: &Schema,
     t: &ImportTarget,
@@ -233,7 +233,7 @@ pub async fn import_instance(
         .resource(type_name)
         .ok_or_else(|| at(Diagnostic::error("Invalid resource type"), t))?;
     let client = run
-        .client_of(n)
+        .client_for(n, provider)
         .ok_or_else(|| at(Diagnostic::error("Provider not configured"), t))?;
     let noop = |_: &str| {};
     let ctx = OpContext {

@@ -21,16 +21,19 @@ pub mod markdown;
 mod model;
 pub mod moves;
 pub mod prevent_destroy;
+pub mod provider_instances;
 pub mod refresh;
 pub mod refresh_only;
 pub mod render;
 pub mod resource;
+mod stale;
 pub mod step;
 pub mod triggers;
 mod validate;
 
 pub use events::{Event, Observer, Silent};
 pub use model::*;
+pub use provider_instances::missing_provider_instance;
 pub use step::{PlanOptions, PlanStep};
 
 #[cfg(test)]

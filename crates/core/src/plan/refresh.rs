@@ -56,68 +56,81 @@ impl PlanStep {
         Some(m.entry(key).or_default().clone())
     }
 
-    /// Every type of provider node `p` at once; fills each type's cell.
+    /// Every type of provider node `p` at once (per provider instance, for a configuration
+    /// with `for_each`); fills each type's cell.
     async fn read_provider(&self, run: &Run, p: usize) {
-        let Some(client) = run.clients[p].get().cloned() else {
-            return;
-        };
         let Some(provider) = provider_of_node(run, p) else {
             return;
         };
-        let mut types = Vec::new();
-        let mut batches = Vec::new();
-        for (type_name, Batch { addrs, states }) in self.prior_batches(run, p, None) {
-            if let Some((_, rt)) = run.registry.resource(&type_name) {
-                types.push((rt.clone(), states));
-                batches.push((type_name, addrs));
+        let mut out: BTreeMap<String, HashMap<String, _>> = BTreeMap::new();
+        for (instance, batches) in self.prior_batches(run, p, None) {
+            let Some(client) = run.client_at(p, &instance) else {
+                continue;
+            };
+            let mut types = Vec::new();
+            let mut names = Vec::new();
+            for (type_name, Batch { addrs, states }) in batches {
+                if let Some((_, rt)) = run.registry.resource(&type_name) {
+                    types.push((rt.clone(), states));
+                    names.push((type_name, addrs));
+                }
+            }
+            if types.is_empty() {
+                continue;
+            }
+            let results = read_with(run, &client, "(refresh)", |ctx| {
+                let (provider, types) = (provider.clone(), &types);
+                async move { provider.read_types(&ctx, types, run.parallelism).await }
+            })
+            .await;
+            for ((type_name, addrs), res) in names.into_iter().zip(results) {
+                out.entry(type_name)
+                    .or_default()
+                    .extend(addrs.into_iter().zip(res));
             }
         }
-        if types.is_empty() {
-            return;
-        }
-        let results = read_with(run, &client, "(refresh)", |ctx| {
-            let (provider, types) = (provider.clone(), &types);
-            async move { provider.read_types(&ctx, types, run.parallelism).await }
-        })
-        .await;
-        for ((type_name, addrs), res) in batches.into_iter().zip(results) {
-            let out: HashMap<_, _> = addrs.into_iter().zip(res).collect();
+        for (type_name, found) in out {
             if let Some(cell) = self.type_cell(p, &type_name) {
-                let _ = cell.set(Mutex::new(out));
+                let _ = cell.set(Mutex::new(found));
             }
         }
     }
 
-    /// One type's prior instances under provider node `p`, read with its `read_many`.
+    /// One type's prior instances under provider node `p`, read with its `read_many` (once
+    /// per provider instance).
     async fn read_type(&self, run: &Run, p: usize, type_name: &str) -> RefreshResult {
         let mut out = HashMap::new();
         let Some((_, rt)) = run.registry.resource(type_name) else {
             return Mutex::new(out);
         };
-        let Some(client) = run.clients[p].get().cloned() else {
-            return Mutex::new(out);
-        };
-        let Some(batch) = self
-            .prior_batches(run, p, Some(type_name))
-            .remove(type_name)
-        else {
-            return Mutex::new(out);
-        };
         let label = format!("{type_name} (refresh)");
-        let results = read_with(run, &client, &label, |ctx| {
-            let (rt, states) = (rt.clone(), &batch.states);
-            async move { rt.read_many(&ctx, states).await }
-        })
-        .await;
-        out.extend(batch.addrs.into_iter().zip(results));
+        for (instance, mut batches) in self.prior_batches(run, p, Some(type_name)) {
+            let (Some(client), Some(batch)) =
+                (run.client_at(p, &instance), batches.remove(type_name))
+            else {
+                continue;
+            };
+            let results = read_with(run, &client, &label, |ctx| {
+                let (rt, states) = (rt.clone(), &batch.states);
+                async move { rt.read_many(&ctx, states).await }
+            })
+            .await;
+            out.extend(batch.addrs.into_iter().zip(results));
+        }
         Mutex::new(out)
     }
 
-    /// The prior managed instances under provider node `p` (of one type, or all), by type,
-    /// each announced as being refreshed. Instances whose create never finished, and those
-    /// whose resource left the configuration, are not read.
-    fn prior_batches(&self, run: &Run, p: usize, only: Option<&str>) -> BTreeMap<String, Batch> {
-        let mut out: BTreeMap<String, Batch> = BTreeMap::new();
+    /// The prior managed instances under provider node `p` (of one type, or all), by the
+    /// provider instance that created them and by type, each announced as being refreshed.
+    /// Instances whose create never finished, and those whose resource left the
+    /// configuration, are not read.
+    fn prior_batches(
+        &self,
+        run: &Run,
+        p: usize,
+        only: Option<&str>,
+    ) -> BTreeMap<String, BTreeMap<String, Batch>> {
+        let mut out: BTreeMap<String, BTreeMap<String, Batch>> = BTreeMap::new();
         for (a, inst) in &run.prior.resources {
             if only.is_some_and(|t| t != inst.type_name)
                 || inst.mode != StateMode::Managed
@@ -136,11 +149,28 @@ impl PlanStep {
                     .and_then(|v| v.as_str())
                     .map(str::to_string),
             });
-            let b = out.entry(inst.type_name.clone()).or_default();
+            let b = out
+                .entry(instance_of(run, p, &inst.provider))
+                .or_default()
+                .entry(inst.type_name.clone())
+                .or_default();
             b.addrs.push(a.clone());
             b.states.push(inst.value());
         }
         out
+    }
+}
+
+/// The provider instance a stored instance was created by, as [`Run::client_at`] takes it:
+/// the recorded one for a configuration with `for_each`; otherwise the configuration's
+/// single instance, whatever the state recorded (which may predate a rename or alias).
+fn instance_of(run: &Run, p: usize, stored: &str) -> String {
+    match crate::addr::split_provider_instance(stored) {
+        (_, Some(_)) => stored.to_string(),
+        _ => match &run.graph.nodes[p].kind {
+            crate::graph::NodeKind::Provider(k) => k.clone(),
+            _ => String::new(),
+        },
     }
 }
 

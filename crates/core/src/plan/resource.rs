@@ -164,7 +164,14 @@ pub async fn plan_resource(
     }
     if !validate && r.mode == ResourceMode::Managed && !failed {
         diags.extend(super::import::unmatched(run, &imports, &addr, &seen));
-        changes.extend(stale(run, (n, mi), r, &addr, &seen, &mut diags));
+        changes.extend(super::stale::stale(
+            run,
+            (n, mi),
+            r,
+            &addr,
+            &seen,
+            &mut diags,
+        ));
     }
     let value = if validate {
         Value::unknown()
@@ -257,6 +264,55 @@ impl Cx<'_> {
             let kept = stored.map_or_else(Value::unknown, |p| normalize(self.schema, p.value()));
             return Some((kept, None));
         }
+        let provider = match self.provider_instance(inst, iaddr, stored) {
+            Ok(p) => p,
+            Err(d) => {
+                diags.extend(d.with_address(iaddr));
+                return None;
+            }
+        };
+        let (value, change) = self
+            .plan_refreshed(inst, iaddr, config, stored, &provider, diags)
+            .await?;
+        Some((value, change.map(|ch| ResourceChange { provider, ..ch })))
+    }
+
+    /// The provider instance this instance uses (see [`crate::walk::provider::instance_provider`]).
+    /// An object is never moved between provider instances: one created by another
+    /// instance than the configuration now selects is refused.
+    fn provider_instance(
+        &self,
+        inst: &Instance,
+        iaddr: &str,
+        stored: Option<&InstanceState>,
+    ) -> Result<String, Diagnostics> {
+        let provider = crate::walk::provider::instance_provider(self.run, self.n, self.mi.1, inst)?;
+        match stored {
+            Some(s) if s.provider != provider && crate::addr::split_provider_instance(&s.provider).0 == crate::addr::split_provider_instance(&provider).0 => Err(Diagnostics::from(
+                Diagnostic::error("Provider instance changed")
+                    .detail(format!(
+                        "{iaddr} was created by provider instance {} and the configuration now selects {provider}. hubctl does not move an object between provider instances (a region or an account): destroy it with its original instance first (remove it from the configuration, or select the original instance again), then add it back.",
+                        s.provider
+                    ))
+                    .subject(self.r.provider.as_ref().map_or(self.r.span, |p| p.span)),
+            )),
+            _ => Ok(provider),
+        }
+    }
+
+    /// Plans an instance from its refreshed (or imported) prior object, with the client of
+    /// provider instance `provider`.
+    async fn plan_refreshed(
+        &self,
+        inst: &Instance,
+        iaddr: &str,
+        config: Value,
+        stored: Option<&InstanceState>,
+        provider: &str,
+        diags: &mut Diagnostics,
+    ) -> Option<(Value, Option<ResourceChange>)> {
+        let run = self.run;
+        let r = self.r;
         let (value, reason) = match self.refreshed_prior(iaddr, stored) {
             Ok(p) => p,
             Err(d) => {
@@ -270,7 +326,7 @@ impl Cx<'_> {
                 super::refresh_only::drift(run, self.n, r, addrs, self.schema, stored, value);
             return Some((value, drift));
         }
-        let prior = match self.imported(iaddr, stored).await {
+        let prior = match self.imported(iaddr, stored, provider).await {
             Ok(Some(p)) => p,
             Ok(None) => Prior {
                 value,
@@ -295,7 +351,7 @@ impl Cx<'_> {
             let (value, change, d) = super::data::plan_data(
                 run,
                 observer,
-                self.n,
+                (self.n, provider),
                 r,
                 addrs,
                 config,
@@ -306,7 +362,8 @@ impl Cx<'_> {
             diags.extend(d);
             return Some((value, change));
         }
-        self.plan_managed(inst, iaddr, config, prior, diags).await
+        self.plan_managed(inst, (iaddr, provider), config, prior, diags)
+            .await
     }
 
     /// The prior object as the refresh read it: gone, changed, or (not refreshed) as stored.
@@ -338,6 +395,7 @@ impl Cx<'_> {
         &self,
         iaddr: &str,
         stored: Option<&'s InstanceState>,
+        provider: &str,
     ) -> Result<Option<Prior<'s>>, Diagnostic> {
         let step = self.step;
         match super::import::target_for(self.run, self.imports, iaddr) {
@@ -346,7 +404,7 @@ impl Cx<'_> {
                 let (id, v) = super::import::import_instance(
                     self.run,
                     observer,
-                    self.n,
+                    (self.n, provider),
                     self.r,
                     self.schema,
                     t,
@@ -367,7 +425,7 @@ impl Cx<'_> {
     async fn plan_managed(
         &self,
         inst: &Instance,
-        iaddr: &str,
+        (iaddr, provider): (&str, &str),
         config: Value,
         prior: Prior<'_>,
         diags: &mut Diagnostics,
@@ -377,7 +435,7 @@ impl Cx<'_> {
         let tainted = interrupted || prior.stored.is_some_and(|p| p.status == Status::Tainted);
         let requested = self.step.replace.contains(iaddr);
         let (_, rt) = run.registry.resource(&r.type_name)?;
-        let client = run.client_of(self.n);
+        let client = run.client_for(self.n, provider);
         let pctx = PlanContext {
             client: client.as_ref(),
             address: iaddr,
@@ -440,51 +498,6 @@ impl Cx<'_> {
         }
         Some((value, Some(ch)))
     }
-}
-
-/// Deletes of the instances in state that the configuration no longer has (their key, or
-/// their module instance, is gone).
-fn stale(
-    run: &Run,
-    (n, mi): (usize, usize),
-    r: &Resource,
-    addr: &str,
-    seen: &HashSet<String>,
-    diags: &mut Diagnostics,
-) -> Vec<ResourceChange> {
-    let mut changes = Vec::new();
-    let live: HashSet<String> = run
-        .module_instances(mi)
-        .iter()
-        .map(ModuleInst::prefix)
-        .collect();
-    for old in run.prior_by_resource.get(addr).into_iter().flatten() {
-        if seen.contains(old) || !run.instance_targeted(n, old) {
-            continue;
-        }
-        let inst = &run.prior.resources[old];
-        diags
-            .0
-            .extend(super::prevent_destroy::check(run, mi, r, old));
-        let why = if old.contains(" (deposed") {
-            Reason::Deposed
-        } else {
-            stale_key_reason(old, r, &live)
-        };
-        changes.push(change(
-            run,
-            n,
-            r,
-            old,
-            addr,
-            Action::Delete,
-            Some(inst.value()),
-            None,
-            vec![],
-            Some(why),
-        ));
-    }
-    changes
 }
 
 /// Why an instance is replaced (or the prior's reason, when it is not).
@@ -554,22 +567,5 @@ pub fn change(
         replace_paths,
         reason,
         importing: None,
-    }
-}
-
-/// Why an instance in state whose key the configuration no longer produces is deleted, in
-/// Terraform's terms: its module instance is gone, an index beyond `count`, a key not in
-/// `for_each`, or a key of the other kind (`count` became `for_each`, or repetition was
-/// added or removed).
-fn stale_key_reason(address: &str, r: &Resource, live_modules: &HashSet<String>) -> Reason {
-    let module = crate::addr::module_instance_of(address);
-    if !live_modules.contains(&crate::addr::module_instance_prefix(&module)) {
-        return Reason::NoModule;
-    }
-    let key = crate::addr::InstanceAddr::parse(address).map(|a| a.key);
-    match (key, r.count.is_some(), r.for_each.is_some()) {
-        (Ok(crate::addr::InstanceKey::Int(_)), true, _) => Reason::CountIndex,
-        (Ok(crate::addr::InstanceKey::Str(_)), _, true) => Reason::EachKey,
-        _ => Reason::WrongRepetition,
     }
 }

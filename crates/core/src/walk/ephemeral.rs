@@ -17,13 +17,15 @@ use super::step::NodeResult;
 use crate::config::Resource;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::lang::Value;
-use crate::provider::{EphemeralResource, OpContext, Opened, Schema};
+use crate::provider::{EphemeralResource, OpContext, Opened, ProviderClient, Schema};
 use std::sync::Arc;
 
 /// One opened instance, kept in the run until the walk closes it.
 pub struct OpenedInstance {
     pub address: String,
     pub opened: Opened,
+    /// The provider instance it was opened with, which closes it.
+    pub client: ProviderClient,
 }
 
 /// Opens every instance of ephemeral resource node `n` (`key` in module `mi`), in every
@@ -89,10 +91,11 @@ impl Cx<'_> {
         for inst in &instances {
             let iaddr = format!("{base}{}", inst.key);
             let v = self.open_instance((mi, minst), inst, &iaddr, diags).await;
-            if let Some(o) = v.1 {
+            if let Some((o, client)) = v.1 {
                 opened.push(OpenedInstance {
                     address: iaddr,
                     opened: o,
+                    client,
                 });
             }
             items.push((inst.key.clone(), v.0));
@@ -111,7 +114,7 @@ impl Cx<'_> {
         inst: &Instance,
         iaddr: &str,
         diags: &mut Diagnostics,
-    ) -> (Value, Option<Opened>) {
+    ) -> (Value, Option<(Opened, ProviderClient)>) {
         let (run, r) = (self.run, self.r);
         let scope = Scope::of_instance(run, mi, minst, inst);
         let ctx = BodyCtx {
@@ -131,7 +134,13 @@ impl Cx<'_> {
         if failed || run.is_validate() {
             return (unknown, None);
         }
-        let client = run.client_of(self.n);
+        let client = match super::provider::instance_provider(run, self.n, minst, inst) {
+            Ok(p) => run.client_for(self.n, &p),
+            Err(d) => {
+                diags.extend(d.with_address(iaddr));
+                return (unknown, None);
+            }
+        };
         let (Some(client), true) = (client, config.is_wholly_known()) else {
             if run.mode == Mode::Apply {
                 diags.push(not_known(r, iaddr));
@@ -139,7 +148,7 @@ impl Cx<'_> {
             return (unknown, None);
         };
         match self.et.open(&op_context(&client, iaddr), &config).await {
-            Ok(o) => (o.value.clone(), Some(o)),
+            Ok(o) => (o.value.clone(), Some((o, client))),
             Err(e) => {
                 diags.push(
                     Diagnostic::error(format!("Failed to open ephemeral resource {}", r.type_name))
@@ -187,13 +196,14 @@ pub async fn close_all(run: &Run) -> Diagnostics {
             continue;
         };
         let r = &run.module(node.module).resources[key];
-        let (Some((_, et)), Some(client)) =
-            (run.registry.ephemeral(&r.type_name), run.client_of(n))
-        else {
+        let Some((_, et)) = run.registry.ephemeral(&r.type_name) else {
             continue;
         };
         for o in list {
-            if let Err(e) = et.close(&op_context(&client, &o.address), &o.opened).await {
+            if let Err(e) = et
+                .close(&op_context(&o.client, &o.address), &o.opened)
+                .await
+            {
                 diags.push(
                     Diagnostic::error(format!(
                         "Failed to close ephemeral resource {}",

@@ -74,6 +74,9 @@ pub struct Run {
     pub(crate) values: Vec<OnceLock<Value>>,
     /// Each provider node's client, written once when it is configured.
     pub(crate) clients: Vec<OnceLock<ProviderClient>>,
+    /// Each provider node with `for_each`: its instance keys, each with its client once
+    /// configured (none while the configuration is known only after apply).
+    pub(crate) keyed: Vec<OnceLock<BTreeMap<String, Option<ProviderClient>>>>,
     /// Each module call node's instances of the called module, written once.
     pub(crate) expansions: Vec<OnceLock<Vec<super::instances::ModuleInst>>>,
     /// `plantimestamp()`: fixed on first use in a plan, or set from the saved plan before an
@@ -117,6 +120,7 @@ impl Run {
             targets,
             values: (0..n).map(|_| OnceLock::new()).collect(),
             clients: (0..n).map(|_| OnceLock::new()).collect(),
+            keyed: (0..n).map(|_| OnceLock::new()).collect(),
             expansions: (0..n).map(|_| OnceLock::new()).collect(),
             plan_timestamp: OnceLock::new(),
             scoped: (0..n).map(|_| OnceLock::new()).collect(),
@@ -211,12 +215,36 @@ impl Run {
         self.graph.resource_node(address)
     }
 
-    /// The client of the provider configuration resource node `n` uses, once configured.
+    /// The client of the provider configuration resource node `n` uses, once configured
+    /// (`None` for a configuration with `for_each`: see [`Run::client_for`]).
     pub fn client_of(&self, n: usize) -> Option<ProviderClient> {
         self.graph
             .provider_of
             .get(&n)
             .and_then(|&p| self.clients[p].get().cloned())
+    }
+
+    /// The client of provider instance `provider` (`aws`, `aws.by_region["x"]`, as a change
+    /// or the state records it) of the configuration resource node `n` uses.
+    pub fn client_for(&self, n: usize, provider: &str) -> Option<ProviderClient> {
+        let p = *self.graph.provider_of.get(&n)?;
+        self.client_at(p, provider)
+    }
+
+    /// The client of provider instance `provider` of provider node `p`.
+    pub fn client_at(&self, p: usize, provider: &str) -> Option<ProviderClient> {
+        match crate::addr::split_provider_instance(provider).1 {
+            Some(key) => self.keyed.get(p)?.get()?.get(&key).cloned().flatten(),
+            None => self.clients.get(p)?.get().cloned(),
+        }
+    }
+
+    /// Whether provider node `p` has `for_each` and no instance `key` (known once it ran).
+    pub fn lacks_provider_instance(&self, p: usize, key: &str) -> bool {
+        self.keyed
+            .get(p)
+            .and_then(|c| c.get())
+            .is_some_and(|m| !m.contains_key(key))
     }
 
     /// The provider configuration key a resource node uses (`aws`, `aws.west`).

@@ -33,9 +33,23 @@ pub(super) fn provider(cx: &mut Cx, b: &Block) -> Option<ProviderConfig> {
         body.attributes.remove("alias");
         alias = cx.literal_string(a);
     }
+    let for_each = b.body.get_attribute("for_each").map(|a| {
+        body.attributes.remove("for_each");
+        cx.expr(&a.value)
+    });
+    if let (Some(e), None) = (&for_each, &alias) {
+        // OpenTofu's rule: the default configuration always has exactly one instance, so
+        // that resources can use it without naming it.
+        cx.push(
+            Diagnostic::error("Alias required when using \"for_each\"")
+                .detail("The for_each argument is allowed only for provider configurations with an alias.")
+                .subject(e.span()),
+        );
+    }
     Some(ProviderConfig {
         name,
         alias,
+        for_each,
         body,
         span: cx.header(b),
     })

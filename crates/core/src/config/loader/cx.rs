@@ -1,7 +1,7 @@
 //! The per-file decoding context and the small helpers every block decoder shares: spans,
 //! literal arguments, label checks, static references and "did you mean" hints.
 
-use crate::config::model::{Attribute, Block, Body, Expr};
+use crate::config::model::{Attribute, Block, Body, Expr, ProviderRef};
 use crate::diag::{Diagnostic, Diagnostics, FileId, Span};
 use hcl_edit::expr::{Expression, TraversalOperator};
 use hcl_edit::structure;
@@ -212,32 +212,52 @@ impl Cx<'_> {
         out
     }
 
-    /// `aws` or `aws.west` → ("aws", Some("west")).
-    pub fn provider_ref(&mut self, e: &Expression) -> Option<(String, Option<String>)> {
-        let parsed = match strip_parens(e) {
-            Expression::Variable(v) => Some((v.as_str().to_string(), None)),
+    /// `aws`, `aws.west`, or `aws.by_region[each.key]` (an instance of a configuration with
+    /// `for_each`; the key is any expression, evaluated per instance).
+    pub fn provider_ref(&mut self, e: &Expression) -> Option<ProviderRef> {
+        let e = strip_parens(e);
+        let (name, alias, key) = match e {
+            Expression::Variable(v) => Some((v.as_str().to_string(), None, None)),
             Expression::Traversal(t) => match (&t.expr, t.operators.as_slice()) {
-                (Expression::Variable(v), [op]) => match op.value() {
-                    TraversalOperator::GetAttr(alias) => {
-                        Some((v.as_str().to_string(), Some(alias.as_str().to_string())))
-                    }
+                (Expression::Variable(v), [op, rest @ ..]) => match (op.value(), rest) {
+                    (TraversalOperator::GetAttr(alias), []) => Some((
+                        v.as_str().to_string(),
+                        Some(alias.as_str().to_string()),
+                        None,
+                    )),
+                    (TraversalOperator::GetAttr(alias), [index]) => match index.value() {
+                        TraversalOperator::Index(k) => Some((
+                            v.as_str().to_string(),
+                            Some(alias.as_str().to_string()),
+                            Some(self.expr(k)),
+                        )),
+                        _ => None,
+                    },
                     _ => None,
                 },
                 _ => None,
             },
             _ => None,
-        };
-        if parsed.is_none() {
+        }
+        .or_else(|| {
             self.push(
                 Diagnostic::error("Invalid provider configuration reference")
                     .detail(
                         "A provider configuration reference must be a provider name, \
-                             optionally followed by a dot and an alias, like aws or aws.west.",
+                             optionally followed by a dot and an alias, like aws or aws.west, \
+                             and for a configuration with for_each an instance key in \
+                             brackets, like aws.by_region[each.key].",
                     )
                     .subject(self.span(e.span())),
             );
-        }
-        parsed
+            None
+        })?;
+        Some(ProviderRef {
+            name,
+            alias,
+            key,
+            span: self.span(e.span()),
+        })
     }
 
     pub fn unsupported_argument(&mut self, a: &structure::Attribute, ctx: &str, valid: &[&str]) {

@@ -3,7 +3,7 @@
 
 use super::blocks::{object_key, validation};
 use super::cx::{root_name, strip_parens, Cx};
-use crate::config::model::{Lifecycle, ModuleCall, Resource, ResourceMode};
+use crate::config::model::{Lifecycle, ModuleCall, ProviderRef, Resource, ResourceMode};
 use crate::diag::Diagnostic;
 use hcl_edit::expr::Expression;
 use hcl_edit::structure::{Attribute, Block, Structure};
@@ -330,7 +330,7 @@ fn check_version(cx: &mut Cx, call: &mut ModuleCall) {
     );
 }
 
-fn providers_map(cx: &mut Cx, a: &Attribute) -> BTreeMap<String, (String, Option<String>)> {
+fn providers_map(cx: &mut Cx, a: &Attribute) -> BTreeMap<String, ProviderRef> {
     let mut out = BTreeMap::new();
     let Expression::Object(obj) = strip_parens(&a.value) else {
         cx.push(

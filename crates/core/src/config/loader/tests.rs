@@ -204,7 +204,10 @@ fn every_block_kind_loads_with_its_fields() {
         "resource \"aws_vpc\" \"this\""
     );
     assert!(vpc.count.is_some() && vpc.for_each.is_none());
-    assert_eq!(vpc.provider, Some(("aws".into(), Some("west".into()))));
+    assert_eq!(
+        vpc.provider.as_ref().map(|p| p.config_key()).as_deref(),
+        Some("aws.west")
+    );
     assert_eq!(vpc.depends_on.len(), 1);
     assert_eq!(
         config.sources.snippet(vpc.depends_on[0].span()),
@@ -258,10 +261,8 @@ fn nested_modules_load_with_paths_and_providers() {
     assert!(diags.is_empty(), "{diags:#?}");
     let call = &config.root.module_calls["net"];
     assert_eq!(call.inputs.keys().collect::<Vec<_>>(), ["cidr"]);
-    assert_eq!(
-        call.providers["aws"],
-        ("aws".to_string(), Some("west".to_string()))
-    );
+    assert_eq!(call.providers["aws"].config_key(), "aws.west");
+    assert!(call.providers["aws"].key.is_none());
     let net = &config.root.children["net"];
     assert_eq!(net.path, ["net"]);
     assert_eq!(net.dir, dir.path().join("modules/net"));
@@ -581,7 +582,10 @@ module "m" {
     let e = &config.root.resources["ephemeral.issuer_token.t"];
     assert_eq!(e.mode, ResourceMode::Ephemeral);
     assert!(e.for_each.is_some() && e.depends_on.len() == 1);
-    assert_eq!(e.provider, Some(("issuer".into(), Some("west".into()))));
+    assert_eq!(
+        e.provider.as_ref().map(|p| p.config_key()).as_deref(),
+        Some("issuer.west")
+    );
     assert!(e.body.attributes.get("name").is_some());
     assert!(config.root.children["m"].outputs["o"].ephemeral);
 }

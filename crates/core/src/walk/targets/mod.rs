@@ -313,7 +313,10 @@ fn orphan_providers(graph: &Graph, prior: &State, addrs: &[String]) -> Vec<usize
         .iter()
         .filter(|a| graph.resource_node(a).is_none())
         .filter_map(|a| prior.resources.get(a))
-        .filter_map(|i| graph.node(0, &NodeKind::Provider(i.provider.clone())))
+        .filter_map(|i| {
+            let config = crate::addr::split_provider_instance(&i.provider).0;
+            graph.node(0, &NodeKind::Provider(config.to_string()))
+        })
         .collect()
 }
 
