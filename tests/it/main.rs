@@ -48,6 +48,7 @@ mod s3_cli_args;
 mod s3_cli_keys;
 mod s3state;
 mod show_html;
+mod spokes;
 mod state_cmds;
 mod support;
 mod targeting;

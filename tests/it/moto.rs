@@ -139,10 +139,28 @@ impl Moto {
         ctype: &str,
         form: &str,
     ) -> Option<String> {
+        self.request_in("us-east-1", (service, method, path), ctype, form)
+    }
+
+    /// An EC2 query API call in `region` (moto keeps each region's objects apart).
+    pub fn ec2_in(&self, region: &str, action_and_params: &str) -> String {
+        let form = format!("Version=2016-11-15&Action={action_and_params}");
+        let ctype = "application/x-www-form-urlencoded";
+        self.request_in(region, ("ec2", "POST", "/"), ctype, &form)
+            .unwrap_or_else(|| panic!("EC2 {action_and_params} in {region} failed"))
+    }
+
+    fn request_in(
+        &self,
+        region: &str,
+        (service, method, path): (&str, &str, &str),
+        ctype: &str,
+        form: &str,
+    ) -> Option<String> {
         let mut s = TcpStream::connect(("127.0.0.1", self.port)).ok()?;
         s.set_read_timeout(Some(Duration::from_secs(30))).ok()?;
         let req = format!(
-            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nContent-Type: {ctype}\r\nAuthorization: AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/{service}/aws4_request, SignedHeaders=host, Signature=0\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{form}",
+            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nContent-Type: {ctype}\r\nAuthorization: AWS4-HMAC-SHA256 Credential=test/20260101/{region}/{service}/aws4_request, SignedHeaders=host, Signature=0\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{form}",
             self.port,
             form.len()
         );

@@ -67,6 +67,10 @@ struct TfResource {
 struct TfInstance {
     #[serde(default)]
     index_key: Option<serde_json::Value>,
+    /// OpenTofu 1.9 records the provider on each instance instead of the resource when its
+    /// configuration has `for_each` (`provider[...].by_region["eu-west-1"]`).
+    #[serde(default)]
+    provider: Option<String>,
     #[serde(default)]
     status: Option<String>,
     #[serde(default)]
@@ -190,7 +194,8 @@ fn import_resource(out: &mut Imported, r: TfResource, origin: &str) -> Result<()
                 format!("{address} appears twice; a state holds one object per address"),
             ));
         }
-        let instance = instance_state(i, &r.type_name, &provider);
+        let own = i.provider.as_deref().map(provider_key);
+        let instance = instance_state(i, &r.type_name, own.as_deref().unwrap_or(&provider));
         out.state.resources.insert(address, instance);
     }
     Ok(())
@@ -224,7 +229,8 @@ fn instance_state(i: TfInstance, type_name: &str, provider: &str) -> InstanceSta
 }
 
 /// `provider["registry.terraform.io/hashicorp/aws"].west` (possibly after `module.x.`) →
-/// `aws.west`, the provider configuration key hubctl uses.
+/// `aws.west`, the provider configuration key hubctl uses; an OpenTofu instance key stays
+/// (`.by_region["eu-west-1"]` → `aws.by_region["eu-west-1"]`).
 fn provider_key(p: &str) -> String {
     let Some(start) = p.find("provider[\"") else {
         return p.to_string();

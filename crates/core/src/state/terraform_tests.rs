@@ -79,6 +79,27 @@ fn keys_providers_and_sensitive_paths() {
     );
 }
 
+/// OpenTofu 1.9 writes the provider instance on each instance when the configuration has
+/// `for_each` (internal/states/statefile/version4.go, `ProviderInstance` per instance).
+#[test]
+fn opentofu_instance_providers_keep_their_instance_key() {
+    let tf = json!({
+        "version": 4, "terraform_version": "1.9.0", "serial": 3, "lineage": "l",
+        "resources": [{
+            "mode": "managed", "type": "t", "name": "n",
+            "instances": [
+                {"index_key": "eu-west-1", "attributes": {"id": "a"},
+                 "provider": "provider[\"registry.opentofu.org/acme/t\"].by_region[\"eu-west-1\"]"}
+            ]
+        }]
+    });
+    let got = from_terraform(tf.to_string().as_bytes(), "x", &|_| true).unwrap();
+    assert_eq!(
+        got.state.resources["t.n[\"eu-west-1\"]"].provider,
+        "t.by_region[\"eu-west-1\"]"
+    );
+}
+
 #[test]
 fn other_formats_are_refused_clearly() {
     for (doc, needle) in [
