@@ -136,6 +136,23 @@ impl Type {
     }
 }
 
+/// A number as serde_json holds one: exact as an i64 or u64, otherwise the nearest f64 (which
+/// serde_json writes with its shortest digits). So state keeps integers of 64 bits and any
+/// decimal of up to 17 significant digits exactly; beyond that, serde_json (without its
+/// `arbitrary_precision` feature, which would change number handling for the Kubernetes
+/// crates that share it) has no way to hold the text.
+fn number_json(n: &Number) -> J {
+    if let Some(i) = n.as_i64() {
+        return J::from(i);
+    }
+    if let Some(u) = n.to_big_int().and_then(|i| u64::try_from(i).ok()) {
+        return J::from(u);
+    }
+    serde_json::Number::from_f64(n.to_f64())
+        .map(J::Number)
+        .unwrap_or(J::Null)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -181,21 +198,4 @@ mod tests {
             ])
         );
     }
-}
-
-/// A number as serde_json holds one: exact as an i64 or u64, otherwise the nearest f64 (which
-/// serde_json writes with its shortest digits). So state keeps integers of 64 bits and any
-/// decimal of up to 17 significant digits exactly; beyond that, serde_json (without its
-/// `arbitrary_precision` feature, which would change number handling for the Kubernetes
-/// crates that share it) has no way to hold the text.
-fn number_json(n: &Number) -> J {
-    if let Some(i) = n.as_i64() {
-        return J::from(i);
-    }
-    if let Some(u) = n.to_big_int().and_then(|i| u64::try_from(i).ok()) {
-        return J::from(u);
-    }
-    serde_json::Number::from_f64(n.to_f64())
-        .map(J::Number)
-        .unwrap_or(J::Null)
 }

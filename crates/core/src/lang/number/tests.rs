@@ -102,8 +102,8 @@ fn small_fast_path_matches_the_big_path() {
             // The same values forced through the big path.
             let big = |v: &Number| Number(Repr::Big(Box::new(v.float().into_owned())));
             let (bx, by) = (big(&bx), big(&by));
-            let ops: [fn(&Number, &Number) -> Result<Number, NaN>; 4] =
-                [Number::add, Number::sub, Number::mul, Number::rem];
+            type Op = fn(&Number, &Number) -> Result<Number, NaN>;
+            let ops: [Op; 4] = [Number::add, Number::sub, Number::mul, Number::rem];
             for op in ops {
                 let (fast, slow) = (op(&x, &y), op(&bx, &by));
                 assert_eq!(

@@ -274,7 +274,7 @@ mod tests {
         assert_eq!(go(1234.5678, b'e', 6), "1.234568e+03");
         assert_eq!(go(2.5, b'f', 0), "2");
         assert_eq!(go(3.5, b'f', 0), "4");
-        assert_eq!(go(3.14159, b'f', 2), "3.14");
+        assert_eq!(go(1.23456, b'f', 2), "1.23");
         assert_eq!(go(0.0001, b'f', 1), "0.0");
         assert_eq!(go(0.09, b'f', 1), "0.1");
         assert_eq!(go(std::f64::consts::PI, b'g', 3), "3.14");
