@@ -6,6 +6,7 @@ pub mod eval;
 pub mod funcs;
 pub mod ir;
 mod marks;
+pub mod number;
 pub mod refs;
 pub mod suggest;
 pub mod types;

@@ -4,35 +4,8 @@
 
 use super::types::Type;
 use super::vecmap::VecMap;
-use std::fmt;
 
-/// A number. Terraform numbers are arbitrary-precision; a hub's numbers (ports, counts,
-/// sizes, CIDR offsets) fit an f64 exactly, and integral values print without a fraction.
-#[derive(Debug, Clone, Copy, PartialEq, PartialOrd)]
-pub struct Number(pub f64);
-
-impl Number {
-    pub fn as_i64(&self) -> Option<i64> {
-        (self.0.fract() == 0.0 && self.0.abs() < 9.007_199_254_740_992e15).then_some(self.0 as i64)
-    }
-}
-
-impl fmt::Display for Number {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.as_i64() {
-            // Terraform keeps the sign of a negative zero (`-0`, `tonumber("-0")`).
-            Some(0) if self.0.is_sign_negative() => write!(f, "-0"),
-            Some(i) => write!(f, "{i}"),
-            None => write!(f, "{}", self.0),
-        }
-    }
-}
-
-impl From<i64> for Number {
-    fn from(v: i64) -> Self {
-        Number(v as f64)
-    }
-}
+pub use super::number::Number;
 
 /// A configuration or state value.
 ///
@@ -69,12 +42,14 @@ impl Value {
         Value::String(s.into())
     }
 
+    /// An f64 as a number (53 bits of precision, as cty's `NumberFloatVal`); NaN, which
+    /// no Terraform number is, becomes null.
     pub fn number(n: impl Into<f64>) -> Value {
-        Value::Number(Number(n.into()))
+        Number::from_f64(n.into()).map_or(Value::Null, Value::Number)
     }
 
     pub fn int(n: i64) -> Value {
-        Value::Number(Number(n as f64))
+        Value::Number(Number::int(n))
     }
 
     pub fn unknown() -> Value {
@@ -115,9 +90,15 @@ impl Value {
         }
     }
 
+    /// The number as the nearest f64 (lossy beyond 53 bits: for providers' attributes).
     pub fn as_number(&self) -> Option<f64> {
+        self.as_num().map(Number::to_f64)
+    }
+
+    /// The number itself, exact.
+    pub fn as_num(&self) -> Option<&Number> {
         match self {
-            Value::Number(n) => Some(n.0),
+            Value::Number(n) => Some(n),
             _ => None,
         }
     }
@@ -214,7 +195,7 @@ pub fn compare(a: &Value, b: &Value) -> std::cmp::Ordering {
     }
     match (a, b) {
         (Value::Bool(x), Value::Bool(y)) => x.cmp(y),
-        (Value::Number(x), Value::Number(y)) => x.0.partial_cmp(&y.0).unwrap_or(Ordering::Equal),
+        (Value::Number(x), Value::Number(y)) => x.cmp_num(y),
         (Value::String(x), Value::String(y)) => x.cmp(y),
         (Value::List(x) | Value::Tuple(x), Value::List(y) | Value::Tuple(y))
         | (Value::Set(x), Value::Set(y)) => {
@@ -292,8 +273,11 @@ mod tests {
             Value::from_json(&serde_json::json!({"a": 1})),
             Value::object([("a", Value::int(1))])
         );
-        assert_eq!(Number(3.0).to_string(), "3");
-        assert_eq!(Number(0.5).to_string(), "0.5");
+        assert_eq!(Number::int(3).to_string(), "3");
+        assert_eq!(
+            Number::parse("0.5").map(|n| n.to_string()).as_deref(),
+            Some("0.5")
+        );
     }
 
     #[test]

@@ -15,12 +15,7 @@ impl Value {
         match self {
             Value::Null | Value::Unknown(_) => J::Null,
             Value::Bool(b) => J::Bool(*b),
-            Value::Number(n) => match n.as_i64() {
-                Some(i) => J::from(i),
-                None => serde_json::Number::from_f64(n.0)
-                    .map(J::Number)
-                    .unwrap_or(J::Null),
-            },
+            Value::Number(n) => number_json(n),
             Value::String(s) => J::String(s.clone()),
             Value::List(xs) | Value::Tuple(xs) | Value::Set(xs) => {
                 J::Array(xs.iter().map(Value::to_json).collect())
@@ -60,7 +55,8 @@ impl Value {
         match j {
             J::Null => Value::Null,
             J::Bool(b) => Value::Bool(*b),
-            J::Number(n) => Value::Number(Number(n.as_f64().unwrap_or(0.0))),
+            // As Terraform reads a state number: its text through `ParseNumberVal`.
+            J::Number(n) => Number::parse(&n.to_string()).map_or(Value::Null, Value::Number),
             J::String(s) => Value::String(s.clone()),
             J::Array(xs) => Value::Tuple(xs.iter().map(Value::from_json).collect()),
             J::Object(m) => Value::Object(
@@ -138,6 +134,23 @@ impl Type {
             _ => None,
         }
     }
+}
+
+/// A number as serde_json holds one: exact as an i64 or u64, otherwise the nearest f64 (which
+/// serde_json writes with its shortest digits). So state keeps integers of 64 bits and any
+/// decimal of up to 17 significant digits exactly; beyond that, serde_json (without its
+/// `arbitrary_precision` feature, which would change number handling for the Kubernetes
+/// crates that share it) has no way to hold the text.
+fn number_json(n: &Number) -> J {
+    if let Some(i) = n.as_i64() {
+        return J::from(i);
+    }
+    if let Some(u) = n.to_big_int().and_then(|i| u64::try_from(i).ok()) {
+        return J::from(u);
+    }
+    serde_json::Number::from_f64(n.to_f64())
+        .map(J::Number)
+        .unwrap_or(J::Null)
 }
 
 #[cfg(test)]

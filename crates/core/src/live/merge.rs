@@ -163,7 +163,7 @@ fn go_empty(v: &Value) -> bool {
     match v {
         Value::Null => true,
         Value::Bool(b) => !b,
-        Value::Number(n) => n.0 == 0.0,
+        Value::Number(n) => n.signum() == 0,
         Value::String(s) => s.is_empty(),
         _ => false,
     }

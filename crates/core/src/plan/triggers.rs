@@ -141,8 +141,9 @@ fn eval_key(k: &Key, inst: &Instance) -> Result<InstanceKey, Diagnostic> {
         Key::CountIndex => inst
             .count_index
             .as_ref()
-            .and_then(Value::as_number)
-            .map(|n| InstanceKey::Int(n as i64))
+            .and_then(Value::as_num)
+            .and_then(|n| n.as_i64())
+            .map(InstanceKey::Int)
             .ok_or_else(|| {
                 Diagnostic::error("Reference to \"count\" in non-counted context").detail(
                     "The \"count\" object can only be used in \"module\", \"resource\", and \"data\" blocks, and only when the \"count\" argument is set.",

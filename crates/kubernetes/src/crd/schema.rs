@@ -177,7 +177,7 @@ impl Validator {
             }
             Value::List(xs) | Value::Tuple(xs) | Value::Set(xs) => self.check_array(schema, xs),
             Value::String(s) => self.check_string(schema, v, s),
-            Value::Number(n) => self.check_number(schema, v, n.0),
+            Value::Number(n) => self.check_number(schema, v, n.to_f64()),
             _ => {}
         }
     }
@@ -317,7 +317,7 @@ fn is_object_meta(k: &str) -> bool {
 /// Enum membership: numbers by value, the rest by equal content.
 fn same(a: &Value, b: &Value) -> bool {
     match (a.peel(), b.peel()) {
-        (Value::Number(x), Value::Number(y)) => x.0 == y.0,
+        (Value::Number(x), Value::Number(y)) => x == y,
         (Value::String(x), Value::String(y)) => x == y,
         (Value::Bool(x), Value::Bool(y)) => x == y,
         (x, y) => crate::shape::normalize(x) == crate::shape::normalize(y),

@@ -9,10 +9,20 @@ use winnow::token::one_of;
 
 pub(super) fn number(input: &mut Input) -> ModalResult<Number> {
     alt((
-        float.verify_map(Number::from_f64),
+        float.map(beyond_f64),
         integer.map(Number::from),
+        // hubctl: an integer beyond u64 is still a number (Terraform's are arbitrary
+        // precision); the literal's text, kept as its repr, has the exact value.
+        digit1.try_map(|s: &str| f64::from_str(s)).map(beyond_f64),
     ))
     .parse_next(input)
+}
+
+/// hubctl: a literal beyond f64's range (`1e400`) is the largest finite f64 of its sign
+/// here; the literal's text, kept as its repr, has the exact value.
+fn beyond_f64(f: f64) -> Number {
+    Number::from_f64(f)
+        .unwrap_or_else(|| Number::from_f64(f64::MAX.copysign(f)).unwrap_or(Number::from(0u64)))
 }
 
 fn integer(input: &mut Input) -> ModalResult<u64> {

@@ -11,7 +11,7 @@ mod unify;
 pub use constraint::parse_constraint;
 pub use unify::{unify, unify_types};
 
-use super::{ObjectAttr, Type, Value};
+use super::{Number, ObjectAttr, Type, Value};
 use crate::lang::VecMap;
 use std::collections::BTreeMap;
 
@@ -187,22 +187,11 @@ fn to_string(v: Value) -> Result<Value, ConvError> {
 fn to_number(v: Value) -> Result<Value, ConvError> {
     match v {
         Value::Number(_) => Ok(v),
-        Value::String(s) => parse_number(&s)
-            .map(Value::number)
+        Value::String(s) => Number::parse(&s)
+            .map(Value::Number)
             .ok_or_else(|| ConvError::new("a number is required")),
         _ => Err(mismatch(&Type::Number)),
     }
-}
-
-/// Terraform parses decimal notation only: no surrounding spaces, no `inf`/`NaN`, no hex.
-fn parse_number(s: &str) -> Option<f64> {
-    let plain = s
-        .chars()
-        .all(|c| c.is_ascii_digit() || matches!(c, '-' | '+' | '.' | 'e' | 'E'));
-    if !plain || s.is_empty() {
-        return None;
-    }
-    s.parse::<f64>().ok().filter(|f| f.is_finite())
 }
 
 fn to_bool(v: Value) -> Result<Value, ConvError> {

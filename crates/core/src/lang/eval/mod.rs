@@ -155,14 +155,7 @@ impl<'a> Evaluator<'a> {
         match &expr.kind {
             Kind::Null => Value::Null,
             Kind::Bool(b) => Value::Bool(*b),
-            Kind::Number(n) => match n.as_f64() {
-                Some(f) => Value::number(f),
-                None => self.error_at(
-                    expr.pos,
-                    "Invalid number",
-                    "This number cannot be represented.".into(),
-                ),
-            },
+            Kind::Number(n) => Value::Number(n.clone()),
             Kind::String(s) => Value::String(crate::lang::funcs::nfc(s.to_string())),
             Kind::Tuple(a) => Value::Tuple(a.iter().map(|e| self.expr(e)).collect()),
             Kind::Object(o) => self.object(o),

@@ -6,7 +6,7 @@ use super::Evaluator;
 use crate::diag::Diagnostic;
 use crate::lang::convert::convert;
 use crate::lang::ir::{Binary, BinaryOperator, Expr, UnaryOperator};
-use crate::lang::{Type, Value};
+use crate::lang::{Number, Type, Value};
 
 /// Which operand a conversion error is about, for the message.
 #[derive(Clone, Copy)]
@@ -34,7 +34,7 @@ impl Evaluator<'_> {
         let (v, marked) = self.expr(operand).unmark();
         let result = match operator {
             UnaryOperator::Neg => match self.number(v, operand, Side::Only) {
-                Some(n) => Value::number(-n),
+                Some(n) => Value::Number(n.neg()),
                 None => Value::Unknown(Type::Number),
             },
             UnaryOperator::Not => match self.boolean(v, operand, Side::Only) {
@@ -75,39 +75,62 @@ impl Evaluator<'_> {
                     };
                     return Value::Unknown(ty).mark_if(marked);
                 };
-                match operator {
-                    B::Plus => Value::number(a + b),
-                    B::Minus => Value::number(a - b),
-                    B::Mul => Value::number(a * b),
-                    B::Div | B::Mod if b == 0.0 => {
-                        let what = if operator == B::Div {
-                            "Division"
-                        } else {
-                            "Modulo"
-                        };
-                        self.error_at(
-                            op.rhs.pos,
-                            "Operation failed",
-                            format!("Error during operation: {what} by zero is not allowed."),
-                        )
-                    }
-                    B::Div => Value::number(a / b),
-                    // Terraform's modulo keeps the sign of the dividend, as Rust's `%` does.
-                    B::Mod => Value::number(a % b),
-                    B::Less => Value::Bool(a < b),
-                    B::LessEq => Value::Bool(a <= b),
-                    B::Greater => Value::Bool(a > b),
-                    B::GreaterEq => Value::Bool(a >= b),
-                    _ => Value::unknown(),
-                }
+                self.arithmetic(op, &a, &b)
             }
         };
         result.mark_if(marked)
     }
 
-    fn number(&mut self, v: Value, expr: &Expr, side: Side) -> Operand<f64> {
+    /// A binary operator other than equality and logic on two known numbers.
+    fn arithmetic(&mut self, op: &Binary, a: &Number, b: &Number) -> Value {
+        use BinaryOperator as B;
+        let operator = op.op;
+        if matches!(operator, B::Div | B::Mod) && b.signum() == 0 {
+            let what = if operator == B::Div {
+                "Division"
+            } else {
+                "Modulo"
+            };
+            return self.error_at(
+                op.rhs.pos,
+                "Operation failed",
+                format!("Error during operation: {what} by zero is not allowed."),
+            );
+        }
+        let (result, nan) = match operator {
+            B::Plus => (a.add(b), "can't compute sum of opposing infinities"),
+            B::Minus => (a.sub(b), "can't subtract infinity from itself"),
+            B::Mul => (a.mul(b), "can't multiply zero by infinity"),
+            B::Div => (
+                a.div(b),
+                "can't divide zero by zero or infinity by infinity",
+            ),
+            // Terraform's modulo keeps the sign of the dividend.
+            B::Mod => (a.rem(b), "can't use modulo with zero and infinity"),
+            _ => {
+                let order = a.cmp_num(b);
+                return Value::Bool(match operator {
+                    B::Less => order.is_lt(),
+                    // cty: less, or equal as its equality has it.
+                    B::LessEq => order.is_lt() || a == b,
+                    B::Greater => order.is_gt(),
+                    _ => order.is_gt() || a == b,
+                });
+            }
+        };
+        match result {
+            Ok(n) => Value::Number(n),
+            Err(_) => self.error_at(
+                op.rhs.pos,
+                "Operation failed",
+                format!("Error during operation: {nan}."),
+            ),
+        }
+    }
+
+    fn number(&mut self, v: Value, expr: &Expr, side: Side) -> Operand<Number> {
         self.operand(v, expr, side, &Type::Number, "a number is required")
-            .and_then(|v| v.as_number())
+            .and_then(|v| v.as_num().cloned())
     }
 
     fn boolean(&mut self, v: Value, expr: &Expr, side: Side) -> Operand<bool> {

@@ -114,7 +114,7 @@ impl Evaluator<'_> {
                 let (key, key_marked) = self.expr(key_expr).unmark();
                 return self.index(value, key, op.pos).mark_if(marked | key_marked);
             }
-            OpKind::LegacyIndex(n) => self.index(value, Value::number(*n as f64), op.pos),
+            OpKind::LegacyIndex(n) => self.index(value, Value::Number((*n).into()), op.pos),
             OpKind::FullSplat | OpKind::AttrSplat => value,
         };
         result.mark_if(marked)
@@ -201,8 +201,9 @@ impl Evaluator<'_> {
 
     /// `list[key]`: the key must convert to a whole number within the bounds.
     fn index_sequence(&mut self, mut xs: Vec<Value>, key: Value, range: Pos) -> Value {
-        let idx = match convert(key, &Type::Number).ok().and_then(|k| k.as_number()) {
-            Some(f) if f.fract() == 0.0 => f,
+        let key = convert(key, &Type::Number).ok();
+        let idx = match key.as_ref().and_then(Value::as_num) {
+            Some(n) if n.is_int() => n.clone(),
             _ => {
                 return self.error_at(
                     range,
@@ -213,8 +214,9 @@ impl Evaluator<'_> {
                 )
             }
         };
-        if idx < 0.0 || idx >= xs.len() as f64 {
-            let why = if idx < 0.0 {
+        let at = idx.as_i64().and_then(|i| usize::try_from(i).ok());
+        let Some(at) = at.filter(|i| *i < xs.len()) else {
+            let why = if idx.signum() < 0 {
                 "a negative number is not a valid index for a sequence".to_string()
             } else {
                 format!(
@@ -230,8 +232,8 @@ impl Evaluator<'_> {
                     "The given key does not identify an element in this collection value: {why}."
                 ),
             );
-        }
-        xs.swap_remove(idx as usize)
+        };
+        xs.swap_remove(at)
     }
 
     /// `map[key]`: the key must convert to a string naming an element (with a did-you-mean).

@@ -3,8 +3,8 @@
 //! the number) and its wording for type errors.
 
 use super::FuncError;
-use crate::lang::Value;
 use crate::lang::VecMap;
+use crate::lang::{Number, Value};
 
 pub(super) fn err(index: usize, message: impl Into<String>) -> FuncError {
     FuncError::Arg {
@@ -23,14 +23,9 @@ pub(super) fn prim_str(v: &Value) -> Option<String> {
     }
 }
 
-/// Parses a number the way Terraform converts a string to a number.
-pub(super) fn parse_number(s: &str) -> Option<f64> {
-    // No trimming: Terraform rejects " 1".
-    let t = s;
-    if t.is_empty() || t.eq_ignore_ascii_case("nan") || t.to_ascii_lowercase().contains("inf") {
-        return None;
-    }
-    t.parse::<f64>().ok()
+/// Parses a number the way Terraform converts a string to a number (cty's `ParseNumberVal`).
+pub(super) fn parse_number(s: &str) -> Option<Number> {
+    Number::parse(s)
 }
 
 pub(super) fn string(args: &[Value], i: usize) -> Result<String, FuncError> {
@@ -42,13 +37,13 @@ pub(super) fn str_of(v: &Value, i: usize) -> Result<String, FuncError> {
     prim_str(v).ok_or_else(|| err(i, format!("string required, got {}", v.type_name())))
 }
 
-pub(super) fn number(args: &[Value], i: usize) -> Result<f64, FuncError> {
+pub(super) fn number(args: &[Value], i: usize) -> Result<Number, FuncError> {
     num_of(&args[i], i)
 }
 
-pub(super) fn num_of(v: &Value, i: usize) -> Result<f64, FuncError> {
+pub(super) fn num_of(v: &Value, i: usize) -> Result<Number, FuncError> {
     match v.peel() {
-        Value::Number(n) => Ok(n.0),
+        Value::Number(n) => Ok(n.clone()),
         Value::String(s) => {
             parse_number(s).ok_or_else(|| err(i, format!("a number is required, got \"{s}\"")))
         }
@@ -59,13 +54,11 @@ pub(super) fn num_of(v: &Value, i: usize) -> Result<f64, FuncError> {
     }
 }
 
-/// A whole number (indexes, counts, bit lengths).
+/// A whole number that fits an i64 (indexes, counts, bit lengths), as gocty converts one.
 pub(super) fn integer(args: &[Value], i: usize) -> Result<i64, FuncError> {
     let n = number(args, i)?;
-    if n.fract() != 0.0 || !n.is_finite() || n.abs() > 9.007_199_254_740_992e15 {
-        return Err(err(i, format!("value must be a whole number, got {n}")));
-    }
-    Ok(n as i64)
+    n.as_i64()
+        .ok_or_else(|| err(i, format!("value must be a whole number, got {n}")))
 }
 
 pub(super) fn bool_of(v: &Value, i: usize) -> Result<bool, FuncError> {
@@ -153,7 +146,10 @@ mod tests {
         ];
         assert_eq!(string(&args, 0).ok().as_deref(), Some("5"));
         assert_eq!(string(&args, 3).ok().as_deref(), Some("true"));
-        assert_eq!(number(&args, 1), Ok(2.5));
+        assert_eq!(
+            number(&args, 1).map(|n| n.to_string()).ok().as_deref(),
+            Some("2.5")
+        );
         assert!(matches!(
             number(&args, 2),
             Err(FuncError::Arg { index: 2, .. })
@@ -163,6 +159,6 @@ mod tests {
             seq(&args, 0).err(),
             Some(err(0, "list required, got number"))
         );
-        assert_eq!(parse_number("inf"), None);
+        assert_eq!(parse_number("nan"), None);
     }
 }

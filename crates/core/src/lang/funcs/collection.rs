@@ -301,11 +301,14 @@ fn sum(args: Vec<Value>, _: &FuncContext) -> R {
     if xs.is_empty() {
         return Err(err(0, "cannot sum an empty list"));
     }
-    let mut total = 0.0;
-    for x in xs {
-        total += args::num_of(x, 0)?;
+    // Terraform's sum: the first element, then each next one added (cty's `Add`).
+    let mut total = args::num_of(&xs[0], 0)?;
+    for x in &xs[1..] {
+        total = total
+            .add(&args::num_of(x, 0)?)
+            .map_err(|_| FuncError::Other("can't compute sum of opposing infinities".into()))?;
     }
-    Ok(Value::number(total))
+    Ok(Value::Number(total))
 }
 
 fn transpose(args: Vec<Value>, _: &FuncContext) -> R {

@@ -72,9 +72,9 @@ fn tostring(args: Vec<Value>, _: &FuncContext) -> R {
 fn tonumber(args: Vec<Value>, _: &FuncContext) -> R {
     match &args[0] {
         Value::Null => Ok(Value::Null),
-        Value::Number(n) => Ok(Value::Number(*n)),
+        Value::Number(n) => Ok(Value::Number(n.clone())),
         Value::String(s) => parse_number(s)
-            .map(Value::number)
+            .map(Value::Number)
             .ok_or_else(|| err(0, format!("cannot convert \"{s}\" to number"))),
         v => Err(cannot(v, "number")),
     }

@@ -38,7 +38,7 @@ pub(super) fn json_text(v: &Value) -> String {
 
 fn write_json(v: &Value, out: &mut String) {
     match v {
-        Value::Number(n) if n.0.is_finite() => out.push_str(&n.to_string()),
+        Value::Number(n) => out.push_str(&n.to_string()),
         Value::List(xs) | Value::Tuple(xs) | Value::Set(xs) => {
             out.push('[');
             for (i, x) in xs.iter().enumerate() {
@@ -67,14 +67,53 @@ fn write_json(v: &Value, out: &mut String) {
 }
 
 fn jsonencode(args: Vec<Value>, _: &FuncContext) -> R {
+    if has_infinity(&args[0]) {
+        return Err(err(0, "cannot serialize infinity as JSON"));
+    }
     Ok(Value::String(json_text(&args[0])))
+}
+
+fn has_infinity(v: &Value) -> bool {
+    match v {
+        Value::Number(n) => n.is_infinite(),
+        Value::Sensitive(x) | Value::Ephemeral(x) => has_infinity(x),
+        _ => v.as_seq().map_or_else(
+            || v.as_map().is_some_and(|m| m.values().any(has_infinity)),
+            |xs| xs.iter().any(has_infinity),
+        ),
+    }
 }
 
 fn jsondecode(args: Vec<Value>, _: &FuncContext) -> R {
     let s = args::string(&args, 0)?;
-    let j: serde_json::Value =
+    let raw: &serde_json::value::RawValue =
         serde_json::from_str(&s).map_err(|e| err(0, format!("invalid JSON: {e}")))?;
-    Ok(Value::from_json(&j))
+    decode_raw(raw).map_err(|e| err(0, format!("invalid JSON: {e}")))
+}
+
+/// A JSON document as cty's `jsondecode` reads it: each number from its own text, exact
+/// (`1e400`, `12345678901234567890123`), so the nested values are read one level at a time.
+fn decode_raw(raw: &serde_json::value::RawValue) -> Result<Value, serde_json::Error> {
+    use serde_json::value::RawValue;
+    let text = raw.get();
+    match text.as_bytes().first() {
+        Some(b'{') => {
+            let m: std::collections::BTreeMap<String, &RawValue> = serde_json::from_str(text)?;
+            let fields = m.into_iter().map(|(k, v)| Ok((k, decode_raw(v)?)));
+            Ok(Value::Object(
+                fields.collect::<Result<_, serde_json::Error>>()?,
+            ))
+        }
+        Some(b'[') => {
+            let xs: Vec<&RawValue> = serde_json::from_str(text)?;
+            let xs = xs.into_iter().map(decode_raw);
+            Ok(Value::Tuple(xs.collect::<Result<_, _>>()?))
+        }
+        Some(b'-' | b'0'..=b'9') => {
+            Ok(crate::lang::Number::parse(text).map_or(Value::Null, Value::Number))
+        }
+        _ => Ok(Value::from_json(&serde_json::from_str(text)?)),
+    }
 }
 
 fn yamlencode(args: Vec<Value>, _: &FuncContext) -> R {

@@ -251,7 +251,8 @@ fn verb(d: &Directive, arg: &Value) -> Result<String, String> {
         'v' if d.flags.sharp => json_text(arg),
         'v' => match arg {
             Value::String(s) => s.clone(),
-            Value::Number(n) => n.to_string(),
+            // cty: Go's `Text('g', -1)` (`1e+21`).
+            Value::Number(n) => n.go_text(b'g', None),
             Value::Bool(b) => b.to_string(),
             other => json_text(other),
         },
@@ -263,7 +264,7 @@ fn verb(d: &Directive, arg: &Value) -> Result<String, String> {
             other => return Err(format!("bool required, got {}", other.type_name())),
         },
         'd' | 'b' | 'o' | 'x' | 'X' | 'e' | 'E' | 'f' | 'F' | 'g' | 'G' => {
-            return number::format(d, num(arg)?);
+            return number::format(d, &num(arg)?);
         }
         v => return Err(format!("unsupported format verb %{v}")),
     };
@@ -293,9 +294,9 @@ fn string(arg: &Value) -> Result<String, String> {
     prim_str(arg).ok_or_else(|| format!("string required, got {}", arg.type_name()))
 }
 
-fn num(arg: &Value) -> Result<f64, String> {
+fn num(arg: &Value) -> Result<crate::lang::Number, String> {
     match arg {
-        Value::Number(n) => Ok(n.0),
+        Value::Number(n) => Ok(n.clone()),
         Value::String(s) => {
             super::args::parse_number(s).ok_or_else(|| format!("a number is required, got \"{s}\""))
         }

@@ -15,6 +15,7 @@ mod encoding;
 mod filehash;
 mod filesystem;
 mod format;
+mod gopow;
 mod network;
 mod numeric;
 mod params;

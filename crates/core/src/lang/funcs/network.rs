@@ -106,7 +106,12 @@ fn newbits(args: &[Value], i: usize) -> Result<u32, FuncError> {
 fn cidrsubnet(args: Vec<Value>, _: &FuncContext) -> R {
     let net = Net::parse(&args, 0)?;
     let extra = newbits(&args, 1)?;
-    let netnum = args::integer(&args, 2)?;
+    // Terraform reads netnum as a big integer: IPv6 subnet numbers exceed 64 bits.
+    let n = args::number(&args, 2)?;
+    let netnum = n
+        .to_big_int()
+        .and_then(|b| i128::try_from(b).ok())
+        .ok_or_else(|| err(2, format!("value must be a whole number, got {n}")))?;
     let len = net.len + extra;
     if len > net.bits {
         return Err(FuncError::Other(format!(
@@ -114,7 +119,7 @@ fn cidrsubnet(args: Vec<Value>, _: &FuncContext) -> R {
             net.len
         )));
     }
-    let fits = netnum >= 0 && (extra >= 63 || netnum < (1i64 << extra));
+    let fits = netnum >= 0 && (extra >= 127 || netnum < (1i128 << extra));
     if !fits {
         return Err(FuncError::Other(format!(
             "prefix extension of {extra} does not accommodate a subnet numbered {netnum}"

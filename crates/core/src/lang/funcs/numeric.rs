@@ -2,7 +2,7 @@
 
 use super::args::{self, err};
 use super::{Arity, FuncContext, FuncError, Ret, Spec};
-use crate::lang::Value;
+use crate::lang::{Number, Value};
 
 type R = Result<Value, FuncError>;
 
@@ -18,21 +18,16 @@ pub(super) const SPECS: &[Spec] = &[
     Spec::new("signum", Arity::Exact(1), Ret::Number, signum),
 ];
 
-fn unary(args: &[Value], f: impl FnOnce(f64) -> f64) -> R {
-    Ok(Value::number(f(args::number(args, 0)?)))
-}
-
 fn abs(args: Vec<Value>, _: &FuncContext) -> R {
-    unary(&args, f64::abs)
+    Ok(Value::Number(args::number(&args, 0)?.abs()))
 }
 
 fn ceil(args: Vec<Value>, _: &FuncContext) -> R {
-    // `+ 0.0` turns -0 into 0: Terraform's ceil returns an integer (`ceil(-0.5)` is 0).
-    unary(&args, |x| x.ceil() + 0.0)
+    Ok(Value::Number(args::number(&args, 0)?.ceil()))
 }
 
 fn floor(args: Vec<Value>, _: &FuncContext) -> R {
-    unary(&args, f64::floor)
+    Ok(Value::Number(args::number(&args, 0)?.floor()))
 }
 
 /// Terraform's `signum` takes whole numbers only.
@@ -41,47 +36,51 @@ fn signum(args: Vec<Value>, _: &FuncContext) -> R {
     Ok(Value::int(x.signum()))
 }
 
+/// An f64 result (cty's `pow` and `log` compute in float64): an infinity is a number (which
+/// `jsonencode` refuses), NaN is no number and fails the call.
+fn float_result(r: f64, what: impl FnOnce() -> String) -> R {
+    Number::from_f64(r)
+        .map(Value::Number)
+        .ok_or_else(|| FuncError::Other(what()))
+}
+
 fn pow(args: Vec<Value>, _: &FuncContext) -> R {
-    let base = args::number(&args, 0)?;
-    let exp = args::number(&args, 1)?;
-    let r = base.powf(exp);
-    if !r.is_finite() {
-        // Terraform fails too (its big floats have no NaN, and 0^-1 or overflow errors).
-        return Err(FuncError::Other(format!(
-            "{base} to the power {exp} is not a real number"
-        )));
-    }
-    Ok(Value::number(r))
+    let base = args::number(&args, 0)?.to_f64();
+    let exp = args::number(&args, 1)?.to_f64();
+    float_result(super::gopow::pow(base, exp), || {
+        format!("{base} to the power {exp} is not a real number")
+    })
 }
 
-/// The logarithm of `num` in `base`. An infinite or undefined result is an error: Terraform
-/// gives ±Inf for `log(0, b)` and base 1 but fails as soon as it is encoded or stored, and
-/// hubctl's `jsonencode` would write infinities as `null`.
+/// The logarithm of `num` in `base`, in f64 as cty computes it: `log(0, 10)` is -Inf.
 fn log(args: Vec<Value>, _: &FuncContext) -> R {
-    let (num, base) = (args::number(&args, 0)?, args::number(&args, 1)?);
-    let r = num.ln() / base.ln();
-    if !r.is_finite() {
-        return Err(FuncError::Other(format!(
-            "the logarithm of {num} in base {base} is not a finite number"
-        )));
-    }
-    Ok(Value::number(r))
+    let (num, base) = (
+        args::number(&args, 0)?.to_f64(),
+        args::number(&args, 1)?.to_f64(),
+    );
+    float_result(num.ln() / base.ln(), || {
+        format!("the logarithm of {num} in base {base} is not a real number")
+    })
 }
 
-fn fold(args: &[Value], pick: fn(f64, f64) -> f64) -> R {
+/// `min`/`max`: the first argument the comparison prefers, itself (with its precision).
+fn fold(args: &[Value], prefer: std::cmp::Ordering) -> R {
     let mut acc = args::number(args, 0)?;
     for i in 1..args.len() {
-        acc = pick(acc, args::number(args, i)?);
+        let x = args::number(args, i)?;
+        if x.cmp_num(&acc) == prefer {
+            acc = x;
+        }
     }
-    Ok(Value::number(acc))
+    Ok(Value::Number(acc))
 }
 
 fn max(args: Vec<Value>, _: &FuncContext) -> R {
-    fold(&args, f64::max)
+    fold(&args, std::cmp::Ordering::Greater)
 }
 
 fn min(args: Vec<Value>, _: &FuncContext) -> R {
-    fold(&args, f64::min)
+    fold(&args, std::cmp::Ordering::Less)
 }
 
 /// Parses an integer in base 2 to 62. Above base 36, lower-case letters are 10–35 and
@@ -103,24 +102,25 @@ fn parseint(args: Vec<Value>, _: &FuncContext) -> R {
     if digits.is_empty() {
         return Err(fail());
     }
-    let mut acc: i128 = 0;
+    // Any size: Terraform parses into a big integer.
+    let mut acc = dashu_int::IBig::ZERO;
     for c in digits.chars() {
         let d = match c {
-            '0'..='9' => c as i128 - '0' as i128,
-            'a'..='z' => c as i128 - 'a' as i128 + 10,
-            'A'..='Z' if base <= 36 => c as i128 - 'A' as i128 + 10,
-            'A'..='Z' => c as i128 - 'A' as i128 + 36,
+            '0'..='9' => c as i64 - '0' as i64,
+            'a'..='z' => c as i64 - 'a' as i64 + 10,
+            'A'..='Z' if base <= 36 => c as i64 - 'A' as i64 + 10,
+            'A'..='Z' => c as i64 - 'A' as i64 + 36,
             _ => return Err(fail()),
         };
-        if d >= base as i128 {
+        if d >= base {
             return Err(fail());
         }
-        acc = acc
-            .checked_mul(base as i128)
-            .and_then(|a| a.checked_add(d))
-            .ok_or_else(fail)?;
+        acc = acc * dashu_int::IBig::from(base) + dashu_int::IBig::from(d);
     }
-    Ok(Value::number(if neg { -acc } else { acc } as f64))
+    if neg {
+        acc = -acc;
+    }
+    Ok(Value::Number(Number::from_big_int(&acc)))
 }
 
 #[cfg(test)]

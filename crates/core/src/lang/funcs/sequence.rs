@@ -3,7 +3,7 @@
 
 use super::args::{self, err, take_seq};
 use super::{Arity, FuncContext, FuncError, Prim, Ret, Spec};
-use crate::lang::Value;
+use crate::lang::{Number, Value};
 
 type R = Result<Value, FuncError>;
 
@@ -25,7 +25,7 @@ pub(super) const SPECS: &[Spec] = &[
 
 fn range(args: Vec<Value>, _: &FuncContext) -> R {
     let (start, limit, step) = match args.len() {
-        1 => (0.0, args::number(&args, 0)?, None),
+        1 => (Number::int(0), args::number(&args, 0)?, None),
         2 => (args::number(&args, 0)?, args::number(&args, 1)?, None),
         _ => (
             args::number(&args, 0)?,
@@ -33,30 +33,40 @@ fn range(args: Vec<Value>, _: &FuncContext) -> R {
             Some(args::number(&args, 2)?),
         ),
     };
-    let step = step.unwrap_or(if limit >= start { 1.0 } else { -1.0 });
-    if step == 0.0 {
-        return Err(err(2, "step must not be zero"));
-    }
-    if step < 0.0 && limit > start {
-        return Err(err(2, "end must be less than start when step is negative"));
-    }
-    if step > 0.0 && limit < start {
-        return Err(err(
-            2,
-            "end must be greater than start when step is positive",
-        ));
+    let up = limit.cmp_num(&start).is_ge();
+    let step = step.unwrap_or_else(|| Number::int(if up { 1 } else { -1 }));
+    match step.signum() {
+        0 => return Err(err(2, "step must not be zero")),
+        s if s < 0 && limit.cmp_num(&start).is_gt() => {
+            return Err(err(2, "end must be less than start when step is negative"))
+        }
+        s if s > 0 && limit.cmp_num(&start).is_lt() => {
+            return Err(err(
+                2,
+                "end must be greater than start when step is positive",
+            ))
+        }
+        _ => {}
     }
     let mut out = Vec::new();
     let mut x = start;
-    while (step > 0.0 && x < limit) || (step < 0.0 && x > limit) {
+    let before = |x: &Number| {
+        let o = x.cmp_num(&limit);
+        if step.signum() > 0 {
+            o.is_lt()
+        } else {
+            o.is_gt()
+        }
+    };
+    while before(&x) {
         if out.len() == RANGE_LIMIT {
             return Err(FuncError::Other(format!(
                 "more than {RANGE_LIMIT} values were generated; either decrease the difference \
                  between start and limit or use a larger step"
             )));
         }
-        out.push(Value::number(x));
-        x += step;
+        let next = x.add(&step).map_err(|_| err(2, "step must be finite"))?;
+        out.push(Value::Number(std::mem::replace(&mut x, next)));
     }
     Ok(Value::List(out))
 }

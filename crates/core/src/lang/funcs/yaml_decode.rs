@@ -280,10 +280,10 @@ fn implicit(src: &str, tag: Option<&str>) -> Result<Option<Value>, String> {
                     }
                 }
                 if let Some(n) = decimal(src) {
-                    return Ok(Some(Value::Number(Number(n))));
+                    return Ok(Some(Value::Number(n)));
                 }
                 if let Some(n) = prefixed_int(src) {
-                    return n.map(|n| Some(Value::Number(Number(n))));
+                    return n.map(|n| Some(Value::Number(n)));
                 }
                 return Ok(None);
             }
@@ -293,7 +293,8 @@ fn implicit(src: &str, tag: Option<&str>) -> Result<Option<Value>, String> {
 }
 
 /// A decimal number as YAML writes one: `1`, `-0`, `012`, `5.`, `.5`, `1e3`, no underscores.
-fn decimal(src: &str) -> Option<f64> {
+/// go-cty-yaml reads an integer into an int64 and anything else into a float64.
+fn decimal(src: &str) -> Option<Number> {
     let digits = src.strip_prefix(['+', '-']).unwrap_or(src);
     let (mantissa, exp) = match digits.find(['e', 'E']) {
         Some(i) => (&digits[..i], Some(&digits[i + 1..])),
@@ -309,15 +310,26 @@ fn decimal(src: &str) -> Option<f64> {
         let e = e.strip_prefix(['+', '-']).unwrap_or(e);
         !e.is_empty() && all_digits(e)
     });
-    let n: f64 = (mantissa_ok && exp_ok)
-        .then(|| src.parse().ok())
-        .flatten()?;
-    // Beyond f64 (Terraform's numbers are arbitrary precision): not silently infinity.
-    n.is_finite().then_some(n)
+    if !(mantissa_ok && exp_ok) {
+        return None;
+    }
+    if exp.is_none() && !mantissa.contains('.') {
+        // `-0` is no int64 there: a float, and keeps its sign.
+        if let Some(i) = src
+            .parse::<i64>()
+            .ok()
+            .filter(|i| *i != 0 || !src.starts_with('-'))
+        {
+            return Some(Number::int(i));
+        }
+    }
+    let n: f64 = src.parse().ok()?;
+    // Beyond f64 (go-cty-yaml parses a float64): not silently infinity.
+    n.is_finite().then(|| Number::from_f64(n)).flatten()
 }
 
 /// An unsigned `0x` or `0o` integer; `Some(Err)` when its digits overflow 64 bits.
-fn prefixed_int(src: &str) -> Option<Result<f64, String>> {
+fn prefixed_int(src: &str) -> Option<Result<Number, String>> {
     let (radix, digits) = if let Some(d) = src.strip_prefix("0x") {
         (16, d)
     } else {
@@ -328,7 +340,7 @@ fn prefixed_int(src: &str) -> Option<Result<f64, String>> {
     }
     Some(
         u64::from_str_radix(digits, radix)
-            .map(|n| n as f64)
+            .map(Number::from)
             .map_err(|_| format!("cannot parse {src:?} as {TAG_PREFIX}int")),
     )
 }
@@ -338,7 +350,7 @@ fn prefixed_int(src: &str) -> Option<Result<f64, String>> {
 fn tagged_number(src: &str) -> Option<Value> {
     let plain = src.replace('_', "");
     if let Some(n) = decimal(&plain) {
-        return Some(Value::Number(Number(n)));
+        return Some(Value::Number(n));
     }
     let (neg, rest) = match plain.strip_prefix('-') {
         Some(r) => (true, r),
@@ -354,8 +366,8 @@ fn tagged_number(src: &str) -> Option<Value> {
     } else {
         (8, lower.strip_prefix('0')?)
     };
-    let n = u64::from_str_radix(digits, radix).ok()? as f64;
-    Some(Value::Number(Number(if neg { -n } else { n })))
+    let n = Number::from(u64::from_str_radix(digits, radix).ok()?);
+    Some(Value::Number(if neg { n.neg() } else { n }))
 }
 
 fn binary(src: &str) -> Result<Value, String> {

@@ -1,5 +1,5 @@
 use super::decode;
-use crate::lang::{Number, Value};
+use crate::lang::Value;
 
 fn one(src: &str) -> Value {
     match decode(&format!("a: {src}")) {
@@ -9,7 +9,7 @@ fn one(src: &str) -> Value {
 }
 
 fn num(n: f64) -> Value {
-    Value::Number(Number(n))
+    Value::number(n)
 }
 
 fn s(x: &str) -> Value {

@@ -166,7 +166,9 @@ impl Emitter {
             }
             Value::String(s) => self.string(s, ctx),
             Value::Bool(b) => self.scalar(if *b { "true" } else { "false" }, Style::Plain, ctx),
-            Value::Number(n) => self.scalar(&number(n.0), Style::Plain, ctx),
+            // Full decimal, never an exponent; zero unsigned.
+            Value::Number(n) if n.signum() == 0 => self.scalar("0", Style::Plain, ctx),
+            Value::Number(n) => self.scalar(&n.to_string(), Style::Plain, ctx),
             // Null; unknown and sensitive values never reach a function's encoder.
             _ => self.scalar("null", Style::Plain, ctx),
         }
@@ -376,15 +378,6 @@ fn printable(c: char) -> bool {
 
 fn is_break(c: char) -> bool {
     matches!(c, '\r' | '\n' | '\u{85}' | '\u{2028}' | '\u{2029}')
-}
-
-/// Terraform prints numbers in full decimal, never with an exponent.
-fn number(n: f64) -> String {
-    if n == 0.0 {
-        "0".to_string()
-    } else {
-        format!("{n}")
-    }
 }
 
 #[cfg(test)]

@@ -8,13 +8,29 @@ use hcl_edit::expr::{self as hx, Expression, TraversalOperator};
 use hcl_edit::template::{self as ht, Directive, Element};
 use hcl_edit::Span as _;
 
+/// A number literal's value as Terraform reads it: its source text through cty's
+/// `ParseNumberVal` (hcl-edit's own value is only an f64 or a u64). hcl-edit folds a leading
+/// `-` into the literal; Terraform negates the rest, so `-0` keeps its sign.
+fn literal(n: &hcl_edit::Formatted<hcl_edit::Number>) -> super::Number {
+    let from_text = n.as_repr().and_then(|raw| {
+        let raw = raw.trim();
+        match raw.strip_prefix('-') {
+            Some(rest) => super::Number::parse(rest.trim_start()).map(|v| v.neg()),
+            None => super::Number::parse(raw),
+        }
+    });
+    from_text
+        .or_else(|| super::Number::parse(&n.value().to_string()))
+        .unwrap_or_else(|| super::Number::int(0))
+}
+
 /// The IR of a parsed expression.
 pub fn lower(e: &Expression) -> Expr {
     let pos = Pos::of(e.span());
     let kind = match e {
         Expression::Null(_) => Kind::Null,
         Expression::Bool(b) => Kind::Bool(*b.value()),
-        Expression::Number(n) => Kind::Number(*n.value()),
+        Expression::Number(n) => Kind::Number(literal(n)),
         Expression::String(s) => Kind::String(s.value().as_str().into()),
         Expression::Array(a) => Kind::Tuple(a.iter().map(lower).collect()),
         Expression::Object(o) => Kind::Object(

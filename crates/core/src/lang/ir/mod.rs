@@ -14,9 +14,9 @@ mod name;
 #[cfg(test)]
 mod tests;
 
+pub use crate::lang::Number;
 pub use hcl_edit::expr::{BinaryOperator, UnaryOperator};
 pub use hcl_edit::template::Strip;
-pub use hcl_edit::Number;
 pub use lower::{lower, lower_template, parse};
 pub use name::Name;
 use std::ops::Range;

@@ -1,12 +1,29 @@
-//! Number verbs of `format`, matching Go's `fmt` output (`%e` prints `1.5e+00`, `%g`
-//! switches to exponent form outside 1e-4..1e6 for shortest output, ...).
+//! Number verbs of `format`, as cty formats them with Go's `fmt`: integer verbs print the
+//! exact integer (`%d` of `1e20` is all 21 digits), float verbs Go's `big.Float` text of the
+//! exact value (`%e` prints `1.5e+00`, `%.1f` rounds the exact decimal expansion, ties to
+//! even; `%g` without a precision is the shortest form).
 
 use super::{pad_with, Directive};
+use crate::lang::Number;
+use dashu_int::ops::UnsignedAbs;
 
 /// Formats `x` for an integer or floating-point verb, padded to the directive's width.
-pub(super) fn format(d: &Directive, x: f64) -> Result<String, String> {
-    let sign = if x.is_sign_negative() && x != 0.0 {
+pub(super) fn format(d: &Directive, x: &Number) -> Result<String, String> {
+    let integer_verb = matches!(d.verb, 'd' | 'b' | 'o' | 'x' | 'X');
+    // Integers print their sign; floats Go's sign bit, so -0 is `-0.000000`.
+    let negative = if integer_verb {
+        x.signum() < 0
+    } else {
+        x.is_sign_negative()
+    };
+    let sign = if negative {
         "-"
+    } else if x.is_infinite() {
+        if d.flags.space {
+            " "
+        } else {
+            "+"
+        }
     } else if d.flags.plus {
         "+"
     } else if d.flags.space {
@@ -16,27 +33,28 @@ pub(super) fn format(d: &Directive, x: f64) -> Result<String, String> {
     };
     let abs = x.abs();
     let (body, zero) = match d.verb {
-        'd' | 'b' | 'o' | 'x' | 'X' => (integer(d, abs)?, d.flags.zero && d.prec.is_none()),
-        'f' | 'F' => (format!("{:.*}", d.prec.unwrap_or(6), abs), d.flags.zero),
+        'd' | 'b' | 'o' | 'x' | 'X' => (integer(d, &abs)?, d.flags.zero && d.prec.is_none()),
+        'f' | 'F' => (abs.go_text(b'f', Some(d.prec.unwrap_or(6))), d.flags.zero),
         'e' | 'E' => (
-            exponent(abs, d.prec.unwrap_or(6), d.verb == 'E'),
+            abs.go_text(d.verb as u8, Some(d.prec.unwrap_or(6))),
             d.flags.zero,
         ),
-        _ => (general(d, abs), d.flags.zero),
+        _ => (abs.go_text(d.verb as u8, d.prec), d.flags.zero),
     };
-    Ok(pad_with(d, zero, sign, &body))
+    let body = body.trim_start_matches('+').to_string();
+    Ok(pad_with(d, zero && !x.is_infinite(), sign, &body))
 }
 
-fn integer(d: &Directive, abs: f64) -> Result<String, String> {
-    if abs.fract() != 0.0 || !abs.is_finite() || abs >= 1.7e38 {
+fn integer(d: &Directive, abs: &Number) -> Result<String, String> {
+    let Some(v) = abs.to_big_int() else {
         return Err(format!("an integer is required, got {abs}"));
-    }
-    let v = abs as u128;
+    };
+    let v = v.unsigned_abs();
     let (mut digits, prefix) = match d.verb {
-        'b' => (format!("{v:b}"), "0b"),
-        'o' => (format!("{v:o}"), "0"),
-        'x' => (format!("{v:x}"), "0x"),
-        'X' => (format!("{v:X}"), "0X"),
+        'b' => (v.in_radix(2).to_string(), "0b"),
+        'o' => (v.in_radix(8).to_string(), "0"),
+        'x' => (v.in_radix(16).to_string(), "0x"),
+        'X' => (v.in_radix(16).to_string().to_uppercase(), "0X"),
         _ => (v.to_string(), ""),
     };
     if let Some(p) = d.prec {
@@ -49,73 +67,6 @@ fn integer(d: &Directive, abs: f64) -> Result<String, String> {
     } else {
         digits
     })
-}
-
-/// `%e`: mantissa with `prec` decimals and a signed, at-least-two-digit exponent.
-fn exponent(abs: f64, prec: usize, upper: bool) -> String {
-    split_exp(&format!("{abs:.prec$e}"), upper)
-}
-
-/// Rewrites Rust's `1.5e3` into Go's `1.5e+03`.
-fn split_exp(rust: &str, upper: bool) -> String {
-    let (mant, exp) = rust.split_once('e').unwrap_or((rust, "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    let e = if upper { 'E' } else { 'e' };
-    let sign = if exp < 0 { '-' } else { '+' };
-    format!("{mant}{e}{sign}{:02}", exp.abs())
-}
-
-fn exp_of(rust_exp: &str) -> i32 {
-    rust_exp
-        .split_once('e')
-        .and_then(|(_, e)| e.parse().ok())
-        .unwrap_or(0)
-}
-
-/// `%g`: exponent form for large or small exponents, plain otherwise, without trailing
-/// zeros (unless `#`).
-fn general(d: &Directive, abs: f64) -> String {
-    let upper = d.verb == 'G';
-    match d.prec {
-        None => {
-            let shortest = format!("{abs:e}");
-            let exp = exp_of(&shortest);
-            if !(-4..6).contains(&exp) {
-                split_exp(&shortest, upper)
-            } else {
-                abs.to_string()
-            }
-        }
-        Some(p) => {
-            let p = p.max(1);
-            let exp = exp_of(&format!("{abs:.*e}", p - 1));
-            let s = if exp < -4 || exp >= p as i32 {
-                let s = format!("{abs:.*e}", p - 1);
-                let (mant, e) = s.split_once('e').unwrap_or((&s, "0"));
-                let mant = if d.flags.sharp {
-                    mant.to_string()
-                } else {
-                    trim_zeros(mant)
-                };
-                return split_exp(&format!("{mant}e{e}"), upper);
-            } else {
-                format!("{abs:.*}", (p as i32 - 1 - exp).max(0) as usize)
-            };
-            if d.flags.sharp {
-                s
-            } else {
-                trim_zeros(&s)
-            }
-        }
-    }
-}
-
-fn trim_zeros(s: &str) -> String {
-    if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        s.to_string()
-    }
 }
 
 #[cfg(test)]
