@@ -10,5 +10,6 @@ mod import_for_each;
 mod prevent_destroy;
 mod provider_for_each;
 mod resumed_runs;
+mod stored_numbers;
 mod support;
 mod targets;

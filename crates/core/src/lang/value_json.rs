@@ -136,6 +136,37 @@ impl Type {
     }
 }
 
+impl Value {
+    /// The value as the state and plan files will give it back: every number as
+    /// [`number_json`] keeps it (a fraction beyond f64, or an integer beyond 64 bits,
+    /// rounded to the nearest f64). A resource's arguments and a root output are compared
+    /// with what was stored in this form, so an exact `1/3` does not differ from its stored
+    /// self at every plan. Infinities stay (they are refused where they would be stored).
+    pub fn as_stored(self) -> Value {
+        match self {
+            Value::Number(n) => Value::Number(stored_number(n)),
+            Value::List(xs) => Value::List(xs.into_iter().map(Value::as_stored).collect()),
+            Value::Tuple(xs) => Value::Tuple(xs.into_iter().map(Value::as_stored).collect()),
+            Value::Set(xs) => Value::set(xs.into_iter().map(Value::as_stored).collect()),
+            Value::Map(m) => Value::Map(m.into_iter().map(|(k, v)| (k, v.as_stored())).collect()),
+            Value::Object(m) => {
+                Value::Object(m.into_iter().map(|(k, v)| (k, v.as_stored())).collect())
+            }
+            Value::Sensitive(v) => Value::Sensitive(Box::new(v.as_stored())),
+            Value::Ephemeral(v) => Value::Ephemeral(Box::new(v.as_stored())),
+            other => other,
+        }
+    }
+}
+
+/// A number as [`number_json`] writes it and [`Value::from_json`] reads it back.
+fn stored_number(n: Number) -> Number {
+    match number_json(&n) {
+        J::Number(j) if n.as_i64().is_none() => Number::parse(&j.to_string()).unwrap_or(n),
+        _ => n,
+    }
+}
+
 /// A number as serde_json holds one: exact as an i64 or u64, otherwise the nearest f64 (which
 /// serde_json writes with its shortest digits). So state keeps integers of 64 bits and any
 /// decimal of up to 17 significant digits exactly; beyond that, serde_json (without its

@@ -333,7 +333,10 @@ fn output_changes(run: &Run, outputs: &BTreeMap<String, Value>) -> Vec<OutputCha
         let action = match (&before, &after) {
             (None, Some(_)) => Action::Create,
             (Some(_), None) => Action::Delete,
-            (Some(b), Some(a)) if super::diff::same_loose(b, a) => Action::NoOp,
+            // The state holds the output's numbers as `as_stored` gives them.
+            (Some(b), Some(a)) if super::diff::same_loose(b, &a.clone().as_stored()) => {
+                Action::NoOp
+            }
             (Some(_), Some(_)) => Action::Update,
             (None, None) => continue,
         };

@@ -95,7 +95,7 @@ pub fn eval_instance(
     inst: &Instance,
 ) -> (Value, Diagnostics) {
     let scope = Scope::of_instance(run, mi, minst, inst);
-    eval_body(
+    let (config, diags) = eval_body(
         &r.body,
         schema,
         r.span,
@@ -104,7 +104,9 @@ pub fn eval_instance(
             base_dir: run.base_dir(),
             skip_blocks: ENGINE_BLOCKS,
         },
-    )
+    );
+    // Planned, saved and stored alike: the numbers the state can hold.
+    (config.as_stored(), diags)
 }
 
 /// Converts a state value to the schema's types (state JSON has no sets).
