@@ -147,10 +147,15 @@ pub struct ProviderConfig {
 impl ProviderConfig {
     /// `aws` or `aws.west`: how resources and module calls name this configuration.
     pub fn key(&self) -> String {
-        match &self.alias {
-            Some(a) => format!("{}.{}", self.name, a),
-            None => self.name.clone(),
-        }
+        provider_key(&self.name, self.alias.as_deref())
+    }
+}
+
+/// `name` or `name.alias`, the key of a provider configuration in its module.
+fn provider_key(name: &str, alias: Option<&str>) -> String {
+    match alias {
+        Some(a) => format!("{name}.{a}"),
+        None => name.to_string(),
     }
 }
 
@@ -168,10 +173,7 @@ pub struct ProviderRef {
 impl ProviderRef {
     /// The configuration it names (`aws.by_region`), without the instance key.
     pub fn config_key(&self) -> String {
-        match &self.alias {
-            Some(a) => format!("{}.{}", self.name, a),
-            None => self.name.clone(),
-        }
+        provider_key(&self.name, self.alias.as_deref())
     }
 }
 

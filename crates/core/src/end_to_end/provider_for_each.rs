@@ -48,6 +48,29 @@ provider "consumer" {
 }
 "#;
 
+/// A configuration loaded with the logging `consumer` provider.
+struct Case {
+    dir: tempfile::TempDir,
+    p: crate::plan::driver::Prepared,
+    log: Log,
+}
+
+impl Case {
+    fn new(files: serde_json::Value) -> Case {
+        let log = Log::default();
+        let (dir, p) = load(&files, &registry(&log));
+        Case { dir, p, log }
+    }
+
+    fn fx(&self) -> Fx<'_> {
+        Fx {
+            p: &self.p,
+            dir: self.dir.path(),
+            registry: registry(&self.log),
+        }
+    }
+}
+
 fn logged(log: &Log, prefix: &str) -> Vec<String> {
     let mut v: Vec<String> = log
         .lock()
@@ -69,19 +92,14 @@ fn summaries(d: &Diagnostics) -> Vec<String> {
 
 #[tokio::test]
 async fn each_resource_instance_uses_the_provider_instance_it_selects() {
-    let log = Log::default();
     let main = format!(
         "{SPOKES}\nresource \"consumer_thing\" \"per_spoke\" {{\n  for_each = {{ for k, v in local.spokes : k => v if k != var.retired }}\n  provider = consumer.spoke[each.key]\n  name     = each.key\n}}\n"
     );
-    let (dir, p) = load(&json!({ "main.tf": main }), &registry(&log));
-    let fx = Fx {
-        p: &p,
-        dir: dir.path(),
-        registry: registry(&log),
-    };
+    let case = Case::new(json!({ "main.tf": main }));
+    let (fx, log) = (case.fx(), &case.log);
     let state = fx.applied().await;
     assert_eq!(
-        logged(&log, "create "),
+        logged(log, "create "),
         [
             "create consumer_thing.per_spoke[\"a\"] with tok-a",
             "create consumer_thing.per_spoke[\"b\"] with tok-b"
@@ -98,7 +116,7 @@ async fn each_resource_instance_uses_the_provider_instance_it_selects() {
         .iter()
         .all(|c| c.action == crate::plan::Action::NoOp));
     assert_eq!(
-        logged(&log, "read "),
+        logged(log, "read "),
         ["read a with tok-a", "read b with tok-b"]
     );
     // Retiring "b" (the documented way: out of the resource's for_each, still in the
@@ -110,7 +128,7 @@ async fn each_resource_instance_uses_the_provider_instance_it_selects() {
     let plan = fx.plan(&state, sel).await;
     let state = fx.apply_plan(&state, plan, sel).await;
     assert_eq!(
-        logged(&log, "delete "),
+        logged(log, "delete "),
         ["delete consumer_thing.per_spoke[\"b\"] with tok-b"]
     );
     assert_eq!(state.resources.len(), 1);
@@ -118,16 +136,11 @@ async fn each_resource_instance_uses_the_provider_instance_it_selects() {
 
 #[tokio::test]
 async fn removing_the_provider_element_first_is_refused_before_anything_changes() {
-    let log = Log::default();
     let main = format!(
         "{SPOKES}\nresource \"consumer_thing\" \"per_spoke\" {{\n  for_each = local.spokes\n  provider = consumer.spoke[each.key]\n  name     = each.key\n}}\n"
     );
-    let (dir, p) = load(&json!({ "main.tf": main }), &registry(&log));
-    let fx = Fx {
-        p: &p,
-        dir: dir.path(),
-        registry: registry(&log),
-    };
+    let case = Case::new(json!({ "main.tf": main }));
+    let (fx, log) = (case.fx(), &case.log);
     let state = fx.applied().await;
     let sel = Sel {
         vars: &[("dropped", "b")],
@@ -141,29 +154,21 @@ async fn removing_the_provider_element_first_is_refused_before_anything_changes(
             .expect("error")
             .detail;
     assert!(detail.contains("consumer.spoke[\"b\"]"), "{detail}");
-    assert!(logged(&log, "delete ").is_empty());
+    assert!(logged(log, "delete ").is_empty());
 }
 
 #[tokio::test]
 async fn a_module_instance_gets_its_provider_instance_from_the_call() {
-    let log = Log::default();
     let main = format!(
         "{SPOKES}\nmodule \"spoke\" {{\n  source    = \"./spoke\"\n  for_each  = local.spokes\n  providers = {{ consumer = consumer.spoke[each.key] }}\n  name      = \"thing-${{each.key}}\"\n}}\n"
     );
     let child =
         "variable \"name\" {}\nresource \"consumer_thing\" \"this\" {\n  name = var.name\n}\n";
-    let (dir, p) = load(
-        &json!({ "main.tf": main, "spoke/main.tf": child }),
-        &registry(&log),
-    );
-    let fx = Fx {
-        p: &p,
-        dir: dir.path(),
-        registry: registry(&log),
-    };
+    let case = Case::new(json!({ "main.tf": main, "spoke/main.tf": child }));
+    let (fx, log) = (case.fx(), &case.log);
     let state = fx.applied().await;
     assert_eq!(
-        logged(&log, "create "),
+        logged(log, "create "),
         [
             "create module.spoke[\"a\"].consumer_thing.this with tok-a",
             "create module.spoke[\"b\"].consumer_thing.this with tok-b"
@@ -207,16 +212,11 @@ async fn wrong_references_are_refused_where_they_are_written() {
 
 #[tokio::test]
 async fn a_key_the_provider_lacks_is_an_error_at_the_key() {
-    let log = Log::default();
     let main = format!(
         "{SPOKES}\nresource \"consumer_thing\" \"t\" {{\n  provider = consumer.spoke[\"c\"]\n  name     = \"t\"\n}}\n"
     );
-    let (dir, p) = load(&json!({ "main.tf": main }), &registry(&log));
-    let fx = Fx {
-        p: &p,
-        dir: dir.path(),
-        registry: registry(&log),
-    };
+    let case = Case::new(json!({ "main.tf": main }));
+    let fx = case.fx();
     let (_, d) = fx.plan_result(&State::new(), Sel::default()).await;
     assert_eq!(summaries(&d), ["Invalid provider instance key"], "{d:?}");
     assert!(d.0[0].detail.contains("\"a\", \"b\""), "{}", d.0[0].detail);
