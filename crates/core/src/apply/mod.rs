@@ -98,7 +98,7 @@ pub async fn apply(
     if let Some(ts) = &plan.timestamp {
         run.use_plan_timestamp(ts.clone());
     }
-    let step = ApplyStep::new(&run, plan.clone(), writer.clone(), observer);
+    let step = ApplyStep::new(plan.clone(), writer.clone(), observer);
     let extra = step.extra(&run);
     let mut res = walk(run.clone(), Arc::new(step), extra).await;
     diags.extend(std::mem::take(&mut res.diags));

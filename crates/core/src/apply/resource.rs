@@ -23,8 +23,9 @@ use crate::walk::instances::{pack, ModuleInst};
 use crate::walk::scope::Scope;
 use crate::walk::{NodeResult, Run};
 
-/// Applies every instance of resource node `n` (in every instance of its module), and the
-/// deletes of its instances whose key left `count`/`for_each`.
+/// Applies every instance of resource node `n` (in every instance of its module); the
+/// deletes of its instances whose key left `count`/`for_each` are delete nodes of their own
+/// (see `step::standalone_deletes`).
 pub async fn apply_resource(
     run: &Run,
     step: &ApplyStep,
@@ -44,7 +45,6 @@ pub async fn apply_resource(
     let deps = run.graph.resource_dependencies(n);
     let mut diags = Diagnostics::new();
     let mut values = Vec::new();
-    let mut keys = std::collections::HashSet::new();
     for minst in run.module_instances(mi) {
         let cx = Cx {
             run,
@@ -55,35 +55,10 @@ pub async fn apply_resource(
             schema: &schema,
             deps: &deps,
         };
-        let v = cx.apply_module_instance(&mut keys, &mut diags).await;
+        let v = cx.apply_module_instance(&mut diags).await;
         values.push((minst.clone(), v));
     }
-    diags.extend(delete_stale(run, step, n, &addr, &keys).await);
     NodeResult::value(pack(mi, values), diags)
-}
-
-/// The deletes the plan has for instances of resource `addr` that the configuration no
-/// longer has (`keys`: the instances it has).
-async fn delete_stale(
-    run: &Run,
-    step: &ApplyStep,
-    n: usize,
-    addr: &str,
-    keys: &std::collections::HashSet<String>,
-) -> Diagnostics {
-    let mut diags = Diagnostics::new();
-    let of_resource = step.deletes_of.get(addr).map(Vec::as_slice).unwrap_or(&[]);
-    let stale = of_resource
-        .iter()
-        .map(|&i| &step.plan.changes[i])
-        .filter(|c| !keys.contains(&c.address));
-    let provider_node = run.graph.provider_of.get(&n).copied().unwrap_or(usize::MAX);
-    for ch in stale {
-        if let Err(e) = delete_instance(run, step, provider_node, ch).await {
-            diags.push(e);
-        }
-    }
-    diags
 }
 
 /// What applying one resource's instances shares.
@@ -100,11 +75,7 @@ struct Cx<'a> {
 
 impl Cx<'_> {
     /// Applies the resource's instances in one module instance; their value.
-    async fn apply_module_instance(
-        &self,
-        keys: &mut std::collections::HashSet<String>,
-        diags: &mut Diagnostics,
-    ) -> Value {
+    async fn apply_module_instance(&self, diags: &mut Diagnostics) -> Value {
         let (mi, minst) = self.mi;
         let base = format!("{}{}", minst.prefix(), self.r.key());
         let scope = Scope::at(self.run, mi, minst);
@@ -117,7 +88,6 @@ impl Cx<'_> {
         diags.extend(d);
         let futs = instances.iter().map(|inst| {
             let iaddr = format!("{base}{}", inst.key);
-            keys.insert(iaddr.clone());
             self.apply_one(inst, iaddr)
         });
         let futs: Vec<_> = futs.collect();

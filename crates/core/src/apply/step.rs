@@ -14,9 +14,6 @@ pub struct ApplyStep {
     pub(crate) plan: Arc<Plan>,
     /// Plan changes by instance address.
     pub(crate) planned: HashMap<String, usize>,
-    /// The plan's deletes by resource address (`aws_subnet.private`), so that each resource
-    /// finds its stale instances without scanning every change.
-    pub(crate) deletes_of: HashMap<String, Vec<usize>>,
     pub(crate) writer: StateWriter,
     pub(crate) observer: Arc<dyn Observer>,
     /// The standalone deletes, extra node k being `deletes[k]`.
@@ -24,29 +21,17 @@ pub struct ApplyStep {
 }
 
 impl ApplyStep {
-    pub fn new(
-        run: &Run,
-        plan: Arc<Plan>,
-        writer: StateWriter,
-        observer: Arc<dyn Observer>,
-    ) -> ApplyStep {
+    pub fn new(plan: Arc<Plan>, writer: StateWriter, observer: Arc<dyn Observer>) -> ApplyStep {
         let planned = plan
             .changes
             .iter()
             .enumerate()
             .map(|(i, c)| (c.address.clone(), i))
             .collect();
-        let mut deletes_of: HashMap<String, Vec<usize>> = HashMap::new();
-        for (i, c) in plan.changes.iter().enumerate() {
-            if c.action == Action::Delete {
-                deletes_of.entry(c.resource.clone()).or_default().push(i);
-            }
-        }
-        let deletes = standalone_deletes(run, &plan);
+        let deletes = standalone_deletes(&plan);
         ApplyStep {
             plan,
             planned,
-            deletes_of,
             writer,
             observer,
             deletes,
@@ -151,14 +136,16 @@ fn delete_edges(run: &Run, deletes: &[ResourceChange], base: usize) -> Vec<Vec<u
     out
 }
 
-/// Changes the apply walk handles as separate delete nodes: deletes of orphans (and of
-/// everything, for destroy), and the delete halves of destroy-then-create replacements,
-/// each ordered against its dependents.
-fn standalone_deletes(run: &Run, plan: &Plan) -> Vec<ResourceChange> {
+/// Changes the apply walk handles as separate delete nodes, each ordered against its
+/// dependents: every delete (of an orphan, of an instance whose key or module instance is
+/// gone, of everything for destroy), and the delete halves of destroy-then-create
+/// replacements. A resource's node never deletes its own stale instances: a subnet of a
+/// removed module instance must go before its VPC, which the VPC's node runs before.
+fn standalone_deletes(plan: &Plan) -> Vec<ResourceChange> {
     plan.changes
         .iter()
         .filter(|c| {
-            (c.action == Action::Delete && (plan.destroy || run.node_of(&c.address).is_none()))
+            c.action == Action::Delete
                 || (c.action == Action::DeleteThenCreate && c.mode == Mode::Managed)
         })
         .cloned()

@@ -10,6 +10,7 @@ mod import_for_each;
 mod prevent_destroy;
 mod provider_for_each;
 mod resumed_runs;
+mod stale_deletes;
 mod stored_numbers;
 mod support;
 mod targets;
