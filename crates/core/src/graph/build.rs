@@ -160,11 +160,7 @@ impl<'c> Builder<'c> {
             self.add_node(mi, NodeKind::Resource(key.clone()), Some(r.span));
         }
         for p in &m.providers {
-            let key = match &p.alias {
-                Some(a) => format!("{}.{}", p.name, a),
-                None => p.name.clone(),
-            };
-            self.add_node(mi, NodeKind::Provider(key), Some(p.span));
+            self.add_node(mi, NodeKind::Provider(p.key()), Some(p.span));
         }
         for (name, child) in &m.children {
             let span = m.module_calls.get(name).map(|c| c.span);

@@ -289,17 +289,22 @@ impl Cx<'_> {
         stored: Option<&InstanceState>,
     ) -> Result<String, Diagnostics> {
         let provider = crate::walk::provider::instance_provider(self.run, self.n, self.mi.1, inst)?;
-        match stored {
-            Some(s) if s.provider != provider && crate::addr::split_provider_instance(&s.provider).0 == crate::addr::split_provider_instance(&provider).0 => Err(Diagnostics::from(
-                Diagnostic::error("Provider instance changed")
-                    .detail(format!(
-                        "{iaddr} was created by provider instance {} and the configuration now selects {provider}. hubctl does not move an object between provider instances (a region or an account): destroy it with its original instance first (remove it from the configuration, or select the original instance again), then add it back.",
-                        s.provider
-                    ))
-                    .subject(self.r.provider.as_ref().map_or(self.r.span, |p| p.span)),
-            )),
-            _ => Ok(provider),
+        let Some(s) = stored.filter(|s| s.provider != provider) else {
+            return Ok(provider);
+        };
+        let config = |p| crate::addr::split_provider_instance(p).0;
+        if config(&s.provider) != config(&provider) {
+            // Another configuration altogether (a rename, an alias added): as before.
+            return Ok(provider);
         }
+        Err(Diagnostics::from(
+            Diagnostic::error("Provider instance changed")
+                .detail(format!(
+                    "{iaddr} was created by provider instance {} and the configuration now selects {provider}. hubctl does not move an object between provider instances (a region or an account): destroy it with its original instance first (remove it from the configuration, or select the original instance again), then add it back.",
+                    s.provider
+                ))
+                .subject(self.r.provider.as_ref().map_or(self.r.span, |p| p.span)),
+        ))
     }
 
     /// Plans an instance from its refreshed (or imported) prior object, with the client of

@@ -17,6 +17,7 @@ use super::run::{Mode, Run};
 use super::scope::Scope;
 use super::step::NodeResult;
 use crate::addr::InstanceKey;
+use crate::config::ProviderConfig;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::lang::Value;
 use crate::provider::{Provider, ProviderClient};
@@ -34,7 +35,7 @@ pub async fn configure(run: &Run, n: usize, mi: usize, key: &str) -> NodeResult 
     let block = provider_block(run, mi, key);
     let Some(for_each) = block.and_then(|b| b.for_each.as_ref()) else {
         let scope = Scope::new(run, mi);
-        let (client, diags) = instance(run, n, (mi, key), &p, &scope).await;
+        let (client, diags) = instance(run, (n, key), block, &p, &scope).await;
         if let Some(client) = client {
             let _ = run.clients[n].set(client);
         }
@@ -52,7 +53,7 @@ pub async fn configure(run: &Run, n: usize, mi: usize, key: &str) -> NodeResult 
     for inst in &instances {
         let mut scope = Scope::new(run, mi);
         scope.each = inst.each.clone();
-        let (client, d) = instance(run, n, (mi, key), &p, &scope).await;
+        let (client, d) = instance(run, (n, key), block, &p, &scope).await;
         diags.extend(d);
         if let InstanceKey::Str(k) = &inst.key {
             keyed.insert(k.clone(), client);
@@ -64,19 +65,20 @@ pub async fn configure(run: &Run, n: usize, mi: usize, key: &str) -> NodeResult 
     NodeResult::value(Value::Null, diags)
 }
 
-/// Configures one instance of provider configuration `key` with its block evaluated in
-/// `scope`: its client, or none (validate, errors, or values known only after apply).
+/// Configures one instance of provider configuration `key` (node `n`) with its block (none
+/// for an implicit provider) evaluated in `scope`: its client, or none (validate, errors,
+/// or values known only after apply).
 async fn instance(
     run: &Run,
-    n: usize,
-    (mi, key): (usize, &str),
+    (n, key): (usize, &str),
+    block: Option<&ProviderConfig>,
     p: &Arc<dyn Provider>,
     scope: &Scope<'_>,
 ) -> (Option<ProviderClient>, Diagnostics) {
     let name = p.name();
-    let (cfg, mut diags) = provider_config(run, mi, key, &p.config_schema(), scope);
+    let (cfg, mut diags) = provider_config(run, block, &p.config_schema(), scope);
     if !diags.has_errors() {
-        if let Some(block) = provider_block(run, mi, key) {
+        if let Some(block) = block {
             for f in p.validate(&cfg) {
                 diags.push(super::findings::diagnostic(&block.body, block.span, f));
             }
@@ -120,24 +122,19 @@ async fn instance(
 }
 
 /// The `provider` block of configuration `key` (`aws`, `aws.west`) in module `mi`, if any.
-fn provider_block<'a>(
-    run: &'a Run,
-    mi: usize,
-    key: &str,
-) -> Option<&'a crate::config::ProviderConfig> {
+fn provider_block<'a>(run: &'a Run, mi: usize, key: &str) -> Option<&'a ProviderConfig> {
     run.module(mi).providers.iter().find(|p| p.key() == key)
 }
 
 /// Evaluates a provider block body against the provider's schema, in `scope` (which has
-/// `each` for an instance of a configuration with `for_each`).
+/// `each` for an instance of a configuration with `for_each`); null without a block.
 pub fn provider_config(
     run: &Run,
-    mi: usize,
-    key: &str,
+    block: Option<&ProviderConfig>,
     schema: &crate::provider::Schema,
     scope: &Scope<'_>,
 ) -> (Value, Diagnostics) {
-    let Some(p) = provider_block(run, mi, key) else {
+    let Some(p) = block else {
         return (Value::Null, Diagnostics::new());
     };
     eval_body(

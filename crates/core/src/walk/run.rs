@@ -215,15 +215,6 @@ impl Run {
         self.graph.resource_node(address)
     }
 
-    /// The client of the provider configuration resource node `n` uses, once configured
-    /// (`None` for a configuration with `for_each`: see [`Run::client_for`]).
-    pub fn client_of(&self, n: usize) -> Option<ProviderClient> {
-        self.graph
-            .provider_of
-            .get(&n)
-            .and_then(|&p| self.clients[p].get().cloned())
-    }
-
     /// The client of provider instance `provider` (`aws`, `aws.by_region["x"]`, as a change
     /// or the state records it) of the configuration resource node `n` uses.
     pub fn client_for(&self, n: usize, provider: &str) -> Option<ProviderClient> {

@@ -23,11 +23,6 @@ pub(super) fn prim_str(v: &Value) -> Option<String> {
     }
 }
 
-/// Parses a number the way Terraform converts a string to a number (cty's `ParseNumberVal`).
-pub(super) fn parse_number(s: &str) -> Option<Number> {
-    Number::parse(s)
-}
-
 pub(super) fn string(args: &[Value], i: usize) -> Result<String, FuncError> {
     str_of(&args[i], i)
 }
@@ -45,7 +40,7 @@ pub(super) fn num_of(v: &Value, i: usize) -> Result<Number, FuncError> {
     match v.peel() {
         Value::Number(n) => Ok(n.clone()),
         Value::String(s) => {
-            parse_number(s).ok_or_else(|| err(i, format!("a number is required, got \"{s}\"")))
+            Number::parse(s).ok_or_else(|| err(i, format!("a number is required, got \"{s}\"")))
         }
         other => Err(err(
             i,
@@ -159,6 +154,6 @@ mod tests {
             seq(&args, 0).err(),
             Some(err(0, "list required, got number"))
         );
-        assert_eq!(parse_number("nan"), None);
+        assert_eq!(Number::parse("nan"), None);
     }
 }

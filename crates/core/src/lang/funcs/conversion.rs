@@ -1,10 +1,10 @@
 //! Explicit type conversions (`tostring`, `tolist`, ...) and the marks (`sensitive`,
 //! `nonsensitive`, `ephemeralasnull`), which are the only functions that change marks.
 
-use super::args::{err, parse_number, prim_str};
+use super::args::{err, prim_str};
 use super::{Arity, FuncContext, FuncError, Prim, Ret, Spec};
 use crate::lang::convert::convert;
-use crate::lang::{Type, Value};
+use crate::lang::{Number, Type, Value};
 
 type R = Result<Value, FuncError>;
 
@@ -73,7 +73,7 @@ fn tonumber(args: Vec<Value>, _: &FuncContext) -> R {
     match &args[0] {
         Value::Null => Ok(Value::Null),
         Value::Number(n) => Ok(Value::Number(n.clone())),
-        Value::String(s) => parse_number(s)
+        Value::String(s) => Number::parse(s)
             .map(Value::Number)
             .ok_or_else(|| err(0, format!("cannot convert \"{s}\" to number"))),
         v => Err(cannot(v, "number")),

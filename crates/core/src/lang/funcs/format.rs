@@ -297,9 +297,8 @@ fn string(arg: &Value) -> Result<String, String> {
 fn num(arg: &Value) -> Result<crate::lang::Number, String> {
     match arg {
         Value::Number(n) => Ok(n.clone()),
-        Value::String(s) => {
-            super::args::parse_number(s).ok_or_else(|| format!("a number is required, got \"{s}\""))
-        }
+        Value::String(s) => crate::lang::Number::parse(s)
+            .ok_or_else(|| format!("a number is required, got \"{s}\"")),
         other => Err(format!("a number is required, got {}", other.type_name())),
     }
 }
