@@ -6,7 +6,8 @@
 # Steps:   plan, apply, no-op plan (-detailed-exitcode, must exit 0), destroy; moto is reset
 #          between the two tools so each starts from an empty emulator.
 # Timing:  bash's $EPOCHREALTIME around `/usr/bin/time -f '%e %M'` (wall s, peak RSS), after
-#          an untimed warm-up plan per tool (moto builds its backends lazily on first use).
+#          one read per service (benches/moto_warm.py: moto builds each backend on first use)
+#          and an untimed warm-up plan per tool.
 # Requests: every step's AWS requests are counted in moto's own request log (same yardstick
 #          for both tools, no logging overhead in the timed runs). One extra, untimed no-op
 #          plan per tool with its request logging on (HUBCTL_LOG=hubctl::api=info,
@@ -78,6 +79,13 @@ bash "$REPO_DIR/scripts/moto.sh" start >/dev/null || die "moto did not start"
 . "$HUBCTL_MOTO_RUN/env.sh"
 MOTO_LOG=$HUBCTL_MOTO_RUN/moto.log
 [[ $AWS_ENDPOINT_URL == http://127.0.0.1:* ]] || die "moto endpoint '$AWS_ENDPOINT_URL' is not loopback"
+
+# moto builds each service's backend on its first request (IAM's takes about 1 s): build them
+# all before anything is timed, after each start and reset (benches/moto_warm.py).
+warm_moto() {
+    "${HUBCTL_PYTHON:-python3}" "$SCRIPT_DIR/moto_warm.py" || die "moto warm-up failed"
+}
+warm_moto
 
 # --- measurement -----------------------------------------------------------------------------
 
@@ -316,6 +324,7 @@ echo "hubctl ..." >&2
 run_hubctl "$WORK/hubctl/examples/$BENCH_EXAMPLE" "$WORK/logs"
 if [[ $USE_TERRAFORM -eq 1 ]]; then
     bash "$REPO_DIR/scripts/moto.sh" reset >/dev/null 2>&1 || die "moto reset failed"
+    warm_moto
     prepare "$WORK/terraform"
     echo "terraform ..." >&2
     run_terraform "$WORK/terraform/examples/$BENCH_EXAMPLE" "$WORK/logs"

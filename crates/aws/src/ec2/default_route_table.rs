@@ -43,7 +43,9 @@ async fn converge(c: &AwsClients, t: &Api, planned: &Value) -> Result<(), Provid
     let mut want = want.as_seq().unwrap_or_default().to_vec();
     want.iter_mut()
         .for_each(|x| super::routes::nulls_to_empty(x, &names));
-    route_block::converge(c, id, have.as_seq().unwrap_or_default(), &want).await
+    route_block::converge(c, id, have.as_seq().unwrap_or_default(), &want)
+        .await
+        .map(|_| ())
 }
 
 #[async_trait]

@@ -13,7 +13,7 @@
 use super::common::{answer, arn, filters};
 use crate::config::AwsClients;
 use crate::error;
-use crate::managed::tags::{ec2_map, ec2_spec, EC2};
+use crate::managed::tags::{ec2_map, ec2_spec, ec2_tags, EC2};
 use crate::managed::{computed_str, field_table, nz, opt, optional_str_new, read_one, wait_for};
 use crate::managed::{returned, Field, Lookup, Managed, Op, TagStyle, Tags};
 use async_trait::async_trait;
@@ -118,6 +118,7 @@ async fn release_once(c: &AwsClients, id: &str) -> Result<Option<()>, ProviderEr
 #[async_trait]
 impl Managed for Eip {
     type Api = Api;
+    const CREATE_ANSWER_COMPLETE: bool = true;
     const TYPE_NAME: &'static str = "aws_eip";
     const NOUN: &'static str = "Elastic IP";
     const DESCRIBE: &'static str = "ec2:DescribeAddresses";
@@ -154,7 +155,14 @@ impl Managed for Eip {
         let req = req.tag_specifications(ec2_spec(ResourceType::ElasticIp, tags));
         let out = answer("ec2:AllocateAddress", req.send().await)?;
         let id = returned("ec2:AllocateAddress", "allocation id", out.allocation_id())?;
-        Ok(Api::builder().allocation_id(id).build())
+        // A new address is associated with nothing: the answer holds all the rest.
+        let a = Api::builder()
+            .allocation_id(id)
+            .set_domain(out.domain().cloned());
+        let a = a.set_public_ip(out.public_ip().map(str::to_string));
+        let a = a.set_public_ipv4_pool(out.public_ipv4_pool().map(str::to_string));
+        let a = a.set_network_border_group(out.network_border_group().map(str::to_string));
+        Ok(a.set_tags(Some(ec2_tags(tags))).build())
     }
 
     async fn delete(&self, c: &Op<'_>, id: &str) -> Result<(), ProviderError> {

@@ -48,8 +48,8 @@ fn attached_vpc(g: &Api) -> Option<&str> {
         .and_then(|a| a.vpc_id())
 }
 
-/// Attaches and waits until the attachment is usable.
-async fn attach(c: &Op<'_>, id: &str, vpc: &str, timeout: Duration) -> Result<(), ProviderError> {
+/// Attaches and waits until the attachment is usable; the gateway as then read.
+async fn attach(c: &Op<'_>, id: &str, vpc: &str, timeout: Duration) -> Result<Api, ProviderError> {
     let what = format!("internet gateway {id} to attach to {vpc}");
     wait_for(c.ctx, &what, timeout, || async {
         let req = c.ec2.attach_internet_gateway().internet_gateway_id(id);
@@ -75,7 +75,7 @@ async fn attach(c: &Op<'_>, id: &str, vpc: &str, timeout: Duration) -> Result<()
             let state = a.state().map(|s| s.as_str());
             a.vpc_id() == Some(vpc) && matches!(state, Some("available" | "attached"))
         });
-        Ok(ready.then_some(()))
+        Ok(ready.then_some(g))
     })
     .await
 }
@@ -97,22 +97,23 @@ async fn detach(c: &Op<'_>, id: &str, vpc: &str, timeout: Duration) -> Result<()
     .await
 }
 
-/// Moves the gateway from VPC `old` to `new` (either may be none).
+/// Moves the gateway from VPC `old` to `new` (either may be none); the gateway as read
+/// once attached to `new`.
 async fn reattach(
     c: &Op<'_>,
     id: &str,
     (old, new): (Option<&str>, Option<&str>),
     timeout: Duration,
-) -> Result<(), ProviderError> {
+) -> Result<Option<Api>, ProviderError> {
     if old == new {
-        return Ok(());
+        return Ok(None);
     }
     if let Some(old) = old {
         detach(c, id, old, timeout).await?;
     }
     match new {
-        Some(new) => attach(c, id, new, timeout).await,
-        None => Ok(()),
+        Some(new) => attach(c, id, new, timeout).await.map(Some),
+        None => Ok(None),
     }
 }
 
@@ -157,10 +158,15 @@ impl Managed for InternetGateway {
         g: Api,
     ) -> Result<Api, ProviderError> {
         let id = g.internet_gateway_id().unwrap_or_default().to_string();
-        let want = VPC.str(planned);
+        let (have, want) = (attached_vpc(&g), VPC.str(planned));
+        if have == want.as_deref() {
+            return Ok(g);
+        }
         let timeout = c.ctx.timeouts.create.unwrap_or(TIMEOUT);
-        reattach(c, &id, (attached_vpc(&g), want.as_deref()), timeout).await?;
-        fetch(self, c, &id).await
+        match reattach(c, &id, (have, want.as_deref()), timeout).await? {
+            Some(attached) => Ok(attached),
+            None => fetch(self, c, &id).await,
+        }
     }
 
     /// A new `vpc_id` moves the gateway: detach from the old VPC, attach to the new one.

@@ -135,13 +135,17 @@ impl Managed for NatGateway {
         created::<Self>("ec2:CreateNatGateway", out.nat_gateway())
     }
 
-    /// Waits until the gateway is `available`, showing its state.
+    /// Waits until the gateway is `available`, showing its state, unless the answer (the
+    /// create's or a recovery's Describe) already says so.
     async fn finish_create(
         &self,
         c: &Op<'_>,
         _planned: &Value,
         g: Api,
     ) -> Result<Api, ProviderError> {
+        if g.state() == Some(&NatGatewayState::Available) {
+            return Ok(g);
+        }
         let id = g.nat_gateway_id().unwrap_or_default().to_string();
         let what = format!("NAT gateway {id} to become available");
         let timeout = c.ctx.timeouts.create.unwrap_or(CREATE_TIMEOUT);

@@ -110,7 +110,7 @@ pub(super) async fn converge(
     id: &str,
     old: &[Value],
     new: &[Value],
-) -> Result<(), ProviderError> {
+) -> Result<bool, ProviderError> {
     let RouteChanges {
         deletes,
         creates,
@@ -125,5 +125,5 @@ pub(super) async fn converge(
     for r in &creates {
         routes::create_route(c, id, r).await?;
     }
-    Ok(())
+    Ok(!(deletes.is_empty() && replaces.is_empty() && creates.is_empty()))
 }

@@ -68,28 +68,33 @@ async fn set_propagation(
     Ok(())
 }
 
-/// Brings propagation and inline routes from `prior` (none on create) to `planned`.
+/// Brings propagation and inline routes from `prior` (none on create) to `planned`;
+/// whether that changed anything.
 async fn converge(
     c: &AwsClients,
     id: &str,
     prior: &Value,
     planned: &Value,
-) -> Result<(), ProviderError> {
+) -> Result<bool, ProviderError> {
+    let mut changed = false;
     if let Some(want) = VGWS.get(planned).filter(|v| v.is_wholly_known()) {
         let (have, want) = (strings(VGWS.get(prior)), strings(Some(want)));
         for g in have.iter().filter(|g| !want.contains(g)) {
             set_propagation(c, id, g, false).await?;
+            changed = true;
         }
         for g in want.iter().filter(|g| !have.contains(g)) {
             set_propagation(c, id, g, true).await?;
+            changed = true;
         }
     }
     let known = ROUTE.get(planned).filter(|v| v.is_wholly_known());
     let Some(new) = known.and_then(Value::as_seq) else {
-        return Ok(());
+        return Ok(changed);
     };
     let old = ROUTE.get(prior).and_then(Value::as_seq);
-    route_block::converge(c, id, old.unwrap_or_default(), new).await
+    let routes = route_block::converge(c, id, old.unwrap_or_default(), new).await?;
+    Ok(changed || routes)
 }
 
 #[async_trait]
@@ -156,7 +161,10 @@ impl Managed for RouteTable {
         let before = wait_for(c.ctx, &what, timeout, || read_one(self, c, &id)).await?;
         // On recovery, routes already made count as there (reconciled, not re-created).
         let prior = crate::managed::from_api(self, c, &before, planned);
-        converge(c, &id, &prior, planned).await?;
+        // The table as it became visible is the table, unless routes were added since.
+        if !converge(c, &id, &prior, planned).await? {
+            return Ok(before);
+        }
         fetch(self, c, &id).await
     }
 

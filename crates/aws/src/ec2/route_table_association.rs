@@ -150,10 +150,21 @@ impl Managed for Association {
         let op = "ec2:AssociateRouteTable";
         let out = answer(op, out)?;
         let id = returned(op, "association id", out.association_id())?;
-        Ok(Api::builder().route_table_association_id(id).build())
+        // The answer's id and state, and what was sent, are the whole association.
+        let a = Api::builder().route_table_association_id(id).main(false);
+        let a = a.set_route_table_id(RTB.str(planned));
+        let a = a.set_subnet_id(SUBNET.nonempty(planned));
+        let a = a.set_gateway_id(GATEWAY.nonempty(planned));
+        Ok(a.set_association_state(out.association_state().cloned())
+            .build())
     }
 
+    /// Polls until the association is `associated`, unless its answer already says so.
     async fn finish_create(&self, c: &Op<'_>, _: &Value, x: Api) -> Result<Api, ProviderError> {
+        let state = x.association_state().and_then(|s| s.state());
+        if state == Some(&Code::Associated) {
+            return Ok(x);
+        }
         let id = x.route_table_association_id().unwrap_or_default();
         let timeout = c.ctx.timeouts.create.unwrap_or(Duration::from_secs(300));
         wait_associated(c, id, timeout).await

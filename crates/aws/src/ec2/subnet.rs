@@ -13,7 +13,7 @@ use super::common::{answer, arn, delete_when_unused, filters, owner, pages};
 use crate::config::AwsClients;
 use crate::managed::tags::{ec2_map, ec2_spec, EC2};
 use crate::managed::{computed_str, opt, optional_bool, optional_computed_str_new};
-use crate::managed::{created, fetch, field_table, read_one, required_str_new, wait_for};
+use crate::managed::{created, field_table, read_one, required_str_new, wait_for};
 use crate::managed::{Field, Lookup, Managed, Op, TagStyle, Tags};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{AttributeBooleanValue, ResourceType, Subnet as Api, SubnetState};
@@ -107,20 +107,26 @@ impl Managed for Subnet {
         sn: Api,
     ) -> Result<Api, ProviderError> {
         let id = sn.subnet_id().unwrap_or_default().to_string();
-        let what = format!("subnet {id} to become available");
-        let timeout = c.ctx.timeouts.create.unwrap_or(CREATE_TIMEOUT);
-        let sn = wait_for(c.ctx, &what, timeout, || async {
-            read_one(self, c, &id)
-                .await?
-                .map_or(Ok(None), |sn| availability(&id, sn))
-        })
-        .await?;
+        // The answer (CreateSubnet's or a recovery's Describe) is the whole subnet: polled
+        // only while it is not yet available.
+        let mut sn = if sn.state() == Some(&SubnetState::Available) {
+            sn
+        } else {
+            let what = format!("subnet {id} to become available");
+            let timeout = c.ctx.timeouts.create.unwrap_or(CREATE_TIMEOUT);
+            wait_for(c.ctx, &what, timeout, || async {
+                read_one(self, c, &id)
+                    .await?
+                    .map_or(Ok(None), |sn| availability(&id, sn))
+            })
+            .await?
+        };
         let want = PUBLIC_IP.bool(planned).unwrap_or(false);
-        if sn.map_public_ip_on_launch().unwrap_or(false) == want {
-            return Ok(sn);
+        if sn.map_public_ip_on_launch().unwrap_or(false) != want {
+            set_map_public_ip(c, &id, want).await?;
+            sn.map_public_ip_on_launch = Some(want);
         }
-        set_map_public_ip(c, &id, want).await?;
-        fetch(self, c, &id).await
+        Ok(sn)
     }
 
     async fn update_attrs(

@@ -2,8 +2,9 @@
 //!
 //! API calls: `CreateVpc` (tags in `TagSpecifications`), `ModifyVpcAttribute` (one call per
 //! DNS attribute), `DescribeVpcs` (refresh: one call per 200 VPCs, filtered by `vpc-id`),
-//! `DescribeVpcAttribute` (DNS flags) and `DescribeRouteTables` / `DescribeSecurityGroups` /
-//! `DescribeNetworkAcls` (the VPC's defaults), once after create and at import,
+//! `DescribeVpcAttribute` (DNS flags, at import) and `DescribeRouteTables` /
+//! `DescribeSecurityGroups` / `DescribeNetworkAcls` (the VPC's defaults, asked together), once
+//! after create and at import,
 //! `CreateTags` / `DeleteTags`, `DeleteVpc`.
 //! Force-new: `cidr_block`, `instance_tenancy`.
 //! Quirk: DescribeVpcs does not return the DNS attributes or the default objects; a refresh
@@ -13,7 +14,7 @@ use super::common::{answer, arn, filter, filters, owner, pages};
 use crate::config::AwsClients;
 use crate::managed::tags::{ec2_map, ec2_spec, EC2};
 use crate::managed::{computed_str, opt, optional_bool, optional_str_new, required_str_new};
-use crate::managed::{created, fetch, field_table, Field, Lookup, Managed, Op, TagStyle, Tags};
+use crate::managed::{created, field_table, Field, Lookup, Managed, Op, TagStyle, Tags};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::VpcAttributeName as Name;
 use aws_sdk_ec2::types::{AttributeBooleanValue, ResourceType, Tenancy, Vpc as Api};
@@ -72,15 +73,15 @@ async fn defaults(c: &AwsClients, id: &str, v: &mut Value) -> Result<(), Provide
     let by = |k: &str, v: &str| Some(vec![filter("vpc-id", [id.into()]), filter(k, [v.into()])]);
     let rt = c.ec2.describe_route_tables();
     let rt = rt.set_filters(by("association.main", "true")).send();
-    let rt = answer("ec2:DescribeRouteTables", rt.await)?;
     let sg = c.ec2.describe_security_groups();
     let sg = sg.set_filters(by("group-name", "default")).send();
-    let sg = answer("ec2:DescribeSecurityGroups", sg.await)?;
     let acl = c.ec2.describe_network_acls();
-    let acl = answer(
-        "ec2:DescribeNetworkAcls",
-        acl.set_filters(by("default", "true")).send().await,
-    )?;
+    let acl = acl.set_filters(by("default", "true")).send();
+    // Three independent reads: asked together, they cost one round trip.
+    let (rt, sg, acl) = tokio::join!(rt, sg, acl);
+    let rt = answer("ec2:DescribeRouteTables", rt)?;
+    let sg = answer("ec2:DescribeSecurityGroups", sg)?;
+    let acl = answer("ec2:DescribeNetworkAcls", acl)?;
     if let Some(m) = v.as_map_mut() {
         let main = opt(rt.route_tables().first().and_then(|r| r.route_table_id()));
         DEFAULT_RTB.set(m, main.clone());
@@ -141,7 +142,8 @@ impl Managed for Vpc {
                 set_dns(c, id, name, on).await?;
             }
         }
-        fetch(self, c, id).await
+        // CreateVpc's answer (or a recovery's Describe) is the whole VPC.
+        Ok(vpc)
     }
 
     async fn update_attrs(
@@ -159,8 +161,19 @@ impl Managed for Vpc {
         Ok(None)
     }
 
-    /// The DNS flags and default objects, which DescribeVpcs does not report.
+    /// The default objects, which DescribeVpcs does not report. The DNS flags are as
+    /// planned: set by the create, or AWS's defaults.
     async fn complete(&self, c: &AwsClients, id: &str, v: &mut Value) -> Result<(), ProviderError> {
+        defaults(c, id, v).await
+    }
+
+    /// The default objects and the DNS flags, read.
+    async fn complete_import(
+        &self,
+        c: &AwsClients,
+        id: &str,
+        v: &mut Value,
+    ) -> Result<(), ProviderError> {
         for (f, name, _) in DNS.iter() {
             let on = get_dns(c, id, name.clone()).await?;
             if let Some(m) = v.as_map_mut() {

@@ -235,6 +235,10 @@ impl Managed for Cluster {
         _planned: &Value,
         x: Api,
     ) -> Result<Api, ProviderError> {
+        // An answer that is already active is the cluster: no poll.
+        if x.status() == Some(&ClusterStatus::Active) {
+            return Ok(x);
+        }
         let name = x.name().unwrap_or_default().to_string();
         let timeout = c.ctx.timeouts.create.unwrap_or(CREATE_TIMEOUT);
         self.wait_active(c, &name, timeout).await

@@ -241,6 +241,10 @@ impl Managed for NodeGroup {
         _planned: &Value,
         x: Api,
     ) -> Result<Api, ProviderError> {
+        // An answer that is already active is the node group: no poll.
+        if x.status() == Some(&NodegroupStatus::Active) {
+            return Ok(x);
+        }
         let key = Self::key(&x).unwrap_or_default();
         let what = format!("EKS node group {key} to become active");
         let timeout = c.ctx.timeouts.create.unwrap_or(TIMEOUT);

@@ -72,6 +72,8 @@ impl Managed for Attachment {
     const NOUN: &'static str = "IAM role policy attachment";
     const DESCRIBE: &'static str = "iam:ListAttachedRolePolicies";
     const IDENTITY: Identity = Identity::Composite;
+    /// Built from what was sent: the call answers nothing else.
+    const CREATE_ANSWER_COMPLETE: bool = true;
 
     fn fields() -> &'static [&'static Field<Api>] {
         FIELDS

@@ -119,6 +119,31 @@ async fn detach_all(c: &AwsClients, name: &str) -> Result<(), ProviderError> {
     Ok(())
 }
 
+/// CreateRole's answer, completed with what was sent where IAM leaves it out (its documented
+/// example answers no `MaxSessionDuration`), so it serves as the created state.
+fn with_sent(mut role: Api, planned: &Value, tags: &Tags) -> Api {
+    if role.tags.is_none() {
+        role.tags = Some(super::iam_tags(tags));
+    }
+    if role.permissions_boundary.is_none() {
+        role.permissions_boundary = BOUNDARY.nonempty(planned).map(|arn| {
+            let b = aws_sdk_iam::types::AttachedPermissionsBoundary::builder();
+            let kind = aws_sdk_iam::types::PermissionsBoundaryAttachmentType::Policy;
+            b.permissions_boundary_type(kind)
+                .permissions_boundary_arn(arn)
+                .build()
+        });
+    }
+    if role.max_session_duration.is_none() {
+        let secs = MAX_SESSION.get(planned).and_then(Value::as_number);
+        role.max_session_duration = secs.map(|s| s as i32);
+    }
+    if role.description.is_none() {
+        role.description = DESCRIPTION.nonempty(planned);
+    }
+    role
+}
+
 #[async_trait]
 impl Managed for Role {
     type Api = Api;
@@ -127,6 +152,7 @@ impl Managed for Role {
     const DESCRIBE: &'static str = "iam:GetRole";
     const IDENTITY: crate::managed::Identity = crate::managed::Identity::Name("name");
     const TAGS: TagStyle = ROLE_TAGS;
+    const CREATE_ANSWER_COMPLETE: bool = true;
 
     fn fields() -> &'static [&'static Field<Api>] {
         FIELDS
@@ -171,7 +197,9 @@ impl Managed for Role {
         let req = req.set_tags(Some(super::iam_tags(tags)));
         let out = answer("iam:CreateRole", req.send().await)?;
         let role = out.role().cloned();
-        role.ok_or_else(|| ProviderError::new("iam:CreateRole", "the response has no role"))
+        let role =
+            role.ok_or_else(|| ProviderError::new("iam:CreateRole", "the response has no role"))?;
+        Ok(with_sent(role, planned, tags))
     }
 
     async fn update_attrs(

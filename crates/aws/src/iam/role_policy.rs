@@ -81,6 +81,8 @@ impl Managed for RolePolicy {
     const NOUN: &'static str = "IAM role policy";
     const DESCRIBE: &'static str = "iam:GetRolePolicy";
     const IDENTITY: Identity = Identity::Composite;
+    /// Built from what was sent: the call answers nothing else.
+    const CREATE_ANSWER_COMPLETE: bool = true;
 
     fn fields() -> &'static [&'static Field<Api>] {
         FIELDS

@@ -203,29 +203,39 @@ impl Managed for Key {
         let meta = out.key_metadata().cloned();
         let meta =
             meta.ok_or_else(|| ProviderError::new("kms:CreateKey", "the response has no key"))?;
+        // The answer's metadata and what was sent: a new key does not rotate.
         Ok(Api {
             meta,
             rotation: false,
-            policy: None,
-            tags: Tags::new(),
+            policy: POLICY.str(planned),
+            tags: tags.clone(),
         })
     }
 
-    /// Rotation and the disabled state, which CreateKey cannot set.
+    /// Rotation and the disabled state, which CreateKey cannot set; the default policy
+    /// KMS gave a key created without one.
     async fn finish_create(
         &self,
         c: &Op<'_>,
         planned: &Value,
-        x: Api,
+        mut x: Api,
     ) -> Result<Api, ProviderError> {
         let id = x.meta.key_id().to_string();
         if ROTATION.bool(planned) == Some(true) && !x.rotation {
             set_rotation(c, &id, true).await?;
+            x.rotation = true;
         }
         if ENABLED.bool(planned) == Some(false) && x.meta.enabled() {
             set_enabled(c, &id, false).await?;
+            x.meta.enabled = false;
+            x.meta.key_state = Some(KeyState::Disabled);
         }
-        crate::managed::fetch(self, c, &id).await
+        if x.policy.is_none() {
+            let req = c.kms.get_key_policy().key_id(&id).policy_name("default");
+            let out = answer("kms:GetKeyPolicy", req.send().await)?;
+            x.policy = out.policy().map(str::to_string);
+        }
+        Ok(x)
     }
 
     async fn update_attrs(

@@ -88,6 +88,12 @@ pub trait Managed: Send + Sync + 'static {
     const TAGS: TagStyle = TagStyle::None;
     /// The most keys one Describe takes (EC2: 200 values per filter).
     const MAX_KEYS: usize = 200;
+    /// Whether [`Managed::create`] answers the object as completely as Describe does (the
+    /// create call's own description of it, or one built from what was sent), so the
+    /// default [`Managed::finish_create`] needs no read-back. Each read-back is a round trip
+    /// per object on every apply, and right after a create it can miss the object, as
+    /// describes are eventually consistent. The conformance suite's read after create checks it.
+    const CREATE_ANSWER_COMPLETE: bool = false;
 
     /// The attribute table; `tags` / `tags_all` are added for types with tags.
     fn fields() -> &'static [&'static Field<Self::Api>];
@@ -161,7 +167,8 @@ pub trait Managed: Send + Sync + 'static {
     }
 
     /// After the create call or recovery: waits and settings the create call cannot make;
-    /// returns the object as it is now. By default one Describe.
+    /// returns the object as it is now. By default the answer itself where it is complete
+    /// ([`Managed::CREATE_ANSWER_COMPLETE`]), else one Describe.
     async fn finish_create(
         &self,
         c: &Op<'_>,
@@ -169,6 +176,9 @@ pub trait Managed: Send + Sync + 'static {
         x: Self::Api,
     ) -> Result<Self::Api, ProviderError> {
         let _ = planned;
+        if Self::CREATE_ANSWER_COMPLETE {
+            return Ok(x);
+        }
         fetch(self, c, &Self::key(&x).unwrap_or_default()).await
     }
 
@@ -195,6 +205,17 @@ pub trait Managed: Send + Sync + 'static {
     ) -> Result<(), ProviderError> {
         let _ = (c, key, state);
         Ok(())
+    }
+
+    /// [`Managed::complete`] at an import, which has no plan: what a create knows from its
+    /// planned values (a VPC's DNS flags as it set them), an import must read.
+    async fn complete_import(
+        &self,
+        c: &AwsClients,
+        key: &str,
+        state: &mut Value,
+    ) -> Result<(), ProviderError> {
+        self.complete(c, key, state).await
     }
 
     /// The lookup key of a user-given import id (Terraform's syntax for the type).
@@ -427,7 +448,7 @@ impl<T: Managed> Resource for Adapter<T> {
             return Err(no_such::<T>(id));
         };
         let mut v = from_api(&self.t, c, &x, &Value::Null);
-        self.t.complete(c, &key, &mut v).await?;
+        self.t.complete_import(c, &key, &mut v).await?;
         Ok(v)
     }
 

@@ -101,11 +101,14 @@ impl TagApi for Ec2Tags {
 
 /// EC2 tags as sent on create (`TagSpecifications`).
 pub fn ec2_spec(rt: ResourceType, tags: &BTreeMap<String, String>) -> TagSpecification {
-    let mut t = TagSpecification::builder().resource_type(rt);
-    for (k, v) in tags {
-        t = t.tags(Tag::builder().key(k).value(v).build());
-    }
-    t.build()
+    let t = TagSpecification::builder().resource_type(rt);
+    t.set_tags(Some(ec2_tags(tags))).build()
+}
+
+/// EC2's form of `tags`: for a create answer that does not echo the tags it was sent.
+pub fn ec2_tags(tags: &BTreeMap<String, String>) -> Vec<Tag> {
+    let tag = |(k, v): (&String, &String)| Tag::builder().key(k).value(v).build();
+    tags.iter().map(tag).collect()
 }
 
 /// EC2's tags as a map, the address tag included (recovery looks for it).
