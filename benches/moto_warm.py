@@ -16,12 +16,17 @@ import sys
 
 import boto3
 
+# One read-only call per read operation the tools' refreshes use: moto also renders each
+# operation's answer from a template it compiles on that operation's first use (10-20 ms each),
+# so a tool whose apply makes no Describe would pay for them in its first plan instead.
 CALLS = {
-    "sts": lambda c: c.get_caller_identity(),
-    "ec2": lambda c: c.describe_vpcs(),
-    "iam": lambda c: c.list_roles(MaxItems=1),
-    "kms": lambda c: c.list_keys(Limit=1),
-    "eks": lambda c: c.list_clusters(),
+    "sts": ["get_caller_identity"],
+    "ec2": ["describe_vpcs", "describe_subnets", "describe_route_tables", "describe_addresses",
+            "describe_nat_gateways", "describe_internet_gateways", "describe_security_groups",
+            "describe_network_acls", "describe_availability_zones"],
+    "iam": ["list_roles", "get_account_authorization_details", "list_open_id_connect_providers"],
+    "kms": ["list_keys", "list_aliases"],
+    "eks": ["list_clusters"],
 }
 
 
@@ -30,8 +35,10 @@ def main():
     if not ep.startswith(("http://127.0.0.1", "http://[::1]", "http://localhost")):
         sys.exit("AWS_ENDPOINT_URL must be a loopback emulator")
     region = os.environ.get("AWS_REGION", "us-east-1")
-    for service, call in CALLS.items():
-        call(boto3.client(service, endpoint_url=ep, region_name=region))
+    for service, calls in CALLS.items():
+        client = boto3.client(service, endpoint_url=ep, region_name=region)
+        for call in calls:
+            getattr(client, call)()
 
 
 if __name__ == "__main__":

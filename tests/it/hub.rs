@@ -116,6 +116,45 @@ fn assert_trusts_exactly(trust: &J, oidc_arn: &str, issuer: &str, ns_sa: &str) {
     assert_eq!(eq[&format!("{issuer}:aud")], J::from("sts.amazonaws.com"));
 }
 
+/// The reads an apply of the hub needs none of on an emulator that answers every create in
+/// its final state: each create's answer is the created state (`Managed::CREATE_ANSWER_COMPLETE`
+/// and the types' `finish_create`), so no object is described again after its create.
+const READ_BACKS: &[&str] = &[
+    "ec2:DescribeVpcs",
+    "ec2:DescribeVpcAttribute",
+    "ec2:DescribeSubnets",
+    "ec2:DescribeAddresses",
+    "ec2:DescribeNatGateways",
+    "iam:GetRole",
+    "iam:GetRolePolicy",
+    "iam:ListAttachedRolePolicies",
+    "kms:DescribeKey",
+    "kms:GetKeyRotationStatus",
+    "kms:ListResourceTags",
+    "eks:DescribeCluster",
+    "eks:DescribeNodegroup",
+];
+
+/// `hubctl::api` log lines name one call each (`hubctl::api: ec2:CreateVpc`), maybe coloured.
+fn assert_no_read_backs(log: &str) {
+    let mut plain = String::new();
+    let mut rest = log;
+    while let Some(i) = rest.find('\x1b') {
+        plain.push_str(&rest[..i]);
+        let end = rest[i..].find('m').map_or(rest.len(), |e| i + e + 1);
+        rest = &rest[end..];
+    }
+    plain.push_str(rest);
+    let calls: Vec<&str> = plain
+        .lines()
+        .filter_map(|l| l.split("hubctl::api: ").nth(1))
+        .filter_map(|rest| rest.split_whitespace().next())
+        .collect();
+    assert!(calls.contains(&"ec2:CreateVpc"), "no API log: {log}");
+    let read_backs: Vec<&&str> = calls.iter().filter(|c| READ_BACKS.contains(c)).collect();
+    assert!(read_backs.is_empty(), "read after create: {read_backs:?}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_whole_hub_applies_trusts_each_controller_plans_clean_and_destroys_to_nothing() {
     let moto = Moto::start();
@@ -126,8 +165,10 @@ async fn the_whole_hub_applies_trusts_each_controller_plans_clean_and_destroys_t
     let c = aws(&client);
     let before = inventory(&moto, &client).await;
 
-    let out = run(&["apply", &dir, "--auto-approve"]);
+    let log = [("HUBCTL_LOG", "hubctl::api=info".to_string())];
+    let out = moto.hubctl(&w, &["apply", &dir, "--auto-approve"], &log);
     out.expect_code(0);
+    assert_no_read_backs(&out.stderr);
     let after = inventory(&moto, &client).await;
     let added: Vec<_> = after
         .iter()
