@@ -15,7 +15,11 @@
 # Resources: hubctl's applied state sets the count; Terraform's state must hold as many.
 # Both tools run the example unmodified (its provider block needs no skip_* settings).
 #
-# Usage: benches/<name>.sh [--no-terraform] [--hubctl PATH] [--out FILE] [--keep]
+# Runs:    R rounds (--runs, default 3), each from a fresh emulator state, the tools taking
+#          turns, so a slow spell of the shared machine hits both; the table shows each
+#          figure's min / median / max and the ratio of the medians.
+#
+# Usage: benches/<name>.sh [--no-terraform] [--hubctl PATH] [--out FILE] [--runs R] [--keep]
 set -euo pipefail
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -27,11 +31,13 @@ HUBCTL=""
 : "${BENCH_NAME:?set by the wrapper script}" "${BENCH_EXAMPLE:?}" "${BENCH_MODULES:?}" "${BENCH_DESC:?}"
 OUT="$SCRIPT_DIR/results/$BENCH_NAME.md"
 KEEP=0
+RUNS=3
+RUN=1 # the round under way; the no-op plan's request breakdown is taken in the first
 PARALLELISM=10
 STEPS=(plan apply noop-plan destroy)
 RESOURCES="" # managed instances, from hubctl's state after apply
 TF_NOOP_CHANGES="" # Terraform's "Plan: ..." line when its no-op plan was not one
-CRITICAL=""  # "seconds<TAB>chain" of hubctl's apply: its critical path by measured call time
+CRITICAL=""  # per round, "apply seconds<TAB>critical path seconds<TAB>chain" of hubctl's apply
 
 usage() {
     sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
@@ -45,6 +51,7 @@ die() {
 # shellcheck source=benches/lib.sh
 . "$SCRIPT_DIR/lib.sh"
 parse_bench_args "$@"
+[[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "--runs '$RUNS' is not a positive integer"
 
 # --- prerequisites ---------------------------------------------------------------------------
 
@@ -207,13 +214,14 @@ run_hubctl() {
         apply)
             # One log line at the end: the critical path (hubctl::timing), the bound apply can reach.
             HUBCTL_LOG=hubctl::timing=info measure "$label" "$log" "${h[@]}" apply "$root" --auto-approve --parallelism=$PARALLELISM
-            CRITICAL=$(sed 's/\x1b\[[0-9;]*m//g' "$log" | sed -n 's/.*hubctl::timing: critical path \([0-9.]*\) s: \(.*\)/\1\t\2/p' | tail -n 1)
+            CRITICAL+="$STEP_S	$(sed 's/\x1b\[[0-9;]*m//g' "$log" | sed -n 's/.*hubctl::timing: critical path \([0-9.]*\) s: \(.*\)/\1\t\2/p' | tail -n 1)"$'\n'
             RESOURCES=$(count_instances "$state" 2>/dev/null) || fail_step "$label: no readable state at $state" "$log"
             [[ $RESOURCES -gt 0 ]] || fail_step "$label: the state holds no resource instances" "$log"
             ;;
         noop-plan)
             measure "$label" "$log" "${h[@]}" plan "$root" --detailed-exitcode --parallelism=$PARALLELISM
             record hubctl "$step"
+            [[ $RUN -eq 1 ]] || continue
             HUBCTL_LOG=hubctl::api=info breakdown hubctl "$logs/hubctl-noop-plan-logged.log" "$WORK/ops-hubctl.txt" \
                 "${h[@]}" plan "$root" --detailed-exitcode --parallelism=$PARALLELISM
             continue
@@ -244,6 +252,7 @@ run_terraform() {
             measure "$label" "$log" "${tf[@]}" plan -input=false -no-color -detailed-exitcode -parallelism=$PARALLELISM
             record terraform "$step"
             [[ -z $TF_NOOP_CHANGES ]] || echo "terraform's no-op plan shows changes: $TF_NOOP_CHANGES" >&2
+            [[ $RUN -eq 1 ]] || continue
             TF_LOG=DEBUG BENCH_BREAKDOWN_RC_OK=2 breakdown terraform "$logs/terraform-noop-plan-logged.log" "$WORK/ops-terraform.txt" \
                 "${tf[@]}" plan -input=false -no-color -detailed-exitcode -parallelism=$PARALLELISM
             continue
@@ -262,25 +271,43 @@ run_terraform() {
 # One row per step: hubctl and Terraform side by side ("-" where a tool did not run).
 render_table() {
     awk -F'\t' '
+    function sorted(list, a,   n, i, j, t) {
+        n = split(list, a, " ")
+        for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j > 0 && a[j] + 0 > t + 0; j--) a[j + 1] = a[j]; a[j + 1] = t }
+        return n
+    }
+    function median(list,   a, n) { n = sorted(list, a); return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
+    function span(list,   a, n) { n = sorted(list, a); return sprintf("%.3f / %.3f / %.3f", a[1], median(list), a[n]) }
     {
         if (!($2 in seen)) { seen[$2] = 1; order[++rows] = $2 }
-        s[$2, $1] = $3; kb[$2, $1] = $4; rq[$2, $1] = $5
+        s[$2, $1] = s[$2, $1] " " $3; if ($4 > kb[$2, $1]) kb[$2, $1] = $4; rq[$2, $1] = rq[$2, $1] " " $5
+        runs[$2, $1]++
     }
     END {
-        print "| step | hubctl s | hubctl MB | terraform s | terraform MB | ratio (tf/hubctl) | hubctl requests | terraform requests |"
-        print "|---|---:|---:|---:|---:|---:|---:|---:|"
+        print "| step | runs | hubctl s min / median / max | hubctl MB | terraform s min / median / max | terraform MB | ratio of medians (tf/hubctl) | hubctl requests | terraform requests |"
+        print "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
         for (r = 1; r <= rows; r++) {
-            k = order[r]; hs = hm = hr = ts = tm = tr = ratio = "-"
+            k = order[r]; hs = hm = hr = ts = tm = tr = ratio = "-"; n = runs[k, "hubctl"] + 0
             if ((k, "hubctl") in s) {
-                hs = sprintf("%.3f", s[k, "hubctl"]); hm = sprintf("%.1f", kb[k, "hubctl"] / 1024); hr = rq[k, "hubctl"]
+                hs = span(s[k, "hubctl"]); hm = sprintf("%.1f", kb[k, "hubctl"] / 1024); hr = median(rq[k, "hubctl"])
             }
             if ((k, "terraform") in s) {
-                ts = sprintf("%.3f", s[k, "terraform"]); tm = sprintf("%.1f", kb[k, "terraform"] / 1024); tr = rq[k, "terraform"]
-                if (hs != "-" && s[k, "hubctl"] > 0) ratio = sprintf("%.1fx", s[k, "terraform"] / s[k, "hubctl"])
+                ts = span(s[k, "terraform"]); tm = sprintf("%.1f", kb[k, "terraform"] / 1024); tr = median(rq[k, "terraform"])
+                h = median(s[k, "hubctl"])
+                if (hs != "-" && h > 0) ratio = sprintf("%.1fx", median(s[k, "terraform"]) / h)
             }
-            printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", k, hs, hm, ts, tm, ratio, hr, tr
+            printf "| %s | %d | %s | %s | %s | %s | %s | %s | %s |\n", k, n, hs, hm, ts, tm, ratio, hr, tr
         }
     }' "$RESULTS"
+}
+
+# hubctl's apply against its critical path, per round, and the chain of the last round.
+render_critical() {
+    [[ -n $CRITICAL ]] || return 0
+    awk -F'\t' 'NF >= 3 {
+        line = line sprintf("%s%.3f s against %.3f s (%.2fx)", (n++ ? "; " : ""), $1, $2, ($2 > 0 ? $1 / $2 : 0)); chain = $3
+    }
+    END { printf "hubctl apply against its critical path (the sum of the measured operation times along the longest dependency chain), per round: %s. The chain: %s\n", line, chain }' <<<"$CRITICAL"
 }
 
 # The no-op plan's requests by operation, one column per tool.
@@ -318,33 +345,37 @@ prepare() { # copies the example and its module side by side, as in the reposito
     rm -rf "$dir/examples/$BENCH_EXAMPLE/.hubctl" "$dir/examples/$BENCH_EXAMPLE/.terraform"
 }
 
-mkdir -p "$WORK/logs"
-prepare "$WORK/hubctl"
-echo "hubctl ..." >&2
-run_hubctl "$WORK/hubctl/examples/$BENCH_EXAMPLE" "$WORK/logs"
-if [[ $USE_TERRAFORM -eq 1 ]]; then
-    bash "$REPO_DIR/scripts/moto.sh" reset >/dev/null 2>&1 || die "moto reset failed"
-    warm_moto
-    prepare "$WORK/terraform"
-    echo "terraform ..." >&2
-    run_terraform "$WORK/terraform/examples/$BENCH_EXAMPLE" "$WORK/logs"
-fi
+# Each round starts both tools from an empty, warmed emulator in fresh copies.
+for RUN in $(seq 1 "$RUNS"); do
+    logs=$WORK/logs/$RUN
+    mkdir -p "$logs"
+    if [[ $RUN -gt 1 ]]; then
+        bash "$REPO_DIR/scripts/moto.sh" reset >/dev/null 2>&1 || die "moto reset failed"
+        warm_moto
+    fi
+    prepare "$WORK/hubctl-$RUN"
+    echo "round $RUN of $RUNS: hubctl ..." >&2
+    run_hubctl "$WORK/hubctl-$RUN/examples/$BENCH_EXAMPLE" "$logs"
+    if [[ $USE_TERRAFORM -eq 1 ]]; then
+        bash "$REPO_DIR/scripts/moto.sh" reset >/dev/null 2>&1 || die "moto reset failed"
+        warm_moto
+        prepare "$WORK/terraform-$RUN"
+        echo "round $RUN of $RUNS: terraform ..." >&2
+        run_terraform "$WORK/terraform-$RUN/examples/$BENCH_EXAMPLE" "$logs"
+    fi
+done
 
 table=$(render_table)
 ops=$(render_ops)
-critical=""
-if [[ -n $CRITICAL ]]; then
-    apply_s=$(awk -F'\t' '$1 == "hubctl" && $2 == "apply" { print $3 }' "$RESULTS")
-    critical=$(awk -F'\t' -v a="$apply_s" '{ printf "hubctl apply %.3f s against a critical path of %.3f s (%.2fx; the sum of the measured operation times along the longest dependency chain: %s)", a, $1, ($1 > 0 ? a / $1 : 0), $2 }' <<<"$CRITICAL")
-fi
+critical=$(render_critical)
 printf '%s\n\n%s\n\n%s\n' "$table" "$critical" "$ops"
 
 mkdir -p "$(dirname "$OUT")"
 {
     report_header "hubctl $BENCH_NAME benchmark" "benches/$BENCH_NAME.sh $ORIG_ARGS"
-    echo "- moto: $("${HUBCTL_PYTHON:-python3}" -c 'import moto; print(moto.__version__)' 2>/dev/null || echo unknown), reset before each tool"
+    echo "- moto: $("${HUBCTL_PYTHON:-python3}" -c 'import moto; print(moto.__version__)' 2>/dev/null || echo unknown), reset and warmed (benches/moto_warm.py) before each tool and round; $RUNS rounds"
     echo "- config: examples/$BENCH_EXAMPLE + modules/{${BENCH_MODULES// /,}} unmodified ($BENCH_DESC), $RESOURCES resources; parallelism $PARALLELISM"
-    echo "- wall time in seconds, peak RSS in MiB (GNU time %M); requests = lines in moto's request log"
+    echo "- wall time in seconds, peak RSS in MiB (GNU time %M, the largest of the rounds); requests = lines in moto's request log (median of the rounds)"
     echo
     printf '%s\n' "$table"
     [[ -z $critical ]] || printf '\n%s\n' "$critical"

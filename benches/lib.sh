@@ -117,6 +117,8 @@ parse_bench_args() {
         --out) OUT=${2:?--out needs a path}; shift 2 ;;
         --out=*) OUT=${1#*=}; shift ;;
         --keep) KEEP=1; shift ;;
+        --runs) RUNS=${2:?--runs needs a value}; shift 2 ;;
+        --runs=*) RUNS=${1#*=}; shift ;;
         -h | --help) usage; exit 0 ;;
         *) die "unknown option '$1' (see --help)" ;;
         esac
