@@ -164,7 +164,7 @@ async fn main_async(a: Args) {
     let registry = Registry::with_builtins();
     let backend: Arc<dyn Backend> = Arc::new(LocalBackend::new(a.dir.join("state.json")));
     let s = Stage::start("read-state");
-    let prior = match a.step.as_str() {
+    let mut prior = match a.step.as_str() {
         "noop-plan" => backend.load().await.expect("state").expect("a state"),
         _ => State::new(),
     };
@@ -174,7 +174,12 @@ async fn main_async(a: Args) {
     let p = p.unwrap_or_else(|| panic!("{d:?}"));
     s.end();
     let s = Stage::start("plan");
-    let (moved, moves) = hubctl_core::plan::moves::refactor(&p.config.root, prior.clone());
+    // Only apply needs the prior state again (empty there); the CLI does not copy it either.
+    let for_plan = match a.step.as_str() {
+        "apply" => prior.clone(),
+        _ => std::mem::replace(&mut prior, State::new()),
+    };
+    let (moved, moves) = hubctl_core::plan::moves::refactor(&p.config.root, for_plan);
     let r = run(&p, &a.dir, moved, Mode::Plan);
     let opts = PlanOptions {
         moves,
